@@ -1,0 +1,1 @@
+"""lunarops.cli."""

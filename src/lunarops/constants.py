@@ -1,0 +1,28 @@
+"""Physical constants, each with its source. SI units unless the name says otherwise."""
+
+import math
+
+# IAU WG on Cartographic Coordinates and Rotational Elements (Archinal et al. 2018), mean radius of the Moon;
+# also the reference sphere of the LOLA DEMs (PDS LOLA GDR labels: 1737.4 km).
+MOON_RADIUS_M = 1_737_400.0
+# IAU 2015 Resolution B3, nominal solar radius (SPICE pck00010 uses 696,000 km; the difference is 0.005 %).
+SUN_RADIUS_M = 695_700_000.0
+# IERS 2010 conventions (GRS80/WGS84 equatorial radius used for Earth disk size).
+EARTH_EQUATORIAL_RADIUS_M = 6_378_137.0
+# IAU 2012 Resolution B2.
+AU_M = 149_597_870_700.0
+# Exact, SI definition.
+SPEED_OF_LIGHT_M_PER_S = 299_792_458.0
+# Standard gravity, CGPM 1901 (exact).
+G0_M_PER_S2 = 9.80665
+# DE421 GM values (Folkner et al. 2008, IPN PR 42-178, Table 8), km^3/s^2 converted to m^3/s^2.
+GM_MOON_M3_PER_S2 = 4902.800076e9
+GM_EARTH_M3_PER_S2 = 398600.436233e9
+GM_SUN_M3_PER_S2 = 132712440040.944e9
+# Sidereal rotation rate of the Moon, 360 deg / 27.321661 d (IAU WG 2018: W rate 13.17635815 deg/d).
+MOON_ROTATION_RATE_RAD_PER_S = math.radians(13.17635815) / 86400.0
+# Mean synodic month (Meeus, Astronomical Algorithms, 2nd ed., ch. 49): 29.530589 d = 708.73 h.
+SYNODIC_MONTH_S = 29.530588861 * 86400.0
+# Seconds per Julian day and century.
+DAY_S = 86400.0
+JULIAN_YEAR_S = 365.25 * DAY_S

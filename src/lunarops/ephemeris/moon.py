@@ -1,0 +1,187 @@
+"""Sun and Earth relative to the Moon (JPL DE421) and the Moon ME frame (NAIF PA kernel + frame kernel).
+
+Positions come from the DE421 Chebyshev segments read with jplephem (SSB->Sun, SSB->EMB, EMB->Moon,
+EMB->Earth); the orientation from the MOON_PA_DE421 Euler angles (binary PCK) rotated into MOON_ME_DE421 by
+the fixed TK rotation of ``moon_080317.tf``. ME (mean Earth / polar axis) is the frame of LOLA's DEMs; PA and
+ME differ by about 875 m on the ground.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+from jplephem.spk import SPK
+from numpy.typing import NDArray
+from skyfield.planetarylib import PlanetaryConstants
+from skyfield.timelib import Time
+
+from lunarops.ephemeris.kernels import MOON_FRAMES_TF, MOON_PCK, de421_path, require
+from lunarops.errors import DataError, EphemerisRangeError
+
+KM = 1000.0
+DAY_S = 86400.0
+BODIES = ("sun", "earth", "moon")
+FloatArray = NDArray[np.float64]
+
+
+class MoonEphemeris:
+    """DE421 positions relative to the Moon and the Moon ME orientation, vectorized over time.
+
+    Every method takes a skyfield ``Time`` (scalar or array); vectors come back as (3, N) (or (3,) for a
+    scalar time) in metres, matrices as (3, 3, N) (or (3, 3)).
+    """
+
+    def __init__(self, spk_path: Path, pck_path: Path, frames_tf_path: Path) -> None:
+        try:
+            self._spk = SPK.open(str(require(spk_path, "pip install skyfield-data")))
+            constants = PlanetaryConstants()
+            with open(require(frames_tf_path, "reinstall lunarops"), "rb") as tf:
+                constants.read_text(tf)
+            constants.read_binary(open(require(pck_path, "reinstall lunarops"), "rb"))  # noqa: SIM115
+            self._frame = constants.build_frame_named("MOON_ME_DE421")
+        except DataError:
+            raise
+        except Exception as error:  # jplephem/skyfield raise plain errors on corrupt kernels
+            raise DataError(f"cannot read the ephemeris or Moon orientation kernels: {error}") from None
+        segments = {(s.center, s.target): s for s in self._spk.segments}
+        self._ssb_emb = segments[(0, 3)]
+        self._ssb_sun = segments[(0, 10)]
+        self._emb_moon = segments[(3, 301)]
+        self._emb_earth = segments[(3, 399)]
+        pck_segment = self._frame._segment
+        self.start_tdb_jd = max(
+            max(s.start_jd for s in self._spk.segments), float(pck_segment.initial_jd)
+        )
+        self.end_tdb_jd = min(
+            min(s.end_jd for s in self._spk.segments), float(pck_segment.final_jd)
+        )
+
+    # -- coverage -------------------------------------------------------------------------------------------
+    def check_coverage(self, t: Time) -> None:
+        """Raise EphemerisRangeError when any epoch is outside the kernels (about 1900-01-01 .. 2050-01-01)."""
+        tdb = np.atleast_1d(t.tdb)
+        bad = (tdb < self.start_tdb_jd) | (tdb > self.end_tdb_jd) | ~np.isfinite(tdb)
+        if bad.any():
+            first = int(np.flatnonzero(bad)[0])
+            ts = t.ts
+            first_utc = np.atleast_1d(t.utc_iso())[first] if np.isfinite(tdb[first]) else "NaN"
+            raise EphemerisRangeError(
+                f"time {first_utc} is outside the coverage of the ephemeris and lunar orientation kernels "
+                f"({ts.tdb_jd(self.start_tdb_jd).utc_iso()} .. {ts.tdb_jd(self.end_tdb_jd).utc_iso()}, "
+                "moon_pa_de421_1900-2050.bpc and DE421); choose epochs inside it",
+                first_bad_utc=str(first_utc),
+            )
+
+    # -- positions ------------------------------------------------------------------------------------------
+    def _ssb_state_km(
+        self, body: str, jd_whole: FloatArray, jd_fraction: FloatArray
+    ) -> tuple[FloatArray, FloatArray]:
+        """Barycentric ICRF position [km] and velocity [km/day] of ``body``."""
+        emb_p, emb_v = self._ssb_emb.compute_and_differentiate(jd_whole, jd_fraction)
+        if body == "sun":
+            p, v = self._ssb_sun.compute_and_differentiate(jd_whole, jd_fraction)
+            return p, v
+        segment = self._emb_moon if body == "moon" else self._emb_earth
+        p, v = segment.compute_and_differentiate(jd_whole, jd_fraction)
+        return emb_p + p, emb_v + v
+
+    def ssb_state_m(self, body: str, jd_whole: FloatArray, jd_fraction: FloatArray) -> tuple[FloatArray, FloatArray]:
+        """Barycentric ICRF position [m] and velocity [m/s] of "sun", "earth" or "moon" at TDB JD whole+fraction."""
+        _check_body(body, BODIES)
+        p, v = self._ssb_state_km(body, jd_whole, jd_fraction)
+        return p * KM, v * (KM / DAY_S)
+
+    def position_wrt_moon_j2000_m(self, body: str, t: Time) -> FloatArray:
+        """Geometric position of "sun" or "earth" relative to the Moon's centre, ICRF/J2000. [m]"""
+        _check_body(body, ("sun", "earth"))
+        self.check_coverage(t)
+        whole, fraction = _split(t)
+        p, _ = self.ssb_state_m(body, whole, fraction)
+        m, _ = self.ssb_state_m("moon", whole, fraction)
+        return _shape_like(t, p - m)
+
+    def velocity_wrt_moon_j2000_m_per_s(self, body: str, t: Time) -> FloatArray:
+        """Geometric velocity of "sun" or "earth" relative to the Moon's centre, ICRF/J2000. [m/s]"""
+        _check_body(body, ("sun", "earth"))
+        self.check_coverage(t)
+        whole, fraction = _split(t)
+        _, v = self.ssb_state_m(body, whole, fraction)
+        _, vm = self.ssb_state_m("moon", whole, fraction)
+        return _shape_like(t, v - vm)
+
+    # -- orientation ----------------------------------------------------------------------------------------
+    def rotation_and_rate_j2000_to_me(self, t: Time) -> tuple[FloatArray, FloatArray]:
+        """Rotation matrix J2000 -> Moon ME and its time derivative [1/s], each (3, 3, N)."""
+        self.check_coverage(t)
+        whole, fraction = _split(t)
+        segment = self._frame._segment
+        (ra, dec, w), (radot, decdot, wdot) = segment.compute(whole, fraction, True)
+        rotation, rate = _euler_313(ra, dec, w, radot / DAY_S, decdot / DAY_S, wdot / DAY_S)
+        offset = self._frame._matrix
+        if offset is not None:
+            rotation = np.einsum("ij,jkn->ikn", offset, rotation)
+            rate = np.einsum("ij,jkn->ikn", offset, rate)
+        if np.ndim(t.tdb) == 0:
+            return rotation[:, :, 0], rate[:, :, 0]
+        return rotation, rate
+
+    def rotation_j2000_to_me(self, t: Time) -> FloatArray:
+        """Rotation matrix from ICRF/J2000 to the Moon ME frame: v_me = R @ v_j2000. (3, 3, N)"""
+        return self.rotation_and_rate_j2000_to_me(t)[0]
+
+    def position_wrt_moon_me_m(self, body: str, t: Time) -> FloatArray:
+        """Geometric position of "sun" or "earth" relative to the Moon's centre in the Moon ME frame. [m]"""
+        p = self.position_wrt_moon_j2000_m(body, t)
+        rotation = self.rotation_j2000_to_me(t)
+        if p.ndim == 1:
+            return rotation @ p
+        return np.einsum("ijn,jn->in", rotation, p)
+
+
+def _euler_313(
+    ra: FloatArray, dec: FloatArray, w: FloatArray, radot: FloatArray, decdot: FloatArray, wdot: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """R = Rz(w) Rx(dec) Rz(ra) (passive rotations, SPICE PCK type 2 convention) and dR/dt."""
+    ca, sa = np.cos(ra), np.sin(ra)
+    cd, sd = np.cos(dec), np.sin(dec)
+    cw, sw = np.cos(w), np.sin(w)
+    zero = np.zeros_like(ra)
+    one = np.ones_like(ra)
+    rz_a = np.array([[ca, sa, zero], [-sa, ca, zero], [zero, zero, one]])
+    rx_d = np.array([[one, zero, zero], [zero, cd, sd], [zero, -sd, cd]])
+    rz_w = np.array([[cw, sw, zero], [-sw, cw, zero], [zero, zero, one]])
+    drz_a = np.array([[-sa, ca, zero], [-ca, -sa, zero], [zero, zero, zero]]) * radot
+    drx_d = np.array([[zero, zero, zero], [zero, -sd, cd], [zero, -cd, -sd]]) * decdot
+    drz_w = np.array([[-sw, cw, zero], [-cw, -sw, zero], [zero, zero, zero]]) * wdot
+    mul = _matmul3
+    rotation = mul(rz_w, mul(rx_d, rz_a))
+    rate = mul(drz_w, mul(rx_d, rz_a)) + mul(rz_w, mul(drx_d, rz_a)) + mul(rz_w, mul(rx_d, drz_a))
+    return rotation, rate
+
+
+def _matmul3(a: FloatArray, b: FloatArray) -> FloatArray:
+    return np.einsum("ijn,jkn->ikn", a, b)
+
+
+def _split(t: Time) -> tuple[FloatArray, FloatArray]:
+    whole = np.atleast_1d(np.asarray(t.whole, dtype=np.float64))
+    fraction = np.atleast_1d(np.asarray(t.tdb_fraction, dtype=np.float64))
+    whole, fraction = np.broadcast_arrays(whole, fraction)
+    return whole, fraction
+
+
+def _shape_like(t: Time, vectors: FloatArray) -> FloatArray:
+    return vectors[:, 0] if np.ndim(t.tdb) == 0 else vectors
+
+
+def _check_body(body: str, allowed: tuple[str, ...]) -> None:
+    if body not in allowed:
+        raise ValueError(f"body must be one of {allowed}, got {body!r}")
+
+
+@lru_cache(maxsize=1)
+def default_ephemeris() -> MoonEphemeris:
+    """The shipped DE421 + MOON_ME_DE421 ephemeris (opened once per process)."""
+    return MoonEphemeris(de421_path(), MOON_PCK, MOON_FRAMES_TF)

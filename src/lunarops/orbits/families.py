@@ -1,0 +1,228 @@
+"""Halo and near-rectilinear halo orbits of the Earth-Moon CR3BP by differential correction and continuation.
+
+Every orbit of the L1/L2 halo families crosses the x-z plane perpendicularly twice per revolution (at apolune and
+at perilune, with respect to the Moon). A symmetric periodic orbit is therefore fixed by the apolune state
+(x0, 0, z0, 0, vy0, 0) whose half-period state has y = vx = vz = 0 (Howell 1984, Celest. Mech. 32:53). The
+correction is Newton's method on those three residuals with the state transition matrix from heyoka's
+variational equations; the family is followed by natural-parameter continuation in the period, from a halo
+near the libration point (seed states below, corrected before use) to the requested period.
+
+A p:q synodic resonance means p revolutions in q synodic months: period = q * 29.530589 d / p (the 9:2 NRHO of
+NASA's Gateway: 6.562 d; Zimovan-Spreen, Howell & Davis 2020, Celest. Mech. Dyn. Astron. 132:28).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from lunarops.constants import SYNODIC_MONTH_S
+from lunarops.errors import InputError
+from lunarops.orbits.cr3bp import EARTH_MOON, CR3BPSystem, propagate, propagate_with_stm
+from lunarops.orbits.functions import FloatArray, cr3bp_acceleration, jacobi_constant
+
+FAMILIES = ("L1-north", "L1-south", "L2-north", "L2-south")
+
+# Seed apolune states (x0, z0, vy0) of one member of each southern family, for the continuation only: each is
+# corrected before use and the answer does not depend on it beyond picking the family. Northern = z0 mirrored.
+_SEEDS: dict[int, tuple[float, float, float]] = {
+    2: (1.0823, -0.2010, -0.1960),
+    1: (0.8234, -0.1224, 0.2274),
+}
+
+
+class ConvergenceError(InputError):
+    """Differential correction did not converge (the requested orbit is outside the reachable family)."""
+
+
+@dataclass(frozen=True)
+class PeriodicOrbit:
+    """A periodic CR3BP orbit: its apolune state and period, and its shape in physical units."""
+
+    family: str
+    state0: FloatArray  # (6,) non-dimensional apolune state in the rotating frame
+    period_nd: float
+    system: CR3BPSystem
+    perilune_radius_m: float
+    apolune_radius_m: float
+    jacobi: float
+    stability_index: float
+    closure_m: float  # position error after one period, from an independent full-period propagation
+
+    @property
+    def period_s(self) -> float:
+        """Period [s]."""
+        return self.period_nd * self.system.time_s
+
+    @property
+    def period_days(self) -> float:
+        """Period [d]."""
+        return self.period_s / 86400.0
+
+    def sample(self, n: int = 2000, revolutions: float = 1.0) -> tuple[FloatArray, FloatArray]:
+        """Times (n,) [non-dimensional] and rotating-frame states (6, n) over ``revolutions`` periods."""
+        t = np.linspace(0.0, revolutions * self.period_nd, n)
+        return t, propagate(self.state0, t, self.system.mu)
+
+
+def resonant_period_s(resonance: str) -> float:
+    """Period of a p:q synodic-resonant orbit (p revolutions per q synodic months) [s]."""
+    try:
+        p_text, q_text = resonance.split(":")
+        p, q = int(p_text), int(q_text)
+    except ValueError:
+        raise InputError(
+            f"resonance {resonance!r} is not of the form 'p:q' (p revolutions in q synodic months); write e.g. '9:2'"
+        ) from None
+    if p <= 0 or q <= 0:
+        raise InputError(f"resonance {resonance!r} needs positive integers p and q; write e.g. '9:2'")
+    return q * SYNODIC_MONTH_S / p
+
+
+def _parse_family(family: str) -> tuple[int, float]:
+    if family not in FAMILIES:
+        raise InputError(f"unknown orbit family {family!r}; choose one of {', '.join(FAMILIES)}")
+    point = int(family[1])
+    sign = 1.0 if family.endswith("north") else -1.0
+    return point, sign
+
+
+def _residual_and_jacobian(
+    x0: float, z0: float, vy0: float, half_nd: float, mu: float
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    state0 = np.array([x0, 0.0, z0, 0.0, vy0, 0.0])
+    final, stm = propagate_with_stm(state0, half_nd, mu)
+    residual = final[[1, 3, 5]]
+    rates = cr3bp_acceleration(final, mu)[[1, 3, 5]]
+    return residual, stm[np.ix_([1, 3, 5], [0, 2, 4])], rates
+
+
+def correct_free_period(
+    guess: tuple[float, float, float], half_nd: float, mu: float, fixed: str = "z0", max_iter: int = 40
+) -> tuple[FloatArray, float]:
+    """Newton on (x0 or z0, vy0, half period) keeping ``fixed`` ('z0' or 'x0'); returns ((x0, z0, vy0), half)."""
+    x0, z0, vy0 = guess
+    half = half_nd
+    for _ in range(max_iter):
+        residual, jac, rates = _residual_and_jacobian(x0, z0, vy0, half, mu)
+        if np.max(np.abs(residual)) < 1e-12:
+            return np.array([x0, z0, vy0]), half
+        free_col = 1 if fixed == "x0" else 0
+        matrix = np.column_stack([jac[:, free_col], jac[:, 2], rates])
+        step = np.linalg.lstsq(matrix, -residual, rcond=None)[0]
+        scale = min(1.0, 0.05 / max(np.max(np.abs(step)), 1e-300))
+        step *= scale
+        if fixed == "x0":
+            z0 += step[0]
+        else:
+            x0 += step[0]
+        vy0 += step[1]
+        half += step[2]
+    raise ConvergenceError(f"halo correction did not converge from the seed {guess} (residual {residual})")
+
+
+def correct_fixed_period(
+    guess: FloatArray, half_nd: float, mu: float, max_iter: int = 30, tol: float = 1e-13
+) -> FloatArray:
+    """Newton on (x0, z0, vy0) for the symmetric orbit of half period ``half_nd``; returns (x0, z0, vy0)."""
+    v = np.array(guess, dtype=float)
+    residual = np.full(3, np.inf)
+    for _ in range(max_iter):
+        residual, jac, _ = _residual_and_jacobian(v[0], v[1], v[2], half_nd, mu)
+        if np.max(np.abs(residual)) < tol:
+            return v
+        step = np.linalg.lstsq(jac, -residual, rcond=None)[0]
+        limit = 0.02
+        if np.max(np.abs(step)) > limit:
+            step *= limit / np.max(np.abs(step))
+        v = v + step
+    raise ConvergenceError(
+        f"halo correction at period {2 * half_nd:.6f} (non-dimensional) did not converge: residual {residual}"
+    )
+
+
+@lru_cache(maxsize=32)
+def _continue_to_period(
+    point: int, sign: float, period_nd: float, mu: float, step_nd: float
+) -> tuple[float, float, float]:
+    seed = _SEEDS[point]
+    seed_guess = (seed[0], sign * seed[1], seed[2])
+    # The seeds are apolune states; a rough half period for the free-period correction to start from.
+    start, half = correct_free_period(seed_guess, 0.75 if point == 2 else 1.2, mu)
+    current_period = 2.0 * half
+    n_steps = max(1, int(np.ceil(abs(period_nd - current_period) / step_nd)))
+    previous: FloatArray | None = None
+    previous_period = current_period
+    for k in range(1, n_steps + 1):
+        target = current_period + (period_nd - current_period) * k / n_steps
+        guess = start
+        if previous is not None:  # secant predictor along the family
+            guess = start + (start - previous) * (target - previous_period) / (previous_period - target + 1e-300) * -1
+        solved = correct_fixed_period(guess, target / 2.0, mu)
+        previous, previous_period = start, (target if k > 0 else current_period)
+        previous_period = current_period + (period_nd - current_period) * (k - 1) / n_steps
+        start = solved
+    return float(start[0]), float(start[1]), float(start[2])
+
+
+def halo_orbit(
+    family: str,
+    period_s: float,
+    system: CR3BPSystem = EARTH_MOON,
+    progress: Callable[[float, str], None] | None = None,
+) -> PeriodicOrbit:
+    """The halo orbit of ``family`` ('L2-south', ...) with the given period, by continuation from near L1/L2.
+
+    Raises InputError for an unknown family and ConvergenceError when the period is outside the family's range.
+    """
+    point, sign = _parse_family(family)
+    if not np.isfinite(period_s) or period_s <= 0:
+        raise InputError(f"period must be a positive number of seconds, got {period_s!r}")
+    period_nd = period_s / system.time_s
+    if progress:
+        progress(0.1, f"continuing the {family} halo family")
+    x0, z0, vy0 = _continue_to_period(point, sign, round(period_nd, 14), system.mu, 0.05)
+    state0 = np.array([x0, 0.0, z0, 0.0, vy0, 0.0])
+    if progress:
+        progress(0.7, "checking periodicity")
+    return _describe(family, state0, period_nd, system)
+
+
+def nrho(resonance: str = "9:2", family: str = "L2-south", system: CR3BPSystem = EARTH_MOON) -> PeriodicOrbit:
+    """The p:q synodic-resonant near-rectilinear halo orbit of ``family`` (default the Gateway 9:2 L2 south)."""
+    return halo_orbit(family, resonant_period_s(resonance), system)
+
+
+def _describe(family: str, state0: FloatArray, period_nd: float, system: CR3BPSystem) -> PeriodicOrbit:
+    t, states = propagate(state0, np.linspace(0.0, period_nd, 4001), system.mu), None
+    del states
+    grid = np.linspace(0.0, period_nd, 4001)
+    track = propagate(state0, grid, system.mu)
+    moon_distance = np.linalg.norm(track[:3] - system.moon_position[:, None], axis=0)
+    # The apses with respect to the Moon are the perpendicular x-z plane crossings (t = 0 and T/2), where
+    # d|r - r_moon|/dt = 0 exactly; the dense grid confirms that they are the extremes.
+    half_state = propagate(state0, np.array([0.0, period_nd / 2.0]), system.mu)[:, -1]
+    r_half = float(np.linalg.norm(half_state[:3] - system.moon_position))
+    r_zero = float(np.linalg.norm(state0[:3] - system.moon_position))
+    perilune = min(r_half, r_zero, float(moon_distance.min()))
+    apolune = max(r_half, r_zero, float(moon_distance.max()))
+    final, monodromy = propagate_with_stm(state0, period_nd, system.mu)
+    closure_m = float(np.linalg.norm(final[:3] - state0[:3])) * system.length_m
+    eigenvalues = np.linalg.eigvals(monodromy)
+    largest = float(np.max(np.abs(eigenvalues)))
+    stability = 0.5 * (largest + 1.0 / largest)
+    del t
+    return PeriodicOrbit(
+        family=family,
+        state0=state0,
+        period_nd=period_nd,
+        system=system,
+        perilune_radius_m=perilune * system.length_m,
+        apolune_radius_m=apolune * system.length_m,
+        jacobi=float(jacobi_constant(state0, system.mu)),
+        stability_index=stability,
+        closure_m=closure_m,
+    )

@@ -1,0 +1,10 @@
+"""The orbits stage of `lunarops run`."""
+
+from __future__ import annotations
+
+from lunarops.runner.stage import RunContext, StageResult
+
+
+def run_stage(ctx: RunContext) -> StageResult | None:
+    """Run the orbits stage; None when the scenario has no section for it."""
+    return None

@@ -1,0 +1,91 @@
+"""The core of a scenario: name, period, sites and sky options."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from lunarops.scenario.base import _Model
+
+#: Oldest and newest instants the shipped kernels cover (moon_pa_de421_1900-2050.bpc).
+KERNEL_START_UTC = datetime(1900, 1, 2, tzinfo=timezone.utc)
+KERNEL_END_UTC = datetime(2050, 1, 1, tzinfo=timezone.utc)
+MAX_STEPS = 5_000_000
+
+
+def _as_utc(value: object) -> object:
+    if isinstance(value, str):
+        text = value.strip()
+        if text.endswith("Z"):
+            text = text[:-1] + "+00:00"
+        try:
+            parsed = datetime.fromisoformat(text)
+        except ValueError:
+            raise ValueError(
+                f"{value!r} is not an ISO 8601 time; write e.g. '2030-01-01T00:00:00Z'"
+            ) from None
+        value = parsed
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+    return value
+
+
+class Period(_Model):
+    """The simulated time span, UTC, and the time step."""
+
+    start_utc: datetime
+    end_utc: datetime
+    step_hours: float = Field(default=1.0, gt=0, le=24 * 30)
+
+    _parse = field_validator("start_utc", "end_utc", mode="before")(_as_utc)
+
+    @model_validator(mode="after")
+    def _check(self) -> Period:
+        if self.end_utc <= self.start_utc:
+            raise ValueError(
+                f"end_utc ({self.end_utc.isoformat()}) must be after start_utc ({self.start_utc.isoformat()})"
+            )
+        if self.start_utc < KERNEL_START_UTC or self.end_utc > KERNEL_END_UTC:
+            raise ValueError(
+                f"the period {self.start_utc.date()}..{self.end_utc.date()} leaves the lunar orientation kernel's "
+                f"coverage {KERNEL_START_UTC.date()}..{KERNEL_END_UTC.date()}; choose dates inside it"
+            )
+        if self.n_steps > MAX_STEPS:
+            raise ValueError(
+                f"the period has {self.n_steps:,} steps of {self.step_hours} h, more than {MAX_STEPS:,}; "
+                "raise step_hours or shorten the period"
+            )
+        return self
+
+    @property
+    def step_s(self) -> float:
+        return self.step_hours * 3600.0
+
+    @property
+    def n_steps(self) -> int:
+        return int((self.end_utc - self.start_utc).total_seconds() // self.step_s) + 1
+
+
+class Site(_Model):
+    """A candidate site on the Moon (Moon ME frame, planetocentric, on the 1737.4 km sphere)."""
+
+    name: str = Field(min_length=1, max_length=80)
+    latitude_deg: float = Field(ge=-90, le=90)
+    longitude_deg: float = Field(ge=-180, le=360, description="east longitude, -180..180 or 0..360")
+    mast_height_m: float = Field(default=0.0, ge=0, le=1000, description="height of the observer over the ground")
+    ground_height_m: float | None = Field(
+        default=None,
+        ge=-10_000,
+        le=11_000,
+        description="ground height above the 1737.4 km sphere; taken from the DEM when omitted (0 with no terrain)",
+    )
+
+
+class SkyOptions(_Model):
+    """How the sky stage computes Sun and Earth directions."""
+
+    correction: Literal["apparent", "geometric"] = "apparent"

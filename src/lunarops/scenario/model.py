@@ -1,0 +1,38 @@
+"""The Scenario: one file that describes a station and how it is built and run."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from lunarops.scenario.base import _Model
+from lunarops.scenario.campaign import CampaignSection
+from lunarops.scenario.core import Period, Site, SkyOptions
+from lunarops.scenario.operations import OperationsSection
+from lunarops.scenario.orbits import OrbitsSection
+from lunarops.scenario.terrain import TerrainSection
+
+
+class Scenario(_Model):
+    """A lunarops scenario (schema version 1)."""
+
+    schema_version: Literal[1] = 1
+    name: str = Field(min_length=1, max_length=200)
+    description: str = ""
+    seed: int = Field(default=1, ge=0, description="root seed of every random draw in the run")
+    period: Period
+    sites: list[Site] = Field(min_length=1, max_length=1000)
+    sky: SkyOptions = SkyOptions()
+    terrain: TerrainSection | None = None
+    orbits: OrbitsSection | None = None
+    campaign: CampaignSection | None = None
+    operations: OperationsSection | None = None
+
+    @model_validator(mode="after")
+    def _unique_site_names(self) -> Scenario:
+        names = [site.name for site in self.sites]
+        duplicated = sorted({n for n in names if names.count(n) > 1})
+        if duplicated:
+            raise ValueError(f"site names must be unique; {duplicated} appear more than once: rename them")
+        return self

@@ -1,0 +1,91 @@
+"""Pure, vectorized geometry of the sky at a lunar site. SI units; vectors are (3, ...) with time last."""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from lunarops.constants import MOON_RADIUS_M, SPEED_OF_LIGHT_M_PER_S
+
+FloatArray = NDArray[np.float64]
+
+
+def site_position_me_m(latitude_rad: ArrayLike, longitude_rad: ArrayLike, height_m: ArrayLike) -> FloatArray:
+    """Position of a point at ``height_m`` over the 1737.4 km sphere, Moon ME frame. (3, ...) [m]"""
+    lat = np.asarray(latitude_rad, dtype=np.float64)
+    lon = np.asarray(longitude_rad, dtype=np.float64)
+    radius = MOON_RADIUS_M + np.asarray(height_m, dtype=np.float64)
+    return np.stack(
+        np.broadcast_arrays(radius * np.cos(lat) * np.cos(lon), radius * np.cos(lat) * np.sin(lon), radius * np.sin(lat))
+    )
+
+
+def east_north_up(latitude_rad: ArrayLike, longitude_rad: ArrayLike) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Unit vectors east, north and up (radial) of a point on a sphere, each (3, ...).
+
+    At the poles, where north is undefined, "north" points along the 180 deg E meridian at the south pole and the
+    0 deg meridian at the north pole, so that the limits from any direction give a consistent frame.
+    """
+    lat = np.asarray(latitude_rad, dtype=np.float64)
+    lon = np.asarray(longitude_rad, dtype=np.float64)
+    slat, clat, slon, clon = np.sin(lat), np.cos(lat), np.sin(lon), np.cos(lon)
+    east = np.stack(np.broadcast_arrays(-slon, clon, np.zeros_like(lon)))
+    north = np.stack(np.broadcast_arrays(-slat * clon, -slat * slon, clat))
+    up = np.stack(np.broadcast_arrays(clat * clon, clat * slon, slat))
+    return east, north, up
+
+
+def local_azimuth_elevation_rad(
+    vectors_me: ArrayLike, latitude_rad: ArrayLike, longitude_rad: ArrayLike
+) -> tuple[FloatArray, FloatArray]:
+    """Azimuth (from north through east, [0, 2 pi)) and elevation of direction vectors seen from a point.
+
+    ``vectors_me`` (3, ...) are directions in the Moon ME frame; the local vertical is the sphere's radial
+    direction at (latitude, longitude). Broadcasts over the trailing axes. [rad]
+    """
+    v = np.asarray(vectors_me, dtype=np.float64)
+    east, north, up = east_north_up(latitude_rad, longitude_rad)
+    e = v[0] * east[0] + v[1] * east[1] + v[2] * east[2]
+    n = v[0] * north[0] + v[1] * north[1] + v[2] * north[2]
+    u = v[0] * up[0] + v[1] * up[1] + v[2] * up[2]
+    azimuth = np.mod(np.arctan2(e, n), 2.0 * np.pi)
+    elevation = np.arctan2(u, np.hypot(e, n))
+    return azimuth, elevation
+
+
+def stellar_aberration(position_m: FloatArray, observer_velocity_m_per_s: FloatArray) -> FloatArray:
+    """Apparent direction after stellar aberration, first order in v/c (SPICE ``stelab``'s algorithm).
+
+    The position is rotated toward the observer's velocity by asin(|u x v/c|), about u x v/c; its length is
+    kept. (3, N) [m]
+    """
+    p = np.asarray(position_m, dtype=np.float64)
+    unit = p / np.linalg.norm(p, axis=0)
+    vbyc = np.asarray(observer_velocity_m_per_s, dtype=np.float64) / SPEED_OF_LIGHT_M_PER_S
+    h = np.cross(unit, vbyc, axis=0)
+    sin_phi = np.linalg.norm(h, axis=0)
+    phi = np.arcsin(np.clip(sin_phi, 0.0, 1.0))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        axis = np.where(sin_phi > 0, h / np.where(sin_phi > 0, sin_phi, 1.0), 0.0)
+    return rotate_about_axis(p, axis, phi)
+
+
+def rotate_about_axis(vectors: FloatArray, unit_axis: FloatArray, angle_rad: FloatArray) -> FloatArray:
+    """Rodrigues rotation of vectors (3, N) about unit axes (3, N) by angles (N,). [same unit as vectors]"""
+    c = np.cos(angle_rad)
+    s = np.sin(angle_rad)
+    k_dot_v = np.sum(unit_axis * vectors, axis=0)
+    return vectors * c + np.cross(unit_axis, vectors, axis=0) * s + unit_axis * k_dot_v * (1.0 - c)
+
+
+def planetocentric_latitude_longitude_rad(vectors: ArrayLike) -> tuple[FloatArray, FloatArray]:
+    """Latitude in [-pi/2, pi/2] and east longitude in [0, 2 pi) of vectors (3, ...). [rad]"""
+    v = np.asarray(vectors, dtype=np.float64)
+    latitude = np.arctan2(v[2], np.hypot(v[0], v[1]))
+    longitude = np.mod(np.arctan2(v[1], v[0]), 2.0 * np.pi)
+    return latitude, longitude
+
+
+def angular_radius_rad(body_radius_m: float, distance_m: ArrayLike) -> FloatArray:
+    """Apparent angular radius of a sphere of ``body_radius_m`` at ``distance_m`` from its centre. [rad]"""
+    return np.arcsin(np.clip(body_radius_m / np.asarray(distance_m, dtype=np.float64), -1.0, 1.0))

@@ -1,0 +1,138 @@
+"""The Sun and the Earth seen from a lunar site: azimuth, elevation, distance, size, sub-points."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import Literal
+
+import numpy as np
+from numpy.typing import NDArray
+from skyfield.timelib import Time
+
+from lunarops.constants import EARTH_EQUATORIAL_RADIUS_M, SPEED_OF_LIGHT_M_PER_S, SUN_RADIUS_M
+from lunarops.ephemeris.moon import DAY_S, MoonEphemeris, default_ephemeris
+from lunarops.errors import InputError, SiteError
+from lunarops.sky import functions
+
+Correction = Literal["apparent", "geometric"]
+CORRECTIONS: tuple[Correction, ...] = ("apparent", "geometric")
+FloatArray = NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class SkyTrack:
+    """Sun and Earth at a site over time; every field is an array over the times (degrees, km)."""
+
+    sun_azimuth_deg: FloatArray
+    sun_elevation_deg: FloatArray
+    earth_azimuth_deg: FloatArray
+    earth_elevation_deg: FloatArray
+    sun_distance_km: FloatArray
+    earth_distance_km: FloatArray
+    sun_angular_radius_deg: FloatArray
+    earth_angular_radius_deg: FloatArray
+    subsolar_latitude_deg: FloatArray
+    subsolar_longitude_deg: FloatArray
+    subearth_latitude_deg: FloatArray
+    subearth_longitude_deg: FloatArray
+
+    def as_dict(self) -> dict[str, FloatArray]:
+        """The fields by name."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+def normalize_longitude_deg(longitude_deg: float) -> float:
+    """East longitude in [0, 360) from -180..180 or 0..360."""
+    if not np.isfinite(longitude_deg) or not -180.0 <= longitude_deg <= 360.0:
+        raise SiteError(
+            f"longitude_deg must be east longitude in -180..180 or 0..360, got {longitude_deg!r}"
+        )
+    return float(np.mod(longitude_deg, 360.0))
+
+
+def check_site(latitude_deg: float, longitude_deg: float, height_m: float) -> float:
+    """Validate a site and return its longitude in [0, 360)."""
+    if not np.isfinite(latitude_deg) or not -90.0 <= latitude_deg <= 90.0:
+        raise SiteError(f"latitude_deg must be in [-90, 90], got {latitude_deg!r}")
+    if not np.isfinite(height_m) or not -20_000.0 <= height_m <= 1.0e6:
+        raise SiteError(
+            f"height_m (over the 1737.4 km sphere) must be in [-20000, 1e6] m, got {height_m!r}"
+        )
+    return normalize_longitude_deg(longitude_deg)
+
+
+def sky_at_site(
+    latitude_deg: float,
+    longitude_deg: float,
+    height_m: float,
+    t: Time,
+    correction: Correction = "apparent",
+    ephemeris: MoonEphemeris | None = None,
+) -> SkyTrack:
+    """Sun and Earth seen from a site fixed on the Moon (Moon ME frame) at times ``t``.
+
+    ``apparent`` corrects for one-way light time (one iteration, as SPICE's "LT") and stellar aberration from
+    the site's barycentric velocity, Moon rotation included (SPICE "LT+S" for a constant-position observer,
+    frame evaluated at the observer epoch); ``geometric`` uses instantaneous positions. Elevation is from the
+    local horizontal of the 1737.4 km sphere; azimuth from north through east. Sub-points are the directions
+    of the Sun and Earth from the Moon's centre with the same correction. Arrays come back even for a scalar t.
+    """
+    if correction not in CORRECTIONS:
+        raise InputError(f"correction must be one of {CORRECTIONS}, got {correction!r}")
+    lon_deg = check_site(latitude_deg, longitude_deg, height_m)
+    eph = ephemeris or default_ephemeris()
+    eph.check_coverage(t)
+    whole = np.atleast_1d(np.asarray(t.whole, dtype=np.float64))
+    fraction = np.atleast_1d(np.asarray(t.tdb_fraction, dtype=np.float64))
+    whole, fraction = np.broadcast_arrays(whole, fraction)
+    lat = np.radians(latitude_deg)
+    lon = np.radians(lon_deg)
+    site_me = functions.site_position_me_m(lat, lon, height_m)
+
+    rotation, rate = eph.rotation_and_rate_j2000_to_me(t)
+    if rotation.ndim == 2:
+        rotation, rate = rotation[:, :, None], rate[:, :, None]
+    # Site in J2000: r = R^T s; v = dR^T/dt s (the site is fixed in ME).
+    site_j2000 = np.einsum("jin,j->in", rotation, site_me)
+    site_velocity_j2000 = np.einsum("jin,j->in", rate, site_me)
+    moon_p, moon_v = eph.ssb_state_m("moon", whole, fraction)
+    observer_p = moon_p + site_j2000
+    observer_v = moon_v + site_velocity_j2000
+
+    out: dict[str, FloatArray] = {}
+    for body, radius_m in (("sun", SUN_RADIUS_M), ("earth", EARTH_EQUATORIAL_RADIUS_M)):
+        body_p, _ = eph.ssb_state_m(body, whole, fraction)
+        from_site = body_p - observer_p
+        from_centre = body_p - moon_p
+        if correction == "apparent":
+            from_site = _light_time_corrected(eph, body, whole, fraction, observer_p, from_site)
+            from_site = functions.stellar_aberration(from_site, observer_v)
+            from_centre = _light_time_corrected(eph, body, whole, fraction, moon_p, from_centre)
+            from_centre = functions.stellar_aberration(from_centre, moon_v)
+        vec_me = np.einsum("ijn,jn->in", rotation, from_site)
+        centre_me = np.einsum("ijn,jn->in", rotation, from_centre)
+        azimuth, elevation = functions.local_azimuth_elevation_rad(vec_me, lat, lon)
+        distance = np.linalg.norm(vec_me, axis=0)
+        sub_lat, sub_lon = functions.planetocentric_latitude_longitude_rad(centre_me)
+        out[f"{body}_azimuth_deg"] = np.degrees(azimuth)
+        out[f"{body}_elevation_deg"] = np.degrees(elevation)
+        out[f"{body}_distance_km"] = distance / 1000.0
+        out[f"{body}_angular_radius_deg"] = np.degrees(functions.angular_radius_rad(radius_m, distance))
+        prefix = "subsolar" if body == "sun" else "subearth"
+        out[f"{prefix}_latitude_deg"] = np.degrees(sub_lat)
+        out[f"{prefix}_longitude_deg"] = np.degrees(sub_lon)
+    return SkyTrack(**out)
+
+
+def _light_time_corrected(
+    eph: MoonEphemeris,
+    body: str,
+    whole: FloatArray,
+    fraction: FloatArray,
+    observer_p: FloatArray,
+    geometric: FloatArray,
+) -> FloatArray:
+    """Position of ``body`` at t - lt relative to the observer at t; one iteration, as SPICE's "LT"."""
+    light_time_s = np.linalg.norm(geometric, axis=0) / SPEED_OF_LIGHT_M_PER_S
+    body_p, _ = eph.ssb_state_m(body, whole, fraction - light_time_s / DAY_S)
+    return body_p - observer_p
