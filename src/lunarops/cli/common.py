@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import json
-import math
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-import numpy as np
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from lunarops.errors import InputError, LunarOpsError
+from lunarops.jsonutil import to_json
 
 err_console = Console(stderr=True)
 console = Console()
@@ -31,25 +29,6 @@ def handle_errors() -> Iterator[None]:
     except LunarOpsError as error:
         err_console.print(f"[bold red]error:[/] {error}", markup=True, highlight=False)
         raise typer.Exit(3) from None
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, np.ndarray):
-        return _jsonable(value.tolist())
-    if isinstance(value, np.generic):
-        return _jsonable(value.item())
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
-
-
-def to_json(obj: Any) -> str:
-    """JSON text of dicts of numbers/arrays; NaN and inf become null."""
-    return json.dumps(_jsonable(obj), indent=2, allow_nan=False)
 
 
 def print_json(obj: Any) -> None:

@@ -124,6 +124,93 @@ def great_circle_distance_m(
 # ---------------------------------------------------------------------------------------------------------
 
 
+# Abramowitz & Stegun (1964), Handbook of Mathematical Functions, eq. 4.4.49: atan(x) on [0, 1] as
+# x * P(x^2) with |error| <= 2e-8 rad. Used instead of libm's atan2 in the inner loop (5x fewer cycles).
+_ATAN_C = (0.9999993329, -0.3332985605, 0.1994653599, -0.1390853351,
+           0.0964200441, -0.0559098861, 0.0218612288, -0.0040540580)
+
+
+@numba.njit(cache=True, inline="always")
+def _fast_azimuth(e: float, n: float) -> float:
+    """atan2(e, n) mapped to [0, 2 pi), |error| <= 2e-8 rad (A&S 4.4.49 with octant reduction)."""
+    ae = abs(e)
+    an = abs(n)
+    if ae == 0.0 and an == 0.0:
+        return 0.0
+    swap = ae > an
+    x = an / ae if swap else ae / an
+    x2 = x * x
+    p = _ATAN_C[7]
+    p = p * x2 + _ATAN_C[6]
+    p = p * x2 + _ATAN_C[5]
+    p = p * x2 + _ATAN_C[4]
+    p = p * x2 + _ATAN_C[3]
+    p = p * x2 + _ATAN_C[2]
+    p = p * x2 + _ATAN_C[1]
+    p = p * x2 + _ATAN_C[0]
+    a = x * p
+    if swap:
+        a = 0.5 * math.pi - a
+    if n < 0.0:
+        a = math.pi - a
+    if e < 0.0:
+        a = TWO_PI - a
+    return a
+
+
+@numba.njit(cache=True, inline="always")
+def _fast_asin(u: float) -> float:
+    """asin(u): Taylor series to u^9 for |u| <= 0.3 (|error| < 3e-7 rad), libm beyond."""
+    if u > 0.3 or u < -0.3:
+        return math.asin(min(1.0, max(-1.0, u)))
+    u2 = u * u
+    return u * (1.0 + u2 * (1.0 / 6.0 + u2 * (3.0 / 40.0 + u2 * (15.0 / 336.0 + u2 * (105.0 / 3456.0)))))
+
+
+#: Azimuth sectors of the per-cell horizon bounds used to classify whole blocks of samples at once.
+N_SECTORS = 64
+#: Cells per parallel task (scratch arrays are allocated once per task).
+CELL_CHUNK = 256
+
+
+@numba.njit(cache=True, inline="always")
+def _sector_bounds(row: NDArray[np.float32], sec_max: FloatArray, sec_min: FloatArray) -> None:
+    """Max and min of a linearly interpolated periodic mask over each of N_SECTORS equal azimuth sectors."""
+    n = row.shape[0]
+    for j in range(N_SECTORS):
+        k0 = (j * n) // N_SECTORS
+        k1 = ((j + 1) * n + N_SECTORS - 1) // N_SECTORS  # knot at or after the sector's end
+        mx = -10.0
+        mn = 10.0
+        for k in range(k0, k1 + 1):
+            v = row[k % n]
+            if v > mx:
+                mx = v
+            if v < mn:
+                mn = v
+        sec_max[j] = mx
+        sec_min[j] = mn
+
+
+@numba.njit(cache=True, inline="always")
+def _band(sec_max: FloatArray, sec_min: FloatArray, azimuth: float, half_width: float) -> tuple[float, float]:
+    """(min, max) of the horizon over azimuths within ``half_width`` of ``azimuth`` (sector resolution)."""
+    if half_width >= math.pi:
+        return sec_min.min(), sec_max.max()
+    width = TWO_PI / N_SECTORS
+    j0 = int(math.floor((azimuth - half_width) / width))
+    j1 = int(math.floor((azimuth + half_width) / width))
+    lo = 10.0
+    hi = -10.0
+    for j in range(j0, j1 + 1):
+        jj = j % N_SECTORS
+        if sec_min[jj] < lo:
+            lo = sec_min[jj]
+        if sec_max[jj] > hi:
+            hi = sec_max[jj]
+    return lo, hi
+
+
 @numba.njit(cache=True, inline="always")
 def _lookup(row: NDArray[np.float32], azimuth: float) -> float:
     n = row.shape[0]
@@ -147,6 +234,28 @@ def _disk_fraction_scalar(d: float, r: float) -> float:
     return 1.0 - (math.acos(x) - x * math.sqrt(1.0 - x * x)) / math.pi
 
 
+def time_blocks(unit_vectors: FloatArray, max_block_len: int = 6) -> tuple[NDArray[np.int64], FloatArray, FloatArray]:
+    """Split a time series of unit vectors (n_t, 3) into consecutive blocks of at most ``max_block_len``.
+
+    Returns (starts (n_b + 1,) sample indices, block centre unit vectors (n_b, 3), block angular radius
+    [rad]: the largest angle between the centre and any member). The map kernels classify a whole block at
+    once when the cone around its centre is entirely above or below a cell's horizon band.
+    """
+    n_t = unit_vectors.shape[0]
+    starts = np.arange(0, n_t + max_block_len, max_block_len)
+    starts[-1] = n_t
+    starts = np.unique(np.minimum(starts, n_t))
+    counts = np.diff(starts)
+    block_id = np.repeat(np.arange(counts.size), counts)
+    sums = np.zeros((counts.size, 3))
+    np.add.at(sums, block_id, unit_vectors)
+    centres = sums / np.linalg.norm(sums, axis=1, keepdims=True)
+    cosines = np.clip(np.einsum("ij,ij->i", unit_vectors, centres[block_id]), -1.0, 1.0)
+    radius = np.zeros(counts.size)
+    np.maximum.at(radius, block_id, np.arccos(cosines))
+    return starts.astype(np.int64), centres, radius + 1e-9
+
+
 @numba.njit(cache=True, parallel=True)
 def sun_map_kernel(
     horizon_rad: NDArray[np.float32],
@@ -155,71 +264,98 @@ def sun_map_kernel(
     north: FloatArray,
     sun_unit: FloatArray,
     sun_radius_rad: FloatArray,
+    block_starts: NDArray[np.int64],
+    block_centres: FloatArray,
+    block_radius_rad: FloatArray,
 ) -> tuple[FloatArray, FloatArray, NDArray[np.int64]]:
     """Sun light over map cells.
 
     horizon_rad (n_cell, n_az) float32; up/east/north (n_cell, 3) local unit vectors in the Moon ME frame;
     sun_unit (n_t, 3) unit vectors to the Sun in ME (same for every cell: the parallax of a cell 1,737 km
-    from the Moon's centre is 2.4 arcsec); sun_radius_rad (n_t,).
+    from the Moon's centre is 2.4 arcsec); sun_radius_rad (n_t,); the blocks from :func:`time_blocks`.
     Returns (mean visible disk fraction, fraction of samples with the centre up, longest run of samples with
     no part of the disk visible), each (n_cell,).
 
-    Each cell first compares sin(el) with sin(max horizon + r) and sin(min horizon - r): only samples between
-    the two need the azimuth (atan2) and the mask lookup.
+    A block whose cone (spread + largest solar radius) lies wholly above the cell's highest horizon is lit, one
+    wholly below its lowest horizon dark; only the other samples need the azimuth and the mask lookup.
     """
     n_cell = horizon_rad.shape[0]
     n_t = sun_unit.shape[0]
-    sin_r = np.sin(sun_radius_rad)
-    cos_r = np.cos(sun_radius_rad)
+    n_b = block_centres.shape[0]
+    block_reach = np.empty(n_b)
+    for b in range(n_b):
+        r_max = 0.0
+        for t in range(block_starts[b], block_starts[b + 1]):
+            r_max = max(r_max, sun_radius_rad[t])
+        block_reach[b] = block_radius_rad[b] + r_max
+    n_az = horizon_rad.shape[1]
     disk_mean = np.zeros(n_cell)
     center_mean = np.zeros(n_cell)
     longest_dark = np.zeros(n_cell, dtype=np.int64)
-    for c in numba.prange(n_cell):
-        row = horizon_rad[c]
-        hmax = -10.0
-        hmin = 10.0
-        for k in range(row.shape[0]):
-            if row[k] > hmax:
-                hmax = row[k]
-            if row[k] < hmin:
-                hmin = row[k]
-        s_hi, c_hi = math.sin(hmax), math.cos(hmax)
-        s_lo, c_lo = math.sin(hmin), math.cos(hmin)
-        ux, uy, uz = up[c, 0], up[c, 1], up[c, 2]
-        ex, ey, ez = east[c, 0], east[c, 1], east[c, 2]
-        nx, ny, nz = north[c, 0], north[c, 1], north[c, 2]
-        disk = 0.0
-        center = 0
-        run = 0
-        best = 0
-        for t in range(n_t):
-            sx, sy, sz = sun_unit[t, 0], sun_unit[t, 1], sun_unit[t, 2]
-            u = ux * sx + uy * sy + uz * sz
-            f = 0.0
-            if u >= s_hi * cos_r[t] + c_hi * sin_r[t]:  # bottom limb above the highest horizon
-                f = 1.0
-                center += 1
-            elif u > s_lo * cos_r[t] - c_lo * sin_r[t]:  # top limb above the lowest horizon: look up
-                e = ex * sx + ey * sy + ez * sz
-                n = nx * sx + ny * sy + nz * sz
-                az = math.atan2(e, n)
-                if az < 0.0:
-                    az += TWO_PI
-                el = math.asin(min(1.0, max(-1.0, u)))
-                d = el - _lookup(row, az)
-                if d > 0.0:
-                    center += 1
-                f = _disk_fraction_scalar(d, sun_radius_rad[t])
-            disk += f
-            if f > 0.0:
-                run = 0
-            else:
-                run += 1
-                if run > best:
-                    best = run
-        disk_mean[c] = disk / n_t
-        center_mean[c] = center / n_t
-        longest_dark[c] = best
+    n_chunk = (n_cell + CELL_CHUNK - 1) // CELL_CHUNK
+    for chunk in numba.prange(n_chunk):
+        sec_max = np.empty(N_SECTORS)
+        sec_min = np.empty(N_SECTORS)
+        for c in range(chunk * CELL_CHUNK, min(n_cell, (chunk + 1) * CELL_CHUNK)):
+            row = horizon_rad[c]
+            _sector_bounds(row, sec_max, sec_min)
+            hmax = sec_max.max()
+            hmin = sec_min.min()
+            ux, uy, uz = up[c, 0], up[c, 1], up[c, 2]
+            ex, ey, ez = east[c, 0], east[c, 1], east[c, 2]
+            nx, ny, nz = north[c, 0], north[c, 1], north[c, 2]
+            disk = 0.0
+            center = 0
+            run = 0
+            best = 0
+            for b in range(n_b):
+                t0 = block_starts[b]
+                t1 = block_starts[b + 1]
+                bx, by, bz = block_centres[b, 0], block_centres[b, 1], block_centres[b, 2]
+                reach = block_reach[b]
+                el_c = _fast_asin(ux * bx + uy * by + uz * bz)
+                lo = hmin
+                hi = hmax
+                if el_c - reach < hmax and el_c + reach > hmin and abs(el_c) + reach < 1.0:
+                    # narrow the horizon band to the sectors the block's cone can reach in azimuth
+                    a_c = _fast_azimuth(ex * bx + ey * by + ez * bz, nx * bx + ny * by + nz * bz)
+                    half_width = reach / math.cos(abs(el_c) + reach)
+                    lo, hi = _band(sec_max, sec_min, a_c, half_width)
+                if el_c - reach >= hi:
+                    disk += t1 - t0
+                    center += t1 - t0
+                    run = 0
+                    continue
+                if el_c + reach <= lo:
+                    run += t1 - t0
+                    if run > best:
+                        best = run
+                    continue
+                for t in range(t0, t1):
+                    sx, sy, sz = sun_unit[t, 0], sun_unit[t, 1], sun_unit[t, 2]
+                    el = _fast_asin(ux * sx + uy * sy + uz * sz)
+                    r = sun_radius_rad[t]
+                    f = 0.0
+                    if el - r >= hi:
+                        f = 1.0
+                        center += 1
+                    elif el + r > lo:
+                        e = ex * sx + ey * sy + ez * sz
+                        n = nx * sx + ny * sy + nz * sz
+                        d = el - _lookup(row, _fast_azimuth(e, n))
+                        if d > 0.0:
+                            center += 1
+                        f = _disk_fraction_scalar(d, r)
+                    disk += f
+                    if f > 0.0:
+                        run = 0
+                    else:
+                        run += 1
+                        if run > best:
+                            best = run
+            disk_mean[c] = disk / n_t
+            center_mean[c] = center / n_t
+            longest_dark[c] = best
     return disk_mean, center_mean, longest_dark
 
 
@@ -272,10 +408,8 @@ def point_source_map_kernel(
             elif u > s_lo:
                 e = east[c, 0] * dx + east[c, 1] * dy + east[c, 2] * dz
                 n = north[c, 0] * dx + north[c, 1] * dy + north[c, 2] * dz
-                az = math.atan2(e, n)
-                if az < 0.0:
-                    az += TWO_PI
-                el = math.asin(min(1.0, max(-1.0, u)))
+                az = _fast_azimuth(e, n)
+                el = _fast_asin(u)
                 seen = el > _lookup(row, az)
             if seen:
                 visible += 1

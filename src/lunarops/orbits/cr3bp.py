@@ -1,8 +1,8 @@
-"""The Earth-Moon circular restricted three-body problem, propagated with heyoka (Taylor integrator, LLVM JIT).
+"""The Earth-Moon circular restricted three-body problem, propagated with heyoka (Taylor, LLVM JIT).
 
-Non-dimensional, barycentric rotating frame: the Earth at (-mu, 0, 0), the Moon at (1 - mu, 0, 0), unit length
-the Earth-Moon distance, unit time 1/n (n the mean motion of the primaries). The compiled integrators are built
-once per process (JIT takes about a second) and reused; the mass ratio is a runtime parameter.
+Non-dimensional, barycentric rotating frame: the Earth at (-mu, 0, 0), the Moon at (1 - mu, 0, 0), unit
+length the Earth-Moon distance, unit time 1/n (n the mean motion of the primaries). The compiled integrators
+are built once per process (JIT takes about a second) and reused; the mass ratio is a runtime parameter.
 
 Dimensional units (stated, not fitted): ``EARTH_MOON_LENGTH_M`` = 384,400 km, the mean Earth-Moon distance
 used for the CR3BP by Zimovan-Spreen, Howell & Davis (2020, Celest. Mech. Dyn. Astron. 132:28) and the NASA
@@ -101,7 +101,7 @@ def _check_outcome(outcome: Any, what: str) -> None:
 def propagate(
     state0: ArrayLike, t_eval_nd: ArrayLike, mu: float = EARTH_MOON_MU, tol: float = DEFAULT_TOL
 ) -> FloatArray:
-    """CR3BP states (6, M) at the sorted non-dimensional times ``t_eval_nd`` (starting at 0) from one state (6,)."""
+    """CR3BP states (6, M) at sorted non-dimensional times ``t_eval_nd`` (from 0) of one state (6,)."""
     t_eval = np.atleast_1d(np.asarray(t_eval_nd, dtype=float))
     ta = _integrator(tol)
     ta.time = 0.0
@@ -117,7 +117,7 @@ def propagate(
 def propagate_with_stm(
     state0: ArrayLike, t_nd: float, mu: float = EARTH_MOON_MU, tol: float = DEFAULT_TOL
 ) -> tuple[FloatArray, FloatArray]:
-    """Final state (6,) and state transition matrix (6, 6) after ``t_nd`` (row i, column j: d x_i / d x0_j)."""
+    """Final state (6,) and state transition matrix (6, 6) after ``t_nd`` (row i, column j: dx_i/dx0_j)."""
     ta = _stm_integrator(tol)
     ta.time = 0.0
     ta.state[:6] = np.asarray(state0, dtype=float)

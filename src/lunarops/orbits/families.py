@@ -1,7 +1,7 @@
 """Halo and near-rectilinear halo orbits of the Earth-Moon CR3BP by differential correction and continuation.
 
-Every orbit of the L1/L2 halo families crosses the x-z plane perpendicularly twice per revolution (at apolune and
-at perilune, with respect to the Moon). A symmetric periodic orbit is therefore fixed by the apolune state
+Every orbit of the L1/L2 halo families crosses the x-z plane perpendicularly twice per revolution (at apolune
+and at perilune, with respect to the Moon). A symmetric periodic orbit is therefore fixed by the apolune state
 (x0, 0, z0, 0, vy0, 0) whose half-period state has y = vx = vz = 0 (Howell 1984, Celest. Mech. 32:53). The
 correction is Newton's method on those three residuals with the state transition matrix from heyoka's
 variational equations; the family is followed by natural-parameter continuation in the period, from a halo
@@ -29,9 +29,10 @@ FAMILIES = ("L1-north", "L1-south", "L2-north", "L2-south")
 # Seed apolune states (x0, z0, vy0) of one member of each southern family, for the continuation only: each is
 # corrected before use and the answer does not depend on it beyond picking the family. Northern = z0 mirrored.
 _SEEDS: dict[int, tuple[float, float, float]] = {
-    2: (1.0823, -0.2010, -0.1960),
-    1: (0.8234, -0.1224, 0.2274),
+    2: (1.03, -0.19, -0.14),
+    1: (0.86, -0.15, 0.28),
 }
+_SEED_HALF_PERIOD = {2: 0.85, 1: 1.093}
 
 
 class ConvergenceError(InputError):
@@ -75,7 +76,8 @@ def resonant_period_s(resonance: str) -> float:
         p, q = int(p_text), int(q_text)
     except ValueError:
         raise InputError(
-            f"resonance {resonance!r} is not of the form 'p:q' (p revolutions in q synodic months); write e.g. '9:2'"
+            f"resonance {resonance!r} is not of the form 'p:q' (p revolutions in q synodic months); "
+            "write e.g. '9:2'"
         ) from None
     if p <= 0 or q <= 0:
         raise InputError(f"resonance {resonance!r} needs positive integers p and q; write e.g. '9:2'")
@@ -86,6 +88,7 @@ def _parse_family(family: str) -> tuple[int, float]:
     if family not in FAMILIES:
         raise InputError(f"unknown orbit family {family!r}; choose one of {', '.join(FAMILIES)}")
     point = int(family[1])
+    # Southern families spend most of their time south of the Earth-Moon plane: apolune z < 0.
     sign = 1.0 if family.endswith("north") else -1.0
     return point, sign
 
@@ -103,7 +106,7 @@ def _residual_and_jacobian(
 def correct_free_period(
     guess: tuple[float, float, float], half_nd: float, mu: float, fixed: str = "z0", max_iter: int = 40
 ) -> tuple[FloatArray, float]:
-    """Newton on (x0 or z0, vy0, half period) keeping ``fixed`` ('z0' or 'x0'); returns ((x0, z0, vy0), half)."""
+    """Newton on (x0 or z0, vy0, half period), ``fixed`` ('z0'/'x0') held; returns ((x0, z0, vy0), half)."""
     x0, z0, vy0 = guess
     half = half_nd
     for _ in range(max_iter):
@@ -149,23 +152,22 @@ def _continue_to_period(
     point: int, sign: float, period_nd: float, mu: float, step_nd: float
 ) -> tuple[float, float, float]:
     seed = _SEEDS[point]
-    seed_guess = (seed[0], sign * seed[1], seed[2])
+    seed_guess = (seed[0], sign * abs(seed[1]), seed[2])
     # The seeds are apolune states; a rough half period for the free-period correction to start from.
-    start, half = correct_free_period(seed_guess, 0.75 if point == 2 else 1.2, mu)
-    current_period = 2.0 * half
-    n_steps = max(1, int(np.ceil(abs(period_nd - current_period) / step_nd)))
-    previous: FloatArray | None = None
-    previous_period = current_period
+    solution, half = correct_free_period(seed_guess, _SEED_HALF_PERIOD[point], mu, fixed="x0")
+    periods = [2.0 * half]
+    solutions = [solution]
+    n_steps = max(1, int(np.ceil(abs(period_nd - periods[0]) / step_nd)))
     for k in range(1, n_steps + 1):
-        target = current_period + (period_nd - current_period) * k / n_steps
-        guess = start
-        if previous is not None:  # secant predictor along the family
-            guess = start + (start - previous) * (target - previous_period) / (previous_period - target + 1e-300) * -1
-        solved = correct_fixed_period(guess, target / 2.0, mu)
-        previous, previous_period = start, (target if k > 0 else current_period)
-        previous_period = current_period + (period_nd - current_period) * (k - 1) / n_steps
-        start = solved
-    return float(start[0]), float(start[1]), float(start[2])
+        target = periods[0] + (period_nd - periods[0]) * k / n_steps
+        guess = solutions[-1]
+        if len(solutions) > 1:  # secant predictor along the family
+            slope = (solutions[-1] - solutions[-2]) / (periods[-1] - periods[-2])
+            guess = solutions[-1] + slope * (target - periods[-1])
+        solutions.append(correct_fixed_period(guess, target / 2.0, mu))
+        periods.append(target)
+    final = solutions[-1]
+    return float(final[0]), float(final[1]), float(final[2])
 
 
 def halo_orbit(
@@ -176,7 +178,7 @@ def halo_orbit(
 ) -> PeriodicOrbit:
     """The halo orbit of ``family`` ('L2-south', ...) with the given period, by continuation from near L1/L2.
 
-    Raises InputError for an unknown family and ConvergenceError when the period is outside the family's range.
+    Raises InputError for an unknown family, ConvergenceError for a period outside the family's range.
     """
     point, sign = _parse_family(family)
     if not np.isfinite(period_s) or period_s <= 0:
@@ -192,13 +194,11 @@ def halo_orbit(
 
 
 def nrho(resonance: str = "9:2", family: str = "L2-south", system: CR3BPSystem = EARTH_MOON) -> PeriodicOrbit:
-    """The p:q synodic-resonant near-rectilinear halo orbit of ``family`` (default the Gateway 9:2 L2 south)."""
+    """The p:q synodic-resonant NRHO of ``family`` (default: the Gateway 9:2 L2 south)."""
     return halo_orbit(family, resonant_period_s(resonance), system)
 
 
 def _describe(family: str, state0: FloatArray, period_nd: float, system: CR3BPSystem) -> PeriodicOrbit:
-    t, states = propagate(state0, np.linspace(0.0, period_nd, 4001), system.mu), None
-    del states
     grid = np.linspace(0.0, period_nd, 4001)
     track = propagate(state0, grid, system.mu)
     moon_distance = np.linalg.norm(track[:3] - system.moon_position[:, None], axis=0)
@@ -214,7 +214,6 @@ def _describe(family: str, state0: FloatArray, period_nd: float, system: CR3BPSy
     eigenvalues = np.linalg.eigvals(monodromy)
     largest = float(np.max(np.abs(eigenvalues)))
     stability = 0.5 * (largest + 1.0 / largest)
-    del t
     return PeriodicOrbit(
         family=family,
         state0=state0,

@@ -12,16 +12,18 @@ from numpy.typing import ArrayLike, NDArray
 FloatArray = NDArray[np.float64]
 
 
-# --------------------------------------------------------------------------------------------------------------
+# ----------------------------------------------------------------------------------------------------
 # Two-body (Keplerian) relations
-# --------------------------------------------------------------------------------------------------------------
+# ----------------------------------------------------------------------------------------------------
 def kepler_period_s(semi_major_axis_m: ArrayLike, gm_m3_per_s2: float) -> FloatArray:
     """Period of a Keplerian ellipse, T = 2 pi sqrt(a^3 / GM) [s]."""
     a = np.asarray(semi_major_axis_m, dtype=float)
     return np.asarray(2.0 * np.pi * np.sqrt(a**3 / gm_m3_per_s2))
 
 
-def vis_viva_speed_m_per_s(radius_m: ArrayLike, semi_major_axis_m: ArrayLike, gm_m3_per_s2: float) -> FloatArray:
+def vis_viva_speed_m_per_s(
+    radius_m: ArrayLike, semi_major_axis_m: ArrayLike, gm_m3_per_s2: float
+) -> FloatArray:
     """Speed on a conic from the vis-viva equation, v = sqrt(GM (2/r - 1/a)) [m/s]."""
     r = np.asarray(radius_m, dtype=float)
     a = np.asarray(semi_major_axis_m, dtype=float)
@@ -50,7 +52,7 @@ def elements_to_state(
     true_anomaly_rad: float,
     gm_m3_per_s2: float,
 ) -> FloatArray:
-    """Cartesian state (x, y, z, vx, vy, vz) [m, m/s] of classical orbital elements, in the elements' frame."""
+    """Cartesian state (x, y, z, vx, vy, vz) [m, m/s] of classical elements, in the elements' frame."""
     a, e = semi_major_axis_m, eccentricity
     p = a * (1.0 - e * e)
     nu = true_anomaly_rad
@@ -123,9 +125,9 @@ def kepler_propagate(
     return np.concatenate([rot @ r_pf, rot @ v_pf])
 
 
-# --------------------------------------------------------------------------------------------------------------
+# ----------------------------------------------------------------------------------------------------
 # Impulsive transfers and the rocket equation
-# --------------------------------------------------------------------------------------------------------------
+# ----------------------------------------------------------------------------------------------------
 def hohmann_dv_m_per_s(r1_m: ArrayLike, r2_m: ArrayLike, gm_m3_per_s2: float) -> FloatArray:
     """Total delta-v of a Hohmann transfer between coplanar circular orbits of radii r1, r2 [m/s]."""
     r1 = np.asarray(r1_m, dtype=float)
@@ -154,7 +156,7 @@ def bielliptic_dv_m_per_s(
 def apse_to_circular_dv_m_per_s(
     r_apse_m: float, speed_at_apse_m_per_s: float, r_circular_m: float, gm_m3_per_s2: float
 ) -> tuple[float, float]:
-    """Two impulses from a state at an apse (speed v, radius r_apse) down/up to a circular orbit of radius r_c.
+    """Two impulses from a state at an apse (speed v, radius r_apse) to a circular orbit of radius r_c.
 
     Burn 1 at the apse onto the ellipse r_apse x r_c, burn 2 at the far apse to circularize. [m/s]
     """
@@ -173,11 +175,11 @@ def propellant_mass_kg(
     return np.asarray(mf * np.expm1(np.asarray(dv_m_per_s, dtype=float) / (np.asarray(isp_s) * g0_m_per_s2)))
 
 
-# --------------------------------------------------------------------------------------------------------------
+# ----------------------------------------------------------------------------------------------------
 # Circular restricted three-body problem (non-dimensional, barycentric rotating frame)
-# --------------------------------------------------------------------------------------------------------------
+# ----------------------------------------------------------------------------------------------------
 def cr3bp_acceleration(state: ArrayLike, mu: float) -> FloatArray:
-    """Time derivative of CR3BP states (6, ...) in the barycentric rotating frame (Earth at -mu, Moon at 1-mu)."""
+    """Time derivative of CR3BP states (6, ...), barycentric rotating frame (Earth -mu, Moon 1-mu)."""
     s = np.asarray(state, dtype=float)
     x, y, z, vx, vy, vz = s
     r1 = np.sqrt((x + mu) ** 2 + y**2 + z**2)
@@ -227,7 +229,7 @@ def rotating_to_moon_inertial(
 ) -> FloatArray:
     """CR3BP rotating states (6, N) -> Moon-centred inertial states [m, m/s] of the idealized CR3BP frame.
 
-    The inertial frame coincides with the rotating frame at t_nd = 0 and the primaries circle in its x-y plane.
+    The inertial frame coincides with the rotating one at t_nd = 0; the primaries circle in its x-y plane.
     """
     s = np.asarray(states, dtype=float)
     t = np.asarray(t_nd, dtype=float)
@@ -267,8 +269,8 @@ def rotating_to_moon_ephemeris_frame(
 ) -> FloatArray:
     """Map CR3BP rotating positions (3, N) to Moon-centred inertial positions [m] on the real Earth-Moon line.
 
-    The rotating frame is the instantaneous one of the ephemeris (x Earth->Moon, z along the orbit normal) and the
-    length unit is the instantaneous Earth-Moon distance (the usual pulsating-frame transformation).
+    The rotating frame is the instantaneous one of the ephemeris (x Earth->Moon, z along the orbit normal) and
+    the length unit is the instantaneous Earth-Moon distance (the usual pulsating-frame transformation).
     """
     p = np.asarray(positions_nd, dtype=float)
     basis = rotating_frame_basis(moon_to_earth_m, moon_to_earth_velocity_m_per_s)
@@ -277,9 +279,9 @@ def rotating_to_moon_ephemeris_frame(
     return np.asarray(np.einsum("ijn,jn->in", basis, rel))
 
 
-# --------------------------------------------------------------------------------------------------------------
+# ----------------------------------------------------------------------------------------------------
 # Shadows and lines of sight
-# --------------------------------------------------------------------------------------------------------------
+# ----------------------------------------------------------------------------------------------------
 def disk_overlap_fraction(
     sun_radius_rad: ArrayLike, body_radius_rad: ArrayLike, separation_rad: ArrayLike
 ) -> FloatArray:
@@ -340,37 +342,8 @@ def shadow_by_body(
     return fraction, kind
 
 
-def elevation_from_site_rad(
-    target_m: ArrayLike, site_m: ArrayLike
-) -> tuple[FloatArray, FloatArray]:
-    """Azimuth (from north through east) and elevation [rad] of targets (3, N) seen from a site (3,) or (3, N).
-
-    Both in one Moon-fixed frame, origin at the Moon's centre; the local vertical is radial (sphere).
-    """
-    target = np.asarray(target_m, dtype=float)
-    site = np.asarray(site_m, dtype=float)
-    if site.ndim == 1:
-        site = site[:, None]
-    los = target - site
-    up = site / np.linalg.norm(site, axis=0)
-    pole = np.array([0.0, 0.0, 1.0])[:, None]
-    east = np.cross(pole, up, axis=0)
-    east_norm = np.linalg.norm(east, axis=0)
-    # At the exact poles use the prime meridian to define "north" (azimuth convention of lunarops.sky).
-    polar = east_norm < 1e-12
-    east = np.where(polar, np.array([0.0, 1.0, 0.0])[:, None] * np.sign(up[2] + 0.0), east)
-    east = east / np.linalg.norm(east, axis=0)
-    north = np.cross(up, east, axis=0)
-    e = np.sum(los * east, axis=0)
-    n = np.sum(los * north, axis=0)
-    u = np.sum(los * up, axis=0)
-    azimuth = np.mod(np.arctan2(e, n), 2 * np.pi)
-    elevation = np.arctan2(u, np.hypot(e, n))
-    return np.asarray(azimuth), np.asarray(elevation)
-
-
 def sphere_horizon_dip_rad(radius_m: float, height_m: ArrayLike) -> FloatArray:
-    """Depression of the geometric horizon of a sphere seen from ``height`` above it (negative elevation) [rad]."""
+    """Elevation of the geometric horizon of a sphere seen from ``height`` above it (<= 0) [rad]."""
     h = np.asarray(height_m, dtype=float)
     return np.asarray(-np.arccos(radius_m / (radius_m + np.maximum(h, 0.0))))
 
@@ -389,7 +362,7 @@ def segment_clears_sphere(
 
 
 def intervals_from_mask(mask: ArrayLike, times_s: ArrayLike) -> FloatArray:
-    """Start and end times (K, 2) of the runs where ``mask`` is True; an interval spans its first to last sample."""
+    """Start and end times (K, 2) of the runs where ``mask`` is True (first to last sample of each)."""
     m = np.asarray(mask, dtype=bool)
     t = np.asarray(times_s, dtype=float)
     if m.size == 0:
@@ -402,7 +375,7 @@ def intervals_from_mask(mask: ArrayLike, times_s: ArrayLike) -> FloatArray:
 
 
 def coverage_statistics(mask: ArrayLike, times_s: ArrayLike) -> dict[str, float]:
-    """Fraction of samples visible, longest gap and window counts of a visibility mask on a uniform grid [s]."""
+    """Fraction visible, longest gap and window counts of a visibility mask on a uniform grid [s]."""
     m = np.asarray(mask, dtype=bool)
     t = np.asarray(times_s, dtype=float)
     step = float(t[1] - t[0]) if t.size > 1 else 0.0

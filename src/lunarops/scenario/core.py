@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
@@ -27,6 +27,8 @@ def _as_utc(value: object) -> object:
                 f"{value!r} is not an ISO 8601 time; write e.g. '2030-01-01T00:00:00Z'"
             ) from None
         value = parsed
+    if isinstance(value, date) and not isinstance(value, datetime):
+        value = datetime(value.year, value.month, value.day, tzinfo=timezone.utc)
     if isinstance(value, datetime):
         if value.tzinfo is None:
             value = value.replace(tzinfo=timezone.utc)

@@ -1,0 +1,146 @@
+"""The `lunarops` command."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from lunarops import __version__
+from lunarops.cli import campaign, ops, orbit, sky, terrain
+from lunarops.cli.common import console, err_console, handle_errors, print_json, progress_bar
+
+app = typer.Typer(
+    name="lunarops",
+    help="Plan and simulate a lunar research station on real ephemerides and terrain.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+runs_app = typer.Typer(help="The run catalog.", no_args_is_help=True)
+app.add_typer(runs_app, name="runs")
+
+for group in (sky, terrain, orbit, campaign, ops):
+    group.register(app)
+try:  # the light/PSR/site-ranking commands
+    from lunarops.cli import light
+
+    light.register(app)
+except ImportError:  # pragma: no cover - during development only
+    pass
+
+
+def _version(value: bool) -> None:
+    if value:
+        console.print(f"lunarops {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="show the version")] = False,
+) -> None:
+    """lunarops: where to build, what flies, and whether the station lives."""
+
+
+@app.command()
+def run(
+    scenario: Annotated[Path | None, typer.Argument(help="scenario YAML; the embedded default when omitted")] = None,
+    out: Annotated[Path, typer.Option("--out", help="output directory")] = Path("lunarops-out"),
+    db: Annotated[str | None, typer.Option("--db", help="catalog URL: sqlite:///PATH or postgresql://...")] = None,
+    fresh: Annotated[bool, typer.Option("--fresh", help="ignore checkpoints of an earlier, interrupted run")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", help="no progress bar")] = False,
+    json_output: Annotated[bool, typer.Option("--json", help="print the summary as JSON")] = False,
+) -> None:
+    """Run the main job: every stage of a scenario, then the report, the results and the catalog record."""
+    from lunarops.runner.run import run as run_scenario
+    from lunarops.scenario import default_scenario_path, load_scenario
+
+    with handle_errors():
+        path = scenario or default_scenario_path()
+        model = load_scenario(path)
+        with progress_bar(f"lunarops run: {model.name}", enabled=not quiet and not json_output) as update:
+            results = run_scenario(
+                model, out, db_url=db, progress=update, resume=not fresh, scenario_text=path.read_text(encoding="utf-8")
+            )
+        if json_output:
+            print_json({"run_id": results.run_id, "report": str(results.report_path), "summary": results.summary()})
+            return
+        console.print(f"[bold green]done[/] run {results.run_id} in {results.elapsed_s:.1f} s")
+        console.print(f"report:  {results.report_path}")
+        console.print(f"results: {results.out_dir / 'results'}")
+        for stage, summary in results.summary().items():
+            table = Table(title=stage, show_header=False)
+            for key, value in list(summary.items())[:12]:
+                table.add_row(str(key), f"{value:.4g}" if isinstance(value, float) else str(value))
+            console.print(table)
+
+
+@app.command()
+def validate(
+    scenario: Annotated[Path, typer.Argument(help="scenario YAML to check")],
+) -> None:
+    """Check a scenario file; list every problem with its line, field, value and fix."""
+    from lunarops.scenario import load_scenario
+
+    with handle_errors():
+        model = load_scenario(scenario)
+        console.print(f"[green]valid[/]: {scenario} ({model.name}, {len(model.sites)} sites, {model.period.n_steps:,} steps)")
+
+
+@app.command()
+def schema(
+    out: Annotated[Path | None, typer.Option("--out", help="write to a file instead of standard output")] = None,
+) -> None:
+    """Print the JSON Schema of scenario files."""
+    from lunarops.scenario import scenario_json_schema
+    from lunarops.store.atomic import write_text_atomic
+
+    text = json.dumps(scenario_json_schema(), indent=2)
+    if out is None:
+        typer.echo(text)
+    else:
+        write_text_atomic(out, text + "\n")
+        err_console.print(f"schema written to {out}")
+
+
+@runs_app.command("list")
+def runs_list(
+    db: Annotated[str | None, typer.Option("--db", help="catalog URL")] = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, max=10_000)] = 50,
+    json_output: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """List recorded runs, newest first."""
+    from lunarops.store import Catalog
+
+    with handle_errors():
+        with Catalog(db) as catalog:
+            records = catalog.list(limit)
+        if json_output:
+            print_json([{"run_id": r.run_id, "scenario": r.scenario_name, "status": r.status,
+                         "started_utc": r.started_utc, "elapsed_s": r.elapsed_s, "out_dir": r.out_dir} for r in records])
+            return
+        table = Table("run id", "scenario", "status", "started (UTC)", "elapsed [s]", "output")
+        for r in records:
+            table.add_row(r.run_id, r.scenario_name, r.status, f"{r.started_utc:%Y-%m-%d %H:%M:%S}",
+                          f"{r.elapsed_s:.1f}" if r.elapsed_s is not None else "", r.out_dir)
+        console.print(table)
+
+
+@runs_app.command("show")
+def runs_show(
+    run_id: Annotated[str, typer.Argument(help="run id or a unique prefix")],
+    db: Annotated[str | None, typer.Option("--db", help="catalog URL")] = None,
+) -> None:
+    """Show one run: status, output directory and summary."""
+    from lunarops.store import Catalog
+
+    with handle_errors():
+        with Catalog(db) as catalog:
+            r = catalog.get(run_id)
+        print_json({"run_id": r.run_id, "scenario": r.scenario_name, "scenario_sha256": r.scenario_sha256,
+                    "status": r.status, "started_utc": r.started_utc, "finished_utc": r.finished_utc,
+                    "elapsed_s": r.elapsed_s, "out_dir": r.out_dir, "error": r.error, "summary": r.summary})

@@ -1,0 +1,33 @@
+"""JSON text of results: numpy values and arrays become plain JSON, NaN and inf become null."""
+
+from __future__ import annotations
+
+import json
+import math
+from datetime import date, datetime
+from typing import Any
+
+import numpy as np
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return _jsonable(value.tolist())
+    if isinstance(value, np.generic):
+        return _jsonable(value.item())
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+def to_json(obj: Any) -> str:
+    """JSON text of dicts of numbers/arrays; NaN and inf become null."""
+    return json.dumps(_jsonable(obj), indent=2, allow_nan=False, default=str)
+
+

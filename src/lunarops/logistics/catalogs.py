@@ -1,0 +1,59 @@
+"""Built-in catalogs of launch vehicles, spacecraft, elements and delta-v (YAML in lunarops/data/catalogs).
+
+Every entry carries a ``source``. Scenarios override single fields of an entry or add entries; the merge is done
+here so that the CLI, the runner and the tests see the same numbers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from lunarops.errors import DataError
+
+CATALOGS = ("launch_vehicles", "spacecraft", "elements", "delta_v")
+
+
+@cache
+def _load(name: str) -> dict[str, dict[str, Any]]:
+    path = resources.files("lunarops") / "data" / "catalogs" / f"{name}.yaml"
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise DataError(f"catalog {path} cannot be read ({error}); reinstall lunarops") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        raise DataError(f"catalog {path} is not valid YAML: {error}") from None
+    if not isinstance(data, dict) or not isinstance(data.get("entries"), dict):
+        raise DataError(f"catalog {path} must be a mapping with an `entries` mapping")
+    for key, entry in data["entries"].items():
+        if not isinstance(entry, dict) or "source" not in entry:
+            raise DataError(f"catalog {path}: entry {key!r} must be a mapping with a `source`")
+    return {str(k): dict(v) for k, v in data["entries"].items()}
+
+
+def catalog(name: str) -> dict[str, dict[str, Any]]:
+    """A copy of the built-in catalog ``name`` (one of CATALOGS): entry name -> fields (with ``source``)."""
+    if name not in CATALOGS:
+        raise DataError(f"no catalog {name!r}; choose one of {CATALOGS}")
+    return {k: dict(v) for k, v in _load(name).items()}
+
+
+def merged(name: str, overrides: Mapping[str, Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The catalog ``name`` with user overrides merged field by field (new names add entries)."""
+    out = catalog(name)
+    for key, fields in overrides.items():
+        entry = out.setdefault(key, {"source": "user override (scenario file)"})
+        entry.update({k: v for k, v in fields.items() if v is not None})
+    return out
+
+
+def delta_v_m_per_s(origin: str, destination: str) -> float | None:
+    """Default delta-v of the leg ``origin->destination`` [m/s], None when the ledger has no such leg."""
+    entry = _load("delta_v").get(f"{origin}->{destination}")
+    return None if entry is None else float(entry["dv_km_per_s"]) * 1000.0

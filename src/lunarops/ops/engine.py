@@ -1,0 +1,567 @@
+"""The operations engine: a time-stepped numba kernel, parallel over Monte Carlo runs.
+
+One step (``dt_s``, 1 h by default) does, in this order:
+
+1. deliveries due at the step (stores, spares; O2 above the tank capacity goes to the propellant store);
+2. units of every component: repair progress, operating time, failures (pre-drawn operating steps to
+   failure), then failed units take spares first come first served (own spares, then the delivered pool);
+3. availability of each element = product over its components of working units / units;
+4. generation: arrays (area x efficiency x irradiance on the array x (1 - degradation)^years) + radioisotope
+   units (Pu-238 decay) + fission plants;
+5. demand of each load (schedule x availability; daylight-only plants off while the Sun is down);
+6. the reserve policy: while storage is below the reserve, loads flagged ``shed_below_reserve`` are off;
+7. load shedding: while demand exceeds generation + what storage can deliver, loads are shed in
+   ``shed_order`` (least essential first); a brownout is any priority-1 load unserved;
+8. dispatch: surplus charges the battery, then the RFC electrolyser, the rest is curtailed; a deficit
+   discharges the battery down to its depth of discharge, then the fuel cell;
+9. ISRU output from the energy served to each plant; life support (crew, loop closure, ECLSS power);
+10. communications: data made by served loads fills a buffer, drained to Earth while the Earth is above the
+    horizon and the comm load is served; overflow is dropped.
+
+Energy is conserved exactly each step: generated = served + change of stored energy + curtailed + losses
+(charge, discharge, electrolyser, fuel-cell losses and capacity fade). The kernel records the largest
+residual per run.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numba
+import numpy as np
+from numpy.typing import NDArray
+
+# ---- recorded series (index into the record axis) ------------------------------------------------------
+RECORD_VARS: tuple[str, ...] = (
+    "generation_w", "demand_w", "served_w", "unserved_w", "curtailed_w", "losses_w",
+    "battery_j", "rfc_j", "storage_fraction", "o2_kg", "water_kg", "food_kg", "propellant_kg",
+    "isru_water_kg", "isru_o2_kg", "data_returned_bits", "data_buffer_bits", "data_dropped_bits",
+    "crew", "reserve_days",
+)
+(R_GEN, R_DEM, R_SERV, R_UNS, R_CURT, R_LOSS, R_BATT, R_RFC, R_FRAC, R_O2, R_H2O, R_FOOD, R_PROP,
+ R_ISRU_H2O, R_ISRU_O2, R_DATA, R_BUF, R_DROP, R_CREW, R_DAYS) = range(len(RECORD_VARS))
+#: How each recorded series is reduced over a block of steps: mean, min, or last value.
+RECORD_REDUCTION: tuple[str, ...] = (
+    "mean", "mean", "mean", "mean", "mean", "mean", "last", "last", "min", "last", "last", "last", "last",
+    "last", "last", "last", "last", "last", "last", "min",
+)
+
+# ---- per-run scalars -------------------------------------------------------------------------------------
+SCALAR_VARS: tuple[str, ...] = (
+    "unserved_j", "essential_unserved_j", "min_battery_soc", "min_storage_fraction", "min_reserve_days",
+    "isru_water_kg", "isru_o2_kg", "data_returned_bits", "data_dropped_bits", "failures",
+    "consumable_shortfall_kg", "events", "generated_j", "served_j", "demand_j", "curtailed_j",
+    "brownout_h", "max_energy_residual_j", "losses_j",
+)
+(S_UNS, S_ESS, S_MINSOC, S_MINFRAC, S_MINDAYS, S_H2O, S_O2, S_DATA, S_DROP, S_NFAIL, S_SHORT, S_NEV,
+ S_GEN, S_SERV, S_DEM, S_CURT, S_BROWN, S_RESID, S_LOSS) = range(len(SCALAR_VARS))
+
+# ---- events ----------------------------------------------------------------------------------------------
+EVENT_NAMES: tuple[str, ...] = (
+    "brownout", "brownout_end", "load_shed", "load_restored", "store_below_reserve", "store_reserve_restored",
+    "store_empty", "data_dropped", "data_dropped_end", "failure", "repair_start", "repair_done",
+    "awaiting_spares", "policy_daylight_pause", "policy_daylight_resume", "policy_reserve_shed",
+    "policy_reserve_release", "delivery",
+)
+(E_BROWN, E_BROWN_END, E_SHED, E_RESTORE, E_BELOW, E_ABOVE, E_EMPTY, E_DROP, E_DROP_END, E_FAIL,
+ E_REP_START, E_REP_DONE, E_AWAIT, E_DAY_PAUSE, E_DAY_RESUME, E_RES_ON, E_RES_OFF, E_DELIV) = range(
+    len(EVENT_NAMES))
+N_EVENT_CODES = len(EVENT_NAMES)
+
+YEAR_S = 365.25 * 86400.0
+DAY_S = 86400.0
+_WATER_PER_O2 = 2.0 * 18.015 / 31.998  # kg water split per kg O2 (functions.electrolysis_water_per_o2)
+_H2_PER_WATER = 2.016 / 18.015  # kg H2 per kg water split
+_SAB_WATER_PER_CO2 = 2.0 * 18.015 / 44.009  # CO2 + 4 H2 -> CH4 + 2 H2O
+_SAB_WATER_PER_H2 = 2.0 * 18.015 / (4.0 * 2.016)
+
+
+@numba.njit(cache=True)
+def _log(ev_step: NDArray[np.int64], ev_code: NDArray[np.int64], ev_elem: NDArray[np.int64],
+         ev_value: NDArray[np.float64], ev_counts: NDArray[np.int64], n: int, step: int, code: int,
+         elem: int, value: float) -> int:
+    if n < ev_step.shape[0]:
+        ev_step[n] = step
+        ev_code[n] = code
+        ev_elem[n] = elem
+        ev_value[n] = value
+    ev_counts[code] += 1
+    return n + 1
+
+
+@numba.njit(cache=True)
+def run_one(  # noqa: PLR0913, PLR0915
+    dt_s: float, decim: int,
+    array_in: NDArray[np.float64], array_area: NDArray[np.float64], array_elem: NDArray[np.int64],
+    array_eff: NDArray[np.float64], array_deg: NDArray[np.float64],
+    src_power: NDArray[np.float64], src_decay: NDArray[np.float64], src_elem: NDArray[np.int64],
+    daylight: NDArray[np.float64], earth_visible: NDArray[np.float64],
+    demand_w: NDArray[np.float64], load_priority: NDArray[np.int64], load_reserve: NDArray[np.int64],
+    load_daylight: NDArray[np.int64], load_elem: NDArray[np.int64], load_data_bps: NDArray[np.float64],
+    load_product: NDArray[np.int64], load_yield: NDArray[np.float64], shed_order: NDArray[np.int64],
+    storage_par: NDArray[np.float64], storage_elem: NDArray[np.int64], eff: NDArray[np.float64],
+    reserve_par: NDArray[np.float64],
+    crew: NDArray[np.float64], ls_par: NDArray[np.float64], ls_idx: NDArray[np.int64],
+    stores0: NDArray[np.float64], store_par: NDArray[np.float64],
+    del_step: NDArray[np.int64], del_comm: NDArray[np.int64], del_amount: NDArray[np.float64],
+    comm_par: NDArray[np.float64], comm_idx: NDArray[np.int64],
+    comp_target: NDArray[np.int64], comp_units: NDArray[np.int64], comp_repair: NDArray[np.int64],
+    comp_spares0: NDArray[np.int64], unit_comp: NDArray[np.int64], fail_steps: NDArray[np.int64],
+    n_elements: int,
+    rec: NDArray[np.float64], scal: NDArray[np.float64],
+    ev_step: NDArray[np.int64], ev_code: NDArray[np.int64], ev_elem: NDArray[np.int64],
+    ev_value: NDArray[np.float64], ev_counts: NDArray[np.int64],
+) -> None:
+    """Simulate one run; writes ``rec`` (vars, records), ``scal`` (scalars) and the event arrays.
+
+    ``storage_par``: [has_batt, batt_cap_j, batt_min_frac, batt_pc_max_w, batt_pd_max_w, batt_soc0,
+    batt_fade_per_year, has_rfc, rfc_cap_j, rfc_fc_max_w, rfc_el_max_w, rfc_fill0]; ``storage_elem``:
+    [batt, rfc]; ``eff``: [eta_charge, eta_discharge, eta_fuel_cell, eta_electrolyser];
+    ``reserve_par``: [reserve_fraction, hysteresis]; ``ls_par``: per crew per s [o2, co2, water, food] kg and
+    [water_recovery, o2_generation, sabatier]; ``ls_idx``: [eclss_load, wrs_elem, oga_elem, sab_elem];
+    ``store_par``: [reserve_days, o2_capacity_kg]; ``comm_par``: [has_comm, downlink_bps, buffer_bits];
+    ``comm_idx``: [comm_load, comm_elem].
+    """
+    n_steps = demand_w.shape[1]
+    n_arr = array_area.shape[0]
+    n_src = src_power.shape[0]
+    n_load = demand_w.shape[0]
+    n_comp = comp_target.shape[0]
+    n_unit = unit_comp.shape[0]
+    n_rec = rec.shape[1]
+    dt_h = dt_s / 3600.0
+
+    has_b = storage_par[0] > 0.5
+    cap_b0 = storage_par[1]
+    min_frac_b = storage_par[2]
+    pc_max = storage_par[3]
+    pd_max = storage_par[4]
+    fade = storage_par[6]
+    has_r = storage_par[7] > 0.5
+    cap_r_out = storage_par[8]
+    pfc_max = storage_par[9]
+    pel_max = storage_par[10]
+    eta_c = eff[0]
+    eta_d = eff[1]
+    eta_fc = eff[2]
+    eta_el = eff[3]
+    s_max = cap_r_out / eta_fc if has_r else 0.0
+    e_b = cap_b0 * storage_par[5] if has_b else 0.0
+    s_r = s_max * storage_par[11] if has_r else 0.0
+
+    stores = stores0.copy()
+    spares = comp_spares0.copy()
+    pool = 0.0
+    state = np.zeros(n_unit, np.int64)  # 0 working, 1 repairing, 2 waiting for a spare
+    op = np.zeros(n_unit, np.int64)
+    kfail = np.zeros(n_unit, np.int64)
+    rep_left = np.zeros(n_unit, np.int64)
+    wait_since = np.zeros(n_unit, np.int64)
+    avail = np.ones(n_elements)
+    working = np.zeros(n_comp)
+    d = np.zeros(n_load)
+    served = np.zeros(n_load)
+    new_shed = np.zeros(n_load, np.int64)
+    shed_state = np.zeros(n_load, np.int64)  # 0 on, 1 shed for lack of power, 2 shed by reserve policy
+    below = np.zeros(3, np.int64)
+    empty = np.zeros(3, np.int64)
+    use = np.zeros(3)
+
+    for i in range(rec.shape[0]):
+        for j in range(n_rec):
+            rec[i, j] = 0.0
+    for i in range(scal.shape[0]):
+        scal[i] = 0.0
+    scal[S_MINSOC] = 1.0
+    scal[S_MINFRAC] = 1.0
+    scal[S_MINDAYS] = np.inf
+    n_ev = 0
+    i_del = 0
+    reserve_on = False
+    brown = False
+    dropping = False
+    prev_day = daylight[0] if n_steps > 0 else 1.0
+    any_daylight_load = False
+    for ld in range(n_load):
+        if load_daylight[ld] == 1:
+            any_daylight_load = True
+    isru_h2o = 0.0
+    isru_o2 = 0.0
+    data_ret = 0.0
+    data_buf = 0.0
+    data_drop = 0.0
+    block_n = 0
+
+    for t in range(n_steps):
+        # 1. deliveries
+        while i_del < del_step.shape[0] and del_step[i_del] <= t:
+            c = del_comm[i_del]
+            amt = del_amount[i_del]
+            if c == 4:
+                pool += amt
+            elif c >= 0:
+                stores[c] += amt
+                if c == 0 and stores[0] > store_par[1]:
+                    stores[3] += stores[0] - store_par[1]
+                    stores[0] = store_par[1]
+            n_ev = _log(ev_step, ev_code, ev_elem, ev_value, ev_counts, n_ev, t, E_DELIV, c, amt)
+            i_del += 1
+
+        # 2. units: repairs, operating time, failures
+        for u in range(n_unit):
+            c = unit_comp[u]
+            if state[u] == 1:
+                rep_left[u] -= 1
+                if rep_left[u] <= 0:
+                    state[u] = 0
+                    op[u] = 0
+                    n_ev = _log(ev_step, ev_code, ev_elem, ev_value, ev_counts, n_ev, t, E_REP_DONE, c, u)
+            if state[u] == 0:
+                op[u] += 1
+                if kfail[u] < fail_steps.shape[1] and op[u] >= fail_steps[u, kfail[u]]:
+                    kfail[u] += 1
+                    state[u] = 2
+                    wait_since[u] = t
+                    scal[S_NFAIL] += 1.0
+                    n_ev = _log(ev_step, ev_code, ev_elem, ev_value, ev_counts, n_ev, t, E_FAIL, c, u)
+        # failed units take spares, first come first served (ties by unit index)
+        while True:
+            best = -1
+            for u in range(n_unit):
+                if state[u] == 2 and (spares[unit_comp[u]] > 0 or pool >= 1.0):
+                    if best < 0 or wait_since[u] < wait_since[best]:
+                        best = u
+            if best < 0:
+                break
+            c = unit_comp[best]
+            if spares[c] > 0:
+                spares[c] -= 1
+            else:
+                pool -= 1.0
+            state[best] = 1
+            rep_left[best] = comp_repair[c]
+            n_ev = _log(ev_step, ev_code, ev_elem, ev_value, ev_counts, n_ev, t, E_REP_START, c, best)
+        for u in range(n_unit):
+            if state[u] == 2 and wait_since[u] == t:
+                n_ev = _log(ev_step, ev_code, ev_elem, ev_value, ev_counts, n_ev, t, E_AWAIT, unit_comp[u], u)
+
+        # 3. availability
+        for e in range(n_elements):
+            avail[e] = 1.0
+        for c in range(n_comp):
+            working[c] = 0.0
+        for u in range(n_unit):
+            if state[u] == 0:
+                working[unit_comp[u]] += 1.0
+        for c in range(n_comp):
+            avail[comp_target[c]] *= working[c] / comp_units[c]
+
+        # 4. generation
+        years = t * dt_s / YEAR_S
+        gen = 0.0
+        for a in range(n_arr):
+            gen += (array_area[a] * array_eff[a] * array_in[a, t] * (1.0 - array_deg[a]) ** years
+                    * avail[array_elem[a]])
+        for s in range(n_src):
+            gen += src_power[s] * math.exp(-src_decay[s] * t * dt_s) * avail[src_elem[s]]
+
+        # storage limits this step
+        loss = 0.0
+        e_b_before = e_b
+        s_r_before = s_r
+        cap_b = cap_b0 * (1.0 - fade) ** years if has_b else 0.0
+        if has_b and e_b > cap_b:
+            loss += e_b - cap_b
+            e_b = cap_b
+        e_min = cap_b * min_frac_b
+        a_b = avail[storage_elem[0]] if has_b else 0.0
+        a_r = avail[storage_elem[1]] if has_r else 0.0
+        b_out_max = 0.0
+        if has_b and e_b > e_min:
+            b_out_max = min(pd_max * a_b, (e_b - e_min) * eta_d / dt_s)
+        r_out_max = 0.0
+        if has_r and s_r > 0.0:
+            r_out_max = min(pfc_max * a_r, s_r * eta_fc / dt_s)
+        usable_max = (cap_b - e_min) * eta_d + cap_r_out
+        if usable_max > 0.0:
+            frac_prev = (max(e_b - e_min, 0.0) * eta_d + s_r * eta_fc) / usable_max
+        else:
+            frac_prev = 1.0
+
+        # 5. demand
+        day = daylight[t]
+        if any_daylight_load and day != prev_day:
+            code = E_DAY_RESUME if day > 0.5 else E_DAY_PAUSE
+            n_ev = _log(ev_step, ev_code, ev_elem, ev_value, ev_counts, n_ev, t, code, -1, 0.0)
+        prev_day = day
+        dem_total_sched = 0.0
+        for ld in range(n_load):
+            d[ld] = demand_w[ld, t] * avail[load_elem[ld]]
+            if load_daylight[ld] == 1 and day < 0.5:
+                d[ld] = 0.0
+            dem_total_sched += d[ld]
+
+        # 6. reserve policy
+        if not reserve_on and frac_prev < reserve_par[0]:
+            reserve_on = True
+            n_ev = _log(ev_step, ev_code, ev_elem, ev_value, ev_counts, n_ev, t, E_RES_ON, -1, frac_prev)
+        elif reserve_on and frac_prev > reserve_par[0] + reserve_par[1]:
+            reserve_on = False
+            n_ev = _log(ev_step, ev_code, ev_elem, ev_value, ev_counts, n_ev, t, E_RES_OFF, -1, frac_prev)
+        dem_on = 0.0
+        for ld in range(n_load):
+            new_shed[ld] = 0
+            if reserve_on and load_reserve[ld] == 1 and d[ld] > 0.0:
+                new_shed[ld] = 2
+            else:
+                dem_on += d[ld]
+
+        # 7. shedding for lack of power
+        supply = gen + b_out_max + r_out_max
+        for k in range(n_load):
+            if dem_on <= supply * (1.0 + 1e-12):
+                break
+            ld = shed_order[k]
+            if new_shed[ld] == 0 and d[ld] > 0.0:
+                new_shed[ld] = 1
+                dem_on -= d[ld]
+        if dem_on < 0.0:
+            dem_on = 0.0
+        uns = 0.0
+        ess_uns = 0.0
+        any_ess = False
+        for ld in range(n_load):
+            if new_shed[ld] != 0:
+                served[ld] = 0.0
+                uns += d[ld]
+                if load_priority[ld] == 1:
+                    ess_uns += d[ld]
+                    any_ess = True
+            else:
+                served[ld] = d[ld]
+            if new_shed[ld] != 0 and shed_state[ld] == 0:
+                n_ev = _log(ev_step, ev_code, ev_elem, ev_value, ev_counts, n_ev, t, E_SHED, ld,
+                            float(new_shed[ld]))
+            elif new_shed[ld] == 0 and shed_state[ld] != 0:
+                n_ev = _log(ev_step, ev_code, ev_elem, ev_value, ev_counts, n_ev, t, E_RESTORE, ld, 0.0)
+            shed_state[ld] = new_shed[ld]
+        if any_ess and not brown:
+            brown = True
+            n_ev = _log(ev_step, ev_code, ev_elem, ev_value, ev_counts, n_ev, t, E_BROWN, -1, ess_uns)
+        elif brown and not any_ess:
+            brown = False
+            n_ev = _log(ev_step, ev_code, ev_elem, ev_value, ev_counts, n_ev, t, E_BROWN_END, -1, 0.0)
+        if any_ess:
+            scal[S_BROWN] += dt_h
+
+        # 8. dispatch
+        net = gen - dem_on
+        curt = 0.0
+        if net >= 0.0:
+            if has_b:
+                p = min(net, pc_max * a_b, max(cap_b - e_b, 0.0) / (eta_c * dt_s))
+                e_b += p * eta_c * dt_s
+                loss += p * (1.0 - eta_c) * dt_s
+                net -= p
+            if has_r:
+                p = min(net, pel_max * a_r, max(s_max - s_r, 0.0) / (eta_el * dt_s))
+                s_r += p * eta_el * dt_s
+                loss += p * (1.0 - eta_el) * dt_s
+                net -= p
+            curt = net
+        else:
+            deficit = -net
+            if has_b:
+                p = min(deficit, b_out_max)
+                e_b -= p / eta_d * dt_s
+                loss += p * (1.0 / eta_d - 1.0) * dt_s
+                deficit -= p
+            if has_r:
+                p = min(deficit, r_out_max)
+                s_r -= p / eta_fc * dt_s
+                loss += p * (1.0 / eta_fc - 1.0) * dt_s
+                deficit -= p
+            if deficit > 0.0:  # rounding: take the remainder off the served loads
+                dem_on -= deficit
+                uns += deficit
+            if e_b < 0.0:
+                e_b = 0.0
+            if s_r < 0.0:
+                s_r = 0.0
+        gen_j = gen * dt_s
+        resid = gen_j - (dem_on * dt_s + (e_b - e_b_before) + (s_r - s_r_before) + curt * dt_s + loss)
+        if abs(resid) > scal[S_RESID]:
+            scal[S_RESID] = abs(resid)
+        soc = e_b / cap_b0 if has_b and cap_b0 > 0.0 else 1.0
+        if soc < scal[S_MINSOC]:
+            scal[S_MINSOC] = soc
+        if usable_max > 0.0:
+            frac = (max(e_b - e_min, 0.0) * eta_d + s_r * eta_fc) / usable_max
+        else:
+            frac = 1.0
+        if frac < scal[S_MINFRAC]:
+            scal[S_MINFRAC] = frac
+
+        # 9. ISRU and life support
+        for ld in range(n_load):
+            if load_product[ld] >= 0 and served[ld] > 0.0:
+                kg = served[ld] * dt_s * load_yield[ld]
+                if load_product[ld] == 1:
+                    isru_h2o += kg
+                    stores[1] += kg
+                else:
+                    isru_o2 += kg
+                    stores[0] += kg
+                    if stores[0] > store_par[1]:
+                        stores[3] += stores[0] - store_par[1]
+                        stores[0] = store_par[1]
+        n_crew = crew[t]
+        days_res = np.inf
+        if n_crew > 0.0:
+            f_e = 1.0
+            el = ls_idx[0]
+            if el >= 0:
+                full = demand_w[el, t]
+                f_e = served[el] / full if full > 0.0 else 1.0
+            r_w = ls_par[4] * avail[ls_idx[1]] * f_e
+            g_o = ls_par[5] * avail[ls_idx[2]] * f_e
+            s_s = ls_par[6] * avail[ls_idx[3]] * f_e
+            o2_need = n_crew * ls_par[0] * dt_s
+            o2_made = g_o * o2_need
+            w_split = o2_made * _WATER_PER_O2
+            h2 = w_split * _H2_PER_WATER
+            co2 = n_crew * ls_par[1] * dt_s
+            sab = s_s * min(co2 * _SAB_WATER_PER_CO2, h2 * _SAB_WATER_PER_H2)
+            w_need = n_crew * ls_par[2] * dt_s
+            use[0] = o2_need - o2_made
+            use[1] = w_need * (1.0 - r_w) + w_split - sab
+            use[2] = n_crew * ls_par[3] * dt_s
+            for c in range(3):
+                if use[c] > 0.0:
+                    days = stores[c] / (use[c] * DAY_S / dt_s)
+                    if days < days_res:
+                        days_res = days
+                    is_below = 1 if days < store_par[0] else 0
+                    if is_below != below[c]:
+                        code = E_BELOW if is_below == 1 else E_ABOVE
+                        n_ev = _log(ev_step, ev_code, ev_elem, ev_value, ev_counts, n_ev, t, code, c, stores[c])
+                        below[c] = is_below
+                take = min(use[c], stores[c])
+                short = use[c] - take
+                stores[c] -= take
+                if short > 0.0:
+                    scal[S_SHORT] += short
+                    if empty[c] == 0:
+                        n_ev = _log(ev_step, ev_code, ev_elem, ev_value, ev_counts, n_ev, t, E_EMPTY, c, short)
+                        empty[c] = 1
+                else:
+                    empty[c] = 0
+            if days_res < scal[S_MINDAYS]:
+                scal[S_MINDAYS] = days_res
+
+        # 10. communications
+        if comm_par[0] > 0.5:
+            made = 0.0
+            for ld in range(n_load):
+                full = demand_w[ld, t]
+                if load_data_bps[ld] > 0.0 and full > 0.0:
+                    made += load_data_bps[ld] * served[ld] / full * dt_s
+            data_buf += made
+            f_c = 1.0
+            cl = comm_idx[0]
+            if cl >= 0:
+                full = demand_w[cl, t]
+                f_c = served[cl] / full if full > 0.0 else 0.0
+            down = min(data_buf, comm_par[1] * dt_s * f_c * earth_visible[t] * avail[comm_idx[1]])
+            data_buf -= down
+            data_ret += down
+            if data_buf > comm_par[2]:
+                dropped = data_buf - comm_par[2]
+                data_buf = comm_par[2]
+                data_drop += dropped
+                if not dropping:
+                    dropping = True
+                    n_ev = _log(ev_step, ev_code, ev_elem, ev_value, ev_counts, n_ev, t, E_DROP, -1, dropped)
+            elif dropping:
+                dropping = False
+                n_ev = _log(ev_step, ev_code, ev_elem, ev_value, ev_counts, n_ev, t, E_DROP_END, -1, 0.0)
+
+        # totals and records
+        scal[S_UNS] += uns * dt_s
+        scal[S_ESS] += ess_uns * dt_s
+        scal[S_GEN] += gen_j
+        scal[S_SERV] += dem_on * dt_s
+        scal[S_DEM] += dem_total_sched * dt_s
+        scal[S_CURT] += curt * dt_s
+        scal[S_LOSS] += loss
+        r = t // decim
+        if r < n_rec:
+            if block_n == 0:
+                rec[R_FRAC, r] = frac
+                rec[R_DAYS, r] = days_res
+            rec[R_GEN, r] += gen
+            rec[R_DEM, r] += dem_total_sched
+            rec[R_SERV, r] += dem_on
+            rec[R_UNS, r] += uns
+            rec[R_CURT, r] += curt
+            rec[R_LOSS, r] += loss / dt_s
+            rec[R_FRAC, r] = min(rec[R_FRAC, r], frac)
+            rec[R_DAYS, r] = min(rec[R_DAYS, r], days_res)
+            rec[R_BATT, r] = e_b
+            rec[R_RFC, r] = s_r
+            rec[R_O2, r] = stores[0]
+            rec[R_H2O, r] = stores[1]
+            rec[R_FOOD, r] = stores[2]
+            rec[R_PROP, r] = stores[3]
+            rec[R_ISRU_H2O, r] = isru_h2o
+            rec[R_ISRU_O2, r] = isru_o2
+            rec[R_DATA, r] = data_ret
+            rec[R_BUF, r] = data_buf
+            rec[R_DROP, r] = data_drop
+            rec[R_CREW, r] = n_crew
+            block_n += 1
+            if block_n == decim or t == n_steps - 1:
+                for v in (R_GEN, R_DEM, R_SERV, R_UNS, R_CURT, R_LOSS):
+                    rec[v, r] /= block_n
+                block_n = 0
+
+    scal[S_H2O] = isru_h2o
+    scal[S_O2] = isru_o2
+    scal[S_DATA] = data_ret
+    scal[S_DROP] = data_drop
+    scal[S_NEV] = n_ev
+
+
+@numba.njit(cache=True, parallel=True)
+def run_many(  # noqa: PLR0913
+    dt_s: float, decim: int,
+    array_in: NDArray[np.float64], array_area: NDArray[np.float64], array_elem: NDArray[np.int64],
+    array_eff: NDArray[np.float64], array_deg: NDArray[np.float64],
+    src_power: NDArray[np.float64], src_decay: NDArray[np.float64], src_elem: NDArray[np.int64],
+    daylight: NDArray[np.float64], earth_visible: NDArray[np.float64],
+    demand_w: NDArray[np.float64], load_priority: NDArray[np.int64], load_reserve: NDArray[np.int64],
+    load_daylight: NDArray[np.int64], load_elem: NDArray[np.int64], load_data_bps: NDArray[np.float64],
+    load_product: NDArray[np.int64], load_yield: NDArray[np.float64], shed_order: NDArray[np.int64],
+    storage_par: NDArray[np.float64], storage_elem: NDArray[np.int64], eff: NDArray[np.float64],
+    reserve_par: NDArray[np.float64],
+    crew: NDArray[np.float64], ls_par: NDArray[np.float64], ls_idx: NDArray[np.int64],
+    stores0: NDArray[np.float64], store_par: NDArray[np.float64],
+    del_step: NDArray[np.int64], del_comm: NDArray[np.int64], del_amount: NDArray[np.float64],
+    comm_par: NDArray[np.float64], comm_idx: NDArray[np.int64],
+    comp_target: NDArray[np.int64], comp_units: NDArray[np.int64], comp_repair: NDArray[np.int64],
+    comp_spares0: NDArray[np.int64], unit_comp: NDArray[np.int64], fail_steps: NDArray[np.int64],
+    n_elements: int,
+    rec: NDArray[np.float64], scal: NDArray[np.float64],
+    ev_step: NDArray[np.int64], ev_code: NDArray[np.int64], ev_elem: NDArray[np.int64],
+    ev_value: NDArray[np.float64], ev_counts: NDArray[np.int64],
+) -> None:
+    """``run_one`` for every run (first axis of the per-run arrays and outputs), in parallel."""
+    for i in numba.prange(rec.shape[0]):
+        run_one(dt_s, decim, array_in, array_area, array_elem, array_eff[i], array_deg[i],
+                src_power, src_decay, src_elem, daylight, earth_visible,
+                demand_w, load_priority, load_reserve, load_daylight, load_elem, load_data_bps,
+                load_product, load_yield[i], shed_order, storage_par, storage_elem, eff[i], reserve_par,
+                crew, ls_par, ls_idx, stores0, store_par, del_step, del_comm, del_amount,
+                comm_par, comm_idx, comp_target, comp_units, comp_repair, comp_spares0, unit_comp,
+                fail_steps[i], n_elements, rec[i], scal[i],
+                ev_step[i], ev_code[i], ev_elem[i], ev_value[i], ev_counts[i])

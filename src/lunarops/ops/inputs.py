@@ -1,0 +1,223 @@
+"""From a Station and the light at the base to the flat arrays the engine reads (layer 2)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from lunarops.errors import InputError
+from lunarops.ops import functions as fn
+from lunarops.ops.lifesupport import DAY_S
+from lunarops.ops.station import LIFE_SUPPORT_TARGETS, STORES, SolarArray, Station
+
+COMMODITY_CODE = {"o2_kg": 0, "water_kg": 1, "food_kg": 2, "propellant_kg": 3, "spares": 4}
+
+
+@dataclass(frozen=True)
+class LightSeries:
+    """Per-step light and Earth visibility at the base (independent of where it comes from).
+
+    ``sun_visible_fraction`` is the fraction of the solar disk above the (terrain or sphere) horizon [-];
+    elevation and azimuth in rad (azimuth from north through east); ``sun_distance_m`` [m];
+    ``earth_visible`` True while the Earth is above the horizon.
+    """
+
+    sun_elevation_rad: NDArray[np.float64]
+    sun_azimuth_rad: NDArray[np.float64]
+    sun_visible_fraction: NDArray[np.float64]
+    sun_distance_m: NDArray[np.float64]
+    earth_visible: NDArray[np.bool_]
+    source: str = "unspecified"
+
+    def __post_init__(self) -> None:
+        n = self.sun_elevation_rad.shape[0]
+        for name in ("sun_azimuth_rad", "sun_visible_fraction", "sun_distance_m", "earth_visible"):
+            if getattr(self, name).shape != (n,):
+                raise InputError(f"light series {name} has shape {getattr(self, name).shape}, expected ({n},)")
+
+    @property
+    def n_steps(self) -> int:
+        return int(self.sun_elevation_rad.shape[0])
+
+    def irradiance_on_array_w_per_m2(self, array: SolarArray) -> NDArray[np.float64]:
+        """Sunlight on the array plane: flux x visible disk fraction x cos(incidence). [W/m2]"""
+        if array.tracking == "fixed":
+            cos_i = fn.cos_incidence_fixed(self.sun_elevation_rad, self.sun_azimuth_rad, array.tilt_rad,
+                                           array.azimuth_rad)
+        elif array.tracking == "vertical_single_axis":
+            cos_i = fn.cos_incidence_vertical_tracking(self.sun_elevation_rad)
+        else:
+            cos_i = np.ones_like(self.sun_elevation_rad)
+        return fn.solar_flux_w_per_m2(self.sun_distance_m) * self.sun_visible_fraction * cos_i
+
+
+@dataclass(frozen=True)
+class EngineInputs:
+    """Arrays shared by every run, in engine order. Times are steps of ``dt_s`` from ``start``."""
+
+    dt_s: float
+    start: np.datetime64
+    array_in: NDArray[np.float64]
+    array_area: NDArray[np.float64]
+    array_elem: NDArray[np.int64]
+    src_power: NDArray[np.float64]
+    src_decay: NDArray[np.float64]
+    src_elem: NDArray[np.int64]
+    daylight: NDArray[np.float64]
+    earth_visible: NDArray[np.float64]
+    demand_w: NDArray[np.float64]
+    load_names: tuple[str, ...]
+    load_priority: NDArray[np.int64]
+    load_reserve: NDArray[np.int64]
+    load_daylight: NDArray[np.int64]
+    load_elem: NDArray[np.int64]
+    load_data_bps: NDArray[np.float64]
+    load_product: NDArray[np.int64]
+    shed_order: NDArray[np.int64]
+    storage_par: NDArray[np.float64]
+    storage_elem: NDArray[np.int64]
+    reserve_par: NDArray[np.float64]
+    crew: NDArray[np.float64]
+    ls_par: NDArray[np.float64]
+    ls_idx: NDArray[np.int64]
+    stores0: NDArray[np.float64]
+    store_par: NDArray[np.float64]
+    del_step: NDArray[np.int64]
+    del_comm: NDArray[np.int64]
+    del_amount: NDArray[np.float64]
+    comm_par: NDArray[np.float64]
+    comm_idx: NDArray[np.int64]
+    comp_names: tuple[str, ...]
+    comp_target: NDArray[np.int64]
+    comp_units: NDArray[np.int64]
+    comp_repair: NDArray[np.int64]
+    comp_spares0: NDArray[np.int64]
+    unit_comp: NDArray[np.int64]
+    n_elements: int
+
+    @property
+    def n_steps(self) -> int:
+        return int(self.demand_w.shape[1])
+
+    def times(self) -> NDArray[np.datetime64]:
+        """UTC of each step."""
+        step = np.timedelta64(int(round(self.dt_s * 1e6)), "us")
+        return self.start + np.arange(self.n_steps) * step
+
+
+def crew_series(station: Station, time_s: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Crew count at each step: the schedule's step function plus 'crew' deliveries from their time on."""
+    crew = np.zeros(time_s.shape)
+    for start_s, count in sorted(station.crew_schedule):
+        crew[time_s >= start_s] = float(count)
+    for delivery in station.deliveries:
+        if delivery.commodity == "crew":
+            crew[time_s >= delivery.time_s] += delivery.amount
+    return np.maximum(crew, 0.0)
+
+
+def build_inputs(station: Station, light: LightSeries, start: np.datetime64, dt_s: float) -> EngineInputs:
+    """Flatten ``station`` and ``light`` for the engine; raises InputError for loads no source can serve."""
+    n = light.n_steps
+    time_s = np.arange(n) * dt_s
+    elements = station.element_names
+    index = {name: i for i, name in enumerate(elements)}
+    loads = station.all_loads
+    if loads and not station.solar_arrays and not station.sources:
+        raise InputError(
+            f"operations: the station has {len(loads)} loads ({', '.join(ld.name for ld in loads[:3])}...) "
+            "but no power source; add power.solar_arrays, power.radioisotope_units or power.fission_plants"
+        )
+    crew = crew_series(station, time_s)
+    daylight = (light.sun_visible_fraction > 0.0).astype(np.float64)
+    earth = light.earth_visible.astype(np.float64)
+
+    demand = np.zeros((len(loads), n))
+    for i, ld in enumerate(loads):
+        base = ld.power_w * (crew if ld.per_crew else np.ones(n))
+        gate = {
+            "always": np.ones(n), "day": daylight, "night": 1.0 - daylight, "crewed": (crew > 0).astype(float),
+            "uncrewed": (crew <= 0).astype(float), "earth_visible": earth,
+        }[ld.when]
+        window = ((time_s >= ld.start_s) & (time_s < ld.end_s)).astype(float)
+        demand[i] = base * gate * window
+    priority = np.array([ld.priority for ld in loads], dtype=np.int64)
+    # least essential first: highest priority number, and among equals the one listed last
+    shed_order = np.array(sorted(range(len(loads)), key=lambda i: (-priority[i], -i)), dtype=np.int64)
+    n_plain = len(station.loads)
+    product = np.full(len(loads), -1, dtype=np.int64)
+    for k, plant in enumerate(station.isru):
+        product[n_plain + k] = 1 if plant.kind == "ice_extraction" else 0
+    load_names = tuple(ld.name for ld in loads)
+    load_index = {name: i for i, name in enumerate(load_names)}
+
+    b, r = station.battery, station.fuel_cell
+    storage_par = np.array([
+        1.0 if b else 0.0, b.capacity_j if b else 0.0, (1.0 - b.depth_of_discharge) if b else 0.0,
+        b.max_charge_w if b else 0.0, b.max_discharge_w if b else 0.0, b.initial_state_of_charge if b else 0.0,
+        b.capacity_fade_per_year if b else 0.0,
+        1.0 if r else 0.0, r.capacity_j if r else 0.0, r.fuel_cell_w if r else 0.0,
+        r.electrolyser_w if r else 0.0, r.initial_fill if r else 0.0,
+    ])
+    storage_elem = np.array([index[b.name] if b else 0, index[r.name] if r else 0], dtype=np.int64)
+
+    rates = station.crew_rates
+    cl = station.closure
+    ls_par = np.array([
+        rates.o2_kg_per_day / DAY_S, rates.co2_kg_per_day / DAY_S,
+        (rates.potable_water_kg_per_day + rates.other_water_kg_per_day) / DAY_S,
+        rates.food_solids_kg_per_day / DAY_S,
+        cl.water_recovery_fraction, cl.oxygen_generation_fraction, cl.sabatier_efficiency,
+    ])
+    eclss = load_index[station.eclss_load] if station.eclss_load else -1
+    ls_idx = np.array([eclss] + [index[name] for name in LIFE_SUPPORT_TARGETS], dtype=np.int64)
+    cons = station.consumables
+    stores0 = np.array([getattr(cons, s) for s in STORES], dtype=np.float64)
+    store_par = np.array([cons.reserve_days, cons.o2_capacity_kg])
+
+    deliveries = sorted((d for d in station.deliveries if d.commodity != "crew"), key=lambda d: d.time_s)
+    del_step = np.array([max(0, int(np.ceil(d.time_s / dt_s - 1e-9))) for d in deliveries], dtype=np.int64)
+    del_comm = np.array([COMMODITY_CODE[d.commodity] for d in deliveries], dtype=np.int64)
+    del_amount = np.array([d.amount for d in deliveries], dtype=np.float64)
+
+    comm = station.comm
+    comm_par = np.array([1.0 if comm else 0.0, comm.downlink_bps if comm else 0.0,
+                         comm.buffer_bits if comm else 0.0])
+    comm_idx = np.array([load_index[comm.load] if comm and comm.load else -1,
+                         index[comm.name] if comm else 0], dtype=np.int64)
+
+    comps = station.components
+    for c in comps:
+        if c.target not in index:
+            raise InputError(f"component {c.name!r}: target {c.target!r} is not an element of the station; "
+                             f"choose one of {list(elements)}")
+    unit_comp = np.array([i for i, c in enumerate(comps) for _ in range(c.units)], dtype=np.int64)
+    return EngineInputs(
+        dt_s=dt_s, start=start,
+        array_in=np.array([light.irradiance_on_array_w_per_m2(a) for a in station.solar_arrays]).reshape(-1, n),
+        array_area=np.array([a.area_m2 for a in station.solar_arrays], dtype=np.float64),
+        array_elem=np.array([index[a.name] for a in station.solar_arrays], dtype=np.int64),
+        src_power=np.array([s.power_w * s.count for s in station.sources], dtype=np.float64),
+        src_decay=np.array([np.log(2.0) / fn.PU238_HALF_LIFE_S if s.radioisotope else 0.0
+                            for s in station.sources], dtype=np.float64),
+        src_elem=np.array([index[s.name] for s in station.sources], dtype=np.int64),
+        daylight=daylight, earth_visible=earth, demand_w=demand, load_names=load_names,
+        load_priority=priority,
+        load_reserve=np.array([1 if ld.shed_below_reserve else 0 for ld in loads], dtype=np.int64),
+        load_daylight=np.array([1 if ld.daylight_only else 0 for ld in loads], dtype=np.int64),
+        load_elem=np.array([index[ld.name] for ld in loads], dtype=np.int64),
+        load_data_bps=np.array([ld.data_rate_bps for ld in loads], dtype=np.float64),
+        load_product=product, shed_order=shed_order, storage_par=storage_par, storage_elem=storage_elem,
+        reserve_par=np.array([station.policy.reserve_state_of_charge, station.policy.reserve_hysteresis]),
+        crew=crew, ls_par=ls_par, ls_idx=ls_idx, stores0=stores0, store_par=store_par,
+        del_step=del_step, del_comm=del_comm, del_amount=del_amount, comm_par=comm_par, comm_idx=comm_idx,
+        comp_names=tuple(c.name for c in comps),
+        comp_target=np.array([index[c.target] for c in comps], dtype=np.int64),
+        comp_units=np.array([c.units for c in comps], dtype=np.int64),
+        comp_repair=np.array([max(1, int(np.ceil(c.repair_h * 3600.0 / dt_s - 1e-9))) for c in comps],
+                             dtype=np.int64),
+        comp_spares0=np.array([c.spares for c in comps], dtype=np.int64),
+        unit_comp=unit_comp, n_elements=len(elements),
+    )

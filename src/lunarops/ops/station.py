@@ -1,0 +1,220 @@
+"""The station as the engine sees it: frozen objects in SI units (layer 2).
+
+Times are seconds since the start of the simulation; powers W; energies J; masses kg; data bits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from lunarops.ops.lifesupport import BVAD, CrewRates, LoopClosure
+from lunarops.ops.uncertain import Uncertain
+
+Tracking = Literal["fixed", "vertical_single_axis", "two_axis"]
+When = Literal["always", "day", "night", "crewed", "uncrewed", "earth_visible"]
+Commodity = Literal["o2_kg", "water_kg", "food_kg", "propellant_kg", "spares", "crew"]
+
+#: Store indices used by the engine.
+STORES: tuple[str, ...] = ("o2_kg", "water_kg", "food_kg", "propellant_kg")
+#: Named life-support functions a component may target (their failure opens the loop).
+LIFE_SUPPORT_TARGETS: tuple[str, ...] = ("water_recovery", "oxygen_generation", "co2_reduction")
+
+
+@dataclass(frozen=True)
+class SolarArray:
+    """A photovoltaic array. ``cell_efficiency`` is the array-level conversion efficiency. [-]"""
+
+    name: str
+    area_m2: float
+    cell_efficiency: Uncertain
+    degradation_per_year: Uncertain = Uncertain.fixed(0.0)
+    tracking: Tracking = "vertical_single_axis"
+    tilt_rad: float = 0.0
+    azimuth_rad: float = 0.0
+    mast_height_m: float = 0.0
+    mass_kg: float = 0.0
+
+
+@dataclass(frozen=True)
+class ConstantSource:
+    """A radioisotope unit (decays with Pu-238) or a fission plant (constant power). [W, kg]"""
+
+    name: str
+    power_w: float
+    count: int = 1
+    mass_kg: float = 0.0
+    radioisotope: bool = False
+
+
+@dataclass(frozen=True)
+class Battery:
+    """A Li-ion battery. ``capacity_j`` is the nameplate energy; usable is ``depth_of_discharge`` of it."""
+
+    name: str
+    capacity_j: float
+    depth_of_discharge: float
+    charge_efficiency: Uncertain
+    discharge_efficiency: Uncertain
+    max_charge_w: float
+    max_discharge_w: float
+    initial_state_of_charge: float = 1.0
+    capacity_fade_per_year: float = 0.0
+    mass_kg: float = 0.0
+
+
+@dataclass(frozen=True)
+class FuelCellStorage:
+    """A regenerative fuel cell. ``capacity_j`` is the electric energy the fuel cell delivers from full tanks."""
+
+    name: str
+    capacity_j: float
+    fuel_cell_efficiency: Uncertain
+    electrolyser_efficiency: Uncertain
+    fuel_cell_w: float
+    electrolyser_w: float
+    initial_fill: float = 1.0
+    mass_kg: float = 0.0
+
+
+@dataclass(frozen=True)
+class Load:
+    """A power load. ``priority`` 1 is the most essential; loads are shed from the highest number down."""
+
+    name: str
+    power_w: float
+    priority: int = 1
+    when: When = "always"
+    per_crew: bool = False
+    start_s: float = float("-inf")
+    end_s: float = float("inf")
+    shed_below_reserve: bool = False
+    data_rate_bps: float = 0.0
+    daylight_only: bool = False
+
+
+@dataclass(frozen=True)
+class IsruPlant:
+    """An ISRU plant (a load that makes water or oxygen from the energy it is served).
+
+    ``ice_extraction``: water at ``ice_extraction_energy_j_per_kg(ice_mass_fraction, regolith_energy,
+    water_energy)``. ``ilmenite_reduction``: oxygen at ``o2_energy_j_per_kg``.
+    """
+
+    name: str
+    kind: Literal["ice_extraction", "ilmenite_reduction"]
+    power_w: float
+    priority: int = 3
+    daylight_only: bool = True
+    shed_below_reserve: bool = True
+    ice_mass_fraction: Uncertain = Uncertain.fixed(0.05)
+    regolith_energy_j_per_kg: Uncertain = Uncertain.fixed(0.0)
+    water_energy_j_per_kg: Uncertain = Uncertain.fixed(0.0)
+    o2_energy_j_per_kg: Uncertain = Uncertain.fixed(0.0)
+    mass_kg: float = 0.0
+
+
+@dataclass(frozen=True)
+class CommLink:
+    """Direct-to-Earth link: downlink when the Earth is above the horizon and ``load`` (if named) is served."""
+
+    name: str
+    downlink_bps: float
+    buffer_bits: float
+    load: str | None = None
+
+
+@dataclass(frozen=True)
+class Component:
+    """``units`` identical units of a failing part of element ``target``; each fails after an exponential
+    operating time of mean ``mtbf_h`` and is repaired in ``repair_h`` if a spare is at hand."""
+
+    name: str
+    target: str
+    units: int
+    mtbf_h: float
+    repair_h: float
+    spares: int = 0
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """Goods arriving at the base. ``commodity`` 'crew' changes the crew count by ``amount``."""
+
+    time_s: float
+    commodity: Commodity
+    amount: float
+
+
+@dataclass(frozen=True)
+class Policy:
+    """Operating rules, logged when they act.
+
+    Loads with ``shed_below_reserve`` are switched off while storage is below ``reserve_state_of_charge``
+    (fraction of usable storage) and back on above ``reserve_state_of_charge + reserve_hysteresis``. Plants
+    with ``daylight_only`` run only while the Sun is up at the arrays.
+    """
+
+    reserve_state_of_charge: float = 0.2
+    reserve_hysteresis: float = 0.05
+
+
+@dataclass(frozen=True)
+class Consumables:
+    """Initial stores and the reserve level (days of net use at the present crew). [kg, d]"""
+
+    o2_kg: float = 0.0
+    water_kg: float = 0.0
+    food_kg: float = 0.0
+    propellant_kg: float = 0.0
+    reserve_days: float = 30.0
+    o2_capacity_kg: float = float("inf")
+
+
+@dataclass(frozen=True)
+class Station:
+    """Everything the operations engine needs that does not change during a run."""
+
+    solar_arrays: tuple[SolarArray, ...] = ()
+    sources: tuple[ConstantSource, ...] = ()
+    battery: Battery | None = None
+    fuel_cell: FuelCellStorage | None = None
+    loads: tuple[Load, ...] = ()
+    isru: tuple[IsruPlant, ...] = ()
+    crew_schedule: tuple[tuple[float, int], ...] = ()  # (time_s, crew count from then on)
+    crew_rates: CrewRates = BVAD
+    closure: LoopClosure = field(default_factory=LoopClosure)
+    eclss_load: str | None = None
+    consumables: Consumables = field(default_factory=Consumables)
+    deliveries: tuple[Delivery, ...] = ()
+    comm: CommLink | None = None
+    components: tuple[Component, ...] = ()
+    policy: Policy = field(default_factory=Policy)
+
+    @property
+    def all_loads(self) -> tuple[Load, ...]:
+        """Loads followed by the ISRU plants as loads (engine order)."""
+        plants = tuple(
+            Load(p.name, p.power_w, p.priority, "always", False, shed_below_reserve=p.shed_below_reserve,
+                 daylight_only=p.daylight_only)
+            for p in self.isru
+        )
+        return self.loads + plants
+
+    @property
+    def element_names(self) -> tuple[str, ...]:
+        """Names components may target, in engine order."""
+        names = [a.name for a in self.solar_arrays] + [s.name for s in self.sources]
+        names += [s.name for s in (self.battery, self.fuel_cell) if s is not None]
+        names += [ld.name for ld in self.all_loads]
+        names += [self.comm.name] if self.comm is not None else []
+        return (*names, *LIFE_SUPPORT_TARGETS)
+
+    def masses_kg(self) -> dict[str, float]:
+        """Mass of each power element with a stated mass. [kg]"""
+        out = {a.name: a.mass_kg for a in self.solar_arrays}
+        out.update({s.name: s.mass_kg * s.count for s in self.sources})
+        for s in (self.battery, self.fuel_cell):
+            if s is not None:
+                out[s.name] = s.mass_kg
+        return out

@@ -1,0 +1,80 @@
+"""Eclipses of a spacecraft by the Moon and by the Earth: umbra, penumbra, antumbra, with durations.
+
+Conical shadows of spherical bodies (Sun 695,700 km, Moon 1737.4 km, Earth 6378.137 km): the hidden
+fraction of the solar disk is the overlap of the two apparent disks (Montenbruck & Gill 2000, sec. 3.4.2). Geometric
+positions (no light-time), the convention of SPICE's ``occult`` with aberration correction 'NONE'.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from lunarops.constants import EARTH_EQUATORIAL_RADIUS_M, MOON_RADIUS_M, SUN_RADIUS_M
+from lunarops.orbits.functions import FloatArray, intervals_from_mask, shadow_by_body
+
+KIND_NAMES = {0: "sunlit", 1: "penumbra", 2: "umbra", 3: "antumbra"}
+
+
+@dataclass(frozen=True)
+class EclipseEvent:
+    """One contiguous eclipse interval by one body."""
+
+    body: str  # "moon" or "earth"
+    kind: str  # "umbra" (some part total) or "penumbra" (partial/annular only)
+    start_s: float
+    end_s: float
+
+    @property
+    def duration_s(self) -> float:
+        """Length of the interval [s] (sample-resolution)."""
+        return self.end_s - self.start_s
+
+
+@dataclass(frozen=True)
+class EclipseTimeline:
+    """Sunlight of one spacecraft on a uniform time grid."""
+
+    seconds: FloatArray  # (N,)
+    sun_fraction: FloatArray  # (N,) visible fraction of the solar disk, 0..1
+    moon_kind: NDArray[np.int8]  # (N,) 0 sunlit, 1 penumbra, 2 umbra, 3 antumbra
+    earth_kind: NDArray[np.int8]
+    events: tuple[EclipseEvent, ...]
+
+    def summary(self) -> dict[str, float]:
+        """Totals and extremes [h] and the sunlit fraction."""
+        step = float(self.seconds[1] - self.seconds[0]) if self.seconds.size > 1 else 0.0
+        umbra = (self.moon_kind == 2) | (self.earth_kind == 2)
+        any_shadow = (self.moon_kind > 0) | (self.earth_kind > 0)
+        longest = max((e.duration_s + step for e in self.events), default=0.0)
+        return {
+            "sunlit_fraction": float(np.mean(self.sun_fraction)),
+            "umbra_hours": float(umbra.sum() * step / 3600.0),
+            "shadow_hours": float(any_shadow.sum() * step / 3600.0),
+            "longest_eclipse_hours": longest / 3600.0,
+            "n_eclipses": float(len(self.events)),
+        }
+
+
+def eclipse_timeline(
+    seconds: FloatArray,
+    spacecraft_m: FloatArray,
+    sun_m: FloatArray,
+    earth_m: FloatArray,
+) -> EclipseTimeline:
+    """Eclipses of a spacecraft at Moon-centred positions (3, N) [m], given Sun and Earth (3, N) [m]."""
+    r = np.asarray(spacecraft_m, dtype=float)
+    moon_hidden, moon_kind = shadow_by_body(r, sun_m, np.zeros_like(r), SUN_RADIUS_M, MOON_RADIUS_M)
+    earth_hidden, earth_kind = shadow_by_body(r, sun_m, earth_m, SUN_RADIUS_M, EARTH_EQUATORIAL_RADIUS_M)
+    fraction = np.clip(1.0 - moon_hidden - earth_hidden, 0.0, 1.0)
+    events: list[EclipseEvent] = []
+    t = np.asarray(seconds, dtype=float)
+    for body, kind in (("moon", moon_kind), ("earth", earth_kind)):
+        for start, end in intervals_from_mask(kind > 0, t):
+            inside = (t >= start) & (t <= end)
+            label = "umbra" if np.any(kind[inside] == 2) else "penumbra"
+            events.append(EclipseEvent(body, label, float(start), float(end)))
+    events.sort(key=lambda e: e.start_s)
+    return EclipseTimeline(t, fraction, moon_kind, earth_kind, tuple(events))

@@ -1,0 +1,154 @@
+"""Keplerian, frozen elliptical and low lunar orbits: definitions, checks and initial states.
+
+Elements are referred to the lunar equator and prime meridian of the Moon ME frame frozen at the orbit's epoch
+(inclination from the lunar equator, RAAN from the ME x axis); :func:`initial_state_j2000` turns them into a
+Moon-centred J2000 state for the ephemeris model. Periods are two-body periods with the DE421 lunar GM.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from lunarops.constants import GM_MOON_M3_PER_S2, MOON_RADIUS_M
+from lunarops.errors import InputError
+from lunarops.orbits.functions import FloatArray, elements_to_state, kepler_period_s
+
+KM = 1000.0
+
+
+@dataclass(frozen=True)
+class KeplerOrbit:
+    """A lunar orbit given by its apsis altitudes above the 1737.4 km sphere and its orientation [deg]."""
+
+    periapsis_alt_km: float
+    apoapsis_alt_km: float
+    inc_deg: float = 90.0
+    raan_deg: float = 0.0
+    argp_deg: float = 90.0
+    mean_anomaly_deg: float = 0.0
+    name: str = "kepler"
+
+    def __post_init__(self) -> None:
+        values = {
+            "periapsis_alt_km": self.periapsis_alt_km,
+            "apoapsis_alt_km": self.apoapsis_alt_km,
+            "inc_deg": self.inc_deg,
+            "raan_deg": self.raan_deg,
+            "argp_deg": self.argp_deg,
+            "mean_anomaly_deg": self.mean_anomaly_deg,
+        }
+        for field_name, value in values.items():
+            if not math.isfinite(value):
+                raise InputError(f"{field_name} must be a finite number, got {value!r}")
+        if self.periapsis_alt_km <= 0.0:
+            raise InputError(
+                f"periapsis_alt_km = {self.periapsis_alt_km} km puts the orbit at or below the lunar surface "
+                "(altitudes are above the 1737.4 km sphere); give a positive altitude, e.g. 100"
+            )
+        if self.apoapsis_alt_km < self.periapsis_alt_km:
+            raise InputError(
+                f"apoapsis_alt_km = {self.apoapsis_alt_km} km is below periapsis_alt_km = "
+                f"{self.periapsis_alt_km} km; swap them or raise the apoapsis"
+            )
+        if not 0.0 <= self.inc_deg <= 180.0:
+            raise InputError(f"inc_deg = {self.inc_deg} is outside 0..180 deg; give an inclination in it")
+        if self.apoapsis_radius_m > 60_000e3:
+            raise InputError(
+                f"apoapsis_alt_km = {self.apoapsis_alt_km} km reaches past the Moon's Hill sphere "
+                "(about 60,000 km),"
+                " where a Keplerian lunar orbit is meaningless; use the nrho/halo families instead"
+            )
+
+    @property
+    def periapsis_radius_m(self) -> float:
+        """Periapsis radius [m]."""
+        return MOON_RADIUS_M + self.periapsis_alt_km * KM
+
+    @property
+    def apoapsis_radius_m(self) -> float:
+        """Apoapsis radius [m]."""
+        return MOON_RADIUS_M + self.apoapsis_alt_km * KM
+
+    @property
+    def semi_major_axis_m(self) -> float:
+        """Semi-major axis [m]."""
+        return 0.5 * (self.periapsis_radius_m + self.apoapsis_radius_m)
+
+    @property
+    def eccentricity(self) -> float:
+        """Eccentricity."""
+        return (self.apoapsis_radius_m - self.periapsis_radius_m) / (
+            self.apoapsis_radius_m + self.periapsis_radius_m
+        )
+
+    @property
+    def period_s(self) -> float:
+        """Two-body period with the DE421 lunar GM [s]."""
+        return float(kepler_period_s(self.semi_major_axis_m, GM_MOON_M3_PER_S2))
+
+    def state_me(self) -> FloatArray:
+        """Cartesian state (6,) [m, m/s] in the Moon ME axes frozen at the epoch."""
+        e = self.eccentricity
+        m = math.radians(self.mean_anomaly_deg)
+        big_e = m
+        for _ in range(60):
+            big_e -= (big_e - e * math.sin(big_e) - m) / (1 - e * math.cos(big_e))
+        nu = 2 * math.atan2(math.sqrt(1 + e) * math.sin(big_e / 2), math.sqrt(1 - e) * math.cos(big_e / 2))
+        return elements_to_state(
+            self.semi_major_axis_m,
+            e,
+            math.radians(self.inc_deg),
+            math.radians(self.raan_deg),
+            math.radians(self.argp_deg),
+            nu,
+            GM_MOON_M3_PER_S2,
+        )
+
+    def summary(self) -> dict[str, float]:
+        """Headline numbers with units in the keys."""
+        return {
+            "periapsis_radius_km": self.periapsis_radius_m / KM,
+            "apoapsis_radius_km": self.apoapsis_radius_m / KM,
+            "semi_major_axis_km": self.semi_major_axis_m / KM,
+            "eccentricity": self.eccentricity,
+            "inc_deg": self.inc_deg,
+            "period_hours": self.period_s / 3600.0,
+        }
+
+
+def frozen_elliptical(
+    periapsis_alt_km: float,
+    apoapsis_alt_km: float,
+    inc_deg: float = 62.4,
+    raan_deg: float = 0.0,
+    apolune_over: str = "south",
+    mean_anomaly_deg: float = 0.0,
+    name: str = "frozen",
+) -> KeplerOrbit:
+    """A frozen elliptical lunar orbit: argument of periapsis 90 deg (apolune over the south pole) or 270 deg.
+
+    Frozen eccentricity and argument of periapsis under the Earth's third-body perturbation need
+    omega = 90 or 270 deg (Ely 2005, J. Astronaut. Sci. 53(3)); Queqiao-2 flies 200 x 16,000 km at 62.4 deg
+    with its apolune over the south pole (CNSA, 2024).
+    """
+    if apolune_over not in ("south", "north"):
+        raise InputError(f"apolune_over = {apolune_over!r}; choose 'south' or 'north'")
+    argp = 90.0 if apolune_over == "south" else 270.0
+    return KeplerOrbit(periapsis_alt_km, apoapsis_alt_km, inc_deg, raan_deg, argp, mean_anomaly_deg, name)
+
+
+def low_lunar_orbit(
+    alt_km: float = 100.0, inc_deg: float = 90.0, raan_deg: float = 0.0, name: str = "llo"
+) -> KeplerOrbit:
+    """A circular low lunar orbit of the given altitude and inclination."""
+    return KeplerOrbit(alt_km, alt_km, inc_deg, raan_deg, 0.0, 0.0, name)
+
+
+def initial_state_j2000(orbit: KeplerOrbit, rotation_j2000_to_me: FloatArray) -> FloatArray:
+    """Moon-centred J2000 state (6,) [m, m/s] of the orbit's elements, given the (3, 3) J2000->ME rotation."""
+    state = orbit.state_me()
+    rot = np.asarray(rotation_j2000_to_me).T
+    return np.concatenate([rot @ state[:3], rot @ state[3:]])

@@ -1,0 +1,97 @@
+"""Orbiters of a scenario and their tracks on a time grid, in Moon-centred J2000 and Moon ME coordinates.
+
+Keplerian, frozen and low orbits are propagated in the ephemeris model (point-mass Moon, Earth, Sun; DE421).
+Halo/NRHO orbiters use the periodic CR3BP solution placed on the real Earth-Moon line: the rotating frame at
+each instant is the one of the DE421 Earth-Moon geometry and the length unit the instantaneous Earth-Moon
+distance. That is the usual first step of an ephemeris NRHO design (before multiple shooting) and is good for
+coverage and lighting statistics; it is not a flight trajectory.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from skyfield.timelib import Time
+
+from lunarops.orbits.cr3bp import propagate as propagate_cr3bp
+from lunarops.orbits.ephemeris_model import EphemerisModel
+from lunarops.orbits.families import PeriodicOrbit, nrho
+from lunarops.orbits.functions import FloatArray, rotating_to_moon_ephemeris_frame
+from lunarops.orbits.kepler import KeplerOrbit, initial_state_j2000
+
+
+@dataclass(frozen=True)
+class NrhoOrbiter:
+    """A spacecraft on a synodic-resonant NRHO; ``phase``: fraction of a period past apolune at the epoch."""
+
+    name: str
+    resonance: str = "9:2"
+    family: str = "L2-south"
+    phase: float = 0.0
+
+    def orbit(self) -> PeriodicOrbit:
+        """The periodic CR3BP orbit."""
+        return nrho(self.resonance, self.family)
+
+
+@dataclass(frozen=True)
+class KeplerOrbiter:
+    """A spacecraft on a Keplerian/frozen/low lunar orbit whose elements hold at the epoch."""
+
+    name: str
+    orbit: KeplerOrbit
+
+
+Orbiter = NrhoOrbiter | KeplerOrbiter
+
+
+@dataclass(frozen=True)
+class Track:
+    """Positions of one orbiter on the grid: Moon-centred J2000 and Moon ME [m]."""
+
+    name: str
+    seconds: FloatArray
+    position_j2000_m: FloatArray  # (3, N)
+    position_me_m: FloatArray  # (3, N)
+
+
+def nrho_positions_j2000_m(
+    orbit: PeriodicOrbit, phase: float, seconds: FloatArray, earth_m: FloatArray, earth_m_per_s: FloatArray
+) -> FloatArray:
+    """Moon-centred J2000 positions (3, N) of a periodic CR3BP orbit on the DE421 Earth-Moon geometry."""
+    t_nd = np.mod(phase * orbit.period_nd + np.asarray(seconds) / orbit.system.time_s, orbit.period_nd)
+    order = np.argsort(t_nd)
+    grid = np.concatenate([[0.0], t_nd[order]])
+    states = propagate_cr3bp(orbit.state0, grid, orbit.system.mu)[:, 1:]
+    positions = np.empty((3, t_nd.size))
+    positions[:, order] = states[:3]
+    return rotating_to_moon_ephemeris_frame(positions, orbit.system.mu, earth_m, earth_m_per_s)
+
+
+def orbiter_tracks(
+    orbiters: Sequence[Orbiter],
+    model: EphemerisModel,
+    seconds: FloatArray,
+    progress: Callable[[float, str], None] | None = None,
+) -> list[Track]:
+    """Tracks of the orbiters on ``seconds`` (TDB seconds since ``model.epoch``)."""
+    times: Time = model.times(seconds)
+    eph = model.ephemeris
+    rotation = eph.rotation_j2000_to_me(times)  # (3, 3, N)
+    earth = eph.position_wrt_moon_j2000_m("earth", times)
+    earth_v = eph.velocity_wrt_moon_j2000_m_per_s("earth", times)
+    rotation0 = eph.rotation_j2000_to_me(model.epoch)
+    tracks = []
+    for k, orbiter in enumerate(orbiters):
+        if progress:
+            progress(k / max(len(orbiters), 1), f"propagating {orbiter.name}")
+        if isinstance(orbiter, NrhoOrbiter):
+            pos = nrho_positions_j2000_m(orbiter.orbit(), orbiter.phase, seconds, earth, earth_v)
+        else:
+            state0 = initial_state_j2000(orbiter.orbit, rotation0)
+            pos = model.propagate(state0, seconds).position_m
+        pos_me = np.einsum("ijn,jn->in", rotation, pos)
+        tracks.append(Track(orbiter.name, np.asarray(seconds, dtype=float), pos, pos_me))
+    return tracks

@@ -1,0 +1,106 @@
+"""One self-contained HTML report per run: plotly's JavaScript inlined, images embedded, no network needed."""
+
+from __future__ import annotations
+
+import base64
+import html
+import math
+from collections.abc import Sequence
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from plotly.offline import get_plotlyjs
+
+from lunarops import __version__
+from lunarops.runner.stage import Figure, StageResult, Table
+from lunarops.store.atomic import write_text_atomic
+
+CSS = """
+body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;color:#1d2733;background:#f6f7f9}
+header{background:#14213d;color:#fff;padding:18px 32px}header h1{margin:0;font-size:22px}
+header p{margin:4px 0 0;color:#c9d3e6;font-size:13px}
+main{max-width:1200px;margin:0 auto;padding:16px 32px}
+section{background:#fff;border-radius:8px;padding:16px 24px;margin:18px 0;box-shadow:0 1px 3px rgba(0,0,0,.08)}
+h2{font-size:19px;margin:4px 0 12px;color:#14213d}h3{font-size:15px;margin:18px 0 6px}
+table{border-collapse:collapse;font-size:13px;margin:6px 0}td,th{border-bottom:1px solid #e3e6ea;padding:4px 10px;text-align:right}
+th{background:#eef1f5}td:first-child,th:first-child{text-align:left}
+.note{color:#4a5568;font-size:13px}.caption{color:#6b7785;font-size:12px}
+nav a{margin-right:14px;color:#14213d;font-size:14px}
+"""
+
+
+def render_report(
+    path: Path,
+    title: str,
+    subtitle: str,
+    stages: Sequence[StageResult],
+    run_info: dict[str, Any],
+) -> Path:
+    """Write the HTML report for a run's stages (in order) and return its path."""
+    parts = [
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
+        f"<title>{html.escape(title)}</title><style>{CSS}</style>",
+        f"<script type='text/javascript'>{get_plotlyjs()}</script></head><body>",
+        f"<header><h1>{html.escape(title)}</h1><p>{html.escape(subtitle)}</p></header><main>",
+        "<nav>" + "".join(f"<a href='#{s.name}'>{html.escape(s.title)}</a>" for s in stages) + "</nav>",
+        _section_run(run_info),
+    ]
+    parts += [_section(stage) for stage in stages]
+    generated = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    parts.append(f"<p class='caption'>lunarops {__version__}, generated {generated}.</p></main></body></html>")
+    return write_text_atomic(path, "\n".join(parts))
+
+
+def _section_run(run_info: dict[str, Any]) -> str:
+    rows = "".join(f"<tr><td>{html.escape(str(k))}</td><td>{html.escape(str(v))}</td></tr>" for k, v in run_info.items())
+    return f"<section id='run'><h2>Run</h2><table>{rows}</table></section>"
+
+
+def _section(stage: StageResult) -> str:
+    out = [f"<section id='{html.escape(stage.name)}'><h2>{html.escape(stage.title)}</h2>"]
+    if stage.summary:
+        out.append("<h3>Summary</h3>" + _summary_table(stage.summary))
+    for figure in stage.figures:
+        out.append(_figure(figure))
+    for table in stage.tables:
+        out.append(_table(table))
+    for note in stage.notes:
+        out.append(f"<p class='note'>{html.escape(note)}</p>")
+    out.append("</section>")
+    return "\n".join(out)
+
+
+def _format(value: Any) -> str:
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return "n/a"
+        return f"{value:,.4g}" if abs(value) < 1e6 else f"{value:,.0f}"
+    return html.escape(str(value))
+
+
+def _summary_table(summary: dict[str, Any]) -> str:
+    rows = "".join(
+        f"<tr><td>{html.escape(str(k))}</td><td>{_format(v)}</td></tr>"
+        for k, v in summary.items()
+        if not isinstance(v, dict | list)
+    )
+    return f"<table>{rows}</table>"
+
+
+def _figure(figure: Figure) -> str:
+    body = ""
+    if figure.plotly is not None:
+        body = figure.plotly.to_html(full_html=False, include_plotlyjs=False, config={"displaylogo": False})
+    elif figure.png is not None:
+        encoded = base64.b64encode(figure.png).decode("ascii")
+        body = f"<img alt='{html.escape(figure.title)}' style='max-width:100%' src='data:image/png;base64,{encoded}'>"
+    caption = f"<p class='caption'>{html.escape(figure.caption)}</p>" if figure.caption else ""
+    return f"<h3>{html.escape(figure.title)}</h3>{body}{caption}"
+
+
+def _table(table: Table) -> str:
+    frame: pd.DataFrame = table.frame
+    rendered = frame.to_html(index=False, border=0, float_format=lambda x: f"{x:,.4g}", na_rep="")
+    return f"<h3>{html.escape(table.title)}</h3>{rendered}"

@@ -1,0 +1,169 @@
+"""The main job: Scenario -> stages -> Results (Parquet, HTML report, catalog record).
+
+Stages run in order (sky, site, orbits, campaign, operations); each sees the earlier ones' results. A finished
+stage is checkpointed in ``OUT/.checkpoints/`` keyed by the scenario's hash, so ``resume=True`` after a crash
+or kill redoes only the stages that had not finished.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from lunarops import __version__
+from lunarops.errors import LunarOpsError, StoreError
+from lunarops.jsonutil import to_json
+from lunarops.report import render_report
+from lunarops.runner.stage import ProgressCallback, RunContext, StageResult, no_progress
+from lunarops.runner.stages import campaign, operations, orbits, site, sky
+from lunarops.scenario import Scenario
+from lunarops.store import Catalog, write_dataset
+from lunarops.store.atomic import write_atomic, write_text_atomic
+
+StageFunction = Callable[[RunContext], StageResult | None]
+STAGES: tuple[tuple[str, StageFunction], ...] = (
+    ("sky", sky.run_stage),
+    ("site", site.run_stage),
+    ("orbits", orbits.run_stage),
+    ("campaign", campaign.run_stage),
+    ("operations", operations.run_stage),
+)
+#: Rough relative cost of each stage, for the progress bar.
+STAGE_WEIGHTS = {"sky": 1.0, "site": 3.0, "orbits": 2.0, "campaign": 2.0, "operations": 3.0}
+
+
+@dataclass(frozen=True)
+class Results:
+    """What a run produced."""
+
+    run_id: str
+    scenario: Scenario
+    stages: dict[str, StageResult]
+    out_dir: Path
+    report_path: Path
+    elapsed_s: float
+
+    def summary(self) -> dict[str, Any]:
+        """Every stage's headline numbers, by stage name."""
+        return {name: stage.summary for name, stage in self.stages.items()}
+
+
+def scenario_sha256(scenario: Scenario) -> str:
+    """Hash of the validated scenario (what the checkpoints are keyed on)."""
+    return hashlib.sha256(scenario.model_dump_json().encode()).hexdigest()
+
+
+def run(
+    scenario: Scenario,
+    out_dir: Path,
+    *,
+    db_url: str | None = None,
+    progress: ProgressCallback = no_progress,
+    resume: bool = True,
+    scenario_text: str = "",
+    record: bool = True,
+) -> Results:
+    """Run every stage of ``scenario``, write results to ``out_dir`` and record the run in the catalog."""
+    out_dir = Path(out_dir)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise StoreError(f"cannot create the output directory {out_dir}: {error}; choose another --out") from None
+    sha = scenario_sha256(scenario)
+    run_id = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ-") + uuid.uuid4().hex[:8]
+    catalog = Catalog(db_url) if record else None
+    if catalog is not None:
+        catalog.start(run_id, scenario.name, sha, str(out_dir.resolve()), scenario_text or scenario.model_dump_json())
+    start = time.perf_counter()
+    ctx = RunContext(scenario=scenario, rng=np.random.default_rng(scenario.seed))
+    total = sum(STAGE_WEIGHTS.values())
+    done = 0.0
+    try:
+        for name, function in STAGES:
+            weight = STAGE_WEIGHTS[name]
+            base = done
+
+            def stage_progress(fraction: float, message: str, base: float = base, weight: float = weight) -> None:
+                progress((base + weight * min(max(fraction, 0.0), 1.0)) / total, message)
+
+            ctx.progress = stage_progress
+            result = _load_checkpoint(out_dir, name, sha) if resume else None
+            if result is None:
+                stage_progress(0.0, f"{name}: running")
+                result = function(ctx)
+                _save_checkpoint(out_dir, name, sha, result)
+            if result is not None:
+                ctx.results[name] = result
+            done += weight
+            progress(done / total, f"{name}: done")
+        results = _write_outputs(run_id, scenario, ctx.results, out_dir, time.perf_counter() - start)
+    except LunarOpsError as error:
+        if catalog is not None:
+            catalog.finish(run_id, "failed", time.perf_counter() - start, {}, str(error))
+            catalog.close()
+        raise
+    except BaseException as error:
+        if catalog is not None:
+            catalog.finish(run_id, "failed", time.perf_counter() - start, {}, f"{type(error).__name__}: {error}")
+            catalog.close()
+        raise
+    if catalog is not None:
+        catalog.finish(run_id, "done", results.elapsed_s, results.summary())
+        catalog.close()
+    return results
+
+
+def _write_outputs(
+    run_id: str, scenario: Scenario, stages: dict[str, StageResult], out_dir: Path, elapsed_s: float
+) -> Results:
+    for stage in stages.values():
+        for key, dataset in stage.datasets.items():
+            write_dataset(dataset, out_dir / "results" / f"{stage.name}-{key}.parquet")
+    summary = {name: stage.summary for name, stage in stages.items()}
+    write_text_atomic(out_dir / "summary.json", to_json({"run_id": run_id, "scenario": scenario.name, **summary}))
+    period = scenario.period
+    run_info = {
+        "run id": run_id,
+        "scenario": scenario.name,
+        "period (UTC)": f"{period.start_utc:%Y-%m-%d %H:%M} .. {period.end_utc:%Y-%m-%d %H:%M}, step {period.step_hours} h",
+        "sites": ", ".join(f"{s.name} ({s.latitude_deg:.3f}, {s.longitude_deg:.3f} E)" for s in scenario.sites),
+        "stages": ", ".join(stages),
+        "elapsed": f"{elapsed_s:.1f} s",
+        "lunarops": __version__,
+    }
+    report_path = render_report(
+        out_dir / "report.html", scenario.name, scenario.description.strip(), list(stages.values()), run_info
+    )
+    return Results(run_id, scenario, dict(stages), out_dir, report_path, elapsed_s)
+
+
+def _checkpoint_path(out_dir: Path, name: str) -> Path:
+    return out_dir / ".checkpoints" / f"{name}.pickle"
+
+
+def _save_checkpoint(out_dir: Path, name: str, sha: str, result: StageResult | None) -> None:
+    payload = pickle.dumps({"sha256": sha, "version": __version__, "result": result}, protocol=pickle.HIGHEST_PROTOCOL)
+    write_atomic(_checkpoint_path(out_dir, name), lambda tmp: tmp.write_bytes(payload))
+
+
+def _load_checkpoint(out_dir: Path, name: str, sha: str) -> StageResult | None:
+    path = _checkpoint_path(out_dir, name)
+    if not path.is_file():
+        return None
+    try:
+        payload = pickle.loads(path.read_bytes())  # our own file, written atomically by this function's twin
+    except Exception:
+        return None  # unreadable checkpoint: redo the stage
+    if payload.get("sha256") != sha or payload.get("version") != __version__:
+        return None
+    result: StageResult | None = payload.get("result")
+    return result

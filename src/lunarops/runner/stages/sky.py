@@ -1,0 +1,106 @@
+"""The sky stage: Sun and Earth azimuth, elevation and distance at every site, hourly over the period."""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+import xarray as xr
+
+from lunarops.runner.stage import Figure, RunContext, StageResult, Table
+from lunarops.sky import sky_at_site
+from lunarops.timescale import to_datetime64, utc_range
+
+PLOT_POINTS = 4000
+
+
+def site_ground_height_m(ctx: RunContext, site: object) -> float:
+    """The site's ground height over the 1737.4 km sphere: given, else from the scenario's DEM, else 0."""
+    given = getattr(site, "ground_height_m", None)
+    if given is not None:
+        return float(given)
+    terrain = ctx.scenario.terrain
+    dem_name = getattr(terrain, "dem", None) if terrain is not None else None
+    if dem_name in (None, "none"):
+        return 0.0
+    from lunarops.terrain import load_dem
+
+    return float(load_dem(dem_name).height_at(site.latitude_deg, site.longitude_deg))  # type: ignore[attr-defined]
+
+
+def run_stage(ctx: RunContext) -> StageResult:
+    """Sky time series at each scenario site."""
+    scenario = ctx.scenario
+    period = scenario.period
+    t = utc_range(period.start_utc, period.end_utc, period.step_s)
+    times = to_datetime64(t)
+    names = [site.name for site in scenario.sites]
+    tracks = []
+    heights = []
+    for i, site in enumerate(scenario.sites):
+        ctx.progress(i / len(scenario.sites), f"sky at {site.name}")
+        height_m = site_ground_height_m(ctx, site) + site.mast_height_m
+        heights.append(height_m)
+        tracks.append(
+            sky_at_site(site.latitude_deg, site.longitude_deg, height_m, t, correction=scenario.sky.correction)
+        )
+    variables = {
+        key: (("site", "time"), np.stack([getattr(track, key) for track in tracks]))
+        for key in tracks[0].as_dict()
+    }
+    dataset = xr.Dataset(
+        variables,
+        coords={"site": names, "time": times, "observer_height_m": ("site", np.asarray(heights))},
+        attrs={"correction": scenario.sky.correction, "frame": "MOON_ME (DE421)", "ephemeris": "JPL DE421"},
+    )
+    rows = []
+    for name, track in zip(names, tracks, strict=True):
+        rows.append(
+            {
+                "site": name,
+                "sun_centre_up_fraction": float(np.mean(track.sun_elevation_deg > 0)),
+                "earth_centre_up_fraction": float(np.mean(track.earth_elevation_deg > 0)),
+                "sun_elevation_max_deg": float(track.sun_elevation_deg.max()),
+                "earth_elevation_max_deg": float(track.earth_elevation_deg.max()),
+            }
+        )
+    import pandas as pd
+
+    table = pd.DataFrame(rows)
+    summary = {
+        "n_times": int(len(times)),
+        "correction": scenario.sky.correction,
+        **{f"sun_centre_up_fraction[{r['site']}]": r["sun_centre_up_fraction"] for r in rows},
+        **{f"earth_centre_up_fraction[{r['site']}]": r["earth_centre_up_fraction"] for r in rows},
+    }
+    ctx.progress(1.0, "sky done")
+    return StageResult(
+        name="sky",
+        title="The lunar sky at the sites",
+        summary=summary,
+        datasets={"sky": dataset},
+        figures=[_elevation_figure(dataset)],
+        tables=[Table("Sun and Earth above the local horizontal (smooth sphere, no terrain)", table)],
+        notes=[
+            "Azimuth from north through east; elevation above the local horizontal of the 1737.4 km sphere. "
+            f"Correction: {scenario.sky.correction} (apparent = light time + stellar aberration, as SPICE LT+S). "
+            "JPL DE421 and the NAIF Moon ME frame (moon_pa_de421_1900-2050.bpc + moon_080317.tf)."
+        ],
+        products={"times": t},
+    )
+
+
+def _elevation_figure(dataset: xr.Dataset) -> Figure:
+    stride = max(1, dataset.sizes["time"] // PLOT_POINTS)
+    thin = dataset.isel(time=slice(None, None, stride))
+    figure = go.Figure()
+    for site in thin.site.values:
+        one = thin.sel(site=site)
+        figure.add_trace(go.Scattergl(x=one.time.values, y=one.sun_elevation_deg.values, name=f"Sun, {site}", mode="lines"))
+        figure.add_trace(
+            go.Scattergl(x=one.time.values, y=one.earth_elevation_deg.values, name=f"Earth, {site}", mode="lines")
+        )
+    figure.update_layout(
+        xaxis_title="UTC", yaxis_title="elevation above the local horizontal [deg]", height=420,
+        margin={"l": 60, "r": 20, "t": 30, "b": 40}, legend={"orientation": "h"},
+    )
+    return Figure("Sun and Earth elevation over time", plotly=figure, caption=f"every {stride} steps shown")

@@ -1,0 +1,114 @@
+"""Read a scenario file: YAML -> validated, frozen Scenario, with every error located by file and line."""
+
+from __future__ import annotations
+
+import importlib.resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from lunarops.errors import ScenarioError, ScenarioIssue
+from lunarops.scenario.model import Scenario
+
+DEFAULT_SCENARIO = "ilrs-south-pole.yaml"
+MAX_FILE_BYTES = 20_000_000
+
+
+def default_scenario_path() -> Path:
+    """The embedded default scenario (ILRS south-pole candidate region, 2030-2035)."""
+    return Path(str(importlib.resources.files("lunarops") / "examples" / DEFAULT_SCENARIO))
+
+
+def load_scenario(path: str | Path | None = None) -> Scenario:
+    """Load and validate a scenario file (the embedded default when ``path`` is None)."""
+    file = Path(path) if path is not None else default_scenario_path()
+    name = str(file)
+    if not file.is_file():
+        raise ScenarioError([ScenarioIssue(name, None, "<file>", name, "no such file; check the path")])
+    if file.stat().st_size > MAX_FILE_BYTES:
+        raise ScenarioError(
+            [ScenarioIssue(name, None, "<file>", file.stat().st_size, f"file larger than {MAX_FILE_BYTES} bytes")]
+        )
+    try:
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise ScenarioError([ScenarioIssue(name, None, "<file>", name, f"cannot read it as UTF-8 text: {error}")]) from None
+    return parse_scenario(text, name)
+
+
+def parse_scenario(text: str, file: str = "<string>") -> Scenario:
+    """Validate scenario YAML text; ScenarioError lists every problem with its line."""
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        problem = getattr(error, "problem", None) or str(error)
+        raise ScenarioError([ScenarioIssue(file, line, "<yaml>", None, f"not valid YAML: {problem}")]) from None
+    if not isinstance(data, dict):
+        raise ScenarioError(
+            [ScenarioIssue(file, 1, "<root>", type(data).__name__, "a scenario is a YAML mapping (key: value) at the top level")]
+        )
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as error:
+        issues = [
+            ScenarioIssue(file, _line_of(node, item["loc"]), _dotted(item["loc"]), _short(item.get("input")), _message(item))
+            for item in error.errors(include_url=False)
+        ]
+        raise ScenarioError(issues) from None
+    except RecursionError:
+        raise ScenarioError([ScenarioIssue(file, None, "<root>", None, "the YAML nests too deeply")]) from None
+
+
+def scenario_json_schema() -> dict[str, Any]:
+    """The JSON Schema of scenario files (for editors and the web UI)."""
+    return Scenario.model_json_schema()
+
+
+def _dotted(loc: tuple[Any, ...]) -> str:
+    return ".".join(str(part) for part in loc) or "<root>"
+
+
+def _short(value: Any) -> Any:
+    text = repr(value)
+    return value if len(text) <= 80 else text[:77] + "..."
+
+
+_FIXES = {
+    "extra_forbidden": "unknown field: remove it or check its spelling against `lunarops schema`",
+    "missing": "required field: add it",
+    "literal_error": "use one of the allowed values",
+    "union_tag_invalid": "use one of the allowed kinds",
+    "union_tag_not_found": "add the `kind` field",
+}
+
+
+def _message(item: dict[str, Any]) -> str:
+    message = str(item["msg"])
+    if message.startswith("Value error, "):
+        message = message[len("Value error, ") :]
+    fix = _FIXES.get(str(item["type"]))
+    return f"{message}; {fix}" if fix else message
+
+
+def _line_of(node: yaml.Node | None, loc: tuple[Any, ...]) -> int | None:
+    """1-based line of the deepest YAML node along ``loc`` (pydantic's error location)."""
+    line = node.start_mark.line + 1 if node is not None else None
+    for part in loc:
+        if isinstance(node, yaml.MappingNode):
+            match = next((value for key, value in node.value if getattr(key, "value", None) == str(part)), None)
+            key_node = next((key for key, _ in node.value if getattr(key, "value", None) == str(part)), None)
+            if match is None:
+                break
+            line = (key_node.start_mark.line + 1) if key_node is not None else match.start_mark.line + 1
+            node = match
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
+            node = node.value[part]
+            line = node.start_mark.line + 1
+        else:
+            continue  # union tags and other pydantic-only path parts
+    return line

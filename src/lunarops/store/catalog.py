@@ -1,0 +1,171 @@
+"""The run catalog: one row per run, in SQLite (default) or PostgreSQL, through SQLAlchemy Core."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Float,
+    MetaData,
+    String,
+    Table,
+    Text,
+    create_engine,
+    event,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from lunarops.errors import InputError, StoreError
+from lunarops.store.paths import default_catalog_url
+
+metadata = MetaData()
+runs = Table(
+    "runs",
+    metadata,
+    Column("run_id", String(64), primary_key=True),
+    Column("scenario_name", String(200), nullable=False),
+    Column("scenario_sha256", String(64), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("started_utc", DateTime(timezone=True), nullable=False),
+    Column("finished_utc", DateTime(timezone=True)),
+    Column("elapsed_s", Float),
+    Column("out_dir", Text, nullable=False),
+    Column("summary_json", Text),
+    Column("scenario_yaml", Text),
+    Column("error", Text),
+)
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """One row of the catalog."""
+
+    run_id: str
+    scenario_name: str
+    scenario_sha256: str
+    status: str
+    started_utc: datetime
+    finished_utc: datetime | None
+    elapsed_s: float | None
+    out_dir: str
+    summary: dict[str, Any]
+    error: str | None
+
+
+class Catalog:
+    """Runs recorded in a database: ``sqlite:///path`` (default in the lunarops home) or ``postgresql://...``."""
+
+    def __init__(self, url: str | None = None) -> None:
+        self.url = url or default_catalog_url()
+        if not self.url.startswith(("sqlite:", "postgresql:", "postgresql+psycopg:")):
+            raise InputError(
+                f"--db {self.url!r} is not a supported database URL; use sqlite:///PATH or postgresql://USER@HOST/DB"
+            )
+        url = self.url.replace("postgresql://", "postgresql+psycopg://", 1)
+        try:
+            self.engine: Engine = create_engine(url, future=True)
+            if url.startswith("sqlite"):
+                event.listen(self.engine, "connect", _sqlite_pragmas)
+            metadata.create_all(self.engine)
+        except ModuleNotFoundError as error:
+            raise StoreError(f"database driver missing for {self.url}: {error}; pip install 'lunarops[postgres]'") from None
+        except SQLAlchemyError as error:
+            raise StoreError(f"cannot open the run catalog at {self.url}: {error.__class__.__name__}: {error}") from None
+
+    def close(self) -> None:
+        """Close every pooled connection."""
+        self.engine.dispose()
+
+    def __enter__(self) -> Catalog:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def start(self, run_id: str, scenario_name: str, sha256: str, out_dir: str, scenario_yaml: str) -> None:
+        """Record a run as started."""
+        self._execute(
+            insert(runs).values(
+                run_id=run_id,
+                scenario_name=scenario_name,
+                scenario_sha256=sha256,
+                status="running",
+                started_utc=datetime.now(timezone.utc),
+                out_dir=out_dir,
+                scenario_yaml=scenario_yaml,
+            )
+        )
+
+    def finish(self, run_id: str, status: str, elapsed_s: float, summary: dict[str, Any], error: str | None = None) -> None:
+        """Record a run's end: status "done" or "failed", with its summary."""
+        self._execute(
+            update(runs)
+            .where(runs.c.run_id == run_id)
+            .values(
+                status=status,
+                finished_utc=datetime.now(timezone.utc),
+                elapsed_s=elapsed_s,
+                summary_json=json.dumps(summary, default=str),
+                error=error,
+            )
+        )
+
+    def list(self, limit: int = 50) -> list[RunRecord]:
+        """The newest runs first."""
+        with self._connect() as connection:
+            rows = connection.execute(select(runs).order_by(runs.c.started_utc.desc()).limit(limit)).mappings().all()
+        return [_record(row) for row in rows]
+
+    def get(self, run_id: str) -> RunRecord:
+        """One run by id (a unique prefix is enough)."""
+        with self._connect() as connection:
+            rows = connection.execute(select(runs).where(runs.c.run_id.startswith(run_id))).mappings().all()
+        if not rows:
+            raise InputError(f"no run with id {run_id!r} in {self.url}; list them with `lunarops runs list`")
+        if len(rows) > 1:
+            raise InputError(f"run id prefix {run_id!r} matches {len(rows)} runs; give more characters")
+        return _record(rows[0])
+
+    def _execute(self, statement: Any) -> None:
+        try:
+            with self.engine.begin() as connection:
+                connection.execute(statement)
+        except SQLAlchemyError as error:
+            raise StoreError(f"cannot write the run catalog at {self.url}: {error}") from None
+
+    def _connect(self) -> Any:
+        try:
+            return self.engine.connect()
+        except SQLAlchemyError as error:
+            raise StoreError(f"cannot read the run catalog at {self.url}: {error}") from None
+
+
+def _record(row: Any) -> RunRecord:
+    return RunRecord(
+        run_id=row["run_id"],
+        scenario_name=row["scenario_name"],
+        scenario_sha256=row["scenario_sha256"],
+        status=row["status"],
+        started_utc=row["started_utc"],
+        finished_utc=row["finished_utc"],
+        elapsed_s=row["elapsed_s"],
+        out_dir=row["out_dir"],
+        summary=json.loads(row["summary_json"]) if row["summary_json"] else {},
+        error=row["error"],
+    )
+
+
+def _sqlite_pragmas(connection: Any, _record: Any) -> None:
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()

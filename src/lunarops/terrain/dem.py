@@ -1,0 +1,165 @@
+"""The Dem object: a grid of heights above the 1737.4 km sphere with its georeference."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from lunarops.errors import SiteError
+from lunarops.terrain.functions import FloatArray
+from lunarops.terrain.georef import Equirectangular, Georeference, PolarStereographic
+
+
+def bilinear(heights: NDArray[np.floating], row: FloatArray, col: FloatArray, wrap_cols: bool) -> FloatArray:
+    """Bilinear interpolation of ``heights`` at fractional cell-centre indices (NaN outside the grid)."""
+    ny, nx = heights.shape
+    row = np.asarray(row, dtype=np.float64)
+    col = np.asarray(col, dtype=np.float64)
+    out = np.full(np.broadcast(row, col).shape, np.nan)
+    row, col = np.broadcast_arrays(row, col)
+    if wrap_cols:
+        col = np.mod(col, nx)
+        inside = (row >= 0) & (row <= ny - 1) & np.isfinite(col)
+    else:
+        inside = (row >= 0) & (row <= ny - 1) & (col >= 0) & (col <= nx - 1)
+    r = row[inside]
+    c = col[inside]
+    r0 = np.minimum(np.floor(r).astype(np.int64), max(ny - 2, 0))
+    c0 = np.floor(c).astype(np.int64)
+    if not wrap_cols:
+        c0 = np.minimum(c0, max(nx - 2, 0))
+    fr = r - r0
+    fc = c - c0
+    r1 = np.minimum(r0 + 1, ny - 1)
+    c1 = (c0 + 1) % nx if wrap_cols else np.minimum(c0 + 1, nx - 1)
+    h = np.asarray(heights, dtype=np.float64)
+    out[inside] = (
+        (1 - fr) * ((1 - fc) * h[r0, c0] + fc * h[r0, c1]) + fr * ((1 - fc) * h[r1, c0] + fc * h[r1, c1])
+    )
+    return out
+
+
+@dataclass(frozen=True, eq=False)
+class Dem:
+    """A digital elevation model.
+
+    ``heights_m`` (ny, nx): heights [m] above the reference sphere (LOLA: 1737.4 km), NaN where no data.
+    ``georeference``: :class:`PolarStereographic` (map metres) or :class:`Equirectangular` (degrees).
+    ``name``: a short label ("south", a file name...). Row/col indices refer to cell centres (see georef).
+    """
+
+    heights_m: NDArray[np.floating]
+    georeference: Georeference
+    name: str = "dem"
+
+    def __post_init__(self) -> None:
+        if self.heights_m.ndim != 2:
+            raise ValueError(f"Dem.heights_m must be 2-D, got shape {self.heights_m.shape}")
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """(ny, nx)."""
+        ny, nx = self.heights_m.shape
+        return int(ny), int(nx)
+
+    @property
+    def radius_m(self) -> float:
+        """Radius of the reference sphere [m]."""
+        return float(self.georeference.radius_m)
+
+    @property
+    def pixel_size_m(self) -> float:
+        """Nominal cell size [m] (polar stereographic: at the pole; equirectangular: north-south extent)."""
+        return self.georeference.nominal_pixel_size_m
+
+    @property
+    def wraps_longitude(self) -> bool:
+        """True for a global equirectangular grid whose columns wrap around in longitude."""
+        return isinstance(self.georeference, Equirectangular) and self.georeference.wraps
+
+    def latlon_to_rowcol(self, lat_deg: ArrayLike, lon_deg: ArrayLike) -> tuple[FloatArray, FloatArray]:
+        """Fractional (row, col) cell-centre indices of latitude/longitude [deg] (vectorized, no bounds check)."""
+        return self.georeference.latlon_to_rowcol(lat_deg, lon_deg)
+
+    def rowcol_to_latlon(self, row: ArrayLike, col: ArrayLike) -> tuple[FloatArray, FloatArray]:
+        """Latitude and longitude [deg] (longitude in [-180, 180)) of fractional (row, col) (vectorized)."""
+        return self.georeference.rowcol_to_latlon(row, col)
+
+    def contains(self, lat_deg: ArrayLike, lon_deg: ArrayLike) -> NDArray[np.bool_]:
+        """True where the point lies inside the area covered by bilinear interpolation (between cell centres)."""
+        row, col = self.latlon_to_rowcol(lat_deg, lon_deg)
+        ny, nx = self.shape
+        ok = (row >= 0) & (row <= ny - 1)
+        if not self.wraps_longitude:
+            ok &= (col >= 0) & (col <= nx - 1)
+        return np.asarray(ok & np.isfinite(row) & np.isfinite(col))
+
+    def height_at(self, lat_deg: ArrayLike, lon_deg: ArrayLike) -> FloatArray:
+        """Bilinearly interpolated height [m] above the sphere at latitude/longitude [deg] (vectorized).
+
+        Raises SiteError naming the first point outside the DEM (or on a no-data cell).
+        """
+        lat = np.asarray(lat_deg, dtype=np.float64)
+        lon = np.asarray(lon_deg, dtype=np.float64)
+        if np.any(np.abs(lat) > 90.0) or not np.all(np.isfinite(lat)) or not np.all(np.isfinite(lon)):
+            bad = lat if lat.ndim == 0 else lat.ravel()[np.argmax(~(np.abs(lat.ravel()) <= 90.0))]
+            raise SiteError(f"latitude {float(bad)} deg is not a finite value in [-90, 90]; give a valid latitude")
+        row, col = self.latlon_to_rowcol(lat, lon)
+        h = bilinear(self.heights_m, row, col, self.wraps_longitude)
+        if not np.all(np.isfinite(h)):
+            flat = np.argmax(~np.isfinite(np.atleast_1d(h).ravel()))
+            la = float(np.broadcast_to(lat, h.shape).ravel()[flat])
+            lo = float(np.broadcast_to(lon, h.shape).ravel()[flat])
+            raise SiteError(
+                f"site ({la:.4f} N, {lo:.4f} E) is outside DEM '{self.name}' or on a no-data cell "
+                f"({self._extent_text()}); pick a site inside the DEM or load a DEM that covers it"
+            )
+        return h
+
+    def latlon_grid(self) -> tuple[FloatArray, FloatArray]:
+        """(lat_deg, lon_deg) arrays (ny, nx) of the cell centres."""
+        ny, nx = self.shape
+        rows, cols = np.meshgrid(np.arange(ny, dtype=np.float64), np.arange(nx, dtype=np.float64), indexing="ij")
+        return self.rowcol_to_latlon(rows, cols)
+
+    def subset(self, row0: int, row1: int, col0: int, col1: int, name: str | None = None) -> Dem:
+        """The sub-DEM of rows [row0, row1) and columns [col0, col1) with its shifted georeference."""
+        ny, nx = self.shape
+        if not (0 <= row0 < row1 <= ny and 0 <= col0 < col1 <= nx):
+            raise SiteError(
+                f"window (row0={row0}, row1={row1}, col0={col0}, col1={col1}) is not inside DEM "
+                f"'{self.name}' of shape ({ny}, {nx}); use 0 <= row0 < row1 <= {ny} and 0 <= col0 < col1 <= {nx}"
+            )
+        geo = self.georeference
+        new_geo: Georeference
+        if isinstance(geo, PolarStereographic):
+            new_geo = geo.window(row0, col0)
+        else:
+            new_geo = geo.window(row0, col0, col1 - col0)
+        return Dem(self.heights_m[row0:row1, col0:col1], new_geo, name if name is not None else self.name)
+
+    def window_around(self, lat_deg: float, lon_deg: float, half_size_m: float, name: str | None = None) -> Dem:
+        """The sub-DEM of cells within ``half_size_m`` [m] (map distance, at least one cell) of a site."""
+        self.height_at(lat_deg, lon_deg)  # raises SiteError when outside
+        row, col = (float(v) for v in self.latlon_to_rowcol(lat_deg, lon_deg))
+        half_px = max(1, int(np.ceil(half_size_m / self.pixel_size_m)))
+        ny, nx = self.shape
+        r0, r1 = max(0, int(np.floor(row)) - half_px), min(ny, int(np.floor(row)) + half_px + 2)
+        c0, c1 = max(0, int(np.floor(col)) - half_px), min(nx, int(np.floor(col)) + half_px + 2)
+        return self.subset(r0, r1, c0, c1, name)
+
+    def _extent_text(self) -> str:
+        geo = self.georeference
+        ny, nx = self.shape
+        if isinstance(geo, PolarStereographic):
+            pole = "south" if geo.south else "north"
+            return (
+                f"{pole} polar stereographic, x {geo.x_min_m / 1e3:.1f}..{(geo.x_min_m + nx * geo.pixel_width_m) / 1e3:.1f}"
+                f" km, y {(geo.y_max_m - ny * geo.pixel_height_m) / 1e3:.1f}..{geo.y_max_m / 1e3:.1f} km"
+            )
+        return (
+            f"lat {geo.lat_max_deg - ny * geo.pixel_height_deg:.3f}..{geo.lat_max_deg:.3f} deg, "
+            f"lon {geo.lon_min_deg:.3f}..{geo.lon_min_deg + nx * geo.pixel_width_deg:.3f} deg"
+        )

@@ -1,0 +1,294 @@
+"""Terrain horizons: elevation of the skyline versus azimuth, for one site or for every cell of a DEM region.
+
+Conventions (also in docs/terrain.md):
+- Azimuth [rad] from local north through east, n_azimuth equally spaced values starting at 0.
+  Elevation [rad] above the observer's local horizontal plane, the plane normal to the observer's own radius
+  vector (each cell's own local vertical in maps, not a map-wide "up").
+- Observer: at the bilinearly interpolated DEM height at the site (in maps, the cell-centre height) plus
+  ``height_above_ground_m`` (a mast).
+- The Moon's curvature: exact 3-D geometry on the 1737.4 km sphere; each terrain point at radius R + h on the
+  great circle through the site at that azimuth (see :mod:`lunarops.terrain._horizon_kernels`).
+- Terrain closer than ``min_distance_m`` (default: one DEM pixel) is ignored, so the slope of the bilinear
+  surface inside the observer's own pixel does not hide the sky.
+- Rays are sampled along the great circle at distances growing from ``min_distance_m`` with steps that start at
+  a fraction of a pixel and grow with distance up to a cap below one pixel (see ``MODES``), with bilinear
+  interpolation of the DEM; a ray ends where it leaves the DEM (terrain beyond the DEM edge is not seen), at
+  ``max_distance_m`` (default: the whole DEM), or where even the DEM's highest point could not rise above the
+  horizon found so far (an exact bound, not an approximation).
+- A ray with no terrain sample (it leaves the DEM before ``min_distance_m``) gives -90 deg (nothing blocks).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from lunarops.errors import InputError
+from lunarops.terrain._horizon_kernels import PROJ_EQUIRECT, PROJ_POLAR_NORTH, PROJ_POLAR_SOUTH, horizon_rays
+from lunarops.terrain.dem import Dem
+from lunarops.terrain.functions import FloatArray, local_north_east, unit_vector
+from lunarops.terrain.georef import PolarStereographic
+
+Progress = Callable[[float, str], None]
+
+# Ray sampling per mode, in DEM pixels: (first step, growth of the step with distance, largest step).
+MODES: dict[str, tuple[float, float, float]] = {
+    "fast": (0.25, 0.05, 1.0),
+    "accurate": (0.125, 0.02, 0.35),
+}
+
+
+@dataclass(frozen=True, eq=False)
+class HorizonMask:
+    """Horizon elevation versus azimuth at one observer.
+
+    ``azimuth_rad`` (n,): increasing azimuths [rad] in [0, 2 pi) from north through east;
+    ``elevation_rad`` (n,): elevation [rad] of the terrain skyline above the local horizontal at each azimuth.
+    """
+
+    azimuth_rad: NDArray[np.float64]
+    elevation_rad: NDArray[np.float64]
+    latitude_deg: float = math.nan
+    longitude_deg: float = math.nan
+    observer_height_m: float = math.nan
+    """Observer height [m] above the 1737.4 km sphere (ground + mast)."""
+
+    def __post_init__(self) -> None:
+        az = np.asarray(self.azimuth_rad)
+        el = np.asarray(self.elevation_rad)
+        if az.ndim != 1 or el.shape != az.shape or az.size == 0:
+            raise InputError(
+                f"HorizonMask needs 1-D azimuth_rad and elevation_rad of equal non-zero length, got shapes "
+                f"{az.shape} and {el.shape}"
+            )
+        if np.any(np.diff(az) <= 0) or az[0] < 0 or az[-1] >= 2 * np.pi:
+            raise InputError("HorizonMask.azimuth_rad must increase strictly within [0, 2 pi); sort and wrap it")
+
+    @property
+    def azimuth_deg(self) -> FloatArray:
+        """Azimuths [deg]."""
+        return np.degrees(self.azimuth_rad)
+
+    @property
+    def elevation_deg(self) -> FloatArray:
+        """Horizon elevations [deg]."""
+        return np.degrees(self.elevation_rad)
+
+    def elevation_at(self, azimuth_rad: ArrayLike) -> FloatArray:
+        """Horizon elevation [rad] at any azimuths [rad] (vectorized), linear interpolation, periodic in 2 pi."""
+        az = np.mod(np.asarray(azimuth_rad, dtype=np.float64), 2 * np.pi)
+        return np.asarray(
+            np.interp(az, self.azimuth_rad, self.elevation_rad, period=2 * np.pi), dtype=np.float64
+        )
+
+
+def azimuth_grid_rad(n_azimuth: int) -> FloatArray:
+    """The n_azimuth equally spaced azimuths [rad] used by horizon maps and masks: 2 pi k / n."""
+    return np.arange(n_azimuth, dtype=np.float64) * (2 * np.pi / n_azimuth)
+
+
+def _kernel_projection(dem: Dem) -> tuple[int, NDArray[np.float64]]:
+    geo = dem.georeference
+    if isinstance(geo, PolarStereographic):
+        lon0 = math.radians(geo.central_longitude_deg)
+        params = [
+            geo.x_min_m,
+            geo.y_max_m,
+            geo.pixel_width_m,
+            geo.pixel_height_m,
+            2.0 * geo.radius_m * geo.scale_factor,
+            math.cos(lon0),
+            math.sin(lon0),
+        ]
+        return (PROJ_POLAR_SOUTH if geo.south else PROJ_POLAR_NORTH), np.array(params, dtype=np.float64)
+    dlon = math.radians(geo.pixel_width_deg)
+    params = [
+        math.radians(geo.lon_min_deg),
+        math.radians(geo.lat_max_deg),
+        dlon,
+        math.radians(geo.pixel_height_deg),
+        2 * math.pi / dlon,
+    ]
+    return PROJ_EQUIRECT, np.array(params, dtype=np.float64)
+
+
+def default_max_distance_m(dem: Dem) -> float:
+    """The whole DEM: its diagonal (map metres for polar grids; great-circle bound for lon/lat grids) [m]."""
+    ny, nx = dem.shape
+    geo = dem.georeference
+    if isinstance(geo, PolarStereographic):
+        return float(math.hypot(ny * geo.pixel_height_m, nx * geo.pixel_width_m))
+    if dem.wraps_longitude:
+        return float(math.pi * dem.radius_m * 0.999)
+    ang = math.radians(math.hypot(ny * geo.pixel_height_deg, nx * geo.pixel_width_deg))
+    return float(min(ang, math.pi * 0.999) * dem.radius_m)
+
+
+def ray_schedule_rad(
+    pixel_size_m: float, radius_m: float, min_distance_m: float, max_distance_m: float, mode: str
+) -> FloatArray:
+    """Central angles [rad] of the samples along every ray: from min_distance_m, steps growing with distance."""
+    first, growth, largest = MODES[mode]
+    step_min = first * pixel_size_m
+    step_max = largest * pixel_size_m
+    out = []
+    d = min_distance_m
+    while d <= max_distance_m:
+        out.append(d)
+        d += min(max(growth * d, step_min), step_max)
+    return np.asarray(out, dtype=np.float64) / radius_m
+
+
+def _check_common(
+    dem: Dem, height_above_ground_m: float, n_azimuth: int, min_distance_m: float | None, mode: str
+) -> float:
+    if not isinstance(dem, Dem):
+        raise InputError(f"dem must be a lunarops.terrain.Dem (use load_dem), got {type(dem).__name__}")
+    if not (isinstance(n_azimuth, int | np.integer) and 1 <= int(n_azimuth) <= 100_000):
+        raise InputError(f"n_azimuth = {n_azimuth!r} must be an integer in [1, 100000]; 360 is the default")
+    if not (math.isfinite(height_above_ground_m) and 0.0 <= height_above_ground_m < 1e5):
+        raise InputError(
+            f"height_above_ground_m = {height_above_ground_m!r} must be finite, >= 0 and < 100 km; use e.g. 2.0"
+        )
+    if mode not in MODES:
+        raise InputError(f"mode = {mode!r} must be one of {', '.join(MODES)}")
+    if min_distance_m is None:
+        return dem.pixel_size_m
+    if not (math.isfinite(min_distance_m) and min_distance_m > 0):
+        raise InputError(f"min_distance_m = {min_distance_m!r} must be > 0 [m]; default is one DEM pixel")
+    return float(min_distance_m)
+
+
+def _run_kernel(
+    dem: Dem,
+    lat_deg: FloatArray,
+    lon_deg: FloatArray,
+    observer_radius_m: FloatArray,
+    n_azimuth: int,
+    s: FloatArray,
+    out: NDArray[np.float32],
+) -> None:
+    proj, params = _kernel_projection(dem)
+    lat = np.radians(lat_deg)
+    lon = np.radians(lon_deg)
+    unit = np.ascontiguousarray(unit_vector(lat, lon).T)
+    north, east = local_north_east(lat, lon)
+    az = azimuth_grid_rad(n_azimuth)
+    heights = np.ascontiguousarray(dem.heights_m, dtype=np.float32)
+    r_max = dem.radius_m + float(np.nanmax(heights))
+    horizon_rays(
+        heights,
+        proj,
+        params,
+        dem.wraps_longitude,
+        unit,
+        np.ascontiguousarray(north.T),
+        np.ascontiguousarray(east.T),
+        np.ascontiguousarray(observer_radius_m, dtype=np.float64),
+        np.cos(az),
+        np.sin(az),
+        np.cos(s),
+        np.sin(s),
+        s,
+        dem.radius_m,
+        r_max,
+        out,
+    )
+
+
+def horizon_at_site(
+    dem: Dem,
+    latitude_deg: float,
+    longitude_deg: float,
+    height_above_ground_m: float = 0.0,
+    n_azimuth: int = 360,
+    min_distance_m: float | None = None,
+    max_distance_m: float | None = None,
+    mode: str = "accurate",
+) -> HorizonMask:
+    """Terrain horizon at one site [rad], observer at the bilinear DEM height + ``height_above_ground_m`` [m].
+
+    ``min_distance_m`` (default one DEM pixel) [m]: nearer terrain is ignored. ``max_distance_m`` (default the
+    whole DEM) [m]. Raises SiteError when the site is outside the DEM, InputError on bad arguments. See the
+    module docstring for the conventions (exact curvature, local vertical, ray sampling).
+    """
+    min_d = _check_common(dem, height_above_ground_m, n_azimuth, min_distance_m, mode)
+    max_d = default_max_distance_m(dem) if max_distance_m is None else float(max_distance_m)
+    if not (math.isfinite(max_d) and max_d > min_d):
+        raise InputError(f"max_distance_m = {max_distance_m!r} must be > min_distance_m = {min_d} [m]")
+    ground = float(dem.height_at(latitude_deg, longitude_deg))
+    s = ray_schedule_rad(dem.pixel_size_m, dem.radius_m, min_d, min(max_d, math.pi * dem.radius_m * 0.999), mode)
+    out = np.empty((1, int(n_azimuth)), dtype=np.float32)
+    _run_kernel(
+        dem,
+        np.array([float(latitude_deg)]),
+        np.array([float(longitude_deg)]),
+        np.array([dem.radius_m + ground + height_above_ground_m]),
+        int(n_azimuth),
+        s,
+        out,
+    )
+    return HorizonMask(
+        azimuth_grid_rad(int(n_azimuth)),
+        out[0].astype(np.float64),
+        float(latitude_deg),
+        float(longitude_deg),
+        ground + height_above_ground_m,
+    )
+
+
+def horizon_map(
+    dem: Dem,
+    height_above_ground_m: float = 0.0,
+    n_azimuth: int = 360,
+    min_distance_m: float | None = None,
+    window: tuple[int, int, int, int] | None = None,
+    mode: str = "fast",
+    progress: Progress | None = None,
+    max_distance_m: float | None = None,
+    tile_rows: int = 16,
+) -> NDArray[np.float32]:
+    """Horizon elevation [rad] of every cell of a DEM region, shape (ny, nx, n_azimuth) float32.
+
+    ``window`` = (row0, row1, col0, col1) (half-open, default the whole DEM) selects the observer cells; rays
+    still use the whole DEM. Observer at each cell centre: the cell's height + ``height_above_ground_m`` [m];
+    each cell's own local vertical. Azimuths: :func:`azimuth_grid_rad` (n_azimuth). ``mode``: "fast" or
+    "accurate" (ray sampling, see ``MODES``). ``progress(fraction, message)`` is called after each tile of
+    ``tile_rows`` rows. No-data cells give NaN.
+    """
+    min_d = _check_common(dem, height_above_ground_m, n_azimuth, min_distance_m, mode)
+    ny, nx = dem.shape
+    row0, row1, col0, col1 = window if window is not None else (0, ny, 0, nx)
+    if not (0 <= row0 < row1 <= ny and 0 <= col0 < col1 <= nx):
+        raise InputError(
+            f"window = {window!r} must be (row0, row1, col0, col1) with 0 <= row0 < row1 <= {ny} and "
+            f"0 <= col0 < col1 <= {nx}"
+        )
+    max_d = default_max_distance_m(dem) if max_distance_m is None else float(max_distance_m)
+    if not (math.isfinite(max_d) and max_d > min_d):
+        raise InputError(f"max_distance_m = {max_distance_m!r} must be > min_distance_m = {min_d} [m]")
+    s = ray_schedule_rad(dem.pixel_size_m, dem.radius_m, min_d, min(max_d, math.pi * dem.radius_m * 0.999), mode)
+    n_az = int(n_azimuth)
+    result = np.full((row1 - row0, col1 - col0, n_az), np.nan, dtype=np.float32)
+    cols = np.arange(col0, col1)
+    tile_rows = max(1, int(tile_rows))
+    buffer = np.empty(((min(tile_rows, row1 - row0)) * (col1 - col0), n_az), dtype=np.float32)
+    for start in range(row0, row1, tile_rows):
+        stop = min(start + tile_rows, row1)
+        rr, cc = np.meshgrid(np.arange(start, stop), cols, indexing="ij")
+        ground = np.asarray(dem.heights_m[rr, cc], dtype=np.float64).ravel()
+        valid = np.isfinite(ground)
+        lat, lon = dem.rowcol_to_latlon(rr.ravel()[valid], cc.ravel()[valid])
+        n = int(valid.sum())
+        if n:
+            out = buffer[:n]
+            _run_kernel(dem, lat, lon, dem.radius_m + ground[valid] + height_above_ground_m, n_az, s, out)
+            tile = result[start - row0 : stop - row0].reshape(-1, n_az)
+            tile[valid] = out
+        if progress is not None:
+            progress((stop - row0) / (row1 - row0), f"horizon rows {stop - row0}/{row1 - row0}")
+    return result

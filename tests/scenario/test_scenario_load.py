@@ -1,0 +1,88 @@
+"""Scenario files: the default validates; every error names file, line, field, value and fix."""
+
+from __future__ import annotations
+
+import pytest
+
+from lunarops.errors import ScenarioError
+from lunarops.scenario import default_scenario_path, load_scenario, scenario_json_schema
+from lunarops.scenario.load import parse_scenario
+
+GOOD = """\
+name: test
+period:
+  start_utc: 2030-01-01T00:00:00Z
+  end_utc: 2030-02-01T00:00:00Z
+  step_hours: 1
+sites:
+  - name: pole
+    latitude_deg: -90
+    longitude_deg: 0
+"""
+
+
+def test_default_scenario_validates() -> None:
+    scenario = load_scenario(default_scenario_path())
+    assert scenario.sites and scenario.period.n_steps > 40_000
+    assert load_scenario(None) == scenario
+
+
+def test_minimal_scenario() -> None:
+    scenario = parse_scenario(GOOD)
+    assert scenario.period.n_steps == 31 * 24 + 1
+    assert scenario.sky.correction == "apparent"
+
+
+def _issues(text: str) -> list[str]:
+    with pytest.raises(ScenarioError) as info:
+        parse_scenario(text, "s.yaml")
+    return [str(issue) for issue in info.value.issues]
+
+
+def test_unknown_field_located() -> None:
+    issues = _issues(GOOD + "    crew_size: 4\n")
+    assert issues == [
+        "s.yaml:10: sites.0.crew_size: Extra inputs are not permitted; unknown field: remove it or check its "
+        "spelling against `lunarops schema` (got 4)"
+    ]
+
+
+def test_every_error_reported_with_line() -> None:
+    text = GOOD.replace("latitude_deg: -90", "latitude_deg: -95").replace("step_hours: 1", "step_hours: -1")
+    issues = _issues(text)
+    assert len(issues) == 2
+    assert issues[0].startswith("s.yaml:5: period.step_hours: Input should be greater than 0")
+    assert issues[1].startswith("s.yaml:8: sites.0.latitude_deg: Input should be greater than or equal to -90")
+
+
+def test_period_checks() -> None:
+    issues = _issues(GOOD.replace("end_utc: 2030-02-01T00:00:00Z", "end_utc: 2029-02-01"))
+    assert "must be after start_utc" in issues[0] and issues[0].startswith("s.yaml:2: period")
+    issues = _issues(GOOD.replace("end_utc: 2030-02-01T00:00:00Z", "end_utc: 2060-01-01"))
+    assert "coverage" in issues[0]
+    issues = _issues(GOOD.replace("start_utc: 2030-01-01T00:00:00Z", "start_utc: next tuesday"))
+    assert "ISO 8601" in issues[0]
+
+
+def test_duplicate_site_names() -> None:
+    text = GOOD + "  - name: pole\n    latitude_deg: -89\n    longitude_deg: 10\n"
+    assert "unique" in _issues(text)[0]
+
+
+@pytest.mark.parametrize(
+    "text,fragment",
+    [("name: [unclosed", "not valid YAML"), ("- a\n- b\n", "mapping"), ("", "mapping"), ("name: x\n", "required")],
+)
+def test_not_a_scenario(text: str, fragment: str) -> None:
+    assert any(fragment in issue for issue in _issues(text))
+
+
+def test_missing_file(tmp_path: object) -> None:
+    with pytest.raises(ScenarioError, match="no such file"):
+        load_scenario("/nonexistent/scenario.yaml")
+
+
+def test_json_schema_has_sections() -> None:
+    schema = scenario_json_schema()
+    assert {"name", "period", "sites", "sky"} <= set(schema["properties"])
+    assert schema["additionalProperties"] is False

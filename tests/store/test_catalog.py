@@ -1,0 +1,76 @@
+"""The run catalog on SQLite (default) and PostgreSQL (when CI starts a server), and atomic Parquet writes."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+import numpy as np
+import pytest
+import xarray as xr
+
+from lunarops.errors import InputError, StoreError
+from lunarops.store import Catalog, read_frame, write_dataset
+
+POSTGRES_URL = os.environ.get("LUNAROPS_TEST_POSTGRES_URL")
+
+
+def _roundtrip(catalog: Catalog) -> None:
+    run_id = "test-" + uuid.uuid4().hex
+    catalog.start(run_id, "scenario", "ab" * 32, "/tmp/out", "name: x")
+    assert catalog.get(run_id).status == "running"
+    catalog.finish(run_id, "done", 1.5, {"sky": {"n_times": 3, "fraction": 0.5}})
+    record = catalog.get(run_id)
+    assert record.status == "done" and record.summary["sky"]["n_times"] == 3 and record.elapsed_s == 1.5
+    assert run_id in [r.run_id for r in catalog.list(1000)]
+    catalog.close()
+
+
+def test_sqlite_catalog(tmp_path: Path) -> None:
+    _roundtrip(Catalog(f"sqlite:///{tmp_path / 'c.sqlite'}"))
+
+
+def test_default_catalog_in_lunarops_home(tmp_path: Path) -> None:
+    catalog = Catalog()
+    assert str(tmp_path) in catalog.url  # LUNAROPS_HOME is set per test in conftest
+    _roundtrip(catalog)
+
+
+@pytest.mark.skipif(POSTGRES_URL is None, reason="needs a PostgreSQL server: set LUNAROPS_TEST_POSTGRES_URL (.ci/run does)")
+def test_postgres_catalog() -> None:
+    _roundtrip(Catalog(POSTGRES_URL))
+
+
+def test_unknown_run_and_bad_url(tmp_path: Path) -> None:
+    catalog = Catalog(f"sqlite:///{tmp_path / 'c.sqlite'}")
+    with catalog, pytest.raises(InputError, match="no run with id"):
+        catalog.get("nope")
+    with pytest.raises(InputError, match="not a supported database URL"):
+        Catalog("oracle://x")
+    with pytest.raises(StoreError, match="cannot open the run catalog"):
+        Catalog(f"sqlite:///{tmp_path / 'missing-dir' / 'deeper' / 'c.sqlite'}")
+
+
+def test_parquet_roundtrip_atomic(tmp_path: Path) -> None:
+    dataset = xr.Dataset(
+        {"x": (("site", "time"), np.arange(6.0).reshape(2, 3))}, coords={"site": ["a", "b"], "time": [0, 1, 2]}
+    )
+    path = write_dataset(dataset, tmp_path / "r" / "x.parquet")
+    frame = read_frame(path)
+    assert list(frame.x) == [0.0, 1.0, 2.0, 3.0, 4.0, 5.0]
+    assert [p.name for p in path.parent.iterdir()] == ["x.parquet"]  # no temporary file left behind
+
+
+@pytest.mark.skipif(POSTGRES_URL is None, reason="needs a PostgreSQL server: set LUNAROPS_TEST_POSTGRES_URL (.ci/run does)")
+def test_run_recorded_in_postgres(tmp_path: Path) -> None:
+    from lunarops.runner.run import run
+    from lunarops.scenario.load import parse_scenario
+
+    scenario = parse_scenario(
+        "name: pg\nperiod: {start_utc: 2030-01-01, end_utc: 2030-01-03}\nsites: [{name: a, latitude_deg: -89, longitude_deg: 0}]\n"
+    )
+    results = run(scenario, tmp_path, db_url=POSTGRES_URL)
+    with Catalog(POSTGRES_URL) as catalog:
+        record = catalog.get(results.run_id)
+    assert record.status == "done" and record.summary["sky"]["n_times"] == 49  # 2 days hourly + 1
