@@ -29,5 +29,3 @@ def _jsonable(value: Any) -> Any:
 def to_json(obj: Any) -> str:
     """JSON text of dicts of numbers/arrays; NaN and inf become null."""
     return json.dumps(_jsonable(obj), indent=2, allow_nan=False, default=str)
-
-

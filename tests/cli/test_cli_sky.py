@@ -18,12 +18,19 @@ runner = CliRunner()
 
 def test_sky_json_contract() -> None:
     result = runner.invoke(
-        app, ["sky", "--lat", "-89.45", "--lon", "222.69", "--height-m", "0", "--time", "2026-01-01T00:00:00Z", "--json"]
+        app,
+        ["sky", "--lat", "-89.45", "--lon", "222.69", "--height-m", "0", "--time", "2026-01-01T00:00:00Z", "--json"],
     )
     assert result.exit_code == 0, result.output
     record = json.loads(result.stdout)
-    for key in ("sun_azimuth_deg", "sun_elevation_deg", "earth_azimuth_deg", "earth_elevation_deg",
-                "sun_distance_km", "earth_distance_km"):
+    for key in (
+        "sun_azimuth_deg",
+        "sun_elevation_deg",
+        "earth_azimuth_deg",
+        "earth_elevation_deg",
+        "sun_distance_km",
+        "earth_distance_km",
+    ):
         assert key in record
     # The CLI must print exactly what the API computes (the API is checked against SPICE in tests/sky).
     track = sky_at_site(-89.45, 222.69, 0.0, parse_utc("2026-01-01T00:00:00Z"))
@@ -36,8 +43,22 @@ def test_sky_time_series(tmp_path: Path, suffix: str) -> None:
     out = tmp_path / f"sky{suffix}"
     result = runner.invoke(
         app,
-        ["sky", "--lat", "-89.45", "--lon", "-137.31", "--start", "2030-01-01", "--end", "2030-01-03",
-         "--step", "6h", "--out", str(out), "--json"],
+        [
+            "sky",
+            "--lat",
+            "-89.45",
+            "--lon",
+            "-137.31",
+            "--start",
+            "2030-01-01",
+            "--end",
+            "2030-01-03",
+            "--step",
+            "6h",
+            "--out",
+            str(out),
+            "--json",
+        ],
     )
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout)

@@ -42,7 +42,8 @@ def test_resume_reuses_finished_stages(tmp_path: Path, monkeypatch: object) -> N
     from lunarops.scenario.load import parse_scenario
 
     scenario = parse_scenario(
-        "name: t\nperiod: {start_utc: 2030-01-01, end_utc: 2030-01-10}\nsites: [{name: a, latitude_deg: -89, longitude_deg: 0}]\n"
+        "name: t\nperiod: {start_utc: 2030-01-01, end_utc: 2030-01-10}\n"
+        "sites: [{name: a, latitude_deg: -89, longitude_deg: 0}]\n"
     )
     first = run_module.run(scenario, tmp_path, record=False)
     calls: list[str] = []
@@ -52,6 +53,7 @@ def test_resume_reuses_finished_stages(tmp_path: Path, monkeypatch: object) -> N
         def wrapped(ctx: object) -> object:
             calls.append(name)
             return function(ctx)  # type: ignore[operator]
+
         return wrapped
 
     monkeypatch.setattr(run_module, "STAGES", tuple((n, spy(n, f)) for n, f in original))  # type: ignore[attr-defined]

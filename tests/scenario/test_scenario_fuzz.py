@@ -11,16 +11,41 @@ from lunarops.scenario import Scenario
 from lunarops.scenario.load import parse_scenario
 
 scalars = st.one_of(
-    st.none(), st.booleans(), st.integers(-10**12, 10**12), st.floats(allow_nan=True), st.text(max_size=30),
+    st.none(),
+    st.booleans(),
+    st.integers(-(10**12), 10**12),
+    st.floats(allow_nan=True),
+    st.text(max_size=30),
     st.sampled_from(["2030-01-01T00:00:00Z", "2029-13-01", "1 kWh", "-89.45", "apparent", "inf"]),
 )
 keys = st.sampled_from(
-    ["name", "period", "sites", "sky", "seed", "start_utc", "end_utc", "step_hours", "latitude_deg",
-     "longitude_deg", "mast_height_m", "ground_height_m", "correction", "terrain", "operations", "orbits",
-     "campaign", "schema_version", "typo_field"]
+    [
+        "name",
+        "period",
+        "sites",
+        "sky",
+        "seed",
+        "start_utc",
+        "end_utc",
+        "step_hours",
+        "latitude_deg",
+        "longitude_deg",
+        "mast_height_m",
+        "ground_height_m",
+        "correction",
+        "terrain",
+        "operations",
+        "orbits",
+        "campaign",
+        "schema_version",
+        "typo_field",
+    ]
 )
-trees = st.recursive(scalars, lambda children: st.lists(children, max_size=4) | st.dictionaries(keys, children, max_size=6),
-                     max_leaves=25)
+trees = st.recursive(
+    scalars,
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(keys, children, max_size=6),
+    max_leaves=25,
+)
 
 
 def _check(text: str) -> None:

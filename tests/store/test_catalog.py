@@ -37,7 +37,9 @@ def test_default_catalog_in_lunarops_home(tmp_path: Path) -> None:
     _roundtrip(catalog)
 
 
-@pytest.mark.skipif(POSTGRES_URL is None, reason="needs a PostgreSQL server: set LUNAROPS_TEST_POSTGRES_URL (.ci/run does)")
+@pytest.mark.skipif(
+    POSTGRES_URL is None, reason="needs a PostgreSQL server: set LUNAROPS_TEST_POSTGRES_URL (.ci/run does)"
+)
 def test_postgres_catalog() -> None:
     _roundtrip(Catalog(POSTGRES_URL))
 
@@ -62,13 +64,16 @@ def test_parquet_roundtrip_atomic(tmp_path: Path) -> None:
     assert [p.name for p in path.parent.iterdir()] == ["x.parquet"]  # no temporary file left behind
 
 
-@pytest.mark.skipif(POSTGRES_URL is None, reason="needs a PostgreSQL server: set LUNAROPS_TEST_POSTGRES_URL (.ci/run does)")
+@pytest.mark.skipif(
+    POSTGRES_URL is None, reason="needs a PostgreSQL server: set LUNAROPS_TEST_POSTGRES_URL (.ci/run does)"
+)
 def test_run_recorded_in_postgres(tmp_path: Path) -> None:
     from lunarops.runner.run import run
     from lunarops.scenario.load import parse_scenario
 
     scenario = parse_scenario(
-        "name: pg\nperiod: {start_utc: 2030-01-01, end_utc: 2030-01-03}\nsites: [{name: a, latitude_deg: -89, longitude_deg: 0}]\n"
+        "name: pg\nperiod: {start_utc: 2030-01-01, end_utc: 2030-01-03}\n"
+        "sites: [{name: a, latitude_deg: -89, longitude_deg: 0}]\n"
     )
     results = run(scenario, tmp_path, db_url=POSTGRES_URL)
     with Catalog(POSTGRES_URL) as catalog:

@@ -41,7 +41,9 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def main(
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="show the version")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="show the version")
+    ] = False,
 ) -> None:
     """lunarops: where to build, what flies, and whether the station lives."""
 
@@ -88,7 +90,9 @@ def validate(
 
     with handle_errors():
         model = load_scenario(scenario)
-        console.print(f"[green]valid[/]: {scenario} ({model.name}, {len(model.sites)} sites, {model.period.n_steps:,} steps)")
+        console.print(
+            f"[green]valid[/]: {scenario} ({model.name}, {len(model.sites)} sites, {model.period.n_steps:,} steps)"
+        )
 
 
 @app.command()
@@ -120,13 +124,30 @@ def runs_list(
         with Catalog(db) as catalog:
             records = catalog.list(limit)
         if json_output:
-            print_json([{"run_id": r.run_id, "scenario": r.scenario_name, "status": r.status,
-                         "started_utc": r.started_utc, "elapsed_s": r.elapsed_s, "out_dir": r.out_dir} for r in records])
+            print_json(
+                [
+                    {
+                        "run_id": r.run_id,
+                        "scenario": r.scenario_name,
+                        "status": r.status,
+                        "started_utc": r.started_utc,
+                        "elapsed_s": r.elapsed_s,
+                        "out_dir": r.out_dir,
+                    }
+                    for r in records
+                ]
+            )
             return
         table = Table("run id", "scenario", "status", "started (UTC)", "elapsed [s]", "output")
         for r in records:
-            table.add_row(r.run_id, r.scenario_name, r.status, f"{r.started_utc:%Y-%m-%d %H:%M:%S}",
-                          f"{r.elapsed_s:.1f}" if r.elapsed_s is not None else "", r.out_dir)
+            table.add_row(
+                r.run_id,
+                r.scenario_name,
+                r.status,
+                f"{r.started_utc:%Y-%m-%d %H:%M:%S}",
+                f"{r.elapsed_s:.1f}" if r.elapsed_s is not None else "",
+                r.out_dir,
+            )
         console.print(table)
 
 
@@ -141,6 +162,17 @@ def runs_show(
     with handle_errors():
         with Catalog(db) as catalog:
             r = catalog.get(run_id)
-        print_json({"run_id": r.run_id, "scenario": r.scenario_name, "scenario_sha256": r.scenario_sha256,
-                    "status": r.status, "started_utc": r.started_utc, "finished_utc": r.finished_utc,
-                    "elapsed_s": r.elapsed_s, "out_dir": r.out_dir, "error": r.error, "summary": r.summary})
+        print_json(
+            {
+                "run_id": r.run_id,
+                "scenario": r.scenario_name,
+                "scenario_sha256": r.scenario_sha256,
+                "status": r.status,
+                "started_utc": r.started_utc,
+                "finished_utc": r.finished_utc,
+                "elapsed_s": r.elapsed_s,
+                "out_dir": r.out_dir,
+                "error": r.error,
+                "summary": r.summary,
+            }
+        )

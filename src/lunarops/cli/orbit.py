@@ -1,7 +1,262 @@
-"""CLI commands of the orbit group."""
+"""`lunarops orbit`: NRHO/halo and Keplerian lunar orbits, coverage of a site, the delta-v ledger."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
 
 import typer
+from rich.table import Table
+
+from lunarops.cli.common import console, handle_errors, print_json, progress_bar
+from lunarops.errors import InputError
+
+orbit_app = typer.Typer(
+    help="Lunar orbits: NRHO/halo families, Keplerian and frozen orbits, coverage, delta-v ledger.",
+    no_args_is_help=True,
+)
 
 
 def register(app: typer.Typer) -> None:
-    """Add this group's commands to the root app."""
+    """Add `lunarops orbit ...`."""
+    app.add_typer(orbit_app, name="orbit")
+
+
+def _show(record: dict[str, Any], json_output: bool, title: str) -> None:
+    if json_output:
+        print_json(record)
+        return
+    table = Table(title=title)
+    table.add_column("quantity")
+    table.add_column("value", justify="right")
+    for key, value in record.items():
+        table.add_row(key, f"{value:.6g}" if isinstance(value, float) else str(value))
+    console.print(table)
+
+
+def _periodic_record(orbit: Any) -> dict[str, Any]:
+    return {
+        "family": orbit.family,
+        "period_days": orbit.period_days,
+        "perilune_radius_km": orbit.perilune_radius_m / 1e3,
+        "apolune_radius_km": orbit.apolune_radius_m / 1e3,
+        "closure_m": orbit.closure_m,
+        "jacobi_constant": orbit.jacobi,
+        "stability_index": orbit.stability_index,
+        "mu": orbit.system.mu,
+        "length_unit_km": orbit.system.length_m / 1e3,
+        "time_unit_s": orbit.system.time_s,
+        "state0_rotating_nd": [float(v) for v in orbit.state0],
+    }
+
+
+def _write_html(fig: Any, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.write_html(str(path), include_plotlyjs=True)
+
+
+@orbit_app.command("nrho")
+def nrho_command(
+    resonance: Annotated[str, typer.Option("--resonance", help="p:q synodic resonance, e.g. 9:2")] = "9:2",
+    family: Annotated[str, typer.Option("--family", help="L1-north, L1-south, L2-north or L2-south")] = "L2-south",
+    plot: Annotated[Path | None, typer.Option("--plot", help="write an HTML plot (rotating frame)")] = None,
+    json_output: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+) -> None:
+    """A synodic-resonant near-rectilinear halo orbit of the Earth-Moon CR3BP (differential correction)."""
+    with handle_errors():
+        from lunarops.orbits.families import nrho
+
+        orbit = nrho(resonance, family)
+        record = {"resonance": resonance, **_periodic_record(orbit)}
+        if plot is not None:
+            from lunarops.orbits.plots import rotating_frame_figure
+
+            _write_html(rotating_frame_figure([orbit]), plot)
+        _show(record, json_output, f"{resonance} {family} NRHO")
+
+
+@orbit_app.command("halo")
+def halo_command(
+    family: Annotated[str, typer.Option("--family", help="L1-north, L1-south, L2-north or L2-south")] = "L2-south",
+    period_days: Annotated[float, typer.Option("--period-days", help="orbital period [d]")] = 8.0,
+    json_output: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+) -> None:
+    """A halo orbit of the given period, by continuation along its family."""
+    with handle_errors():
+        from lunarops.orbits.families import halo_orbit
+
+        orbit = halo_orbit(family, period_days * 86400.0)
+        _show(_periodic_record(orbit), json_output, f"{family} halo")
+
+
+@orbit_app.command("kepler")
+def kepler_command(
+    periapsis_alt_km: Annotated[float, typer.Option("--periapsis-alt-km", help="periapsis altitude [km]")],
+    apoapsis_alt_km: Annotated[float, typer.Option("--apoapsis-alt-km", help="apoapsis altitude [km]")],
+    inc_deg: Annotated[float, typer.Option("--inc-deg", help="inclination [deg]")] = 90.0,
+    raan_deg: Annotated[float, typer.Option("--raan-deg", help="right ascension of the node [deg]")] = 0.0,
+    argp_deg: Annotated[float, typer.Option("--argp-deg", help="argument of periapsis [deg]")] = 90.0,
+    json_output: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+) -> None:
+    """A Keplerian lunar orbit from its apsis altitudes above the 1737.4 km sphere: period and shape."""
+    with handle_errors():
+        from lunarops.orbits.kepler import KeplerOrbit
+
+        orbit = KeplerOrbit(periapsis_alt_km, apoapsis_alt_km, inc_deg, raan_deg, argp_deg)
+        _show(orbit.summary(), json_output, "Keplerian lunar orbit")
+
+
+def _fill(values: list[float]) -> tuple[float, float, float]:
+    inc, raan, argp = [*values, *[90.0, 0.0, 90.0][len(values) :]][:3]
+    return inc, raan, argp
+
+
+def parse_orbiter(spec: str, index: int) -> Any:
+    """An orbiter from 'nrho[:9:2[:L2-south]]', 'frozen:PERI:APO[:INC[:RAAN]]', 'kepler:PERI:APO[:INC[:RAAN[:ARGP]]]'
+    or 'llo:ALT[:INC]' (altitudes [km], angles [deg])."""
+    from lunarops.orbits.kepler import KeplerOrbit, frozen_elliptical, low_lunar_orbit
+    from lunarops.orbits.tracks import KeplerOrbiter, NrhoOrbiter
+
+    parts = spec.split(":")
+    kind = parts[0].lower()
+    name = f"{spec}"
+    try:
+        numbers = [float(p) for p in parts[1:]] if kind in ("frozen", "kepler", "llo") else []
+    except ValueError:
+        raise InputError(f"--orbiter {spec!r}: the values after '{kind}:' must be numbers") from None
+    if kind == "nrho":
+        resonance = ":".join(parts[1:3]) if len(parts) >= 3 else "9:2"
+        family = parts[3] if len(parts) >= 4 else "L2-south"
+        return NrhoOrbiter(name, resonance, family)
+    if kind == "frozen" and 2 <= len(numbers) <= 4:
+        inc, raan = [*numbers[2:], *[62.4, 270.0][len(numbers) - 2 :]][:2]
+        return KeplerOrbiter(name, frozen_elliptical(numbers[0], numbers[1], inc, raan, name=name))
+    if kind == "kepler" and 2 <= len(numbers) <= 5:
+        inc, raan, argp = _fill(numbers[2:])
+        return KeplerOrbiter(name, KeplerOrbit(numbers[0], numbers[1], inc, raan, argp, name=name))
+    if kind == "llo" and 1 <= len(numbers) <= 2:
+        inc = numbers[1] if len(numbers) == 2 else 90.0
+        return KeplerOrbiter(name, low_lunar_orbit(numbers[0], inc, name=name))
+    raise InputError(
+        f"--orbiter {spec!r} (number {index + 1}) is not understood; write nrho:9:2:L2-south, "
+        "frozen:200:16000:62.4, kepler:100:3000:85 or llo:100:90"
+    )
+
+
+@orbit_app.command("coverage")
+def coverage_command(
+    lat: Annotated[float, typer.Option("--lat", help="site latitude [deg]")],
+    lon: Annotated[float, typer.Option("--lon", help="site east longitude [deg]")],
+    orbiter: Annotated[
+        list[str],
+        typer.Option("--orbiter", help="orbiter, repeatable: nrho:9:2, frozen:200:16000:62.4, llo:100"),
+    ],
+    height_m: Annotated[float, typer.Option("--height-m", help="observer height over the sphere [m]")] = 10.0,
+    start: Annotated[str, typer.Option("--start", help="start, UTC ISO 8601")] = "2030-01-01T00:00:00Z",
+    days: Annotated[float, typer.Option("--days", help="duration [d]")] = 30.0,
+    step_s: Annotated[float, typer.Option("--step-s", help="time step [s]")] = 60.0,
+    min_elevation_deg: Annotated[
+        float | None, typer.Option("--min-elevation-deg", help="antenna minimum elevation [deg]")
+    ] = None,
+    czml: Annotated[Path | None, typer.Option("--czml", help="write CZML of the tracks (Moon-fixed)")] = None,
+    plot: Annotated[Path | None, typer.Option("--plot", help="write an HTML link/eclipse timeline")] = None,
+    json_output: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+) -> None:
+    """Line-of-sight windows from a site to orbiters and to the Earth, eclipses, coverage statistics."""
+    with handle_errors():
+        from lunarops.orbits.coverage import SurfaceSite, compute_coverage
+        from lunarops.timescale import parse_utc
+
+        orbiters = [parse_orbiter(spec, k) for k, spec in enumerate(orbiter)]
+        site = SurfaceSite("site", lat, lon, height_m)
+        with progress_bar("coverage", enabled=not json_output) as update:
+            result = compute_coverage(
+                [site], orbiters, parse_utc(start), days * 86400.0, step_s, min_elevation_deg, update
+            )
+        record = {
+            "site": {"latitude_deg": lat, "longitude_deg": lon, "height_m": height_m},
+            "start_utc": start,
+            "days": days,
+            "step_s": step_s,
+            "coverage": result.coverage_rows(),
+            "orbiters": result.orbiter_rows(),
+            "ephemeris_interpolation_error_m": result.interpolation_error_m,
+        }
+        if czml is not None:
+            from lunarops.orbits.czml import tracks_to_czml
+
+            czml.parent.mkdir(parents=True, exist_ok=True)
+            czml.write_text(tracks_to_czml(result.tracks, result.epoch_utc))
+        if plot is not None:
+            from lunarops.orbits.plots import timeline_figure
+
+            rows = [(link.name, link.visible) for link in result.site_links.values()]
+            rows += [(f"{name} eclipse", e.sun_fraction < 1.0) for name, e in result.eclipses.items()]
+            _write_html(timeline_figure(rows, result.seconds, result.epoch_utc, "Links and eclipses"), plot)
+        if json_output:
+            print_json(record)
+            return
+        table = Table(title="Coverage")
+        for column in ("site", "orbiter", "fraction_visible", "longest_gap_hours", "n_windows"):
+            table.add_column(column)
+        for row in result.coverage_rows():
+            table.add_row(*(f"{row[c]:.4g}" if isinstance(row[c], float) else str(row[c]) for c in table_columns()))
+        console.print(table)
+        orbiters_table = Table(title="Orbiters")
+        first = result.orbiter_rows()[0]
+        for column in first:
+            orbiters_table.add_column(column)
+        for row in result.orbiter_rows():
+            orbiters_table.add_row(*(f"{v:.4g}" if isinstance(v, float) else str(v) for v in row.values()))
+        console.print(orbiters_table)
+
+
+def table_columns() -> tuple[str, ...]:
+    """Columns of the coverage table."""
+    return ("site", "orbiter", "fraction_visible", "longest_gap_hours", "n_windows")
+
+
+@orbit_app.command("ledger")
+def ledger_command(
+    path: Annotated[str, typer.Option("--path", help="comma-separated nodes")] = "LEO,TLI,NRHO,LLO,surface",
+    final_mass_kg: Annotated[float, typer.Option("--final-mass-kg", help="mass arriving at the end [kg]")] = 10000.0,
+    isp_s: Annotated[float, typer.Option("--isp-s", help="specific impulse [s]")] = 450.0,
+    json_output: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+) -> None:
+    """Delta-v and propellant along a path of the ledger (Acta Astronautica 177 (2020), Table 4)."""
+    with handle_errors():
+        from lunarops.orbits.families import nrho
+        from lunarops.orbits.transfers import default_ledger, nrho_llo_estimate
+
+        ledger = default_ledger()
+        nodes = [p.strip() for p in path.split(",") if p.strip()]
+        steps = ledger.fly(nodes, final_mass_kg, isp_s)
+        record = {
+            "path": nodes,
+            "total_dv_km_per_s": ledger.path_dv_m_per_s(nodes) / 1e3,
+            "initial_mass_kg": steps[0].mass_before_kg,
+            "propellant_kg": sum(s.propellant_kg for s in steps),
+            "legs": [
+                {
+                    "from": s.leg.origin,
+                    "to": s.leg.destination,
+                    "dv_km_per_s": s.leg.dv_m_per_s / 1e3,
+                    "mass_before_kg": s.mass_before_kg,
+                    "propellant_kg": s.propellant_kg,
+                    "source": s.leg.source,
+                }
+                for s in steps
+            ],
+            "computed_nrho_llo_100km_km_per_s": nrho_llo_estimate(nrho("9:2"), 100.0)["dv_total_m_per_s"] / 1e3,
+        }
+        if json_output:
+            print_json(record)
+            return
+        table = Table(title=f"delta-v ledger, Isp {isp_s:g} s")
+        for column in ("from", "to", "dv_km_per_s", "mass_before_kg", "propellant_kg"):
+            table.add_column(column)
+        for leg in record["legs"]:  # type: ignore[attr-defined]
+            table.add_row(leg["from"], leg["to"], f"{leg['dv_km_per_s']:.3f}", f"{leg['mass_before_kg']:.1f}",
+                          f"{leg['propellant_kg']:.1f}")
+        console.print(table)
+        console.print(f"total {record['total_dv_km_per_s']:.3f} km/s, initial mass {record['initial_mass_kg']:.1f} kg")

@@ -62,9 +62,14 @@ def sky(
             raise InputError("give either --time, or --start and --end, not both")
         if time is not None:
             t = parse_utc(time)
-            track = sky_at_site(lat, lon, height_m, t, correction=correction)  # type: ignore[arg-type]
-            record = {"time_utc": time, "latitude_deg": lat, "longitude_deg": lon, "height_m": height_m,
-                      "correction": correction}
+            track = sky_at_site(lat, lon, height_m, t, correction=correction)
+            record = {
+                "time_utc": time,
+                "latitude_deg": lat,
+                "longitude_deg": lon,
+                "height_m": height_m,
+                "correction": correction,
+            }
             record.update({k: float(v[0]) for k, v in track.as_dict().items()})
             if json_output:
                 print_json(record)
@@ -75,7 +80,7 @@ def sky(
         if start is None or end is None:
             raise InputError("give --time, or both --start and --end (with --step) for a time series")
         t = utc_range(parse_utc(start).utc_datetime(), parse_utc(end).utc_datetime(), parse_step_s(step))
-        track = sky_at_site(lat, lon, height_m, t, correction=correction)  # type: ignore[arg-type]
+        track = sky_at_site(lat, lon, height_m, t, correction=correction)
         frame = pd.DataFrame({"time_utc": to_datetime64(t), **track.as_dict()})
         summary = {
             "n_times": len(frame),

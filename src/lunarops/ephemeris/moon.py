@@ -17,6 +17,7 @@ from numpy.typing import NDArray
 from skyfield.planetarylib import PlanetaryConstants
 from skyfield.timelib import Time
 
+from lunarops.ephemeris.chebyshev import ChebyshevSegment, seconds_past_j2000
 from lunarops.ephemeris.kernels import MOON_FRAMES_TF, MOON_PCK, de421_path, require
 from lunarops.errors import DataError, EphemerisRangeError
 
@@ -39,24 +40,24 @@ class MoonEphemeris:
             constants = PlanetaryConstants()
             with open(require(frames_tf_path, "reinstall lunarops"), "rb") as tf:
                 constants.read_text(tf)
-            constants.read_binary(open(require(pck_path, "reinstall lunarops"), "rb"))  # noqa: SIM115
+            constants.read_binary(open(require(pck_path, "reinstall lunarops"), "rb"))
             self._frame = constants.build_frame_named("MOON_ME_DE421")
         except DataError:
             raise
         except Exception as error:  # jplephem/skyfield raise plain errors on corrupt kernels
             raise DataError(f"cannot read the ephemeris or Moon orientation kernels: {error}") from None
         segments = {(s.center, s.target): s for s in self._spk.segments}
-        self._ssb_emb = segments[(0, 3)]
-        self._ssb_sun = segments[(0, 10)]
-        self._emb_moon = segments[(3, 301)]
-        self._emb_earth = segments[(3, 399)]
+        try:
+            self._ssb_emb = ChebyshevSegment.from_spk(segments[(0, 3)])
+            self._ssb_sun = ChebyshevSegment.from_spk(segments[(0, 10)])
+            self._emb_moon = ChebyshevSegment.from_spk(segments[(3, 301)])
+            self._emb_earth = ChebyshevSegment.from_spk(segments[(3, 399)])
+        except KeyError as missing:
+            raise DataError(f"{spk_path} lacks the segment {missing} (center, target); use a JPL DE kernel") from None
         pck_segment = self._frame._segment
-        self.start_tdb_jd = max(
-            max(s.start_jd for s in self._spk.segments), float(pck_segment.initial_jd)
-        )
-        self.end_tdb_jd = min(
-            min(s.end_jd for s in self._spk.segments), float(pck_segment.final_jd)
-        )
+        self._moon_angles = ChebyshevSegment.from_pck(pck_segment)
+        self.start_tdb_jd = max(max(s.start_jd for s in self._spk.segments), float(pck_segment.initial_jd))
+        self.end_tdb_jd = min(min(s.end_jd for s in self._spk.segments), float(pck_segment.final_jd))
 
     # -- coverage -------------------------------------------------------------------------------------------
     def check_coverage(self, t: Time) -> None:
@@ -75,31 +76,46 @@ class MoonEphemeris:
             )
 
     # -- positions ------------------------------------------------------------------------------------------
-    def _ssb_state_km(
-        self, body: str, jd_whole: FloatArray, jd_fraction: FloatArray
-    ) -> tuple[FloatArray, FloatArray]:
-        """Barycentric ICRF position [km] and velocity [km/day] of ``body``."""
-        emb_p, emb_v = self._ssb_emb.compute_and_differentiate(jd_whole, jd_fraction)
-        if body == "sun":
-            p, v = self._ssb_sun.compute_and_differentiate(jd_whole, jd_fraction)
-            return p, v
-        segment = self._emb_moon if body == "moon" else self._emb_earth
-        p, v = segment.compute_and_differentiate(jd_whole, jd_fraction)
-        return emb_p + p, emb_v + v
-
     def ssb_state_m(self, body: str, jd_whole: FloatArray, jd_fraction: FloatArray) -> tuple[FloatArray, FloatArray]:
         """Barycentric ICRF position [m] and velocity [m/s] of "sun", "earth" or "moon" at TDB JD whole+fraction."""
         _check_body(body, BODIES)
-        p, v = self._ssb_state_km(body, jd_whole, jd_fraction)
-        return p * KM, v * (KM / DAY_S)
+        seconds = seconds_past_j2000(jd_whole, jd_fraction)
+        if body == "sun":
+            p, v = self._ssb_sun.state_km(seconds)
+        else:
+            emb_p, emb_v = self._ssb_emb.state_km(seconds)
+            segment = self._emb_moon if body == "moon" else self._emb_earth
+            p, v = segment.state_km(seconds)
+            p, v = emb_p + p, emb_v + v
+        return p * KM, v * KM
+
+    def ssb_position_m(self, body: str, jd_whole: FloatArray, jd_fraction: FloatArray) -> FloatArray:
+        """Barycentric ICRF position of "sun", "earth" or "moon" (no velocity: half the cost). [m]"""
+        _check_body(body, BODIES)
+        seconds = seconds_past_j2000(jd_whole, jd_fraction)
+        if body == "sun":
+            return self._ssb_sun.position_km(seconds) * KM
+        segment = self._emb_moon if body == "moon" else self._emb_earth
+        return (self._ssb_emb.position_km(seconds) + segment.position_km(seconds)) * KM
+
+    def moon_state_earth_sun_m(
+        self, jd_whole: FloatArray, jd_fraction: FloatArray
+    ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+        """Barycentric Moon position [m] and velocity [m/s], Earth and Sun positions [m], sharing the EMB."""
+        seconds = seconds_past_j2000(jd_whole, jd_fraction)
+        emb_p, emb_v = self._ssb_emb.state_km(seconds)
+        moon_p, moon_v = self._emb_moon.state_km(seconds)
+        earth_p = emb_p + self._emb_earth.position_km(seconds)
+        sun_p = self._ssb_sun.position_km(seconds)
+        return (emb_p + moon_p) * KM, (emb_v + moon_v) * KM, earth_p * KM, sun_p * KM
 
     def position_wrt_moon_j2000_m(self, body: str, t: Time) -> FloatArray:
         """Geometric position of "sun" or "earth" relative to the Moon's centre, ICRF/J2000. [m]"""
         _check_body(body, ("sun", "earth"))
         self.check_coverage(t)
         whole, fraction = _split(t)
-        p, _ = self.ssb_state_m(body, whole, fraction)
-        m, _ = self.ssb_state_m("moon", whole, fraction)
+        p = self.ssb_position_m(body, whole, fraction)
+        m = self.ssb_position_m("moon", whole, fraction)
         return _shape_like(t, p - m)
 
     def velocity_wrt_moon_j2000_m_per_s(self, body: str, t: Time) -> FloatArray:
@@ -116,9 +132,8 @@ class MoonEphemeris:
         """Rotation matrix J2000 -> Moon ME and its time derivative [1/s], each (3, 3, N)."""
         self.check_coverage(t)
         whole, fraction = _split(t)
-        segment = self._frame._segment
-        (ra, dec, w), (radot, decdot, wdot) = segment.compute(whole, fraction, True)
-        rotation, rate = _euler_313(ra, dec, w, radot / DAY_S, decdot / DAY_S, wdot / DAY_S)
+        angles, rates = self._moon_angles.state_km(seconds_past_j2000(whole, fraction))
+        rotation, rate = _euler_313(angles[0], angles[1], angles[2], rates[0], rates[1], rates[2])
         offset = self._frame._matrix
         if offset is not None:
             rotation = np.einsum("ij,jkn->ikn", offset, rotation)

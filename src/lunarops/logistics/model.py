@@ -57,6 +57,7 @@ from lunarops.logistics.network import (
 INF = math.inf
 _PENALTY_PER_KG = 1.0
 _PENALTY_PER_LAUNCH = 1.0e5
+_LAUNCH_TIE_BREAK_KG = 1.0
 
 
 @dataclass(frozen=True)
@@ -445,6 +446,10 @@ class _Builder:
         terms = self.imleo_terms if self.p.objective == "imleo" else self.cost_terms
         for col, val in terms:
             self.lp.cost[col] += val
+        if self.p.objective == "imleo":
+            # a launch that lifts nothing must not appear in the plan: 1 kg-equivalent per launch breaks the tie
+            for col in self.launch_n.values():
+                self.lp.cost[col] += _LAUNCH_TIE_BREAK_KG
 
 
 def _new_highs() -> highspy.Highs:

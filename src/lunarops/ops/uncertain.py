@@ -24,6 +24,22 @@ class Uncertain:
     low: float = -np.inf
     high: float = np.inf
 
+    def __post_init__(self) -> None:
+        from lunarops.errors import InputError
+
+        ok = {
+            "fixed": np.isfinite(self.value),
+            "normal": np.isfinite(self.value) and self.sd >= 0 and self.low <= self.value <= self.high,
+            "uniform": np.isfinite(self.low) and np.isfinite(self.high) and self.low <= self.high,
+            "triangular": np.isfinite(self.low) and np.isfinite(self.high)
+            and self.low <= self.value <= self.high,
+        }[self.kind]
+        if not ok:
+            raise InputError(
+                f"{self.kind} distribution with value={self.value}, sd={self.sd}, low={self.low}, "
+                f"high={self.high} is not valid: need finite bounds with low <= value <= high and sd >= 0"
+            )
+
     @staticmethod
     def fixed(value: float) -> Uncertain:
         return Uncertain("fixed", float(value))

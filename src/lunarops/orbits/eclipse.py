@@ -1,7 +1,7 @@
 """Eclipses of a spacecraft by the Moon and by the Earth: umbra, penumbra, antumbra, with durations.
 
-Conical shadows of spherical bodies (Sun 695,700 km, Moon 1737.4 km, Earth 6378.137 km): the hidden
-fraction of the solar disk is the overlap of the two apparent disks (Montenbruck & Gill 2000, sec. 3.4.2). Geometric
+Conical shadows of spherical bodies (Sun 695,700 km, Moon 1737.4 km, Earth 6378.137 km): the hidden fraction
+of the solar disk is the overlap of the two apparent disks (Montenbruck & Gill 2000, sec. 3.4.2). Geometric
 positions (no light-time), the convention of SPICE's ``occult`` with aberration correction 'NONE'.
 """
 

@@ -5,11 +5,11 @@ Equations (Moon-centred J2000/ICRF, km and TDB seconds since the model epoch)::
     r'' = -GM_moon r / |r|^3 + sum_b GM_b [ (r_b - r) / |r_b - r|^3 - r_b / |r_b|^3 ],   b in {Earth, Sun}
 
 with r_b(t) the DE421 position of body b relative to the Moon. Those positions enter heyoka's expression
-system as Chebyshev series in time, one series per segment (default 2 days, degree 14): the coefficients are runtime
-parameters, refitted at each segment boundary, so one compiled integrator serves every epoch. The fit
-interpolates DE421 at the Chebyshev nodes; ``interpolation_error_m`` reports its largest error at off-node
-points (sub-millimetre for the defaults). Lunar gravity harmonics are not included
-(no public field is shipped).
+system as Chebyshev series in time, one series per segment (default 2 days, degree 14): the coefficients are
+runtime parameters, refitted at each segment boundary, so one compiled integrator serves every epoch. The
+fit interpolates DE421 at the Chebyshev nodes; ``interpolation_error_m`` reports its largest error at off-
+node points (sub-millimetre for the defaults). Lunar gravity harmonics are not included (no public field is
+shipped).
 """
 
 from __future__ import annotations
@@ -214,7 +214,8 @@ class EphemerisModel:
         """The same equations in numpy (for the scipy cross-check): d(state)/dt [km, km/s]."""
         seg = min(max(int(seconds // self.segment_s), 0), self.n_segments - 1)
         u = 2.0 * (seconds - seg * self.segment_s) / self.segment_s - 1.0
-        bodies = cheb.chebval(u, self.coefficients[:, :, seg, :].reshape(-1, self.degree + 1).T)  # (6,)
+        coeffs = self.coefficients[:, :, seg, :].reshape(-1, self.degree + 1).T
+        bodies = np.asarray(cheb.chebval(u, coeffs), dtype=float)  # (6,)
         r = np.asarray(state_km[:3], dtype=float)
         acc = -GM_KM3_S2["moon"] * r / np.dot(r, r) ** 1.5
         for b, body in enumerate(BODIES):

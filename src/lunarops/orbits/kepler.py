@@ -1,8 +1,15 @@
 """Keplerian, frozen elliptical and low lunar orbits: definitions, checks and initial states.
 
-Elements are referred to the lunar equator and prime meridian of the Moon ME frame frozen at the orbit's epoch
-(inclination from the lunar equator, RAAN from the ME x axis); :func:`initial_state_j2000` turns them into a
-Moon-centred J2000 state for the ephemeris model. Periods are two-body periods with the DE421 lunar GM.
+Elements are referred to one of two planes, both frozen at the orbit's epoch:
+
+* ``lunar-equator``: the Moon ME frame (inclination from the lunar equator, RAAN from the ME x axis);
+* ``lunar-orbit``: the Moon's orbital plane about the Earth (inclination from it, RAAN from the Earth->Moon
+  direction, z along the orbital angular momentum). Frozen elliptical orbits are frozen against the Earth's
+  third-body perturbation, whose plane this is: the averaged condition omega = 90 or 270 deg with
+  cos^2 i = 3/5 (1 - e^2) gives i = 62.5 deg for 200 x 16,000 km (e = 0.803), Queqiao-2's 62.4 deg.
+
+:func:`initial_state_j2000` turns the elements into a Moon-centred J2000 state for the ephemeris model.
+Periods are two-body periods with the DE421 lunar GM.
 """
 
 from __future__ import annotations
@@ -17,6 +24,7 @@ from lunarops.errors import InputError
 from lunarops.orbits.functions import FloatArray, elements_to_state, kepler_period_s
 
 KM = 1000.0
+REFERENCE_PLANES = ("lunar-equator", "lunar-orbit")
 
 
 @dataclass(frozen=True)
@@ -30,8 +38,13 @@ class KeplerOrbit:
     argp_deg: float = 90.0
     mean_anomaly_deg: float = 0.0
     name: str = "kepler"
+    reference_plane: str = "lunar-equator"
 
     def __post_init__(self) -> None:
+        if self.reference_plane not in REFERENCE_PLANES:
+            raise InputError(
+                f"reference_plane = {self.reference_plane!r}; choose one of {', '.join(REFERENCE_PLANES)}"
+            )
         values = {
             "periapsis_alt_km": self.periapsis_alt_km,
             "apoapsis_alt_km": self.apoapsis_alt_km,
@@ -90,7 +103,7 @@ class KeplerOrbit:
         return float(kepler_period_s(self.semi_major_axis_m, GM_MOON_M3_PER_S2))
 
     def state_me(self) -> FloatArray:
-        """Cartesian state (6,) [m, m/s] in the Moon ME axes frozen at the epoch."""
+        """Cartesian state (6,) [m, m/s] in the axes of the reference plane frozen at the epoch."""
         e = self.eccentricity
         m = math.radians(self.mean_anomaly_deg)
         big_e = m
@@ -123,7 +136,7 @@ def frozen_elliptical(
     periapsis_alt_km: float,
     apoapsis_alt_km: float,
     inc_deg: float = 62.4,
-    raan_deg: float = 0.0,
+    raan_deg: float = 270.0,
     apolune_over: str = "south",
     mean_anomaly_deg: float = 0.0,
     name: str = "frozen",
@@ -137,7 +150,9 @@ def frozen_elliptical(
     if apolune_over not in ("south", "north"):
         raise InputError(f"apolune_over = {apolune_over!r}; choose 'south' or 'north'")
     argp = 90.0 if apolune_over == "south" else 270.0
-    return KeplerOrbit(periapsis_alt_km, apoapsis_alt_km, inc_deg, raan_deg, argp, mean_anomaly_deg, name)
+    return KeplerOrbit(
+        periapsis_alt_km, apoapsis_alt_km, inc_deg, raan_deg, argp, mean_anomaly_deg, name, "lunar-orbit"
+    )
 
 
 def low_lunar_orbit(
@@ -147,8 +162,20 @@ def low_lunar_orbit(
     return KeplerOrbit(alt_km, alt_km, inc_deg, raan_deg, 0.0, 0.0, name)
 
 
-def initial_state_j2000(orbit: KeplerOrbit, rotation_j2000_to_me: FloatArray) -> FloatArray:
-    """Moon-centred J2000 state (6,) [m, m/s] of the orbit's elements, given the (3, 3) J2000->ME rotation."""
+def initial_state_j2000(
+    orbit: KeplerOrbit, rotation_j2000_to_me: FloatArray, lunar_orbit_axes_j2000: FloatArray | None = None
+) -> FloatArray:
+    """Moon-centred J2000 state (6,) [m, m/s] of the orbit's elements at its epoch.
+
+    ``rotation_j2000_to_me`` (3, 3): the J2000->ME rotation at the epoch; ``lunar_orbit_axes_j2000`` (3, 3):
+    the axes of the Moon's orbital frame in J2000 as columns (``functions.rotating_frame_basis``), needed for
+    ``reference_plane = 'lunar-orbit'``.
+    """
     state = orbit.state_me()
-    rot = np.asarray(rotation_j2000_to_me).T
+    if orbit.reference_plane == "lunar-orbit":
+        if lunar_orbit_axes_j2000 is None:
+            raise InputError("a 'lunar-orbit' reference plane needs the Moon's orbital axes at the epoch")
+        rot = np.asarray(lunar_orbit_axes_j2000)
+    else:
+        rot = np.asarray(rotation_j2000_to_me).T
     return np.concatenate([rot @ state[:3], rot @ state[3:]])

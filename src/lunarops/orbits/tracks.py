@@ -18,7 +18,7 @@ from skyfield.timelib import Time
 from lunarops.orbits.cr3bp import propagate as propagate_cr3bp
 from lunarops.orbits.ephemeris_model import EphemerisModel
 from lunarops.orbits.families import PeriodicOrbit, nrho
-from lunarops.orbits.functions import FloatArray, rotating_to_moon_ephemeris_frame
+from lunarops.orbits.functions import FloatArray, rotating_frame_basis, rotating_to_moon_ephemeris_frame
 from lunarops.orbits.kepler import KeplerOrbit, initial_state_j2000
 
 
@@ -62,11 +62,11 @@ def nrho_positions_j2000_m(
 ) -> FloatArray:
     """Moon-centred J2000 positions (3, N) of a periodic CR3BP orbit on the DE421 Earth-Moon geometry."""
     t_nd = np.mod(phase * orbit.period_nd + np.asarray(seconds) / orbit.system.time_s, orbit.period_nd)
-    order = np.argsort(t_nd)
-    grid = np.concatenate([[0.0], t_nd[order]])
-    states = propagate_cr3bp(orbit.state0, grid, orbit.system.mu)[:, 1:]
-    positions = np.empty((3, t_nd.size))
-    positions[:, order] = states[:3]
+    unique, inverse = np.unique(t_nd, return_inverse=True)
+    lead = 0 if unique[0] == 0.0 else 1
+    grid = np.concatenate([[0.0], unique]) if lead else unique
+    states = propagate_cr3bp(orbit.state0, grid, orbit.system.mu)[:, lead:]
+    positions = states[:3, inverse.ravel()]
     return rotating_to_moon_ephemeris_frame(positions, orbit.system.mu, earth_m, earth_m_per_s)
 
 
@@ -83,6 +83,10 @@ def orbiter_tracks(
     earth = eph.position_wrt_moon_j2000_m("earth", times)
     earth_v = eph.velocity_wrt_moon_j2000_m_per_s("earth", times)
     rotation0 = eph.rotation_j2000_to_me(model.epoch)
+    lunar_orbit_axes0 = rotating_frame_basis(
+        eph.position_wrt_moon_j2000_m("earth", model.epoch)[:, None],
+        eph.velocity_wrt_moon_j2000_m_per_s("earth", model.epoch)[:, None],
+    )[:, :, 0]
     tracks = []
     for k, orbiter in enumerate(orbiters):
         if progress:
@@ -90,7 +94,7 @@ def orbiter_tracks(
         if isinstance(orbiter, NrhoOrbiter):
             pos = nrho_positions_j2000_m(orbiter.orbit(), orbiter.phase, seconds, earth, earth_v)
         else:
-            state0 = initial_state_j2000(orbiter.orbit, rotation0)
+            state0 = initial_state_j2000(orbiter.orbit, rotation0, lunar_orbit_axes0)
             pos = model.propagate(state0, seconds).position_m
         pos_me = np.einsum("ijn,jn->in", rotation, pos)
         tracks.append(Track(orbiter.name, np.asarray(seconds, dtype=float), pos, pos_me))

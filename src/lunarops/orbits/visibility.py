@@ -1,10 +1,10 @@
 """Lines of sight from orbiters to a surface site (with its terrain horizon) and to the Earth; coverage.
 
 A site sees an orbiter when the orbiter's elevation, seen from the site, is above the site's horizon: the
-terrain mask of ``lunarops.terrain.horizon_at_site`` when given (``elevation_at(azimuth_rad)``), otherwise the smooth
-sphere's geometric horizon for the observer's height, plus an optional minimum elevation for the antenna. An
-orbiter sees the Earth when the segment to the Earth's centre does not cross the 1737.4 km lunar sphere.
-Azimuths follow ``lunarops.sky`` (from north through east; radial local vertical).
+terrain mask of ``lunarops.terrain.horizon_at_site`` when given (``elevation_at(azimuth_rad)``), otherwise
+the smooth sphere's geometric horizon for the observer's height, plus an optional minimum elevation for the
+antenna. An orbiter sees the Earth when the segment to the Earth's centre does not cross the 1737.4 km lunar
+sphere. Azimuths follow ``lunarops.sky`` (from north through east; radial local vertical).
 """
 
 from __future__ import annotations

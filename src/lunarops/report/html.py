@@ -6,7 +6,7 @@ import base64
 import html
 import math
 from collections.abc import Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +24,8 @@ header p{margin:4px 0 0;color:#c9d3e6;font-size:13px}
 main{max-width:1200px;margin:0 auto;padding:16px 32px}
 section{background:#fff;border-radius:8px;padding:16px 24px;margin:18px 0;box-shadow:0 1px 3px rgba(0,0,0,.08)}
 h2{font-size:19px;margin:4px 0 12px;color:#14213d}h3{font-size:15px;margin:18px 0 6px}
-table{border-collapse:collapse;font-size:13px;margin:6px 0}td,th{border-bottom:1px solid #e3e6ea;padding:4px 10px;text-align:right}
+table{border-collapse:collapse;font-size:13px;margin:6px 0}
+td,th{border-bottom:1px solid #e3e6ea;padding:4px 10px;text-align:right}
 th{background:#eef1f5}td:first-child,th:first-child{text-align:left}
 .note{color:#4a5568;font-size:13px}.caption{color:#6b7785;font-size:12px}
 nav a{margin-right:14px;color:#14213d;font-size:14px}
@@ -48,13 +49,15 @@ def render_report(
         _section_run(run_info),
     ]
     parts += [_section(stage) for stage in stages]
-    generated = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    generated = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     parts.append(f"<p class='caption'>lunarops {__version__}, generated {generated}.</p></main></body></html>")
     return write_text_atomic(path, "\n".join(parts))
 
 
 def _section_run(run_info: dict[str, Any]) -> str:
-    rows = "".join(f"<tr><td>{html.escape(str(k))}</td><td>{html.escape(str(v))}</td></tr>" for k, v in run_info.items())
+    rows = "".join(
+        f"<tr><td>{html.escape(str(k))}</td><td>{html.escape(str(v))}</td></tr>" for k, v in run_info.items()
+    )
     return f"<section id='run'><h2>Run</h2><table>{rows}</table></section>"
 
 

@@ -13,7 +13,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -79,7 +79,7 @@ def run(
     except OSError as error:
         raise StoreError(f"cannot create the output directory {out_dir}: {error}; choose another --out") from None
     sha = scenario_sha256(scenario)
-    run_id = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ-") + uuid.uuid4().hex[:8]
+    run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ-") + uuid.uuid4().hex[:8]
     catalog = Catalog(db_url) if record else None
     if catalog is not None:
         catalog.start(run_id, scenario.name, sha, str(out_dir.resolve()), scenario_text or scenario.model_dump_json())
@@ -134,7 +134,8 @@ def _write_outputs(
     run_info = {
         "run id": run_id,
         "scenario": scenario.name,
-        "period (UTC)": f"{period.start_utc:%Y-%m-%d %H:%M} .. {period.end_utc:%Y-%m-%d %H:%M}, step {period.step_hours} h",
+        "period (UTC)": f"{period.start_utc:%Y-%m-%d %H:%M} .. {period.end_utc:%Y-%m-%d %H:%M}",
+        "time step": f"{period.step_hours} h",
         "sites": ", ".join(f"{s.name} ({s.latitude_deg:.3f}, {s.longitude_deg:.3f} E)" for s in scenario.sites),
         "stages": ", ".join(stages),
         "elapsed": f"{elapsed_s:.1f} s",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
@@ -10,8 +10,8 @@ from pydantic import Field, field_validator, model_validator
 from lunarops.scenario.base import _Model
 
 #: Oldest and newest instants the shipped kernels cover (moon_pa_de421_1900-2050.bpc).
-KERNEL_START_UTC = datetime(1900, 1, 2, tzinfo=timezone.utc)
-KERNEL_END_UTC = datetime(2050, 1, 1, tzinfo=timezone.utc)
+KERNEL_START_UTC = datetime(1900, 1, 2, tzinfo=UTC)
+KERNEL_END_UTC = datetime(2050, 1, 1, tzinfo=UTC)
 MAX_STEPS = 5_000_000
 
 
@@ -23,16 +23,14 @@ def _as_utc(value: object) -> object:
         try:
             parsed = datetime.fromisoformat(text)
         except ValueError:
-            raise ValueError(
-                f"{value!r} is not an ISO 8601 time; write e.g. '2030-01-01T00:00:00Z'"
-            ) from None
+            raise ValueError(f"{value!r} is not an ISO 8601 time; write e.g. '2030-01-01T00:00:00Z'") from None
         value = parsed
     if isinstance(value, date) and not isinstance(value, datetime):
-        value = datetime(value.year, value.month, value.day, tzinfo=timezone.utc)
+        value = datetime(value.year, value.month, value.day, tzinfo=UTC)
     if isinstance(value, datetime):
         if value.tzinfo is None:
-            value = value.replace(tzinfo=timezone.utc)
-        return value.astimezone(timezone.utc)
+            value = value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
     return value
 
 

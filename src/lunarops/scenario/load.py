@@ -34,7 +34,9 @@ def load_scenario(path: str | Path | None = None) -> Scenario:
     try:
         text = file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
-        raise ScenarioError([ScenarioIssue(name, None, "<file>", name, f"cannot read it as UTF-8 text: {error}")]) from None
+        raise ScenarioError(
+            [ScenarioIssue(name, None, "<file>", name, f"cannot read it as UTF-8 text: {error}")]
+        ) from None
     return parse_scenario(text, name)
 
 
@@ -50,13 +52,19 @@ def parse_scenario(text: str, file: str = "<string>") -> Scenario:
         raise ScenarioError([ScenarioIssue(file, line, "<yaml>", None, f"not valid YAML: {problem}")]) from None
     if not isinstance(data, dict):
         raise ScenarioError(
-            [ScenarioIssue(file, 1, "<root>", type(data).__name__, "a scenario is a YAML mapping (key: value) at the top level")]
+            [
+                ScenarioIssue(
+                    file, 1, "<root>", type(data).__name__, "a scenario is a YAML mapping (key: value) at the top level"
+                )
+            ]
         )
     try:
         return Scenario.model_validate(data)
     except ValidationError as error:
         issues = [
-            ScenarioIssue(file, _line_of(node, item["loc"]), _dotted(item["loc"]), _short(item.get("input")), _message(item))
+            ScenarioIssue(
+                file, _line_of(node, item["loc"]), _dotted(item["loc"]), _short(item.get("input")), _message(item)
+            )
             for item in error.errors(include_url=False)
         ]
         raise ScenarioError(issues) from None
@@ -87,7 +95,7 @@ _FIXES = {
 }
 
 
-def _message(item: dict[str, Any]) -> str:
+def _message(item: Any) -> str:
     message = str(item["msg"])
     if message.startswith("Value error, "):
         message = message[len("Value error, ") :]

@@ -1,7 +1,314 @@
-"""The `operations` section of a scenario file."""
+"""The `operations` section of a scenario file: the station's power, life support, ISRU, comms and failures.
+
+Units are in the field names (kw, kwh, kg, h, mbps, gb, pct). A number marked *uncertain* may be a plain
+value or a distribution the Monte Carlo draws from: ``{kind: normal, mean, sd, low, high}`` (clipped to
+[low, high]), ``{kind: uniform, low, high}`` or ``{kind: triangular, low, mode, high}``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import Field, field_validator, model_validator
 
 from lunarops.scenario.base import _Model
+from lunarops.scenario.core import _as_utc
+
+
+class NormalDistribution(_Model):
+    kind: Literal["normal"]
+    mean: float
+    sd: float = Field(ge=0)
+    low: float
+    high: float
+
+
+class UniformDistribution(_Model):
+    kind: Literal["uniform"]
+    low: float
+    high: float
+
+
+class TriangularDistribution(_Model):
+    kind: Literal["triangular"]
+    low: float
+    mode: float
+    high: float
+
+
+Distribution = Annotated[NormalDistribution | UniformDistribution | TriangularDistribution,
+                         Field(discriminator="kind")]
+UncertainFloat = float | Distribution
+
+
+def support(value: UncertainFloat) -> tuple[float, float, float]:
+    """(lowest, nominal, highest) value an uncertain number can take."""
+    if isinstance(value, float | int):
+        return float(value), float(value), float(value)
+    if isinstance(value, NormalDistribution):
+        return value.low, value.mean, value.high
+    if isinstance(value, UniformDistribution):
+        return value.low, 0.5 * (value.low + value.high), value.high
+    return value.low, value.mode, value.high
+
+
+def check_range(name: str, value: UncertainFloat, low: float, high: float, low_open: bool = False) -> None:
+    """Raise ValueError naming ``name`` unless every value ``value`` can take lies in [low, high]."""
+    lo, nominal, hi = support(value)
+    if not lo <= nominal <= hi:
+        raise ValueError(f"{name}: distribution needs low <= mean/mode <= high, got {value!r}")
+    bad_low = lo <= low if low_open else lo < low
+    if bad_low or hi > high:
+        bracket = "(" if low_open else "["
+        raise ValueError(f"{name} must lie in {bracket}{low}, {high}], got {value!r}; fix the value or its bounds")
+
+
+
+
+class SolarArraySpec(_Model):
+    name: str = Field(min_length=1)
+    area_m2: float = Field(gt=0, le=1e7)
+    cell_efficiency: UncertainFloat = Field(description="array-level conversion efficiency, uncertain [-]")
+    mast_height_m: float = Field(default=0.0, ge=0, le=1000)
+    tracking: Literal["fixed", "vertical_single_axis", "two_axis"] = "vertical_single_axis"
+    tilt_deg: float = Field(default=90.0, ge=0, le=90, description="fixed arrays: tilt from horizontal")
+    azimuth_deg: float = Field(default=0.0, ge=0, lt=360, description="fixed arrays: azimuth the panel faces")
+    degradation_per_year: UncertainFloat = Field(default=0.0, description="fractional output loss per year")
+    specific_mass_kg_per_m2: float = Field(default=2.14, ge=0, description="blanket + structure")
+
+    @model_validator(mode="after")
+    def _check(self) -> SolarArraySpec:
+        check_range(f"solar array {self.name!r} cell_efficiency", self.cell_efficiency, 0.0, 1.0, low_open=True)
+        check_range(f"solar array {self.name!r} degradation_per_year", self.degradation_per_year, 0.0, 0.5)
+        return self
+
+
+class RadioisotopeSpec(_Model):
+    name: str = Field(min_length=1)
+    power_w: float = Field(gt=0, description="electric power at beginning of life per unit")
+    count: int = Field(default=1, ge=1)
+    mass_kg: float = Field(default=0.0, ge=0, description="per unit")
+
+
+class FissionSpec(_Model):
+    name: str = Field(min_length=1)
+    power_kwe: float = Field(gt=0, description="electric power per unit")
+    count: int = Field(default=1, ge=1)
+    mass_kg: float = Field(default=0.0, ge=0, description="per unit")
+
+
+class PowerSpec(_Model):
+    solar_arrays: list[SolarArraySpec] = []
+    radioisotope_units: list[RadioisotopeSpec] = []
+    fission_plants: list[FissionSpec] = []
+
+
+class BatterySpec(_Model):
+    name: str = "battery"
+    capacity_kwh: float = Field(gt=0)
+    depth_of_discharge: float = Field(default=0.8, gt=0, le=1)
+    charge_efficiency: UncertainFloat = 0.97
+    discharge_efficiency: UncertainFloat = 0.97
+    max_charge_kw: float = Field(default=1e6, gt=0)
+    max_discharge_kw: float = Field(default=1e6, gt=0)
+    initial_state_of_charge: float = Field(default=1.0, ge=0, le=1)
+    capacity_fade_per_year: float = Field(default=0.0, ge=0, lt=1)
+    specific_energy_wh_per_kg: float = Field(default=200.0, gt=0)
+
+    @model_validator(mode="after")
+    def _check(self) -> BatterySpec:
+        check_range("battery charge_efficiency", self.charge_efficiency, 0.0, 1.0, low_open=True)
+        check_range("battery discharge_efficiency", self.discharge_efficiency, 0.0, 1.0, low_open=True)
+        if self.initial_state_of_charge < 1.0 - self.depth_of_discharge:
+            raise ValueError(f"battery initial_state_of_charge {self.initial_state_of_charge} is below the floor "
+                             f"1 - depth_of_discharge = {1 - self.depth_of_discharge:.3f}; raise it")
+        return self
+
+
+class FuelCellSpec(_Model):
+    name: str = "rfc"
+    capacity_kwh: float = Field(gt=0, description="electric energy the fuel cell delivers from full tanks")
+    fuel_cell_efficiency: UncertainFloat = 0.65
+    electrolyser_efficiency: UncertainFloat = 0.85
+    fuel_cell_kw: float = Field(gt=0)
+    electrolyser_kw: float = Field(gt=0)
+    initial_fill: float = Field(default=1.0, ge=0, le=1)
+    mass_kg: float = Field(default=0.0, ge=0)
+
+    @model_validator(mode="after")
+    def _check(self) -> FuelCellSpec:
+        check_range("fuel_cell fuel_cell_efficiency", self.fuel_cell_efficiency, 0.0, 1.0, low_open=True)
+        check_range("fuel_cell electrolyser_efficiency", self.electrolyser_efficiency, 0.0, 1.0, low_open=True)
+        return self
+
+
+class StorageSpec(_Model):
+    battery: BatterySpec | None = None
+    fuel_cell: FuelCellSpec | None = None
+
+
+class LoadSpec(_Model):
+    name: str = Field(min_length=1)
+    power_kw: float = Field(ge=0, description="per crew member when per_crew")
+    priority: int = Field(default=1, ge=1, le=9, description="1 = most essential; shed from 9 down")
+    when: Literal["always", "day", "night", "crewed", "uncrewed", "earth_visible"] = "always"
+    per_crew: bool = False
+    from_utc: datetime | None = None
+    until_utc: datetime | None = None
+    shed_below_reserve: bool = False
+    data_rate_mbps: float = Field(default=0.0, ge=0, description="data made while the load is served")
+
+    _parse = field_validator("from_utc", "until_utc", mode="before")(_as_utc)
+
+
+class CrewStepSpec(_Model):
+    from_utc: datetime
+    count: int = Field(ge=0, le=1000)
+
+    _parse = field_validator("from_utc", mode="before")(_as_utc)
+
+
+class LifeSupportSpec(_Model):
+    water_recovery_fraction: float = Field(default=0.9, ge=0, le=1)
+    oxygen_generation_fraction: float = Field(default=1.0, ge=0, le=1,
+                                              description="share of crew O2 made by electrolysing water")
+    co2_handling: Literal["vent", "sabatier"] = "vent"
+    sabatier_efficiency: float = Field(default=0.9, ge=0, le=1)
+    eclss_load: str | None = Field(default=None, description="the load whose power runs the loop")
+    other_water_kg_per_crew_day: float = Field(default=0.0, ge=0, description="hygiene etc. beyond BVAD potable")
+
+
+class ConsumablesSpec(_Model):
+    o2_kg: float = Field(default=0.0, ge=0)
+    water_kg: float = Field(default=0.0, ge=0)
+    food_kg: float = Field(default=0.0, ge=0)
+    propellant_kg: float = Field(default=0.0, ge=0)
+    reserve_days: float = Field(default=30.0, ge=0)
+    o2_tank_capacity_kg: float | None = Field(default=None, gt=0)
+
+
+class DeliverySpec(_Model):
+    time_utc: datetime
+    commodity: Literal["o2_kg", "water_kg", "food_kg", "propellant_kg", "spares", "crew"]
+    amount: float
+
+    _parse = field_validator("time_utc", mode="before")(_as_utc)
+
+    @model_validator(mode="after")
+    def _check(self) -> DeliverySpec:
+        if self.commodity != "crew" and self.amount < 0:
+            raise ValueError(f"delivery of {self.commodity} has amount {self.amount} < 0; deliveries add goods")
+        return self
+
+
+class IceExtractionSpec(_Model):
+    kind: Literal["ice_extraction"]
+    name: str = Field(min_length=1)
+    power_kw: float = Field(gt=0)
+    ice_wt_pct: UncertainFloat = Field(description="water ice in the excavated PSR regolith, uncertain [wt %]")
+    regolith_energy_kwh_per_kg: UncertainFloat = Field(description="excavate, haul and heat 1 kg regolith")
+    water_energy_kwh_per_kg: UncertainFloat = Field(description="sublimate, capture and clean 1 kg water")
+    priority: int = Field(default=3, ge=1, le=9)
+    daylight_only: bool = True
+    shed_below_reserve: bool = True
+
+    @model_validator(mode="after")
+    def _check(self) -> IceExtractionSpec:
+        check_range(f"isru {self.name!r} ice_wt_pct", self.ice_wt_pct, 0.0, 100.0, low_open=True)
+        check_range(f"isru {self.name!r} regolith_energy_kwh_per_kg", self.regolith_energy_kwh_per_kg, 0.0, 1e3)
+        check_range(f"isru {self.name!r} water_energy_kwh_per_kg", self.water_energy_kwh_per_kg, 0.0, 1e3)
+        return self
+
+
+class IlmeniteReductionSpec(_Model):
+    kind: Literal["ilmenite_reduction"]
+    name: str = Field(min_length=1)
+    power_kw: float = Field(gt=0)
+    energy_kwh_per_kg_o2: UncertainFloat = Field(description="end-to-end energy per kg O2, uncertain")
+    priority: int = Field(default=3, ge=1, le=9)
+    daylight_only: bool = True
+    shed_below_reserve: bool = True
+
+    @model_validator(mode="after")
+    def _check(self) -> IlmeniteReductionSpec:
+        check_range(f"isru {self.name!r} energy_kwh_per_kg_o2", self.energy_kwh_per_kg_o2, 0.0, 1e4, low_open=True)
+        return self
+
+
+IsruSpec = Annotated[IceExtractionSpec | IlmeniteReductionSpec, Field(discriminator="kind")]
+
+
+class CommSpec(_Model):
+    name: str = "direct-to-earth"
+    mode: Literal["direct_to_earth"] = "direct_to_earth"
+    data_rate_mbps: float = Field(gt=0, description="downlink rate while the Earth is up")
+    buffer_gb: float = Field(gt=0, description="onboard buffer (gigabytes)")
+    load: str | None = Field(default=None, description="the load that powers the link")
+
+
+class ComponentSpec(_Model):
+    name: str = Field(min_length=1)
+    target: str = Field(min_length=1, description="element whose capacity these units carry")
+    units: int = Field(default=1, ge=1, le=1000)
+    mtbf_h: float = Field(gt=0)
+    repair_h: float = Field(gt=0)
+    spares: int = Field(default=0, ge=0)
+
+
+class PolicySpec(_Model):
+    reserve_state_of_charge: float = Field(default=0.2, ge=0, le=1,
+                                           description="below this share of usable storage, shed flagged loads")
+    reserve_hysteresis: float = Field(default=0.05, ge=0, le=1)
+
+
+class MonteCarloSpec(_Model):
+    runs: int = Field(default=200, ge=1, le=100_000)
+    record_hours: float = Field(default=24.0, gt=0, description="resolution of the Monte Carlo series")
 
 
 class OperationsSection(_Model):
-    """Options of the operations stage."""
+    """Options of the operations stage: the station and how it is run."""
+
+    site: str | None = Field(default=None, description="name of the scenario site of the base (default: first)")
+    power: PowerSpec = PowerSpec()
+    storage: StorageSpec = StorageSpec()
+    loads: list[LoadSpec] = []
+    crew: list[CrewStepSpec] = []
+    life_support: LifeSupportSpec = LifeSupportSpec()
+    consumables: ConsumablesSpec = ConsumablesSpec()
+    resupply: list[DeliverySpec] = []
+    isru: list[IsruSpec] = []
+    comms: CommSpec | None = None
+    components: list[ComponentSpec] = []
+    policy: PolicySpec = PolicySpec()
+    monte_carlo: MonteCarloSpec = MonteCarloSpec()
+
+    @model_validator(mode="after")
+    def _check(self) -> OperationsSection:
+        names: list[str] = [a.name for a in self.power.solar_arrays]
+        names += [u.name for u in self.power.radioisotope_units] + [f.name for f in self.power.fission_plants]
+        names += [s.name for s in (self.storage.battery, self.storage.fuel_cell) if s is not None]
+        load_names = [ld.name for ld in self.loads] + [p.name for p in self.isru]
+        names += load_names
+        if self.comms is not None:
+            names.append(self.comms.name)
+        duplicated = sorted({n for n in names if names.count(n) > 1})
+        if duplicated:
+            raise ValueError(f"operations: element names must be unique; {duplicated} repeat: rename them")
+        has_source = bool(self.power.solar_arrays or self.power.radioisotope_units or self.power.fission_plants)
+        if load_names and not has_source:
+            raise ValueError(
+                f"operations: loads {load_names[:3]} have no power source; add power.solar_arrays, "
+                "power.radioisotope_units or power.fission_plants"
+            )
+        targets = set(names) | {"water_recovery", "oxygen_generation", "co2_reduction"}
+        for c in self.components:
+            if c.target not in targets:
+                raise ValueError(f"operations.components: {c.name!r} targets {c.target!r}, which is not an "
+                                 f"element; choose one of {sorted(targets)}")
+        for ref, what in ((self.life_support.eclss_load, "life_support.eclss_load"),
+                          (self.comms.load if self.comms else None, "comms.load")):
+            if ref is not None and ref not in load_names:
+                raise ValueError(f"operations.{what} {ref!r} is not a load; choose one of {load_names}")
+        return self

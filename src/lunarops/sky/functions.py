@@ -16,7 +16,9 @@ def site_position_me_m(latitude_rad: ArrayLike, longitude_rad: ArrayLike, height
     lon = np.asarray(longitude_rad, dtype=np.float64)
     radius = MOON_RADIUS_M + np.asarray(height_m, dtype=np.float64)
     return np.stack(
-        np.broadcast_arrays(radius * np.cos(lat) * np.cos(lon), radius * np.cos(lat) * np.sin(lon), radius * np.sin(lat))
+        np.broadcast_arrays(
+            radius * np.cos(lat) * np.cos(lon), radius * np.cos(lat) * np.sin(lon), radius * np.sin(lat)
+        )
     )
 
 

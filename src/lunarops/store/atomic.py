@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 
-def write_atomic(path: Path, writer: Callable[[Path], None]) -> Path:
+def write_atomic(path: Path, writer: Callable[[Path], object]) -> Path:
     """Call ``writer(tmp_path)`` then move the result to ``path`` in one rename (no half-written files)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -77,9 +77,13 @@ class Catalog:
                 event.listen(self.engine, "connect", _sqlite_pragmas)
             metadata.create_all(self.engine)
         except ModuleNotFoundError as error:
-            raise StoreError(f"database driver missing for {self.url}: {error}; pip install 'lunarops[postgres]'") from None
+            raise StoreError(
+                f"database driver missing for {self.url}: {error}; pip install 'lunarops[postgres]'"
+            ) from None
         except SQLAlchemyError as error:
-            raise StoreError(f"cannot open the run catalog at {self.url}: {error.__class__.__name__}: {error}") from None
+            raise StoreError(
+                f"cannot open the run catalog at {self.url}: {error.__class__.__name__}: {error}"
+            ) from None
 
     def close(self) -> None:
         """Close every pooled connection."""
@@ -99,20 +103,22 @@ class Catalog:
                 scenario_name=scenario_name,
                 scenario_sha256=sha256,
                 status="running",
-                started_utc=datetime.now(timezone.utc),
+                started_utc=datetime.now(UTC),
                 out_dir=out_dir,
                 scenario_yaml=scenario_yaml,
             )
         )
 
-    def finish(self, run_id: str, status: str, elapsed_s: float, summary: dict[str, Any], error: str | None = None) -> None:
+    def finish(
+        self, run_id: str, status: str, elapsed_s: float, summary: dict[str, Any], error: str | None = None
+    ) -> None:
         """Record a run's end: status "done" or "failed", with its summary."""
         self._execute(
             update(runs)
             .where(runs.c.run_id == run_id)
             .values(
                 status=status,
-                finished_utc=datetime.now(timezone.utc),
+                finished_utc=datetime.now(UTC),
                 elapsed_s=elapsed_s,
                 summary_json=json.dumps(summary, default=str),
                 error=error,

@@ -85,8 +85,54 @@ def _bilinear(heights: NDArray[np.float32], row: float, col: float, wrap: bool) 
 
 
 @numba.njit(cache=True, inline="always")
+def _tan_elev(rt: float, c: float, sn: float, r_obs: float) -> float:
+    return (rt * c - r_obs) / (rt * sn)
+
+
+@numba.njit(cache=True)
+def block_max(heights: NDArray[np.float32], block: int) -> NDArray[np.float32]:
+    """Max height of each block of ``block`` x ``block`` cells plus the next row and column (so it bounds the
+    bilinear surface over the block's square of cell-centre indices); -inf for all-no-data blocks."""
+    ny, nx = heights.shape
+    nby = (ny + block - 1) // block
+    nbx = (nx + block - 1) // block
+    out = np.full((nby, nbx), -np.inf, dtype=np.float32)
+    for i in range(ny):
+        bi = i // block
+        bi_prev = (i - 1) // block if i > 0 and i % block == 0 else -1
+        for j in range(nx):
+            h = heights[i, j]
+            if h != h:
+                continue
+            bj = j // block
+            bj_prev = (j - 1) // block if j > 0 and j % block == 0 else -1
+            if h > out[bi, bj]:
+                out[bi, bj] = h
+            if bi_prev >= 0 and h > out[bi_prev, bj]:
+                out[bi_prev, bj] = h
+            if bj_prev >= 0 and h > out[bi, bj_prev]:
+                out[bi, bj_prev] = h
+            if bi_prev >= 0 and bj_prev >= 0 and h > out[bi_prev, bj_prev]:
+                out[bi_prev, bj_prev] = h
+    return out
+
+
+@numba.njit(cache=True, inline="always")
+def _margin(row: float, col: float, block: int) -> float:
+    """L-infinity distance [px] from (row, col) to the edge of its block's square of cell-centre indices."""
+    i0 = (int(row) // block) * block
+    j0 = (int(col) // block) * block
+    return min(row - i0, i0 + block - row, col - j0, j0 + block - col)
+
+
+@numba.njit(cache=True, inline="always")
 def _one_ray(
     heights: NDArray[np.float32],
+    bmax1: NDArray[np.float32],
+    bmax2: NDArray[np.float32],
+    block1: int,
+    block2: int,
+    skip_rad_per_px: float,
     proj: int,
     params: NDArray[np.float64],
     wrap: bool,
@@ -104,9 +150,22 @@ def _one_ray(
     s: NDArray[np.float64],
     radius: float,
 ) -> float:
-    """Maximum tan(elevation) along one ray (-inf when no terrain sample)."""
+    """Maximum tan(elevation) along one ray (-inf when no terrain sample).
+
+    Besides the scheduled samples, the ray is evaluated where it crosses the grid lines of cell centres
+    (rows and columns), i.e. at every kink of the bilinear surface along the path, found by linear
+    interpolation between consecutive samples (the path is straight to 1e-4 px over one step).
+    Stretches of the ray inside a block whose highest point cannot reach the current horizon are skipped
+    (exact: the height needed to rise above the horizon grows with distance there; ``skip_rad_per_px`` is
+    a lower bound of the central angle per map pixel, 0 disables skipping).
+    """
+    ny, nx = heights.shape
+    n = cos_s.shape[0]
     best = -math.inf
-    for k in range(cos_s.shape[0]):
+    prev_row = math.nan
+    prev_col = math.nan
+    k = 0
+    while k < n:
         c = cos_s[k]
         sn = sin_s[k]
         # Beyond s_bound the bound tan(e) <= (cos s - (R + h0)/(R + hmax)) / sin s decreases with s: stop once
@@ -117,23 +176,86 @@ def _one_ray(
         y = c * uy + sn * ty
         z = c * uz + sn * tz
         row, col = _map_rowcol(proj, params, x, y, z)
+        if not (row >= 0.0 and row <= ny - 1):
+            break  # left the DEM
+        if not wrap and not (col >= 0.0 and col <= nx - 1):
+            break
         h = _bilinear(heights, row, col, wrap)
-        if math.isnan(h):
-            ny, nx = heights.shape
-            if not (row >= 0.0 and row <= ny - 1) or (not wrap and not (col >= 0.0 and col <= nx - 1)):
-                break  # left the DEM
-            continue  # a no-data cell: skip
-        rt = radius + h
-        vert = rt * c - r_obs
-        horiz = rt * sn
-        if vert > best * horiz:
-            best = vert / horiz
+        if h == h:  # not NaN (no-data cells are skipped)
+            rt = radius + h
+            if rt * c - r_obs > best * rt * sn:
+                best = (rt * c - r_obs) / (rt * sn)
+        if k > 0 and prev_row == prev_row:
+            ds = s[k] - s[k - 1]
+            c0 = cos_s[k - 1]
+            s0 = sin_s[k - 1]
+            dr = row - prev_row
+            dc = col - prev_col
+            if wrap and abs(dc) > nx / 2:
+                dc = dc - nx if dc > 0 else dc + nx
+            # row-line crossings, then column-line crossings, between the previous sample and this one
+            for axis in range(2):
+                a0 = prev_row if axis == 0 else prev_col
+                da = dr if axis == 0 else dc
+                lo = math.floor(min(a0, a0 + da))
+                hi = math.floor(max(a0, a0 + da))
+                line = lo + 1
+                while line <= hi and da != 0.0:
+                    t = (line - a0) / da
+                    line += 1
+                    if not (t > 0.0 and t < 1.0):
+                        continue
+                    rr = prev_row + t * dr
+                    cc = prev_col + t * dc
+                    if wrap:
+                        cc = cc - math.floor(cc / nx) * nx
+                    hx = _bilinear(heights, rr, cc, wrap)
+                    if hx == hx:
+                        d = t * ds
+                        cd = 1.0 - 0.5 * d * d
+                        sd = d - d * d * d / 6.0
+                        cx = c0 * cd - s0 * sd
+                        sx = s0 * cd + c0 * sd
+                        rt = radius + hx
+                        if rt * cx - r_obs > best * rt * sx:
+                            best = (rt * cx - r_obs) / (rt * sx)
+        prev_row = row
+        prev_col = col
+        k += 1
+        if skip_rad_per_px > 0.0 and best > -math.inf and sn + best * c > 0.0:
+            g = c - best * sn
+            if g <= 0.0:
+                break  # nothing further along the ray can rise above the horizon
+            h_need = r_obs / g - radius
+            margin = 0.0
+            if bmax2[int(row) // block2, int(col) // block2] < h_need:
+                margin = _margin(row, col, block2)
+            elif bmax1[int(row) // block1, int(col) // block1] < h_need:
+                margin = _margin(row, col, block1)
+            if margin > 1.0:
+                target = s[k - 1] + margin * skip_rad_per_px
+                m = k
+                while m < n and s[m] < target:
+                    m += 1
+                if m - 1 > k - 1:
+                    # samples k-1 .. m-1 lie inside the block: resume from m-1 as position only
+                    j = m - 1
+                    x = cos_s[j] * ux + sin_s[j] * tx
+                    y = cos_s[j] * uy + sin_s[j] * ty
+                    z = cos_s[j] * uz + sin_s[j] * tz
+                    prev_row, prev_col = _map_rowcol(proj, params, x, y, z)
+                    k = m
     return best
 
 
 @numba.njit(cache=True, parallel=True)
 def horizon_rays(
     heights: NDArray[np.float32],
+    bmax1: NDArray[np.float32],
+    bmax2: NDArray[np.float32],
+    block1: int,
+    block2: int,
+    skip_rad_per_px: float,
     proj: int,
     params: NDArray[np.float64],
     wrap: bool,
@@ -165,6 +287,7 @@ def horizon_rays(
             ty = ca * north[i, 1] + sa * east[i, 1]
             tz = ca * north[i, 2] + sa * east[i, 2]
             best = _one_ray(
-                heights, proj, params, wrap, ux, uy, uz, tx, ty, tz, r_obs[i], k_bound, s_bound, cos_s, sin_s, s, radius
+                heights, bmax1, bmax2, block1, block2, skip_rad_per_px, proj, params, wrap,
+                ux, uy, uz, tx, ty, tz, r_obs[i], k_bound, s_bound, cos_s, sin_s, s, radius,
             )
             out[i, a] = math.atan(best) if best > -math.inf else -math.pi / 2

@@ -28,7 +28,13 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from lunarops.errors import InputError
-from lunarops.terrain._horizon_kernels import PROJ_EQUIRECT, PROJ_POLAR_NORTH, PROJ_POLAR_SOUTH, horizon_rays
+from lunarops.terrain._horizon_kernels import (
+    PROJ_EQUIRECT,
+    PROJ_POLAR_NORTH,
+    PROJ_POLAR_SOUTH,
+    block_max,
+    horizon_rays,
+)
 from lunarops.terrain.dem import Dem
 from lunarops.terrain.functions import FloatArray, local_north_east, unit_vector
 from lunarops.terrain.georef import PolarStereographic
@@ -38,7 +44,7 @@ Progress = Callable[[float, str], None]
 # Ray sampling per mode, in DEM pixels: (first step, growth of the step with distance, largest step).
 MODES: dict[str, tuple[float, float, float]] = {
     "fast": (0.25, 0.05, 1.0),
-    "accurate": (0.125, 0.02, 0.35),
+    "accurate": (0.125, 0.02, 0.5),
 }
 
 
@@ -163,6 +169,35 @@ def _check_common(
     return float(min_distance_m)
 
 
+BLOCKS = (8, 64)
+"""Block sizes [px] of the two max-height levels used to skip ray stretches that cannot reach the horizon."""
+
+
+def _prepared(dem: Dem) -> tuple[NDArray[np.float32], NDArray[np.float32], NDArray[np.float32], float]:
+    """float32 heights, block maxima and the skip scale [rad per map pixel] (0: no skipping), cached per Dem."""
+    cached = _PREPARED.get(id(dem))
+    if cached is not None and cached[0] is dem:
+        return cached[1]
+    heights = np.ascontiguousarray(dem.heights_m, dtype=np.float32)
+    geo = dem.georeference
+    skip = 0.0
+    if isinstance(geo, PolarStereographic):
+        ny, nx = dem.shape
+        xs = [geo.x_min_m, geo.x_min_m + nx * geo.pixel_width_m]
+        ys = [geo.y_max_m, geo.y_max_m - ny * geo.pixel_height_m]
+        rho_max = max(math.hypot(x, y) for x in xs for y in ys)
+        k0 = geo.scale_factor
+        k_max = k0 * (1.0 + (rho_max / (2.0 * geo.radius_m * k0)) ** 2)  # stereographic point scale bound
+        skip = min(geo.pixel_width_m, geo.pixel_height_m) / (k_max * geo.radius_m) * 0.999
+    prepared = (heights, block_max(heights, BLOCKS[0]), block_max(heights, BLOCKS[1]), skip)
+    _PREPARED.clear()
+    _PREPARED[id(dem)] = (dem, prepared)
+    return prepared
+
+
+_PREPARED: dict[int, tuple[Dem, tuple[NDArray[np.float32], NDArray[np.float32], NDArray[np.float32], float]]] = {}
+
+
 def _run_kernel(
     dem: Dem,
     lat_deg: FloatArray,
@@ -178,10 +213,15 @@ def _run_kernel(
     unit = np.ascontiguousarray(unit_vector(lat, lon).T)
     north, east = local_north_east(lat, lon)
     az = azimuth_grid_rad(n_azimuth)
-    heights = np.ascontiguousarray(dem.heights_m, dtype=np.float32)
+    heights, bmax1, bmax2, skip = _prepared(dem)
     r_max = dem.radius_m + float(np.nanmax(heights))
     horizon_rays(
         heights,
+        bmax1,
+        bmax2,
+        BLOCKS[0],
+        BLOCKS[1],
+        skip,
         proj,
         params,
         dem.wraps_longitude,

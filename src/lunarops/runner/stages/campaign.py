@@ -1,10 +1,68 @@
-"""The campaign stage of `lunarops run`."""
+"""The campaign stage of `lunarops run`: roadmap Gantt, logistics MILP, manifest, mass per year, deliveries."""
 
 from __future__ import annotations
 
-from lunarops.runner.stage import RunContext, StageResult
+from lunarops.logistics import outputs, plots
+from lunarops.logistics.model import solve
+from lunarops.runner.stage import Figure, RunContext, StageResult, Table
 
 
 def run_stage(ctx: RunContext) -> StageResult | None:
     """Run the campaign stage; None when the scenario has no section for it."""
-    return None
+    section = getattr(ctx.scenario, "campaign", None)
+    if section is None:
+        return None
+    figures: list[Figure] = []
+    tables: list[Table] = []
+    notes: list[str] = []
+    summary: dict[str, object] = {}
+    products: dict[str, object] = {}
+    if section.roadmap is not None:
+        roadmap = section.roadmap.roadmap()
+        figures.append(Figure("Roadmap (Gantt)", plotly=plots.roadmap_gantt(roadmap)))
+        tables.append(Table("Roadmap missions and sources", roadmap.table()))
+        summary["roadmap_missions"] = len(roadmap.missions)
+        products["roadmap"] = roadmap
+    if section.logistics is not None:
+        problem = section.problem()
+        plan = solve(problem, progress=lambda f, m: ctx.progress(0.05 + 0.9 * f, m))
+        epoch = section.epoch_utc
+        summary.update(plan.summary())
+        per_year = outputs.mass_per_year(plan, epoch)
+        tables.append(Table("Launch manifest", outputs.manifest(plan, epoch)))
+        if len(plan.launches):
+            tables.append(Table("Launches", outputs.launch_table(plan, epoch)))
+        tables.append(Table("Mass launched per year", per_year))
+        figures.append(Figure("Mass launched per year", plotly=plots.mass_per_year_bar(per_year)))
+        figures.append(
+            Figure(
+                "Network flows",
+                plotly=plots.network_flow_figure(plan.flights, problem.nodes, epoch),
+                caption="Time-expanded network: each line is a flight or a parked spacecraft (holdover).",
+            )
+        )
+        destinations = sorted({m.destination for m in problem.missions})
+        surface = destinations[0] if len(destinations) == 1 else None
+        if surface is None and problem.isru is not None:
+            surface = problem.isru.node
+        deliveries = outputs.operations_deliveries(
+            plan, epoch, surface, section.logistics.delivery_split.model_dump()
+        )
+        products["deliveries"] = deliveries
+        products["plan"] = plan
+        tables.append(Table("Deliveries to the station (for operations)", deliveries))
+        notes.append(
+            "Logistics: time-expanded GMCNF MILP after Isaji, Takubo & Ho (J. Spacecraft and Rockets 2022), "
+            f"solved with HiGHS in {plan.solve_seconds:.2f} s ({plan.n_variables} variables, {plan.n_integer} "
+            f"integer); status {plan.status}; IMLEO {plan.imleo_kg / 1000:,.1f} t."
+        )
+    ctx.progress(1.0, "campaign done")
+    return StageResult(
+        name="campaign",
+        title="Campaign: roadmap, transport and logistics plan",
+        summary=summary,
+        figures=figures,
+        tables=tables,
+        notes=notes,
+        products=products,
+    )

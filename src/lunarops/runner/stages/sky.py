@@ -44,8 +44,7 @@ def run_stage(ctx: RunContext) -> StageResult:
             sky_at_site(site.latitude_deg, site.longitude_deg, height_m, t, correction=scenario.sky.correction)
         )
     variables = {
-        key: (("site", "time"), np.stack([getattr(track, key) for track in tracks]))
-        for key in tracks[0].as_dict()
+        key: (("site", "time"), np.stack([getattr(track, key) for track in tracks])) for key in tracks[0].as_dict()
     }
     dataset = xr.Dataset(
         variables,
@@ -67,7 +66,7 @@ def run_stage(ctx: RunContext) -> StageResult:
 
     table = pd.DataFrame(rows)
     summary = {
-        "n_times": int(len(times)),
+        "n_times": len(times),
         "correction": scenario.sky.correction,
         **{f"sun_centre_up_fraction[{r['site']}]": r["sun_centre_up_fraction"] for r in rows},
         **{f"earth_centre_up_fraction[{r['site']}]": r["earth_centre_up_fraction"] for r in rows},
@@ -95,12 +94,17 @@ def _elevation_figure(dataset: xr.Dataset) -> Figure:
     figure = go.Figure()
     for site in thin.site.values:
         one = thin.sel(site=site)
-        figure.add_trace(go.Scattergl(x=one.time.values, y=one.sun_elevation_deg.values, name=f"Sun, {site}", mode="lines"))
+        figure.add_trace(
+            go.Scattergl(x=one.time.values, y=one.sun_elevation_deg.values, name=f"Sun, {site}", mode="lines")
+        )
         figure.add_trace(
             go.Scattergl(x=one.time.values, y=one.earth_elevation_deg.values, name=f"Earth, {site}", mode="lines")
         )
     figure.update_layout(
-        xaxis_title="UTC", yaxis_title="elevation above the local horizontal [deg]", height=420,
-        margin={"l": 60, "r": 20, "t": 30, "b": 40}, legend={"orientation": "h"},
+        xaxis_title="UTC",
+        yaxis_title="elevation above the local horizontal [deg]",
+        height=420,
+        margin={"l": 60, "r": 20, "t": 30, "b": 40},
+        legend={"orientation": "h"},
     )
     return Figure("Sun and Earth elevation over time", plotly=figure, caption=f"every {stride} steps shown")

@@ -1,0 +1,167 @@
+"""Sunlight and Earth visibility over a DEM region: percent-of-time-lit and Earth-visibility maps.
+
+Each cell's horizon comes from :func:`lunarops.terrain.horizon_map` (row tiles, so memory stays bounded); the
+Sun's direction in the Moon ME frame is one series for all cells (a cell's parallax from the Moon's centre is
+2.4 arcsec), the Earth's is taken from each cell's own position (parallax up to 0.26 deg). Positions are
+DE421 geometric; the light-time and aberration terms (about 20 arcsec for the Sun) are below the 1 deg
+azimuth step of the horizons. The numba kernels are in :mod:`lunarops.illumination.functions`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+from skyfield.timelib import Time
+
+from lunarops.constants import SUN_RADIUS_M
+from lunarops.ephemeris import MoonEphemeris, default_ephemeris
+from lunarops.errors import InputError, SiteError
+from lunarops.illumination.functions import (
+    local_basis_me,
+    point_source_map_kernel,
+    sun_map_kernel,
+    time_blocks,
+)
+from lunarops.terrain import Dem, horizon_map
+
+FloatArray = NDArray[np.float64]
+Progress = Callable[[float, str], None]
+Window = tuple[int, int, int, int]
+
+
+def sun_directions_me(t: Time, ephemeris: MoonEphemeris | None = None) -> tuple[FloatArray, FloatArray]:
+    """(unit vectors to the Sun from the Moon's centre in ME, (n, 3); true angular radius [rad], (n,))."""
+    eph = ephemeris or default_ephemeris()
+    sun = np.atleast_2d(eph.position_wrt_moon_me_m("sun", t).T)
+    distance = np.linalg.norm(sun, axis=1)
+    return np.ascontiguousarray(sun / distance[:, None]), np.arcsin(SUN_RADIUS_M / distance)
+
+
+def window_around(dem: Dem, latitude_deg: float, longitude_deg: float, half_size_m: float) -> Window:
+    """(row0, row1, col0, col1) of the cells within ``half_size_m`` [m] (map distance) of a site."""
+    if not bool(np.all(dem.contains(latitude_deg, longitude_deg))):
+        raise SiteError(
+            f"site ({latitude_deg} N, {longitude_deg} E) is outside DEM '{dem.name}'; pick a site inside it"
+        )
+    if not (math.isfinite(half_size_m) and half_size_m > 0):
+        raise InputError(f"map half size = {half_size_m!r} m must be > 0")
+    row, col = (float(v) for v in dem.latlon_to_rowcol(latitude_deg, longitude_deg))
+    half = max(1, math.ceil(half_size_m / dem.pixel_size_m))
+    ny, nx = dem.shape
+    return (max(0, round(row) - half), min(ny, round(row) + half + 1),
+            max(0, round(col) - half), min(nx, round(col) + half + 1))
+
+
+def cell_frames(dem: Dem, window: Window, height_above_ground_m: float) -> tuple[FloatArray, ...]:
+    """Per-cell (lat_deg, lon_deg, up, east, north, position_m) over a window, flattened row-major."""
+    r0, r1, c0, c1 = window
+    rows, cols = np.meshgrid(np.arange(r0, r1), np.arange(c0, c1), indexing="ij")
+    lat, lon = dem.rowcol_to_latlon(rows.ravel().astype(float), cols.ravel().astype(float))
+    up, east, north = local_basis_me(np.radians(lat), np.radians(lon))
+    ground = np.asarray(dem.heights_m[r0:r1, c0:c1], dtype=np.float64).ravel()
+    position = up * (dem.radius_m + np.nan_to_num(ground) + height_above_ground_m)[:, None]
+    return lat, lon, up, east, north, position
+
+
+@dataclass(frozen=True, eq=False)
+class LightMap:
+    """Light and Earth visibility of every cell of a DEM window; maps are (ny, nx), NaN on no-data cells."""
+
+    dem_name: str
+    window: Window
+    latitude_deg: FloatArray
+    longitude_deg: FloatArray
+    mast_height_m: float
+    step_s: float
+    n_samples: int
+    sun_disk_visible_fraction: FloatArray
+    sun_center_visible_fraction: FloatArray
+    longest_dark_hours: FloatArray
+    earth_center_visible_fraction: FloatArray
+    longest_earth_absence_hours: FloatArray
+
+    def value_at(self, name: str, latitude_deg: float, longitude_deg: float, dem: Dem) -> float:
+        """The map ``name`` at the cell containing a site (nearest cell centre)."""
+        row, col = (round(float(v)) for v in dem.latlon_to_rowcol(latitude_deg, longitude_deg))
+        r0, r1, c0, c1 = self.window
+        if not (r0 <= row < r1 and c0 <= col < c1):
+            raise SiteError(f"site ({latitude_deg} N, {longitude_deg} E) is outside the map window {self.window}")
+        return float(getattr(self, name)[row - r0, col - c0])
+
+
+def light_map(
+    dem: Dem,
+    t: Time,
+    step_s: float,
+    window: Window | None = None,
+    mast_height_m: float = 0.0,
+    min_distance_m: float | None = None,
+    n_azimuth: int = 360,
+    earth: bool = True,
+    progress: Progress | None = None,
+    ephemeris: MoonEphemeris | None = None,
+    tile_rows: int = 32,
+    horizon_mode: str = "fast",
+) -> LightMap:
+    """Percent-of-time-lit (mean visible solar-disk fraction), Sun-centre, longest-darkness and Earth-centre
+    maps over ``window`` (row0, row1, col0, col1; default the whole DEM) at ``mast_height_m`` [m] over each cell.
+
+    ``progress(fraction, message)`` is called after each tile of rows (horizons are most of the time).
+    """
+    ny, nx = dem.shape
+    r0, r1, c0, c1 = window if window is not None else (0, ny, 0, nx)
+    eph = ephemeris or default_ephemeris()
+    sun_unit, sun_radius = sun_directions_me(t, eph)
+    blocks = time_blocks(sun_unit, max_block_len=6)
+    earth_m = np.ascontiguousarray(np.atleast_2d(eph.position_wrt_moon_me_m("earth", t).T)) if earth else None
+    shape = (r1 - r0, c1 - c0)
+    maps = {name: np.full(shape, np.nan) for name in ("disk", "center", "dark", "earth", "absence")}
+    for start in range(r0, r1, tile_rows):
+        stop = min(start + tile_rows, r1)
+        tile: Window = (start, stop, c0, c1)
+        horizons = horizon_map(
+            dem, height_above_ground_m=mast_height_m, n_azimuth=n_azimuth, min_distance_m=min_distance_m,
+            window=tile, mode=horizon_mode,
+        ).reshape(-1, n_azimuth)
+        _, _, up, east, north, position = cell_frames(dem, tile, mast_height_m)
+        valid = np.all(np.isfinite(horizons), axis=1)
+        h = np.ascontiguousarray(horizons[valid])
+        u, e, n = (np.ascontiguousarray(a[valid]) for a in (up, east, north))
+        rows = slice(start - r0, stop - r0)
+        disk, center, dark = sun_map_kernel(h, u, e, n, sun_unit, sun_radius, *blocks)
+        _scatter(maps["disk"], rows, valid, disk)
+        _scatter(maps["center"], rows, valid, center)
+        _scatter(maps["dark"], rows, valid, dark * (step_s / 3600.0))
+        if earth_m is not None:
+            seen, hidden = point_source_map_kernel(h, np.ascontiguousarray(position[valid]), u, e, n, earth_m)
+            _scatter(maps["earth"], rows, valid, seen)
+            _scatter(maps["absence"], rows, valid, hidden * (step_s / 3600.0))
+        if progress is not None:
+            progress((stop - r0) / (r1 - r0), f"light map rows {stop - r0}/{r1 - r0}")
+    rows_idx, cols_idx = np.meshgrid(np.arange(r0, r1), np.arange(c0, c1), indexing="ij")
+    lat, lon = dem.rowcol_to_latlon(rows_idx.astype(float), cols_idx.astype(float))
+    return LightMap(
+        dem_name=dem.name,
+        window=(r0, r1, c0, c1),
+        latitude_deg=lat,
+        longitude_deg=lon,
+        mast_height_m=float(mast_height_m),
+        step_s=float(step_s),
+        n_samples=int(sun_unit.shape[0]),
+        sun_disk_visible_fraction=maps["disk"],
+        sun_center_visible_fraction=maps["center"],
+        longest_dark_hours=maps["dark"],
+        earth_center_visible_fraction=maps["earth"],
+        longest_earth_absence_hours=maps["absence"],
+    )
+
+
+def _scatter(target: FloatArray, rows: slice, valid: NDArray[np.bool_], values: NDArray[np.generic]) -> None:
+    block = target[rows]
+    flat = block.reshape(-1)
+    flat[valid] = values
+    target[rows] = flat.reshape(block.shape)

@@ -1,0 +1,211 @@
+"""Permanently shadowed regions (PSRs): cells where no part of the Sun's disk ever rises above the horizon.
+
+How the precession cycle is sampled (docs/illumination.md): the Sun's direction in the Moon ME frame is sampled
+every ``step_hours`` over ``start``..``end`` (default 2030-01-01..2049-12-31, more than the 18.6 yr nodal
+cycle; the orientation kernel ends in 2050) and reduced to an *envelope*: for each bin of subsolar longitude
+(0.25 deg) the sample with the subsolar latitude furthest toward the map's pole (about -1.54 deg at the south
+pole). For a polar cell the Sun's elevation at a given subsolar longitude grows monotonically as the subsolar
+latitude moves toward the cell's pole (d sin(el)/d delta = sin(phi) cos(delta) - cos(phi) sin(delta) cos(H),
+dominated by sin(phi) for |phi| > 70 deg), so a cell that never sees the envelope's Sun never sees any Sun of
+the cycle. The disk radius used is the largest of the cycle (perihelion). A cell is PSR when the visible disk
+fraction is 0 for every envelope direction: 1,440 directions per cell instead of ~10^5 samples.
+
+Areas: pixel areas on the sphere from the polar stereographic scale factor (``cell_area_polar_stereographic_m2``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from lunarops.ephemeris import MoonEphemeris, default_ephemeris
+from lunarops.errors import InputError
+from lunarops.illumination.functions import (
+    cell_area_polar_stereographic_m2,
+    great_circle_distance_m,
+    sun_map_kernel,
+    time_blocks,
+)
+from lunarops.illumination.maps import Window, cell_frames, sun_directions_me
+from lunarops.illumination.timegrid import period_times
+from lunarops.terrain import Dem, PolarStereographic, horizon_map
+
+FloatArray = NDArray[np.float64]
+Progress = Callable[[float, str], None]
+CYCLE_START_UTC = "2030-01-01"
+CYCLE_END_UTC = "2049-12-31"
+
+
+@dataclass(frozen=True)
+class SunEnvelope:
+    """The Sun's extreme directions over a period, one per subsolar-longitude bin."""
+
+    unit_me: FloatArray
+    """(n_bins, 3) unit vectors from the Moon's centre, ME frame."""
+    max_angular_radius_rad: float
+    extreme_subsolar_latitude_deg: float
+    start_utc: str
+    end_utc: str
+    step_hours: float
+    n_samples: int
+
+
+def sun_envelope(
+    south: bool,
+    start_utc: str = CYCLE_START_UTC,
+    end_utc: str = CYCLE_END_UTC,
+    step_hours: float = 1.0,
+    lon_bin_deg: float = 0.25,
+    ephemeris: MoonEphemeris | None = None,
+) -> SunEnvelope:
+    """The envelope of Sun directions (see the module docstring) toward the south or north pole."""
+    if not (math.isfinite(step_hours) and 0 < step_hours <= 24):
+        raise InputError(f"step_hours = {step_hours!r} must be in (0, 24]; the Sun moves 12 deg/day in longitude")
+    t = period_times(start_utc, end_utc, step_hours * 3600.0)
+    unit, radius = sun_directions_me(t, ephemeris or default_ephemeris())
+    lat = np.degrees(np.arcsin(np.clip(unit[:, 2], -1, 1)))
+    lon = np.degrees(np.arctan2(unit[:, 1], unit[:, 0])) % 360.0
+    n_bins = round(360.0 / lon_bin_deg)
+    bins = np.minimum((lon / 360.0 * n_bins).astype(np.int64), n_bins - 1)
+    key = lat if south else -lat  # the most poleward sample wins the bin
+    order = np.lexsort((key, bins))
+    first = np.unique(bins[order], return_index=True)[1]
+    chosen = order[first]
+    return SunEnvelope(
+        unit_me=np.ascontiguousarray(unit[chosen]),
+        max_angular_radius_rad=float(radius.max()),
+        extreme_subsolar_latitude_deg=float(lat[chosen].min() if south else lat[chosen].max()),
+        start_utc=str(start_utc),
+        end_utc=str(end_utc),
+        step_hours=float(step_hours),
+        n_samples=int(unit.shape[0]),
+    )
+
+
+@dataclass(frozen=True, eq=False)
+class PsrMap:
+    """PSR cells of a DEM window (polar stereographic), with each cell's area on the sphere."""
+
+    dem_name: str
+    window: Window
+    latitude_deg: FloatArray
+    longitude_deg: FloatArray
+    psr: NDArray[np.bool_]
+    """True where the cell is permanently shadowed (inside ``max_colatitude_deg``)."""
+    cell_area_km2: FloatArray
+    max_colatitude_deg: float
+    envelope: SunEnvelope
+
+    @property
+    def area_km2(self) -> float:
+        """Total PSR area [km2]."""
+        return float(self.cell_area_km2[self.psr].sum())
+
+    def distance_km(self, latitude_deg: float, longitude_deg: float) -> float:
+        """Great-circle distance [km] from a point to the nearest PSR cell centre (inf when none)."""
+        if not self.psr.any():
+            return math.inf
+        d = great_circle_distance_m(
+            math.radians(latitude_deg), math.radians(longitude_deg),
+            np.radians(self.latitude_deg[self.psr]), np.radians(self.longitude_deg[self.psr]),
+        )
+        return float(d.min() / 1000.0)
+
+    def summary(self) -> dict[str, Any]:
+        """Headline numbers (JSON-able)."""
+        return {
+            "dem": self.dem_name,
+            "psr_area_km2": self.area_km2,
+            "psr_cells": int(self.psr.sum()),
+            "max_colatitude_deg": self.max_colatitude_deg,
+            "cycle_start_utc": self.envelope.start_utc,
+            "cycle_end_utc": self.envelope.end_utc,
+            "cycle_step_hours": self.envelope.step_hours,
+            "sun_samples": self.envelope.n_samples,
+            "envelope_directions": int(self.envelope.unit_me.shape[0]),
+            "extreme_subsolar_latitude_deg": self.envelope.extreme_subsolar_latitude_deg,
+            "max_sun_angular_radius_deg": math.degrees(self.envelope.max_angular_radius_rad),
+        }
+
+
+def polar_window(dem: Dem, max_colatitude_deg: float) -> Window:
+    """The smallest window of a polar stereographic DEM holding every cell within ``max_colatitude_deg``."""
+    geo = _polar(dem)
+    rho = 2.0 * geo.radius_m * geo.scale_factor * math.tan(math.radians(max_colatitude_deg) / 2.0)
+    rows_x = np.array([-rho, rho])
+    r_lo, c_lo = geo.xy_to_rowcol(rows_x[0], rows_x[1])
+    r_hi, c_hi = geo.xy_to_rowcol(rows_x[1], rows_x[0])
+    ny, nx = dem.shape
+    r0, r1 = sorted((float(r_lo), float(r_hi)))
+    c0, c1 = sorted((float(c_lo), float(c_hi)))
+    return (max(0, math.floor(r0)), min(ny, math.ceil(r1) + 1), max(0, math.floor(c0)), min(nx, math.ceil(c1) + 1))
+
+
+def psr_map(
+    dem: Dem,
+    window: Window | None = None,
+    max_colatitude_deg: float = 10.0,
+    envelope: SunEnvelope | None = None,
+    min_distance_m: float | None = None,
+    n_azimuth: int = 360,
+    progress: Progress | None = None,
+    ephemeris: MoonEphemeris | None = None,
+    tile_rows: int = 32,
+) -> PsrMap:
+    """PSR map of a polar DEM within ``max_colatitude_deg`` of its pole (default 10: poleward of 80 deg, the
+    region of Mazarico et al. 2011), or over ``window``. Horizons at the ground (no mast)."""
+    geo = _polar(dem)
+    if not (math.isfinite(max_colatitude_deg) and 0 < max_colatitude_deg <= 30):
+        raise InputError(f"max_colatitude_deg = {max_colatitude_deg!r} must be in (0, 30]")
+    env = envelope or sun_envelope(geo.south, ephemeris=ephemeris)
+    radius = np.full(env.unit_me.shape[0], env.max_angular_radius_rad)
+    blocks = time_blocks(env.unit_me, max_block_len=8)
+    r0, r1, c0, c1 = window if window is not None else polar_window(dem, max_colatitude_deg)
+    shape = (r1 - r0, c1 - c0)
+    lit = np.full(shape, np.nan)
+    for start in range(r0, r1, tile_rows):
+        stop = min(start + tile_rows, r1)
+        tile: Window = (start, stop, c0, c1)
+        horizons = horizon_map(
+            dem, 0.0, n_azimuth=n_azimuth, min_distance_m=min_distance_m, window=tile, mode="fast"
+        ).reshape(-1, n_azimuth)
+        _, _, up, east, north, _ = cell_frames(dem, tile, 0.0)
+        valid = np.all(np.isfinite(horizons), axis=1)
+        disk, _, _ = sun_map_kernel(
+            np.ascontiguousarray(horizons[valid]), *(np.ascontiguousarray(a[valid]) for a in (up, east, north)),
+            env.unit_me, radius, *blocks,
+        )
+        flat = np.full(horizons.shape[0], np.nan)
+        flat[valid] = disk
+        lit[start - r0 : stop - r0] = flat.reshape(stop - start, c1 - c0)
+        if progress is not None:
+            progress((stop - r0) / (r1 - r0), f"PSR rows {stop - r0}/{r1 - r0}")
+    rows, cols = np.meshgrid(np.arange(r0, r1, dtype=float), np.arange(c0, c1, dtype=float), indexing="ij")
+    lat, lon = dem.rowcol_to_latlon(rows, cols)
+    colat = np.radians(90.0 - np.abs(lat))
+    inside = np.degrees(colat) <= max_colatitude_deg
+    area = cell_area_polar_stereographic_m2(colat, 1.0) * (geo.pixel_width_m * geo.pixel_height_m) / 1e6
+    return PsrMap(
+        dem_name=dem.name,
+        window=(r0, r1, c0, c1),
+        latitude_deg=lat,
+        longitude_deg=lon,
+        psr=np.asarray(inside & (lit == 0.0)),
+        cell_area_km2=area / geo.scale_factor**2,
+        max_colatitude_deg=float(max_colatitude_deg),
+        envelope=env,
+    )
+
+
+def _polar(dem: Dem) -> PolarStereographic:
+    geo = dem.georeference
+    if not isinstance(geo, PolarStereographic):
+        raise InputError(
+            f"PSR maps need a polar stereographic DEM ('south', 'north' or a polar file); '{dem.name}' is not one"
+        )
+    return geo

@@ -1,0 +1,240 @@
+"""Site ranking: score candidate sites by light, darkness, Earth visibility, slope and PSR distance.
+
+Each metric maps to a 0..1 score with a fixed physical scale (so a score means the same in every run):
+sunlit = mean visible solar-disk fraction at mast height; darkness = 1 - min(longest dark / darkness scale, 1);
+earth = Earth-centre visible fraction; slope = 1 - min(slope / slope limit, 1); psr = 1 - min(distance to the
+nearest PSR / PSR scale, 1) (near ice is good; no PSR within the search radius scores 0). The score is the
+weighted mean. Slopes come from the DEM gradient over one pixel on each side (central differences), with
+map distances divided by the polar stereographic scale factor.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import NDArray
+from skyfield.timelib import Time
+
+from lunarops.errors import InputError
+from lunarops.illumination.maps import LightMap, Window, light_map, window_around
+from lunarops.illumination.psr import PsrMap, SunEnvelope, psr_map
+from lunarops.illumination.site import site_light
+from lunarops.terrain import Dem, PolarStereographic
+
+FloatArray = NDArray[np.float64]
+Progress = Callable[[float, str], None]
+
+
+@dataclass(frozen=True)
+class RankingScales:
+    """Weights and scales of the site score (see the module docstring)."""
+
+    sunlit: float = 0.4
+    darkness: float = 0.2
+    earth: float = 0.2
+    slope: float = 0.1
+    psr_distance: float = 0.1
+    darkness_scale_hours: float = 354.4
+    slope_limit_deg: float = 15.0
+    psr_scale_km: float = 20.0
+
+    def __post_init__(self) -> None:
+        weights = (self.sunlit, self.darkness, self.earth, self.slope, self.psr_distance)
+        if min(weights) < 0 or sum(weights) <= 0:
+            raise InputError(f"ranking weights {weights} must be >= 0 with a positive sum")
+        for name in ("darkness_scale_hours", "slope_limit_deg", "psr_scale_km"):
+            if not getattr(self, name) > 0:
+                raise InputError(f"ranking {name} = {getattr(self, name)!r} must be > 0")
+
+    def score(
+        self, sunlit: FloatArray | float, dark_h: FloatArray | float, earth: FloatArray | float,
+        slope_deg: FloatArray | float, psr_km: FloatArray | float,
+    ) -> FloatArray:
+        """Weighted score in [0, 1] (vectorized)."""
+        parts = (
+            (self.sunlit, np.asarray(sunlit, dtype=float)),
+            (self.darkness, 1.0 - np.minimum(np.asarray(dark_h, dtype=float) / self.darkness_scale_hours, 1.0)),
+            (self.earth, np.asarray(earth, dtype=float)),
+            (self.slope, 1.0 - np.minimum(np.asarray(slope_deg, dtype=float) / self.slope_limit_deg, 1.0)),
+            (self.psr_distance, 1.0 - np.minimum(np.asarray(psr_km, dtype=float) / self.psr_scale_km, 1.0)),
+        )
+        total = sum(w for w, _ in parts)
+        return np.asarray(sum(w * v for w, v in parts) / total)
+
+
+def slope_map_deg(dem: Dem) -> FloatArray:
+    """Surface slope [deg] of every cell from central differences of the DEM (one-sided at the edges)."""
+    heights = np.asarray(dem.heights_m, dtype=np.float64)
+    geo = dem.georeference
+    if isinstance(geo, PolarStereographic):
+        dz_dy, dz_dx = np.gradient(heights, geo.pixel_height_m, geo.pixel_width_m)
+        ny, nx = dem.shape
+        rows, cols = np.meshgrid(np.arange(ny, dtype=float), np.arange(nx, dtype=float), indexing="ij")
+        lat, _ = dem.rowcol_to_latlon(rows, cols)
+        k = 1.0 / np.cos(np.radians(90.0 - np.abs(lat)) / 2.0) ** 2 * geo.scale_factor
+        return np.degrees(np.arctan(np.hypot(dz_dx, dz_dy) * k))
+    lat, _ = dem.latlon_grid()
+    dy_m = math.radians(abs(geo.pixel_height_deg)) * dem.radius_m
+    dx_m = math.radians(abs(geo.pixel_width_deg)) * dem.radius_m * np.maximum(np.cos(np.radians(lat)), 1e-6)
+    dz_dy = np.gradient(heights, axis=0) / dy_m
+    dz_dx = np.gradient(heights, axis=1) / dx_m
+    return np.degrees(np.arctan(np.hypot(dz_dx, dz_dy)))
+
+
+def slope_at_deg(dem: Dem, latitude_deg: float, longitude_deg: float, slopes: FloatArray | None = None) -> float:
+    """Slope [deg] of the cell nearest to a site."""
+    grid = slope_map_deg(dem) if slopes is None else slopes
+    row, col = (round(float(v)) for v in dem.latlon_to_rowcol(latitude_deg, longitude_deg))
+    ny, nx = dem.shape
+    return float(grid[min(max(row, 0), ny - 1), min(max(col, 0), nx - 1)])
+
+
+@dataclass(frozen=True)
+class RankedSite:
+    """One candidate with its metrics and score."""
+
+    name: str
+    latitude_deg: float
+    longitude_deg: float
+    sun_disk_visible_fraction: float
+    longest_dark_hours: float
+    earth_center_visible_fraction: float
+    slope_deg: float
+    psr_distance_km: float
+    score: float
+    extra: dict[str, float] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, float | str]:
+        """Plain dict (JSON-able; inf PSR distance stays inf, printed as null)."""
+        return {
+            "name": self.name, "latitude_deg": self.latitude_deg, "longitude_deg": self.longitude_deg,
+            "sun_disk_visible_fraction": self.sun_disk_visible_fraction,
+            "longest_dark_hours": self.longest_dark_hours,
+            "earth_center_visible_fraction": self.earth_center_visible_fraction,
+            "slope_deg": self.slope_deg, "psr_distance_km": self.psr_distance_km, "score": self.score,
+        }
+
+
+def rank_sites(
+    dem: Dem,
+    sites: Sequence[tuple[str, float, float]],
+    t: Time,
+    step_s: float,
+    mast_height_m: float,
+    scales: RankingScales,
+    min_distance_m: float | None = None,
+    psr_radius_km: float = 40.0,
+    envelope: SunEnvelope | None = None,
+    progress: Progress | None = None,
+) -> list[RankedSite]:
+    """Score a list of (name, lat, lon) sites with site-level light (bilinear height + mast), best first."""
+    if not sites:
+        raise InputError("no candidate sites to rank; give at least one --site NAME,LAT,LON or use --search")
+    slopes = slope_map_deg(dem)
+    out = []
+    for i, (name, lat, lon) in enumerate(sites):
+        if progress is not None:
+            progress(i / len(sites), f"ranking {name}")
+        light = site_light(lat, lon, t, step_s, mast_height_m, dem, min_distance_m=min_distance_m).summary()
+        psr_km = _psr_distance_km(dem, lat, lon, psr_radius_km, envelope, min_distance_m)
+        slope = slope_at_deg(dem, lat, lon, slopes)
+        score = float(scales.score(
+            light["sun_disk_visible_fraction"], light["longest_dark_hours"], light["earth_center_visible_fraction"],
+            slope, psr_km,
+        ))
+        out.append(RankedSite(
+            name, float(lat), float(lon), light["sun_disk_visible_fraction"], light["longest_dark_hours"],
+            light["earth_center_visible_fraction"], slope, psr_km, score,
+        ))
+    if progress is not None:
+        progress(1.0, "ranked")
+    return sorted(out, key=lambda s: -s.score)
+
+
+def _psr_distance_km(
+    dem: Dem, lat: float, lon: float, radius_km: float, envelope: SunEnvelope | None, min_distance_m: float | None
+) -> float:
+    if not isinstance(dem.georeference, PolarStereographic):
+        return math.inf
+    window = window_around(dem, lat, lon, radius_km * 1e3)
+    psr = psr_map(dem, window=window, max_colatitude_deg=30.0, envelope=envelope, min_distance_m=min_distance_m)
+    distance = psr.distance_km(lat, lon)
+    return distance if distance <= radius_km else math.inf
+
+
+@dataclass(frozen=True, eq=False)
+class SiteSearch:
+    """The best cells of a region, with the maps they were picked from."""
+
+    sites: list[RankedSite]
+    light: LightMap
+    psr: PsrMap | None
+    slope_deg: FloatArray
+    score: FloatArray
+
+
+def search_sites(
+    dem: Dem,
+    center_latitude_deg: float,
+    center_longitude_deg: float,
+    radius_km: float,
+    t: Time,
+    step_s: float,
+    mast_height_m: float,
+    scales: RankingScales,
+    n_best: int = 5,
+    min_separation_km: float = 5.0,
+    min_distance_m: float | None = None,
+    envelope: SunEnvelope | None = None,
+    progress: Progress | None = None,
+) -> SiteSearch:
+    """Score every cell within ``radius_km`` of a centre (map cells: cell-centre height + mast) and return the
+    ``n_best`` best cells at least ``min_separation_km`` apart."""
+    if not (1 <= n_best <= 100):
+        raise InputError(f"n_best = {n_best!r} must be in 1..100")
+    window: Window = window_around(dem, center_latitude_deg, center_longitude_deg, radius_km * 1e3)
+    step = progress or (lambda fraction, message: None)
+    light = light_map(dem, t, step_s, window, mast_height_m, min_distance_m,
+                      progress=lambda f, m: step(0.7 * f, m))
+    psr: PsrMap | None = None
+    r0, r1, c0, c1 = window
+    psr_km = np.full(light.latitude_deg.shape, math.inf)
+    if isinstance(dem.georeference, PolarStereographic):
+        psr = psr_map(dem, window=window, max_colatitude_deg=30.0, envelope=envelope, min_distance_m=min_distance_m,
+                      progress=lambda f, m: step(0.7 + 0.25 * f, m))
+        if psr.psr.any():
+            from scipy.ndimage import distance_transform_edt
+
+            # map distance in pixels to the nearest PSR cell, converted with the local scale factor
+            pixels = distance_transform_edt(~psr.psr)
+            k = 1.0 / np.cos(np.radians(90.0 - np.abs(light.latitude_deg)) / 2.0) ** 2
+            psr_km = pixels * dem.pixel_size_m / k / 1e3
+    slopes = slope_map_deg(dem)[r0:r1, c0:c1]
+    score = scales.score(light.sun_disk_visible_fraction, light.longest_dark_hours,
+                         light.earth_center_visible_fraction, slopes, psr_km)
+    score = np.where(np.isfinite(light.sun_disk_visible_fraction), score, -np.inf)
+    chosen: list[RankedSite] = []
+    order = np.argsort(-score, axis=None)
+    for flat in order:
+        if len(chosen) >= n_best or not np.isfinite(score.flat[flat]):
+            break
+        lat = float(light.latitude_deg.flat[flat])
+        lon = float(light.longitude_deg.flat[flat]) % 360.0
+        if any(_distance_km(lat, lon, s.latitude_deg, s.longitude_deg) < min_separation_km for s in chosen):
+            continue
+        chosen.append(RankedSite(
+            f"cell {len(chosen) + 1}", lat, lon, float(light.sun_disk_visible_fraction.flat[flat]),
+            float(light.longest_dark_hours.flat[flat]), float(light.earth_center_visible_fraction.flat[flat]),
+            float(slopes.flat[flat]), float(psr_km.flat[flat]), float(score.flat[flat]),
+        ))
+    step(1.0, "search done")
+    return SiteSearch(chosen, light, psr, slopes, score)
+
+
+def _distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    from lunarops.illumination.functions import great_circle_distance_m
+
+    return float(great_circle_distance_m(*np.radians([lat1, lon1, lat2, lon2]))) / 1e3

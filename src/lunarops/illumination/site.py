@@ -1,0 +1,218 @@
+"""Sunlight and Earth visibility at one site over a period (layer 2: a frozen result object).
+
+Definitions (docs/illumination.md):
+
+- ``sun_disk_visible_fraction``: the mean over the samples of the visible fraction of the solar disk (true
+  angular radius, exact segment area above the horizon line at the Sun's azimuth).
+- ``sun_center_visible_fraction``: fraction of samples with the Sun's centre above the horizon.
+- ``sun_any_visible_fraction``: fraction of samples with some part of the disk above the horizon.
+- ``longest_dark_hours``: the longest run of consecutive samples with no part of the disk visible, times the
+  step (a run cut by the start or end of the period counts as far as it is seen: a lower bound).
+- ``earth_center_visible_fraction``: fraction of samples with the Earth's centre above the horizon.
+
+Terrain: ``None`` is the smooth sphere; its horizon is the geometric dip of the bare sphere at the mast
+height, ``-acos(R / (R + mast))`` (-0.194 deg at 10 m). With a DEM the horizon comes from
+:func:`lunarops.terrain.horizon_at_site` (observer at the bilinear DEM height + mast, terrain nearer than
+``min_distance_m`` ignored).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+from skyfield.timelib import Time
+
+from lunarops.constants import MOON_RADIUS_M
+from lunarops.ephemeris import MoonEphemeris
+from lunarops.errors import InputError, SiteError
+from lunarops.illumination.functions import (
+    bare_sphere_horizon_elevation_rad,
+    disk_visible_fraction,
+    longest_true_run,
+)
+from lunarops.sky import sky_at_site
+from lunarops.terrain import EMBEDDED_DEMS, Dem, HorizonMask, azimuth_grid_rad, horizon_at_site, load_dem
+from lunarops.timescale import to_datetime64
+
+FloatArray = NDArray[np.float64]
+TERRAIN_NONE = "none"
+
+
+def resolve_terrain(terrain: str | Path | Dem | None, field: str = "terrain") -> Dem | None:
+    """A Dem from "none" (None), "south", "north", "global", a DEM file path or a Dem.
+
+    Raises InputError naming ``field`` for anything else.
+    """
+    if terrain is None or isinstance(terrain, Dem):
+        return terrain
+    text = str(terrain).strip()
+    if text.lower() == TERRAIN_NONE:
+        return None
+    if text in EMBEDDED_DEMS or Path(text).exists():
+        return load_dem(text)
+    raise InputError(
+        f"{field} = {text!r} is neither 'none', a shipped DEM ({', '.join(EMBEDDED_DEMS)}) nor an existing DEM "
+        "file; give one of those names or the path of a GeoTIFF / PDS3 / .npz DEM"
+    )
+
+
+@dataclass(frozen=True, eq=False)
+class SiteLight:
+    """Sun and Earth visibility at one site; arrays are over the sample times. Angles in degrees."""
+
+    latitude_deg: float
+    longitude_deg: float
+    ground_height_m: float
+    """Ground height [m] above the 1737.4 km sphere (DEM bilinear height, the given value, or 0)."""
+    mast_height_m: float
+    terrain: str
+    """DEM name or "none"."""
+    step_s: float
+    times: NDArray[np.datetime64]
+    horizon: HorizonMask
+    sun_azimuth_deg: FloatArray
+    sun_elevation_deg: FloatArray
+    sun_angular_radius_deg: FloatArray
+    sun_horizon_deg: FloatArray
+    """Horizon elevation at the Sun's azimuth [deg]."""
+    sun_disk_visible: FloatArray
+    """Visible fraction of the solar disk [0..1]."""
+    earth_azimuth_deg: FloatArray
+    earth_elevation_deg: FloatArray
+    earth_horizon_deg: FloatArray
+    earth_visible: NDArray[np.bool_]
+    """Earth's centre above the horizon."""
+
+    @property
+    def longest_dark_hours(self) -> float:
+        """Longest run of samples with no part of the solar disk visible, times the step. [h]"""
+        return longest_true_run(self.sun_disk_visible <= 0.0) * self.step_s / 3600.0
+
+    @property
+    def longest_earth_absence_hours(self) -> float:
+        """Longest run of samples with the Earth's centre below the horizon, times the step. [h]"""
+        return longest_true_run(~self.earth_visible) * self.step_s / 3600.0
+
+    def summary(self) -> dict[str, Any]:
+        """Headline statistics (JSON-able)."""
+        return {
+            "latitude_deg": self.latitude_deg,
+            "longitude_deg": self.longitude_deg,
+            "ground_height_m": self.ground_height_m,
+            "mast_height_m": self.mast_height_m,
+            "terrain": self.terrain,
+            "n_samples": int(self.sun_disk_visible.size),
+            "step_hours": self.step_s / 3600.0,
+            "start_utc": str(self.times[0])[:19] + "Z",
+            "end_utc": str(self.times[-1])[:19] + "Z",
+            "sun_disk_visible_fraction": float(self.sun_disk_visible.mean()),
+            "sun_center_visible_fraction": float((self.sun_elevation_deg > self.sun_horizon_deg).mean()),
+            "sun_any_visible_fraction": float((self.sun_disk_visible > 0).mean()),
+            "longest_dark_hours": self.longest_dark_hours,
+            "earth_center_visible_fraction": float(self.earth_visible.mean()),
+            "longest_earth_absence_hours": self.longest_earth_absence_hours,
+            "horizon_max_deg": float(self.horizon.elevation_deg.max()),
+            "horizon_min_deg": float(self.horizon.elevation_deg.min()),
+        }
+
+
+def site_horizon(
+    latitude_deg: float,
+    longitude_deg: float,
+    mast_height_m: float = 0.0,
+    dem: Dem | None = None,
+    ground_height_m: float | None = None,
+    min_distance_m: float | None = None,
+    n_azimuth: int = 360,
+) -> tuple[HorizonMask, float]:
+    """(horizon mask at the observer, ground height [m]) for a site with or without a DEM.
+
+    Without a DEM the mask is the bare sphere's dip at ``mast_height_m``. With one, the observer stands at
+    ``ground_height_m + mast_height_m`` over the sphere (ground from the DEM when not given); a given ground
+    below the DEM surface is a SiteError.
+    """
+    if not (np.isfinite(mast_height_m) and mast_height_m >= 0):
+        raise InputError(f"mast height = {mast_height_m!r} m must be >= 0")
+    if dem is None:
+        ground = 0.0 if ground_height_m is None else float(ground_height_m)
+        dip = float(bare_sphere_horizon_elevation_rad(mast_height_m, MOON_RADIUS_M))
+        az = azimuth_grid_rad(int(n_azimuth))
+        mask = HorizonMask(az, np.full(az.shape, dip), latitude_deg, longitude_deg, ground + mast_height_m)
+        return mask, ground
+    if not bool(np.all(dem.contains(latitude_deg, longitude_deg))):
+        raise SiteError(
+            f"site ({latitude_deg} N, {longitude_deg} E) is outside DEM '{dem.name}'; pick a site inside it, "
+            "another DEM (south, north, global, a file) or terrain 'none'"
+        )
+    dem_ground = float(dem.height_at(latitude_deg, longitude_deg))
+    ground = dem_ground if ground_height_m is None else float(ground_height_m)
+    above_dem = ground + mast_height_m - dem_ground
+    if above_dem < 0:
+        raise SiteError(
+            f"ground_height_m = {ground:.1f} m plus the mast ({mast_height_m} m) is below the DEM surface "
+            f"({dem_ground:.1f} m at this site); omit ground_height_m to use the DEM height"
+        )
+    mask = horizon_at_site(
+        dem, latitude_deg, longitude_deg, height_above_ground_m=above_dem, n_azimuth=int(n_azimuth),
+        min_distance_m=min_distance_m,
+    )
+    return mask, ground
+
+
+def site_light(
+    latitude_deg: float,
+    longitude_deg: float,
+    t: Time,
+    step_s: float,
+    mast_height_m: float = 0.0,
+    dem: Dem | None = None,
+    ground_height_m: float | None = None,
+    min_distance_m: float | None = None,
+    n_azimuth: int = 360,
+    correction: str = "apparent",
+    ephemeris: MoonEphemeris | None = None,
+    horizon: HorizonMask | None = None,
+) -> SiteLight:
+    """Sun-disk and Earth visibility at a site over the times ``t`` (sampled every ``step_s`` seconds).
+
+    ``horizon`` (optional) replaces the computed mask (e.g. one measured on a finer DEM).
+    """
+    if horizon is None:
+        horizon, ground = site_horizon(
+            latitude_deg, longitude_deg, mast_height_m, dem, ground_height_m, min_distance_m, n_azimuth
+        )
+    else:
+        ground = float(ground_height_m) if ground_height_m is not None else (
+            float(dem.height_at(latitude_deg, longitude_deg)) if dem is not None else 0.0
+        )
+    sky = sky_at_site(latitude_deg, longitude_deg, ground + mast_height_m, t, correction, ephemeris)  # type: ignore[arg-type]
+    sun_az = np.radians(sky.sun_azimuth_deg)
+    sun_h = horizon.elevation_at(sun_az)
+    fraction = disk_visible_fraction(
+        np.radians(sky.sun_elevation_deg), sun_h, np.radians(sky.sun_angular_radius_deg)
+    )
+    earth_h = horizon.elevation_at(np.radians(sky.earth_azimuth_deg))
+    earth_el = np.radians(sky.earth_elevation_deg)
+    return SiteLight(
+        latitude_deg=float(latitude_deg),
+        longitude_deg=float(longitude_deg),
+        ground_height_m=ground,
+        mast_height_m=float(mast_height_m),
+        terrain=TERRAIN_NONE if dem is None else dem.name,
+        step_s=float(step_s),
+        times=to_datetime64(t),
+        horizon=horizon,
+        sun_azimuth_deg=sky.sun_azimuth_deg,
+        sun_elevation_deg=sky.sun_elevation_deg,
+        sun_angular_radius_deg=sky.sun_angular_radius_deg,
+        sun_horizon_deg=np.degrees(sun_h),
+        sun_disk_visible=fraction,
+        earth_azimuth_deg=sky.earth_azimuth_deg,
+        earth_elevation_deg=sky.earth_elevation_deg,
+        earth_horizon_deg=np.degrees(earth_h),
+        earth_visible=np.asarray(earth_el > earth_h),
+    )

@@ -1,0 +1,91 @@
+"""Tables derived from a solved Plan: launch manifest, mass per year, deliveries for the operations stage."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+
+import pandas as pd
+
+from lunarops.logistics.model import Plan
+
+#: The commodities the operations stage reads from ``products["deliveries"]``.
+OPERATIONS_COMMODITIES = ("o2_kg", "water_kg", "food_kg", "propellant_kg", "spares", "crew")
+
+
+def _utc(epoch: datetime, day: float) -> str:
+    return (epoch + timedelta(days=float(day))).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def manifest(plan: Plan, epoch: datetime) -> pd.DataFrame:
+    """One row per flight (holdovers left out): when, which copy, route, crew, cargo, propellant [kg]."""
+    f = plan.flights
+    if len(f) == 0:
+        return pd.DataFrame(columns=["date_utc", "spacecraft", "route"])
+    f = f[~f["holdover"]].copy()
+    out = pd.DataFrame(
+        {
+            "date_utc": [_utc(epoch, d) for d in f["day"]],
+            "spacecraft": f["spacecraft"],
+            "route": f["from"] + " -> " + f["to"],
+            "launch": f["launch"],
+        }
+    )
+    skip = {"day", "spacecraft", "design", "from", "to", "holdover", "launch"}
+    for column in f.columns:
+        if column in skip:
+            continue
+        values = f[column].astype(float).clip(lower=0.0)
+        if column.endswith("_kg"):
+            values = values.round(1)
+        if column in ("dry_mass_kg", "payload_kg", "gross_mass_kg", "propellant_loaded_kg") or values.abs().sum() > 0:
+            out[column] = values.to_numpy()
+    return out.reset_index(drop=True)
+
+
+def mass_per_year(plan: Plan, epoch: datetime) -> pd.DataFrame:
+    """Mass launched to orbit per calendar year [kg]."""
+    m = plan.mass_per_step
+    years = [(epoch + timedelta(days=float(d))).year for d in m["day"]]
+    frame = pd.DataFrame({"year": years, "launched_mass_kg": m["launched_mass_kg"].to_numpy()})
+    return frame.groupby("year", as_index=False)["launched_mass_kg"].sum()
+
+
+def launch_table(plan: Plan, epoch: datetime) -> pd.DataFrame:
+    """Launches per step and vehicle (empty when the problem models no launch vehicle)."""
+    table = plan.launches.copy()
+    table.insert(0, "date_utc", [_utc(epoch, d) for d in table["day"]])
+    return table.drop(columns=["day"])
+
+
+def operations_deliveries(
+    plan: Plan, epoch: datetime, node: str | None, split_kg_per_crew_day: Mapping[str, float]
+) -> pd.DataFrame:
+    """Deliveries to the surface for the operations stage: columns time_utc, commodity, amount.
+
+    Crew arrivals (count), consumables split into o2_kg / water_kg / food_kg by ``split_kg_per_crew_day``
+    (weights), spares [kg] and propellant left at the node [kg]. Elements and cargo are not operations
+    commodities and are left out. ``node`` None takes every mission destination.
+    """
+    d = plan.deliveries
+    if node is not None:
+        d = d[d["node"] == node]
+    total = sum(split_kg_per_crew_day.values())
+    props = {"oxygen", "hydrogen", "methane", "nto", "aerozine50", "mmh", "udmh"}
+    rows: list[dict[str, object]] = []
+    for r in d.itertuples(index=False):
+        when = _utc(epoch, float(r.day))
+        amount = float(r.amount)
+        if r.commodity == "crew":
+            rows.append({"time_utc": when, "commodity": "crew", "amount": round(amount)})
+        elif r.commodity == "consumables" and total > 0:
+            for key, weight in split_kg_per_crew_day.items():
+                rows.append({"time_utc": when, "commodity": key, "amount": amount * weight / total})
+        elif r.commodity == "spares":
+            rows.append({"time_utc": when, "commodity": "spares", "amount": amount})
+        elif r.commodity in props:
+            rows.append({"time_utc": when, "commodity": "propellant_kg", "amount": amount})
+    frame = pd.DataFrame(rows, columns=["time_utc", "commodity", "amount"])
+    if len(frame):
+        frame = frame.groupby(["time_utc", "commodity"], as_index=False, sort=True)["amount"].sum()
+    return frame

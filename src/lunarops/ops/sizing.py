@@ -1,0 +1,179 @@
+"""Power-system sizing: the lightest array + storage (or fission plant) for a load at a site (layer 2).
+
+The method follows Colozza (2020, NASA/CR-2020-220368): the array must carry the load by day and recharge
+storage for the night; storage must carry the load through the worst darkness. Here both come from the
+site's real light time series rather than an idealised day/night split: for an array area A the storage is
+the largest drawdown of the cumulative energy balance (in delivered-energy units), and A is chosen to
+minimise total mass.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from lunarops.errors import InfeasibleError, InputError
+
+#: Higher heating value of hydrogen burnt to liquid water per kg of water formed:
+#: 285.83 kJ/mol (NIST-JANAF, H2O(l) formation enthalpy) / 18.015 g/mol. [J/kg]
+HHV_PER_KG_WATER_J = 285.83e3 / 18.015e-3
+#: Kilopower 10 kWe unit (Colozza 2020, NASA/CR-2020-220368, citing the KRUSTY-derived design). [W, kg]
+KILOPOWER_UNIT_POWER_W = 10e3
+KILOPOWER_UNIT_MASS_KG = 1545.0
+
+
+@dataclass(frozen=True)
+class PowerTechnology:
+    """Mass and efficiency figures of the power technologies (defaults: Colozza 2020, NASA/CR-2020-220368).
+
+    Array: blanket 1.59 kg/m2 + structure 0.55 kg/m2, 25 % array efficiency. Li-ion: 200 Wh/kg at 80 %
+    depth of discharge. RFC: fuel cell 0.65 and electrolyser 0.85 (round trip about 0.55). The RFC tank and
+    stack figures are this module's assumptions (not given in the reference): hydrogen tank 10 kg per kg H2
+    (a composite pressure vessel at a few hundred bar stores 5-10 wt % hydrogen), oxygen tank 0.5 kg per kg
+    O2, water tank 0.1 kg per kg water, fuel cell and electrolyser stacks 100 W/kg each.
+    """
+
+    array_efficiency: float = 0.25
+    array_blanket_kg_per_m2: float = 1.59
+    array_structure_kg_per_m2: float = 0.55
+    battery_specific_energy_j_per_kg: float = 200.0 * 3600.0
+    battery_depth_of_discharge: float = 0.8
+    battery_charge_efficiency: float = 1.0
+    battery_discharge_efficiency: float = 1.0
+    fuel_cell_efficiency: float = 0.65
+    electrolyser_efficiency: float = 0.85
+    h2_tank_kg_per_kg: float = 10.0
+    o2_tank_kg_per_kg: float = 0.5
+    water_tank_kg_per_kg: float = 0.1
+    fuel_cell_w_per_kg: float = 100.0
+    electrolyser_w_per_kg: float = 100.0
+    fission_unit_power_w: float = KILOPOWER_UNIT_POWER_W
+    fission_unit_mass_kg: float = KILOPOWER_UNIT_MASS_KG
+
+    def __post_init__(self) -> None:
+        for name in ("array_efficiency", "battery_depth_of_discharge", "battery_charge_efficiency",
+                     "battery_discharge_efficiency", "fuel_cell_efficiency", "electrolyser_efficiency"):
+            value = getattr(self, name)
+            if not 0.0 < value <= 1.0:
+                raise InputError(f"{name} must be in (0, 1], got {value!r}")
+
+
+@dataclass(frozen=True)
+class SizingResult:
+    """The chosen system and its masses. [m2, J, W, kg]"""
+
+    option: str
+    array_area_m2: float
+    storage_delivered_j: float
+    storage_nameplate_j: float
+    fission_units: int
+    masses_kg: dict[str, float]
+
+    @property
+    def total_mass_kg(self) -> float:
+        return float(sum(self.masses_kg.values()))
+
+
+def storage_drawdown_j(gen_w: NDArray[np.float64], load_w: NDArray[np.float64], dt_s: float,
+                       eta_in: float, eta_out: float) -> NDArray[np.float64]:
+    """Smallest storage (delivered energy) that carries ``load_w`` when starting full, for each row of
+    ``gen_w`` (shape (..., time)). Surplus enters at ``eta_in * eta_out`` (stored in delivered units), deficit
+    leaves at 1: the answer is the largest drop of the cumulative balance below its running maximum. [J]"""
+    net = gen_w - load_w
+    flow = np.where(net > 0.0, net * eta_in * eta_out, net) * dt_s
+    level = np.cumsum(flow, axis=-1)
+    running_max = np.maximum.accumulate(np.maximum(level, 0.0), axis=-1)
+    return np.asarray(np.max(running_max - level, axis=-1), dtype=np.float64)
+
+
+def _pv_mass(area_m2: NDArray[np.float64], tech: PowerTechnology) -> NDArray[np.float64]:
+    return area_m2 * (tech.array_blanket_kg_per_m2 + tech.array_structure_kg_per_m2)
+
+
+def rfc_mass_kg(delivered_j: float, fuel_cell_w: float, electrolyser_w: float, tech: PowerTechnology
+                ) -> dict[str, float]:
+    """RFC masses: reactants from the energy (water formed at the fuel cell's efficiency on the HHV), tanks,
+    stacks. [kg]"""
+    water = delivered_j / (tech.fuel_cell_efficiency * HHV_PER_KG_WATER_J)
+    h2 = water * 2.016 / 18.015
+    o2 = water - h2
+    return {
+        "rfc_reactants": water,
+        "rfc_tanks": h2 * tech.h2_tank_kg_per_kg + o2 * tech.o2_tank_kg_per_kg + water * tech.water_tank_kg_per_kg,
+        "rfc_fuel_cell": fuel_cell_w / tech.fuel_cell_w_per_kg,
+        "rfc_electrolyser": electrolyser_w / tech.electrolyser_w_per_kg,
+    }
+
+
+def size_power(irradiance_w_per_m2: ArrayLike, load_w: ArrayLike, dt_s: float,
+               option: Literal["pv_battery", "pv_rfc", "fission"], margin: float = 0.0,
+               tech: PowerTechnology | None = None, n_areas: int = 400) -> SizingResult:
+    """Lightest system of one ``option`` that serves ``load_w * (1 + margin)`` through the light series.
+
+    ``irradiance_w_per_m2`` is the sunlight on the array plane at each step (flux x visible fraction x
+    cos incidence), ``load_w`` the load at each step (scalar or series). Raises InfeasibleError when no
+    array of up to 20 times the energy-balance minimum closes the balance.
+    """
+    tech = tech or PowerTechnology()
+    if margin < 0:
+        raise InputError(f"margin must be >= 0, got {margin!r}")
+    irr = np.asarray(irradiance_w_per_m2, dtype=np.float64)
+    load = np.broadcast_to(np.asarray(load_w, dtype=np.float64), irr.shape) * (1.0 + margin)
+    if np.any(load < 0):
+        raise InputError("load_w must be >= 0")
+    peak = float(load.max()) if load.size else 0.0
+    if option == "fission":
+        units = int(np.ceil(peak / tech.fission_unit_power_w - 1e-12))
+        return SizingResult("fission", 0.0, 0.0, 0.0, units, {"fission": units * tech.fission_unit_mass_kg})
+    unit_gen = irr * tech.array_efficiency  # W per m2 of array
+    if option == "pv_battery":
+        eta_in, eta_out = tech.battery_charge_efficiency, tech.battery_discharge_efficiency
+    else:
+        eta_in, eta_out = tech.electrolyser_efficiency, tech.fuel_cell_efficiency
+    eta = eta_in * eta_out
+    # energy balance: sum(A g - L)+ * eta >= sum(L - A g)+ ; lower bound when all generation is surplus
+    energy_load = float(load.sum())
+    energy_unit = float(unit_gen.sum())
+    if energy_unit <= 0:
+        raise InfeasibleError("the site gets no sunlight on the array over the period: choose option 'fission'")
+    a_low = energy_load / energy_unit
+    areas = a_low * np.geomspace(1.0, 20.0, n_areas)
+    drawdown = np.empty(n_areas)
+    for k in range(0, n_areas, 50):
+        gen = areas[k:k + 50, None] * unit_gen[None, :]
+        drawdown[k:k + 50] = storage_drawdown_j(gen, load[None, :], dt_s, eta_in, eta_out)
+    # a design closes when the last cycle does not end below the previous one (no net loss over the series)
+    n = irr.shape[0]
+    tail = slice(n // 2, n)
+    gen_tail = areas[:, None] * unit_gen[None, tail]
+    net_tail = gen_tail - load[None, tail]
+    balance = np.sum(np.where(net_tail > 0, net_tail * eta, net_tail), axis=1)
+    ok = balance >= 0.0
+    if not np.any(ok):
+        raise InfeasibleError(
+            f"no array up to {areas[-1]:.0f} m2 carries {peak / 1e3:.1f} kW through this light series; "
+            "choose a better-lit site, a fission plant, or a smaller load"
+        )
+    pv = _pv_mass(areas, tech)
+    if option == "pv_battery":
+        nameplate = drawdown / eta_out / tech.battery_depth_of_discharge
+        storage_mass = nameplate / tech.battery_specific_energy_j_per_kg
+        total = pv + storage_mass
+    else:
+        surplus_peak = np.max(areas[:, None] * unit_gen[None, :] - load[None, :], axis=1)
+        nameplate = drawdown
+        total = pv + np.array([sum(rfc_mass_kg(drawdown[i], peak, max(surplus_peak[i], 0.0), tech).values())
+                               for i in range(n_areas)])
+    total = np.where(ok, total, np.inf)
+    best = int(np.argmin(total))
+    masses = {"array_blanket": float(areas[best] * tech.array_blanket_kg_per_m2),
+              "array_structure": float(areas[best] * tech.array_structure_kg_per_m2)}
+    if option == "pv_battery":
+        masses["battery"] = float(storage_mass[best])
+    else:
+        surplus = float(np.max(areas[best] * unit_gen - load))
+        masses.update(rfc_mass_kg(float(drawdown[best]), peak, max(surplus, 0.0), tech))
+    return SizingResult(option, float(areas[best]), float(drawdown[best]), float(nameplate[best]), 0, masses)

@@ -1,0 +1,161 @@
+"""What a set of orbiters sees over a period: site links (terrain horizon), Earth links, eclipses."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import numpy as np
+from skyfield.timelib import Time
+
+from lunarops.errors import InputError
+from lunarops.orbits.eclipse import EclipseTimeline, eclipse_timeline
+from lunarops.orbits.ephemeris_model import EphemerisModel
+from lunarops.orbits.functions import FloatArray
+from lunarops.orbits.tracks import Orbiter, Track, orbiter_tracks
+from lunarops.orbits.visibility import Horizon, LinkTimeline, orbiter_sees_earth, site_sees_orbiter
+
+MAX_SAMPLES = 2_000_000
+
+
+@dataclass(frozen=True)
+class SurfaceSite:
+    """A surface terminal: position on the 1737.4 km sphere, observer height [m], optional terrain mask."""
+
+    name: str
+    latitude_deg: float
+    longitude_deg: float
+    height_m: float = 0.0
+    horizon: Horizon | None = None
+
+    def __post_init__(self) -> None:
+        if not -90.0 <= self.latitude_deg <= 90.0 or not math.isfinite(self.longitude_deg):
+            raise InputError(
+                f"site {self.name!r}: latitude {self.latitude_deg} deg / longitude {self.longitude_deg} deg "
+                "is not on the Moon; give a latitude in -90..90 and a finite longitude"
+            )
+
+
+@dataclass(frozen=True)
+class CoverageResult:
+    """Tracks, links and eclipses of the orbiters over one grid."""
+
+    epoch_utc: datetime
+    seconds: FloatArray
+    tracks: tuple[Track, ...]
+    site_links: dict[tuple[str, str], LinkTimeline]  # (site, orbiter)
+    earth_links: dict[str, LinkTimeline]  # orbiter
+    eclipses: dict[str, EclipseTimeline]  # orbiter
+    relay_links: dict[str, LinkTimeline]  # site: some orbiter sees the site and the Earth at once
+    interpolation_error_m: float = 0.0
+    notes: list[str] = field(default_factory=list)
+
+    def coverage_rows(self) -> list[dict[str, float | str]]:
+        """One row per (site, orbiter) and per site relay: fraction visible, longest gap [h], windows."""
+        rows: list[dict[str, float | str]] = []
+        relays = (((site, "any orbiter + Earth"), t) for site, t in self.relay_links.items())
+        links = [*self.site_links.items(), *relays]
+        for (site, orbiter), link in links:
+            stats = link.statistics()
+            rows.append(
+                {
+                    "site": site,
+                    "orbiter": orbiter,
+                    "fraction_visible": stats["fraction_visible"],
+                    "longest_gap_hours": stats["longest_gap_s"] / 3600.0,
+                    "n_windows": stats["n_windows"],
+                    "mean_window_hours": stats["mean_window_s"] / 3600.0,
+                }
+            )
+        return rows
+
+    def orbiter_rows(self) -> list[dict[str, float | str]]:
+        """One row per orbiter: Earth visibility and eclipses."""
+        rows: list[dict[str, float | str]] = []
+        for track in self.tracks:
+            earth = self.earth_links[track.name].statistics()
+            ecl = self.eclipses[track.name].summary()
+            radius = np.linalg.norm(track.position_j2000_m, axis=0)
+            rows.append(
+                {
+                    "orbiter": track.name,
+                    "min_radius_km": float(radius.min() / 1e3),
+                    "max_radius_km": float(radius.max() / 1e3),
+                    "earth_visible_fraction": earth["fraction_visible"],
+                    "earth_longest_gap_hours": earth["longest_gap_s"] / 3600.0,
+                    "sunlit_fraction": ecl["sunlit_fraction"],
+                    "umbra_hours": ecl["umbra_hours"],
+                    "longest_eclipse_hours": ecl["longest_eclipse_hours"],
+                    "n_eclipses": ecl["n_eclipses"],
+                }
+            )
+        return rows
+
+
+def compute_coverage(
+    sites: Sequence[SurfaceSite],
+    orbiters: Sequence[Orbiter],
+    start: Time,
+    duration_s: float,
+    step_s: float = 60.0,
+    min_elevation_deg: float | None = None,
+    progress: Callable[[float, str], None] | None = None,
+    ephemeris: object = None,
+) -> CoverageResult:
+    """Propagate the orbiters from ``start`` over ``duration_s`` [s] on a ``step_s`` grid; evaluate links."""
+    if not orbiters:
+        raise InputError("coverage needs at least one orbiter; add one (e.g. --orbiter nrho:9:2)")
+    names = [o.name for o in orbiters]
+    if len(set(names)) != len(names):
+        raise InputError(f"orbiter names must be unique, got {names}; rename them")
+    if not (math.isfinite(step_s) and step_s > 0):
+        raise InputError(f"step_s must be a positive number of seconds, got {step_s}")
+    if not (math.isfinite(duration_s) and duration_s >= step_s):
+        raise InputError(f"duration must be at least one step ({step_s} s), got {duration_s} s")
+    n = int(duration_s // step_s) + 1
+    if n > MAX_SAMPLES:
+        raise InputError(f"{n:,} samples exceed {MAX_SAMPLES:,}; raise step_s or shorten the duration")
+    seconds = np.asarray(np.arange(n) * float(step_s), dtype=np.float64)
+    report = progress or (lambda fraction, message: None)
+    report(0.0, "fitting Earth and Sun ephemerides")
+    model = EphemerisModel(start, float(seconds[-1]) + step_s, ephemeris=ephemeris)
+    tracks = orbiter_tracks(orbiters, model, seconds, lambda f, m: report(0.05 + 0.6 * f, m))
+    times = model.times(seconds)
+    sun = model.ephemeris.position_wrt_moon_j2000_m("sun", times)
+    earth = model.ephemeris.position_wrt_moon_j2000_m("earth", times)
+    report(0.7, "links and eclipses")
+    site_links: dict[tuple[str, str], LinkTimeline] = {}
+    earth_links: dict[str, LinkTimeline] = {}
+    eclipses: dict[str, EclipseTimeline] = {}
+    for track in tracks:
+        earth_links[track.name] = LinkTimeline(
+            f"{track.name} -> Earth", seconds, orbiter_sees_earth(track.position_j2000_m, earth)
+        )
+        eclipses[track.name] = eclipse_timeline(seconds, track.position_j2000_m, sun, earth)
+        for site in sites:
+            visible, _, elevation = site_sees_orbiter(
+                track.position_me_m, site.latitude_deg, site.longitude_deg, site.height_m, site.horizon,
+                min_elevation_deg,
+            )
+            site_links[(site.name, track.name)] = LinkTimeline(
+                f"{site.name} -> {track.name}", seconds, visible, elevation
+            )
+    relay_links = {}
+    for site in sites:
+        relay = np.zeros(seconds.size, dtype=bool)
+        for track in tracks:
+            relay |= site_links[(site.name, track.name)].visible & earth_links[track.name].visible
+        relay_links[site.name] = LinkTimeline(f"{site.name} -> relay -> Earth", seconds, relay)
+    report(1.0, "done")
+    return CoverageResult(
+        epoch_utc=start.utc_datetime(),
+        seconds=seconds,
+        tracks=tuple(tracks),
+        site_links=site_links,
+        earth_links=earth_links,
+        eclipses=eclipses,
+        relay_links=relay_links,
+        interpolation_error_m=model.interpolation_error_m,
+    )
