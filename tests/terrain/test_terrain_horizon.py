@@ -86,11 +86,12 @@ def test_horizon_map_matches_brute_force_reference(south: Dem, mode: str) -> Non
     rng = np.random.default_rng(3)
     az = azimuth_grid_rad(360)
     errors = []
-    for _ in range(12):
+    for _ in range(10):
         i, j = int(rng.integers(0, 18)), int(rng.integers(0, 18))
+        a = rng.choice(360, size=90, replace=False)  # a random quarter of the azimuths per site
         lat, lon = south.rowcol_to_latlon(window[0] + i, window[2] + j)
-        ref = reference_horizon_deg(south, float(lat), float(lon), 2.0, az, south.pixel_size_m, max_d)
-        errors.append(np.degrees(hm[i, j].astype(np.float64)) - ref)
+        ref = reference_horizon_deg(south, float(lat), float(lon), 2.0, az[a], south.pixel_size_m, max_d)
+        errors.append(np.degrees(hm[i, j, a].astype(np.float64)) - ref)
     err = np.abs(np.concatenate(errors))
     assert err.mean() <= 0.01, f"mean |error| {err.mean():.4f} deg"
     assert np.percentile(err, 99) <= 0.1, f"p99 |error| {np.percentile(err, 99):.4f} deg"
@@ -98,8 +99,8 @@ def test_horizon_map_matches_brute_force_reference(south: Dem, mode: str) -> Non
 
 def test_horizon_at_site_matches_reference_and_map(south: Dem) -> None:
     # Connecting Ridge (89.45 S, 222.69 E; Mazarico et al. 2011) from a 10 m mast; reference as above.
-    az = azimuth_grid_rad(180)
-    mask = horizon_at_site(south, -89.45, 222.69, 10.0, n_azimuth=180, max_distance_m=150_000.0)
+    az = azimuth_grid_rad(90)
+    mask = horizon_at_site(south, -89.45, 222.69, 10.0, n_azimuth=90, max_distance_m=150_000.0)
     ref = reference_horizon_deg(south, -89.45, 222.69, 10.0, az, south.pixel_size_m, 150_000.0)
     err = np.abs(mask.elevation_deg - ref)
     assert err.mean() <= 0.01 and err.max() <= 0.1, (err.mean(), err.max())
@@ -107,7 +108,7 @@ def test_horizon_at_site_matches_reference_and_map(south: Dem) -> None:
 
 def test_smooth_sphere_horizon_is_the_curvature_dip() -> None:
     # Analytic: on a smooth sphere the horizon seen from height h is at -acos(R / (R + h)) (tangent ray).
-    n = 121
+    n = 441  # +-22 km: the tangent point from 100 m is sqrt(2 h R) = 18.6 km away
     geo = PolarStereographic(True, -n * 100.0 / 2, n * 100.0 / 2, 100.0, 100.0)
     dem = Dem(np.zeros((n, n)), geo, "sphere")
     for mast in (10.0, 100.0):

@@ -1,7 +1,130 @@
-"""CLI commands of the ops group."""
+"""CLI commands of the ops group: `lunarops simulate` and `lunarops power size`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any, Literal
 
 import typer
+from rich.table import Table
+
+from lunarops.cli.common import console, handle_errors, print_json, progress_bar
+
+power_app = typer.Typer(help="Power-system sizing.", no_args_is_help=True)
+
+
+def _table(title: str, rows: dict[str, Any]) -> Table:
+    table = Table(title=title)
+    table.add_column("quantity")
+    table.add_column("value", justify="right")
+    for key, value in rows.items():
+        table.add_row(key, f"{value:.6g}" if isinstance(value, float) else str(value))
+    return table
+
+
+def simulate(
+    scenario: Annotated[Path | None, typer.Argument(help="scenario YAML with an operations section; "
+                                                         "the embedded default when omitted")] = None,
+    runs: Annotated[int | None, typer.Option("--runs", min=1, max=100_000,
+                                             help="Monte Carlo runs (default: the scenario's)")] = None,
+    seed: Annotated[int | None, typer.Option("--seed", min=0, help="root seed (default: the scenario's)")] = None,
+    events: Annotated[int, typer.Option("--events", min=0, help="print the first N events of run 0")] = 0,
+    json_output: Annotated[bool, typer.Option("--json", help="print the summary as JSON")] = False,
+) -> None:
+    """Simulate station operations (hourly, Monte Carlo) and print the summary."""
+    with handle_errors():
+        import numpy as np
+
+        from lunarops.runner.stage import RunContext
+        from lunarops.runner.stages.operations import simulate_scenario
+        from lunarops.runner.stages.site import run_stage as site_stage
+        from lunarops.scenario import load_scenario
+
+        model = load_scenario(scenario)
+        site_products = None
+        if model.terrain is not None:
+            site = site_stage(RunContext(model, np.random.default_rng(model.seed)))
+            site_products = site.products if site is not None else None
+        with progress_bar("lunarops simulate", enabled=not json_output) as update:
+            hourly, mc, notes = simulate_scenario(model, runs=runs, seed=seed, site_products=site_products,
+                                                  progress=update)
+        summary: dict[str, Any] = dict(mc.summary)
+        summary["seed"] = model.seed if seed is None else seed
+        if json_output:
+            out: dict[str, Any] = {"summary": summary, "notes": notes}
+            if events:
+                frame = hourly.events.head(events)
+                out["events"] = [
+                    {"time_utc": str(r.time_utc), "event": r.event, "element": r.element, "value": r.value}
+                    for r in frame.itertuples(index=False)
+                ]
+            print_json(out)
+            return
+        console.print(_table(f"operations: {model.name}", summary))
+        for note in notes:
+            console.print(f"note: {note}")
+        if events:
+            console.print(hourly.events.head(events).to_string(index=False))
+
+
+def size(
+    load_kw: Annotated[float, typer.Option("--load-kw", min=0.0, help="continuous load to carry [kW]")],
+    latitude_deg: Annotated[float, typer.Option("--latitude-deg", min=-90.0, max=90.0)] = -89.45,
+    longitude_deg: Annotated[float, typer.Option("--longitude-deg", min=-180.0, max=360.0)] = 222.69,
+    mast_height_m: Annotated[float, typer.Option("--mast-height-m", min=0.0, max=1000.0)] = 10.0,
+    start: Annotated[str, typer.Option("--start", help="UTC start of the light series")] = "2030-01-01T00:00:00Z",
+    days: Annotated[float, typer.Option("--days", min=1.0, max=20 * 365.25)] = 365.25,
+    tracking: Annotated[str, typer.Option("--tracking", help="fixed | vertical_single_axis | two_axis")]
+    = "vertical_single_axis",
+    tilt_deg: Annotated[float, typer.Option("--tilt-deg", min=0.0, max=90.0)] = 90.0,
+    azimuth_deg: Annotated[float, typer.Option("--azimuth-deg", min=0.0, max=360.0)] = 0.0,
+    margin: Annotated[float, typer.Option("--margin", min=0.0, max=10.0, help="load margin, e.g. 0.2")] = 0.0,
+    json_output: Annotated[bool, typer.Option("--json", help="print the result as JSON")] = False,
+) -> None:
+    """Smallest array + Li-ion, array + RFC, or fission plant that carries a load at a site (smooth sphere)."""
+    with handle_errors():
+        from datetime import timedelta
+
+        import numpy as np
+
+        from lunarops.errors import InfeasibleError, InputError
+        from lunarops.ops.sizing import size_power
+        from lunarops.ops.station import SolarArray
+        from lunarops.ops.uncertain import Uncertain
+        from lunarops.runner.stages.operations import smooth_sphere_light
+        from lunarops.timescale import parse_utc
+
+        if tracking not in ("fixed", "vertical_single_axis", "two_axis"):
+            raise InputError(f"--tracking {tracking!r} is not known; use fixed, vertical_single_axis or two_axis")
+        t0 = parse_utc(start).utc_datetime()
+        t1 = t0 + timedelta(days=days)
+        light = smooth_sphere_light(latitude_deg, longitude_deg, mast_height_m, 0.0, t0, t1, 3600.0)
+        kind: Literal["fixed", "vertical_single_axis", "two_axis"] = tracking  # type: ignore[assignment]
+        array = SolarArray("array", 1.0, Uncertain.fixed(0.25), tracking=kind, tilt_rad=np.radians(tilt_deg),
+                           azimuth_rad=np.radians(azimuth_deg), mast_height_m=mast_height_m)
+        irradiance = light.irradiance_on_array_w_per_m2(array)
+        results: dict[str, Any] = {}
+        for option in ("pv_battery", "pv_rfc", "fission"):
+            try:
+                r = size_power(irradiance, load_kw * 1e3, 3600.0, option, margin)
+            except InfeasibleError as error:
+                results[option] = {"feasible": False, "reason": str(error)}
+                continue
+            results[option] = {"feasible": True, "array_area_m2": r.array_area_m2,
+                               "storage_delivered_kwh": r.storage_delivered_j / 3.6e6,
+                               "fission_units": r.fission_units, "total_mass_kg": r.total_mass_kg,
+                               "masses_kg": r.masses_kg}
+        if json_output:
+            print_json({"load_kw": load_kw, "margin": margin, "light": "smooth sphere", "options": results})
+            return
+        for option, res in results.items():
+            flat = {k: v for k, v in res.items() if k != "masses_kg"}
+            flat.update({f"mass {k} [kg]": v for k, v in res.get("masses_kg", {}).items()})
+            console.print(_table(f"{option}: {load_kw:g} kW x (1 + {margin:g})", flat))
 
 
 def register(app: typer.Typer) -> None:
     """Add this group's commands to the root app."""
+    app.command("simulate")(simulate)
+    power_app.command("size")(size)
+    app.add_typer(power_app, name="power")

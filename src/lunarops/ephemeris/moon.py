@@ -35,29 +35,36 @@ class MoonEphemeris:
     """
 
     def __init__(self, spk_path: Path, pck_path: Path, frames_tf_path: Path) -> None:
+        spk: SPK | None = None
         try:
-            self._spk = SPK.open(str(require(spk_path, "pip install skyfield-data")))
+            spk = SPK.open(str(require(spk_path, "pip install skyfield-data")))
             constants = PlanetaryConstants()
             with open(require(frames_tf_path, "reinstall lunarops"), "rb") as tf:
                 constants.read_text(tf)
-            constants.read_binary(open(require(pck_path, "reinstall lunarops"), "rb"))
-            self._frame = constants.build_frame_named("MOON_ME_DE421")
-        except DataError:
-            raise
-        except Exception as error:  # jplephem/skyfield raise plain errors on corrupt kernels
-            raise DataError(f"cannot read the ephemeris or Moon orientation kernels: {error}") from None
-        segments = {(s.center, s.target): s for s in self._spk.segments}
-        try:
+            with open(require(pck_path, "reinstall lunarops"), "rb") as pck_file:
+                constants.read_binary(pck_file)
+                self._frame = constants.build_frame_named("MOON_ME_DE421")
+                pck_segment = self._frame._segment
+                self._moon_angles = ChebyshevSegment.from_pck(pck_segment)  # copied into memory
+            segments = {(s.center, s.target): s for s in spk.segments}
             self._ssb_emb = ChebyshevSegment.from_spk(segments[(0, 3)])
             self._ssb_sun = ChebyshevSegment.from_spk(segments[(0, 10)])
             self._emb_moon = ChebyshevSegment.from_spk(segments[(3, 301)])
             self._emb_earth = ChebyshevSegment.from_spk(segments[(3, 399)])
+            self.start_tdb_jd = max(max(s.start_jd for s in spk.segments), float(pck_segment.initial_jd))
+            self.end_tdb_jd = min(min(s.end_jd for s in spk.segments), float(pck_segment.final_jd))
+        except DataError:
+            raise
         except KeyError as missing:
             raise DataError(f"{spk_path} lacks the segment {missing} (center, target); use a JPL DE kernel") from None
-        pck_segment = self._frame._segment
-        self._moon_angles = ChebyshevSegment.from_pck(pck_segment)
-        self.start_tdb_jd = max(max(s.start_jd for s in self._spk.segments), float(pck_segment.initial_jd))
-        self.end_tdb_jd = min(min(s.end_jd for s in self._spk.segments), float(pck_segment.final_jd))
+        except Exception as error:  # jplephem/skyfield raise plain errors on corrupt kernels
+            raise DataError(
+                f"cannot read the ephemeris or Moon orientation kernels ({spk_path}, {pck_path}): "
+                f"{type(error).__name__}: {error}; reinstall lunarops and skyfield-data"
+            ) from None
+        finally:
+            if spk is not None:
+                spk.close()  # the coefficients are copied into memory
 
     # -- coverage -------------------------------------------------------------------------------------------
     def check_coverage(self, t: Time) -> None:

@@ -90,7 +90,7 @@ def _log(ev_step: NDArray[np.int64], ev_code: NDArray[np.int64], ev_elem: NDArra
 
 
 @numba.njit(cache=True)
-def run_one(  # noqa: PLR0913, PLR0915
+def run_one(
     dt_s: float, decim: int,
     array_in: NDArray[np.float64], array_area: NDArray[np.float64], array_elem: NDArray[np.int64],
     array_eff: NDArray[np.float64], array_deg: NDArray[np.float64],
@@ -108,7 +108,7 @@ def run_one(  # noqa: PLR0913, PLR0915
     comp_target: NDArray[np.int64], comp_units: NDArray[np.int64], comp_repair: NDArray[np.int64],
     comp_spares0: NDArray[np.int64], unit_comp: NDArray[np.int64], fail_steps: NDArray[np.int64],
     n_elements: int,
-    rec: NDArray[np.float64], scal: NDArray[np.float64],
+    rec: NDArray[np.floating], scal: NDArray[np.float64],
     ev_step: NDArray[np.int64], ev_code: NDArray[np.int64], ev_elem: NDArray[np.int64],
     ev_value: NDArray[np.float64], ev_counts: NDArray[np.int64],
 ) -> None:
@@ -533,7 +533,7 @@ def run_one(  # noqa: PLR0913, PLR0915
 
 
 @numba.njit(cache=True, parallel=True)
-def run_many(  # noqa: PLR0913
+def run_many(
     dt_s: float, decim: int,
     array_in: NDArray[np.float64], array_area: NDArray[np.float64], array_elem: NDArray[np.int64],
     array_eff: NDArray[np.float64], array_deg: NDArray[np.float64],
@@ -551,7 +551,7 @@ def run_many(  # noqa: PLR0913
     comp_target: NDArray[np.int64], comp_units: NDArray[np.int64], comp_repair: NDArray[np.int64],
     comp_spares0: NDArray[np.int64], unit_comp: NDArray[np.int64], fail_steps: NDArray[np.int64],
     n_elements: int,
-    rec: NDArray[np.float64], scal: NDArray[np.float64],
+    rec: NDArray[np.floating], scal: NDArray[np.float64],
     ev_step: NDArray[np.int64], ev_code: NDArray[np.int64], ev_elem: NDArray[np.int64],
     ev_value: NDArray[np.float64], ev_counts: NDArray[np.int64],
 ) -> None:

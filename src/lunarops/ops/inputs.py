@@ -103,7 +103,7 @@ class EngineInputs:
 
     def times(self) -> NDArray[np.datetime64]:
         """UTC of each step."""
-        step = np.timedelta64(int(round(self.dt_s * 1e6)), "us")
+        step = np.timedelta64(round(self.dt_s * 1e6), "us")
         return self.start + np.arange(self.n_steps) * step
 
 
@@ -121,7 +121,7 @@ def crew_series(station: Station, time_s: NDArray[np.float64]) -> NDArray[np.flo
 def build_inputs(station: Station, light: LightSeries, start: np.datetime64, dt_s: float) -> EngineInputs:
     """Flatten ``station`` and ``light`` for the engine; raises InputError for loads no source can serve."""
     n = light.n_steps
-    time_s = np.arange(n) * dt_s
+    time_s = np.arange(n, dtype=np.float64) * dt_s
     elements = station.element_names
     index = {name: i for i, name in enumerate(elements)}
     loads = station.all_loads

@@ -58,7 +58,7 @@ def _draw_one(station: Station, inputs: EngineInputs, rng: np.random.Generator, 
                                                   value(plant.regolith_energy_j_per_kg),
                                                   value(plant.water_energy_j_per_kg))
         else:
-            e = np.float64(value(plant.o2_energy_j_per_kg))
+            e = np.asarray(value(plant.o2_energy_j_per_kg), dtype=np.float64)
         yields[n_plain + k] = 1.0 / float(e)
     n_steps = inputs.n_steps
     step_h = inputs.dt_s / 3600.0
@@ -113,7 +113,7 @@ def run_batch(inputs: EngineInputs, draws: RunDraws, record_steps: int = 1, even
     """Run the compiled engine on every run of ``draws``."""
     runs = draws.eff.shape[0]
     n_rec = -(-inputs.n_steps // record_steps)
-    rec = np.zeros((runs, len(engine.RECORD_VARS), n_rec), dtype=dtype)
+    rec: NDArray[np.floating] = np.zeros((runs, len(engine.RECORD_VARS), n_rec), dtype=dtype)
     scal = np.zeros((runs, len(engine.SCALAR_VARS)))
     ev_step = np.zeros((runs, event_capacity), dtype=np.int64)
     ev_code = np.zeros((runs, event_capacity), dtype=np.int64)
@@ -167,7 +167,7 @@ def event_log(inputs: EngineInputs, raw: RawRuns, run: int = 0) -> pd.DataFrame:
 def to_dataset(inputs: EngineInputs, raw: RawRuns, first_run: int = 0) -> xr.Dataset:
     """Records as (run, time) variables and scalars as (run,) variables; units in the names."""
     runs, _, n_rec = raw.records.shape
-    step = np.timedelta64(int(round(inputs.dt_s * raw.record_steps * 1e6)), "us")
+    step = np.timedelta64(round(inputs.dt_s * raw.record_steps * 1e6), "us")
     time = inputs.start + np.arange(n_rec) * step
     data: dict[str, tuple[tuple[str, ...], NDArray[np.generic]]] = {}
     for v, name in enumerate(engine.RECORD_VARS):
@@ -177,8 +177,8 @@ def to_dataset(inputs: EngineInputs, raw: RawRuns, first_run: int = 0) -> xr.Dat
     data["event_counts"] = (("run", "event"), raw.ev_counts)
     ds = xr.Dataset(data, coords={"run": np.arange(first_run, first_run + runs), "time": time,
                                   "event": list(engine.EVENT_NAMES)})
-    for v, how in zip(engine.RECORD_VARS, engine.RECORD_REDUCTION, strict=True):
-        ds[v].attrs["reduction"] = f"{how} over {raw.record_steps} step(s) of {inputs.dt_s:g} s"
+    for var, how in zip(engine.RECORD_VARS, engine.RECORD_REDUCTION, strict=True):
+        ds[var].attrs["reduction"] = f"{how} over {raw.record_steps} step(s) of {inputs.dt_s:g} s"
     return ds
 
 
@@ -190,7 +190,8 @@ def summarize(ds: xr.Dataset, battery_capacity_j: float | None = None) -> dict[s
     kwh = 1.0 / 3.6e6
     uns = ds["run_unserved_j"].values
     ess = ds["run_essential_unserved_j"].values
-    out: dict[str, float | int] = {
+    out: dict[str, float | int] = {}
+    out |= {
         "runs": int(ds.sizes["run"]),
         "probability_any_unserved_energy": float(np.mean(uns > 1.0)),
         "unserved_energy_kwh_p50": q("run_unserved_j", 50, kwh),

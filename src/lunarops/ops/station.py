@@ -11,6 +11,9 @@ from typing import Literal
 from lunarops.ops.lifesupport import BVAD, CrewRates, LoopClosure
 from lunarops.ops.uncertain import Uncertain
 
+_ZERO = Uncertain("fixed", 0.0)
+_FIVE_PCT = Uncertain("fixed", 0.05)
+
 Tracking = Literal["fixed", "vertical_single_axis", "two_axis"]
 When = Literal["always", "day", "night", "crewed", "uncrewed", "earth_visible"]
 Commodity = Literal["o2_kg", "water_kg", "food_kg", "propellant_kg", "spares", "crew"]
@@ -28,7 +31,7 @@ class SolarArray:
     name: str
     area_m2: float
     cell_efficiency: Uncertain
-    degradation_per_year: Uncertain = Uncertain.fixed(0.0)
+    degradation_per_year: Uncertain = _ZERO
     tracking: Tracking = "vertical_single_axis"
     tilt_rad: float = 0.0
     azimuth_rad: float = 0.0
@@ -107,10 +110,10 @@ class IsruPlant:
     priority: int = 3
     daylight_only: bool = True
     shed_below_reserve: bool = True
-    ice_mass_fraction: Uncertain = Uncertain.fixed(0.05)
-    regolith_energy_j_per_kg: Uncertain = Uncertain.fixed(0.0)
-    water_energy_j_per_kg: Uncertain = Uncertain.fixed(0.0)
-    o2_energy_j_per_kg: Uncertain = Uncertain.fixed(0.0)
+    ice_mass_fraction: Uncertain = _FIVE_PCT
+    regolith_energy_j_per_kg: Uncertain = _ZERO
+    water_energy_j_per_kg: Uncertain = _ZERO
+    o2_energy_j_per_kg: Uncertain = _ZERO
     mass_kg: float = 0.0
 
 

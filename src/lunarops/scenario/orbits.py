@@ -1,7 +1,104 @@
-"""The `orbits` section of a scenario file."""
+"""The `orbits` section of a scenario file: the orbiters, the sites they serve, coverage and transfer options."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field, model_validator
 
 from lunarops.scenario.base import _Model
+
+_FAMILIES = Literal["L1-north", "L1-south", "L2-north", "L2-south"]
+
+
+class NrhoSpec(_Model):
+    """A spacecraft on a synodic-resonant near-rectilinear halo orbit (Earth-Moon CR3BP, placed on DE421)."""
+
+    kind: Literal["nrho"] = "nrho"
+    name: str = Field(min_length=1, max_length=80)
+    resonance: str = Field(default="9:2", pattern=r"^\s*[1-9][0-9]*\s*:\s*[1-9][0-9]*\s*$",
+                           description="p:q = p revolutions in q synodic months")
+    family: _FAMILIES = "L2-south"
+    phase: float = Field(default=0.0, ge=0.0, lt=1.0, description="fraction of a period past apolune at the start")
+
+
+class _Elliptic(_Model):
+    name: str = Field(min_length=1, max_length=80)
+    periapsis_alt_km: float = Field(gt=0, description="above the 1737.4 km sphere")
+    apoapsis_alt_km: float = Field(gt=0, le=58_000)
+    inc_deg: float = Field(ge=0, le=180)
+    raan_deg: float = Field(default=0.0, ge=-360, le=360)
+    mean_anomaly_deg: float = Field(default=0.0, ge=-360, le=360)
+
+    @model_validator(mode="after")
+    def _apses(self) -> _Elliptic:
+        if self.apoapsis_alt_km < self.periapsis_alt_km:
+            raise ValueError(
+                f"orbiter {self.name!r}: apoapsis_alt_km ({self.apoapsis_alt_km}) is below periapsis_alt_km "
+                f"({self.periapsis_alt_km}); swap them or raise the apoapsis"
+            )
+        return self
+
+
+class KeplerSpec(_Elliptic):
+    """A Keplerian lunar orbit (elements at the start, propagated with Moon, Earth and Sun point masses)."""
+
+    kind: Literal["kepler"] = "kepler"
+    argp_deg: float = Field(default=90.0, ge=-360, le=360)
+    reference_plane: Literal["lunar-equator", "lunar-orbit"] = "lunar-equator"
+
+
+class FrozenSpec(_Elliptic):
+    """A frozen elliptical orbit: argument of periapsis 90 deg (apolune south) or 270 deg, lunar-orbit plane."""
+
+    kind: Literal["frozen"] = "frozen"
+    inc_deg: float = Field(default=62.4, ge=0, le=180)
+    raan_deg: float = Field(default=270.0, ge=-360, le=360)
+    apolune_over: Literal["south", "north"] = "south"
+
+
+class LloSpec(_Model):
+    """A circular low lunar orbit."""
+
+    kind: Literal["llo"] = "llo"
+    name: str = Field(min_length=1, max_length=80)
+    alt_km: float = Field(default=100.0, gt=0, le=5000)
+    inc_deg: float = Field(default=90.0, ge=0, le=180)
+    raan_deg: float = Field(default=0.0, ge=-360, le=360)
+
+
+OrbiterSpec = Annotated[NrhoSpec | KeplerSpec | FrozenSpec | LloSpec, Field(discriminator="kind")]
+
+
+class CoverageOptions(_Model):
+    """Which sites the orbiters serve and how finely their links are computed."""
+
+    sites: list[str] | None = Field(default=None, description="site names; all sites when omitted")
+    duration_days: float = Field(default=30.0, gt=0, le=400, description="from the period's start")
+    step_s: float = Field(default=60.0, ge=1, le=3600)
+    min_elevation_deg: float | None = Field(default=None, ge=-10, le=60, description="antenna minimum elevation")
+
+
+class TransferOptions(_Model):
+    """The delta-v ledger path to report and the propulsion to price it with."""
+
+    path: list[str] = Field(default_factory=lambda: ["LEO", "TLI", "NRHO", "LLO", "surface"], min_length=2)
+    isp_s: float = Field(default=450.0, gt=0, le=10_000)
+    final_mass_kg: float = Field(default=10_000.0, gt=0)
+    llo_alt_km: float = Field(default=100.0, gt=0, le=5000)
 
 
 class OrbitsSection(_Model):
     """Options of the orbits stage."""
+
+    orbiters: list[OrbiterSpec] = Field(min_length=1, max_length=50)
+    coverage: CoverageOptions = CoverageOptions()
+    transfers: TransferOptions = TransferOptions()
+
+    @model_validator(mode="after")
+    def _unique_names(self) -> OrbitsSection:
+        names = [o.name for o in self.orbiters]
+        duplicated = sorted({n for n in names if names.count(n) > 1})
+        if duplicated:
+            raise ValueError(f"orbits.orbiters: names {duplicated} appear more than once; rename them")
+        return self

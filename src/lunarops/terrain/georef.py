@@ -134,7 +134,7 @@ class Equirectangular:
         col = (lon - self.lon_min_deg) / self.pixel_width_deg - 0.5
         if self.wraps:
             # A point in the last half cell (east of the last centre) sits between the last and first columns.
-            col = np.where(col < -0.5, col + self.ncols, col)
+            col = np.where(col < 0.0, col + self.ncols, col)
         return row, col
 
     def rowcol_to_latlon(self, row: ArrayLike, col: ArrayLike) -> tuple[FloatArray, FloatArray]:

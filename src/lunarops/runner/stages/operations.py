@@ -22,8 +22,8 @@ from lunarops.ops.station import (
     Battery,
     CommLink,
     Component,
-    Consumables,
     ConstantSource,
+    Consumables,
     Delivery,
     FuelCellStorage,
     IsruPlant,
@@ -109,11 +109,13 @@ def station_from_section(section: OperationsSection, start: datetime,
     c = section.consumables
     deliveries = [Delivery((d.time_utc - start).total_seconds(), d.commodity, d.amount) for d in section.resupply]
     if campaign_deliveries is not None and len(campaign_deliveries):
-        for row in campaign_deliveries.itertuples(index=False):
-            when = pd.Timestamp(row.time_utc)
-            when = when.tz_localize("UTC") if when.tzinfo is None else when.tz_convert("UTC")
-            deliveries.append(Delivery((when.to_pydatetime() - start).total_seconds(), row.commodity,
-                                       float(row.amount)))
+        frame = campaign_deliveries
+        stamps = pd.to_datetime(frame["time_utc"], utc=True)
+        for when, commodity, amount in zip(stamps, frame["commodity"], frame["amount"], strict=True):
+            if commodity not in ("o2_kg", "water_kg", "food_kg", "propellant_kg", "spares", "crew"):
+                raise InputError(f"campaign delivery commodity {commodity!r} is not known to operations")
+            deliveries.append(Delivery((when.to_pydatetime() - start).total_seconds(), commodity,
+                                       float(amount)))
     comm = None
     if section.comms is not None:
         comm = CommLink(section.comms.name, section.comms.data_rate_mbps * 1e6, section.comms.buffer_gb * 8e9,
@@ -199,7 +201,7 @@ def simulate_scenario(scenario: Any, runs: int | None = None, seed: int | None =
     seed = scenario.seed if seed is None else seed
     runs = section.monte_carlo.runs if runs is None else runs
     hourly = simulate(station, inputs, runs=1, seed=seed, record_steps=1, event_capacity=200_000)
-    record_steps = max(1, int(round(section.monte_carlo.record_hours * 3600.0 / scenario.period.step_s)))
+    record_steps = max(1, round(section.monte_carlo.record_hours * 3600.0 / scenario.period.step_s))
     mc = simulate(station, inputs, runs=runs, seed=seed, record_steps=record_steps,
                   progress=lambda f, m: progress(0.2 + 0.75 * f, m))
     return hourly, mc, [note]
@@ -270,7 +272,7 @@ def run_stage(ctx: RunContext) -> StageResult | None:
         progress=ctx.progress)
     station_masses = station_from_section(scenario.operations, scenario.period.start_utc).masses_kg()
     summary: dict[str, Any] = dict(mc.summary)
-    summary["run0_events"] = int(len(hourly.events))
+    summary["run0_events"] = len(hourly.events)
     summary["power_system_mass_kg"] = float(sum(station_masses.values()))
     counts = hourly.events["event"].value_counts()
     tables = [

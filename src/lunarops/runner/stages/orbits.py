@@ -1,10 +1,176 @@
-"""The orbits stage of `lunarops run`."""
+"""The orbits stage of `lunarops run`: the scenario's orbiters, their coverage of the sites, eclipses, transfers."""
 
 from __future__ import annotations
 
-from lunarops.runner.stage import RunContext, StageResult
+from datetime import timedelta
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from lunarops.errors import InputError
+from lunarops.orbits.coverage import CoverageResult, SurfaceSite, compute_coverage
+from lunarops.orbits.czml import tracks_to_czml
+from lunarops.orbits.families import nrho
+from lunarops.orbits.kepler import KeplerOrbit, frozen_elliptical, low_lunar_orbit
+from lunarops.orbits.plots import moon_fixed_figure, rotating_frame_figure, timeline_figure
+from lunarops.orbits.tracks import KeplerOrbiter, NrhoOrbiter, Orbiter
+from lunarops.orbits.transfers import default_ledger, nrho_llo_estimate
+from lunarops.runner.stage import Figure, RunContext, StageResult, Table
+from lunarops.timescale import parse_utc
+
+
+def _orbiter(spec: Any) -> Orbiter:
+    if spec.kind == "nrho":
+        return NrhoOrbiter(spec.name, spec.resonance.replace(" ", ""), spec.family, spec.phase)
+    if spec.kind == "frozen":
+        orbit = frozen_elliptical(
+            spec.periapsis_alt_km, spec.apoapsis_alt_km, spec.inc_deg, spec.raan_deg, spec.apolune_over,
+            spec.mean_anomaly_deg, spec.name,
+        )
+        return KeplerOrbiter(spec.name, orbit)
+    if spec.kind == "llo":
+        return KeplerOrbiter(spec.name, low_lunar_orbit(spec.alt_km, spec.inc_deg, spec.raan_deg, spec.name))
+    return KeplerOrbiter(
+        spec.name,
+        KeplerOrbit(
+            spec.periapsis_alt_km, spec.apoapsis_alt_km, spec.inc_deg, spec.raan_deg, spec.argp_deg,
+            spec.mean_anomaly_deg, spec.name, spec.reference_plane,
+        ),
+    )
+
+
+def _sites(ctx: RunContext) -> list[SurfaceSite]:
+    section = ctx.scenario.orbits
+    wanted = section.coverage.sites
+    by_name = {site.name: site for site in ctx.scenario.sites}
+    if wanted is not None:
+        unknown = [name for name in wanted if name not in by_name]
+        if unknown:
+            raise InputError(
+                f"orbits.coverage.sites names {unknown}, which are not in sites ({sorted(by_name)}); fix the names"
+            )
+    chosen = [by_name[name] for name in wanted] if wanted is not None else list(ctx.scenario.sites)
+    site_stage = ctx.results.get("site")
+    horizons = site_stage.products.get("horizons", {}) if site_stage is not None else {}
+    out = []
+    for site in chosen:
+        mask = horizons.get(site.name) if isinstance(horizons, dict) else None
+        height = (site.ground_height_m or 0.0) + site.mast_height_m
+        observer = getattr(mask, "observer_height_m", float("nan"))
+        if mask is not None and np.isfinite(observer):
+            height = float(observer)
+        out.append(SurfaceSite(site.name, site.latitude_deg, site.longitude_deg, height, mask))
+    return out
+
+
+def _dataset(result: CoverageResult) -> xr.Dataset:
+    times = np.array([result.epoch_utc.replace(tzinfo=None) + timedelta(seconds=float(s)) for s in result.seconds],
+                     dtype="datetime64[ns]")
+    orbiters = [t.name for t in result.tracks]
+    sites = sorted({site for site, _ in result.site_links})
+    visible = np.array([[result.site_links[(s, o)].visible for o in orbiters] for s in sites])
+    return xr.Dataset(
+        {
+            "site_visible": (("site", "orbiter", "time"), visible),
+            "earth_visible": (("orbiter", "time"), np.array([result.earth_links[o].visible for o in orbiters])),
+            "sun_fraction": (("orbiter", "time"), np.array([result.eclipses[o].sun_fraction for o in orbiters])),
+            "relay_to_earth": (("site", "time"), np.array([result.relay_links[s].visible for s in sites])),
+        },
+        coords={"time": times, "orbiter": orbiters, "site": sites},
+    )
 
 
 def run_stage(ctx: RunContext) -> StageResult | None:
     """Run the orbits stage; None when the scenario has no section for it."""
-    return None
+    section = ctx.scenario.orbits
+    if section is None:
+        return None
+    ctx.progress(0.0, "orbits: designing orbits")
+    orbiters = [_orbiter(spec) for spec in section.orbiters]
+    sites = _sites(ctx)
+    start = parse_utc(ctx.scenario.period.start_utc)
+    options = section.coverage
+    result = compute_coverage(
+        sites, orbiters, start, options.duration_days * 86400.0, options.step_s, options.min_elevation_deg,
+        lambda f, m: ctx.progress(0.05 + 0.85 * f, f"orbits: {m}"),
+    )
+    periodic = {o.name: o.orbit() for o in orbiters if isinstance(o, NrhoOrbiter)}
+    summary: dict[str, Any] = {}
+    for name, orbit in periodic.items():
+        summary[f"{name}: period_days"] = orbit.period_days
+        summary[f"{name}: perilune_radius_km"] = orbit.perilune_radius_m / 1e3
+        summary[f"{name}: apolune_radius_km"] = orbit.apolune_radius_m / 1e3
+        summary[f"{name}: closure_m"] = orbit.closure_m
+    for o in orbiters:
+        if isinstance(o, KeplerOrbiter):
+            summary[f"{o.name}: period_hours"] = o.orbit.period_s / 3600.0
+    coverage_rows = result.coverage_rows()
+    for row in coverage_rows:
+        summary[f"{row['site']} <- {row['orbiter']}: fraction_visible"] = row["fraction_visible"]
+        summary[f"{row['site']} <- {row['orbiter']}: longest_gap_hours"] = row["longest_gap_hours"]
+    transfers = section.transfers
+    ledger = default_ledger()
+    steps = ledger.fly(transfers.path, transfers.final_mass_kg, transfers.isp_s)
+    summary["ledger path"] = " -> ".join(transfers.path)
+    summary["ledger total_dv_km_per_s"] = ledger.path_dv_m_per_s(transfers.path) / 1e3
+    summary["ledger propellant_kg"] = sum(s.propellant_kg for s in steps)
+    estimate = nrho_llo_estimate(next(iter(periodic.values())) if periodic else nrho("9:2"), transfers.llo_alt_km)
+    summary["computed NRHO->LLO two-impulse dv_km_per_s"] = estimate["dv_total_m_per_s"] / 1e3
+
+    ledger_frame = pd.DataFrame(
+        [
+            {
+                "from": s.leg.origin, "to": s.leg.destination, "dv_km_per_s": s.leg.dv_m_per_s / 1e3,
+                "mass_before_kg": s.mass_before_kg, "propellant_kg": s.propellant_kg, "source": s.leg.source,
+            }
+            for s in steps
+        ]
+    )
+    events = [
+        {"orbiter": name, "body": e.body, "kind": e.kind,
+         "start_utc": (result.epoch_utc + timedelta(seconds=e.start_s)).isoformat(),
+         "duration_hours": (e.duration_s + options.step_s) / 3600.0}
+        for name, timeline in result.eclipses.items()
+        for e in timeline.events
+    ]
+    rows = [(link.name, link.visible) for link in result.site_links.values()]
+    rows += [(link.name, link.visible) for link in result.relay_links.values()]
+    rows += [(f"{name} -> Earth", link.visible) for name, link in result.earth_links.items()]
+    eclipse_rows = [(f"{name} in shadow", e.sun_fraction < 1.0) for name, e in result.eclipses.items()]
+    figures = [
+        Figure("Link windows (site -> orbiter, orbiter -> Earth)",
+               timeline_figure(rows, result.seconds, result.epoch_utc, "Link windows")),
+        Figure("Eclipses of the orbiters", timeline_figure(eclipse_rows, result.seconds, result.epoch_utc, "Eclipses")),
+        Figure("Orbiters, Moon-fixed frame", moon_fixed_figure(result.tracks)),
+    ]
+    if periodic:
+        figures.append(Figure("Halo orbits, Earth-Moon rotating frame", rotating_frame_figure(list(periodic.values()))))
+    notes = [
+        "NRHO orbiters: periodic Earth-Moon CR3BP solution (mu = 0.0121505856, l* = 384,400 km) placed on the "
+        "DE421 Earth-Moon line with the instantaneous distance as length unit; Keplerian orbiters propagated with "
+        "heyoka in a point-mass Moon + Earth + Sun model (no lunar harmonics).",
+        f"Ephemeris interpolation error (Chebyshev fit of DE421 in the propagator): "
+        f"{result.interpolation_error_m * 1000:.3f} mm.",
+        "Delta-v ledger: Acta Astronautica 177 (2020) 351-372, Table 4.",
+    ]
+    return StageResult(
+        name="orbits",
+        title="Orbital segment: station, relays, links, eclipses, transfers",
+        summary=summary,
+        datasets={"orbits": _dataset(result)},
+        figures=figures,
+        tables=[
+            Table("Coverage of the sites", pd.DataFrame(coverage_rows)),
+            Table("Orbiters: Earth visibility and eclipses", pd.DataFrame(result.orbiter_rows())),
+            Table("Eclipse events", pd.DataFrame(events)),
+            Table("Delta-v ledger", ledger_frame),
+        ],
+        notes=notes,
+        products={
+            "coverage": result,
+            "czml": tracks_to_czml(result.tracks, result.epoch_utc),
+            "periodic_orbits": periodic,
+        },
+    )

@@ -1,0 +1,239 @@
+"""CLI: `lunarops illumination`, `lunarops psr` and `lunarops sites rank`."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from lunarops.cli.common import console, err_console, handle_errors, print_json, progress_bar
+from lunarops.errors import InputError
+
+sites_app = typer.Typer(help="Candidate sites: rank them by light, darkness, Earth, slope and PSR distance.",
+                        no_args_is_help=True)
+
+TerrainOpt = Annotated[str, typer.Option("--terrain", help="none | south | north | global | DEM file path")]
+StepOpt = Annotated[str, typer.Option("--step", help="time step: 1h, 30min, 1d ...")]
+MinDistOpt = Annotated[
+    float | None, typer.Option("--min-distance-m", help="ignore terrain nearer than this [m] (default one DEM pixel)")
+]
+
+
+def register(app: typer.Typer) -> None:
+    """Add `illumination`, `psr` and the `sites` group to the root app."""
+    app.command("illumination")(illumination)
+    app.command("psr")(psr)
+    sites_app.command("rank")(rank)
+    app.add_typer(sites_app, name="sites")
+
+
+def illumination(
+    lat: Annotated[float, typer.Option("--lat", help="latitude [deg], planetocentric, Moon ME")],
+    lon: Annotated[float, typer.Option("--lon", help="east longitude [deg]")],
+    start: Annotated[str, typer.Option("--start", help="start UTC, ISO 8601")],
+    end: Annotated[str, typer.Option("--end", help="end UTC, ISO 8601 (exclusive)")],
+    height_m: Annotated[float, typer.Option("--height-m", help="observer height over the ground (mast) [m]")] = 0.0,
+    step: StepOpt = "1h",
+    terrain: TerrainOpt = "south",
+    min_distance_m: MinDistOpt = None,
+    ground_height_m: Annotated[
+        float | None, typer.Option("--ground-height-m", help="ground height over the 1737.4 km sphere (default DEM)")
+    ] = None,
+    n_azimuth: Annotated[int, typer.Option("--n-azimuth", help="horizon azimuth samples")] = 360,
+    json_output: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+) -> None:
+    """Sunlight (visible solar-disk fraction) and Earth visibility at one site over a period."""
+    from lunarops.illumination.site import resolve_terrain, site_light
+    from lunarops.illumination.timegrid import parse_step_s, period_times
+
+    with handle_errors():
+        step_s = parse_step_s(step, "--step")
+        dem = resolve_terrain(terrain, "--terrain")
+        t = period_times(start, end, step_s)
+        light = site_light(lat, lon, t, step_s, height_m, dem, ground_height_m, min_distance_m, n_azimuth)
+        summary = light.summary()
+        if json_output:
+            print_json(summary)
+            return
+        table = Table(title=f"Light at ({lat} N, {lon} E), {height_m:g} m over the ground, terrain {light.terrain}")
+        table.add_column("quantity")
+        table.add_column("value", justify="right")
+        for key, value in summary.items():
+            table.add_row(key, _fmt(value))
+        console.print(table)
+
+
+def psr(
+    dem: Annotated[str, typer.Option("--dem", help="polar DEM: south | north | file path")] = "south",
+    max_colatitude_deg: Annotated[
+        float, typer.Option("--max-colatitude-deg", help="region: within this angle of the pole [deg]")
+    ] = 10.0,
+    start: Annotated[str, typer.Option("--start", help="first Sun sample (UTC)")] = "2030-01-01",
+    end: Annotated[str, typer.Option("--end", help="last Sun sample (UTC); >= 18.6 yr after --start")] = "2049-12-31",
+    step_hours: Annotated[float, typer.Option("--step-hours", help="Sun sampling of the cycle [h]")] = 1.0,
+    min_distance_m: MinDistOpt = None,
+    n_azimuth: Annotated[int, typer.Option("--n-azimuth", help="horizon azimuth samples")] = 360,
+    site: Annotated[
+        list[str] | None, typer.Option("--site", help="NAME,LAT,LON: report its distance to the nearest PSR")
+    ] = None,
+    map_png: Annotated[Path | None, typer.Option("--map", help="write a PNG map of the PSRs")] = None,
+    geotiff: Annotated[Path | None, typer.Option("--geotiff", help="write the PSR mask as GeoTIFF")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", help="no progress bar")] = False,
+    json_output: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+) -> None:
+    """Permanently shadowed regions of a polar DEM over the lunar precession cycle, and their area."""
+    from lunarops.illumination.psr import psr_map, sun_envelope
+    from lunarops.illumination.render import light_map_png, write_geotiff
+    from lunarops.illumination.site import resolve_terrain
+    from lunarops.terrain import PolarStereographic
+
+    with handle_errors():
+        sites = [_parse_site(text) for text in site or []]
+        grid = resolve_terrain(dem, "--dem")
+        if grid is None or not isinstance(grid.georeference, PolarStereographic):
+            raise InputError(f"--dem = {dem!r} must be a polar stereographic DEM (south, north or a polar file)")
+        envelope = sun_envelope(grid.georeference.south, start, end, step_hours)
+        with progress_bar("PSR map", enabled=not quiet and not json_output) as update:
+            result = psr_map(grid, None, max_colatitude_deg, envelope, min_distance_m, n_azimuth, progress=update)
+        summary: dict[str, Any] = result.summary()
+        for name, lat, lon in sites:
+            summary[f"psr_distance_km[{name}]"] = result.distance_km(lat, lon)
+        if map_png is not None:
+            shaded = (~result.psr).astype(float)
+            map_png.write_bytes(light_map_png(grid, result.window, shaded, "not PSR (100) / PSR (0)", sites,
+                                              result.psr, f"PSRs of '{grid.name}': {result.area_km2:,.0f} km2"))
+            summary["map_png"] = str(map_png)
+        if geotiff is not None:
+            write_geotiff(geotiff, grid, result.window, result.psr.astype(float))
+            summary["geotiff"] = str(geotiff)
+        if json_output:
+            print_json(summary)
+            return
+        table = Table(title=f"Permanently shadowed regions, DEM '{grid.name}'")
+        table.add_column("quantity")
+        table.add_column("value", justify="right")
+        for key, value in summary.items():
+            table.add_row(key, _fmt(value))
+        console.print(table)
+
+
+def rank(
+    site: Annotated[list[str] | None, typer.Option("--site", help="NAME,LAT,LON (repeat)")] = None,
+    scenario: Annotated[
+        Path | None, typer.Option("--scenario", help="take sites, mast heights and weights from a scenario file")
+    ] = None,
+    search: Annotated[bool, typer.Option("--search", help="search the DEM around --center-lat/--center-lon")] = False,
+    center_lat: Annotated[float, typer.Option("--center-lat", help="search centre latitude [deg]")] = -89.45,
+    center_lon: Annotated[float, typer.Option("--center-lon", help="search centre east longitude [deg]")] = 222.69,
+    radius_km: Annotated[float, typer.Option("--radius-km", help="search radius [km]")] = 20.0,
+    n_best: Annotated[int, typer.Option("--n-best", help="number of cells returned by --search")] = 5,
+    dem: Annotated[str, typer.Option("--dem", help="south | north | global | DEM file path")] = "south",
+    start: Annotated[str, typer.Option("--start", help="start UTC")] = "2031-01-01",
+    end: Annotated[str, typer.Option("--end", help="end UTC (exclusive)")] = "2032-01-01",
+    step: StepOpt = "1h",
+    height_m: Annotated[float, typer.Option("--height-m", help="mast height [m]")] = 10.0,
+    min_distance_m: MinDistOpt = None,
+    map_png: Annotated[Path | None, typer.Option("--map", help="write a PNG map (WAC basemap + light)")] = None,
+    geotiff: Annotated[Path | None, typer.Option("--geotiff", help="write the light map as GeoTIFF (--search)")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", help="no progress bar")] = False,
+    json_output: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+) -> None:
+    """Rank candidate sites (a list, a scenario's sites, or a search over the DEM) and draw them on a map."""
+    from lunarops.illumination.maps import light_map, window_around
+    from lunarops.illumination.psr import sun_envelope
+    from lunarops.illumination.ranking import RankingScales, rank_sites, search_sites
+    from lunarops.illumination.render import light_map_png, write_geotiff
+    from lunarops.illumination.site import resolve_terrain
+    from lunarops.illumination.timegrid import parse_step_s, period_times
+    from lunarops.terrain import PolarStereographic
+
+    with handle_errors():
+        step_s = parse_step_s(step, "--step")
+        candidates = [_parse_site(text) for text in site or []]
+        scales = RankingScales()
+        terrain_name = dem
+        if scenario is not None:
+            from lunarops.scenario import load_scenario
+
+            loaded = load_scenario(scenario)
+            candidates += [(s.name, s.latitude_deg, s.longitude_deg) for s in loaded.sites]
+            if loaded.terrain is not None:
+                r = loaded.terrain.ranking
+                scales = RankingScales(**r.weights.model_dump(), darkness_scale_hours=r.darkness_scale_hours,
+                                       slope_limit_deg=r.slope_limit_deg, psr_scale_km=r.psr_scale_km)
+                terrain_name = loaded.terrain.dem
+        if not candidates and not search:
+            raise InputError("give candidate sites (--site NAME,LAT,LON or --scenario FILE) or --search")
+        grid = resolve_terrain(terrain_name, "--dem")
+        if grid is None:
+            raise InputError("site ranking needs terrain (slope, PSRs); --dem none is not allowed here")
+        t = period_times(start, end, step_s)
+        envelope = (sun_envelope(grid.georeference.south)
+                    if isinstance(grid.georeference, PolarStereographic) else None)
+        ranked = []
+        window = None
+        values = None
+        psr_mask = None
+        with progress_bar("ranking sites", enabled=not quiet and not json_output) as update:
+            if candidates:
+                ranked += rank_sites(grid, candidates, t, step_s, height_m, scales, min_distance_m,
+                                     envelope=envelope, progress=update)
+            if search:
+                found = search_sites(grid, center_lat, center_lon, radius_km, t, step_s, height_m, scales, n_best,
+                                     min_distance_m=min_distance_m, envelope=envelope, progress=update)
+                ranked += found.sites
+                window, values = found.light.window, found.light.sun_disk_visible_fraction
+                psr_mask = found.psr.psr if found.psr is not None else None
+        ranked.sort(key=lambda s: -s.score)
+        output: dict[str, Any] = {"sites": [s.as_dict() for s in ranked], "mast_height_m": height_m,
+                                  "terrain": grid.name, "start_utc": start, "end_utc": end}
+        if (map_png is not None or geotiff is not None) and window is None:
+            lat0 = sum(s.latitude_deg for s in ranked) / len(ranked)
+            lon0 = ranked[0].longitude_deg
+            window = window_around(grid, lat0, lon0, radius_km * 1e3)
+            with progress_bar("light map", enabled=not quiet and not json_output) as update:
+                values = light_map(grid, t, step_s, window, height_m, min_distance_m, earth=False,
+                                   progress=update).sun_disk_visible_fraction
+        if map_png is not None and window is not None and values is not None:
+            map_png.write_bytes(light_map_png(
+                grid, window, values, "time lit [%]", [(s.name, s.latitude_deg, s.longitude_deg) for s in ranked],
+                psr_mask, f"Candidate sites, light at {height_m:g} m, {start}..{end}"))
+            output["map_png"] = str(map_png)
+        if geotiff is not None and window is not None and values is not None:
+            write_geotiff(geotiff, grid, window, values)
+            output["geotiff"] = str(geotiff)
+        if json_output:
+            print_json(output)
+            return
+        table = Table(title=f"Candidate sites ({grid.name} DEM, {height_m:g} m mast, {start}..{end})")
+        for column in ("rank", "site", "lat", "lon", "lit %", "longest dark h", "Earth %", "slope deg",
+                       "PSR km", "score"):
+            table.add_column(column, justify="right" if column != "site" else "left")
+        for i, s in enumerate(ranked, 1):
+            table.add_row(str(i), s.name, f"{s.latitude_deg:.3f}", f"{s.longitude_deg:.3f}",
+                          f"{100 * s.sun_disk_visible_fraction:.1f}", f"{s.longest_dark_hours:.0f}",
+                          f"{100 * s.earth_center_visible_fraction:.1f}", f"{s.slope_deg:.1f}",
+                          "-" if not math.isfinite(s.psr_distance_km) else f"{s.psr_distance_km:.1f}",
+                          f"{s.score:.3f}")
+        console.print(table)
+        if "map_png" in output:
+            err_console.print(f"map written to {output['map_png']}")
+
+
+def _parse_site(text: str) -> tuple[str, float, float]:
+    parts = [p.strip() for p in str(text).split(",")]
+    try:
+        if len(parts) != 3:
+            raise ValueError
+        return parts[0], float(parts[1]), float(parts[2])
+    except ValueError:
+        raise InputError(f"--site = {text!r} must be NAME,LAT,LON, e.g. 'Connecting Ridge,-89.45,222.69'") from None
+
+
+def _fmt(value: Any) -> str:
+    if isinstance(value, float):
+        return "-" if not math.isfinite(value) else f"{value:.6g}"
+    return str(value)
