@@ -37,7 +37,7 @@ def test_local_frame_orthonormal(lat: float, lon: float) -> None:
     basis = np.stack([east, north, up])
     assert np.allclose(basis @ basis.T, np.eye(3), atol=1e-12)
     assert np.allclose(np.cross(east, north), up, atol=1e-12)  # right-handed
-    az, el = local_azimuth_elevation_rad(up, np.radians(lat), np.radians(lon))
+    _, el = local_azimuth_elevation_rad(up, np.radians(lat), np.radians(lon))
     assert np.degrees(el) > 89.999999
 
 

@@ -355,6 +355,16 @@ def read_pds3(path: str | Path, name: str | None = None) -> Dem:
         heights[~np.isfinite(raw) | (np.abs(raw) > 1e30)] = np.nan
     if not np.any(np.isfinite(heights)):
         raise DataError(f"{data_path}: every cell is missing data; the file is corrupt, download it again")
+    valid_raw = raw[np.isfinite(heights)]
+    for key, value in (("MAXIMUM", valid_raw.max()), ("MINIMUM", valid_raw.min())):
+        if key in image:
+            stated = _number(image, key, src)[0]
+            if abs(float(value) - stated) > 1e-6 * max(1.0, abs(stated)):
+                raise DataError(
+                    f"{data_path}: the data's {key.lower()} is {float(value):g} but the label says {key} = {stated:g}; "
+                    "the label does not describe this file (wrong SAMPLE_TYPE, byte order or image), get the "
+                    "product's own label"
+                )
     extreme = np.nanmax(np.abs(heights))
     if extreme > 50_000.0:
         raise DataError(
