@@ -20,14 +20,17 @@ def model() -> EphemerisModel:
     return EphemerisModel(parse_utc("2030-03-01T00:00:00Z"), DAYS * 86400.0)
 
 
-def test_interpolated_ephemeris_is_submillimetre(model: EphemerisModel) -> None:
+def test_interpolated_ephemeris_error(model: EphemerisModel) -> None:
     # The Chebyshev fit of the DE421 Earth and Sun positions (2-day segments, degree 14) versus DE421 itself at
-    # off-node points: measured ~0.1 mm; bound 1 mm.
-    assert model.interpolation_error_m < 1e-3
+    # off-node points: Earth measured 0.7 mm (bound 2 mm); Sun measured 1.9 cm (bound 10 cm), the floor set by
+    # DE421 evaluated at float64 TDB seconds (0.12 us steps x 30 km/s), not by the fit.
+    errors = model.interpolation_errors_m
+    assert errors["earth"] < 2e-3
+    assert errors["sun"] < 0.1
 
 
 def test_heyoka_matches_scipy_dop853_on_30_day_llo(model: EphemerisModel) -> None:
-    # Independent integrator on the same equations: scipy's DOP853 at rtol 1e-13 (numpy right-hand side). For a
+    # Independent integrator on the same equations: scipy's DOP853 at rtol 1e-13 (numba right-hand side). For a
     # 100 km polar LLO with Earth and Sun over 30 days (about 370 revolutions) the two agree to 2.5 mm
     # (measured); the bound is 1 m.
     rotation = default_ephemeris().rotation_j2000_to_me(model.epoch)
@@ -35,12 +38,12 @@ def test_heyoka_matches_scipy_dop853_on_30_day_llo(model: EphemerisModel) -> Non
     grid = np.linspace(0.0, DAYS * 86400.0, 301)
     track = model.propagate(state0, grid)
     sol = solve_ivp(
-        model.acceleration_km_s2, (0.0, grid[-1]), state0 / 1e3, method="DOP853", rtol=1e-13, atol=1e-16,
+        model.acceleration_km_s2, (0.0, grid[-1]), state0 / 1e3, method="DOP853", rtol=1e-13, atol=1e-13,
         t_eval=grid,
     )
     assert sol.success
     error_m = np.linalg.norm(sol.y[:3] * 1e3 - track.position_m, axis=0)
-    assert error_m.max() < 1.0
+    assert error_m.max() < 1.0, f"heyoka vs DOP853: {error_m.max():.4f} m"
     # and the orbit stays an LLO: Earth and Sun perturb the altitude by well under 5 km in a month.
     altitude_km = np.linalg.norm(track.position_m, axis=0) / 1e3 - 1737.4
     assert np.all(np.abs(altitude_km - 100.0) < 5.0)

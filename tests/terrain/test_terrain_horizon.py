@@ -1,9 +1,9 @@
 """Horizon tests: the numba ray caster against an exact brute-force reference, analytic geometry, properties.
 
 Reference (test-only, independent code path): rays are sampled uniformly (1/500 pixel near the observer, 1/10
-pixel beyond 75 pixels) along the exact great circle (destination point from the spherical-trigonometry "direct problem" formulas, not the kernel's vector
-form), the DEM is interpolated with scipy.ndimage.map_coordinates (order 1 = bilinear), and the elevation of
-each point is asin(((Q - P) . u_P) / |Q - P|) from 3-D vectors P = (R + h0) u_P, Q = (R + h) u_Q.
+pixel beyond 75 pixels) along the exact great circle (destination point from the spherical-trigonometry
+"direct problem" formulas, not the kernel's vector form), the DEM is interpolated with
+scipy.ndimage.map_coordinates (order 1 = bilinear), and the elevation of each point is asin(((Q - P) . u_P) / |Q - P|) from 3-D vectors P = (R + h0) u_P, Q = (R + h) u_Q.
 """
 
 from __future__ import annotations
@@ -149,8 +149,9 @@ def test_plateau_at_known_distance_gives_the_analytic_angle_with_curvature() -> 
 
 def test_horizon_map_progress_window_and_local_vertical(south: Dem) -> None:
     calls: list[float] = []
-    hm = horizon_map(south, window=(380, 383, 380, 382), n_azimuth=8, progress=lambda f, m: calls.append(f),
-                     tile_rows=1)
+    hm = horizon_map(
+        south, window=(380, 383, 380, 382), n_azimuth=8, progress=lambda f, m: calls.append(f), tile_rows=1
+    )
     assert hm.shape == (3, 2, 8) and hm.dtype == np.float32
     assert calls == pytest.approx([1 / 3, 2 / 3, 1.0])
     # Same cell via horizon_at_site at the cell centre (cell-centre height) agrees to the ray-sampling level.

@@ -105,7 +105,9 @@ def test_pole_height_and_shackleton_depression() -> None:
         d = np.arange(0, 15_000, 100.0) / R
         p1 = math.radians(f_lat)
         p2 = np.arcsin(math.sin(p1) * np.cos(d) + math.cos(p1) * np.sin(d) * math.cos(az))
-        l2 = math.radians(f_lon) + np.arctan2(math.sin(az) * np.sin(d) * math.cos(p1), np.cos(d) - math.sin(p1) * np.sin(p2))
+        l2 = math.radians(f_lon) + np.arctan2(
+            math.sin(az) * np.sin(d) * math.cos(p1), np.cos(d) - math.sin(p1) * np.sin(p2)
+        )
         rims.append(np.max(south.height_at(np.degrees(p2), np.degrees(l2))))
     rim = float(np.median(rims))
     assert 1_000.0 < rim < 1_900.0  # README: rim +1.3 to +1.6 km
@@ -179,7 +181,7 @@ def test_pds3_truncated_and_wrong_labels_raise_data_errors(tmp_path: Path) -> No
     with pytest.raises(DataError, match="SAMPLE_BITS = 12"):
         read_pds3(img)
     lbl.write_text(text.replace("  END_OBJECT              = IMAGE\n", ""), encoding="latin-1")
-    with pytest.raises(DataError, match="truncated|END_OBJECT"):
+    with pytest.raises(DataError, match=r"truncated|END_OBJECT"):
         read_pds3(img)
     lbl.unlink()
     with pytest.raises(DataError, match="no PDS3 label"):
@@ -241,7 +243,7 @@ def test_geotiff_reader_matches_shipped_and_rejects_bad_files(tmp_path: Path) ->
         load_dem(bad)
     plain = tmp_path / "plain.tif"
     tifffile.imwrite(plain, np.zeros((4, 4), dtype=np.int16))
-    with pytest.raises(DataError, match="GeoKeyDirectory|georeferenced"):
+    with pytest.raises(DataError, match=r"GeoKeyDirectory|georeferenced"):
         read_geotiff(plain)
 
 

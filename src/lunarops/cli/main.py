@@ -82,6 +82,48 @@ def run(
 
 
 @app.command()
+def sweep(
+    scenario: Annotated[
+        Path | None, typer.Argument(help="base scenario YAML; the embedded default when omitted")
+    ] = None,
+    param: Annotated[
+        list[str], typer.Option("--param", help="path=v1,v2,... (repeat for a grid), e.g. sites.0.mast_height_m=0,5,10")
+    ] = [],  # noqa: B006 - typer reads the default
+    out: Annotated[Path, typer.Option("--out", help="output directory")] = Path("lunarops-sweep"),
+    workers: Annotated[int, typer.Option("--workers", min=1, max=512, help="parallel workers")] = 2,
+    scheduler: Annotated[
+        str | None, typer.Option("--scheduler", help="'processes' (default), 'dask-local' or tcp://host:8786")
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", help="no progress bar")] = False,
+    json_output: Annotated[bool, typer.Option("--json", help="print the table as JSON")] = False,
+) -> None:
+    """Run a grid of variants of a scenario in parallel (local processes or Dask); resumable."""
+    from lunarops.runner.executors import make_executor
+    from lunarops.runner.sweep import expand, parse_parameter, run_sweep, write_sweep_table
+    from lunarops.scenario import default_scenario_path, load_scenario
+
+    with handle_errors():
+        if scheduler not in (None, "processes", "dask-local") and not scheduler.startswith(("tcp://", "tls://")):
+            from lunarops.errors import InputError
+
+            raise InputError(f"--scheduler {scheduler!r}: use 'processes', 'dask-local' or tcp://host:8786")
+        base = load_scenario(scenario or default_scenario_path())
+        grid = dict(parse_parameter(p) for p in param)
+        members = expand(base, grid)
+        with progress_bar(f"sweep of {len(members)} members", enabled=not quiet and not json_output) as update:
+            table = run_sweep(members, out, lambda: make_executor(scheduler, workers), progress=update)
+        path = write_sweep_table(table, out / "sweep.parquet")
+        if json_output:
+            print_json({"members": len(table), "table": str(path), "rows": table.to_dict(orient="records")})
+            return
+        console.print(f"[bold green]done[/] {len(table)} members; table: {path}")
+        view = Table(*[str(c) for c in table.columns[: 1 + len(grid) + 4]])
+        for row in table.itertuples(index=False):
+            view.add_row(*[f"{v:.4g}" if isinstance(v, float) else str(v) for v in row[: 1 + len(grid) + 4]])
+        console.print(view)
+
+
+@app.command()
 def validate(
     scenario: Annotated[Path, typer.Argument(help="scenario YAML to check")],
 ) -> None:

@@ -1,7 +1,125 @@
-"""CLI commands of the terrain group."""
+"""CLI commands of the terrain group: `lunarops horizon` and `lunarops data fetch NAME`."""
 
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import numpy as np
 import typer
+from rich.table import Table
+
+from lunarops.cli.common import console, handle_errors, print_json, progress_bar
+
+data_app = typer.Typer(help="Data products: download higher-resolution LOLA DEMs.", no_args_is_help=True)
+
+CONVENTIONS = (
+    "azimuth from north through east; elevation above the local horizontal (normal to the site's radius); "
+    "observer at the bilinear DEM height + height_m; exact curvature on the 1737.4 km sphere; terrain closer "
+    "than min_distance_m ignored; terrain beyond the DEM edge not seen"
+)
 
 
 def register(app: typer.Typer) -> None:
-    """Add this group's commands to the root app."""
+    """Add `lunarops horizon` and the `lunarops data` group."""
+    app.command("horizon")(horizon)
+    app.add_typer(data_app, name="data")
+
+
+def horizon(
+    lat: Annotated[float, typer.Option("--lat", help="latitude [deg], -90..90")],
+    lon: Annotated[float, typer.Option("--lon", help="east longitude [deg]")],
+    height_m: Annotated[float, typer.Option("--height-m", help="observer height above the ground [m]")] = 0.0,
+    dem: Annotated[
+        str, typer.Option("--dem", help="south | north | global | path to a GeoTIFF or PDS3 file")
+    ] = "south",
+    n_azimuth: Annotated[int, typer.Option("--n-azimuth", help="number of azimuths (equally spaced)")] = 360,
+    min_distance_m: Annotated[
+        float | None, typer.Option("--min-distance-m", help="ignore terrain closer than this [m]; default 1 px")
+    ] = None,
+    max_distance_m: Annotated[
+        float | None, typer.Option("--max-distance-m", help="ray length [m]; default the whole DEM")
+    ] = None,
+    json_output: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+) -> None:
+    """Terrain horizon (elevation versus azimuth) at a site, from a height above the ground."""
+    from lunarops.terrain import horizon_at_site, load_dem
+
+    with handle_errors():
+        model = load_dem(dem)
+        mask = horizon_at_site(model, lat, lon, height_m, n_azimuth, min_distance_m, max_distance_m)
+        if json_output:
+            print_json(
+                {
+                    "dem": model.name,
+                    "dem_pixel_size_m": model.pixel_size_m,
+                    "latitude_deg": lat,
+                    "longitude_deg": lon,
+                    "height_above_ground_m": height_m,
+                    "observer_height_m": mask.observer_height_m,
+                    "min_distance_m": min_distance_m if min_distance_m is not None else model.pixel_size_m,
+                    "conventions": CONVENTIONS,
+                    "azimuth_deg": np.round(mask.azimuth_deg, 6),
+                    "elevation_deg": np.round(mask.elevation_deg, 6),
+                }
+            )
+            return
+        table = Table(title=f"horizon at {lat:.4f} N {lon:.4f} E, {height_m:g} m above ground, DEM {model.name}")
+        table.add_column("azimuth [deg]", justify="right")
+        table.add_column("elevation [deg]", justify="right")
+        step = max(1, len(mask.azimuth_deg) // 24)
+        for az, el in zip(mask.azimuth_deg[::step], mask.elevation_deg[::step], strict=True):
+            table.add_row(f"{az:.1f}", f"{el:.3f}")
+        console.print(table)
+        console.print(
+            f"observer at {mask.observer_height_m:.1f} m above the 1737.4 km sphere; max horizon "
+            f"{mask.elevation_deg.max():.3f} deg at azimuth {mask.azimuth_deg[np.argmax(mask.elevation_deg)]:.1f} deg"
+        )
+
+
+@data_app.command("fetch")
+def fetch(
+    name: Annotated[str, typer.Argument(help="product name, see `lunarops data list`")],
+    cache_dir: Annotated[Path | None, typer.Option("--cache-dir", help="download directory")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", help="no progress bar")] = False,
+    json_output: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+) -> None:
+    """Download a LOLA DEM product (resumable, verified) into the cache; prints its path."""
+    from lunarops.terrain.fetch import default_cache_dir
+    from lunarops.terrain.fetch import fetch as fetch_product
+
+    with handle_errors():
+        directory = cache_dir if cache_dir is not None else default_cache_dir()
+        with progress_bar(f"fetch {name}", enabled=not quiet and not json_output) as update:
+            path = fetch_product(name, directory, progress=update)
+        if json_output:
+            print_json({"name": name, "path": str(path), "cache_dir": str(directory)})
+        else:
+            console.print(str(path))
+
+
+@data_app.command("list")
+def list_products(json_output: Annotated[bool, typer.Option("--json", help="print JSON")] = False) -> None:
+    """The products `lunarops data fetch` knows, with their pinned files."""
+    from lunarops.terrain.fetch import REGISTRY
+
+    with handle_errors():
+        if json_output:
+            print_json(
+                {
+                    name: {
+                        "description": p.description,
+                        "files": [{"url": f.url, "size_bytes": f.size_bytes, "sha256": f.sha256} for f in p.files],
+                    }
+                    for name, p in REGISTRY.items()
+                }
+            )
+            return
+        table = Table(title="LOLA DEM products")
+        table.add_column("name")
+        table.add_column("description")
+        table.add_column("size [MB]", justify="right")
+        for name, p in REGISTRY.items():
+            size = p.files[0].size_bytes
+            table.add_row(name, p.description, f"{size / 1e6:.1f}" if size else "?")
+        console.print(table)

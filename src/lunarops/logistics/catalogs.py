@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from lunarops.errors import DataError
+from lunarops.errors import DataError, InputError
 
 CATALOGS = ("launch_vehicles", "spacecraft", "elements", "delta_v")
 
@@ -54,6 +54,16 @@ def merged(name: str, overrides: Mapping[str, Mapping[str, Any]]) -> dict[str, d
 
 
 def delta_v_m_per_s(origin: str, destination: str) -> float | None:
-    """Default delta-v of the leg ``origin->destination`` [m/s], None when the ledger has no such leg."""
+    """Default delta-v of the leg ``origin->destination`` [m/s], None when no ledger has such a leg.
+
+    The orbits stage's ledger (``lunarops.orbits.transfers.default_ledger``, Table 4 of Acta Astronautica 177
+    (2020) 351-372) comes first; legs it lacks (e.g. NRHO->Earth) come from data/catalogs/delta_v.yaml.
+    """
+    try:
+        from lunarops.orbits.transfers import default_ledger
+
+        return float(default_ledger().leg(origin, destination).dv_m_per_s)
+    except (ImportError, InputError):
+        pass
     entry = _load("delta_v").get(f"{origin}->{destination}")
     return None if entry is None else float(entry["dv_km_per_s"]) * 1000.0

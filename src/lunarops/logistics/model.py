@@ -56,7 +56,7 @@ from lunarops.logistics.network import (
 
 INF = math.inf
 _PENALTY_PER_KG = 1.0
-_PENALTY_PER_LAUNCH = 1.0e5
+_PENALTY_PER_LAUNCH = 1.0e-3  # prefer blaming launch cadence (a policy) over unmet demand
 _LAUNCH_TIE_BREAK_KG = 1.0
 
 

@@ -108,7 +108,7 @@ def run_one(
     comp_target: NDArray[np.int64], comp_units: NDArray[np.int64], comp_repair: NDArray[np.int64],
     comp_spares0: NDArray[np.int64], unit_comp: NDArray[np.int64], fail_steps: NDArray[np.int64],
     n_elements: int,
-    rec: NDArray[np.floating], scal: NDArray[np.float64],
+    rec: NDArray[np.float64], scal: NDArray[np.float64],
     ev_step: NDArray[np.int64], ev_code: NDArray[np.int64], ev_elem: NDArray[np.int64],
     ev_value: NDArray[np.float64], ev_counts: NDArray[np.int64],
 ) -> None:
@@ -551,7 +551,7 @@ def run_many(
     comp_target: NDArray[np.int64], comp_units: NDArray[np.int64], comp_repair: NDArray[np.int64],
     comp_spares0: NDArray[np.int64], unit_comp: NDArray[np.int64], fail_steps: NDArray[np.int64],
     n_elements: int,
-    rec: NDArray[np.floating], scal: NDArray[np.float64],
+    rec: NDArray[np.float64], scal: NDArray[np.float64],
     ev_step: NDArray[np.int64], ev_code: NDArray[np.int64], ev_elem: NDArray[np.int64],
     ev_value: NDArray[np.float64], ev_counts: NDArray[np.int64],
 ) -> None:

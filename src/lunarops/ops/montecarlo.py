@@ -108,12 +108,12 @@ class RawRuns:
     record_steps: int
 
 
-def run_batch(inputs: EngineInputs, draws: RunDraws, record_steps: int = 1, event_capacity: int = 2000,
-              dtype: type = np.float64) -> RawRuns:
+def run_batch(inputs: EngineInputs, draws: RunDraws, record_steps: int = 1, event_capacity: int = 2000
+              ) -> RawRuns:
     """Run the compiled engine on every run of ``draws``."""
     runs = draws.eff.shape[0]
     n_rec = -(-inputs.n_steps // record_steps)
-    rec: NDArray[np.floating] = np.zeros((runs, len(engine.RECORD_VARS), n_rec), dtype=dtype)
+    rec = np.zeros((runs, len(engine.RECORD_VARS), n_rec))
     scal = np.zeros((runs, len(engine.SCALAR_VARS)))
     ev_step = np.zeros((runs, event_capacity), dtype=np.int64)
     ev_code = np.zeros((runs, event_capacity), dtype=np.int64)
@@ -185,7 +185,10 @@ def to_dataset(inputs: EngineInputs, raw: RawRuns, first_run: int = 0) -> xr.Dat
 def summarize(ds: xr.Dataset, battery_capacity_j: float | None = None) -> dict[str, float | int]:
     """Headline numbers across runs (units in the keys)."""
     def q(name: str, p: float, scale: float = 1.0) -> float:
-        return float(np.percentile(ds[name].values, p)) * scale
+        values = ds[name].values
+        # nearest-rank below when some runs are unbounded (e.g. reserve days with no crew aboard)
+        method = "lower" if np.any(np.isinf(values)) else "linear"
+        return float(np.percentile(values, p, method=method)) * scale
 
     kwh = 1.0 / 3.6e6
     uns = ds["run_unserved_j"].values
@@ -236,13 +239,15 @@ def simulate(station: Station, inputs: EngineInputs, runs: int = 1, seed: int = 
              sample_inputs: bool = True, event_capacity: int = 2000, batch: int = 250,
              progress: ProgressCallback | None = None) -> OpsResult:
     """``runs`` Monte Carlo runs of ``station`` (batches of ``batch`` runs to bound memory)."""
-    dtype = np.float64 if runs == 1 else np.float32
     datasets = []
     first_raw: RawRuns | None = None
     for start in range(0, runs, batch):
         n = min(batch, runs - start)
         draws = draw_runs(station, inputs, seed, n, sample_inputs, first_run=start)
-        raw = run_batch(inputs, draws, record_steps, event_capacity, dtype)
+        raw = run_batch(inputs, draws, record_steps, event_capacity)
+        if runs > 1:  # halve the memory of Monte Carlo series
+            raw = RawRuns(raw.records.astype(np.float32), raw.scalars, raw.ev_step, raw.ev_code, raw.ev_elem,
+                          raw.ev_value, raw.ev_counts, raw.record_steps)
         if first_raw is None:
             first_raw = raw
         datasets.append(to_dataset(inputs, raw, first_run=start))

@@ -71,6 +71,7 @@ def run(
     resume: bool = True,
     scenario_text: str = "",
     record: bool = True,
+    report: bool = True,
 ) -> Results:
     """Run every stage of ``scenario``, write results to ``out_dir`` and record the run in the catalog."""
     out_dir = Path(out_dir)
@@ -105,7 +106,7 @@ def run(
                 ctx.results[name] = result
             done += weight
             progress(done / total, f"{name}: done")
-        results = _write_outputs(run_id, scenario, ctx.results, out_dir, time.perf_counter() - start)
+        results = _write_outputs(run_id, scenario, ctx.results, out_dir, time.perf_counter() - start, report)
     except LunarOpsError as error:
         if catalog is not None:
             catalog.finish(run_id, "failed", time.perf_counter() - start, {}, str(error))
@@ -123,7 +124,7 @@ def run(
 
 
 def _write_outputs(
-    run_id: str, scenario: Scenario, stages: dict[str, StageResult], out_dir: Path, elapsed_s: float
+    run_id: str, scenario: Scenario, stages: dict[str, StageResult], out_dir: Path, elapsed_s: float, report: bool
 ) -> Results:
     for stage in stages.values():
         for key, dataset in stage.datasets.items():
@@ -141,9 +142,9 @@ def _write_outputs(
         "elapsed": f"{elapsed_s:.1f} s",
         "lunarops": __version__,
     }
-    report_path = render_report(
-        out_dir / "report.html", scenario.name, scenario.description.strip(), list(stages.values()), run_info
-    )
+    report_path = out_dir / "report.html"
+    if report:
+        render_report(report_path, scenario.name, scenario.description.strip(), list(stages.values()), run_info)
     return Results(run_id, scenario, dict(stages), out_dir, report_path, elapsed_s)
 
 

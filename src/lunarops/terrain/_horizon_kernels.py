@@ -63,7 +63,7 @@ def _bilinear(heights: NDArray[np.float32], row: float, col: float, wrap: bool) 
     if wrap:
         if not (col >= -1.0 and col < nx):
             return math.nan
-        c0 = int(math.floor(col))
+        c0 = math.floor(col)
         fc = col - c0
         c1 = c0 + 1
         if c0 < 0:
@@ -287,7 +287,27 @@ def horizon_rays(
             ty = ca * north[i, 1] + sa * east[i, 1]
             tz = ca * north[i, 2] + sa * east[i, 2]
             best = _one_ray(
-                heights, bmax1, bmax2, block1, block2, skip_rad_per_px, proj, params, wrap,
-                ux, uy, uz, tx, ty, tz, r_obs[i], k_bound, s_bound, cos_s, sin_s, s, radius,
+                heights,
+                bmax1,
+                bmax2,
+                block1,
+                block2,
+                skip_rad_per_px,
+                proj,
+                params,
+                wrap,
+                ux,
+                uy,
+                uz,
+                tx,
+                ty,
+                tz,
+                r_obs[i],
+                k_bound,
+                s_bound,
+                cos_s,
+                sin_s,
+                s,
+                radius,
             )
             out[i, a] = math.atan(best) if best > -math.inf else -math.pi / 2

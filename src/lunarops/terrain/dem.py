@@ -35,9 +35,7 @@ def bilinear(heights: NDArray[np.floating], row: FloatArray, col: FloatArray, wr
     r1 = np.minimum(r0 + 1, ny - 1)
     c1 = (c0 + 1) % nx if wrap_cols else np.minimum(c0 + 1, nx - 1)
     h = np.asarray(heights, dtype=np.float64)
-    out[inside] = (
-        (1 - fr) * ((1 - fc) * h[r0, c0] + fc * h[r0, c1]) + fr * ((1 - fc) * h[r1, c0] + fc * h[r1, c1])
-    )
+    out[inside] = (1 - fr) * ((1 - fc) * h[r0, c0] + fc * h[r0, c1]) + fr * ((1 - fc) * h[r1, c0] + fc * h[r1, c1])
     return out
 
 
@@ -155,10 +153,9 @@ class Dem:
         ny, nx = self.shape
         if isinstance(geo, PolarStereographic):
             pole = "south" if geo.south else "north"
-            return (
-                f"{pole} polar stereographic, x {geo.x_min_m / 1e3:.1f}..{(geo.x_min_m + nx * geo.pixel_width_m) / 1e3:.1f}"
-                f" km, y {(geo.y_max_m - ny * geo.pixel_height_m) / 1e3:.1f}..{geo.y_max_m / 1e3:.1f} km"
-            )
+            x0, x1 = geo.x_min_m / 1e3, (geo.x_min_m + nx * geo.pixel_width_m) / 1e3
+            y0, y1 = (geo.y_max_m - ny * geo.pixel_height_m) / 1e3, geo.y_max_m / 1e3
+            return f"{pole} polar stereographic, x {x0:.1f}..{x1:.1f} km, y {y0:.1f}..{y1:.1f} km"
         return (
             f"lat {geo.lat_max_deg - ny * geo.pixel_height_deg:.3f}..{geo.lat_max_deg:.3f} deg, "
             f"lon {geo.lon_min_deg:.3f}..{geo.lon_min_deg + nx * geo.pixel_width_deg:.3f} deg"

@@ -87,9 +87,7 @@ class HorizonMask:
     def elevation_at(self, azimuth_rad: ArrayLike) -> FloatArray:
         """Horizon elevation [rad] at any azimuths [rad] (vectorized), linear interpolation, periodic in 2 pi."""
         az = np.mod(np.asarray(azimuth_rad, dtype=np.float64), 2 * np.pi)
-        return np.asarray(
-            np.interp(az, self.azimuth_rad, self.elevation_rad, period=2 * np.pi), dtype=np.float64
-        )
+        return np.asarray(np.interp(az, self.azimuth_rad, self.elevation_rad, period=2 * np.pi), dtype=np.float64)
 
 
 def azimuth_grid_rad(n_azimuth: int) -> FloatArray:

@@ -15,6 +15,7 @@ Heights: DN * SCALING_FACTOR (+ OFFSET when OFFSET is a height, not the referenc
 
 from __future__ import annotations
 
+import math
 import re
 from pathlib import Path
 from typing import Any
@@ -83,7 +84,9 @@ def parse_pds3_label(text: str, source: str = "label") -> dict[str, Any]:
             continue
         key, _, value = (part.strip() for part in line.partition("="))
         # Multi-line values: quoted strings and {...} / (...) sets continue until they close.
-        while (value.count('"') % 2 == 1 or value.count("{") > value.count("}") or value.count("(") > value.count(")")) and i < len(lines):
+        while (
+            value.count('"') % 2 == 1 or value.count("{") > value.count("}") or value.count("(") > value.count(")")
+        ) and i < len(lines):
             value += " " + lines[i].strip()
             i += 1
         if key == "OBJECT" or key == "GROUP":
@@ -104,7 +107,9 @@ def parse_pds3_label(text: str, source: str = "label") -> dict[str, Any]:
         else:
             stack[-1][key] = value.strip().strip('"').strip()
     if len(stack) != 1:
-        raise DataError(f"{source}: OBJECT without END_OBJECT in the PDS3 label; the label is truncated, get a fresh copy")
+        raise DataError(
+            f"{source}: OBJECT without END_OBJECT in the PDS3 label; the label is truncated, get a fresh copy"
+        )
     return root
 
 
@@ -113,7 +118,9 @@ def _number(obj: dict[str, Any], key: str, source: str, default: float | None = 
     if key not in obj:
         if default is not None:
             return default, ""
-        raise DataError(f"{source}: PDS3 label field {key} is missing; the label is incomplete, get the product's own .LBL")
+        raise DataError(
+            f"{source}: PDS3 label field {key} is missing; the label is incomplete, get the product's own .LBL"
+        )
     raw = str(obj[key])
     match = re.fullmatch(r"\s*([-+]?[0-9.]+(?:[eEdD][-+]?[0-9]+)?)\s*(?:<\s*([^>]*)\s*>)?\s*", raw)
     if match is None:
@@ -195,9 +202,7 @@ def _image_location(label: dict[str, Any], label_path: Path, attached: bool) -> 
     if not data_path.exists():
         candidates = [p for p in label_path.parent.iterdir() if p.name.lower() == file_name.lower()]
         if not candidates:
-            raise DataError(
-                f"{src}: the image file {file_name} named by ^IMAGE is missing; put it next to the label"
-            )
+            raise DataError(f"{src}: the image file {file_name} named by ^IMAGE is missing; put it next to the label")
         data_path = candidates[0]
     return data_path, offset_bytes
 
@@ -220,7 +225,7 @@ def _georeference(proj: dict[str, Any], shape: tuple[int, int], source: str) -> 
         res, _ = _number(proj, "MAP_RESOLUTION", source)
         if not res > 0:
             raise DataError(f"{source}: MAP_RESOLUTION = {res} must be > 0 pixels/degree; fix the label")
-        geo: Georeference = Equirectangular(
+        geo = Equirectangular(
             lon_min_deg=clon - (spo + 0.5) / res,
             lat_max_deg=clat + (lpo + 0.5) / res,
             pixel_width_deg=1.0 / res,
@@ -356,10 +361,16 @@ def read_pds3(path: str | Path, name: str | None = None) -> Dem:
     if not np.any(np.isfinite(heights)):
         raise DataError(f"{data_path}: every cell is missing data; the file is corrupt, download it again")
     valid_raw = raw[np.isfinite(heights)]
+    # The label's MAXIMUM/MINIMUM (in DN) must match the data to 1 % of the stated range (real labels can be
+    # off by a DN or so; a wrong byte order or sample type is off by far more).
+    if "MAXIMUM" in image and "MINIMUM" in image:
+        tolerance = 0.01 * abs(_number(image, "MAXIMUM", src)[0] - _number(image, "MINIMUM", src)[0]) + 1.0
+    else:
+        tolerance = math.inf
     for key, value in (("MAXIMUM", valid_raw.max()), ("MINIMUM", valid_raw.min())):
         if key in image:
             stated = _number(image, key, src)[0]
-            if abs(float(value) - stated) > 1e-6 * max(1.0, abs(stated)):
+            if abs(float(value) - stated) > tolerance:
                 raise DataError(
                     f"{data_path}: the data's {key.lower()} is {float(value):g} but the label says {key} = {stated:g}; "
                     "the label does not describe this file (wrong SAMPLE_TYPE, byte order or image), get the "

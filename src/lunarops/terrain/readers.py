@@ -24,7 +24,7 @@ _CT_EQUIRECTANGULAR = 17
 
 
 def _geokey(meta: dict[str, Any], name: str) -> Any:
-    value = meta.get(name)
+    value: Any = meta.get(name)
     return int(value) if hasattr(value, "value") and not isinstance(value, float) else value
 
 
@@ -44,10 +44,10 @@ def read_geotiff(path: str | Path, name: str | None = None) -> Dem:
         raise DataError(f"{src}: file not found; check the path")
     try:
         with tifffile.TiffFile(path) as tif:
-            page = tif.pages[0]
+            page = tif.pages.first
             meta = tif.geotiff_metadata
-            tags = {tag.name: tag.value for tag in page.tags.values()}  # type: ignore[union-attr]
-            data = page.asarray()  # type: ignore[union-attr]
+            tags = {tag.name: tag.value for tag in page.tags.values()}
+            data = page.asarray()
     except DataError:
         raise
     except Exception as error:
@@ -84,7 +84,7 @@ def read_geotiff(path: str | Path, name: str | None = None) -> Dem:
     if minor is not None and abs(float(minor) - radius_m) > 1.0:
         raise DataError(f"{src}: ellipsoid {radius_m} x {float(minor)} m is not a sphere; a spherical datum is needed")
     model_type = _geokey(meta, "GTModelTypeGeoKey")
-    ny, nx = data.shape
+    nx = data.shape[1]
     geo: Georeference
     if model_type == 2:
         geo = Equirectangular(x_edge, y_edge, sx, sy, nx, radius_m)
@@ -121,9 +121,7 @@ def read_geotiff(path: str | Path, name: str | None = None) -> Dem:
             fn = float(meta.get("ProjFalseNorthingGeoKey", 0.0) or 0.0)
             k = np.degrees(1.0 / radius_m)
             kx = k / np.cos(np.radians(lat_ts))
-            geo = Equirectangular(
-                lon0 + (x_edge - fe) * kx, (y_edge - fn) * k, sx * kx, sy * k, nx, radius_m
-            )
+            geo = Equirectangular(lon0 + (x_edge - fe) * kx, (y_edge - fn) * k, sx * kx, sy * k, nx, radius_m)
         else:
             raise DataError(
                 f"{src}: ProjCoordTransGeoKey = {transform} is not supported; supported: polar stereographic "
@@ -140,7 +138,7 @@ def read_geotiff(path: str | Path, name: str | None = None) -> Dem:
             raise DataError(f"{src}: GDAL_NODATA = {nodata!r} is not a number; fix the tag") from None
     if not np.any(np.isfinite(heights)):
         raise DataError(f"{src}: every cell is no-data; the file is corrupt")
-    return Dem(heights, geo, name or path.stem)
+    return Dem(np.asarray(heights, dtype=heights.dtype), geo, name or path.stem)
 
 
 def save_npz(dem: Dem, path: str | Path, source: str = "") -> None:

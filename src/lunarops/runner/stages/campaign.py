@@ -45,9 +45,7 @@ def run_stage(ctx: RunContext) -> StageResult | None:
         surface = destinations[0] if len(destinations) == 1 else None
         if surface is None and problem.isru is not None:
             surface = problem.isru.node
-        deliveries = outputs.operations_deliveries(
-            plan, epoch, surface, section.logistics.delivery_split.model_dump()
-        )
+        deliveries = outputs.operations_deliveries(plan, epoch, surface, section.logistics.delivery_split.model_dump())
         products["deliveries"] = deliveries
         products["plan"] = plan
         tables.append(Table("Deliveries to the station (for operations)", deliveries))

@@ -51,8 +51,7 @@ def uncertain(value: UncertainFloat, scale: float = 1.0) -> Uncertain:
     if isinstance(value, NormalDistribution):
         return Uncertain("normal", value.mean * scale, value.sd * scale, value.low * scale, value.high * scale)
     if isinstance(value, UniformDistribution):
-        return Uncertain("uniform", 0.5 * (value.low + value.high) * scale, 0.0, value.low * scale,
-                         value.high * scale)
+        return Uncertain("uniform", 0.5 * (value.low + value.high) * scale, 0.0, value.low * scale, value.high * scale)
     return Uncertain("triangular", value.mode * scale, 0.0, value.low * scale, value.high * scale)
 
 
@@ -60,49 +59,109 @@ def _seconds(t: datetime | None, start: datetime, default: float) -> float:
     return default if t is None else (t - start).total_seconds()
 
 
-def station_from_section(section: OperationsSection, start: datetime,
-                         campaign_deliveries: pd.DataFrame | None = None) -> Station:
+def station_from_section(
+    section: OperationsSection, start: datetime, campaign_deliveries: pd.DataFrame | None = None
+) -> Station:
     """Build the engine's Station (SI units, seconds since ``start``) from the scenario section."""
     p = section.power
     arrays = tuple(
-        SolarArray(a.name, a.area_m2, uncertain(a.cell_efficiency), uncertain(a.degradation_per_year),
-                   a.tracking, np.radians(a.tilt_deg), np.radians(a.azimuth_deg), a.mast_height_m,
-                   a.area_m2 * a.specific_mass_kg_per_m2)
+        SolarArray(
+            a.name,
+            a.area_m2,
+            uncertain(a.cell_efficiency),
+            uncertain(a.degradation_per_year),
+            a.tracking,
+            np.radians(a.tilt_deg),
+            np.radians(a.azimuth_deg),
+            a.mast_height_m,
+            a.area_m2 * a.specific_mass_kg_per_m2,
+        )
         for a in p.solar_arrays
     )
-    sources = tuple(ConstantSource(u.name, u.power_w, u.count, u.mass_kg, radioisotope=True)
-                    for u in p.radioisotope_units)
+    sources = tuple(
+        ConstantSource(u.name, u.power_w, u.count, u.mass_kg, radioisotope=True) for u in p.radioisotope_units
+    )
     sources += tuple(ConstantSource(f.name, f.power_kwe * 1e3, f.count, f.mass_kg) for f in p.fission_plants)
     b = section.storage.battery
-    battery = None if b is None else Battery(
-        b.name, b.capacity_kwh * KWH_J, b.depth_of_discharge, uncertain(b.charge_efficiency),
-        uncertain(b.discharge_efficiency), b.max_charge_kw * 1e3, b.max_discharge_kw * 1e3,
-        b.initial_state_of_charge, b.capacity_fade_per_year, b.capacity_kwh * 1e3 / b.specific_energy_wh_per_kg)
+    battery = (
+        None
+        if b is None
+        else Battery(
+            b.name,
+            b.capacity_kwh * KWH_J,
+            b.depth_of_discharge,
+            uncertain(b.charge_efficiency),
+            uncertain(b.discharge_efficiency),
+            b.max_charge_kw * 1e3,
+            b.max_discharge_kw * 1e3,
+            b.initial_state_of_charge,
+            b.capacity_fade_per_year,
+            b.capacity_kwh * 1e3 / b.specific_energy_wh_per_kg,
+        )
+    )
     r = section.storage.fuel_cell
-    fuel_cell = None if r is None else FuelCellStorage(
-        r.name, r.capacity_kwh * KWH_J, uncertain(r.fuel_cell_efficiency), uncertain(r.electrolyser_efficiency),
-        r.fuel_cell_kw * 1e3, r.electrolyser_kw * 1e3, r.initial_fill, r.mass_kg)
+    fuel_cell = (
+        None
+        if r is None
+        else FuelCellStorage(
+            r.name,
+            r.capacity_kwh * KWH_J,
+            uncertain(r.fuel_cell_efficiency),
+            uncertain(r.electrolyser_efficiency),
+            r.fuel_cell_kw * 1e3,
+            r.electrolyser_kw * 1e3,
+            r.initial_fill,
+            r.mass_kg,
+        )
+    )
     loads = tuple(
-        Load(ld.name, ld.power_kw * 1e3, ld.priority, ld.when, ld.per_crew,
-             _seconds(ld.from_utc, start, float("-inf")), _seconds(ld.until_utc, start, float("inf")),
-             ld.shed_below_reserve, ld.data_rate_mbps * 1e6)
+        Load(
+            ld.name,
+            ld.power_kw * 1e3,
+            ld.priority,
+            ld.when,
+            ld.per_crew,
+            _seconds(ld.from_utc, start, float("-inf")),
+            _seconds(ld.until_utc, start, float("inf")),
+            ld.shed_below_reserve,
+            ld.data_rate_mbps * 1e6,
+        )
         for ld in section.loads
     )
     plants = []
     for pl in section.isru:
         if pl.kind == "ice_extraction":
-            plants.append(IsruPlant(
-                pl.name, "ice_extraction", pl.power_kw * 1e3, pl.priority, pl.daylight_only, pl.shed_below_reserve,
-                ice_mass_fraction=uncertain(pl.ice_wt_pct, 0.01),
-                regolith_energy_j_per_kg=uncertain(pl.regolith_energy_kwh_per_kg, KWH_J),
-                water_energy_j_per_kg=uncertain(pl.water_energy_kwh_per_kg, KWH_J)))
+            plants.append(
+                IsruPlant(
+                    pl.name,
+                    "ice_extraction",
+                    pl.power_kw * 1e3,
+                    pl.priority,
+                    pl.daylight_only,
+                    pl.shed_below_reserve,
+                    ice_mass_fraction=uncertain(pl.ice_wt_pct, 0.01),
+                    regolith_energy_j_per_kg=uncertain(pl.regolith_energy_kwh_per_kg, KWH_J),
+                    water_energy_j_per_kg=uncertain(pl.water_energy_kwh_per_kg, KWH_J),
+                )
+            )
         else:
-            plants.append(IsruPlant(
-                pl.name, "ilmenite_reduction", pl.power_kw * 1e3, pl.priority, pl.daylight_only,
-                pl.shed_below_reserve, o2_energy_j_per_kg=uncertain(pl.energy_kwh_per_kg_o2, KWH_J)))
+            plants.append(
+                IsruPlant(
+                    pl.name,
+                    "ilmenite_reduction",
+                    pl.power_kw * 1e3,
+                    pl.priority,
+                    pl.daylight_only,
+                    pl.shed_below_reserve,
+                    o2_energy_j_per_kg=uncertain(pl.energy_kwh_per_kg_o2, KWH_J),
+                )
+            )
     ls = section.life_support
-    closure = LoopClosure(ls.water_recovery_fraction, ls.oxygen_generation_fraction,
-                          ls.sabatier_efficiency if ls.co2_handling == "sabatier" else 0.0)
+    closure = LoopClosure(
+        ls.water_recovery_fraction,
+        ls.oxygen_generation_fraction,
+        ls.sabatier_efficiency if ls.co2_handling == "sabatier" else 0.0,
+    )
     from lunarops.ops.lifesupport import BVAD, CrewRates
 
     rates = CrewRates(**{**BVAD.__dict__, "other_water_kg_per_day": ls.other_water_kg_per_crew_day})
@@ -114,23 +173,36 @@ def station_from_section(section: OperationsSection, start: datetime,
         for when, commodity, amount in zip(stamps, frame["commodity"], frame["amount"], strict=True):
             if commodity not in ("o2_kg", "water_kg", "food_kg", "propellant_kg", "spares", "crew"):
                 raise InputError(f"campaign delivery commodity {commodity!r} is not known to operations")
-            deliveries.append(Delivery((when.to_pydatetime() - start).total_seconds(), commodity,
-                                       float(amount)))
+            deliveries.append(Delivery((when.to_pydatetime() - start).total_seconds(), commodity, float(amount)))
     comm = None
     if section.comms is not None:
-        comm = CommLink(section.comms.name, section.comms.data_rate_mbps * 1e6, section.comms.buffer_gb * 8e9,
-                        section.comms.load)
+        comm = CommLink(
+            section.comms.name, section.comms.data_rate_mbps * 1e6, section.comms.buffer_gb * 8e9, section.comms.load
+        )
     return Station(
-        solar_arrays=arrays, sources=sources, battery=battery, fuel_cell=fuel_cell, loads=loads,
+        solar_arrays=arrays,
+        sources=sources,
+        battery=battery,
+        fuel_cell=fuel_cell,
+        loads=loads,
         isru=tuple(plants),
         crew_schedule=tuple(((s.from_utc - start).total_seconds(), s.count) for s in section.crew),
-        crew_rates=rates, closure=closure, eclss_load=ls.eclss_load,
-        consumables=Consumables(c.o2_kg, c.water_kg, c.food_kg, c.propellant_kg, c.reserve_days,
-                                c.o2_tank_capacity_kg if c.o2_tank_capacity_kg is not None else float("inf")),
+        crew_rates=rates,
+        closure=closure,
+        eclss_load=ls.eclss_load,
+        consumables=Consumables(
+            c.o2_kg,
+            c.water_kg,
+            c.food_kg,
+            c.propellant_kg,
+            c.reserve_days,
+            c.o2_tank_capacity_kg if c.o2_tank_capacity_kg is not None else float("inf"),
+        ),
         deliveries=tuple(deliveries),
         comm=comm,
-        components=tuple(Component(k.name, k.target, k.units, k.mtbf_h, k.repair_h, k.spares)
-                         for k in section.components),
+        components=tuple(
+            Component(k.name, k.target, k.units, k.mtbf_h, k.repair_h, k.spares) for k in section.components
+        ),
         policy=Policy(section.policy.reserve_state_of_charge, section.policy.reserve_hysteresis),
     )
 
@@ -143,13 +215,22 @@ def base_site(scenario: Any) -> Any:
     for site in scenario.sites:
         if site.name == name:
             return site
-    raise InputError(f"operations.site {name!r} is not one of the scenario's sites "
-                     f"{[s.name for s in scenario.sites]}; use one of those names")
+    raise InputError(
+        f"operations.site {name!r} is not one of the scenario's sites "
+        f"{[s.name for s in scenario.sites]}; use one of those names"
+    )
 
 
-def smooth_sphere_light(latitude_deg: float, longitude_deg: float, mast_height_m: float, ground_height_m: float,
-                        start: datetime, end: datetime, step_s: float, correction: str = "apparent"
-                        ) -> LightSeries:
+def smooth_sphere_light(
+    latitude_deg: float,
+    longitude_deg: float,
+    mast_height_m: float,
+    ground_height_m: float,
+    start: datetime,
+    end: datetime,
+    step_s: float,
+    correction: str = "apparent",
+) -> LightSeries:
     """Light at a mast on a smooth sphere: disk fraction above the dipped horizon, Earth centre above it."""
     from lunarops.sky import sky_at_site
     from lunarops.timescale import utc_range
@@ -159,8 +240,14 @@ def smooth_sphere_light(latitude_deg: float, longitude_deg: float, mast_height_m
     dip = fn.horizon_dip_rad(mast_height_m)
     el = np.radians(sky.sun_elevation_deg)
     frac = fn.solar_disk_visible_fraction(el, -dip, np.radians(sky.sun_angular_radius_deg))
-    return LightSeries(el, np.radians(sky.sun_azimuth_deg), frac, sky.sun_distance_km * 1e3,
-                       np.radians(sky.earth_elevation_deg) > -dip, source="smooth sphere")
+    return LightSeries(
+        el,
+        np.radians(sky.sun_azimuth_deg),
+        frac,
+        sky.sun_distance_km * 1e3,
+        np.radians(sky.earth_elevation_deg) > -dip,
+        source="smooth sphere",
+    )
 
 
 def light_for_scenario(scenario: Any, site_products: dict[str, Any] | None) -> tuple[LightSeries, str]:
@@ -169,8 +256,16 @@ def light_for_scenario(scenario: Any, site_products: dict[str, Any] | None) -> t
     section = scenario.operations
     mast = max([a.mast_height_m for a in section.power.solar_arrays] + [site.mast_height_m])
     period = scenario.period
-    light = smooth_sphere_light(site.latitude_deg, site.longitude_deg, mast, site.ground_height_m or 0.0,
-                                period.start_utc, period.end_utc, period.step_s, scenario.sky.correction)
+    light = smooth_sphere_light(
+        site.latitude_deg,
+        site.longitude_deg,
+        mast,
+        site.ground_height_m or 0.0,
+        period.start_utc,
+        period.end_utc,
+        period.step_s,
+        scenario.sky.correction,
+    )
     keys = ("sun_disk_visible_fraction", "earth_visible")
     if site_products and all(k in site_products for k in keys):
         frac_da = site_products["sun_disk_visible_fraction"]
@@ -178,17 +273,32 @@ def light_for_scenario(scenario: Any, site_products: dict[str, Any] | None) -> t
             frac = np.asarray(frac_da.sel(site=site.name).values, dtype=np.float64)
             earth = np.asarray(site_products["earth_visible"].sel(site=site.name).values).astype(bool)
             if frac.shape == light.sun_visible_fraction.shape:
-                note = (f"light at {site.name!r} from the site stage (terrain horizon, observer at the site's "
-                        f"mast height {site.mast_height_m} m)")
-                return LightSeries(light.sun_elevation_rad, light.sun_azimuth_rad, np.clip(frac, 0.0, 1.0),
-                                   light.sun_distance_m, earth, source="terrain"), note
-    return light, (f"terrain was not used: light at {site.name!r} on a smooth sphere (disk above the horizon "
-                   f"dipped for a {mast:g} m mast); add a terrain section for real horizons")
+                note = (
+                    f"light at {site.name!r} from the site stage (terrain horizon, observer at the site's "
+                    f"mast height {site.mast_height_m} m)"
+                )
+                return LightSeries(
+                    light.sun_elevation_rad,
+                    light.sun_azimuth_rad,
+                    np.clip(frac, 0.0, 1.0),
+                    light.sun_distance_m,
+                    earth,
+                    source="terrain",
+                ), note
+    return light, (
+        f"terrain was not used: light at {site.name!r} on a smooth sphere (disk above the horizon "
+        f"dipped for a {mast:g} m mast); add a terrain section for real horizons"
+    )
 
 
-def simulate_scenario(scenario: Any, runs: int | None = None, seed: int | None = None,
-                      site_products: dict[str, Any] | None = None, campaign_deliveries: pd.DataFrame | None = None,
-                      progress: ProgressCallback = no_progress) -> tuple[OpsResult, OpsResult, list[str]]:
+def simulate_scenario(
+    scenario: Any,
+    runs: int | None = None,
+    seed: int | None = None,
+    site_products: dict[str, Any] | None = None,
+    campaign_deliveries: pd.DataFrame | None = None,
+    progress: ProgressCallback = no_progress,
+) -> tuple[OpsResult, OpsResult, list[str]]:
     """(hourly run 0, Monte Carlo runs, notes) for a scenario with an operations section."""
     section = scenario.operations
     if section is None:
@@ -202,8 +312,14 @@ def simulate_scenario(scenario: Any, runs: int | None = None, seed: int | None =
     runs = section.monte_carlo.runs if runs is None else runs
     hourly = simulate(station, inputs, runs=1, seed=seed, record_steps=1, event_capacity=200_000)
     record_steps = max(1, round(section.monte_carlo.record_hours * 3600.0 / scenario.period.step_s))
-    mc = simulate(station, inputs, runs=runs, seed=seed, record_steps=record_steps,
-                  progress=lambda f, m: progress(0.2 + 0.75 * f, m))
+    mc = simulate(
+        station,
+        inputs,
+        runs=runs,
+        seed=seed,
+        record_steps=record_steps,
+        progress=lambda f, m: progress(0.2 + 0.75 * f, m),
+    )
     return hourly, mc, [note]
 
 
@@ -220,11 +336,15 @@ def _figures(hourly: OpsResult, mc: OpsResult, battery_j: float | None) -> list[
     fig = go.Figure()
     for name, label in (("generation_w", "generation"), ("demand_w", "load demanded"), ("served_w", "load served")):
         fig.add_scatter(x=win["time"].values, y=win[name].values / 1e3, name=f"{label} [kW]")
-    fig.add_scatter(x=win["time"].values, y=win["storage_fraction"].values * 100, name="storage [% usable]",
-                    yaxis="y2")
+    fig.add_scatter(x=win["time"].values, y=win["storage_fraction"].values * 100, name="storage [% usable]", yaxis="y2")
     fig.update_layout(yaxis_title="kW", yaxis2={"title": "% usable storage", "overlaying": "y", "side": "right"})
-    figs.append(Figure("Power and storage through the darkest period (run 0, hourly)", fig,
-                       caption="60 days around the lowest state of storage."))
+    figs.append(
+        Figure(
+            "Power and storage through the darkest period (run 0, hourly)",
+            fig,
+            caption="60 days around the lowest state of storage.",
+        )
+    )
     daily = ds.coarsen(time=24, boundary="trim")
     last = daily.max()
     fig = go.Figure()
@@ -235,16 +355,20 @@ def _figures(hourly: OpsResult, mc: OpsResult, battery_j: float | None) -> list[
     fig = go.Figure()
     for name in ("isru_water_kg", "isru_o2_kg"):
         fig.add_scatter(x=last["time"].values, y=last[name].values, name=f"cumulative {name}")
-    fig.add_scatter(x=last["time"].values, y=last["data_returned_bits"].values / 8e9, name="data returned [GB]",
-                    yaxis="y2")
+    fig.add_scatter(
+        x=last["time"].values, y=last["data_returned_bits"].values / 8e9, name="data returned [GB]", yaxis="y2"
+    )
     fig.update_layout(yaxis_title="kg", yaxis2={"title": "GB", "overlaying": "y", "side": "right"})
     figs.append(Figure("ISRU output and data returned (run 0)", fig))
     runs = mc.dataset
-    for name, label, scale in (("storage_fraction", "storage [% usable], daily minimum", 100.0),
-                               ("o2_kg", "O2 store [kg]", 1.0), ("water_kg", "water store [kg]", 1.0),
-                               ("isru_water_kg", "cumulative ISRU water [kg]", 1.0),
-                               ("isru_o2_kg", "cumulative ISRU O2 [kg]", 1.0),
-                               ("unserved_w", "unserved power [kW]", 1e-3)):
+    for name, label, scale in (
+        ("storage_fraction", "storage [% usable], daily minimum", 100.0),
+        ("o2_kg", "O2 store [kg]", 1.0),
+        ("water_kg", "water store [kg]", 1.0),
+        ("isru_water_kg", "cumulative ISRU water [kg]", 1.0),
+        ("isru_o2_kg", "cumulative ISRU O2 [kg]", 1.0),
+        ("unserved_w", "unserved power [kW]", 1e-3),
+    ):
         values = runs[name].values.astype(np.float64) * scale
         if not np.any(values):
             continue
@@ -267,9 +391,11 @@ def run_stage(ctx: RunContext) -> StageResult | None:
     site = ctx.results.get("site")
     campaign = ctx.results.get("campaign")
     hourly, mc, notes = simulate_scenario(
-        scenario, site_products=site.products if site is not None else None,
+        scenario,
+        site_products=site.products if site is not None else None,
         campaign_deliveries=campaign.products.get("deliveries") if campaign is not None else None,
-        progress=ctx.progress)
+        progress=ctx.progress,
+    )
     station_masses = station_from_section(scenario.operations, scenario.period.start_utc).masses_kg()
     summary: dict[str, Any] = dict(mc.summary)
     summary["run0_events"] = len(hourly.events)
@@ -279,17 +405,22 @@ def run_stage(ctx: RunContext) -> StageResult | None:
         Table("Monte Carlo summary", pd.DataFrame({"quantity": list(mc.summary), "value": list(mc.summary.values())})),
         Table("Event counts (run 0)", counts.rename_axis("event").reset_index(name="count")),
         Table("Event log (run 0, first 300)", hourly.events.head(300)),
-        Table("Power system masses [kg]", pd.DataFrame({"element": list(station_masses),
-                                                        "mass_kg": list(station_masses.values())})),
+        Table(
+            "Power system masses [kg]",
+            pd.DataFrame({"element": list(station_masses), "mass_kg": list(station_masses.values())}),
+        ),
     ]
     battery = scenario.operations.storage.battery
     figures = _figures(hourly, mc, battery.capacity_kwh * KWH_J if battery else None)
     if len(hourly.events) >= 200_000:
         notes.append("the run-0 event log was cut at 200,000 events")
     return StageResult(
-        name="operations", title="Station operations",
+        name="operations",
+        title="Station operations",
         summary=summary,
         datasets={"operations_run0_hourly": hourly.dataset, "operations_monte_carlo": mc.dataset},
-        figures=figures, tables=tables, notes=notes,
+        figures=figures,
+        tables=tables,
+        notes=notes,
         products={"events": hourly.events, "monte_carlo": mc.dataset},
     )

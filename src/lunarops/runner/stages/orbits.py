@@ -26,8 +26,13 @@ def _orbiter(spec: Any) -> Orbiter:
         return NrhoOrbiter(spec.name, spec.resonance.replace(" ", ""), spec.family, spec.phase)
     if spec.kind == "frozen":
         orbit = frozen_elliptical(
-            spec.periapsis_alt_km, spec.apoapsis_alt_km, spec.inc_deg, spec.raan_deg, spec.apolune_over,
-            spec.mean_anomaly_deg, spec.name,
+            spec.periapsis_alt_km,
+            spec.apoapsis_alt_km,
+            spec.inc_deg,
+            spec.raan_deg,
+            spec.apolune_over,
+            spec.mean_anomaly_deg,
+            spec.name,
         )
         return KeplerOrbiter(spec.name, orbit)
     if spec.kind == "llo":
@@ -35,8 +40,14 @@ def _orbiter(spec: Any) -> Orbiter:
     return KeplerOrbiter(
         spec.name,
         KeplerOrbit(
-            spec.periapsis_alt_km, spec.apoapsis_alt_km, spec.inc_deg, spec.raan_deg, spec.argp_deg,
-            spec.mean_anomaly_deg, spec.name, spec.reference_plane,
+            spec.periapsis_alt_km,
+            spec.apoapsis_alt_km,
+            spec.inc_deg,
+            spec.raan_deg,
+            spec.argp_deg,
+            spec.mean_anomaly_deg,
+            spec.name,
+            spec.reference_plane,
         ),
     )
 
@@ -66,8 +77,10 @@ def _sites(ctx: RunContext) -> list[SurfaceSite]:
 
 
 def _dataset(result: CoverageResult) -> xr.Dataset:
-    times = np.array([result.epoch_utc.replace(tzinfo=None) + timedelta(seconds=float(s)) for s in result.seconds],
-                     dtype="datetime64[ns]")
+    times = np.array(
+        [result.epoch_utc.replace(tzinfo=None) + timedelta(seconds=float(s)) for s in result.seconds],
+        dtype="datetime64[ns]",
+    )
     orbiters = [t.name for t in result.tracks]
     sites = sorted({site for site, _ in result.site_links})
     visible = np.array([[result.site_links[(s, o)].visible for o in orbiters] for s in sites])
@@ -93,7 +106,12 @@ def run_stage(ctx: RunContext) -> StageResult | None:
     start = parse_utc(ctx.scenario.period.start_utc)
     options = section.coverage
     result = compute_coverage(
-        sites, orbiters, start, options.duration_days * 86400.0, options.step_s, options.min_elevation_deg,
+        sites,
+        orbiters,
+        start,
+        options.duration_days * 86400.0,
+        options.step_s,
+        options.min_elevation_deg,
         lambda f, m: ctx.progress(0.05 + 0.85 * f, f"orbits: {m}"),
     )
     periodic = {o.name: o.orbit() for o in orbiters if isinstance(o, NrhoOrbiter)}
@@ -122,16 +140,24 @@ def run_stage(ctx: RunContext) -> StageResult | None:
     ledger_frame = pd.DataFrame(
         [
             {
-                "from": s.leg.origin, "to": s.leg.destination, "dv_km_per_s": s.leg.dv_m_per_s / 1e3,
-                "mass_before_kg": s.mass_before_kg, "propellant_kg": s.propellant_kg, "source": s.leg.source,
+                "from": s.leg.origin,
+                "to": s.leg.destination,
+                "dv_km_per_s": s.leg.dv_m_per_s / 1e3,
+                "mass_before_kg": s.mass_before_kg,
+                "propellant_kg": s.propellant_kg,
+                "source": s.leg.source,
             }
             for s in steps
         ]
     )
     events = [
-        {"orbiter": name, "body": e.body, "kind": e.kind,
-         "start_utc": (result.epoch_utc + timedelta(seconds=e.start_s)).isoformat(),
-         "duration_hours": (e.duration_s + options.step_s) / 3600.0}
+        {
+            "orbiter": name,
+            "body": e.body,
+            "kind": e.kind,
+            "start_utc": (result.epoch_utc + timedelta(seconds=e.start_s)).isoformat(),
+            "duration_hours": (e.duration_s + options.step_s) / 3600.0,
+        }
         for name, timeline in result.eclipses.items()
         for e in timeline.events
     ]
@@ -140,8 +166,10 @@ def run_stage(ctx: RunContext) -> StageResult | None:
     rows += [(f"{name} -> Earth", link.visible) for name, link in result.earth_links.items()]
     eclipse_rows = [(f"{name} in shadow", e.sun_fraction < 1.0) for name, e in result.eclipses.items()]
     figures = [
-        Figure("Link windows (site -> orbiter, orbiter -> Earth)",
-               timeline_figure(rows, result.seconds, result.epoch_utc, "Link windows")),
+        Figure(
+            "Link windows (site -> orbiter, orbiter -> Earth)",
+            timeline_figure(rows, result.seconds, result.epoch_utc, "Link windows"),
+        ),
         Figure("Eclipses of the orbiters", timeline_figure(eclipse_rows, result.seconds, result.epoch_utc, "Eclipses")),
         Figure("Orbiters, Moon-fixed frame", moon_fixed_figure(result.tracks)),
     ]

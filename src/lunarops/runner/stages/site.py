@@ -51,16 +51,28 @@ def run_stage(ctx: RunContext) -> StageResult | None:
     for i, site in enumerate(scenario.sites):
         ctx.progress(0.4 * i / n_sites, f"horizon and light at {site.name}")
         lights[site.name] = site_light(
-            site.latitude_deg, site.longitude_deg, t, period.step_s, site.mast_height_m, dem,
-            ground_height_m=site.ground_height_m, min_distance_m=section.min_distance_m,
-            n_azimuth=section.n_azimuth, correction=scenario.sky.correction,
+            site.latitude_deg,
+            site.longitude_deg,
+            t,
+            period.step_s,
+            site.mast_height_m,
+            dem,
+            ground_height_m=site.ground_height_m,
+            min_distance_m=section.min_distance_m,
+            n_azimuth=section.n_azimuth,
+            correction=scenario.sky.correction,
         )
     psr_km, psr_note = _psr_distances(ctx, dem, section, lights)
     rows = []
     for name, light in lights.items():
         summary = light.summary()
-        rows.append({"site": name, **{k: v for k, v in summary.items() if k not in ("start_utc", "end_utc")},
-                     "psr_distance_km": psr_km.get(name, math.nan)})
+        rows.append(
+            {
+                "site": name,
+                **{k: v for k, v in summary.items() if k not in ("start_utc", "end_utc")},
+                "psr_distance_km": psr_km.get(name, math.nan),
+            }
+        )
     table = pd.DataFrame(rows)
     names = list(lights)
     times = next(iter(lights.values())).times
@@ -79,17 +91,31 @@ def run_stage(ctx: RunContext) -> StageResult | None:
         "site_light": lights,
     }
     light_ds = xr.Dataset({k: v for k, v in products.items() if isinstance(v, xr.DataArray)})
-    light_ds.attrs = {"terrain": lights[names[0]].terrain, "step_hours": period.step_hours,
-                      "min_distance_m": section.min_distance_m or (dem.pixel_size_m if dem is not None else 0.0)}
+    light_ds.attrs = {
+        "terrain": lights[names[0]].terrain,
+        "step_hours": period.step_hours,
+        "min_distance_m": section.min_distance_m or (dem.pixel_size_m if dem is not None else 0.0),
+    }
     first = lights[names[0]]
     horizon_ds = xr.Dataset(
-        {"horizon_elevation_deg": (("site", "azimuth_deg"), np.stack([lights[n].horizon.elevation_deg for n in names]))},
+        {
+            "horizon_elevation_deg": (
+                ("site", "azimuth_deg"),
+                np.stack([lights[n].horizon.elevation_deg for n in names]),
+            )
+        },
         coords={"site": names, "azimuth_deg": first.horizon.azimuth_deg},
     )
     summary: dict[str, Any] = {"terrain": first.terrain, "n_times": len(times)}
     for row in rows:
-        for key in ("sun_disk_visible_fraction", "sun_center_visible_fraction", "longest_dark_hours",
-                    "earth_center_visible_fraction", "ground_height_m", "psr_distance_km"):
+        for key in (
+            "sun_disk_visible_fraction",
+            "sun_center_visible_fraction",
+            "longest_dark_hours",
+            "earth_center_visible_fraction",
+            "ground_height_m",
+            "psr_distance_km",
+        ):
             value = row[key]
             summary[f"{key}[{row['site']}]"] = None if isinstance(value, float) and not math.isfinite(value) else value
     figures = [_horizon_figure(lights), _timeline_figure(lights)]
@@ -98,10 +124,13 @@ def run_stage(ctx: RunContext) -> StageResult | None:
         "at the Sun's azimuth; Sun-centre and Earth-centre visibility: centre above the horizon. Longest darkness: "
         "longest run of samples with no part of the disk visible, times the step (runs cut by the period's ends "
         "are lower bounds).",
-        (f"Terrain: LOLA DEM '{first.terrain}'; observer at the bilinear DEM height + mast; terrain nearer than "
-         f"{light_ds.attrs['min_distance_m']:.0f} m ignored. A 1.6 km DEM overestimates light at ground level "
-         "compared with 20-240 m DEMs (docs/illumination.md).") if dem is not None else
-        "Terrain: none (smooth sphere); the horizon is the bare sphere's dip at the mast height.",
+        (
+            f"Terrain: LOLA DEM '{first.terrain}'; observer at the bilinear DEM height + mast; terrain nearer than "
+            f"{light_ds.attrs['min_distance_m']:.0f} m ignored. A 1.6 km DEM overestimates light at ground level "
+            "compared with 20-240 m DEMs (docs/illumination.md)."
+        )
+        if dem is not None
+        else "Terrain: none (smooth sphere); the horizon is the bare sphere's dip at the mast height.",
     ]
     if psr_note:
         notes.append(psr_note)
@@ -138,45 +167,89 @@ def _psr_distances(
     for i, (name, light) in enumerate(lights.items()):
         ctx.progress(0.5 + 0.2 * i / len(lights), f"PSRs near {name}")
         window = window_around(dem, light.latitude_deg, light.longitude_deg, options.search_radius_km * 1e3)
-        psr = psr_map(dem, window=window, max_colatitude_deg=30.0, envelope=envelope,
-                      min_distance_m=section.min_distance_m, n_azimuth=section.n_azimuth)
+        psr = psr_map(
+            dem,
+            window=window,
+            max_colatitude_deg=30.0,
+            envelope=envelope,
+            min_distance_m=section.min_distance_m,
+            n_azimuth=section.n_azimuth,
+        )
         distance = psr.distance_km(light.latitude_deg, light.longitude_deg)
         out[name] = distance if distance <= options.search_radius_km else math.inf
-    note = (f"PSR: cells where no part of the Sun's disk rises above the ground-level horizon for any Sun direction "
-            f"of {options.cycle_start_utc}..{options.cycle_end_utc} (envelope of {envelope.n_samples:,} samples); "
-            f"distance to the nearest PSR cell centre within {options.search_radius_km:g} km (blank: none within).")
+    note = (
+        f"PSR: cells where no part of the Sun's disk rises above the ground-level horizon for any Sun direction "
+        f"of {options.cycle_start_utc}..{options.cycle_end_utc} (envelope of {envelope.n_samples:,} samples); "
+        f"distance to the nearest PSR cell centre within {options.search_radius_km:g} km (blank: none within)."
+    )
     return out, note
 
 
 def _horizon_figure(lights: dict[str, SiteLight]) -> Figure:
     figure = go.Figure()
     for name, light in lights.items():
-        figure.add_trace(go.Scatter(x=light.horizon.azimuth_deg, y=light.horizon.elevation_deg,
-                                    name=f"horizon, {name}", mode="lines"))
+        figure.add_trace(
+            go.Scatter(
+                x=light.horizon.azimuth_deg, y=light.horizon.elevation_deg, name=f"horizon, {name}", mode="lines"
+            )
+        )
         stride = max(1, light.sun_azimuth_deg.size // PLOT_POINTS)
-        figure.add_trace(go.Scattergl(x=light.sun_azimuth_deg[::stride], y=light.sun_elevation_deg[::stride],
-                                      name=f"Sun, {name}", mode="markers", marker={"size": 2}))
-        figure.add_trace(go.Scattergl(x=light.earth_azimuth_deg[::stride], y=light.earth_elevation_deg[::stride],
-                                      name=f"Earth, {name}", mode="markers", marker={"size": 2}))
-    figure.update_layout(xaxis_title="azimuth from north through east [deg]", yaxis_title="elevation [deg]",
-                         yaxis_range=[-5, 10], height=420, margin={"l": 60, "r": 20, "t": 30, "b": 40},
-                         legend={"orientation": "h"})
-    return Figure("Horizon at mast height with the Sun's and the Earth's paths", plotly=figure,
-                  caption=f"at most {PLOT_POINTS} samples per body and site")
+        figure.add_trace(
+            go.Scattergl(
+                x=light.sun_azimuth_deg[::stride],
+                y=light.sun_elevation_deg[::stride],
+                name=f"Sun, {name}",
+                mode="markers",
+                marker={"size": 2},
+            )
+        )
+        figure.add_trace(
+            go.Scattergl(
+                x=light.earth_azimuth_deg[::stride],
+                y=light.earth_elevation_deg[::stride],
+                name=f"Earth, {name}",
+                mode="markers",
+                marker={"size": 2},
+            )
+        )
+    figure.update_layout(
+        xaxis_title="azimuth from north through east [deg]",
+        yaxis_title="elevation [deg]",
+        yaxis_range=[-5, 10],
+        height=420,
+        margin={"l": 60, "r": 20, "t": 30, "b": 40},
+        legend={"orientation": "h"},
+    )
+    return Figure(
+        "Horizon at mast height with the Sun's and the Earth's paths",
+        plotly=figure,
+        caption=f"at most {PLOT_POINTS} samples per body and site",
+    )
 
 
 def _timeline_figure(lights: dict[str, SiteLight]) -> Figure:
     figure = go.Figure()
     for name, light in lights.items():
-        frame = pd.DataFrame({"sun": light.sun_disk_visible, "earth": light.earth_visible.astype(float)},
-                             index=pd.DatetimeIndex(light.times))
+        frame = pd.DataFrame(
+            {"sun": light.sun_disk_visible, "earth": light.earth_visible.astype(float)},
+            index=pd.DatetimeIndex(light.times),
+        )
         daily = frame.resample("1D").mean()
-        figure.add_trace(go.Scatter(x=daily.index, y=100 * daily["sun"], name=f"Sun disk visible, {name}",
-                                    mode="lines"))
-        figure.add_trace(go.Scatter(x=daily.index, y=100 * daily["earth"], name=f"Earth visible, {name}",
-                                    mode="lines", line={"dash": "dot"}))
-    figure.update_layout(xaxis_title="UTC", yaxis_title="daily mean [%]", height=380,
-                         margin={"l": 60, "r": 20, "t": 30, "b": 40}, legend={"orientation": "h"})
+        figure.add_trace(
+            go.Scatter(x=daily.index, y=100 * daily["sun"], name=f"Sun disk visible, {name}", mode="lines")
+        )
+        figure.add_trace(
+            go.Scatter(
+                x=daily.index, y=100 * daily["earth"], name=f"Earth visible, {name}", mode="lines", line={"dash": "dot"}
+            )
+        )
+    figure.update_layout(
+        xaxis_title="UTC",
+        yaxis_title="daily mean [%]",
+        height=380,
+        margin={"l": 60, "r": 20, "t": 30, "b": 40},
+        legend={"orientation": "h"},
+    )
     return Figure("Sunlight and Earth visibility over time (daily means)", plotly=figure)
 
 
@@ -198,7 +271,17 @@ def _map_figure(dem: Dem, scenario: Any, section: Any, lights: dict[str, SiteLig
     mast = max(light.mast_height_m for light in lights.values())
     lmap = light_map(dem, t, step_s, window, mast, section.min_distance_m, section.n_azimuth, earth=False)
     sites = [(name, light.latitude_deg, light.longitude_deg) for name, light in lights.items()]
-    png = light_map_png(dem, window, lmap.sun_disk_visible_fraction, "time lit [%] (mean visible disk fraction)",
-                        sites, None, f"Light at {mast:g} m over the cells, {period.start_utc.date()}..{end.date()}")
-    return Figure("Illumination map around the sites", png=png,
-                  caption=f"LOLA DEM '{dem.name}', Sun every {section.map.step_hours:g} h; LROC WAC basemap")
+    png = light_map_png(
+        dem,
+        window,
+        lmap.sun_disk_visible_fraction,
+        "time lit [%] (mean visible disk fraction)",
+        sites,
+        None,
+        f"Light at {mast:g} m over the cells, {period.start_utc.date()}..{end.date()}",
+    )
+    return Figure(
+        "Illumination map around the sites",
+        png=png,
+        caption=f"LOLA DEM '{dem.name}', Sun every {section.map.step_hours:g} h; LROC WAC basemap",
+    )

@@ -1,0 +1,121 @@
+"""Small hand-checkable networks: one powered arc, answer from the rocket equation (Tsiolkovsky)."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from lunarops.errors import InfeasibleError, InputError
+from lunarops.logistics.functions import max_delta_v_m_per_s, propellant_fraction, propellant_for_final_mass_kg
+from lunarops.logistics.model import solve
+from lunarops.logistics.network import Arc, LaunchVehicle, Mission, Problem, SpacecraftDesign
+
+G0 = 9.80665
+
+
+def one_arc(
+    dv: float = 3000.0, isp: float = 300.0, dry: float = 1000.0, cargo: float = 500.0, maint: float = 0.0,
+    copies: int = 1, prop_cap: float = 1.0e6, lvs: tuple[LaunchVehicle, ...] = (), objective: str = "imleo",
+) -> Problem:
+    return Problem(
+        nodes=("Earth", "LEO", "LLO"),
+        arcs=(Arc("Earth", "LEO", 0.0, 1.0, launch=True), Arc("LEO", "LLO", dv, 3.0)),
+        holdover_nodes=(),
+        designs=(SpacecraftDesign("tug", 10_000.0, prop_cap, dry, isp, copies, unit_cost_musd=10.0),),
+        missions=(Mission("m", 0.0, "LLO", deliver={"cargo": cargo}),),
+        maintenance_fraction_per_flight=maint,
+        g0_m_per_s2=G0,
+        launch_vehicles=lvs,
+        objective=objective,
+    )
+
+
+def test_rocket_equation_functions() -> None:
+    # exp(-1) burn fraction for dv = Isp g0 (definition of the exponential)
+    assert propellant_fraction(300 * G0, 300, G0) == pytest.approx(1 - math.exp(-1), rel=1e-12)
+    # propellant to push 1 t by Isp g0 ln 2 is 1 t (mass ratio 2)
+    assert propellant_for_final_mass_kg(300 * G0 * math.log(2), 300, 1000.0, G0) == pytest.approx(1000.0)
+    # Apollo LM descent stage (NASA SP-2000-4029: dry 2,034 kg, propellant 8,248 kg, Isp 311 s) with its
+    # 4,821 kg ascent stage: 311 * 9.80665 * ln(15,103 / 6,855) = 3,049.87 * 0.789917 = 2,409.1 m/s (by hand)
+    assert max_delta_v_m_per_s(2034, 8248, 4821, 311, G0) == pytest.approx(2409.1, abs=0.1)
+
+
+def test_one_arc_imleo_is_rocket_equation() -> None:
+    # launched mass = (dry + cargo) * exp(dv / (Isp g0)): 1,500 kg * exp(3000 / 2941.995) = 4,158.6 kg
+    plan = solve(one_arc())
+    expected = 1500.0 * math.exp(3000.0 / (300.0 * G0))
+    assert plan.imleo_kg == pytest.approx(expected, rel=1e-7)
+    assert expected == pytest.approx(4158.6, abs=0.1)
+    flight = plan.flights[(plan.flights["from"] == "LEO")].iloc[0]
+    assert flight["propellant_burned_kg"] == pytest.approx(expected - 1500.0, rel=1e-6)
+
+
+def test_one_arc_with_maintenance() -> None:
+    # 1 % of the dry mass burnt as maintenance on each of the two flights (Isaji et al. 2022):
+    # IMLEO = (1.01 dry + cargo) exp(dv/c) + 0.01 dry
+    plan = solve(one_arc(maint=0.01))
+    expected = (1010.0 + 500.0) * math.exp(3000.0 / (300.0 * G0)) + 10.0
+    assert plan.imleo_kg == pytest.approx(expected, rel=1e-7)
+
+
+@settings(max_examples=12, deadline=None)
+@given(
+    dv=st.floats(100.0, 4000.0), isp=st.floats(250.0, 460.0), dry=st.floats(500.0, 20_000.0),
+    cargo=st.floats(1.0, 5000.0),
+)
+def test_one_arc_property(dv: float, isp: float, dry: float, cargo: float) -> None:
+    plan = solve(one_arc(dv=dv, isp=isp, dry=dry, cargo=cargo))
+    assert plan.imleo_kg == pytest.approx((dry + cargo) * math.exp(dv / (isp * G0)), rel=1e-6)
+
+
+def test_stacking_needs_a_second_copy() -> None:
+    # one copy (dry 1,000 kg) pushing 500 kg of cargo by 3 km/s at 300 s needs 1,500 (e^1.01972 - 1) = 2,658.6 kg
+    # of propellant: more than a 2,500 kg tank. Two stacked copies need 2,500 (e^1.01972 - 1) / 1 = 4,431.0 kg
+    # in total ((2 dry + cargo) times the same factor), less than their 5,000 kg.
+    with pytest.raises(InfeasibleError, match="cargo at LLO on day 0"):
+        solve(one_arc(prop_cap=2500.0, copies=1))
+    plan = solve(one_arc(prop_cap=2500.0, copies=2))
+    assert plan.status == "Optimal"
+    assert int((plan.flights["from"] == "LEO").sum()) == 2
+    assert plan.imleo_kg == pytest.approx(2500.0 * math.exp(3000.0 / (300.0 * G0)), rel=1e-7)
+
+
+def test_launch_vehicle_count_and_cost() -> None:
+    # 4,158.6 kg to LEO on vehicles of 1,500 kg each: 3 launches, cost 3 * 100 + 10 (spacecraft) = 310
+    lv = LaunchVehicle("small", {"LEO": 1500.0}, cost_musd=100.0, max_per_year=5)
+    plan = solve(one_arc(lvs=(lv,), objective="cost"))
+    assert int(plan.launches["launches"].sum()) == 3
+    assert plan.cost_musd == pytest.approx(310.0)
+
+
+def test_launch_cadence_binds() -> None:
+    lv = LaunchVehicle("small", {"LEO": 1500.0}, max_per_year=2)
+    with pytest.raises(InfeasibleError, match="cadence of small"):
+        solve(one_arc(lvs=(lv,)))
+
+
+def test_payload_too_large_names_the_demand() -> None:
+    with pytest.raises(InfeasibleError, match=r"cargo at LLO on day 0 \(needs 20000 kg\)"):
+        solve(one_arc(cargo=20_000.0))
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"arcs": (Arc("Earth", "Mars", 0.0, 1.0, launch=True),)}, "uses node 'Mars'"),
+        ({"holdover_nodes": ("Venus",)}, "holdover_nodes: 'Venus'"),
+        ({"missions": (Mission("m", 0.0, "LLO", deliver={"unobtainium": 1.0}),)}, "unknown commodity"),
+        ({"missions": (Mission("m", 0.0, "Moon"),)}, "destination = 'Moon'"),
+        ({"objective": "profit"}, "objective = 'profit'"),
+        ({"designs": ()}, "at least one spacecraft"),
+    ],
+)
+def test_malformed_problems_name_the_field(change: dict[str, object], message: str) -> None:
+    base = one_arc()
+    fields = {f: getattr(base, f) for f in base.__dataclass_fields__}
+    fields.update(change)
+    with pytest.raises(InputError, match=message):
+        solve(Problem(**fields))  # type: ignore[arg-type]
