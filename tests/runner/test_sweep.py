@@ -45,7 +45,7 @@ def test_bad_paths(path: str, fragment: str) -> None:
 
 
 def test_invalid_values_are_scenario_errors() -> None:
-    with pytest.raises(ScenarioError, match="sites.0.latitude_deg"):
+    with pytest.raises(ScenarioError, match=r"sites\.0\.latitude_deg"):
         expand(_base(), {"sites.0.latitude_deg": [-95]})
     with pytest.raises(InputError, match="path=v1,v2"):
         parse_parameter("sites.0.mast_height_m")

@@ -3,7 +3,8 @@
 Reference (test-only, independent code path): rays are sampled uniformly (1/500 pixel near the observer, 1/10
 pixel beyond 75 pixels) along the exact great circle (destination point from the spherical-trigonometry
 "direct problem" formulas, not the kernel's vector form), the DEM is interpolated with
-scipy.ndimage.map_coordinates (order 1 = bilinear), and the elevation of each point is asin(((Q - P) . u_P) / |Q - P|) from 3-D vectors P = (R + h0) u_P, Q = (R + h) u_Q.
+scipy.ndimage.map_coordinates (order 1 = bilinear), and the elevation of each point is
+asin(((Q - P) . u_P) / |Q - P|) from 3-D vectors P = (R + h0) u_P, Q = (R + h) u_Q.
 """
 
 from __future__ import annotations

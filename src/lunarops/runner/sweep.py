@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Executor, Future
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -52,7 +52,7 @@ def parse_parameter(text: str) -> tuple[str, list[Any]]:
     return path.strip(), values
 
 
-def expand(base: Scenario, grid: dict[str, Sequence[Any]]) -> list[Member]:
+def expand(base: Scenario, grid: Mapping[str, Sequence[Any]]) -> list[Member]:
     """Every combination of the grid's values applied to ``base``; each member validated like a file."""
     if not grid:
         raise InputError("a sweep needs at least one --param path=v1,v2")
