@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lunarops.errors import InfeasibleError, InputError
-from lunarops.logistics.functions import max_delta_v_m_per_s, propellant_fraction, propellant_for_final_mass_kg
+from lunarops.logistics.functions import max_delta_v_m_per_s, propellant_for_final_mass_kg, propellant_fraction
 from lunarops.logistics.model import solve
 from lunarops.logistics.network import Arc, LaunchVehicle, Mission, Problem, SpacecraftDesign
 

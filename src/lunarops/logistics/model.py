@@ -255,8 +255,26 @@ class _Builder:
         self._conservation()
         self._node_balance()
         self._launch_vehicles()
+        self._symmetry()
         self._objective()
         return lp
+
+    def _symmetry(self) -> None:
+        """Order identical copies by their first launch: copy c+1 may launch at step k only if copy c has
+        launched at a step <= k. Valid (any plan can be relabelled so), and it prunes symmetric branches."""
+        launch_links = [li for li, lk in enumerate(self.links) if lk.arc is not None and lk.arc.launch]
+        for si in range(len(self.copies) - 1):
+            a, b = self.copies[si], self.copies[si + 1]
+            if a.design is not b.design:
+                continue
+            for k in range(len(self.steps.days)):
+                terms = [(self.y[si + 1, li, k], 1.0) for li in launch_links if (si + 1, li, k) in self.y]
+                if not terms:
+                    continue
+                terms += [
+                    (self.y[si, li, kk], -1.0) for li in launch_links for kk in range(k + 1) if (si, li, kk) in self.y
+                ]
+                self.lp.row(terms, -INF, 0.0, f"launch order of {b.name} after {a.name}", "symmetry")
 
     def _capacity(self) -> None:
         lp = self.lp
@@ -576,7 +594,7 @@ def _read_plan(builder: _Builder, x: np.ndarray, status: str, solve_s: float, bu
             "dry_mass_kg": d.dry_mass_kg,
         }
         for q in builder.int_names:
-            row[q] = int(round(x[builder.n[si, li, k, q]]))
+            row[q] = round(float(x[builder.n[si, li, k, q]]))
         payload = sum(row[q] * builder.unit_mass[q] for q in builder.int_names)
         for c in builder.cont_names:
             col = builder.x.get((si, li, k, c))
@@ -599,7 +617,7 @@ def _read_plan(builder: _Builder, x: np.ndarray, status: str, solve_s: float, bu
     launches = pd.DataFrame(
         [
             {"day": steps.days[k], "launch_vehicle": name, "to": builder.links[li].destination,
-             "launches": int(round(x[col]))}
+             "launches": round(float(x[col]))}
             for (name, li, k), col in builder.launch_n.items() if x[col] > 0.5
         ],
         columns=["day", "launch_vehicle", "to", "launches"],

@@ -48,7 +48,8 @@ def mass_per_year(plan: Plan, epoch: datetime) -> pd.DataFrame:
     m = plan.mass_per_step
     years = [(epoch + timedelta(days=float(d))).year for d in m["day"]]
     frame = pd.DataFrame({"year": years, "launched_mass_kg": m["launched_mass_kg"].to_numpy()})
-    return frame.groupby("year", as_index=False)["launched_mass_kg"].sum()
+    grouped: pd.DataFrame = frame.groupby("year", as_index=False).agg(launched_mass_kg=("launched_mass_kg", "sum"))
+    return grouped
 
 
 def launch_table(plan: Plan, epoch: datetime) -> pd.DataFrame:
@@ -73,19 +74,19 @@ def operations_deliveries(
     total = sum(split_kg_per_crew_day.values())
     props = {"oxygen", "hydrogen", "methane", "nto", "aerozine50", "mmh", "udmh"}
     rows: list[dict[str, object]] = []
-    for r in d.itertuples(index=False):
-        when = _utc(epoch, float(r.day))
-        amount = float(r.amount)
-        if r.commodity == "crew":
+    for day, commodity, amount in zip(d["day"], d["commodity"], d["amount"], strict=True):
+        when = _utc(epoch, float(day))
+        amount = float(amount)
+        if commodity == "crew":
             rows.append({"time_utc": when, "commodity": "crew", "amount": round(amount)})
-        elif r.commodity == "consumables" and total > 0:
+        elif commodity == "consumables" and total > 0:
             for key, weight in split_kg_per_crew_day.items():
                 rows.append({"time_utc": when, "commodity": key, "amount": amount * weight / total})
-        elif r.commodity == "spares":
+        elif commodity == "spares":
             rows.append({"time_utc": when, "commodity": "spares", "amount": amount})
-        elif r.commodity in props:
+        elif commodity in props:
             rows.append({"time_utc": when, "commodity": "propellant_kg", "amount": amount})
     frame = pd.DataFrame(rows, columns=["time_utc", "commodity", "amount"])
     if len(frame):
-        frame = frame.groupby(["time_utc", "commodity"], as_index=False, sort=True)["amount"].sum()
+        frame = frame.groupby(["time_utc", "commodity"], as_index=False, sort=True).agg(amount=("amount", "sum"))
     return frame

@@ -88,6 +88,7 @@ def run(
     ctx = RunContext(scenario=scenario, rng=np.random.default_rng(scenario.seed))
     total = sum(STAGE_WEIGHTS.values())
     done = 0.0
+    stage_seconds: dict[str, float] = {}
     try:
         for name, function in STAGES:
             weight = STAGE_WEIGHTS[name]
@@ -100,13 +101,19 @@ def run(
             result = _load_checkpoint(out_dir, name, sha) if resume else None
             if result is None:
                 stage_progress(0.0, f"{name}: running")
+                stage_start = time.perf_counter()
                 result = function(ctx)
+                stage_seconds[name] = time.perf_counter() - stage_start
                 _save_checkpoint(out_dir, name, sha, result)
+            else:
+                stage_seconds[name] = 0.0
             if result is not None:
                 ctx.results[name] = result
             done += weight
             progress(done / total, f"{name}: done")
-        results = _write_outputs(run_id, scenario, ctx.results, out_dir, time.perf_counter() - start, report)
+        results = _write_outputs(
+            run_id, scenario, ctx.results, out_dir, time.perf_counter() - start, report, stage_seconds
+        )
     except LunarOpsError as error:
         if catalog is not None:
             catalog.finish(run_id, "failed", time.perf_counter() - start, {}, str(error))
@@ -124,7 +131,13 @@ def run(
 
 
 def _write_outputs(
-    run_id: str, scenario: Scenario, stages: dict[str, StageResult], out_dir: Path, elapsed_s: float, report: bool
+    run_id: str,
+    scenario: Scenario,
+    stages: dict[str, StageResult],
+    out_dir: Path,
+    elapsed_s: float,
+    report: bool,
+    stage_seconds: dict[str, float],
 ) -> Results:
     for stage in stages.values():
         for key, dataset in stage.datasets.items():
@@ -139,7 +152,9 @@ def _write_outputs(
         "time step": f"{period.step_hours} h",
         "sites": ", ".join(f"{s.name} ({s.latitude_deg:.3f}, {s.longitude_deg:.3f} E)" for s in scenario.sites),
         "stages": ", ".join(stages),
-        "elapsed": f"{elapsed_s:.1f} s",
+        "elapsed": f"{elapsed_s:.1f} s ("
+        + ", ".join(f"{k} {v:.1f} s" if v else f"{k} from checkpoint" for k, v in stage_seconds.items())
+        + ")",
         "lunarops": __version__,
     }
     report_path = out_dir / "report.html"

@@ -271,7 +271,8 @@ class CampaignSection(_Model):
                     "under campaign.spacecraft"
                 )
             e = sc_cat[f.spacecraft]
-            missing = [k for k in ("payload_capacity_kg", "propellant_capacity_kg", "dry_mass_kg", "isp_s") if k not in e]
+            needed = ("payload_capacity_kg", "propellant_capacity_kg", "dry_mass_kg", "isp_s")
+            missing = [k for k in needed if k not in e]
             if missing:
                 raise InputError(f"campaign.spacecraft.{f.spacecraft} lacks {missing}; give them")
             designs.append(

@@ -222,16 +222,33 @@ def _one_ray(
         prev_row = row
         prev_col = col
         k += 1
-        if skip_rad_per_px > 0.0 and best > -math.inf and sn + best * c > 0.0:
-            g = c - best * sn
-            if g <= 0.0:
-                break  # nothing further along the ray can rise above the horizon
-            h_need = r_obs / g - radius
+        if skip_rad_per_px > 0.0 and best > -math.inf:
+            # tan(e) > best needs (R + h) g(s) > R + h0 with g(s) = cos s - best sin s, i.e. h above
+            # h_need(s) = (R + h0) / g(s) - R. Over [s1, s2], g is largest at an end or at tan s = -best.
+            g1 = c - best * sn
+            if g1 <= 0.0 and sn + best * c > 0.0:
+                break  # g <= 0 and decreasing: nothing further along the ray can rise above the horizon
             margin = 0.0
-            if bmax2[int(row) // block2, int(col) // block2] < h_need:
-                margin = _margin(row, col, block2)
-            elif bmax1[int(row) // block1, int(col) // block1] < h_need:
-                margin = _margin(row, col, block1)
+            for level in range(2):
+                blk = block2 if level == 0 else block1
+                mg = _margin(row, col, blk)
+                if mg <= 1.0:
+                    continue
+                if level == 0:
+                    bm = bmax2[int(row) // block2, int(col) // block2]
+                else:
+                    bm = bmax1[int(row) // block1, int(col) // block1]
+                dsk = mg * skip_rad_per_px
+                cd = math.cos(dsk)
+                sd = math.sin(dsk)
+                c2 = c * cd - sn * sd
+                sn2 = sn * cd + c * sd
+                gmax = max(g1, c2 - best * sn2)
+                if sn < -best * c and sn2 > -best * c2:
+                    gmax = math.sqrt(1.0 + best * best)
+                if gmax <= 0.0 or bm < r_obs / gmax - radius:
+                    margin = mg
+                    break
             if margin > 1.0:
                 target = s[k - 1] + margin * skip_rad_per_px
                 m = k

@@ -49,7 +49,12 @@ def run_stage(ctx: RunContext) -> StageResult:
     dataset = xr.Dataset(
         variables,
         coords={"site": names, "time": times, "observer_height_m": ("site", np.asarray(heights))},
-        attrs={"correction": scenario.sky.correction, "frame": "MOON_ME (DE421)", "ephemeris": "JPL DE421"},
+        attrs={
+            "correction": scenario.sky.correction,
+            "frame": "MOON_ME (DE421)",
+            "ephemeris": "JPL DE421",
+            "step_hours": period.step_hours,
+        },
     )
     rows = []
     for name, track in zip(names, tracks, strict=True):
@@ -89,22 +94,33 @@ def run_stage(ctx: RunContext) -> StageResult:
 
 
 def _elevation_figure(dataset: xr.Dataset) -> Figure:
+    from plotly.subplots import make_subplots
+
     stride = max(1, dataset.sizes["time"] // PLOT_POINTS)
     thin = dataset.isel(time=slice(None, None, stride))
-    figure = go.Figure()
+    figure = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.06, subplot_titles=("Sun", "Earth"))
     for site in thin.site.values:
         one = thin.sel(site=site)
-        figure.add_trace(
-            go.Scattergl(x=one.time.values, y=one.sun_elevation_deg.values, name=f"Sun, {site}", mode="lines")
-        )
-        figure.add_trace(
-            go.Scattergl(x=one.time.values, y=one.earth_elevation_deg.values, name=f"Earth, {site}", mode="lines")
-        )
-    figure.update_layout(
-        xaxis_title="UTC",
-        yaxis_title="elevation above the local horizontal [deg]",
-        height=420,
-        margin={"l": 60, "r": 20, "t": 30, "b": 40},
-        legend={"orientation": "h"},
+        for row, body in ((1, "sun"), (2, "earth")):
+            figure.add_trace(
+                go.Scattergl(
+                    x=one.time.values,
+                    y=one[f"{body}_elevation_deg"].values,
+                    name=str(site),
+                    legendgroup=str(site),
+                    showlegend=row == 1,
+                    mode="lines",
+                    line={"width": 1},
+                ),
+                row=row,
+                col=1,
+            )
+    figure.add_hline(y=0.0, line={"color": "#888", "width": 1, "dash": "dot"})
+    figure.update_yaxes(title_text="elevation [deg]")
+    figure.update_layout(height=520, margin={"l": 60, "r": 20, "t": 30, "b": 40}, legend={"orientation": "h"})
+    hours = float(dataset.attrs.get("step_hours", 1.0)) * stride
+    return Figure(
+        "Sun and Earth elevation over time",
+        plotly=figure,
+        caption=f"centre of the disk over the local horizontal of the sphere (no terrain); one point every {hours:g} h",
     )
-    return Figure("Sun and Earth elevation over time", plotly=figure, caption=f"every {stride} steps shown")

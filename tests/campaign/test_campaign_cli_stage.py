@@ -1,0 +1,130 @@
+"""CLI contract, scenario loading (campaign-only and full scenario), named errors, runner stage products."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from lunarops.cli.main import app
+from lunarops.errors import ScenarioError
+from lunarops.logistics.outputs import OPERATIONS_COMMODITIES
+from lunarops.runner.stage import RunContext
+from lunarops.runner.stages.campaign import run_stage
+from lunarops.scenario import load_scenario
+
+SMALL = """
+epoch_utc: 2031-01-01T00:00:00Z
+logistics:
+  nodes: [Earth, LEO, LLO]
+  arcs:
+    - {from: Earth, to: LEO, tof_days: 1, launch: true}
+    - {from: LEO, to: LLO, dv_km_per_s: 3.0, tof_days: 3}
+  fleet: [{spacecraft: isaji2022-fixed, copies: 1}]
+  missions: [{name: m1, depart_day: 0, destination: LLO, deliver: {cargo: 500}}]
+  maintenance_fraction_per_flight: 0.0
+"""
+
+
+def write(tmp_path: Path, text: str, name: str = "c.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+def test_cli_solve_json_contract(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["campaign", "solve", str(write(tmp_path, SMALL)), "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    for key in ("imleo_kg", "status", "solve_seconds"):
+        assert key in data
+    assert data["status"] == "Optimal"
+    # one copy (dry 13,071.92 kg, Isp 420 s, g0 9.80665) and 500 kg cargo by 3 km/s: rocket equation
+    assert data["imleo_kg"] == pytest.approx((13071.917273428024 + 500.0) * np.exp(3000.0 / (420 * 9.80665)),
+                                             rel=1e-7)
+    assert data["manifest"][0]["route"] == "Earth -> LEO"
+
+
+def test_cli_reads_a_full_scenario_with_a_campaign_section(tmp_path: Path) -> None:
+    scenario = yaml.safe_load(Path(load_scenario.__globals__["default_scenario_path"]()).read_text())
+    scenario["campaign"] = yaml.safe_load(SMALL)
+    for section in ("terrain", "orbits", "operations"):
+        scenario.pop(section, None)
+    path = write(tmp_path, yaml.safe_dump(scenario), "full.yaml")
+    result = CliRunner().invoke(app, ["campaign", "solve", str(path), "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["status"] == "Optimal"
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ("spacecraft: isaji2022-fixed", "spacecraft: warp-ship", "spacecraft 'warp-ship' is not in the catalog"),
+        ("destination: LLO", "destination: Mars", "destination = 'Mars'"),
+        ("depart_day: 0", "depart_day: -3", "depart_day"),
+        ("dv_km_per_s: 3.0, ", "", "LEO->LLO has no dv_km_per_s"),
+        ("cargo: 500", "plutonium: 500", "unknown commodity or element 'plutonium'"),
+    ],
+)
+def test_cli_malformed_campaigns_exit_2_naming_the_field(tmp_path: Path, old: str, new: str, message: str) -> None:
+    assert old in SMALL
+    result = CliRunner().invoke(app, ["campaign", "solve", str(write(tmp_path, SMALL.replace(old, new))), "--json"])
+    assert result.exit_code == 2
+    assert message in " ".join(result.stderr.split())
+
+
+def test_cli_infeasible_campaign_exit_3_names_the_binding_row(tmp_path: Path) -> None:
+    text = SMALL.replace("cargo: 500", "cargo: 50000")  # more than the 2,837 kg payload capacity
+    result = CliRunner().invoke(app, ["campaign", "solve", str(write(tmp_path, text))])
+    assert result.exit_code == 3
+    assert "cargo at LLO on day 0" in " ".join(result.stderr.split())
+
+
+def test_roadmap_dependency_out_of_order_is_named() -> None:
+    from lunarops.scenario.campaign import CampaignSection
+
+    data = {
+        "epoch_utc": "2030-01-01T00:00:00Z",
+        "roadmap": {
+            "phases": [{"name": "construction", "start": "2026-01-01", "end": "2035-12-31"}],
+            "missions": [
+                {"name": "ILRS-1", "phase": "construction", "start": "2031-06-01", "depends_on": ["Chang'e-8"]},
+                {"name": "Chang'e-8", "phase": "construction", "start": "2032-01-01"},
+            ],
+        },
+    }
+    with pytest.raises(ValueError, match=r"ILRS-1 .* depends on Chang'e-8 which starts later"):
+        CampaignSection.model_validate(data)
+
+
+def test_default_scenario_stage_products() -> None:
+    scenario = load_scenario()
+    assert scenario.campaign is not None and scenario.campaign.roadmap is not None
+    names = {m.name for m in scenario.campaign.roadmap.missions}
+    # the public ILRS roadmap (ILRS Guide V1.0, CNSA/Roscosmos 2021)
+    assert {"Chang'e-4", "Chang'e-6", "Chang'e-7", "Chang'e-8", "Luna-25", "Luna-26", "Luna-27", "Luna-28"} <= names
+    assert {f"ILRS-{i}" for i in range(1, 6)} <= names
+    result = run_stage(RunContext(scenario=scenario, rng=np.random.default_rng(1)))
+    assert result is not None
+    assert result.summary["status"] in ("Optimal", "Time limit reached")
+    assert result.summary["imleo_kg"] > 0
+    titles = [f.title for f in result.figures]
+    assert titles == ["Roadmap (Gantt)", "Mass launched per year", "Network flows"]
+    deliveries = result.products["deliveries"]
+    assert list(deliveries.columns) == ["time_utc", "commodity", "amount"]
+    assert set(deliveries["commodity"]) <= set(OPERATIONS_COMMODITIES)
+    # the crewed visit brings 2 crew; their consumables for 14 days: 2 * 14 * 4.912 kg (NASA BVAD Table 3-31)
+    assert deliveries.loc[deliveries["commodity"] == "crew", "amount"].sum() == 2
+    food_water_o2 = deliveries[deliveries["commodity"].isin(["o2_kg", "water_kg", "food_kg"])]["amount"].sum()
+    assert food_water_o2 == pytest.approx(2 * 14 * 4.912, rel=1e-6)
+
+
+def test_missing_file_is_a_scenario_error(tmp_path: Path) -> None:
+    from lunarops.cli.campaign import load_campaign
+
+    with pytest.raises(ScenarioError, match="no such file"):
+        load_campaign(tmp_path / "nope.yaml")

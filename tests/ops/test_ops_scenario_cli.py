@@ -1,0 +1,138 @@
+"""Bad operations sections give named errors; `lunarops simulate` and `lunarops power size` work end to end."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from lunarops.cli.main import app
+from lunarops.errors import ScenarioError
+from lunarops.scenario.load import parse_scenario
+
+HEAD = """
+schema_version: 1
+name: ops test
+seed: 5
+period: {start_utc: 2030-01-01T00:00:00Z, end_utc: 2030-03-01T00:00:00Z, step_hours: 1}
+sites:
+  - {name: Rim, latitude_deg: -85.0, longitude_deg: 30.0, mast_height_m: 10}
+"""
+GOOD = HEAD + """
+operations:
+  site: Rim
+  power:
+    solar_arrays:
+      - {name: pv, area_m2: 150, cell_efficiency: {kind: normal, mean: 0.3, sd: 0.01, low: 0.25, high: 0.33}}
+    fission_plants: [{name: reactor, power_kwe: 10, mass_kg: 1545}]
+  storage:
+    battery: {capacity_kwh: 400, depth_of_discharge: 0.8}
+  loads:
+    - {name: habitat, power_kw: 8}
+    - {name: eclss, power_kw: 0.5, per_crew: true, when: crewed}
+    - {name: science, power_kw: 3, priority: 5, shed_below_reserve: true, data_rate_mbps: 5}
+    - {name: comm, power_kw: 0.2, when: earth_visible, priority: 2}
+  crew: [{from_utc: 2030-01-10T00:00:00Z, count: 4}]
+  life_support: {eclss_load: eclss}
+  consumables: {o2_kg: 300, water_kg: 1000, food_kg: 300}
+  isru:
+    - {kind: ilmenite_reduction, name: o2 plant, power_kw: 5,
+       energy_kwh_per_kg_o2: {kind: normal, mean: 24.3, sd: 5.8, low: 12, high: 45}}
+  comms: {data_rate_mbps: 50, buffer_gb: 100, load: comm}
+  components: [{name: strings, target: pv, units: 4, mtbf_h: 2000, repair_h: 24, spares: 1}]
+  monte_carlo: {runs: 8, record_hours: 24}
+"""
+
+
+def test_good_section_validates() -> None:
+    scenario = parse_scenario(GOOD)
+    assert scenario.operations is not None
+    assert scenario.operations.loads[0].name == "habitat"
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "field", "words"),
+    [
+        ("capacity_kwh: 400", "capacity_kwh: -400", "operations.storage.battery.capacity_kwh", "greater than 0"),
+        ("mean: 0.3, sd: 0.01, low: 0.25, high: 0.33", "mean: 0.3, sd: 0.01, low: 0.25, high: 1.2",
+         "operations.power.solar_arrays.0", "cell_efficiency must lie in (0.0, 1.0]"),
+        ("depth_of_discharge: 0.8", "depth_of_discharge: 1.5", "depth_of_discharge", "less than or equal to 1"),
+        ("{name: strings, target: pv,", "{name: strings, target: nowhere,", "operations",
+         "targets 'nowhere', which is not an element"),
+    ],
+)
+def test_bad_values_are_named(old: str, new: str, field: str, words: str) -> None:
+    with pytest.raises(ScenarioError) as info:
+        parse_scenario(GOOD.replace(old, new))
+    text = str(info.value)
+    assert field in text
+    assert words in text
+
+
+def test_loads_with_no_source() -> None:
+    text = HEAD + """
+operations:
+  loads: [{name: habitat, power_kw: 8}]
+"""
+    with pytest.raises(ScenarioError, match="have no power source"):
+        parse_scenario(text)
+
+
+def test_cli_simulate_json_and_determinism(tmp_path: Path) -> None:
+    path = tmp_path / "ops.yaml"
+    path.write_text(GOOD)
+    runner = CliRunner()
+    first = runner.invoke(app, ["simulate", str(path), "--runs", "6", "--seed", "1", "--json", "--events", "5"])
+    assert first.exit_code == 0, first.output
+    out = json.loads(first.stdout)
+    summary = out["summary"]
+    for key in ("probability_any_unserved_energy", "unserved_energy_kwh_p50", "unserved_energy_kwh_p95",
+                "min_state_of_charge", "consumables_reserve_days_p05", "isru_o2_kg_p05", "isru_o2_kg_p50",
+                "isru_o2_kg_p95", "data_returned_gb_p50"):
+        assert key in summary
+    assert summary["runs"] == 6
+    assert summary["isru_o2_kg_p50"] > 0
+    assert "smooth sphere" in out["notes"][0]
+    again = runner.invoke(app, ["simulate", str(path), "--runs", "6", "--seed", "1", "--json", "--events", "5"])
+    assert json.loads(again.stdout) == out
+
+
+def test_cli_simulate_bad_file_exits_2(tmp_path: Path) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text(GOOD.replace("capacity_kwh: 400", "capacity_kwh: -1"))
+    result = CliRunner().invoke(app, ["simulate", str(path), "--json"])
+    assert result.exit_code == 2
+    assert "capacity_kwh" in result.output
+
+
+def test_cli_power_size_json() -> None:
+    result = CliRunner().invoke(app, ["power", "size", "--load-kw", "5", "--latitude-deg", "30", "--longitude-deg",
+                                      "0", "--days", "60", "--tracking", "fixed", "--tilt-deg", "30",
+                                      "--azimuth-deg", "180", "--margin", "0.1", "--json"])
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.stdout)
+    options = out["options"]
+    # fission: ceil(5 kW x 1.1 / 10 kWe) = 1 Kilopower unit of 1,545 kg (Colozza 2020)
+    assert options["fission"]["fission_units"] == 1
+    assert options["fission"]["total_mass_kg"] == 1545.0
+    assert options["pv_battery"]["feasible"]
+    assert options["pv_battery"]["total_mass_kg"] > options["pv_rfc"]["total_mass_kg"]
+
+
+def test_runner_stage_builds_report_parts() -> None:
+    import numpy as np
+
+    from lunarops.runner.stage import RunContext
+    from lunarops.runner.stages.operations import run_stage
+
+    scenario = parse_scenario(GOOD)
+    result = run_stage(RunContext(scenario, np.random.default_rng(1)))
+    assert result is not None
+    assert result.summary["runs"] == 8
+    assert any("terrain was not used" in n for n in result.notes)
+    titles = [f.title for f in result.figures]
+    assert any("Monte Carlo fan" in t for t in titles)
+    assert {"operations_run0_hourly", "operations_monte_carlo"} <= set(result.datasets)
+    assert result.datasets["operations_monte_carlo"].sizes["run"] == 8

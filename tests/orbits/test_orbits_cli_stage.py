@@ -1,0 +1,162 @@
+"""`lunarops orbit ...` contracts, the `orbits:` scenario section, the runner stage and the CZML output."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from lunarops.cli.main import app
+from lunarops.errors import InputError, ScenarioError
+from lunarops.runner.stage import RunContext, StageResult
+from lunarops.runner.stages.orbits import run_stage
+from lunarops.scenario import default_scenario_path, load_scenario
+from lunarops.scenario.load import parse_scenario
+from lunarops.scenario.orbits import CoverageOptions
+from lunarops.terrain.horizon import HorizonMask
+
+runner = CliRunner()
+
+BASE = """\
+name: orbits test
+period:
+  start_utc: 2030-01-01T00:00:00Z
+  end_utc: 2030-01-03T00:00:00Z
+sites:
+  - name: pole
+    latitude_deg: -89.9
+    longitude_deg: 0
+"""
+
+
+def test_cli_nrho_json_contract() -> None:
+    result = runner.invoke(app, ["orbit", "nrho", "--resonance", "9:2", "--family", "L2-south", "--json"])
+    assert result.exit_code == 0, result.output
+    record = json.loads(result.stdout)
+    # DESIGN.md / Zimovan-Spreen et al. 2020: 6.56 d, ~3,250 km, ~71,200 km, closure < 1 m.
+    assert record["period_days"] == pytest.approx(6.56, abs=0.01)
+    assert record["perilune_radius_km"] == pytest.approx(3250.0, abs=50.0)
+    assert record["apolune_radius_km"] == pytest.approx(71200.0, abs=400.0)
+    assert record["closure_m"] < 1.0
+
+
+def test_cli_kepler_json_contract() -> None:
+    args = ["orbit", "kepler", "--periapsis-alt-km", "200", "--apoapsis-alt-km", "16000", "--inc-deg", "62.4", "--json"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["period_hours"] == pytest.approx(24.3, abs=0.05)  # Queqiao-2 (DESIGN.md)
+
+
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["orbit", "kepler", "--periapsis-alt-km", "500", "--apoapsis-alt-km", "200"], "below periapsis"),
+        (["orbit", "kepler", "--periapsis-alt-km", "-20", "--apoapsis-alt-km", "200"], "below the lunar surface"),
+        (["orbit", "nrho", "--family", "L3-south"], "unknown orbit family"),
+        (["orbit", "ledger", "--path", "LEO,Mars"], "unknown node"),
+        (["orbit", "coverage", "--lat", "-89", "--lon", "0", "--orbiter", "warp:9"], "not understood"),
+    ],
+)
+def test_cli_bad_input_exits_2(args: list[str], message: str) -> None:
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2
+    assert message in " ".join(result.output.split())
+
+
+def test_cli_ledger_json() -> None:
+    result = runner.invoke(app, ["orbit", "ledger", "--json"])
+    assert result.exit_code == 0, result.output
+    record = json.loads(result.stdout)
+    assert record["total_dv_km_per_s"] == pytest.approx(6.646, abs=1e-9)  # Acta Astronautica 177 (2020), Table 4
+
+
+def test_cli_coverage_json_and_czml(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    czml_path = tmp_path / "orbits.czml"
+    args = ["orbit", "coverage", "--lat", "-89.45", "--lon", "222.69", "--orbiter", "nrho:9:2",
+            "--orbiter", "frozen:200:16000:62.4", "--days", "1", "--step-s", "300", "--json", "--czml", str(czml_path)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    record = json.loads(result.stdout)
+    orbiters = {row["orbiter"] for row in record["coverage"]}
+    assert orbiters == {"nrho:9:2", "frozen:200:16000:62.4", "any orbiter + Earth"}
+    for row in record["coverage"]:
+        assert 0.0 <= row["fraction_visible"] <= 1.0
+    document = json.loads(czml_path.read_text())
+    assert document[0]["id"] == "document"
+    position = document[1]["position"]
+    assert position["referenceFrame"] == "FIXED"
+    xyz = np.array(position["cartesian"]).reshape(-1, 4)[:, 1:]
+    radius_km = np.linalg.norm(xyz, axis=1) / 1e3
+    assert radius_km.min() > 3000 and radius_km.max() < 80000  # the NRHO between perilune and apolune
+
+
+def test_default_scenario_has_the_orbits_section() -> None:
+    section = load_scenario(default_scenario_path()).orbits
+    assert section is not None
+    kinds = [o.kind for o in section.orbiters]
+    assert kinds == ["nrho", "frozen"]
+
+
+@pytest.mark.parametrize(
+    "orbits,fragment",
+    [
+        ("  orbiters:\n    - {kind: kepler, name: a, periapsis_alt_km: 500, apoapsis_alt_km: 200, inc_deg: 80}\n",
+         "below periapsis_alt_km"),
+        ("  orbiters:\n    - {kind: llo, name: a, alt_km: -10}\n", "alt_km"),
+        ("  orbiters:\n    - {kind: nrho, name: a, family: L9-east}\n", "family"),
+        ("  orbiters:\n    - {kind: warp, name: a}\n", "kind"),
+        ("  orbiters:\n    - {kind: llo, name: a}\n    - {kind: llo, name: a}\n", "more than once"),
+    ],
+)
+def test_scenario_errors_name_the_field(orbits: str, fragment: str) -> None:
+    with pytest.raises(ScenarioError) as info:
+        parse_scenario(BASE + "orbits:\n" + orbits, "s.yaml")
+    assert fragment in str(info.value)
+
+
+@pytest.fixture(scope="module")
+def stage_result() -> StageResult:
+    scenario = load_scenario(default_scenario_path())
+    section = scenario.orbits.model_copy(update={"coverage": CoverageOptions(duration_days=2.0, step_s=300.0)})
+    scenario = scenario.model_copy(update={"orbits": section})
+    # a terrain mask for the first site: 80 deg everywhere; the NRHO's apolune is nearly overhead of the pole,
+    # so the station stays visible above it part of the time, but much less than over a smooth horizon
+    mask = HorizonMask(np.linspace(0, 2 * np.pi, 8, endpoint=False), np.full(8, math.radians(80.0)))
+    site_stage = StageResult(name="site", title="site", products={"horizons": {scenario.sites[0].name: mask}})
+    ctx = RunContext(scenario=scenario, rng=np.random.default_rng(1), results={"site": site_stage})
+    result = run_stage(ctx)
+    assert result is not None
+    return result
+
+
+def test_stage_reports_coverage_of_the_base(stage_result: StageResult) -> None:
+    summary = stage_result.summary
+    assert summary["ILRS station: period_days"] == pytest.approx(6.56, abs=0.01)
+    assert summary["Queqiao-2 class relay: period_hours"] == pytest.approx(24.3, abs=0.05)
+    assert summary["ledger total_dv_km_per_s"] == pytest.approx(6.646)
+    first, second = (site.name for site in load_scenario(default_scenario_path()).sites)
+    masked = summary[f"{first} <- ILRS station: fraction_visible"]
+    smooth = summary[f"{second} <- ILRS station: fraction_visible"]
+    assert smooth > 0.9  # Gateway-like NRHO: apolune over the south pole, the pole sees it most of the time
+    assert 0.0 < masked < smooth - 0.1
+    relay_masked = summary[f"{first} <- Queqiao-2 class relay: fraction_visible"]
+    assert relay_masked < summary[f"{second} <- Queqiao-2 class relay: fraction_visible"]
+    dataset = stage_result.datasets["orbits"]
+    assert dataset.sizes["time"] == 2 * 288 + 1
+    assert stage_result.figures and stage_result.tables
+    assert json.loads(stage_result.products["czml"])[0]["id"] == "document"
+
+
+def test_stage_is_none_without_section() -> None:
+    scenario = parse_scenario(BASE)
+    assert run_stage(RunContext(scenario=scenario, rng=np.random.default_rng(1))) is None
+
+
+def test_stage_rejects_unknown_coverage_site() -> None:
+    orbits = "orbits:\n  orbiters:\n    - {kind: llo, name: a}\n  coverage:\n    sites: [nowhere]\n"
+    scenario = parse_scenario(BASE + orbits)
+    with pytest.raises(InputError, match="nowhere"):
+        run_stage(RunContext(scenario=scenario, rng=np.random.default_rng(1)))
