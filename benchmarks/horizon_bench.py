@@ -23,12 +23,12 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import numba
 import numpy as np
 
-from lunarops.terrain import Dem, PolarStereographic, azimuth_grid_rad, horizon_map, load_dem
-from lunarops.terrain.dem import bilinear
+if TYPE_CHECKING:
+    from lunarops.terrain import Dem
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -44,6 +44,9 @@ def _reference_module():  # type: ignore[no-untyped-def]
 
 def grid_1000(south: Dem) -> Dem:
     """The south DEM's square resampled bilinearly to 1000 x 1000 cells."""
+    from lunarops.terrain import Dem, PolarStereographic
+    from lunarops.terrain.dem import bilinear
+
     geo = south.georeference
     assert isinstance(geo, PolarStereographic)
     n = 1000
@@ -58,6 +61,8 @@ def grid_1000(south: Dem) -> Dem:
 
 def time_map(dem: Dem, mode: str, rows: int, full: bool) -> tuple[float, int]:
     """Seconds for the sampled rows (or the full grid) and the number of cells computed."""
+    from lunarops.terrain import horizon_map
+
     ny, nx = dem.shape
     picks = range(ny) if full else np.linspace(0, ny - 1, rows).astype(int)
     t0 = time.perf_counter()
@@ -74,6 +79,8 @@ def time_map(dem: Dem, mode: str, rows: int, full: bool) -> tuple[float, int]:
 
 def time_reference(dem: Dem, n_cells: int) -> float:
     """Seconds per cell of the brute-force reference (360 azimuths, whole-DEM rays)."""
+    from lunarops.terrain import azimuth_grid_rad
+
     ref = _reference_module()
     ny, nx = dem.shape
     rng = np.random.default_rng(1)
@@ -83,15 +90,86 @@ def time_reference(dem: Dem, n_cells: int) -> float:
         r, c = int(rng.integers(ny // 4, 3 * ny // 4)), int(rng.integers(nx // 4, 3 * nx // 4))
         lat, lon = dem.rowcol_to_latlon(r, c)
         # rays limited to the distance to the nearest DEM edge, which the reference requires
-        edge_px = min(r, c, ny - 1 - r, nx - 1 - c)
+        edge_px = 0.8 * min(r, c, ny - 1 - r, nx - 1 - c)  # ground distance < map distance (scale k >= 1)
         ref.reference_horizon_deg(dem, float(lat), float(lon), 0.0, az, dem.pixel_size_m, edge_px * dem.pixel_size_m)
     return (time.perf_counter() - t0) / n_cells
 
 
-def horayzon_status() -> str:
-    if importlib.util.find_spec("horayzon_extpar") is None and importlib.util.find_spec("horayzon") is None:
-        return "not installed in this interpreter (see docs/terrain.md for the install attempt)"
-    return "installed, but no adapter for its ICON-grid interface is written here (see docs/terrain.md)"
+def horayzon_worker(npz: str, rows: list[int], n_az: int) -> None:
+    """Runs under an interpreter that has horayzon_extpar (numpy only, no lunarops): builds the triangle mesh
+    of the DEM (vertices at cell centres, exact 3-D positions (R + h) u, two triangles per grid square) and
+    times Terrain.horizon_vertex for every vertex of the given rows; prints JSON."""
+    import horayzon_extpar
+
+    meta = json.loads(Path(npz).with_suffix(".json").read_text())
+    geo = meta["georeference"]
+    h = np.load(npz)["heights_m"].astype(np.float64)
+    ny, nx = h.shape
+    radius = geo["radius_m"]
+    x = geo["x_min_m"] + (np.arange(nx) + 0.5) * geo["pixel_width_m"]
+    y = geo["y_max_m"] - (np.arange(ny) + 0.5) * geo["pixel_height_m"]
+    xx, yy = np.meshgrid(x, y)
+    rho = np.hypot(xx, yy)
+    colat = 2 * np.arctan(rho / (2 * radius))
+    lat = -np.pi / 2 + colat
+    lon = np.arctan2(xx, yy)
+    r = radius + h
+    vert = np.stack([r * np.cos(lat) * np.cos(lon), r * np.cos(lat) * np.sin(lon), r * np.sin(lat)], -1)
+    vert = np.ascontiguousarray(vert.reshape(-1, 3), dtype=np.float32)
+    idx = np.arange(ny * nx, dtype=np.uint32).reshape(ny, nx)
+    a, b, c, d = idx[:-1, :-1], idx[:-1, 1:], idx[1:, :-1], idx[1:, 1:]
+    faces = np.concatenate([np.stack([a, c, b], -1).reshape(-1, 3), np.stack([b, c, d], -1).reshape(-1, 3)])
+    v = vert.astype(np.float64)
+    normal = np.cross(v[faces[0, 1]] - v[faces[0, 0]], v[faces[0, 2]] - v[faces[0, 0]])
+    if np.dot(normal, v[faces[0, 0]]) < 0:
+        faces = faces[:, ::-1]
+    faces = np.ascontiguousarray(faces, dtype=np.uint32)
+    terrain = horayzon_extpar.Terrain()
+    terrain.initialise(vert, faces, np.zeros(3, np.float32), np.array([0, 0, radius], np.float32))
+    out = []
+    t0 = time.perf_counter()
+    for row in rows:
+        loc = np.array([row * nx, (row + 1) * nx], dtype=np.uint32)
+        out.append(terrain.horizon_vertex(n_az, 0.0, loc, 800_000.0, 10.0, 0.01, -15.0))
+    seconds = time.perf_counter() - t0
+    np.save(Path(npz).with_name("horayzon_rows.npy"), np.concatenate(out))
+    print(json.dumps({"seconds": seconds, "cells": len(rows) * nx}))
+
+
+def run_horayzon(python: str, dem: Dem, rows: list[int], ours: np.ndarray) -> dict[str, object]:
+    """Time HORAYZON_extpar in ``python`` on the same rows and compare with our horizons [deg]."""
+    import subprocess
+    import tempfile
+
+    from lunarops.terrain import save_npz
+
+    with tempfile.TemporaryDirectory() as tmp:
+        npz = Path(tmp) / "dem.npz"
+        save_npz(dem, npz)
+        done = subprocess.run(
+            [python, __file__, "--horayzon-worker", str(npz), "--rows-list", ",".join(map(str, rows))],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if done.returncode != 0:
+            return {"status": "failed", "stderr": done.stderr[-2000:]}
+        timing = json.loads(done.stdout.strip().splitlines()[-1])
+        theirs = np.load(Path(tmp) / "horayzon_rows.npy")
+    best: dict[str, object] = {}
+    for name, conv in (
+        ("clockwise from north", theirs),
+        ("counter-clockwise from north", np.roll(theirs[:, ::-1], 1, axis=1)),
+        ("counter-clockwise from east", np.roll(theirs[:, ::-1], 91, axis=1)),
+    ):
+        diff = np.abs(conv - ours)
+        if not best or float(np.mean(diff)) < float(best["mean_abs_diff_deg"]):  # type: ignore[arg-type]
+            best = {
+                "azimuth_convention_matched": name,
+                "mean_abs_diff_deg": round(float(np.mean(diff)), 4),
+                "p99_abs_diff_deg": round(float(np.percentile(diff, 99)), 4),
+            }
+    return {"status": "ok", "s_per_cell": timing["seconds"] / timing["cells"], **best}
 
 
 def main() -> None:
@@ -100,7 +178,17 @@ def main() -> None:
     parser.add_argument("--full", action="store_true", help="compute every cell (slow)")
     parser.add_argument("--reference-cells", type=int, default=3)
     parser.add_argument("--threads", type=int, default=None)
+    parser.add_argument("--horayzon-python", default=None, help="interpreter with horayzon_extpar installed")
+    parser.add_argument("--horayzon-worker", default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--rows-list", default="", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.horayzon_worker:
+        horayzon_worker(args.horayzon_worker, [int(r) for r in args.rows_list.split(",")], 360)
+        return
+    import numba
+
+    from lunarops.terrain import horizon_map, load_dem
+
     if args.threads:
         numba.set_num_threads(args.threads)
     south = load_dem("south")
@@ -129,14 +217,28 @@ def main() -> None:
                 }
             )
             print(json.dumps(results[-1]), flush=True)
+    horayzon: dict[str, object] = {"status": "not run: give --horayzon-python (see docs/terrain.md)"}
+    if args.horayzon_python:
+        rows = [int(r) for r in np.linspace(100, 661, max(1, args.rows // 2)).astype(int)]
+        ours = np.concatenate(
+            [np.degrees(horizon_map(south, mode="accurate", window=(r, r + 1, 0, 762)))[0] for r in rows]
+        )
+        t0 = time.perf_counter()
+        for r in rows:
+            horizon_map(south, mode="fast", window=(r, r + 1, 0, 762))
+        fast_per_cell = (time.perf_counter() - t0) / (len(rows) * 762)
+        horayzon = run_horayzon(args.horayzon_python, south, rows, ours)
+        if horayzon.get("status") == "ok":
+            horayzon["lunarops_fast_s_per_cell"] = fast_per_cell
+            horayzon["speedup_lunarops_fast_vs_horayzon"] = round(float(horayzon["s_per_cell"]) / fast_per_cell, 2)  # type: ignore[arg-type]
     print(
         json.dumps(
             {
+                "horayzon_extpar": horayzon,
                 "brute_force_reference_s_per_cell_360az": round(ref_s_per_cell, 3),
                 "threads": numba.get_num_threads(),
                 "cpus": os.cpu_count(),
                 "load_average_1min": round(os.getloadavg()[0], 2),
-                "horayzon_extpar": horayzon_status(),
                 "python": sys.version.split()[0],
             }
         )

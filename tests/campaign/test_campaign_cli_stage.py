@@ -117,10 +117,15 @@ def test_default_scenario_stage_products() -> None:
     deliveries = result.products["deliveries"]
     assert list(deliveries.columns) == ["time_utc", "commodity", "amount"]
     assert set(deliveries["commodity"]) <= set(OPERATIONS_COMMODITIES)
-    # the crewed visit brings 2 crew; their consumables for 14 days: 2 * 14 * 4.912 kg (NASA BVAD Table 3-31)
-    assert deliveries.loc[deliveries["commodity"] == "crew", "amount"].sum() == 2
+    # the crewed visit lands 2 crew and takes them home after 14 days
+    crew = deliveries[deliveries["commodity"] == "crew"]["amount"].tolist()
+    assert crew == [2, -2]
+    # their consumables: 2 crew * 14 d * resupply per crew-day, where the operations section's loop closure
+    # (water recovery 0.93, all O2 from electrolysis) turns the NASA BVAD rates (Table 3-31: O2 0.895, water
+    # 3.217, food 0.800 kg) into 0.800 + 3.217 * 0.07 + 0.895 * 2 * 18.015 / 31.998 = 2.0329 kg per crew-day
+    rate = 0.800 + 3.217 * (1 - 0.93) + 0.895 * 2 * 18.015 / 31.998
     food_water_o2 = deliveries[deliveries["commodity"].isin(["o2_kg", "water_kg", "food_kg"])]["amount"].sum()
-    assert food_water_o2 == pytest.approx(2 * 14 * 4.912, rel=1e-6)
+    assert food_water_o2 == pytest.approx(2 * 14 * rate, rel=1e-6)
 
 
 def test_missing_file_is_a_scenario_error(tmp_path: Path) -> None:
@@ -128,3 +133,35 @@ def test_missing_file_is_a_scenario_error(tmp_path: Path) -> None:
 
     with pytest.raises(ScenarioError, match="no such file"):
         load_campaign(tmp_path / "nope.yaml")
+
+
+def test_cli_sized_spacecraft_from_yaml(tmp_path: Path) -> None:
+    text = SMALL.replace("fleet: [{spacecraft: isaji2022-fixed, copies: 1}]", "fleet: [{spacecraft: tug, copies: 1}]")
+    text += """spacecraft:
+  tug:
+    isp_s: 420
+    sizing: {fixed_kg: 1000, per_propellant_kg: 0.1, payload_max_kg: 3000, propellant_max_kg: 30000}
+"""
+    result = CliRunner().invoke(app, ["campaign", "solve", str(write(tmp_path, text)), "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    # R = (1000 + 500)(E - 1) / (1 - 0.1 (E - 1)), E = exp(3000 / (420 g0)); rocket-equation algebra
+    e = np.exp(3000.0 / (420 * 9.80665))
+    prop = 1500.0 * (e - 1) / (1 - 0.1 * (e - 1))
+    assert data["tug_propellant_capacity_kg"] == pytest.approx(prop, rel=1e-6)
+    assert data["imleo_kg"] == pytest.approx((1000 + 0.1 * prop + 500.0) * e, rel=1e-6)
+
+
+def test_closed_launch_window_is_named(tmp_path: Path) -> None:
+    # the only launch window closes before the mission departs: the demand at LLO cannot be met
+    text = SMALL.replace(
+        "{from: Earth, to: LEO, tof_days: 1, launch: true}",
+        "{from: Earth, to: LEO, tof_days: 1, launch: true, "
+        "windows_utc: [[2030-01-01T00:00:00Z, 2030-12-31T00:00:00Z]]}",
+    )
+    result = CliRunner().invoke(app, ["campaign", "solve", str(write(tmp_path, text)), "--json"])
+    assert result.exit_code == 3
+    assert "cargo at LLO on day 0" in " ".join(result.stderr.split())
+    opened = text.replace("2030-12-31T00:00:00Z", "2031-01-02T00:00:00Z")
+    result = CliRunner().invoke(app, ["campaign", "solve", str(write(tmp_path, opened)), "--json"])
+    assert result.exit_code == 0, result.output

@@ -119,3 +119,49 @@ def test_malformed_problems_name_the_field(change: dict[str, object], message: s
     fields.update(change)
     with pytest.raises(InputError, match=message):
         solve(Problem(**fields))  # type: ignore[arg-type]
+
+
+def test_isru_in_the_loop_lowers_imleo() -> None:
+    # A 2-crew sortie a year after a first cargo landing: with water-ISRU plants on the surface (Isaji et al.
+    # 2022 open-model rates: 5 kg per kg-year, O2:H2 = 8:1) the ascent propellant can be made there, so the
+    # optimum with ISRU cannot be heavier than without, and here it is lighter because a plant is landed.
+    from lunarops.logistics.network import IsruOptions
+
+    def problem(isru: IsruOptions | None) -> Problem:
+        # the launcher delivers to LLO; landing and ascent 1.87 km/s each; the return LLO->Earth is free (entry)
+        arcs = (Arc("Earth", "LLO", 0.0, 4.0, launch=True), Arc("LLO", "LS", 1870.0, 1.0),
+                Arc("LS", "LLO", 1870.0, 1.0), Arc("LLO", "Earth", 0.0, 4.0))
+        design = SpacecraftDesign("v", 2837.11768506991, 44362.37800273237, 13071.917273428024, 420.0, 2)
+        return Problem(
+            nodes=("Earth", "LLO", "LS"), arcs=arcs, holdover_nodes=("LS",), designs=(design,),
+            missions=(Mission("cargo", 0.0, "LS", deliver={"cargo": 1000.0}),
+                      Mission("sortie", 365.0, "LS", crew=2, stay_days=3, samples_kg=100.0)),
+            g0_m_per_s2=9.8, isru=isru, mip_rel_gap=1e-6,
+        )
+
+    without = solve(problem(None))
+    with_isru = solve(problem(IsruOptions("LS", 5.0, {"oxygen": 8 / 9, "hydrogen": 1 / 9}, 0.1, 0.05)))
+    assert with_isru.imleo_kg < without.imleo_kg
+    plant = with_isru.flights[with_isru.flights["holdover"]]["isru_plant_kg"].sum()
+    assert plant > 0
+
+
+def test_linear_sizing_one_arc() -> None:
+    # Sized design: dry = a + b R + c P. One arc with cargo C needs R = (dry + C)(E - 1), E = exp(dv/(Isp g0)),
+    # so at the smallest tank R = (a + c P + C)(E - 1) / (1 - b (E - 1)) with P = C (smallest payload bay);
+    # IMLEO = (dry + C) E. Hand algebra of the rocket equation, no solver involved.
+    from lunarops.logistics.network import LinearSizing
+
+    a, b, c, cargo, dv, isp = 800.0, 0.1, 0.05, 500.0, 3000.0, 300.0
+    sizing = LinearSizing(a, b, c, 0.0, 5000.0, 0.0, 50_000.0)
+    base = one_arc(dv=dv, isp=isp, cargo=cargo)
+    design = SpacecraftDesign("sized", 5000.0, 50_000.0, 1.0, isp, 1, sizing=sizing)
+    fields = {f: getattr(base, f) for f in base.__dataclass_fields__}
+    fields["designs"] = (design,)
+    plan = solve(Problem(**fields))  # type: ignore[arg-type]
+    e = math.exp(dv / (isp * G0))
+    prop = (a + c * cargo + cargo) * (e - 1) / (1 - b * (e - 1))
+    dry = a + b * prop + c * cargo
+    assert plan.sized_designs["sized"]["propellant_capacity_kg"] == pytest.approx(prop, rel=1e-6)
+    assert plan.sized_designs["sized"]["dry_mass_kg"] == pytest.approx(dry, rel=1e-6)
+    assert plan.imleo_kg == pytest.approx((dry + cargo) * e, rel=1e-6)

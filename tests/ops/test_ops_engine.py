@@ -127,3 +127,14 @@ def test_exact_trace_battery_runs_out() -> None:
     ds = result.dataset.isel(run=0)
     np.testing.assert_allclose(ds["battery_j"].values[4:8] / 3.6e6, [2.0, 1.0, 0.0, 0.0], atol=1e-9)
     assert float(ds["run_unserved_j"]) == 3 * 1e3 * 3600.0  # steps 7, 8, 9
+
+
+@settings(max_examples=10, deadline=None)
+@given(seed=st.integers(0, 2**63 - 1), mtbf=st.floats(50.0, 2000.0))
+def test_same_seed_same_trace_property(seed: int, mtbf: float) -> None:
+    station = _station(60.0, 30.0, 20.0, 5.0, mtbf, 0.9, 0.3)
+    inputs = build_inputs(station, _light(800), START, 3600.0)
+    a = simulate(station, inputs, runs=1, seed=seed)
+    b = simulate(station, inputs, runs=1, seed=seed)
+    pd.testing.assert_frame_equal(a.events, b.events)
+    assert a.dataset.equals(b.dataset)

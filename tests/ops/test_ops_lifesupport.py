@@ -74,9 +74,8 @@ def test_engine_closed_loop_matches_daily_balance() -> None:
     expect = closure.daily_net_use_kg(4)
     assert expect["o2_kg"] == pytest.approx(0.0, abs=1e-12)
     # electrolysis of 0.895 kg O2 splits 1.0077 kg water (2 H2O -> 2 H2 + O2, IUPAC molar masses)
-    assert closure.daily_net_use_kg(1)["water_kg"] == pytest.approx(
-        3.217 * 0.1 + 0.895 * 2 * 18.015 / 31.998 - 0.9 * min(1.085 * 36.03 / 44.009,
-                                                             0.895 * 2 * 18.015 / 31.998 * 2.016 / 18.015 * 36.03 / 8.064),
-        abs=1e-9)
+    split = 0.895 * 2 * 18.015 / 31.998
+    sabatier = 0.9 * min(1.085 * 36.03 / 44.009, split * 2.016 / 18.015 * 36.03 / 8.064)
+    assert closure.daily_net_use_kg(1)["water_kg"] == pytest.approx(3.217 * 0.1 + split - sabatier, abs=1e-9)
     assert 5000.0 - float(ds["water_kg"][-1]) == pytest.approx(30 * expect["water_kg"], abs=1e-6)
     assert 1000.0 - float(ds["o2_kg"][-1]) == pytest.approx(0.0, abs=1e-9)

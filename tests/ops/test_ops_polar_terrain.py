@@ -67,7 +67,7 @@ def _station(battery_kwh: float) -> Station:
 
 
 def test_battery_carries_the_longest_darkness(terrain_light: LightSeries) -> None:
-    start, hours = _longest_darkness(terrain_light.sun_visible_fraction)
+    _, hours = _longest_darkness(terrain_light.sun_visible_fraction)
     assert hours > 0, "the terrain stage found no darkness at this site in the period"
     station = _station(1.0)
     gen_w = 120.0 * 0.3 * terrain_light.irradiance_on_array_w_per_m2(station.solar_arrays[0])

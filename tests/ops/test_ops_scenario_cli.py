@@ -136,3 +136,18 @@ def test_runner_stage_builds_report_parts() -> None:
     assert any("Monte Carlo fan" in t for t in titles)
     assert {"operations_run0_hourly", "operations_monte_carlo"} <= set(result.datasets)
     assert result.datasets["operations_monte_carlo"].sizes["run"] == 8
+
+
+def test_cli_power_size_from_scenario_profile(tmp_path: Path) -> None:
+    path = tmp_path / "ops.yaml"
+    path.write_text(GOOD)
+    runner = CliRunner()
+    result = runner.invoke(app, ["power", "size", "--scenario", str(path), "--margin", "0.2", "--json"])
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.stdout)
+    # peak of the GOOD profile: habitat 8 + eclss 4 x 0.5 + science 3 + comm 0.2 + o2 plant 5 = 18.2 kW;
+    # x 1.2 = 21.84 kW -> 3 Kilopower-class 10 kWe units
+    assert out["options"]["fission"]["fission_units"] == 3
+    assert out["latitude_deg"] == -85.0
+    both = runner.invoke(app, ["power", "size", "--scenario", str(path), "--load-kw", "3"])
+    assert both.exit_code == 2

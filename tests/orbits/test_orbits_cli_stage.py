@@ -56,6 +56,9 @@ def test_cli_kepler_json_contract() -> None:
         (["orbit", "kepler", "--periapsis-alt-km", "500", "--apoapsis-alt-km", "200"], "below periapsis"),
         (["orbit", "kepler", "--periapsis-alt-km", "-20", "--apoapsis-alt-km", "200"], "below the lunar surface"),
         (["orbit", "nrho", "--family", "L3-south"], "unknown orbit family"),
+        (["orbit", "halo", "--period-days", "30"], "outside 4..16 d"),
+        (["orbit", "coverage", "--lat", "-89", "--lon", "0", "--orbiter", "llo:100", "--lunar-gravity", "j4"],
+         "lunar_gravity"),
         (["orbit", "ledger", "--path", "LEO,Mars"], "unknown node"),
         (["orbit", "coverage", "--lat", "-89", "--lon", "0", "--orbiter", "warp:9"], "not understood"),
     ],
@@ -160,3 +163,15 @@ def test_stage_rejects_unknown_coverage_site() -> None:
     scenario = parse_scenario(BASE + orbits)
     with pytest.raises(InputError, match="nowhere"):
         run_stage(RunContext(scenario=scenario, rng=np.random.default_rng(1)))
+
+
+def test_cli_coverage_with_terrain_horizon() -> None:
+    # Connecting Ridge stands about 1.85 km above the 1737.4 km sphere on the shipped LOLA south-pole DEM
+    # (Mazarico et al. 2011 site region); the observer height must come from the DEM plus the 10 m mast.
+    args = ["orbit", "coverage", "--lat", "-89.45", "--lon", "222.69", "--orbiter", "llo:100", "--days", "0.5",
+            "--step-s", "120", "--dem", "south", "--json"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    record = json.loads(result.stdout)
+    assert record["site"]["terrain"] == "south"
+    assert 1000.0 < record["site"]["height_m"] < 3000.0

@@ -66,3 +66,19 @@ def test_third_bodies_matter(model: EphemerisModel) -> None:
 def test_times_outside_the_model_are_rejected(model: EphemerisModel) -> None:
     with pytest.raises(InputError, match="inside"):
         model.propagate(np.array([2e6, 0, 0, 0, 1.6e3, 0]), np.array([0.0, (DAYS + 5) * 86400.0]))
+
+
+def test_batch_propagation_matches_scalar(model: EphemerisModel) -> None:
+    # The SIMD batch path (5 orbits: one full lane group and a partial one) against the scalar integrator over
+    # 10 days: measured < 0.1 mm; bound 1 cm.
+    from lunarops.orbits.kepler import KeplerOrbit
+
+    rotation = default_ephemeris().rotation_j2000_to_me(model.epoch)
+    orbits = [low_lunar_orbit(100.0 + 50 * k, 90.0 - 10 * k, 20.0 * k) for k in range(4)]
+    orbits.append(KeplerOrbit(200.0, 16000.0, 62.4))
+    states = np.stack([initial_state_j2000(o, rotation) for o in orbits], axis=1)
+    grid = np.arange(0.0, 10 * 86400.0 + 1, 900.0)
+    batch = model.propagate_many(states, grid)
+    for j, track in enumerate(batch):
+        single = model.propagate(states[:, j], grid)
+        assert np.max(np.linalg.norm(track.position_m - single.position_m, axis=0)) < 1e-2

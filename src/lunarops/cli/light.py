@@ -130,6 +130,7 @@ def rank(
     center_lon: Annotated[float, typer.Option("--center-lon", help="search centre east longitude [deg]")] = 222.69,
     radius_km: Annotated[float, typer.Option("--radius-km", help="search radius [km]")] = 20.0,
     n_best: Annotated[int, typer.Option("--n-best", help="number of cells returned by --search")] = 5,
+    psr_radius_km: Annotated[float, typer.Option("--psr-radius-km", help="PSR search radius per site [km]")] = 40.0,
     dem: Annotated[str, typer.Option("--dem", help="south | north | global | DEM file path")] = "south",
     start: Annotated[str, typer.Option("--start", help="start UTC")] = "2031-01-01",
     end: Annotated[str, typer.Option("--end", help="end UTC (exclusive)")] = "2032-01-01",
@@ -180,7 +181,7 @@ def rank(
         with progress_bar("ranking sites", enabled=not quiet and not json_output) as update:
             if candidates:
                 ranked += rank_sites(grid, candidates, t, step_s, height_m, scales, min_distance_m,
-                                     envelope=envelope, progress=update)
+                                     psr_radius_km=psr_radius_km, envelope=envelope, progress=update)
             if search:
                 found = search_sites(grid, center_lat, center_lon, radius_km, t, step_s, height_m, scales, n_best,
                                      min_distance_m=min_distance_m, envelope=envelope, progress=update)

@@ -68,7 +68,11 @@ def simulate(
 
 
 def size(
-    load_kw: Annotated[float, typer.Option("--load-kw", min=0.0, help="continuous load to carry [kW]")],
+    load_kw: Annotated[float | None, typer.Option("--load-kw", min=0.0, help="continuous load to carry [kW]")]
+    = None,
+    scenario: Annotated[Path | None, typer.Option(
+        "--scenario", help="take the load profile (every load's schedule), site and period from this scenario's "
+        "operations section instead of --load-kw and the site options")] = None,
     latitude_deg: Annotated[float, typer.Option("--latitude-deg", min=-90.0, max=90.0)] = -89.45,
     longitude_deg: Annotated[float, typer.Option("--longitude-deg", min=-180.0, max=360.0)] = 222.69,
     mast_height_m: Annotated[float, typer.Option("--mast-height-m", min=0.0, max=1000.0)] = 10.0,
@@ -82,12 +86,16 @@ def size(
     json_output: Annotated[bool, typer.Option("--json", help="print the result as JSON")] = False,
 ) -> None:
     """Smallest array + Li-ion, array + RFC, or fission plant that carries a load at a site (smooth sphere)."""
+    from lunarops.errors import InputError
+
     with handle_errors():
+        if (load_kw is None) == (scenario is None):
+            raise InputError("give either --load-kw (a constant load) or --scenario (its load profile), not both")
         from datetime import timedelta
 
         import numpy as np
 
-        from lunarops.errors import InfeasibleError, InputError
+        from lunarops.errors import InfeasibleError
         from lunarops.ops.sizing import size_power
         from lunarops.ops.station import SolarArray
         from lunarops.ops.uncertain import Uncertain
@@ -96,9 +104,33 @@ def size(
 
         if tracking not in ("fixed", "vertical_single_axis", "two_axis"):
             raise InputError(f"--tracking {tracking!r} is not known; use fixed, vertical_single_axis or two_axis")
-        t0 = parse_utc(start).utc_datetime()
-        t1 = t0 + timedelta(days=days)
-        light = smooth_sphere_light(latitude_deg, longitude_deg, mast_height_m, 0.0, t0, t1, 3600.0)
+        step_s = 3600.0
+        load_w: Any = (load_kw or 0.0) * 1e3
+        source = "constant load"
+        if scenario is not None:
+            from lunarops.ops.inputs import build_inputs
+            from lunarops.runner.stages.operations import base_site, light_for_scenario, station_from_section
+            from lunarops.scenario import load_scenario
+
+            model = load_scenario(scenario)
+            if model.operations is None:
+                raise InputError(f"--scenario {scenario}: the scenario has no operations section to size for")
+            site = base_site(model)
+            latitude_deg, longitude_deg = site.latitude_deg, site.longitude_deg
+            light, _ = light_for_scenario(model, None)
+            station = station_from_section(model.operations, model.period.start_utc)
+            x = build_inputs(station, light, np.datetime64(model.period.start_utc.replace(tzinfo=None), "us"),
+                             model.period.step_s)
+            demand = x.demand_w * np.where((x.load_daylight[:, None] == 1) & (x.daylight[None, :] < 0.5), 0.0, 1.0)
+            load_w = demand.sum(axis=0)
+            step_s = model.period.step_s
+            load_kw = float(load_w.mean()) / 1e3
+            source = f"load profile of {scenario} at {site.name!r} (mean {load_kw:.2f} kW, peak "\
+                     f"{float(load_w.max()) / 1e3:.2f} kW)"
+        else:
+            t0 = parse_utc(start).utc_datetime()
+            t1 = t0 + timedelta(days=days)
+            light = smooth_sphere_light(latitude_deg, longitude_deg, mast_height_m, 0.0, t0, t1, step_s)
         kind: Literal["fixed", "vertical_single_axis", "two_axis"] = tracking  # type: ignore[assignment]
         array = SolarArray("array", 1.0, Uncertain.fixed(0.25), tracking=kind, tilt_rad=np.radians(tilt_deg),
                            azimuth_rad=np.radians(azimuth_deg), mast_height_m=mast_height_m)
@@ -106,7 +138,7 @@ def size(
         results: dict[str, Any] = {}
         for option in ("pv_battery", "pv_rfc", "fission"):
             try:
-                r = size_power(irradiance, load_kw * 1e3, 3600.0, option, margin)
+                r = size_power(irradiance, load_w, step_s, option, margin)
             except InfeasibleError as error:
                 results[option] = {"feasible": False, "reason": str(error)}
                 continue
@@ -115,12 +147,13 @@ def size(
                                "fission_units": r.fission_units, "total_mass_kg": r.total_mass_kg,
                                "masses_kg": r.masses_kg}
         if json_output:
-            print_json({"load_kw": load_kw, "margin": margin, "light": "smooth sphere", "options": results})
+            print_json({"load_kw": load_kw, "load": source, "margin": margin, "light": light.source,
+                        "latitude_deg": latitude_deg, "longitude_deg": longitude_deg, "options": results})
             return
         for option, res in results.items():
             flat = {k: v for k, v in res.items() if k != "masses_kg"}
             flat.update({f"mass {k} [kg]": v for k, v in res.get("masses_kg", {}).items()})
-            console.print(_table(f"{option}: {load_kw:g} kW x (1 + {margin:g})", flat))
+            console.print(_table(f"{option}: {source} x (1 + {margin:g}), {light.source} light", flat))
 
 
 def register(app: typer.Typer) -> None:

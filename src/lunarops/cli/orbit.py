@@ -151,13 +151,21 @@ def coverage_command(
         list[str],
         typer.Option("--orbiter", help="orbiter, repeatable: nrho:9:2, frozen:200:16000:62.4, llo:100"),
     ],
-    height_m: Annotated[float, typer.Option("--height-m", help="observer height over the sphere [m]")] = 10.0,
+    height_m: Annotated[
+        float, typer.Option("--height-m", help="observer height [m]: over the sphere, or over the DEM with --dem")
+    ] = 10.0,
+    dem: Annotated[
+        str | None, typer.Option("--dem", help="terrain horizon from a DEM: south, north, global or a file")
+    ] = None,
     start: Annotated[str, typer.Option("--start", help="start, UTC ISO 8601")] = "2030-01-01T00:00:00Z",
     days: Annotated[float, typer.Option("--days", help="duration [d]")] = 30.0,
     step_s: Annotated[float, typer.Option("--step-s", help="time step [s]")] = 60.0,
     min_elevation_deg: Annotated[
         float | None, typer.Option("--min-elevation-deg", help="antenna minimum elevation [deg]")
     ] = None,
+    lunar_gravity: Annotated[
+        str, typer.Option("--lunar-gravity", help="point or degree2 (J2, C22) for Keplerian orbiters")
+    ] = "degree2",
     czml: Annotated[Path | None, typer.Option("--czml", help="write CZML of the tracks (Moon-fixed)")] = None,
     plot: Annotated[Path | None, typer.Option("--plot", help="write an HTML link/eclipse timeline")] = None,
     json_output: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
@@ -169,15 +177,22 @@ def coverage_command(
 
         orbiters = [parse_orbiter(spec, k) for k, spec in enumerate(orbiter)]
         site = SurfaceSite("site", lat, lon, height_m)
+        if dem is not None:
+            from lunarops.terrain import horizon_at_site, load_dem
+
+            mask = horizon_at_site(load_dem(dem), lat, lon, height_above_ground_m=height_m)
+            site = SurfaceSite("site", lat, lon, float(mask.observer_height_m), mask)
         with progress_bar("coverage", enabled=not json_output) as update:
             result = compute_coverage(
-                [site], orbiters, parse_utc(start), days * 86400.0, step_s, min_elevation_deg, update
+                [site], orbiters, parse_utc(start), days * 86400.0, step_s, min_elevation_deg, update,
+                lunar_gravity=lunar_gravity,
             )
         record = {
-            "site": {"latitude_deg": lat, "longitude_deg": lon, "height_m": height_m},
+            "site": {"latitude_deg": lat, "longitude_deg": lon, "height_m": site.height_m, "terrain": dem},
             "start_utc": start,
             "days": days,
             "step_s": step_s,
+            "lunar_gravity": lunar_gravity,
             "coverage": result.coverage_rows(),
             "orbiters": result.orbiter_rows(),
             "ephemeris_interpolation_error_m": result.interpolation_error_m,

@@ -132,7 +132,7 @@ _ATAN_C = (0.9999993329, -0.3332985605, 0.1994653599, -0.1390853351,
 
 @numba.njit(cache=True, inline="always")
 def _fast_azimuth(e: float, n: float) -> float:
-    """atan2(e, n) mapped to [0, 2 pi), |error| <= 2e-8 rad (A&S 4.4.49 with octant reduction)."""
+    """atan2(e, n) mapped to [0, 2 pi), |error| < 5e-8 rad (A&S 4.4.49 with octant reduction)."""
     ae = abs(e)
     an = abs(n)
     if ae == 0.0 and an == 0.0:
@@ -198,8 +198,8 @@ def _band(sec_max: FloatArray, sec_min: FloatArray, azimuth: float, half_width: 
     if half_width >= math.pi:
         return sec_min.min(), sec_max.max()
     width = TWO_PI / N_SECTORS
-    j0 = int(math.floor((azimuth - half_width) / width))
-    j1 = int(math.floor((azimuth + half_width) / width))
+    j0 = math.floor((azimuth - half_width) / width)
+    j1 = math.floor((azimuth + half_width) / width)
     lo = 10.0
     hi = -10.0
     for j in range(j0, j1 + 1):
@@ -215,7 +215,7 @@ def _band(sec_max: FloatArray, sec_min: FloatArray, azimuth: float, half_width: 
 def _lookup(row: NDArray[np.float32], azimuth: float) -> float:
     n = row.shape[0]
     position = azimuth * (n / TWO_PI)
-    k0 = int(math.floor(position))
+    k0 = math.floor(position)
     w = position - k0
     k0 = k0 % n
     k1 = k0 + 1
@@ -288,7 +288,6 @@ def sun_map_kernel(
         for t in range(block_starts[b], block_starts[b + 1]):
             r_max = max(r_max, sun_radius_rad[t])
         block_reach[b] = block_radius_rad[b] + r_max
-    n_az = horizon_rad.shape[1]
     disk_mean = np.zeros(n_cell)
     center_mean = np.zeros(n_cell)
     longest_dark = np.zeros(n_cell, dtype=np.int64)

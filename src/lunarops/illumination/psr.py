@@ -176,9 +176,9 @@ def psr_map(
         ).reshape(-1, n_azimuth)
         _, _, up, east, north, _ = cell_frames(dem, tile, 0.0)
         valid = np.all(np.isfinite(horizons), axis=1)
+        u, e, n = (np.ascontiguousarray(a[valid]) for a in (up, east, north))
         disk, _, _ = sun_map_kernel(
-            np.ascontiguousarray(horizons[valid]), *(np.ascontiguousarray(a[valid]) for a in (up, east, north)),
-            env.unit_me, radius, *blocks,
+            np.ascontiguousarray(horizons[valid]), u, e, n, env.unit_me, radius, blocks[0], blocks[1], blocks[2]
         )
         flat = np.full(horizons.shape[0], np.nan)
         flat[valid] = disk

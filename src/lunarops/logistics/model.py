@@ -136,8 +136,13 @@ class Plan:
     mass_per_step: pd.DataFrame
     deliveries: pd.DataFrame
     steps: TimeSteps
+    #: solved capacities and dry mass of designs with sizing: name -> {payload_capacity_kg, ...}
+    sized_designs: dict[str, dict[str, float]] = field(default_factory=dict)
 
     def summary(self) -> dict[str, Any]:
+        sized = {
+            f"{name}_{key}": value for name, fields in self.sized_designs.items() for key, value in fields.items()
+        }
         return {
             "status": self.status,
             "objective": self.objective,
@@ -150,6 +155,7 @@ class Plan:
             "n_constraints": self.n_constraints,
             "n_integer": self.n_integer,
             "n_flights": int((~self.flights["holdover"]).sum()) if len(self.flights) else 0,
+            **sized,
         }
 
 
@@ -189,6 +195,8 @@ class _Builder:
         self.x: dict[tuple[int, int, int, str], int] = {}
         self.v: dict[tuple[int, int, str], int] = {}
         self.launch_n: dict[tuple[str, int, int], int] = {}
+        self.sized: dict[tuple[int, int, int], tuple[int, int, int]] = {}
+        self.design_vars: dict[str, tuple[int, int, int]] = {}
         self.objective_terms: list[tuple[int, float]] = []
         self.cost_terms: list[tuple[int, float]] = []
         self.imleo_terms: list[tuple[int, float]] = []
@@ -199,6 +207,8 @@ class _Builder:
         if link.holdover:
             return k < len(self.steps.days) - 1
         assert link.arc is not None
+        if not link.arc.open_on(self.steps.days[k]):
+            return False
         if self.p.is_outbound(link.arc):
             return self.steps.outbound[k]
         if self.p.is_inbound(link.arc):
@@ -226,8 +236,51 @@ class _Builder:
         """Total mass carried out by copy si on link li at step k, with its dry mass [kg]."""
         terms = [(self.n[si, li, k, q], self.unit_mass[q]) for q in self.int_names]
         terms += [(self.x[si, li, k, c], 1.0) for c in self.cont_names if (si, li, k, c) in self.x]
-        terms.append((self.y[si, li, k], self.copies[si].design.dry_mass_kg))
+        terms += self.dry_terms(si, li, k)
         return terms
+
+    def dry_terms(self, si: int, li: int, k: int, scale: float = 1.0) -> list[tuple[int, float]]:
+        """Dry mass of copy si flying li at k [kg] (y * dry, or the sized product variable)."""
+        sized = self.sized.get((si, li, k))
+        if sized is not None:
+            return [(sized[2], scale)]
+        return [(self.y[si, li, k], scale * self.copies[si].design.dry_mass_kg)]
+
+    def capacity_terms(self, si: int, li: int, k: int, which: int, scale: float) -> list[tuple[int, float]]:
+        """Payload (which=0) or propellant (which=1) capacity of copy si on li at k, times ``scale``."""
+        sized = self.sized.get((si, li, k))
+        if sized is not None:
+            return [(sized[which], scale)]
+        d = self.copies[si].design
+        cap = d.payload_capacity_kg if which == 0 else d.propellant_capacity_kg
+        return [(self.y[si, li, k], scale * cap)]
+
+    def _sizing(self) -> None:
+        """Design variables of sized designs and their products with the flight binaries (exact big-M)."""
+        lp = self.lp
+        for d in self.p.designs:
+            z = d.sizing
+            if z is None:
+                continue
+            pay = lp.var(z.payload_min_kg, z.payload_max_kg)
+            prop = lp.var(z.propellant_min_kg, z.propellant_max_kg)
+            dry = lp.var(0.0, z.dry_max_kg())
+            lp.row([(dry, 1.0), (prop, -z.per_propellant_kg), (pay, -z.per_payload_kg)], z.fixed_kg, z.fixed_kg,
+                   f"dry mass sizing of {d.name}", "sizing")
+            self.design_vars[d.name] = (pay, prop, dry)
+            bounds = (z.payload_max_kg, z.propellant_max_kg, z.dry_max_kg())
+            for (si, li, k), yi in self.y.items():
+                if self.copies[si].design is not d:
+                    continue
+                cols = []
+                for var, big in zip((pay, prop, dry), bounds, strict=True):
+                    f = lp.var(0.0, big)
+                    label = f"sizing product of {self.copies[si].name} on {self.links[li].name} step {k}"
+                    lp.row([(f, 1.0), (yi, -big)], -INF, 0.0, label, "sizing")
+                    lp.row([(f, 1.0), (var, -1.0)], -INF, 0.0, label, "sizing")
+                    lp.row([(f, 1.0), (var, -1.0), (yi, -big)], -big, INF, label, "sizing")
+                    cols.append(f)
+                self.sized[si, li, k] = (cols[0], cols[1], cols[2])
 
     # ----------------------------------------------------------------------------------------------- build
     def build(self) -> _Lp:
@@ -242,7 +295,8 @@ class _Builder:
                     d = cp.design
                     self.y[si, li, k] = lp.var(0.0, 1.0, integer=True)
                     for q in self.int_names:
-                        cap = INF if launch else math.floor(d.payload_capacity_kg / self.unit_mass[q] + 1e-9)
+                        most = d.sizing.payload_max_kg if d.sizing is not None else d.payload_capacity_kg
+                        cap = INF if launch else math.floor(most / self.unit_mass[q] + 1e-9)
                         self.n[si, li, k, q] = lp.var(0.0, cap, integer=True)
                     shares = self.design_props(d)
                     for c in self.cont_names:
@@ -251,11 +305,13 @@ class _Builder:
                         self.x[si, li, k, c] = lp.var()
                 for c in self.cont_names:
                     self.v[li, k, c] = lp.var()
+        self._sizing()
         self._capacity()
         self._conservation()
         self._node_balance()
         self._launch_vehicles()
-        self._symmetry()
+        if self.p.symmetry_breaking:
+            self._symmetry()
         self._objective()
         return lp
 
@@ -278,7 +334,7 @@ class _Builder:
 
     def _capacity(self) -> None:
         lp = self.lp
-        for (si, li, k), yi in self.y.items():
+        for si, li, k in self.y:
             link = self.links[li]
             if link.arc is not None and link.arc.launch:
                 continue
@@ -286,11 +342,11 @@ class _Builder:
             label = f"{self.copies[si].name} on {link.name} day {self.steps.days[k]:g}"
             terms = [(self.n[si, li, k, q], self.unit_mass[q]) for q in self.int_names]
             terms += [(self.x[si, li, k, c], 1.0) for c in self.nonprop]
-            terms.append((yi, -d.payload_capacity_kg))
+            terms += self.capacity_terms(si, li, k, 0, -1.0)
             lp.row(terms, -INF, 0.0, f"payload capacity of {label}", "payload_capacity")
             for p, share in self.design_props(d).items():
                 lp.row(
-                    [(self.x[si, li, k, p], 1.0), (yi, -share * d.propellant_capacity_kg)],
+                    [(self.x[si, li, k, p], 1.0), *self.capacity_terms(si, li, k, 1, -share)],
                     -INF,
                     0.0,
                     f"{p} capacity of {label}",
@@ -316,7 +372,8 @@ class _Builder:
                         terms += [(self.n[si, li, k, "crew"], rate) for si in range(len(self.copies))]
                     elif c == "maintenance" and not link.holdover:
                         f = p.maintenance_fraction_per_flight
-                        terms += [(self.y[si, li, k], f * cp.design.dry_mass_kg) for si, cp in enumerate(self.copies)]
+                        for si in range(len(self.copies)):
+                            terms += self.dry_terms(si, li, k, f)
                     elif c == "maintenance" and isru and p.isru is not None:
                         rate = p.isru.maintenance_per_year * days / 365.0
                         terms += [(self.x[si, li, k, "isru_plant"], rate) for si in range(len(self.copies))]
@@ -583,6 +640,7 @@ def _read_plan(builder: _Builder, x: np.ndarray, status: str, solve_s: float, bu
             continue
         cp, link = builder.copies[si], builder.links[li]
         d = cp.design
+        dry = float(sum(x[c] * v for c, v in builder.dry_terms(si, li, k)))
         row: dict[str, Any] = {
             "day": steps.days[k],
             "spacecraft": cp.name,
@@ -591,7 +649,7 @@ def _read_plan(builder: _Builder, x: np.ndarray, status: str, solve_s: float, bu
             "to": link.destination,
             "holdover": link.holdover,
             "launch": bool(link.arc is not None and link.arc.launch),
-            "dry_mass_kg": d.dry_mass_kg,
+            "dry_mass_kg": dry,
         }
         for q in builder.int_names:
             row[q] = round(float(x[builder.n[si, li, k, q]]))
@@ -605,11 +663,11 @@ def _read_plan(builder: _Builder, x: np.ndarray, status: str, solve_s: float, bu
         burned = 0.0
         if link.arc is not None and not link.arc.launch and link.arc.dv_m_per_s > 0:
             frac = float(propellant_fraction(link.arc.dv_m_per_s, d.isp_s, p.g0_m_per_s2))
-            burned = frac * (payload + propellant + d.dry_mass_kg)
+            burned = frac * (payload + propellant + dry)
         row["payload_kg"] = payload
         row["propellant_loaded_kg"] = propellant
         row["propellant_burned_kg"] = burned
-        row["gross_mass_kg"] = payload + propellant + d.dry_mass_kg
+        row["gross_mass_kg"] = payload + propellant + dry
         rows.append(row)
     flights = pd.DataFrame(rows)
     if len(flights):
@@ -634,11 +692,16 @@ def _read_plan(builder: _Builder, x: np.ndarray, status: str, solve_s: float, bu
     )
     deliveries = _deliveries(builder, x)
     n_int = int(sum(lp.integer))
+    sized_designs = {
+        name: {"payload_capacity_kg": float(x[pay]), "propellant_capacity_kg": float(x[prop]),
+               "dry_mass_kg": float(x[dry])}
+        for name, (pay, prop, dry) in builder.design_vars.items()
+    }
     return Plan(
         status=status, objective=p.objective, imleo_kg=imleo, cost_musd=cost, solve_seconds=solve_s,
         build_seconds=build_s, mip_gap=gap, n_variables=len(lp.lower), n_constraints=len(lp.row_lower),
         n_integer=n_int, flights=flights, launches=launches, mass_per_step=mass_per_step, deliveries=deliveries,
-        steps=steps,
+        steps=steps, sized_designs=sized_designs,
     )
 
 

@@ -38,15 +38,43 @@ class Arc:
     dv_m_per_s: float
     tof_days: float
     launch: bool = False
+    #: launch/transfer windows [(first_day, last_day), ...] counted from the campaign epoch; empty = always open
+    windows: tuple[tuple[float, float], ...] = ()
 
     @property
     def name(self) -> str:
         return f"{self.origin}->{self.destination}"
 
+    def open_on(self, day: float) -> bool:
+        """Whether the arc may be flown on ``day`` [d]."""
+        return not self.windows or any(first <= day <= last for first, last in self.windows)
+
+
+@dataclass(frozen=True)
+class LinearSizing:
+    """Spacecraft sizing: the optimizer picks payload and propellant capacities in [min, max] and the dry mass
+    follows ``dry = fixed_kg + per_propellant_kg * propellant + per_payload_kg * payload`` [kg]."""
+
+    fixed_kg: float
+    per_propellant_kg: float
+    per_payload_kg: float
+    payload_min_kg: float
+    payload_max_kg: float
+    propellant_min_kg: float
+    propellant_max_kg: float
+
+    def dry_max_kg(self) -> float:
+        tank = self.per_propellant_kg * self.propellant_max_kg
+        return self.fixed_kg + tank + self.per_payload_kg * self.payload_max_kg
+
 
 @dataclass(frozen=True)
 class SpacecraftDesign:
-    """A fixed spacecraft design used in up to ``copies`` copies (masses in kg, Isp in s)."""
+    """A spacecraft design used in up to ``copies`` copies (masses in kg, Isp in s).
+
+    With ``sizing`` the capacities and dry mass are decision variables (the fixed numbers are then upper
+    bounds used only for reporting); without it the design is fixed.
+    """
 
     name: str
     payload_capacity_kg: float
@@ -58,6 +86,7 @@ class SpacecraftDesign:
     oxidizer: str = "oxygen"
     fuel: str = "hydrogen"
     unit_cost_musd: float = 0.0
+    sizing: LinearSizing | None = None
 
 
 @dataclass(frozen=True)
@@ -128,6 +157,7 @@ class Problem:
     objective: str = "imleo"
     time_limit_s: float = 60.0
     mip_rel_gap: float = 1e-4
+    symmetry_breaking: bool = False
 
     def check(self) -> None:
         """Raise InputError naming the field when the problem is malformed."""
@@ -148,6 +178,8 @@ class Problem:
             if (arc.origin, arc.destination) in seen:
                 raise InputError(f"network.arcs: arc {arc.name} appears twice; keep one")
             seen.add((arc.origin, arc.destination))
+            if any(last < first for first, last in arc.windows):
+                raise InputError(f"network.arcs: arc {arc.name} has a window that ends before it starts; fix it")
             if arc.dv_m_per_s < 0 or arc.tof_days < 0:
                 raise InputError(f"network.arcs: arc {arc.name} has negative dv or time of flight; fix the value")
             if arc.launch and arc.origin != self.earth:
@@ -163,6 +195,15 @@ class Problem:
         for d in self.designs:
             if d.copies < 1:
                 raise InputError(f"spacecraft.{d.name}.copies = {d.copies}; use 1 or more")
+            z = d.sizing
+            if z is not None and not (
+                0 <= z.payload_min_kg <= z.payload_max_kg and 0 <= z.propellant_min_kg <= z.propellant_max_kg
+                and z.propellant_max_kg > 0 and z.fixed_kg > 0 and z.per_propellant_kg >= 0 and z.per_payload_kg >= 0
+            ):
+                raise InputError(
+                    f"spacecraft.{d.name}.sizing: need 0 <= min <= max for payload and propellant, fixed_kg > 0 and "
+                    f"non-negative slopes; got {z}"
+                )
             for label, value in (
                 ("payload_capacity_kg", d.payload_capacity_kg),
                 ("propellant_capacity_kg", d.propellant_capacity_kg),

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime, timedelta
+from typing import Any
 
 import pandas as pd
 
 from lunarops.logistics.model import Plan
+from lunarops.logistics.network import Problem, mission_return_day
 
 #: The commodities the operations stage reads from ``products["deliveries"]``.
 OPERATIONS_COMMODITIES = ("o2_kg", "water_kg", "food_kg", "propellant_kg", "spares", "crew")
@@ -35,9 +37,11 @@ def manifest(plan: Plan, epoch: datetime) -> pd.DataFrame:
     for column in f.columns:
         if column in skip:
             continue
-        values = f[column].astype(float).clip(lower=0.0)
+        values: pd.Series[Any]
         if column.endswith("_kg"):
-            values = values.round(1)
+            values = f[column].astype(float).clip(lower=0.0).round(1)
+        else:
+            values = f[column].astype(int).clip(lower=0)  # crew and elements are counted
         if column in ("dry_mass_kg", "payload_kg", "gross_mass_kg", "propellant_loaded_kg") or values.abs().sum() > 0:
             out[column] = values.to_numpy()
     return out.reset_index(drop=True)
@@ -60,26 +64,36 @@ def launch_table(plan: Plan, epoch: datetime) -> pd.DataFrame:
 
 
 def operations_deliveries(
-    plan: Plan, epoch: datetime, node: str | None, split_kg_per_crew_day: Mapping[str, float]
+    plan: Plan, problem: Problem, epoch: datetime, node: str | None, split_kg_per_crew_day: Mapping[str, float]
 ) -> pd.DataFrame:
-    """Deliveries to the surface for the operations stage: columns time_utc, commodity, amount.
+    """Deliveries to the station for the operations stage: columns time_utc, commodity, amount.
 
-    Crew arrivals (count), consumables split into o2_kg / water_kg / food_kg by ``split_kg_per_crew_day``
-    (weights), spares [kg] and propellant left at the node [kg]. Elements and cargo are not operations
+    Crew: +count on landing, -count on departure. Consumables of a crew's stay (the plan delivers them by the
+    return step, as in Isaji et al. 2022) are dated at the crew's landing and split into o2_kg / water_kg /
+    food_kg in proportion to ``split_kg_per_crew_day``; spares [kg] and propellant left at the node [kg]
+    (propellant_kg) are dated when the plan leaves them there. Elements and cargo are not operations
     commodities and are left out. ``node`` None takes every mission destination.
     """
     d = plan.deliveries
     if node is not None:
         d = d[d["node"] == node]
     total = sum(split_kg_per_crew_day.values())
-    props = {"oxygen", "hydrogen", "methane", "nto", "aerozine50", "mmh", "udmh"}
+    props = set(problem.propellants)
+    landing: dict[float, float] = {}
+    for m in problem.missions:
+        if m.crew > 0 and (node is None or m.destination == node):
+            landing[mission_return_day(problem, m)] = m.depart_day
     rows: list[dict[str, object]] = []
+    for m in problem.missions:
+        if m.crew > 0 and (node is None or m.destination == node):
+            rows.append({"time_utc": _utc(epoch, m.depart_day), "commodity": "crew", "amount": m.crew})
+            rows.append({"time_utc": _utc(epoch, mission_return_day(problem, m)), "commodity": "crew",
+                         "amount": -m.crew})
     for day, commodity, amount in zip(d["day"], d["commodity"], d["amount"], strict=True):
         when = _utc(epoch, float(day))
         amount = float(amount)
-        if commodity == "crew":
-            rows.append({"time_utc": when, "commodity": "crew", "amount": round(amount)})
-        elif commodity == "consumables" and total > 0:
+        if commodity == "consumables" and total > 0:
+            when = _utc(epoch, landing.get(float(day), float(day)))
             for key, weight in split_kg_per_crew_day.items():
                 rows.append({"time_utc": when, "commodity": key, "amount": amount * weight / total})
         elif commodity == "spares":
@@ -89,4 +103,5 @@ def operations_deliveries(
     frame = pd.DataFrame(rows, columns=["time_utc", "commodity", "amount"])
     if len(frame):
         frame = frame.groupby(["time_utc", "commodity"], as_index=False, sort=True).agg(amount=("amount", "sum"))
+        frame = frame[frame["amount"].abs() > 1e-9].reset_index(drop=True)
     return frame

@@ -77,8 +77,10 @@ def network_flow_figure(flights: pd.DataFrame, nodes: tuple[str, ...], epoch: da
                 xs += [t0, epoch + timedelta(days=float(nxt[day])), None]
                 ys += [origin, origin, None]
             else:
-                # the flights of one step are drawn as a short ladder so that the route stays readable
-                xs += [t0, t0 + timedelta(hours=12), None]
+                # the legs of one step are drawn as a ladder, one day per leg, so that the route stays readable
+                top = len(level) - 1
+                a, b = (origin, destination) if destination > origin else (top - origin, top - destination)
+                xs += [t0 + timedelta(days=a), t0 + timedelta(days=b), None]
                 ys += [origin, destination, None]
         fig.add_trace(
             go.Scatter(x=xs, y=ys, mode="lines+markers", name=copy, line={"color": colour[copy], "width": 2})

@@ -76,7 +76,7 @@ _SAB_WATER_PER_CO2 = 2.0 * 18.015 / 44.009  # CO2 + 4 H2 -> CH4 + 2 H2O
 _SAB_WATER_PER_H2 = 2.0 * 18.015 / (4.0 * 2.016)
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy")
 def _log(ev_step: NDArray[np.int64], ev_code: NDArray[np.int64], ev_elem: NDArray[np.int64],
          ev_value: NDArray[np.float64], ev_counts: NDArray[np.int64], n: int, step: int, code: int,
          elem: int, value: float) -> int:
@@ -89,7 +89,7 @@ def _log(ev_step: NDArray[np.int64], ev_code: NDArray[np.int64], ev_elem: NDArra
     return n + 1
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy")
 def run_one(
     dt_s: float, decim: int,
     array_in: NDArray[np.float64], array_area: NDArray[np.float64], array_elem: NDArray[np.int64],
@@ -150,13 +150,28 @@ def run_one(
     s_r = s_max * storage_par[11] if has_r else 0.0
 
     stores = stores0.copy()
+    deg_f = np.ones(n_arr)
+    deg_step = np.empty(n_arr)
+    for a in range(n_arr):
+        deg_step[a] = (1.0 - array_deg[a]) ** (dt_s / YEAR_S)
+    src_f = np.ones(n_src)
+    src_step = np.empty(n_src)
+    for s in range(n_src):
+        src_step[s] = math.exp(-src_decay[s] * dt_s)
+    fade_f = 1.0
+    fade_step = (1.0 - fade) ** (dt_s / YEAR_S)
     spares = comp_spares0.copy()
     pool = 0.0
     state = np.zeros(n_unit, np.int64)  # 0 working, 1 repairing, 2 waiting for a spare
-    op = np.zeros(n_unit, np.int64)
     kfail = np.zeros(n_unit, np.int64)
-    rep_left = np.zeros(n_unit, np.int64)
+    n_k = fail_steps.shape[1]
+    never = np.iinfo(np.int64).max
+    next_ev = np.empty(n_unit, np.int64)  # step of each unit's next failure (working) or repair end
+    for u in range(n_unit):
+        next_ev[u] = fail_steps[u, 0] - 1 if n_k > 0 else never
+    next_any = 0
     wait_since = np.zeros(n_unit, np.int64)
+    n_waiting = 0
     avail = np.ones(n_elements)
     working = np.zeros(n_comp)
     d = np.zeros(n_load)
@@ -167,14 +182,23 @@ def run_one(
     empty = np.zeros(3, np.int64)
     use = np.zeros(3)
 
-    for i in range(rec.shape[0]):
-        for j in range(n_rec):
-            rec[i, j] = 0.0
     for i in range(scal.shape[0]):
         scal[i] = 0.0
-    scal[S_MINSOC] = 1.0
-    scal[S_MINFRAC] = 1.0
-    scal[S_MINDAYS] = np.inf
+    # accumulators live in locals (no stores through arrays in the loop)
+    a_nfail = 0.0
+    a_brown = 0.0
+    a_resid = 0.0
+    a_minsoc = 1.0
+    a_minfrac = 1.0
+    a_short = 0.0
+    a_mindays = np.inf
+    a_uns = 0.0
+    a_ess = 0.0
+    a_gen = 0.0
+    a_serv = 0.0
+    a_dem = 0.0
+    a_curt = 0.0
+    a_loss = 0.0
     n_ev = 0
     i_del = 0
     reserve_on = False
@@ -191,6 +215,9 @@ def run_one(
     data_buf = 0.0
     data_drop = 0.0
     block_n = 0
+    b_gen = b_dem = b_serv = b_uns = b_curt = b_loss = 0.0
+    b_frac = 1.0
+    b_days = np.inf
 
     for t in range(n_steps):
         # 1. deliveries
@@ -207,25 +234,29 @@ def run_one(
             n_ev = _log(ev_step, ev_code, ev_elem, ev_value, ev_counts, n_ev, t, E_DELIV, c, amt)
             i_del += 1
 
-        # 2. units: repairs, operating time, failures
-        for u in range(n_unit):
-            c = unit_comp[u]
-            if state[u] == 1:
-                rep_left[u] -= 1
-                if rep_left[u] <= 0:
+        # 2. units: repairs and failures (event driven: only at steps where some unit has an event)
+        changed = t == 0
+        failed_now = False
+        if t >= next_any:
+            for u in range(n_unit):
+                c = unit_comp[u]
+                if state[u] == 1 and t >= next_ev[u]:
+                    changed = True
                     state[u] = 0
-                    op[u] = 0
+                    next_ev[u] = t + fail_steps[u, kfail[u]] - 1 if kfail[u] < n_k else never
                     n_ev = _log(ev_step, ev_code, ev_elem, ev_value, ev_counts, n_ev, t, E_REP_DONE, c, u)
-            if state[u] == 0:
-                op[u] += 1
-                if kfail[u] < fail_steps.shape[1] and op[u] >= fail_steps[u, kfail[u]]:
+                if state[u] == 0 and t >= next_ev[u]:
                     kfail[u] += 1
+                    changed = True
+                    failed_now = True
+                    n_waiting += 1
                     state[u] = 2
+                    next_ev[u] = never
                     wait_since[u] = t
-                    scal[S_NFAIL] += 1.0
+                    a_nfail += 1.0
                     n_ev = _log(ev_step, ev_code, ev_elem, ev_value, ev_counts, n_ev, t, E_FAIL, c, u)
         # failed units take spares, first come first served (ties by unit index)
-        while True:
+        while n_waiting > 0:
             best = -1
             for u in range(n_unit):
                 if state[u] == 2 and (spares[unit_comp[u]] > 0 or pool >= 1.0):
@@ -239,37 +270,46 @@ def run_one(
             else:
                 pool -= 1.0
             state[best] = 1
-            rep_left[best] = comp_repair[c]
+            n_waiting -= 1
+            next_ev[best] = t + comp_repair[c]
+            changed = True
             n_ev = _log(ev_step, ev_code, ev_elem, ev_value, ev_counts, n_ev, t, E_REP_START, c, best)
-        for u in range(n_unit):
+        for u in range(n_unit if failed_now else 0):
             if state[u] == 2 and wait_since[u] == t:
                 n_ev = _log(ev_step, ev_code, ev_elem, ev_value, ev_counts, n_ev, t, E_AWAIT, unit_comp[u], u)
+        if changed:
+            next_any = never
+            for u in range(n_unit):
+                if next_ev[u] < next_any:
+                    next_any = next_ev[u]
 
-        # 3. availability
-        for e in range(n_elements):
+        # 3. availability (recomputed when a unit changed state)
+        for e in range(n_elements if changed else 0):
             avail[e] = 1.0
-        for c in range(n_comp):
-            working[c] = 0.0
-        for u in range(n_unit):
-            if state[u] == 0:
-                working[unit_comp[u]] += 1.0
-        for c in range(n_comp):
-            avail[comp_target[c]] *= working[c] / comp_units[c]
+        if changed:
+            for c in range(n_comp):
+                working[c] = 0.0
+            for u in range(n_unit):
+                if state[u] == 0:
+                    working[unit_comp[u]] += 1.0
+            for c in range(n_comp):
+                avail[comp_target[c]] *= working[c] / comp_units[c]
 
-        # 4. generation
-        years = t * dt_s / YEAR_S
+        # 4. generation (degradation and decay factors advance by one step's factor each step)
         gen = 0.0
         for a in range(n_arr):
-            gen += (array_area[a] * array_eff[a] * array_in[a, t] * (1.0 - array_deg[a]) ** years
-                    * avail[array_elem[a]])
+            gen += array_area[a] * array_eff[a] * array_in[a, t] * deg_f[a] * avail[array_elem[a]]
+            deg_f[a] *= deg_step[a]
         for s in range(n_src):
-            gen += src_power[s] * math.exp(-src_decay[s] * t * dt_s) * avail[src_elem[s]]
+            gen += src_power[s] * src_f[s] * avail[src_elem[s]]
+            src_f[s] *= src_step[s]
 
         # storage limits this step
         loss = 0.0
         e_b_before = e_b
         s_r_before = s_r
-        cap_b = cap_b0 * (1.0 - fade) ** years if has_b else 0.0
+        cap_b = cap_b0 * fade_f if has_b else 0.0
+        fade_f *= fade_step
         if has_b and e_b > cap_b:
             loss += e_b - cap_b
             e_b = cap_b
@@ -352,7 +392,7 @@ def run_one(
             brown = False
             n_ev = _log(ev_step, ev_code, ev_elem, ev_value, ev_counts, n_ev, t, E_BROWN_END, -1, 0.0)
         if any_ess:
-            scal[S_BROWN] += dt_h
+            a_brown += dt_h
 
         # 8. dispatch
         net = gen - dem_on
@@ -390,17 +430,17 @@ def run_one(
                 s_r = 0.0
         gen_j = gen * dt_s
         resid = gen_j - (dem_on * dt_s + (e_b - e_b_before) + (s_r - s_r_before) + curt * dt_s + loss)
-        if abs(resid) > scal[S_RESID]:
-            scal[S_RESID] = abs(resid)
+        if abs(resid) > a_resid:
+            a_resid = abs(resid)
         soc = e_b / cap_b0 if has_b and cap_b0 > 0.0 else 1.0
-        if soc < scal[S_MINSOC]:
-            scal[S_MINSOC] = soc
+        if soc < a_minsoc:
+            a_minsoc = soc
         if usable_max > 0.0:
             frac = (max(e_b - e_min, 0.0) * eta_d + s_r * eta_fc) / usable_max
         else:
             frac = 1.0
-        if frac < scal[S_MINFRAC]:
-            scal[S_MINFRAC] = frac
+        if frac < a_minfrac:
+            a_minfrac = frac
 
         # 9. ISRU and life support
         for ld in range(n_load):
@@ -450,14 +490,14 @@ def run_one(
                 short = use[c] - take
                 stores[c] -= take
                 if short > 0.0:
-                    scal[S_SHORT] += short
+                    a_short += short
                     if empty[c] == 0:
                         n_ev = _log(ev_step, ev_code, ev_elem, ev_value, ev_counts, n_ev, t, E_EMPTY, c, short)
                         empty[c] = 1
                 else:
                     empty[c] = 0
-            if days_res < scal[S_MINDAYS]:
-                scal[S_MINDAYS] = days_res
+            if days_res < a_mindays:
+                a_mindays = days_res
 
         # 10. communications
         if comm_par[0] > 0.5:
@@ -487,26 +527,41 @@ def run_one(
                 n_ev = _log(ev_step, ev_code, ev_elem, ev_value, ev_counts, n_ev, t, E_DROP_END, -1, 0.0)
 
         # totals and records
-        scal[S_UNS] += uns * dt_s
-        scal[S_ESS] += ess_uns * dt_s
-        scal[S_GEN] += gen_j
-        scal[S_SERV] += dem_on * dt_s
-        scal[S_DEM] += dem_total_sched * dt_s
-        scal[S_CURT] += curt * dt_s
-        scal[S_LOSS] += loss
+        a_uns += uns * dt_s
+        a_ess += ess_uns * dt_s
+        a_gen += gen_j
+        a_serv += dem_on * dt_s
+        a_dem += dem_total_sched * dt_s
+        a_curt += curt * dt_s
+        a_loss += loss
+        if block_n == 0:
+            b_gen = 0.0
+            b_dem = 0.0
+            b_serv = 0.0
+            b_uns = 0.0
+            b_curt = 0.0
+            b_loss = 0.0
+            b_frac = frac
+            b_days = days_res
+        b_gen += gen
+        b_dem += dem_total_sched
+        b_serv += dem_on
+        b_uns += uns
+        b_curt += curt
+        b_loss += loss / dt_s
+        b_frac = min(b_frac, frac)
+        b_days = min(b_days, days_res)
+        block_n += 1
         r = t // decim
-        if r < n_rec:
-            if block_n == 0:
-                rec[R_FRAC, r] = frac
-                rec[R_DAYS, r] = days_res
-            rec[R_GEN, r] += gen
-            rec[R_DEM, r] += dem_total_sched
-            rec[R_SERV, r] += dem_on
-            rec[R_UNS, r] += uns
-            rec[R_CURT, r] += curt
-            rec[R_LOSS, r] += loss / dt_s
-            rec[R_FRAC, r] = min(rec[R_FRAC, r], frac)
-            rec[R_DAYS, r] = min(rec[R_DAYS, r], days_res)
+        if (block_n == decim or t == n_steps - 1) and r < n_rec:
+            rec[R_GEN, r] = b_gen / block_n
+            rec[R_DEM, r] = b_dem / block_n
+            rec[R_SERV, r] = b_serv / block_n
+            rec[R_UNS, r] = b_uns / block_n
+            rec[R_CURT, r] = b_curt / block_n
+            rec[R_LOSS, r] = b_loss / block_n
+            rec[R_FRAC, r] = b_frac
+            rec[R_DAYS, r] = b_days
             rec[R_BATT, r] = e_b
             rec[R_RFC, r] = s_r
             rec[R_O2, r] = stores[0]
@@ -519,12 +574,22 @@ def run_one(
             rec[R_BUF, r] = data_buf
             rec[R_DROP, r] = data_drop
             rec[R_CREW, r] = n_crew
-            block_n += 1
-            if block_n == decim or t == n_steps - 1:
-                for v in (R_GEN, R_DEM, R_SERV, R_UNS, R_CURT, R_LOSS):
-                    rec[v, r] /= block_n
-                block_n = 0
+            block_n = 0
 
+    scal[S_NFAIL] = a_nfail
+    scal[S_BROWN] = a_brown
+    scal[S_RESID] = a_resid
+    scal[S_MINSOC] = a_minsoc
+    scal[S_MINFRAC] = a_minfrac
+    scal[S_SHORT] = a_short
+    scal[S_MINDAYS] = a_mindays
+    scal[S_UNS] = a_uns
+    scal[S_ESS] = a_ess
+    scal[S_GEN] = a_gen
+    scal[S_SERV] = a_serv
+    scal[S_DEM] = a_dem
+    scal[S_CURT] = a_curt
+    scal[S_LOSS] = a_loss
     scal[S_H2O] = isru_h2o
     scal[S_O2] = isru_o2
     scal[S_DATA] = data_ret
@@ -532,7 +597,7 @@ def run_one(
     scal[S_NEV] = n_ev
 
 
-@numba.njit(cache=True, parallel=True)
+@numba.njit(cache=True, parallel=True, error_model="numpy")
 def run_many(
     dt_s: float, decim: int,
     array_in: NDArray[np.float64], array_area: NDArray[np.float64], array_elem: NDArray[np.int64],

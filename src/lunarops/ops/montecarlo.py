@@ -113,7 +113,7 @@ def run_batch(inputs: EngineInputs, draws: RunDraws, record_steps: int = 1, even
     """Run the compiled engine on every run of ``draws``."""
     runs = draws.eff.shape[0]
     n_rec = -(-inputs.n_steps // record_steps)
-    rec = np.zeros((runs, len(engine.RECORD_VARS), n_rec))
+    rec = np.empty((runs, len(engine.RECORD_VARS), n_rec))  # every record is written by the engine
     scal = np.zeros((runs, len(engine.SCALAR_VARS)))
     ev_step = np.zeros((runs, event_capacity), dtype=np.int64)
     ev_code = np.zeros((runs, event_capacity), dtype=np.int64)
@@ -187,8 +187,9 @@ def summarize(ds: xr.Dataset, battery_capacity_j: float | None = None) -> dict[s
     def q(name: str, p: float, scale: float = 1.0) -> float:
         values = ds[name].values
         # nearest-rank below when some runs are unbounded (e.g. reserve days with no crew aboard)
-        method = "lower" if np.any(np.isinf(values)) else "linear"
-        return float(np.percentile(values, p, method=method)) * scale
+        if np.any(np.isinf(values)):
+            return float(np.percentile(values, p, method="lower")) * scale
+        return float(np.percentile(values, p)) * scale
 
     kwh = 1.0 / 3.6e6
     uns = ds["run_unserved_j"].values

@@ -103,8 +103,14 @@ def compute_coverage(
     min_elevation_deg: float | None = None,
     progress: Callable[[float, str], None] | None = None,
     ephemeris: object = None,
+    lunar_gravity: str = "degree2",
 ) -> CoverageResult:
-    """Propagate the orbiters from ``start`` over ``duration_s`` [s] on a ``step_s`` grid; evaluate links."""
+    """Propagate the orbiters from ``start`` over ``duration_s`` [s] on a ``step_s`` grid; evaluate links.
+
+    ``lunar_gravity``: "point" (point-mass Moon) or "degree2" (adds J2 and C22) for the Keplerian orbiters.
+    """
+    if lunar_gravity not in ("point", "degree2"):
+        raise InputError(f"lunar_gravity = {lunar_gravity!r}; choose 'point' or 'degree2'")
     if not orbiters:
         raise InputError("coverage needs at least one orbiter; add one (e.g. --orbiter nrho:9:2)")
     names = [o.name for o in orbiters]
@@ -120,7 +126,9 @@ def compute_coverage(
     seconds = np.asarray(np.arange(n) * float(step_s), dtype=np.float64)
     report = progress or (lambda fraction, message: None)
     report(0.0, "fitting Earth and Sun ephemerides")
-    model = EphemerisModel(start, float(seconds[-1]) + step_s, ephemeris=ephemeris)
+    model = EphemerisModel(
+        start, float(seconds[-1]) + step_s, ephemeris=ephemeris, harmonics=lunar_gravity == "degree2"
+    )
     tracks = orbiter_tracks(orbiters, model, seconds, lambda f, m: report(0.05 + 0.6 * f, m))
     times = model.times(seconds)
     sun = model.ephemeris.position_wrt_moon_j2000_m("sun", times)

@@ -101,7 +101,7 @@ def _check_outcome(outcome: Any, what: str) -> None:
 def propagate(
     state0: ArrayLike, t_eval_nd: ArrayLike, mu: float = EARTH_MOON_MU, tol: float = DEFAULT_TOL
 ) -> FloatArray:
-    """CR3BP states (6, M) at sorted non-dimensional times ``t_eval_nd`` (from 0) of one state (6,)."""
+    """CR3BP states (6, M) at increasing non-dimensional times ``t_eval_nd`` >= 0 of one state (6,) at 0."""
     t_eval = np.atleast_1d(np.asarray(t_eval_nd, dtype=float))
     ta = _integrator(tol)
     ta.time = 0.0
@@ -109,9 +109,11 @@ def propagate(
     ta.pars[0] = mu
     if t_eval[-1] == 0.0:
         return np.repeat(ta.state.copy()[:, None], t_eval.size, axis=1)
-    result = ta.propagate_grid(t_eval)
+    lead = 0 if t_eval[0] == 0.0 else 1  # heyoka's grid must start at the current time
+    grid = np.concatenate([[0.0], t_eval]) if lead else t_eval
+    result = ta.propagate_grid(grid)
     _check_outcome(result[0], "propagating a CR3BP orbit")
-    return np.asarray(result[-1]).T.copy()
+    return np.asarray(result[-1]).T[:, lead:].copy()
 
 
 def propagate_with_stm(

@@ -10,7 +10,8 @@ runtime parameters, refitted at each segment boundary, so one compiled integrato
 fit interpolates DE421 at the Chebyshev nodes; ``interpolation_errors_m`` reports its largest error at
 off-node points: below 1 mm for the Earth and about 2 cm for the Sun, where the DE421 reference itself
 jitters at that level (float64 TDB seconds). The Sun's 2 cm at 1 AU changes its pull on a lunar orbiter by a
-relative 1e-13. Lunar gravity harmonics are not included (no public field is shipped).
+relative 1e-13. Optionally (``harmonics=True``) the Moon's degree-2 field, J2 and C22 of LP165P (Konopliv et al.
+2001); no higher-degree field is shipped.
 """
 
 from __future__ import annotations
@@ -41,13 +42,34 @@ GM_KM3_S2 = {
 DEFAULT_SEGMENT_S = 2 * 86400.0
 DEFAULT_DEGREE = 14
 DEFAULT_TOL = 2.220446049250313e-16
+#: Degree-2 lunar gravity, LP165P (Konopliv et al. 2001, Icarus 150:1-18): unnormalized J2 and C22 in the principal
+#: axis frame, reference radius 1738.0 km. Applied in the Moon ME frame (ME and PA differ by 0.03 deg, which moves
+#: the degree-2 acceleration by a relative 5e-4 of an already 1e-3 perturbation).
+LUNAR_J2 = 2.0321568e-4
+LUNAR_C22 = 2.2382740e-5
+LUNAR_GRAVITY_RADIUS_KM = 1738.0
 
 
-def _n_pars(degree: int) -> int:
-    return 2 + len(BODIES) * 3 * (degree + 1)
+def _n_pars(degree: int, harmonics: bool = False) -> int:
+    return 2 + len(BODIES) * 3 * (degree + 1) + (9 * (degree + 1) if harmonics else 0)
 
 
-def _equations(degree: int) -> list[tuple[Any, Any]]:
+def _degree2_body_acceleration(px: Any, py: Any, pz: Any) -> tuple[Any, Any, Any]:
+    """J2 + C22 acceleration [km/s^2] at body-fixed position (km); works on heyoka expressions and floats."""
+    r2 = px * px + py * py + pz * pz
+    r5 = r2 * r2 * r2**0.5
+    k2 = GM_KM3_S2["moon"] * LUNAR_GRAVITY_RADIUS_KM**2
+    j2 = -1.5 * LUNAR_J2 * k2 / r5
+    zz = 5.0 * pz * pz / r2
+    c22 = 3.0 * LUNAR_C22 * k2 / r5
+    w = 5.0 * (px * px - py * py) / r2
+    ax = j2 * px * (1.0 - zz) + c22 * px * (2.0 - w)
+    ay = j2 * py * (1.0 - zz) + c22 * py * (-2.0 - w)
+    az = j2 * pz * (3.0 - zz) + c22 * pz * (-w)
+    return ax, ay, az
+
+
+def _equations(degree: int, harmonics: bool = False) -> list[tuple[Any, Any]]:
     x, y, z, vx, vy, vz = hy.make_vars("x", "y", "z", "vx", "vy", "vz")
     # Chebyshev argument on the current segment: par[0] = segment start [s], par[1] = segment length [s].
     u = 2.0 * (hy.time - hy.par[0]) / hy.par[1] - 1.0
@@ -70,15 +92,38 @@ def _equations(degree: int) -> list[tuple[Any, Any]]:
         ax = ax + gm * ((bx - x) / d3 - bx / b3)
         ay = ay + gm * ((by - y) / d3 - by / b3)
         az = az + gm * ((bz - z) / d3 - bz / b3)
+    if harmonics:
+        # J2000 -> ME rotation matrix elements, Chebyshev series in the same segment parameters
+        base = 2 + len(BODIES) * 3 * (degree + 1)
+        rot = [
+            [hy.sum([hy.par[base + (3 * i + j) * (degree + 1) + k] * basis[k] for k in range(degree + 1)])
+             for j in range(3)]
+            for i in range(3)
+        ]
+        p = [rot[i][0] * x + rot[i][1] * y + rot[i][2] * z for i in range(3)]
+        gb = _degree2_body_acceleration(p[0], p[1], p[2])
+        ax = ax + rot[0][0] * gb[0] + rot[1][0] * gb[1] + rot[2][0] * gb[2]
+        ay = ay + rot[0][1] * gb[0] + rot[1][1] * gb[1] + rot[2][1] * gb[2]
+        az = az + rot[0][2] * gb[0] + rot[1][2] * gb[1] + rot[2][2] * gb[2]
     return [(x, vx), (y, vy), (z, vz), (vx, ax), (vy, ay), (vz, az)]
 
 
-@lru_cache(maxsize=4)
-def _integrator(degree: int, tol: float) -> Any:
-    pars = np.zeros(_n_pars(degree))
+@lru_cache(maxsize=8)
+def _integrator(degree: int, tol: float, harmonics: bool = False) -> Any:
+    pars = np.zeros(_n_pars(degree, harmonics))
     pars[1] = 1.0
     return hy.taylor_adaptive(
-        _equations(degree), [2000.0, 0, 0, 0, 1.6, 0], pars=pars, tol=tol, compact_mode=True
+        _equations(degree, harmonics), [2000.0, 0, 0, 0, 1.6, 0], pars=pars, tol=tol, compact_mode=True
+    )
+
+
+@lru_cache(maxsize=8)
+def _batch_integrator(degree: int, tol: float, batch_size: int, harmonics: bool = False) -> Any:
+    pars = np.zeros((_n_pars(degree, harmonics), batch_size))
+    pars[1] = 1.0
+    state = np.tile(np.array([2000.0, 0, 0, 0, 1.6, 0])[:, None], (1, batch_size))
+    return hy.taylor_adaptive_batch(
+        _equations(degree, harmonics), state, pars=pars, tol=tol, compact_mode=True
     )
 
 
@@ -94,7 +139,9 @@ class PropagatedTrack:
 class EphemerisModel:
     """Earth and Sun relative to the Moon over a span, as Chebyshev segments, and the propagator.
 
-    ``epoch`` is a skyfield Time (scalar); ``duration_s`` the span [s] the model covers.
+    ``epoch`` is a skyfield Time (scalar); ``duration_s`` the span [s] the model covers. ``harmonics=True`` adds
+    the Moon's degree-2 field (J2, C22 of LP165P) in the Moon ME frame, whose orientation enters as Chebyshev
+    series of the nine rotation-matrix elements.
     """
 
     def __init__(
@@ -104,6 +151,7 @@ class EphemerisModel:
         segment_s: float = DEFAULT_SEGMENT_S,
         degree: int = DEFAULT_DEGREE,
         ephemeris: Any = None,
+        harmonics: bool = False,
     ) -> None:
         if not np.isfinite(duration_s) or duration_s <= 0:
             raise InputError(f"duration_s must be a positive number of seconds, got {duration_s!r}")
@@ -124,6 +172,14 @@ class EphemerisModel:
             values = pos_km.reshape(3, self.n_segments, degree + 1)
             for s in range(self.n_segments):
                 self.coefficients[b, :, s, :] = cheb.chebfit(nodes, values[:, s, :].T, degree).T
+        self.harmonics = bool(harmonics)
+        # rotation_coefficients[i, j, s, k]: element (i, j) of the J2000 -> ME matrix
+        self.rotation_coefficients = np.zeros((3, 3, self.n_segments, degree + 1))
+        if self.harmonics:
+            rotation = self.ephemeris.rotation_j2000_to_me(times).reshape(9, self.n_segments, degree + 1)
+            for s in range(self.n_segments):
+                fitted = cheb.chebfit(nodes, rotation[:, s, :].T, degree).T  # (9, degree+1)
+                self.rotation_coefficients[:, :, s, :] = fitted.reshape(3, 3, degree + 1)
 
     def times(self, seconds: FloatArray) -> Time:
         """Skyfield Times of TDB seconds since the epoch."""
@@ -169,10 +225,13 @@ class EphemerisModel:
         return max(self.interpolation_errors_m.values())
 
     def _segment_pars(self, s: int) -> FloatArray:
-        pars = np.empty(_n_pars(self.degree))
+        pars = np.empty(_n_pars(self.degree, self.harmonics))
         pars[0] = s * self.segment_s
         pars[1] = self.segment_s
-        pars[2:] = self.coefficients[:, :, s, :].ravel()
+        n_bodies = self.coefficients[:, :, s, :].size
+        pars[2 : 2 + n_bodies] = self.coefficients[:, :, s, :].ravel()
+        if self.harmonics:
+            pars[2 + n_bodies :] = self.rotation_coefficients[:, :, s, :].ravel()
         return pars
 
     def propagate(
@@ -183,13 +242,8 @@ class EphemerisModel:
         progress: Callable[[float, str], None] | None = None,
     ) -> PropagatedTrack:
         """Propagate a Moon-centred J2000 state (6,) [m, m/s] at t = 0 to sorted ``seconds`` (N,)."""
-        grid = np.asarray(seconds, dtype=float)
-        if grid.size == 0 or grid[0] < 0 or np.any(np.diff(grid) < 0) or grid[-1] > self.duration_s + 1e-6:
-            raise InputError(
-                f"propagation times must be sorted and inside 0..{self.duration_s} s of the model; "
-                "build the EphemerisModel over the whole span"
-            )
-        ta = _integrator(self.degree, tol)
+        grid = self._check_grid(seconds)
+        ta = _integrator(self.degree, tol, self.harmonics)
         ta.time = 0.0
         ta.state[:3] = np.asarray(state0_m[:3], dtype=float) / KM
         ta.state[3:] = np.asarray(state0_m[3:], dtype=float) / KM
@@ -217,22 +271,69 @@ class EphemerisModel:
     def propagate_many(
         self, states0_m: FloatArray, seconds: FloatArray, tol: float = DEFAULT_TOL
     ) -> list[PropagatedTrack]:
-        """Propagate several states (6, M) to the same grid; one compiled integrator, reused."""
+        """Propagate several states (6, M) to the same grid with heyoka's SIMD batch integrator.
+
+        Orbits go in lane groups of ``hy.recommended_simd_size()``; every lane shares the segment's Earth/Sun
+        coefficients.
+        """
         states = np.asarray(states0_m, dtype=float)
-        return [self.propagate(states[:, j], seconds, tol) for j in range(states.shape[1])]
+        grid = self._check_grid(seconds)
+        size = hy.recommended_simd_size()
+        ta = _batch_integrator(self.degree, tol, size, self.harmonics)
+        n_orbits = states.shape[1]
+        out = np.empty((6, n_orbits, grid.size))
+        end_segment = min(self.n_segments - 1, int(grid[-1] // self.segment_s))
+        for first in range(0, n_orbits, size):
+            k = min(size, n_orbits - first)
+            lanes = np.repeat(states[:, first : first + 1], size, axis=1)
+            lanes[:, :k] = states[:, first : first + k]
+            ta.set_time(np.zeros(size))
+            ta.state[:] = lanes / KM
+            now = 0.0
+            lo = 0  # first grid index not yet written
+            for s in range(end_segment + 1):
+                ta.pars[:] = self._segment_pars(s)[:, None]
+                seg_end = min((s + 1) * self.segment_s, grid[-1])
+                last = s == end_segment
+                hi = int(np.searchsorted(grid, seg_end, side="right" if last else "left"))
+                if hi > lo:
+                    times = grid[lo:hi]
+                    lead = 0 if times[0] == now else 1
+                    points = np.concatenate([[now], times]) if lead else times
+                    result = ta.propagate_grid(np.repeat(points[:, None], size, axis=1))
+                    for outcome in ta.propagate_res:
+                        if outcome[0] != hy.taylor_outcome.time_limit:
+                            raise RuntimeError(f"heyoka stopped early in the ephemeris model: {outcome[0]}")
+                    values = np.asarray(result[-1])[lead:]  # (n_times, 6, size)
+                    out[:, first : first + k, lo:hi] = np.transpose(values[:, :, :k], (1, 2, 0))
+                    now = float(points[-1])
+                    lo = hi
+                if seg_end > now:
+                    ta.propagate_until(np.full(size, seg_end))
+                    now = seg_end
+        return [PropagatedTrack(grid, out[:3, j] * KM, out[3:, j] * KM) for j in range(n_orbits)]
+
+    def _check_grid(self, seconds: FloatArray) -> FloatArray:
+        grid = np.asarray(seconds, dtype=float)
+        if grid.size == 0 or grid[0] < 0 or np.any(np.diff(grid) <= 0) or grid[-1] > self.duration_s + 1e-6:
+            raise InputError(
+                f"propagation times must increase strictly inside 0..{self.duration_s} s of the model; "
+                "build the EphemerisModel over the whole span"
+            )
+        return grid
 
     def acceleration_km_s2(self, seconds: float, state_km: FloatArray) -> FloatArray:
-        """The same equations in numpy/numba (for the scipy cross-check): d(state)/dt [km, km/s]."""
+        """The same equations in numba (for the scipy cross-check): d(state)/dt [km, km/s]."""
         return _rhs(
-            float(seconds), np.asarray(state_km, dtype=np.float64), self.coefficients, self.segment_s,
-            GM_KM3_S2["moon"], GM_KM3_S2["earth"], GM_KM3_S2["sun"],
+            float(seconds), np.asarray(state_km, dtype=np.float64), self.coefficients, self.rotation_coefficients,
+            self.segment_s, GM_KM3_S2["moon"], GM_KM3_S2["earth"], GM_KM3_S2["sun"], self.harmonics,
         )
 
 
 @numba.njit(cache=True)
 def _rhs(
-    t: float, y: FloatArray, coefficients: FloatArray, segment_s: float, gm_moon: float, gm_earth: float,
-    gm_sun: float,
+    t: float, y: FloatArray, coefficients: FloatArray, rotation_coefficients: FloatArray, segment_s: float,
+    gm_moon: float, gm_earth: float, gm_sun: float, harmonics: bool,
 ) -> FloatArray:  # pragma: no cover - compiled
     n_segments = coefficients.shape[2]
     degree = coefficients.shape[3] - 1
@@ -259,5 +360,25 @@ def _rhs(
         b3 = (rb[0] * rb[0] + rb[1] * rb[1] + rb[2] * rb[2]) ** 1.5
         for i in range(3):
             acc[i] += gm * (d[i] / d3 - rb[i] / b3)
+    if harmonics:
+        rot = np.zeros((3, 3))
+        for i in range(3):
+            for j in range(3):
+                for k in range(degree + 1):
+                    rot[i, j] += rotation_coefficients[i, j, seg, k] * basis[k]
+        p = rot @ y[:3]
+        r2 = p[0] * p[0] + p[1] * p[1] + p[2] * p[2]
+        r5 = r2 * r2 * np.sqrt(r2)
+        k2 = gm_moon * LUNAR_GRAVITY_RADIUS_KM**2
+        j2 = -1.5 * LUNAR_J2 * k2 / r5
+        zz = 5.0 * p[2] * p[2] / r2
+        c22 = 3.0 * LUNAR_C22 * k2 / r5
+        w = 5.0 * (p[0] * p[0] - p[1] * p[1]) / r2
+        gb = np.array([
+            j2 * p[0] * (1.0 - zz) + c22 * p[0] * (2.0 - w),
+            j2 * p[1] * (1.0 - zz) + c22 * p[1] * (-2.0 - w),
+            j2 * p[2] * (3.0 - zz) + c22 * p[2] * (-w),
+        ])
+        acc += rot.T @ gb
     out[3], out[4], out[5] = acc[0], acc[1], acc[2]
     return out

@@ -33,6 +33,8 @@ _SEEDS: dict[int, tuple[float, float, float]] = {
     1: (0.86, -0.15, 0.28),
 }
 _SEED_HALF_PERIOD = {2: 0.85, 1: 1.093}
+MIN_PERIOD_S = 4.0 * 86400.0
+MAX_PERIOD_S = 16.0 * 86400.0
 
 
 class ConvergenceError(InputError):
@@ -143,7 +145,8 @@ def correct_fixed_period(
             step *= limit / np.max(np.abs(step))
         v = v + step
     raise ConvergenceError(
-        f"halo correction at period {2 * half_nd:.6f} (non-dimensional) did not converge: residual {residual}"
+        f"halo correction at period {2 * half_nd:.6f} (non-dimensional) did not converge (residual {residual}): "
+        "the family does not reach that period smoothly; choose a period nearer 6-8 d (NRHOs) or 10-14 d"
     )
 
 
@@ -181,8 +184,11 @@ def halo_orbit(
     Raises InputError for an unknown family, ConvergenceError for a period outside the family's range.
     """
     point, sign = _parse_family(family)
-    if not np.isfinite(period_s) or period_s <= 0:
-        raise InputError(f"period must be a positive number of seconds, got {period_s!r}")
+    if not np.isfinite(period_s) or not MIN_PERIOD_S <= period_s <= MAX_PERIOD_S:
+        raise InputError(
+            f"halo period {period_s / 86400.0:.4g} d is outside {MIN_PERIOD_S / 86400:g}..{MAX_PERIOD_S / 86400:g} d, "
+            "the range lunarops continues the Earth-Moon L1/L2 halo families over; choose a period in it"
+        )
     period_nd = period_s / system.time_s
     if progress:
         progress(0.1, f"continuing the {family} halo family")

@@ -90,17 +90,18 @@ def state_to_elements(state: ArrayLike, gm_m3_per_s2: float) -> dict[str, float]
     e = float(np.linalg.norm(e_vec))
     energy = vn**2 / 2.0 - gm_m3_per_s2 / rn
     a = -gm_m3_per_s2 / (2.0 * energy)
-    inc = float(np.arccos(np.clip(h[2] / hn, -1.0, 1.0)))
+    inc = float(np.arctan2(np.hypot(h[0], h[1]), h[2]))
     raan = float(np.arctan2(n[1], n[0])) % (2 * np.pi) if nn > 0 else 0.0
+    h_unit = h / hn
+    # atan2 forms keep full precision near 0 and pi (arccos loses half the digits there)
     if nn > 0 and e > 0:
-        argp = float(np.arccos(np.clip(np.dot(n, e_vec) / (nn * e), -1.0, 1.0)))
-        if e_vec[2] < 0:
-            argp = 2 * np.pi - argp
+        argp = float(np.arctan2(np.dot(np.cross(n, e_vec), h_unit), np.dot(n, e_vec))) % (2 * np.pi)
     else:
         argp = 0.0
-    nu = float(np.arccos(np.clip(np.dot(e_vec, r) / (e * rn), -1.0, 1.0))) if e > 0 else 0.0
-    if np.dot(r, v) < 0:
-        nu = 2 * np.pi - nu
+    if e > 0:
+        nu = float(np.arctan2(np.dot(np.cross(e_vec, r), h_unit), np.dot(e_vec, r))) % (2 * np.pi)
+    else:
+        nu = 0.0
     return {"a_m": a, "e": e, "i_rad": inc, "raan_rad": raan, "argp_rad": argp, "nu_rad": nu}
 
 

@@ -87,15 +87,24 @@ def orbiter_tracks(
         eph.position_wrt_moon_j2000_m("earth", model.epoch)[:, None],
         eph.velocity_wrt_moon_j2000_m_per_s("earth", model.epoch)[:, None],
     )[:, :, 0]
+    keplerian = [o for o in orbiters if isinstance(o, KeplerOrbiter)]
+    kepler_positions: dict[str, FloatArray] = {}
+    if keplerian:
+        if progress:
+            progress(0.0, f"propagating {len(keplerian)} orbit(s) in the ephemeris model")
+        states0 = np.stack(
+            [initial_state_j2000(o.orbit, rotation0, lunar_orbit_axes0) for o in keplerian], axis=1
+        )
+        for spec, propagated in zip(keplerian, model.propagate_many(states0, seconds), strict=True):
+            kepler_positions[spec.name] = propagated.position_m
     tracks = []
     for k, orbiter in enumerate(orbiters):
         if progress:
-            progress(k / max(len(orbiters), 1), f"propagating {orbiter.name}")
+            progress(0.5 + 0.5 * k / max(len(orbiters), 1), f"track of {orbiter.name}")
         if isinstance(orbiter, NrhoOrbiter):
             pos = nrho_positions_j2000_m(orbiter.orbit(), orbiter.phase, seconds, earth, earth_v)
         else:
-            state0 = initial_state_j2000(orbiter.orbit, rotation0, lunar_orbit_axes0)
-            pos = model.propagate(state0, seconds).position_m
+            pos = kepler_positions[orbiter.name]
         pos_me = np.einsum("ijn,jn->in", rotation, pos)
         tracks.append(Track(orbiter.name, np.asarray(seconds, dtype=float), pos, pos_me))
     return tracks

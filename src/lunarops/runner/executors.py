@@ -8,6 +8,7 @@ sweep resubmits the tasks of a broken pool.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 from collections.abc import Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
@@ -26,7 +27,8 @@ def make_executor(scheduler: str | None = None, workers: int | None = None) -> I
     if n_workers < 1:
         raise InputError(f"--workers must be at least 1, got {workers}")
     if scheduler in (None, "", "processes"):
-        with ProcessPoolExecutor(max_workers=n_workers) as pool:
+        # spawn, not fork: the numba kernels start OpenMP threads, and forking a process that runs them is unsafe.
+        with ProcessPoolExecutor(max_workers=n_workers, mp_context=multiprocessing.get_context("spawn")) as pool:
             yield pool
         return
     if scheduler != "dask-local" and not str(scheduler).startswith(("tcp://", "tls://", "inproc://")):

@@ -13,7 +13,15 @@ from pydantic import Field, field_validator, model_validator
 
 from lunarops.errors import InputError
 from lunarops.logistics import catalogs
-from lunarops.logistics.network import Arc, IsruOptions, LaunchVehicle, Mission, Problem, SpacecraftDesign
+from lunarops.logistics.network import (
+    Arc,
+    IsruOptions,
+    LaunchVehicle,
+    LinearSizing,
+    Mission,
+    Problem,
+    SpacecraftDesign,
+)
 from lunarops.logistics.roadmap import Phase, Roadmap, RoadmapMission
 from lunarops.scenario.base import _Model
 from lunarops.scenario.core import _as_utc
@@ -81,6 +89,18 @@ class LaunchVehicleSpec(_Model):
     _parse = field_validator("first_flight_utc", mode="before")(_as_utc)
 
 
+class SizingSpec(_Model):
+    """Linear sizing: the optimizer picks the capacities; dry = fixed + per_propellant * R + per_payload * P."""
+
+    fixed_kg: float = Field(gt=0)
+    per_propellant_kg: float = Field(ge=0, lt=1)
+    per_payload_kg: float = Field(default=0.0, ge=0, lt=1)
+    payload_min_kg: float = Field(default=0.0, ge=0)
+    payload_max_kg: float = Field(gt=0)
+    propellant_min_kg: float = Field(default=0.0, ge=0)
+    propellant_max_kg: float = Field(gt=0)
+
+
 class SpacecraftSpec(_Model):
     """Fields of a spacecraft design (override or new entry)."""
 
@@ -92,6 +112,7 @@ class SpacecraftSpec(_Model):
     oxidizer: str | None = None
     fuel: str | None = None
     unit_cost_musd: float | None = Field(default=None, ge=0)
+    sizing: SizingSpec | None = None
     source: str | None = None
 
 
@@ -113,6 +134,15 @@ class ArcSpec(_Model):
     dv_km_per_s: float | None = Field(default=None, ge=0, le=20)
     tof_days: float = Field(ge=0, le=1000)
     launch: bool = False
+    # windows in which the arc may be flown, as [first_utc, last_utc] pairs; none = always open
+    windows_utc: list[tuple[datetime, datetime]] = []
+
+    @field_validator("windows_utc", mode="before")
+    @classmethod
+    def _parse_windows(cls, value: object) -> object:
+        if isinstance(value, list):
+            return [[_as_utc(t) for t in pair] if isinstance(pair, list | tuple) else pair for pair in value]
+        return value
 
 
 class FleetSpec(_Model):
@@ -192,6 +222,11 @@ class LogisticsSpec(_Model):
     objective: Literal["imleo", "cost"] = "imleo"
     time_limit_s: float = Field(default=60.0, gt=0, le=86400)
     mip_rel_gap: float = Field(default=1e-4, ge=0, le=1)
+    # order identical copies by first launch (valid cuts; faster on some campaigns, slower on the Isaji case)
+    symmetry_breaking: bool = False
+    # take the consumables per crew-day from the operations section's life support (loop closure) when the
+    # scenario has one; the split below then gives the BVAD open-loop rates it starts from
+    consumables_from_operations: bool = False
     delivery_split: DeliverySplit = DeliverySplit()
 
 
@@ -261,7 +296,11 @@ class CampaignSection(_Model):
                         "no such leg; give dv_km_per_s"
                     )
                 dv = ledger
-            arcs.append(Arc(a.origin, a.destination, dv, a.tof_days, a.launch))
+            windows = tuple(
+                ((w0 - self.epoch_utc).total_seconds() / 86400.0, (w1 - self.epoch_utc).total_seconds() / 86400.0)
+                for w0, w1 in a.windows_utc
+            )
+            arcs.append(Arc(a.origin, a.destination, dv, a.tof_days, a.launch, windows))
         sc_cat = self.spacecraft_catalog()
         designs = []
         for f in spec.fleet:
@@ -270,7 +309,17 @@ class CampaignSection(_Model):
                     f"logistics.fleet: spacecraft {f.spacecraft!r} is not in the catalog {sorted(sc_cat)}; add it "
                     "under campaign.spacecraft"
                 )
-            e = sc_cat[f.spacecraft]
+            e = dict(sc_cat[f.spacecraft])
+            sizing = None
+            if e.get("sizing") is not None:
+                z = SizingSpec.model_validate(e["sizing"])
+                sizing = LinearSizing(
+                    z.fixed_kg, z.per_propellant_kg, z.per_payload_kg, z.payload_min_kg, z.payload_max_kg,
+                    z.propellant_min_kg, z.propellant_max_kg,
+                )
+                e.setdefault("payload_capacity_kg", z.payload_max_kg)
+                e.setdefault("propellant_capacity_kg", z.propellant_max_kg)
+                e.setdefault("dry_mass_kg", sizing.dry_max_kg())
             needed = ("payload_capacity_kg", "propellant_capacity_kg", "dry_mass_kg", "isp_s")
             missing = [k for k in needed if k not in e]
             if missing:
@@ -281,7 +330,7 @@ class CampaignSection(_Model):
                     propellant_capacity_kg=float(e["propellant_capacity_kg"]), dry_mass_kg=float(e["dry_mass_kg"]),
                     isp_s=float(e["isp_s"]), copies=f.copies, oxidizer_to_fuel=float(e.get("oxidizer_to_fuel", 5.5)),
                     oxidizer=str(e.get("oxidizer", "oxygen")), fuel=str(e.get("fuel", "hydrogen")),
-                    unit_cost_musd=float(e.get("unit_cost_musd", 0.0)),
+                    unit_cost_musd=float(e.get("unit_cost_musd", 0.0)), sizing=sizing,
                 )
             )
         lv_cat = self.launch_vehicle_catalog()
@@ -334,4 +383,5 @@ class CampaignSection(_Model):
             consumables_kg_per_crew_day=spec.consumables_kg_per_crew_day,
             maintenance_fraction_per_flight=spec.maintenance_fraction_per_flight, g0_m_per_s2=spec.g0_m_per_s2,
             isru=isru, objective=spec.objective, time_limit_s=spec.time_limit_s, mip_rel_gap=spec.mip_rel_gap,
+            symmetry_breaking=spec.symmetry_breaking,
         )

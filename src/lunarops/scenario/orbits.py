@@ -77,6 +77,9 @@ class CoverageOptions(_Model):
     duration_days: float = Field(default=30.0, gt=0, le=400, description="from the period's start")
     step_s: float = Field(default=60.0, ge=1, le=3600)
     min_elevation_deg: float | None = Field(default=None, ge=-10, le=60, description="antenna minimum elevation")
+    lunar_gravity: Literal["point", "degree2"] = Field(
+        default="degree2", description="Moon's field for Keplerian orbiters: point mass, or with J2 and C22 (LP165P)"
+    )
 
 
 class TransferOptions(_Model):

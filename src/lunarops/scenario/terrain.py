@@ -42,7 +42,9 @@ class RankingOptions(_Model):
     """Site ranking: weights and the scales that map each metric to a 0..1 score."""
 
     weights: RankingWeights = RankingWeights()
-    darkness_scale_hours: float = Field(default=354.4, gt=0, description="darkness this long scores 0 (half a synodic month)")
+    darkness_scale_hours: float = Field(
+        default=354.4, gt=0, description="darkness this long scores 0 (half a synodic month)"
+    )
     slope_limit_deg: float = Field(default=15.0, gt=0, le=60, description="slope at which the slope score reaches 0")
     psr_scale_km: float = Field(default=20.0, gt=0, description="PSR distance at which the proximity score reaches 0")
 
@@ -52,8 +54,12 @@ class MapOptions(_Model):
 
     enabled: bool = True
     half_size_km: float = Field(default=15.0, gt=0, le=150)
-    step_hours: float = Field(default=6.0, gt=0, le=48, description="Sun sampling of the map (the sites use the period's step)")
-    max_days: float = Field(default=366.0, gt=0, description="the map covers at most this many days from the period start")
+    step_hours: float = Field(
+        default=6.0, gt=0, le=48, description="Sun sampling of the map (the sites use the period's step)"
+    )
+    max_days: float = Field(
+        default=366.0, gt=0, description="the map covers at most this many days from the period start"
+    )
 
 
 class TerrainSection(_Model):

@@ -228,27 +228,15 @@ def _one_ray(
             g1 = c - best * sn
             if g1 <= 0.0 and sn + best * c > 0.0:
                 break  # g <= 0 and decreasing: nothing further along the ray can rise above the horizon
+            # Upper bound of g beyond s1 (no trig): g itself where g decreases (tan s > -best), else the global
+            # maximum sqrt(1 + best^2) of g (reached at tan s = -best).
+            gmax = g1 if sn + best * c > 0.0 else math.sqrt(1.0 + best * best)
+            h_need = r_obs / gmax - radius if gmax > 0.0 else math.inf
             margin = 0.0
-            for level in range(2):
-                blk = block2 if level == 0 else block1
-                mg = _margin(row, col, blk)
-                if mg <= 1.0:
-                    continue
-                if level == 0:
-                    bm = bmax2[int(row) // block2, int(col) // block2]
-                else:
-                    bm = bmax1[int(row) // block1, int(col) // block1]
-                dsk = mg * skip_rad_per_px
-                cd = math.cos(dsk)
-                sd = math.sin(dsk)
-                c2 = c * cd - sn * sd
-                sn2 = sn * cd + c * sd
-                gmax = max(g1, c2 - best * sn2)
-                if sn < -best * c and sn2 > -best * c2:
-                    gmax = math.sqrt(1.0 + best * best)
-                if gmax <= 0.0 or bm < r_obs / gmax - radius:
-                    margin = mg
-                    break
+            if bmax2[int(row) // block2, int(col) // block2] < h_need:
+                margin = _margin(row, col, block2)
+            if margin <= 1.0 and bmax1[int(row) // block1, int(col) // block1] < h_need:
+                margin = _margin(row, col, block1)
             if margin > 1.0:
                 target = s[k - 1] + margin * skip_rad_per_px
                 m = k

@@ -43,7 +43,7 @@ Progress = Callable[[float, str], None]
 
 # Ray sampling per mode, in DEM pixels: (first step, growth of the step with distance, largest step).
 MODES: dict[str, tuple[float, float, float]] = {
-    "fast": (0.25, 0.05, 1.0),
+    "fast": (0.5, 0.1, 1.0),
     "accurate": (0.125, 0.02, 0.5),
 }
 

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from typing import Any
+
 from lunarops.logistics import outputs, plots
+from lunarops.logistics.functions import WATER_PER_O2_KG, resupply_kg_per_crew_day
 from lunarops.logistics.model import solve
+from lunarops.logistics.network import Problem
 from lunarops.runner.stage import Figure, RunContext, StageResult, Table
 
 
@@ -25,6 +30,14 @@ def run_stage(ctx: RunContext) -> StageResult | None:
         products["roadmap"] = roadmap
     if section.logistics is not None:
         problem = section.problem()
+        split = section.logistics.delivery_split.model_dump()
+        operations = getattr(ctx.scenario, "operations", None)
+        if section.logistics.consumables_from_operations and operations is not None:
+            problem, split = _operations_demand(problem, split, operations)
+            notes.append(
+                f"Consumables per crew-day from the operations life support: {problem.consumables_kg_per_crew_day:.3f}"
+                " kg (BVAD rates with the loop closure of the operations section)."
+            )
         plan = solve(problem, progress=lambda f, m: ctx.progress(0.05 + 0.9 * f, m))
         epoch = section.epoch_utc
         summary.update(plan.summary())
@@ -45,7 +58,7 @@ def run_stage(ctx: RunContext) -> StageResult | None:
         surface = destinations[0] if len(destinations) == 1 else None
         if surface is None and problem.isru is not None:
             surface = problem.isru.node
-        deliveries = outputs.operations_deliveries(plan, epoch, surface, section.logistics.delivery_split.model_dump())
+        deliveries = outputs.operations_deliveries(plan, problem, epoch, surface, split)
         products["deliveries"] = deliveries
         products["plan"] = plan
         tables.append(Table("Deliveries to the station (for operations)", deliveries))
@@ -64,3 +77,19 @@ def run_stage(ctx: RunContext) -> StageResult | None:
         notes=notes,
         products=products,
     )
+
+
+def _operations_demand(
+    problem: Problem, split: dict[str, float], operations: Any
+) -> tuple[Problem, dict[str, float]]:
+    """The plan's consumables per crew-day from the operations' life support (BVAD rates in ``split``)."""
+    ls = operations.life_support
+    r, g = float(ls.water_recovery_fraction), float(ls.oxygen_generation_fraction)
+    water = split["water_kg"] + float(ls.other_water_kg_per_crew_day)
+    rate = resupply_kg_per_crew_day(split["o2_kg"], water, split["food_kg"], r, g)
+    new_split = {
+        "o2_kg": split["o2_kg"] * (1.0 - g),
+        "water_kg": water * (1.0 - r) + split["o2_kg"] * g * WATER_PER_O2_KG,
+        "food_kg": split["food_kg"],
+    }
+    return replace(problem, consumables_kg_per_crew_day=rate), new_split

@@ -113,6 +113,7 @@ def run_stage(ctx: RunContext) -> StageResult | None:
         options.step_s,
         options.min_elevation_deg,
         lambda f, m: ctx.progress(0.05 + 0.85 * f, f"orbits: {m}"),
+        lunar_gravity=options.lunar_gravity,
     )
     periodic = {o.name: o.orbit() for o in orbiters if isinstance(o, NrhoOrbiter)}
     summary: dict[str, Any] = {}
@@ -175,10 +176,11 @@ def run_stage(ctx: RunContext) -> StageResult | None:
     ]
     if periodic:
         figures.append(Figure("Halo orbits, Earth-Moon rotating frame", rotating_frame_figure(list(periodic.values()))))
+    gravity_text = {"point": "a point mass", "degree2": "a degree-2 field (J2, C22 of LP165P)"}
     notes = [
         "NRHO orbiters: periodic Earth-Moon CR3BP solution (mu = 0.0121505856, l* = 384,400 km) placed on the "
         "DE421 Earth-Moon line with the instantaneous distance as length unit; Keplerian orbiters propagated with "
-        "heyoka in a point-mass Moon + Earth + Sun model (no lunar harmonics).",
+        f"heyoka with the Earth and Sun (DE421) and the Moon as {gravity_text[options.lunar_gravity]}.",
         f"Ephemeris interpolation error (Chebyshev fit of DE421 in the propagator): "
         f"{result.interpolation_error_m * 1000:.3f} mm.",
         "Delta-v ledger: Acta Astronautica 177 (2020) 351-372, Table 4.",

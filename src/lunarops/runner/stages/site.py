@@ -65,11 +65,11 @@ def run_stage(ctx: RunContext) -> StageResult | None:
     psr_km, psr_note = _psr_distances(ctx, dem, section, lights)
     rows = []
     for name, light in lights.items():
-        summary = light.summary()
+        site_summary = light.summary()
         rows.append(
             {
                 "site": name,
-                **{k: v for k, v in summary.items() if k not in ("start_utc", "end_utc")},
+                **{k: v for k, v in site_summary.items() if k not in ("start_utc", "end_utc")},
                 "psr_distance_km": psr_km.get(name, math.nan),
             }
         )

@@ -1,0 +1,85 @@
+"""Benchmark of the operations engine (numba) against the same model in SimPy (benchmarks/ops_simpy_baseline.py).
+
+Goals on 2 cores (issue 4): one 10-year hourly run <= 0.1 s after compilation; 1,000 Monte Carlo runs <= 10 s;
+>= 10x faster than the SimPy baseline on the same scenario, with identical results on a shared seed.
+Run: .venv/bin/python benchmarks/ops_bench.py
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from ops_simpy_baseline import run_simpy
+
+from lunarops.ops import engine
+from lunarops.ops.inputs import build_inputs
+from lunarops.ops.montecarlo import draw_runs, run_batch, simulate
+from lunarops.runner.stages.operations import smooth_sphere_light, station_from_section
+from lunarops.scenario import load_scenario
+
+
+def main() -> None:
+    scenario = load_scenario()
+    start = datetime(2030, 1, 1, tzinfo=timezone.utc)
+    end = datetime(2040, 1, 1, tzinfo=timezone.utc)
+    section = scenario.operations
+    light = smooth_sphere_light(-89.45, 222.69, 10.0, 0.0, start, end, 3600.0)
+    station = station_from_section(section, start)
+    inputs = build_inputs(station, light, np.datetime64("2030-01-01T00:00"), 3600.0)
+    print(f"scenario: default ILRS station, {inputs.n_steps} hourly steps (10 years), smooth-sphere light")
+
+    draws = draw_runs(station, inputs, seed=1, runs=1)
+    run_batch(inputs, draws)  # compile / load the cache
+    times, cpu = [], []
+    for _ in range(5):
+        t0, c0 = time.perf_counter(), time.process_time()
+        run_batch(inputs, draws)
+        times.append(time.perf_counter() - t0)
+        cpu.append(time.process_time() - c0)
+    print(f"one 10-year hourly run (engine, hourly records): {min(times) * 1e3:.1f} ms wall, "
+          f"{min(cpu) * 1e3:.1f} ms CPU (goal <= 100 ms)")
+
+    t0, c0 = time.perf_counter(), time.process_time()
+    result = simulate(station, inputs, runs=1000, seed=1, record_steps=24)
+    mc, mc_cpu = time.perf_counter() - t0, time.process_time() - c0
+    print(f"1,000 Monte Carlo runs of 10 years (draws + engine + Dataset): {mc:.2f} s wall, {mc_cpu:.2f} s CPU "
+          f"(= {mc_cpu / 2:.2f} s on 2 idle cores; goal <= 10 s); "
+          f"P(unserved) = {result.summary['probability_any_unserved_energy']:.3f}")
+
+    # SimPy baseline: the first year, same inputs and draws
+    year = build_inputs(station, type(light)(*(getattr(light, f)[: 8766] for f in (
+        "sun_elevation_rad", "sun_azimuth_rad", "sun_visible_fraction", "sun_distance_m", "earth_visible"))),
+        np.datetime64("2030-01-01T00:00"), 3600.0)
+    yd = draw_runs(station, year, seed=1, runs=1)
+    raw = run_batch(year, yd)
+    t0 = time.perf_counter()
+    for _ in range(10):
+        raw = run_batch(year, yd)
+    numba_s = (time.perf_counter() - t0) / 10
+    t0 = time.perf_counter()
+    base = run_simpy(year, yd)
+    simpy_s = time.perf_counter() - t0
+    print(f"one year: numba {numba_s * 1e3:.2f} ms, SimPy {simpy_s * 1e3:.0f} ms: ratio {simpy_s / numba_s:.0f}x "
+          "(goal >= 10x)")
+    worst = 0.0
+    for k, name in enumerate(engine.SCALAR_VARS):
+        if name in ("events", "max_energy_residual_j"):
+            continue
+        a, b = float(raw.scalars[0, k]), float(base[name])
+        rel = 0.0 if a == b else abs(a - b) / max(abs(a), abs(b), 1e-300)
+        worst = max(worst, rel)
+        if rel > 1e-12:
+            print(f"  differs: {name}: numba {a!r} SimPy {b!r}")
+    print(f"same seed, same results: largest relative difference {worst:.2e} over {len(engine.SCALAR_VARS) - 2} "
+          "scalars")
+
+
+if __name__ == "__main__":
+    main()

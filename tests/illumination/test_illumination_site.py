@@ -1,0 +1,142 @@
+"""Sunlight and Earth visibility at sites: smooth sphere against SPICE, terrain against published values."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from lunarops.errors import InputError, SiteError
+from lunarops.illumination.site import resolve_terrain, site_horizon, site_light
+from lunarops.illumination.timegrid import period_times
+
+HOUR = 3600.0
+
+
+@pytest.fixture(scope="module")
+def south():  # type: ignore[no-untyped-def]
+    return resolve_terrain("south")
+
+
+def test_smooth_sphere_south_pole_2026_against_spice() -> None:
+    """Sun and Earth centre above the horizontal at the south pole, 2026, every 3 h.
+
+    Independent oracle: CSPICE (spiceypy) spkcpo with the same kernels (DE421, moon_pa_de421_1900-2050.bpc,
+    moon_080317.tf), aberration "LT+S", observer fixed at (0, 0, -1737.4 km) in MOON_ME.
+    """
+    sp = pytest.importorskip("spiceypy")
+    from lunarops.ephemeris.kernels import MOON_FRAMES_TF, MOON_PCK, de421_path
+
+    t = period_times("2026-01-01", "2027-01-01", 3 * HOUR)
+    light = site_light(-90.0, 0.0, t, 3 * HOUR, 0.0, None)
+    for kernel in (de421_path(), MOON_PCK, MOON_FRAMES_TF):
+        sp.furnsh(str(kernel))
+    try:
+        et = (np.asarray(t.tdb) - 2451545.0) * 86400.0
+        elevation = {}
+        for body in ("SUN", "EARTH"):
+            sines = []
+            for e in et:
+                state, _ = sp.spkcpo(body, e, "MOON_ME", "OBSERVER", "LT+S", [0.0, 0.0, -1737.4], "MOON", "MOON_ME")
+                v = np.asarray(state[:3])
+                sines.append(-v[2] / np.linalg.norm(v))
+            elevation[body] = np.degrees(np.arcsin(sines))
+    finally:
+        sp.kclear()
+    assert np.abs(light.sun_elevation_deg - elevation["SUN"]).max() < 1e-3 / 3600  # 1 mas
+    assert np.abs(light.earth_elevation_deg - elevation["EARTH"]).max() < 1e-3 / 3600
+    summary = light.summary()
+    # Bare sphere at 0 m: horizon = 0 deg exactly; the centre statistics then equal SPICE's sample for sample.
+    assert summary["sun_center_visible_fraction"] == float(np.mean(elevation["SUN"] > 0))
+    assert summary["earth_center_visible_fraction"] == float(np.mean(elevation["EARTH"] > 0))
+    # DESIGN.md sanity numbers ("about" 52.6 % Sun, 43.9 % Earth for 2026). SPICE gives 51.4 % and 45.8 %;
+    # the gap (1.2 and 1.9 points) is within the looseness of "about", so the design values are only checked
+    # to 2.5 percentage points.
+    assert summary["sun_center_visible_fraction"] == pytest.approx(0.526, abs=0.025)
+    assert summary["earth_center_visible_fraction"] == pytest.approx(0.439, abs=0.025)
+
+
+def test_smooth_sphere_mast_sees_more() -> None:
+    # The bare sphere's dip at 10 m (0.194 deg) lowers the horizon: more Sun and more Earth than at 0 m.
+    t = period_times("2026-01-01", "2026-07-01", 2 * HOUR)
+    at_0 = site_light(-89.5, 30.0, t, 2 * HOUR, 0.0, None).summary()
+    at_10 = site_light(-89.5, 30.0, t, 2 * HOUR, 10.0, None).summary()
+    assert at_10["horizon_max_deg"] == pytest.approx(-math.degrees(math.sqrt(2 * 10 / 1_737_400.0)), rel=1e-4)
+    assert at_10["sun_disk_visible_fraction"] > at_0["sun_disk_visible_fraction"]
+    assert at_10["earth_center_visible_fraction"] >= at_0["earth_center_visible_fraction"]
+
+
+def test_connecting_ridge_precession_cycle(south) -> None:  # type: ignore[no-untyped-def]
+    """Connecting Ridge (89.45 S, 222.69 E) over a precession cycle (2030-01-01 .. 2048-08-01, 18.6 yr).
+
+    References: Mazarico et al. 2011 (Icarus 211, 240 m DEM): 89.0 % at the surface, 93.1 % at 10 m;
+    Glaser et al. 2014 (Icarus 243, 20 m DEM): up to 92.3 % at 2 m.
+    Sampling every 6 h: the fractions change by < 0.1 point against hourly sampling (checked: 92.80 vs 92.79 %
+    at 10 m), because the light statistics are averages over ~27,000 samples spread over 250 lunations.
+    On the 1.6 km DEM with the conventions (bilinear height + mast, min_distance_m = one pixel) we get
+    92.1 % at 0 m, 92.3 % at 2 m and 92.8 % at 10 m (docs/illumination.md shows how this moves with
+    min_distance_m). Tolerances: at 10 m the terrain that matters is 10-100 km away, resolved by 1.6 km pixels:
+    2 points. At 0-2 m nearby sub-kilometre relief (not in the DEM) shades the surface: the coarse DEM
+    overestimates the light (data/README.md), so we assert the sign and bound the excess by 5 points.
+    """
+    t = period_times("2030-01-01", "2048-08-01", 6 * HOUR)
+    at_10 = site_light(-89.45, 222.69, t, 6 * HOUR, 10.0, south).summary()
+    at_2 = site_light(-89.45, 222.69, t, 6 * HOUR, 2.0, south).summary()
+    at_0 = site_light(-89.45, 222.69, t, 6 * HOUR, 0.0, south).summary()
+    assert at_10["sun_disk_visible_fraction"] == pytest.approx(0.931, abs=0.02)
+    assert 0.923 - 0.01 <= at_2["sun_disk_visible_fraction"] <= 0.923 + 0.05
+    assert 0.890 <= at_0["sun_disk_visible_fraction"] <= 0.890 + 0.05
+    assert at_0["sun_disk_visible_fraction"] <= at_2["sun_disk_visible_fraction"] <= at_10["sun_disk_visible_fraction"]
+    # Glaser et al. 2014: longest darkness at the best sites 3-5 days (20 m DEM); the smoother 1.6 km DEM can
+    # only shorten it, so a few days at most.
+    assert 24.0 <= at_10["longest_dark_hours"] <= 5 * 24.0
+
+
+def test_bussey_site_2020(south) -> None:  # type: ignore[no-untyped-def]
+    """Bussey et al. 2010 (Icarus 208): the best-lit point near Shackleton, 88.74 S 124.5 E, lit 86 % of 2020.
+
+    At 1.6 km the published point falls on the smoothed flank of the ridge (bilinear height 1403 m, the ridge
+    cell 1586 m): 67 % there. Bussey's point is by definition the local maximum of light, so we compare the
+    best-lit cell centre within 1.5 pixels (2.4 km: Kaguya-DEM position uncertainty plus the cell size):
+    86.0 % on our grid; tolerance 5 points for the 1.6 km DEM against Bussey's Kaguya DEM.
+    """
+    from lunarops.illumination.maps import light_map, window_around
+
+    t = period_times("2020-01-01", "2021-01-01", 2 * HOUR)
+    window = window_around(south, -88.74, 124.5, 2400.0)
+    lmap = light_map(south, t, 2 * HOUR, window, 0.0, earth=False)
+    assert np.nanmax(lmap.sun_disk_visible_fraction) == pytest.approx(0.86, abs=0.05)
+
+
+def test_min_distance_moves_ridge_light(south) -> None:  # type: ignore[no-untyped-def]
+    # The convention the brief warns about: the bilinear surface inside the observer's own pixel can hide the Sun.
+    # Counting terrain from 400 m (a quarter pixel) darkens the ridge; one pixel and more converge.
+    t = period_times("2031-01-01", "2032-01-01", 6 * HOUR)
+    values = {
+        d: site_light(-89.45, 222.69, t, 6 * HOUR, 0.0, south, min_distance_m=d).summary()["sun_disk_visible_fraction"]
+        for d in (400.0, 1600.0, 3200.0)
+    }
+    assert values[400.0] < values[1600.0] - 0.1
+    assert abs(values[3200.0] - values[1600.0]) < 0.02
+
+
+def test_site_outside_dem(south) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(SiteError, match="outside DEM 'south'"):
+        site_horizon(0.0, 0.0, 10.0, south)
+
+
+def test_ground_below_dem_rejected(south) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(SiteError, match="ground_height_m"):
+        site_horizon(-89.45, 222.69, 0.0, south, ground_height_m=0.0)
+
+
+@pytest.mark.parametrize("name", ["bogus", "South Pole", "/no/such/file.tif"])
+def test_bad_terrain_names(name: str) -> None:
+    with pytest.raises(InputError, match="terrain"):
+        resolve_terrain(name)
+
+
+def test_terrain_none_is_none() -> None:
+    assert resolve_terrain("none") is None
+    assert resolve_terrain("NONE") is None
