@@ -151,3 +151,31 @@ def test_cli_power_size_from_scenario_profile(tmp_path: Path) -> None:
     assert out["latitude_deg"] == -85.0
     both = runner.invoke(app, ["power", "size", "--scenario", str(path), "--load-kw", "3"])
     assert both.exit_code == 2
+
+
+def test_campaign_deliveries_feed_the_stores() -> None:
+    import numpy as np
+    import pandas as pd
+
+    from lunarops.runner.stage import RunContext, StageResult
+    from lunarops.runner.stages.operations import run_stage
+
+    scenario = parse_scenario(GOOD)
+    deliveries = pd.DataFrame({
+        "time_utc": pd.to_datetime(["2030-02-01T00:00:00Z", "2030-02-01T00:00:00Z", "2030-02-10T00:00:00Z"]),
+        "commodity": ["food_kg", "spares", "crew"],
+        "amount": [500.0, 3.0, 2.0],
+    })
+    ctx = RunContext(scenario, np.random.default_rng(1))
+    ctx.results["campaign"] = StageResult("campaign", "Campaign", products={"deliveries": deliveries})
+    result = run_stage(ctx)
+    assert result is not None
+    hourly = result.datasets["operations_run0_hourly"].isel(run=0)
+    food = hourly["food_kg"].to_series()
+    # 4 crew eat 0.8 kg/d each (BVAD); the 500 kg delivery lands in the step of 2030-02-01T00:00
+    jump = food.loc["2030-02-01T00:00"] - food.loc["2030-01-31T23:00"]
+    assert jump == pytest.approx(500.0 - 4 * 0.8 / 24, abs=1e-9)
+    crew = hourly["crew"].to_series()
+    assert crew.loc["2030-02-09T23:00"] == 4 and crew.loc["2030-02-10T00:00"] == 6
+    events = result.products["events"]
+    assert {"food_kg", "spares"} <= set(events.loc[events["event"] == "delivery", "element"])

@@ -221,11 +221,13 @@ def run_one(
 
     for t in range(n_steps):
         # 1. deliveries
+        spares_in = False
         while i_del < del_step.shape[0] and del_step[i_del] <= t:
             c = del_comm[i_del]
             amt = del_amount[i_del]
             if c == 4:
                 pool += amt
+                spares_in = True
             elif c >= 0:
                 stores[c] += amt
                 if c == 0 and stores[0] > store_par[1]:
@@ -255,8 +257,9 @@ def run_one(
                     wait_since[u] = t
                     a_nfail += 1.0
                     n_ev = _log(ev_step, ev_code, ev_elem, ev_value, ev_counts, n_ev, t, E_FAIL, c, u)
-        # failed units take spares, first come first served (ties by unit index)
-        while n_waiting > 0:
+        # failed units take spares, first come first served (ties by unit index); only when a unit failed or
+        # spares arrived, since otherwise nothing that blocked the last dispatch has changed
+        while n_waiting > 0 and (failed_now or spares_in):
             best = -1
             for u in range(n_unit):
                 if state[u] == 2 and (spares[unit_comp[u]] > 0 or pool >= 1.0):

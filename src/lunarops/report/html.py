@@ -27,6 +27,7 @@ h2{font-size:19px;margin:4px 0 12px;color:#14213d}h3{font-size:15px;margin:18px 
 table{border-collapse:collapse;font-size:13px;margin:6px 0}
 td,th{border-bottom:1px solid #e3e6ea;padding:4px 10px;text-align:right}
 th{background:#eef1f5}td:first-child,th:first-child{text-align:left}
+.scroll{overflow-x:auto;max-height:520px;overflow-y:auto}
 .note{color:#4a5568;font-size:13px}.caption{color:#6b7785;font-size:12px}
 nav a{margin-right:14px;color:#14213d;font-size:14px}
 """
@@ -106,4 +107,4 @@ def _figure(figure: Figure) -> str:
 def _table(table: Table) -> str:
     frame: pd.DataFrame = table.frame
     rendered = frame.to_html(index=False, border=0, float_format=lambda x: f"{x:,.4g}", na_rep="")
-    return f"<h3>{html.escape(table.title)}</h3>{rendered}"
+    return f"<h3>{html.escape(table.title)}</h3><div class='scroll'>{rendered}</div>"
