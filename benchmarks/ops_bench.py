@@ -43,20 +43,38 @@ def main() -> None:
         run_batch(inputs, draws)
         times.append(time.perf_counter() - t0)
         cpu.append(time.process_time() - c0)
-    print(f"one 10-year hourly run (engine, hourly records): {min(times) * 1e3:.1f} ms wall, "
-          f"{min(cpu) * 1e3:.1f} ms CPU (goal <= 100 ms)")
+    print(
+        f"one 10-year hourly run (engine, hourly records): {min(times) * 1e3:.1f} ms wall, "
+        f"{min(cpu) * 1e3:.1f} ms CPU (goal <= 100 ms)"
+    )
 
     t0, c0 = time.perf_counter(), time.process_time()
     result = simulate(station, inputs, runs=1000, seed=1, record_steps=24)
     mc, mc_cpu = time.perf_counter() - t0, time.process_time() - c0
-    print(f"1,000 Monte Carlo runs of 10 years (draws + engine + Dataset): {mc:.2f} s wall, {mc_cpu:.2f} s CPU "
-          f"(= {mc_cpu / 2:.2f} s on 2 idle cores; goal <= 10 s); "
-          f"P(unserved) = {result.summary['probability_any_unserved_energy']:.3f}")
+    print(
+        f"1,000 Monte Carlo runs of 10 years (draws + engine + Dataset): {mc:.2f} s wall, {mc_cpu:.2f} s CPU "
+        f"(= {mc_cpu / 2:.2f} s on 2 idle cores; goal <= 10 s); "
+        f"P(unserved) = {result.summary['probability_any_unserved_energy']:.3f}"
+    )
 
     # SimPy baseline: the first year, same inputs and draws
-    year = build_inputs(station, type(light)(*(getattr(light, f)[: 8766] for f in (
-        "sun_elevation_rad", "sun_azimuth_rad", "sun_visible_fraction", "sun_distance_m", "earth_visible"))),
-        np.datetime64("2030-01-01T00:00"), 3600.0)
+    year = build_inputs(
+        station,
+        type(light)(
+            *(
+                getattr(light, f)[:8766]
+                for f in (
+                    "sun_elevation_rad",
+                    "sun_azimuth_rad",
+                    "sun_visible_fraction",
+                    "sun_distance_m",
+                    "earth_visible",
+                )
+            )
+        ),
+        np.datetime64("2030-01-01T00:00"),
+        3600.0,
+    )
     yd = draw_runs(station, year, seed=1, runs=1)
     raw = run_batch(year, yd)
     t0 = time.perf_counter()
@@ -66,8 +84,10 @@ def main() -> None:
     t0 = time.perf_counter()
     base = run_simpy(year, yd)
     simpy_s = time.perf_counter() - t0
-    print(f"one year: numba {numba_s * 1e3:.2f} ms, SimPy {simpy_s * 1e3:.0f} ms: ratio {simpy_s / numba_s:.0f}x "
-          "(goal >= 10x)")
+    print(
+        f"one year: numba {numba_s * 1e3:.2f} ms, SimPy {simpy_s * 1e3:.0f} ms: ratio {simpy_s / numba_s:.0f}x "
+        "(goal >= 10x)"
+    )
     worst = 0.0
     for k, name in enumerate(engine.SCALAR_VARS):
         if name in ("events", "max_energy_residual_j"):
@@ -77,8 +97,9 @@ def main() -> None:
         worst = max(worst, rel)
         if rel > 1e-12:
             print(f"  differs: {name}: numba {a!r} SimPy {b!r}")
-    print(f"same seed, same results: largest relative difference {worst:.2e} over {len(engine.SCALAR_VARS) - 2} "
-          "scalars")
+    print(
+        f"same seed, same results: largest relative difference {worst:.2e} over {len(engine.SCALAR_VARS) - 2} scalars"
+    )
 
 
 if __name__ == "__main__":

@@ -53,9 +53,17 @@ def run_simpy(x: EngineInputs, draws: object, run: int = 0) -> dict[str, float]:
     has_b, cap_b0, min_b, pc_max, pd_max, fade = sp[0] > 0.5, sp[1], sp[2], sp[3], sp[4], sp[6]
     has_r, cap_r, pfc_max, pel_max = sp[7] > 0.5, sp[8], sp[9], sp[10]
     s_max = cap_r / eta_fc if has_r else 0.0
-    state = {"e_b": cap_b0 * sp[5] if has_b else 0.0, "s_r": s_max * sp[11] if has_r else 0.0,
-             "reserve": False, "stores": list(x.stores0), "spares": list(x.comp_spares0), "pool": 0.0,
-             "buf": 0.0, "i_del": 0, "fade_f": 1.0}
+    state = {
+        "e_b": cap_b0 * sp[5] if has_b else 0.0,
+        "s_r": s_max * sp[11] if has_r else 0.0,
+        "reserve": False,
+        "stores": list(x.stores0),
+        "spares": list(x.comp_spares0),
+        "pool": 0.0,
+        "buf": 0.0,
+        "i_del": 0,
+        "fade_f": 1.0,
+    }
     deg_f = [1.0] * len(x.array_area)
     deg_step = [(1.0 - deg_a[a]) ** (dt / E.YEAR_S) for a in range(len(x.array_area))]
     src_f = [1.0] * len(x.src_power)
@@ -192,10 +200,14 @@ def run_simpy(x: EngineInputs, draws: object, run: int = 0) -> dict[str, float]:
                 s_s = x.ls_par[6] * avail[x.ls_idx[3]] * f_e
                 o2_need = crew * x.ls_par[0] * dt
                 w_split = g_o * o2_need * E._WATER_PER_O2
-                sab = s_s * min(crew * x.ls_par[1] * dt * E._SAB_WATER_PER_CO2,
-                                w_split * E._H2_PER_WATER * E._SAB_WATER_PER_H2)
-                use = [o2_need - g_o * o2_need, crew * x.ls_par[2] * dt * (1 - r_w) + w_split - sab,
-                       crew * x.ls_par[3] * dt]
+                sab = s_s * min(
+                    crew * x.ls_par[1] * dt * E._SAB_WATER_PER_CO2, w_split * E._H2_PER_WATER * E._SAB_WATER_PER_H2
+                )
+                use = [
+                    o2_need - g_o * o2_need,
+                    crew * x.ls_par[2] * dt * (1 - r_w) + w_split - sab,
+                    crew * x.ls_par[3] * dt,
+                ]
                 days_res = math.inf
                 for c in range(3):
                     if use[c] > 0.0:
@@ -205,8 +217,11 @@ def run_simpy(x: EngineInputs, draws: object, run: int = 0) -> dict[str, float]:
                     stores[c] -= take
                 sc["min_reserve_days"] = min(sc["min_reserve_days"], days_res)
             if x.comm_par[0] > 0.5:
-                made = sum(x.load_data_bps[ld] * served[ld] / x.demand_w[ld, t] * dt
-                           for ld in range(len(served)) if x.load_data_bps[ld] > 0 and x.demand_w[ld, t] > 0)
+                made = sum(
+                    x.load_data_bps[ld] * served[ld] / x.demand_w[ld, t] * dt
+                    for ld in range(len(served))
+                    if x.load_data_bps[ld] > 0 and x.demand_w[ld, t] > 0
+                )
                 s["buf"] += made
                 cl = x.comm_idx[0]
                 f_c = (served[cl] / x.demand_w[cl, t] if x.demand_w[cl, t] > 0 else 0.0) if cl >= 0 else 1.0

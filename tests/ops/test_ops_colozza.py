@@ -52,7 +52,8 @@ def test_pv_rfc_about_12_8_t() -> None:
     r = size_power(_irradiance(), LOAD_W, DT_S, "pv_rfc")
     assert r.total_mass_kg == pytest.approx(12_800, rel=0.10)
     assert r.masses_kg["rfc_reactants"] == pytest.approx(
-        r.storage_delivered_j / (0.65 * 285.83e3 / 18.015e-3), rel=1e-12)
+        r.storage_delivered_j / (0.65 * 285.83e3 / 18.015e-3), rel=1e-12
+    )
 
 
 def test_kilopower_three_units() -> None:

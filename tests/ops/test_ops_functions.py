@@ -16,7 +16,8 @@ def test_disk_fraction_values_and_broadcast() -> None:
     assert fn.solar_disk_visible_fraction(-r, 0.0, r) == 0.0
     # circular segment of height r/2 (x = -0.5): (acos(-1/2) - ... ) -> 1 - (2pi/3 + sqrt(3)/4) / pi
     assert fn.solar_disk_visible_fraction(-0.5 * r, 0.0, r) == pytest.approx(
-        1 - (2 * np.pi / 3 + np.sqrt(3) / 4) / np.pi, abs=1e-12)
+        1 - (2 * np.pi / 3 + np.sqrt(3) / 4) / np.pi, abs=1e-12
+    )
     out = fn.solar_disk_visible_fraction(np.linspace(-r, r, 5)[:, None], np.zeros(3), r)
     assert out.shape == (5, 3)
     assert np.all(np.diff(out[:, 0]) > 0)

@@ -59,8 +59,7 @@ def _longest_darkness(frac: np.ndarray) -> tuple[int, int]:
 def _station(battery_kwh: float) -> Station:
     return Station(
         solar_arrays=(SolarArray("pv", 120.0, Uncertain.fixed(0.3), tracking="vertical_single_axis"),),
-        battery=Battery("battery", battery_kwh * 3.6e6, 1.0, Uncertain.fixed(1.0), Uncertain.fixed(1.0),
-                        1e9, 1e9),
+        battery=Battery("battery", battery_kwh * 3.6e6, 1.0, Uncertain.fixed(1.0), Uncertain.fixed(1.0), 1e9, 1e9),
         loads=(Load("habitat", 5e3, 1),),
         policy=Policy(0.0, 0.0),
     )

@@ -20,7 +20,9 @@ period: {start_utc: 2030-01-01T00:00:00Z, end_utc: 2030-03-01T00:00:00Z, step_ho
 sites:
   - {name: Rim, latitude_deg: -85.0, longitude_deg: 30.0, mast_height_m: 10}
 """
-GOOD = HEAD + """
+GOOD = (
+    HEAD
+    + """
 operations:
   site: Rim
   power:
@@ -44,6 +46,7 @@ operations:
   components: [{name: strings, target: pv, units: 4, mtbf_h: 2000, repair_h: 24, spares: 1}]
   monte_carlo: {runs: 8, record_hours: 24}
 """
+)
 
 
 def test_good_section_validates() -> None:
@@ -56,11 +59,19 @@ def test_good_section_validates() -> None:
     ("old", "new", "field", "words"),
     [
         ("capacity_kwh: 400", "capacity_kwh: -400", "operations.storage.battery.capacity_kwh", "greater than 0"),
-        ("mean: 0.3, sd: 0.01, low: 0.25, high: 0.33", "mean: 0.3, sd: 0.01, low: 0.25, high: 1.2",
-         "operations.power.solar_arrays.0", "cell_efficiency must lie in (0.0, 1.0]"),
+        (
+            "mean: 0.3, sd: 0.01, low: 0.25, high: 0.33",
+            "mean: 0.3, sd: 0.01, low: 0.25, high: 1.2",
+            "operations.power.solar_arrays.0",
+            "cell_efficiency must lie in (0.0, 1.0]",
+        ),
         ("depth_of_discharge: 0.8", "depth_of_discharge: 1.5", "depth_of_discharge", "less than or equal to 1"),
-        ("{name: strings, target: pv,", "{name: strings, target: nowhere,", "operations",
-         "targets 'nowhere', which is not an element"),
+        (
+            "{name: strings, target: pv,",
+            "{name: strings, target: nowhere,",
+            "operations",
+            "targets 'nowhere', which is not an element",
+        ),
     ],
 )
 def test_bad_values_are_named(old: str, new: str, field: str, words: str) -> None:
@@ -71,11 +82,20 @@ def test_bad_values_are_named(old: str, new: str, field: str, words: str) -> Non
     assert words in text
 
 
+def test_unknown_shed_order_name() -> None:
+    text = GOOD.replace("  monte_carlo:", "  policy: {shed_order: [sciense]}\n  monte_carlo:")
+    with pytest.raises(ScenarioError, match="shed_order names 'sciense', which is not a load"):
+        parse_scenario(text)
+
+
 def test_loads_with_no_source() -> None:
-    text = HEAD + """
+    text = (
+        HEAD
+        + """
 operations:
   loads: [{name: habitat, power_kw: 8}]
 """
+    )
     with pytest.raises(ScenarioError, match="have no power source"):
         parse_scenario(text)
 
@@ -88,9 +108,17 @@ def test_cli_simulate_json_and_determinism(tmp_path: Path) -> None:
     assert first.exit_code == 0, first.output
     out = json.loads(first.stdout)
     summary = out["summary"]
-    for key in ("probability_any_unserved_energy", "unserved_energy_kwh_p50", "unserved_energy_kwh_p95",
-                "min_state_of_charge", "consumables_reserve_days_p05", "isru_o2_kg_p05", "isru_o2_kg_p50",
-                "isru_o2_kg_p95", "data_returned_gb_p50"):
+    for key in (
+        "probability_any_unserved_energy",
+        "unserved_energy_kwh_p50",
+        "unserved_energy_kwh_p95",
+        "min_state_of_charge",
+        "consumables_reserve_days_p05",
+        "isru_o2_kg_p05",
+        "isru_o2_kg_p50",
+        "isru_o2_kg_p95",
+        "data_returned_gb_p50",
+    ):
         assert key in summary
     assert summary["runs"] == 6
     assert summary["isru_o2_kg_p50"] > 0
@@ -108,9 +136,30 @@ def test_cli_simulate_bad_file_exits_2(tmp_path: Path) -> None:
 
 
 def test_cli_power_size_json() -> None:
-    result = CliRunner().invoke(app, ["power", "size", "--load-kw", "5", "--latitude-deg", "30", "--longitude-deg",
-                                      "0", "--days", "60", "--tracking", "fixed", "--tilt-deg", "30",
-                                      "--azimuth-deg", "180", "--margin", "0.1", "--json"])
+    result = CliRunner().invoke(
+        app,
+        [
+            "power",
+            "size",
+            "--load-kw",
+            "5",
+            "--latitude-deg",
+            "30",
+            "--longitude-deg",
+            "0",
+            "--days",
+            "60",
+            "--tracking",
+            "fixed",
+            "--tilt-deg",
+            "30",
+            "--azimuth-deg",
+            "180",
+            "--margin",
+            "0.1",
+            "--json",
+        ],
+    )
     assert result.exit_code == 0, result.output
     out = json.loads(result.stdout)
     options = out["options"]
@@ -161,11 +210,13 @@ def test_campaign_deliveries_feed_the_stores() -> None:
     from lunarops.runner.stages.operations import run_stage
 
     scenario = parse_scenario(GOOD)
-    deliveries = pd.DataFrame({
-        "time_utc": pd.to_datetime(["2030-02-01T00:00:00Z", "2030-02-01T00:00:00Z", "2030-02-10T00:00:00Z"]),
-        "commodity": ["food_kg", "spares", "crew"],
-        "amount": [500.0, 3.0, 2.0],
-    })
+    deliveries = pd.DataFrame(
+        {
+            "time_utc": pd.to_datetime(["2030-02-01T00:00:00Z", "2030-02-01T00:00:00Z", "2030-02-10T00:00:00Z"]),
+            "commodity": ["food_kg", "spares", "crew"],
+            "amount": [500.0, 3.0, 2.0],
+        }
+    )
     ctx = RunContext(scenario, np.random.default_rng(1))
     ctx.results["campaign"] = StageResult("campaign", "Campaign", products={"deliveries": deliveries})
     result = run_stage(ctx)

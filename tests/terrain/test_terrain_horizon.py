@@ -58,12 +58,19 @@ def reference_horizon_deg(
     phi2 = np.arcsin(np.sin(phi1) * np.cos(delta) + np.cos(phi1) * np.sin(delta) * np.cos(th))
     lam2 = lam1 + np.arctan2(np.sin(th) * np.sin(delta) * np.cos(phi1), np.cos(delta) - np.sin(phi1) * np.sin(phi2))
     row, col = dem.latlon_to_rowcol(np.degrees(phi2), np.degrees(lam2))
+    heights = np.asarray(dem.heights_m, dtype=np.float64)
     ny, nx = dem.shape
+    if dem.wraps_longitude:  # global grid: append the first column after the last, wrap the column index
+        heights = np.concatenate([heights, heights[:, :1]], axis=1)
+        col = np.mod(col, nx)
+        nx += 1
     inside = (row >= 0) & (row <= ny - 1) & (col >= 0) & (col <= nx - 1)
     assert inside.all(), "reference rays must stay inside the DEM"
-    h = map_coordinates(np.asarray(dem.heights_m, dtype=np.float64), [row, col], order=1)
+    h = map_coordinates(heights, [row, col], order=1)
     r_row, r_col = dem.latlon_to_rowcol(lat_deg, lon_deg)
-    h0 = float(map_coordinates(np.asarray(dem.heights_m, dtype=np.float64), [[r_row], [r_col]], order=1)[0]) + mast_m
+    if dem.wraps_longitude:
+        r_col = np.mod(r_col, nx - 1)
+    h0 = float(map_coordinates(heights, [[r_row], [r_col]], order=1)[0]) + mast_m
     p = (R + h0) * _unit(np.array(phi1), np.array(lam1))
     q = (R + h)[..., None] * _unit(phi2, lam2)
     v = q - p
@@ -222,3 +229,30 @@ def test_polar_inverse_used_by_reference_is_consistent(south: Dem) -> None:
     x = -609_600.0 + (col + 0.5) * 1600.0
     y = 609_600.0 - (row + 0.5) * 1600.0
     assert x == pytest.approx(1234.5, abs=1e-3) and y == pytest.approx(-98765.4, abs=1e-3)
+
+
+@pytest.mark.parametrize(
+    ("name", "lat", "lon"),
+    [("north", 88.5, 60.0), ("global", 5.4, -158.6), ("global", -70.4, -172.4)],
+)
+def test_north_and_global_projections_match_reference(name: str, lat: float, lon: float) -> None:
+    # The kernel has separate code for the north polar and the equirectangular grids; same reference as above.
+    # Global sites: the highest point (5.4 N 201.4 E) and the lowest (70.4 S 187.6 E) of the data README.
+    dem = load_dem(name)
+    az = azimuth_grid_rad(36)
+    max_d = 25 * dem.pixel_size_m
+    mask = horizon_at_site(dem, lat, lon, 2.0, n_azimuth=36, max_distance_m=max_d)
+    ref = reference_horizon_deg(dem, lat, lon, 2.0, az, dem.pixel_size_m, max_d)
+    err = np.abs(mask.elevation_deg - ref)
+    assert err.mean() <= 0.01 and err.max() <= 0.1, (err.mean(), err.max())
+
+
+def test_no_data_cells_give_nan_and_are_skipped_by_rays() -> None:
+    south = load_dem("south").subset(350, 410, 350, 410)
+    heights = np.array(south.heights_m, dtype=np.float32)
+    heights[30, 30] = np.nan
+    dem = Dem(heights, south.georeference, "holes")
+    hm = horizon_map(dem, n_azimuth=16, window=(28, 33, 28, 33))
+    assert np.all(np.isnan(hm[2, 2])) and np.all(np.isfinite(hm[0, 0]))
+    with pytest.raises(SiteError, match="no-data"):
+        dem.height_at(*(float(v) for v in dem.rowcol_to_latlon(30, 30)))

@@ -279,3 +279,26 @@ def test_basemaps_load_with_georeference() -> None:
     assert image.shape == (2560, 5120) and isinstance(geo, Equirectangular)
     with pytest.raises(InputError, match="basemap"):
         load_basemap("wac_mars")
+
+
+def test_pds3_attached_label_with_record_pointer(tmp_path: Path) -> None:
+    # PDS3 attached label (PDS Standards Reference ch. 5): ^IMAGE = n counts RECORD_BYTES records from 1.
+    heights = (np.arange(12, dtype="<i2").reshape(3, 4) * 10).astype("<i2")
+    record = 8  # one line of 4 int16 samples
+    label = (
+        "PDS_VERSION_ID = PDS3\r\nRECORD_TYPE = FIXED_LENGTH\r\nRECORD_BYTES = 8\r\n^IMAGE = {start}\r\n"
+        "OBJECT = IMAGE\r\n  LINES = 3\r\n  LINE_SAMPLES = 4\r\n  SAMPLE_TYPE = LSB_INTEGER\r\n"
+        "  SAMPLE_BITS = 16\r\n  SCALING_FACTOR = 0.5\r\n  OFFSET = 1737400.0\r\nEND_OBJECT = IMAGE\r\n"
+        'OBJECT = IMAGE_MAP_PROJECTION\r\n  MAP_PROJECTION_TYPE = "SIMPLE CYLINDRICAL"\r\n'
+        "  A_AXIS_RADIUS = 1737.4 <KM>\r\n  CENTER_LATITUDE = 0.0\r\n  CENTER_LONGITUDE = 0.0\r\n"
+        "  LINE_PROJECTION_OFFSET = -10.5\r\n  SAMPLE_PROJECTION_OFFSET = -20.5\r\n  MAP_RESOLUTION = 1 <PIX/DEG>\r\n"
+        "END_OBJECT = IMAGE_MAP_PROJECTION\r\nEND\r\n"
+    )
+    text = label.format(start=99)
+    n_records = -(-len(text) // record)
+    text = label.format(start=n_records + 1).ljust(n_records * record)
+    (tmp_path / "ATT.IMG").write_bytes(text.encode("ascii") + heights.tobytes())
+    dem = read_pds3(tmp_path / "ATT.IMG")
+    assert np.array_equal(dem.heights_m, heights * 0.5)
+    # lat of row 0 = CENTER_LAT - (0 - LINE_PROJECTION_OFFSET) / res = -10.5; lon of col 0 = 20.5
+    assert dem.rowcol_to_latlon(0, 0) == pytest.approx((-10.5, 20.5))

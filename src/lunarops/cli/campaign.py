@@ -11,12 +11,10 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-import yaml
-from pydantic import ValidationError
 from rich.table import Table
 
 from lunarops.cli.common import console, handle_errors, print_json, progress_bar
-from lunarops.errors import InputError, ScenarioError, ScenarioIssue
+from lunarops.errors import InputError
 from lunarops.scenario.campaign import CampaignSection
 
 campaign_app = typer.Typer(help="The campaign: roadmap, transport and the logistics plan.", no_args_is_help=True)
@@ -25,36 +23,18 @@ _SCENARIO_KEYS = {"campaign", "schema_version", "period", "sites"}
 
 def load_campaign(path: Path) -> CampaignSection:
     """Read a campaign-only file or a full scenario and return its validated campaign section."""
-    from lunarops.scenario.load import _dotted, _line_of, _message, _short, load_scenario
+    from lunarops.scenario.load import parse_scenario, parse_yaml_mapping, read_scenario_text, validate_mapping
 
     name = str(path)
-    if not path.is_file():
-        raise ScenarioError([ScenarioIssue(name, None, "<file>", name, "no such file; check the path")])
-    text = path.read_text(encoding="utf-8")
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        raise ScenarioError([ScenarioIssue(name, line, "<yaml>", None, f"not valid YAML: {error}")]) from None
-    if not isinstance(data, dict):
-        raise ScenarioError([ScenarioIssue(name, 1, "<root>", type(data).__name__, "expected a YAML mapping")])
+    text = read_scenario_text(path)
+    node, data = parse_yaml_mapping(text, name)
     if _SCENARIO_KEYS & set(data):
-        scenario = load_scenario(path)
+        scenario = parse_scenario(text, name)
         if scenario.campaign is None:
             raise InputError(f"{name}: the scenario has no `campaign:` section; add one")
         section: CampaignSection = scenario.campaign
         return section
-    try:
-        return CampaignSection.model_validate(data)
-    except ValidationError as error:
-        issues = [
-            ScenarioIssue(name, _line_of(node, item["loc"]), _dotted(item["loc"]), _short(item.get("input")),
-                          _message(item))
-            for item in error.errors(include_url=False)
-        ]
-        raise ScenarioError(issues) from None
+    return validate_mapping(node, data, name, CampaignSection)
 
 
 def _print_plan(summary: dict[str, Any], manifest: Any) -> None:

@@ -130,6 +130,9 @@ def rank(
     center_lon: Annotated[float, typer.Option("--center-lon", help="search centre east longitude [deg]")] = 222.69,
     radius_km: Annotated[float, typer.Option("--radius-km", help="search radius [km]")] = 20.0,
     n_best: Annotated[int, typer.Option("--n-best", help="number of cells returned by --search")] = 5,
+    min_separation_km: Annotated[
+        float, typer.Option("--min-separation-km", help="--search: keep picked cells this far apart [km]")
+    ] = 5.0,
     psr_radius_km: Annotated[float, typer.Option("--psr-radius-km", help="PSR search radius per site [km]")] = 40.0,
     dem: Annotated[str, typer.Option("--dem", help="south | north | global | DEM file path")] = "south",
     start: Annotated[str, typer.Option("--start", help="start UTC")] = "2031-01-01",
@@ -184,7 +187,8 @@ def rank(
                                      psr_radius_km=psr_radius_km, envelope=envelope, progress=update)
             if search:
                 found = search_sites(grid, center_lat, center_lon, radius_km, t, step_s, height_m, scales, n_best,
-                                     min_distance_m=min_distance_m, envelope=envelope, progress=update)
+                                     min_separation_km=min_separation_km, min_distance_m=min_distance_m,
+                                     envelope=envelope, progress=update)
                 ranked += found.sites
                 window, values = found.light.window, found.light.sun_disk_visible_fraction
                 psr_mask = found.psr.psr if found.psr is not None else None

@@ -23,10 +23,12 @@ def _table(title: str, rows: dict[str, Any]) -> Table:
 
 
 def simulate(
-    scenario: Annotated[Path | None, typer.Argument(help="scenario YAML with an operations section; "
-                                                         "the embedded default when omitted")] = None,
-    runs: Annotated[int | None, typer.Option("--runs", min=1, max=100_000,
-                                             help="Monte Carlo runs (default: the scenario's)")] = None,
+    scenario: Annotated[
+        Path | None, typer.Argument(help="scenario YAML with an operations section; the embedded default when omitted")
+    ] = None,
+    runs: Annotated[
+        int | None, typer.Option("--runs", min=1, max=100_000, help="Monte Carlo runs (default: the scenario's)")
+    ] = None,
     seed: Annotated[int | None, typer.Option("--seed", min=0, help="root seed (default: the scenario's)")] = None,
     events: Annotated[int, typer.Option("--events", min=0, help="print the first N events of run 0")] = 0,
     json_output: Annotated[bool, typer.Option("--json", help="print the summary as JSON")] = False,
@@ -46,8 +48,9 @@ def simulate(
             site = site_stage(RunContext(model, np.random.default_rng(model.seed)))
             site_products = site.products if site is not None else None
         with progress_bar("lunarops simulate", enabled=not json_output) as update:
-            hourly, mc, notes = simulate_scenario(model, runs=runs, seed=seed, site_products=site_products,
-                                                  progress=update)
+            hourly, mc, notes = simulate_scenario(
+                model, runs=runs, seed=seed, site_products=site_products, progress=update
+            )
         summary: dict[str, Any] = dict(mc.summary)
         summary["seed"] = model.seed if seed is None else seed
         if json_output:
@@ -68,18 +71,23 @@ def simulate(
 
 
 def size(
-    load_kw: Annotated[float | None, typer.Option("--load-kw", min=0.0, help="continuous load to carry [kW]")]
-    = None,
-    scenario: Annotated[Path | None, typer.Option(
-        "--scenario", help="take the load profile (every load's schedule), site and period from this scenario's "
-        "operations section instead of --load-kw and the site options")] = None,
+    load_kw: Annotated[float | None, typer.Option("--load-kw", min=0.0, help="continuous load to carry [kW]")] = None,
+    scenario: Annotated[
+        Path | None,
+        typer.Option(
+            "--scenario",
+            help="take the load profile (every load's schedule), site and period from this scenario's "
+            "operations section instead of --load-kw and the site options",
+        ),
+    ] = None,
     latitude_deg: Annotated[float, typer.Option("--latitude-deg", min=-90.0, max=90.0)] = -89.45,
     longitude_deg: Annotated[float, typer.Option("--longitude-deg", min=-180.0, max=360.0)] = 222.69,
     mast_height_m: Annotated[float, typer.Option("--mast-height-m", min=0.0, max=1000.0)] = 10.0,
     start: Annotated[str, typer.Option("--start", help="UTC start of the light series")] = "2030-01-01T00:00:00Z",
     days: Annotated[float, typer.Option("--days", min=1.0, max=20 * 365.25)] = 365.25,
-    tracking: Annotated[str, typer.Option("--tracking", help="fixed | vertical_single_axis | two_axis")]
-    = "vertical_single_axis",
+    tracking: Annotated[
+        str, typer.Option("--tracking", help="fixed | vertical_single_axis | two_axis")
+    ] = "vertical_single_axis",
     tilt_deg: Annotated[float, typer.Option("--tilt-deg", min=0.0, max=90.0)] = 90.0,
     azimuth_deg: Annotated[float, typer.Option("--azimuth-deg", min=0.0, max=360.0)] = 0.0,
     margin: Annotated[float, typer.Option("--margin", min=0.0, max=10.0, help="load margin, e.g. 0.2")] = 0.0,
@@ -119,21 +127,31 @@ def size(
             latitude_deg, longitude_deg = site.latitude_deg, site.longitude_deg
             light, _ = light_for_scenario(model, None)
             station = station_from_section(model.operations, model.period.start_utc)
-            x = build_inputs(station, light, np.datetime64(model.period.start_utc.replace(tzinfo=None), "us"),
-                             model.period.step_s)
+            x = build_inputs(
+                station, light, np.datetime64(model.period.start_utc.replace(tzinfo=None), "us"), model.period.step_s
+            )
             demand = x.demand_w * np.where((x.load_daylight[:, None] == 1) & (x.daylight[None, :] < 0.5), 0.0, 1.0)
             load_w = demand.sum(axis=0)
             step_s = model.period.step_s
             load_kw = float(load_w.mean()) / 1e3
-            source = f"load profile of {scenario} at {site.name!r} (mean {load_kw:.2f} kW, peak "\
-                     f"{float(load_w.max()) / 1e3:.2f} kW)"
+            source = (
+                f"load profile of {scenario} at {site.name!r} (mean {load_kw:.2f} kW, peak "
+                f"{float(load_w.max()) / 1e3:.2f} kW)"
+            )
         else:
             t0 = parse_utc(start).utc_datetime()
             t1 = t0 + timedelta(days=days)
             light = smooth_sphere_light(latitude_deg, longitude_deg, mast_height_m, 0.0, t0, t1, step_s)
         kind: Literal["fixed", "vertical_single_axis", "two_axis"] = tracking  # type: ignore[assignment]
-        array = SolarArray("array", 1.0, Uncertain.fixed(0.25), tracking=kind, tilt_rad=np.radians(tilt_deg),
-                           azimuth_rad=np.radians(azimuth_deg), mast_height_m=mast_height_m)
+        array = SolarArray(
+            "array",
+            1.0,
+            Uncertain.fixed(0.25),
+            tracking=kind,
+            tilt_rad=np.radians(tilt_deg),
+            azimuth_rad=np.radians(azimuth_deg),
+            mast_height_m=mast_height_m,
+        )
         irradiance = light.irradiance_on_array_w_per_m2(array)
         results: dict[str, Any] = {}
         for option in ("pv_battery", "pv_rfc", "fission"):
@@ -142,13 +160,26 @@ def size(
             except InfeasibleError as error:
                 results[option] = {"feasible": False, "reason": str(error)}
                 continue
-            results[option] = {"feasible": True, "array_area_m2": r.array_area_m2,
-                               "storage_delivered_kwh": r.storage_delivered_j / 3.6e6,
-                               "fission_units": r.fission_units, "total_mass_kg": r.total_mass_kg,
-                               "masses_kg": r.masses_kg}
+            results[option] = {
+                "feasible": True,
+                "array_area_m2": r.array_area_m2,
+                "storage_delivered_kwh": r.storage_delivered_j / 3.6e6,
+                "fission_units": r.fission_units,
+                "total_mass_kg": r.total_mass_kg,
+                "masses_kg": r.masses_kg,
+            }
         if json_output:
-            print_json({"load_kw": load_kw, "load": source, "margin": margin, "light": light.source,
-                        "latitude_deg": latitude_deg, "longitude_deg": longitude_deg, "options": results})
+            print_json(
+                {
+                    "load_kw": load_kw,
+                    "load": source,
+                    "margin": margin,
+                    "light": light.source,
+                    "latitude_deg": latitude_deg,
+                    "longitude_deg": longitude_deg,
+                    "options": results,
+                }
+            )
             return
         for option, res in results.items():
             flat = {k: v for k, v in res.items() if k != "masses_kg"}

@@ -63,15 +63,17 @@ def cos_incidence_vertical_tracking(sun_elevation_rad: ArrayLike) -> NDArray[np.
     return np.asarray(np.maximum(np.cos(el), 0.0), dtype=np.float64)
 
 
-def solar_flux_w_per_m2(sun_distance_m: ArrayLike, solar_constant_w_per_m2: float = SOLAR_CONSTANT_W_PER_M2
-                        ) -> NDArray[np.float64]:
+def solar_flux_w_per_m2(
+    sun_distance_m: ArrayLike, solar_constant_w_per_m2: float = SOLAR_CONSTANT_W_PER_M2
+) -> NDArray[np.float64]:
     """Solar irradiance at distance ``sun_distance_m`` from the Sun (inverse square from 1 AU). [W/m2]"""
     r = np.asarray(sun_distance_m, dtype=np.float64)
     return np.asarray(solar_constant_w_per_m2 * (AU_M / r) ** 2, dtype=np.float64)
 
 
-def radioisotope_power_w(power_bol_w: ArrayLike, elapsed_s: ArrayLike,
-                         half_life_s: float = PU238_HALF_LIFE_S) -> NDArray[np.float64]:
+def radioisotope_power_w(
+    power_bol_w: ArrayLike, elapsed_s: ArrayLike, half_life_s: float = PU238_HALF_LIFE_S
+) -> NDArray[np.float64]:
     """Electric power of a Pu-238 unit after ``elapsed_s``, decaying with the fuel's half-life. [W]
 
     Thermocouple degradation is not included (it is the unit's own ``degradation_per_year`` if needed).
@@ -81,16 +83,16 @@ def radioisotope_power_w(power_bol_w: ArrayLike, elapsed_s: ArrayLike,
     return np.asarray(p * np.exp(-np.log(2.0) * t / half_life_s), dtype=np.float64)
 
 
-def ice_extraction_energy_j_per_kg(ice_mass_fraction: ArrayLike, regolith_energy_j_per_kg: ArrayLike,
-                                   water_energy_j_per_kg: ArrayLike) -> NDArray[np.float64]:
+def ice_extraction_energy_j_per_kg(
+    ice_mass_fraction: ArrayLike, regolith_energy_j_per_kg: ArrayLike, water_energy_j_per_kg: ArrayLike
+) -> NDArray[np.float64]:
     """Energy to win 1 kg of water from icy regolith: regolith handled per kg water times its cost, plus the
     per-kg-water cost (sublimation, capture, purification). [J/kg]
 
     e = e_regolith / f_ice + e_water: the excavation and heating cost scales with 1 / ice mass fraction.
     """
     f = np.asarray(ice_mass_fraction, dtype=np.float64)
-    return np.asarray(np.asarray(regolith_energy_j_per_kg) / f + np.asarray(water_energy_j_per_kg),
-                      dtype=np.float64)
+    return np.asarray(np.asarray(regolith_energy_j_per_kg) / f + np.asarray(water_energy_j_per_kg), dtype=np.float64)
 
 
 def electrolysis_water_per_o2() -> float:

@@ -44,8 +44,9 @@ class LightSeries:
     def irradiance_on_array_w_per_m2(self, array: SolarArray) -> NDArray[np.float64]:
         """Sunlight on the array plane: flux x visible disk fraction x cos(incidence). [W/m2]"""
         if array.tracking == "fixed":
-            cos_i = fn.cos_incidence_fixed(self.sun_elevation_rad, self.sun_azimuth_rad, array.tilt_rad,
-                                           array.azimuth_rad)
+            cos_i = fn.cos_incidence_fixed(
+                self.sun_elevation_rad, self.sun_azimuth_rad, array.tilt_rad, array.azimuth_rad
+            )
         elif array.tracking == "vertical_single_axis":
             cos_i = fn.cos_incidence_vertical_tracking(self.sun_elevation_rad)
         else:
@@ -138,14 +139,24 @@ def build_inputs(station: Station, light: LightSeries, start: np.datetime64, dt_
     for i, ld in enumerate(loads):
         base = ld.power_w * (crew if ld.per_crew else np.ones(n))
         gate = {
-            "always": np.ones(n), "day": daylight, "night": 1.0 - daylight, "crewed": (crew > 0).astype(float),
-            "uncrewed": (crew <= 0).astype(float), "earth_visible": earth,
+            "always": np.ones(n),
+            "day": daylight,
+            "night": 1.0 - daylight,
+            "crewed": (crew > 0).astype(float),
+            "uncrewed": (crew <= 0).astype(float),
+            "earth_visible": earth,
         }[ld.when]
         window = ((time_s >= ld.start_s) & (time_s < ld.end_s)).astype(float)
         demand[i] = base * gate * window
     priority = np.array([ld.priority for ld in loads], dtype=np.int64)
     # least essential first: highest priority number, and among equals the one listed last
-    shed_order = np.array(sorted(range(len(loads)), key=lambda i: (-priority[i], -i)), dtype=np.int64)
+    names = [ld.name for ld in loads]
+    for name in station.policy.shed_order:
+        if name not in names:
+            raise InputError(f"policy.shed_order names {name!r}, which is not a load; use one of {names}")
+    first = [names.index(name) for name in station.policy.shed_order]
+    rest = sorted((i for i in range(len(loads)) if i not in first), key=lambda i: (-priority[i], -i))
+    shed_order = np.array(first + rest, dtype=np.int64)
     n_plain = len(station.loads)
     product = np.full(len(loads), -1, dtype=np.int64)
     for k, plant in enumerate(station.isru):
@@ -154,23 +165,37 @@ def build_inputs(station: Station, light: LightSeries, start: np.datetime64, dt_
     load_index = {name: i for i, name in enumerate(load_names)}
 
     b, r = station.battery, station.fuel_cell
-    storage_par = np.array([
-        1.0 if b else 0.0, b.capacity_j if b else 0.0, (1.0 - b.depth_of_discharge) if b else 0.0,
-        b.max_charge_w if b else 0.0, b.max_discharge_w if b else 0.0, b.initial_state_of_charge if b else 0.0,
-        b.capacity_fade_per_year if b else 0.0,
-        1.0 if r else 0.0, r.capacity_j if r else 0.0, r.fuel_cell_w if r else 0.0,
-        r.electrolyser_w if r else 0.0, r.initial_fill if r else 0.0,
-    ])
+    storage_par = np.array(
+        [
+            1.0 if b else 0.0,
+            b.capacity_j if b else 0.0,
+            (1.0 - b.depth_of_discharge) if b else 0.0,
+            b.max_charge_w if b else 0.0,
+            b.max_discharge_w if b else 0.0,
+            b.initial_state_of_charge if b else 0.0,
+            b.capacity_fade_per_year if b else 0.0,
+            1.0 if r else 0.0,
+            r.capacity_j if r else 0.0,
+            r.fuel_cell_w if r else 0.0,
+            r.electrolyser_w if r else 0.0,
+            r.initial_fill if r else 0.0,
+        ]
+    )
     storage_elem = np.array([index[b.name] if b else 0, index[r.name] if r else 0], dtype=np.int64)
 
     rates = station.crew_rates
     cl = station.closure
-    ls_par = np.array([
-        rates.o2_kg_per_day / DAY_S, rates.co2_kg_per_day / DAY_S,
-        (rates.potable_water_kg_per_day + rates.other_water_kg_per_day) / DAY_S,
-        rates.food_solids_kg_per_day / DAY_S,
-        cl.water_recovery_fraction, cl.oxygen_generation_fraction, cl.sabatier_efficiency,
-    ])
+    ls_par = np.array(
+        [
+            rates.o2_kg_per_day / DAY_S,
+            rates.co2_kg_per_day / DAY_S,
+            (rates.potable_water_kg_per_day + rates.other_water_kg_per_day) / DAY_S,
+            rates.food_solids_kg_per_day / DAY_S,
+            cl.water_recovery_fraction,
+            cl.oxygen_generation_fraction,
+            cl.sabatier_efficiency,
+        ]
+    )
     eclss = load_index[station.eclss_load] if station.eclss_load else -1
     ls_idx = np.array([eclss] + [index[name] for name in LIFE_SUPPORT_TARGETS], dtype=np.int64)
     cons = station.consumables
@@ -183,41 +208,59 @@ def build_inputs(station: Station, light: LightSeries, start: np.datetime64, dt_
     del_amount = np.array([d.amount for d in deliveries], dtype=np.float64)
 
     comm = station.comm
-    comm_par = np.array([1.0 if comm else 0.0, comm.downlink_bps if comm else 0.0,
-                         comm.buffer_bits if comm else 0.0])
-    comm_idx = np.array([load_index[comm.load] if comm and comm.load else -1,
-                         index[comm.name] if comm else 0], dtype=np.int64)
+    comm_par = np.array([1.0 if comm else 0.0, comm.downlink_bps if comm else 0.0, comm.buffer_bits if comm else 0.0])
+    comm_idx = np.array(
+        [load_index[comm.load] if comm and comm.load else -1, index[comm.name] if comm else 0], dtype=np.int64
+    )
 
     comps = station.components
     for c in comps:
         if c.target not in index:
-            raise InputError(f"component {c.name!r}: target {c.target!r} is not an element of the station; "
-                             f"choose one of {list(elements)}")
+            raise InputError(
+                f"component {c.name!r}: target {c.target!r} is not an element of the station; "
+                f"choose one of {list(elements)}"
+            )
     unit_comp = np.array([i for i, c in enumerate(comps) for _ in range(c.units)], dtype=np.int64)
     return EngineInputs(
-        dt_s=dt_s, start=start,
+        dt_s=dt_s,
+        start=start,
         array_in=np.array([light.irradiance_on_array_w_per_m2(a) for a in station.solar_arrays]).reshape(-1, n),
         array_area=np.array([a.area_m2 for a in station.solar_arrays], dtype=np.float64),
         array_elem=np.array([index[a.name] for a in station.solar_arrays], dtype=np.int64),
         src_power=np.array([s.power_w * s.count for s in station.sources], dtype=np.float64),
-        src_decay=np.array([np.log(2.0) / fn.PU238_HALF_LIFE_S if s.radioisotope else 0.0
-                            for s in station.sources], dtype=np.float64),
+        src_decay=np.array(
+            [np.log(2.0) / fn.PU238_HALF_LIFE_S if s.radioisotope else 0.0 for s in station.sources], dtype=np.float64
+        ),
         src_elem=np.array([index[s.name] for s in station.sources], dtype=np.int64),
-        daylight=daylight, earth_visible=earth, demand_w=demand, load_names=load_names,
+        daylight=daylight,
+        earth_visible=earth,
+        demand_w=demand,
+        load_names=load_names,
         load_priority=priority,
         load_reserve=np.array([1 if ld.shed_below_reserve else 0 for ld in loads], dtype=np.int64),
         load_daylight=np.array([1 if ld.daylight_only else 0 for ld in loads], dtype=np.int64),
         load_elem=np.array([index[ld.name] for ld in loads], dtype=np.int64),
         load_data_bps=np.array([ld.data_rate_bps for ld in loads], dtype=np.float64),
-        load_product=product, shed_order=shed_order, storage_par=storage_par, storage_elem=storage_elem,
+        load_product=product,
+        shed_order=shed_order,
+        storage_par=storage_par,
+        storage_elem=storage_elem,
         reserve_par=np.array([station.policy.reserve_state_of_charge, station.policy.reserve_hysteresis]),
-        crew=crew, ls_par=ls_par, ls_idx=ls_idx, stores0=stores0, store_par=store_par,
-        del_step=del_step, del_comm=del_comm, del_amount=del_amount, comm_par=comm_par, comm_idx=comm_idx,
+        crew=crew,
+        ls_par=ls_par,
+        ls_idx=ls_idx,
+        stores0=stores0,
+        store_par=store_par,
+        del_step=del_step,
+        del_comm=del_comm,
+        del_amount=del_amount,
+        comm_par=comm_par,
+        comm_idx=comm_idx,
         comp_names=tuple(c.name for c in comps),
         comp_target=np.array([index[c.target] for c in comps], dtype=np.int64),
         comp_units=np.array([c.units for c in comps], dtype=np.int64),
-        comp_repair=np.array([max(1, int(np.ceil(c.repair_h * 3600.0 / dt_s - 1e-9))) for c in comps],
-                             dtype=np.int64),
+        comp_repair=np.array([max(1, int(np.ceil(c.repair_h * 3600.0 / dt_s - 1e-9))) for c in comps], dtype=np.int64),
         comp_spares0=np.array([c.spares for c in comps], dtype=np.int64),
-        unit_comp=unit_comp, n_elements=len(elements),
+        unit_comp=unit_comp,
+        n_elements=len(elements),
     )

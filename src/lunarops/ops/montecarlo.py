@@ -19,6 +19,7 @@ from lunarops.ops import engine
 from lunarops.ops import functions as fn
 from lunarops.ops.inputs import EngineInputs
 from lunarops.ops.station import STORES, Station
+from lunarops.ops.uncertain import Uncertain
 
 ProgressCallback = Callable[[float, str], None]
 _NEVER = np.iinfo(np.int64).max // 4
@@ -35,28 +36,33 @@ class RunDraws:
     fail_steps: NDArray[np.int64]  # (run, unit, k): operating steps to the k-th failure
 
 
-def _draw_one(station: Station, inputs: EngineInputs, rng: np.random.Generator, sample: bool
-              ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64], NDArray[np.float64],
-                         list[NDArray[np.int64]]]:
-    def value(u: object) -> float:
-        from lunarops.ops.uncertain import Uncertain
-
-        assert isinstance(u, Uncertain)
+def _draw_one(
+    station: Station, inputs: EngineInputs, rng: np.random.Generator, sample: bool
+) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64], NDArray[np.float64], list[NDArray[np.int64]]]:
+    def value(u: Uncertain) -> float:
         x = u.draw(rng)
         return x if sample else u.nominal
 
     eff_a = np.array([value(a.cell_efficiency) for a in station.solar_arrays])
     deg_a = np.array([value(a.degradation_per_year) for a in station.solar_arrays])
     b, r = station.battery, station.fuel_cell
-    eff = np.array([value(b.charge_efficiency) if b else 1.0, value(b.discharge_efficiency) if b else 1.0,
-                    value(r.fuel_cell_efficiency) if r else 1.0, value(r.electrolyser_efficiency) if r else 1.0])
+    eff = np.array(
+        [
+            value(b.charge_efficiency) if b else 1.0,
+            value(b.discharge_efficiency) if b else 1.0,
+            value(r.fuel_cell_efficiency) if r else 1.0,
+            value(r.electrolyser_efficiency) if r else 1.0,
+        ]
+    )
     yields = np.zeros(len(inputs.load_names))
     n_plain = len(station.loads)
     for k, plant in enumerate(station.isru):
         if plant.kind == "ice_extraction":
-            e = fn.ice_extraction_energy_j_per_kg(value(plant.ice_mass_fraction),
-                                                  value(plant.regolith_energy_j_per_kg),
-                                                  value(plant.water_energy_j_per_kg))
+            e = fn.ice_extraction_energy_j_per_kg(
+                value(plant.ice_mass_fraction),
+                value(plant.regolith_energy_j_per_kg),
+                value(plant.water_energy_j_per_kg),
+            )
         else:
             e = np.asarray(value(plant.o2_energy_j_per_kg), dtype=np.float64)
         yields[n_plain + k] = 1.0 / float(e)
@@ -73,8 +79,9 @@ def _draw_one(station: Station, inputs: EngineInputs, rng: np.random.Generator, 
     return eff_a, deg_a, eff, yields, fails
 
 
-def draw_runs(station: Station, inputs: EngineInputs, seed: int, runs: int, sample_inputs: bool = True,
-              first_run: int = 0) -> RunDraws:
+def draw_runs(
+    station: Station, inputs: EngineInputs, seed: int, runs: int, sample_inputs: bool = True, first_run: int = 0
+) -> RunDraws:
     """Draws of runs ``first_run .. first_run + runs - 1`` of the batch seeded by ``seed``."""
     children = np.random.SeedSequence(seed).spawn(first_run + runs)[first_run:]
     per = [_draw_one(station, inputs, np.random.Generator(np.random.PCG64(s)), sample_inputs) for s in children]
@@ -108,8 +115,7 @@ class RawRuns:
     record_steps: int
 
 
-def run_batch(inputs: EngineInputs, draws: RunDraws, record_steps: int = 1, event_capacity: int = 2000
-              ) -> RawRuns:
+def run_batch(inputs: EngineInputs, draws: RunDraws, record_steps: int = 1, event_capacity: int = 2000) -> RawRuns:
     """Run the compiled engine on every run of ``draws``."""
     runs = draws.eff.shape[0]
     n_rec = -(-inputs.n_steps // record_steps)
@@ -122,13 +128,55 @@ def run_batch(inputs: EngineInputs, draws: RunDraws, record_steps: int = 1, even
     ev_counts = np.zeros((runs, engine.N_EVENT_CODES), dtype=np.int64)
     x = inputs
     engine.run_many(
-        x.dt_s, record_steps, x.array_in, x.array_area, x.array_elem, draws.array_eff, draws.array_deg,
-        x.src_power, x.src_decay, x.src_elem, x.daylight, x.earth_visible, x.demand_w, x.load_priority,
-        x.load_reserve, x.load_daylight, x.load_elem, x.load_data_bps, x.load_product, draws.load_yield,
-        x.shed_order, x.storage_par, x.storage_elem, draws.eff, x.reserve_par, x.crew, x.ls_par, x.ls_idx,
-        x.stores0, x.store_par, x.del_step, x.del_comm, x.del_amount, x.comm_par, x.comm_idx,
-        x.comp_target, x.comp_units, x.comp_repair, x.comp_spares0, x.unit_comp, draws.fail_steps,
-        x.n_elements, rec, scal, ev_step, ev_code, ev_elem, ev_value, ev_counts,
+        x.dt_s,
+        record_steps,
+        x.array_in,
+        x.array_area,
+        x.array_elem,
+        draws.array_eff,
+        draws.array_deg,
+        x.src_power,
+        x.src_decay,
+        x.src_elem,
+        x.daylight,
+        x.earth_visible,
+        x.demand_w,
+        x.load_priority,
+        x.load_reserve,
+        x.load_daylight,
+        x.load_elem,
+        x.load_data_bps,
+        x.load_product,
+        draws.load_yield,
+        x.shed_order,
+        x.storage_par,
+        x.storage_elem,
+        draws.eff,
+        x.reserve_par,
+        x.crew,
+        x.ls_par,
+        x.ls_idx,
+        x.stores0,
+        x.store_par,
+        x.del_step,
+        x.del_comm,
+        x.del_amount,
+        x.comm_par,
+        x.comm_idx,
+        x.comp_target,
+        x.comp_units,
+        x.comp_repair,
+        x.comp_spares0,
+        x.unit_comp,
+        draws.fail_steps,
+        x.n_elements,
+        rec,
+        scal,
+        ev_step,
+        ev_code,
+        ev_elem,
+        ev_value,
+        ev_counts,
     )
     return RawRuns(rec, scal, ev_step, ev_code, ev_elem, ev_value, ev_counts, record_steps)
 
@@ -155,13 +203,15 @@ def event_log(inputs: EngineInputs, raw: RawRuns, run: int = 0) -> pd.DataFrame:
         else:
             names.append(str(elem))
     times = inputs.times()
-    return pd.DataFrame({
-        "time_utc": times[steps] if n else np.array([], dtype="datetime64[us]"),
-        "step": steps,
-        "event": [engine.EVENT_NAMES[c] for c in codes],
-        "element": names,
-        "value": raw.ev_value[run, :n],
-    })
+    return pd.DataFrame(
+        {
+            "time_utc": times[steps] if n else np.array([], dtype="datetime64[us]"),
+            "step": steps,
+            "event": [engine.EVENT_NAMES[c] for c in codes],
+            "element": names,
+            "value": raw.ev_value[run, :n],
+        }
+    )
 
 
 def to_dataset(inputs: EngineInputs, raw: RawRuns, first_run: int = 0) -> xr.Dataset:
@@ -175,8 +225,9 @@ def to_dataset(inputs: EngineInputs, raw: RawRuns, first_run: int = 0) -> xr.Dat
     for s, name in enumerate(engine.SCALAR_VARS):
         data[f"run_{name}"] = (("run",), raw.scalars[:, s])
     data["event_counts"] = (("run", "event"), raw.ev_counts)
-    ds = xr.Dataset(data, coords={"run": np.arange(first_run, first_run + runs), "time": time,
-                                  "event": list(engine.EVENT_NAMES)})
+    ds = xr.Dataset(
+        data, coords={"run": np.arange(first_run, first_run + runs), "time": time, "event": list(engine.EVENT_NAMES)}
+    )
     for var, how in zip(engine.RECORD_VARS, engine.RECORD_REDUCTION, strict=True):
         ds[var].attrs["reduction"] = f"{how} over {raw.record_steps} step(s) of {inputs.dt_s:g} s"
     return ds
@@ -184,6 +235,7 @@ def to_dataset(inputs: EngineInputs, raw: RawRuns, first_run: int = 0) -> xr.Dat
 
 def summarize(ds: xr.Dataset, battery_capacity_j: float | None = None) -> dict[str, float | int]:
     """Headline numbers across runs (units in the keys)."""
+
     def q(name: str, p: float, scale: float = 1.0) -> float:
         values = ds[name].values
         # nearest-rank below when some runs are unbounded (e.g. reserve days with no crew aboard)
@@ -236,9 +288,17 @@ class OpsResult:
     inputs: EngineInputs
 
 
-def simulate(station: Station, inputs: EngineInputs, runs: int = 1, seed: int = 1, record_steps: int = 1,
-             sample_inputs: bool = True, event_capacity: int = 2000, batch: int = 250,
-             progress: ProgressCallback | None = None) -> OpsResult:
+def simulate(
+    station: Station,
+    inputs: EngineInputs,
+    runs: int = 1,
+    seed: int = 1,
+    record_steps: int = 1,
+    sample_inputs: bool = True,
+    event_capacity: int = 2000,
+    batch: int = 250,
+    progress: ProgressCallback | None = None,
+) -> OpsResult:
     """``runs`` Monte Carlo runs of ``station`` (batches of ``batch`` runs to bound memory)."""
     datasets = []
     first_raw: RawRuns | None = None
@@ -247,8 +307,16 @@ def simulate(station: Station, inputs: EngineInputs, runs: int = 1, seed: int = 
         draws = draw_runs(station, inputs, seed, n, sample_inputs, first_run=start)
         raw = run_batch(inputs, draws, record_steps, event_capacity)
         if runs > 1:  # halve the memory of Monte Carlo series
-            raw = RawRuns(raw.records.astype(np.float32), raw.scalars, raw.ev_step, raw.ev_code, raw.ev_elem,
-                          raw.ev_value, raw.ev_counts, raw.record_steps)
+            raw = RawRuns(
+                raw.records.astype(np.float32),
+                raw.scalars,
+                raw.ev_step,
+                raw.ev_code,
+                raw.ev_elem,
+                raw.ev_value,
+                raw.ev_counts,
+                raw.record_steps,
+            )
         if first_raw is None:
             first_raw = raw
         datasets.append(to_dataset(inputs, raw, first_run=start))

@@ -54,8 +54,14 @@ class PowerTechnology:
     fission_unit_mass_kg: float = KILOPOWER_UNIT_MASS_KG
 
     def __post_init__(self) -> None:
-        for name in ("array_efficiency", "battery_depth_of_discharge", "battery_charge_efficiency",
-                     "battery_discharge_efficiency", "fuel_cell_efficiency", "electrolyser_efficiency"):
+        for name in (
+            "array_efficiency",
+            "battery_depth_of_discharge",
+            "battery_charge_efficiency",
+            "battery_discharge_efficiency",
+            "fuel_cell_efficiency",
+            "electrolyser_efficiency",
+        ):
             value = getattr(self, name)
             if not 0.0 < value <= 1.0:
                 raise InputError(f"{name} must be in (0, 1], got {value!r}")
@@ -77,8 +83,9 @@ class SizingResult:
         return float(sum(self.masses_kg.values()))
 
 
-def storage_drawdown_j(gen_w: NDArray[np.float64], load_w: NDArray[np.float64], dt_s: float,
-                       eta_in: float, eta_out: float) -> NDArray[np.float64]:
+def storage_drawdown_j(
+    gen_w: NDArray[np.float64], load_w: NDArray[np.float64], dt_s: float, eta_in: float, eta_out: float
+) -> NDArray[np.float64]:
     """Smallest storage (delivered energy) that carries ``load_w`` when starting full, for each row of
     ``gen_w`` (shape (..., time)). Surplus enters at ``eta_in * eta_out`` (stored in delivered units), deficit
     leaves at 1: the answer is the largest drop of the cumulative balance below its running maximum. [J]"""
@@ -93,8 +100,9 @@ def _pv_mass(area_m2: NDArray[np.float64], tech: PowerTechnology) -> NDArray[np.
     return area_m2 * (tech.array_blanket_kg_per_m2 + tech.array_structure_kg_per_m2)
 
 
-def rfc_mass_kg(delivered_j: float, fuel_cell_w: float, electrolyser_w: float, tech: PowerTechnology
-                ) -> dict[str, float]:
+def rfc_mass_kg(
+    delivered_j: float, fuel_cell_w: float, electrolyser_w: float, tech: PowerTechnology
+) -> dict[str, float]:
     """RFC masses: reactants from the energy (water formed at the fuel cell's efficiency on the HHV), tanks,
     stacks. [kg]"""
     water = delivered_j / (tech.fuel_cell_efficiency * HHV_PER_KG_WATER_J)
@@ -108,9 +116,15 @@ def rfc_mass_kg(delivered_j: float, fuel_cell_w: float, electrolyser_w: float, t
     }
 
 
-def size_power(irradiance_w_per_m2: ArrayLike, load_w: ArrayLike, dt_s: float,
-               option: Literal["pv_battery", "pv_rfc", "fission"], margin: float = 0.0,
-               tech: PowerTechnology | None = None, n_areas: int = 400) -> SizingResult:
+def size_power(
+    irradiance_w_per_m2: ArrayLike,
+    load_w: ArrayLike,
+    dt_s: float,
+    option: Literal["pv_battery", "pv_rfc", "fission"],
+    margin: float = 0.0,
+    tech: PowerTechnology | None = None,
+    n_areas: int = 400,
+) -> SizingResult:
     """Lightest system of one ``option`` that serves ``load_w * (1 + margin)`` through the light series.
 
     ``irradiance_w_per_m2`` is the sunlight on the array plane at each step (flux x visible fraction x
@@ -143,8 +157,8 @@ def size_power(irradiance_w_per_m2: ArrayLike, load_w: ArrayLike, dt_s: float,
     areas = a_low * np.geomspace(1.0, 20.0, n_areas)
     drawdown = np.empty(n_areas)
     for k in range(0, n_areas, 50):
-        gen = areas[k:k + 50, None] * unit_gen[None, :]
-        drawdown[k:k + 50] = storage_drawdown_j(gen, load[None, :], dt_s, eta_in, eta_out)
+        gen = areas[k : k + 50, None] * unit_gen[None, :]
+        drawdown[k : k + 50] = storage_drawdown_j(gen, load[None, :], dt_s, eta_in, eta_out)
     # a design closes when the last cycle does not end below the previous one (no net loss over the series)
     n = irr.shape[0]
     tail = slice(n // 2, n)
@@ -165,12 +179,15 @@ def size_power(irradiance_w_per_m2: ArrayLike, load_w: ArrayLike, dt_s: float,
     else:
         surplus_peak = np.max(areas[:, None] * unit_gen[None, :] - load[None, :], axis=1)
         nameplate = drawdown
-        total = pv + np.array([sum(rfc_mass_kg(drawdown[i], peak, max(surplus_peak[i], 0.0), tech).values())
-                               for i in range(n_areas)])
+        total = pv + np.array(
+            [sum(rfc_mass_kg(drawdown[i], peak, max(surplus_peak[i], 0.0), tech).values()) for i in range(n_areas)]
+        )
     total = np.where(ok, total, np.inf)
     best = int(np.argmin(total))
-    masses = {"array_blanket": float(areas[best] * tech.array_blanket_kg_per_m2),
-              "array_structure": float(areas[best] * tech.array_structure_kg_per_m2)}
+    masses = {
+        "array_blanket": float(areas[best] * tech.array_blanket_kg_per_m2),
+        "array_structure": float(areas[best] * tech.array_structure_kg_per_m2),
+    }
     if option == "pv_battery":
         masses["battery"] = float(storage_mass[best])
     else:

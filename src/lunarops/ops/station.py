@@ -155,11 +155,14 @@ class Policy:
 
     Loads with ``shed_below_reserve`` are switched off while storage is below ``reserve_state_of_charge``
     (fraction of usable storage) and back on above ``reserve_state_of_charge + reserve_hysteresis``. Plants
-    with ``daylight_only`` run only while the Sun is up at the arrays.
+    with ``daylight_only`` run only while the Sun is up at the arrays. When power runs short, the loads named
+    in ``shed_order`` are shed first, in that order, then the others from the highest priority number down
+    (ties: the one listed last first).
     """
 
     reserve_state_of_charge: float = 0.2
     reserve_hysteresis: float = 0.05
+    shed_order: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -198,8 +201,15 @@ class Station:
     def all_loads(self) -> tuple[Load, ...]:
         """Loads followed by the ISRU plants as loads (engine order)."""
         plants = tuple(
-            Load(p.name, p.power_w, p.priority, "always", False, shed_below_reserve=p.shed_below_reserve,
-                 daylight_only=p.daylight_only)
+            Load(
+                p.name,
+                p.power_w,
+                p.priority,
+                "always",
+                False,
+                shed_below_reserve=p.shed_below_reserve,
+                daylight_only=p.daylight_only,
+            )
             for p in self.isru
         )
         return self.loads + plants

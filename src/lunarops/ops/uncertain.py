@@ -31,8 +31,7 @@ class Uncertain:
             "fixed": np.isfinite(self.value),
             "normal": np.isfinite(self.value) and self.sd >= 0 and self.low <= self.value <= self.high,
             "uniform": np.isfinite(self.low) and np.isfinite(self.high) and self.low <= self.high,
-            "triangular": np.isfinite(self.low) and np.isfinite(self.high)
-            and self.low <= self.value <= self.high,
+            "triangular": np.isfinite(self.low) and np.isfinite(self.high) and self.low <= self.value <= self.high,
         }[self.kind]
         if not ok:
             raise InputError(

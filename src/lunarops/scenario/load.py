@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import importlib.resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from lunarops.errors import ScenarioError, ScenarioIssue
 from lunarops.scenario.model import Scenario
 
 DEFAULT_SCENARIO = "ilrs-south-pole.yaml"
 MAX_FILE_BYTES = 20_000_000
+M = TypeVar("M", bound=BaseModel)
 
 
 def default_scenario_path() -> Path:
@@ -21,27 +22,30 @@ def default_scenario_path() -> Path:
     return Path(str(importlib.resources.files("lunarops") / "examples" / DEFAULT_SCENARIO))
 
 
-def load_scenario(path: str | Path | None = None) -> Scenario:
-    """Load and validate a scenario file (the embedded default when ``path`` is None)."""
-    file = Path(path) if path is not None else default_scenario_path()
+def read_scenario_text(path: str | Path) -> str:
+    """The text of a scenario-like YAML file; ScenarioError when it is missing, huge or not UTF-8."""
+    file = Path(path)
     name = str(file)
     if not file.is_file():
         raise ScenarioError([ScenarioIssue(name, None, "<file>", name, "no such file; check the path")])
     if file.stat().st_size > MAX_FILE_BYTES:
-        raise ScenarioError(
-            [ScenarioIssue(name, None, "<file>", file.stat().st_size, f"file larger than {MAX_FILE_BYTES} bytes")]
-        )
+        size = file.stat().st_size
+        raise ScenarioError([ScenarioIssue(name, None, "<file>", size, f"file larger than {MAX_FILE_BYTES} bytes")])
     try:
-        text = file.read_text(encoding="utf-8")
+        return file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
-        raise ScenarioError(
-            [ScenarioIssue(name, None, "<file>", name, f"cannot read it as UTF-8 text: {error}")]
-        ) from None
-    return parse_scenario(text, name)
+        issue = ScenarioIssue(name, None, "<file>", name, f"cannot read it as UTF-8 text: {error}")
+        raise ScenarioError([issue]) from None
 
 
-def parse_scenario(text: str, file: str = "<string>") -> Scenario:
-    """Validate scenario YAML text; ScenarioError lists every problem with its line."""
+def load_scenario(path: str | Path | None = None) -> Scenario:
+    """Load and validate a scenario file (the embedded default when ``path`` is None)."""
+    file = Path(path) if path is not None else default_scenario_path()
+    return parse_scenario(read_scenario_text(file), str(file))
+
+
+def parse_yaml_mapping(text: str, file: str = "<string>") -> tuple[yaml.Node | None, dict[str, Any]]:
+    """The YAML node tree (for line numbers) and the data of a top-level mapping; ScenarioError otherwise."""
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
@@ -51,15 +55,17 @@ def parse_scenario(text: str, file: str = "<string>") -> Scenario:
         problem = getattr(error, "problem", None) or str(error)
         raise ScenarioError([ScenarioIssue(file, line, "<yaml>", None, f"not valid YAML: {problem}")]) from None
     if not isinstance(data, dict):
-        raise ScenarioError(
-            [
-                ScenarioIssue(
-                    file, 1, "<root>", type(data).__name__, "a scenario is a YAML mapping (key: value) at the top level"
-                )
-            ]
+        issue = ScenarioIssue(
+            file, 1, "<root>", type(data).__name__, "a scenario is a YAML mapping (key: value) at the top level"
         )
+        raise ScenarioError([issue])
+    return node, data
+
+
+def validate_mapping(node: yaml.Node | None, data: dict[str, Any], file: str, model: type[M]) -> M:
+    """Validate parsed YAML against a pydantic model; every error located by line and field path."""
     try:
-        return Scenario.model_validate(data)
+        return model.model_validate(data)
     except ValidationError as error:
         issues = [
             ScenarioIssue(
@@ -70,6 +76,12 @@ def parse_scenario(text: str, file: str = "<string>") -> Scenario:
         raise ScenarioError(issues) from None
     except RecursionError:
         raise ScenarioError([ScenarioIssue(file, None, "<root>", None, "the YAML nests too deeply")]) from None
+
+
+def parse_scenario(text: str, file: str = "<string>") -> Scenario:
+    """Validate scenario YAML text; ScenarioError lists every problem with its line."""
+    node, data = parse_yaml_mapping(text, file)
+    return validate_mapping(node, data, file, Scenario)
 
 
 def scenario_json_schema() -> dict[str, Any]:

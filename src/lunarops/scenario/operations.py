@@ -37,8 +37,7 @@ class TriangularDistribution(_Model):
     high: float
 
 
-Distribution = Annotated[NormalDistribution | UniformDistribution | TriangularDistribution,
-                         Field(discriminator="kind")]
+Distribution = Annotated[NormalDistribution | UniformDistribution | TriangularDistribution, Field(discriminator="kind")]
 UncertainFloat = float | Distribution
 
 
@@ -62,8 +61,6 @@ def check_range(name: str, value: UncertainFloat, low: float, high: float, low_o
     if bad_low or hi > high:
         bracket = "(" if low_open else "["
         raise ValueError(f"{name} must lie in {bracket}{low}, {high}], got {value!r}; fix the value or its bounds")
-
-
 
 
 class SolarArraySpec(_Model):
@@ -121,8 +118,10 @@ class BatterySpec(_Model):
         check_range("battery charge_efficiency", self.charge_efficiency, 0.0, 1.0, low_open=True)
         check_range("battery discharge_efficiency", self.discharge_efficiency, 0.0, 1.0, low_open=True)
         if self.initial_state_of_charge < 1.0 - self.depth_of_discharge:
-            raise ValueError(f"battery initial_state_of_charge {self.initial_state_of_charge} is below the floor "
-                             f"1 - depth_of_discharge = {1 - self.depth_of_discharge:.3f}; raise it")
+            raise ValueError(
+                f"battery initial_state_of_charge {self.initial_state_of_charge} is below the floor "
+                f"1 - depth_of_discharge = {1 - self.depth_of_discharge:.3f}; raise it"
+            )
         return self
 
 
@@ -171,8 +170,9 @@ class CrewStepSpec(_Model):
 
 class LifeSupportSpec(_Model):
     water_recovery_fraction: float = Field(default=0.9, ge=0, le=1)
-    oxygen_generation_fraction: float = Field(default=1.0, ge=0, le=1,
-                                              description="share of crew O2 made by electrolysing water")
+    oxygen_generation_fraction: float = Field(
+        default=1.0, ge=0, le=1, description="share of crew O2 made by electrolysing water"
+    )
     co2_handling: Literal["vent", "sabatier"] = "vent"
     sabatier_efficiency: float = Field(default=0.9, ge=0, le=1)
     eclss_load: str | None = Field(default=None, description="the load whose power runs the loop")
@@ -257,9 +257,15 @@ class ComponentSpec(_Model):
 
 
 class PolicySpec(_Model):
-    reserve_state_of_charge: float = Field(default=0.2, ge=0, le=1,
-                                           description="below this share of usable storage, shed flagged loads")
+    reserve_state_of_charge: float = Field(
+        default=0.2, ge=0, le=1, description="below this share of usable storage, shed flagged loads"
+    )
     reserve_hysteresis: float = Field(default=0.05, ge=0, le=1)
+    shed_order: list[str] = Field(
+        default=[],
+        description="loads (or ISRU plants) shed first when power runs short, in this order; the others follow, "
+        "highest priority number first",
+    )
 
 
 class MonteCarloSpec(_Model):
@@ -305,10 +311,17 @@ class OperationsSection(_Model):
         targets = set(names) | {"water_recovery", "oxygen_generation", "co2_reduction"}
         for c in self.components:
             if c.target not in targets:
-                raise ValueError(f"operations.components: {c.name!r} targets {c.target!r}, which is not an "
-                                 f"element; choose one of {sorted(targets)}")
-        for ref, what in ((self.life_support.eclss_load, "life_support.eclss_load"),
-                          (self.comms.load if self.comms else None, "comms.load")):
+                raise ValueError(
+                    f"operations.components: {c.name!r} targets {c.target!r}, which is not an "
+                    f"element; choose one of {sorted(targets)}"
+                )
+        for name in self.policy.shed_order:
+            if name not in load_names:
+                raise ValueError(f"operations.policy.shed_order names {name!r}, which is not a load; use {load_names}")
+        for ref, what in (
+            (self.life_support.eclss_load, "life_support.eclss_load"),
+            (self.comms.load if self.comms else None, "comms.load"),
+        ):
             if ref is not None and ref not in load_names:
                 raise ValueError(f"operations.{what} {ref!r} is not a load; choose one of {load_names}")
         return self

@@ -22,6 +22,8 @@ from numpy.typing import NDArray
 PROJ_POLAR_SOUTH = 0
 PROJ_POLAR_NORTH = 1
 PROJ_EQUIRECT = 2
+CHUNK = 8
+"""Observers per work item of the parallel loop (rays of neighbouring cells run together)."""
 
 
 @numba.njit(cache=True, inline="always")
@@ -239,9 +241,16 @@ def _one_ray(
                 margin = _margin(row, col, block1)
             if margin > 1.0:
                 target = s[k - 1] + margin * skip_rad_per_px
-                m = k
-                while m < n and s[m] < target:
-                    m += 1
+                # first schedule index m >= k with s[m] >= target (binary search)
+                lo = k
+                hi = n
+                while lo < hi:
+                    mid = (lo + hi) // 2
+                    if s[mid] < target:
+                        lo = mid + 1
+                    else:
+                        hi = mid
+                m = lo
                 if m - 1 > k - 1:
                     # samples k-1 .. m-1 lie inside the block: resume from m-1 as position only
                     j = m - 1
@@ -281,38 +290,43 @@ def horizon_rays(
     azimuths (cos_az, sin_az) along the shared schedule of central angles ``s``; writes out[i, k] (float32)."""
     n_obs = unit.shape[0]
     n_az = cos_az.shape[0]
-    for i in numba.prange(n_obs):
-        ux, uy, uz = unit[i, 0], unit[i, 1], unit[i, 2]
-        k_bound = r_obs[i] / r_max
-        s_bound = math.acos(min(1.0, 1.0 / k_bound)) if k_bound > 1.0 else 0.0
+    # Chunks of CHUNK consecutive observers (neighbouring cells); within a chunk the azimuth loop is outside,
+    # so consecutive rays run side by side through the same DEM memory (cache reuse).
+    n_chunks = (n_obs + CHUNK - 1) // CHUNK
+    for ch in numba.prange(n_chunks):
+        i0 = ch * CHUNK
+        i1 = min(i0 + CHUNK, n_obs)
         for a in range(n_az):
             ca = cos_az[a]
             sa = sin_az[a]
-            tx = ca * north[i, 0] + sa * east[i, 0]
-            ty = ca * north[i, 1] + sa * east[i, 1]
-            tz = ca * north[i, 2] + sa * east[i, 2]
-            best = _one_ray(
-                heights,
-                bmax1,
-                bmax2,
-                block1,
-                block2,
-                skip_rad_per_px,
-                proj,
-                params,
-                wrap,
-                ux,
-                uy,
-                uz,
-                tx,
-                ty,
-                tz,
-                r_obs[i],
-                k_bound,
-                s_bound,
-                cos_s,
-                sin_s,
-                s,
-                radius,
-            )
-            out[i, a] = math.atan(best) if best > -math.inf else -math.pi / 2
+            for i in range(i0, i1):
+                k_bound = r_obs[i] / r_max
+                s_bound = math.acos(1.0 / k_bound) if k_bound > 1.0 else 0.0
+                tx = ca * north[i, 0] + sa * east[i, 0]
+                ty = ca * north[i, 1] + sa * east[i, 1]
+                tz = ca * north[i, 2] + sa * east[i, 2]
+                best = _one_ray(
+                    heights,
+                    bmax1,
+                    bmax2,
+                    block1,
+                    block2,
+                    skip_rad_per_px,
+                    proj,
+                    params,
+                    wrap,
+                    unit[i, 0],
+                    unit[i, 1],
+                    unit[i, 2],
+                    tx,
+                    ty,
+                    tz,
+                    r_obs[i],
+                    k_bound,
+                    s_bound,
+                    cos_s,
+                    sin_s,
+                    s,
+                    radius,
+                )
+                out[i, a] = math.atan(best) if best > -math.inf else -math.pi / 2

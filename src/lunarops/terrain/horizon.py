@@ -11,10 +11,12 @@ Conventions (also in docs/terrain.md):
 - Terrain closer than ``min_distance_m`` (default: one DEM pixel) is ignored, so the slope of the bilinear
   surface inside the observer's own pixel does not hide the sky.
 - Rays are sampled along the great circle at distances growing from ``min_distance_m`` with steps that start at
-  a fraction of a pixel and grow with distance up to a cap below one pixel (see ``MODES``), with bilinear
+  a fraction of a pixel and grow with distance up to a cap of at most one pixel (see ``MODES``), plus at every
+  crossing of the ray with the grid lines of cell centres (the kinks of the bilinear surface), with bilinear
   interpolation of the DEM; a ray ends where it leaves the DEM (terrain beyond the DEM edge is not seen), at
   ``max_distance_m`` (default: the whole DEM), or where even the DEM's highest point could not rise above the
-  horizon found so far (an exact bound, not an approximation).
+  horizon found so far; stretches inside blocks too low to reach the horizon are skipped (exact bounds, not
+  approximations).
 - A ray with no terrain sample (it leaves the DEM before ``min_distance_m``) gives -90 deg (nothing blocks).
 """
 

@@ -203,7 +203,9 @@ def station_from_section(
         components=tuple(
             Component(k.name, k.target, k.units, k.mtbf_h, k.repair_h, k.spares) for k in section.components
         ),
-        policy=Policy(section.policy.reserve_state_of_charge, section.policy.reserve_hysteresis),
+        policy=Policy(
+            section.policy.reserve_state_of_charge, section.policy.reserve_hysteresis, tuple(section.policy.shed_order)
+        ),
     )
 
 
@@ -337,7 +339,14 @@ def _figures(hourly: OpsResult, mc: OpsResult, battery_j: float | None) -> list[
     for name, label in (("generation_w", "generation"), ("demand_w", "load demanded"), ("served_w", "load served")):
         fig.add_scatter(x=win["time"].values, y=win[name].values / 1e3, name=f"{label} [kW]")
     fig.add_scatter(x=win["time"].values, y=win["storage_fraction"].values * 100, name="storage [% usable]", yaxis="y2")
-    fig.update_layout(yaxis_title="kW", yaxis2={"title": "% usable storage", "overlaying": "y", "side": "right"})
+    if battery_j:
+        fig.add_scatter(
+            x=win["time"].values,
+            y=win["battery_j"].values / battery_j * 100,
+            name="battery state of charge [%]",
+            yaxis="y2",
+        )
+    fig.update_layout(yaxis_title="kW", yaxis2={"title": "%", "overlaying": "y", "side": "right"})
     figs.append(
         Figure(
             "Power and storage through the darkest period (run 0, hourly)",
