@@ -146,7 +146,7 @@ def rank(
     json_output: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
 ) -> None:
     """Rank candidate sites (a list, a scenario's sites, or a search over the DEM) and draw them on a map."""
-    from lunarops.illumination.maps import light_map, window_around
+    from lunarops.illumination.maps import light_map
     from lunarops.illumination.psr import sun_envelope
     from lunarops.illumination.ranking import RankingScales, rank_sites, search_sites
     from lunarops.illumination.render import light_map_png, write_geotiff
@@ -196,9 +196,7 @@ def rank(
         output: dict[str, Any] = {"sites": [s.as_dict() for s in ranked], "mast_height_m": height_m,
                                   "terrain": grid.name, "start_utc": start, "end_utc": end}
         if (map_png is not None or geotiff is not None) and window is None:
-            lat0 = sum(s.latitude_deg for s in ranked) / len(ranked)
-            lon0 = ranked[0].longitude_deg
-            window = window_around(grid, lat0, lon0, radius_km * 1e3)
+            window = _sites_window(grid, ranked, radius_km)
             with progress_bar("light map", enabled=not quiet and not json_output) as update:
                 values = light_map(grid, t, step_s, window, height_m, min_distance_m, earth=False,
                                    progress=update).sun_disk_visible_fraction
@@ -226,6 +224,17 @@ def rank(
         console.print(table)
         if "map_png" in output:
             err_console.print(f"map written to {output['map_png']}")
+
+
+def _sites_window(grid: Any, ranked: list[Any], radius_km: float) -> tuple[int, int, int, int]:
+    """A window holding every ranked site with a 5 km margin; around the best site alone when that is too big."""
+    from lunarops.illumination.maps import window_around
+
+    boxes = [window_around(grid, s.latitude_deg, s.longitude_deg, 5e3) for s in ranked]
+    window = (min(b[0] for b in boxes), max(b[1] for b in boxes), min(b[2] for b in boxes), max(b[3] for b in boxes))
+    if (window[1] - window[0]) * (window[3] - window[2]) > 250 * 250:
+        window = window_around(grid, ranked[0].latitude_deg, ranked[0].longitude_deg, radius_km * 1e3)
+    return window
 
 
 def _parse_site(text: str) -> tuple[str, float, float]:
