@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 
 from lunarops import __version__
-from lunarops.cli import campaign, ops, orbit, sky, terrain
+from lunarops.cli import campaign, light, ops, orbit, sky, terrain
 from lunarops.cli.common import console, err_console, handle_errors, print_json, progress_bar
 
 app = typer.Typer(
@@ -23,14 +23,8 @@ app = typer.Typer(
 runs_app = typer.Typer(help="The run catalog.", no_args_is_help=True)
 app.add_typer(runs_app, name="runs")
 
-for group in (sky, terrain, orbit, campaign, ops):
+for group in (sky, terrain, light, orbit, campaign, ops):
     group.register(app)
-try:  # the light/PSR/site-ranking commands
-    from lunarops.cli import light
-
-    light.register(app)
-except ImportError:  # pragma: no cover - during development only
-    pass
 
 
 def _version(value: bool) -> None:

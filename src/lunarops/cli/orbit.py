@@ -241,7 +241,7 @@ def ledger_command(
     """Delta-v and propellant along a path of the ledger (Acta Astronautica 177 (2020), Table 4)."""
     with handle_errors():
         from lunarops.orbits.families import nrho
-        from lunarops.orbits.transfers import default_ledger, nrho_llo_estimate
+        from lunarops.orbits.transfers import default_ledger, ledger_records, nrho_llo_estimate
 
         ledger = default_ledger()
         nodes = [p.strip() for p in path.split(",") if p.strip()]
@@ -251,17 +251,7 @@ def ledger_command(
             "total_dv_km_per_s": ledger.path_dv_m_per_s(nodes) / 1e3,
             "initial_mass_kg": steps[0].mass_before_kg,
             "propellant_kg": sum(s.propellant_kg for s in steps),
-            "legs": [
-                {
-                    "from": s.leg.origin,
-                    "to": s.leg.destination,
-                    "dv_km_per_s": s.leg.dv_m_per_s / 1e3,
-                    "mass_before_kg": s.mass_before_kg,
-                    "propellant_kg": s.propellant_kg,
-                    "source": s.leg.source,
-                }
-                for s in steps
-            ],
+            "legs": ledger_records(steps),
             "computed_nrho_llo_100km_km_per_s": nrho_llo_estimate(nrho("9:2"), 100.0)["dv_total_m_per_s"] / 1e3,
         }
         if json_output:

@@ -61,6 +61,21 @@ class LedgerStep:
     propellant_kg: float
 
 
+def ledger_records(steps: Sequence[LedgerStep]) -> list[dict[str, object]]:
+    """One row per leg flown: from, to, dv [km/s], mass before [kg], propellant [kg], source."""
+    return [
+        {
+            "from": s.leg.origin,
+            "to": s.leg.destination,
+            "dv_km_per_s": s.leg.dv_m_per_s / 1e3,
+            "mass_before_kg": s.mass_before_kg,
+            "propellant_kg": s.propellant_kg,
+            "source": s.leg.source,
+        }
+        for s in steps
+    ]
+
+
 @dataclass(frozen=True)
 class DeltaVLedger:
     """A directed set of legs; missing legs are not flyable."""

@@ -16,7 +16,7 @@ from lunarops.orbits.families import nrho
 from lunarops.orbits.kepler import KeplerOrbit, frozen_elliptical, low_lunar_orbit
 from lunarops.orbits.plots import moon_fixed_figure, rotating_frame_figure, timeline_figure
 from lunarops.orbits.tracks import KeplerOrbiter, NrhoOrbiter, Orbiter
-from lunarops.orbits.transfers import default_ledger, nrho_llo_estimate
+from lunarops.orbits.transfers import default_ledger, ledger_records, nrho_llo_estimate
 from lunarops.runner.stage import Figure, RunContext, StageResult, Table
 from lunarops.timescale import parse_utc
 
@@ -138,19 +138,7 @@ def run_stage(ctx: RunContext) -> StageResult | None:
     estimate = nrho_llo_estimate(next(iter(periodic.values())) if periodic else nrho("9:2"), transfers.llo_alt_km)
     summary["computed NRHO->LLO two-impulse dv_km_per_s"] = estimate["dv_total_m_per_s"] / 1e3
 
-    ledger_frame = pd.DataFrame(
-        [
-            {
-                "from": s.leg.origin,
-                "to": s.leg.destination,
-                "dv_km_per_s": s.leg.dv_m_per_s / 1e3,
-                "mass_before_kg": s.mass_before_kg,
-                "propellant_kg": s.propellant_kg,
-                "source": s.leg.source,
-            }
-            for s in steps
-        ]
-    )
+    ledger_frame = pd.DataFrame(ledger_records(steps))
     events = [
         {
             "orbiter": name,
