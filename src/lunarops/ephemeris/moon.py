@@ -19,6 +19,7 @@ from skyfield.timelib import Time
 
 from lunarops.ephemeris.chebyshev import ChebyshevSegment, seconds_past_j2000
 from lunarops.ephemeris.kernels import MOON_FRAMES_TF, MOON_PCK, de421_path, require
+from lunarops.ephemeris.rotation import euler_313, rotate
 from lunarops.errors import DataError, EphemerisRangeError
 
 KM = 1000.0
@@ -140,11 +141,12 @@ class MoonEphemeris:
         self.check_coverage(t)
         whole, fraction = _split(t)
         angles, rates = self._moon_angles.state_km(seconds_past_j2000(whole, fraction))
-        rotation, rate = _euler_313(angles[0], angles[1], angles[2], rates[0], rates[1], rates[2])
+        rotation, rate = euler_313(angles[0], angles[1], angles[2], rates[0], rates[1], rates[2])
         offset = self._frame._matrix
         if offset is not None:
-            rotation = np.einsum("ij,jkn->ikn", offset, rotation)
-            rate = np.einsum("ij,jkn->ikn", offset, rate)
+            n = rotation.shape[2]
+            rotation = (offset @ rotation.reshape(3, 3 * n)).reshape(3, 3, n)
+            rate = (offset @ rate.reshape(3, 3 * n)).reshape(3, 3, n)
         if np.ndim(t.tdb) == 0:
             return rotation[:, :, 0], rate[:, :, 0]
         return rotation, rate
@@ -159,32 +161,7 @@ class MoonEphemeris:
         rotation = self.rotation_j2000_to_me(t)
         if p.ndim == 1:
             return rotation @ p
-        return np.einsum("ijn,jn->in", rotation, p)
-
-
-def _euler_313(
-    ra: FloatArray, dec: FloatArray, w: FloatArray, radot: FloatArray, decdot: FloatArray, wdot: FloatArray
-) -> tuple[FloatArray, FloatArray]:
-    """R = Rz(w) Rx(dec) Rz(ra) (passive rotations, SPICE PCK type 2 convention) and dR/dt."""
-    ca, sa = np.cos(ra), np.sin(ra)
-    cd, sd = np.cos(dec), np.sin(dec)
-    cw, sw = np.cos(w), np.sin(w)
-    zero = np.zeros_like(ra)
-    one = np.ones_like(ra)
-    rz_a = np.array([[ca, sa, zero], [-sa, ca, zero], [zero, zero, one]])
-    rx_d = np.array([[one, zero, zero], [zero, cd, sd], [zero, -sd, cd]])
-    rz_w = np.array([[cw, sw, zero], [-sw, cw, zero], [zero, zero, one]])
-    drz_a = np.array([[-sa, ca, zero], [-ca, -sa, zero], [zero, zero, zero]]) * radot
-    drx_d = np.array([[zero, zero, zero], [zero, -sd, cd], [zero, -cd, -sd]]) * decdot
-    drz_w = np.array([[-sw, cw, zero], [-cw, -sw, zero], [zero, zero, zero]]) * wdot
-    mul = _matmul3
-    rotation = mul(rz_w, mul(rx_d, rz_a))
-    rate = mul(drz_w, mul(rx_d, rz_a)) + mul(rz_w, mul(drx_d, rz_a)) + mul(rz_w, mul(rx_d, drz_a))
-    return rotation, rate
-
-
-def _matmul3(a: FloatArray, b: FloatArray) -> FloatArray:
-    return np.einsum("ijn,jkn->ikn", a, b)
+        return rotate(rotation, p)
 
 
 def _split(t: Time) -> tuple[FloatArray, FloatArray]:

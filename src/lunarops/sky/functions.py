@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+
+import numba
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
@@ -61,23 +64,35 @@ def stellar_aberration(position_m: FloatArray, observer_velocity_m_per_s: FloatA
     The position is rotated toward the observer's velocity by asin(|u x v/c|), about u x v/c; its length is
     kept. (3, N) [m]
     """
-    p = np.asarray(position_m, dtype=np.float64)
-    unit = p / np.linalg.norm(p, axis=0)
-    vbyc = np.asarray(observer_velocity_m_per_s, dtype=np.float64) / SPEED_OF_LIGHT_M_PER_S
-    h = np.cross(unit, vbyc, axis=0)
-    sin_phi = np.linalg.norm(h, axis=0)
-    phi = np.arcsin(np.clip(sin_phi, 0.0, 1.0))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        axis = np.where(sin_phi > 0, h / np.where(sin_phi > 0, sin_phi, 1.0), 0.0)
-    return rotate_about_axis(p, axis, phi)
+    p = np.ascontiguousarray(position_m, dtype=np.float64)
+    v = np.ascontiguousarray(observer_velocity_m_per_s, dtype=np.float64)
+    p, v = np.broadcast_arrays(p, v)
+    return _stellar_aberration(np.ascontiguousarray(p), np.ascontiguousarray(v))
 
 
-def rotate_about_axis(vectors: FloatArray, unit_axis: FloatArray, angle_rad: FloatArray) -> FloatArray:
-    """Rodrigues rotation of vectors (3, N) about unit axes (3, N) by angles (N,). [same unit as vectors]"""
-    c = np.cos(angle_rad)
-    s = np.sin(angle_rad)
-    k_dot_v = np.sum(unit_axis * vectors, axis=0)
-    return vectors * c + np.cross(unit_axis, vectors, axis=0) * s + unit_axis * k_dot_v * (1.0 - c)
+@numba.njit(cache=True, parallel=True)
+def _stellar_aberration(p: FloatArray, v: FloatArray) -> FloatArray:  # pragma: no cover - compiled
+    out = np.empty_like(p)
+    for k in numba.prange(p.shape[1]):
+        px, py, pz = p[0, k], p[1, k], p[2, k]
+        norm = math.sqrt(px * px + py * py + pz * pz)
+        ux, uy, uz = px / norm, py / norm, pz / norm
+        bx = v[0, k] / SPEED_OF_LIGHT_M_PER_S
+        by = v[1, k] / SPEED_OF_LIGHT_M_PER_S
+        bz = v[2, k] / SPEED_OF_LIGHT_M_PER_S
+        hx, hy, hz = uy * bz - uz * by, uz * bx - ux * bz, ux * by - uy * bx
+        sin_phi = math.sqrt(hx * hx + hy * hy + hz * hz)
+        if sin_phi == 0.0:
+            out[0, k], out[1, k], out[2, k] = px, py, pz
+            continue
+        phi = math.asin(min(sin_phi, 1.0))
+        kx, ky, kz = hx / sin_phi, hy / sin_phi, hz / sin_phi
+        c, s = math.cos(phi), math.sin(phi)
+        k_dot_p = kx * px + ky * py + kz * pz
+        out[0, k] = px * c + (ky * pz - kz * py) * s + kx * k_dot_p * (1.0 - c)
+        out[1, k] = py * c + (kz * px - kx * pz) * s + ky * k_dot_p * (1.0 - c)
+        out[2, k] = pz * c + (kx * py - ky * px) * s + kz * k_dot_p * (1.0 - c)
+    return out
 
 
 def planetocentric_latitude_longitude_rad(vectors: ArrayLike) -> tuple[FloatArray, FloatArray]:

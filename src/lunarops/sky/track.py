@@ -11,6 +11,7 @@ from skyfield.timelib import Time
 
 from lunarops.constants import EARTH_EQUATORIAL_RADIUS_M, SPEED_OF_LIGHT_M_PER_S, SUN_RADIUS_M
 from lunarops.ephemeris.moon import DAY_S, MoonEphemeris, default_ephemeris
+from lunarops.ephemeris.rotation import rotate, rotate_transposed
 from lunarops.errors import InputError, SiteError
 from lunarops.sky import functions
 
@@ -89,8 +90,8 @@ def sky_at_site(
     if rotation.ndim == 2:
         rotation, rate = rotation[:, :, None], rate[:, :, None]
     # Site in J2000: r = R^T s; v = dR^T/dt s (the site is fixed in ME).
-    site_j2000 = np.einsum("jin,j->in", rotation, site_me)
-    site_velocity_j2000 = np.einsum("jin,j->in", rate, site_me)
+    site_j2000 = rotate_transposed(rotation, site_me)
+    site_velocity_j2000 = rotate_transposed(rate, site_me)
     moon_p, moon_v, earth_p, sun_p = eph.moon_state_earth_sun_m(whole, fraction)
     observer_p = moon_p + site_j2000
     observer_v = moon_v + site_velocity_j2000
@@ -107,8 +108,8 @@ def sky_at_site(
             from_centre = functions.stellar_aberration(emitted_p - moon_p, moon_v)
         else:
             from_centre = body_p - moon_p
-        vec_me = np.einsum("ijn,jn->in", rotation, from_site)
-        centre_me = np.einsum("ijn,jn->in", rotation, from_centre)
+        vec_me = rotate(rotation, from_site)
+        centre_me = rotate(rotation, from_centre)
         azimuth, elevation = functions.local_azimuth_elevation_rad(vec_me, lat, lon)
         distance = np.linalg.norm(vec_me, axis=0)
         sub_lat, sub_lon = functions.planetocentric_latitude_longitude_rad(centre_me)
