@@ -18,6 +18,10 @@ Conventions (also in docs/terrain.md):
   horizon found so far; stretches inside blocks too low to reach the horizon are skipped (exact bounds, not
   approximations).
 - A ray with no terrain sample (it leaves the DEM before ``min_distance_m``) gives -90 deg (nothing blocks).
+- ``horizon_map(mode="sweep")`` (the default for whole maps on polar stereographic grids) computes the same
+  quantities by line sweeps with upper convex hulls instead of per-cell rays: straight map lines instead of
+  great circles beyond 3 pixels, see :mod:`lunarops.terrain._horizon_sweep` and docs/terrain.md for the
+  method and its measured accuracy.
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ from lunarops.terrain._horizon_kernels import (
     block_max,
     horizon_rays,
 )
+from lunarops.terrain._horizon_sweep import sweep_map
 from lunarops.terrain.dem import Dem
 from lunarops.terrain.functions import FloatArray, local_north_east, unit_vector
 from lunarops.terrain.georef import PolarStereographic
@@ -149,8 +154,37 @@ def ray_schedule_rad(
     return np.asarray(out, dtype=np.float64) / radius_m
 
 
+MAP_MODES = ("auto", "sweep", *MODES)
+"""Modes of :func:`horizon_map`: the ray-casting ``MODES`` plus the line sweep and the automatic choice."""
+
+AUTO_SWEEP_MIN_CELLS = 10_000
+"""``mode="auto"`` uses the sweep for windows of at least this many cells (smaller ones are ray cast)."""
+
+SWEEP_LINES_PER_PIXEL = 4
+"""Sweep lines per pixel across the sweep direction (a cell is at most 1/8 pixel from its nearer line)."""
+
+SWEEP_NEAR_FIELD_PX = 3.0
+"""Distance [px] up to which ``mode="sweep"`` follows each cell's own line exactly (no line offset)."""
+
+SWEEP_BULGE_TOL_M = 2.0
+"""Largest height [m] by which the bilinear surface may bulge above the sampled profile along a sweep line."""
+
+
+def sweep_supported(dem: Dem) -> bool:
+    """True when ``mode="sweep"`` can run on this DEM: polar stereographic with square pixels."""
+    geo = dem.georeference
+    return isinstance(geo, PolarStereographic) and abs(geo.pixel_width_m - geo.pixel_height_m) <= 1e-9 * abs(
+        geo.pixel_width_m
+    )
+
+
 def _check_common(
-    dem: Dem, height_above_ground_m: float, n_azimuth: int, min_distance_m: float | None, mode: str
+    dem: Dem,
+    height_above_ground_m: float,
+    n_azimuth: int,
+    min_distance_m: float | None,
+    mode: str,
+    modes: tuple[str, ...] = tuple(MODES),
 ) -> float:
     if not isinstance(dem, Dem):
         raise InputError(f"dem must be a lunarops.terrain.Dem (use load_dem), got {type(dem).__name__}")
@@ -160,8 +194,8 @@ def _check_common(
         raise InputError(
             f"height_above_ground_m = {height_above_ground_m!r} must be finite, >= 0 and < 100 km; use e.g. 2.0"
         )
-    if mode not in MODES:
-        raise InputError(f"mode = {mode!r} must be one of {', '.join(MODES)}")
+    if mode not in modes:
+        raise InputError(f"mode = {mode!r} must be one of {', '.join(modes)}")
     if min_distance_m is None:
         return dem.pixel_size_m
     if not (math.isfinite(min_distance_m) and min_distance_m > 0):
@@ -287,7 +321,7 @@ def horizon_map(
     n_azimuth: int = 360,
     min_distance_m: float | None = None,
     window: tuple[int, int, int, int] | None = None,
-    mode: str = "fast",
+    mode: str = "auto",
     progress: Progress | None = None,
     max_distance_m: float | None = None,
     tile_rows: int = 16,
@@ -297,10 +331,13 @@ def horizon_map(
     ``window`` = (row0, row1, col0, col1) (half-open, default the whole DEM) selects the observer cells; rays
     still use the whole DEM. Observer at each cell centre: the cell's height + ``height_above_ground_m`` [m];
     each cell's own local vertical. Azimuths: :func:`azimuth_grid_rad` (n_azimuth). ``mode``: "fast" or
-    "accurate" (ray sampling, see ``MODES``). ``progress(fraction, message)`` is called after each tile of
-    ``tile_rows`` rows. No-data cells give NaN.
+    "accurate" (per-cell ray casting, see ``MODES``), "sweep" (line sweep with upper convex hulls, polar
+    stereographic DEMs with square pixels only, no ``max_distance_m``; see
+    :mod:`lunarops.terrain._horizon_sweep` and docs/terrain.md), or "auto" (default: "sweep" where it applies
+    and the window has at least ``AUTO_SWEEP_MIN_CELLS`` cells, else "fast"). ``progress(fraction, message)``
+    is called after each tile of ``tile_rows`` rows (sweep: after each sweep direction). No-data cells give NaN.
     """
-    min_d = _check_common(dem, height_above_ground_m, n_azimuth, min_distance_m, mode)
+    min_d = _check_common(dem, height_above_ground_m, n_azimuth, min_distance_m, mode, MAP_MODES)
     ny, nx = dem.shape
     row0, row1, col0, col1 = window if window is not None else (0, ny, 0, nx)
     if not (0 <= row0 < row1 <= ny and 0 <= col0 < col1 <= nx):
@@ -308,6 +345,12 @@ def horizon_map(
             f"window = {window!r} must be (row0, row1, col0, col1) with 0 <= row0 < row1 <= {ny} and "
             f"0 <= col0 < col1 <= {nx}"
         )
+    if mode == "auto":
+        big = (row1 - row0) * (col1 - col0) >= AUTO_SWEEP_MIN_CELLS
+        mode = "sweep" if big and sweep_supported(dem) and max_distance_m is None else "fast"
+    if mode == "sweep":
+        return _sweep(dem, height_above_ground_m, int(n_azimuth), min_d, (row0, row1, col0, col1), max_distance_m,
+                      progress)  # fmt: skip
     max_d = default_max_distance_m(dem) if max_distance_m is None else float(max_distance_m)
     if not (math.isfinite(max_d) and max_d > min_d):
         raise InputError(f"max_distance_m = {max_distance_m!r} must be > min_distance_m = {min_d} [m]")
@@ -332,3 +375,46 @@ def horizon_map(
         if progress is not None:
             progress((stop - row0) / (row1 - row0), f"horizon rows {stop - row0}/{row1 - row0}")
     return result
+
+
+def _sweep(
+    dem: Dem,
+    height_above_ground_m: float,
+    n_azimuth: int,
+    min_d: float,
+    window: tuple[int, int, int, int],
+    max_distance_m: float | None,
+    progress: Progress | None,
+) -> NDArray[np.float32]:
+    geo = dem.georeference
+    if not sweep_supported(dem) or not isinstance(geo, PolarStereographic):
+        raise InputError(
+            f"mode = 'sweep' needs a polar stereographic DEM with square pixels; DEM '{dem.name}' has a "
+            f"{geo.kind} grid; use mode='fast' or 'accurate'"
+        )
+    if max_distance_m is not None:
+        raise InputError(
+            f"max_distance_m = {max_distance_m!r} is not supported by mode = 'sweep' (its rays always run to the "
+            "DEM edge); drop max_distance_m or use mode='fast' or 'accurate'"
+        )
+    k0 = geo.scale_factor
+    params = np.array(
+        [geo.x_min_m, geo.y_max_m, geo.pixel_width_m, k0, 1.0 / (4.0 * geo.radius_m**2 * k0**2)], dtype=np.float64
+    )
+    heights, _, _, _ = _prepared(dem)
+    return sweep_map(
+        heights,
+        geo.south,
+        params,
+        dem.radius_m,
+        float(height_above_ground_m),
+        n_azimuth,
+        min_d,
+        window,
+        # at least 360 sweep bearings: a cell's horizon at an azimuth is interpolated between two of them
+        directions_per_azimuth=max(1, math.ceil(360 / n_azimuth)),
+        lines_per_pixel=SWEEP_LINES_PER_PIXEL,
+        near_field_px=SWEEP_NEAR_FIELD_PX,
+        bulge_tol_m=SWEEP_BULGE_TOL_M,
+        progress=progress,
+    )

@@ -1,0 +1,570 @@
+"""Numba kernels of the line-sweep horizon map (internal; the API is :func:`lunarops.terrain.horizon.horizon_map`
+with ``mode="sweep"``).
+
+Method (after Stewart 1998, "Fast horizon computation at all points of a terrain with visibility and shading
+applications", IEEE TVCG 4(1), and the line-sweep formulation of Timonen 2013, "Line-sweep ambient
+obscurance"): for one grid direction, the DEM is cut by parallel straight map lines one pixel apart. Along a
+line the bilinear surface is sampled exactly at every crossing with the grid lines of cell centres (its kinks),
+so the profile is the bilinear surface's own. Each sample gets its ground arc length ``S`` along the line
+(map length divided by the stereographic point scale) and is placed in the exact 2-D plane of a great circle:
+(X, Y) = (R + h) (sin S, cos S). The elevation of a point seen from an observer on the line, above the
+observer's local horizontal, is then the angle of the vector to it plus the observer's own S: the maximum
+over the points ahead is the tangent from the observer to the upper convex hull of those points (exact in
+that plane, no flat-Moon or parabolic approximation). The line is swept from its far end backwards; the hull
+is a monotone stack and points are inserted with a lag, so only points at least ``min_distance`` ahead are in
+it; each query is a binary search on the hull: O(n log n) per line.
+
+Observers are the cell centres. A cell lies between two lines (perpendicular offset below one pixel); it is
+queried on both at its own column (row) position with its own height, and the two results are interpolated
+linearly in the offset. The horizon of a cell at a true azimuth comes from the two sweep directions that
+bracket the grid direction of that azimuth at the cell (the meridian convergence, see :func:`grid_rotation_rad`),
+interpolated linearly.
+
+Frames: the DEM is passed as ``a[q, p]`` where the sweep travels towards +p and lines are q = q0 + t p with
+|t| <= 1 (``case`` says how (q, p) map back to (row, col): 0: (row, col); 1: (row, nx-1-col); 2: (col, row);
+3: (col, ny-1-row)).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numba
+import numpy as np
+from numpy.typing import NDArray
+
+
+@numba.njit(cache=True, inline="always")
+def _rowcol(case: int, ny: int, nx: int, p: float, q: float) -> tuple[float, float]:
+    if case == 0:
+        return q, p
+    if case == 1:
+        return q, nx - 1.0 - p
+    if case == 2:
+        return p, q
+    return ny - 1.0 - p, q
+
+
+@numba.njit(cache=True, inline="always")
+def _inv_scale(case: int, ny: int, nx: int, p: float, q: float, geo: NDArray[np.float64]) -> float:
+    """1 / stereographic point scale at (p, q); geo = x_min, y_max, pixel, k0, 1 / (4 R^2 k0^2)."""
+    row, col = _rowcol(case, ny, nx, p, q)
+    x = geo[0] + (col + 0.5) * geo[2]
+    y = geo[1] - (row + 0.5) * geo[2]
+    return 1.0 / (geo[3] * (1.0 + (x * x + y * y) * geo[4]))
+
+
+@numba.njit(cache=True, inline="always")
+def _height(a: NDArray[np.float32], p: int, q: float) -> float:
+    """Bilinear height on the column p (integer) at fractional q (linear between two cells)."""
+    nq = a.shape[0]
+    r0 = min(math.floor(q), nq - 2) if nq > 1 else 0
+    r0 = max(r0, 0)
+    r1 = min(r0 + 1, nq - 1)
+    fr = q - r0
+    return a[r0, p] + fr * (a[r1, p] - a[r0, p])
+
+
+@numba.njit(cache=True, inline="always")
+def _bilinear_pq(a: NDArray[np.float32], p: float, q: float) -> float:
+    """Bilinear height at fractional (p, q) inside the grid."""
+    nq, np_ = a.shape
+    q0 = max(min(math.floor(q), nq - 2), 0)
+    p0 = max(min(math.floor(p), np_ - 2), 0)
+    fq = q - q0
+    fp = p - p0
+    h0 = a[q0, p0] + fp * (a[q0, p0 + 1] - a[q0, p0])
+    h1 = a[q0 + 1, p0] + fp * (a[q0 + 1, p0 + 1] - a[q0 + 1, p0])
+    return h0 + fq * (h1 - h0)
+
+
+MAX_SUBDIVISIONS = 24
+"""Most extra samples between two kinks of the bilinear surface along a line (where it bulges above the chord)."""
+
+
+@numba.njit(cache=True)
+def _push(
+    a: NDArray[np.float32],
+    sp: NDArray[np.float64],
+    sq: NDArray[np.float64],
+    sh: NDArray[np.float64],
+    sint: NDArray[np.int64],
+    n: int,
+    p: float,
+    q: float,
+    h: float,
+    tag: int,
+    tol: float,
+) -> int:
+    """Appends sample (p, q, h); before it, points of the stretch from the previous sample where the bilinear
+    surface (a quadratic along the line inside a cell) rises more than ``tol`` [m] above the chord, at
+    spacings that keep the remaining bulge below ``tol`` (bulge at the midpoint / k^2 for k pieces)."""
+    if n > 0:
+        pa = sp[n - 1]
+        qa = sq[n - 1]
+        ha = sh[n - 1]
+        hm = _bilinear_pq(a, 0.5 * (pa + p), 0.5 * (qa + q))
+        bulge = hm - 0.5 * (ha + h)
+        if bulge > tol:
+            k = min(math.ceil(math.sqrt(bulge / tol)), MAX_SUBDIVISIONS)
+            for i in range(1, k):
+                f = i / k
+                pp = pa + f * (p - pa)
+                qq = qa + f * (q - qa)
+                sp[n] = pp
+                sq[n] = qq
+                sh[n] = _bilinear_pq(a, pp, qq)
+                sint[n] = -1
+                n += 1
+    sp[n] = p
+    sq[n] = q
+    sh[n] = h
+    sint[n] = tag
+    return n + 1
+
+
+@numba.njit(cache=True)
+def _line(
+    a: NDArray[np.float32],
+    m: int,
+    t: float,
+    q0_start: float,
+    ov: float,
+    case: int,
+    geo: NDArray[np.float64],
+    radius: float,
+    mast: float,
+    min_s: float,
+    tol: float,
+    p_lo: int,
+    p_hi: int,
+    q_lo: int,
+    q_hi: int,
+    sp: NDArray[np.float64],
+    sq: NDArray[np.float64],
+    sh: NDArray[np.float64],
+    ss: NDArray[np.float64],
+    sint: NDArray[np.int64],
+    hx: NDArray[np.float64],
+    hy: NDArray[np.float64],
+    out_lo: NDArray[np.float32],
+    out_hi: NDArray[np.float32],
+    ny: int,
+    nx: int,
+) -> None:
+    """Sweep line m: samples, arc lengths, backward hull sweep with queries of the cells next to the line."""
+    nq, np_ = a.shape
+    q0 = q0_start + m / ov
+    # integer p range where the line is inside [0, nq - 1]
+    if t > 0.0:
+        pa = math.ceil(-q0 / t - 1e-9)
+        pb = math.floor((nq - 1 - q0) / t + 1e-9)
+    elif t < 0.0:
+        pa = math.ceil((nq - 1 - q0) / t - 1e-9)
+        pb = math.floor(-q0 / t + 1e-9)
+    else:
+        if q0 < 0.0 or q0 > nq - 1:
+            return
+        pa = 0
+        pb = np_ - 1
+    pa = max(pa, p_lo, 0)
+    pb = min(pb, np_ - 1)
+    if pa > pb:
+        return
+    # samples: integer p (sint = p), crossings of integer q in between (sint = -1), and points inside the
+    # stretches between them where the bilinear surface bulges above the chord (sint = -1)
+    n = 0
+    for p in range(pa, pb + 1):
+        q = q0 + t * p
+        q = min(max(q, 0.0), nq - 1.0)
+        n = _push(a, sp, sq, sh, sint, n, p, q, _height(a, p, q), p, tol)
+        if p < pb and t != 0.0:
+            qb = q0 + t * (p + 1)
+            lo = min(q, qb)
+            hi = max(q, qb)
+            k = math.floor(hi)
+            if k > lo and k < hi and 0 <= k <= nq - 1:
+                f = (k - q) / (qb - q)
+                n = _push(a, sp, sq, sh, sint, n, p + f, k, a[k, p] + f * (a[k, p + 1] - a[k, p]), -1, tol)
+    # ground arc length [rad]: map length / point scale at the midpoint
+    step_scale = math.sqrt(1.0 + t * t) * geo[2] / radius
+    ss[0] = 0.0
+    for j in range(1, n):
+        pm = 0.5 * (sp[j] + sp[j - 1])
+        qm = 0.5 * (sq[j] + sq[j - 1])
+        ss[j] = ss[j - 1] + (sp[j] - sp[j - 1]) * step_scale * _inv_scale(case, ny, nx, pm, qm, geo)
+    s_ref = ss[n // 2]
+    # sin and cos of (S - s_ref) for every sample (stored over sp and sq, no longer needed): one trig call,
+    # then exact rotations by the small steps (sin and cos of a step < 0.01 rad by their series to 1e-17)
+    sn = math.sin(ss[0] - s_ref)
+    cs = math.cos(ss[0] - s_ref)
+    sp[0] = sn
+    sq[0] = cs
+    for j in range(1, n):
+        d = ss[j] - ss[j - 1]
+        d2 = d * d
+        sd = d * (1.0 - d2 / 6.0 * (1.0 - d2 / 20.0))
+        cd = 1.0 - d2 / 2.0 * (1.0 - d2 / 12.0)
+        sn, cs = sn * cd + cs * sd, cs * cd - sn * sd
+        sp[j] = sn
+        sq[j] = cs
+    # backward sweep
+    top = 0  # hull size; hx/hy[0] is the farthest vertex, hx/hy[top - 1] the nearest
+    ins = n - 1
+    for j in range(n - 1, -1, -1):
+        p = sint[j]
+        if p < 0 or p > p_hi:
+            continue
+        s_obs = ss[j]
+        while ins >= 0 and ss[ins] >= s_obs + min_s:
+            h = sh[ins]
+            if h == h:
+                rr = radius + h
+                x = rr * sp[ins]
+                y = rr * sq[ins]
+                while top >= 2:
+                    ax = hx[top - 1] - x
+                    ay = hy[top - 1] - y
+                    bx = hx[top - 2] - x
+                    by = hy[top - 2] - y
+                    if ax * by - ay * bx >= 0.0:
+                        top -= 1
+                    else:
+                        break
+                hx[top] = x
+                hy[top] = y
+                top += 1
+            ins -= 1
+        b_ok = False
+        hb = 0.0
+        sb = 0.0
+        cb = 1.0
+        if ins + 1 <= n - 1:
+            thr = s_obs + min_s
+            fb = (thr - ss[ins]) / (ss[ins + 1] - ss[ins])
+            hb = sh[ins] + fb * (sh[ins + 1] - sh[ins])
+            if hb == hb:
+                b_ok = True
+                sb = math.sin(thr - s_ref)
+                cb = math.cos(thr - s_ref)
+        qline = q0 + t * p
+        c_first = max(math.ceil(qline - 1.0 / ov - 1e-9), q_lo)
+        c_last = min(math.floor(qline + 1.0 / ov + 1e-9), q_hi)
+        for qc in range(c_first, c_last + 1):
+            mf = (qc - t * p - q0_start) * ov
+            mlo = math.floor(mf)
+            if mlo != m and mlo + 1 != m:
+                continue
+            hc = a[qc, p]
+            if hc != hc:
+                continue
+            ro = radius + hc + mast
+            cu = sp[j]
+            cf = sq[j]
+            ox = ro * cu
+            oy = ro * cf
+            val = -0.5 * math.pi
+            if b_ok:
+                # the point exactly at the minimum distance (linear between the samples around it)
+                rb = radius + hb
+                vx = rb * sb - ox
+                vy = rb * cb - oy
+                val = math.atan2(vx * cu + vy * cf, vx * cf - vy * cu)
+            if top > 0:
+                # unimodal angle from the observer along the hull (nearest = top - 1 ... farthest = 0)
+                lo_i = 1
+                hi_i = top
+                while lo_i < hi_i:
+                    mid = (lo_i + hi_i) // 2
+                    # is vertex mid - 1 (farther) seen higher than vertex mid?
+                    ux = hx[mid] - ox
+                    uy = hy[mid] - oy
+                    vx = hx[mid - 1] - ox
+                    vy = hy[mid - 1] - oy
+                    if ux * vy - uy * vx > 0.0:
+                        hi_i = mid
+                    else:
+                        lo_i = mid + 1
+                best = lo_i - 1
+                vx = hx[best] - ox
+                vy = hy[best] - oy
+                # elevation above the observer's horizontal: up = (sin so, cos so), forward = (cos so, -sin so)
+                val = max(val, math.atan2(vx * cu + vy * cf, vx * cf - vy * cu))
+            if mlo == m:
+                out_lo[qc, p] = val
+            else:
+                out_hi[qc, p] = val
+
+
+@numba.njit(cache=True, parallel=True)
+def sweep_direction(
+    a: NDArray[np.float32],
+    t: float,
+    q0_start: float,
+    ov: float,
+    m_first: int,
+    m_last: int,
+    case: int,
+    geo: NDArray[np.float64],
+    radius: float,
+    mast: float,
+    min_s: float,
+    tol: float,
+    p_lo: int,
+    p_hi: int,
+    q_lo: int,
+    q_hi: int,
+    out_lo: NDArray[np.float32],
+    out_hi: NDArray[np.float32],
+    ny: int,
+    nx: int,
+) -> None:
+    """All lines m_first..m_last of one direction (parallel over chunks of lines); fills out_lo/out_hi[q, p]
+    [rad] for the cells of the window (q_lo..q_hi, p_lo..p_hi) from their lower and upper lines."""
+    _nq, np_ = a.shape
+    size = 2 * np_ * MAX_SUBDIVISIONS + 4
+    n_lines = m_last - m_first + 1
+    n_chunks = min(n_lines, 64)
+    for ch in numba.prange(n_chunks):
+        sp = np.empty(size, np.float64)
+        sq = np.empty(size, np.float64)
+        sh = np.empty(size, np.float64)
+        ss = np.empty(size, np.float64)
+        sint = np.empty(size, np.int64)
+        hx = np.empty(size, np.float64)
+        hy = np.empty(size, np.float64)
+        for m in range(m_first + ch, m_last + 1, n_chunks):
+            _line(
+                a, m, t, q0_start, ov, case, geo, radius, mast, min_s, tol, p_lo, p_hi, q_lo, q_hi,
+                sp, sq, sh, ss, sint, hx, hy, out_lo, out_hi, ny, nx,
+            )  # fmt: skip
+
+
+@numba.njit(cache=True)
+def _near_tan(
+    a: NDArray[np.float32],
+    qc: int,
+    pc: int,
+    t: float,
+    rad_per_p: float,
+    s_min: float,
+    s_max: float,
+    r_obs: float,
+    radius: float,
+    tol: float,
+) -> float:
+    """Largest tan(elevation) of the bilinear surface along the cell's own line q = qc + t (p - pc), p >= pc,
+    at ground angles s in [s_min, s_max] [rad] (s = (p - pc) rad_per_p): the end points, every kink (integer
+    p or q) and points where the surface bulges above the chord (as in :func:`_push`); -inf when none."""
+    nq, np_ = a.shape
+    u_end = min(s_max / rad_per_p, np_ - 1.0 - pc)
+    if t > 0.0:
+        u_end = min(u_end, (nq - 1.0 - qc) / t)
+    elif t < 0.0:
+        u_end = min(u_end, -qc / t)
+    u = s_min / rad_per_p
+    best = -math.inf
+    if u > u_end:
+        return best
+    prev_u = -1.0
+    prev_h = 0.0
+    while True:
+        h = _bilinear_pq(a, pc + u, qc + t * u)
+        if prev_u >= 0.0 and h == h and prev_h == prev_h:
+            um = 0.5 * (u + prev_u)
+            bulge = _bilinear_pq(a, pc + um, qc + t * um) - 0.5 * (h + prev_h)
+            if bulge > tol:
+                k = min(math.ceil(math.sqrt(bulge / tol)), MAX_SUBDIVISIONS)
+                for i in range(1, k):
+                    ui = prev_u + (u - prev_u) * i / k
+                    hi = _bilinear_pq(a, pc + ui, qc + t * ui)
+                    s = ui * rad_per_p
+                    rt = radius + hi
+                    # exact: tan e = ((R + h) cos s - r_obs) / ((R + h) sin s); s < 0.01 rad here
+                    cs = 1.0 - 0.5 * s * s + s * s * s * s / 24.0
+                    sn = s - s * s * s / 6.0
+                    val = (rt * cs - r_obs) / (rt * sn)
+                    best = max(best, val)
+        if h == h:
+            s = u * rad_per_p
+            rt = radius + h
+            cs = 1.0 - 0.5 * s * s + s * s * s * s / 24.0
+            sn = s - s * s * s / 6.0
+            best = max(best, (rt * cs - r_obs) / (rt * sn))
+        if u >= u_end:
+            break
+        prev_u = u
+        prev_h = h
+        # next kink: next integer p, next integer q crossing, or the end
+        nxt = math.floor(u + 1e-9) + 1.0
+        if t != 0.0:
+            q = qc + t * u
+            kq = math.floor(q + 1e-9) + 1.0 if t > 0.0 else math.ceil(q - 1e-9) - 1.0
+            nxt = min(nxt, (kq - qc) / t)
+        u = min(nxt, u_end)
+    return best
+
+
+@numba.njit(cache=True, parallel=True)
+def accumulate_direction(
+    a: NDArray[np.float32],
+    out_lo: NDArray[np.float32],
+    out_hi: NDArray[np.float32],
+    case: int,
+    t: float,
+    q0_start: float,
+    ov: float,
+    row0: int,
+    col0: int,
+    ny: int,
+    nx: int,
+    beta: float,
+    dbeta: float,
+    gamma: NDArray[np.float64],
+    rad_per_p: NDArray[np.float64],
+    s_min: float,
+    s_near: float,
+    radius: float,
+    mast: float,
+    tol: float,
+    result: NDArray[np.float32],
+) -> None:
+    """Adds this direction's horizon (grid bearing ``beta`` [rad]) to ``result[i, j, k]`` with the linear
+    weight of the true-azimuth bin k: the cell's grid bearing of azimuth k is az_k + gamma[i, j]. The horizon
+    is the larger of the near field (ground angles s_min..s_near [rad], the cell's own line, exact) and the far
+    field interpolated between the cell's two sweep lines. ``rad_per_p[i, j]``: ground angle per unit p at
+    the cell (the point scale there)."""
+    wy, wx, n_az = result.shape
+    daz = 2.0 * math.pi / n_az
+    for i in numba.prange(wy):
+        row = row0 + i
+        for j in range(wx):
+            col = col0 + j
+            if case == 0:
+                q, p = row, col
+            elif case == 1:
+                q, p = row, nx - 1 - col
+            elif case == 2:
+                q, p = col, row
+            else:
+                q, p = col, ny - 1 - row
+            h0 = a[q, p]
+            if h0 != h0:
+                continue
+            lo = out_lo[q, p]
+            hi = out_hi[q, p]
+            mf = (q - t * p - q0_start) * ov
+            f = mf - math.floor(mf)
+            if lo == lo and hi == hi:
+                v = lo + f * (hi - lo)
+            elif lo == lo:
+                v = lo
+            elif hi == hi:
+                v = hi
+            else:
+                v = -0.5 * math.pi
+            if s_near > s_min:
+                tn = _near_tan(a, q, p, t, rad_per_p[i, j], s_min, s_near, radius + h0 + mast, radius, tol)
+                if tn > -math.inf:
+                    v = max(v, math.atan(tn))
+            x = (beta - gamma[i, j]) / daz
+            x = x - math.floor(x / n_az) * n_az
+            k0 = math.floor(x)
+            for k in (k0, k0 + 1):
+                w = 1.0 - abs(x - k) * daz / dbeta
+                if w > 0.0:
+                    result[i, j, k % n_az] += np.float32(w * v)
+
+
+def grid_rotation_rad(south: bool, x_m: NDArray[np.float64], y_m: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Grid bearing [rad] (clockwise from map +y) of true north at map points (x, y) [m] of a polar
+    stereographic grid: the bearing of true azimuth az there is az + this. South: north points away from the
+    pole, bearing atan2(x, y) = lon - lon0; north: towards the pole, bearing -atan2(x, -y) = -(lon - lon0)."""
+    if south:
+        return np.asarray(np.arctan2(x_m, y_m), dtype=np.float64)
+    return np.asarray(-np.arctan2(x_m, -y_m), dtype=np.float64)
+
+
+def sweep_map(
+    heights: NDArray[np.float32],
+    south: bool,
+    geo: NDArray[np.float64],
+    radius_m: float,
+    mast_m: float,
+    n_azimuth: int,
+    min_distance_m: float,
+    window: tuple[int, int, int, int],
+    directions_per_azimuth: int = 1,
+    lines_per_pixel: int = 4,
+    near_field_px: float = 2.0,
+    bulge_tol_m: float = 1.0,
+    progress: object = None,
+) -> NDArray[np.float32]:
+    """Horizon [rad] (wy, wx, n_azimuth) of the window's cells by line sweeps in
+    ``directions_per_azimuth * n_azimuth`` grid directions; geo = x_min, y_max, pixel, k0, 1 / (4 R^2 k0^2).
+    ``progress(fraction, message)`` after each direction when given."""
+    ny, nx = heights.shape
+    row0, row1, col0, col1 = window
+    arrays = (
+        np.ascontiguousarray(heights),
+        np.ascontiguousarray(heights[:, ::-1]),
+        np.ascontiguousarray(heights.T),
+        np.ascontiguousarray(heights.T[:, ::-1]),
+    )
+    cols = geo[0] + (np.arange(col0, col1) + 0.5) * geo[2]
+    rows = geo[1] - (np.arange(row0, row1) + 0.5) * geo[2]
+    xx, yy = np.meshgrid(cols, rows)
+    gamma = grid_rotation_rad(south, xx, yy)
+    result = np.zeros((row1 - row0, col1 - col0, n_azimuth), dtype=np.float32)
+    n_dir = directions_per_azimuth * n_azimuth
+    dbeta = 2.0 * math.pi / n_dir
+    min_s = min_distance_m / radius_m
+    s_near = near_field_px * geo[2] / radius_m
+    s_far = max(min_s, s_near)
+    rho2 = xx * xx + yy * yy
+    inv_k = 1.0 / (geo[3] * (1.0 + rho2 * geo[4]))  # 1 / point scale at the cells
+    buffers = {}
+    for d in range(n_dir):
+        beta = d * dbeta
+        dc = math.sin(beta)
+        dr = -math.cos(beta)
+        if abs(dc) >= abs(dr):
+            case = 0 if dc > 0 else 1
+            t = dr / abs(dc)
+        else:
+            case = 2 if dr > 0 else 3
+            t = dc / abs(dr)
+        a = arrays[case]
+        ov = float(lines_per_pixel)  # lines per unit of q (a cell is at most 1 / (2 ov) px from a line in q)
+        _nq, np_ = a.shape
+        if case == 0:
+            qr, pr = (row0, row1 - 1), (col0, col1 - 1)
+        elif case == 1:
+            qr, pr = (row0, row1 - 1), (nx - col1, nx - 1 - col0)
+        elif case == 2:
+            qr, pr = (col0, col1 - 1), (row0, row1 - 1)
+        else:
+            qr, pr = (col0, col1 - 1), (ny - row1, ny - 1 - row0)
+        q0_start = (-t * (np_ - 1) if t > 0 else 0.0) - 1.0
+        corners = [q - t * p for q in qr for p in pr]
+        m_first = max(math.floor((min(corners) - q0_start) * ov) - 1, 0)
+        m_last = math.floor((max(corners) - q0_start) * ov) + 2
+        key = a.shape
+        if key not in buffers:
+            buffers[key] = (np.empty(key, np.float32), np.empty(key, np.float32))
+        out_lo, out_hi = buffers[key]
+        out_lo[qr[0] : qr[1] + 1, pr[0] : pr[1] + 1] = np.nan
+        out_hi[qr[0] : qr[1] + 1, pr[0] : pr[1] + 1] = np.nan
+        sweep_direction(
+            a, t, q0_start, ov, m_first, m_last, case, geo, radius_m, mast_m, s_far, bulge_tol_m,
+            pr[0], pr[1], qr[0], qr[1], out_lo, out_hi, ny, nx,
+        )  # fmt: skip
+        rad_per_p = math.sqrt(1.0 + t * t) * geo[2] / radius_m * inv_k
+        accumulate_direction(
+            a, out_lo, out_hi, case, t, q0_start, ov, row0, col0, ny, nx, beta, dbeta, gamma, rad_per_p,
+            min_s, s_near, radius_m, mast_m, bulge_tol_m, result,
+        )  # fmt: skip
+        if progress is not None:
+            progress((d + 1) / n_dir, f"horizon sweep directions {d + 1}/{n_dir}")  # type: ignore[operator]
+    result[~np.isfinite(heights[row0:row1, col0:col1])] = np.nan
+    return result
