@@ -28,6 +28,8 @@ def timescale() -> Timescale:
 def _parse_one(value: Any, index: int | None = None) -> datetime:
     where = "" if index is None else f" (element {index})"
     if isinstance(value, np.datetime64):
+        if np.isnat(value):
+            raise TimeFormatError(f"time{where} is NaT (not a time); every time must be a valid UTC instant")
         value = value.astype("datetime64[us]").item()
     if isinstance(value, datetime):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

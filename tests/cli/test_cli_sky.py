@@ -93,7 +93,7 @@ def test_validate_reports_lines(tmp_path: Path) -> None:
     result = runner.invoke(app, ["validate", str(bad)])
     assert result.exit_code == 2
     assert f"{bad}:5: sites" in result.output.replace("\n", "")
-    good = runner.invoke(app, ["validate", "examples/ilrs-south-pole.yaml"])
+    good = runner.invoke(app, ["validate", str(Path(__file__).parents[2] / "examples" / "ilrs-south-pole.yaml")])
     assert good.exit_code == 0, good.output
 
 

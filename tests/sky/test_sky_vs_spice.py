@@ -13,13 +13,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import spiceypy as spice  # the SPICE oracle (test extra): its absence must fail the run, not skip it
 
 from lunarops.ephemeris.kernels import MOON_ASSOC_ME_TF, MOON_FRAMES_TF, MOON_PCK, de421_path
 from lunarops.sky import sky_at_site
 from lunarops.sky.functions import site_position_me_m
 from lunarops.timescale import timescale
-
-spice = pytest.importorskip("spiceypy", reason="spiceypy (the test extra) is the SPICE oracle")
 
 ARCSEC_DEG = 1.0 / 3600.0
 TOLERANCE_ARCSEC = 0.01  # DESIGN.md: within 0.01 arcsec of SPICE with the same kernels

@@ -54,7 +54,19 @@ def test_range_steps_and_end() -> None:
         utc_range("2030-01-02", "2030-01-01", 60.0)
 
 
-@pytest.mark.parametrize("bad", ["", "2030-01-32", "noon", 12345, ["2030-01-01", "x"], [], np.datetime64("NaT")])
-def test_bad_times(bad: object) -> None:
-    with pytest.raises(TimeFormatError):
+@pytest.mark.parametrize(
+    "bad,fragment",
+    [
+        ("", "'' is not ISO 8601"),
+        ("2030-01-32", "'2030-01-32' is not ISO 8601"),
+        ("noon", "'noon' is not ISO 8601"),
+        (12345, "12345 of type int is not a time"),
+        (["2030-01-01", "x"], "(element 1) 'x' is not ISO 8601"),
+        ([], "list of times is empty"),
+        (np.datetime64("NaT"), "NaT"),
+    ],
+)
+def test_bad_times(bad: object, fragment: str) -> None:
+    with pytest.raises(TimeFormatError) as info:
         parse_utc(bad)
+    assert fragment in str(info.value)
