@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import spiceypy as spice
 
 from lunarops.ephemeris import default_ephemeris
 from lunarops.ephemeris.kernels import MOON_ASSOC_ME_TF, MOON_FRAMES_TF, MOON_PCK, de421_path
@@ -22,8 +23,6 @@ from lunarops.orbits.ephemeris_model import EphemerisModel
 from lunarops.orbits.kepler import low_lunar_orbit
 from lunarops.orbits.tracks import KeplerOrbiter, NrhoOrbiter, orbiter_tracks
 from lunarops.timescale import parse_utc
-
-spice = pytest.importorskip("spiceypy", reason="spiceypy (the test extra) is the SPICE oracle")
 
 # Spheres and (irrelevant for spheres) pole models so that SPICE's ELLIPSOID shapes match ours; pole constants of
 # the Sun and the Earth from NAIF pck00010.tpc.

@@ -1,4 +1,4 @@
-"""The Moon's degree-2 field (J2, C22 of LP165P) in the heyoka ephemeris model."""
+"""The Moon's degree-2 field (unnormalized J2, C22; DE430 lunar values) in the heyoka ephemeris model."""
 
 from __future__ import annotations
 
@@ -24,13 +24,33 @@ from lunarops.timescale import parse_utc
 
 DAYS = 10.0
 
+# Pinned here, not read from the module: the Moon's degree-2 coefficients, UNNORMALIZED, principal-axis frame,
+# reference radius 1738.0 km, as listed for JPL's DE430/DE431 (Folkner, Williams, Boggs, Park & Kuchynka 2014,
+# "The Planetary and Lunar Ephemerides DE430 and DE431", IPN Progress Report 42-196, Table 11: J2 (undistorted)
+# = 2.0321568464952570e-4, C22 = 2.2382740590560020e-5, R = 1738.0 km). The fully normalized equivalents are
+# C20 = -J2 / sqrt(5) = -9.0881e-5 and C22 / sqrt(5/12) = 3.4675e-5; the nodal-regression test below uses the
+# unnormalized J2 in Vallado's formula, so a normalized value (sqrt(5) smaller) would fail its 15 % tolerance.
+# The module's comment used to credit LP165P (Konopliv et al. 2001, Icarus 150:1-18); those digits are DE430's.
+J2_DE430 = 2.0321568464952570e-4
+C22_DE430 = 2.2382740590560020e-5
+RADIUS_DE430_KM = 1738.0
+# DE421 lunar GM (Folkner, Williams & Boggs 2008/2009, IPN Progress Report 42-178, Table 8): 4902.800076 km^3/s^2.
+GM_MOON_DE421_KM3_S2 = 4902.800076
+
+
+def test_module_constants_are_the_published_ones() -> None:
+    assert LUNAR_J2 == J2_DE430
+    assert LUNAR_C22 == C22_DE430
+    assert LUNAR_GRAVITY_RADIUS_KM == RADIUS_DE430_KM
+    assert GM_KM3_S2["moon"] == pytest.approx(GM_MOON_DE421_KM3_S2, rel=1e-15)
+
 
 def _potential(p: np.ndarray) -> float:
     # U2 = GM R^2 / r^3 [ -J2 (3 z^2 / r^2 - 1) / 2 + 3 C22 (x^2 - y^2) / r^2 ] (Kaula 1966, unnormalized)
     x, y, z = p
     r = math.sqrt(x * x + y * y + z * z)
-    k = GM_KM3_S2["moon"] * LUNAR_GRAVITY_RADIUS_KM**2 / r**3
-    return k * (-LUNAR_J2 * (3 * z * z / (r * r) - 1) / 2 + 3 * LUNAR_C22 * (x * x - y * y) / (r * r))
+    k = GM_MOON_DE421_KM3_S2 * RADIUS_DE430_KM**2 / r**3
+    return k * (-J2_DE430 * (3 * z * z / (r * r) - 1) / 2 + 3 * C22_DE430 * (x * x - y * y) / (r * r))
 
 
 @pytest.mark.parametrize("p", [(1900.0, 300.0, -200.0), (100.0, -1500.0, 1200.0), (-800.0, 900.0, 1600.0)])
@@ -79,6 +99,6 @@ def test_j2_nodal_regression(models: tuple[EphemerisModel, EphemerisModel]) -> N
         return float(np.angle(np.exp(1j * (nodes[1] - nodes[0]))))
 
     a_km = 1737.4 + 100.0
-    n = math.sqrt(GM_KM3_S2["moon"] / a_km**3)
-    expected = -1.5 * n * LUNAR_J2 * (LUNAR_GRAVITY_RADIUS_KM / a_km) ** 2 * math.cos(math.radians(60.0)) * DAYS * 86400
+    n = math.sqrt(GM_MOON_DE421_KM3_S2 / a_km**3)
+    expected = -1.5 * n * J2_DE430 * (RADIUS_DE430_KM / a_km) ** 2 * math.cos(math.radians(60.0)) * DAYS * 86400
     assert node_drift(harmonic) - node_drift(point) == pytest.approx(expected, rel=0.15)

@@ -23,9 +23,16 @@ from lunarops.orbits.kepler import KeplerOrbit, frozen_elliptical, low_lunar_orb
 
 
 def test_queqiao2_period() -> None:
-    # Queqiao-2 relay orbit 200 x 16,000 km altitude: period 24 h (CNSA, 2024; DESIGN.md: 24.3 h).
+    # Queqiao-2 relay orbit, 200 x 16,000 km altitude, 62.4 deg, "24-hour" elliptical frozen orbit (CNSA mission
+    # description, March-April 2024). The exact two-body period follows from Kepler's third law,
+    # T = 2 pi sqrt(a^3 / mu), a = 1737.4 + (200 + 16000) / 2 = 9837.4 km (R = 1737.4 km, IAU/LOLA mean radius),
+    # mu = GM_Moon of DE421 = 4902.800076 km^3/s^2 (Folkner et al. 2008, IPN PR 42-178, Table 8):
+    # 87,554 s = 24.32 h, which the published "24 h" rounds.
     orbit = frozen_elliptical(200.0, 16000.0, 62.4)
     assert orbit.period_s / 3600.0 == pytest.approx(24.3, abs=0.05)
+    a_km = 1737.4 + (200.0 + 16000.0) / 2.0
+    kepler_s = 2.0 * math.pi * math.sqrt(a_km**3 / 4902.800076)
+    assert orbit.period_s == pytest.approx(kepler_s, abs=1.0)  # [s]
 
 
 def test_frozen_inclination_condition() -> None:

@@ -66,8 +66,13 @@ def test_intervals_and_statistics() -> None:
     mask = np.array([1, 1, 0, 0, 0, 1, 1, 1, 0, 1], dtype=bool)
     assert intervals_from_mask(mask, t).tolist() == [[0.0, 60.0], [300.0, 420.0], [540.0, 540.0]]
     stats = coverage_statistics(mask, t)
-    assert stats["fraction_visible"] == pytest.approx(0.6)
+    assert stats["fraction_visible"] == pytest.approx(0.6)  # 6 of 10 samples
+    # Convention (coverage_statistics' docstring): a gap or window lasts (number of its samples) x step, each sample
+    # standing for the step that starts at it. The longest gap has 3 false samples (t = 120, 180, 240 s): 3 x 60 s
+    # = 180 s, not the 240 s span between the last visible sample (60 s) and the next one (300 s).
     assert stats["longest_gap_s"] == pytest.approx(180.0)
+    assert stats["mean_gap_s"] == pytest.approx((3 * 60.0 + 1 * 60.0) / 2)  # gaps of 3 and 1 samples
+    assert stats["mean_window_s"] == pytest.approx((2 + 3 + 1) * 60.0 / 3)  # windows of 2, 3 and 1 samples
     assert stats["n_windows"] == 3
 
 

@@ -10,8 +10,8 @@ runtime parameters, refitted at each segment boundary, so one compiled integrato
 fit interpolates DE421 at the Chebyshev nodes; ``interpolation_errors_m`` reports its largest error at
 off-node points: below 1 mm for the Earth and about 2 cm for the Sun, where the DE421 reference itself
 jitters at that level (float64 TDB seconds). The Sun's 2 cm at 1 AU changes its pull on a lunar orbiter by a
-relative 1e-13. Optionally (``harmonics=True``) the Moon's degree-2 field, J2 and C22 of LP165P (Konopliv et al.
-2001); no higher-degree field is shipped.
+relative 1e-13. Optionally (``harmonics=True``) the Moon's degree-2 field, unnormalized J2 and C22 of JPL's DE430
+(Folkner et al. 2014, Table 11; see ``LUNAR_J2``); no higher-degree field is shipped.
 """
 
 from __future__ import annotations
@@ -42,11 +42,13 @@ GM_KM3_S2 = {
 DEFAULT_SEGMENT_S = 2 * 86400.0
 DEFAULT_DEGREE = 14
 DEFAULT_TOL = 2.220446049250313e-16
-#: Degree-2 lunar gravity, LP165P (Konopliv et al. 2001, Icarus 150:1-18): unnormalized J2 and C22 in the principal
-#: axis frame, reference radius 1738.0 km. Applied in the Moon ME frame (ME and PA differ by 0.03 deg, which moves
-#: the degree-2 acceleration by a relative 5e-4 of an already 1e-3 perturbation).
-LUNAR_J2 = 2.0321568e-4
-LUNAR_C22 = 2.2382740e-5
+#: Degree-2 lunar gravity, unnormalized J2 and C22 in the principal axis frame, reference radius 1738.0 km: the
+#: lunar values of JPL's DE430/DE431 (Folkner et al. 2014, IPN Progress Report 42-196, Table 11; formerly credited
+#: here to LP165P, Konopliv et al. 2001, whose normalized coefficients could not be checked offline). Normalized
+#: equivalents: C20 = -J2 / sqrt(5), C22_norm = C22 / sqrt(5/12). Applied in the Moon ME frame (ME and PA differ
+#: by 0.03 deg, which moves the degree-2 acceleration by a relative 5e-4 of an already 1e-3 perturbation).
+LUNAR_J2 = 2.0321568464952570e-4
+LUNAR_C22 = 2.2382740590560020e-5
 LUNAR_GRAVITY_RADIUS_KM = 1738.0
 
 
@@ -140,7 +142,7 @@ class EphemerisModel:
     """Earth and Sun relative to the Moon over a span, as Chebyshev segments, and the propagator.
 
     ``epoch`` is a skyfield Time (scalar); ``duration_s`` the span [s] the model covers. ``harmonics=True`` adds
-    the Moon's degree-2 field (J2, C22 of LP165P) in the Moon ME frame, whose orientation enters as Chebyshev
+    the Moon's degree-2 field (J2, C22; see ``LUNAR_J2``) in the Moon ME frame, whose orientation enters as Chebyshev
     series of the nine rotation-matrix elements.
     """
 

@@ -376,7 +376,13 @@ def intervals_from_mask(mask: ArrayLike, times_s: ArrayLike) -> FloatArray:
 
 
 def coverage_statistics(mask: ArrayLike, times_s: ArrayLike) -> dict[str, float]:
-    """Fraction visible, longest gap and window counts of a visibility mask on a uniform grid [s]."""
+    """Fraction visible, longest gap and window counts of a visibility mask on a uniform grid [s].
+
+    Convention: every sample stands for the step that starts at it, so a gap (run of False samples) or a window
+    (run of True samples) lasts (number of its samples) x step [s]. Example, step 60 s, samples visible at 60 s and
+    300 s and not at 120, 180, 240 s: the gap is 3 x 60 = 180 s, not the 240 s between the visible samples.
+    Keys: fraction_visible, longest_gap_s, mean_gap_s, n_windows, mean_window_s.
+    """
     m = np.asarray(mask, dtype=bool)
     t = np.asarray(times_s, dtype=float)
     step = float(t[1] - t[0]) if t.size > 1 else 0.0

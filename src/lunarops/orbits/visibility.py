@@ -47,7 +47,7 @@ class LinkTimeline:
         return intervals_from_mask(self.visible, self.seconds)
 
     def statistics(self) -> dict[str, float]:
-        """Fraction visible, longest and mean gap [s], window count and mean window [s]."""
+        """Fraction visible, longest and mean gap [s], window count and mean window [s] (samples x step)."""
         return coverage_statistics(self.visible, self.seconds)
 
 

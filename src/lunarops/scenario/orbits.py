@@ -16,8 +16,11 @@ class NrhoSpec(_Model):
 
     kind: Literal["nrho"] = "nrho"
     name: str = Field(min_length=1, max_length=80)
-    resonance: str = Field(default="9:2", pattern=r"^\s*[1-9][0-9]*\s*:\s*[1-9][0-9]*\s*$",
-                           description="p:q = p revolutions in q synodic months")
+    resonance: str = Field(
+        default="9:2",
+        pattern=r"^\s*[1-9][0-9]*\s*:\s*[1-9][0-9]*\s*$",
+        description="p:q = p revolutions in q synodic months",
+    )
     family: _FAMILIES = "L2-south"
     phase: float = Field(default=0.0, ge=0.0, lt=1.0, description="fraction of a period past apolune at the start")
 
@@ -78,7 +81,8 @@ class CoverageOptions(_Model):
     step_s: float = Field(default=60.0, ge=1, le=3600)
     min_elevation_deg: float | None = Field(default=None, ge=-10, le=60, description="antenna minimum elevation")
     lunar_gravity: Literal["point", "degree2"] = Field(
-        default="degree2", description="Moon's field for Keplerian orbiters: point mass, or with J2 and C22 (LP165P)"
+        default="degree2",
+        description="Moon's field for Keplerian orbiters: point mass, or with J2 and C22 (DE430, Folkner et al. 2014)",
     )
 
 

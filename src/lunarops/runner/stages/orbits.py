@@ -164,7 +164,10 @@ def run_stage(ctx: RunContext) -> StageResult | None:
     ]
     if periodic:
         figures.append(Figure("Halo orbits, Earth-Moon rotating frame", rotating_frame_figure(list(periodic.values()))))
-    gravity_text = {"point": "a point mass", "degree2": "a degree-2 field (J2, C22 of LP165P)"}
+    gravity_text = {
+        "point": "a point mass",
+        "degree2": "a degree-2 field (J2, C22 of DE430: Folkner et al. 2014, IPN PR 42-196, Table 11)",
+    }
     notes = [
         "NRHO orbiters: periodic Earth-Moon CR3BP solution (mu = 0.0121505856, l* = 384,400 km) placed on the "
         "DE421 Earth-Moon line with the instantaneous distance as length unit; Keplerian orbiters propagated with "
