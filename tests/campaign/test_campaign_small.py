@@ -17,8 +17,15 @@ G0 = 9.80665
 
 
 def one_arc(
-    dv: float = 3000.0, isp: float = 300.0, dry: float = 1000.0, cargo: float = 500.0, maint: float = 0.0,
-    copies: int = 1, prop_cap: float = 1.0e6, lvs: tuple[LaunchVehicle, ...] = (), objective: str = "imleo",
+    dv: float = 3000.0,
+    isp: float = 300.0,
+    dry: float = 1000.0,
+    cargo: float = 500.0,
+    maint: float = 0.0,
+    copies: int = 1,
+    prop_cap: float = 1.0e6,
+    lvs: tuple[LaunchVehicle, ...] = (),
+    objective: str = "imleo",
 ) -> Problem:
     return Problem(
         nodes=("Earth", "LEO", "LLO"),
@@ -63,7 +70,9 @@ def test_one_arc_with_maintenance() -> None:
 
 @settings(max_examples=12, deadline=None)
 @given(
-    dv=st.floats(100.0, 4000.0), isp=st.floats(250.0, 460.0), dry=st.floats(500.0, 20_000.0),
+    dv=st.floats(100.0, 4000.0),
+    isp=st.floats(250.0, 460.0),
+    dry=st.floats(500.0, 20_000.0),
     cargo=st.floats(1.0, 5000.0),
 )
 def test_one_arc_property(dv: float, isp: float, dry: float, cargo: float) -> None:
@@ -107,7 +116,10 @@ def test_payload_too_large_names_the_demand() -> None:
     [
         ({"arcs": (Arc("Earth", "Mars", 0.0, 1.0, launch=True),)}, "uses node 'Mars'"),
         ({"holdover_nodes": ("Venus",)}, "holdover_nodes: 'Venus'"),
-        ({"missions": (Mission("m", 0.0, "LLO", deliver={"unobtainium": 1.0}),)}, "unknown commodity"),
+        (
+            {"missions": (Mission("m", 0.0, "LLO", deliver={"unobtainium": 1.0}),)},
+            "unknown commodity or element 'unobtainium'",
+        ),
         ({"missions": (Mission("m", 0.0, "Moon"),)}, "destination = 'Moon'"),
         ({"objective": "profit"}, "objective = 'profit'"),
         ({"designs": ()}, "at least one spacecraft"),
@@ -129,14 +141,25 @@ def test_isru_in_the_loop_lowers_imleo() -> None:
 
     def problem(isru: IsruOptions | None) -> Problem:
         # the launcher delivers to LLO; landing and ascent 1.87 km/s each; the return LLO->Earth is free (entry)
-        arcs = (Arc("Earth", "LLO", 0.0, 4.0, launch=True), Arc("LLO", "LS", 1870.0, 1.0),
-                Arc("LS", "LLO", 1870.0, 1.0), Arc("LLO", "Earth", 0.0, 4.0))
+        arcs = (
+            Arc("Earth", "LLO", 0.0, 4.0, launch=True),
+            Arc("LLO", "LS", 1870.0, 1.0),
+            Arc("LS", "LLO", 1870.0, 1.0),
+            Arc("LLO", "Earth", 0.0, 4.0),
+        )
         design = SpacecraftDesign("v", 2837.11768506991, 44362.37800273237, 13071.917273428024, 420.0, 2)
         return Problem(
-            nodes=("Earth", "LLO", "LS"), arcs=arcs, holdover_nodes=("LS",), designs=(design,),
-            missions=(Mission("cargo", 0.0, "LS", deliver={"cargo": 1000.0}),
-                      Mission("sortie", 365.0, "LS", crew=2, stay_days=3, samples_kg=100.0)),
-            g0_m_per_s2=9.8, isru=isru, mip_rel_gap=1e-6,
+            nodes=("Earth", "LLO", "LS"),
+            arcs=arcs,
+            holdover_nodes=("LS",),
+            designs=(design,),
+            missions=(
+                Mission("cargo", 0.0, "LS", deliver={"cargo": 1000.0}),
+                Mission("sortie", 365.0, "LS", crew=2, stay_days=3, samples_kg=100.0),
+            ),
+            g0_m_per_s2=9.8,
+            isru=isru,
+            mip_rel_gap=1e-6,
         )
 
     without = solve(problem(None))

@@ -100,6 +100,54 @@ operations:
         parse_scenario(text)
 
 
+def _check_isru_o2_against_served_energy(summary: dict[str, float], runs: int, seed: int) -> None:
+    """The O2 plant's yield per run = the energy it was served / its energy per kg of O2.
+
+    The served energy is rebuilt independently of the engine's ISRU accounting: the plant draws its 5 kW
+    (GOOD: power_kw 5) in every hourly step that is daylit (it is daylight-only) and not inside a
+    load_shed ... load_restored interval of the run's full event log. Energy per kg: the scenario's input,
+    24.3 +- 5.8 kWh/kg truncated to [12, 45] (Leger et al. 2025, PNAS 122, as in ../shared/DESIGN.md)."""
+    import numpy as np
+
+    from lunarops.ops import engine
+    from lunarops.ops.inputs import build_inputs
+    from lunarops.ops.montecarlo import draw_runs, event_log, run_batch
+    from lunarops.runner.stages.operations import light_for_scenario, station_from_section
+
+    scenario = parse_scenario(GOOD)
+    assert scenario.operations is not None
+    light, _ = light_for_scenario(scenario, None)
+    start = scenario.period.start_utc
+    station = station_from_section(scenario.operations, start, None)
+    inputs = build_inputs(station, light, np.datetime64(start.replace(tzinfo=None), "us"), scenario.period.step_s)
+    plant = inputs.load_names.index("o2 plant")
+    assert np.all(inputs.demand_w[plant] == 5_000.0)
+    # the same runs as the CLI's Monte Carlo (same seed, run numbers 0 .. runs-1), every event kept
+    draws = draw_runs(station, inputs, seed, runs)
+    raw = run_batch(inputs, draws, record_steps=24, event_capacity=200_000)
+    o2_kg = raw.scalars[:, engine.S_O2]
+    assert np.all(raw.ev_counts.sum(axis=1) == raw.scalars[:, engine.S_NEV])  # no event dropped
+    # the CLI summary is the percentiles of these runs' O2 (numpy linear percentiles, montecarlo.summarize)
+    for p in (5, 50, 95):
+        assert summary[f"isru_o2_kg_p{p:02d}"] == pytest.approx(float(np.percentile(o2_kg, p)), rel=1e-12)
+    served_j = np.empty(runs)
+    for r in range(runs):
+        log = event_log(inputs, raw, r)
+        log = log[log["element"] == "o2 plant"]
+        shed = np.zeros(inputs.n_steps, dtype=bool)
+        for step, event in zip(log["step"], log["event"], strict=True):
+            shed[step:] = event == "load_shed"
+        on = (inputs.daylight > 0.5) & ~shed
+        served_j[r] = float(np.sum(inputs.demand_w[plant] * on) * inputs.dt_s)
+    kwh_per_kg = served_j / o2_kg / 3.6e6
+    # each run's implied energy per kg equals that run's draw of the input and lies in its [12, 45] range
+    assert kwh_per_kg == pytest.approx(1.0 / draws.load_yield[:, plant] / 3.6e6, rel=1e-9)
+    assert np.all((kwh_per_kg >= 12.0) & (kwh_per_kg <= 45.0))
+    # at the nominal 24.3 kWh/kg the median served energy gives a yield inside the Monte Carlo's p05..p95
+    nominal_kg = float(np.median(served_j)) / (24.3 * 3.6e6)
+    assert summary["isru_o2_kg_p05"] <= nominal_kg <= summary["isru_o2_kg_p95"]
+
+
 def test_cli_simulate_json_and_determinism(tmp_path: Path) -> None:
     path = tmp_path / "ops.yaml"
     path.write_text(GOOD)
@@ -122,6 +170,7 @@ def test_cli_simulate_json_and_determinism(tmp_path: Path) -> None:
         assert key in summary
     assert summary["runs"] == 6
     assert summary["isru_o2_kg_p50"] > 0
+    _check_isru_o2_against_served_energy(summary, runs=6, seed=1)
     assert "smooth sphere" in out["notes"][0]
     again = runner.invoke(app, ["simulate", str(path), "--runs", "6", "--seed", "1", "--json", "--events", "5"])
     assert json.loads(again.stdout) == out
@@ -133,6 +182,9 @@ def test_cli_simulate_bad_file_exits_2(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["simulate", str(path), "--json"])
     assert result.exit_code == 2
     assert "capacity_kwh" in result.output
+    message = " ".join(result.output.split())
+    assert "operations.storage.battery.capacity_kwh" in message and "(got -1)" in message
+    assert "greater than 0" in message
 
 
 def test_cli_power_size_json() -> None:
@@ -200,6 +252,10 @@ def test_cli_power_size_from_scenario_profile(tmp_path: Path) -> None:
     assert out["latitude_deg"] == -85.0
     both = runner.invoke(app, ["power", "size", "--scenario", str(path), "--load-kw", "3"])
     assert both.exit_code == 2
+    # the error names both conflicting options with their values and the fix (give one of them)
+    message = " ".join(both.output.split())
+    assert f"got both --load-kw 3 and --scenario {path}" in message
+    assert "give either --load-kw (a constant load) or --scenario (its load profile), not both" in message
 
 
 def test_campaign_deliveries_feed_the_stores() -> None:

@@ -24,10 +24,10 @@ def handle_errors() -> Iterator[None]:
     try:
         yield
     except InputError as error:
-        err_console.print(f"[bold red]error:[/] {error}", markup=True, highlight=False)
+        err_console.print(f"[bold red]error:[/] {error}", markup=True, highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None
     except LunarOpsError as error:
-        err_console.print(f"[bold red]error:[/] {error}", markup=True, highlight=False)
+        err_console.print(f"[bold red]error:[/] {error}", markup=True, highlight=False, soft_wrap=True)
         raise typer.Exit(3) from None
 
 

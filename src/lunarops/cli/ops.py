@@ -97,8 +97,13 @@ def size(
     from lunarops.errors import InputError
 
     with handle_errors():
-        if (load_kw is None) == (scenario is None):
-            raise InputError("give either --load-kw (a constant load) or --scenario (its load profile), not both")
+        if load_kw is not None and scenario is not None:
+            raise InputError(
+                f"got both --load-kw {load_kw:g} and --scenario {scenario}: give either --load-kw (a constant load) "
+                "or --scenario (its load profile), not both"
+            )
+        if load_kw is None and scenario is None:
+            raise InputError("give either --load-kw (a constant load) or --scenario (its load profile)")
         from datetime import timedelta
 
         import numpy as np
