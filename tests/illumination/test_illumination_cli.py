@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
+import numpy as np
 import pytest
 from typer.testing import CliRunner
 
@@ -20,13 +22,22 @@ def _json(args: list[str]) -> dict:  # type: ignore[type-arg]
 
 
 def test_illumination_json_smooth_sphere() -> None:
+    """CLI equals API: the JSON of `lunarops illumination --terrain none` against site_light(..., dem=None)."""
+    from lunarops.illumination.site import site_light
+    from lunarops.illumination.timegrid import period_times
+
     out = _json(["illumination", "--lat", "-89.45", "--lon", "222.69", "--height-m", "10", "--start", "2031-01-01",
                  "--end", "2031-03-01", "--step", "6h", "--terrain", "none", "--json"])
-    for key in ("sun_disk_visible_fraction", "sun_center_visible_fraction", "longest_dark_hours",
-                "earth_center_visible_fraction"):
-        assert key in out
     assert out["terrain"] == "none"
-    assert out["n_samples"] == 59 * 4
+    assert out["n_samples"] == 59 * 4  # 59 days (Jan + Feb 2031) at 6 h, end exclusive
+    t = period_times("2031-01-01", "2031-03-01", 6 * 3600.0)
+    api = site_light(-89.45, 222.69, t, 6 * 3600.0, 10.0, None).summary()
+    assert set(out) == set(api)
+    for key, value in api.items():
+        if isinstance(value, float):
+            assert out[key] == pytest.approx(value, abs=1e-12), key  # same numbers through JSON
+        else:
+            assert out[key] == value, key
     assert 0.0 <= out["sun_disk_visible_fraction"] <= 1.0
 
 
@@ -65,17 +76,42 @@ def test_illumination_bad_input_exit_2(args: list[str], message: str) -> None:
 
 
 def test_psr_json_small_cap(tmp_path: Path) -> None:
+    """CLI equals API: `lunarops psr` within 1 deg of the south pole against psr_map on the same inputs, cell by
+    cell through the GeoTIFF mask; then Shackleton's floor against Zuber et al. 2012 (Nature 486, 378).
+
+    Zuber et al. 2012: Shackleton (21 km diameter) has a floor about 6.6 km across (area pi 3.3^2 = 34.2 km2),
+    permanently shadowed. Resolution caveat: the DEM's 1.6 km cells resolve the floor with ~13 cells, and its
+    centre (89.67 S, 129.78 E, data/README.md) is known to one pixel, so the PSR area of the cells whose centres
+    lie within 3.3 km of it is compared with 34.2 km2 give or take one ring of half-pixels along the floor's edge
+    (2 pi 3.3 km x 0.8 km = 16.6 km2).
+    """
+    from lunarops.illumination.functions import great_circle_distance_m
+    from lunarops.illumination.psr import psr_map, sun_envelope
+    from lunarops.illumination.site import resolve_terrain
+    from lunarops.terrain import read_geotiff
+
     png = tmp_path / "psr.png"
     tif = tmp_path / "psr.tif"
     out = _json(["psr", "--dem", "south", "--max-colatitude-deg", "1", "--site", "Shackleton,-89.67,129.78",
                  "--map", str(png), "--geotiff", str(tif), "--json"])
-    assert out["psr_area_km2"] > 100  # Shackleton's floor alone is ~200 km2 on this grid
-    assert out["psr_distance_km[Shackleton]"] < 1.6
+    south = resolve_terrain("south")
+    assert south is not None
+    api = psr_map(south, max_colatitude_deg=1.0, envelope=sun_envelope(True))
+    assert out["psr_cells"] == int(api.psr.sum()) > 0
+    assert out["psr_area_km2"] == pytest.approx(api.area_km2, abs=1e-9)
+    assert out["psr_distance_km[Shackleton]"] == pytest.approx(api.distance_km(-89.67, 129.78), abs=1e-12)
+    assert out["psr_distance_km[Shackleton]"] < 1.6  # within one pixel of a PSR cell centre
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    from lunarops.terrain import read_geotiff
-
-    mask = read_geotiff(tif)
-    assert float(mask.height_at(-89.67, 129.78)) == 1.0  # the GeoTIFF round-trips through the terrain reader
+    mask = read_geotiff(tif)  # the GeoTIFF round-trips through the terrain reader, cell by cell
+    assert np.array_equal(np.asarray(mask.heights_m) == 1.0, api.psr)
+    assert float(mask.height_at(-89.67, 129.78)) == 1.0
+    # Shackleton's floor (Zuber et al. 2012): every cell centred on it is PSR, and their area matches
+    d_km = great_circle_distance_m(math.radians(-89.67), math.radians(129.78), np.radians(api.latitude_deg),
+                                   np.radians(api.longitude_deg)) / 1000.0
+    floor = d_km <= 3.3
+    assert floor.sum() >= 10 and bool(np.all(api.psr[floor]))
+    assert float(api.cell_area_km2[floor].sum()) == pytest.approx(math.pi * 3.3**2, abs=16.6)
+    assert out["psr_area_km2"] >= float(api.cell_area_km2[floor].sum())
 
 
 def test_psr_rejects_global_dem() -> None:

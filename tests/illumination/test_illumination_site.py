@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import pytest
@@ -25,7 +26,8 @@ def test_smooth_sphere_south_pole_2026_against_spice() -> None:
     Independent oracle: CSPICE (spiceypy) spkcpo with the same kernels (DE421, moon_pa_de421_1900-2050.bpc,
     moon_080317.tf), aberration "LT+S", observer fixed at (0, 0, -1737.4 km) in MOON_ME.
     """
-    sp = pytest.importorskip("spiceypy")
+    import spiceypy as sp  # the SPICE oracle (test extra): its absence must fail the run, not skip it
+
     from lunarops.ephemeris.kernels import MOON_FRAMES_TF, MOON_PCK, de421_path
 
     t = period_times("2026-01-01", "2027-01-01", 3 * HOUR)
@@ -133,8 +135,11 @@ def test_ground_below_dem_rejected(south) -> None:  # type: ignore[no-untyped-de
 
 @pytest.mark.parametrize("name", ["bogus", "South Pole", "/no/such/file.tif"])
 def test_bad_terrain_names(name: str) -> None:
-    with pytest.raises(InputError, match="terrain"):
+    # the message names the field, the bad value and the accepted values (project standard: field, value, fix)
+    with pytest.raises(InputError, match=rf"^terrain = {re.escape(repr(name))} is neither 'none', a shipped DEM"):
         resolve_terrain(name)
+    with pytest.raises(InputError, match=rf"^--terrain = {re.escape(repr(name))} .*south, north, global"):
+        resolve_terrain(name, field="--terrain")
 
 
 def test_terrain_none_is_none() -> None:

@@ -149,6 +149,101 @@ def test_pds3_ldem4_matches_global_geotiff_and_extremes() -> None:
     assert np.median(np.abs(shifted)) > 2 * np.median(np.abs(diff))
 
 
+# An LDEM-style product (same keyword layout as the LOLA GDR LDEM_4 label: UNCOMPRESSED_FILE wrapping IMAGE,
+# SIMPLE CYLINDRICAL, 0..360 E) at 1 pixel/degree, written in tmp_path so the error paths need no shared data.
+_SYNTH_LABEL = """PDS_VERSION_ID            = "PDS3"
+PRODUCT_ID                = "SYNTH_1"
+OBJECT                    = UNCOMPRESSED_FILE
+FILE_NAME                 = "SYNTH_1.IMG"
+RECORD_TYPE               = FIXED_LENGTH
+FILE_RECORDS              = 180
+RECORD_BYTES              = 720
+^IMAGE                    = "SYNTH_1.IMG"
+  OBJECT                  = IMAGE
+    NAME                  = HEIGHT
+    LINES                 = 180
+    LINE_SAMPLES          = 360
+    MAXIMUM               = 9259
+    MINIMUM               = -9000
+    SAMPLE_TYPE           = LSB_INTEGER
+    SAMPLE_BITS           = 16
+    UNIT                  = METER
+    SCALING_FACTOR        = 0.5
+    OFFSET                = 1737400.
+  END_OBJECT              = IMAGE
+END_OBJECT                = UNCOMPRESSED_FILE
+OBJECT                    = IMAGE_MAP_PROJECTION
+ MAP_PROJECTION_TYPE          = "SIMPLE CYLINDRICAL"
+ MAP_RESOLUTION               = 1 <pix/deg>
+ A_AXIS_RADIUS                = 1737.4 <km>
+ CENTER_LATITUDE              = 0 <deg>
+ CENTER_LONGITUDE             = 180 <deg>
+ MAXIMUM_LATITUDE             = 90 <deg>
+ MINIMUM_LATITUDE             = -90 <deg>
+ WESTERNMOST_LONGITUDE        = 0 <deg>
+ EASTERNMOST_LONGITUDE        = 360 <deg>
+ LINE_PROJECTION_OFFSET       = 89.5 <pix>
+ SAMPLE_PROJECTION_OFFSET     = 179.5 <pix>
+END_OBJECT                    = IMAGE_MAP_PROJECTION
+END
+"""
+
+
+def _synthetic_ldem(tmp_path: Path) -> tuple[Path, Path, np.ndarray]:
+    """SYNTH_1.IMG (180 x 360 LSB int16 DN, 129,600 bytes) + SYNTH_1.LBL; returns the DN grid too."""
+    rows, cols = np.meshgrid(np.arange(180), np.arange(360), indexing="ij")
+    # distinct values (a transposed or shifted read shows up); DN range -9000..9259 as the label's MINIMUM/MAXIMUM
+    dn = ((rows - 90) * 100 + cols).astype("<i2")
+    img = tmp_path / "SYNTH_1.IMG"
+    lbl = tmp_path / "SYNTH_1.LBL"
+    img.write_bytes(dn.tobytes())
+    lbl.write_text(_SYNTH_LABEL, encoding="latin-1")
+    return img, lbl, dn
+
+
+def test_pds3_synthetic_product_reads_back(tmp_path: Path) -> None:
+    img, lbl, dn = _synthetic_ldem(tmp_path)
+    for path in (img, lbl):
+        dem = read_pds3(path)
+        assert isinstance(dem.georeference, Equirectangular)
+        assert np.array_equal(dem.heights_m, dn * 0.5)  # label: HEIGHT = DN * SCALING_FACTOR
+        # label: lat = 0 - (0 - 89.5) / 1 = 89.5; lon = 180 + (0 - 179.5) / 1 = 0.5
+        assert dem.rowcol_to_latlon(0, 0) == pytest.approx((89.5, 0.5))
+        lat, lon = dem.rowcol_to_latlon(179, 359)
+        assert (lat, lon % 360.0) == pytest.approx((-89.5, 359.5))
+
+
+def test_pds3_truncated_and_wrong_labels_raise_data_errors(tmp_path: Path) -> None:
+    img, lbl, _ = _synthetic_ldem(tmp_path)
+    text = lbl.read_text(encoding="latin-1")
+    data = img.read_bytes()
+    img.write_bytes(data[:100_000])
+    # 180 lines x 360 samples x 2 bytes = 129,600 bytes expected
+    with pytest.raises(DataError, match=r"SYNTH_1.IMG: file is 100000 bytes .* truncated"):
+        read_pds3(img)
+    img.write_bytes(data)
+    lbl.write_text(text.replace("LINE_SAMPLES          = 360", "LINE_SAMPLES          = 359"), encoding="latin-1")
+    # 359 samples at 1 pix/deg end at 359 E, not at the label's EASTERNMOST_LONGITUDE = 360
+    with pytest.raises(DataError, match=r"EASTERNMOST_LONGITUDE = 360(\.0)? disagrees .*\(359\.0+\)"):
+        read_pds3(lbl)
+    lbl.write_text(text.replace("LSB_INTEGER", "MSB_INTEGER"), encoding="latin-1")
+    # byte-swapped DN no longer span the label's MINIMUM..MAXIMUM = -9000..9259
+    with pytest.raises(DataError, match=r"label says MAXIMUM = 9259.*byte order"):
+        read_pds3(img)
+    lbl.write_text(text.replace('"SIMPLE CYLINDRICAL"', '"MERCATOR"'), encoding="latin-1")
+    with pytest.raises(DataError, match="MAP_PROJECTION_TYPE = 'MERCATOR' is not supported"):
+        read_pds3(img)
+    lbl.write_text(text.replace("SAMPLE_BITS           = 16", "SAMPLE_BITS           = 12"), encoding="latin-1")
+    with pytest.raises(DataError, match="SAMPLE_BITS = 12"):
+        read_pds3(img)
+    lbl.write_text(text.replace("  END_OBJECT              = IMAGE\n", ""), encoding="latin-1")
+    with pytest.raises(DataError, match=r"truncated|END_OBJECT"):
+        read_pds3(img)
+    lbl.unlink()
+    with pytest.raises(DataError, match="no PDS3 label"):
+        read_pds3(img)
+
+
 def _copy_ldem4(tmp_path: Path) -> tuple[Path, Path]:
     _need(LDEM4)
     img = tmp_path / "LDEM_4.IMG"
@@ -160,7 +255,8 @@ def _copy_ldem4(tmp_path: Path) -> tuple[Path, Path]:
     return img, lbl
 
 
-def test_pds3_truncated_and_wrong_labels_raise_data_errors(tmp_path: Path) -> None:
+def test_pds3_ldem4_copy_truncated_and_wrong_labels(tmp_path: Path) -> None:
+    # the same error paths on a copy of the real product (skips without ../shared/data; see the synthetic test)
     img, lbl = _copy_ldem4(tmp_path)
     text = lbl.read_text(encoding="latin-1")
     data = img.read_bytes()
@@ -247,6 +343,54 @@ def test_geotiff_reader_matches_shipped_and_rejects_bad_files(tmp_path: Path) ->
         read_geotiff(plain)
 
 
+def _write_polar_geotiff(path: Path, dem: Dem) -> None:
+    """A south polar stereographic GeoTIFF of ``dem`` written with tifffile (GeoTIFF 1.1, OGC 19-008r4: keys
+    1024 GTModelType, 1025 GTRasterType, 2057/2058 sphere axes, 3075 ProjCoordTrans = 15, 3076 metres,
+    3081 ProjNatOriginLat, 3095 ProjStraightVertPoleLong; ModelPixelScale 33550, ModelTiepoint 33922)."""
+    geo = dem.georeference
+    assert isinstance(geo, PolarStereographic)
+    doubles = (-90.0, geo.central_longitude_deg, geo.radius_m, geo.radius_m)
+    keys = (1, 1, 0, 8,
+            1024, 0, 1, 1, 1025, 0, 1, 1,
+            2057, 34736, 1, 2, 2058, 34736, 1, 3,
+            3072, 0, 1, 32767, 3075, 0, 1, 15, 3076, 0, 1, 9001,
+            3081, 34736, 1, 0, 3095, 34736, 1, 1)
+    tifffile.imwrite(
+        path,
+        np.asarray(dem.heights_m, dtype=np.float32),
+        extratags=[
+            (33550, "d", 3, (geo.pixel_width_m, geo.pixel_height_m, 0.0), True),
+            (33922, "d", 6, (0.0, 0.0, 0.0, geo.x_min_m, geo.y_max_m, 0.0), True),
+            (34735, "H", len(keys), keys, True),
+            (34736, "d", len(doubles), doubles, True),
+        ],
+    )
+
+
+def test_geotiff_synthetic_round_trip_and_corruption(tmp_path: Path) -> None:
+    # Written here from a window of the shipped south DEM, so the corrupt-file paths need no shared data.
+    sub = load_dem("south").subset(300, 400, 300, 420, name="piece")
+    good = tmp_path / "piece.tif"
+    _write_polar_geotiff(good, sub)
+    dem = read_geotiff(good)
+    assert dem.georeference == sub.georeference  # same grid: corner, pixel size, sphere, pole
+    assert np.array_equal(dem.heights_m, np.asarray(sub.heights_m, dtype=np.float32))
+    data = good.read_bytes()
+    assert len(data) > 100 * 120 * 4  # float32 pixels, so cutting at 20,000 bytes loses most of them
+    bad = tmp_path / "cut.tif"
+    bad.write_bytes(data[:20_000])
+    with pytest.raises(DataError, match=r"cut.tif: .*(corrupt|truncated)"):
+        load_dem(bad)
+    noise = tmp_path / "noise.tif"
+    noise.write_bytes(b"II*\x00" + bytes(range(256)) * 8)  # TIFF magic, then garbage IFD offsets
+    with pytest.raises(DataError, match=r"noise.tif: .*(corrupt|truncated)"):
+        read_geotiff(noise)
+    plain = tmp_path / "plain.tif"
+    tifffile.imwrite(plain, np.zeros((4, 4), dtype=np.int16))
+    with pytest.raises(DataError, match=r"plain.tif: no GeoTIFF tags \(GeoKeyDirectory\)"):
+        read_geotiff(plain)
+
+
 def test_npz_round_trip_and_unknown_names(tmp_path: Path) -> None:
     south = load_dem("south").subset(10, 20, 30, 45, name="piece")
     save_npz(south, tmp_path / "piece.npz")
@@ -264,7 +408,8 @@ def test_sites_outside_dem_and_subsets() -> None:
     south = load_dem("south")
     with pytest.raises(SiteError, match=r"outside DEM 'south'.*pick a site inside"):
         south.height_at(-60.0, 0.0)
-    with pytest.raises(SiteError):
+    # the south DEM is 762 x 762 (test_shipped_dems_load_with_their_georeference): row1 = 800 is outside
+    with pytest.raises(SiteError, match=r"\(row0=0, row1=800, col0=0, col1=10\) is not inside DEM 'south'.*<= 762"):
         south.subset(0, 800, 0, 10)
     win = south.window_around(-89.45, 222.69, 10_000.0)
     assert win.height_at(-89.45, 222.69) == pytest.approx(float(south.height_at(-89.45, 222.69)), abs=1e-3)
