@@ -27,6 +27,7 @@ Frames: the DEM is passed as ``a[q, p]`` where the sweep travels towards +p and 
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import numba
@@ -77,6 +78,9 @@ def _bilinear_pq(a: NDArray[np.float32], p: float, q: float) -> float:
     h1 = a[q0 + 1, p0] + fp * (a[q0 + 1, p0 + 1] - a[q0 + 1, p0])
     return h0 + fq * (h1 - h0)
 
+
+NEAR_SAMPLES_PER_PX = 8
+"""Near-field samples per pixel of map length between the kinks of the bilinear surface (see near_offsets)."""
 
 MAX_SUBDIVISIONS = 24
 """Most extra samples between two kinks of the bilinear surface along a line (where it bulges above the chord)."""
@@ -245,8 +249,13 @@ def _line(
             hb = sh[ins] + fb * (sh[ins + 1] - sh[ins])
             if hb == hb:
                 b_ok = True
-                sb = math.sin(thr - s_ref)
-                cb = math.cos(thr - s_ref)
+                # sin and cos of (thr - s_ref): the sample's, rotated by the small step to thr (series)
+                dd = thr - ss[ins]
+                d2 = dd * dd
+                sd = dd * (1.0 - d2 / 6.0 * (1.0 - d2 / 20.0))
+                cd = 1.0 - d2 / 2.0 * (1.0 - d2 / 12.0)
+                sb = sp[ins] * cd + sq[ins] * sd
+                cb = sq[ins] * cd - sp[ins] * sd
         qline = q0 + t * p
         c_first = max(math.ceil(qline - 1.0 / ov - 1e-9), q_lo)
         c_last = min(math.floor(qline + 1.0 / ov + 1e-9), q_hi)
@@ -263,13 +272,16 @@ def _line(
             cf = sq[j]
             ox = ro * cu
             oy = ro * cf
-            val = -0.5 * math.pi
+            # best (up, forward) components in the observer's frame; the elevation is atan2(up, forward)
+            up = -1.0
+            fw = 0.0
             if b_ok:
                 # the point exactly at the minimum distance (linear between the samples around it)
                 rb = radius + hb
                 vx = rb * sb - ox
                 vy = rb * cb - oy
-                val = math.atan2(vx * cu + vy * cf, vx * cf - vy * cu)
+                up = vx * cu + vy * cf
+                fw = vx * cf - vy * cu
             if top > 0:
                 # unimodal angle from the observer along the hull (nearest = top - 1 ... farthest = 0)
                 lo_i = 1
@@ -289,7 +301,16 @@ def _line(
                 vx = hx[best] - ox
                 vy = hy[best] - oy
                 # elevation above the observer's horizontal: up = (sin so, cos so), forward = (cos so, -sin so)
-                val = max(val, math.atan2(vx * cu + vy * cf, vx * cf - vy * cu))
+                up2 = vx * cu + vy * cf
+                fw2 = vx * cf - vy * cu
+                if fw > 0.0 and fw2 > 0.0:
+                    higher = up2 * fw > up * fw2
+                else:
+                    higher = math.atan2(up2, fw2) > math.atan2(up, fw)
+                if higher:
+                    up = up2
+                    fw = fw2
+            val = math.atan2(up, fw)
             if mlo == m:
                 out_lo[qc, p] = val
             else:
@@ -340,69 +361,93 @@ def sweep_direction(
             )  # fmt: skip
 
 
-@numba.njit(cache=True)
-def _near_tan(
+def near_offsets(t: float, u_lo: float, u_hi: float, per_px: int) -> NDArray[np.float64]:
+    """Sample positions u (units of p) along the line q = t u from a lattice point, shared by every cell: the
+    kinks of the bilinear surface (integer u, integer t u) in [u_lo, u_hi] and, between them, equal steps of at
+    most 1 / per_px pixel of map length (inside a cell the surface is a quadratic along the line)."""
+    knots = [u_lo, u_hi]
+    knots += [float(k) for k in range(math.ceil(u_lo), math.floor(u_hi) + 1)]
+    if t != 0.0:
+        k_lo, k_hi = sorted((t * u_lo, t * u_hi))
+        knots += [k / t for k in range(math.ceil(k_lo), math.floor(k_hi) + 1)]
+    knots_arr = np.unique(np.asarray(knots))
+    step = 1.0 / (per_px * math.sqrt(1.0 + t * t))
+    pieces = [knots_arr[:1]]
+    for u0, u1 in itertools.pairwise(knots_arr):
+        n = max(1, math.ceil((u1 - u0) / step - 1e-9))
+        pieces.append(u0 + (u1 - u0) * np.arange(1, n + 1) / n)
+    return np.concatenate(pieces)
+
+
+@numba.njit(cache=True, parallel=True)
+def near_field_direction(
     a: NDArray[np.float32],
-    qc: int,
-    pc: int,
     t: float,
-    rad_per_p: float,
+    u_samples: NDArray[np.float64],
+    rpp: NDArray[np.float64],
     s_min: float,
-    s_max: float,
-    r_obs: float,
     radius: float,
-    tol: float,
-) -> float:
-    """Largest tan(elevation) of the bilinear surface along the cell's own line q = qc + t (p - pc), p >= pc,
-    at ground angles s in [s_min, s_max] [rad] (s = (p - pc) rad_per_p): the end points, every kink (integer
-    p or q) and points where the surface bulges above the chord (as in :func:`_push`); -inf when none."""
+    mast: float,
+    q_lo: int,
+    q_hi: int,
+    p_lo: int,
+    p_hi: int,
+    out: NDArray[np.float64],
+) -> None:
+    """Largest tan(elevation) over the near field of each cell (q, p) of the window, along its own line
+    q' = q + t (p' - p), p' >= p: the point exactly at the ground angle ``s_min`` [rad] and the shared samples
+    ``u_samples`` (:func:`near_offsets`) beyond it. ``rpp[q, p]``: ground angle per unit p at the cell. The
+    samples are the same offsets for every cell, so the inner loop runs over a row of cells (vectorized)."""
     nq, np_ = a.shape
-    u_end = min(s_max / rad_per_p, np_ - 1.0 - pc)
-    if t > 0.0:
-        u_end = min(u_end, (nq - 1.0 - qc) / t)
-    elif t < 0.0:
-        u_end = min(u_end, -qc / t)
-    u = s_min / rad_per_p
-    best = -math.inf
-    if u > u_end:
-        return best
-    prev_u = -1.0
-    prev_h = 0.0
-    while True:
-        h = _bilinear_pq(a, pc + u, qc + t * u)
-        if prev_u >= 0.0 and h == h and prev_h == prev_h:
-            um = 0.5 * (u + prev_u)
-            bulge = _bilinear_pq(a, pc + um, qc + t * um) - 0.5 * (h + prev_h)
-            if bulge > tol:
-                k = min(math.ceil(math.sqrt(bulge / tol)), MAX_SUBDIVISIONS)
-                for i in range(1, k):
-                    ui = prev_u + (u - prev_u) * i / k
-                    hi = _bilinear_pq(a, pc + ui, qc + t * ui)
-                    s = ui * rad_per_p
-                    rt = radius + hi
-                    # exact: tan e = ((R + h) cos s - r_obs) / ((R + h) sin s); s < 0.01 rad here
-                    cs = 1.0 - 0.5 * s * s + s * s * s * s / 24.0
-                    sn = s - s * s * s / 6.0
-                    val = (rt * cs - r_obs) / (rt * sn)
-                    best = max(best, val)
-        if h == h:
-            s = u * rad_per_p
-            rt = radius + h
-            cs = 1.0 - 0.5 * s * s + s * s * s * s / 24.0
+    n_s = u_samples.shape[0]
+    for q in numba.prange(q_lo, q_hi + 1):
+        for p in range(p_lo, p_hi + 1):
+            out[q, p] = -math.inf
+            h0 = a[q, p]
+            if h0 != h0:
+                continue
+            u = s_min / rpp[q, p]
+            pp = p + u
+            qq = q + t * u
+            if pp > np_ - 1 or qq < 0.0 or qq > nq - 1:
+                continue
+            hb = _bilinear_pq(a, pp, qq)
+            s = s_min
+            rt = radius + hb
+            cs = 1.0 - 0.5 * s * s
             sn = s - s * s * s / 6.0
-            best = max(best, (rt * cs - r_obs) / (rt * sn))
-        if u >= u_end:
-            break
-        prev_u = u
-        prev_h = h
-        # next kink: next integer p, next integer q crossing, or the end
-        nxt = math.floor(u + 1e-9) + 1.0
-        if t != 0.0:
-            q = qc + t * u
-            kq = math.floor(q + 1e-9) + 1.0 if t > 0.0 else math.ceil(q - 1e-9) - 1.0
-            nxt = min(nxt, (kq - qc) / t)
-        u = min(nxt, u_end)
-    return best
+            val = (rt * cs - (radius + h0 + mast)) / (rt * sn)
+            if val > out[q, p]:
+                out[q, p] = val
+        best = out[q]
+        r_obs = np.empty(np_)
+        for p in range(p_lo, p_hi + 1):
+            r_obs[p] = radius + a[q, p] + mast
+        rpp_row = rpp[q]
+        for k in range(n_s):
+            u = u_samples[k]
+            ip = math.floor(u)
+            fp = u - ip
+            v = t * u
+            iq = math.floor(v)
+            fq = v - iq
+            q0 = q + iq
+            if q0 < 0 or q0 > nq - 1 or (fq > 0.0 and q0 + 1 > nq - 1):
+                continue
+            row0 = a[q0]
+            row1 = a[q0 + 1] if fq > 0.0 else a[q0]
+            dp = 1 if fp > 0.0 else 0
+            last = np_ - 1 - ip - dp
+            for p in range(p_lo, min(p_hi, last) + 1):
+                c = p + ip
+                h_a = row0[c] + fp * (row0[c + dp] - row0[c])
+                h_b = row1[c] + fp * (row1[c + dp] - row1[c])
+                rt = radius + (h_a + fq * (h_b - h_a))
+                s = u * rpp_row[p]
+                s2 = s * s
+                val = (rt * (1.0 - 0.5 * s2) - r_obs[p]) / (rt * s * (1.0 - s2 / 6.0))
+                b = best[p]
+                best[p] = val if (s >= s_min and val > b) else b
 
 
 @numba.njit(cache=True, parallel=True)
@@ -410,6 +455,7 @@ def accumulate_direction(
     a: NDArray[np.float32],
     out_lo: NDArray[np.float32],
     out_hi: NDArray[np.float32],
+    near: NDArray[np.float64],
     case: int,
     t: float,
     q0_start: float,
@@ -421,19 +467,12 @@ def accumulate_direction(
     beta: float,
     dbeta: float,
     gamma: NDArray[np.float64],
-    rad_per_p: NDArray[np.float64],
-    s_min: float,
-    s_near: float,
-    radius: float,
-    mast: float,
-    tol: float,
     result: NDArray[np.float32],
 ) -> None:
     """Adds this direction's horizon (grid bearing ``beta`` [rad]) to ``result[i, j, k]`` with the linear
     weight of the true-azimuth bin k: the cell's grid bearing of azimuth k is az_k + gamma[i, j]. The horizon
-    is the larger of the near field (ground angles s_min..s_near [rad], the cell's own line, exact) and the far
-    field interpolated between the cell's two sweep lines. ``rad_per_p[i, j]``: ground angle per unit p at
-    the cell (the point scale there)."""
+    is the larger of the near field (``near[q, p]``: tan of its elevation, from :func:`near_field_direction`)
+    and the far field interpolated between the cell's two sweep lines."""
     wy, wx, n_az = result.shape
     daz = 2.0 * math.pi / n_az
     for i in numba.prange(wy):
@@ -463,10 +502,9 @@ def accumulate_direction(
                 v = hi
             else:
                 v = -0.5 * math.pi
-            if s_near > s_min:
-                tn = _near_tan(a, q, p, t, rad_per_p[i, j], s_min, s_near, radius + h0 + mast, radius, tol)
-                if tn > -math.inf:
-                    v = max(v, math.atan(tn))
+            tn = near[q, p]
+            if tn > -math.inf:
+                v = max(v, math.atan(tn))
             x = (beta - gamma[i, j]) / daz
             x = x - math.floor(x / n_az) * n_az
             k0 = math.floor(x)
@@ -521,9 +559,17 @@ def sweep_map(
     min_s = min_distance_m / radius_m
     s_near = near_field_px * geo[2] / radius_m
     s_far = max(min_s, s_near)
-    rho2 = xx * xx + yy * yy
-    inv_k = 1.0 / (geo[3] * (1.0 + rho2 * geo[4]))  # 1 / point scale at the cells
+    all_x = geo[0] + (np.arange(nx) + 0.5) * geo[2]
+    all_y = geo[1] - (np.arange(ny) + 0.5) * geo[2]
+    inv_k = 1.0 / (geo[3] * (1.0 + np.add.outer(all_y**2, all_x**2) * geo[4]))  # 1 / point scale, whole grid
+    inv_k_pq = (
+        inv_k,
+        np.ascontiguousarray(inv_k[:, ::-1]),
+        np.ascontiguousarray(inv_k.T),
+        np.ascontiguousarray(inv_k.T[:, ::-1]),
+    )
     buffers = {}
+    near_buffers = {}
     for d in range(n_dir):
         beta = d * dbeta
         dc = math.sin(beta)
@@ -552,6 +598,7 @@ def sweep_map(
         key = a.shape
         if key not in buffers:
             buffers[key] = (np.empty(key, np.float32), np.empty(key, np.float32))
+            near_buffers[key] = np.empty(key, np.float64)
         out_lo, out_hi = buffers[key]
         out_lo[qr[0] : qr[1] + 1, pr[0] : pr[1] + 1] = np.nan
         out_hi[qr[0] : qr[1] + 1, pr[0] : pr[1] + 1] = np.nan
@@ -559,10 +606,15 @@ def sweep_map(
             a, t, q0_start, ov, m_first, m_last, case, geo, radius_m, mast_m, s_far, bulge_tol_m,
             pr[0], pr[1], qr[0], qr[1], out_lo, out_hi, ny, nx,
         )  # fmt: skip
-        rad_per_p = math.sqrt(1.0 + t * t) * geo[2] / radius_m * inv_k
+        rpp = (math.sqrt(1.0 + t * t) * geo[2] / radius_m) * inv_k_pq[case]  # ground angle per unit p
+        near = near_buffers[key]
+        if s_near > min_s:
+            u_samples = near_offsets(t, min_s / rpp.max(), s_near / rpp.min(), NEAR_SAMPLES_PER_PX)
+            near_field_direction(a, t, u_samples, rpp, min_s, radius_m, mast_m, qr[0], qr[1], pr[0], pr[1], near)
+        else:
+            near[:] = -np.inf
         accumulate_direction(
-            a, out_lo, out_hi, case, t, q0_start, ov, row0, col0, ny, nx, beta, dbeta, gamma, rad_per_p,
-            min_s, s_near, radius_m, mast_m, bulge_tol_m, result,
+            a, out_lo, out_hi, near, case, t, q0_start, ov, row0, col0, ny, nx, beta, dbeta, gamma, result,
         )  # fmt: skip
         if progress is not None:
             progress((d + 1) / n_dir, f"horizon sweep directions {d + 1}/{n_dir}")  # type: ignore[operator]
