@@ -85,10 +85,11 @@ def fetch(
     json_output: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
 ) -> None:
     """Download a LOLA DEM product (resumable, verified) into the cache; prints its path."""
-    from lunarops.terrain.fetch import default_cache_dir
+    from lunarops.terrain.fetch import default_cache_dir, find_product
     from lunarops.terrain.fetch import fetch as fetch_product
 
     with handle_errors():
+        find_product(name)  # an unknown name fails before the progress bar appears
         directory = cache_dir if cache_dir is not None else default_cache_dir()
         with progress_bar(f"fetch {name}", enabled=not quiet and not json_output) as update:
             path = fetch_product(name, directory, progress=update)

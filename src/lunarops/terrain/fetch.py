@@ -195,6 +195,15 @@ def download_file(
     return final
 
 
+def find_product(name: str, registry: dict[str, Product] | None = None) -> Product:
+    """The registry entry of product ``name`` (case-insensitive); InputError naming the known ones otherwise."""
+    known = REGISTRY if registry is None else registry
+    key = next((k for k in known if k.lower() == str(name).lower()), None)
+    if key is None:
+        raise InputError(f"data product {name!r} is unknown; choose one of: {', '.join(sorted(known))}")
+    return known[key]
+
+
 def fetch(
     name: str,
     cache_dir: str | Path | None = None,
@@ -206,11 +215,7 @@ def fetch(
 
     The product's files (image and label) are downloaded, resumed and verified by :func:`download_file`.
     """
-    known = REGISTRY if registry is None else registry
-    key = next((k for k in known if k.lower() == str(name).lower()), None)
-    if key is None:
-        raise InputError(f"data product {name!r} is unknown; choose one of: {', '.join(sorted(known))}")
-    product = known[key]
+    product = find_product(name, registry)
     directory = Path(cache_dir) if cache_dir is not None else default_cache_dir()
     paths = []
     n = len(product.files)
