@@ -36,26 +36,6 @@ from numpy.typing import NDArray
 
 
 @numba.njit(cache=True, inline="always")
-def _rowcol(case: int, ny: int, nx: int, p: float, q: float) -> tuple[float, float]:
-    if case == 0:
-        return q, p
-    if case == 1:
-        return q, nx - 1.0 - p
-    if case == 2:
-        return p, q
-    return ny - 1.0 - p, q
-
-
-@numba.njit(cache=True, inline="always")
-def _inv_scale(case: int, ny: int, nx: int, p: float, q: float, geo: NDArray[np.float64]) -> float:
-    """1 / stereographic point scale at (p, q); geo = x_min, y_max, pixel, k0, 1 / (4 R^2 k0^2)."""
-    row, col = _rowcol(case, ny, nx, p, q)
-    x = geo[0] + (col + 0.5) * geo[2]
-    y = geo[1] - (row + 0.5) * geo[2]
-    return 1.0 / (geo[3] * (1.0 + (x * x + y * y) * geo[4]))
-
-
-@numba.njit(cache=True, inline="always")
 def _height(a: NDArray[np.float32], p: int, q: float) -> float:
     """Bilinear height on the column p (integer) at fractional q (linear between two cells)."""
     nq = a.shape[0]
@@ -86,7 +66,16 @@ MAX_SUBDIVISIONS = 24
 """Most extra samples between two kinks of the bilinear surface along a line (where it bulges above the chord)."""
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
+def _twist(a: NDArray[np.float32], p: float, q: float) -> float:
+    """Cross term a00 - a01 - a10 + a11 of the bilinear cell that contains (p, q)."""
+    nq, np_ = a.shape
+    q0 = max(min(math.floor(q), nq - 2), 0)
+    p0 = max(min(math.floor(p), np_ - 2), 0)
+    return a[q0, p0] - a[q0, p0 + 1] - a[q0 + 1, p0] + a[q0 + 1, p0 + 1]
+
+
+@numba.njit(cache=True, inline="always")
 def _push(
     a: NDArray[np.float32],
     sp: NDArray[np.float64],
@@ -101,25 +90,28 @@ def _push(
     tol: float,
 ) -> int:
     """Appends sample (p, q, h); before it, points of the stretch from the previous sample where the bilinear
-    surface (a quadratic along the line inside a cell) rises more than ``tol`` [m] above the chord, at
-    spacings that keep the remaining bulge below ``tol`` (bulge at the midpoint / k^2 for k pieces)."""
+    surface rises more than ``tol`` [m] above the chord, at spacings that keep the remaining bulge below
+    ``tol`` (bulge at the midpoint / k^2 for k pieces). The stretch lies inside one cell, where the surface is
+    the quadratic h = A + B fp + C fq + D fp fq: its bulge at the midpoint is -D dp dq / 4 (D the cell's
+    twist), zero along the axes."""
     if n > 0:
         pa = sp[n - 1]
         qa = sq[n - 1]
-        ha = sh[n - 1]
-        hm = _bilinear_pq(a, 0.5 * (pa + p), 0.5 * (qa + q))
-        bulge = hm - 0.5 * (ha + h)
-        if bulge > tol:
-            k = min(math.ceil(math.sqrt(bulge / tol)), MAX_SUBDIVISIONS)
-            for i in range(1, k):
-                f = i / k
-                pp = pa + f * (p - pa)
-                qq = qa + f * (q - qa)
-                sp[n] = pp
-                sq[n] = qq
-                sh[n] = _bilinear_pq(a, pp, qq)
-                sint[n] = -1
-                n += 1
+        dp = p - pa
+        dq = q - qa
+        if dp != 0.0 and dq != 0.0:
+            bulge = -0.25 * dp * dq * _twist(a, pa + 0.5 * dp, qa + 0.5 * dq)
+            if bulge > tol:
+                k = min(math.ceil(math.sqrt(bulge / tol)), MAX_SUBDIVISIONS)
+                for i in range(1, k):
+                    f = i / k
+                    pp = pa + f * dp
+                    qq = qa + f * dq
+                    sp[n] = pp
+                    sq[n] = qq
+                    sh[n] = _bilinear_pq(a, pp, qq)
+                    sint[n] = -1
+                    n += 1
     sp[n] = p
     sq[n] = q
     sh[n] = h
@@ -134,8 +126,7 @@ def _line(
     t: float,
     q0_start: float,
     ov: float,
-    case: int,
-    geo: NDArray[np.float64],
+    aff: NDArray[np.float64],
     radius: float,
     mast: float,
     min_s: float,
@@ -153,10 +144,11 @@ def _line(
     hy: NDArray[np.float64],
     out_lo: NDArray[np.float32],
     out_hi: NDArray[np.float32],
-    ny: int,
-    nx: int,
 ) -> None:
-    """Sweep line m: samples, arc lengths, backward hull sweep with queries of the cells next to the line."""
+    """Sweep line m: samples, arc lengths, backward hull sweep with queries of the cells next to the line.
+    ``aff``: map x = aff[0] + aff[1] p + aff[2] q, y = aff[3] + aff[4] p + aff[5] q [m], then k0 and
+    1 / (4 R^2 k0^2) of the point scale, and the map length per unit p over R. Writes tan(elevation) (-inf:
+    nothing ahead) to out_lo / out_hi."""
     nq, np_ = a.shape
     q0 = q0_start + m / ov
     # integer p range where the line is inside [0, nq - 1]
@@ -190,28 +182,32 @@ def _line(
             if k > lo and k < hi and 0 <= k <= nq - 1:
                 f = (k - q) / (qb - q)
                 n = _push(a, sp, sq, sh, sint, n, p + f, k, a[k, p] + f * (a[k, p + 1] - a[k, p]), -1, tol)
-    # ground arc length [rad]: map length / point scale at the midpoint
-    step_scale = math.sqrt(1.0 + t * t) * geo[2] / radius
+    # ground arc length S [rad] (map length / point scale at the midpoint of each step), and the sample's
+    # sin S and cos S (stored over sp and sq once read) by exact rotations by the small steps (series to 1e-17)
     ss[0] = 0.0
+    p_prev = sp[0]
+    q_prev = sq[0]
+    sn = 0.0
+    cs = 1.0
+    sp[0] = 0.0
+    sq[0] = 1.0
     for j in range(1, n):
-        pm = 0.5 * (sp[j] + sp[j - 1])
-        qm = 0.5 * (sq[j] + sq[j - 1])
-        ss[j] = ss[j - 1] + (sp[j] - sp[j - 1]) * step_scale * _inv_scale(case, ny, nx, pm, qm, geo)
-    s_ref = ss[n // 2]
-    # sin and cos of (S - s_ref) for every sample (stored over sp and sq, no longer needed): one trig call,
-    # then exact rotations by the small steps (sin and cos of a step < 0.01 rad by their series to 1e-17)
-    sn = math.sin(ss[0] - s_ref)
-    cs = math.cos(ss[0] - s_ref)
-    sp[0] = sn
-    sq[0] = cs
-    for j in range(1, n):
-        d = ss[j] - ss[j - 1]
+        pj = sp[j]
+        qj = sq[j]
+        pm = 0.5 * (pj + p_prev)
+        qm = 0.5 * (qj + q_prev)
+        x = aff[0] + aff[1] * pm + aff[2] * qm
+        y = aff[3] + aff[4] * pm + aff[5] * qm
+        d = (pj - p_prev) * aff[8] / (aff[6] * (1.0 + (x * x + y * y) * aff[7]))
+        ss[j] = ss[j - 1] + d
         d2 = d * d
         sd = d * (1.0 - d2 / 6.0 * (1.0 - d2 / 20.0))
         cd = 1.0 - d2 / 2.0 * (1.0 - d2 / 12.0)
         sn, cs = sn * cd + cs * sd, cs * cd - sn * sd
         sp[j] = sn
         sq[j] = cs
+        p_prev = pj
+        q_prev = qj
     # backward sweep
     top = 0  # hull size; hx/hy[0] is the farthest vertex, hx/hy[top - 1] the nearest
     ins = n - 1
@@ -239,26 +235,30 @@ def _line(
                 hy[top] = y
                 top += 1
             ins -= 1
+        qline = q0 + t * p
+        c_first = max(math.ceil(qline - 1.0 / ov - 1e-9), q_lo)
+        c_last = min(math.floor(qline + 1.0 / ov + 1e-9), q_hi)
+        if c_first > c_last:
+            continue
         b_ok = False
-        hb = 0.0
         sb = 0.0
         cb = 1.0
+        hb = 0.0
         if ins + 1 <= n - 1:
             thr = s_obs + min_s
             fb = (thr - ss[ins]) / (ss[ins + 1] - ss[ins])
             hb = sh[ins] + fb * (sh[ins + 1] - sh[ins])
             if hb == hb:
                 b_ok = True
-                # sin and cos of (thr - s_ref): the sample's, rotated by the small step to thr (series)
+                # sin and cos of thr: the sample's, rotated by the small step to thr (series)
                 dd = thr - ss[ins]
                 d2 = dd * dd
                 sd = dd * (1.0 - d2 / 6.0 * (1.0 - d2 / 20.0))
                 cd = 1.0 - d2 / 2.0 * (1.0 - d2 / 12.0)
                 sb = sp[ins] * cd + sq[ins] * sd
                 cb = sq[ins] * cd - sp[ins] * sd
-        qline = q0 + t * p
-        c_first = max(math.ceil(qline - 1.0 / ov - 1e-9), q_lo)
-        c_last = min(math.floor(qline + 1.0 / ov + 1e-9), q_hi)
+        cu = sp[j]
+        cf = sq[j]
         for qc in range(c_first, c_last + 1):
             mf = (qc - t * p - q0_start) * ov
             mlo = math.floor(mf)
@@ -268,11 +268,10 @@ def _line(
             if hc != hc:
                 continue
             ro = radius + hc + mast
-            cu = sp[j]
-            cf = sq[j]
             ox = ro * cu
             oy = ro * cf
-            # best (up, forward) components in the observer's frame; the elevation is atan2(up, forward)
+            # best (up, forward) components in the observer's frame: up = (sin S, cos S), forward = (cos S,
+            # -sin S); tan(elevation) = up / forward (forward > 0 ahead of the observer)
             up = -1.0
             fw = 0.0
             if b_ok:
@@ -297,20 +296,14 @@ def _line(
                         hi_i = mid
                     else:
                         lo_i = mid + 1
-                best = lo_i - 1
-                vx = hx[best] - ox
-                vy = hy[best] - oy
-                # elevation above the observer's horizontal: up = (sin so, cos so), forward = (cos so, -sin so)
+                vx = hx[lo_i - 1] - ox
+                vy = hy[lo_i - 1] - oy
                 up2 = vx * cu + vy * cf
                 fw2 = vx * cf - vy * cu
-                if fw > 0.0 and fw2 > 0.0:
-                    higher = up2 * fw > up * fw2
-                else:
-                    higher = math.atan2(up2, fw2) > math.atan2(up, fw)
-                if higher:
+                if fw <= 0.0 or up2 * fw > up * fw2:
                     up = up2
                     fw = fw2
-            val = math.atan2(up, fw)
+            val = up / fw if fw > 0.0 else -math.inf
             if mlo == m:
                 out_lo[qc, p] = val
             else:
@@ -325,8 +318,7 @@ def sweep_direction(
     ov: float,
     m_first: int,
     m_last: int,
-    case: int,
-    geo: NDArray[np.float64],
+    aff: NDArray[np.float64],
     radius: float,
     mast: float,
     min_s: float,
@@ -337,11 +329,10 @@ def sweep_direction(
     q_hi: int,
     out_lo: NDArray[np.float32],
     out_hi: NDArray[np.float32],
-    ny: int,
-    nx: int,
 ) -> None:
     """All lines m_first..m_last of one direction (parallel over chunks of lines); fills out_lo/out_hi[q, p]
-    [rad] for the cells of the window (q_lo..q_hi, p_lo..p_hi) from their lower and upper lines."""
+    (tan of the elevation) for the cells of the window (q_lo..q_hi, p_lo..p_hi) from their lower and upper
+    lines; ``aff`` as in :func:`_line`."""
     _nq, np_ = a.shape
     size = 2 * np_ * MAX_SUBDIVISIONS + 4
     n_lines = m_last - m_first + 1
@@ -356,8 +347,8 @@ def sweep_direction(
         hy = np.empty(size, np.float64)
         for m in range(m_first + ch, m_last + 1, n_chunks):
             _line(
-                a, m, t, q0_start, ov, case, geo, radius, mast, min_s, tol, p_lo, p_hi, q_lo, q_hi,
-                sp, sq, sh, ss, sint, hx, hy, out_lo, out_hi, ny, nx,
+                a, m, t, q0_start, ov, aff, radius, mast, min_s, tol, p_lo, p_hi, q_lo, q_hi,
+                sp, sq, sh, ss, sint, hx, hy, out_lo, out_hi,
             )  # fmt: skip
 
 
@@ -495,16 +486,15 @@ def accumulate_direction(
             mf = (q - t * p - q0_start) * ov
             f = mf - math.floor(mf)
             if lo == lo and hi == hi:
-                v = lo + f * (hi - lo)
+                # tan(elevation) linear in the offset between the lines (-inf: a line sees nothing ahead)
+                v = lo + f * (hi - lo) if lo > -math.inf and hi > -math.inf else max(lo, hi)
             elif lo == lo:
                 v = lo
             elif hi == hi:
                 v = hi
             else:
-                v = -0.5 * math.pi
-            tn = near[q, p]
-            if tn > -math.inf:
-                v = max(v, math.atan(tn))
+                v = -math.inf
+            v = math.atan(max(v, near[q, p]))
             x = (beta - gamma[i, j]) / daz
             x = x - math.floor(x / n_az) * n_az
             k0 = math.floor(x)
@@ -521,6 +511,18 @@ def grid_rotation_rad(south: bool, x_m: NDArray[np.float64], y_m: NDArray[np.flo
     if south:
         return np.asarray(np.arctan2(x_m, y_m), dtype=np.float64)
     return np.asarray(-np.arctan2(x_m, -y_m), dtype=np.float64)
+
+
+def _map_affine(case: int, geo: NDArray[np.float64], ny: int, nx: int) -> tuple[float, ...]:
+    """Map x, y [m] of the point (p, q) of the array of ``case``: x = c0 + c1 p + c2 q, y = c3 + c4 p + c5 q."""
+    x0, y0, px = geo[0] + 0.5 * geo[2], geo[1] - 0.5 * geo[2], geo[2]
+    if case == 0:  # (row, col) = (q, p)
+        return x0, px, 0.0, y0, 0.0, -px
+    if case == 1:  # (q, nx - 1 - p)
+        return x0 + (nx - 1) * px, -px, 0.0, y0, 0.0, -px
+    if case == 2:  # (p, q)
+        return x0, 0.0, px, y0, -px, 0.0
+    return x0, 0.0, px, y0 - (ny - 1) * px, px, 0.0  # (ny - 1 - p, q)
 
 
 def sweep_map(
@@ -602,9 +604,10 @@ def sweep_map(
         out_lo, out_hi = buffers[key]
         out_lo[qr[0] : qr[1] + 1, pr[0] : pr[1] + 1] = np.nan
         out_hi[qr[0] : qr[1] + 1, pr[0] : pr[1] + 1] = np.nan
+        aff = np.array([*_map_affine(case, geo, ny, nx), geo[3], geo[4], math.sqrt(1.0 + t * t) * geo[2] / radius_m])
         sweep_direction(
-            a, t, q0_start, ov, m_first, m_last, case, geo, radius_m, mast_m, s_far, bulge_tol_m,
-            pr[0], pr[1], qr[0], qr[1], out_lo, out_hi, ny, nx,
+            a, t, q0_start, ov, m_first, m_last, aff, radius_m, mast_m, s_far, bulge_tol_m,
+            pr[0], pr[1], qr[0], qr[1], out_lo, out_hi,
         )  # fmt: skip
         rpp = (math.sqrt(1.0 + t * t) * geo[2] / radius_m) * inv_k_pq[case]  # ground angle per unit p
         near = near_buffers[key]
