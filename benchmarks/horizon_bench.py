@@ -241,6 +241,13 @@ def main() -> None:
         if horayzon.get("status") == "ok":
             horayzon["lunarops_fast_s_per_cell"] = fast_per_cell
             horayzon["speedup_lunarops_fast_vs_horayzon"] = round(float(horayzon["s_per_cell"]) / fast_per_cell, 2)  # type: ignore[arg-type]
+            sweeps = [r for r in results if r["mode"] == "sweep" and str(r["grid"]).startswith(south.name)]
+            sweep_south = sweeps[0] if sweeps else None
+            if sweep_south is not None:  # the sweep's time per cell on the whole south grid, same machine and run
+                sweep_per_cell = float(sweep_south["s_per_1M_cells"]) / 1e6  # type: ignore[arg-type]
+                horayzon["lunarops_sweep_s_per_cell"] = sweep_per_cell
+                ratio = float(horayzon["s_per_cell"]) / sweep_per_cell  # type: ignore[arg-type]
+                horayzon["speedup_lunarops_sweep_vs_horayzon"] = round(ratio, 1)
     print(
         json.dumps(
             {

@@ -21,6 +21,13 @@ One step (``dt_s``, 1 h by default) does, in this order:
 Energy is conserved exactly each step: generated = served + change of stored energy + curtailed + losses
 (charge, discharge, electrolyser, fuel-cell losses and capacity fade). The kernel records the largest
 residual per run.
+
+Speed (benchmarks/ops_bench.py): the per-step inputs shared by every run (demand schedules, daylight, Earth
+visibility, crew) are reduced to their few distinct rows (``step_kinds``), so a run reads a small table plus the
+irradiance instead of streaming every series; event logging is inlined (a call in the step loop made the
+compiler keep the loop's state on the stack); ISRU output and science data are summed in the loop over served
+loads. The order of every floating-point operation is that of the steps above, so results are bit for bit
+those of the straightforward loop.
 """
 
 from __future__ import annotations
@@ -195,7 +202,7 @@ _SAB_WATER_PER_CO2 = 2.0 * 18.015 / 44.009  # CO2 + 4 H2 -> CH4 + 2 H2O
 _SAB_WATER_PER_H2 = 2.0 * 18.015 / (4.0 * 2.016)
 
 
-@numba.njit(cache=True, error_model="numpy")
+@numba.njit(cache=True, error_model="numpy", inline="always")
 def _log(
     ev_step: NDArray[np.int64],
     ev_code: NDArray[np.int64],
@@ -218,10 +225,80 @@ def _log(
 
 
 @numba.njit(cache=True, error_model="numpy")
+def step_kinds(
+    demand_w: NDArray[np.float64],
+    load_daylight: NDArray[np.int64],
+    daylight: NDArray[np.float64],
+    earth_visible: NDArray[np.float64],
+    crew: NDArray[np.float64],
+) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
+    """The distinct per-step inputs: ``kinds[kind[t]]`` = [demand of each load, demand of each load that is
+    on (daylight-only loads off while the Sun is down), daylight, Earth visible, crew] at step ``t``.
+
+    Schedules repeat, so a run reads a small table instead of streaming every per-step input from memory.
+    Rows are matched bit for bit (a hash of the bits, then an exact compare)."""
+    n_load, n_steps = demand_w.shape
+    width = 2 * n_load + 3
+    rows = np.empty((n_steps, width))
+    for t in range(n_steps):
+        night = daylight[t] < 0.5
+        for ld in range(n_load):
+            rows[t, ld] = demand_w[ld, t]
+            rows[t, n_load + ld] = 0.0 if night and load_daylight[ld] == 1 else demand_w[ld, t]
+        rows[t, 2 * n_load] = daylight[t]
+        rows[t, 2 * n_load + 1] = earth_visible[t]
+        rows[t, 2 * n_load + 2] = crew[t]
+    bits = rows.view(np.uint64)
+    size = 1
+    while size < 2 * n_steps:
+        size *= 2
+    table = np.full(size, -1, np.int64)  # hash slot -> kind
+    first = np.empty(n_steps, np.int64)  # kind -> its first step
+    kind = np.empty(n_steps, np.int64)
+    n_kinds = 0
+    mask = np.uint64(size - 1)
+    for t in range(n_steps):
+        if t > 0:  # most steps repeat the step before
+            same = True
+            for c in range(width):
+                if bits[t - 1, c] != bits[t, c]:
+                    same = False
+                    break
+            if same:
+                kind[t] = kind[t - 1]
+                continue
+        h = np.uint64(14695981039346656037)
+        for c in range(width):
+            h = (h ^ bits[t, c]) * np.uint64(1099511628211)
+        slot = h & mask
+        while True:
+            k = table[slot]
+            if k < 0:
+                table[slot] = n_kinds
+                first[n_kinds] = t
+                kind[t] = n_kinds
+                n_kinds += 1
+                break
+            same = True
+            for c in range(width):
+                if bits[first[k], c] != bits[t, c]:
+                    same = False
+                    break
+            if same:
+                kind[t] = k
+                break
+            slot = (slot + np.uint64(1)) & mask
+    kinds = np.empty((n_kinds, width))
+    for k in range(n_kinds):
+        kinds[k] = rows[first[k]]
+    return kind, kinds
+
+
+@numba.njit(cache=True, error_model="numpy")
 def run_one(
     dt_s: float,
     decim: int,
-    array_in: NDArray[np.float64],
+    array_t: NDArray[np.float64],
     array_area: NDArray[np.float64],
     array_elem: NDArray[np.int64],
     array_eff: NDArray[np.float64],
@@ -229,9 +306,8 @@ def run_one(
     src_power: NDArray[np.float64],
     src_decay: NDArray[np.float64],
     src_elem: NDArray[np.int64],
-    daylight: NDArray[np.float64],
-    earth_visible: NDArray[np.float64],
-    demand_w: NDArray[np.float64],
+    kind: NDArray[np.int64],
+    kinds: NDArray[np.float64],
     load_priority: NDArray[np.int64],
     load_reserve: NDArray[np.int64],
     load_daylight: NDArray[np.int64],
@@ -244,7 +320,6 @@ def run_one(
     storage_elem: NDArray[np.int64],
     eff: NDArray[np.float64],
     reserve_par: NDArray[np.float64],
-    crew: NDArray[np.float64],
     ls_par: NDArray[np.float64],
     ls_idx: NDArray[np.int64],
     stores0: NDArray[np.float64],
@@ -261,7 +336,7 @@ def run_one(
     unit_comp: NDArray[np.int64],
     fail_steps: NDArray[np.int64],
     n_elements: int,
-    rec: NDArray[np.float64],
+    rec: NDArray[np.floating],
     scal: NDArray[np.float64],
     ev_step: NDArray[np.int64],
     ev_code: NDArray[np.int64],
@@ -279,10 +354,11 @@ def run_one(
     ``store_par``: [reserve_days, o2_capacity_kg]; ``comm_par``: [has_comm, downlink_bps, buffer_bits];
     ``comm_idx``: [comm_load, comm_elem].
     """
-    n_steps = demand_w.shape[1]
+    n_steps = kind.shape[0]
     n_arr = array_area.shape[0]
     n_src = src_power.shape[0]
-    n_load = demand_w.shape[0]
+    n_load = load_elem.shape[0]
+    c_day = 2 * n_load  # columns of kinds: demand, demand of loads on, daylight, Earth, crew
     n_comp = comp_target.shape[0]
     n_unit = unit_comp.shape[0]
     n_rec = rec.shape[1]
@@ -302,6 +378,10 @@ def run_one(
     eta_d = eff[1]
     eta_fc = eff[2]
     eta_el = eff[3]
+    reserve_lo = reserve_par[0]
+    reserve_hi = reserve_par[0] + reserve_par[1]
+    o2_cap = store_par[1]
+    has_comm = comm_par[0] > 0.5
     s_max = cap_r_out / eta_fc if has_r else 0.0
     e_b = cap_b0 * storage_par[5] if has_b else 0.0
     s_r = s_max * storage_par[11] if has_r else 0.0
@@ -332,6 +412,7 @@ def run_one(
     avail = np.ones(n_elements)
     working = np.zeros(n_comp)
     d = np.zeros(n_load)
+    load_avail = np.ones(n_load)  # availability of each load's element
     served = np.zeros(n_load)
     new_shed = np.zeros(n_load, np.int64)
     shed_state = np.zeros(n_load, np.int64)  # 0 on, 1 shed for lack of power, 2 shed by reserve policy
@@ -361,7 +442,7 @@ def run_one(
     reserve_on = False
     brown = False
     dropping = False
-    prev_day = daylight[0] if n_steps > 0 else 1.0
+    prev_day = kinds[kind[0], c_day] if n_steps > 0 else 1.0
     any_daylight_load = False
     for ld in range(n_load):
         if load_daylight[ld] == 1:
@@ -372,6 +453,7 @@ def run_one(
     data_buf = 0.0
     data_drop = 0.0
     block_n = 0
+    r = 0
     b_gen = b_dem = b_serv = b_uns = b_curt = b_loss = 0.0
     b_frac = 1.0
     b_days = np.inf
@@ -454,11 +536,13 @@ def run_one(
                     working[unit_comp[u]] += 1.0
             for c in range(n_comp):
                 avail[comp_target[c]] *= working[c] / comp_units[c]
+            for ld in range(n_load):
+                load_avail[ld] = avail[load_elem[ld]]
 
         # 4. generation (degradation and decay factors advance by one step's factor each step)
         gen = 0.0
         for a in range(n_arr):
-            gen += array_area[a] * array_eff[a] * array_in[a, t] * deg_f[a] * avail[array_elem[a]]
+            gen += array_area[a] * array_eff[a] * array_t[t, a] * deg_f[a] * avail[array_elem[a]]
             deg_f[a] *= deg_step[a]
         for s in range(n_src):
             gen += src_power[s] * src_f[s] * avail[src_elem[s]]
@@ -488,33 +572,30 @@ def run_one(
         else:
             frac_prev = 1.0
 
-        # 5. demand
-        day = daylight[t]
+        # 5. demand and 6. the reserve policy (decided on the storage at the start of the step)
+        kt = kind[t]
+        day = kinds[kt, c_day]
         if any_daylight_load and day != prev_day:
             code = E_DAY_RESUME if day > 0.5 else E_DAY_PAUSE
             n_ev = _log(ev_step, ev_code, ev_elem, ev_value, ev_counts, n_ev, t, code, -1, 0.0)
         prev_day = day
-        dem_total_sched = 0.0
-        for ld in range(n_load):
-            d[ld] = demand_w[ld, t] * avail[load_elem[ld]]
-            if load_daylight[ld] == 1 and day < 0.5:
-                d[ld] = 0.0
-            dem_total_sched += d[ld]
-
-        # 6. reserve policy
-        if not reserve_on and frac_prev < reserve_par[0]:
+        if not reserve_on and frac_prev < reserve_lo:
             reserve_on = True
             n_ev = _log(ev_step, ev_code, ev_elem, ev_value, ev_counts, n_ev, t, E_RES_ON, -1, frac_prev)
-        elif reserve_on and frac_prev > reserve_par[0] + reserve_par[1]:
+        elif reserve_on and frac_prev > reserve_hi:
             reserve_on = False
             n_ev = _log(ev_step, ev_code, ev_elem, ev_value, ev_counts, n_ev, t, E_RES_OFF, -1, frac_prev)
+        dem_total_sched = 0.0
         dem_on = 0.0
         for ld in range(n_load):
-            new_shed[ld] = 0
-            if reserve_on and load_reserve[ld] == 1 and d[ld] > 0.0:
+            dl = kinds[kt, n_load + ld] * load_avail[ld]
+            d[ld] = dl
+            dem_total_sched += dl
+            if reserve_on and load_reserve[ld] == 1 and dl > 0.0:
                 new_shed[ld] = 2
             else:
-                dem_on += d[ld]
+                new_shed[ld] = 0
+                dem_on += dl
 
         # 7. shedding for lack of power
         supply = gen + b_out_max + r_out_max
@@ -527,23 +608,44 @@ def run_one(
                 dem_on -= d[ld]
         if dem_on < 0.0:
             dem_on = 0.0
+        # served loads, with what they make: ISRU product and science data
         uns = 0.0
         ess_uns = 0.0
         any_ess = False
+        made = 0.0
         for ld in range(n_load):
-            if new_shed[ld] != 0:
+            ns = new_shed[ld]
+            if ns != 0:
                 served[ld] = 0.0
                 uns += d[ld]
                 if load_priority[ld] == 1:
                     ess_uns += d[ld]
                     any_ess = True
+                if shed_state[ld] == 0:
+                    n_ev = _log(ev_step, ev_code, ev_elem, ev_value, ev_counts, n_ev, t, E_SHED, ld, float(ns))
             else:
-                served[ld] = d[ld]
-            if new_shed[ld] != 0 and shed_state[ld] == 0:
-                n_ev = _log(ev_step, ev_code, ev_elem, ev_value, ev_counts, n_ev, t, E_SHED, ld, float(new_shed[ld]))
-            elif new_shed[ld] == 0 and shed_state[ld] != 0:
-                n_ev = _log(ev_step, ev_code, ev_elem, ev_value, ev_counts, n_ev, t, E_RESTORE, ld, 0.0)
-            shed_state[ld] = new_shed[ld]
+                sv = d[ld]
+                served[ld] = sv
+                if shed_state[ld] != 0:
+                    n_ev = _log(ev_step, ev_code, ev_elem, ev_value, ev_counts, n_ev, t, E_RESTORE, ld, 0.0)
+                if sv > 0.0:
+                    product = load_product[ld]
+                    if product >= 0:
+                        kg = sv * dt_s * load_yield[ld]
+                        if product == 1:
+                            isru_h2o += kg
+                            stores[1] += kg
+                        else:
+                            isru_o2 += kg
+                            stores[0] += kg
+                            if stores[0] > o2_cap:
+                                stores[3] += stores[0] - o2_cap
+                                stores[0] = o2_cap
+                    if load_data_bps[ld] > 0.0:
+                        full = kinds[kt, ld]
+                        if full > 0.0:
+                            made += load_data_bps[ld] * sv / full * dt_s
+            shed_state[ld] = ns
         if any_ess and not brown:
             brown = True
             n_ev = _log(ev_step, ev_code, ev_elem, ev_value, ev_counts, n_ev, t, E_BROWN, -1, ess_uns)
@@ -601,26 +703,14 @@ def run_one(
         if frac < a_minfrac:
             a_minfrac = frac
 
-        # 9. ISRU and life support
-        for ld in range(n_load):
-            if load_product[ld] >= 0 and served[ld] > 0.0:
-                kg = served[ld] * dt_s * load_yield[ld]
-                if load_product[ld] == 1:
-                    isru_h2o += kg
-                    stores[1] += kg
-                else:
-                    isru_o2 += kg
-                    stores[0] += kg
-                    if stores[0] > store_par[1]:
-                        stores[3] += stores[0] - store_par[1]
-                        stores[0] = store_par[1]
-        n_crew = crew[t]
+        # 9. life support (ISRU output was added with the served loads)
+        n_crew = kinds[kt, c_day + 2]
         days_res = np.inf
         if n_crew > 0.0:
             f_e = 1.0
             el = ls_idx[0]
             if el >= 0:
-                full = demand_w[el, t]
+                full = kinds[kt, el]
                 f_e = served[el] / full if full > 0.0 else 1.0
             r_w = ls_par[4] * avail[ls_idx[1]] * f_e
             g_o = ls_par[5] * avail[ls_idx[2]] * f_e
@@ -659,19 +749,14 @@ def run_one(
                 a_mindays = days_res
 
         # 10. communications
-        if comm_par[0] > 0.5:
-            made = 0.0
-            for ld in range(n_load):
-                full = demand_w[ld, t]
-                if load_data_bps[ld] > 0.0 and full > 0.0:
-                    made += load_data_bps[ld] * served[ld] / full * dt_s
+        if has_comm:
             data_buf += made
             f_c = 1.0
             cl = comm_idx[0]
             if cl >= 0:
-                full = demand_w[cl, t]
+                full = kinds[kt, cl]
                 f_c = served[cl] / full if full > 0.0 else 0.0
-            down = min(data_buf, comm_par[1] * dt_s * f_c * earth_visible[t] * avail[comm_idx[1]])
+            down = min(data_buf, comm_par[1] * dt_s * f_c * kinds[kt, c_day + 1] * avail[comm_idx[1]])
             data_buf -= down
             data_ret += down
             if data_buf > comm_par[2]:
@@ -711,7 +796,6 @@ def run_one(
         b_frac = min(b_frac, frac)
         b_days = min(b_days, days_res)
         block_n += 1
-        r = t // decim
         if (block_n == decim or t == n_steps - 1) and r < n_rec:
             rec[R_GEN, r] = b_gen / block_n
             rec[R_DEM, r] = b_dem / block_n
@@ -734,6 +818,7 @@ def run_one(
             rec[R_DROP, r] = data_drop
             rec[R_CREW, r] = n_crew
             block_n = 0
+            r += 1
 
     scal[S_NFAIL] = a_nfail
     scal[S_BROWN] = a_brown
@@ -800,7 +885,7 @@ def run_many(
     unit_comp: NDArray[np.int64],
     fail_steps: NDArray[np.int64],
     n_elements: int,
-    rec: NDArray[np.float64],
+    rec: NDArray[np.floating],
     scal: NDArray[np.float64],
     ev_step: NDArray[np.int64],
     ev_code: NDArray[np.int64],
@@ -809,11 +894,13 @@ def run_many(
     ev_counts: NDArray[np.int64],
 ) -> None:
     """``run_one`` for every run (first axis of the per-run arrays and outputs), in parallel."""
+    array_t = np.ascontiguousarray(array_in.T)
+    kind, kinds = step_kinds(demand_w, load_daylight, daylight, earth_visible, crew)
     for i in numba.prange(rec.shape[0]):
         run_one(
             dt_s,
             decim,
-            array_in,
+            array_t,
             array_area,
             array_elem,
             array_eff[i],
@@ -821,9 +908,8 @@ def run_many(
             src_power,
             src_decay,
             src_elem,
-            daylight,
-            earth_visible,
-            demand_w,
+            kind,
+            kinds,
             load_priority,
             load_reserve,
             load_daylight,
@@ -836,7 +922,6 @@ def run_many(
             storage_elem,
             eff[i],
             reserve_par,
-            crew,
             ls_par,
             ls_idx,
             stores0,

@@ -36,67 +36,119 @@ class RunDraws:
     fail_steps: NDArray[np.int64]  # (run, unit, k): operating steps to the k-th failure
 
 
-def _draw_one(
-    station: Station, inputs: EngineInputs, rng: np.random.Generator, sample: bool
-) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64], NDArray[np.float64], list[NDArray[np.int64]]]:
-    def value(u: Uncertain) -> float:
-        x = u.draw(rng)
-        return x if sample else u.nominal
-
-    eff_a = np.array([value(a.cell_efficiency) for a in station.solar_arrays])
-    deg_a = np.array([value(a.degradation_per_year) for a in station.solar_arrays])
+def _uncertain_inputs(station: Station) -> list[Uncertain]:
+    """The uncertain inputs of a run in draw order: array efficiencies, array degradations, battery charge and
+    discharge, fuel cell and electrolyser efficiencies, then each ISRU plant's energy inputs."""
+    out = [a.cell_efficiency for a in station.solar_arrays]
+    out += [a.degradation_per_year for a in station.solar_arrays]
     b, r = station.battery, station.fuel_cell
-    eff = np.array(
-        [
-            value(b.charge_efficiency) if b else 1.0,
-            value(b.discharge_efficiency) if b else 1.0,
-            value(r.fuel_cell_efficiency) if r else 1.0,
-            value(r.electrolyser_efficiency) if r else 1.0,
-        ]
-    )
-    yields = np.zeros(len(inputs.load_names))
-    n_plain = len(station.loads)
-    for k, plant in enumerate(station.isru):
+    if b:
+        out += [b.charge_efficiency, b.discharge_efficiency]
+    if r:
+        out += [r.fuel_cell_efficiency, r.electrolyser_efficiency]
+    for plant in station.isru:
         if plant.kind == "ice_extraction":
-            e = fn.ice_extraction_energy_j_per_kg(
-                value(plant.ice_mass_fraction),
-                value(plant.regolith_energy_j_per_kg),
-                value(plant.water_energy_j_per_kg),
-            )
+            out += [plant.ice_mass_fraction, plant.regolith_energy_j_per_kg, plant.water_energy_j_per_kg]
         else:
-            e = np.asarray(value(plant.o2_energy_j_per_kg), dtype=np.float64)
-        yields[n_plain + k] = 1.0 / float(e)
-    n_steps = inputs.n_steps
+            out += [plant.o2_energy_j_per_kg]
+    return out
+
+
+def _failure_blocks(station: Station, inputs: EngineInputs) -> tuple[NDArray[np.float64], NDArray[np.int64]]:
+    """Mean operating time between failures of each unit [h] and how many times to failure it draws at a time
+    (enough for 1.5 horizons, plus 4)."""
+    mtbf = np.array([station.components[int(c)].mtbf_h for c in inputs.unit_comp], dtype=np.float64)
+    horizon_h = inputs.n_steps * inputs.dt_s / 3600.0
+    block = np.array([int(np.ceil(horizon_h / m * 1.5)) + 4 for m in mtbf], dtype=np.int64)
+    return mtbf, block
+
+
+def _unit_failures_one_run(
+    rng: np.random.Generator, n_inputs: int, mtbf: NDArray[np.float64], block: NDArray[np.int64], inputs: EngineInputs
+) -> list[NDArray[np.int64]]:
+    """One run's operating steps to each failure, unit by unit, straight from its stream: after the run's
+    ``n_inputs`` input draws, unit ``u`` draws ``block[u]`` exponential times to failure, then further blocks
+    until their steps cover the horizon."""
+    rng.random(n_inputs)
     step_h = inputs.dt_s / 3600.0
-    fails: list[NDArray[np.int64]] = []
-    for u in range(inputs.unit_comp.shape[0]):
-        comp = station.components[int(inputs.unit_comp[u])]
-        chunk = int(np.ceil(n_steps * step_h / comp.mtbf_h * 1.5)) + 4
-        seq = fn.steps_to_failure(rng.exponential(comp.mtbf_h, chunk), step_h)
-        while seq.sum() < n_steps:
-            seq = np.concatenate([seq, fn.steps_to_failure(rng.exponential(comp.mtbf_h, chunk), step_h)])
-        fails.append(seq)
-    return eff_a, deg_a, eff, yields, fails
+    out = []
+    for m, k in zip(mtbf, block, strict=True):
+        seq = fn.steps_to_failure(rng.exponential(m, k), step_h)
+        while seq.sum() < inputs.n_steps:
+            seq = np.concatenate([seq, fn.steps_to_failure(rng.exponential(m, k), step_h)])
+        out.append(seq)
+    return out
 
 
 def draw_runs(
     station: Station, inputs: EngineInputs, seed: int, runs: int, sample_inputs: bool = True, first_run: int = 0
 ) -> RunDraws:
-    """Draws of runs ``first_run .. first_run + runs - 1`` of the batch seeded by ``seed``."""
+    """Draws of runs ``first_run .. first_run + runs - 1`` of the batch seeded by ``seed``.
+
+    All runs are drawn at once: each run's generator gives its input uniforms and one block of standard
+    exponentials for all its units (the same numbers as unit by unit, since ``exponential(m, k)`` is ``m``
+    times ``k`` standard exponentials); the few runs where a unit's block falls short of the horizon are
+    redrawn unit by unit (``_unit_failures_one_run``), so every run is the stream layout of the module doc.
+    """
     children = np.random.SeedSequence(seed).spawn(first_run + runs)[first_run:]
-    per = [_draw_one(station, inputs, np.random.Generator(np.random.PCG64(s)), sample_inputs) for s in children]
-    n_unit = inputs.unit_comp.shape[0]
-    k_max = max([1] + [len(f) for p in per for f in p[4]])
+    params = _uncertain_inputs(station)
+    mtbf, block = _failure_blocks(station, inputs)
+    start = np.concatenate([[0], np.cumsum(block)[:-1]]).astype(np.int64)
+    uniform = np.empty((runs, len(params)))
+    expo = np.empty((runs, int(block.sum())))
+    for i, child in enumerate(children):
+        rng = np.random.Generator(np.random.PCG64(child))
+        uniform[i] = rng.random(len(params))
+        expo[i] = rng.standard_exponential(expo.shape[1])
+    steps = fn.steps_to_failure(expo * np.repeat(mtbf, block), inputs.dt_s / 3600.0)
+    n_unit = block.shape[0]
+    seqs: dict[int, list[NDArray[np.int64]]] = {}  # runs redrawn unit by unit
+    if n_unit:
+        short = np.any(np.add.reduceat(steps, start, axis=1) < inputs.n_steps, axis=1)
+        for i in np.flatnonzero(short).tolist():
+            rng = np.random.Generator(np.random.PCG64(children[i]))
+            seqs[i] = _unit_failures_one_run(rng, len(params), mtbf, block, inputs)
+    k_max = max([1, *block.tolist()] + [len(f) for per_run in seqs.values() for f in per_run])
     fail = np.full((runs, n_unit, k_max), _NEVER, dtype=np.int64)
-    for i, p in enumerate(per):
-        for u, seq in enumerate(p[4]):
+    for u in range(n_unit):
+        fail[:, u, : block[u]] = steps[:, start[u] : start[u] + block[u]]
+    for i, per_run in seqs.items():
+        fail[i] = _NEVER
+        for u, seq in enumerate(per_run):
             fail[i, u, : len(seq)] = seq
+
+    def column(k: int) -> NDArray[np.float64]:
+        p = params[k]
+        return p.from_uniform(uniform[:, k]) if sample_inputs else np.full(runs, p.nominal, dtype=np.float64)
+
     n_arr = len(station.solar_arrays)
+    k = 2 * n_arr
+    eff = np.ones((runs, 4))
+    if station.battery:
+        eff[:, 0], eff[:, 1] = column(k), column(k + 1)
+        k += 2
+    if station.fuel_cell:
+        eff[:, 2], eff[:, 3] = column(k), column(k + 1)
+        k += 2
+    yields = np.zeros((runs, len(inputs.load_names)))
+    n_plain = len(station.loads)
+    for j, plant in enumerate(station.isru):
+        if plant.kind == "ice_extraction":
+            e = fn.ice_extraction_energy_j_per_kg(column(k), column(k + 1), column(k + 2))
+            k += 3
+        else:
+            e = column(k)
+            k += 1
+        yields[:, n_plain + j] = 1.0 / e
+    array_eff = np.empty((runs, n_arr))
+    array_deg = np.empty((runs, n_arr))
+    for a in range(n_arr):
+        array_eff[:, a], array_deg[:, a] = column(a), column(n_arr + a)
     return RunDraws(
-        array_eff=np.array([p[0] for p in per]).reshape(runs, n_arr),
-        array_deg=np.array([p[1] for p in per]).reshape(runs, n_arr),
-        eff=np.array([p[2] for p in per]).reshape(runs, 4),
-        load_yield=np.array([p[3] for p in per]).reshape(runs, len(inputs.load_names)),
+        array_eff=array_eff,
+        array_deg=array_deg,
+        eff=eff,
+        load_yield=yields,
         fail_steps=fail,
     )
 
@@ -114,22 +166,66 @@ class RawRuns:
     ev_counts: NDArray[np.int64]
     record_steps: int
 
+    @staticmethod
+    def allocate(
+        inputs: EngineInputs, runs: int, record_steps: int, event_capacity: int, record_dtype: type = np.float64
+    ) -> RawRuns:
+        """Outputs for ``runs`` runs, for the engine to fill (records in ``record_dtype``: float64 or float32)."""
+        n_rec = -(-inputs.n_steps // record_steps)
+        return RawRuns(
+            np.empty((runs, len(engine.RECORD_VARS), n_rec), dtype=record_dtype),  # the engine writes every record
+            np.zeros((runs, len(engine.SCALAR_VARS))),
+            np.zeros((runs, event_capacity), dtype=np.int64),
+            np.zeros((runs, event_capacity), dtype=np.int64),
+            np.zeros((runs, event_capacity), dtype=np.int64),
+            np.zeros((runs, event_capacity)),
+            np.zeros((runs, engine.N_EVENT_CODES), dtype=np.int64),
+            record_steps,
+        )
 
-def run_batch(inputs: EngineInputs, draws: RunDraws, record_steps: int = 1, event_capacity: int = 2000) -> RawRuns:
-    """Run the compiled engine on every run of ``draws``."""
+    def runs_slice(self, start: int, stop: int) -> RawRuns:
+        """Runs ``start .. stop - 1`` (views: the engine writes through them into this batch)."""
+        return RawRuns(
+            self.records[start:stop],
+            self.scalars[start:stop],
+            self.ev_step[start:stop],
+            self.ev_code[start:stop],
+            self.ev_elem[start:stop],
+            self.ev_value[start:stop],
+            self.ev_counts[start:stop],
+            self.record_steps,
+        )
+
+
+def run_batch(
+    inputs: EngineInputs,
+    draws: RunDraws,
+    record_steps: int = 1,
+    event_capacity: int = 2000,
+    out: RawRuns | None = None,
+) -> RawRuns:
+    """Run the compiled engine on every run of ``draws``; into ``out`` if given (from ``RawRuns.allocate``,
+    float64 or float32 records; its record steps and event capacity are used), else into new arrays."""
     runs = draws.eff.shape[0]
-    n_rec = -(-inputs.n_steps // record_steps)
-    rec = np.empty((runs, len(engine.RECORD_VARS), n_rec))  # every record is written by the engine
-    scal = np.zeros((runs, len(engine.SCALAR_VARS)))
-    ev_step = np.zeros((runs, event_capacity), dtype=np.int64)
-    ev_code = np.zeros((runs, event_capacity), dtype=np.int64)
-    ev_elem = np.zeros((runs, event_capacity), dtype=np.int64)
-    ev_value = np.zeros((runs, event_capacity))
-    ev_counts = np.zeros((runs, engine.N_EVENT_CODES), dtype=np.int64)
+    if out is None:
+        out = RawRuns.allocate(inputs, runs, record_steps, event_capacity)
+    if out.records.shape[0] != runs:
+        raise ValueError(f"out holds {out.records.shape[0]} runs, draws {runs}")
+    rec, scal, ev_step, ev_code, ev_elem, ev_value, ev_counts = (
+        out.records,
+        out.scalars,
+        out.ev_step,
+        out.ev_code,
+        out.ev_elem,
+        out.ev_value,
+        out.ev_counts,
+    )
+    scal[:] = 0.0
+    ev_counts[:] = 0
     x = inputs
     engine.run_many(
         x.dt_s,
-        record_steps,
+        out.record_steps,
         x.array_in,
         x.array_area,
         x.array_elem,
@@ -178,7 +274,7 @@ def run_batch(inputs: EngineInputs, draws: RunDraws, record_steps: int = 1, even
         ev_value,
         ev_counts,
     )
-    return RawRuns(rec, scal, ev_step, ev_code, ev_elem, ev_value, ev_counts, record_steps)
+    return out
 
 
 def event_log(inputs: EngineInputs, raw: RawRuns, run: int = 0) -> pd.DataFrame:
@@ -299,31 +395,17 @@ def simulate(
     batch: int = 250,
     progress: ProgressCallback | None = None,
 ) -> OpsResult:
-    """``runs`` Monte Carlo runs of ``station`` (batches of ``batch`` runs to bound memory)."""
-    datasets = []
-    first_raw: RawRuns | None = None
+    """``runs`` Monte Carlo runs of ``station`` (drawn and run ``batch`` runs at a time, for progress)."""
+    # the engine writes each batch straight into one set of outputs: no concatenation; Monte Carlo series in
+    # float32 (half the memory; the engine rounds each record as astype would)
+    raw = RawRuns.allocate(inputs, runs, record_steps, event_capacity, np.float32 if runs > 1 else np.float64)
     for start in range(0, runs, batch):
         n = min(batch, runs - start)
         draws = draw_runs(station, inputs, seed, n, sample_inputs, first_run=start)
-        raw = run_batch(inputs, draws, record_steps, event_capacity)
-        if runs > 1:  # halve the memory of Monte Carlo series
-            raw = RawRuns(
-                raw.records.astype(np.float32),
-                raw.scalars,
-                raw.ev_step,
-                raw.ev_code,
-                raw.ev_elem,
-                raw.ev_value,
-                raw.ev_counts,
-                raw.record_steps,
-            )
-        if first_raw is None:
-            first_raw = raw
-        datasets.append(to_dataset(inputs, raw, first_run=start))
+        run_batch(inputs, draws, out=raw.runs_slice(start, start + n))
         if progress is not None:
             progress((start + n) / runs, f"{start + n}/{runs} runs")
-    ds = datasets[0] if len(datasets) == 1 else xr.concat(datasets, dim="run")
-    assert first_raw is not None
-    events = event_log(inputs, first_raw, 0)
+    ds = to_dataset(inputs, raw)
+    events = event_log(inputs, raw, 0)
     cap = station.battery.capacity_j if station.battery else None
     return OpsResult(ds, events, summarize(ds, cap), inputs)

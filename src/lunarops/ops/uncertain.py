@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
+from numpy.typing import NDArray
 
 Kind = Literal["fixed", "normal", "uniform", "triangular"]
 
@@ -53,24 +54,29 @@ class Uncertain:
     def draw(self, rng: np.random.Generator) -> float:
         """One draw. Always consumes exactly one number from ``rng`` so that the draw sequence of a run
         does not depend on which inputs are uncertain."""
-        u = float(rng.random())
+        return float(self.from_uniform(np.array([rng.random()]))[0])
+
+    def from_uniform(self, u: NDArray[np.float64]) -> NDArray[np.float64]:
+        """Values for uniform numbers ``u`` in [0, 1) (inverse CDF), elementwise: ``draw`` is this of one
+        ``rng.random()``, so drawing many runs at once gives the same numbers as one at a time."""
+        u = np.asarray(u, dtype=np.float64)
         if self.kind == "fixed":
-            return self.value
+            return np.full(u.shape, self.value, dtype=np.float64)
         if self.kind == "uniform":
-            return self.low + (self.high - self.low) * u
+            return np.asarray(self.low + (self.high - self.low) * u, dtype=np.float64)
         if self.kind == "triangular":
             a, c, b = self.low, self.value, self.high
             if b <= a:
-                return a
+                return np.full(u.shape, a, dtype=np.float64)
             split = (c - a) / (b - a)
-            if u < split:
-                return a + float(np.sqrt(u * (b - a) * (c - a)))
-            return b - float(np.sqrt((1.0 - u) * (b - a) * (b - c)))
+            lower = a + np.sqrt(u * (b - a) * (c - a))
+            upper = b - np.sqrt((1.0 - u) * (b - a) * (b - c))
+            return np.where(u < split, lower, upper)
         # normal through the inverse CDF of the uniform draw (scipy's ndtri), then clipped to the support
         from scipy.special import ndtri
 
-        x = self.value + self.sd * float(ndtri(min(max(u, 1e-12), 1.0 - 1e-12)))
-        return float(min(max(x, self.low), self.high))
+        x = self.value + self.sd * ndtri(np.minimum(np.maximum(u, 1e-12), 1.0 - 1e-12))
+        return np.asarray(np.minimum(np.maximum(x, self.low), self.high), dtype=np.float64)
 
     def scaled(self, factor: float) -> Uncertain:
         """The same distribution in other units (value, sd and bounds times ``factor`` > 0)."""
