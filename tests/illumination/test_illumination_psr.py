@@ -11,7 +11,7 @@ import pytest
 from lunarops.constants import SUN_RADIUS_M
 from lunarops.ephemeris import default_ephemeris
 from lunarops.errors import InputError
-from lunarops.illumination.functions import sun_map_kernel, time_blocks
+from lunarops.illumination.functions import sun_map_kernel
 from lunarops.illumination.maps import Window, cell_frames, sun_directions_me, window_around
 from lunarops.illumination.psr import CYCLE_END_UTC, CYCLE_START_UTC, SunEnvelope, polar_window, psr_map, sun_envelope
 from lunarops.illumination.site import resolve_terrain
@@ -83,7 +83,7 @@ def test_envelope_equals_direct_sampling(south, envelope) -> None:  # type: igno
     _, _, up, east, north, _ = cell_frames(south, window, 0.0)
     t = period_times("2030-01-01", "2049-12-31", 3600.0)
     sun, radius = sun_directions_me(t)
-    direct, _, _ = sun_map_kernel(horizons, up, east, north, sun, radius, *time_blocks(sun, 6))
+    direct, _, _ = sun_map_kernel(horizons, up, east, north, sun, radius)
     reduced = psr_map(south, window=window, max_colatitude_deg=30.0, envelope=envelope)
     direct_psr = (direct == 0.0).reshape(reduced.psr.shape)
     assert reduced.psr.sum() > 20  # Shackleton's floor is there

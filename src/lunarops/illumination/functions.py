@@ -167,96 +167,383 @@ def _fast_asin(u: float) -> float:
     return u * (1.0 + u2 * (1.0 / 6.0 + u2 * (3.0 / 40.0 + u2 * (15.0 / 336.0 + u2 * (105.0 / 3456.0)))))
 
 
-#: Azimuth sectors of the per-cell horizon bounds used to classify whole blocks of samples at once.
-N_SECTORS = 64
 #: Cells per parallel task (scratch arrays are allocated once per task).
 CELL_CHUNK = 256
 
 
 @numba.njit(cache=True, inline="always")
-def _sector_bounds(row: NDArray[np.float32], sec_max: FloatArray, sec_min: FloatArray) -> None:
-    """Max and min of a linearly interpolated periodic mask over each of N_SECTORS equal azimuth sectors."""
-    n = row.shape[0]
-    for j in range(N_SECTORS):
-        k0 = (j * n) // N_SECTORS
-        k1 = ((j + 1) * n + N_SECTORS - 1) // N_SECTORS  # knot at or after the sector's end
-        mx = -10.0
-        mn = 10.0
-        for k in range(k0, k1 + 1):
-            v = row[k % n]
-            if v > mx:
-                mx = v
-            if v < mn:
-                mn = v
-        sec_max[j] = mx
-        sec_min[j] = mn
-
-
-@numba.njit(cache=True, inline="always")
-def _band(sec_max: FloatArray, sec_min: FloatArray, azimuth: float, half_width: float) -> tuple[float, float]:
-    """(min, max) of the horizon over azimuths within ``half_width`` of ``azimuth`` (sector resolution)."""
-    if half_width >= math.pi:
-        return sec_min.min(), sec_max.max()
-    width = TWO_PI / N_SECTORS
-    j0 = math.floor((azimuth - half_width) / width)
-    j1 = math.floor((azimuth + half_width) / width)
-    lo = 10.0
-    hi = -10.0
-    for j in range(j0, j1 + 1):
-        jj = j % N_SECTORS
-        if sec_min[jj] < lo:
-            lo = sec_min[jj]
-        if sec_max[jj] > hi:
-            hi = sec_max[jj]
-    return lo, hi
-
-
-@numba.njit(cache=True, inline="always")
 def _lookup(row: NDArray[np.float32], azimuth: float) -> float:
+    """Linear periodic interpolation of ``row`` at ``azimuth`` in [0, 2 pi] (no integer division)."""
     n = row.shape[0]
     position = azimuth * (n / TWO_PI)
-    k0 = math.floor(position)
+    k0 = int(position)
     w = position - k0
-    k0 = k0 % n
+    if k0 >= n:
+        k0 -= n
     k1 = k0 + 1
     if k1 == n:
         k1 = 0
     return row[k0] * (1.0 - w) + row[k1] * w
 
 
+#: Consecutive samples per chunk of the light kernel (a chunk is classified at once when it can be).
+SUN_CHUNK = 24
+#: Widest azimuth range (in horizon knots) a chunk's horizon band is looked up for; wider ranges use the
+#: cell's whole-horizon band.
+_MAX_BAND_KNOTS = 64
+#: Half-width bound of the azimuth proxy (below) above which a cell uses the whole-horizon band. [rad]
+_MAX_PROXY_ERROR_RAD = 0.2
+
+
 @numba.njit(cache=True, inline="always")
-def _disk_fraction_scalar(d: float, r: float) -> float:
-    x = d / r
-    if x >= 1.0:
-        return 1.0
-    if x <= -1.0:
-        return 0.0
-    return 1.0 - (math.acos(x) - x * math.sqrt(1.0 - x * x)) / math.pi
+def _sin_small(x: float) -> float:
+    """sin(x) for x clipped to [-pi/2, pi/2] (Taylor to x^13, |error| < 7e-10; < 1e-15 for |x| < 0.6)."""
+    x = min(max(x, -0.5 * math.pi), 0.5 * math.pi)
+    x2 = x * x
+    p = 1.0 / 6227020800.0
+    p = p * x2 - 1.0 / 39916800.0
+    p = p * x2 + 1.0 / 362880.0
+    p = p * x2 - 1.0 / 5040.0
+    p = p * x2 + 1.0 / 120.0
+    p = p * x2 - 1.0 / 6.0
+    return x + x * x2 * p
 
 
-def time_blocks(unit_vectors: FloatArray, max_block_len: int = 6) -> tuple[NDArray[np.int64], FloatArray, FloatArray]:
-    """Split a time series of unit vectors (n_t, 3) into consecutive blocks of at most ``max_block_len``.
+#: Intervals of the tabulated circular-segment fraction (linear interpolation in x = (el - h) / r on [-1, 1]).
+_DISK_TABLE_N = 2048
 
-    Returns (starts (n_b + 1,) sample indices, block centre unit vectors (n_b, 3), block angular radius
-    [rad]: the largest angle between the centre and any member). The map kernels classify a whole block at
-    once when the cone around its centre is entirely above or below a cell's horizon band.
+
+def disk_fraction_table(n: int = _DISK_TABLE_N) -> FloatArray:
+    """Visible disk fraction at x = -1 + 2 k / n, k = 0..n (plus one guard entry), for :func:`_disk_fraction_lut`.
+
+    Linear interpolation error: below 0.6 (2 / n)^1.5 * 0.15 near x = +-1, where the fraction goes as
+    0.6 (1 - |x|)^1.5, and below (2 / n)^2 / 8 * max|f''| elsewhere: 2.7e-6 for n = 2048 (checked in the tests).
     """
-    n_t = unit_vectors.shape[0]
-    starts = np.arange(0, n_t + max_block_len, max_block_len)
-    starts[-1] = n_t
-    starts = np.unique(np.minimum(starts, n_t))
-    counts = np.diff(starts)
-    block_id = np.repeat(np.arange(counts.size), counts)
-    sums = np.zeros((counts.size, 3))
-    np.add.at(sums, block_id, unit_vectors)
-    centres = sums / np.linalg.norm(sums, axis=1, keepdims=True)
-    cosines = np.clip(np.einsum("ij,ij->i", unit_vectors, centres[block_id]), -1.0, 1.0)
-    radius = np.zeros(counts.size)
-    np.maximum.at(radius, block_id, np.arccos(cosines))
-    return starts.astype(np.int64), centres, radius + 1e-9
+    x = np.linspace(-1.0, 1.0, n + 1)
+    table = np.empty(n + 2)
+    table[: n + 1] = disk_visible_fraction(x, 0.0, 1.0)
+    table[n + 1] = 1.0
+    return table
+
+
+_DISK_TABLE = disk_fraction_table()
+
+
+@numba.njit(cache=True, inline="always")
+def _disk_fraction_lut(d: float, r: float, table: FloatArray) -> float:
+    n = table.shape[0] - 2
+    p = (min(max(d / r, -1.0), 1.0) + 1.0) * (0.5 * n)
+    k = np.int64(p)
+    w = p - k
+    return table[k] * (1.0 - w) + table[k + 1] * w
+
+
+@numba.njit(cache=True, inline="always")
+def _chunk_verdict(s_min: float, s_max: float, s_lo: float, s_hi: float) -> int:
+    """1 when sin(elevation) over the chunk, within [s_min, s_max], is wholly at or above the band's lit
+    threshold s_hi, -1 when wholly at or below its dark threshold s_lo, 0 otherwise."""
+    if s_min >= s_hi:
+        return 1
+    if s_max <= s_lo:
+        return -1
+    return 0
+
+
+def sun_chunks(sun_unit: FloatArray, sun_radius_rad: FloatArray, chunk_len: int = SUN_CHUNK) -> tuple[FloatArray, ...]:
+    """Per-chunk geometry of a Sun series (n_t, 3) for :func:`sun_map_kernel` (chunks of ``chunk_len`` samples).
+
+    Returns ``(chunk, qmax)``: ``chunk`` (n_chunk, 9) = mean vector (x, y, z), bound on |s_xy - mean_xy| and
+    on |s_z - mean_z| over the chunk, lowest and highest Sun longitude in ME (atan2(y, x), unwrapped within
+    the chunk, NaN when the chunk spans more than 90 deg), largest angular radius, and the number of samples;
+    ``qmax`` (1,) the largest |s_z| / |s_xy| of the series.
+    """
+    n_t = sun_unit.shape[0]
+    n_ch = (n_t + chunk_len - 1) // chunk_len
+    chunk = np.zeros((n_ch, 9))
+    lam = np.arctan2(sun_unit[:, 1], sun_unit[:, 0])
+    rho = np.hypot(sun_unit[:, 0], sun_unit[:, 1])
+    with np.errstate(divide="ignore"):
+        qmax = float(np.max(np.abs(sun_unit[:, 2]) / rho)) if n_t else 0.0
+    for i in range(n_ch):
+        s = sun_unit[i * chunk_len : (i + 1) * chunk_len]
+        mean = s.mean(axis=0)
+        rel = np.mod(lam[i * chunk_len : (i + 1) * chunk_len] - lam[i * chunk_len] + math.pi, TWO_PI) - math.pi
+        lo, hi = lam[i * chunk_len] + rel.min(), lam[i * chunk_len] + rel.max()
+        wide = hi - lo > 0.5 * math.pi
+        chunk[i] = (
+            *mean,
+            np.hypot(s[:, 0] - mean[0], s[:, 1] - mean[1]).max() * (1 + 1e-12) + 1e-15,
+            np.abs(s[:, 2] - mean[2]).max() * (1 + 1e-12) + 1e-15,
+            np.nan if wide else lo,
+            np.nan if wide else hi,
+            sun_radius_rad[i * chunk_len : (i + 1) * chunk_len].max(),
+            s.shape[0],
+        )
+    return chunk, np.array([qmax])
+
+
+@numba.njit(cache=True)
+def azimuth_proxy_error_bound(abs_sin_lat: float, cos_lat: float, qmax: float) -> float:
+    """Bound [rad] on |true azimuth of the Sun - proxy| at a cell (inf when the bound does not apply).
+
+    With D = lambda - lon (Sun's ME longitude minus the cell's), the Sun's east and north components at the
+    cell are rho sin D and rho (k cos D + q) south of the equator (k = |sin lat|, q = cos(lat) s_z / rho,
+    rho = |s_xy|), so the true azimuth is atan2(sin D, k cos D + q); north of it, pi - atan2(sin D, k cos D - q).
+    The proxy is D (south) or pi - D (north). |atan2(sin D, k cos D) - D| peaks at tan D = sqrt(k) with
+    atan((1 - k) / (2 sqrt(k))); adding q (|q| <= cos(lat) qmax, qmax = max |s_z| / rho) turns a vector at
+    least k long by at most asin(|q| / k). Applies for k > 1/2 and |q| < k / 2; 1e-9 rad is added for
+    rounding.
+    """
+    k = abs_sin_lat
+    if not (k > 0.5 and cos_lat * qmax < 0.5 * k):
+        return math.inf
+    return math.atan((1.0 - k) / (2.0 * math.sqrt(k))) + math.asin(cos_lat * qmax / k) + 1e-9
+
+
+@numba.njit(cache=True, inline="always")
+def _band_query(
+    bmax: FloatArray, bmin: FloatArray, k0: int, length: int, width: int
+) -> tuple[float, float]:
+    """(max, min) of the extended knot table over [k0, k0 + length) from windows of ``width`` knots."""
+    hi = -10.0
+    lo = 10.0
+    last = k0 + length - width
+    p = k0
+    while True:
+        if p > last:
+            p = last
+        if bmax[p] > hi:
+            hi = bmax[p]
+        if bmin[p] < lo:
+            lo = bmin[p]
+        if p == last:
+            break
+        p += width
+    return hi, lo
+
+
+@numba.njit(cache=True, inline="always")
+def _band_tables(
+    row: NDArray[np.float32], radius: float, hi1: FloatArray, lo1: FloatArray, hi4: FloatArray, lo4: FloatArray,
+    hi16: FloatArray, lo16: FloatArray,
+) -> None:
+    """Thresholds on sin(elevation) from a horizon row: ``hi1[k] = sin(h_k + radius)``, ``lo1[k] = sin(h_k -
+    radius)`` (periodic extension) and their max (hi) / min (lo) over windows of 4 and 16 knots."""
+    n_az = row.shape[0]
+    n_ext = hi1.shape[0]
+    for i in range(n_az):
+        v = np.float64(row[i])
+        hi1[i] = _sin_small(v + radius)
+        lo1[i] = _sin_small(v - radius)
+    for i in range(n_az, n_ext):
+        hi1[i] = hi1[i - n_az]
+        lo1[i] = lo1[i - n_az]
+    for i in range(n_ext - 3):
+        hi4[i] = max(max(hi1[i], hi1[i + 1]), max(hi1[i + 2], hi1[i + 3]))
+        lo4[i] = min(min(lo1[i], lo1[i + 1]), min(lo1[i + 2], lo1[i + 3]))
+    for i in range(n_ext - 15):
+        hi16[i] = max(max(hi4[i], hi4[i + 4]), max(hi4[i + 8], hi4[i + 12]))
+        lo16[i] = min(min(lo4[i], lo4[i + 4]), min(lo4[i + 8], lo4[i + 12]))
+
+
+@numba.njit(cache=True, inline="always")
+def _band(
+    hi1: FloatArray, lo1: FloatArray, hi4: FloatArray, lo4: FloatArray, hi16: FloatArray, lo16: FloatArray,
+    kf0: int, length: int,
+) -> tuple[float, float]:
+    """(max of hi1, min of lo1) over the knots kf0 .. kf0 + length - 1 (periodic; length <= _MAX_BAND_KNOTS)."""
+    n_az = hi1.shape[0] - _MAX_BAND_KNOTS
+    k0 = kf0
+    while k0 < 0:
+        k0 += n_az
+    while k0 >= n_az:
+        k0 -= n_az
+    if length >= 16:
+        return _band_query(hi16, lo16, k0, length, 16)
+    if length >= 4:
+        return _band_query(hi4, lo4, k0, length, 4)
+    return _band_query(hi1, lo1, k0, length, 1)
 
 
 @numba.njit(cache=True, parallel=True)
+def _sun_map_chunked(
+    horizon_rad: NDArray[np.float32],
+    up: FloatArray,
+    east: FloatArray,
+    north: FloatArray,
+    sun_unit: FloatArray,
+    sun_radius_rad: FloatArray,
+    lam: FloatArray,
+    chunk: FloatArray,
+    qmax: float,
+    chunk_len: int,
+    disk_table: FloatArray,
+) -> tuple[FloatArray, FloatArray, NDArray[np.int64]]:
+    n_cell = horizon_rad.shape[0]
+    n_az = horizon_rad.shape[1]
+    n_t = sun_unit.shape[0]
+    n_ch = chunk.shape[0]
+    sun_x = np.ascontiguousarray(sun_unit[:, 0])
+    sun_y = np.ascontiguousarray(sun_unit[:, 1])
+    sun_z = np.ascontiguousarray(sun_unit[:, 2])
+    knots_per_rad = n_az / TWO_PI
+    r_all = 0.0
+    for t in range(n_t):
+        r_all = max(r_all, sun_radius_rad[t])
+    n_ext = n_az + _MAX_BAND_KNOTS
+    disk_mean = np.zeros(n_cell)
+    center_mean = np.zeros(n_cell)
+    longest_dark = np.zeros(n_cell, dtype=np.int64)
+    n_task = (n_cell + CELL_CHUNK - 1) // CELL_CHUNK
+    for task in numba.prange(n_task):
+        # extended periodic horizon and its max/min over windows of 4 and 16 knots (sparse table)
+        hi1 = np.empty(n_ext)
+        lo1 = np.empty(n_ext)
+        hi4 = np.empty(n_ext)
+        lo4 = np.empty(n_ext)
+        hi16 = np.empty(n_ext)
+        lo16 = np.empty(n_ext)
+        buf = np.empty(chunk_len)
+        fbuf = np.empty(chunk_len)
+        idx = np.empty(chunk_len, dtype=np.int64)
+        for c in range(task * CELL_CHUNK, min(n_cell, (task + 1) * CELL_CHUNK)):
+            row = horizon_rad[c]
+            hmax = -10.0
+            hmin = 10.0
+            for k in range(n_az):
+                v = np.float64(row[k])
+                hmax = max(hmax, v)
+                hmin = min(hmin, v)
+            g_hi = _sin_small(hmax + r_all)
+            g_lo = _sin_small(hmin - r_all)
+            ux, uy, uz = up[c, 0], up[c, 1], up[c, 2]
+            ex, ey, ez = east[c, 0], east[c, 1], east[c, 2]
+            nx, ny, nz = north[c, 0], north[c, 1], north[c, 2]
+            uxy = math.sqrt(ux * ux + uy * uy)
+            auz = abs(uz)
+            # Azimuth proxy (azimuth_proxy_error_bound): the Sun's ME longitude minus the cell's (south), pi minus
+            # that (north), within proxy_error of the true azimuth; it needs the standard frame east = z x up.
+            proxy_error = azimuth_proxy_error_bound(auz, uxy, qmax)
+            lon = math.atan2(uy, ux)
+            south = uz < 0.0
+            use_proxy = (proxy_error < _MAX_PROXY_ERROR_RAD and uxy > 1e-12 and abs(ex + uy / uxy) < 1e-9
+                         and abs(ey - ux / uxy) < 1e-9 and abs(ez) < 1e-9)
+            use_band = use_proxy
+            sign = 1.0 if south else -1.0
+            pu = sign * ux / uxy if use_proxy else 0.0
+            pv = sign * uy / uxy if use_proxy else 0.0
+            # proxy azimuth = a_off + a_sign * lambda: lambda - lon (south), pi - (lambda - lon) (north)
+            a_off = -lon if south else math.pi + lon
+            a_sign = sign
+            table_ready = False
+            disk = 0.0
+            center = 0
+            run = 0
+            best = 0
+            for ch in range(n_ch):
+                m = int(chunk[ch, 8])
+                t0 = ch * chunk_len
+                dc = ux * chunk[ch, 0] + uy * chunk[ch, 1] + uz * chunk[ch, 2]
+                spread = uxy * chunk[ch, 3] + auz * chunk[ch, 4]
+                s_min = dc - spread
+                s_max = dc + spread
+                # whole-chunk verdict: 1 lit, -1 dark, 0 undecided (cell's whole band, then the chunk's band,
+                # then sample by sample against the chunk's band)
+                verdict = _chunk_verdict(s_min, s_max, g_lo, g_hi)
+                s_hi = g_hi
+                s_lo = g_lo
+                lam_lo = chunk[ch, 5]
+                if verdict == 0 and use_band and not math.isnan(lam_lo):
+                    lam_hi = chunk[ch, 6]
+                    if south:
+                        a0 = lam_lo - lon - proxy_error
+                        a1 = lam_hi - lon + proxy_error
+                    else:
+                        a0 = math.pi - (lam_hi - lon) - proxy_error
+                        a1 = math.pi - (lam_lo - lon) + proxy_error
+                    kf0 = math.floor(a0 * knots_per_rad)
+                    length = math.floor(a1 * knots_per_rad) + 2 - kf0
+                    if length <= _MAX_BAND_KNOTS and length <= n_az:
+                        if not table_ready:
+                            _band_tables(row, r_all, hi1, lo1, hi4, lo4, hi16, lo16)
+                            table_ready = True
+                        s_hi, s_lo = _band(hi1, lo1, hi4, lo4, hi16, lo16, kf0, length)
+                        verdict = _chunk_verdict(s_min, s_max, s_lo, s_hi)
+                n_lit = 0
+                if verdict == 0:
+                    n_dark = 0
+                    for j in range(m):
+                        s = ux * sun_x[t0 + j] + uy * sun_y[t0 + j] + uz * sun_z[t0 + j]
+                        buf[j] = s
+                        lit = s >= s_hi
+                        fbuf[j] = 1.0 if lit else 0.0
+                        n_lit += lit
+                        n_dark += s <= s_lo
+                    verdict = 1 if n_lit == m else (-1 if n_dark == m else 0)
+                if verdict == 1:
+                    disk += m
+                    center += m
+                    run = 0
+                    continue
+                if verdict == -1:
+                    run += m
+                    best = max(best, run)
+                    continue
+                # samples whose disk may touch the horizon: exact azimuth, horizon and segment fraction
+                n_open = 0
+                for j in range(m):
+                    idx[n_open] = j
+                    n_open += (buf[j] > s_lo) & (buf[j] < s_hi)
+                center += n_lit
+                for i in range(n_open):
+                    j = idx[i]
+                    t = t0 + j
+                    if use_band:
+                        # the sample's own band: azimuths within proxy_error of its proxy azimuth
+                        kf0 = math.floor((a_off + a_sign * lam[t] - proxy_error) * knots_per_rad)
+                        length = math.floor((a_off + a_sign * lam[t] + proxy_error) * knots_per_rad) + 2 - kf0
+                        if not table_ready:
+                            _band_tables(row, r_all, hi1, lo1, hi4, lo4, hi16, lo16)
+                            table_ready = True
+                        b_hi, b_lo = _band(hi1, lo1, hi4, lo4, hi16, lo16, kf0, length)
+                        if buf[j] >= b_hi:
+                            fbuf[j] = 1.0
+                            center += 1
+                            continue
+                        if buf[j] <= b_lo:
+                            continue
+                    sx, sy, sz = sun_x[t], sun_y[t], sun_z[t]
+                    e_s = ex * sx + ey * sy + ez * sz
+                    n_s = nx * sx + ny * sy + nz * sz
+                    azimuth = -1.0
+                    if use_proxy:
+                        # true azimuth = proxy + the angle from (e, p) to (e, n), a small atan series
+                        p_s = pu * sx + pv * sy
+                        num = e_s * (p_s - n_s)
+                        den = e_s * e_s + p_s * n_s
+                        if den > 0.0 and abs(num) < 0.25 * den:
+                            z = num / den
+                            z2 = z * z
+                            delta = z * (1.0 + z2 * (-1.0 / 3.0 + z2 * (0.2 + z2 * (-1.0 / 7.0 + z2 / 9.0))))
+                            azimuth = a_off + a_sign * lam[t] + delta
+                            azimuth -= TWO_PI * math.floor(azimuth * (1.0 / TWO_PI))
+                            azimuth = min(max(azimuth, 0.0), TWO_PI)
+                    if azimuth < 0.0:
+                        azimuth = _fast_azimuth(e_s, n_s)
+                    d = _fast_asin(buf[j]) - _lookup(row, azimuth)
+                    center += d > 0.0
+                    fbuf[j] = _disk_fraction_lut(d, sun_radius_rad[t], disk_table)
+                for j in range(m):
+                    f = fbuf[j]
+                    disk += f
+                    run = (run + 1) * (f <= 0.0)
+                    best = max(best, run)
+            disk_mean[c] = disk / n_t
+            center_mean[c] = center / n_t
+            longest_dark[c] = best
+    return disk_mean, center_mean, longest_dark
+
+
 def sun_map_kernel(
     horizon_rad: NDArray[np.float32],
     up: FloatArray,
@@ -264,98 +551,37 @@ def sun_map_kernel(
     north: FloatArray,
     sun_unit: FloatArray,
     sun_radius_rad: FloatArray,
-    block_starts: NDArray[np.int64],
-    block_centres: FloatArray,
-    block_radius_rad: FloatArray,
 ) -> tuple[FloatArray, FloatArray, NDArray[np.int64]]:
     """Sun light over map cells.
 
     horizon_rad (n_cell, n_az) float32; up/east/north (n_cell, 3) local unit vectors in the Moon ME frame;
     sun_unit (n_t, 3) unit vectors to the Sun in ME (same for every cell: the parallax of a cell 1,737 km
-    from the Moon's centre is 2.4 arcsec); sun_radius_rad (n_t,); the blocks from :func:`time_blocks`.
-    Returns (mean visible disk fraction, fraction of samples with the centre up, longest run of samples with
-    no part of the disk visible), each (n_cell,).
+    from the Moon's centre is 2.4 arcsec); sun_radius_rad (n_t,). Returns (mean visible disk fraction,
+    fraction of samples with the centre up, longest run of samples with no part of the disk visible), each
+    (n_cell,).
 
-    A block whose cone (spread + largest solar radius) lies wholly above the cell's highest horizon is lit, one
-    wholly below its lowest horizon dark; only the other samples need the azimuth and the mask lookup.
+    Method (docs/illumination.md, "Speed"): the samples are cut into chunks of SUN_CHUNK consecutive
+    samples. sin(elevation) = up . s is linear in the Sun vector, so over a chunk it lies within
+    up . mean +- (|up_xy| spread_xy + |up_z| spread_z); a chunk wholly above the cell's highest horizon plus
+    the solar radius is lit, one wholly below its lowest minus the radius dark. Otherwise the horizon band
+    is narrowed to the azimuths the chunk can reach (Sun longitude minus cell longitude, widened by a
+    rigorous bound on the difference to the true azimuth, :func:`azimuth_proxy_error_bound`) and the test
+    repeated, then sample by sample (sin(elevation) against the chunk's band, then against the sample's own
+    band), and only samples whose disk may still touch the horizon get the exact azimuth, the interpolated
+    horizon and the circular-segment fraction (tabulated, :func:`disk_fraction_table`, <= 2.7e-6 per
+    sample). Every classification is conservative (largest solar radius of the series), so the result is
+    that of the sample-by-sample computation.
     """
-    n_cell = horizon_rad.shape[0]
-    n_t = sun_unit.shape[0]
-    n_b = block_centres.shape[0]
-    block_reach = np.empty(n_b)
-    for b in range(n_b):
-        r_max = 0.0
-        for t in range(block_starts[b], block_starts[b + 1]):
-            r_max = max(r_max, sun_radius_rad[t])
-        block_reach[b] = block_radius_rad[b] + r_max
-    disk_mean = np.zeros(n_cell)
-    center_mean = np.zeros(n_cell)
-    longest_dark = np.zeros(n_cell, dtype=np.int64)
-    n_chunk = (n_cell + CELL_CHUNK - 1) // CELL_CHUNK
-    for chunk in numba.prange(n_chunk):
-        sec_max = np.empty(N_SECTORS)
-        sec_min = np.empty(N_SECTORS)
-        for c in range(chunk * CELL_CHUNK, min(n_cell, (chunk + 1) * CELL_CHUNK)):
-            row = horizon_rad[c]
-            _sector_bounds(row, sec_max, sec_min)
-            hmax = sec_max.max()
-            hmin = sec_min.min()
-            ux, uy, uz = up[c, 0], up[c, 1], up[c, 2]
-            ex, ey, ez = east[c, 0], east[c, 1], east[c, 2]
-            nx, ny, nz = north[c, 0], north[c, 1], north[c, 2]
-            disk = 0.0
-            center = 0
-            run = 0
-            best = 0
-            for b in range(n_b):
-                t0 = block_starts[b]
-                t1 = block_starts[b + 1]
-                bx, by, bz = block_centres[b, 0], block_centres[b, 1], block_centres[b, 2]
-                reach = block_reach[b]
-                el_c = _fast_asin(ux * bx + uy * by + uz * bz)
-                lo = hmin
-                hi = hmax
-                if el_c - reach < hmax and el_c + reach > hmin and abs(el_c) + reach < 1.0:
-                    # narrow the horizon band to the sectors the block's cone can reach in azimuth
-                    a_c = _fast_azimuth(ex * bx + ey * by + ez * bz, nx * bx + ny * by + nz * bz)
-                    half_width = reach / math.cos(abs(el_c) + reach)
-                    lo, hi = _band(sec_max, sec_min, a_c, half_width)
-                if el_c - reach >= hi:
-                    disk += t1 - t0
-                    center += t1 - t0
-                    run = 0
-                    continue
-                if el_c + reach <= lo:
-                    run += t1 - t0
-                    if run > best:
-                        best = run
-                    continue
-                for t in range(t0, t1):
-                    sx, sy, sz = sun_unit[t, 0], sun_unit[t, 1], sun_unit[t, 2]
-                    el = _fast_asin(ux * sx + uy * sy + uz * sz)
-                    r = sun_radius_rad[t]
-                    f = 0.0
-                    if el - r >= hi:
-                        f = 1.0
-                        center += 1
-                    elif el + r > lo:
-                        e = ex * sx + ey * sy + ez * sz
-                        n = nx * sx + ny * sy + nz * sz
-                        d = el - _lookup(row, _fast_azimuth(e, n))
-                        if d > 0.0:
-                            center += 1
-                        f = _disk_fraction_scalar(d, r)
-                    disk += f
-                    if f > 0.0:
-                        run = 0
-                    else:
-                        run += 1
-                        if run > best:
-                            best = run
-            disk_mean[c] = disk / n_t
-            center_mean[c] = center / n_t
-            longest_dark[c] = best
-    return disk_mean, center_mean, longest_dark
+    sun = np.ascontiguousarray(sun_unit, dtype=np.float64)
+    radius = np.ascontiguousarray(sun_radius_rad, dtype=np.float64)
+    chunk, qmax = sun_chunks(sun, radius, SUN_CHUNK)
+    return _sun_map_chunked(
+        np.ascontiguousarray(horizon_rad, dtype=np.float32),
+        np.ascontiguousarray(up, dtype=np.float64),
+        np.ascontiguousarray(east, dtype=np.float64),
+        np.ascontiguousarray(north, dtype=np.float64),
+        sun, radius, np.arctan2(sun[:, 1], sun[:, 0]), chunk, float(qmax[0]), SUN_CHUNK, _DISK_TABLE,
+    )
 
 
 @numba.njit(cache=True, parallel=True)

@@ -24,7 +24,6 @@ from lunarops.illumination.functions import (
     local_basis_me,
     point_source_map_kernel,
     sun_map_kernel,
-    time_blocks,
 )
 from lunarops.terrain import Dem, horizon_map
 
@@ -116,7 +115,6 @@ def light_map(
     r0, r1, c0, c1 = window if window is not None else (0, ny, 0, nx)
     eph = ephemeris or default_ephemeris()
     sun_unit, sun_radius = sun_directions_me(t, eph)
-    blocks = time_blocks(sun_unit, max_block_len=6)
     earth_m = np.ascontiguousarray(np.atleast_2d(eph.position_wrt_moon_me_m("earth", t).T)) if earth else None
     shape = (r1 - r0, c1 - c0)
     maps = {name: np.full(shape, np.nan) for name in ("disk", "center", "dark", "earth", "absence")}
@@ -132,7 +130,7 @@ def light_map(
         h = np.ascontiguousarray(horizons[valid])
         u, e, n = (np.ascontiguousarray(a[valid]) for a in (up, east, north))
         rows = slice(start - r0, stop - r0)
-        disk, center, dark = sun_map_kernel(h, u, e, n, sun_unit, sun_radius, *blocks)
+        disk, center, dark = sun_map_kernel(h, u, e, n, sun_unit, sun_radius)
         _scatter(maps["disk"], rows, valid, disk)
         _scatter(maps["center"], rows, valid, center)
         _scatter(maps["dark"], rows, valid, dark * (step_s / 3600.0))

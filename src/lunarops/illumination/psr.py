@@ -29,7 +29,6 @@ from lunarops.illumination.functions import (
     cell_area_polar_stereographic_m2,
     great_circle_distance_m,
     sun_map_kernel,
-    time_blocks,
 )
 from lunarops.illumination.maps import Window, cell_frames, sun_directions_me
 from lunarops.illumination.timegrid import period_times
@@ -111,8 +110,10 @@ class PsrMap:
         if not self.psr.any():
             return math.inf
         d = great_circle_distance_m(
-            math.radians(latitude_deg), math.radians(longitude_deg),
-            np.radians(self.latitude_deg[self.psr]), np.radians(self.longitude_deg[self.psr]),
+            math.radians(latitude_deg),
+            math.radians(longitude_deg),
+            np.radians(self.latitude_deg[self.psr]),
+            np.radians(self.longitude_deg[self.psr]),
         )
         return float(d.min() / 1000.0)
 
@@ -164,7 +165,6 @@ def psr_map(
         raise InputError(f"max_colatitude_deg = {max_colatitude_deg!r} must be in (0, 30]")
     env = envelope or sun_envelope(geo.south, ephemeris=ephemeris)
     radius = np.full(env.unit_me.shape[0], env.max_angular_radius_rad)
-    blocks = time_blocks(env.unit_me, max_block_len=8)
     r0, r1, c0, c1 = window if window is not None else polar_window(dem, max_colatitude_deg)
     shape = (r1 - r0, c1 - c0)
     lit = np.full(shape, np.nan)
@@ -177,9 +177,7 @@ def psr_map(
         _, _, up, east, north, _ = cell_frames(dem, tile, 0.0)
         valid = np.all(np.isfinite(horizons), axis=1)
         u, e, n = (np.ascontiguousarray(a[valid]) for a in (up, east, north))
-        disk, _, _ = sun_map_kernel(
-            np.ascontiguousarray(horizons[valid]), u, e, n, env.unit_me, radius, blocks[0], blocks[1], blocks[2]
-        )
+        disk, _, _ = sun_map_kernel(np.ascontiguousarray(horizons[valid]), u, e, n, env.unit_me, radius)
         flat = np.full(horizons.shape[0], np.nan)
         flat[valid] = disk
         lit[start - r0 : stop - r0] = flat.reshape(stop - start, c1 - c0)
