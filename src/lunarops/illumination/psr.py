@@ -30,9 +30,9 @@ from lunarops.illumination.functions import (
     great_circle_distance_m,
     sun_map_kernel,
 )
-from lunarops.illumination.maps import Window, cell_frames, sun_directions_me
+from lunarops.illumination.maps import Window, cell_frames, horizon_tiles, sun_directions_me
 from lunarops.illumination.timegrid import period_times
-from lunarops.terrain import Dem, PolarStereographic, horizon_map
+from lunarops.terrain import Dem, PolarStereographic
 
 FloatArray = NDArray[np.float64]
 Progress = Callable[[float, str], None]
@@ -168,12 +168,9 @@ def psr_map(
     r0, r1, c0, c1 = window if window is not None else polar_window(dem, max_colatitude_deg)
     shape = (r1 - r0, c1 - c0)
     lit = np.full(shape, np.nan)
-    for start in range(r0, r1, tile_rows):
-        stop = min(start + tile_rows, r1)
+    for start, stop, horizons, done in horizon_tiles(dem, 0.0, n_azimuth, min_distance_m, (r0, r1, c0, c1),
+                                                     tile_rows, progress=progress):  # fmt: skip
         tile: Window = (start, stop, c0, c1)
-        horizons = horizon_map(
-            dem, 0.0, n_azimuth=n_azimuth, min_distance_m=min_distance_m, window=tile, mode="fast"
-        ).reshape(-1, n_azimuth)
         _, _, up, east, north, _ = cell_frames(dem, tile, 0.0)
         valid = np.all(np.isfinite(horizons), axis=1)
         u, e, n = (np.ascontiguousarray(a[valid]) for a in (up, east, north))
@@ -182,7 +179,7 @@ def psr_map(
         flat[valid] = disk
         lit[start - r0 : stop - r0] = flat.reshape(stop - start, c1 - c0)
         if progress is not None:
-            progress((stop - r0) / (r1 - r0), f"PSR rows {stop - r0}/{r1 - r0}")
+            progress(done, f"PSR rows {stop - r0}/{r1 - r0}")
     rows, cols = np.meshgrid(np.arange(r0, r1, dtype=float), np.arange(c0, c1, dtype=float), indexing="ij")
     lat, lon = dem.rowcol_to_latlon(rows, cols)
     colat = np.radians(90.0 - np.abs(lat))

@@ -1,0 +1,36 @@
+"""Map windows get their horizons from `horizon_tiles`: the line sweep over the whole window when it applies,
+ray casting per tile of rows otherwise. Expected values: direct `horizon_map` calls on the same cells."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from lunarops.illumination.maps import SWEEP_PROGRESS_SHARE, horizon_tiles
+from lunarops.terrain import horizon_map, load_dem
+
+
+def test_big_polar_window_is_swept_once_and_tiled() -> None:
+    dem = load_dem("south").subset(320, 440, 320, 440)  # 14,400 cells around the pole: above the sweep threshold
+    window = (0, 120, 0, 120)
+    calls: list[float] = []
+    tiles = list(horizon_tiles(dem, 0.0, 36, None, window, 32, progress=lambda f, m: calls.append(f)))
+    assert [(a, b) for a, b, _, _ in tiles] == [(0, 32), (32, 64), (64, 96), (96, 120)]
+    swept = horizon_map(dem, 0.0, 36, window=window, mode="sweep").reshape(-1, 36)
+    np.testing.assert_array_equal(np.concatenate([h for _, _, h, _ in tiles]), swept)
+    # progress: the sweep's directions up to its share, then the tiles up to 1
+    assert calls and max(calls) <= SWEEP_PROGRESS_SHARE + 1e-12
+    done = [d for _, _, _, d in tiles]
+    assert done[0] > SWEEP_PROGRESS_SHARE and np.all(np.diff(done) > 0) and done[-1] == 1.0
+
+
+def test_small_window_and_explicit_mode_are_ray_cast_per_tile() -> None:
+    dem = load_dem("south").subset(320, 440, 320, 440)
+    small = (10, 30, 40, 60)  # 400 cells: below the sweep threshold
+    tiles = list(horizon_tiles(dem, 10.0, 36, None, small, 8))
+    assert [(a, b) for a, b, _, _ in tiles] == [(10, 18), (18, 26), (26, 30)]
+    for start, stop, h, _ in tiles:
+        direct = horizon_map(dem, 10.0, 36, window=(start, stop, 40, 60), mode="fast").reshape(-1, 36)
+        np.testing.assert_array_equal(h, direct)
+    # an explicit mode is used for every tile, even on a big window
+    start, stop, h, _ = next(horizon_tiles(dem, 0.0, 36, None, (0, 120, 0, 120), 4, mode="accurate"))
+    np.testing.assert_array_equal(h, horizon_map(dem, 0.0, 36, window=(0, 4, 0, 120), mode="accurate").reshape(-1, 36))
