@@ -121,3 +121,26 @@ def test_disk_fraction_table_accuracy() -> None:
     exact = F.disk_visible_fraction(x, 0.0, 1.0)
     assert np.abs(lut - exact).max() < 2.8e-6
     assert np.all(lut[x <= -1.0] == 0.0) and np.all(lut[x >= 1.0] == 1.0)  # "dark" is exactly zero
+
+
+def test_band_sparse_table_matches_brute_force() -> None:
+    # The chunk's horizon band (max of sin(h + r), min of sin(h - r) over a periodic knot range) from the
+    # sparse table equals the brute-force max / min over the same knots, for every length up to the largest
+    # band and start knots on both sides of the period; the level-0 thresholds equal numpy's sine to 1e-15
+    # (the Taylor series of _sin_small, |x| < 0.6 here).
+    rng = np.random.default_rng(5)
+    n_az = 360
+    row = np.radians(rng.uniform(-3.0, 12.0, n_az)).astype(np.float32)
+    radius = math.radians(0.27)
+    thi = np.empty((F._BAND_LEVELS, n_az + F._MAX_BAND_KNOTS))
+    tlo = np.empty_like(thi)
+    F._band_tables(row, radius, thi, tlo)
+    h = row.astype(float)
+    assert np.abs(thi[0, :n_az] - np.sin(h + radius)).max() < 1e-15
+    assert np.abs(tlo[0, :n_az] - np.sin(h - radius)).max() < 1e-15
+    for kf0 in [-n_az - 3, -17, -1, 0, 1, 150, 301, 359, 360, 400, 2 * n_az - 5]:
+        for length in range(1, F._MAX_BAND_KNOTS + 1):
+            knots = np.arange(kf0, kf0 + length) % n_az
+            hi, lo = F._band(thi, tlo, kf0, length)
+            assert hi == thi[0, knots].max()
+            assert lo == tlo[0, knots].min()

@@ -300,69 +300,48 @@ def azimuth_proxy_error_bound(abs_sin_lat: float, cos_lat: float, qmax: float) -
     return math.atan((1.0 - k) / (2.0 * math.sqrt(k))) + math.asin(cos_lat * qmax / k) + 1e-9
 
 
-@numba.njit(cache=True, inline="always")
-def _band_query(
-    bmax: FloatArray, bmin: FloatArray, k0: int, length: int, width: int
-) -> tuple[float, float]:
-    """(max, min) of the extended knot table over [k0, k0 + length) from windows of ``width`` knots."""
-    hi = -10.0
-    lo = 10.0
-    last = k0 + length - width
-    p = k0
-    while True:
-        if p > last:
-            p = last
-        if bmax[p] > hi:
-            hi = bmax[p]
-        if bmin[p] < lo:
-            lo = bmin[p]
-        if p == last:
-            break
-        p += width
-    return hi, lo
+#: Levels of the sparse table of the horizon band: windows of 1, 2, 4, ..., _MAX_BAND_KNOTS knots.
+_BAND_LEVELS = 7
+#: Sparse-table level for a band of n knots: floor(log2(n)).
+_BAND_LEVEL = np.array([0] + [n.bit_length() - 1 for n in range(1, _MAX_BAND_KNOTS + 1)], dtype=np.int64)
 
 
 @numba.njit(cache=True, inline="always")
-def _band_tables(
-    row: NDArray[np.float32], radius: float, hi1: FloatArray, lo1: FloatArray, hi4: FloatArray, lo4: FloatArray,
-    hi16: FloatArray, lo16: FloatArray,
-) -> None:
-    """Thresholds on sin(elevation) from a horizon row: ``hi1[k] = sin(h_k + radius)``, ``lo1[k] = sin(h_k -
-    radius)`` (periodic extension) and their max (hi) / min (lo) over windows of 4 and 16 knots."""
+def _band_tables(row: NDArray[np.float32], radius: float, thi: FloatArray, tlo: FloatArray) -> None:
+    """Thresholds on sin(elevation) from a horizon row: ``thi[0, k] = sin(h_k + radius)``, ``tlo[0, k] =
+    sin(h_k - radius)`` (periodic extension), and ``thi[l, k]`` / ``tlo[l, k]`` their max / min over the
+    2**l knots from k (sparse table)."""
     n_az = row.shape[0]
-    n_ext = hi1.shape[0]
+    n_ext = thi.shape[1]
     for i in range(n_az):
         v = np.float64(row[i])
-        hi1[i] = _sin_small(v + radius)
-        lo1[i] = _sin_small(v - radius)
+        thi[0, i] = _sin_small(v + radius)
+        tlo[0, i] = _sin_small(v - radius)
     for i in range(n_az, n_ext):
-        hi1[i] = hi1[i - n_az]
-        lo1[i] = lo1[i - n_az]
-    for i in range(n_ext - 3):
-        hi4[i] = max(max(hi1[i], hi1[i + 1]), max(hi1[i + 2], hi1[i + 3]))
-        lo4[i] = min(min(lo1[i], lo1[i + 1]), min(lo1[i + 2], lo1[i + 3]))
-    for i in range(n_ext - 15):
-        hi16[i] = max(max(hi4[i], hi4[i + 4]), max(hi4[i + 8], hi4[i + 12]))
-        lo16[i] = min(min(lo4[i], lo4[i + 4]), min(lo4[i + 8], lo4[i + 12]))
+        thi[0, i] = thi[0, i - n_az]
+        tlo[0, i] = tlo[0, i - n_az]
+    half = 1
+    for lv in range(1, _BAND_LEVELS):  # a compile-time count: LLVM unrolls it and vectorizes the loops
+        for i in range(n_ext - 2 * half + 1):
+            thi[lv, i] = max(thi[lv - 1, i], thi[lv - 1, i + half])
+        for i in range(n_ext - 2 * half + 1):
+            tlo[lv, i] = min(tlo[lv - 1, i], tlo[lv - 1, i + half])
+        half *= 2
 
 
 @numba.njit(cache=True, inline="always")
-def _band(
-    hi1: FloatArray, lo1: FloatArray, hi4: FloatArray, lo4: FloatArray, hi16: FloatArray, lo16: FloatArray,
-    kf0: int, length: int,
-) -> tuple[float, float]:
-    """(max of hi1, min of lo1) over the knots kf0 .. kf0 + length - 1 (periodic; length <= _MAX_BAND_KNOTS)."""
-    n_az = hi1.shape[0] - _MAX_BAND_KNOTS
-    k0 = kf0
-    while k0 < 0:
-        k0 += n_az
-    while k0 >= n_az:
-        k0 -= n_az
-    if length >= 16:
-        return _band_query(hi16, lo16, k0, length, 16)
-    if length >= 4:
-        return _band_query(hi4, lo4, k0, length, 4)
-    return _band_query(hi1, lo1, k0, length, 1)
+def _band(thi: FloatArray, tlo: FloatArray, kf0: int, length: int) -> tuple[float, float]:
+    """(max of thi[0], min of tlo[0]) over the knots kf0 .. kf0 + length - 1 (periodic; 1 <= length <=
+    _MAX_BAND_KNOTS): two overlapping windows of the largest power of two <= length."""
+    n_az = thi.shape[1] - _MAX_BAND_KNOTS
+    if -2 * n_az <= kf0 < 3 * n_az:
+        # without an integer division (kf0 is within a period or two of [0, n_az) for the chunks)
+        k0 = kf0 + n_az * ((kf0 < 0) + (kf0 < -n_az) - (kf0 >= n_az) - (kf0 >= 2 * n_az))
+    else:
+        k0 = kf0 % n_az
+    lv = _BAND_LEVEL[length]
+    k1 = k0 + length - (1 << lv)
+    return max(thi[lv, k0], thi[lv, k1]), min(tlo[lv, k0], tlo[lv, k1])
 
 
 @numba.njit(cache=True, parallel=True)
@@ -383,6 +362,16 @@ def _sun_map_chunked(
     n_az = horizon_rad.shape[1]
     n_t = sun_unit.shape[0]
     n_ch = chunk.shape[0]
+    c_x = np.ascontiguousarray(chunk[:, 0])
+    c_y = np.ascontiguousarray(chunk[:, 1])
+    c_z = np.ascontiguousarray(chunk[:, 2])
+    c_sxy = np.ascontiguousarray(chunk[:, 3])
+    c_sz = np.ascontiguousarray(chunk[:, 4])
+    c_lo = np.ascontiguousarray(chunk[:, 5])
+    c_hi = np.ascontiguousarray(chunk[:, 6])
+    c_m = np.empty(n_ch, dtype=np.int64)
+    for ch in range(n_ch):
+        c_m[ch] = int(chunk[ch, 8])
     sun_x = np.ascontiguousarray(sun_unit[:, 0])
     sun_y = np.ascontiguousarray(sun_unit[:, 1])
     sun_z = np.ascontiguousarray(sun_unit[:, 2])
@@ -396,16 +385,25 @@ def _sun_map_chunked(
     longest_dark = np.zeros(n_cell, dtype=np.int64)
     n_task = (n_cell + CELL_CHUNK - 1) // CELL_CHUNK
     for task in numba.prange(n_task):
-        # extended periodic horizon and its max/min over windows of 4 and 16 knots (sparse table)
-        hi1 = np.empty(n_ext)
-        lo1 = np.empty(n_ext)
-        hi4 = np.empty(n_ext)
-        lo4 = np.empty(n_ext)
-        hi16 = np.empty(n_ext)
-        lo16 = np.empty(n_ext)
+        # extended periodic horizon thresholds and their max/min over windows of 2**l knots (sparse table)
+        thi = np.empty((_BAND_LEVELS, n_ext))
+        tlo = np.empty((_BAND_LEVELS, n_ext))
         buf = np.empty(chunk_len)
-        fbuf = np.empty(chunk_len)
-        idx = np.empty(chunk_len, dtype=np.int64)
+        verdicts = np.empty(n_ch, dtype=np.int64)
+        und = np.empty(n_ch, dtype=np.int64)
+        cmin = np.empty(n_ch)
+        cmax = np.empty(n_ch)
+        fcell = np.empty(n_t)
+        open_t = np.empty(n_t, dtype=np.int64)
+        bad = np.empty(n_t, dtype=np.int64)
+        ox = np.empty(n_t)
+        oy = np.empty(n_t)
+        oz = np.empty(n_t)
+        ol = np.empty(n_t)
+        orad = np.empty(n_t)
+        osin = np.empty(n_t)
+        oaz = np.empty(n_t)
+        od = np.empty(n_t)
         for c in range(task * CELL_CHUNK, min(n_cell, (task + 1) * CELL_CHUNK)):
             row = horizon_rad[c]
             hmax = -10.0
@@ -440,21 +438,34 @@ def _sun_map_chunked(
             center = 0
             run = 0
             best = 0
+            n_open = 0
+            # whole-chunk verdicts against the cell's whole band for all chunks at once (a straight loop):
+            # 1 lit, -1 dark, 0 undecided
             for ch in range(n_ch):
-                m = int(chunk[ch, 8])
-                t0 = ch * chunk_len
-                dc = ux * chunk[ch, 0] + uy * chunk[ch, 1] + uz * chunk[ch, 2]
-                spread = uxy * chunk[ch, 3] + auz * chunk[ch, 4]
+                dc = ux * c_x[ch] + uy * c_y[ch] + uz * c_z[ch]
+                spread = uxy * c_sxy[ch] + auz * c_sz[ch]
                 s_min = dc - spread
                 s_max = dc + spread
-                # whole-chunk verdict: 1 lit, -1 dark, 0 undecided (cell's whole band, then the chunk's band,
-                # then sample by sample against the chunk's band)
-                verdict = _chunk_verdict(s_min, s_max, g_lo, g_hi)
+                cmin[ch] = s_min
+                cmax[ch] = s_max
+                verdicts[ch] = 1 if s_min >= g_hi else (-1 if s_max <= g_lo else 0)
+            n_und = 0
+            for ch in range(n_ch):
+                und[n_und] = ch
+                n_und += verdicts[ch] == 0
+            # undecided chunks: the chunk's band, then sample by sample against it
+            for q in range(n_und):
+                ch = und[q]
+                m = c_m[ch]
+                t0 = ch * chunk_len
+                s_min = cmin[ch]
+                s_max = cmax[ch]
+                verdict = 0
                 s_hi = g_hi
                 s_lo = g_lo
-                lam_lo = chunk[ch, 5]
-                if verdict == 0 and use_band and not math.isnan(lam_lo):
-                    lam_hi = chunk[ch, 6]
+                lam_lo = c_lo[ch]
+                if use_band and not math.isnan(lam_lo):
+                    lam_hi = c_hi[ch]
                     if south:
                         a0 = lam_lo - lon - proxy_error
                         a1 = lam_hi - lon + proxy_error
@@ -465,79 +476,107 @@ def _sun_map_chunked(
                     length = math.floor(a1 * knots_per_rad) + 2 - kf0
                     if length <= _MAX_BAND_KNOTS and length <= n_az:
                         if not table_ready:
-                            _band_tables(row, r_all, hi1, lo1, hi4, lo4, hi16, lo16)
+                            _band_tables(row, r_all, thi, tlo)
                             table_ready = True
-                        s_hi, s_lo = _band(hi1, lo1, hi4, lo4, hi16, lo16, kf0, length)
+                        s_hi, s_lo = _band(thi, tlo, kf0, length)
                         verdict = _chunk_verdict(s_min, s_max, s_lo, s_hi)
-                n_lit = 0
                 if verdict == 0:
+                    # sample by sample against the chunk's band; the samples left open are queued for the cell
+                    n_lit = 0
                     n_dark = 0
                     for j in range(m):
                         s = ux * sun_x[t0 + j] + uy * sun_y[t0 + j] + uz * sun_z[t0 + j]
                         buf[j] = s
                         lit = s >= s_hi
-                        fbuf[j] = 1.0 if lit else 0.0
+                        fcell[t0 + j] = 1.0 if lit else 0.0
                         n_lit += lit
                         n_dark += s <= s_lo
                     verdict = 1 if n_lit == m else (-1 if n_dark == m else 0)
+                    if verdict == 0:
+                        center += n_lit
+                        for j in range(m):
+                            open_t[n_open] = t0 + j
+                            osin[n_open] = buf[j]
+                            n_open += (buf[j] > s_lo) & (buf[j] < s_hi)
+                verdicts[ch] = verdict
+            # the open samples (disk may touch the horizon) of the whole cell: exact azimuth, horizon and
+            # segment fraction, in straight loops over contiguous buffers (LLVM vectorizes all but the look-ups)
+            for i in range(n_open):
+                t = open_t[i]
+                ox[i] = sun_x[t]
+                oy[i] = sun_y[t]
+                oz[i] = sun_z[t]
+                ol[i] = lam[t]
+                orad[i] = sun_radius_rad[t]
+            n_bad = 0
+            if use_proxy:
+                # true azimuth = proxy + the angle from (e, p) to (e, n), a small atan series
+                for i in range(n_open):
+                    sx, sy, sz = ox[i], oy[i], oz[i]
+                    e_s = ex * sx + ey * sy + ez * sz
+                    n_s = nx * sx + ny * sy + nz * sz
+                    p_s = pu * sx + pv * sy
+                    num = e_s * (p_s - n_s)
+                    den = e_s * e_s + p_s * n_s
+                    ok = (den > 0.0) & (abs(num) < 0.25 * den)
+                    z = num / den if ok else 0.0
+                    z2 = z * z
+                    delta = z * (1.0 + z2 * (-1.0 / 3.0 + z2 * (0.2 + z2 * (-1.0 / 7.0 + z2 / 9.0))))
+                    azimuth = a_off + a_sign * ol[i] + delta
+                    azimuth -= TWO_PI * math.floor(azimuth * (1.0 / TWO_PI))
+                    oaz[i] = min(max(azimuth, 0.0), TWO_PI)
+                    od[i] = 0.0 if ok else 1.0
+                for i in range(n_open):
+                    bad[n_bad] = i
+                    n_bad += od[i] != 0.0
+            else:
+                for i in range(n_open):
+                    bad[i] = i
+                n_bad = n_open
+            for q in range(n_bad):
+                i = bad[q]
+                sx, sy, sz = ox[i], oy[i], oz[i]
+                oaz[i] = _fast_azimuth(ex * sx + ey * sy + ez * sz, nx * sx + ny * sy + nz * sz)
+            # elevation: the arcsine series of _fast_asin (libm beyond |sin el| = 0.3, below)
+            for i in range(n_open):
+                u = osin[i]
+                u2 = u * u
+                od[i] = u * (1.0 + u2 * (1.0 / 6.0 + u2 * (3.0 / 40.0 + u2 * (15.0 / 336.0 + u2 * (105.0 / 3456.0)))))
+            for i in range(n_open):
+                u = osin[i]
+                if u > 0.3 or u < -0.3:
+                    od[i] = math.asin(min(1.0, max(-1.0, u)))
+            # minus the horizon interpolated at the azimuth (as _lookup)
+            for i in range(n_open):
+                position = oaz[i] * knots_per_rad
+                k0 = int(position)
+                w = position - k0
+                k0 = k0 - n_az if k0 >= n_az else k0
+                k1 = k0 + 1
+                k1 = 0 if k1 == n_az else k1
+                od[i] = od[i] - (row[k0] * (1.0 - w) + row[k1] * w)
+            for i in range(n_open):
+                d = od[i]
+                center += d > 0.0
+                fcell[open_t[i]] = _disk_fraction_lut(d, orad[i], disk_table)
+            # time order: sums and the longest darkness
+            for ch in range(n_ch):
+                m = c_m[ch]
+                verdict = verdicts[ch]
                 if verdict == 1:
                     disk += m
                     center += m
                     run = 0
-                    continue
-                if verdict == -1:
+                elif verdict == -1:
                     run += m
                     best = max(best, run)
-                    continue
-                # samples whose disk may touch the horizon: exact azimuth, horizon and segment fraction
-                n_open = 0
-                for j in range(m):
-                    idx[n_open] = j
-                    n_open += (buf[j] > s_lo) & (buf[j] < s_hi)
-                center += n_lit
-                for i in range(n_open):
-                    j = idx[i]
-                    t = t0 + j
-                    if use_band:
-                        # the sample's own band: azimuths within proxy_error of its proxy azimuth
-                        kf0 = math.floor((a_off + a_sign * lam[t] - proxy_error) * knots_per_rad)
-                        length = math.floor((a_off + a_sign * lam[t] + proxy_error) * knots_per_rad) + 2 - kf0
-                        if not table_ready:
-                            _band_tables(row, r_all, hi1, lo1, hi4, lo4, hi16, lo16)
-                            table_ready = True
-                        b_hi, b_lo = _band(hi1, lo1, hi4, lo4, hi16, lo16, kf0, length)
-                        if buf[j] >= b_hi:
-                            fbuf[j] = 1.0
-                            center += 1
-                            continue
-                        if buf[j] <= b_lo:
-                            continue
-                    sx, sy, sz = sun_x[t], sun_y[t], sun_z[t]
-                    e_s = ex * sx + ey * sy + ez * sz
-                    n_s = nx * sx + ny * sy + nz * sz
-                    azimuth = -1.0
-                    if use_proxy:
-                        # true azimuth = proxy + the angle from (e, p) to (e, n), a small atan series
-                        p_s = pu * sx + pv * sy
-                        num = e_s * (p_s - n_s)
-                        den = e_s * e_s + p_s * n_s
-                        if den > 0.0 and abs(num) < 0.25 * den:
-                            z = num / den
-                            z2 = z * z
-                            delta = z * (1.0 + z2 * (-1.0 / 3.0 + z2 * (0.2 + z2 * (-1.0 / 7.0 + z2 / 9.0))))
-                            azimuth = a_off + a_sign * lam[t] + delta
-                            azimuth -= TWO_PI * math.floor(azimuth * (1.0 / TWO_PI))
-                            azimuth = min(max(azimuth, 0.0), TWO_PI)
-                    if azimuth < 0.0:
-                        azimuth = _fast_azimuth(e_s, n_s)
-                    d = _fast_asin(buf[j]) - _lookup(row, azimuth)
-                    center += d > 0.0
-                    fbuf[j] = _disk_fraction_lut(d, sun_radius_rad[t], disk_table)
-                for j in range(m):
-                    f = fbuf[j]
-                    disk += f
-                    run = (run + 1) * (f <= 0.0)
-                    best = max(best, run)
+                else:
+                    t0 = ch * chunk_len
+                    for j in range(m):
+                        f = fcell[t0 + j]
+                        disk += f
+                        run = (run + 1) * (f <= 0.0)
+                        best = max(best, run)
             disk_mean[c] = disk / n_t
             center_mean[c] = center / n_t
             longest_dark[c] = best
@@ -566,11 +605,12 @@ def sun_map_kernel(
     the solar radius is lit, one wholly below its lowest minus the radius dark. Otherwise the horizon band
     is narrowed to the azimuths the chunk can reach (Sun longitude minus cell longitude, widened by a
     rigorous bound on the difference to the true azimuth, :func:`azimuth_proxy_error_bound`) and the test
-    repeated, then sample by sample (sin(elevation) against the chunk's band, then against the sample's own
-    band), and only samples whose disk may still touch the horizon get the exact azimuth, the interpolated
-    horizon and the circular-segment fraction (tabulated, :func:`disk_fraction_table`, <= 2.7e-6 per
-    sample). Every classification is conservative (largest solar radius of the series), so the result is
-    that of the sample-by-sample computation.
+    repeated (band from an O(1) sparse-table query), then sample by sample against the chunk's band. The
+    samples whose disk may still touch the horizon are queued for the whole cell and evaluated together in
+    straight loops over contiguous buffers: exact azimuth, interpolated horizon and circular-segment fraction
+    (tabulated, :func:`disk_fraction_table`, <= 2.7e-6 per sample); a last pass in time order sums the light
+    and finds the longest darkness. Every classification is conservative (largest solar radius of the
+    series), so the result is that of the sample-by-sample computation.
     """
     sun = np.ascontiguousarray(sun_unit, dtype=np.float64)
     radius = np.ascontiguousarray(sun_radius_rad, dtype=np.float64)
