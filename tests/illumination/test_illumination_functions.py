@@ -88,13 +88,18 @@ def test_cell_area_matches_spherical_cap() -> None:
 
 
 def test_fast_azimuth_and_asin_accuracy() -> None:
-    # Abramowitz & Stegun 4.4.49 bound: |error| <= 2e-8 rad; asin series bound 3e-7 rad below |u| = 0.3.
+    # Azimuth: octant and pi/8 reduction, then the Taylor series of atan to x^19 (remainder below
+    # tan(pi/8)^21 / 21 = 4e-10 rad); asin series bound 3e-7 rad below |u| = 0.3.
     rng = np.random.default_rng(3)
     e, n = rng.normal(size=(2, 20_000))
     fast = np.array([F._fast_azimuth(a, b) for a, b in zip(e, n, strict=True)])
     exact = np.mod(np.arctan2(e, n), 2 * np.pi)
     diff = np.angle(np.exp(1j * (fast - exact)))
-    assert np.abs(diff).max() < 5e-8  # 0.01 arcsec: the published 10-digit coefficients give 4e-8 here
+    assert np.abs(diff).max() < 1e-9
+    # the axes and the octant boundaries (north, east, south, west clockwise from north; 45 deg at e = n)
+    for (e1, n1), az in {(0.0, 1.0): 0.0, (1.0, 0.0): 90.0, (0.0, -1.0): 180.0, (-1.0, 0.0): 270.0,
+                         (2.0, 2.0): 45.0, (-3.0, -3.0): 225.0}.items():
+        assert math.degrees(F._fast_azimuth(e1, n1)) == pytest.approx(az, abs=1e-9)
     u = np.linspace(-0.99, 0.99, 5001)
     assert np.abs(np.array([F._fast_asin(v) for v in u]) - np.arcsin(u)).max() < 3e-7
 

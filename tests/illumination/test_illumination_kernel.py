@@ -4,7 +4,8 @@ Oracle: for every cell and sample, elevation = arcsin(up . s) and azimuth = arct
 numpy's libm functions, the horizon interpolated linearly in azimuth (``horizon_elevation_at``) and the exact
 circular-segment fraction (``disk_visible_fraction``); definitions in docs/illumination.md. Tolerances:
 1e-5 of the time for the mean disk fraction (5 minutes a year, a twelfth of the 1 h step; the kernel's
-table of the segment fraction is good to 2.7e-6 per sample and its arcsine to 3e-7 rad = 6e-5 solar radii),
+segment fraction is good to 7e-9 per sample, its azimuth to 1e-9 rad and its arcsine to 3e-7 rad = 6e-5
+solar radii),
 1 sample for the Sun-centre count and the longest darkness (a sample within 1e-6 rad of the limb may flip).
 """
 
@@ -113,31 +114,33 @@ def test_azimuth_proxy_bound_holds_and_is_tight() -> None:
     assert np.median(error.max(axis=1)[ring] / bound[ring]) > 0.5
 
 
-def test_disk_fraction_table_accuracy() -> None:
-    # The tabulated segment fraction against the exact formula: <= 2.7e-6 (interpolation bound in the docstring)
+def test_disk_fraction_polynomial_accuracy() -> None:
+    # The kernel's segment fraction (acos from Abramowitz & Stegun 1964, eq. 4.4.46, |error| <= 2e-8 rad, so
+    # the fraction is off by at most 2e-8 / pi = 6.4e-9) against the exact formula with numpy's arccos.
     x = np.linspace(-1.5, 1.5, 300_001)
-    table = F.disk_fraction_table()
-    lut = np.array([F._disk_fraction_lut(v, 1.0, table) for v in x])
+    fast = np.array([F._disk_fraction_fast(v) for v in x])
     exact = F.disk_visible_fraction(x, 0.0, 1.0)
-    assert np.abs(lut - exact).max() < 2.8e-6
-    assert np.all(lut[x <= -1.0] == 0.0) and np.all(lut[x >= 1.0] == 1.0)  # "dark" is exactly zero
+    assert np.abs(fast - exact).max() < 7e-9
+    assert np.all(fast[x <= -1.0] == 0.0) and np.all(fast[x >= 1.0] == 1.0)  # "dark" is exactly zero
 
 
 def test_band_sparse_table_matches_brute_force() -> None:
     # The chunk's horizon band (max of sin(h + r), min of sin(h - r) over a periodic knot range) from the
     # sparse table equals the brute-force max / min over the same knots, for every length up to the largest
-    # band and start knots on both sides of the period; the level-0 thresholds equal numpy's sine to 1e-15
-    # (the Taylor series of _sin_small, |x| < 0.6 here).
+    # band and start knots on both sides of the period; the level-0 thresholds (float32) enclose numpy's sine
+    # (rounded outwards: never inside the band) and are within 3 float32 steps (2^-22 relative) of it.
     rng = np.random.default_rng(5)
     n_az = 360
     row = np.radians(rng.uniform(-3.0, 12.0, n_az)).astype(np.float32)
     radius = math.radians(0.27)
-    thi = np.empty((F._BAND_LEVELS, n_az + F._MAX_BAND_KNOTS))
+    thi = np.empty((F._BAND_LEVELS, n_az + F._MAX_BAND_KNOTS), dtype=np.float32)
     tlo = np.empty_like(thi)
     F._band_tables(row, radius, thi, tlo)
     h = row.astype(float)
-    assert np.abs(thi[0, :n_az] - np.sin(h + radius)).max() < 1e-15
-    assert np.abs(tlo[0, :n_az] - np.sin(h - radius)).max() < 1e-15
+    up, down = np.sin(h + radius), np.sin(h - radius)
+    assert np.all(thi[0, :n_az] >= up) and np.all(tlo[0, :n_az] <= down)
+    assert np.all(thi[0, :n_az] - up <= 2.0**-22 * np.abs(up) + 1e-30)
+    assert np.all(down - tlo[0, :n_az] <= 2.0**-22 * np.abs(down) + 1e-30)
     for kf0 in [-n_az - 3, -17, -1, 0, 1, 150, 301, 359, 360, 400, 2 * n_az - 5]:
         for length in range(1, F._MAX_BAND_KNOTS + 1):
             knots = np.arange(kf0, kf0 + length) % n_az

@@ -124,38 +124,38 @@ def great_circle_distance_m(
 # ---------------------------------------------------------------------------------------------------------
 
 
-# Abramowitz & Stegun (1964), Handbook of Mathematical Functions, eq. 4.4.49: atan(x) on [0, 1] as
-# x * P(x^2) with |error| <= 2e-8 rad. Used instead of libm's atan2 in the inner loop (5x fewer cycles).
-_ATAN_C = (0.9999993329, -0.3332985605, 0.1994653599, -0.1390853351,
-           0.0964200441, -0.0559098861, 0.0218612288, -0.0040540580)
+_TAN_PI_8 = math.tan(math.pi / 8.0)
 
 
 @numba.njit(cache=True, inline="always")
 def _fast_azimuth(e: float, n: float) -> float:
-    """atan2(e, n) mapped to [0, 2 pi), |error| < 5e-8 rad (A&S 4.4.49 with octant reduction)."""
+    """atan2(e, n) mapped to [0, 2 pi), |error| < 1e-9 rad; branch-free (selects only), so loops over it
+    vectorize. The argument is reduced to the first octant (min / max of |e|, |n|) and, above tan(pi / 8),
+    by atan(x) = pi / 4 + atan((x - 1) / (x + 1)) (one division either way), then the Taylor series of atan to
+    x^19 on |x| <= tan(pi / 8) (remainder below 0.4142^21 / 21 = 4e-10)."""
     ae = abs(e)
     an = abs(n)
-    if ae == 0.0 and an == 0.0:
-        return 0.0
-    swap = ae > an
-    x = an / ae if swap else ae / an
+    big = max(ae, an)
+    small = min(ae, an)
+    reduce = small > _TAN_PI_8 * big
+    num = small - big if reduce else small
+    den = small + big if reduce else big
+    x = num / (den if den > 0.0 else 1.0)
     x2 = x * x
-    p = _ATAN_C[7]
-    p = p * x2 + _ATAN_C[6]
-    p = p * x2 + _ATAN_C[5]
-    p = p * x2 + _ATAN_C[4]
-    p = p * x2 + _ATAN_C[3]
-    p = p * x2 + _ATAN_C[2]
-    p = p * x2 + _ATAN_C[1]
-    p = p * x2 + _ATAN_C[0]
-    a = x * p
-    if swap:
-        a = 0.5 * math.pi - a
-    if n < 0.0:
-        a = math.pi - a
-    if e < 0.0:
-        a = TWO_PI - a
-    return a
+    p = -1.0 / 19.0
+    p = p * x2 + 1.0 / 17.0
+    p = p * x2 - 1.0 / 15.0
+    p = p * x2 + 1.0 / 13.0
+    p = p * x2 - 1.0 / 11.0
+    p = p * x2 + 1.0 / 9.0
+    p = p * x2 - 1.0 / 7.0
+    p = p * x2 + 1.0 / 5.0
+    p = p * x2 - 1.0 / 3.0
+    a = x + x * x2 * p
+    a = a + 0.25 * math.pi if reduce else a
+    a = 0.5 * math.pi - a if ae > an else a
+    a = math.pi - a if n < 0.0 else a
+    return TWO_PI - a if e < 0.0 else a
 
 
 @numba.njit(cache=True, inline="always")
@@ -190,7 +190,7 @@ def _lookup(row: NDArray[np.float32], azimuth: float) -> float:
 SUN_CHUNK = 24
 #: Widest azimuth range (in horizon knots) a chunk's horizon band is looked up for; wider ranges use the
 #: cell's whole-horizon band.
-_MAX_BAND_KNOTS = 64
+_MAX_BAND_KNOTS = 31
 #: Half-width bound of the azimuth proxy (below) above which a cell uses the whole-horizon band. [rad]
 _MAX_PROXY_ERROR_RAD = 0.2
 
@@ -209,33 +209,31 @@ def _sin_small(x: float) -> float:
     return x + x * x2 * p
 
 
-#: Intervals of the tabulated circular-segment fraction (linear interpolation in x = (el - h) / r on [-1, 1]).
-_DISK_TABLE_N = 2048
-
-
-def disk_fraction_table(n: int = _DISK_TABLE_N) -> FloatArray:
-    """Visible disk fraction at x = -1 + 2 k / n, k = 0..n (plus one guard entry), for :func:`_disk_fraction_lut`.
-
-    Linear interpolation error: below 0.6 (2 / n)^1.5 * 0.15 near x = +-1, where the fraction goes as
-    0.6 (1 - |x|)^1.5, and below (2 / n)^2 / 8 * max|f''| elsewhere: 2.7e-6 for n = 2048 (checked in the tests).
-    """
-    x = np.linspace(-1.0, 1.0, n + 1)
-    table = np.empty(n + 2)
-    table[: n + 1] = disk_visible_fraction(x, 0.0, 1.0)
-    table[n + 1] = 1.0
-    return table
-
-
-_DISK_TABLE = disk_fraction_table()
+# Abramowitz & Stegun (1964), Handbook of Mathematical Functions, eq. 4.4.46: acos(x) = sqrt(1 - x) P(x) on
+# [0, 1], |error| <= 2e-8 rad.
+_ACOS_C = (1.5707963050, -0.2145988016, 0.0889789874, -0.0501743046,
+           0.0308918810, -0.0170881256, 0.0066700901, -0.0012624911)
 
 
 @numba.njit(cache=True, inline="always")
-def _disk_fraction_lut(d: float, r: float, table: FloatArray) -> float:
-    n = table.shape[0] - 2
-    p = (min(max(d / r, -1.0), 1.0) + 1.0) * (0.5 * n)
-    k = np.int64(p)
-    w = p - k
-    return table[k] * (1.0 - w) + table[k + 1] * w
+def _disk_fraction_fast(x: float) -> float:
+    """Visible fraction of a disk whose centre is x radii above a horizontal line (x clipped to [-1, 1]):
+    1 - (acos(x) - x sqrt(1 - x^2)) / pi with A&S 4.4.46 for acos (|error| <= 7e-9 of the disk; exactly 0
+    at x <= -1 and 1 at x >= 1). Branch-free, so loops over it vectorize."""
+    x = min(max(x, -1.0), 1.0)
+    ax = abs(x)
+    p = _ACOS_C[7]
+    p = p * ax + _ACOS_C[6]
+    p = p * ax + _ACOS_C[5]
+    p = p * ax + _ACOS_C[4]
+    p = p * ax + _ACOS_C[3]
+    p = p * ax + _ACOS_C[2]
+    p = p * ax + _ACOS_C[1]
+    p = p * ax + _ACOS_C[0]
+    acos = p * math.sqrt(1.0 - ax)
+    acos = math.pi - acos if x < 0.0 else acos
+    f = 1.0 - (acos - x * math.sqrt(1.0 - x * x)) * (1.0 / math.pi)
+    return min(max(f, 0.0), 1.0)
 
 
 @numba.njit(cache=True, inline="always")
@@ -301,22 +299,29 @@ def azimuth_proxy_error_bound(abs_sin_lat: float, cos_lat: float, qmax: float) -
 
 
 #: Levels of the sparse table of the horizon band: windows of 1, 2, 4, ..., _MAX_BAND_KNOTS knots.
-_BAND_LEVELS = 7
+_BAND_LEVELS = 5
 #: Sparse-table level for a band of n knots: floor(log2(n)).
 _BAND_LEVEL = np.array([0] + [n.bit_length() - 1 for n in range(1, _MAX_BAND_KNOTS + 1)], dtype=np.int64)
 
 
+#: Relative widening of a threshold before it is rounded to float32 (2^-23: twice the rounding error).
+_F32_WIDEN = 2.0**-23
+
+
 @numba.njit(cache=True, inline="always")
-def _band_tables(row: NDArray[np.float32], radius: float, thi: FloatArray, tlo: FloatArray) -> None:
-    """Thresholds on sin(elevation) from a horizon row: ``thi[0, k] = sin(h_k + radius)``, ``tlo[0, k] =
-    sin(h_k - radius)`` (periodic extension), and ``thi[l, k]`` / ``tlo[l, k]`` their max / min over the
-    2**l knots from k (sparse table)."""
+def _band_tables(row: NDArray[np.float32], radius: float, thi: NDArray[np.float32], tlo: NDArray[np.float32]) -> None:
+    """Thresholds on sin(elevation) from a horizon row: ``thi[0, k] >= sin(h_k + radius)``, ``tlo[0, k] <=
+    sin(h_k - radius)`` (periodic extension; float32, rounded outwards: widened by 2^-23 of the value, which
+    exceeds the rounding error, so the band only grows), and ``thi[l, k]`` / ``tlo[l, k]`` their max / min over
+    the 2**l knots from k (sparse table)."""
     n_az = row.shape[0]
     n_ext = thi.shape[1]
     for i in range(n_az):
         v = np.float64(row[i])
-        thi[0, i] = _sin_small(v + radius)
-        tlo[0, i] = _sin_small(v - radius)
+        a = _sin_small(v + radius)
+        b = _sin_small(v - radius)
+        thi[0, i] = np.float32(a + abs(a) * _F32_WIDEN + 1e-37)
+        tlo[0, i] = np.float32(b - abs(b) * _F32_WIDEN - 1e-37)
     for i in range(n_az, n_ext):
         thi[0, i] = thi[0, i - n_az]
         tlo[0, i] = tlo[0, i - n_az]
@@ -330,7 +335,7 @@ def _band_tables(row: NDArray[np.float32], radius: float, thi: FloatArray, tlo: 
 
 
 @numba.njit(cache=True, inline="always")
-def _band(thi: FloatArray, tlo: FloatArray, kf0: int, length: int) -> tuple[float, float]:
+def _band(thi: NDArray[np.float32], tlo: NDArray[np.float32], kf0: int, length: int) -> tuple[float, float]:
     """(max of thi[0], min of tlo[0]) over the knots kf0 .. kf0 + length - 1 (periodic; 1 <= length <=
     _MAX_BAND_KNOTS): two overlapping windows of the largest power of two <= length."""
     n_az = thi.shape[1] - _MAX_BAND_KNOTS
@@ -341,7 +346,7 @@ def _band(thi: FloatArray, tlo: FloatArray, kf0: int, length: int) -> tuple[floa
         k0 = kf0 % n_az
     lv = _BAND_LEVEL[length]
     k1 = k0 + length - (1 << lv)
-    return max(thi[lv, k0], thi[lv, k1]), min(tlo[lv, k0], tlo[lv, k1])
+    return np.float64(max(thi[lv, k0], thi[lv, k1])), np.float64(min(tlo[lv, k0], tlo[lv, k1]))
 
 
 @numba.njit(cache=True, parallel=True)
@@ -350,18 +355,20 @@ def _sun_map_chunked(
     up: FloatArray,
     east: FloatArray,
     north: FloatArray,
-    sun_unit: FloatArray,
-    sun_radius_rad: FloatArray,
-    lam: FloatArray,
+    sun_x: FloatArray,
+    sun_y: FloatArray,
+    sun_z: FloatArray,
+    inv_radius: FloatArray,
+    r_all: float,
     chunk: FloatArray,
     qmax: float,
-    chunk_len: int,
-    disk_table: FloatArray,
 ) -> tuple[FloatArray, FloatArray, NDArray[np.int64]]:
+    """The kernel of :func:`sun_map_kernel`; sun_x/y/z and inv_radius (1 / angular radius) are padded with NaN
+    / 0 to whole chunks of SUN_CHUNK samples, ``r_all`` is the largest angular radius of the series."""
     n_cell = horizon_rad.shape[0]
     n_az = horizon_rad.shape[1]
-    n_t = sun_unit.shape[0]
     n_ch = chunk.shape[0]
+    n_pad = n_ch * SUN_CHUNK
     c_x = np.ascontiguousarray(chunk[:, 0])
     c_y = np.ascontiguousarray(chunk[:, 1])
     c_z = np.ascontiguousarray(chunk[:, 2])
@@ -370,48 +377,49 @@ def _sun_map_chunked(
     c_lo = np.ascontiguousarray(chunk[:, 5])
     c_hi = np.ascontiguousarray(chunk[:, 6])
     c_m = np.empty(n_ch, dtype=np.int64)
+    n_t = 0
     for ch in range(n_ch):
         c_m[ch] = int(chunk[ch, 8])
-    sun_x = np.ascontiguousarray(sun_unit[:, 0])
-    sun_y = np.ascontiguousarray(sun_unit[:, 1])
-    sun_z = np.ascontiguousarray(sun_unit[:, 2])
+        n_t += c_m[ch]
+    neg_lo = -c_lo
+    neg_hi = -c_hi
     knots_per_rad = n_az / TWO_PI
-    r_all = 0.0
-    for t in range(n_t):
-        r_all = max(r_all, sun_radius_rad[t])
     n_ext = n_az + _MAX_BAND_KNOTS
+    max_knots = min(_MAX_BAND_KNOTS, n_az)
     disk_mean = np.zeros(n_cell)
     center_mean = np.zeros(n_cell)
     longest_dark = np.zeros(n_cell, dtype=np.int64)
     n_task = (n_cell + CELL_CHUNK - 1) // CELL_CHUNK
     for task in numba.prange(n_task):
         # extended periodic horizon thresholds and their max/min over windows of 2**l knots (sparse table)
-        thi = np.empty((_BAND_LEVELS, n_ext))
-        tlo = np.empty((_BAND_LEVELS, n_ext))
-        buf = np.empty(chunk_len)
+        thi = np.empty((_BAND_LEVELS, n_ext), dtype=np.float32)
+        tlo = np.empty((_BAND_LEVELS, n_ext), dtype=np.float32)
+        row_ext = np.empty(n_az + 1)
+        buf = np.empty(SUN_CHUNK)
         verdicts = np.empty(n_ch, dtype=np.int64)
         und = np.empty(n_ch, dtype=np.int64)
+        band_hi = np.empty(n_ch)
+        band_lo = np.empty(n_ch)
         cmin = np.empty(n_ch)
         cmax = np.empty(n_ch)
-        fcell = np.empty(n_t)
-        open_t = np.empty(n_t, dtype=np.int64)
-        bad = np.empty(n_t, dtype=np.int64)
-        ox = np.empty(n_t)
-        oy = np.empty(n_t)
-        oz = np.empty(n_t)
-        ol = np.empty(n_t)
-        orad = np.empty(n_t)
-        osin = np.empty(n_t)
-        oaz = np.empty(n_t)
-        od = np.empty(n_t)
+        fcell = np.empty(n_pad)
+        open_t = np.empty(n_pad, dtype=np.int64)
+        osin = np.empty(n_pad)
+        ox = np.empty(n_pad)
+        oy = np.empty(n_pad)
+        oz = np.empty(n_pad)
+        orad = np.empty(n_pad)
+        od = np.empty(n_pad)
         for c in range(task * CELL_CHUNK, min(n_cell, (task + 1) * CELL_CHUNK)):
             row = horizon_rad[c]
             hmax = -10.0
             hmin = 10.0
             for k in range(n_az):
                 v = np.float64(row[k])
+                row_ext[k] = v
                 hmax = max(hmax, v)
                 hmin = min(hmin, v)
+            row_ext[n_az] = row_ext[0]
             g_hi = _sin_small(hmax + r_all)
             g_lo = _sin_small(hmin - r_all)
             ux, uy, uz = up[c, 0], up[c, 1], up[c, 2]
@@ -424,16 +432,14 @@ def _sun_map_chunked(
             proxy_error = azimuth_proxy_error_bound(auz, uxy, qmax)
             lon = math.atan2(uy, ux)
             south = uz < 0.0
-            use_proxy = (proxy_error < _MAX_PROXY_ERROR_RAD and uxy > 1e-12 and abs(ex + uy / uxy) < 1e-9
-                         and abs(ey - ux / uxy) < 1e-9 and abs(ez) < 1e-9)
-            use_band = use_proxy
-            sign = 1.0 if south else -1.0
-            pu = sign * ux / uxy if use_proxy else 0.0
-            pv = sign * uy / uxy if use_proxy else 0.0
-            # proxy azimuth = a_off + a_sign * lambda: lambda - lon (south), pi - (lambda - lon) (north)
-            a_off = -lon if south else math.pi + lon
-            a_sign = sign
-            table_ready = False
+            # the chunk's proxy azimuths a0..a1 = lo_arr + off0 .. hi_arr + off1: lambda - lon (south),
+            # pi - (lambda - lon) (north), widened by the proxy error
+            lo_arr = c_lo if south else neg_hi
+            hi_arr = c_hi if south else neg_lo
+            off0 = (-lon if south else math.pi + lon) - proxy_error
+            off1 = (-lon if south else math.pi + lon) + proxy_error
+            use_band = (proxy_error < _MAX_PROXY_ERROR_RAD and uxy > 1e-12 and abs(ex + uy / uxy) < 1e-9
+                        and abs(ey - ux / uxy) < 1e-9 and abs(ez) < 1e-9)
             disk = 0.0
             center = 0
             run = 0
@@ -448,117 +454,99 @@ def _sun_map_chunked(
                 s_max = dc + spread
                 cmin[ch] = s_min
                 cmax[ch] = s_max
-                verdicts[ch] = 1 if s_min >= g_hi else (-1 if s_max <= g_lo else 0)
+                verdicts[ch] = _chunk_verdict(s_min, s_max, g_lo, g_hi)
             n_und = 0
             for ch in range(n_ch):
                 und[n_und] = ch
                 n_und += verdicts[ch] == 0
-            # undecided chunks: the chunk's band, then sample by sample against it
+            # undecided chunks: the band of the azimuths each can reach (a straight loop, no branches), verdicts
+            if use_band and n_und > 0:
+                _band_tables(row, r_all, thi, tlo)
+            n_open_ch = 0
             for q in range(n_und):
                 ch = und[q]
-                m = c_m[ch]
-                t0 = ch * chunk_len
-                s_min = cmin[ch]
-                s_max = cmax[ch]
-                verdict = 0
-                s_hi = g_hi
-                s_lo = g_lo
-                lam_lo = c_lo[ch]
-                if use_band and not math.isnan(lam_lo):
-                    lam_hi = c_hi[ch]
-                    if south:
-                        a0 = lam_lo - lon - proxy_error
-                        a1 = lam_hi - lon + proxy_error
-                    else:
-                        a0 = math.pi - (lam_hi - lon) - proxy_error
-                        a1 = math.pi - (lam_lo - lon) + proxy_error
-                    kf0 = math.floor(a0 * knots_per_rad)
-                    length = math.floor(a1 * knots_per_rad) + 2 - kf0
-                    if length <= _MAX_BAND_KNOTS and length <= n_az:
-                        if not table_ready:
-                            _band_tables(row, r_all, thi, tlo)
-                            table_ready = True
-                        s_hi, s_lo = _band(thi, tlo, kf0, length)
-                        verdict = _chunk_verdict(s_min, s_max, s_lo, s_hi)
-                if verdict == 0:
-                    # sample by sample against the chunk's band; the samples left open are queued for the cell
-                    n_lit = 0
-                    n_dark = 0
-                    for j in range(m):
-                        s = ux * sun_x[t0 + j] + uy * sun_y[t0 + j] + uz * sun_z[t0 + j]
-                        buf[j] = s
-                        lit = s >= s_hi
-                        fcell[t0 + j] = 1.0 if lit else 0.0
-                        n_lit += lit
-                        n_dark += s <= s_lo
-                    verdict = 1 if n_lit == m else (-1 if n_dark == m else 0)
-                    if verdict == 0:
-                        center += n_lit
-                        for j in range(m):
-                            open_t[n_open] = t0 + j
-                            osin[n_open] = buf[j]
-                            n_open += (buf[j] > s_lo) & (buf[j] < s_hi)
+                a0 = lo_arr[ch] + off0
+                a1 = hi_arr[ch] + off1
+                ok = use_band & (a0 == a0)  # NaN: the chunk spans more than 90 deg of longitude
+                a0 = a0 if ok else 0.0
+                a1 = a1 if ok else 0.0
+                kf0 = math.floor(a0 * knots_per_rad)
+                length = math.floor(a1 * knots_per_rad) + 2 - kf0
+                ok = ok & (length <= max_knots)
+                b_hi, b_lo = _band(thi, tlo, kf0, length if ok else 1)
+                s_hi = b_hi if ok else g_hi
+                s_lo = b_lo if ok else g_lo
+                verdict = _chunk_verdict(cmin[ch], cmax[ch], s_lo, s_hi)
                 verdicts[ch] = verdict
-            # the open samples (disk may touch the horizon) of the whole cell: exact azimuth, horizon and
-            # segment fraction, in straight loops over contiguous buffers (LLVM vectorizes all but the look-ups)
+                und[n_open_ch] = ch
+                band_hi[n_open_ch] = s_hi
+                band_lo[n_open_ch] = s_lo
+                n_open_ch += verdict == 0
+            # then sample by sample against the chunk's band
+            for q in range(n_open_ch):
+                ch = und[q]
+                m = c_m[ch]
+                t0 = ch * SUN_CHUNK
+                s_hi = band_hi[q]
+                s_lo = band_lo[q]
+                # sample by sample against the chunk's band (a loop of constant length over the padded
+                # series: padding samples are NaN, neither lit nor dark nor open); the samples left open
+                # are queued for the cell
+                xs = sun_x[t0 : t0 + SUN_CHUNK]
+                ys = sun_y[t0 : t0 + SUN_CHUNK]
+                zs = sun_z[t0 : t0 + SUN_CHUNK]
+                fs = fcell[t0 : t0 + SUN_CHUNK]
+                n_lit = 0
+                n_dark = 0
+                for j in range(SUN_CHUNK):
+                    s = ux * xs[j] + uy * ys[j] + uz * zs[j]
+                    buf[j] = s
+                    lit = s >= s_hi
+                    fs[j] = 1.0 if lit else 0.0
+                    n_lit += lit
+                    n_dark += s <= s_lo
+                verdict = 1 if n_lit == m else (-1 if n_dark == m else 0)
+                if verdict == 0:
+                    center += n_lit
+                    for j in range(SUN_CHUNK):
+                        open_t[n_open] = t0 + j
+                        osin[n_open] = buf[j]
+                        n_open += (buf[j] > s_lo) & (buf[j] < s_hi)
+                verdicts[ch] = verdict
+            # the open samples (disk may touch the horizon) of the whole cell: exact azimuth, elevation, horizon
+            # and segment fraction in straight loops over contiguous buffers (all but the look-ups vectorize)
             for i in range(n_open):
                 t = open_t[i]
                 ox[i] = sun_x[t]
                 oy[i] = sun_y[t]
                 oz[i] = sun_z[t]
-                ol[i] = lam[t]
-                orad[i] = sun_radius_rad[t]
-            n_bad = 0
-            if use_proxy:
-                # true azimuth = proxy + the angle from (e, p) to (e, n), a small atan series
-                for i in range(n_open):
-                    sx, sy, sz = ox[i], oy[i], oz[i]
-                    e_s = ex * sx + ey * sy + ez * sz
-                    n_s = nx * sx + ny * sy + nz * sz
-                    p_s = pu * sx + pv * sy
-                    num = e_s * (p_s - n_s)
-                    den = e_s * e_s + p_s * n_s
-                    ok = (den > 0.0) & (abs(num) < 0.25 * den)
-                    z = num / den if ok else 0.0
-                    z2 = z * z
-                    delta = z * (1.0 + z2 * (-1.0 / 3.0 + z2 * (0.2 + z2 * (-1.0 / 7.0 + z2 / 9.0))))
-                    azimuth = a_off + a_sign * ol[i] + delta
-                    azimuth -= TWO_PI * math.floor(azimuth * (1.0 / TWO_PI))
-                    oaz[i] = min(max(azimuth, 0.0), TWO_PI)
-                    od[i] = 0.0 if ok else 1.0
-                for i in range(n_open):
-                    bad[n_bad] = i
-                    n_bad += od[i] != 0.0
-            else:
-                for i in range(n_open):
-                    bad[i] = i
-                n_bad = n_open
-            for q in range(n_bad):
-                i = bad[q]
+                orad[i] = inv_radius[t]
+            for i in range(n_open):
                 sx, sy, sz = ox[i], oy[i], oz[i]
-                oaz[i] = _fast_azimuth(ex * sx + ey * sy + ez * sz, nx * sx + ny * sy + nz * sz)
-            # elevation: the arcsine series of _fast_asin (libm beyond |sin el| = 0.3, below)
+                od[i] = _fast_azimuth(ex * sx + ey * sy + ez * sz, nx * sx + ny * sy + nz * sz) * knots_per_rad
+            # horizon interpolated at the azimuth (as _lookup, on the row extended by its first knot)
+            for i in range(n_open):
+                position = od[i]
+                k0 = np.uint32(position)
+                w = position - k0
+                k0 = k0 - n_az if k0 >= n_az else k0
+                h0 = row_ext[k0]
+                od[i] = h0 + w * (row_ext[k0 + 1] - h0)
+            # elevation minus horizon: the arcsine series of _fast_asin (libm beyond |sin el| = 0.3, below)
             for i in range(n_open):
                 u = osin[i]
                 u2 = u * u
-                od[i] = u * (1.0 + u2 * (1.0 / 6.0 + u2 * (3.0 / 40.0 + u2 * (15.0 / 336.0 + u2 * (105.0 / 3456.0)))))
+                ox[i] = u * (1.0 + u2 * (1.0 / 6.0 + u2 * (3.0 / 40.0 + u2 * (15.0 / 336.0 + u2 * (105.0 / 3456.0)))))
             for i in range(n_open):
                 u = osin[i]
                 if u > 0.3 or u < -0.3:
-                    od[i] = math.asin(min(1.0, max(-1.0, u)))
-            # minus the horizon interpolated at the azimuth (as _lookup)
+                    ox[i] = math.asin(min(1.0, max(-1.0, u)))
             for i in range(n_open):
-                position = oaz[i] * knots_per_rad
-                k0 = int(position)
-                w = position - k0
-                k0 = k0 - n_az if k0 >= n_az else k0
-                k1 = k0 + 1
-                k1 = 0 if k1 == n_az else k1
-                od[i] = od[i] - (row[k0] * (1.0 - w) + row[k1] * w)
-            for i in range(n_open):
-                d = od[i]
+                d = ox[i] - od[i]
                 center += d > 0.0
-                fcell[open_t[i]] = _disk_fraction_lut(d, orad[i], disk_table)
+                oy[i] = _disk_fraction_fast(d * orad[i])
+            for i in range(n_open):
+                fcell[open_t[i]] = oy[i]
             # time order: sums and the longest darkness
             for ch in range(n_ch):
                 m = c_m[ch]
@@ -571,7 +559,7 @@ def _sun_map_chunked(
                     run += m
                     best = max(best, run)
                 else:
-                    t0 = ch * chunk_len
+                    t0 = ch * SUN_CHUNK
                     for j in range(m):
                         f = fcell[t0 + j]
                         disk += f
@@ -607,20 +595,27 @@ def sun_map_kernel(
     rigorous bound on the difference to the true azimuth, :func:`azimuth_proxy_error_bound`) and the test
     repeated (band from an O(1) sparse-table query), then sample by sample against the chunk's band. The
     samples whose disk may still touch the horizon are queued for the whole cell and evaluated together in
-    straight loops over contiguous buffers: exact azimuth, interpolated horizon and circular-segment fraction
-    (tabulated, :func:`disk_fraction_table`, <= 2.7e-6 per sample); a last pass in time order sums the light
-    and finds the longest darkness. Every classification is conservative (largest solar radius of the
-    series), so the result is that of the sample-by-sample computation.
+    straight loops over contiguous buffers that vectorize: azimuth (:func:`_fast_azimuth`, 1e-9 rad),
+    interpolated horizon and circular-segment fraction (:func:`_disk_fraction_fast`, 7e-9 of the disk); a
+    last pass in time order sums the light and finds the longest darkness. Every classification is
+    conservative (largest solar radius of the series, float32 thresholds rounded outwards), so the result is
+    that of the sample-by-sample computation.
     """
     sun = np.ascontiguousarray(sun_unit, dtype=np.float64)
     radius = np.ascontiguousarray(sun_radius_rad, dtype=np.float64)
     chunk, qmax = sun_chunks(sun, radius, SUN_CHUNK)
+    n_t = sun.shape[0]
+    n_pad = chunk.shape[0] * SUN_CHUNK
+    padded = np.full((4, n_pad), np.nan)
+    padded[:3, :n_t] = sun.T
+    padded[3] = 0.0
+    padded[3, :n_t] = 1.0 / radius
     return _sun_map_chunked(
         np.ascontiguousarray(horizon_rad, dtype=np.float32),
         np.ascontiguousarray(up, dtype=np.float64),
         np.ascontiguousarray(east, dtype=np.float64),
         np.ascontiguousarray(north, dtype=np.float64),
-        sun, radius, np.arctan2(sun[:, 1], sun[:, 0]), chunk, float(qmax[0]), SUN_CHUNK, _DISK_TABLE,
+        padded[0], padded[1], padded[2], padded[3], float(radius.max(initial=0.0)), chunk, float(qmax[0]),
     )
 
 
