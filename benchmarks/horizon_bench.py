@@ -3,8 +3,10 @@
 Cases (360 azimuths, observer on the ground, default min distance one pixel, rays over the whole DEM):
   1. the shipped south DEM, 762 x 762 cells at 1600 m;
   2. a 1000 x 1000 grid: the same +-609.6 km square resampled (bilinear) to 1219.2 m cells.
-Each in "fast" and "accurate" mode (per-cell ray casting) and "sweep" mode (line sweep with upper convex
-hulls; always timed on the whole grid, since a row window re-sweeps whole lines). Baselines:
+Each in "fast" and "accurate" mode (per-cell ray casting), "sweep" mode (line sweep with upper convex
+hulls) and "sweep_fast" (its coarse variant); the sweeps are always timed on the whole grid, since a row window
+re-sweeps whole lines. CPU time of the process is reported next to the wall time (the machine is shared).
+Baselines:
   - the brute-force reference ray caster of tests/terrain/test_terrain_horizon.py (uniform fine steps, exact
     spherical trigonometry, scipy bilinear), timed on a few cells and scaled per cell;
   - HORAYZON_extpar (Embree ray tracing) when it is installed in the running interpreter.
@@ -60,22 +62,23 @@ def grid_1000(south: Dem) -> Dem:
     return Dem(h.astype(np.float32), new, "south-1000")
 
 
-def time_map(dem: Dem, mode: str, rows: int, full: bool) -> tuple[float, int]:
-    """Seconds for the sampled rows (or the full grid) and the number of cells computed."""
+def time_map(dem: Dem, mode: str, rows: int, full: bool) -> tuple[float, int, float]:
+    """Wall seconds for the sampled rows (or the full grid), the number of cells computed and the CPU seconds."""
     from lunarops.terrain import horizon_map
 
     ny, nx = dem.shape
     picks = range(ny) if full else np.linspace(0, ny - 1, rows).astype(int)
     t0 = time.perf_counter()
+    c0 = time.process_time()
     cells = 0
-    if full or mode == "sweep":
+    if full or mode in ("sweep", "sweep_fast"):
         horizon_map(dem, mode=mode)
         cells = ny * nx
     else:
         for r in picks:
             horizon_map(dem, mode=mode, window=(int(r), int(r) + 1, 0, nx))
             cells += nx
-    return time.perf_counter() - t0, cells
+    return time.perf_counter() - t0, cells, time.process_time() - c0
 
 
 def time_reference(dem: Dem, n_cells: int) -> float:
@@ -197,6 +200,7 @@ def main() -> None:
     # compile / load the numba caches outside the timings
     horizon_map(south, window=(380, 381, 380, 381), mode="fast")
     horizon_map(south, window=(380, 381, 380, 381), mode="sweep", n_azimuth=4)
+    horizon_map(south, window=(380, 381, 380, 381), mode="sweep_fast", n_azimuth=4)
     results = []
     ref_s_per_cell = time_reference(south, args.reference_cells)
     for dem in (south, grid_1000(south)):
@@ -204,7 +208,7 @@ def main() -> None:
         per_cell_by_mode: dict[str, float] = {}
         for mode in args.modes.split(","):
             load_before = os.getloadavg()[0]
-            seconds, cells = time_map(dem, mode, args.rows, args.full)
+            seconds, cells, cpu = time_map(dem, mode, args.rows, args.full)
             per_cell = seconds / cells
             per_cell_by_mode[mode] = per_cell
             whole = per_cell * ny * nx
@@ -218,6 +222,7 @@ def main() -> None:
                     "scaled": cells < ny * nx,
                     "s_whole_grid": round(whole, 1),
                     "s_per_1M_cells": round(per_million, 1),
+                    "cpu_s_per_1M_cells": round(cpu / cells * 1e6, 1),
                     "goal_s_per_1M": goal,
                     "ratio_to_goal": round(per_million / goal, 1),
                     "speedup_vs_brute_force_reference": round(ref_s_per_cell / per_cell, 1),
@@ -241,13 +246,13 @@ def main() -> None:
         if horayzon.get("status") == "ok":
             horayzon["lunarops_fast_s_per_cell"] = fast_per_cell
             horayzon["speedup_lunarops_fast_vs_horayzon"] = round(float(horayzon["s_per_cell"]) / fast_per_cell, 2)  # type: ignore[arg-type]
-            sweeps = [r for r in results if r["mode"] == "sweep" and str(r["grid"]).startswith(south.name)]
-            sweep_south = sweeps[0] if sweeps else None
-            if sweep_south is not None:  # the sweep's time per cell on the whole south grid, same machine and run
-                sweep_per_cell = float(sweep_south["s_per_1M_cells"]) / 1e6  # type: ignore[arg-type]
-                horayzon["lunarops_sweep_s_per_cell"] = sweep_per_cell
-                ratio = float(horayzon["s_per_cell"]) / sweep_per_cell  # type: ignore[arg-type]
-                horayzon["speedup_lunarops_sweep_vs_horayzon"] = round(ratio, 1)
+            for sweep_mode in ("sweep", "sweep_fast"):
+                sweeps = [r for r in results if r["mode"] == sweep_mode and str(r["grid"]).startswith(south.name)]
+                if sweeps:  # the sweep's time per cell on the whole south grid, same machine and run
+                    sweep_per_cell = float(sweeps[0]["s_per_1M_cells"]) / 1e6  # type: ignore[arg-type]
+                    horayzon[f"lunarops_{sweep_mode}_s_per_cell"] = sweep_per_cell
+                    ratio = float(horayzon["s_per_cell"]) / sweep_per_cell  # type: ignore[arg-type]
+                    horayzon[f"speedup_lunarops_{sweep_mode}_vs_horayzon"] = round(ratio, 1)
     print(
         json.dumps(
             {

@@ -21,7 +21,8 @@ Conventions (also in docs/terrain.md):
 - ``horizon_map(mode="sweep")`` (the default for whole maps on polar stereographic grids) computes the same
   quantities by line sweeps with upper convex hulls instead of per-cell rays: straight map lines instead of
   great circles beyond 3 pixels, see :mod:`lunarops.terrain._horizon_sweep` and docs/terrain.md for the
-  method and its measured accuracy.
+  method and its measured accuracy. ``mode="sweep_fast"``: the same sweep with fewer bearings and lines, at a
+  coarser documented accuracy (:mod:`lunarops.terrain._horizon_sweep_fast`).
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ from lunarops.terrain._horizon_kernels import (
     horizon_rays,
 )
 from lunarops.terrain._horizon_sweep import sweep_map
+from lunarops.terrain._horizon_sweep_fast import fast_sweep_map
 from lunarops.terrain.dem import Dem
 from lunarops.terrain.functions import FloatArray, local_north_east, unit_vector
 from lunarops.terrain.georef import PolarStereographic
@@ -154,8 +156,9 @@ def ray_schedule_rad(
     return np.asarray(out, dtype=np.float64) / radius_m
 
 
-MAP_MODES = ("auto", "sweep", *MODES)
-"""Modes of :func:`horizon_map`: the ray-casting ``MODES`` plus the line sweep and the automatic choice."""
+MAP_MODES = ("auto", "sweep", "sweep_fast", *MODES)
+"""Modes of :func:`horizon_map`: the ray-casting ``MODES``, the line sweep, its coarse fast variant and the
+automatic choice."""
 
 AUTO_SWEEP_MIN_CELLS = 10_000
 """``mode="auto"`` uses the sweep for windows of at least this many cells (smaller ones are ray cast)."""
@@ -168,6 +171,15 @@ SWEEP_NEAR_FIELD_PX = 3.0
 
 SWEEP_BULGE_TOL_M = 2.0
 """Largest height [m] by which the bilinear surface may bulge above the sampled profile along a sweep line."""
+
+SWEEP_FAST_BEARINGS = 90
+"""Sweep bearings of ``mode="sweep_fast"`` (every 4 deg; horizons interpolated linearly between them)."""
+
+SWEEP_FAST_NEAR_FIELD_PX = 6.0
+"""Distance [px] up to which ``mode="sweep_fast"`` follows each cell's own line exactly."""
+
+SWEEP_FAST_NEAR_SAMPLES_PER_PX = 1
+"""Near-field steps per pixel of ``mode="sweep_fast"`` between the kinks of the bilinear surface."""
 
 
 def sweep_supported(dem: Dem) -> bool:
@@ -333,9 +345,12 @@ def horizon_map(
     each cell's own local vertical. Azimuths: :func:`azimuth_grid_rad` (n_azimuth). ``mode``: "fast" or
     "accurate" (per-cell ray casting, see ``MODES``), "sweep" (line sweep with upper convex hulls, polar
     stereographic DEMs with square pixels only, no ``max_distance_m``; see
-    :mod:`lunarops.terrain._horizon_sweep` and docs/terrain.md), or "auto" (default: "sweep" where it applies
+    :mod:`lunarops.terrain._horizon_sweep` and docs/terrain.md), "sweep_fast" (the same sweep with less work
+    per cell at a coarser accuracy, same restrictions; :mod:`lunarops.terrain._horizon_sweep_fast`; never
+    chosen by "auto"), or "auto" (default: "sweep" where it applies
     and the window has at least ``AUTO_SWEEP_MIN_CELLS`` cells, else "fast"). ``progress(fraction, message)``
-    is called after each tile of ``tile_rows`` rows (sweep: after each sweep direction). No-data cells give NaN.
+    is called after each tile of ``tile_rows`` rows (sweep: after each sweep direction; sweep_fast: after each
+    block of directions). No-data cells give NaN.
     """
     min_d = _check_common(dem, height_above_ground_m, n_azimuth, min_distance_m, mode, MAP_MODES)
     ny, nx = dem.shape
@@ -348,9 +363,9 @@ def horizon_map(
     if mode == "auto":
         big = (row1 - row0) * (col1 - col0) >= AUTO_SWEEP_MIN_CELLS
         mode = "sweep" if big and sweep_supported(dem) and max_distance_m is None else "fast"
-    if mode == "sweep":
+    if mode in ("sweep", "sweep_fast"):
         return _sweep(dem, height_above_ground_m, int(n_azimuth), min_d, (row0, row1, col0, col1), max_distance_m,
-                      progress)  # fmt: skip
+                      progress, fast=mode == "sweep_fast")  # fmt: skip
     max_d = default_max_distance_m(dem) if max_distance_m is None else float(max_distance_m)
     if not (math.isfinite(max_d) and max_d > min_d):
         raise InputError(f"max_distance_m = {max_distance_m!r} must be > min_distance_m = {min_d} [m]")
@@ -385,23 +400,45 @@ def _sweep(
     window: tuple[int, int, int, int],
     max_distance_m: float | None,
     progress: Progress | None,
+    fast: bool = False,
 ) -> NDArray[np.float32]:
     geo = dem.georeference
+    name = "sweep_fast" if fast else "sweep"
     if not sweep_supported(dem) or not isinstance(geo, PolarStereographic):
         raise InputError(
-            f"mode = 'sweep' needs a polar stereographic DEM with square pixels; DEM '{dem.name}' has a "
+            f"mode = '{name}' needs a polar stereographic DEM with square pixels; DEM '{dem.name}' has a "
             f"{geo.kind} grid; use mode='fast' or 'accurate'"
         )
     if max_distance_m is not None:
         raise InputError(
-            f"max_distance_m = {max_distance_m!r} is not supported by mode = 'sweep' (its rays always run to the "
+            f"max_distance_m = {max_distance_m!r} is not supported by mode = '{name}' (its rays always run to the "
             "DEM edge); drop max_distance_m or use mode='fast' or 'accurate'"
+        )
+    if fast and min(dem.shape) < 2:
+        raise InputError(
+            f"mode = 'sweep_fast' needs a DEM of at least 2 x 2 cells; DEM '{dem.name}' is {dem.shape}; use "
+            "mode='fast' or 'accurate'"
         )
     k0 = geo.scale_factor
     params = np.array(
         [geo.x_min_m, geo.y_max_m, geo.pixel_width_m, k0, 1.0 / (4.0 * geo.radius_m**2 * k0**2)], dtype=np.float64
     )
     heights, _, _, _ = _prepared(dem)
+    if fast:
+        return fast_sweep_map(
+            heights,
+            geo.south,
+            params,
+            dem.radius_m,
+            float(height_above_ground_m),
+            n_azimuth,
+            min_d,
+            window,
+            n_bearings=SWEEP_FAST_BEARINGS,
+            near_field_px=SWEEP_FAST_NEAR_FIELD_PX,
+            near_samples_per_px=SWEEP_FAST_NEAR_SAMPLES_PER_PX,
+            progress=progress,
+        )
     return sweep_map(
         heights,
         geo.south,
