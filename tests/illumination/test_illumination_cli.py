@@ -120,6 +120,15 @@ def test_psr_rejects_global_dem() -> None:
     assert "polar stereographic" in result.output
 
 
+@pytest.mark.parametrize("command", [["psr", "--dem", "south"], ["sites", "rank", "--site", "A,-89.45,222.69"]])
+def test_bad_horizon_mode_is_named(command: list[str]) -> None:
+    result = runner.invoke(app, [*command, "--horizon-mode", "raytrace", "--json", "--quiet"])
+    assert result.exit_code == 2, result.output
+    text = " ".join(result.output.split())
+    assert "--horizon-mode = 'raytrace'" in text and "sweep_fast" in text  # the field, the value and the fix
+    assert "Traceback" not in result.output
+
+
 def test_sites_rank_list_and_map(tmp_path: Path) -> None:
     png = tmp_path / "rank.png"
     out = _json(["sites", "rank", "--site", "Connecting Ridge,-89.45,222.69",

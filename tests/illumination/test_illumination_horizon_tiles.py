@@ -4,6 +4,7 @@ ray casting per tile of rows otherwise. Expected values: direct `horizon_map` ca
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from lunarops.illumination.maps import SWEEP_PROGRESS_SHARE, horizon_tiles
 from lunarops.terrain import horizon_map, load_dem
@@ -34,3 +35,17 @@ def test_small_window_and_explicit_mode_are_ray_cast_per_tile() -> None:
     # an explicit mode is used for every tile, even on a big window
     start, stop, h, _ = next(horizon_tiles(dem, 0.0, 36, None, (0, 120, 0, 120), 4, mode="accurate"))
     np.testing.assert_array_equal(h, horizon_map(dem, 0.0, 36, window=(0, 4, 0, 120), mode="accurate").reshape(-1, 36))
+
+
+@pytest.mark.parametrize("mode", ["sweep", "sweep_fast"])
+def test_explicit_sweep_mode_sweeps_a_small_window_once(mode: str) -> None:
+    # a sweep mode on a window below the auto threshold: one sweep of the whole window (a sweep per tile of
+    # rows would redo whole lines each time); expected values: a direct horizon_map call in the same mode
+    dem = load_dem("south").subset(320, 440, 320, 440)
+    small = (10, 30, 40, 60)
+    calls: list[float] = []
+    tiles = list(horizon_tiles(dem, 0.0, 36, None, small, 8, mode=mode, progress=lambda f, m: calls.append(f)))
+    assert [(a, b) for a, b, _, _ in tiles] == [(10, 18), (18, 26), (26, 30)]
+    direct = horizon_map(dem, 0.0, 36, window=small, mode=mode).reshape(-1, 36)
+    np.testing.assert_array_equal(np.concatenate([h for _, _, h, _ in tiles]), direct)
+    assert calls and max(calls) <= SWEEP_PROGRESS_SHARE + 1e-12  # the sweep reported its directions

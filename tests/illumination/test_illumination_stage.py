@@ -58,6 +58,9 @@ def test_site_stage_products_and_datasets() -> None:
     assert titles[0] == "Illumination map around the sites"
     assert result.figures[0].png[:4] == b"\x89PNG"  # type: ignore[attr-defined]
     assert len(titles) == 3
+    # the report says how the map horizons were computed (terrain.horizon_mode, default "auto")
+    assert "horizons: line sweep for windows of at least 10,000 cells" in result.figures[0].caption  # type: ignore[attr-defined]
+    assert any("Map horizons: line sweep" in note for note in result.notes)  # type: ignore[attr-defined]
 
 
 def test_site_stage_smooth_sphere() -> None:
@@ -87,6 +90,12 @@ def test_terrain_section_validation() -> None:
                            "slope: 0, psr_distance: 0}}")
     with pytest.raises(ScenarioError, match="weights"):
         parse_scenario(bad.replace("DEM", "south"))
+    bad = SCENARIO.replace("psr: {search_radius_km: 12}", "horizon_mode: raytrace")
+    with pytest.raises(ScenarioError, match=r"terrain\.horizon_mode: .*sweep_fast.*got .raytrace"):
+        parse_scenario(bad.replace("DEM", "south"))
+    good = SCENARIO.replace("psr: {search_radius_km: 12}", "horizon_mode: sweep")
+    terrain = parse_scenario(good.replace("DEM", "south")).terrain
+    assert terrain is not None and terrain.horizon_mode == "sweep"
 
 
 def test_default_scenario_has_terrain() -> None:

@@ -16,6 +16,13 @@ sites_app = typer.Typer(help="Candidate sites: rank them by light, darkness, Ear
                         no_args_is_help=True)
 
 TerrainOpt = Annotated[str, typer.Option("--terrain", help="none | south | north | global | DEM file path")]
+HorizonModeOpt = Annotated[
+    str,
+    typer.Option(
+        "--horizon-mode",
+        help="map horizons: auto | sweep | sweep_fast (coarser, screening) | fast | accurate (docs/terrain.md)",
+    ),
+]
 StepOpt = Annotated[str, typer.Option("--step", help="time step: 1h, 30min, 1d ...")]
 MinDistOpt = Annotated[
     float | None, typer.Option("--min-distance-m", help="ignore terrain nearer than this [m] (default one DEM pixel)")
@@ -83,6 +90,7 @@ def psr(
     geotiff: Annotated[Path | None, typer.Option("--geotiff", help="write the PSR mask as GeoTIFF")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", help="no progress bar")] = False,
     json_output: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+    horizon_mode: HorizonModeOpt = "auto",
 ) -> None:
     """Permanently shadowed regions of a polar DEM over the lunar precession cycle, and their area."""
     from lunarops.illumination.psr import psr_map, sun_envelope
@@ -92,12 +100,14 @@ def psr(
 
     with handle_errors():
         sites = [_parse_site(text) for text in site or []]
+        _check_horizon_mode(horizon_mode)
         grid = resolve_terrain(dem, "--dem")
         if grid is None or not isinstance(grid.georeference, PolarStereographic):
             raise InputError(f"--dem = {dem!r} must be a polar stereographic DEM (south, north or a polar file)")
         envelope = sun_envelope(grid.georeference.south, start, end, step_hours)
         with progress_bar("PSR map", enabled=not quiet and not json_output) as update:
-            result = psr_map(grid, None, max_colatitude_deg, envelope, min_distance_m, n_azimuth, progress=update)
+            result = psr_map(grid, None, max_colatitude_deg, envelope, min_distance_m, n_azimuth, progress=update,
+                             horizon_mode=horizon_mode)
         summary: dict[str, Any] = result.summary()
         for name, lat, lon in sites:
             summary[f"psr_distance_km[{name}]"] = result.distance_km(lat, lon)
@@ -144,6 +154,7 @@ def rank(
     geotiff: Annotated[Path | None, typer.Option("--geotiff", help="write the light map as GeoTIFF (--search)")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", help="no progress bar")] = False,
     json_output: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+    horizon_mode: HorizonModeOpt = "auto",
 ) -> None:
     """Rank candidate sites (a list, a scenario's sites, or a search over the DEM) and draw them on a map."""
     from lunarops.illumination.maps import light_map
@@ -156,6 +167,7 @@ def rank(
 
     with handle_errors():
         step_s = parse_step_s(step, "--step")
+        _check_horizon_mode(horizon_mode)
         candidates = [_parse_site(text) for text in site or []]
         scales = RankingScales()
         terrain_name = dem
@@ -169,6 +181,8 @@ def rank(
                 scales = RankingScales(**r.weights.model_dump(), darkness_scale_hours=r.darkness_scale_hours,
                                        slope_limit_deg=r.slope_limit_deg, psr_scale_km=r.psr_scale_km)
                 terrain_name = loaded.terrain.dem
+                if horizon_mode == "auto":  # the command line wins over the scenario
+                    horizon_mode = loaded.terrain.horizon_mode
         if not candidates and not search:
             raise InputError("give candidate sites (--site NAME,LAT,LON or --scenario FILE) or --search")
         grid = resolve_terrain(terrain_name, "--dem")
@@ -184,11 +198,12 @@ def rank(
         with progress_bar("ranking sites", enabled=not quiet and not json_output) as update:
             if candidates:
                 ranked += rank_sites(grid, candidates, t, step_s, height_m, scales, min_distance_m,
-                                     psr_radius_km=psr_radius_km, envelope=envelope, progress=update)
+                                     psr_radius_km=psr_radius_km, envelope=envelope, progress=update,
+                                     horizon_mode=horizon_mode)
             if search:
                 found = search_sites(grid, center_lat, center_lon, radius_km, t, step_s, height_m, scales, n_best,
                                      min_separation_km=min_separation_km, min_distance_m=min_distance_m,
-                                     envelope=envelope, progress=update)
+                                     envelope=envelope, progress=update, horizon_mode=horizon_mode)
                 ranked += found.sites
                 window, values = found.light.window, found.light.sun_disk_visible_fraction
                 psr_mask = found.psr.psr if found.psr is not None else None
@@ -199,7 +214,7 @@ def rank(
             window = _sites_window(grid, ranked, radius_km)
             with progress_bar("light map", enabled=not quiet and not json_output) as update:
                 values = light_map(grid, t, step_s, window, height_m, min_distance_m, earth=False,
-                                   progress=update).sun_disk_visible_fraction
+                                   progress=update, horizon_mode=horizon_mode).sun_disk_visible_fraction
         if map_png is not None and window is not None and values is not None:
             map_png.write_bytes(light_map_png(
                 grid, window, values, "time lit [%]", [(s.name, s.latitude_deg, s.longitude_deg) for s in ranked],
@@ -235,6 +250,13 @@ def _sites_window(grid: Any, ranked: list[Any], radius_km: float) -> tuple[int, 
     if (window[1] - window[0]) * (window[3] - window[2]) > 250 * 250:
         window = window_around(grid, ranked[0].latitude_deg, ranked[0].longitude_deg, radius_km * 1e3)
     return window
+
+
+def _check_horizon_mode(mode: str) -> None:
+    from lunarops.terrain.horizon import MAP_MODES
+
+    if mode not in MAP_MODES:
+        raise InputError(f"--horizon-mode = {mode!r} is not a horizon mode; use one of {', '.join(MAP_MODES)}")
 
 
 def _parse_site(text: str) -> tuple[str, float, float]:

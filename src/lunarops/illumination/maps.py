@@ -38,6 +38,8 @@ Window = tuple[int, int, int, int]
 MAX_WINDOW_HORIZON_BYTES = 2 * 1024**3
 #: Share of a map's progress given to the line sweep when it computes the window's horizons at once.
 SWEEP_PROGRESS_SHARE = 0.8
+#: Horizon modes that sweep whole lines, so a window is computed at once rather than per tile of rows.
+SWEEP_MODES = ("sweep", "sweep_fast")
 
 
 def horizon_tiles(
@@ -54,19 +56,18 @@ def horizon_tiles(
     over ``window`` in tiles of ``tile_rows`` rows. ``mode="auto"``: the whole window at once by the line sweep
     when :func:`lunarops.terrain.horizon_map` would choose it (polar grid, at least ``AUTO_SWEEP_MIN_CELLS``
     cells) and the array fits ``MAX_WINDOW_HORIZON_BYTES`` (about 3x faster than ray casting on the 80-90 S
-    window, docs/terrain.md), else each tile by fast ray casting; another mode is used for every tile.
+    window, docs/terrain.md), else each tile by fast ray casting. ``mode="sweep"`` or ``"sweep_fast"``: the
+    whole window at once by that sweep (per tile when it does not fit); "fast" / "accurate": ray casting per tile.
     ``progress`` gets the sweep's progress (its share of the work) when the sweep runs."""
     r0, r1, c0, c1 = window
     cells = (r1 - r0) * (c1 - c0)
+    fits = cells * n_azimuth * 4 <= MAX_WINDOW_HORIZON_BYTES
+    auto_sweep = mode == "auto" and sweep_supported(dem) and cells >= AUTO_SWEEP_MIN_CELLS
     whole = None
-    if (
-        mode == "auto"
-        and sweep_supported(dem)
-        and cells >= AUTO_SWEEP_MIN_CELLS
-        and cells * n_azimuth * 4 <= MAX_WINDOW_HORIZON_BYTES
-    ):
+    if fits and (auto_sweep or mode in SWEEP_MODES):
         sweep_progress = None if progress is None else (lambda f, m: progress(SWEEP_PROGRESS_SHARE * f, m))
-        whole = horizon_map(dem, mast_height_m, n_azimuth, min_distance_m, window, "sweep", sweep_progress)
+        sweep_mode = "sweep" if mode == "auto" else mode
+        whole = horizon_map(dem, mast_height_m, n_azimuth, min_distance_m, window, sweep_mode, sweep_progress)
     done = SWEEP_PROGRESS_SHARE if whole is not None else 0.0
     for start in range(r0, r1, tile_rows):
         stop = min(start + tile_rows, r1)

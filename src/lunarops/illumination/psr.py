@@ -157,9 +157,11 @@ def psr_map(
     progress: Progress | None = None,
     ephemeris: MoonEphemeris | None = None,
     tile_rows: int = 32,
+    horizon_mode: str = "auto",
 ) -> PsrMap:
     """PSR map of a polar DEM within ``max_colatitude_deg`` of its pole (default 10: poleward of 80 deg, the
-    region of Mazarico et al. 2011), or over ``window``. Horizons at the ground (no mast)."""
+    region of Mazarico et al. 2011), or over ``window``. Horizons at the ground (no mast), computed in
+    ``horizon_mode`` (:func:`lunarops.illumination.maps.horizon_tiles`)."""
     geo = _polar(dem)
     if not (math.isfinite(max_colatitude_deg) and 0 < max_colatitude_deg <= 30):
         raise InputError(f"max_colatitude_deg = {max_colatitude_deg!r} must be in (0, 30]")
@@ -169,7 +171,7 @@ def psr_map(
     shape = (r1 - r0, c1 - c0)
     lit = np.full(shape, np.nan)
     for start, stop, horizons, done in horizon_tiles(dem, 0.0, n_azimuth, min_distance_m, (r0, r1, c0, c1),
-                                                     tile_rows, progress=progress):  # fmt: skip
+                                                     tile_rows, horizon_mode, progress):  # fmt: skip
         tile: Window = (start, stop, c0, c1)
         _, _, up, east, north, _ = cell_frames(dem, tile, 0.0)
         valid = np.all(np.isfinite(horizons), axis=1)

@@ -129,8 +129,10 @@ def rank_sites(
     psr_radius_km: float = 40.0,
     envelope: SunEnvelope | None = None,
     progress: Progress | None = None,
+    horizon_mode: str = "auto",
 ) -> list[RankedSite]:
-    """Score a list of (name, lat, lon) sites with site-level light (bilinear height + mast), best first."""
+    """Score a list of (name, lat, lon) sites with site-level light (bilinear height + mast), best first.
+    ``horizon_mode``: of the PSR maps around the sites (:func:`lunarops.illumination.maps.horizon_tiles`)."""
     if not sites:
         raise InputError("no candidate sites to rank; give at least one --site NAME,LAT,LON or use --search")
     slopes = slope_map_deg(dem)
@@ -139,7 +141,7 @@ def rank_sites(
         if progress is not None:
             progress(i / len(sites), f"ranking {name}")
         light = site_light(lat, lon, t, step_s, mast_height_m, dem, min_distance_m=min_distance_m).summary()
-        psr_km = _psr_distance_km(dem, lat, lon, psr_radius_km, envelope, min_distance_m)
+        psr_km = _psr_distance_km(dem, lat, lon, psr_radius_km, envelope, min_distance_m, horizon_mode)
         slope = slope_at_deg(dem, lat, lon, slopes)
         score = float(scales.score(
             light["sun_disk_visible_fraction"], light["longest_dark_hours"], light["earth_center_visible_fraction"],
@@ -155,12 +157,19 @@ def rank_sites(
 
 
 def _psr_distance_km(
-    dem: Dem, lat: float, lon: float, radius_km: float, envelope: SunEnvelope | None, min_distance_m: float | None
+    dem: Dem,
+    lat: float,
+    lon: float,
+    radius_km: float,
+    envelope: SunEnvelope | None,
+    min_distance_m: float | None,
+    horizon_mode: str,
 ) -> float:
     if not isinstance(dem.georeference, PolarStereographic):
         return math.inf
     window = window_around(dem, lat, lon, radius_km * 1e3)
-    psr = psr_map(dem, window=window, max_colatitude_deg=30.0, envelope=envelope, min_distance_m=min_distance_m)
+    psr = psr_map(dem, window=window, max_colatitude_deg=30.0, envelope=envelope, min_distance_m=min_distance_m,
+                  horizon_mode=horizon_mode)
     distance = psr.distance_km(lat, lon)
     return distance if distance <= radius_km else math.inf
 
@@ -190,21 +199,22 @@ def search_sites(
     min_distance_m: float | None = None,
     envelope: SunEnvelope | None = None,
     progress: Progress | None = None,
+    horizon_mode: str = "auto",
 ) -> SiteSearch:
     """Score every cell within ``radius_km`` of a centre (map cells: cell-centre height + mast) and return the
-    ``n_best`` best cells at least ``min_separation_km`` apart."""
+    ``n_best`` best cells at least ``min_separation_km`` apart; map horizons in ``horizon_mode``."""
     if not (1 <= n_best <= 100):
         raise InputError(f"n_best = {n_best!r} must be in 1..100")
     window: Window = window_around(dem, center_latitude_deg, center_longitude_deg, radius_km * 1e3)
     step = progress or (lambda fraction, message: None)
     light = light_map(dem, t, step_s, window, mast_height_m, min_distance_m,
-                      progress=lambda f, m: step(0.7 * f, m))
+                      progress=lambda f, m: step(0.7 * f, m), horizon_mode=horizon_mode)
     psr: PsrMap | None = None
     r0, r1, c0, c1 = window
     psr_km = np.full(light.latitude_deg.shape, math.inf)
     if isinstance(dem.georeference, PolarStereographic):
         psr = psr_map(dem, window=window, max_colatitude_deg=30.0, envelope=envelope, min_distance_m=min_distance_m,
-                      progress=lambda f, m: step(0.7 + 0.25 * f, m))
+                      progress=lambda f, m: step(0.7 + 0.25 * f, m), horizon_mode=horizon_mode)
         if psr.psr.any():
             from scipy.ndimage import distance_transform_edt
 

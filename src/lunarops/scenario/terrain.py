@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field, field_validator, model_validator
 
 from lunarops.scenario.base import _Model
@@ -73,6 +75,13 @@ class TerrainSection(_Model):
         default=None, gt=0, le=50_000, description="terrain nearer than this is ignored (default one DEM pixel)"
     )
     n_azimuth: int = Field(default=360, ge=8, le=7200)
+    horizon_mode: Literal["auto", "sweep", "sweep_fast", "fast", "accurate"] = Field(
+        default="auto",
+        description=(
+            "horizons of the light and PSR maps: 'auto' (line sweep for big polar windows, else ray casting), "
+            "'sweep', 'sweep_fast' (coarser, for screening; docs/terrain.md), 'fast' or 'accurate' (ray casting)"
+        ),
+    )
     psr: PsrOptions = PsrOptions()
     ranking: RankingOptions = RankingOptions()
     map: MapOptions = MapOptions()

@@ -174,13 +174,15 @@ def _psr_distances(
             envelope=envelope,
             min_distance_m=section.min_distance_m,
             n_azimuth=section.n_azimuth,
+            horizon_mode=section.horizon_mode,
         )
         distance = psr.distance_km(light.latitude_deg, light.longitude_deg)
         out[name] = distance if distance <= options.search_radius_km else math.inf
     note = (
         f"PSR: cells where no part of the Sun's disk rises above the ground-level horizon for any Sun direction "
         f"of {options.cycle_start_utc}..{options.cycle_end_utc} (envelope of {envelope.n_samples:,} samples); "
-        f"distance to the nearest PSR cell centre within {options.search_radius_km:g} km (blank: none within)."
+        f"distance to the nearest PSR cell centre within {options.search_radius_km:g} km (blank: none within). "
+        f"Map horizons: {HORIZON_MODE_TEXT[section.horizon_mode]}."
     )
     return out, note
 
@@ -253,6 +255,16 @@ def _timeline_figure(lights: dict[str, SiteLight]) -> Figure:
     return Figure("Sunlight and Earth visibility over time (daily means)", plotly=figure)
 
 
+#: How each ``terrain.horizon_mode`` computes map horizons, for the report (docs/terrain.md).
+HORIZON_MODE_TEXT = {
+    "auto": "line sweep for windows of at least 10,000 cells, else ray casting",
+    "sweep": "line sweep",
+    "sweep_fast": "fast line sweep (screening accuracy, docs/terrain.md)",
+    "fast": "ray casting (fast steps)",
+    "accurate": "ray casting (accurate steps)",
+}
+
+
 def _map_figure(dem: Dem, scenario: Any, section: Any, lights: dict[str, SiteLight]) -> Figure | None:
     if not isinstance(dem.georeference, PolarStereographic):
         return None
@@ -269,7 +281,8 @@ def _map_figure(dem: Dem, scenario: Any, section: Any, lights: dict[str, SiteLig
     end = min(period.end_utc, period.start_utc + pd.Timedelta(days=section.map.max_days).to_pytimedelta())
     t = period_times(period.start_utc, end, step_s)
     mast = max(light.mast_height_m for light in lights.values())
-    lmap = light_map(dem, t, step_s, window, mast, section.min_distance_m, section.n_azimuth, earth=False)
+    lmap = light_map(dem, t, step_s, window, mast, section.min_distance_m, section.n_azimuth, earth=False,
+                     horizon_mode=section.horizon_mode)
     sites = [(name, light.latitude_deg, light.longitude_deg) for name, light in lights.items()]
     png = light_map_png(
         dem,
@@ -283,5 +296,8 @@ def _map_figure(dem: Dem, scenario: Any, section: Any, lights: dict[str, SiteLig
     return Figure(
         "Illumination map around the sites",
         png=png,
-        caption=f"LOLA DEM '{dem.name}', Sun every {section.map.step_hours:g} h; LROC WAC basemap",
+        caption=(
+            f"LOLA DEM '{dem.name}', Sun every {section.map.step_hours:g} h; horizons: "
+            f"{HORIZON_MODE_TEXT[section.horizon_mode]}; LROC WAC basemap"
+        ),
     )
