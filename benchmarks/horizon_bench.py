@@ -11,8 +11,10 @@ Baselines:
     spherical trigonometry, scipy bilinear), timed on a few cells and scaled per cell;
   - HORAYZON_extpar (Embree ray tracing) when it is installed in the running interpreter.
 By default a sample of rows (spread over the grid) is computed and the time is scaled to the whole grid
-(the printed numbers say so); ``--full`` computes every cell. Goals (issue 3): 1 M cells x 360 azimuths in
-<= 5 s (fast) and <= 15 s (accurate) on 2 cores.
+(the printed numbers say so); ``--full`` computes every cell. "sweep_fast" is timed twice: the headline is a
+new map (its output freshly allocated), then "reused_output_buffer" the same map written into the first
+map's array (``horizon_map(..., out=...)``, no first-touch page faults of a new output). Goals (issue 3):
+1 M cells x 360 azimuths in <= 5 s (fast) and <= 15 s (accurate) on 2 cores.
 
 Usage: python benchmarks/horizon_bench.py [--rows 6] [--full] [--reference-cells 3] [--threads N]
 """
@@ -62,8 +64,11 @@ def grid_1000(south: Dem) -> Dem:
     return Dem(h.astype(np.float32), new, "south-1000")
 
 
-def time_map(dem: Dem, mode: str, rows: int, full: bool) -> tuple[float, int, float]:
-    """Wall seconds for the sampled rows (or the full grid), the number of cells computed and the CPU seconds."""
+def time_map(
+    dem: Dem, mode: str, rows: int, full: bool, out: np.ndarray | None = None
+) -> tuple[float, int, float, np.ndarray | None]:
+    """Wall seconds for the sampled rows (or the full grid), the number of cells computed, the CPU seconds and
+    the whole-grid map (None when rows were sampled). ``out``: an output buffer to reuse (whole grid only)."""
     from lunarops.terrain import horizon_map
 
     ny, nx = dem.shape
@@ -71,14 +76,15 @@ def time_map(dem: Dem, mode: str, rows: int, full: bool) -> tuple[float, int, fl
     t0 = time.perf_counter()
     c0 = time.process_time()
     cells = 0
+    result = None
     if full or mode in ("sweep", "sweep_fast"):
-        horizon_map(dem, mode=mode)
+        result = horizon_map(dem, mode=mode, out=out)
         cells = ny * nx
     else:
         for r in picks:
             horizon_map(dem, mode=mode, window=(int(r), int(r) + 1, 0, nx))
             cells += nx
-    return time.perf_counter() - t0, cells, time.process_time() - c0
+    return time.perf_counter() - t0, cells, time.process_time() - c0, result
 
 
 def time_reference(dem: Dem, n_cells: int) -> float:
@@ -208,7 +214,7 @@ def main() -> None:
         per_cell_by_mode: dict[str, float] = {}
         for mode in args.modes.split(","):
             load_before = os.getloadavg()[0]
-            seconds, cells, cpu = time_map(dem, mode, args.rows, args.full)
+            seconds, cells, cpu, result = time_map(dem, mode, args.rows, args.full)
             per_cell = seconds / cells
             per_cell_by_mode[mode] = per_cell
             whole = per_cell * ny * nx
@@ -231,6 +237,17 @@ def main() -> None:
             )
             if mode != "fast" and "fast" in per_cell_by_mode:
                 results[-1]["speedup_vs_fast"] = round(per_cell_by_mode["fast"] / per_cell, 2)
+            if mode == "sweep_fast" and result is not None:
+                # the same map again into the previous map's array (horizon_map(..., out=...)): what repeated
+                # maps (several masts, scenario sweeps) cost without the first touch of a new output
+                load_reuse = os.getloadavg()[0]
+                seconds_r, cells_r, cpu_r, _ = time_map(dem, mode, args.rows, args.full, out=result)
+                results[-1]["reused_output_buffer"] = {
+                    "s_per_1M_cells": round(seconds_r / cells_r * 1e6, 1),
+                    "cpu_s_per_1M_cells": round(cpu_r / cells_r * 1e6, 1),
+                    "load_average_1min_before_after": [round(load_reuse, 2), round(os.getloadavg()[0], 2)],
+                }
+            del result
             print(json.dumps(results[-1]), flush=True)
     horayzon: dict[str, object] = {"status": "not run: give --horayzon-python (see docs/terrain.md)"}
     if args.horayzon_python:

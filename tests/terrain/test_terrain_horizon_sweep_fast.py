@@ -115,3 +115,35 @@ def test_sweep_fast_sees_no_terrain_beyond_the_dem_edge(south: Dem) -> None:
     outward = np.r_[0:71, 290:360]
     assert np.all(np.abs(hm[0][:, outward] + 90.0) < 1e-4)
     assert np.all(hm[0][:, 150:211] > -90.0)  # looking into the grid, towards the pole: terrain
+
+
+def test_sweep_fast_into_a_reused_output_buffer(south: Dem) -> None:
+    # horizon_map(..., out=buf) writes the map into the caller's array and returns it: the same numbers as a
+    # new map (bit for bit: same kernels, same order of operations), whatever the buffer held before (filled
+    # with 7.0 rad and then reused for a second mast), for 360 azimuths (one block of every bearing: the output
+    # bins are written, not added) and for 8 (blocks of 8 bearings, added into the zeroed buffer).
+    window = (372, 380, 380, 390)
+    for n_az in (360, 8):
+        buf = np.full((8, 10, n_az), 7.0, dtype=np.float32)
+        for mast in (0.0, 10.0):
+            fresh = horizon_map(south, mast, n_azimuth=n_az, window=window, mode="sweep_fast")
+            got = horizon_map(south, mast, n_azimuth=n_az, window=window, mode="sweep_fast", out=buf)
+            assert got is buf
+            assert np.array_equal(got, fresh)
+    # the per-cell ray casting fills the same buffer too (its own numbers, compared with its own new map)
+    buf = np.full((2, 2, 360), 7.0, dtype=np.float32)
+    got = horizon_map(south, 0.0, window=(380, 382, 380, 382), mode="fast", out=buf)
+    assert got is buf and np.array_equal(got, horizon_map(south, 0.0, window=(380, 382, 380, 382), mode="fast"))
+
+
+def test_horizon_map_refuses_an_output_buffer_it_cannot_fill(south: Dem) -> None:
+    window = (372, 380, 380, 390)
+    bad = {
+        "shape": np.empty((8, 10, 180), np.float32),
+        "float32": np.empty((8, 10, 360), np.float64),
+        "C-contiguous": np.empty((8, 20, 360), np.float32)[:, ::2],
+        "numpy array": [[0.0]],
+    }
+    for message, out in bad.items():
+        with pytest.raises(InputError, match=message):
+            horizon_map(south, window=window, mode="sweep_fast", out=out)  # type: ignore[arg-type]

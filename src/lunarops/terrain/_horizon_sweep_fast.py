@@ -18,8 +18,12 @@ the fast sweep"):
   exact elevation formula, sampled at the kinks of the bilinear surface and at most ``near_samples_per_px``
   steps per pixel between them (the shared offsets of the accurate sweep, :func:`near_field_rows`; the first
   sample, at the minimum distance, is shared by a row of cells too);
-- the tan(elevation) of a block of bearings is kept in float32 and added to the output bins once per block
-  (contiguous runs of bins per cell instead of one read-modify-write pass over the output per bearing).
+  the near field is evaluated in float32 (height difference first, no rounded difference of two radii);
+- the tan(elevation) of a block of bearings is kept in float32 and written to the output bins once per block
+  (contiguous runs of bins per cell instead of one read-modify-write pass over the output per bearing); with
+  one block of every bearing (360 azimuths) it is kept at the start of each row of the output itself (no
+  second buffer to first-touch) and the bins are written, not added, so a caller's buffer can be reused
+  (``horizon_map(..., out=...)``).
 """
 
 from __future__ import annotations
@@ -39,9 +43,11 @@ from lunarops.terrain._horizon_sweep import (
     _ATAN_C5,
     _ATAN_C6,
     _ATAN_C7,
+    _arc_rotations,
     _higher,
+    _hull_insert,
     _map_affine,
-    _near_run,
+    _near_sample,
     grid_rotation_rad,
     near_offsets,
 )
@@ -117,28 +123,13 @@ def _fast_line(
     if n_qry == 0:
         return
     # ground arc length S [rad] (map step / point scale at its midpoint), then sin S, cos S by rotations
-    ss[0] = 0.0
     for k in range(1, n):
         pm = pa + k - 0.5
         qm = q0 + t * pm
         x = aff[0] + aff[1] * pm + aff[2] * qm
         y = aff[3] + aff[4] * pm + aff[5] * qm
         ss[k] = aff[8] / (aff[6] * (1.0 + (x * x + y * y) * aff[7]))
-    su[0] = 0.0
-    sv[0] = 1.0
-    s_acc = 0.0
-    sn = 0.0
-    cs = 1.0
-    for k in range(1, n):
-        d = ss[k]
-        s_acc = s_acc + d
-        ss[k] = s_acc
-        d2 = d * d
-        sd = d * (1.0 - d2 / 6.0 * (1.0 - d2 / 20.0))
-        cd = 1.0 - d2 / 2.0 * (1.0 - d2 / 12.0)
-        sn, cs = sn * cd + cs * sd, cs * cd - sn * sd
-        su[k] = sn
-        sv[k] = cs
+    _arc_rotations(ss, su, sv, n)
     # backward sweep (the hull gets every sample at least lag_s ahead of the observer); the tangent walk of
     # each side starts from the previous tangent of the same side (the cells just above the line form one
     # smooth sequence, those just below another)
@@ -154,25 +145,7 @@ def _fast_line(
             h = sh[ins]
             if h == h:
                 rr = radius + h
-                x = rr * su[ins]
-                y = rr * sv[ins]
-                while top >= 2:
-                    if (x1 - x) * (y2 - y) - (y1 - y) * (x2 - x) >= 0.0:
-                        top -= 1
-                        x1 = x2
-                        y1 = y2
-                        if top >= 2:
-                            x2 = hx[top - 2]
-                            y2 = hy[top - 2]
-                    else:
-                        break
-                hx[top] = x
-                hy[top] = y
-                top += 1
-                x2 = x1
-                y2 = y1
-                x1 = x
-                y1 = y
+                top, x1, y1, x2, y2 = _hull_insert(hx, hy, top, rr * su[ins], rr * sv[ins], x1, y1, x2, y2)
             ins -= 1
         qc = qq[e] >> 1
         side = qq[e] & 1
@@ -187,6 +160,7 @@ def _fast_line(
         oy = ro * cf
         val = -math.inf
         if top > 0:
+            # tangent walk as in the accurate sweep (kept inline: as a shared helper it cost 1.3x here)
             ii = min(tan_hi if side else tan_lo, top - 1)
             if ii > 0 and _higher(hx, hy, ox, oy, ii):
                 ii -= 1
@@ -247,6 +221,46 @@ def fast_sweep_direction(
             )  # fmt: skip
 
 
+@numba.njit(cache=True, inline="always")
+def _near_run32(
+    ra: NDArray[np.float32],
+    rb: NDArray[np.float32],
+    rc: NDArray[np.float32],
+    rd: NDArray[np.float32],
+    fp: float,
+    fq: float,
+    u: float,
+    rpp_row: NDArray[np.float32],
+    h_obs: NDArray[np.float32],
+    best: NDArray[np.float32],
+    radius: float,
+    s_min: float,
+) -> None:
+    """:func:`lunarops.terrain._horizon_sweep._near_run` in float32 (twice the vector width): the same exact
+    elevation with the height difference taken first, tan = ((h - h_obs) - s^2 (R + h) / 2) / ((R + h) s (1 -
+    s^2 / 6)), so that no difference of two radii is rounded (relative error about 1e-7 of the tan, below
+    1e-5 deg); ``h_obs``: the observer's height above the DEM datum (ground + mast), ``s_min`` compared in
+    float32 less 1e-6 of it (the shared first sample of a row is exactly at s_min for its nearest cell)."""
+    one = np.float32(1.0)
+    half = np.float32(0.5)
+    sixth = np.float32(1.0 / 6.0)
+    fp32 = np.float32(fp)
+    fq32 = np.float32(fq)
+    u32 = np.float32(u)
+    r32 = np.float32(radius)
+    smin32 = np.float32(s_min * (1.0 - 1e-6))
+    for i in range(best.shape[0]):
+        h_a = ra[i] + fp32 * (rb[i] - ra[i])
+        h_b = rc[i] + fp32 * (rd[i] - rc[i])
+        ht = h_a + fq32 * (h_b - h_a)
+        rt = r32 + ht
+        sv = u32 * rpp_row[i]
+        s2 = sv * sv
+        val = ((ht - h_obs[i]) - half * s2 * rt) / (rt * sv * (one - s2 * sixth))
+        b = best[i]
+        best[i] = val if (sv >= smin32 and val > b) else b
+
+
 @numba.njit(cache=True, parallel=True)
 def near_field_rows(
     a: NDArray[np.float32],
@@ -261,7 +275,7 @@ def near_field_rows(
     q_hi: int,
     p_lo: int,
     p_hi: int,
-    out: NDArray[np.float64],
+    out: NDArray[np.float32],
 ) -> None:
     """Largest tan(elevation) over the near field of each cell (q, p) of the window along its own line
     q' = q + t (p' - p), p' >= p, as :func:`lunarops.terrain._horizon_sweep.near_field_direction` (same shared
@@ -275,36 +289,25 @@ def near_field_rows(
     n_p = p_hi - p_lo + 1
     for q in numba.prange(q_lo, q_hi + 1):
         best = out[q, p_lo : p_hi + 1]
-        r_obs = np.empty(n_p)
-        rpp_row = np.empty(n_p)
+        h_obs = np.empty(n_p, np.float32)
+        rpp_row = np.empty(n_p, np.float32)
         k_min = np.inf
         for i in range(n_p):
-            r_obs[i] = radius + a[q, p_lo + i] + mast
-            rpp_row[i] = rpp_scale * inv_k[q, p_lo + i]
-            best[i] = -math.inf
+            h_obs[i] = np.float32(a[q, p_lo + i] + mast)
+            rpp_row[i] = np.float32(rpp_scale * inv_k[q, p_lo + i])
+            best[i] = -np.inf
             k_min = min(k_min, inv_k[q, p_lo + i])
         u_row = s_min / (rpp_scale * k_min)
         for k in range(-1, n_s):
             u = u_row if k < 0 else u_samples[k]
             if k >= 0 and u < u_row:
                 continue
-            ip = math.floor(u)
-            fp = u - ip
-            v = t * u
-            iq = math.floor(v)
-            fq = v - iq
-            q0 = q + iq
-            if q0 < 0 or q0 > nq - 1 or (fq > 0.0 and q0 + 1 > nq - 1):
-                continue
-            q1 = q0 + 1 if fq > 0.0 else q0
-            dp = 1 if fp > 0.0 else 0
-            n_run = min(p_hi, np_ - 1 - ip - dp) - p_lo + 1
+            n_run, q0, q1, c, dp, fp, fq = _near_sample(u, t, q, nq, np_, p_lo, p_hi)
             if n_run <= 0:
                 continue
-            c = p_lo + ip
-            _near_run(
+            _near_run32(
                 a[q0, c : c + n_run], a[q0, c + dp : c + dp + n_run], a[q1, c : c + n_run],
-                a[q1, c + dp : c + dp + n_run], fp, fq, u, rpp_row[:n_run], r_obs[:n_run], best[:n_run],
+                a[q1, c + dp : c + dp + n_run], fp, fq, u, rpp_row[:n_run], h_obs[:n_run], best[:n_run],
                 radius, s_min,
             )  # fmt: skip
 
@@ -312,7 +315,7 @@ def near_field_rows(
 @numba.njit(cache=True, parallel=True)
 def combine_direction(
     out: NDArray[np.float32],
-    near: NDArray[np.float64],
+    near: NDArray[np.float32],
     use_near: bool,
     t: float,
     q0_start: float,
@@ -324,7 +327,7 @@ def combine_direction(
     slot: int,
     buf: NDArray[np.float32],
 ) -> None:
-    """tan(elevation) of one bearing for every window cell (q, p) into buf[slot, i, j] ((i, j) = (ij[0] +
+    """tan(elevation) of one bearing for every window cell (q, p) into buf[i, slot, j] ((i, j) = (ij[0] +
     ij[1] q + ij[2] p, ij[3] + ij[4] q + ij[5] p)): the far field interpolated linearly (in tan) between the
     cell's two lines, then the larger of it and the near field. Runs over (q, p) so that the reads are
     contiguous."""
@@ -344,7 +347,7 @@ def combine_direction(
                 v = math.nan
             if use_near and v == v:
                 v = max(v, near[q, p])
-            buf[slot, ij[0] + ij[1] * q + ij[2] * p, ij[3] + ij[4] * q + ij[5] * p] = np.float32(v)
+            buf[ij[0] + ij[1] * q + ij[2] * p, slot, ij[3] + ij[4] * q + ij[5] * p] = np.float32(v)
 
 
 @numba.njit(cache=True, parallel=True)
@@ -355,20 +358,25 @@ def accumulate_block(
     dbeta: float,
     gamma: NDArray[np.float64],
     result: NDArray[np.float32],
+    assign: bool,
 ) -> None:
-    """Adds the bearings d_first .. d_first + n_used - 1 (tan of the elevation in buf[0 .. n_used - 1]) to the
+    """Adds the bearings d_first .. d_first + n_used - 1 (tan of the elevation in buf[:, 0 .. n_used - 1]) to the
     true-azimuth bins of ``result``: bin k (true azimuth k daz, grid bearing k daz + gamma at the cell) is
     interpolated linearly between the two bearings around its grid bearing; the bins whose two bearings are
-    not both in this block get the part from the bearing that is (the next block adds the rest)."""
+    not both in this block get the part from the bearing that is (the next block adds the rest). ``assign``
+    (a block of every bearing, whose bins cover all n_az bins of a cell): the first n_az bins of each cell are
+    written instead of added (``result`` need not be zeroed; the bins where the block wraps are added). ``buf``
+    may be a view of the start of each row of ``result`` (each row's part is copied before the row is written)."""
     wy, wx, n_az = result.shape
     daz = 2.0 * math.pi / n_az
     for i in numba.prange(wy):
         vals = np.zeros(n_used + 2, np.float64)  # vals[d + 1]: bearing d_first + d; vals[0], vals[n_used + 1]: 0
         loc = np.empty(math.ceil((n_used + 1) * dbeta / daz) + 3, np.float64)
+        brow = buf[i, :n_used].copy()
         for j in range(wx):
             # elevation = arctan (A&S 4.4.49, |error| <= 2e-8 rad; -inf gives -pi / 2), straight loop
             for d in range(n_used):
-                v = np.float64(buf[d, i, j])
+                v = np.float64(brow[d, j])
                 av = abs(v)
                 big = av > 1.0
                 x = 1.0 / av if big else av
@@ -384,8 +392,10 @@ def accumulate_block(
                 e = x * pl
                 e = 0.5 * math.pi - e if big else e
                 vals[d + 1] = -e if v < 0.0 else e
-            if vals[1] != vals[1]:
-                continue  # no-data cell (NaN for every bearing)
+            if vals[1] != vals[1]:  # no-data cell (NaN for every bearing; set to NaN by the caller)
+                if assign:
+                    result[i, j, :] = 0.0  # as a zeroed output (not left as the buffer's old contents)
+                continue
             g = gamma[i, j]
             # bins k whose bearing position y = (k daz + g) / dbeta - d_first lies in (-1, n_used), first into
             # loc (contiguous)
@@ -409,7 +419,10 @@ def accumulate_block(
             row = result[i, j]
             while b < n_k:
                 run = min(n_k - b, n_az - start)
-                for c in range(run):
+                n_set = max(min(run, n_az - b), 0) if assign else 0  # bins not yet written for this cell
+                for c in range(n_set):
+                    row[start + c] = np.float32(loc[b + c])
+                for c in range(n_set, run):
                     row[start + c] += np.float32(loc[b + c])
                 b += run
                 start = 0
@@ -429,12 +442,14 @@ def fast_sweep_map(
     near_samples_per_px: int = 1,
     block: int | None = None,
     progress: object = None,
+    result: NDArray[np.float32] | None = None,
 ) -> NDArray[np.float32]:
     """Horizon [rad] (wy, wx, n_azimuth) of the window's cells by line sweeps along ``n_bearings`` grid
     bearings (one line per pixel); geo = x_min, y_max, pixel, k0, 1 / (4 R^2 k0^2). ``block``: bearings whose
     tan(elevation) is kept before it is added to the output (default max(8, n_azimuth // 3): at 360 azimuths
     all 90 bearings in one block, a buffer of a quarter of the output). ``progress(fraction, message)`` after
-    each block when given."""
+    each block when given. ``result``: an existing float32 C-contiguous (wy, wx, n_azimuth) array to write
+    into (its contents are overwritten; a reused buffer skips the first-touch page faults of a new one)."""
     ny, nx = heights.shape
     row0, row1, col0, col1 = window
     wy, wx = row1 - row0, col1 - col0
@@ -448,7 +463,13 @@ def fast_sweep_map(
     rows = geo[1] - (np.arange(row0, row1) + 0.5) * geo[2]
     xx, yy = np.meshgrid(cols, rows)
     gamma = grid_rotation_rad(south, xx, yy)
-    result = np.zeros((wy, wx, n_azimuth), dtype=np.float32)
+    block = max(8, n_azimuth // 3) if block is None else int(block)
+    block = max(1, min(block, n_bearings))
+    one_block = block >= n_bearings
+    if result is None:
+        result = np.empty((wy, wx, n_azimuth), np.float32) if one_block else np.zeros((wy, wx, n_azimuth), np.float32)
+    elif not one_block:
+        result.fill(0.0)
     dbeta = 2.0 * math.pi / n_bearings
     min_s = min_distance_m / radius_m
     s_near = near_field_px * geo[2] / radius_m
@@ -465,10 +486,13 @@ def fast_sweep_map(
     )
     inv_k_max = float(inv_k.max())
     inv_k_min = float(inv_k.min())
-    block = max(8, n_azimuth // 3) if block is None else int(block)
-    block = max(1, min(block, n_bearings))
-    buf = np.empty((block, wy, wx), np.float32)
-    near_buffers: dict[tuple[int, ...], NDArray[np.float64]] = {}
+    if one_block and n_bearings <= n_azimuth:
+        # the tan(elevation) of all bearings kept at the start of each row of the output (no second buffer: its
+        # first touch would cost page faults too); accumulate_block copies a row's part before writing the row
+        buf = result.reshape(wy, wx * n_azimuth)[:, : n_bearings * wx].reshape(wy, n_bearings, wx)
+    else:
+        buf = np.empty((wy, block, wx), np.float32)
+    near_buffers: dict[tuple[int, ...], NDArray[np.float32]] = {}
     out_buffers: dict[tuple[int, ...], NDArray[np.float32]] = {}
     # (i, j) of the window from (q, p) per case: i = c0 + c1 q + c2 p, j = c3 + c4 q + c5 p
     ij_maps = (
@@ -509,7 +533,7 @@ def fast_sweep_map(
             )
             key = a.shape
             if key not in near_buffers:
-                near_buffers[key] = np.empty(key, np.float64)
+                near_buffers[key] = np.empty(key, np.float32)
                 out_buffers[key] = np.empty((2, *key), np.float32)
             near = near_buffers[key]
             out = out_buffers[key]
@@ -526,7 +550,7 @@ def fast_sweep_map(
                 a, t, q0_start, m_first, m_last, aff, radius_m, mast_m, lag_s, pr[0], pr[1], qr[0], qr[1], out,
             )  # fmt: skip
             combine_direction(out, near, use_near, t, q0_start, qr[0], qr[1], pr[0], pr[1], ij_maps[case], slot, buf)
-        accumulate_block(buf, n_used, d_first, dbeta, gamma, result)
+        accumulate_block(buf, n_used, d_first, dbeta, gamma, result, one_block)
         if progress is not None:
             done = d_first + n_used
             progress(done / n_bearings, f"horizon sweep bearings {done}/{n_bearings}")  # type: ignore[operator]
