@@ -14,6 +14,9 @@ the fast sweep"):
   sweep;
 - each cell is queried on its two lines (at most one pixel away) and the two tan(elevation) interpolated
   linearly in its offset;
+- a bearing and its opposite (beta + 180 deg) are the same map lines run both ways: each line's samples, arc
+  lengths and their sin/cos are built once and the two backward hull sweeps run on them (the one towards -p
+  on the mirror image, sin S -> -sin S);
 - the near field (``min_distance_m`` to ``near_field_px``, default 6 pixels) on the cell's own line with the
   exact elevation formula, sampled at the kinks of the bilinear surface and at most ``near_samples_per_px``
   steps per pixel between them (the shared offsets of the accurate sweep, :func:`near_field_rows`; the first
@@ -67,6 +70,8 @@ def _fast_line(
     p_hi: int,
     q_lo: int,
     q_hi: int,
+    do_fwd: bool,
+    do_rev: bool,
     sh: NDArray[np.float64],
     ss: NDArray[np.float64],
     su: NDArray[np.float64],
@@ -76,11 +81,14 @@ def _fast_line(
     qj: NDArray[np.int64],
     qq: NDArray[np.int64],
     out: NDArray[np.float32],
+    out_rev: NDArray[np.float32],
 ) -> None:
-    """Sweep line m (q = q0_start + m + t p, one line per pixel): samples at the integer p, arc lengths,
-    backward hull sweep with queries of the cells next to the line. ``aff`` as in the accurate sweep (map
-    x, y of (p, q), k0, 1 / (4 R^2 k0^2), map length per unit p over R). Writes tan(elevation) (-inf: nothing ahead) to
-    out[0, q, p] (the cell's lower line) / out[1, q, p] (its upper line)."""
+    """Sweep line m (q = q0_start + m + t p, one line per pixel): samples at the integer p, arc lengths, then
+    the backward hull sweep towards +p (``do_fwd``) and/or towards -p (``do_rev``) on the same samples, with
+    queries of the cells next to the line. ``aff`` as in the accurate sweep (map x, y of (p, q), k0, 1 / (4
+    R^2 k0^2), map length per unit p over R). Writes tan(elevation) (-inf: nothing ahead) to out[0, q, p] (the
+    cell's lower line) / out[1, q, p] (its upper line) towards +p, and to out_rev[side, q, np - 1 - p] (the
+    p-reversed array of the opposite bearing, whose lines are the same with q0 + t (np - 1)) towards -p."""
     nq, np_ = a.shape
     q0 = q0_start + m
     # integer p range where the line is within one line spacing (one pixel) of [0, nq - 1]
@@ -95,8 +103,9 @@ def _fast_line(
             return
         pa = 0
         pb = np_ - 1
-    pa = max(pa, p_lo, 0)
-    pb = min(pb, np_ - 1)
+    # samples needed: ahead of the window's cells in each direction swept
+    pa = max(pa, 0 if do_rev else p_lo, 0)
+    pb = min(pb, np_ - 1 if do_fwd else p_hi, np_ - 1)
     if pa > pb:
         return
     n = pb - pa + 1
@@ -113,7 +122,7 @@ def _fast_line(
         f = min(max(qline - r0, 0.0), 1.0)
         h = a[r0, p] + f * (a[r0 + 1, p] - a[r0, p])
         sh[k] = h if 0.0 <= qline <= nq - 1.0 else math.nan  # no terrain off the grid
-        in_p = p <= p_hi
+        in_p = p_lo <= p <= p_hi
         qj[n_qry] = k
         qq[n_qry] = 2 * c0 + (1 if frac > 0.0 else 0)
         n_qry += 1 if (in_p and q_lo <= c0 <= q_hi) else 0
@@ -130,56 +139,106 @@ def _fast_line(
         y = aff[3] + aff[4] * pm + aff[5] * qm
         ss[k] = aff[8] / (aff[6] * (1.0 + (x * x + y * y) * aff[7]))
     _arc_rotations(ss, su, sv, n)
-    # backward sweep (the hull gets every sample at least lag_s ahead of the observer); the tangent walk of
-    # each side starts from the previous tangent of the same side (the cells just above the line form one
-    # smooth sequence, those just below another)
-    tan_lo = 0
-    tan_hi = 0
-    top = 0
-    ins = n - 1
-    x1 = y1 = x2 = y2 = 0.0
-    for e in range(n_qry - 1, -1, -1):
-        k = qj[e]
-        thr = ss[k] + lag_s
-        while ins >= 0 and ss[ins] >= thr:
-            h = sh[ins]
-            if h == h:
-                rr = radius + h
-                top, x1, y1, x2, y2 = _hull_insert(hx, hy, top, rr * su[ins], rr * sv[ins], x1, y1, x2, y2)
-            ins -= 1
-        qc = qq[e] >> 1
-        side = qq[e] & 1
-        p = pa + k
-        hc = a[qc, p]
-        if hc != hc:
-            continue
-        cu = su[k]
-        cf = sv[k]
-        ro = radius + hc + mast
-        ox = ro * cu
-        oy = ro * cf
-        val = -math.inf
-        if top > 0:
-            # tangent walk as in the accurate sweep (kept inline: as a shared helper it cost 1.3x here)
-            ii = min(tan_hi if side else tan_lo, top - 1)
-            if ii > 0 and _higher(hx, hy, ox, oy, ii):
-                ii -= 1
-                while ii > 0 and _higher(hx, hy, ox, oy, ii):
+    # backward sweeps (the hull gets every sample at least lag_s ahead of the observer); towards -p on the
+    # mirror image (sin S -> -sin S: the same hull and tangent tests); the tangent walk of each side starts
+    # from the previous tangent of the same side (the cells just above the line form one smooth sequence,
+    # those just below another)
+    if do_fwd:
+        tan_lo = 0
+        tan_hi = 0
+        top = 0
+        ins = n - 1
+        x1 = y1 = x2 = y2 = 0.0
+        for e in range(n_qry - 1, -1, -1):
+            k = qj[e]
+            thr = ss[k] + lag_s
+            while ins >= 0 and ss[ins] >= thr:
+                h = sh[ins]
+                if h == h:
+                    rr = radius + h
+                    top, x1, y1, x2, y2 = _hull_insert(hx, hy, top, rr * su[ins], rr * sv[ins], x1, y1, x2, y2)
+                ins -= 1
+            qc = qq[e] >> 1
+            side = qq[e] & 1
+            p = pa + k
+            hc = a[qc, p]
+            if hc != hc:
+                continue
+            cu = su[k]
+            cf = sv[k]
+            ro = radius + hc + mast
+            ox = ro * cu
+            oy = ro * cf
+            val = -math.inf
+            if top > 0:
+                # tangent walk as in the accurate sweep (kept inline: as a shared helper it cost 1.3x here)
+                ii = min(tan_hi if side else tan_lo, top - 1)
+                if ii > 0 and _higher(hx, hy, ox, oy, ii):
                     ii -= 1
-            else:
-                while ii + 1 < top and not _higher(hx, hy, ox, oy, ii + 1):
-                    ii += 1
-            if side:
-                tan_hi = ii
-            else:
-                tan_lo = ii
-            vx = hx[ii] - ox
-            vy = hy[ii] - oy
-            up = vx * cu + vy * cf
-            fw = vx * cf - vy * cu
-            if fw > 0.0:
-                val = up / fw
-        out[side, qc, p] = val
+                    while ii > 0 and _higher(hx, hy, ox, oy, ii):
+                        ii -= 1
+                else:
+                    while ii + 1 < top and not _higher(hx, hy, ox, oy, ii + 1):
+                        ii += 1
+                if side:
+                    tan_hi = ii
+                else:
+                    tan_lo = ii
+                vx = hx[ii] - ox
+                vy = hy[ii] - oy
+                up = vx * cu + vy * cf
+                fw = vx * cf - vy * cu
+                if fw > 0.0:
+                    val = up / fw
+            out[side, qc, p] = val
+    if do_rev:
+        tan_lo = 0
+        tan_hi = 0
+        top = 0
+        ins = 0
+        x1 = y1 = x2 = y2 = 0.0
+        for e in range(n_qry):
+            k = qj[e]
+            thr = ss[k] - lag_s
+            while ins < n and ss[ins] <= thr:
+                h = sh[ins]
+                if h == h:
+                    rr = radius + h
+                    top, x1, y1, x2, y2 = _hull_insert(hx, hy, top, -rr * su[ins], rr * sv[ins], x1, y1, x2, y2)
+                ins += 1
+            qc = qq[e] >> 1
+            side = qq[e] & 1
+            p = pa + k
+            hc = a[qc, p]
+            if hc != hc:
+                continue
+            cu = -su[k]
+            cf = sv[k]
+            ro = radius + hc + mast
+            ox = ro * cu
+            oy = ro * cf
+            val = -math.inf
+            if top > 0:
+                # tangent walk as in the accurate sweep (kept inline: as a shared helper it cost 1.3x here)
+                ii = min(tan_hi if side else tan_lo, top - 1)
+                if ii > 0 and _higher(hx, hy, ox, oy, ii):
+                    ii -= 1
+                    while ii > 0 and _higher(hx, hy, ox, oy, ii):
+                        ii -= 1
+                else:
+                    while ii + 1 < top and not _higher(hx, hy, ox, oy, ii + 1):
+                        ii += 1
+                if side:
+                    tan_hi = ii
+                else:
+                    tan_lo = ii
+                vx = hx[ii] - ox
+                vy = hy[ii] - oy
+                up = vx * cu + vy * cf
+                fw = vx * cf - vy * cu
+                if fw > 0.0:
+                    val = up / fw
+            out_rev[side, qc, np_ - 1 - p] = val
 
 
 @numba.njit(cache=True, parallel=True)
@@ -197,9 +256,13 @@ def fast_sweep_direction(
     p_hi: int,
     q_lo: int,
     q_hi: int,
+    do_fwd: bool,
+    do_rev: bool,
     out: NDArray[np.float32],
+    out_rev: NDArray[np.float32],
 ) -> None:
-    """All lines m_first..m_last of one bearing, parallel over blocks of consecutive lines."""
+    """All lines m_first..m_last of one bearing (towards +p, ``do_fwd``) and/or of the opposite bearing (the
+    same lines towards -p, ``do_rev``), parallel over blocks of consecutive lines."""
     _nq, np_ = a.shape
     size = np_ + 2
     n_lines = m_last - m_first + 1
@@ -216,8 +279,8 @@ def fast_sweep_direction(
         per = (n_lines + n_chunks - 1) // n_chunks
         for m in range(m_first + ch * per, min(m_first + (ch + 1) * per, m_last + 1)):
             _fast_line(
-                a, m, t, q0_start, aff, radius, mast, lag_s, p_lo, p_hi, q_lo, q_hi, sh, ss, su, sv, hx, hy, qj,
-                qq, out,
+                a, m, t, q0_start, aff, radius, mast, lag_s, p_lo, p_hi, q_lo, q_hi, do_fwd, do_rev, sh, ss, su, sv,
+                hx, hy, qj, qq, out, out_rev,
             )  # fmt: skip
 
 
@@ -319,6 +382,7 @@ def combine_direction(
     use_near: bool,
     t: float,
     q0_start: float,
+    p_flip: int,
     q_lo: int,
     q_hi: int,
     p_lo: int,
@@ -330,12 +394,13 @@ def combine_direction(
     """tan(elevation) of one bearing for every window cell (q, p) into buf[i, slot, j] ((i, j) = (ij[0] +
     ij[1] q + ij[2] p, ij[3] + ij[4] q + ij[5] p)): the far field interpolated linearly (in tan) between the
     cell's two lines, then the larger of it and the near field. Runs over (q, p) so that the reads are
-    contiguous."""
+    contiguous. ``p_flip`` >= 0: the lines q = q0_start + m + t p' are those of the p-reversed array, p' =
+    p_flip - p (the offset is computed as in the sweep kernel that wrote ``out``, so that both round alike)."""
     for q in numba.prange(q_lo, q_hi + 1):
         for p in range(p_lo, p_hi + 1):
             lo = out[0, q, p]
             hi = out[1, q, p]
-            mf = q - t * p - q0_start
+            mf = q - t * (p if p_flip < 0 else p_flip - p) - q0_start
             f = mf - math.floor(mf)
             if lo == lo and hi == hi:
                 v = lo + f * (hi - lo) if lo > -math.inf and hi > -math.inf else max(lo, hi)
@@ -492,8 +557,8 @@ def fast_sweep_map(
         buf = result.reshape(wy, wx * n_azimuth)[:, : n_bearings * wx].reshape(wy, n_bearings, wx)
     else:
         buf = np.empty((wy, block, wx), np.float32)
-    near_buffers: dict[tuple[int, ...], NDArray[np.float32]] = {}
-    out_buffers: dict[tuple[int, ...], NDArray[np.float32]] = {}
+    near_buffers: dict[int, NDArray[np.float32]] = {}
+    out_buffers: dict[int, NDArray[np.float32]] = {}
     # (i, j) of the window from (q, p) per case: i = c0 + c1 q + c2 p, j = c3 + c4 q + c5 p
     ij_maps = (
         np.array([-row0, 1, 0, -col0, 0, 1], np.int64),
@@ -501,55 +566,107 @@ def fast_sweep_map(
         np.array([-row0, 0, 1, -col0, 1, 0], np.int64),
         np.array([ny - 1 - row0, 0, -1, -col0, 1, 0], np.int64),
     )
+    # window ranges (q, p) per case
+    win_qp = (
+        ((row0, row1 - 1), (col0, col1 - 1)),
+        ((row0, row1 - 1), (nx - col1, nx - 1 - col0)),
+        ((col0, col1 - 1), (row0, row1 - 1)),
+        ((col0, col1 - 1), (ny - row1, ny - 1 - row0)),
+    )
+
+    def bearing_case(d: int) -> tuple[int, float]:
+        """Array case and slope t of bearing d; t snapped to 0 or +-1 within 1e-12 (sin pi is 1.2e-16: the lines
+        of the axis and diagonal bearings then pass exactly through the cells, with no rounding-dependent
+        choice between a cell's own line and the line a pixel away)."""
+        beta = d * dbeta
+        dc = math.sin(beta)
+        dr = -math.cos(beta)
+        if abs(dc) >= abs(dr):
+            case, t = (0 if dc > 0 else 1), dr / abs(dc)
+        else:
+            case, t = (2 if dr > 0 else 3), dc / abs(dr)
+        if abs(t) < 1e-12:
+            t = 0.0
+        elif abs(abs(t) - 1.0) < 1e-12:
+            t = math.copysign(1.0, t)
+        return case, t
+
+    def buffers(case: int) -> tuple[NDArray[np.float32], NDArray[np.float32]]:
+        if case not in out_buffers:
+            shape = arrays[case].shape
+            near_buffers[case] = np.empty(shape, np.float32)
+            out_buffers[case] = np.empty((2, *shape), np.float32)
+        return near_buffers[case], out_buffers[case]
+
     for d_first in range(0, n_bearings, block):
         n_used = min(block, n_bearings - d_first)
+        paired: set[int] = set()
         for slot in range(n_used):
-            beta = (d_first + slot) * dbeta
-            dc = math.sin(beta)
-            dr = -math.cos(beta)
-            if abs(dc) >= abs(dr):
-                case = 0 if dc > 0 else 1
-                t = dr / abs(dc)
+            if slot in paired:
+                continue
+            d = d_first + slot
+            case, t = bearing_case(d)
+            # the lines of a bearing towards -p (cases 1, 3) are swept as the lines of the +p array (cases 0, 2)
+            # run backwards; a bearing and its opposite in the same block share their lines' samples
+            d_opp = (d + n_bearings // 2) % n_bearings
+            c_opp, t_opp = bearing_case(d_opp)
+            pair = (
+                n_bearings % 2 == 0
+                and d_first <= d_opp < d_first + n_used
+                and c_opp == case + (1 if case in (0, 2) else -1)
+                and abs(t_opp + t) < 1e-9
+            )
+            if case in (0, 2):
+                base, tf = case, t
+                slots = [(case, slot)]
+                if pair:
+                    slots.append((c_opp, d_opp - d_first))
+                    paired.add(d_opp - d_first)
+            elif pair:
+                continue  # swept with its opposite bearing (before or later in this block)
             else:
-                case = 2 if dr > 0 else 3
-                t = dc / abs(dr)
-            a = arrays[case]
+                base, tf = case - 1, -t
+                slots = [(case, slot)]
+            a = arrays[base]
             _nq, np_ = a.shape
-            if case == 0:
-                qr, pr = (row0, row1 - 1), (col0, col1 - 1)
-            elif case == 1:
-                qr, pr = (row0, row1 - 1), (nx - col1, nx - 1 - col0)
-            elif case == 2:
-                qr, pr = (col0, col1 - 1), (row0, row1 - 1)
-            else:
-                qr, pr = (col0, col1 - 1), (ny - row1, ny - 1 - row0)
+            qr, pr = win_qp[base]
             # lines q = q0_start + m + t p; q0_start an integer, so the lines of t = 0 pass through cells
-            q0_start = float(math.floor(-t * (np_ - 1)) if t > 0 else 0) - 1.0
-            corners = [q - t * p for q in qr for p in pr]
+            q0_start = float(math.floor(-tf * (np_ - 1)) if tf > 0 else 0) - 1.0
+            corners = [q - tf * p for q in qr for p in pr]
             m_first = max(math.floor(min(corners) - q0_start) - 1, 0)
             m_last = math.floor(max(corners) - q0_start) + 2
             aff = np.array(
-                [*_map_affine(case, geo, ny, nx), geo[3], geo[4], math.sqrt(1.0 + t * t) * geo[2] / radius_m]
+                [*_map_affine(base, geo, ny, nx), geo[3], geo[4], math.sqrt(1.0 + tf * tf) * geo[2] / radius_m]
             )
-            key = a.shape
-            if key not in near_buffers:
-                near_buffers[key] = np.empty(key, np.float32)
-                out_buffers[key] = np.empty((2, *key), np.float32)
-            near = near_buffers[key]
-            out = out_buffers[key]
-            out[:, qr[0] : qr[1] + 1, pr[0] : pr[1] + 1] = np.nan
-            if use_near:
-                rpp_scale = math.sqrt(1.0 + t * t) * geo[2] / radius_m
-                u_lo = min_s / (rpp_scale * inv_k_max)
-                u_samples = near_offsets(t, u_lo, s_near / (rpp_scale * inv_k_min), near_samples_per_px)
-                near_field_rows(
-                    a, t, u_samples, inv_k_pq[case], rpp_scale, min_s, radius_m, mast_m, qr[0], qr[1], pr[0], pr[1],
-                    near,
-                )  # fmt: skip
+            do = [False, False]
+            for c, _s in slots:
+                near, out = buffers(c)
+                do[c - base] = True
+                qc, pc = win_qp[c]
+                out[:, qc[0] : qc[1] + 1, pc[0] : pc[1] + 1] = np.nan
+                if use_near:
+                    tc = tf if c == base else -tf
+                    rpp_scale = math.sqrt(1.0 + tc * tc) * geo[2] / radius_m
+                    u_lo = min_s / (rpp_scale * inv_k_max)
+                    u_samples = near_offsets(tc, u_lo, s_near / (rpp_scale * inv_k_min), near_samples_per_px)
+                    near_field_rows(
+                        a if c == base else arrays[c], tc, u_samples, inv_k_pq[c], rpp_scale, min_s, radius_m, mast_m,
+                        qc[0], qc[1], pc[0], pc[1], near,
+                    )  # fmt: skip
+            out_f = buffers(base)[1] if do[0] else buffers(base + 1)[1]
+            out_r = buffers(base + 1)[1] if do[1] else out_f
             fast_sweep_direction(
-                a, t, q0_start, m_first, m_last, aff, radius_m, mast_m, lag_s, pr[0], pr[1], qr[0], qr[1], out,
+                a, tf, q0_start, m_first, m_last, aff, radius_m, mast_m, lag_s, pr[0], pr[1], qr[0], qr[1], do[0],
+                do[1], out_f, out_r,
             )  # fmt: skip
-            combine_direction(out, near, use_near, t, q0_start, qr[0], qr[1], pr[0], pr[1], ij_maps[case], slot, buf)
+            for c, s_c in slots:
+                near, out = buffers(c)
+                qc, pc = win_qp[c]
+                # the opposite bearing: the same lines in its p-reversed array, p = np - 1 - p'
+                p_flip = -1 if c == base else np_ - 1
+                combine_direction(
+                    out, near, use_near, tf, q0_start, p_flip, qc[0], qc[1], pc[0], pc[1], ij_maps[c], s_c, buf
+                )
         accumulate_block(buf, n_used, d_first, dbeta, gamma, result, one_block)
         if progress is not None:
             done = d_first + n_used
