@@ -454,16 +454,11 @@ def _sweep(
         [geo.x_min_m, geo.y_max_m, geo.pixel_width_m, k0, 1.0 / (4.0 * geo.radius_m**2 * k0**2)], dtype=np.float64
     )
     heights, _, _, _ = _prepared(dem)
+    mast_m = float(height_above_ground_m)
+    grid_and_observer = (heights, geo.south, params, dem.radius_m, mast_m, n_azimuth, min_d, window)
     if fast:
         return fast_sweep_map(
-            heights,
-            geo.south,
-            params,
-            dem.radius_m,
-            float(height_above_ground_m),
-            n_azimuth,
-            min_d,
-            window,
+            *grid_and_observer,
             n_bearings=SWEEP_FAST_BEARINGS,
             near_field_px=SWEEP_FAST_NEAR_FIELD_PX,
             near_samples_per_px=SWEEP_FAST_NEAR_SAMPLES_PER_PX,
@@ -471,14 +466,7 @@ def _sweep(
             result=out,
         )
     return sweep_map(
-        heights,
-        geo.south,
-        params,
-        dem.radius_m,
-        float(height_above_ground_m),
-        n_azimuth,
-        min_d,
-        window,
+        *grid_and_observer,
         # at least 360 sweep bearings: a cell's horizon at an azimuth is interpolated between two of them
         directions_per_azimuth=max(1, math.ceil(360 / n_azimuth)),
         lines_per_pixel=SWEEP_LINES_PER_PIXEL,
