@@ -130,11 +130,16 @@ def test_sweep_plateau_at_known_distance_gives_the_analytic_angle() -> None:
     assert np.all(np.abs(got[90:270] - math.degrees(-pix / (2 * R))) < 1e-3)
 
 
-def test_sweep_no_data_progress_and_auto_mode() -> None:
+def dem_with_hole() -> Dem:
+    """60 x 60 cells of the south DEM around the pole with one no-data cell, (30, 30)."""
     south = load_dem("south").subset(350, 410, 350, 410)
     heights = np.array(south.heights_m, dtype=np.float32)
     heights[30, 30] = np.nan
-    dem = Dem(heights, south.georeference, "holes")
+    return Dem(heights, south.georeference, "holes")
+
+
+def test_sweep_no_data_progress_and_auto_mode() -> None:
+    dem = dem_with_hole()
     calls: list[float] = []
     hm = horizon_map(dem, n_azimuth=8, window=(28, 33, 28, 33), mode="sweep", progress=lambda f, m: calls.append(f))
     assert np.all(np.isnan(hm[2, 2])) and np.all(np.isfinite(hm[0, 0]))

@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 import pytest
-from test_terrain_horizon_sweep import sampled_errors_deg
+from test_terrain_horizon_sweep import dem_with_hole, sampled_errors_deg
 
 from lunarops.errors import InputError
 from lunarops.terrain import Dem, PolarStereographic, horizon_map, load_dem
@@ -68,10 +68,7 @@ def test_sweep_fast_agrees_with_the_accurate_sweep(south: Dem) -> None:
 
 
 def test_sweep_fast_coarse_azimuths_no_data_and_progress() -> None:
-    south = load_dem("south").subset(350, 410, 350, 410)
-    heights = np.array(south.heights_m, dtype=np.float32)
-    heights[30, 30] = np.nan
-    dem = Dem(heights, south.georeference, "holes")
+    dem = dem_with_hole()
     calls: list[float] = []
     window = (28, 33, 28, 33)
     hm = horizon_map(dem, n_azimuth=8, window=window, mode="sweep_fast", progress=lambda f, m: calls.append(f))
