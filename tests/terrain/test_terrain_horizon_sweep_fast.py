@@ -133,3 +133,30 @@ def test_horizon_map_refuses_an_output_buffer_it_cannot_fill(south: Dem) -> None
     for message, out in bad.items():
         with pytest.raises(InputError, match=message):
             horizon_map(south, window=window, mode="sweep_fast", out=out)  # type: ignore[arg-type]
+
+
+def _owner(array: np.ndarray) -> object:
+    base: object = array
+    while isinstance(base, np.ndarray) and base.base is not None:
+        base = base.base
+    return base.obj if isinstance(base, memoryview) else base
+
+
+def test_sweep_fast_new_maps_get_their_own_small_page_mapping(south: Dem, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A new sweep_fast map from SMALL_PAGES_MIN_BYTES on lives in its own anonymous mapping (Linux: mmap with
+    # MADV_NOHUGEPAGE; docs/terrain.md has why); the numbers are those written into a numpy buffer.
+    import mmap
+
+    import lunarops.terrain.horizon as horizon
+
+    small = horizon.new_map_array((2, 3, 4))
+    assert small.dtype == np.float32 and small.flags.c_contiguous and small.flags.writeable
+    assert not np.any(small) and not isinstance(_owner(small), mmap.mmap)
+    monkeypatch.setattr(horizon, "SMALL_PAGES_MIN_BYTES", 0)
+    window = (372, 380, 380, 390)
+    mapped = horizon_map(south, 10.0, window=window, mode="sweep_fast")
+    if hasattr(mmap, "MAP_ANONYMOUS"):
+        assert isinstance(_owner(mapped), mmap.mmap)
+    assert mapped.flags.c_contiguous and mapped.flags.writeable
+    buf = np.full((8, 10, 360), 7.0, dtype=np.float32)
+    assert np.array_equal(mapped, horizon_map(south, 10.0, window=window, mode="sweep_fast", out=buf))

@@ -434,13 +434,20 @@ def accumulate_block(
     may be a view of the start of each row of ``result`` (each row's part is copied before the row is written)."""
     wy, wx, n_az = result.shape
     daz = 2.0 * math.pi / n_az
+    step = daz / dbeta
+    # bins repeat their offsets between bearings with a period: every period_bins bins span period_bearings
+    n_bearings = round(2.0 * math.pi / dbeta)
+    period_bins = n_az // math.gcd(n_az, n_bearings)
+    period_bearings = n_bearings // math.gcd(n_az, n_bearings)
+    n_loc = math.ceil((n_used + 1) * dbeta / daz) + 3
     for i in numba.prange(wy):
-        vals = np.zeros(n_used + 2, np.float64)  # vals[d + 1]: bearing d_first + d; vals[0], vals[n_used + 1]: 0
-        loc = np.empty(math.ceil((n_used + 1) * dbeta / daz) + 3, np.float64)
+        # elevations of the row's bearings (a straight loop over contiguous values), el[j, d + 1] for bearing
+        # d_first + d of cell j; el[j, 0] and el[j, n_used + 1] stay 0 (bearings outside the block)
         brow = buf[i, :n_used].copy()
-        for j in range(wx):
-            # elevation = arctan (A&S 4.4.49, |error| <= 2e-8 rad; -inf gives -pi / 2), straight loop
-            for d in range(n_used):
+        el = np.zeros((wx, n_used + 2), np.float64)
+        for d in range(n_used):
+            for j in range(wx):
+                # arctan (A&S 4.4.49, |error| <= 2e-8 rad; -inf gives -pi / 2)
                 v = np.float64(brow[d, j])
                 av = abs(v)
                 big = av > 1.0
@@ -456,28 +463,29 @@ def accumulate_block(
                 pl = pl * x2 + _ATAN_C0
                 e = x * pl
                 e = 0.5 * math.pi - e if big else e
-                vals[d + 1] = -e if v < 0.0 else e
+                el[j, d + 1] = -e if v < 0.0 else e
+        loc = np.empty(n_loc, np.float64)
+        for j in range(wx):
+            vals = el[j]
             if vals[1] != vals[1]:  # no-data cell (NaN for every bearing; set to NaN by the caller)
                 if assign:
                     result[i, j, :] = 0.0  # as a zeroed output (not left as the buffer's old contents)
                 continue
             g = gamma[i, j]
             # bins k whose bearing position y = (k daz + g) / dbeta - d_first lies in (-1, n_used), first into
-            # loc (contiguous)
+            # loc (contiguous); bin b = r + period_bins m is at y0 + r step + m period_bearings, so each r has
+            # one interpolation weight and reads the bearings at a constant stride
             k_first = math.floor(((d_first - 1) * dbeta - g) / daz) + 1
             k_last = math.ceil(((d_first + n_used) * dbeta - g) / daz) - 1
             n_k = k_last - k_first + 1
             y0 = (k_first * daz + g) / dbeta - d_first
-            step = daz / dbeta
-            d0 = math.floor(y0)
-            f = y0 - d0
-            for b in range(n_k):
-                while f >= 1.0:
-                    f -= 1.0
-                    d0 += 1
-                dd = min(max(d0, -1), n_used - 1)
-                loc[b] = (1.0 - f) * vals[dd + 1] + f * vals[dd + 2]
-                f += step
+            for r in range(min(period_bins, n_k)):
+                y = y0 + r * step
+                d0 = math.floor(y)
+                f = y - d0
+                for m in range((n_k - 1 - r) // period_bins + 1):
+                    dd = min(max(d0 + m * period_bearings, -1), n_used - 1)
+                    loc[r + period_bins * m] = (1.0 - f) * vals[dd + 1] + f * vals[dd + 2]
             # added in contiguous runs, wrapping at n_az (a block of every bearing wraps onto its first bins)
             start = k_first % n_az
             b = 0
