@@ -56,7 +56,8 @@ def disk_visible_fraction(
     h = np.asarray(horizon_elevation_rad, dtype=float)
     r = np.asarray(angular_radius_rad, dtype=float)
     x = np.clip((el - h) / r, -1.0, 1.0)
-    return np.asarray(1.0 - (np.arccos(x) - x * np.sqrt(1.0 - x * x)) / math.pi)
+    # clipped again: near x = -1 rounding gives -2.2e-16 (found by hypothesis)
+    return np.asarray(np.clip(1.0 - (np.arccos(x) - x * np.sqrt(1.0 - x * x)) / math.pi, 0.0, 1.0))
 
 
 def horizon_elevation_at(
