@@ -219,6 +219,8 @@ def _line(
     p_hi: int,
     q_lo: int,
     q_hi: int,
+    do_fwd: bool,
+    do_rev: bool,
     sp: NDArray[np.float64],
     sq: NDArray[np.float64],
     sh: NDArray[np.float64],
@@ -229,11 +231,15 @@ def _line(
     qj: NDArray[np.int64],
     qcode: NDArray[np.int64],
     out: NDArray[np.float32],
+    out_rev: NDArray[np.float32],
 ) -> None:
-    """Sweep line m: samples, arc lengths, backward hull sweep with queries of the cells next to the line.
+    """Sweep line m: samples, arc lengths, then the backward hull sweep towards +p (``do_fwd``) and/or towards
+    -p (``do_rev``) on the same samples, with queries of the cells next to the line.
     ``aff``: map x = aff[0] + aff[1] p + aff[2] q, y = aff[3] + aff[4] p + aff[5] q [m], then k0 and
     1 / (4 R^2 k0^2) of the point scale, and the map length per unit p over R. Writes tan(elevation) (-inf:
-    nothing ahead) to out[0] (the cell's lower line) / out[1] (its upper line)."""
+    nothing ahead) to out[0, q, p] (the cell's lower line) / out[1, q, p] (its upper line) towards +p, and to
+    out_rev[side, q, np - 1 - p] (the p-reversed array of the opposite bearing, whose lines are the same)
+    towards -p."""
     nq, np_ = a.shape
     q0 = q0_start + m / ov
     # integer p range where the line is inside [0, nq - 1]
@@ -248,8 +254,9 @@ def _line(
             return
         pa = 0
         pb = np_ - 1
-    pa = max(pa, p_lo, 0)
-    pb = min(pb, np_ - 1)
+    # samples needed: ahead of the window's cells in each direction swept
+    pa = max(pa, 0 if do_rev else p_lo, 0)
+    pb = min(pb, np_ - 1 if do_fwd else p_hi, np_ - 1)
     if pa > pb:
         return
     # samples: integer p (sint = p), crossings of integer q in between (sint = -1), and points inside the
@@ -266,7 +273,7 @@ def _line(
         c_first = max(math.ceil(qline - 1.0 / ov - 1e-9), q_lo)
         qc = min(math.floor(qline + 1.0 / ov + 1e-9), q_hi)
         mlo = math.floor((qc - t * p - q0_start) * ov)
-        ok = c_first <= qc and p <= p_hi and (mlo == m or mlo + 1 == m)
+        ok = c_first <= qc and p_lo <= p <= p_hi and (mlo == m or mlo + 1 == m)
         qj[n_qry] = n - 1
         qcode[n_qry] = 2 * qc + (0 if mlo == m else 1)
         n_qry += 1 if ok else 0
@@ -293,72 +300,136 @@ def _line(
         y = aff[3] + aff[4] * pm + aff[5] * qm
         ss[j] = (sp[j] - sp[j - 1]) * aff[8] / (aff[6] * (1.0 + (x * x + y * y) * aff[7]))
     _arc_rotations(ss, sp, sq, n)
-    # backward sweep over the queries (the hull gets every sample at least min_s ahead of the observer)
-    tan_i = 0  # tangent vertex of the previous query
-    top = 0  # hull size; hx/hy[0] is the farthest vertex, hx/hy[top - 1] the nearest
-    ins = n - 1
-    x1 = y1 = x2 = y2 = 0.0
-    for e in range(n_qry - 1, -1, -1):
-        j = qj[e]
-        p = sint[j]
-        s_obs = ss[j]
-        thr = s_obs + min_s
-        while ins >= 0 and ss[ins] >= thr:
-            h = sh[ins]
-            if h == h:
-                rr = radius + h
-                top, x1, y1, x2, y2 = _hull_insert(hx, hy, top, rr * sp[ins], rr * sq[ins], x1, y1, x2, y2)
-            ins -= 1
-        qc = qcode[e] >> 1
-        side = qcode[e] & 1
-        hc = a[qc, p]
-        if hc != hc:
-            continue
-        cu = sp[j]
-        cf = sq[j]
-        ro = radius + hc + mast
-        ox = ro * cu
-        oy = ro * cf
-        # best (up, forward) components in the observer's frame: up = (sin S, cos S), forward = (cos S,
-        # -sin S); tan(elevation) = up / forward (forward > 0 ahead of the observer)
-        up = -1.0
-        fw = 0.0
-        if ins + 1 <= n - 1:
-            # the point exactly at the minimum distance (linear between the samples around it)
-            fb = (thr - ss[ins]) / (ss[ins + 1] - ss[ins])
-            hb = sh[ins] + fb * (sh[ins + 1] - sh[ins])
-            if hb == hb:
-                # sin and cos of thr: the sample's, rotated by the small step to thr (series)
-                sd, cd = _small_sincos(thr - ss[ins])
-                sb = sp[ins] * cd + sq[ins] * sd
-                cb = sq[ins] * cd - sp[ins] * sd
-                rb = radius + hb
-                vx = rb * sb - ox
-                vy = rb * cb - oy
-                up = vx * cu + vy * cf
-                fw = vx * cf - vy * cu
-        if top > 0:
-            # unimodal angle from the observer along the hull (nearest = top - 1 ... farthest = 0): the tangent
-            # vertex is the first i with vertex i seen higher than vertex i + 1 (else top - 1). Walk from the
-            # previous query's tangent (successive queries move little along the hull). Kept inline here and in
-            # the fast sweep: as an inlined helper it made the fast sweep lines 1.3x slower (numba 0.68).
-            i = min(tan_i, top - 1)
-            if i > 0 and _higher(hx, hy, ox, oy, i):
-                i -= 1
-                while i > 0 and _higher(hx, hy, ox, oy, i):
+    if do_fwd:
+        # backward sweep over the queries (the hull gets every sample at least min_s ahead of the observer)
+        tan_i = 0  # tangent vertex of the previous query
+        top = 0  # hull size; hx/hy[0] is the farthest vertex, hx/hy[top - 1] the nearest
+        ins = n - 1
+        x1 = y1 = x2 = y2 = 0.0
+        for e in range(n_qry - 1, -1, -1):
+            j = qj[e]
+            p = sint[j]
+            s_obs = ss[j]
+            thr = s_obs + min_s
+            while ins >= 0 and ss[ins] >= thr:
+                h = sh[ins]
+                if h == h:
+                    rr = radius + h
+                    top, x1, y1, x2, y2 = _hull_insert(hx, hy, top, rr * sp[ins], rr * sq[ins], x1, y1, x2, y2)
+                ins -= 1
+            qc = qcode[e] >> 1
+            side = qcode[e] & 1
+            hc = a[qc, p]
+            if hc != hc:
+                continue
+            cu = sp[j]
+            cf = sq[j]
+            ro = radius + hc + mast
+            ox = ro * cu
+            oy = ro * cf
+            # best (up, forward) components in the observer's frame: up = (sin S, cos S), forward = (cos S,
+            # -sin S); tan(elevation) = up / forward (forward > 0 ahead of the observer)
+            up = -1.0
+            fw = 0.0
+            if ins + 1 <= n - 1:
+                # the point exactly at the minimum distance (linear between the samples around it)
+                fb = (thr - ss[ins]) / (ss[ins + 1] - ss[ins])
+                hb = sh[ins] + fb * (sh[ins + 1] - sh[ins])
+                if hb == hb:
+                    # sin and cos of thr: the sample's, rotated by the small step to thr (series)
+                    sd, cd = _small_sincos(thr - ss[ins])
+                    sb = sp[ins] * cd + sq[ins] * sd
+                    cb = sq[ins] * cd - sp[ins] * sd
+                    rb = radius + hb
+                    vx = rb * sb - ox
+                    vy = rb * cb - oy
+                    up = vx * cu + vy * cf
+                    fw = vx * cf - vy * cu
+            if top > 0:
+                # unimodal angle from the observer along the hull (nearest = top - 1 ... farthest = 0): the
+                # tangent vertex is the first i with vertex i seen higher than vertex i + 1 (else top - 1). Walk
+                # from the previous query's tangent (successive queries move little along the hull). Kept inline
+                # here and in the fast sweep: as an inlined helper it made the fast sweep lines 1.3x slower
+                # (numba 0.68).
+                i = min(tan_i, top - 1)
+                if i > 0 and _higher(hx, hy, ox, oy, i):
                     i -= 1
-            else:
-                while i + 1 < top and not _higher(hx, hy, ox, oy, i + 1):
-                    i += 1
-            tan_i = i
-            vx = hx[i] - ox
-            vy = hy[i] - oy
-            up2 = vx * cu + vy * cf
-            fw2 = vx * cf - vy * cu
-            if fw <= 0.0 or up2 * fw > up * fw2:
-                up = up2
-                fw = fw2
-        out[side, qc, p] = up / fw if fw > 0.0 else -math.inf
+                    while i > 0 and _higher(hx, hy, ox, oy, i):
+                        i -= 1
+                else:
+                    while i + 1 < top and not _higher(hx, hy, ox, oy, i + 1):
+                        i += 1
+                tan_i = i
+                vx = hx[i] - ox
+                vy = hy[i] - oy
+                up2 = vx * cu + vy * cf
+                fw2 = vx * cf - vy * cu
+                if fw <= 0.0 or up2 * fw > up * fw2:
+                    up = up2
+                    fw = fw2
+            out[side, qc, p] = up / fw if fw > 0.0 else -math.inf
+    if do_rev:
+        # the same towards -p on the mirror image (sin S -> -sin S: the same hull and tangent tests), the
+        # queries in increasing p, the hull getting every sample at least min_s behind (in p) the observer
+        tan_i = 0
+        top = 0
+        ins = 0
+        x1 = y1 = x2 = y2 = 0.0
+        for e in range(n_qry):
+            j = qj[e]
+            p = sint[j]
+            s_obs = ss[j]
+            thr = s_obs - min_s
+            while ins < n and ss[ins] <= thr:
+                h = sh[ins]
+                if h == h:
+                    rr = radius + h
+                    top, x1, y1, x2, y2 = _hull_insert(hx, hy, top, -rr * sp[ins], rr * sq[ins], x1, y1, x2, y2)
+                ins += 1
+            qc = qcode[e] >> 1
+            side = qcode[e] & 1
+            hc = a[qc, p]
+            if hc != hc:
+                continue
+            cu = -sp[j]
+            cf = sq[j]
+            ro = radius + hc + mast
+            ox = ro * cu
+            oy = ro * cf
+            up = -1.0
+            fw = 0.0
+            if ins >= 1 and ins <= n - 1:
+                # the point exactly at the minimum distance (linear between the samples around it)
+                fb = (ss[ins] - thr) / (ss[ins] - ss[ins - 1])
+                hb = sh[ins] + fb * (sh[ins - 1] - sh[ins])
+                if hb == hb:
+                    sd, cd = _small_sincos(ss[ins] - thr)
+                    su_i = -sp[ins]
+                    sb = su_i * cd + sq[ins] * sd
+                    cb = sq[ins] * cd - su_i * sd
+                    rb = radius + hb
+                    vx = rb * sb - ox
+                    vy = rb * cb - oy
+                    up = vx * cu + vy * cf
+                    fw = vx * cf - vy * cu
+            if top > 0:
+                i = min(tan_i, top - 1)
+                if i > 0 and _higher(hx, hy, ox, oy, i):
+                    i -= 1
+                    while i > 0 and _higher(hx, hy, ox, oy, i):
+                        i -= 1
+                else:
+                    while i + 1 < top and not _higher(hx, hy, ox, oy, i + 1):
+                        i += 1
+                tan_i = i
+                vx = hx[i] - ox
+                vy = hy[i] - oy
+                up2 = vx * cu + vy * cf
+                fw2 = vx * cf - vy * cu
+                if fw <= 0.0 or up2 * fw > up * fw2:
+                    up = up2
+                    fw = fw2
+            out_rev[side, qc, np_ - 1 - p] = up / fw if fw > 0.0 else -math.inf
 
 
 @numba.njit(cache=True, parallel=True)
@@ -378,12 +449,15 @@ def sweep_direction(
     p_hi: int,
     q_lo: int,
     q_hi: int,
+    do_fwd: bool,
+    do_rev: bool,
     out: NDArray[np.float32],
+    out_rev: NDArray[np.float32],
 ) -> None:
-    """All lines m_first..m_last of one direction (parallel over blocks of consecutive lines, which read the
-    same heights); fills out[0 / 1, q, p]
-    (tan of the elevation from the cell's lower / upper line) for the cells of the window (q_lo..q_hi,
-    p_lo..p_hi); ``aff`` as in :func:`_line`."""
+    """All lines m_first..m_last of one direction (towards +p, ``do_fwd``) and/or of the opposite direction (the
+    same lines towards -p, ``do_rev``), parallel over blocks of consecutive lines, which read the same heights;
+    fills out[0 / 1, q, p] (tan of the elevation from the cell's lower / upper line) and out_rev[0 / 1, q,
+    np - 1 - p] for the cells of the window (q_lo..q_hi, p_lo..p_hi); ``aff`` as in :func:`_line`."""
     _nq, np_ = a.shape
     size = 2 * np_ * MAX_SUBDIVISIONS + 4
     n_lines = m_last - m_first + 1
@@ -401,8 +475,8 @@ def sweep_direction(
         per = (n_lines + n_chunks - 1) // n_chunks
         for m in range(m_first + ch * per, min(m_first + (ch + 1) * per, m_last + 1)):
             _line(
-                a, m, t, q0_start, ov, aff, radius, mast, min_s, tol, p_lo, p_hi, q_lo, q_hi,
-                sp, sq, sh, ss, sint, hx, hy, qj, qcode, out,
+                a, m, t, q0_start, ov, aff, radius, mast, min_s, tol, p_lo, p_hi, q_lo, q_hi, do_fwd, do_rev,
+                sp, sq, sh, ss, sint, hx, hy, qj, qcode, out, out_rev,
             )  # fmt: skip
 
 
@@ -543,6 +617,7 @@ def accumulate_direction(
     t: float,
     q0_start: float,
     ov: float,
+    p_flip: int,
     row0: int,
     col0: int,
     ny: int,
@@ -555,7 +630,9 @@ def accumulate_direction(
     """Adds this direction's horizon (grid bearing ``beta`` [rad]) to ``result[i, j, k]`` with the linear
     weight of the true-azimuth bin k: the cell's grid bearing of azimuth k is az_k + gamma[i, j]. The horizon
     is the larger of the near field (``near[q, p]``: tan of its elevation, from :func:`near_field_direction`)
-    and the far field interpolated between the cell's two sweep lines."""
+    and the far field interpolated between the cell's two sweep lines. ``p_flip`` >= 0: the lines
+    q = q0_start + m / ov + t p' are those of the p-reversed array, p' = p_flip - p (the offset is computed as in
+    the sweep kernel that wrote ``out_lo`` / ``out_hi``, so that both round alike)."""
     wy, wx, n_az = result.shape
     daz = 2.0 * math.pi / n_az
     for i in numba.prange(wy):
@@ -577,7 +654,7 @@ def accumulate_direction(
                 continue
             lo = out_lo[q, p]
             hi = out_hi[q, p]
-            mf = (q - t * p - q0_start) * ov
+            mf = (q - t * (p if p_flip < 0 else p_flip - p) - q0_start) * ov
             f = mf - math.floor(mf)
             if lo == lo and hi == hi:
                 # tan(elevation) linear in the offset between the lines (-inf: a line sees nothing ahead)
@@ -690,58 +767,92 @@ def sweep_map(
     )
     inv_k_max = float(inv_k.max())
     inv_k_min = float(inv_k.min())
-    buffers = {}
-    near_buffers = {}
-    for d in range(n_dir):
+    win_qp = (
+        ((row0, row1 - 1), (col0, col1 - 1)),
+        ((row0, row1 - 1), (nx - col1, nx - 1 - col0)),
+        ((col0, col1 - 1), (row0, row1 - 1)),
+        ((col0, col1 - 1), (ny - row1, ny - 1 - row0)),
+    )
+    out_buffers: dict[int, NDArray[np.float32]] = {}
+    near_buffers: dict[int, NDArray[np.float64]] = {}
+
+    def direction_case(d: int) -> tuple[int, float]:
+        """Array case and slope t of direction d; t snapped to 0 or +-1 within 1e-12 (sin pi is 1.2e-16: the
+        lines of the axis and diagonal directions then pass exactly through the cells, and a direction and its
+        opposite have exactly opposite slopes; without it the lines of bearing 180 deg were 1e-13 px off the
+        cells and the one along the grid's edge was lost)."""
         beta = d * dbeta
         dc = math.sin(beta)
         dr = -math.cos(beta)
         if abs(dc) >= abs(dr):
-            case = 0 if dc > 0 else 1
-            t = dr / abs(dc)
+            case, t = (0 if dc > 0 else 1), dr / abs(dc)
         else:
-            case = 2 if dr > 0 else 3
-            t = dc / abs(dr)
+            case, t = (2 if dr > 0 else 3), dc / abs(dr)
+        if abs(t) < 1e-12:
+            t = 0.0
+        elif abs(abs(t) - 1.0) < 1e-12:
+            t = math.copysign(1.0, t)
+        return case, t
+
+    def buffers(case: int) -> tuple[NDArray[np.float32], NDArray[np.float64]]:
+        if case not in out_buffers:
+            shape = arrays[case].shape
+            out_buffers[case] = np.empty((2, *shape), np.float32)
+            near_buffers[case] = np.empty(shape, np.float64)
+        return out_buffers[case], near_buffers[case]
+
+    ov = float(lines_per_pixel)  # lines per unit of q (a cell is at most 1 / (2 ov) px from a line in q)
+    n_done = 0
+    for d in range(n_dir):
+        case, t = direction_case(d)
+        # a direction towards +p (cases 0, 2) and its opposite (beta + 180 deg, the p-reversed array of case + 1
+        # with slope -t) are the same map lines run both ways: swept together on the same line samples
+        d_opp = (d + n_dir // 2) % n_dir
+        c_opp, t_opp = direction_case(d_opp)
+        pair = n_dir % 2 == 0 and abs(t_opp + t) < 1e-9
+        if case in (1, 3) and pair and c_opp == case - 1:
+            continue  # swept with its opposite direction
+        pair = pair and case in (0, 2) and c_opp == case + 1
         a = arrays[case]
-        ov = float(lines_per_pixel)  # lines per unit of q (a cell is at most 1 / (2 ov) px from a line in q)
         _nq, np_ = a.shape
-        if case == 0:
-            qr, pr = (row0, row1 - 1), (col0, col1 - 1)
-        elif case == 1:
-            qr, pr = (row0, row1 - 1), (nx - col1, nx - 1 - col0)
-        elif case == 2:
-            qr, pr = (col0, col1 - 1), (row0, row1 - 1)
-        else:
-            qr, pr = (col0, col1 - 1), (ny - row1, ny - 1 - row0)
+        qr, pr = win_qp[case]
         q0_start = (-t * (np_ - 1) if t > 0 else 0.0) - 1.0
         corners = [q - t * p for q in qr for p in pr]
         m_first = max(math.floor((min(corners) - q0_start) * ov) - 1, 0)
         m_last = math.floor((max(corners) - q0_start) * ov) + 2
-        key = a.shape
-        if key not in buffers:
-            buffers[key] = np.empty((2, *key), np.float32)
-            near_buffers[key] = np.empty(key, np.float64)
-        out = buffers[key]
-        out[:, qr[0] : qr[1] + 1, pr[0] : pr[1] + 1] = np.nan
         aff = np.array([*_map_affine(case, geo, ny, nx), geo[3], geo[4], math.sqrt(1.0 + t * t) * geo[2] / radius_m])
+        todo = [(d, case, t)] + ([(d_opp, c_opp, t_opp)] if pair else [])
+        for _dd, c, _tc in todo:
+            qc, pc = win_qp[c]
+            buffers(c)[0][:, qc[0] : qc[1] + 1, pc[0] : pc[1] + 1] = np.nan
+        out = buffers(case)[0]
+        out_rev = buffers(c_opp)[0] if pair else out
         sweep_direction(
             a, t, q0_start, ov, m_first, m_last, aff, radius_m, mast_m, s_far, bulge_tol_m,
-            pr[0], pr[1], qr[0], qr[1], out,
+            pr[0], pr[1], qr[0], qr[1], True, pair, out, out_rev,
         )  # fmt: skip
-        rpp_scale = math.sqrt(1.0 + t * t) * geo[2] / radius_m  # ground angle per unit p: rpp_scale / point scale
-        near = near_buffers[key]
-        if s_near > min_s:
-            u_lo = min_s / (rpp_scale * inv_k_max)
-            u_samples = near_offsets(t, u_lo, s_near / (rpp_scale * inv_k_min), NEAR_SAMPLES_PER_PX)
-            near_field_direction(
-                a, t, u_samples, inv_k_pq[case], rpp_scale, min_s, radius_m, mast_m, qr[0], qr[1], pr[0], pr[1], near,
+        for dd, c, tc in todo:
+            out_c, near = buffers(c)
+            qc, pc = win_qp[c]
+            # near field on each cell's own line, with the direction's own slope tc (-t up to rounding)
+            rpp_scale = math.sqrt(1.0 + tc * tc) * geo[2] / radius_m  # ground angle per unit p: rpp_scale / k
+            if s_near > min_s:
+                u_lo = min_s / (rpp_scale * inv_k_max)
+                u_samples = near_offsets(tc, u_lo, s_near / (rpp_scale * inv_k_min), NEAR_SAMPLES_PER_PX)
+                near_field_direction(
+                    arrays[c], tc, u_samples, inv_k_pq[c], rpp_scale, min_s, radius_m, mast_m, qc[0], qc[1], pc[0],
+                    pc[1], near,
+                )  # fmt: skip
+            else:
+                near[:] = -np.inf
+            # the opposite direction: the same lines in its p-reversed array, p = np - 1 - p'
+            p_flip = -1 if c == case else np_ - 1
+            accumulate_direction(
+                arrays[c], out_c[0], out_c[1], near, c, t, q0_start, ov, p_flip, row0, col0, ny, nx, dd * dbeta,
+                dbeta, gamma, result,
             )  # fmt: skip
-        else:
-            near[:] = -np.inf
-        accumulate_direction(
-            a, out[0], out[1], near, case, t, q0_start, ov, row0, col0, ny, nx, beta, dbeta, gamma, result,
-        )  # fmt: skip
-        if progress is not None:
-            progress((d + 1) / n_dir, f"horizon sweep directions {d + 1}/{n_dir}")  # type: ignore[operator]
+            n_done += 1
+            if progress is not None:
+                progress(n_done / n_dir, f"horizon sweep directions {n_done}/{n_dir}")  # type: ignore[operator]
     result[~np.isfinite(heights[row0:row1, col0:col1])] = np.nan
     return result
