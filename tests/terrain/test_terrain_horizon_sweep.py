@@ -101,6 +101,28 @@ def test_sweep_matches_brute_force_reference(south: Dem, window: tuple[int, int,
         assert np.percentile(err, 99) <= 0.1, f"mast {mast} m: p99 |error| {np.percentile(err, 99):.4f} deg"
 
 
+@pytest.mark.parametrize(
+    ("cell", "azimuths_deg"),
+    [
+        # grid bearing 90 deg: its slope was -6.1e-17 instead of 0 and the end of the lines' p range overflowed
+        # int64 for rows >= 565, so these cells lost their far field there (-4.65 deg at 250 deg before the fix)
+        ((603, 301), [240, 245, 250, 255, 260, 270, 280]),
+        # the corner cell looking along the diagonal into the grid: the lines along the edge row and column lay
+        # 1e-13 px outside the grid and were dropped (-1.30 deg at 135 deg before the fix)
+        ((0, 0), [135, 140, 150]),
+    ],
+)
+def test_sweep_keeps_the_axis_and_edge_lines(south: Dem, cell: tuple[int, int], azimuths_deg: list[int]) -> None:
+    # Regression (session 5): horizon_map(mode="sweep") against the brute-force reference at these azimuths,
+    # within the issue's p99 bar of 0.1 deg (measured: at most 0.034 deg).
+    r, c = cell
+    got = np.degrees(horizon_map(south, 0.0, window=(r, r + 1, c, c + 1), mode="sweep")[0, 0].astype(np.float64))
+    lat, lon = south.rowcol_to_latlon(r, c)
+    az = azimuth_grid_rad(360)[azimuths_deg]
+    ref = reference_horizon_to_edge_deg(south, float(lat), float(lon), 0.0, az, south.pixel_size_m)
+    assert np.all(np.abs(got[azimuths_deg] - ref) <= 0.1), (got[azimuths_deg], ref)
+
+
 def test_sweep_plateau_at_known_distance_gives_the_analytic_angle() -> None:
     # A flat-topped plateau 2000 m high whose near edge is 55 km from an observer at the south pole (the centre
     # cell of an odd grid). Exact elevation of the edge: atan2((R + H) cos s - R, (R + H) sin s), s = 55 km / R,
