@@ -259,25 +259,30 @@ def sun_chunks(sun_unit: FloatArray, sun_radius_rad: FloatArray, chunk_len: int 
     n_t = sun_unit.shape[0]
     n_ch = (n_t + chunk_len - 1) // chunk_len
     chunk = np.zeros((n_ch, 9))
-    lam = np.arctan2(sun_unit[:, 1], sun_unit[:, 0])
+    if n_t == 0:
+        return chunk, np.array([0.0])
     rho = np.hypot(sun_unit[:, 0], sun_unit[:, 1])
     with np.errstate(divide="ignore"):
-        qmax = float(np.max(np.abs(sun_unit[:, 2]) / rho)) if n_t else 0.0
-    for i in range(n_ch):
-        s = sun_unit[i * chunk_len : (i + 1) * chunk_len]
-        mean = s.mean(axis=0)
-        rel = np.mod(lam[i * chunk_len : (i + 1) * chunk_len] - lam[i * chunk_len] + math.pi, TWO_PI) - math.pi
-        lo, hi = lam[i * chunk_len] + rel.min(), lam[i * chunk_len] + rel.max()
-        wide = hi - lo > 0.5 * math.pi
-        chunk[i] = (
-            *mean,
-            np.hypot(s[:, 0] - mean[0], s[:, 1] - mean[1]).max() * (1 + 1e-12) + 1e-15,
-            np.abs(s[:, 2] - mean[2]).max() * (1 + 1e-12) + 1e-15,
-            np.nan if wide else lo,
-            np.nan if wide else hi,
-            sun_radius_rad[i * chunk_len : (i + 1) * chunk_len].max(),
-            s.shape[0],
-        )
+        qmax = float(np.max(np.abs(sun_unit[:, 2]) / rho))
+    # the series padded with NaN to whole chunks, as (chunk, sample) arrays; NaN-aware reductions per chunk
+    pad = n_ch * chunk_len - n_t
+    s = np.concatenate([sun_unit, np.full((pad, 3), np.nan)]).reshape(n_ch, chunk_len, 3)
+    mean = np.nanmean(s, axis=1)
+    chunk[:, :3] = mean
+    chunk[:, 3] = np.nanmax(np.hypot(s[..., 0] - mean[:, None, 0], s[..., 1] - mean[:, None, 1]), axis=1)
+    chunk[:, 4] = np.nanmax(np.abs(s[..., 2] - mean[:, None, 2]), axis=1)
+    chunk[:, 3:5] = chunk[:, 3:5] * (1 + 1e-12) + 1e-15
+    lam = np.arctan2(s[..., 1], s[..., 0])
+    rel = np.mod(lam - lam[:, :1] + math.pi, TWO_PI) - math.pi  # longitudes unwrapped from each chunk's first
+    lo = lam[:, 0] + np.nanmin(rel, axis=1)
+    hi = lam[:, 0] + np.nanmax(rel, axis=1)
+    wide = hi - lo > 0.5 * math.pi
+    chunk[:, 5] = np.where(wide, np.nan, lo)
+    chunk[:, 6] = np.where(wide, np.nan, hi)
+    radius = np.concatenate([np.asarray(sun_radius_rad, dtype=np.float64), np.full(pad, -np.inf)])
+    chunk[:, 7] = radius.reshape(n_ch, chunk_len).max(axis=1)
+    chunk[:, 8] = chunk_len
+    chunk[-1, 8] = chunk_len - pad
     return chunk, np.array([qmax])
 
 
