@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from typing import NamedTuple
 
 import numba
 import numpy as np
@@ -739,6 +740,77 @@ def _map_affine(case: int, geo: NDArray[np.float64], ny: int, nx: int) -> tuple[
     return x0, 0.0, px, y0 - (ny - 1) * px, px, 0.0  # (ny - 1 - p, q)
 
 
+def line_direction(d: int, dbeta: float) -> tuple[int, float]:
+    """Array case and slope t of sweep bearing d dbeta (clockwise from map +y): case 0 / 1 sweeps towards +p of
+    the grid / of its p-reversed copy (p the column), 2 / 3 the same for the transposed grid; the lines are
+    q = q0 + t p. t is snapped to 0 or +-1 within 1e-12 (sin pi is 1.2e-16): the lines of the axis and diagonal
+    bearings then pass exactly through the cells and a bearing and its opposite have exactly opposite slopes
+    (without it the lines of bearing 180 deg were 1e-13 px off the cells and the one along the grid's edge was
+    lost, and at bearing 90 deg the end of a line's p range overflowed)."""
+    beta = d * dbeta
+    dc = math.sin(beta)
+    dr = -math.cos(beta)
+    if abs(dc) >= abs(dr):
+        case, t = (0 if dc > 0 else 1), dr / abs(dc)
+    else:
+        case, t = (2 if dr > 0 else 3), dc / abs(dr)
+    if abs(t) < 1e-12:
+        t = 0.0
+    elif abs(abs(t) - 1.0) < 1e-12:
+        t = math.copysign(1.0, t)
+    return case, t
+
+
+class SweepGrid(NamedTuple):
+    """What both sweeps need of a grid and a window: the heights as the four arrays of the line cases (grid,
+    p-reversed, transposed, transposed and p-reversed), 1 / point scale in the same four layouts and its
+    extremes, the window's (q, p) ranges per case and the grid bearing of north at the window's cells."""
+
+    arrays: tuple[NDArray[np.float32], ...]
+    inv_k_pq: tuple[NDArray[np.float64], ...]
+    inv_k_max: float
+    inv_k_min: float
+    win_qp: tuple[tuple[tuple[int, int], tuple[int, int]], ...]
+    gamma: NDArray[np.float64]
+
+
+def sweep_grid(
+    heights: NDArray[np.float32], south: bool, geo: NDArray[np.float64], window: tuple[int, int, int, int]
+) -> SweepGrid:
+    """The :class:`SweepGrid` of ``heights`` (geo = x_min, y_max, pixel, k0, 1 / (4 R^2 k0^2)) and ``window``."""
+    ny, nx = heights.shape
+    row0, row1, col0, col1 = window
+    cols = geo[0] + (np.arange(col0, col1) + 0.5) * geo[2]
+    rows = geo[1] - (np.arange(row0, row1) + 0.5) * geo[2]
+    xx, yy = np.meshgrid(cols, rows)
+    all_x = geo[0] + (np.arange(nx) + 0.5) * geo[2]
+    all_y = geo[1] - (np.arange(ny) + 0.5) * geo[2]
+    inv_k = 1.0 / (geo[3] * (1.0 + np.add.outer(all_y**2, all_x**2) * geo[4]))  # 1 / point scale, whole grid
+    return SweepGrid(
+        arrays=(
+            np.ascontiguousarray(heights),
+            np.ascontiguousarray(heights[:, ::-1]),
+            np.ascontiguousarray(heights.T),
+            np.ascontiguousarray(heights.T[:, ::-1]),
+        ),
+        inv_k_pq=(
+            inv_k,
+            np.ascontiguousarray(inv_k[:, ::-1]),
+            np.ascontiguousarray(inv_k.T),
+            np.ascontiguousarray(inv_k.T[:, ::-1]),
+        ),
+        inv_k_max=float(inv_k.max()),
+        inv_k_min=float(inv_k.min()),
+        win_qp=(
+            ((row0, row1 - 1), (col0, col1 - 1)),
+            ((row0, row1 - 1), (nx - col1, nx - 1 - col0)),
+            ((col0, col1 - 1), (row0, row1 - 1)),
+            ((col0, col1 - 1), (ny - row1, ny - 1 - row0)),
+        ),
+        gamma=grid_rotation_rad(south, xx, yy),
+    )
+
+
 def sweep_map(
     heights: NDArray[np.float32],
     south: bool,
@@ -759,59 +831,16 @@ def sweep_map(
     ``progress(fraction, message)`` after each direction when given."""
     ny, nx = heights.shape
     row0, row1, col0, col1 = window
-    arrays = (
-        np.ascontiguousarray(heights),
-        np.ascontiguousarray(heights[:, ::-1]),
-        np.ascontiguousarray(heights.T),
-        np.ascontiguousarray(heights.T[:, ::-1]),
-    )
-    cols = geo[0] + (np.arange(col0, col1) + 0.5) * geo[2]
-    rows = geo[1] - (np.arange(row0, row1) + 0.5) * geo[2]
-    xx, yy = np.meshgrid(cols, rows)
-    gamma = grid_rotation_rad(south, xx, yy)
+    grid = sweep_grid(heights, south, geo, window)
+    arrays, inv_k_pq, win_qp, gamma = grid.arrays, grid.inv_k_pq, grid.win_qp, grid.gamma
     result = np.zeros((row1 - row0, col1 - col0, n_azimuth), dtype=np.float32)
     n_dir = directions_per_azimuth * n_azimuth
     dbeta = 2.0 * math.pi / n_dir
     min_s = min_distance_m / radius_m
     s_near = near_field_px * geo[2] / radius_m
     s_far = max(min_s, s_near)
-    all_x = geo[0] + (np.arange(nx) + 0.5) * geo[2]
-    all_y = geo[1] - (np.arange(ny) + 0.5) * geo[2]
-    inv_k = 1.0 / (geo[3] * (1.0 + np.add.outer(all_y**2, all_x**2) * geo[4]))  # 1 / point scale, whole grid
-    inv_k_pq = (
-        inv_k,
-        np.ascontiguousarray(inv_k[:, ::-1]),
-        np.ascontiguousarray(inv_k.T),
-        np.ascontiguousarray(inv_k.T[:, ::-1]),
-    )
-    inv_k_max = float(inv_k.max())
-    inv_k_min = float(inv_k.min())
-    win_qp = (
-        ((row0, row1 - 1), (col0, col1 - 1)),
-        ((row0, row1 - 1), (nx - col1, nx - 1 - col0)),
-        ((col0, col1 - 1), (row0, row1 - 1)),
-        ((col0, col1 - 1), (ny - row1, ny - 1 - row0)),
-    )
     out_buffers: dict[int, NDArray[np.float32]] = {}
     near_buffers: dict[int, NDArray[np.float32]] = {}
-
-    def direction_case(d: int) -> tuple[int, float]:
-        """Array case and slope t of direction d; t snapped to 0 or +-1 within 1e-12 (sin pi is 1.2e-16: the
-        lines of the axis and diagonal directions then pass exactly through the cells, and a direction and its
-        opposite have exactly opposite slopes; without it the lines of bearing 180 deg were 1e-13 px off the
-        cells and the one along the grid's edge was lost)."""
-        beta = d * dbeta
-        dc = math.sin(beta)
-        dr = -math.cos(beta)
-        if abs(dc) >= abs(dr):
-            case, t = (0 if dc > 0 else 1), dr / abs(dc)
-        else:
-            case, t = (2 if dr > 0 else 3), dc / abs(dr)
-        if abs(t) < 1e-12:
-            t = 0.0
-        elif abs(abs(t) - 1.0) < 1e-12:
-            t = math.copysign(1.0, t)
-        return case, t
 
     def buffers(case: int) -> tuple[NDArray[np.float32], NDArray[np.float32]]:
         if case not in out_buffers:
@@ -823,11 +852,11 @@ def sweep_map(
     ov = float(lines_per_pixel)  # lines per unit of q (a cell is at most 1 / (2 ov) px from a line in q)
     n_done = 0
     for d in range(n_dir):
-        case, t = direction_case(d)
+        case, t = line_direction(d, dbeta)
         # a direction towards +p (cases 0, 2) and its opposite (beta + 180 deg, the p-reversed array of case + 1
         # with slope -t) are the same map lines run both ways: swept together on the same line samples
         d_opp = (d + n_dir // 2) % n_dir
-        c_opp, t_opp = direction_case(d_opp)
+        c_opp, t_opp = line_direction(d_opp, dbeta)
         pair = n_dir % 2 == 0 and abs(t_opp + t) < 1e-9
         if case in (1, 3) and pair and c_opp == case - 1:
             continue  # swept with its opposite direction
@@ -856,8 +885,8 @@ def sweep_map(
             # near field on each cell's own line, with the direction's own slope tc (-t up to rounding)
             rpp_scale = math.sqrt(1.0 + tc * tc) * geo[2] / radius_m  # ground angle per unit p: rpp_scale / k
             if s_near > min_s:
-                u_lo = min_s / (rpp_scale * inv_k_max)
-                u_samples = near_offsets(tc, u_lo, s_near / (rpp_scale * inv_k_min), NEAR_SAMPLES_PER_PX)
+                u_lo = min_s / (rpp_scale * grid.inv_k_max)
+                u_samples = near_offsets(tc, u_lo, s_near / (rpp_scale * grid.inv_k_min), NEAR_SAMPLES_PER_PX)
                 near_field_direction(
                     arrays[c], tc, u_samples, inv_k_pq[c], rpp_scale, min_s, radius_m, mast_m, qc[0], qc[1], pc[0],
                     pc[1], near,

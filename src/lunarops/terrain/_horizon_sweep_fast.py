@@ -51,8 +51,9 @@ from lunarops.terrain._horizon_sweep import (
     _hull_insert,
     _map_affine,
     _near_sample,
-    grid_rotation_rad,
+    line_direction,
     near_offsets,
+    sweep_grid,
 )
 
 
@@ -526,16 +527,8 @@ def fast_sweep_map(
     ny, nx = heights.shape
     row0, row1, col0, col1 = window
     wy, wx = row1 - row0, col1 - col0
-    arrays = (
-        np.ascontiguousarray(heights),
-        np.ascontiguousarray(heights[:, ::-1]),
-        np.ascontiguousarray(heights.T),
-        np.ascontiguousarray(heights.T[:, ::-1]),
-    )
-    cols = geo[0] + (np.arange(col0, col1) + 0.5) * geo[2]
-    rows = geo[1] - (np.arange(row0, row1) + 0.5) * geo[2]
-    xx, yy = np.meshgrid(cols, rows)
-    gamma = grid_rotation_rad(south, xx, yy)
+    grid = sweep_grid(heights, south, geo, window)
+    arrays, inv_k_pq, win_qp, gamma = grid.arrays, grid.inv_k_pq, grid.win_qp, grid.gamma
     block = max(8, n_azimuth // 3) if block is None else int(block)
     block = max(1, min(block, n_bearings))
     one_block = block >= n_bearings
@@ -548,17 +541,6 @@ def fast_sweep_map(
     s_near = near_field_px * geo[2] / radius_m
     use_near = s_near > min_s
     lag_s = max(min_s, s_near)
-    all_x = geo[0] + (np.arange(nx) + 0.5) * geo[2]
-    all_y = geo[1] - (np.arange(ny) + 0.5) * geo[2]
-    inv_k = 1.0 / (geo[3] * (1.0 + np.add.outer(all_y**2, all_x**2) * geo[4]))  # 1 / point scale
-    inv_k_pq = (
-        inv_k,
-        np.ascontiguousarray(inv_k[:, ::-1]),
-        np.ascontiguousarray(inv_k.T),
-        np.ascontiguousarray(inv_k.T[:, ::-1]),
-    )
-    inv_k_max = float(inv_k.max())
-    inv_k_min = float(inv_k.min())
     if one_block and n_bearings <= n_azimuth:
         # the tan(elevation) of all bearings kept at the start of each row of the output (no second buffer: its
         # first touch would cost page faults too); accumulate_block copies a row's part before writing the row
@@ -574,31 +556,6 @@ def fast_sweep_map(
         np.array([-row0, 0, 1, -col0, 1, 0], np.int64),
         np.array([ny - 1 - row0, 0, -1, -col0, 1, 0], np.int64),
     )
-    # window ranges (q, p) per case
-    win_qp = (
-        ((row0, row1 - 1), (col0, col1 - 1)),
-        ((row0, row1 - 1), (nx - col1, nx - 1 - col0)),
-        ((col0, col1 - 1), (row0, row1 - 1)),
-        ((col0, col1 - 1), (ny - row1, ny - 1 - row0)),
-    )
-
-    def bearing_case(d: int) -> tuple[int, float]:
-        """Array case and slope t of bearing d; t snapped to 0 or +-1 within 1e-12 (sin pi is 1.2e-16: the lines
-        of the axis and diagonal bearings then pass exactly through the cells, with no rounding-dependent
-        choice between a cell's own line and the line a pixel away)."""
-        beta = d * dbeta
-        dc = math.sin(beta)
-        dr = -math.cos(beta)
-        if abs(dc) >= abs(dr):
-            case, t = (0 if dc > 0 else 1), dr / abs(dc)
-        else:
-            case, t = (2 if dr > 0 else 3), dc / abs(dr)
-        if abs(t) < 1e-12:
-            t = 0.0
-        elif abs(abs(t) - 1.0) < 1e-12:
-            t = math.copysign(1.0, t)
-        return case, t
-
     def buffers(case: int) -> tuple[NDArray[np.float32], NDArray[np.float32]]:
         if case not in out_buffers:
             shape = arrays[case].shape
@@ -613,11 +570,11 @@ def fast_sweep_map(
             if slot in paired:
                 continue
             d = d_first + slot
-            case, t = bearing_case(d)
+            case, t = line_direction(d, dbeta)
             # the lines of a bearing towards -p (cases 1, 3) are swept as the lines of the +p array (cases 0, 2)
             # run backwards; a bearing and its opposite in the same block share their lines' samples
             d_opp = (d + n_bearings // 2) % n_bearings
-            c_opp, t_opp = bearing_case(d_opp)
+            c_opp, t_opp = line_direction(d_opp, dbeta)
             pair = (
                 n_bearings % 2 == 0
                 and d_first <= d_opp < d_first + n_used
@@ -655,8 +612,8 @@ def fast_sweep_map(
                 if use_near:
                     tc = tf if c == base else -tf
                     rpp_scale = math.sqrt(1.0 + tc * tc) * geo[2] / radius_m
-                    u_lo = min_s / (rpp_scale * inv_k_max)
-                    u_samples = near_offsets(tc, u_lo, s_near / (rpp_scale * inv_k_min), near_samples_per_px)
+                    u_lo = min_s / (rpp_scale * grid.inv_k_max)
+                    u_samples = near_offsets(tc, u_lo, s_near / (rpp_scale * grid.inv_k_min), near_samples_per_px)
                     near_field_rows(
                         a if c == base else arrays[c], tc, u_samples, inv_k_pq[c], rpp_scale, min_s, radius_m, mast_m,
                         qc[0], qc[1], pc[0], pc[1], near,
