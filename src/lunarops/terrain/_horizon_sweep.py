@@ -86,15 +86,6 @@ MAX_SUBDIVISIONS = 24
 
 
 @numba.njit(cache=True, inline="always")
-def _twist(a: NDArray[np.float32], p: float, q: float) -> float:
-    """Cross term a00 - a01 - a10 + a11 of the bilinear cell that contains (p, q)."""
-    nq, np_ = a.shape
-    q0 = max(min(math.floor(q), nq - 2), 0)
-    p0 = max(min(math.floor(p), np_ - 2), 0)
-    return a[q0, p0] - a[q0, p0 + 1] - a[q0 + 1, p0] + a[q0 + 1, p0 + 1]
-
-
-@numba.njit(cache=True, inline="always")
 def _push(
     a: NDArray[np.float32],
     sp: NDArray[np.float64],
@@ -107,28 +98,48 @@ def _push(
     h: float,
     tag: int,
     tol: float,
+    row: int,
+    col: int,
+    pa: float,
+    qa: float,
 ) -> int:
-    """Appends sample (p, q, h); before it, points of the stretch from the previous sample where the bilinear
-    surface rises more than ``tol`` [m] above the chord, at spacings that keep the remaining bulge below
-    ``tol`` (bulge at the midpoint / k^2 for k pieces). The stretch lies inside one cell, where the surface is
-    the quadratic h = A + B fp + C fq + D fp fq: its bulge at the midpoint is -D dp dq / 4 (D the cell's
-    twist), zero along the axes."""
+    """Appends sample (p, q, h) after the previous sample (pa, qa) (n > 0); before it, points of the stretch
+    between them where the bilinear surface rises more than ``tol`` [m] above the chord, at spacings that keep
+    the remaining bulge below ``tol`` (bulge at the midpoint / k^2 for k pieces). The stretch lies inside one
+    cell (row, col) (row < 0: the cell of the stretch's midpoint), where the surface is the quadratic h = A +
+    B fp + C fq + D fp fq: its bulge at the midpoint is -D dp dq / 4 (D the cell's twist a00 - a01 - a10 +
+    a11), zero along the axes. The extra points' heights are bilinear in the same cell from the four corners
+    read for the twist (as :func:`_bilinear_pq`, which finds the cell itself where a point is not inside it: a
+    stretch that starts within 1e-9 px of a skipped crossing)."""
     if n > 0:
-        pa = sp[n - 1]
-        qa = sq[n - 1]
         dp = p - pa
         dq = q - qa
         if dp != 0.0 and dq != 0.0:
-            bulge = -0.25 * dp * dq * _twist(a, pa + 0.5 * dp, qa + 0.5 * dq)
+            if row < 0:
+                nq = a.shape[0]
+                row = max(min(math.floor(qa + 0.5 * dq), nq - 2), 0)
+            a00 = a[row, col]
+            a01 = a[row, col + 1]
+            a10 = a[row + 1, col]
+            a11 = a[row + 1, col + 1]
+            bulge = -0.25 * dp * dq * (a00 - a01 - a10 + a11)
             if bulge > tol:
                 k = min(math.ceil(math.sqrt(bulge / tol)), MAX_SUBDIVISIONS)
+                fk = float(k)
                 for i in range(1, k):
-                    f = i / k
+                    f = float(i) / fk
                     pp = pa + f * dp
                     qq = qa + f * dq
                     sp[n] = pp
                     sq[n] = qq
-                    sh[n] = _bilinear_pq(a, pp, qq)
+                    fq = qq - row
+                    if 0.0 <= fq < 1.0:
+                        fp = pp - col
+                        h0 = a00 + fp * (a01 - a00)
+                        h1 = a10 + fp * (a11 - a10)
+                        sh[n] = h0 + fq * (h1 - h0)
+                    else:
+                        sh[n] = _bilinear_pq(a, pp, qq)
                     sint[n] = -1
                     n += 1
     sp[n] = p
@@ -210,7 +221,9 @@ def _hull_insert(
     return top + 1, x, y, x1, y1
 
 
-@numba.njit(cache=True)
+# error_model="numpy": no zero-division checks (the divisions here have nonzero divisors), which let LLVM vectorize
+# the arc-length loop; the results are the same IEEE values
+@numba.njit(cache=True, error_model="numpy")
 def _line(
     a: NDArray[np.float32],
     m: int,
@@ -272,10 +285,16 @@ def _line(
     # lines this is (recorded without branches; the lines are 1 / ov apart, so at most one cell per p).
     n = 0
     n_qry = 0
+    prev_p = 0.0
+    prev_q = 0.0
+    row_after = -1  # cell row of the stretch from a crossing of integer q to the next integer p
     for p in range(pa, pb + 1):
         q = q0 + t * p
         q = min(max(q, 0.0), nq - 1.0)
-        n = _push(a, sp, sq, sh, sint, n, p, q, _height(a, p, q), p, tol)
+        n = _push(a, sp, sq, sh, sint, n, p, q, _height(a, p, q), p, tol, row_after, p - 1, prev_p, prev_q)
+        prev_p = float(p)
+        prev_q = q
+        row_after = -1
         qline = q0 + t * p
         c_first = max(math.ceil(qline - 1.0 / ov - 1e-9), q_lo)
         qc = min(math.floor(qline + 1.0 / ov + 1e-9), q_hi)
@@ -294,19 +313,45 @@ def _line(
                 # not within 1e-9 px of an integer-p sample (the same point: nearly coincident hull vertices
                 # are seen at equal angles up to rounding, which breaks the unimodal tangent search)
                 if 1e-9 < f < 1.0 - 1e-9:
-                    n = _push(a, sp, sq, sh, sint, n, p + f, k, a[k, p] + f * (a[k, p + 1] - a[k, p]), -1, tol)
+                    # the stretch from p to the crossing lies in cell row k - 1 (t > 0) or k (t < 0), the one from
+                    # the crossing to p + 1 in row k or k - 1
+                    n = _push(
+                        a, sp, sq, sh, sint, n, p + f, k, a[k, p] + f * (a[k, p + 1] - a[k, p]), -1, tol,
+                        k - 1 if t > 0.0 else k, p, prev_p, prev_q,
+                    )  # fmt: skip
+                    prev_p = p + f
+                    prev_q = float(k)
+                    row_after = k if t > 0.0 else k - 1
     if n_qry == 0:
         return
     # ground arc length S [rad] (map length / point scale at the midpoint of each step: the steps first, in a
     # straight loop), and the sample's sin S and cos S (stored over sp and sq once read) by exact rotations
-    # by the small steps (series to 1e-17)
+    # by the small steps (series to 1e-17; the same values as _arc_rotations, the steps' sin and cos first in a
+    # straight loop, so that only the rotations are serial)
+    c0, c1, c2, c3, c4, c5, k0, c7, c8 = aff[0], aff[1], aff[2], aff[3], aff[4], aff[5], aff[6], aff[7], aff[8]
     for j in range(1, n):
         pm = 0.5 * (sp[j] + sp[j - 1])
         qm = 0.5 * (sq[j] + sq[j - 1])
-        x = aff[0] + aff[1] * pm + aff[2] * qm
-        y = aff[3] + aff[4] * pm + aff[5] * qm
-        ss[j] = (sp[j] - sp[j - 1]) * aff[8] / (aff[6] * (1.0 + (x * x + y * y) * aff[7]))
-    _arc_rotations(ss, sp, sq, n)
+        x = c0 + c1 * pm + c2 * qm
+        y = c3 + c4 * pm + c5 * qm
+        ss[j] = (sp[j] - sp[j - 1]) * c8 / (k0 * (1.0 + (x * x + y * y) * c7))
+    # sin and cos of the steps (into the hull arrays, free until the sweeps)
+    for j in range(1, n):
+        hx[j], hy[j] = _small_sincos(ss[j])
+    ss[0] = 0.0
+    sp[0] = 0.0
+    sq[0] = 1.0
+    s_acc = 0.0
+    sn = 0.0
+    cs = 1.0
+    for j in range(1, n):
+        s_acc = s_acc + ss[j]
+        ss[j] = s_acc
+        sd = hx[j]
+        cd = hy[j]
+        sn, cs = sn * cd + cs * sd, cs * cd - sn * sd
+        sp[j] = sn
+        sq[j] = cs
     if do_fwd:
         # backward sweep over the queries (the hull gets every sample at least min_s ahead of the observer)
         tan_i = 0  # tangent vertex of the previous query
@@ -829,6 +874,8 @@ def sweep_map(
     """Horizon [rad] (wy, wx, n_azimuth) of the window's cells by line sweeps in
     ``directions_per_azimuth * n_azimuth`` grid directions; geo = x_min, y_max, pixel, k0, 1 / (4 R^2 k0^2).
     ``progress(fraction, message)`` after each direction when given."""
+    if not bulge_tol_m > 0.0:  # the line kernel divides by it without a zero check (error_model="numpy")
+        raise ValueError(f"bulge_tol_m = {bulge_tol_m!r} must be > 0 [m]")
     ny, nx = heights.shape
     row0, row1, col0, col1 = window
     grid = sweep_grid(heights, south, geo, window)
