@@ -50,6 +50,7 @@ from lunarops.terrain._horizon_sweep import (
     _higher,
     _hull_insert,
     _map_affine,
+    _near_run,
     _near_sample,
     line_direction,
     near_offsets,
@@ -285,46 +286,6 @@ def fast_sweep_direction(
             )  # fmt: skip
 
 
-@numba.njit(cache=True, inline="always")
-def _near_run32(
-    ra: NDArray[np.float32],
-    rb: NDArray[np.float32],
-    rc: NDArray[np.float32],
-    rd: NDArray[np.float32],
-    fp: float,
-    fq: float,
-    u: float,
-    rpp_row: NDArray[np.float32],
-    h_obs: NDArray[np.float32],
-    best: NDArray[np.float32],
-    radius: float,
-    s_min: float,
-) -> None:
-    """:func:`lunarops.terrain._horizon_sweep._near_run` in float32 (twice the vector width): the same exact
-    elevation with the height difference taken first, tan = ((h - h_obs) - s^2 (R + h) / 2) / ((R + h) s (1 -
-    s^2 / 6)), so that no difference of two radii is rounded (relative error about 1e-7 of the tan, below
-    1e-5 deg); ``h_obs``: the observer's height above the DEM datum (ground + mast), ``s_min`` compared in
-    float32 less 1e-6 of it (the shared first sample of a row is exactly at s_min for its nearest cell)."""
-    one = np.float32(1.0)
-    half = np.float32(0.5)
-    sixth = np.float32(1.0 / 6.0)
-    fp32 = np.float32(fp)
-    fq32 = np.float32(fq)
-    u32 = np.float32(u)
-    r32 = np.float32(radius)
-    smin32 = np.float32(s_min * (1.0 - 1e-6))
-    for i in range(best.shape[0]):
-        h_a = ra[i] + fp32 * (rb[i] - ra[i])
-        h_b = rc[i] + fp32 * (rd[i] - rc[i])
-        ht = h_a + fq32 * (h_b - h_a)
-        rt = r32 + ht
-        sv = u32 * rpp_row[i]
-        s2 = sv * sv
-        val = ((ht - h_obs[i]) - half * s2 * rt) / (rt * sv * (one - s2 * sixth))
-        b = best[i]
-        best[i] = val if (sv >= smin32 and val > b) else b
-
-
 @numba.njit(cache=True, parallel=True)
 def near_field_rows(
     a: NDArray[np.float32],
@@ -369,7 +330,7 @@ def near_field_rows(
             n_run, q0, q1, c, dp, fp, fq = _near_sample(u, t, q, nq, np_, p_lo, p_hi)
             if n_run <= 0:
                 continue
-            _near_run32(
+            _near_run(
                 a[q0, c : c + n_run], a[q0, c + dp : c + dp + n_run], a[q1, c : c + n_run],
                 a[q1, c + dp : c + dp + n_run], fp, fq, u, rpp_row[:n_run], h_obs[:n_run], best[:n_run],
                 radius, s_min,
