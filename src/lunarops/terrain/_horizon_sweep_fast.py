@@ -19,8 +19,8 @@ the fast sweep"):
   on the mirror image, sin S -> -sin S);
 - the near field (``min_distance_m`` to ``near_field_px``, default 6 pixels) on the cell's own line with the
   exact elevation formula, sampled at the kinks of the bilinear surface and at most ``near_samples_per_px``
-  steps per pixel between them (the shared offsets of the accurate sweep, :func:`near_field_rows`; the first
-  sample, at the minimum distance, is shared by a row of cells too);
+  steps per pixel between them (the accurate sweep's :func:`near_field_direction` with ``row_first_sample``:
+  the first sample, at the minimum distance, is shared by a row of cells too);
   the near field is evaluated in float32 (height difference first, no rounded difference of two radii);
 - the tan(elevation) of a block of bearings is kept in float32 and written to the output bins once per block
   (contiguous runs of bins per cell instead of one read-modify-write pass over the output per bearing); with
@@ -50,9 +50,8 @@ from lunarops.terrain._horizon_sweep import (
     _higher,
     _hull_insert,
     _map_affine,
-    _near_run,
-    _near_sample,
     line_direction,
+    near_field_direction,
     near_offsets,
     sweep_grid,
 )
@@ -283,57 +282,6 @@ def fast_sweep_direction(
             _fast_line(
                 a, m, t, q0_start, aff, radius, mast, lag_s, p_lo, p_hi, q_lo, q_hi, do_fwd, do_rev, sh, ss, su, sv,
                 hx, hy, qj, qq, out, out_rev,
-            )  # fmt: skip
-
-
-@numba.njit(cache=True, parallel=True)
-def near_field_rows(
-    a: NDArray[np.float32],
-    t: float,
-    u_samples: NDArray[np.float64],
-    inv_k: NDArray[np.float64],
-    rpp_scale: float,
-    s_min: float,
-    radius: float,
-    mast: float,
-    q_lo: int,
-    q_hi: int,
-    p_lo: int,
-    p_hi: int,
-    out: NDArray[np.float32],
-) -> None:
-    """Largest tan(elevation) over the near field of each cell (q, p) of the window along its own line
-    q' = q + t (p' - p), p' >= p, as :func:`lunarops.terrain._horizon_sweep.near_field_direction` (same shared
-    offsets ``u_samples``, same exact formula and the same test s >= ``s_min`` per cell), except that the
-    sample at the minimum distance is shared by a row of cells too: it is taken at the offset where every cell
-    of the row is at least ``s_min`` away (beyond s_min by at most the spread of the point scale along the row,
-    3 % at most on the LOLA polar grids) instead of exactly at s_min per cell, so that it vectorizes like the
-    other samples (1.6x faster on this kernel)."""
-    nq, np_ = a.shape
-    n_s = u_samples.shape[0]
-    n_p = p_hi - p_lo + 1
-    for q in numba.prange(q_lo, q_hi + 1):
-        best = out[q, p_lo : p_hi + 1]
-        h_obs = np.empty(n_p, np.float32)
-        rpp_row = np.empty(n_p, np.float32)
-        k_min = np.inf
-        for i in range(n_p):
-            h_obs[i] = np.float32(a[q, p_lo + i] + mast)
-            rpp_row[i] = np.float32(rpp_scale * inv_k[q, p_lo + i])
-            best[i] = -np.inf
-            k_min = min(k_min, inv_k[q, p_lo + i])
-        u_row = s_min / (rpp_scale * k_min)
-        for k in range(-1, n_s):
-            u = u_row if k < 0 else u_samples[k]
-            if k >= 0 and u < u_row:
-                continue
-            n_run, q0, q1, c, dp, fp, fq = _near_sample(u, t, q, nq, np_, p_lo, p_hi)
-            if n_run <= 0:
-                continue
-            _near_run(
-                a[q0, c : c + n_run], a[q0, c + dp : c + dp + n_run], a[q1, c : c + n_run],
-                a[q1, c + dp : c + dp + n_run], fp, fq, u, rpp_row[:n_run], h_obs[:n_run], best[:n_run],
-                radius, s_min,
             )  # fmt: skip
 
 
@@ -575,9 +523,9 @@ def fast_sweep_map(
                     rpp_scale = math.sqrt(1.0 + tc * tc) * geo[2] / radius_m
                     u_lo = min_s / (rpp_scale * grid.inv_k_max)
                     u_samples = near_offsets(tc, u_lo, s_near / (rpp_scale * grid.inv_k_min), near_samples_per_px)
-                    near_field_rows(
+                    near_field_direction(
                         a if c == base else arrays[c], tc, u_samples, inv_k_pq[c], rpp_scale, min_s, radius_m, mast_m,
-                        qc[0], qc[1], pc[0], pc[1], near,
+                        qc[0], qc[1], pc[0], pc[1], near, True,
                     )  # fmt: skip
             out_f = buffers(base)[1] if do[0] else buffers(base + 1)[1]
             out_r = buffers(base + 1)[1] if do[1] else out_f
