@@ -168,9 +168,20 @@ def _small_sincos(d: float) -> tuple[float, float]:
 
 
 @numba.njit(cache=True, inline="always")
-def _arc_rotations(ss: NDArray[np.float64], su: NDArray[np.float64], sv: NDArray[np.float64], n: int) -> None:
+def _arc_rotations(
+    ss: NDArray[np.float64],
+    su: NDArray[np.float64],
+    sv: NDArray[np.float64],
+    n: int,
+    sin_d: NDArray[np.float64],
+    cos_d: NDArray[np.float64],
+) -> None:
     """Turns the steps ss[1 .. n - 1] [rad] into the arc lengths ss[k] from sample 0 (ss[0] = 0), with su[k] =
-    sin ss[k] and sv[k] = cos ss[k] by exact rotations by the small steps (:func:`_small_sincos`)."""
+    sin ss[k] and sv[k] = cos ss[k] by exact rotations by the small steps (:func:`_small_sincos`). The steps'
+    sin and cos go first into the scratch arrays ``sin_d``, ``cos_d`` in a straight loop, so that only the
+    rotations are serial."""
+    for k in range(1, n):
+        sin_d[k], cos_d[k] = _small_sincos(ss[k])
     ss[0] = 0.0
     su[0] = 0.0
     sv[0] = 1.0
@@ -178,10 +189,10 @@ def _arc_rotations(ss: NDArray[np.float64], su: NDArray[np.float64], sv: NDArray
     sn = 0.0
     cs = 1.0
     for k in range(1, n):
-        d = ss[k]
-        s_acc = s_acc + d
+        s_acc = s_acc + ss[k]
         ss[k] = s_acc
-        sd, cd = _small_sincos(d)
+        sd = sin_d[k]
+        cd = cos_d[k]
         sn, cs = sn * cd + cs * sd, cs * cd - sn * sd
         su[k] = sn
         sv[k] = cs
@@ -326,8 +337,7 @@ def _line(
         return
     # ground arc length S [rad] (map length / point scale at the midpoint of each step: the steps first, in a
     # straight loop), and the sample's sin S and cos S (stored over sp and sq once read) by exact rotations
-    # by the small steps (series to 1e-17; the same values as _arc_rotations, the steps' sin and cos first in a
-    # straight loop, so that only the rotations are serial)
+    # by the small steps (series to 1e-17)
     c0, c1, c2, c3, c4, c5, k0, c7, c8 = aff[0], aff[1], aff[2], aff[3], aff[4], aff[5], aff[6], aff[7], aff[8]
     for j in range(1, n):
         pm = 0.5 * (sp[j] + sp[j - 1])
@@ -335,23 +345,7 @@ def _line(
         x = c0 + c1 * pm + c2 * qm
         y = c3 + c4 * pm + c5 * qm
         ss[j] = (sp[j] - sp[j - 1]) * c8 / (k0 * (1.0 + (x * x + y * y) * c7))
-    # sin and cos of the steps (into the hull arrays, free until the sweeps)
-    for j in range(1, n):
-        hx[j], hy[j] = _small_sincos(ss[j])
-    ss[0] = 0.0
-    sp[0] = 0.0
-    sq[0] = 1.0
-    s_acc = 0.0
-    sn = 0.0
-    cs = 1.0
-    for j in range(1, n):
-        s_acc = s_acc + ss[j]
-        ss[j] = s_acc
-        sd = hx[j]
-        cd = hy[j]
-        sn, cs = sn * cd + cs * sd, cs * cd - sn * sd
-        sp[j] = sn
-        sq[j] = cs
+    _arc_rotations(ss, sp, sq, n, hx, hy)  # the hull arrays are free until the sweeps
     if do_fwd:
         # backward sweep over the queries (the hull gets every sample at least min_s ahead of the observer)
         tan_i = 0  # tangent vertex of the previous query

@@ -139,7 +139,7 @@ def _fast_line(
         x = aff[0] + aff[1] * pm + aff[2] * qm
         y = aff[3] + aff[4] * pm + aff[5] * qm
         ss[k] = aff[8] / (aff[6] * (1.0 + (x * x + y * y) * aff[7]))
-    _arc_rotations(ss, su, sv, n)
+    _arc_rotations(ss, su, sv, n, hx, hy)  # the hull arrays are free until the sweeps
     # backward sweeps (the hull gets every sample at least lag_s ahead of the observer); towards -p on the
     # mirror image (sin S -> -sin S: the same hull and tangent tests); the tangent walk of each side starts
     # from the previous tangent of the same side (the cells just above the line form one smooth sequence,
