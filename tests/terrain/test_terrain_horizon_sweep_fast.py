@@ -147,12 +147,12 @@ def test_sweep_fast_new_maps_get_their_own_small_page_mapping(south: Dem, monkey
     # MADV_NOHUGEPAGE; docs/terrain.md has why); the numbers are those written into a numpy buffer.
     import mmap
 
-    import lunarops.terrain.horizon as horizon
+    import lunarops.terrain._horizon_sweep_fast as fast
 
-    small = horizon.new_map_array((2, 3, 4))
+    small = fast.new_map_array((2, 3, 4))
     assert small.dtype == np.float32 and small.flags.c_contiguous and small.flags.writeable
     assert not np.any(small) and not isinstance(_owner(small), mmap.mmap)
-    monkeypatch.setattr(horizon, "SMALL_PAGES_MIN_BYTES", 0)
+    monkeypatch.setattr(fast, "SMALL_PAGES_MIN_BYTES", 0)
     window = (372, 380, 380, 390)
     mapped = horizon_map(south, 10.0, window=window, mode="sweep_fast")
     if hasattr(mmap, "MAP_ANONYMOUS"):

@@ -28,7 +28,6 @@ Conventions (also in docs/terrain.md):
 from __future__ import annotations
 
 import math
-import mmap
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -328,28 +327,6 @@ def horizon_at_site(
     )
 
 
-SMALL_PAGES_MIN_BYTES = 64 * 2**20
-"""New map outputs from this size on are mapped in small pages (see :func:`new_map_array`)."""
-
-
-def new_map_array(shape: tuple[int, int, int]) -> NDArray[np.float32]:
-    """A new zero-filled float32 array of ``shape`` for a horizon map; from ``SMALL_PAGES_MIN_BYTES`` on, its own
-    anonymous memory mapping in small (4 kB) pages where the platform has them, else ``np.empty``.
-
-    numpy asks Linux for transparent huge pages for large arrays. On the project's virtual machine the first
-    touch of fresh huge pages costs 3-6x more than that of small pages (1.44 GB written by 2 threads: 1.7-2.9 s
-    against 0.45 s; a new 1 M-cell sweep_fast map 6.1-6.6 s against 4.7-5.7 s; docs/terrain.md), which is more
-    than the small pages' extra TLB misses cost afterwards."""
-    n_bytes = math.prod(shape) * np.dtype(np.float32).itemsize
-    flags = getattr(mmap, "MAP_PRIVATE", None), getattr(mmap, "MAP_ANONYMOUS", None)
-    if n_bytes < SMALL_PAGES_MIN_BYTES or None in flags:
-        return np.zeros(shape, np.float32)
-    memory = mmap.mmap(-1, n_bytes, flags=flags[0] | flags[1])  # type: ignore[operator]
-    if hasattr(mmap, "MADV_NOHUGEPAGE"):
-        memory.madvise(mmap.MADV_NOHUGEPAGE)  # also where transparent huge pages are "always" on
-    return np.frombuffer(memory, np.float32).reshape(shape)
-
-
 def _check_out(out: object, shape: tuple[int, int, int]) -> None:
     """InputError unless ``out`` can take a horizon map of ``shape``."""
     if not isinstance(out, np.ndarray):
@@ -486,7 +463,7 @@ def _sweep(
             near_field_px=SWEEP_FAST_NEAR_FIELD_PX,
             near_samples_per_px=SWEEP_FAST_NEAR_SAMPLES_PER_PX,
             progress=progress,
-            result=out if out is not None else new_map_array((window[1] - window[0], window[3] - window[2], n_azimuth)),
+            result=out,
         )
     return sweep_map(
         *grid_and_observer,
