@@ -11,9 +11,12 @@ Baselines:
     spherical trigonometry, scipy bilinear), timed on a few cells and scaled per cell;
   - HORAYZON_extpar (Embree ray tracing) when it is installed in the running interpreter.
 By default a sample of rows (spread over the grid) is computed and the time is scaled to the whole grid
-(the printed numbers say so); ``--full`` computes every cell. "sweep_fast" is timed twice: the headline is a
-new map (its output freshly allocated), then "reused_output_buffer" the same map written into the first
-map's array (``horizon_map(..., out=...)``, no first-touch page faults of a new output). Goals (issue 3):
+(the printed numbers say so); ``--full`` computes every cell. Each grid and mode is timed in its own Python
+process (as asv does), after its kernels were compiled there on a small DEM at 360 azimuths: a map is the
+first large allocation of the process, as in a user's ``lunarops psr`` run, and no timing depends on what
+an earlier case left in memory. "sweep_fast" is timed twice: the headline is a new map (its output freshly
+allocated), then "reused_output_buffer" the same map written into the first map's array
+(``horizon_map(..., out=...)``, no first-touch page faults of a new output). Goals (issue 3):
 1 M cells x 360 azimuths in <= 5 s (fast) and <= 15 s (accurate) on 2 cores.
 
 Usage: python benchmarks/horizon_bench.py [--rows 6] [--full] [--reference-cells 3] [--threads N]
@@ -182,6 +185,74 @@ def run_horayzon(python: str, dem: Dem, rows: list[int], ours: np.ndarray) -> di
     return {"status": "ok", "s_per_cell": timing["seconds"] / timing["cells"], **best}
 
 
+def small_dem(south: Dem) -> Dem:
+    """A 40 x 40 window of the south DEM around the pole (compiles the map kernels in a second or two)."""
+    from dataclasses import replace
+
+    from lunarops.terrain import Dem, PolarStereographic
+
+    geo = south.georeference
+    assert isinstance(geo, PolarStereographic)
+    r0 = c0 = 361
+    sub = replace(geo, x_min_m=geo.x_min_m + c0 * geo.pixel_width_m, y_max_m=geo.y_max_m - r0 * geo.pixel_height_m)
+    return Dem(np.ascontiguousarray(south.heights_m[r0 : r0 + 40, c0 : c0 + 40]), sub, "south-40")
+
+
+def run_case(grid: str, mode: str, rows: int, full: bool, threads: int | None) -> dict[str, object]:
+    """Times one grid and mode in this (fresh) process: compile on a small DEM, then the map (and for
+    "sweep_fast" the same map into the first map's array)."""
+    import numba
+
+    from lunarops.terrain import horizon_map, load_dem
+
+    if threads:
+        numba.set_num_threads(threads)
+    south = load_dem("south")
+    horizon_map(small_dem(south), mode=mode, n_azimuth=360)  # compile / load the numba caches
+    dem = south if grid == "south" else grid_1000(south)
+    ny, nx = dem.shape
+    load_before = os.getloadavg()[0]
+    seconds, cells, cpu, result = time_map(dem, mode, rows, full)
+    per_million = seconds / cells * 1e6
+    goal = 15.0 if mode == "accurate" else 5.0
+    case: dict[str, object] = {
+        "grid": f"{dem.name} {ny}x{nx}",
+        "mode": mode,
+        "cells_timed": cells,
+        "scaled": cells < ny * nx,
+        "s_whole_grid": round(per_million * ny * nx / 1e6, 1),
+        "s_per_1M_cells": round(per_million, 1),
+        "cpu_s_per_1M_cells": round(cpu / cells * 1e6, 1),
+        "goal_s_per_1M": goal,
+        "ratio_to_goal": round(per_million / goal, 2),
+        "load_average_1min_before_after": [round(load_before, 2), round(os.getloadavg()[0], 2)],
+    }
+    if mode == "sweep_fast" and result is not None:
+        # the same map again into the first map's array (horizon_map(..., out=...)): what repeated maps
+        # (several masts, scenario sweeps) cost without the first touch of a new output
+        load_reuse = os.getloadavg()[0]
+        seconds_r, cells_r, cpu_r, _ = time_map(dem, mode, rows, full, out=result)
+        case["reused_output_buffer"] = {
+            "s_per_1M_cells": round(seconds_r / cells_r * 1e6, 1),
+            "cpu_s_per_1M_cells": round(cpu_r / cells_r * 1e6, 1),
+            "load_average_1min_before_after": [round(load_reuse, 2), round(os.getloadavg()[0], 2)],
+        }
+    return case
+
+
+def run_case_process(grid: str, mode: str, args: argparse.Namespace) -> dict[str, object]:
+    """:func:`run_case` in a fresh interpreter (this script with ``--case``)."""
+    import subprocess
+
+    command = [sys.executable, __file__, "--case", f"{grid}:{mode}", "--rows", str(args.rows)]
+    command += ["--full"] if args.full else []
+    command += ["--threads", str(args.threads)] if args.threads else []
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"benchmark case {grid}:{mode} failed:\n{done.stderr[-3000:]}")
+    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=6, help="rows sampled per grid (scaled to the whole grid)")
@@ -192,9 +263,14 @@ def main() -> None:
     parser.add_argument("--horayzon-python", default=None, help="interpreter with horayzon_extpar installed")
     parser.add_argument("--horayzon-worker", default=None, help=argparse.SUPPRESS)
     parser.add_argument("--rows-list", default="", help=argparse.SUPPRESS)
+    parser.add_argument("--case", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.horayzon_worker:
         horayzon_worker(args.horayzon_worker, [int(r) for r in args.rows_list.split(",")], 360)
+        return
+    if args.case:
+        grid, mode = args.case.split(":")
+        print(json.dumps(run_case(grid, mode, args.rows, args.full, args.threads)))
         return
     import numba
 
@@ -203,52 +279,20 @@ def main() -> None:
     if args.threads:
         numba.set_num_threads(args.threads)
     south = load_dem("south")
-    # compile / load the numba caches outside the timings
-    horizon_map(south, window=(380, 381, 380, 381), mode="fast")
-    horizon_map(south, window=(380, 381, 380, 381), mode="sweep", n_azimuth=4)
-    horizon_map(south, window=(380, 381, 380, 381), mode="sweep_fast", n_azimuth=4)
+    horizon_map(south, window=(380, 381, 380, 381), mode="fast")  # compile / load the numba caches
     results = []
     ref_s_per_cell = time_reference(south, args.reference_cells)
-    for dem in (south, grid_1000(south)):
-        ny, nx = dem.shape
+    for grid in ("south", "south-1000"):
         per_cell_by_mode: dict[str, float] = {}
         for mode in args.modes.split(","):
-            load_before = os.getloadavg()[0]
-            seconds, cells, cpu, result = time_map(dem, mode, args.rows, args.full)
-            per_cell = seconds / cells
+            case = run_case_process(grid, mode, args)
+            per_cell = float(case["s_per_1M_cells"]) / 1e6  # type: ignore[arg-type]
             per_cell_by_mode[mode] = per_cell
-            whole = per_cell * ny * nx
-            per_million = per_cell * 1e6
-            goal = 15.0 if mode == "accurate" else 5.0
-            results.append(
-                {
-                    "grid": f"{dem.name} {ny}x{nx}",
-                    "mode": mode,
-                    "cells_timed": cells,
-                    "scaled": cells < ny * nx,
-                    "s_whole_grid": round(whole, 1),
-                    "s_per_1M_cells": round(per_million, 1),
-                    "cpu_s_per_1M_cells": round(cpu / cells * 1e6, 1),
-                    "goal_s_per_1M": goal,
-                    "ratio_to_goal": round(per_million / goal, 1),
-                    "speedup_vs_brute_force_reference": round(ref_s_per_cell / per_cell, 1),
-                    "load_average_1min_before_after": [round(load_before, 2), round(os.getloadavg()[0], 2)],
-                }
-            )
+            case["speedup_vs_brute_force_reference"] = round(ref_s_per_cell / per_cell, 1)
             if mode != "fast" and "fast" in per_cell_by_mode:
-                results[-1]["speedup_vs_fast"] = round(per_cell_by_mode["fast"] / per_cell, 2)
-            if mode == "sweep_fast" and result is not None:
-                # the same map again into the previous map's array (horizon_map(..., out=...)): what repeated
-                # maps (several masts, scenario sweeps) cost without the first touch of a new output
-                load_reuse = os.getloadavg()[0]
-                seconds_r, cells_r, cpu_r, _ = time_map(dem, mode, args.rows, args.full, out=result)
-                results[-1]["reused_output_buffer"] = {
-                    "s_per_1M_cells": round(seconds_r / cells_r * 1e6, 1),
-                    "cpu_s_per_1M_cells": round(cpu_r / cells_r * 1e6, 1),
-                    "load_average_1min_before_after": [round(load_reuse, 2), round(os.getloadavg()[0], 2)],
-                }
-            del result
-            print(json.dumps(results[-1]), flush=True)
+                case["speedup_vs_fast"] = round(per_cell_by_mode["fast"] / per_cell, 2)
+            results.append(case)
+            print(json.dumps(case), flush=True)
     horayzon: dict[str, object] = {"status": "not run: give --horayzon-python (see docs/terrain.md)"}
     if args.horayzon_python:
         rows = [int(r) for r in np.linspace(100, 661, max(1, args.rows // 2)).astype(int)]
