@@ -124,11 +124,12 @@ def test_disk_fraction_polynomial_accuracy() -> None:
     assert np.all(fast[x <= -1.0] == 0.0) and np.all(fast[x >= 1.0] == 1.0)  # "dark" is exactly zero
 
 
-def test_band_sparse_table_matches_brute_force() -> None:
-    # The chunk's horizon band (max of sin(h + r), min of sin(h - r) over a periodic knot range) from the
-    # sparse table equals the brute-force max / min over the same knots, for every length up to the largest
-    # band and start knots on both sides of the period; the level-0 thresholds (float32) enclose numpy's sine
-    # (rounded outwards: never inside the band) and are within 3 float32 steps (2^-22 relative) of it.
+def test_band_windows_match_brute_force() -> None:
+    # The horizon band of every window of knots (max of sin(h + r), min of sin(h - r) over a periodic knot
+    # range), read from the sparse table, equals the brute-force max / min over the same knots, for every window
+    # length up to the largest band and every start knot (the last, n_az, wraps to the first); the level-0
+    # thresholds (float32) enclose numpy's sine (rounded outwards: never inside the band) and are within 3
+    # float32 steps (2^-22 relative) of it.
     rng = np.random.default_rng(5)
     n_az = 360
     row = np.radians(rng.uniform(-3.0, 12.0, n_az)).astype(np.float32)
@@ -141,9 +142,9 @@ def test_band_sparse_table_matches_brute_force() -> None:
     assert np.all(thi[0, :n_az] >= up) and np.all(tlo[0, :n_az] <= down)
     assert np.all(thi[0, :n_az] - up <= 2.0**-22 * np.abs(up) + 1e-30)
     assert np.all(down - tlo[0, :n_az] <= 2.0**-22 * np.abs(down) + 1e-30)
-    for kf0 in [-n_az - 3, -17, -1, 0, 1, 150, 301, 359, 360, 400, 2 * n_az - 5]:
-        for length in range(1, F._MAX_BAND_KNOTS + 1):
-            knots = np.arange(kf0, kf0 + length) % n_az
-            hi, lo = F._band(thi, tlo, kf0, length)
-            assert hi == thi[0, knots].max()
-            assert lo == tlo[0, knots].min()
+    whi, wlo = np.empty(n_az + 2), np.empty(n_az + 2)
+    for length in range(1, F._MAX_BAND_KNOTS + 1):
+        F._band_windows(thi, tlo, length, whi, wlo)
+        knots = (np.arange(n_az + 1)[:, None] + np.arange(length)) % n_az
+        np.testing.assert_array_equal(whi[: n_az + 1], thi[0, knots].max(axis=1))
+        np.testing.assert_array_equal(wlo[: n_az + 1], tlo[0, knots].min(axis=1))

@@ -237,17 +237,6 @@ def _disk_fraction_fast(x: float) -> float:
     return min(max(f, 0.0), 1.0)
 
 
-@numba.njit(cache=True, inline="always")
-def _chunk_verdict(s_min: float, s_max: float, s_lo: float, s_hi: float) -> int:
-    """1 when sin(elevation) over the chunk, within [s_min, s_max], is wholly at or above the band's lit
-    threshold s_hi, -1 when wholly at or below its dark threshold s_lo, 0 otherwise."""
-    if s_min >= s_hi:
-        return 1
-    if s_max <= s_lo:
-        return -1
-    return 0
-
-
 def sun_chunks(sun_unit: FloatArray, sun_radius_rad: FloatArray, chunk_len: int = SUN_CHUNK) -> tuple[FloatArray, ...]:
     """Per-chunk geometry of a Sun series (n_t, 3) for :func:`sun_map_kernel` (chunks of ``chunk_len`` samples).
 
@@ -341,21 +330,35 @@ def _band_tables(row: NDArray[np.float32], radius: float, thi: NDArray[np.float3
 
 
 @numba.njit(cache=True, inline="always")
-def _band(thi: NDArray[np.float32], tlo: NDArray[np.float32], kf0: int, length: int) -> tuple[float, float]:
-    """(max of thi[0], min of tlo[0]) over the knots kf0 .. kf0 + length - 1 (periodic; 1 <= length <=
-    _MAX_BAND_KNOTS): two overlapping windows of the largest power of two <= length."""
+def _band_windows(
+    thi: NDArray[np.float32], tlo: NDArray[np.float32], length: int, whi: FloatArray, wlo: FloatArray
+) -> None:
+    """The band of every window of ``length`` knots (1 <= length <= _MAX_BAND_KNOTS) from the sparse table of
+    :func:`_band_tables`: ``whi[k]`` / ``wlo[k]`` = max of thi[0] / min of tlo[0] over the knots k .. k + length
+    - 1 for k = 0 .. n_az (periodic; ``whi[n_az] = whi[0]``): any window of up to 31 knots is covered by two
+    overlapping windows of the largest power of two <= length, read at every start knot in straight loops that
+    vectorize."""
     n_az = thi.shape[1] - _MAX_BAND_KNOTS
-    if -2 * n_az <= kf0 < 3 * n_az:
-        # without an integer division (kf0 is within a period or two of [0, n_az) for the chunks)
-        k0 = kf0 + n_az * ((kf0 < 0) + (kf0 < -n_az) - (kf0 >= n_az) - (kf0 >= 2 * n_az))
-    else:
-        k0 = kf0 % n_az
     lv = _BAND_LEVEL[length]
-    k1 = k0 + length - (1 << lv)
-    return np.float64(max(thi[lv, k0], thi[lv, k1])), np.float64(min(tlo[lv, k0], tlo[lv, k1]))
+    shift = length - (1 << lv)
+    for k in range(n_az):
+        whi[k] = max(thi[lv, k], thi[lv, k + shift])
+    for k in range(n_az):
+        wlo[k] = min(tlo[lv, k], tlo[lv, k + shift])
+    whi[n_az] = whi[0]
+    wlo[n_az] = wlo[0]
 
 
-@numba.njit(cache=True, parallel=True)
+@numba.njit(cache=True, fastmath={"reassoc", "nsz"})
+def _sum_reassociated(values: FloatArray, n: int) -> float:
+    """Sum of values[:n], reassociated so that it vectorizes (a different order of the additions only)."""
+    total = 0.0
+    for i in range(n):
+        total += values[i]
+    return total
+
+
+@numba.njit(cache=True, parallel=True, fastmath={"contract"})
 def _sun_map_chunked(
     horizon_rad: NDArray[np.float32],
     up: FloatArray,
@@ -370,7 +373,12 @@ def _sun_map_chunked(
     qmax: float,
 ) -> tuple[FloatArray, FloatArray, NDArray[np.int64]]:
     """The kernel of :func:`sun_map_kernel`; sun_x/y/z and inv_radius (1 / angular radius) are padded with NaN
-    / 0 to whole chunks of SUN_CHUNK samples, ``r_all`` is the largest angular radius of the series."""
+    / 0 to whole chunks of SUN_CHUNK samples, ``r_all`` is the largest angular radius of the series.
+
+    Compiled with fastmath "contract" only: a * b + c may be fused into one FMA, which rounds once instead of
+    twice (no reassociation, no NaN or infinity assumptions), so every rounding bound of the method holds as
+    before; the chunk spreads (relative 1e-12) and the float32 thresholds (relative 2^-23) leave margins far
+    above the 1e-16 rounding of a dot product."""
     n_cell = horizon_rad.shape[0]
     n_az = horizon_rad.shape[1]
     n_ch = chunk.shape[0]
@@ -390,8 +398,14 @@ def _sun_map_chunked(
     neg_lo = -c_lo
     neg_hi = -c_hi
     knots_per_rad = n_az / TWO_PI
+    inv_n_az = 1.0 / n_az
+    fn_az = float(n_az)
     n_ext = n_az + _MAX_BAND_KNOTS
     max_knots = min(_MAX_BAND_KNOTS, n_az)
+    span_max = 0.0  # widest Sun longitude range of a chunk (NaN ranges, over 90 deg, are skipped)
+    for ch in range(n_ch):
+        if c_hi[ch] - c_lo[ch] > span_max:
+            span_max = c_hi[ch] - c_lo[ch]
     disk_mean = np.zeros(n_cell)
     center_mean = np.zeros(n_cell)
     longest_dark = np.zeros(n_cell, dtype=np.int64)
@@ -401,11 +415,14 @@ def _sun_map_chunked(
         thi = np.empty((_BAND_LEVELS, n_ext), dtype=np.float32)
         tlo = np.empty((_BAND_LEVELS, n_ext), dtype=np.float32)
         row_ext = np.empty(n_az + 1)
+        # the band of the window of n_win knots from each start knot (n_az + 1 entries, periodic) and, at
+        # n_az + 1, the cell's whole band; each chunk's index into it
+        whi = np.empty(n_az + 2)
+        wlo = np.empty(n_az + 2)
+        band_k = np.empty(n_ch)
         buf = np.empty(SUN_CHUNK)
         verdicts = np.empty(n_ch, dtype=np.int64)
         und = np.empty(n_ch, dtype=np.int64)
-        band_hi = np.empty(n_ch)
-        band_lo = np.empty(n_ch)
         cmin = np.empty(n_ch)
         cmax = np.empty(n_ch)
         fcell = np.empty(n_pad)
@@ -446,55 +463,51 @@ def _sun_map_chunked(
             off1 = (-lon if south else math.pi + lon) + proxy_error
             use_band = (proxy_error < _MAX_PROXY_ERROR_RAD and uxy > 1e-12 and abs(ex + uy / uxy) < 1e-9
                         and abs(ey - ux / uxy) < 1e-9 and abs(ez) < 1e-9)
-            disk = 0.0
             center = 0
             run = 0
             best = 0
             n_open = 0
-            # whole-chunk verdicts against the cell's whole band for all chunks at once (a straight loop):
-            # 1 lit, -1 dark, 0 undecided
+            # The band of each chunk: the window of n_win knots from the first knot its proxy azimuths can reach.
+            # A chunk reaches floor(a1 k) + 2 - floor(a0 k) knots (k knots per radian, a1 - a0 <= span_max + 2
+            # proxy_error; floor(b) - floor(a) <= floor(b - a) + 1), so n_win covers every chunk; one whose range
+            # is still longer (rounding), or NaN, or a cell without the proxy, takes the whole band.
+            n_win = 1
+            if use_band:
+                n_win = min(max_knots, int((span_max + 2.0 * proxy_error) * knots_per_rad) + 3)
+                _band_tables(row, r_all, thi, tlo)
+                _band_windows(thi, tlo, n_win, whi, wlo)
+            whi[n_az + 1] = g_hi
+            wlo[n_az + 1] = g_lo
+            fn_win = float(n_win) if use_band else -1.0
+            # sin(el) bounds of every chunk and its window's start knot, in one straight loop (floats only, so it
+            # vectorizes): the start knot floor(a0 k) reduced to [0, n_az] (an integer-valued float: f - n_az
+            # floor(f / n_az) is f modulo n_az, or n_az for a multiple of n_az when the quotient rounds down;
+            # whi[n_az] = whi[0]); the clip only guards the index
             for ch in range(n_ch):
                 dc = ux * c_x[ch] + uy * c_y[ch] + uz * c_z[ch]
                 spread = uxy * c_sxy[ch] + auz * c_sz[ch]
-                s_min = dc - spread
-                s_max = dc + spread
-                cmin[ch] = s_min
-                cmax[ch] = s_max
-                verdicts[ch] = _chunk_verdict(s_min, s_max, g_lo, g_hi)
-            n_und = 0
-            for ch in range(n_ch):
-                und[n_und] = ch
-                n_und += verdicts[ch] == 0
-            # undecided chunks: the band of the azimuths each can reach (a straight loop, no branches), verdicts
-            if use_band and n_und > 0:
-                _band_tables(row, r_all, thi, tlo)
+                cmin[ch] = dc - spread
+                cmax[ch] = dc + spread
+                f0 = np.floor((lo_arr[ch] + off0) * knots_per_rad)
+                f1 = np.floor((hi_arr[ch] + off1) * knots_per_rad)
+                ok = f1 + 2.0 - f0 <= fn_win  # False for NaN: the chunk spans more than 90 deg of longitude
+                f0 = min(max(f0 - fn_az * np.floor(f0 * inv_n_az), 0.0), fn_az)
+                band_k[ch] = f0 if ok else fn_az + 1.0
+            # verdicts against the chunk's band (1 lit, -1 dark, 0 undecided) and the list of undecided chunks
             n_open_ch = 0
-            for q in range(n_und):
-                ch = und[q]
-                a0 = lo_arr[ch] + off0
-                a1 = hi_arr[ch] + off1
-                ok = use_band & (a0 == a0)  # NaN: the chunk spans more than 90 deg of longitude
-                a0 = a0 if ok else 0.0
-                a1 = a1 if ok else 0.0
-                kf0 = math.floor(a0 * knots_per_rad)
-                length = math.floor(a1 * knots_per_rad) + 2 - kf0
-                ok = ok & (length <= max_knots)
-                b_hi, b_lo = _band(thi, tlo, kf0, length if ok else 1)
-                s_hi = b_hi if ok else g_hi
-                s_lo = b_lo if ok else g_lo
-                verdict = _chunk_verdict(cmin[ch], cmax[ch], s_lo, s_hi)
+            for ch in range(n_ch):
+                k = int(band_k[ch])
+                verdict = (cmin[ch] >= whi[k]) * 1 - (cmax[ch] <= wlo[k]) * 1
                 verdicts[ch] = verdict
                 und[n_open_ch] = ch
-                band_hi[n_open_ch] = s_hi
-                band_lo[n_open_ch] = s_lo
                 n_open_ch += verdict == 0
             # then sample by sample against the chunk's band
             for q in range(n_open_ch):
                 ch = und[q]
                 m = c_m[ch]
                 t0 = ch * SUN_CHUNK
-                s_hi = band_hi[q]
-                s_lo = band_lo[q]
+                s_hi = whi[int(band_k[ch])]
+                s_lo = wlo[int(band_k[ch])]
                 # sample by sample against the chunk's band (a loop of constant length over the padded
                 # series: padding samples are NaN, neither lit nor dark nor open); the samples left open
                 # are queued for the cell
@@ -519,6 +532,7 @@ def _sun_map_chunked(
                         osin[n_open] = buf[j]
                         n_open += (buf[j] > s_lo) & (buf[j] < s_hi)
                 verdicts[ch] = verdict
+            n_lit_open = center  # lit samples of the chunks still open
             # the open samples (disk may touch the horizon) of the whole cell: exact azimuth, elevation, horizon
             # and segment fraction in straight loops over contiguous buffers (all but the look-ups vectorize)
             for i in range(n_open):
@@ -553,13 +567,14 @@ def _sun_map_chunked(
                 oy[i] = _disk_fraction_fast(d * orad[i])
             for i in range(n_open):
                 fcell[open_t[i]] = oy[i]
-            # time order: sums and the longest darkness
+            # the light: whole lit chunks, lit samples of the open chunks, fractions of the open samples
+            # (integer counts and one vectorized sum); in time order, the longest darkness
+            n_lit = 0
             for ch in range(n_ch):
                 m = c_m[ch]
                 verdict = verdicts[ch]
                 if verdict == 1:
-                    disk += m
-                    center += m
+                    n_lit += m
                     run = 0
                 elif verdict == -1:
                     run += m
@@ -567,10 +582,10 @@ def _sun_map_chunked(
                 else:
                     t0 = ch * SUN_CHUNK
                     for j in range(m):
-                        f = fcell[t0 + j]
-                        disk += f
-                        run = (run + 1) * (f <= 0.0)
+                        run = run + 1 if fcell[t0 + j] <= 0.0 else 0
                         best = max(best, run)
+            disk = n_lit + n_lit_open + _sum_reassociated(oy, n_open)
+            center += n_lit
             disk_mean[c] = disk / n_t
             center_mean[c] = center / n_t
             longest_dark[c] = best
@@ -595,11 +610,13 @@ def sun_map_kernel(
 
     Method (docs/illumination.md, "Speed"): the samples are cut into chunks of SUN_CHUNK consecutive
     samples. sin(elevation) = up . s is linear in the Sun vector, so over a chunk it lies within
-    up . mean +- (|up_xy| spread_xy + |up_z| spread_z); a chunk wholly above the cell's highest horizon plus
-    the solar radius is lit, one wholly below its lowest minus the radius dark. Otherwise the horizon band
-    is narrowed to the azimuths the chunk can reach (Sun longitude minus cell longitude, widened by a
-    rigorous bound on the difference to the true azimuth, :func:`azimuth_proxy_error_bound`) and the test
-    repeated (band from an O(1) sparse-table query), then sample by sample against the chunk's band. The
+    up . mean +- (|up_xy| spread_xy + |up_z| spread_z). The horizon band of a chunk covers the azimuths it can
+    reach (Sun longitude minus cell longitude, widened by a rigorous bound on the difference to the true
+    azimuth, :func:`azimuth_proxy_error_bound`): the window of knots from the chunk's first knot, as long as the
+    widest chunk of the cell needs, read from a per-cell table of all windows (:func:`_band_windows`; the whole
+    horizon where the proxy does not apply). A chunk wholly above the band's highest horizon plus the solar
+    radius is lit, one wholly below its lowest minus the radius dark; otherwise sample by sample against the
+    chunk's band. The
     samples whose disk may still touch the horizon are queued for the whole cell and evaluated together in
     straight loops over contiguous buffers that vectorize: azimuth (:func:`_fast_azimuth`, 1e-9 rad),
     interpolated horizon and circular-segment fraction (:func:`_disk_fraction_fast`, 7e-9 of the disk); a
