@@ -101,6 +101,8 @@ def _fast_line(
     sv: NDArray[np.float64],
     hx: NDArray[np.float64],
     hy: NDArray[np.float64],
+    gx: NDArray[np.float64],
+    gy: NDArray[np.float64],
     qj: NDArray[np.int64],
     qq: NDArray[np.int64],
     out: NDArray[np.float32],
@@ -161,7 +163,7 @@ def _fast_line(
         x = aff[0] + aff[1] * pm + aff[2] * qm
         y = aff[3] + aff[4] * pm + aff[5] * qm
         ss[k] = aff[8] / (aff[6] * (1.0 + (x * x + y * y) * aff[7]))
-    _arc_rotations(ss, su, sv, n, hx, hy)  # the hull arrays are free until the sweeps
+    _arc_rotations(ss, su, sv, n, hx, hy, sh, radius, gx, gy)  # the hull arrays are free until the sweeps
     # backward sweeps (the hull gets every sample at least lag_s ahead of the observer); towards -p on the
     # mirror image (sin S -> -sin S: the same hull and tangent tests); the tangent walk of each side starts
     # from the previous tangent of the same side (the cells just above the line form one smooth sequence,
@@ -176,10 +178,8 @@ def _fast_line(
             k = qj[e]
             thr = ss[k] + lag_s
             while ins >= 0 and ss[ins] >= thr:
-                h = sh[ins]
-                if h == h:
-                    rr = radius + h
-                    top, x1, y1, x2, y2 = _hull_insert(hx, hy, top, rr * su[ins], rr * sv[ins], x1, y1, x2, y2)
+                if sh[ins] == sh[ins]:
+                    top, x1, y1, x2, y2 = _hull_insert(hx, hy, top, gx[ins], gy[ins], x1, y1, x2, y2)
                 ins -= 1
             qc = qq[e] >> 1
             side = qq[e] & 1
@@ -224,10 +224,8 @@ def _fast_line(
             k = qj[e]
             thr = ss[k] - lag_s
             while ins < n and ss[ins] <= thr:
-                h = sh[ins]
-                if h == h:
-                    rr = radius + h
-                    top, x1, y1, x2, y2 = _hull_insert(hx, hy, top, -rr * su[ins], rr * sv[ins], x1, y1, x2, y2)
+                if sh[ins] == sh[ins]:
+                    top, x1, y1, x2, y2 = _hull_insert(hx, hy, top, -gx[ins], gy[ins], x1, y1, x2, y2)
                 ins += 1
             qc = qq[e] >> 1
             side = qq[e] & 1
@@ -297,13 +295,15 @@ def fast_sweep_direction(
         sv = np.empty(size, np.float64)
         hx = np.empty(size, np.float64)
         hy = np.empty(size, np.float64)
+        gx = np.empty(size, np.float64)
+        gy = np.empty(size, np.float64)
         qj = np.empty(2 * size, np.int64)
         qq = np.empty(2 * size, np.int64)
         per = (n_lines + n_chunks - 1) // n_chunks
         for m in range(m_first + ch * per, min(m_first + (ch + 1) * per, m_last + 1)):
             _fast_line(
                 a, m, t, q0_start, aff, radius, mast, lag_s, p_lo, p_hi, q_lo, q_hi, do_fwd, do_rev, sh, ss, su, sv,
-                hx, hy, qj, qq, out, out_rev,
+                hx, hy, gx, gy, qj, qq, out, out_rev,
             )  # fmt: skip
 
 
