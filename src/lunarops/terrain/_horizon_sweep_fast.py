@@ -50,6 +50,7 @@ from lunarops.terrain._horizon_sweep import (
     _arc_rotations,
     _higher,
     _hull_insert,
+    _ix,
     _map_affine,
     line_direction,
     near_field_direction,
@@ -175,20 +176,20 @@ def _fast_line(
         ins = n - 1
         x1 = y1 = x2 = y2 = 0.0
         for e in range(n_qry - 1, -1, -1):
-            k = qj[e]
-            thr = ss[k] + lag_s
-            while ins >= 0 and ss[ins] >= thr:
-                if sh[ins] == sh[ins]:
-                    top, x1, y1, x2, y2 = _hull_insert(hx, hy, top, gx[ins], gy[ins], x1, y1, x2, y2)
+            k = qj[_ix(e)]
+            thr = ss[_ix(k)] + lag_s
+            while ins >= 0 and ss[_ix(ins)] >= thr:
+                if sh[_ix(ins)] == sh[_ix(ins)]:
+                    top, x1, y1, x2, y2 = _hull_insert(hx, hy, top, gx[_ix(ins)], gy[_ix(ins)], x1, y1, x2, y2)
                 ins -= 1
-            qc = qq[e] >> 1
-            side = qq[e] & 1
+            qc = qq[_ix(e)] >> 1
+            side = qq[_ix(e)] & 1
             p = pa + k
-            hc = a[qc, p]
+            hc = a[_ix(qc), _ix(p)]
             if hc != hc:
                 continue
-            cu = su[k]
-            cf = sv[k]
+            cu = su[_ix(k)]
+            cf = sv[_ix(k)]
             ro = radius + hc + mast
             ox = ro * cu
             oy = ro * cf
@@ -207,13 +208,13 @@ def _fast_line(
                     tan_hi = ii
                 else:
                     tan_lo = ii
-                vx = hx[ii] - ox
-                vy = hy[ii] - oy
+                vx = hx[_ix(ii)] - ox
+                vy = hy[_ix(ii)] - oy
                 up = vx * cu + vy * cf
                 fw = vx * cf - vy * cu
                 if fw > 0.0:
                     val = up / fw
-            out[side, qc, p] = val
+            out[_ix(side), _ix(qc), _ix(p)] = val
     if do_rev:
         tan_lo = 0
         tan_hi = 0
@@ -221,20 +222,20 @@ def _fast_line(
         ins = 0
         x1 = y1 = x2 = y2 = 0.0
         for e in range(n_qry):
-            k = qj[e]
-            thr = ss[k] - lag_s
-            while ins < n and ss[ins] <= thr:
-                if sh[ins] == sh[ins]:
-                    top, x1, y1, x2, y2 = _hull_insert(hx, hy, top, -gx[ins], gy[ins], x1, y1, x2, y2)
+            k = qj[_ix(e)]
+            thr = ss[_ix(k)] - lag_s
+            while ins < n and ss[_ix(ins)] <= thr:
+                if sh[_ix(ins)] == sh[_ix(ins)]:
+                    top, x1, y1, x2, y2 = _hull_insert(hx, hy, top, -gx[_ix(ins)], gy[_ix(ins)], x1, y1, x2, y2)
                 ins += 1
-            qc = qq[e] >> 1
-            side = qq[e] & 1
+            qc = qq[_ix(e)] >> 1
+            side = qq[_ix(e)] & 1
             p = pa + k
-            hc = a[qc, p]
+            hc = a[_ix(qc), _ix(p)]
             if hc != hc:
                 continue
-            cu = -su[k]
-            cf = sv[k]
+            cu = -su[_ix(k)]
+            cf = sv[_ix(k)]
             ro = radius + hc + mast
             ox = ro * cu
             oy = ro * cf
@@ -253,13 +254,13 @@ def _fast_line(
                     tan_hi = ii
                 else:
                     tan_lo = ii
-                vx = hx[ii] - ox
-                vy = hy[ii] - oy
+                vx = hx[_ix(ii)] - ox
+                vy = hy[_ix(ii)] - oy
                 up = vx * cu + vy * cf
                 fw = vx * cf - vy * cu
                 if fw > 0.0:
                     val = up / fw
-            out_rev[side, qc, np_ - 1 - p] = val
+            out_rev[_ix(side), _ix(qc), _ix(np_ - 1 - p)] = val
 
 
 @numba.njit(cache=True, parallel=True)
