@@ -345,7 +345,7 @@ def combine_direction(
                 v = math.nan
             if use_near and v == v:
                 v = max(v, near[q, p])
-            buf[ij[0] + ij[1] * q + ij[2] * p, slot, ij[3] + ij[4] * q + ij[5] * p] = np.float32(v)
+            buf[_ix(ij[0] + ij[1] * q + ij[2] * p), _ix(slot), _ix(ij[3] + ij[4] * q + ij[5] * p)] = np.float32(v)
 
 
 @numba.njit(cache=True, parallel=True)
@@ -418,7 +418,7 @@ def accumulate_block(
                 f = y - d0
                 for m in range((n_k - 1 - r) // period_bins + 1):
                     dd = min(max(d0 + m * period_bearings, -1), n_used - 1)
-                    loc[r + period_bins * m] = (1.0 - f) * vals[dd + 1] + f * vals[dd + 2]
+                    loc[_ix(r + period_bins * m)] = (1.0 - f) * vals[_ix(dd + 1)] + f * vals[_ix(dd + 2)]
             # added in contiguous runs, wrapping at n_az (a block of every bearing wraps onto its first bins)
             start = k_first % n_az
             b = 0
@@ -427,9 +427,9 @@ def accumulate_block(
                 run = min(n_k - b, n_az - start)
                 n_set = max(min(run, n_az - b), 0) if assign else 0  # bins not yet written for this cell
                 for c in range(n_set):
-                    row[start + c] = np.float32(loc[b + c])
+                    row[_ix(start + c)] = np.float32(loc[_ix(b + c)])
                 for c in range(n_set, run):
-                    row[start + c] += np.float32(loc[b + c])
+                    row[_ix(start + c)] += np.float32(loc[_ix(b + c)])
                 b += run
                 start = 0
 
