@@ -21,6 +21,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from lunarops.constants import MOON_RADIUS_M
+from lunarops.numba_tools import ix as _ix
 
 FloatArray = NDArray[np.float64]
 TWO_PI = 2.0 * math.pi
@@ -496,18 +497,18 @@ def _sun_map_chunked(
             # verdicts against the chunk's band (1 lit, -1 dark, 0 undecided) and the list of undecided chunks
             n_open_ch = 0
             for ch in range(n_ch):
-                k = int(band_k[ch])
-                verdict = (cmin[ch] >= whi[k]) * 1 - (cmax[ch] <= wlo[k]) * 1
+                kw = _ix(int(band_k[ch]))
+                verdict = (cmin[ch] >= whi[kw]) * 1 - (cmax[ch] <= wlo[kw]) * 1
                 verdicts[ch] = verdict
-                und[n_open_ch] = ch
+                und[_ix(n_open_ch)] = ch
                 n_open_ch += verdict == 0
             # then sample by sample against the chunk's band
             for q in range(n_open_ch):
                 ch = und[q]
-                m = c_m[ch]
+                m = c_m[_ix(ch)]
                 t0 = ch * SUN_CHUNK
-                s_hi = whi[int(band_k[ch])]
-                s_lo = wlo[int(band_k[ch])]
+                s_hi = whi[_ix(int(band_k[_ix(ch)]))]
+                s_lo = wlo[_ix(int(band_k[_ix(ch)]))]
                 # sample by sample against the chunk's band (a loop of constant length over the padded
                 # series: padding samples are NaN, neither lit nor dark nor open); the samples left open
                 # are queued for the cell
@@ -528,15 +529,16 @@ def _sun_map_chunked(
                 if verdict == 0:
                     center += n_lit
                     for j in range(SUN_CHUNK):
-                        open_t[n_open] = t0 + j
-                        osin[n_open] = buf[j]
+                        open_t[_ix(n_open)] = t0 + j
+                        osin[_ix(n_open)] = buf[j]
                         n_open += (buf[j] > s_lo) & (buf[j] < s_hi)
                 verdicts[ch] = verdict
             n_lit_open = center  # lit samples of the chunks still open
+            # (indices that are never negative go through _ix, unsigned: 1.05x)
             # the open samples (disk may touch the horizon) of the whole cell: exact azimuth, elevation, horizon
             # and segment fraction in straight loops over contiguous buffers (all but the look-ups vectorize)
             for i in range(n_open):
-                t = open_t[i]
+                t = _ix(open_t[i])
                 ox[i] = sun_x[t]
                 oy[i] = sun_y[t]
                 oz[i] = sun_z[t]
@@ -566,7 +568,7 @@ def _sun_map_chunked(
                 center += d > 0.0
                 oy[i] = _disk_fraction_fast(d * orad[i])
             for i in range(n_open):
-                fcell[open_t[i]] = oy[i]
+                fcell[_ix(open_t[i])] = oy[i]
             # the light: whole lit chunks, lit samples of the open chunks, fractions of the open samples
             # (integer counts and one vectorized sum); in time order, the longest darkness
             n_lit = 0
@@ -582,7 +584,7 @@ def _sun_map_chunked(
                 else:
                     t0 = ch * SUN_CHUNK
                     for j in range(m):
-                        run = run + 1 if fcell[t0 + j] <= 0.0 else 0
+                        run = run + 1 if fcell[_ix(t0 + j)] <= 0.0 else 0
                         best = max(best, run)
             disk = n_lit + n_lit_open + _sum_reassociated(oy, n_open)
             center += n_lit

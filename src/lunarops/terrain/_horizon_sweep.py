@@ -43,14 +43,7 @@ import numba
 import numpy as np
 from numpy.typing import NDArray
 
-
-@numba.njit(cache=True, inline="always")
-def _ix(i: int) -> np.uint64:
-    """i (>= 0) as an unsigned array index: numba adds negative-index wraparound code to every access with a signed
-    index (a sign test and select on the address path), none with an unsigned one. The line kernels (sample
-    building, hull insertion, tangent walk, queries) and the accumulation index through it: about 10 % less CPU
-    for the sweep lines, the same values. (Loop counters of ``range`` loops need it not: LLVM knows their sign.)"""
-    return np.uint64(i)
+from lunarops.numba_tools import ix as _ix  # unsigned indices: about 10 % less CPU for the sweep lines
 
 
 @numba.njit(cache=True, inline="always")
