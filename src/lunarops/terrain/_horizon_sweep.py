@@ -2,19 +2,19 @@
 with ``mode="sweep"``).
 
 Method (after Stewart 1998, "Fast horizon computation at all points of a terrain with visibility and shading
-applications", IEEE TVCG 4(1), and the line-sweep formulation of Timonen 2013, "Line-sweep ambient
-obscurance"): for one grid direction, the DEM is cut by parallel straight map lines one pixel apart. Along a
-line the bilinear surface is sampled exactly at every crossing with the grid lines of cell centres (its kinks),
-so the profile is the bilinear surface's own. Each sample gets its ground arc length ``S`` along the line
-(map length divided by the stereographic point scale) and is placed in the exact 2-D plane of a great circle:
-(X, Y) = (R + h) (sin S, cos S). The elevation of a point seen from an observer on the line, above the
-observer's local horizontal, is then the angle of the vector to it plus the observer's own S: the maximum
-over the points ahead is the tangent from the observer to the upper convex hull of those points (exact in
-that plane, no flat-Moon or parabolic approximation). The line is swept from its far end backwards; the hull
-is a monotone stack and points are inserted with a lag, so only points at least ``min_distance`` ahead are in
-it; each query finds the tangent vertex by walking along the hull from the previous query's tangent (the
-angle along the hull is unimodal; successive queries move by less than one vertex on average), and the
-queries are listed while the samples are built, so the backward sweep visits only them.
+applications", IEEE TVCG 4(1), and the line-sweep formulation of Timonen 2013, "Line-sweep ambient obscurance"): for
+one grid direction, the DEM is cut by parallel straight map lines, ``lines_per_pixel`` per pixel. Along a line the
+bilinear surface is sampled exactly at every crossing with the grid lines of cell centres (its kinks), so the
+profile is the bilinear surface's own. Each sample gets its ground arc length ``S`` along the line (map length
+divided by the stereographic point scale) and is placed in the exact 2-D plane of a great circle: (X, Y) = (R + h)
+(sin S, cos S). The elevation of a point seen from an observer on the line, above the observer's local horizontal,
+is then the angle of the vector to it plus the observer's own S: the maximum over the points ahead is the tangent
+from the observer to the upper convex hull of those points (exact in that plane, no flat-Moon or parabolic
+approximation). The line is swept from its far end backwards; the hull is a monotone stack and points are inserted
+with a lag, so only points at least ``min_distance`` ahead are in it; each query finds the tangent vertex by walking
+along the hull from the previous query's tangent (the angle along the hull is unimodal; successive queries move by
+less than one vertex on average), and the queries are listed while the samples are built, so the backward sweep
+visits only them.
 
 Observers are the cell centres. A cell lies between two lines (perpendicular offset below one pixel); it is
 queried on both at its own column (row) position with its own height, and the two results are interpolated
@@ -81,8 +81,9 @@ _ATAN_C6 = 0.0218612288
 _ATAN_C7 = -0.0040540580
 """Coefficients of atan(x) = x P(x^2) on [0, 1], |error| <= 2e-8 rad (Abramowitz & Stegun 4.4.49)."""
 
-NEAR_SAMPLES_PER_PX = 8
-"""Near-field samples per pixel of map length between the kinks of the bilinear surface (see near_offsets)."""
+NEAR_MAX_SAMPLES_PER_PX = 8
+"""Near-field steps per pixel of ``mode="sweep"`` within 2 pixels, falling as 16 / distance [px] to
+``near_samples_per_px`` (see :func:`near_offsets`)."""
 
 MAX_SUBDIVISIONS = 24
 """Most extra samples between two kinks of the bilinear surface along a line (where it bulges above the chord)."""
@@ -601,19 +602,29 @@ def sweep_direction(
             )  # fmt: skip
 
 
-def near_offsets(t: float, u_lo: float, u_hi: float, per_px: int) -> NDArray[np.float64]:
+def near_offsets(
+    t: float, u_lo: float, u_hi: float, per_px: int, max_per_px: int | None = None
+) -> NDArray[np.float64]:
     """Sample positions u (units of p) along the line q = t u from a lattice point, shared by every cell: the
     kinks of the bilinear surface (integer u, integer t u) in [u_lo, u_hi] and, between them, equal steps of at
-    most 1 / per_px pixel of map length (inside a cell the surface is a quadratic along the line)."""
+    most 1 / n pixel of map length (inside a cell the surface is a quadratic along the line). n = ``per_px``;
+    with ``max_per_px``, n = max(per_px, min(max_per_px, 2 max_per_px / d)) at d pixels from the cell: finer
+    close in. A crest missed between two steps lies at most |twist| / (8 n^2) above the chord (|twist| =
+    |a00 - a01 - a10 + a11| of its cell), so it is seen under at most |twist| d / (32 max_per_px^2 pixel) rad
+    at any d <= 2 max_per_px / per_px."""
     knots = [u_lo, u_hi]
     knots += [float(k) for k in range(math.ceil(u_lo), math.floor(u_hi) + 1)]
     if t != 0.0:
         k_lo, k_hi = sorted((t * u_lo, t * u_hi))
         knots += [k / t for k in range(math.ceil(k_lo), math.floor(k_hi) + 1)]
     knots_arr = np.unique(np.asarray(knots))
-    step = 1.0 / (per_px * math.sqrt(1.0 + t * t))
+    px_per_u = math.sqrt(1.0 + t * t)  # map length [px] per unit of u
     pieces = [knots_arr[:1]]
     for u0, u1 in itertools.pairwise(knots_arr):
+        n_per_px = float(per_px)
+        if max_per_px is not None:
+            n_per_px = max(n_per_px, min(float(max_per_px), 2.0 * max_per_px / max(u0 * px_per_u, 1e-9)))
+        step = 1.0 / (n_per_px * px_per_u)
         n = max(1, math.ceil((u1 - u0) / step - 1e-9))
         pieces.append(u0 + (u1 - u0) * np.arange(1, n + 1) / n)
     return np.concatenate(pieces)
@@ -945,9 +956,10 @@ def sweep_map(
     min_distance_m: float,
     window: tuple[int, int, int, int],
     directions_per_azimuth: int = 1,
-    lines_per_pixel: int = 4,
-    near_field_px: float = 2.0,
-    bulge_tol_m: float = 1.0,
+    lines_per_pixel: int = 3,
+    near_field_px: float = 8.0,
+    near_samples_per_px: int = 2,
+    bulge_tol_m: float = 8.0,
     progress: object = None,
 ) -> NDArray[np.float32]:
     """Horizon [rad] (wy, wx, n_azimuth) of the window's cells by line sweeps in
@@ -1012,7 +1024,8 @@ def sweep_map(
             rpp_scale = math.sqrt(1.0 + tc * tc) * geo[2] / radius_m  # ground angle per unit p: rpp_scale / k
             if s_near > min_s:
                 u_lo = min_s / (rpp_scale * grid.inv_k_max)
-                u_samples = near_offsets(tc, u_lo, s_near / (rpp_scale * grid.inv_k_min), NEAR_SAMPLES_PER_PX)
+                u_hi = s_near / (rpp_scale * grid.inv_k_min)
+                u_samples = near_offsets(tc, u_lo, u_hi, near_samples_per_px, NEAR_MAX_SAMPLES_PER_PX)
                 near_field_direction(
                     arrays[c], tc, u_samples, inv_k_pq[c], rpp_scale, min_s, radius_m, mast_m, qc[0], qc[1], pc[0],
                     pc[1], near,

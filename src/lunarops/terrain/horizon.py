@@ -20,7 +20,7 @@ Conventions (also in docs/terrain.md):
 - A ray with no terrain sample (it leaves the DEM before ``min_distance_m``) gives -90 deg (nothing blocks).
 - ``horizon_map(mode="sweep")`` (the default for whole maps on polar stereographic grids) computes the same
   quantities by line sweeps with upper convex hulls instead of per-cell rays: straight map lines instead of
-  great circles beyond 3 pixels, see :mod:`lunarops.terrain._horizon_sweep` and docs/terrain.md for the
+  great circles beyond the 8-pixel near field, see :mod:`lunarops.terrain._horizon_sweep` and docs/terrain.md for the
   method and its measured accuracy. ``mode="sweep_fast"``: the same sweep with fewer bearings and lines, at a
   coarser documented accuracy (:mod:`lunarops.terrain._horizon_sweep_fast`).
 """
@@ -163,14 +163,18 @@ automatic choice."""
 AUTO_SWEEP_MIN_CELLS = 10_000
 """``mode="auto"`` uses the sweep for windows of at least this many cells (smaller ones are ray cast)."""
 
-SWEEP_LINES_PER_PIXEL = 4
-"""Sweep lines per pixel across the sweep direction (a cell is at most 1/8 pixel from its nearer line)."""
+SWEEP_LINES_PER_PIXEL = 3
+"""Sweep lines per pixel across the sweep direction (a cell is at most 1/6 pixel from its nearer line)."""
 
-SWEEP_NEAR_FIELD_PX = 3.0
+SWEEP_NEAR_FIELD_PX = 8.0
 """Distance [px] up to which ``mode="sweep"`` follows each cell's own line exactly (no line offset)."""
 
-SWEEP_BULGE_TOL_M = 2.0
-"""Largest height [m] by which the bilinear surface may bulge above the sampled profile along a sweep line."""
+SWEEP_NEAR_SAMPLES_PER_PX = 2
+"""Near-field steps per pixel of ``mode="sweep"`` between the kinks of the bilinear surface."""
+
+SWEEP_BULGE_TOL_M = 8.0
+"""Largest height [m] by which the bilinear surface may bulge above the sampled profile along a sweep line
+(the lines only serve terrain beyond the near field: 8 m at 8 px of 1.6 km is at most 0.036 deg)."""
 
 SWEEP_FAST_BEARINGS = 90
 """Sweep bearings of ``mode="sweep_fast"`` (every 4 deg; horizons interpolated linearly between them)."""
@@ -471,6 +475,7 @@ def _sweep(
         directions_per_azimuth=max(1, math.ceil(360 / n_azimuth)),
         lines_per_pixel=SWEEP_LINES_PER_PIXEL,
         near_field_px=SWEEP_NEAR_FIELD_PX,
+        near_samples_per_px=SWEEP_NEAR_SAMPLES_PER_PX,
         bulge_tol_m=SWEEP_BULGE_TOL_M,
         progress=progress,
     )
