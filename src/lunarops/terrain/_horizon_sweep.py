@@ -762,6 +762,29 @@ def near_field_direction(
             )  # fmt: skip
 
 
+@numba.njit(cache=True, inline="always")
+def _atan_row(vrow: NDArray[np.float64]) -> None:
+    """vrow <- arctan(vrow) in place, in a straight loop (A&S 4.4.49 on [0, 1], |error| <= 2e-8 rad, and
+    pi / 2 - atan(1 / x) beyond; -inf gives -pi / 2, NaN stays NaN)."""
+    for j in range(vrow.shape[0]):
+        v = vrow[_ix(j)]
+        av = abs(v)
+        big = av > 1.0
+        x = 1.0 / av if big else av
+        x2 = x * x
+        pl = _ATAN_C7
+        pl = pl * x2 + _ATAN_C6
+        pl = pl * x2 + _ATAN_C5
+        pl = pl * x2 + _ATAN_C4
+        pl = pl * x2 + _ATAN_C3
+        pl = pl * x2 + _ATAN_C2
+        pl = pl * x2 + _ATAN_C1
+        pl = pl * x2 + _ATAN_C0
+        r = x * pl
+        r = 0.5 * math.pi - r if big else r
+        vrow[_ix(j)] = -r if v < 0.0 else r
+
+
 @numba.njit(cache=True, parallel=True)
 def accumulate_direction(
     a: NDArray[np.float32],
@@ -821,25 +844,7 @@ def accumulate_direction(
             else:
                 v = -math.inf
             vrow[_ix(j)] = max(v, near[_ix(q), _ix(p)])
-        # elevation = arctan (A&S 4.4.49 on [0, 1], |error| <= 2e-8 rad, and pi / 2 - atan(1 / x) beyond; -inf
-        # gives -pi / 2), in a straight loop
-        for j in range(wx):
-            v = vrow[_ix(j)]
-            av = abs(v)
-            big = av > 1.0
-            x = 1.0 / av if big else av
-            x2 = x * x
-            pl = _ATAN_C7
-            pl = pl * x2 + _ATAN_C6
-            pl = pl * x2 + _ATAN_C5
-            pl = pl * x2 + _ATAN_C4
-            pl = pl * x2 + _ATAN_C3
-            pl = pl * x2 + _ATAN_C2
-            pl = pl * x2 + _ATAN_C1
-            pl = pl * x2 + _ATAN_C0
-            r = x * pl
-            r = 0.5 * math.pi - r if big else r
-            vrow[_ix(j)] = -r if v < 0.0 else r
+        _atan_row(vrow)
         for j in range(wx):
             v = vrow[_ix(j)]
             if v != v:
@@ -852,6 +857,85 @@ def accumulate_direction(
                 if w > 0.0:
                     kk = k if k < n_az else k - n_az
                     result[_ix(i), _ix(j), _ix(kk)] += np.float32(w * v)
+
+
+@numba.njit(cache=True, parallel=True)
+def store_direction(
+    a: NDArray[np.float32],
+    out_lo: NDArray[np.float32],
+    out_hi: NDArray[np.float32],
+    near: NDArray[np.float32],
+    case: int,
+    t: float,
+    q0_start: float,
+    ov: float,
+    p_flip: int,
+    window_qp: tuple[int, int, int, int],
+    row0: int,
+    col0: int,
+    ny: int,
+    nx: int,
+    d: int,
+    result: NDArray[np.float32],
+) -> None:
+    """Writes this direction's horizon elevation [rad] to ``result[i, j, d]`` (sweep direction d, not yet an
+    azimuth bin: :func:`blend_directions` does that once all directions are in). Same horizon as
+    :func:`accumulate_direction`, the cells visited in the order of the case's array (``window_qp`` = q_lo,
+    q_hi, p_lo, p_hi) so that the line values and the near field are read contiguously."""
+    q_lo, q_hi, p_lo, p_hi = window_qp
+    n_p = p_hi - p_lo + 1
+    for q in numba.prange(q_lo, q_hi + 1):
+        vrow = np.empty(n_p)
+        for k in range(n_p):
+            p = p_lo + k
+            lo = out_lo[_ix(q), _ix(p)]
+            hi = out_hi[_ix(q), _ix(p)]
+            mf = (q - t * (p if p_flip < 0 else p_flip - p) - q0_start) * ov
+            f = mf - math.floor(mf)
+            if lo == lo and hi == hi:
+                v = lo + f * (hi - lo) if lo > -math.inf and hi > -math.inf else max(lo, hi)
+            elif lo == lo:
+                v = lo
+            elif hi == hi:
+                v = hi
+            else:
+                v = -math.inf
+            vrow[_ix(k)] = max(v, near[_ix(q), _ix(p)])
+        _atan_row(vrow)
+        for k in range(n_p):
+            p = p_lo + k
+            if case == 0:
+                row, col = q, p
+            elif case == 1:
+                row, col = q, nx - 1 - p
+            elif case == 2:
+                row, col = p, q
+            else:
+                row, col = ny - 1 - p, q
+            result[_ix(row - row0), _ix(col - col0), _ix(d)] = np.float32(vrow[_ix(k)])
+
+
+@numba.njit(cache=True, parallel=True)
+def blend_directions(gamma: NDArray[np.float64], result: NDArray[np.float32]) -> None:
+    """Turns ``result[i, j, d]`` (sweep direction d at grid bearing 2 pi d / n) into azimuth bins in place: the
+    cell's grid bearing of azimuth k is az_k + gamma[i, j], so bin k is the linear interpolation between the
+    directions k + G and k + G + 1, G + f = gamma / (2 pi / n) (the weights of :func:`accumulate_direction`
+    with one direction per azimuth)."""
+    wy, wx, n = result.shape
+    for i in numba.prange(wy):
+        v = np.empty(n, np.float32)
+        for j in range(wx):
+            g = gamma[_ix(i), _ix(j)] * n / (2.0 * math.pi)
+            g_floor = math.floor(g)
+            f = np.float32(g - g_floor)
+            shift = int(g_floor) % n
+            v[:] = result[i, j, :]
+            for k in range(n):
+                k0 = k + shift
+                k0 = k0 - n if k0 >= n else k0
+                k1 = k0 + 1
+                k1 = k1 - n if k1 >= n else k1
+                result[_ix(i), _ix(j), _ix(k)] = v[_ix(k0)] + f * (v[_ix(k1)] - v[_ix(k0)])
 
 
 def grid_rotation_rad(south: bool, x_m: NDArray[np.float64], y_m: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -987,6 +1071,9 @@ def sweep_map(
             near_buffers[case] = np.empty(shape, np.float32)
         return out_buffers[case], near_buffers[case]
 
+    # one direction per azimuth: each direction's horizon is stored in its own slot and the slots are blended
+    # into azimuth bins at the end (cheaper than adding every direction into two bins)
+    by_direction = n_dir == n_azimuth
     ov = float(lines_per_pixel)  # lines per unit of q (a cell is at most 1 / (2 ov) px from a line in q)
     n_done = 0
     for d in range(n_dir):
@@ -1034,12 +1121,21 @@ def sweep_map(
                 near[:] = -np.inf
             # the opposite direction: the same lines in its p-reversed array, p = np - 1 - p'
             p_flip = -1 if c == case else np_ - 1
-            accumulate_direction(
-                arrays[c], out_c[0], out_c[1], near, c, t, q0_start, ov, p_flip, row0, col0, ny, nx, dd * dbeta,
-                dbeta, gamma, result,
-            )  # fmt: skip
+            if by_direction:
+                window_qp = (qc[0], qc[1], pc[0], pc[1])
+                store_direction(
+                    arrays[c], out_c[0], out_c[1], near, c, t, q0_start, ov, p_flip, window_qp, row0, col0, ny, nx,
+                    dd, result,
+                )  # fmt: skip
+            else:
+                accumulate_direction(
+                    arrays[c], out_c[0], out_c[1], near, c, t, q0_start, ov, p_flip, row0, col0, ny, nx,
+                    dd * dbeta, dbeta, gamma, result,
+                )  # fmt: skip
             n_done += 1
             if progress is not None:
                 progress(n_done / n_dir, f"horizon sweep directions {n_done}/{n_dir}")  # type: ignore[operator]
+    if by_direction:
+        blend_directions(gamma, result)
     result[~np.isfinite(heights[row0:row1, col0:col1])] = np.nan
     return result
