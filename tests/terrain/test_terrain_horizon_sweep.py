@@ -201,3 +201,15 @@ def test_sweep_on_the_north_dem_matches_the_accurate_ray_caster() -> None:
     assert np.all(np.isfinite(error_deg))
     assert error_deg.mean() <= 0.01
     assert np.percentile(error_deg, 99) <= 0.1
+
+
+def test_direction_slots_blend_like_the_bin_accumulation(south: Dem) -> None:
+    # Two code paths for the same numbers: at 360 azimuths each sweep direction is stored in its own slot and
+    # blended into bins at the end (store_direction / blend_directions); at 180 azimuths the same 360
+    # directions are added into bins with tent weights 2 deg wide (accumulate_direction), which at an even
+    # azimuth is the same interpolation between the two directions around it. Tolerance: float32 rounding.
+    window = (370, 386, 300, 316)
+    by_slot = horizon_map(south, 0.0, n_azimuth=360, window=window, mode="sweep")
+    by_bin = horizon_map(south, 0.0, n_azimuth=180, window=window, mode="sweep")
+    assert np.isfinite(by_slot).all()
+    np.testing.assert_allclose(np.degrees(by_slot[..., ::2]), np.degrees(by_bin), rtol=0, atol=1e-4)
