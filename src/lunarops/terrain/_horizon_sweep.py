@@ -763,6 +763,36 @@ def near_field_direction(
 
 
 @numba.njit(cache=True, inline="always")
+def _cell_tan(
+    out_lo: NDArray[np.float32],
+    out_hi: NDArray[np.float32],
+    near: NDArray[np.float32],
+    q: int,
+    p: int,
+    t: float,
+    q0_start: float,
+    ov: float,
+    p_flip: int,
+) -> float:
+    """tan(elevation) of cell (q, p) for one direction: the far field interpolated linearly in the cell's offset
+    between its two sweep lines (a NaN line: the other one; -inf: the line sees nothing ahead), or the near field
+    where that is higher. ``p_flip`` as in :func:`accumulate_direction`."""
+    lo = out_lo[_ix(q), _ix(p)]
+    hi = out_hi[_ix(q), _ix(p)]
+    mf = (q - t * (p if p_flip < 0 else p_flip - p) - q0_start) * ov
+    f = mf - math.floor(mf)
+    if lo == lo and hi == hi:
+        v = lo + f * (hi - lo) if lo > -math.inf and hi > -math.inf else max(lo, hi)
+    elif lo == lo:
+        v = lo
+    elif hi == hi:
+        v = hi
+    else:
+        v = -math.inf
+    return max(v, near[_ix(q), _ix(p)])
+
+
+@numba.njit(cache=True, inline="always")
 def _atan_row(vrow: NDArray[np.float64]) -> None:
     """vrow <- arctan(vrow) in place, in a straight loop (A&S 4.4.49 on [0, 1], |error| <= 2e-8 rad, and
     pi / 2 - atan(1 / x) beyond; -inf gives -pi / 2, NaN stays NaN)."""
@@ -830,20 +860,7 @@ def accumulate_direction(
             if h0 != h0:
                 vrow[_ix(j)] = math.nan
                 continue
-            lo = out_lo[_ix(q), _ix(p)]
-            hi = out_hi[_ix(q), _ix(p)]
-            mf = (q - t * (p if p_flip < 0 else p_flip - p) - q0_start) * ov
-            f = mf - math.floor(mf)
-            if lo == lo and hi == hi:
-                # tan(elevation) linear in the offset between the lines (-inf: a line sees nothing ahead)
-                v = lo + f * (hi - lo) if lo > -math.inf and hi > -math.inf else max(lo, hi)
-            elif lo == lo:
-                v = lo
-            elif hi == hi:
-                v = hi
-            else:
-                v = -math.inf
-            vrow[_ix(j)] = max(v, near[_ix(q), _ix(p)])
+            vrow[_ix(j)] = _cell_tan(out_lo, out_hi, near, q, p, t, q0_start, ov, p_flip)
         _atan_row(vrow)
         for j in range(wx):
             v = vrow[_ix(j)]
@@ -888,19 +905,7 @@ def store_direction(
         vrow = np.empty(n_p)
         for k in range(n_p):
             p = p_lo + k
-            lo = out_lo[_ix(q), _ix(p)]
-            hi = out_hi[_ix(q), _ix(p)]
-            mf = (q - t * (p if p_flip < 0 else p_flip - p) - q0_start) * ov
-            f = mf - math.floor(mf)
-            if lo == lo and hi == hi:
-                v = lo + f * (hi - lo) if lo > -math.inf and hi > -math.inf else max(lo, hi)
-            elif lo == lo:
-                v = lo
-            elif hi == hi:
-                v = hi
-            else:
-                v = -math.inf
-            vrow[_ix(k)] = max(v, near[_ix(q), _ix(p)])
+            vrow[_ix(k)] = _cell_tan(out_lo, out_hi, near, q, p, t, q0_start, ov, p_flip)
         _atan_row(vrow)
         for k in range(n_p):
             p = p_lo + k
