@@ -611,7 +611,8 @@ def near_offsets(
     with ``max_per_px``, n = max(per_px, min(max_per_px, 2 max_per_px / d)) at d pixels from the cell: finer
     close in. A crest missed between two steps lies at most |twist| / (8 n^2) above the chord (|twist| =
     |a00 - a01 - a10 + a11| of its cell), so it is seen under at most |twist| d / (32 max_per_px^2 pixel) rad
-    at any d <= 2 max_per_px / per_px."""
+    for 2 <= d <= 2 max_per_px / per_px and |twist| / (8 max_per_px^2 d pixel) rad for d < 2 (d in pixels of map
+    length; over the ground, larger by the point scale k, at most 6 % on the LOLA polar grids)."""
     knots = [u_lo, u_hi]
     knots += [float(k) for k in range(math.ceil(u_lo), math.floor(u_hi) + 1)]
     if t != 0.0:
@@ -878,7 +879,6 @@ def accumulate_direction(
 
 @numba.njit(cache=True, parallel=True)
 def store_direction(
-    a: NDArray[np.float32],
     out_lo: NDArray[np.float32],
     out_hi: NDArray[np.float32],
     near: NDArray[np.float32],
@@ -1129,9 +1129,8 @@ def sweep_map(
             if by_direction:
                 window_qp = (qc[0], qc[1], pc[0], pc[1])
                 store_direction(
-                    arrays[c], out_c[0], out_c[1], near, c, t, q0_start, ov, p_flip, window_qp, row0, col0, ny, nx,
-                    dd, result,
-                )  # fmt: skip
+                    out_c[0], out_c[1], near, c, t, q0_start, ov, p_flip, window_qp, row0, col0, ny, nx, dd, result
+                )
             else:
                 accumulate_direction(
                     arrays[c], out_c[0], out_c[1], near, c, t, q0_start, ov, p_flip, row0, col0, ny, nx,
