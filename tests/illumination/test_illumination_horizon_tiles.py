@@ -49,3 +49,25 @@ def test_explicit_sweep_mode_sweeps_a_small_window_once(mode: str) -> None:
     direct = horizon_map(dem, 0.0, 36, window=small, mode=mode).reshape(-1, 36)
     np.testing.assert_array_equal(np.concatenate([h for _, _, h, _ in tiles]), direct)
     assert calls and max(calls) <= SWEEP_PROGRESS_SHARE + 1e-12  # the sweep reported its directions
+
+
+def test_window_too_big_for_one_sweep_is_swept_in_bands(monkeypatch: pytest.MonkeyPatch) -> None:
+    # a window whose horizon array exceeds the memory cap is swept in bands of rows that fit (not ray cast per
+    # tile, 20x slower on a 240 m grid): every band's lines are those of the whole window's sweep (same map
+    # lines, same samples, same near field), so the horizons equal one sweep of the whole window. Expected values: a direct
+    # horizon_map call over the whole window.
+    import lunarops.illumination.maps as maps
+
+    dem = load_dem("south").subset(320, 440, 320, 440)
+    window = (0, 120, 0, 120)
+    monkeypatch.setattr(maps, "MAX_WINDOW_HORIZON_BYTES", 50 * 120 * 36 * 4)  # 50 rows per band
+    calls: list[float] = []
+    tiles = list(horizon_tiles(dem, 0.0, 36, None, window, 32, progress=lambda f, m: calls.append(f)))
+    # tiles of at most 32 rows inside the bands 0-50, 50-100, 100-120
+    assert [(a, b) for a, b, _, _ in tiles] == [(0, 32), (32, 50), (50, 82), (82, 100), (100, 120)]
+    swept = horizon_map(dem, 0.0, 36, window=window, mode="sweep").reshape(-1, 36)
+    np.testing.assert_array_equal(np.concatenate([h for _, _, h, _ in tiles]), swept)  # bit-identical
+    # progress from every band's directions and tiles: increasing, ending at 1
+    done = [d for _, _, _, d in tiles]
+    assert np.all(np.diff(done) > 0) and done[-1] == pytest.approx(1.0)
+    assert calls and np.all(np.diff(calls) >= 0) and max(calls) < done[-1]
