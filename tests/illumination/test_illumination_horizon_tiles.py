@@ -54,8 +54,8 @@ def test_explicit_sweep_mode_sweeps_a_small_window_once(mode: str) -> None:
 def test_window_too_big_for_one_sweep_is_swept_in_bands(monkeypatch: pytest.MonkeyPatch) -> None:
     # a window whose horizon array exceeds the memory cap is swept in bands of rows that fit (not ray cast per
     # tile, 20x slower on a 240 m grid): every band's lines are those of the whole window's sweep (same map
-    # lines, same samples, same near field), so the horizons equal one sweep of the whole window. Expected values: a direct
-    # horizon_map call over the whole window.
+    # lines, same samples, same near field), so the horizons equal one sweep of the whole window. Expected
+    # values: a direct horizon_map call over the whole window.
     import lunarops.illumination.maps as maps
 
     dem = load_dem("south").subset(320, 440, 320, 440)
