@@ -213,3 +213,33 @@ def test_direction_slots_blend_like_the_bin_accumulation(south: Dem) -> None:
     by_bin = horizon_map(south, 0.0, n_azimuth=180, window=window, mode="sweep")
     assert np.isfinite(by_slot).all()
     np.testing.assert_allclose(np.degrees(by_slot[..., ::2]), np.degrees(by_bin), rtol=0, atol=1e-4)
+
+
+def test_sweep_grid_keeps_only_the_heights_at_grid_size(south: Dem) -> None:
+    # memory for a small window of a big DEM: only the four height layouts are grid-sized; the point-scale
+    # arrays cover the window, and their extremes over the grid equal those of the whole grid's array.
+    # Expected values: the point scale of a polar stereographic grid, k = k0 (1 + rho^2 / (4 R^2 k0^2)), i.e.
+    # k = 2 k0 / (1 + sin|phi|) with rho = 2 R k0 tan(pi/4 - |phi|/2) (Snyder 1987, "Map Projections: A Working
+    # Manual", USGS PP 1395, ch. 21, polar aspect), computed here on every cell of the grid.
+    from lunarops.terrain._horizon_sweep import sweep_grid
+    from lunarops.terrain.horizon import _prepared
+
+    geo = south.georeference
+    assert isinstance(geo, PolarStereographic)
+    k0 = geo.scale_factor
+    params = np.array([geo.x_min_m, geo.y_max_m, geo.pixel_width_m, k0, 1.0 / (4.0 * geo.radius_m**2 * k0**2)])
+    heights = _prepared(south)[0]
+    ny, nx = heights.shape
+    window = (100, 130, 600, 640)  # rows, cols
+    grid = sweep_grid(heights, geo.south, params, window)
+    assert [a.shape for a in grid.arrays] == [(ny, nx), (ny, nx), (nx, ny), (nx, ny)]
+    x = geo.x_min_m + (np.arange(nx) + 0.5) * geo.pixel_width_m
+    y = geo.y_max_m - (np.arange(ny) + 0.5) * geo.pixel_width_m
+    inv_k = 1.0 / (k0 * (1.0 + np.add.outer(y**2, x**2) / (4.0 * geo.radius_m**2 * k0**2)))
+    assert grid.inv_k_max == pytest.approx(inv_k.max(), rel=1e-15)
+    assert grid.inv_k_min == pytest.approx(inv_k.min(), rel=1e-15)
+    win = inv_k[100:130, 600:640]
+    for case, expected in enumerate((win, win[:, ::-1], win.T, win.T[:, ::-1])):
+        (q_lo, q_hi), (p_lo, p_hi) = grid.win_qp[case]
+        assert grid.inv_k_pq[case].shape == (q_hi - q_lo + 1, p_hi - p_lo + 1)
+        np.testing.assert_allclose(grid.inv_k_pq[case], expected, rtol=1e-15)

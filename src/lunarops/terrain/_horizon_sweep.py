@@ -712,7 +712,8 @@ def near_field_direction(
     """Largest tan(elevation) over the near field of each cell (q, p) of the window, along its own line
     q' = q + t (p' - p), p' >= p: the point exactly at the ground angle ``s_min`` [rad] (per cell, float64)
     and the shared samples ``u_samples`` (:func:`near_offsets`) beyond it (float32, :func:`_near_run`).
-    ``rpp_scale * inv_k[q, p]``: ground angle per unit p at the cell (``inv_k``: 1 / point scale). The
+    ``rpp_scale * inv_k[q - q_lo, p - p_lo]``: ground angle per unit p at the cell (``inv_k``: 1 / point scale
+    over the window). The
     samples are the same offsets for every cell, so the inner loop runs over a row of cells (vectorized).
     ``row_first_sample`` (the fast sweep): the sample at the minimum distance is shared by a row of cells too,
     taken at the offset where every cell of the row is at least ``s_min`` away (beyond s_min by at most the
@@ -730,12 +731,13 @@ def near_field_direction(
             p = p_lo + i
             h0 = a[q, p]
             h_obs[i] = np.float32(h0 + mast)
-            rpp_row[i] = np.float32(rpp_scale * inv_k[q, p])
+            ik = inv_k[_ix(q - q_lo), _ix(i)]
+            rpp_row[i] = np.float32(rpp_scale * ik)
             best[i] = -np.inf
-            k_min = min(k_min, inv_k[q, p])
+            k_min = min(k_min, ik)
             if row_first_sample or h0 != h0:
                 continue
-            u = s_min / (rpp_scale * inv_k[q, p])
+            u = s_min / (rpp_scale * ik)
             pp = p + u
             qq = q + t * u
             if pp > np_ - 1 or qq < 0.0 or qq > nq - 1:
@@ -987,8 +989,9 @@ def line_direction(d: int, dbeta: float) -> tuple[int, float]:
 
 class SweepGrid(NamedTuple):
     """What both sweeps need of a grid and a window: the heights as the four arrays of the line cases (grid,
-    p-reversed, transposed, transposed and p-reversed), 1 / point scale in the same four layouts and its
-    extremes, the window's (q, p) ranges per case and the grid bearing of north at the window's cells."""
+    p-reversed, transposed, transposed and p-reversed), 1 / point scale over the window in the same four layouts
+    (``inv_k_pq[case][q - q_lo, p - p_lo]``) and its extremes over the whole grid, the window's (q, p) ranges per
+    case and the grid bearing of north at the window's cells."""
 
     arrays: tuple[NDArray[np.float32], ...]
     inv_k_pq: tuple[NDArray[np.float64], ...]
@@ -1001,15 +1004,22 @@ class SweepGrid(NamedTuple):
 def sweep_grid(
     heights: NDArray[np.float32], south: bool, geo: NDArray[np.float64], window: tuple[int, int, int, int]
 ) -> SweepGrid:
-    """The :class:`SweepGrid` of ``heights`` (geo = x_min, y_max, pixel, k0, 1 / (4 R^2 k0^2)) and ``window``."""
+    """The :class:`SweepGrid` of ``heights`` (geo = x_min, y_max, pixel, k0, 1 / (4 R^2 k0^2)) and ``window``.
+    Memory: the four height layouts (16 bytes per cell of the grid) and window-sized arrays."""
     ny, nx = heights.shape
     row0, row1, col0, col1 = window
     cols = geo[0] + (np.arange(col0, col1) + 0.5) * geo[2]
     rows = geo[1] - (np.arange(row0, row1) + 0.5) * geo[2]
     xx, yy = np.meshgrid(cols, rows)
-    all_x = geo[0] + (np.arange(nx) + 0.5) * geo[2]
-    all_y = geo[1] - (np.arange(ny) + 0.5) * geo[2]
-    inv_k = 1.0 / (geo[3] * (1.0 + np.add.outer(all_y**2, all_x**2) * geo[4]))  # 1 / point scale, whole grid
+
+    def inv_k(y2: NDArray[np.float64], x2: NDArray[np.float64]) -> NDArray[np.float64]:
+        return np.asarray(1.0 / (geo[3] * (1.0 + np.add.outer(y2, x2) * geo[4])), dtype=np.float64)
+
+    inv_k_win = inv_k(rows**2, cols**2)  # 1 / point scale of the window's cells
+    # its extremes over the whole grid: it falls with x^2 + y^2, so they come from the extreme squares
+    # (the same floating-point operations as the grid's own elements there)
+    x2 = (geo[0] + (np.arange(nx) + 0.5) * geo[2]) ** 2
+    y2 = (geo[1] - (np.arange(ny) + 0.5) * geo[2]) ** 2
     return SweepGrid(
         arrays=(
             np.ascontiguousarray(heights),
@@ -1018,13 +1028,13 @@ def sweep_grid(
             np.ascontiguousarray(heights.T[:, ::-1]),
         ),
         inv_k_pq=(
-            inv_k,
-            np.ascontiguousarray(inv_k[:, ::-1]),
-            np.ascontiguousarray(inv_k.T),
-            np.ascontiguousarray(inv_k.T[:, ::-1]),
+            inv_k_win,
+            np.ascontiguousarray(inv_k_win[:, ::-1]),
+            np.ascontiguousarray(inv_k_win.T),
+            np.ascontiguousarray(inv_k_win.T[:, ::-1]),
         ),
-        inv_k_max=float(inv_k.max()),
-        inv_k_min=float(inv_k.min()),
+        inv_k_max=float(inv_k(y2[[y2.argmin()]], x2[[x2.argmin()]])[0, 0]),
+        inv_k_min=float(inv_k(y2[[y2.argmax()]], x2[[x2.argmax()]])[0, 0]),
         win_qp=(
             ((row0, row1 - 1), (col0, col1 - 1)),
             ((row0, row1 - 1), (nx - col1, nx - 1 - col0)),
@@ -1123,7 +1133,7 @@ def sweep_map(
                     pc[1], near,
                 )  # fmt: skip
             else:
-                near[:] = -np.inf
+                near[qc[0] : qc[1] + 1, pc[0] : pc[1] + 1] = -np.inf
             # the opposite direction: the same lines in its p-reversed array, p = np - 1 - p'
             p_flip = -1 if c == case else np_ - 1
             if by_direction:
