@@ -204,6 +204,20 @@ def test_bad_inputs_raise_named_errors(south: Dem) -> None:
         horizon_map(south, window=(0, 1, 0, 1), mode="quick")
 
 
+def test_map_bigger_than_the_available_memory_is_refused(south: Dem, monkeypatch: pytest.MonkeyPatch) -> None:
+    # the whole grid of a 240 m LOLA product at 360 azimuths is 21 GB: refused up front with the size and the
+    # fix, not a MemoryError or a process killed part-way. Expected size: 100 x 100 cells x 360 x 4 bytes.
+    import lunarops.terrain.horizon as horizon
+
+    memory = horizon.available_memory_bytes()
+    assert memory is None or memory > 0
+    monkeypatch.setattr(horizon, "available_memory_bytes", lambda: 10_000_000)
+    with pytest.raises(InputError, match=r"window = \(0, 100, 0, 100\) .* needs 14 MB, more than the 10 MB"):
+        horizon_map(south, window=(0, 100, 0, 100), mode="sweep")
+    out = np.empty((100, 100, 360), np.float32)  # an existing array needs no new memory
+    assert horizon_map(south, window=(0, 100, 0, 100), mode="sweep_fast", out=out) is out
+
+
 @settings(max_examples=15, deadline=None)
 @given(
     lat=st.floats(-89.99, -84.0),

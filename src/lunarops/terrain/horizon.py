@@ -343,6 +343,32 @@ def _check_out(out: object, shape: tuple[int, int, int]) -> None:
         raise InputError("out must be a writeable C-contiguous array (e.g. from np.empty); got a view or read-only")
 
 
+def available_memory_bytes() -> int | None:
+    """Memory the system can still give [bytes] (``MemAvailable`` of /proc/meminfo), None where unknown."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as meminfo:
+            for line in meminfo:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
+
+
+def _check_memory(shape: tuple[int, int, int], window: tuple[int, int, int, int] | None) -> None:
+    """InputError when a new map of ``shape`` (float32) would not fit in the memory available now (instead of a
+    MemoryError, or the process killed by the system part-way through a long run)."""
+    n_bytes = math.prod(shape) * 4
+    available = available_memory_bytes()
+    if available is not None and n_bytes > available:
+        raise InputError(
+            f"a horizon map of window = {window!r} ({shape[0]} x {shape[1]} cells x {shape[2]} azimuths) needs "
+            f"{n_bytes / 1e6:,.0f} MB, more than the {available / 1e6:,.0f} MB of memory available; compute it in "
+            "windows of rows (lunarops.illumination.maps.horizon_tiles does, for light and PSR maps), with fewer "
+            "azimuths, or into an existing array (out=...)"
+        )
+
+
 def horizon_map(
     dem: Dem,
     height_above_ground_m: float = 0.0,
@@ -385,6 +411,8 @@ def horizon_map(
     shape = (row1 - row0, col1 - col0, int(n_azimuth))
     if out is not None:
         _check_out(out, shape)
+    else:
+        _check_memory(shape, window)
     if mode == "auto":
         big = (row1 - row0) * (col1 - col0) >= AUTO_SWEEP_MIN_CELLS
         mode = "sweep" if big and sweep_supported(dem) and max_distance_m is None else "fast"
