@@ -60,7 +60,7 @@ def test_window_too_big_for_one_sweep_is_swept_in_bands(monkeypatch: pytest.Monk
 
     dem = load_dem("south").subset(320, 440, 320, 440)
     window = (0, 120, 0, 120)
-    monkeypatch.setattr(maps, "MAX_WINDOW_HORIZON_BYTES", 50 * 120 * 36 * 4)  # 50 rows per band
+    monkeypatch.setattr(maps, "sweep_horizon_bytes", lambda: 50 * 120 * 36 * 4)  # 50 rows per band
     calls: list[float] = []
     tiles = list(horizon_tiles(dem, 0.0, 36, None, window, 32, progress=lambda f, m: calls.append(f)))
     # tiles of at most 32 rows inside the bands 0-50, 50-100, 100-120
@@ -71,3 +71,16 @@ def test_window_too_big_for_one_sweep_is_swept_in_bands(monkeypatch: pytest.Monk
     done = [d for _, _, _, d in tiles]
     assert np.all(np.diff(done) > 0) and done[-1] == pytest.approx(1.0)
     assert calls and np.all(np.diff(calls) >= 0) and max(calls) < done[-1]
+    # tiles of a band are copies (the band is freed before the next one is swept)
+    assert all(h.base is None for _, _, h, _ in tiles)
+
+
+def test_sweep_band_size_follows_the_memory_available(monkeypatch: pytest.MonkeyPatch) -> None:
+    import lunarops.illumination.maps as maps
+
+    monkeypatch.setattr(maps, "available_memory_bytes", lambda: None)
+    assert maps.sweep_horizon_bytes() == maps.MAX_WINDOW_HORIZON_BYTES
+    monkeypatch.setattr(maps, "available_memory_bytes", lambda: 16 * 1024**3)
+    assert maps.sweep_horizon_bytes() == 8 * 1024**3  # half of what is available
+    monkeypatch.setattr(maps, "available_memory_bytes", lambda: 1024**2)
+    assert maps.sweep_horizon_bytes() == maps.MIN_SWEEP_HORIZON_BYTES

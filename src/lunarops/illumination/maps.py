@@ -28,15 +28,17 @@ from lunarops.illumination.functions import (
     sun_map_kernel,
 )
 from lunarops.terrain import Dem, horizon_map
-from lunarops.terrain.horizon import AUTO_SWEEP_MIN_CELLS, sweep_supported
+from lunarops.terrain.horizon import AUTO_SWEEP_MIN_CELLS, available_memory_bytes, sweep_supported
 
 FloatArray = NDArray[np.float64]
 Progress = Callable[[float, str], None]
 Window = tuple[int, int, int, int]
 
 
-#: Largest horizon array [bytes] computed at once for a map window (the line sweep needs the whole window).
+#: Largest horizon array [bytes] of one sweep where the memory available is unknown; else half of it, and at least
+#: ``MIN_SWEEP_HORIZON_BYTES`` (:func:`sweep_horizon_bytes`).
 MAX_WINDOW_HORIZON_BYTES = 2 * 1024**3
+MIN_SWEEP_HORIZON_BYTES = 64 * 1024**2
 #: Share of a map's progress given to the line sweep when it computes the window's horizons at once.
 SWEEP_PROGRESS_SHARE = 0.8
 #: Horizon modes that sweep whole lines, so a window is computed at once rather than per tile of rows.
@@ -56,12 +58,13 @@ def horizon_tiles(
     """Yields (start row, stop row, horizons (cells, n_azimuth) [rad], fraction of the work done after this tile)
     over ``window`` in tiles of ``tile_rows`` rows. ``mode="auto"``: the line sweep when
     :func:`lunarops.terrain.horizon_map` would choose it (polar grid, at least ``AUTO_SWEEP_MIN_CELLS`` cells;
-    about 3x faster than ray casting on the 80-90 S window of the 1.6 km DEM and 20x on a 240 m grid,
+    about 3x faster than ray casting on the 80-90 S window of the 1.6 km DEM, 32x on a 1700 x 1700 window of a
+    grid of the 240 m product's size,
     docs/terrain.md), else each tile by fast ray casting. ``mode="sweep"`` or ``"sweep_fast"``: that sweep.
     "fast" / "accurate": ray casting per tile. A sweep covers the whole window at once, or, when its horizon array
-    would exceed ``MAX_WINDOW_HORIZON_BYTES``, bands of rows that fit (each band sweeps the lines that cross it, so
-    fewer, bigger bands cost less). ``progress`` gets the sweeps' progress (their share of the work) when a sweep
-    runs."""
+    would exceed :func:`sweep_horizon_bytes`, bands of rows that fit (each band sweeps every line that crosses it,
+    so fewer, bigger bands cost less; K bands cost about (K + 1) / 2 sweeps of the window). ``progress`` gets the
+    sweeps' progress (their share of the work) when a sweep runs."""
     r0, r1, c0, c1 = window
     cells = (r1 - r0) * (c1 - c0)
     auto_sweep = mode == "auto" and sweep_supported(dem) and cells >= AUTO_SWEEP_MIN_CELLS
@@ -73,7 +76,8 @@ def horizon_tiles(
             yield start, stop, horizons.reshape(-1, n_azimuth), (stop - r0) / (r1 - r0)
         return
     sweep_mode = "sweep" if mode == "auto" else mode
-    band_rows = max(1, min(r1 - r0, MAX_WINDOW_HORIZON_BYTES // ((c1 - c0) * n_azimuth * 4)))
+    band_rows = max(1, min(r1 - r0, sweep_horizon_bytes() // ((c1 - c0) * n_azimuth * 4)))
+    banded = band_rows < r1 - r0
     for b0 in range(r0, r1, band_rows):
         b1 = min(b0 + band_rows, r1)
         before = (b0 - r0) / (r1 - r0)  # work done before this band, as a fraction of the window's rows
@@ -85,7 +89,19 @@ def horizon_tiles(
         for start in range(b0, b1, tile_rows):
             stop = min(start + tile_rows, b1)
             done = before + share * (SWEEP_PROGRESS_SHARE + (1.0 - SWEEP_PROGRESS_SHARE) * (stop - b0) / (b1 - b0))
-            yield start, stop, band[start - b0 : stop - b0].reshape(-1, n_azimuth), done
+            tile = band[start - b0 : stop - b0].reshape(-1, n_azimuth)
+            # in bands, tiles are copies, so that a band's memory is freed before the next band is swept
+            yield start, stop, tile.copy() if banded else tile, done
+        del band
+
+
+def sweep_horizon_bytes() -> int:
+    """Largest horizon array [bytes] of one sweep: half the memory available now (at least
+    ``MIN_SWEEP_HORIZON_BYTES``), or ``MAX_WINDOW_HORIZON_BYTES`` where that is unknown."""
+    available = available_memory_bytes()
+    if available is None:
+        return MAX_WINDOW_HORIZON_BYTES
+    return max(MIN_SWEEP_HORIZON_BYTES, available // 2)
 
 
 def _band_progress(progress: Progress, before: float, share: float, fraction: float, message: str) -> None:
