@@ -3,6 +3,8 @@ ray casting per tile of rows otherwise. Expected values: direct `horizon_map` ca
 
 from __future__ import annotations
 
+import weakref
+
 import numpy as np
 import pytest
 
@@ -71,8 +73,20 @@ def test_window_too_big_for_one_sweep_is_swept_in_bands(monkeypatch: pytest.Monk
     done = [d for _, _, _, d in tiles]
     assert np.all(np.diff(done) > 0) and done[-1] == pytest.approx(1.0)
     assert calls and np.all(np.diff(calls) >= 0) and max(calls) < done[-1]
-    # tiles of a band are copies (the band is freed before the next one is swept)
+    # tiles of a band are copies, and each band is freed before the next one is swept (peak memory: one band)
     assert all(h.base is None for _, _, h, _ in tiles)
+    bands: list[weakref.ref[np.ndarray]] = []
+
+    def one_band(*args: object, **kwargs: object) -> np.ndarray:
+        assert all(ref() is None for ref in bands), "the previous band is still alive"
+        band = horizon_map(*args, **kwargs)  # type: ignore[arg-type]
+        bands.append(weakref.ref(band))
+        return band
+
+    monkeypatch.setattr(maps, "horizon_map", one_band)
+    for _ in horizon_tiles(dem, 0.0, 36, None, window, 32):
+        pass
+    assert len(bands) == 3
 
 
 def test_sweep_band_size_follows_the_memory_available(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -92,7 +92,7 @@ def horizon_tiles(
             tile = band[start - b0 : stop - b0].reshape(-1, n_azimuth)
             # in bands, tiles are copies, so that a band's memory is freed before the next band is swept
             yield start, stop, tile.copy() if banded else tile, done
-        del band
+        del band, tile  # the tile view would keep the band alive
 
 
 def sweep_horizon_bytes() -> int:
