@@ -171,11 +171,15 @@ def test_sweep_no_data_progress_and_auto_mode() -> None:
     # a coarse azimuth grid is the 360-azimuth map at its azimuths (same sweep bearings, same interpolation)
     hm360 = horizon_map(dem, window=(28, 33, 28, 33), mode="sweep")
     assert np.allclose(hm, hm360[..., ::45], atol=1e-6, equal_nan=True)
-    # "auto" (the default) picks the sweep for whole-map work (>= 10 000 cells) on a polar grid
-    whole = load_dem("south").subset(300, 400, 300, 400)
-    auto = horizon_map(whole, n_azimuth=8)
-    sweep = horizon_map(whole, n_azimuth=8, mode="sweep")
-    assert np.array_equal(auto, sweep)
+    # "auto" (the default) picks the sweep for map windows of at least AUTO_SWEEP_MIN_CELLS (1,500) cells on a
+    # polar grid, ray casting below
+    from lunarops.terrain.horizon import AUTO_SWEEP_MIN_CELLS
+
+    assert AUTO_SWEEP_MIN_CELLS == 1_500
+    south = load_dem("south")
+    for window, mode in (((300, 339, 300, 339), "sweep"), ((300, 338, 300, 338), "fast")):  # 1,521 / 1,444 cells
+        auto = horizon_map(south, n_azimuth=8, window=window)
+        assert np.array_equal(auto, horizon_map(south, n_azimuth=8, window=window, mode=mode))
 
 
 def test_sweep_refuses_what_it_cannot_do(south: Dem) -> None:
