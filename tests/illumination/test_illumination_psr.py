@@ -106,6 +106,23 @@ def test_shackleton_floor_is_psr_ridge_is_not(south, envelope) -> None:  # type:
     assert result.cell_area_km2.min() > 2.56 * 0.999
 
 
+def test_psr_map_in_bands_equals_one_sweep(south, envelope, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # a PSR window whose horizons exceed the memory share is swept in bands of rows (as for the 240 m product's
+    # 80-90 S window, 9.2 GB of horizons): the same PSR cells and area as one sweep of the window, since the
+    # banded horizons are bit-identical (test_illumination_horizon_tiles.py). Expected values: psr_map without
+    # bands.
+    import lunarops.illumination.maps as maps
+
+    whole = psr_map(south, max_colatitude_deg=2.0, envelope=envelope, horizon_mode="sweep")
+    assert whole.psr.sum() > 100  # 2 deg around the pole: Shackleton, de Gerlache, Haworth's edge...
+    rows, cols = whole.psr.shape
+    monkeypatch.setattr(maps, "sweep_horizon_bytes", lambda: 20 * cols * 360 * 4)  # bands of 20 rows
+    banded = psr_map(south, max_colatitude_deg=2.0, envelope=envelope, horizon_mode="sweep")
+    assert rows > 60  # at least 4 bands
+    np.testing.assert_array_equal(banded.psr, whole.psr)
+    assert banded.area_km2 == whole.area_km2
+
+
 def test_psr_needs_a_polar_dem() -> None:
     with pytest.raises(InputError, match="polar stereographic"):
         psr_map(resolve_terrain("global"))
