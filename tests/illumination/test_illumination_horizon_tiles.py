@@ -8,6 +8,7 @@ import weakref
 import numpy as np
 import pytest
 
+from lunarops.errors import InputError
 from lunarops.illumination.maps import SWEEP_PROGRESS_SHARE, horizon_tiles
 from lunarops.terrain import horizon_map, load_dem
 
@@ -63,16 +64,17 @@ def test_window_too_big_for_one_sweep_is_swept_in_bands(monkeypatch: pytest.Monk
     dem = load_dem("south").subset(320, 440, 320, 440)
     window = (0, 120, 0, 120)
     monkeypatch.setattr(maps, "sweep_horizon_bytes", lambda: 50 * 120 * 36 * 4)  # 50 rows per band
-    calls: list[float] = []
-    tiles = list(horizon_tiles(dem, 0.0, 36, None, window, 32, progress=lambda f, m: calls.append(f)))
+    calls: list[float] = []  # the sweeps' progress and the tiles' fractions, in the order a caller sees them
+    tiles = []
+    for tile in horizon_tiles(dem, 0.0, 36, None, window, 32, progress=lambda f, m: calls.append(f)):
+        tiles.append(tile)
+        calls.append(tile[3])
     # tiles of at most 32 rows inside the bands 0-50, 50-100, 100-120
     assert [(a, b) for a, b, _, _ in tiles] == [(0, 32), (32, 50), (50, 82), (82, 100), (100, 120)]
     swept = horizon_map(dem, 0.0, 36, window=window, mode="sweep").reshape(-1, 36)
     np.testing.assert_array_equal(np.concatenate([h for _, _, h, _ in tiles]), swept)  # bit-identical
-    # progress from every band's directions and tiles: increasing, ending at 1
-    done = [d for _, _, _, d in tiles]
-    assert np.all(np.diff(done) > 0) and done[-1] == pytest.approx(1.0)
-    assert calls and np.all(np.diff(calls) >= 0) and max(calls) < done[-1]
+    # progress through every band's directions and tiles never goes back, and ends at 1
+    assert len(calls) > 3 * 36 and np.all(np.diff(calls) >= 0) and calls[-1] == pytest.approx(1.0)
     # tiles of a band are copies, and each band is freed before the next one is swept (peak memory: one band)
     assert all(h.base is None for _, _, h, _ in tiles)
     bands: list[weakref.ref[np.ndarray]] = []
@@ -98,3 +100,29 @@ def test_sweep_band_size_follows_the_memory_available(monkeypatch: pytest.Monkey
     assert maps.sweep_horizon_bytes() == 8 * 1024**3  # half of what is available
     monkeypatch.setattr(maps, "available_memory_bytes", lambda: 1024**2)
     assert maps.sweep_horizon_bytes() == maps.MIN_SWEEP_HORIZON_BYTES
+
+
+def test_bad_window_is_refused_before_any_sweep() -> None:
+    dem = load_dem("south").subset(320, 440, 320, 440)
+    for window in ((0, 10, 9, 3), (0, 10, 5, 5), (4, 4, 0, 10), (0, 121, 0, 10)):
+        with pytest.raises(InputError, match=r"window = \(.*\) must be .*DEM 'south.*' is 120 x 120"):
+            next(horizon_tiles(dem, 0.0, 36, None, window, 8))
+
+
+def test_auto_ray_casts_a_window_that_would_need_too_many_bands(monkeypatch: pytest.MonkeyPatch) -> None:
+    # K bands cost about (K + 1) / 2 sweeps; beyond MAX_AUTO_SWEEP_BANDS "auto" ray-casts per tile.
+    # Expected values: direct "fast" horizon_map calls on the same tiles.
+    import lunarops.illumination.maps as maps
+
+    dem = load_dem("south").subset(320, 440, 320, 440)
+    window = (0, 120, 0, 40)  # 4,800 cells: swept by "auto" when it fits
+    monkeypatch.setattr(maps, "sweep_horizon_bytes", lambda: 3 * 40 * 36 * 4)  # bands of 3 rows: 40 bands
+    assert maps.MAX_AUTO_SWEEP_BANDS < 40
+    tiles = list(horizon_tiles(dem, 0.0, 36, None, window, 60))
+    for start, stop, h, _ in tiles:
+        direct = horizon_map(dem, 0.0, 36, window=(start, stop, 0, 40), mode="fast")
+        np.testing.assert_array_equal(h, direct.reshape(-1, 36))
+    # an explicit sweep mode still sweeps, in bands
+    monkeypatch.setattr(maps, "sweep_horizon_bytes", lambda: 40 * 40 * 36 * 4)  # 3 bands
+    swept = np.concatenate([h for _, _, h, _ in horizon_tiles(dem, 0.0, 36, None, window, 60, mode="sweep")])
+    np.testing.assert_array_equal(swept, horizon_map(dem, 0.0, 36, window=window, mode="sweep").reshape(-1, 36))

@@ -214,8 +214,13 @@ def test_map_bigger_than_the_available_memory_is_refused(south: Dem, monkeypatch
     monkeypatch.setattr(horizon, "available_memory_bytes", lambda: 10_000_000)
     with pytest.raises(InputError, match=r"window = \(0, 100, 0, 100\) .* needs 14 MB, more than the 10 MB"):
         horizon_map(south, window=(0, 100, 0, 100), mode="sweep")
-    out = np.empty((100, 100, 360), np.float32)  # an existing array needs no new memory
-    assert horizon_map(south, window=(0, 100, 0, 100), mode="sweep_fast", out=out) is out
+    with pytest.raises(InputError, match=r"map of the whole DEM \(762 x 762 cells x 360 azimuths\)"):
+        horizon_map(south, mode="sweep")
+    # an existing array needs no new memory: every mode writes into it (the accurate sweep too, since session 8)
+    out = np.full((100, 100, 360), 7.0, np.float32)
+    assert horizon_map(south, window=(0, 100, 0, 100), mode="sweep", out=out) is out
+    monkeypatch.undo()
+    np.testing.assert_array_equal(out, horizon_map(south, window=(0, 100, 0, 100), mode="sweep"))
 
 
 @settings(max_examples=15, deadline=None)

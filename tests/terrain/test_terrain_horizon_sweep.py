@@ -247,3 +247,14 @@ def test_sweep_grid_keeps_only_the_heights_at_grid_size(south: Dem) -> None:
         (q_lo, q_hi), (p_lo, p_hi) = grid.win_qp[case]
         assert grid.inv_k_pq[case].shape == (q_hi - q_lo + 1, p_hi - p_lo + 1)
         np.testing.assert_allclose(grid.inv_k_pq[case], expected, rtol=1e-15)
+
+
+def test_window_anywhere_in_the_grid_equals_the_whole_map_sliced(south: Dem) -> None:
+    # a window is observers only: its cells get the horizons of the whole map, bit for bit, wherever it lies
+    # (offsets in rows and columns exercise the window-sized arrays of all four line layouts). Expected values:
+    # the whole map of the same DEM, sliced.
+    dem = south.subset(300, 380, 300, 400)  # 80 x 100 cells near the pole
+    whole = horizon_map(dem, 0.0, 36, mode="sweep")
+    for r0, r1, c0, c1 in ((13, 61, 27, 71), (0, 80, 33, 100), (5, 40, 0, 57)):
+        part = horizon_map(dem, 0.0, 36, window=(r0, r1, c0, c1), mode="sweep")
+        np.testing.assert_array_equal(part, whole[r0:r1, c0:c1])

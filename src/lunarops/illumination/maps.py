@@ -28,7 +28,7 @@ from lunarops.illumination.functions import (
     sun_map_kernel,
 )
 from lunarops.terrain import Dem, horizon_map
-from lunarops.terrain.horizon import AUTO_SWEEP_MIN_CELLS, available_memory_bytes, sweep_supported
+from lunarops.terrain.horizon import AUTO_SWEEP_MIN_CELLS, available_memory_bytes, check_window, sweep_supported
 
 FloatArray = NDArray[np.float64]
 Progress = Callable[[float, str], None]
@@ -39,6 +39,9 @@ Window = tuple[int, int, int, int]
 #: ``MIN_SWEEP_HORIZON_BYTES`` (:func:`sweep_horizon_bytes`).
 MAX_WINDOW_HORIZON_BYTES = 2 * 1024**3
 MIN_SWEEP_HORIZON_BYTES = 64 * 1024**2
+#: ``mode="auto"`` ray-casts a window that would need more bands than this: K bands cost about (K + 1) / 2 sweeps of
+#: the window, and ray casting a window big enough to need bands cost 32-43x one sweep (docs/terrain.md).
+MAX_AUTO_SWEEP_BANDS = 32
 #: Share of a map's progress given to the line sweep when it computes the window's horizons at once.
 SWEEP_PROGRESS_SHARE = 0.8
 #: Horizon modes that sweep whole lines, so a window is computed at once rather than per tile of rows.
@@ -63,11 +66,16 @@ def horizon_tiles(
     docs/terrain.md), else each tile by fast ray casting. ``mode="sweep"`` or ``"sweep_fast"``: that sweep.
     "fast" / "accurate": ray casting per tile. A sweep covers the whole window at once, or, when its horizon array
     would exceed :func:`sweep_horizon_bytes`, bands of rows that fit (each band sweeps every line that crosses it,
-    so fewer, bigger bands cost less; K bands cost about (K + 1) / 2 sweeps of the window). ``progress`` gets the
-    sweeps' progress (their share of the work) when a sweep runs."""
-    r0, r1, c0, c1 = window
+    so fewer, bigger bands cost less; K bands cost about (K + 1) / 2 sweeps of the window; "auto" ray-casts
+    beyond ``MAX_AUTO_SWEEP_BANDS``). Besides its horizons, a sweep holds 16 bytes per cell of the whole grid (the
+    heights in four layouts) and about 90 bytes per cell of its band. ``progress`` gets the sweeps' progress
+    (their share of the work) when a sweep runs. InputError for a window outside the DEM."""
+    r0, r1, c0, c1 = check_window(dem, window)  # before any band is swept
     cells = (r1 - r0) * (c1 - c0)
+    band_rows = max(1, min(r1 - r0, sweep_horizon_bytes() // ((c1 - c0) * n_azimuth * 4)))
+    n_bands = math.ceil((r1 - r0) / band_rows)
     auto_sweep = mode == "auto" and sweep_supported(dem) and cells >= AUTO_SWEEP_MIN_CELLS
+    auto_sweep = auto_sweep and n_bands <= MAX_AUTO_SWEEP_BANDS
     if not (auto_sweep or mode in SWEEP_MODES):
         for start in range(r0, r1, tile_rows):
             stop = min(start + tile_rows, r1)
@@ -76,8 +84,7 @@ def horizon_tiles(
             yield start, stop, horizons.reshape(-1, n_azimuth), (stop - r0) / (r1 - r0)
         return
     sweep_mode = "sweep" if mode == "auto" else mode
-    band_rows = max(1, min(r1 - r0, sweep_horizon_bytes() // ((c1 - c0) * n_azimuth * 4)))
-    banded = band_rows < r1 - r0
+    banded = n_bands > 1
     for b0 in range(r0, r1, band_rows):
         b1 = min(b0 + band_rows, r1)
         before = (b0 - r0) / (r1 - r0)  # work done before this band, as a fraction of the window's rows

@@ -1060,17 +1060,22 @@ def sweep_map(
     near_samples_per_px: int = 2,
     bulge_tol_m: float = 8.0,
     progress: object = None,
+    result: NDArray[np.float32] | None = None,
 ) -> NDArray[np.float32]:
     """Horizon [rad] (wy, wx, n_azimuth) of the window's cells by line sweeps in
     ``directions_per_azimuth * n_azimuth`` grid directions; geo = x_min, y_max, pixel, k0, 1 / (4 R^2 k0^2).
-    ``progress(fraction, message)`` after each direction when given."""
+    ``progress(fraction, message)`` after each direction when given. ``result``: a float32 array of that shape to
+    write into (checked by the caller), else a new one."""
     if not bulge_tol_m > 0.0:  # the line kernel divides by it without a zero check (error_model="numpy")
         raise ValueError(f"bulge_tol_m = {bulge_tol_m!r} must be > 0 [m]")
     ny, nx = heights.shape
     row0, row1, col0, col1 = window
     grid = sweep_grid(heights, south, geo, window)
     arrays, inv_k_pq, win_qp, gamma = grid.arrays, grid.inv_k_pq, grid.win_qp, grid.gamma
-    result = np.zeros((row1 - row0, col1 - col0, n_azimuth), dtype=np.float32)
+    if result is None:
+        result = np.zeros((row1 - row0, col1 - col0, n_azimuth), dtype=np.float32)
+    else:
+        result.fill(0.0)  # the bin accumulation adds to it
     n_dir = directions_per_azimuth * n_azimuth
     dbeta = 2.0 * math.pi / n_dir
     min_s = min_distance_m / radius_m

@@ -357,17 +357,36 @@ def available_memory_bytes() -> int | None:
     return None
 
 
+def check_window(dem: Dem, window: tuple[int, int, int, int] | None) -> tuple[int, int, int, int]:
+    """The window (row0, row1, col0, col1) of a map of ``dem`` (None: the whole DEM), checked: InputError
+    naming it and the DEM's shape unless 0 <= row0 < row1 <= ny and 0 <= col0 < col1 <= nx."""
+    ny, nx = dem.shape
+    try:
+        row0, row1, col0, col1 = (int(v) for v in window) if window is not None else (0, ny, 0, nx)
+    except (TypeError, ValueError):
+        row0 = row1 = col0 = col1 = -1
+    if not (0 <= row0 < row1 <= ny and 0 <= col0 < col1 <= nx):
+        raise InputError(
+            f"window = {window!r} must be (row0, row1, col0, col1) with 0 <= row0 < row1 <= {ny} and "
+            f"0 <= col0 < col1 <= {nx} (DEM '{dem.name}' is {ny} x {nx})"
+        )
+    return row0, row1, col0, col1
+
+
 def _check_memory(shape: tuple[int, int, int], window: tuple[int, int, int, int] | None) -> None:
     """InputError when a new map of ``shape`` (float32) would not fit in the memory available now (instead of a
-    MemoryError, or the process killed by the system part-way through a long run)."""
+    MemoryError, or the process killed by the system part-way through a long run). ``MemAvailable`` counts
+    neither swap nor a container's memory limit (not visible in /proc/meminfo), so in a container the check can
+    pass and the process still run out of memory."""
     n_bytes = math.prod(shape) * 4
     available = available_memory_bytes()
     if available is not None and n_bytes > available:
+        what = "the whole DEM" if window is None else f"window = {window!r}"
         raise InputError(
-            f"a horizon map of window = {window!r} ({shape[0]} x {shape[1]} cells x {shape[2]} azimuths) needs "
+            f"a horizon map of {what} ({shape[0]} x {shape[1]} cells x {shape[2]} azimuths) needs "
             f"{n_bytes / 1e6:,.0f} MB, more than the {available / 1e6:,.0f} MB of memory available; compute it in "
             "windows of rows (lunarops.illumination.maps.horizon_tiles does, for light and PSR maps), with fewer "
-            "azimuths, or into an existing array (out=...)"
+            "azimuths, or into an existing array (out=..., e.g. a numpy.memmap on disk)"
         )
 
 
@@ -400,16 +419,10 @@ def horizon_map(
     ``out``: an existing C-contiguous float32 array of the result's shape (window rows, window columns,
     n_azimuth) to write into and return (InputError otherwise); repeated maps (several mast heights, scenario
     sweeps) then reuse its memory instead of a new 1.44 kB per cell whose first touch costs page faults
-    (``"sweep_fast"`` writes into it directly; the other modes copy their result into it).
+    (the sweeps and ray casting write into it directly).
     """
     min_d = _check_common(dem, height_above_ground_m, n_azimuth, min_distance_m, mode, MAP_MODES)
-    ny, nx = dem.shape
-    row0, row1, col0, col1 = window if window is not None else (0, ny, 0, nx)
-    if not (0 <= row0 < row1 <= ny and 0 <= col0 < col1 <= nx):
-        raise InputError(
-            f"window = {window!r} must be (row0, row1, col0, col1) with 0 <= row0 < row1 <= {ny} and "
-            f"0 <= col0 < col1 <= {nx}"
-        )
+    row0, row1, col0, col1 = check_window(dem, window)
     shape = (row1 - row0, col1 - col0, int(n_azimuth))
     if out is not None:
         _check_out(out, shape)
@@ -508,4 +521,5 @@ def _sweep(
         near_samples_per_px=SWEEP_NEAR_SAMPLES_PER_PX,
         bulge_tol_m=SWEEP_BULGE_TOL_M,
         progress=progress,
+        result=out,
     )
