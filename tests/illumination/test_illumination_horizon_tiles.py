@@ -126,3 +126,17 @@ def test_auto_ray_casts_a_window_that_would_need_too_many_bands(monkeypatch: pyt
     monkeypatch.setattr(maps, "sweep_horizon_bytes", lambda: 40 * 40 * 36 * 4)  # 3 bands
     swept = np.concatenate([h for _, _, h, _ in horizon_tiles(dem, 0.0, 36, None, window, 60, mode="sweep")])
     np.testing.assert_array_equal(swept, horizon_map(dem, 0.0, 36, window=window, mode="sweep").reshape(-1, 36))
+
+
+def test_fast_sweep_in_bands_equals_one_fast_sweep(monkeypatch: pytest.MonkeyPatch) -> None:
+    # the fast sweep shares its first near-field sample by blocks of grid columns, not by the window's rows, so
+    # its bands are bit-identical to one sweep too. Expected values: a direct horizon_map call.
+    import lunarops.illumination.maps as maps
+
+    dem = load_dem("south").subset(300, 460, 300, 460)
+    window = (0, 160, 0, 160)
+    monkeypatch.setattr(maps, "sweep_horizon_bytes", lambda: 40 * 160 * 360 * 4)  # bands of 40 rows
+    tiles = list(horizon_tiles(dem, 0.0, 360, None, window, 32, mode="sweep_fast"))
+    assert [a for a, _, _, _ in tiles][:3] == [0, 32, 40]
+    one = horizon_map(dem, 0.0, 360, window=window, mode="sweep_fast").reshape(-1, 360)
+    np.testing.assert_array_equal(np.concatenate([h for _, _, h, _ in tiles]), one)

@@ -548,8 +548,8 @@ def fast_sweep_map(
                     u_lo = min_s / (rpp_scale * grid.inv_k_max)
                     u_samples = near_offsets(tc, u_lo, s_near / (rpp_scale * grid.inv_k_min), near_samples_per_px)
                     near_field_direction(
-                        a if c == base else arrays[c], tc, u_samples, inv_k_pq[c], rpp_scale, min_s, radius_m, mast_m,
-                        qc[0], qc[1], pc[0], pc[1], near, True,
+                        a if c == base else arrays[c], tc, u_samples, inv_k_pq[c], grid.inv_k_block_min[c], rpp_scale,
+                        min_s, radius_m, mast_m, qc[0], qc[1], pc[0], pc[1], near, True,
                     )  # fmt: skip
             out_f = buffers(base)[1] if do[0] else buffers(base + 1)[1]
             out_r = buffers(base + 1)[1] if do[1] else out_f
