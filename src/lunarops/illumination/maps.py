@@ -59,17 +59,19 @@ def horizon_tiles(
     progress: Progress | None = None,
 ) -> Iterator[tuple[int, int, NDArray[np.float32], float]]:
     """Yields (start row, stop row, horizons (cells, n_azimuth) [rad], fraction of the work done after this tile)
-    over ``window`` in tiles of ``tile_rows`` rows. ``mode="auto"``: the line sweep when
-    :func:`lunarops.terrain.horizon_map` would choose it (polar grid, at least ``AUTO_SWEEP_MIN_CELLS`` cells;
-    about 3x faster than ray casting on the 80-90 S window of the 1.6 km DEM, 32x on a 1700 x 1700 window of a
-    grid of the 240 m product's size,
-    docs/terrain.md), else each tile by fast ray casting. ``mode="sweep"`` or ``"sweep_fast"``: that sweep.
-    "fast" / "accurate": ray casting per tile. A sweep covers the whole window at once, or, when its horizon array
-    would exceed :func:`sweep_horizon_bytes`, bands of rows that fit (each band sweeps every line that crosses it,
-    so fewer, bigger bands cost less; K bands cost about (K + 1) / 2 sweeps of the window; "auto" ray-casts
-    beyond ``MAX_AUTO_SWEEP_BANDS``). Besides its horizons, a sweep holds 16 bytes per cell of the whole grid (the
-    heights in four layouts) and about 90 bytes per cell of its band. ``progress`` gets the sweeps' progress
-    (their share of the work) when a sweep runs. InputError for a window outside the DEM."""
+    over ``window`` in tiles of ``tile_rows`` rows.
+
+    ``mode="auto"``: the line sweep when :func:`lunarops.terrain.horizon_map` would choose it (polar grid, at least
+    ``AUTO_SWEEP_MIN_CELLS`` cells; about 3x faster than ray casting on the 80-90 S window of the 1.6 km DEM, 32x
+    on a 1700 x 1700 window of a grid of the 240 m product's size, docs/terrain.md), else each tile by fast ray
+    casting. ``mode="sweep"`` or ``"sweep_fast"``: that sweep. "fast" / "accurate": ray casting per tile.
+
+    A sweep covers the whole window at once, or, when its horizon array would exceed :func:`sweep_horizon_bytes`,
+    bands of rows that fit (each band sweeps every line that crosses it, so fewer, bigger bands cost less; K bands
+    cost about (K + 1) / 2 sweeps of the window; "auto" ray-casts beyond ``MAX_AUTO_SWEEP_BANDS``). Besides its
+    horizons, a sweep holds 16 bytes per cell of the whole grid (the heights in four layouts) and about 90 bytes
+    per cell of its band. ``progress`` gets the sweeps' progress (their share of the work) when a sweep runs.
+    InputError for a window outside the DEM."""
     r0, r1, c0, c1 = check_window(dem, window)  # before any band is swept
     cells = (r1 - r0) * (c1 - c0)
     band_rows = max(1, min(r1 - r0, sweep_horizon_bytes() // ((c1 - c0) * n_azimuth * 4)))
