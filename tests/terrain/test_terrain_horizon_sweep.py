@@ -219,6 +219,21 @@ def test_direction_slots_blend_like_the_bin_accumulation(south: Dem) -> None:
     np.testing.assert_allclose(np.degrees(by_slot[..., ::2]), np.degrees(by_bin), rtol=0, atol=1e-4)
 
 
+def test_direction_batches_land_in_their_slots() -> None:
+    # write_directions against numpy's fancy indexing (an independent write of the same slots): a partial batch
+    # of directions out of order, as the paired sweep produces them (d, then d + n / 2); other slots untouched.
+    from lunarops.terrain._horizon_sweep import DIRECTIONS_PER_BATCH, write_directions
+
+    rng = np.random.default_rng(9)
+    batch = rng.normal(size=(DIRECTIONS_PER_BATCH, 5, 7)).astype(np.float32)
+    directions = np.array([46, 226, 47, 227, 0, 359], np.int64)
+    result = np.full((5, 7, 360), -7.0, np.float32)
+    expected = result.copy()
+    expected[:, :, directions] = np.moveaxis(batch[: directions.size], 0, -1)
+    write_directions(batch, directions, result)
+    np.testing.assert_array_equal(result, expected)
+
+
 def test_sweep_grid_keeps_only_the_heights_at_grid_size(south: Dem) -> None:
     # memory for a small window of a big DEM: only the four height layouts are grid-sized; the point-scale
     # arrays cover the window, and their extremes over the grid equal those of the whole grid's array.

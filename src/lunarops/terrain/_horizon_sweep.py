@@ -88,6 +88,9 @@ NEAR_MAX_SAMPLES_PER_PX = 8
 NEAR_BLOCK_PX = 64
 """Columns of the grid that share the first near-field sample of the fast sweep (:func:`near_field_direction`)."""
 
+DIRECTIONS_PER_BATCH = 16
+"""Sweep directions whose horizons are collected before they are written into the map (64 bytes per cell)."""
+
 MAX_SUBDIVISIONS = 24
 """Most extra samples between two kinks of the bilinear surface along a line (where it bulges above the chord)."""
 
@@ -915,13 +918,14 @@ def store_direction(
     col0: int,
     ny: int,
     nx: int,
-    d: int,
-    result: NDArray[np.float32],
+    slot: int,
+    batch: NDArray[np.float32],
 ) -> None:
-    """Writes this direction's horizon elevation [rad] to ``result[i, j, d]`` (sweep direction d, not yet an
-    azimuth bin: :func:`blend_directions` does that once all directions are in). Same horizon as
-    :func:`accumulate_direction`, the cells visited in the order of the case's array (``window_qp`` = q_lo,
-    q_hi, p_lo, p_hi) so that the line values and the near field are read contiguously."""
+    """Writes this direction's horizon elevation [rad] to ``batch[slot, i, j]`` (a sweep direction, not yet an
+    azimuth bin: :func:`write_directions` moves a batch of directions into the map, and :func:`blend_directions`
+    turns them into bins once all are in). Same horizon as :func:`accumulate_direction`, the cells visited in the
+    order of the case's array (``window_qp`` = q_lo, q_hi, p_lo, p_hi) so that the line values and the near
+    field are read contiguously."""
     q_lo, q_hi, p_lo, p_hi = window_qp
     n_p = p_hi - p_lo + 1
     for q in numba.prange(q_lo, q_hi + 1):
@@ -940,7 +944,20 @@ def store_direction(
                 row, col = p, q
             else:
                 row, col = ny - 1 - p, q
-            result[_ix(row - row0), _ix(col - col0), _ix(d)] = np.float32(vrow[_ix(k)])
+            batch[_ix(slot), _ix(row - row0), _ix(col - col0)] = np.float32(vrow[_ix(k)])
+
+
+@numba.njit(cache=True, parallel=True)
+def write_directions(batch: NDArray[np.float32], directions: NDArray[np.int64], result: NDArray[np.float32]) -> None:
+    """result[i, j, directions[k]] = batch[k, i, j] for the k < len(directions) directions of a batch (each
+    cell's slots of the batch's directions in one pass: a few cache lines per cell instead of one per
+    direction)."""
+    wy, wx, _n = result.shape
+    n_used = directions.shape[0]
+    for i in numba.prange(wy):
+        for j in range(wx):
+            for k in range(n_used):
+                result[_ix(i), _ix(j), _ix(directions[_ix(k)])] = batch[_ix(k), _ix(i), _ix(j)]
 
 
 @numba.njit(cache=True, parallel=True)
@@ -1129,6 +1146,9 @@ def sweep_map(
     # one direction per azimuth: each direction's horizon is stored in its own slot and the slots are blended
     # into azimuth bins at the end (cheaper than adding every direction into two bins)
     by_direction = n_dir == n_azimuth
+    # the directions' horizons go to the map in batches (one pass over the map per batch, not per direction)
+    batch = np.empty((DIRECTIONS_PER_BATCH if by_direction else 0, row1 - row0, col1 - col0), np.float32)
+    batch_dirs: list[int] = []
     ov = float(lines_per_pixel)  # lines per unit of q (a cell is at most 1 / (2 ov) px from a line in q)
     n_done = 0
     for d in range(n_dir):
@@ -1179,8 +1199,13 @@ def sweep_map(
             if by_direction:
                 window_qp = (qc[0], qc[1], pc[0], pc[1])
                 store_direction(
-                    out_c[0], out_c[1], near, c, t, q0_start, ov, p_flip, window_qp, row0, col0, ny, nx, dd, result
-                )
+                    out_c[0], out_c[1], near, c, t, q0_start, ov, p_flip, window_qp, row0, col0, ny, nx,
+                    len(batch_dirs), batch,
+                )  # fmt: skip
+                batch_dirs.append(dd)
+                if len(batch_dirs) == DIRECTIONS_PER_BATCH:
+                    write_directions(batch, np.array(batch_dirs, np.int64), result)
+                    batch_dirs.clear()
             else:
                 accumulate_direction(
                     arrays[c], out_c[0], out_c[1], near, c, t, q0_start, ov, p_flip, row0, col0, ny, nx,
@@ -1190,6 +1215,8 @@ def sweep_map(
             if progress is not None:
                 progress(n_done / n_dir, f"horizon sweep directions {n_done}/{n_dir}")  # type: ignore[operator]
     if by_direction:
+        if batch_dirs:
+            write_directions(batch, np.array(batch_dirs, np.int64), result)
         blend_directions(gamma, result)
     result[~np.isfinite(heights[row0:row1, col0:col1])] = np.nan
     return result
