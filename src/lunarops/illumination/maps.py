@@ -70,7 +70,8 @@ def horizon_tiles(
     bands of rows that fit (each band sweeps every line that crosses it, so fewer, bigger bands cost less; K bands
     cost about (K + 1) / 2 sweeps of the window; "auto" ray-casts beyond ``MAX_AUTO_SWEEP_BANDS``). Besides its
     horizons, a sweep holds 16 bytes per cell of the whole grid (the heights in four layouts) and about 90 bytes
-    per cell of its band (150 for ``"sweep"`` at 360 or more azimuths). ``progress`` gets the sweeps' progress (their share of the work) when a sweep runs.
+    per cell of its band (150 for ``"sweep"`` at 360 or more azimuths). ``progress`` gets the sweeps' progress
+    (their share of the work) when a sweep runs.
     InputError for a window outside the DEM."""
     r0, r1, c0, c1 = check_window(dem, window)  # before any band is swept
     cells = (r1 - r0) * (c1 - c0)

