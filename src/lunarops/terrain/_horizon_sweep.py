@@ -1141,7 +1141,11 @@ def sweep_map(
     n_dir = directions_per_azimuth * n_azimuth
     dbeta = 2.0 * math.pi / n_dir
     min_s = min_distance_m / radius_m
-    s_near = near_field_px * geo[2] / radius_m
+    # the near field reaches near_field_px pixels, and at least half of that beyond the minimum distance: the lines
+    # alone, from up to 1 / (2 ov) px beside the cell, miss the requirement where the horizon is set by terrain
+    # within a few pixels of where they start (minimum distance 13 km on the 1.6 km grid: mean 0.0111 deg; with
+    # this 0.0062 deg)
+    s_near = max(near_field_px, min_distance_m / geo[2] + 0.5 * near_field_px) * geo[2] / radius_m
     s_far = max(min_s, s_near)
     # the lines' point exactly at s_far (interpolated) only where no near field covers that distance: elsewhere
     # the near field has it on the cell's own line, and the line's point, up to 1 / (2 ov) px beside the cell,
