@@ -251,6 +251,39 @@ def test_direction_batches_land_in_their_slots() -> None:
     np.testing.assert_array_equal(result, expected)
 
 
+@pytest.mark.parametrize("t", [0.0, 0.37, -0.81, 1.0, -1.0])
+def test_first_near_samples_equal_the_per_cell_bilinear_point(t: float) -> None:
+    # _first_samples takes each cell's point at exactly the minimum distance per stretch between kinks (straight
+    # loops); the independent computation is the per-cell one it replaced: _bilinear_pq at (p + u, q + t u), the
+    # same elevation formula, points outside the grid skipped. Offsets spread over several kinks (1.3 to 4.1 px),
+    # rows at the grid's top and bottom edges and a no-data observer. Tolerance: float32 output, bit-identical.
+    from lunarops.terrain._horizon_sweep import _bilinear_pq, _first_samples
+
+    rng = np.random.default_rng(5)
+    a = rng.normal(0.0, 300.0, size=(9, 14)).astype(np.float32)  # the last cells' points fall off the grid
+    radius, s_min, p_lo = 1_737_400.0, 0.003, 1
+    n_finite = 0
+    for q in (0, 4, 8):
+        u_cell = np.sort(rng.uniform(1.3, 4.1, size=10))[:: 1 if q != 4 else -1].copy()
+        r_obs = radius + a[q, p_lo : p_lo + 10].astype(np.float64) + 2.0
+        r_obs[3] = np.nan
+        best = np.full(10, -np.inf, np.float32)
+        _first_samples(a, q, t, p_lo, u_cell, r_obs, s_min, radius, best)
+        expected = np.full(10, -np.inf, np.float32)
+        cs, sn = 1.0 - 0.5 * s_min**2, s_min - s_min**3 / 6.0
+        for i, u in enumerate(u_cell):
+            pp, qq = p_lo + i + u, q + t * u
+            if pp > a.shape[1] - 1 or not 0.0 <= qq <= a.shape[0] - 1:
+                continue
+            rt = radius + _bilinear_pq(a, pp, qq)
+            val = (rt * cs - r_obs[i]) / (rt * sn)
+            if val == val:
+                expected[i] = np.float32(val)
+        np.testing.assert_array_equal(best, expected)
+        n_finite += int(np.isfinite(best).sum())
+    assert n_finite >= 10  # the comparison is not vacuous (edge rows see nothing in half the directions)
+
+
 def test_sweep_grid_keeps_only_the_heights_at_grid_size(south: Dem) -> None:
     # memory for a small window of a big DEM: only the four height layouts are grid-sized; the point-scale
     # arrays cover the window, and their extremes over the grid equal those of the whole grid's array.

@@ -708,6 +708,71 @@ def _near_sample(
     return min(p_hi, np_ - 1 - ip - dp) - p_lo + 1, q0, q1, p_lo + ip, dp, fp, fq
 
 
+@numba.njit(cache=True, inline="always")
+def _first_samples(
+    a: NDArray[np.float32],
+    q: int,
+    t: float,
+    p_lo: int,
+    u_cell: NDArray[np.float64],
+    r_obs: NDArray[np.float64],
+    s_min: float,
+    radius: float,
+    best: NDArray[np.float32],
+) -> None:
+    """Each cell's own point at exactly the minimum distance (ground angle ``s_min``) along its line q' = q + t u,
+    p' = p + u, at u = ``u_cell[i]`` for the cell p = p_lo + i (float64, bilinear as :func:`_bilinear_pq`),
+    into ``best`` (the first near-field value). The offsets differ a little from cell to cell (the point scale), so
+    the cells are taken per stretch of u between two kinks of the bilinear surface (integer u or t u), inside which
+    every point lies in the same cell relative to its observer: contiguous reads, a straight loop over the row
+    (vectorized), instead of a gather per cell. Points outside the grid are skipped, as are those exactly on the
+    last column (integer u there: the point at the grid's edge line)."""
+    nq, np_ = a.shape
+    n_p = u_cell.shape[0]
+    u_lo = u_cell.min()
+    u_hi = u_cell.max()
+    if not u_lo == u_lo:  # no finite offset (cannot happen: the point scale is finite and positive)
+        return
+    cs = 1.0 - 0.5 * s_min * s_min
+    sn = s_min - s_min * s_min * s_min / 6.0
+    ua = u_lo
+    while True:
+        # the stretch [ua, ub]: up to the next integer u or integer t u, or the row's largest offset
+        # (a knot that rounds to ua itself, when ua is the last knot, is stepped over: the loop always advances)
+        ub = min(math.floor(ua) + 1.0, u_hi)
+        if t != 0.0:
+            k_next = math.floor(t * ua) + 1.0 if t > 0.0 else math.ceil(t * ua) - 1.0
+            u_next = k_next / t
+            if u_next <= ua:
+                u_next = (k_next + (1.0 if t > 0.0 else -1.0)) / t
+            ub = min(ub, u_next)
+        mid = 0.5 * (ua + ub)
+        dp0 = math.floor(mid)
+        r0 = max(min(q + math.floor(t * mid), nq - 2), 0)
+        i_end = min(n_p, np_ - 1 - dp0 - p_lo)  # cells whose bilinear cell (p + dp0, p + dp0 + 1) is in the grid
+        for i in range(max(i_end, 0)):
+            u = u_cell[i]
+            p = p_lo + i
+            pp = p + u
+            qq = q + t * u
+            c0 = p + dp0
+            fp = pp - c0
+            fq = qq - r0
+            a00 = a[_ix(r0), _ix(c0)]
+            a01 = a[_ix(r0), _ix(c0 + 1)]
+            a10 = a[_ix(r0 + 1), _ix(c0)]
+            a11 = a[_ix(r0 + 1), _ix(c0 + 1)]
+            h0 = a00 + fp * (a01 - a00)
+            h1 = a10 + fp * (a11 - a10)
+            rt = radius + (h0 + fq * (h1 - h0))
+            val = (rt * cs - r_obs[i]) / (rt * sn)
+            ok = ua <= u <= ub and 0.0 <= qq <= nq - 1 and pp <= np_ - 1 and val > best[i]
+            best[i] = np.float32(val) if ok else best[i]
+        if ub >= u_hi:
+            return
+        ua = ub
+
+
 @numba.njit(cache=True, parallel=True)
 def near_field_direction(
     a: NDArray[np.float32],
@@ -746,6 +811,8 @@ def near_field_direction(
         best = out[q, p_lo : p_hi + 1]
         h_obs = np.empty(n_p, np.float32)
         rpp_row = np.empty(n_p, np.float32)
+        u_cell = np.empty(n_p)  # offset of each cell's own point at the minimum distance
+        r_obs = np.empty(n_p)  # R + observer's height [m]
         for i in range(n_p):
             p = p_lo + i
             h0 = a[q, p]
@@ -753,21 +820,10 @@ def near_field_direction(
             ik = inv_k[_ix(q - q_lo), _ix(i)]
             rpp_row[i] = np.float32(rpp_scale * ik)
             best[i] = -np.inf
-            if row_first_sample or h0 != h0:
-                continue
-            u = s_min / (rpp_scale * ik)
-            pp = p + u
-            qq = q + t * u
-            if pp > np_ - 1 or qq < 0.0 or qq > nq - 1:
-                continue
-            hb = _bilinear_pq(a, pp, qq)
-            s = s_min
-            rt = radius + hb
-            cs = 1.0 - 0.5 * s * s
-            sn = s - s * s * s / 6.0
-            val = (rt * cs - (radius + h0 + mast)) / (rt * sn)
-            if val == val:
-                best[i] = np.float32(val)
+            u_cell[i] = s_min / (rpp_scale * ik)
+            r_obs[i] = radius + h0 + mast  # NaN for a no-data cell: its values stay -inf
+        if not row_first_sample:
+            _first_samples(a, q, t, p_lo, u_cell, r_obs, s_min, radius, best)
         u_row = 0.0
         if row_first_sample:
             blocks = block_inv_k_min[_ix(q - q_lo)]
