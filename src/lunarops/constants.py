@@ -23,6 +23,10 @@ GM_SUN_M3_PER_S2 = 132712440040.944e9
 MOON_ROTATION_RATE_RAD_PER_S = math.radians(13.17635815) / 86400.0
 # Mean synodic month (Meeus, Astronomical Algorithms, 2nd ed., ch. 49): 29.530589 d = 708.73 h.
 SYNODIC_MONTH_S = 29.530588861 * 86400.0
+# Regression of the Moon's nodes: 360 deg / 1934.1362891 deg per Julian century (Meeus, Astronomical Algorithms,
+# 2nd ed., ch. 47) = 6798.38 d = 18.61 yr. The Sun's directions seen from the Moon repeat with it, so a permanent
+# shadow must last a whole cycle.
+NODAL_PERIOD_S = 6798.38 * 86400.0
 # Seconds per Julian day and century.
 DAY_S = 86400.0
 JULIAN_YEAR_S = 365.25 * DAY_S

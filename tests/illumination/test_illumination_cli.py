@@ -62,6 +62,10 @@ def test_illumination_json_terrain_matches_api() -> None:
         (["--lat", "10"], "outside DEM"),
         (["--start", "2060-01-01", "--end", "2060-02-01"], "coverage"),
         (["--start", "yesterday"], "ISO 8601"),
+        (["--terrain", "none", "--n-azimuth", "0"], "n_azimuth = 0 must be an integer in [1, 100000]"),
+        (["--terrain", "none", "--min-distance-m", "-5"], "min_distance_m = -5.0 must be > 0 [m]"),
+        (["--ground-height-m", "nan"], "ground_height_m = nan must be finite"),
+        (["--lon", "nan"], "longitude nan deg must be a finite east longitude"),
     ],
 )
 def test_illumination_bad_input_exit_2(args: list[str], message: str) -> None:
@@ -112,6 +116,50 @@ def test_psr_json_small_cap(tmp_path: Path) -> None:
     assert floor.sum() >= 10 and bool(np.all(api.psr[floor]))
     assert float(api.cell_area_km2[floor].sum()) == pytest.approx(math.pi * 3.3**2, abs=16.6)
     assert out["psr_area_km2"] >= float(api.cell_area_km2[floor].sum())
+
+
+def _psr_or_rank_fails(args: list[str], message: str) -> None:
+    result = runner.invoke(app, [*args, "--json", "--quiet"])
+    assert result.exit_code == 2, result.output
+    assert message in " ".join(result.output.split())
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--map", "{tmp}/a_file/dir/psr.png"], "--map = '{tmp}/a_file/dir/psr.png': '{tmp}/a_file' is a file"),
+        (["--geotiff", "{tmp}"], "--geotiff = '{tmp}' is a directory"),
+        (["--n-azimuth", "0"], "n_azimuth = 0"),
+        (["--site", "A,-95,0"], "latitude -95.0 deg must be in [-90, 90]"),
+        (["--site", "A,-89.5,inf"], "longitude inf deg must be a finite east longitude"),
+        (["--start", "2031-01-01", "--end", "2031-02-01"], "spans 31.00 days, less than the nodal precession cycle"),
+    ],
+)
+def test_psr_bad_input_fails_before_the_work(args: list[str], message: str, tmp_path: Path) -> None:
+    """Each is refused at once (before the map is computed) with the option, the value and the fix."""
+    (tmp_path / "a_file").write_text("not a directory")
+    _psr_or_rank_fails(["psr", "--dem", "south", *[a.format(tmp=tmp_path) for a in args]], message.format(tmp=tmp_path))
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--site", "A,-89.45,222.69", "--psr-radius-km", "-5"], "--psr-radius-km = -5.0 must be a distance > 0 [km]"),
+        (["--search", "--radius-km", "0"], "--radius-km = 0.0 must be a distance > 0"),
+        (["--search", "--center-lat", "-95"], "latitude -95.0 deg must be in [-90, 90]"),
+        (["--search", "--min-separation-km", "-1"], "--min-separation-km = -1.0 must be a distance >= 0 [km]"),
+        (["--site", "A,-89.45,222.69", "--map", "{tmp}/a_file/x.png"], "'{tmp}/a_file' is a file, not a directory"),
+        # an explicit --dem wins over the scenario's terrain.dem (it was silently replaced by it)
+        (["--scenario", "{scenario}", "--dem", "mars"], "--dem = 'mars' is neither"),
+    ],
+)
+def test_sites_rank_bad_input_fails_before_the_work(args: list[str], message: str, tmp_path: Path) -> None:
+    from lunarops.scenario import default_scenario_path
+
+    fill = {"tmp": tmp_path, "scenario": default_scenario_path()}
+    (tmp_path / "a_file").write_text("not a directory")
+    _psr_or_rank_fails(["sites", "rank", *[a.format(**fill) for a in args]], message.format(**fill))
 
 
 def test_psr_rejects_global_dem() -> None:

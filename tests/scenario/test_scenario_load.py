@@ -80,6 +80,18 @@ def test_not_a_scenario(text: str, fragment: str) -> None:
 def test_missing_file(tmp_path: object) -> None:
     with pytest.raises(ScenarioError, match="no such file"):
         load_scenario("/nonexistent/scenario.yaml")
+    with pytest.raises(ScenarioError, match="is a directory; give a scenario file"):
+        load_scenario(tmp_path)  # type: ignore[arg-type]
+
+
+def test_non_finite_numbers_and_psr_cycle() -> None:
+    nan = _issues(GOOD.replace("latitude_deg: -90", "latitude_deg: .nan"))
+    assert any("finite number" in issue and "no .nan or .inf" in issue for issue in nan)
+    psr = "terrain:\n  dem: south\n  psr:\n    cycle_start_utc: {}\n    cycle_end_utc: {}\n"
+    issues = _issues(GOOD + psr.format("2031-01-01", "2031-02-01"))
+    assert any("spans 31.00 days, less than the nodal precession cycle" in issue for issue in issues)
+    assert any("'soon' is not an ISO 8601 time" in issue for issue in _issues(GOOD + psr.format("soon", "2049-12-31")))
+    parse_scenario(GOOD + psr.format("2030-01-01", "2049-12-31"))  # the default cycle, 20 yr
 
 
 def test_json_schema_has_sections() -> None:

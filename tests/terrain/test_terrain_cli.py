@@ -31,6 +31,13 @@ def test_horizon_table_and_errors() -> None:
     assert result.exit_code == 2 and "outside DEM 'south'" in result.output
     result = runner.invoke(app, ["horizon", "--lat", "-89", "--lon", "0", "--n-azimuth", "0"])
     assert result.exit_code == 2 and "n_azimuth" in result.output
+    result = runner.invoke(app, ["horizon", "--lat", "-89.5", "--lon", "nan"])
+    text = " ".join(result.output.split())
+    assert result.exit_code == 2 and "longitude nan deg must be a finite east longitude" in text
+    result = runner.invoke(app, ["horizon", "--lat", "-89.5", "--lon", "0", "--min-distance-m", "1e9"])
+    assert result.exit_code == 2 and "reaches beyond DEM 'south'" in " ".join(result.output.split())
+    result = runner.invoke(app, ["horizon", "--lat", "-89.5", "--lon", "0", "--max-distance-m", "inf"])
+    assert result.exit_code == 2 and "must be finite" in " ".join(result.output.split())
     result = runner.invoke(app, ["horizon", "--lat", "-89", "--lon", "0", "--dem", "/nonexistent.tif"])
     assert result.exit_code == 2 and "neither a shipped DEM" in result.output
     result = runner.invoke(app, ["horizon", "--lat", "0", "--lon", "10", "--dem", "global", "--json"])

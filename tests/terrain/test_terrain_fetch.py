@@ -109,6 +109,9 @@ def test_offline_and_http_errors_are_named(server: str, tmp_path: Path) -> None:
         download_file(bad, tmp_path)
     with pytest.raises(InputError, match="LDEM_80S_80M"):
         fetch("LDEM_1M")
+    (tmp_path / "a_file").write_text("x")
+    with pytest.raises(InputError, match=r"cache directory .*a_file' cannot be created .*choose a writable"):
+        download_file(bad, tmp_path / "a_file")
 
 
 def test_registry_and_cache_dir() -> None:

@@ -391,6 +391,10 @@ def test_npz_round_trip_and_unknown_names(tmp_path: Path) -> None:
     back = read_npz(tmp_path / "piece.npz")
     assert back.name == "piece" and back.georeference == south.georeference
     assert np.array_equal(back.heights_m, south.heights_m)
+    data = (tmp_path / "piece.npz").read_bytes()
+    (tmp_path / "piece.npz").write_bytes(data[: len(data) // 2])  # truncated: not a zip archive any more
+    with pytest.raises(DataError, match=r"piece\.npz: cannot read the DEM"):
+        read_npz(tmp_path / "piece.npz")
     with pytest.raises(InputError, match="neither a shipped DEM"):
         load_dem("moon")
     (tmp_path / "x.xyz").write_text("1")
@@ -399,6 +403,8 @@ def test_npz_round_trip_and_unknown_names(tmp_path: Path) -> None:
 
 
 def test_sites_outside_dem_and_subsets() -> None:
+    # a latitude beyond the pole is in no DEM (the polar projection folds -95 S back onto -85 S)
+    assert not load_dem("south").contains(-95.0, 0.0) and load_dem("south").contains(-85.0, 180.0)
     south = load_dem("south")
     with pytest.raises(SiteError, match=r"outside DEM 'south'.*pick a site inside"):
         south.height_at(-60.0, 0.0)

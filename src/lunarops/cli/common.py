@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from lunarops.errors import InputError, LunarOpsError
@@ -24,11 +27,38 @@ def handle_errors() -> Iterator[None]:
     try:
         yield
     except InputError as error:
-        err_console.print(f"[bold red]error:[/] {error}", markup=True, highlight=False, soft_wrap=True)
+        _print_error(str(error))
         raise typer.Exit(2) from None
     except LunarOpsError as error:
-        err_console.print(f"[bold red]error:[/] {error}", markup=True, highlight=False, soft_wrap=True)
+        _print_error(str(error))
         raise typer.Exit(3) from None
+    except BrokenPipeError:
+        raise
+    except OSError as error:  # a file the command could not read or write, past the checks of its options
+        _print_error(f"{error}; check the path, its directory and their permissions")
+        raise typer.Exit(3) from None
+
+
+def _print_error(message: str) -> None:
+    # escaped: units such as [m] or [km] in a message are text, not rich markup
+    err_console.print(f"[bold red]error:[/] {escape(message)}", markup=True, highlight=False, soft_wrap=True)
+
+
+def check_output_file(path: Path | None, option: str) -> None:
+    """InputError unless ``path`` (when given) can be written as a file: not a directory, and inside a writable
+    directory (the nearest one that exists). Checked before the work, so that a long computation does not end in
+    a failed write."""
+    if path is None:
+        return
+    if path.is_dir():
+        raise InputError(f"{option} = '{path}' is a directory; give a file name, e.g. '{path / 'map.png'}'")
+    existing = path.absolute().parent  # missing directories are created on writing, inside the nearest existing one
+    while not existing.exists():
+        existing = existing.parent
+    if not existing.is_dir():
+        raise InputError(f"{option} = '{path}': '{existing}' is a file, not a directory; write elsewhere")
+    if not os.access(existing, os.W_OK):
+        raise InputError(f"{option} = '{path}': the directory '{existing}' is not writable; write elsewhere")
 
 
 def print_json(obj: Any) -> None:

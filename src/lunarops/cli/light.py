@@ -9,7 +9,14 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from lunarops.cli.common import console, err_console, handle_errors, print_json, progress_bar
+from lunarops.cli.common import (
+    check_output_file,
+    console,
+    err_console,
+    handle_errors,
+    print_json,
+    progress_bar,
+)
 from lunarops.errors import InputError
 
 sites_app = typer.Typer(help="Candidate sites: rank them by light, darkness, Earth, slope and PSR distance.",
@@ -96,11 +103,16 @@ def psr(
     from lunarops.illumination.psr import psr_map, sun_envelope
     from lunarops.illumination.render import light_map_png, write_geotiff
     from lunarops.illumination.site import resolve_terrain
+    from lunarops.store.atomic import write_atomic
     from lunarops.terrain import PolarStereographic
+    from lunarops.terrain.horizon import check_n_azimuth
 
     with handle_errors():
         sites = [_parse_site(text) for text in site or []]
         _check_horizon_mode(horizon_mode)
+        check_output_file(map_png, "--map")
+        check_output_file(geotiff, "--geotiff")
+        check_n_azimuth(n_azimuth)
         grid = resolve_terrain(dem, "--dem")
         if grid is None or not isinstance(grid.georeference, PolarStereographic):
             raise InputError(f"--dem = {dem!r} must be a polar stereographic DEM (south, north or a polar file)")
@@ -113,11 +125,12 @@ def psr(
             summary[f"psr_distance_km[{name}]"] = result.distance_km(lat, lon)
         if map_png is not None:
             shaded = (~result.psr).astype(float)
-            map_png.write_bytes(light_map_png(grid, result.window, shaded, "not PSR (100) / PSR (0)", sites,
-                                              result.psr, f"PSRs of '{grid.name}': {result.area_km2:,.0f} km2"))
+            png = light_map_png(grid, result.window, shaded, "not PSR (100) / PSR (0)", sites, result.psr,
+                                f"PSRs of '{grid.name}': {result.area_km2:,.0f} km2")
+            write_atomic(map_png, lambda tmp: tmp.write_bytes(png))
             summary["map_png"] = str(map_png)
         if geotiff is not None:
-            write_geotiff(geotiff, grid, result.window, result.psr.astype(float))
+            write_atomic(geotiff, lambda tmp: write_geotiff(tmp, grid, result.window, result.psr.astype(float)))
             summary["geotiff"] = str(geotiff)
         if json_output:
             print_json(summary)
@@ -144,7 +157,10 @@ def rank(
         float, typer.Option("--min-separation-km", help="--search: keep picked cells this far apart [km]")
     ] = 5.0,
     psr_radius_km: Annotated[float, typer.Option("--psr-radius-km", help="PSR search radius per site [km]")] = 40.0,
-    dem: Annotated[str, typer.Option("--dem", help="south | north | global | DEM file path")] = "south",
+    dem: Annotated[
+        str | None,
+        typer.Option("--dem", help="south | north | global | DEM file path [default: the scenario's, else south]"),
+    ] = None,
     start: Annotated[str, typer.Option("--start", help="start UTC")] = "2031-01-01",
     end: Annotated[str, typer.Option("--end", help="end UTC (exclusive)")] = "2032-01-01",
     step: StepOpt = "1h",
@@ -163,14 +179,24 @@ def rank(
     from lunarops.illumination.render import light_map_png, write_geotiff
     from lunarops.illumination.site import resolve_terrain
     from lunarops.illumination.timegrid import parse_step_s, period_times
+    from lunarops.store.atomic import write_atomic
     from lunarops.terrain import PolarStereographic
+    from lunarops.terrain.dem import check_latlon_deg
 
     with handle_errors():
         step_s = parse_step_s(step, "--step")
         _check_horizon_mode(horizon_mode)
         candidates = [_parse_site(text) for text in site or []]
+        check_output_file(map_png, "--map")
+        check_output_file(geotiff, "--geotiff")
+        _check_positive_km(psr_radius_km, "--psr-radius-km")
+        _check_positive_km(radius_km, "--radius-km")  # also the map's half size around the best site
+        if not (math.isfinite(min_separation_km) and min_separation_km >= 0):
+            raise InputError(f"--min-separation-km = {min_separation_km} must be a distance >= 0 [km]")
+        if search:
+            check_latlon_deg(center_lat, center_lon, "--center-lat / --center-lon")
         scales = RankingScales()
-        terrain_name = dem
+        terrain_name = "south" if dem is None else dem
         if scenario is not None:
             from lunarops.scenario import load_scenario
 
@@ -180,7 +206,8 @@ def rank(
                 r = loaded.terrain.ranking
                 scales = RankingScales(**r.weights.model_dump(), darkness_scale_hours=r.darkness_scale_hours,
                                        slope_limit_deg=r.slope_limit_deg, psr_scale_km=r.psr_scale_km)
-                terrain_name = loaded.terrain.dem
+                if dem is None:  # the command line wins over the scenario
+                    terrain_name = loaded.terrain.dem
                 if horizon_mode == "auto":  # the command line wins over the scenario
                     horizon_mode = loaded.terrain.horizon_mode
         if not candidates and not search:
@@ -216,12 +243,14 @@ def rank(
                 values = light_map(grid, t, step_s, window, height_m, min_distance_m, earth=False,
                                    progress=update, horizon_mode=horizon_mode).sun_disk_visible_fraction
         if map_png is not None and window is not None and values is not None:
-            map_png.write_bytes(light_map_png(
+            png = light_map_png(
                 grid, window, values, "time lit [%]", [(s.name, s.latitude_deg, s.longitude_deg) for s in ranked],
-                psr_mask, f"Candidate sites, light at {height_m:g} m, {start}..{end}"))
+                psr_mask, f"Candidate sites, light at {height_m:g} m, {start}..{end}")
+            write_atomic(map_png, lambda tmp: tmp.write_bytes(png))
             output["map_png"] = str(map_png)
         if geotiff is not None and window is not None and values is not None:
-            write_geotiff(geotiff, grid, window, values)
+            light = values
+            write_atomic(geotiff, lambda tmp: write_geotiff(tmp, grid, window, light))
             output["geotiff"] = str(geotiff)
         if json_output:
             print_json(output)
@@ -264,9 +293,18 @@ def _parse_site(text: str) -> tuple[str, float, float]:
     try:
         if len(parts) != 3:
             raise ValueError
-        return parts[0], float(parts[1]), float(parts[2])
+        name, lat, lon = parts[0], float(parts[1]), float(parts[2])
     except ValueError:
         raise InputError(f"--site = {text!r} must be NAME,LAT,LON, e.g. 'Connecting Ridge,-89.45,222.69'") from None
+    from lunarops.terrain.dem import check_latlon_deg
+
+    check_latlon_deg(lat, lon, f"--site = {text!r}")
+    return name, lat, lon
+
+
+def _check_positive_km(value_km: float, option: str) -> None:
+    if not (math.isfinite(value_km) and value_km > 0):
+        raise InputError(f"{option} = {value_km} must be a distance > 0 [km]")
 
 
 def _fmt(value: Any) -> str:

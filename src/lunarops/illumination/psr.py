@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from lunarops.constants import DAY_S, NODAL_PERIOD_S
 from lunarops.ephemeris import MoonEphemeris, default_ephemeris
 from lunarops.errors import InputError
 from lunarops.illumination.functions import (
@@ -33,6 +34,7 @@ from lunarops.illumination.functions import (
 from lunarops.illumination.maps import Window, cell_frames, horizon_tiles, sun_directions_me
 from lunarops.illumination.timegrid import period_times
 from lunarops.terrain import Dem, PolarStereographic
+from lunarops.timescale import parse_utc
 
 FloatArray = NDArray[np.float64]
 Progress = Callable[[float, str], None]
@@ -65,6 +67,13 @@ def sun_envelope(
     """The envelope of Sun directions (see the module docstring) toward the south or north pole."""
     if not (math.isfinite(step_hours) and 0 < step_hours <= 24):
         raise InputError(f"step_hours = {step_hours!r} must be in (0, 24]; the Sun moves 12 deg/day in longitude")
+    span_days = float(parse_utc(end_utc).tt - parse_utc(start_utc).tt)
+    if span_days * DAY_S < NODAL_PERIOD_S:
+        raise InputError(
+            f"the Sun's envelope {start_utc}..{end_utc} spans {span_days:.2f} days, less than the nodal precession "
+            f"cycle a permanent shadow must last ({NODAL_PERIOD_S / DAY_S} days, 18.61 yr; --start/--end, or "
+            f"terrain.psr.cycle_start_utc/cycle_end_utc in a scenario); e.g. {CYCLE_START_UTC}..{CYCLE_END_UTC}"
+        )
     t = period_times(start_utc, end_utc, step_hours * 3600.0)
     unit, radius = sun_directions_me(t, ephemeris or default_ephemeris())
     lat = np.degrees(np.arcsin(np.clip(unit[:, 2], -1, 1)))

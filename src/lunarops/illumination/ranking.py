@@ -205,6 +205,8 @@ def search_sites(
     ``n_best`` best cells at least ``min_separation_km`` apart; map horizons in ``horizon_mode``."""
     if not (1 <= n_best <= 100):
         raise InputError(f"n_best = {n_best!r} must be in 1..100")
+    if not (math.isfinite(min_separation_km) and min_separation_km >= 0):
+        raise InputError(f"min_separation_km = {min_separation_km!r} must be a distance >= 0 [km]; 0 keeps any cells")
     window: Window = window_around(dem, center_latitude_deg, center_longitude_deg, radius_km * 1e3)
     step = progress or (lambda fraction, message: None)
     light = light_map(dem, t, step_s, window, mast_height_m, min_distance_m,

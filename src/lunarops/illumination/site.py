@@ -18,6 +18,7 @@ height, ``-acos(R / (R + mast))`` (-0.194 deg at 10 m). With a DEM the horizon c
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -36,6 +37,8 @@ from lunarops.illumination.functions import (
 )
 from lunarops.sky import sky_at_site
 from lunarops.terrain import EMBEDDED_DEMS, Dem, HorizonMask, azimuth_grid_rad, horizon_at_site, load_dem
+from lunarops.terrain.dem import check_latlon_deg
+from lunarops.terrain.horizon import check_n_azimuth
 from lunarops.timescale import to_datetime64
 
 FloatArray = NDArray[np.float64]
@@ -137,6 +140,12 @@ def site_horizon(
     """
     if not (np.isfinite(mast_height_m) and mast_height_m >= 0):
         raise InputError(f"mast height = {mast_height_m!r} m must be >= 0")
+    check_latlon_deg(latitude_deg, longitude_deg)
+    check_n_azimuth(n_azimuth)
+    if min_distance_m is not None and not (math.isfinite(min_distance_m) and min_distance_m > 0):
+        raise InputError(f"min_distance_m = {min_distance_m!r} must be > 0 [m]; default is one DEM pixel")
+    if ground_height_m is not None and not math.isfinite(ground_height_m):
+        raise InputError(f"ground_height_m = {ground_height_m!r} must be finite [m]; omit it to use the DEM height")
     if dem is None:
         ground = 0.0 if ground_height_m is None else float(ground_height_m)
         dip = float(bare_sphere_horizon_elevation_rad(mast_height_m, MOON_RADIUS_M))

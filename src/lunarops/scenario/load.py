@@ -26,6 +26,8 @@ def read_scenario_text(path: str | Path) -> str:
     """The text of a scenario-like YAML file; ScenarioError when it is missing, huge or not UTF-8."""
     file = Path(path)
     name = str(file)
+    if file.is_dir():
+        raise ScenarioError([ScenarioIssue(name, None, "<file>", name, "is a directory; give a scenario file")])
     if not file.is_file():
         raise ScenarioError([ScenarioIssue(name, None, "<file>", name, "no such file; check the path")])
     if file.stat().st_size > MAX_FILE_BYTES:
@@ -104,6 +106,7 @@ _FIXES = {
     "literal_error": "use one of the allowed values",
     "union_tag_invalid": "use one of the allowed kinds",
     "union_tag_not_found": "add the `kind` field",
+    "finite_number": "give a finite number (no .nan or .inf)",
 }
 
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from lunarops.constants import NODAL_PERIOD_S
 from lunarops.scenario.base import _Model
+from lunarops.scenario.core import _as_utc
 
 SHIPPED_DEMS = ("south", "north", "global")
 
@@ -22,6 +25,30 @@ class PsrOptions(_Model):
     cycle_start_utc: str = "2030-01-01"
     cycle_end_utc: str = Field(default="2049-12-31", description="the Sun's envelope covers start..end (>= 18.6 yr)")
     cycle_step_hours: float = Field(default=1.0, gt=0, le=6)
+
+    @field_validator("cycle_start_utc", "cycle_end_utc", mode="before")
+    @classmethod
+    def _iso_time(cls, value: object) -> object:
+        # YAML reads an unquoted 2030-01-01 as a date: kept as its ISO text
+        if isinstance(value, date):
+            return value.isoformat()
+        if isinstance(value, str):
+            _as_utc(value)  # ValueError naming the value and the format
+        return value
+
+    @model_validator(mode="after")
+    def _whole_cycle(self) -> PsrOptions:
+        start, end = _as_utc(self.cycle_start_utc), _as_utc(self.cycle_end_utc)
+        if not (isinstance(start, datetime) and isinstance(end, datetime)):
+            return self
+        span_s = (end - start).total_seconds()
+        if span_s < NODAL_PERIOD_S:
+            raise ValueError(
+                f"cycle_start_utc..cycle_end_utc = {self.cycle_start_utc}..{self.cycle_end_utc} spans "
+                f"{span_s / 86400.0:.2f} days, less than the nodal precession cycle a permanent shadow must last "
+                f"({NODAL_PERIOD_S / 86400.0} days, 18.61 yr); e.g. 2030-01-01..2049-12-31"
+            )
+        return self
 
 
 class RankingWeights(_Model):

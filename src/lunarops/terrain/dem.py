@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -10,6 +11,14 @@ from numpy.typing import ArrayLike, NDArray
 from lunarops.errors import SiteError
 from lunarops.terrain.functions import FloatArray
 from lunarops.terrain.georef import Equirectangular, Georeference, PolarStereographic
+
+
+def check_latlon_deg(latitude_deg: float, longitude_deg: float, what: str = "site") -> None:
+    """SiteError unless the latitude is in [-90, 90] and the longitude finite [deg]; ``what`` names the input."""
+    if not (math.isfinite(latitude_deg) and -90.0 <= latitude_deg <= 90.0):
+        raise SiteError(f"{what}: latitude {latitude_deg} deg must be in [-90, 90] (south is negative)")
+    if not math.isfinite(longitude_deg):
+        raise SiteError(f"{what}: longitude {longitude_deg} deg must be a finite east longitude, e.g. 222.69")
 
 
 def bilinear(heights: NDArray[np.floating], row: FloatArray, col: FloatArray, wrap_cols: bool) -> FloatArray:
@@ -89,7 +98,7 @@ class Dem:
         """True where the point lies inside the area covered by bilinear interpolation (between cell centres)."""
         row, col = self.latlon_to_rowcol(lat_deg, lon_deg)
         ny, nx = self.shape
-        ok = (row >= 0) & (row <= ny - 1)
+        ok = (np.abs(np.asarray(lat_deg, dtype=np.float64)) <= 90.0) & (row >= 0) & (row <= ny - 1)
         if not self.wraps_longitude:
             ok &= (col >= 0) & (col <= nx - 1)
         return np.asarray(ok & np.isfinite(row) & np.isfinite(col))
@@ -101,9 +110,12 @@ class Dem:
         """
         lat = np.asarray(lat_deg, dtype=np.float64)
         lon = np.asarray(lon_deg, dtype=np.float64)
-        if np.any(np.abs(lat) > 90.0) or not np.all(np.isfinite(lat)) or not np.all(np.isfinite(lon)):
+        if np.any(np.abs(lat) > 90.0) or not np.all(np.isfinite(lat)):
             bad = lat if lat.ndim == 0 else lat.ravel()[np.argmax(~(np.abs(lat.ravel()) <= 90.0))]
             raise SiteError(f"latitude {float(bad)} deg is not a finite value in [-90, 90]; give a valid latitude")
+        if not np.all(np.isfinite(lon)):
+            bad = lon if lon.ndim == 0 else lon.ravel()[np.argmax(~np.isfinite(lon.ravel()))]
+            raise SiteError(f"longitude {float(bad)} deg must be a finite east longitude, e.g. 222.69")
         row, col = self.latlon_to_rowcol(lat, lon)
         h = bilinear(self.heights_m, row, col, self.wraps_longitude)
         if not np.all(np.isfinite(h)):

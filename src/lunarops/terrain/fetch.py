@@ -123,7 +123,15 @@ def download_file(
     Raises DataError when the host cannot be reached (saying where to copy the file by hand), when the
     server's answer is wrong, or on a size/SHA-256 mismatch (the bad partial file is removed).
     """
-    cache_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise InputError(
+            f"cache directory '{cache_dir}' cannot be created ({error.strerror}); choose a writable directory "
+            "(--cache-dir)"
+        ) from None
+    if not os.access(cache_dir, os.W_OK):
+        raise InputError(f"cache directory '{cache_dir}' is not writable; choose a writable directory (--cache-dir)")
     final = cache_dir / remote.file_name
     if final.exists():
         _verify(final, remote, final)

@@ -196,6 +196,31 @@ def sweep_supported(dem: Dem) -> bool:
     )
 
 
+def check_n_azimuth(n_azimuth: object) -> None:
+    """InputError unless ``n_azimuth`` is an integer in [1, 100000]."""
+    if not (isinstance(n_azimuth, int | np.integer) and 1 <= int(n_azimuth) <= 100_000):
+        raise InputError(f"n_azimuth = {n_azimuth!r} must be an integer in [1, 100000]; 360 is the default")
+
+
+def _check_max_distance(max_distance_m: float | None, min_d: float, dem: Dem) -> float:
+    """The rays' end [m]: ``max_distance_m``, or the whole DEM when None; InputError unless beyond ``min_d``."""
+    if max_distance_m is None:
+        max_d = default_max_distance_m(dem)
+        if not max_d > min_d:
+            raise InputError(
+                f"min_distance_m = {min_d} m reaches beyond DEM '{dem.name}' (at most {max_d:.0f} m across it); "
+                "give a smaller min_distance_m"
+            )
+        return max_d
+    max_d = float(max_distance_m)
+    if not (math.isfinite(max_d) and max_d > min_d):
+        raise InputError(
+            f"max_distance_m = {max_distance_m!r} must be finite and > min_distance_m = {min_d} [m]; "
+            "omit it to use the whole DEM"
+        )
+    return max_d
+
+
 def _check_common(
     dem: Dem,
     height_above_ground_m: float,
@@ -206,8 +231,7 @@ def _check_common(
 ) -> float:
     if not isinstance(dem, Dem):
         raise InputError(f"dem must be a lunarops.terrain.Dem (use load_dem), got {type(dem).__name__}")
-    if not (isinstance(n_azimuth, int | np.integer) and 1 <= int(n_azimuth) <= 100_000):
-        raise InputError(f"n_azimuth = {n_azimuth!r} must be an integer in [1, 100000]; 360 is the default")
+    check_n_azimuth(n_azimuth)
     if not (math.isfinite(height_above_ground_m) and 0.0 <= height_above_ground_m < 1e5):
         raise InputError(
             f"height_above_ground_m = {height_above_ground_m!r} must be finite, >= 0 and < 100 km; use e.g. 2.0"
@@ -309,9 +333,7 @@ def horizon_at_site(
     module docstring for the conventions (exact curvature, local vertical, ray sampling).
     """
     min_d = _check_common(dem, height_above_ground_m, n_azimuth, min_distance_m, mode)
-    max_d = default_max_distance_m(dem) if max_distance_m is None else float(max_distance_m)
-    if not (math.isfinite(max_d) and max_d > min_d):
-        raise InputError(f"max_distance_m = {max_distance_m!r} must be > min_distance_m = {min_d} [m]")
+    max_d = _check_max_distance(max_distance_m, min_d, dem)
     ground = float(dem.height_at(latitude_deg, longitude_deg))
     s = ray_schedule_rad(dem.pixel_size_m, dem.radius_m, min_d, min(max_d, math.pi * dem.radius_m * 0.999), mode)
     out = np.empty((1, int(n_azimuth)), dtype=np.float32)
@@ -438,9 +460,7 @@ def horizon_map(
             out[...] = swept
             return out
         return swept
-    max_d = default_max_distance_m(dem) if max_distance_m is None else float(max_distance_m)
-    if not (math.isfinite(max_d) and max_d > min_d):
-        raise InputError(f"max_distance_m = {max_distance_m!r} must be > min_distance_m = {min_d} [m]")
+    max_d = _check_max_distance(max_distance_m, min_d, dem)
     s = ray_schedule_rad(dem.pixel_size_m, dem.radius_m, min_d, min(max_d, math.pi * dem.radius_m * 0.999), mode)
     n_az = int(n_azimuth)
     if out is None:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import logging
+import zipfile
+import zlib
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -42,6 +45,9 @@ def read_geotiff(path: str | Path, name: str | None = None) -> Dem:
     src = str(path)
     if not path.exists():
         raise DataError(f"{src}: file not found; check the path")
+    tiff_log = logging.getLogger("tifffile")  # a damaged file's tags are reported below, once, not logged
+    level = tiff_log.level
+    tiff_log.setLevel(logging.CRITICAL)
     try:
         with tifffile.TiffFile(path) as tif:
             page = tif.pages.first
@@ -55,6 +61,8 @@ def read_geotiff(path: str | Path, name: str | None = None) -> Dem:
             f"{src}: cannot read the GeoTIFF ({type(error).__name__}: {error}); the file is corrupt or truncated, "
             "download it again"
         ) from None
+    finally:
+        tiff_log.setLevel(level)
     if meta is None:
         raise DataError(f"{src}: no GeoTIFF tags (GeoKeyDirectory); a georeferenced GeoTIFF is needed")
     if data.ndim != 2:
@@ -161,9 +169,9 @@ def read_npz(path: str | Path) -> Dem:
     meta_path = path.with_suffix(".json")
     try:
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
-        with np.load(path) as npz:
+        with open(path, "rb") as file, np.load(file) as npz:  # our handle: numpy leaks its own on a bad archive
             stored = npz["heights_m"]
-    except (OSError, ValueError, KeyError) as error:
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile, zlib.error) as error:
         raise DataError(f"{path}: cannot read the DEM ({error}); reinstall lunarops or regenerate the file") from None
     if list(stored.shape) != list(meta.get("shape", [])):
         raise DataError(f"{path}: heights shape {stored.shape} differs from {meta_path.name} shape {meta.get('shape')}")
