@@ -82,6 +82,16 @@ def test_bad_values_are_named(old: str, new: str, field: str, words: str) -> Non
     assert words in text
 
 
+def test_times_outside_the_kernels_or_the_period() -> None:
+    resupply = "  resupply: [{time_utc: 2060-01-01, commodity: food_kg, amount: 100}]\n  monte_carlo:"
+    late = GOOD.replace("  monte_carlo:", resupply)
+    with pytest.raises(ScenarioError, match=r"outside the coverage of the shipped kernels, 1900-01-02\.\.2050-01-01"):
+        parse_scenario(late)
+    after = late.replace("2060-01-01", "2045-01-01")  # inside the kernels, after the period: it would never arrive
+    with pytest.raises(ScenarioError, match=r"resupply\.0\.time_utc = 2045-01-01T00:00:00\+00:00 is outside the"):
+        parse_scenario(after)
+
+
 def test_unknown_shed_order_name() -> None:
     text = GOOD.replace("  monte_carlo:", "  policy: {shed_order: [sciense]}\n  monte_carlo:")
     with pytest.raises(ScenarioError, match="shed_order names 'sciense', which is not a load"):

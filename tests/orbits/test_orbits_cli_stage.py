@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -80,12 +81,28 @@ def test_cli_kepler_json_contract() -> None:
          "lunar_gravity"),
         (["orbit", "ledger", "--path", "LEO,Mars"], "unknown node"),
         (["orbit", "coverage", "--lat", "-89", "--lon", "0", "--orbiter", "warp:9"], "not understood"),
+        # the fix text keeps its orbits: ':100:' is not turned into an emoji by the console
+        (["orbit", "coverage", "--lat", "-89", "--lon", "0", "--orbiter", "warp:9"], "llo:100:90"),
+        (["orbit", "coverage", "--lat", "-89", "--lon", "0", "--orbiter", "nrho:abc"], "not understood"),
+        (["orbit", "coverage", "--lat", "-89", "--lon", "0", "--orbiter", "llo:100", "--min-elevation-deg", "nan"],
+         "--min-elevation-deg) = nan must be in [-90, 90)"),
+        (["orbit", "coverage", "--lat", "-89", "--lon", "0", "--orbiter", "llo:100", "--height-m", "nan"],
+         "height nan m (--height-m) must be in [-20000, 1e6] m"),
+        (["orbit", "ledger", "--isp-s", "0.1"], "isp_s (--isp-s) = 0.1 s needs an initial mass of"),
+        (["orbit", "nrho", "--plot", "{tmp}/a_file/nrho.html"], "'{tmp}/a_file' is a file, not a directory"),
+        (["schema", "--out", "{tmp}"], "is a directory"),
+        (["sweep", "--param", "seed=1,2", "--out", "{tmp}/a_file"], "is a file; give a directory"),
+        (["sky", "--lat", "-89", "--lon", "0", "--time", "2030-01-01", "--out", "{tmp}/a_file/x.csv"], "is a file"),
+        (["power", "size", "--days", "1", "--load-kw", "inf"], "load_w must be finite and >= 0"),
     ],
 )
-def test_cli_bad_input_exits_2(args: list[str], message: str) -> None:
-    result = runner.invoke(app, args)
-    assert result.exit_code == 2
-    assert message in " ".join(result.output.split())
+def test_cli_bad_input_exits_2(args: list[str], message: str, tmp_path: Path) -> None:
+    """Refused at once, before any work, with the option, the value and the fix (exit code 2)."""
+    (tmp_path / "a_file").write_text("not a directory")
+    result = runner.invoke(app, [a.format(tmp=tmp_path) for a in args])
+    assert result.exit_code == 2, result.output
+    assert message.format(tmp=tmp_path) in " ".join(result.output.split())
+    assert "Traceback" not in result.output
 
 
 def test_cli_ledger_json() -> None:

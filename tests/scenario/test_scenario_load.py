@@ -64,6 +64,13 @@ def test_period_checks() -> None:
     assert "ISO 8601" in issues[0]
 
 
+def test_campaign_file_and_section_errors() -> None:
+    issues = _issues(GOOD + "logistics: {missions: []}\n")
+    assert any("a campaign file's top level: solve it with `lunarops campaign solve FILE`" in i for i in issues)
+    issues = _issues(GOOD.replace("sites:\n", "sites: {}\nx:\n"))
+    assert not any("(got {" in i for i in issues)  # a whole section is not quoted as the value
+
+
 def test_duplicate_site_names() -> None:
     text = GOOD + "  - name: pole\n    latitude_deg: -89\n    longitude_deg: 10\n"
     assert "unique" in _issues(text)[0]

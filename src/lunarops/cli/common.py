@@ -17,8 +17,9 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, Ti
 from lunarops.errors import InputError, LunarOpsError
 from lunarops.jsonutil import to_json
 
-err_console = Console(stderr=True)
-console = Console()
+# no emoji codes: ':100:' in 'llo:100:90' is an orbit, not a picture
+err_console = Console(stderr=True, emoji=False)
+console = Console(emoji=False)
 
 
 @contextmanager
@@ -51,8 +52,19 @@ def check_output_file(path: Path | None, option: str) -> None:
     if path is None:
         return
     if path.is_dir():
-        raise InputError(f"{option} = '{path}' is a directory; give a file name, e.g. '{path / 'map.png'}'")
-    existing = path.absolute().parent  # missing directories are created on writing, inside the nearest existing one
+        raise InputError(f"{option} = '{path}' is a directory; give a file name, e.g. '{path / 'out'}'")
+    _check_writable_ancestor(path.absolute().parent, path, option)
+
+
+def check_output_dir(path: Path, option: str) -> None:
+    """InputError unless ``path`` is, or can be made, a writable directory (checked before the work)."""
+    if path.exists() and not path.is_dir():
+        raise InputError(f"{option} = '{path}' is a file; give a directory (it is created when missing)")
+    _check_writable_ancestor(path.absolute(), path, option)
+
+
+def _check_writable_ancestor(directory: Path, path: Path, option: str) -> None:
+    existing = directory  # missing directories are created on writing, inside the nearest existing one
     while not existing.exists():
         existing = existing.parent
     if not existing.is_dir():

@@ -11,7 +11,15 @@ from rich.table import Table
 
 from lunarops import __version__
 from lunarops.cli import campaign, light, ops, orbit, sky, terrain
-from lunarops.cli.common import console, err_console, handle_errors, print_json, progress_bar
+from lunarops.cli.common import (
+    check_output_dir,
+    check_output_file,
+    console,
+    err_console,
+    handle_errors,
+    print_json,
+    progress_bar,
+)
 
 app = typer.Typer(
     name="lunarops",
@@ -58,6 +66,7 @@ def run(
     with handle_errors():
         path = scenario or default_scenario_path()
         model = load_scenario(path)
+        check_output_dir(out, "--out")
         with progress_bar(f"lunarops run: {model.name}", enabled=not quiet and not json_output) as update:
             results = run_scenario(
                 model, out, db_url=db, progress=update, resume=not fresh, scenario_text=path.read_text(encoding="utf-8")
@@ -101,6 +110,7 @@ def sweep(
             from lunarops.errors import InputError
 
             raise InputError(f"--scheduler {scheduler!r}: use 'processes', 'dask-local' or tcp://host:8786")
+        check_output_dir(out, "--out")
         base = load_scenario(scenario or default_scenario_path())
         grid = dict(parse_parameter(p) for p in param)
         members = expand(base, grid)
@@ -139,12 +149,14 @@ def schema(
     from lunarops.scenario import scenario_json_schema
     from lunarops.store.atomic import write_text_atomic
 
-    text = json.dumps(scenario_json_schema(), indent=2)
-    if out is None:
-        typer.echo(text)
-    else:
-        write_text_atomic(out, text + "\n")
-        err_console.print(f"schema written to {out}")
+    with handle_errors():
+        check_output_file(out, "--out")
+        text = json.dumps(scenario_json_schema(), indent=2)
+        if out is None:
+            typer.echo(text)
+        else:
+            write_text_atomic(out, text + "\n")
+            err_console.print(f"schema written to {out}")
 
 
 @runs_app.command("list")

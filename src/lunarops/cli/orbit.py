@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from lunarops.cli.common import console, handle_errors, print_json, progress_bar
+from lunarops.cli.common import check_output_file, console, handle_errors, print_json, progress_bar
 from lunarops.errors import InputError
 
 orbit_app = typer.Typer(
@@ -66,6 +66,7 @@ def nrho_command(
     with handle_errors():
         from lunarops.orbits.families import nrho
 
+        check_output_file(plot, "--plot")
         orbit = nrho(resonance, family)
         record = {"resonance": resonance, **_periodic_record(orbit)}
         if plot is not None:
@@ -124,7 +125,7 @@ def parse_orbiter(spec: str, index: int) -> Any:
         numbers = [float(p) for p in parts[1:]] if kind in ("frozen", "kepler", "llo") else []
     except ValueError:
         raise InputError(f"--orbiter {spec!r}: the values after '{kind}:' must be numbers") from None
-    if kind == "nrho":
+    if kind == "nrho" and len(parts) in (1, 3, 4):
         resonance = ":".join(parts[1:3]) if len(parts) >= 3 else "9:2"
         family = parts[3] if len(parts) >= 4 else "L2-south"
         return NrhoOrbiter(name, resonance, family)
@@ -176,6 +177,8 @@ def coverage_command(
         from lunarops.timescale import parse_utc
 
         orbiters = [parse_orbiter(spec, k) for k, spec in enumerate(orbiter)]
+        check_output_file(czml, "--czml")
+        check_output_file(plot, "--plot")
         site = SurfaceSite("site", lat, lon, height_m)
         if dem is not None:
             from lunarops.terrain import horizon_at_site, load_dem

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import typer
 
-from lunarops.cli.common import console, handle_errors, print_json
+from lunarops.cli.common import check_output_file, console, handle_errors, print_json
 from lunarops.errors import InputError
 from lunarops.sky import sky_at_site
 from lunarops.sky.track import CORRECTIONS
@@ -56,6 +56,7 @@ def sky(
 ) -> None:
     """Sun and Earth azimuth, elevation, distance and size at a lunar site (Moon ME frame, DE421)."""
     with handle_errors():
+        check_output_file(out, "--out")
         if correction not in CORRECTIONS:
             raise InputError(f"--correction {correction!r} is not one of {', '.join(CORRECTIONS)}")
         if time is not None and (start is not None or end is not None):

@@ -132,12 +132,14 @@ def size_power(
     array of up to 20 times the energy-balance minimum closes the balance.
     """
     tech = tech or PowerTechnology()
-    if margin < 0:
-        raise InputError(f"margin must be >= 0, got {margin!r}")
+    if not (np.isfinite(margin) and margin >= 0):
+        raise InputError(f"margin must be finite and >= 0, got {margin!r}")
     irr = np.asarray(irradiance_w_per_m2, dtype=np.float64)
-    load = np.broadcast_to(np.asarray(load_w, dtype=np.float64), irr.shape) * (1.0 + margin)
-    if np.any(load < 0):
-        raise InputError("load_w must be >= 0")
+    given = np.broadcast_to(np.asarray(load_w, dtype=np.float64), irr.shape)
+    wrong = ~(np.isfinite(given) & (given >= 0))
+    if np.any(wrong):
+        raise InputError(f"load_w must be finite and >= 0 [W] (--load-kw x 1000), got {float(given[wrong].flat[0])!r}")
+    load = given * (1.0 + margin)
     peak = float(load.max()) if load.size else 0.0
     if option == "fission":
         units = int(np.ceil(peak / tech.fission_unit_power_w - 1e-12))

@@ -36,6 +36,10 @@ class SurfaceSite:
                 f"site {self.name!r}: latitude {self.latitude_deg} deg / longitude {self.longitude_deg} deg "
                 "is not on the Moon; give a latitude in -90..90 and a finite longitude"
             )
+        if not (math.isfinite(self.height_m) and -20_000.0 <= self.height_m <= 1.0e6):
+            raise InputError(
+                f"site {self.name!r}: height {self.height_m} m (--height-m) must be in [-20000, 1e6] m, like the sky's"
+            )
 
 
 @dataclass(frozen=True)
@@ -118,6 +122,11 @@ def compute_coverage(
         raise InputError(f"orbiter names must be unique, got {names}; rename them")
     if not (math.isfinite(step_s) and step_s > 0):
         raise InputError(f"step_s must be a positive number of seconds, got {step_s}")
+    if min_elevation_deg is not None and not (math.isfinite(min_elevation_deg) and -90 <= min_elevation_deg < 90):
+        raise InputError(
+            f"min_elevation_deg (--min-elevation-deg) = {min_elevation_deg} must be in [-90, 90) deg; omit it to use "
+            "the terrain horizon (or 0 deg without one)"
+        )
     if not (math.isfinite(duration_s) and duration_s >= step_s):
         raise InputError(f"duration must be at least one step ({step_s} s), got {duration_s} s")
     n = int(duration_s // step_s) + 1

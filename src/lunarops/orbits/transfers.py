@@ -148,10 +148,15 @@ class DeltaVLedger:
     def fly(self, path: Sequence[str], final_mass_kg: float, isp_s: float) -> list[LedgerStep]:
         """Propellant per leg of a vehicle arriving with ``final_mass_kg`` [kg]; engine ``isp_s`` [s]."""
         if not (final_mass_kg > 0 and math.isfinite(final_mass_kg)):
-            raise InputError(f"final mass must be a positive number of kg, got {final_mass_kg}")
+            raise InputError(f"final mass (--final-mass-kg) must be a positive number of kg, got {final_mass_kg}")
         if not (isp_s > 0 and math.isfinite(isp_s)):
-            raise InputError(f"specific impulse must be a positive number of seconds, got {isp_s}")
-        self.path_dv_m_per_s(path)
+            raise InputError(f"specific impulse isp_s (--isp-s) must be a positive number of seconds, got {isp_s}")
+        exponent = self.path_dv_m_per_s(path) / (isp_s * G0_M_PER_S2)  # rocket equation: m0 = m1 exp(dv / (Isp g0))
+        if exponent > math.log(1e12 / final_mass_kg):
+            raise InputError(
+                f"isp_s (--isp-s) = {isp_s} s needs an initial mass of {final_mass_kg:.3g} x e^{exponent:.3g} kg for "
+                "this path; chemical engines have 300-460 s"
+            )
         steps: list[LedgerStep] = []
         mass_after = final_mass_kg
         for a, b in reversed(list(itertools.pairwise(path))):

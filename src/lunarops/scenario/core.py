@@ -30,7 +30,13 @@ def _as_utc(value: object) -> object:
     if isinstance(value, datetime):
         if value.tzinfo is None:
             value = value.replace(tzinfo=UTC)
-        return value.astimezone(UTC)
+        value = value.astimezone(UTC)
+        if not KERNEL_START_UTC <= value <= KERNEL_END_UTC:
+            raise ValueError(
+                f"{value.isoformat()} is outside the coverage of the shipped kernels, {KERNEL_START_UTC.date()}.."
+                f"{KERNEL_END_UTC.date()}; choose a time inside it"
+            )
+        return value
     return value
 
 

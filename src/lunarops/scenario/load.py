@@ -96,6 +96,8 @@ def _dotted(loc: tuple[Any, ...]) -> str:
 
 
 def _short(value: Any) -> Any:
+    if isinstance(value, dict | list):
+        return {} if isinstance(value, dict) else []  # a whole section: the message names the field, not its text
     text = repr(value)
     return value if len(text) <= 80 else text[:77] + "..."
 
@@ -115,6 +117,8 @@ def _message(item: Any) -> str:
     if message.startswith("Value error, "):
         message = message[len("Value error, ") :]
     fix = _FIXES.get(str(item["type"]))
+    if item["type"] == "extra_forbidden" and tuple(item["loc"]) == ("logistics",):
+        fix = "a campaign file's top level: solve it with `lunarops campaign solve FILE`, or put it under `campaign:`"
     return f"{message}; {fix}" if fix else message
 
 
