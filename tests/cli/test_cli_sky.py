@@ -101,3 +101,11 @@ def test_schema_is_json() -> None:
     result = runner.invoke(app, ["schema"])
     assert result.exit_code == 0
     assert json.loads(result.stdout)["title"] == "Scenario"
+
+
+def test_run_with_a_bad_db_url_fails_before_making_the_output_directory(tmp_path: Path) -> None:
+    out = tmp_path / "o1"
+    result = runner.invoke(app, ["run", "--db", "garbage", "--out", str(out), "--quiet"])
+    assert result.exit_code == 2, result.output
+    assert "--db 'garbage' is not a supported database URL" in " ".join(result.output.split())
+    assert not out.exists()

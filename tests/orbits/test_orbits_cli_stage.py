@@ -91,6 +91,7 @@ def test_cli_kepler_json_contract() -> None:
         (["orbit", "ledger", "--isp-s", "0.1"], "isp_s (--isp-s) = 0.1 s needs an initial mass of"),
         (["orbit", "nrho", "--plot", "{tmp}/a_file/nrho.html"], "'{tmp}/a_file' is a file, not a directory"),
         (["schema", "--out", "{tmp}"], "is a directory"),
+        (["orbit", "nrho", "--plot", "{tmp}/nrho.png"], "must end in .html"),
         (["sweep", "--param", "seed=1,2", "--out", "{tmp}/a_file"], "is a file; give a directory"),
         (["sky", "--lat", "-89", "--lon", "0", "--time", "2030-01-01", "--out", "{tmp}/a_file/x.csv"], "is a file"),
         (["power", "size", "--days", "1", "--load-kw", "inf"], "load_w must be finite and >= 0"),

@@ -50,6 +50,13 @@ def _periodic_record(orbit: Any) -> dict[str, Any]:
     }
 
 
+def _check_html(plot: Path | None) -> None:
+    """--plot writes an interactive HTML page: checked before the work, like any output."""
+    check_output_file(plot, "--plot")
+    if plot is not None and plot.suffix.lower() not in (".html", ".htm"):
+        raise InputError(f"--plot = '{plot}' must end in .html (the plot is an interactive HTML page)")
+
+
 def _write_html(fig: Any, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.write_html(str(path), include_plotlyjs=True)
@@ -66,7 +73,7 @@ def nrho_command(
     with handle_errors():
         from lunarops.orbits.families import nrho
 
-        check_output_file(plot, "--plot")
+        _check_html(plot)
         orbit = nrho(resonance, family)
         record = {"resonance": resonance, **_periodic_record(orbit)}
         if plot is not None:
@@ -178,7 +185,7 @@ def coverage_command(
 
         orbiters = [parse_orbiter(spec, k) for k, spec in enumerate(orbiter)]
         check_output_file(czml, "--czml")
-        check_output_file(plot, "--plot")
+        _check_html(plot)
         site = SurfaceSite("site", lat, lon, height_m)
         if dem is not None:
             from lunarops.terrain import horizon_at_site, load_dem

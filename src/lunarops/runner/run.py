@@ -75,13 +75,13 @@ def run(
 ) -> Results:
     """Run every stage of ``scenario``, write results to ``out_dir`` and record the run in the catalog."""
     out_dir = Path(out_dir)
+    catalog = Catalog(db_url) if record else None  # a bad --db fails before the output directory is made
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise StoreError(f"cannot create the output directory {out_dir}: {error}; choose another --out") from None
     sha = scenario_sha256(scenario)
     run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ-") + uuid.uuid4().hex[:8]
-    catalog = Catalog(db_url) if record else None
     if catalog is not None:
         catalog.start(run_id, scenario.name, sha, str(out_dir.resolve()), scenario_text or scenario.model_dump_json())
     start = time.perf_counter()
