@@ -87,9 +87,8 @@ def test_times_outside_the_kernels_or_the_period() -> None:
     late = GOOD.replace("  monte_carlo:", resupply)
     with pytest.raises(ScenarioError, match=r"outside the coverage of the shipped kernels, 1900-01-02\.\.2050-01-01"):
         parse_scenario(late)
-    after = late.replace("2060-01-01", "2045-01-01")  # inside the kernels, after the period: it would never arrive
-    with pytest.raises(ScenarioError, match=r"resupply\.0\.time_utc = 2045-01-01T00:00:00\+00:00 is outside the"):
-        parse_scenario(after)
+    # inside the kernels, after the period (a shortened copy of a scenario): valid, and said in the run's notes
+    parse_scenario(late.replace("2060-01-01", "2045-01-01"))
 
 
 def test_unknown_shed_order_name() -> None:
@@ -184,6 +183,16 @@ def test_cli_simulate_json_and_determinism(tmp_path: Path) -> None:
     assert "smooth sphere" in out["notes"][0]
     again = runner.invoke(app, ["simulate", str(path), "--runs", "6", "--seed", "1", "--json", "--events", "5"])
     assert json.loads(again.stdout) == out
+
+
+def test_deliveries_after_the_period_are_said_in_the_notes(tmp_path: Path) -> None:
+    path = tmp_path / "ops.yaml"
+    resupply = "  resupply: [{time_utc: 2045-01-01, commodity: food_kg, amount: 100}]\n  monte_carlo:"
+    path.write_text(GOOD.replace("  monte_carlo:", resupply))
+    result = CliRunner().invoke(app, ["simulate", str(path), "--runs", "2", "--json"])
+    assert result.exit_code == 0, result.output
+    notes = json.loads(result.stdout)["notes"]
+    assert any("1 resupply deliveries fall outside the period 2030-01-01..2030-03-01" in n for n in notes)
 
 
 def test_cli_simulate_bad_file_exits_2(tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -45,7 +46,7 @@ def _print_error(message: str) -> None:
     err_console.print(f"[bold red]error:[/] {escape(message)}", markup=True, highlight=False, soft_wrap=True)
 
 
-def check_output_file(path: Path | None, option: str) -> None:
+def check_output_file(path: Path | None, option: str, suffixes: tuple[str, ...] = ()) -> None:
     """InputError unless ``path`` (when given) can be written as a file: not a directory, and inside a writable
     directory (the nearest one that exists). Checked before the work, so that a long computation does not end in
     a failed write."""
@@ -53,6 +54,8 @@ def check_output_file(path: Path | None, option: str) -> None:
         return
     if path.is_dir():
         raise InputError(f"{option} = '{path}' is a directory; give a file name, e.g. '{path / 'out'}'")
+    if suffixes and path.suffix.lower() not in suffixes:
+        raise InputError(f"{option} = '{path}' must end in {' or '.join(suffixes)}")
     _check_writable_ancestor(path.absolute().parent, path, option)
 
 
@@ -69,8 +72,14 @@ def _check_writable_ancestor(directory: Path, path: Path, option: str) -> None:
         existing = existing.parent
     if not existing.is_dir():
         raise InputError(f"{option} = '{path}': '{existing}' is a file, not a directory; write elsewhere")
-    if not os.access(existing, os.W_OK):
-        raise InputError(f"{option} = '{path}': the directory '{existing}' is not writable; write elsewhere")
+    try:  # a file made and removed: os.access says yes to root even on read-only or special file systems
+        fd, probe = tempfile.mkstemp(prefix=".lunarops-write-check-", dir=existing)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as error:
+        raise InputError(
+            f"{option} = '{path}': cannot write in '{existing}' ({error.strerror}); write elsewhere"
+        ) from None
 
 
 def print_json(obj: Any) -> None:

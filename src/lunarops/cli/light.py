@@ -17,7 +17,7 @@ from lunarops.cli.common import (
     print_json,
     progress_bar,
 )
-from lunarops.errors import InputError
+from lunarops.errors import InputError, SiteError
 
 sites_app = typer.Typer(help="Candidate sites: rank them by light, darkness, Earth, slope and PSR distance.",
                         no_args_is_help=True)
@@ -110,12 +110,18 @@ def psr(
     with handle_errors():
         sites = [_parse_site(text) for text in site or []]
         _check_horizon_mode(horizon_mode)
-        check_output_file(map_png, "--map")
-        check_output_file(geotiff, "--geotiff")
+        check_output_file(map_png, "--map", (".png",))
+        check_output_file(geotiff, "--geotiff", (".tif", ".tiff"))
         check_n_azimuth(n_azimuth)
         grid = resolve_terrain(dem, "--dem")
         if grid is None or not isinstance(grid.georeference, PolarStereographic):
             raise InputError(f"--dem = {dem!r} must be a polar stereographic DEM (south, north or a polar file)")
+        for name, lat, lon in sites:
+            if not bool(grid.contains(lat, lon)):
+                raise SiteError(
+                    f"--site {name} ({lat} N, {lon} E) is outside DEM '{grid.name}': the distance to a PSR is measured "
+                    "within the DEM's map; use the DEM of its pole (--dem south or north)"
+                )
         envelope = sun_envelope(grid.georeference.south, start, end, step_hours)
         with progress_bar("PSR map", enabled=not quiet and not json_output) as update:
             result = psr_map(grid, None, max_colatitude_deg, envelope, min_distance_m, n_azimuth, progress=update,
@@ -187,8 +193,8 @@ def rank(
         step_s = parse_step_s(step, "--step")
         _check_horizon_mode(horizon_mode)
         candidates = [_parse_site(text) for text in site or []]
-        check_output_file(map_png, "--map")
-        check_output_file(geotiff, "--geotiff")
+        check_output_file(map_png, "--map", (".png",))
+        check_output_file(geotiff, "--geotiff", (".tif", ".tiff"))
         _check_positive_km(psr_radius_km, "--psr-radius-km")
         _check_positive_km(radius_km, "--radius-km")  # also the map's half size around the best site
         if not (math.isfinite(min_separation_km) and min_separation_km >= 0):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.resources
+from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -96,6 +97,8 @@ def _dotted(loc: tuple[Any, ...]) -> str:
 
 
 def _short(value: Any) -> Any:
+    if isinstance(value, date):  # as written in a scenario, not as a Python repr
+        return value.isoformat()
     if isinstance(value, dict | list):
         return {} if isinstance(value, dict) else []  # a whole section: the message names the field, not its text
     text = repr(value)

@@ -30,18 +30,6 @@ class Scenario(_Model):
     operations: OperationsSection | None = None
 
     @model_validator(mode="after")
-    def _deliveries_in_period(self) -> Scenario:
-        period = self.period
-        for k, delivery in enumerate(self.operations.resupply if self.operations is not None else []):
-            if not period.start_utc <= delivery.time_utc <= period.end_utc:
-                raise ValueError(
-                    f"operations.resupply.{k}.time_utc = {delivery.time_utc.isoformat()} is outside the period "
-                    f"{period.start_utc.isoformat()}..{period.end_utc.isoformat()}: it would never arrive; move it "
-                    "inside the period or drop it"
-                )
-        return self
-
-    @model_validator(mode="after")
     def _unique_site_names(self) -> Scenario:
         names = [site.name for site in self.sites]
         duplicated = sorted({n for n in names if names.count(n) > 1})

@@ -322,7 +322,15 @@ def simulate_scenario(
         record_steps=record_steps,
         progress=lambda f, m: progress(0.2 + 0.75 * f, m),
     )
-    return hourly, mc, [note]
+    period = scenario.period
+    outside = [d for d in section.resupply if not period.start_utc <= d.time_utc < period.end_utc]
+    notes = [note]
+    if outside:  # a shortened copy of a scenario keeps its later deliveries: said, not an error
+        notes.append(
+            f"{len(outside)} resupply deliveries fall outside the period {period.start_utc.date()}.."
+            f"{period.end_utc.date()} and were not simulated (first: {outside[0].time_utc.isoformat()})"
+        )
+    return hourly, mc, notes
 
 
 def _figures(hourly: OpsResult, mc: OpsResult, battery_j: float | None) -> list[Figure]:
