@@ -62,7 +62,9 @@ def test_illumination_json_terrain_matches_api() -> None:
         (["--lat", "10"], "outside DEM"),
         (["--start", "2060-01-01", "--end", "2060-02-01"], "coverage"),
         (["--start", "yesterday"], "ISO 8601"),
-        (["--terrain", "none", "--n-azimuth", "0"], "n_azimuth = 0 must be an integer in [1, 100000]"),
+        (["--terrain", "none", "--n-azimuth", "0"], "--n-azimuth = 0 must be an integer in [8, 100000]"),
+        # the scenario's minimum: 4 azimuths had been accepted, leaving octants of the horizon unseen
+        (["--n-azimuth", "4"], "--n-azimuth = 4 must be an integer in [8, 100000]"),
         (["--terrain", "none", "--min-distance-m", "-5"], "min_distance_m = -5.0 must be > 0 [m]"),
         (["--ground-height-m", "nan"], "ground_height_m = nan must be finite"),
         (["--lon", "nan"], "longitude nan deg must be a finite east longitude"),
@@ -130,7 +132,7 @@ def _psr_or_rank_fails(args: list[str], message: str) -> None:
     [
         (["--map", "{tmp}/a_file/dir/psr.png"], "--map = '{tmp}/a_file/dir/psr.png': '{tmp}/a_file' is a file"),
         (["--geotiff", "{tmp}"], "--geotiff = '{tmp}' is a directory"),
-        (["--n-azimuth", "0"], "n_azimuth = 0"),
+        (["--n-azimuth", "3"], "--n-azimuth = 3 must be an integer in [8, 100000]"),
         (["--site", "A,-95,0"], "latitude -95.0 deg must be in [-90, 90]"),
         (["--site", "A,-89.5,inf"], "longitude inf deg must be a finite east longitude"),
         (["--start", "2031-01-01", "--end", "2031-02-01"], "spans 31.00 days, less than the nodal precession cycle"),

@@ -133,6 +133,15 @@ def test_ground_below_dem_rejected(south) -> None:  # type: ignore[no-untyped-de
         site_horizon(-89.45, 222.69, 0.0, south, ground_height_m=0.0)
 
 
+@pytest.mark.parametrize("n_azimuth", [0, 4, 7])
+def test_light_needs_eight_azimuths(south, n_azimuth: int) -> None:  # type: ignore[no-untyped-def]
+    # the Sun's horizon is interpolated between the mask's azimuths: fewer than 8 (the scenario's minimum) were
+    # accepted before and left octants of the horizon unseen
+    with pytest.raises(InputError, match=rf"^n_azimuth = {n_azimuth} must be an integer in \[8, 100000\]"):
+        site_horizon(-89.45, 222.69, 10.0, south, n_azimuth=n_azimuth)
+    assert site_horizon(-89.45, 222.69, 10.0, south, n_azimuth=8)[0].elevation_rad.shape == (8,)
+
+
 @pytest.mark.parametrize("name", ["bogus", "South Pole", "/no/such/file.tif"])
 def test_bad_terrain_names(name: str) -> None:
     # the message names the field, the bad value and the accepted values (project standard: field, value, fix)

@@ -94,7 +94,11 @@ def test_cli_kepler_json_contract() -> None:
         (["orbit", "nrho", "--plot", "{tmp}/nrho.png"], "must end in .html"),
         (["sweep", "--param", "seed=1,2", "--out", "{tmp}/a_file"], "is a file; give a directory"),
         (["sky", "--lat", "-89", "--lon", "0", "--time", "2030-01-01", "--out", "{tmp}/a_file/x.csv"], "is a file"),
-        (["power", "size", "--days", "1", "--load-kw", "inf"], "load_w must be finite and >= 0"),
+        (["power", "size", "--days", "1", "--load-kw", "inf"], "--load-kw = inf must be a number in [0, 1e+06] kW"),
+        # typer's own range check said only "Input should be greater than or equal to 0" for nan
+        (["power", "size", "--days", "1", "--load-kw", "nan"], "--load-kw = nan must be a number in [0, 1e+06] kW"),
+        (["power", "size", "--load-kw", "1", "--mast-height-m", "-2"], "--mast-height-m = -2.0 must be a number in"),
+        (["power", "size", "--load-kw", "1", "--latitude-deg", "nan"], "--latitude-deg = nan must be a number in"),
     ],
 )
 def test_cli_bad_input_exits_2(args: list[str], message: str, tmp_path: Path) -> None:

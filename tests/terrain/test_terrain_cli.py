@@ -30,7 +30,8 @@ def test_horizon_table_and_errors() -> None:
     result = runner.invoke(app, ["horizon", "--lat", "10", "--lon", "0"])
     assert result.exit_code == 2 and "outside DEM 'south'" in result.output
     result = runner.invoke(app, ["horizon", "--lat", "-89", "--lon", "0", "--n-azimuth", "0"])
-    assert result.exit_code == 2 and "n_azimuth" in result.output
+    text = " ".join(result.output.split())
+    assert result.exit_code == 2 and "--n-azimuth = 0 must be an integer in [1, 100000]" in text
     result = runner.invoke(app, ["horizon", "--lat", "-89.5", "--lon", "nan"])
     text = " ".join(result.output.split())
     assert result.exit_code == 2 and "longitude nan deg must be a finite east longitude" in text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import sys
 import tempfile
@@ -44,6 +45,12 @@ def handle_errors() -> Iterator[None]:
 def _print_error(message: str) -> None:
     # escaped: units such as [m] or [km] in a message are text, not rich markup
     err_console.print(f"[bold red]error:[/] {escape(message)}", markup=True, highlight=False, soft_wrap=True)
+
+
+def check_range(value: float, option: str, low: float, high: float, unit: str = "") -> None:
+    """InputError unless ``value`` is a finite number in [low, high] (NaN and inf included in the check)."""
+    if not (math.isfinite(value) and low <= value <= high):
+        raise InputError(f"{option} = {value!r} must be a number in [{low:g}, {high:g}]{' ' + unit if unit else ''}")
 
 
 def check_output_file(path: Path | None, option: str, suffixes: tuple[str, ...] = ()) -> None:

@@ -62,8 +62,10 @@ def illumination(
     """Sunlight (visible solar-disk fraction) and Earth visibility at one site over a period."""
     from lunarops.illumination.site import resolve_terrain, site_light
     from lunarops.illumination.timegrid import parse_step_s, period_times
+    from lunarops.terrain.horizon import LIGHT_MIN_N_AZIMUTH, check_n_azimuth
 
     with handle_errors():
+        check_n_azimuth(n_azimuth, LIGHT_MIN_N_AZIMUTH, "--n-azimuth")
         step_s = parse_step_s(step, "--step")
         dem = resolve_terrain(terrain, "--terrain")
         t = period_times(start, end, step_s)
@@ -105,14 +107,14 @@ def psr(
     from lunarops.illumination.site import resolve_terrain
     from lunarops.store.atomic import write_atomic
     from lunarops.terrain import PolarStereographic
-    from lunarops.terrain.horizon import check_n_azimuth
+    from lunarops.terrain.horizon import LIGHT_MIN_N_AZIMUTH, check_n_azimuth
 
     with handle_errors():
         sites = [_parse_site(text) for text in site or []]
         _check_horizon_mode(horizon_mode)
         check_output_file(map_png, "--map", (".png",))
         check_output_file(geotiff, "--geotiff", (".tif", ".tiff"))
-        check_n_azimuth(n_azimuth)
+        check_n_azimuth(n_azimuth, LIGHT_MIN_N_AZIMUTH, "--n-azimuth")
         grid = resolve_terrain(dem, "--dem")
         if grid is None or not isinstance(grid.georeference, PolarStereographic):
             raise InputError(f"--dem = {dem!r} must be a polar stereographic DEM (south, north or a polar file)")

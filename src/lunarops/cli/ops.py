@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 import typer
 from rich.table import Table
 
-from lunarops.cli.common import console, handle_errors, print_json, progress_bar
+from lunarops.cli.common import check_range, console, handle_errors, print_json, progress_bar
 
 power_app = typer.Typer(help="Power-system sizing.", no_args_is_help=True)
 
@@ -71,7 +71,7 @@ def simulate(
 
 
 def size(
-    load_kw: Annotated[float | None, typer.Option("--load-kw", min=0.0, help="continuous load to carry [kW]")] = None,
+    load_kw: Annotated[float | None, typer.Option("--load-kw", help="continuous load to carry [kW]")] = None,
     scenario: Annotated[
         Path | None,
         typer.Option(
@@ -80,23 +80,34 @@ def size(
             "operations section instead of --load-kw and the site options",
         ),
     ] = None,
-    latitude_deg: Annotated[float, typer.Option("--latitude-deg", min=-90.0, max=90.0)] = -89.45,
-    longitude_deg: Annotated[float, typer.Option("--longitude-deg", min=-180.0, max=360.0)] = 222.69,
-    mast_height_m: Annotated[float, typer.Option("--mast-height-m", min=0.0, max=1000.0)] = 10.0,
+    latitude_deg: Annotated[float, typer.Option("--latitude-deg")] = -89.45,
+    longitude_deg: Annotated[float, typer.Option("--longitude-deg")] = 222.69,
+    mast_height_m: Annotated[float, typer.Option("--mast-height-m")] = 10.0,
     start: Annotated[str, typer.Option("--start", help="UTC start of the light series")] = "2030-01-01T00:00:00Z",
-    days: Annotated[float, typer.Option("--days", min=1.0, max=20 * 365.25)] = 365.25,
+    days: Annotated[float, typer.Option("--days")] = 365.25,
     tracking: Annotated[
         str, typer.Option("--tracking", help="fixed | vertical_single_axis | two_axis")
     ] = "vertical_single_axis",
-    tilt_deg: Annotated[float, typer.Option("--tilt-deg", min=0.0, max=90.0)] = 90.0,
-    azimuth_deg: Annotated[float, typer.Option("--azimuth-deg", min=0.0, max=360.0)] = 0.0,
-    margin: Annotated[float, typer.Option("--margin", min=0.0, max=10.0, help="load margin, e.g. 0.2")] = 0.0,
+    tilt_deg: Annotated[float, typer.Option("--tilt-deg")] = 90.0,
+    azimuth_deg: Annotated[float, typer.Option("--azimuth-deg")] = 0.0,
+    margin: Annotated[float, typer.Option("--margin", help="load margin, e.g. 0.2")] = 0.0,
     json_output: Annotated[bool, typer.Option("--json", help="print the result as JSON")] = False,
 ) -> None:
     """Smallest array + Li-ion, array + RFC, or fission plant that carries a load at a site (smooth sphere)."""
     from lunarops.errors import InputError
 
     with handle_errors():
+        for value, name, low, high, unit in (
+            (latitude_deg, "--latitude-deg", -90.0, 90.0, "deg"),
+            (longitude_deg, "--longitude-deg", -180.0, 360.0, "deg"),
+            (mast_height_m, "--mast-height-m", 0.0, 1000.0, "m"),
+            (days, "--days", 1.0, 20 * 365.25, "d"),
+            (tilt_deg, "--tilt-deg", 0.0, 90.0, "deg"),
+            (azimuth_deg, "--azimuth-deg", 0.0, 360.0, "deg"),
+            (margin, "--margin", 0.0, 10.0, ""),
+            *([(load_kw, "--load-kw", 0.0, 1e6, "kW")] if load_kw is not None else []),
+        ):
+            check_range(value, name, low, high, unit)
         if load_kw is not None and scenario is not None:
             raise InputError(
                 f"got both --load-kw {load_kw:g} and --scenario {scenario}: give either --load-kw (a constant load) "

@@ -44,8 +44,10 @@ def horizon(
 ) -> None:
     """Terrain horizon (elevation versus azimuth) at a site, from a height above the ground."""
     from lunarops.terrain import horizon_at_site, load_dem
+    from lunarops.terrain.horizon import check_n_azimuth
 
     with handle_errors():
+        check_n_azimuth(n_azimuth, 1, "--n-azimuth")
         model = load_dem(dem)
         mask = horizon_at_site(model, lat, lon, height_m, n_azimuth, min_distance_m, max_distance_m)
         if json_output:

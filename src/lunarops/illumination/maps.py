@@ -30,6 +30,7 @@ from lunarops.illumination.functions import (
 from lunarops.terrain import Dem, horizon_map
 from lunarops.terrain.horizon import (
     AUTO_SWEEP_MIN_CELLS,
+    LIGHT_MIN_N_AZIMUTH,
     available_memory_bytes,
     check_n_azimuth,
     check_window,
@@ -80,7 +81,7 @@ def horizon_tiles(
     (their share of the work) when a sweep runs.
     InputError for a window outside the DEM."""
     r0, r1, c0, c1 = check_window(dem, window)  # before any band is swept
-    check_n_azimuth(n_azimuth)
+    check_n_azimuth(n_azimuth, LIGHT_MIN_N_AZIMUTH)
     cells = (r1 - r0) * (c1 - c0)
     band_rows = max(1, min(r1 - r0, sweep_horizon_bytes() // ((c1 - c0) * n_azimuth * 4)))
     n_bands = math.ceil((r1 - r0) / band_rows)

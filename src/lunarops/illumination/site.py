@@ -38,7 +38,7 @@ from lunarops.illumination.functions import (
 from lunarops.sky import sky_at_site
 from lunarops.terrain import EMBEDDED_DEMS, Dem, HorizonMask, azimuth_grid_rad, horizon_at_site, load_dem
 from lunarops.terrain.dem import check_latlon_deg
-from lunarops.terrain.horizon import check_n_azimuth
+from lunarops.terrain.horizon import LIGHT_MIN_N_AZIMUTH, check_n_azimuth
 from lunarops.timescale import to_datetime64
 
 FloatArray = NDArray[np.float64]
@@ -141,7 +141,7 @@ def site_horizon(
     if not (np.isfinite(mast_height_m) and mast_height_m >= 0):
         raise InputError(f"mast height = {mast_height_m!r} m must be >= 0")
     check_latlon_deg(latitude_deg, longitude_deg)
-    check_n_azimuth(n_azimuth)
+    check_n_azimuth(n_azimuth, LIGHT_MIN_N_AZIMUTH)
     if min_distance_m is not None and not (math.isfinite(min_distance_m) and min_distance_m > 0):
         raise InputError(f"min_distance_m = {min_distance_m!r} must be > 0 [m]; default is one DEM pixel")
     if ground_height_m is not None and not math.isfinite(ground_height_m):

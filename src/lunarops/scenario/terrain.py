@@ -101,7 +101,7 @@ class TerrainSection(_Model):
     min_distance_m: float | None = Field(
         default=None, gt=0, le=50_000, description="terrain nearer than this is ignored (default one DEM pixel)"
     )
-    n_azimuth: int = Field(default=360, ge=8, le=7200)
+    n_azimuth: int = Field(default=360, ge=8, le=7200)  # 8: terrain.horizon.LIGHT_MIN_N_AZIMUTH
     horizon_mode: Literal["auto", "sweep", "sweep_fast", "fast", "accurate"] = Field(
         default="auto",
         description=(

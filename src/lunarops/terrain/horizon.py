@@ -196,10 +196,19 @@ def sweep_supported(dem: Dem) -> bool:
     )
 
 
-def check_n_azimuth(n_azimuth: object) -> None:
-    """InputError unless ``n_azimuth`` is an integer in [1, 100000]."""
-    if not (isinstance(n_azimuth, int | np.integer) and 1 <= int(n_azimuth) <= 100_000):
-        raise InputError(f"n_azimuth = {n_azimuth!r} must be an integer in [1, 100000]; 360 is the default")
+LIGHT_MIN_N_AZIMUTH = 8
+"""Fewest horizon azimuths for sunlight and Earth visibility (the scenario's minimum): the Sun's and Earth's
+horizon is interpolated between them, and fewer would leave whole octants of the horizon unseen."""
+
+
+def check_n_azimuth(n_azimuth: object, minimum: int = 1, name: str = "n_azimuth") -> None:
+    """InputError unless ``n_azimuth`` is an integer in [``minimum``, 100000]; ``name``: the parameter or CLI
+    option to name in the message."""
+    if not (isinstance(n_azimuth, int | np.integer) and minimum <= int(n_azimuth) <= 100_000):
+        why = "" if minimum == 1 else " (the horizon is interpolated between them for the Sun and the Earth)"
+        raise InputError(
+            f"{name} = {n_azimuth!r} must be an integer in [{minimum}, 100000]{why}; 360 is the default"
+        )
 
 
 def _check_max_distance(max_distance_m: float | None, min_d: float, dem: Dem) -> float:
