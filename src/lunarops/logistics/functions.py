@@ -44,26 +44,3 @@ def oxidizer_share(oxidizer_to_fuel: ArrayLike) -> NDArray[np.float64]:
     """Mass share of oxidizer in a bipropellant load of mixture ratio O/F [-]."""
     ratio = np.asarray(oxidizer_to_fuel, dtype=float)
     return np.asarray(ratio / (1.0 + ratio), dtype=float)
-
-
-#: Water electrolysed per kg of O2 made [kg/kg]: molar masses H2O 18.015, O2 31.998 (2 H2O -> 2 H2 + O2).
-WATER_PER_O2_KG = 2 * 18.015 / 31.998
-
-
-def resupply_kg_per_crew_day(
-    o2_kg: float,
-    water_kg: float,
-    food_kg: float,
-    water_recovery_fraction: float,
-    o2_generation_fraction: float,
-) -> float:
-    """Mass to resupply per crew-member-day with partial loop closure [kg].
-
-    Food is never recovered; the share ``1 - water_recovery_fraction`` of the water is lost; O2 comes either
-    from the tanks (``1 - o2_generation_fraction``) or from electrolysing water, 1.126 kg of water per kg of
-    O2, all of it lost (CO2 vented: the oxygen bound in CO2 is not recovered).
-    """
-    lost_water = water_kg * (1.0 - water_recovery_fraction)
-    tank_o2 = o2_kg * (1.0 - o2_generation_fraction)
-    electrolysed = o2_kg * o2_generation_fraction * WATER_PER_O2_KG
-    return food_kg + lost_water + tank_o2 + electrolysed

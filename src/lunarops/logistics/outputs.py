@@ -68,11 +68,12 @@ def operations_deliveries(
 ) -> pd.DataFrame:
     """Deliveries to the station for the operations stage: columns time_utc, commodity, amount.
 
-    Crew: +count on landing, -count on departure. Consumables of a crew's stay (the plan delivers them by the
-    return step, as in Isaji et al. 2022) are dated at the crew's landing and split into o2_kg / water_kg /
-    food_kg in proportion to ``split_kg_per_crew_day``; spares [kg] and propellant left at the node [kg]
-    (propellant_kg) are dated when the plan leaves them there. Elements and cargo are not operations
-    commodities and are left out. ``node`` None takes every mission destination.
+    Crew: +count on landing (departure + the transit to the node), -count on departure from it. Consumables of
+    a crew's stay (the plan delivers them by the return step, as in Isaji et al. 2022) are dated at the crew's
+    landing and split into o2_kg / water_kg / food_kg in proportion to ``split_kg_per_crew_day``; spares [kg]
+    and propellant left at the node [kg] (propellant_kg) are dated when they arrive there (the step's day + the
+    transit). Elements and cargo are not operations commodities and are left out. ``node`` None takes every
+    mission destination.
     """
     d = plan.deliveries
     if node is not None:
@@ -80,17 +81,17 @@ def operations_deliveries(
     total = sum(split_kg_per_crew_day.values())
     props = set(problem.propellants)
     landing: dict[float, float] = {}
-    for m in problem.missions:
-        if m.crew > 0 and (node is None or m.destination == node):
-            landing[mission_return_day(problem, m)] = m.depart_day
     rows: list[dict[str, object]] = []
     for m in problem.missions:
         if m.crew > 0 and (node is None or m.destination == node):
-            rows.append({"time_utc": _utc(epoch, m.depart_day), "commodity": "crew", "amount": m.crew})
+            arrival_day = m.depart_day + problem.transit_days(m.destination)
+            landing[mission_return_day(problem, m)] = arrival_day
+            rows.append({"time_utc": _utc(epoch, arrival_day), "commodity": "crew", "amount": m.crew})
             rows.append({"time_utc": _utc(epoch, mission_return_day(problem, m)), "commodity": "crew",
                          "amount": -m.crew})
-    for day, commodity, amount in zip(d["day"], d["commodity"], d["amount"], strict=True):
-        when = _utc(epoch, float(day))
+    for day, where, commodity, amount in zip(d["day"], d["node"], d["commodity"], d["amount"], strict=True):
+        # the plan books a flight's legs in its departure step: the goods reach the node after the transit
+        when = _utc(epoch, float(day) + problem.transit_days(str(where)))
         amount = float(amount)
         if commodity == "consumables" and total > 0:
             when = _utc(epoch, landing.get(float(day), float(day)))

@@ -6,10 +6,10 @@ from dataclasses import replace
 from typing import Any
 
 from lunarops.logistics import outputs, plots
-from lunarops.logistics.functions import WATER_PER_O2_KG, resupply_kg_per_crew_day
 from lunarops.logistics.model import solve
 from lunarops.logistics.network import Problem
 from lunarops.runner.stage import Figure, RunContext, StageResult, Table
+from lunarops.runner.stages.operations import life_support_model
 
 
 def run_stage(ctx: RunContext) -> StageResult | None:
@@ -33,10 +33,12 @@ def run_stage(ctx: RunContext) -> StageResult | None:
         split = section.logistics.delivery_split.model_dump()
         operations = getattr(ctx.scenario, "operations", None)
         if section.logistics.consumables_from_operations and operations is not None:
-            problem, split = _operations_demand(problem, split, operations)
+            problem, split = _operations_demand(problem, operations)
             notes.append(
                 f"Consumables per crew-day from the operations life support: {problem.consumables_kg_per_crew_day:.3f}"
-                " kg (BVAD rates with the loop closure of the operations section)."
+                " kg ("
+                + ", ".join(f"{key.removesuffix('_kg')} {value:.3f}" for key, value in split.items())
+                + " kg: NASA BVAD rates with the loop closure of the operations section, as operations draw them)."
             )
         plan = solve(problem, progress=lambda f, m: ctx.progress(0.05 + 0.9 * f, m))
         epoch = section.epoch_utc
@@ -79,17 +81,10 @@ def run_stage(ctx: RunContext) -> StageResult | None:
     )
 
 
-def _operations_demand(
-    problem: Problem, split: dict[str, float], operations: Any
-) -> tuple[Problem, dict[str, float]]:
-    """The plan's consumables per crew-day from the operations' life support (BVAD rates in ``split``)."""
-    ls = operations.life_support
-    r, g = float(ls.water_recovery_fraction), float(ls.oxygen_generation_fraction)
-    water = split["water_kg"] + float(ls.other_water_kg_per_crew_day)
-    rate = resupply_kg_per_crew_day(split["o2_kg"], water, split["food_kg"], r, g)
-    new_split = {
-        "o2_kg": split["o2_kg"] * (1.0 - g),
-        "water_kg": water * (1.0 - r) + split["o2_kg"] * g * WATER_PER_O2_KG,
-        "food_kg": split["food_kg"],
-    }
-    return replace(problem, consumables_kg_per_crew_day=rate), new_split
+def _operations_demand(problem: Problem, operations: Any) -> tuple[Problem, dict[str, float]]:
+    """The plan's consumables per crew-day, and their split, from the operations' own life-support model (NASA
+    BVAD rates and the section's loop closure, Sabatier included): what operations will draw per crew-day.
+    A commodity the loop makes more of than the crew uses needs no resupply (0, not negative)."""
+    closure, rates = life_support_model(operations)
+    split = {key: max(0.0, value) for key, value in closure.daily_net_use_kg(1.0, rates).items()}
+    return replace(problem, consumables_kg_per_crew_day=sum(split.values())), split

@@ -16,7 +16,7 @@ import pandas as pd
 from lunarops.errors import InputError
 from lunarops.ops import functions as fn
 from lunarops.ops.inputs import LightSeries, build_inputs
-from lunarops.ops.lifesupport import LoopClosure
+from lunarops.ops.lifesupport import BVAD, CrewRates, LoopClosure
 from lunarops.ops.montecarlo import OpsResult, simulate
 from lunarops.ops.station import (
     Battery,
@@ -57,6 +57,17 @@ def uncertain(value: UncertainFloat, scale: float = 1.0) -> Uncertain:
 
 def _seconds(t: datetime | None, start: datetime, default: float) -> float:
     return default if t is None else (t - start).total_seconds()
+
+
+def life_support_model(section: OperationsSection) -> tuple[LoopClosure, CrewRates]:
+    """The loop closure and the crew's rates (NASA BVAD plus the section's other water) of the operations."""
+    ls = section.life_support
+    closure = LoopClosure(
+        ls.water_recovery_fraction,
+        ls.oxygen_generation_fraction,
+        ls.sabatier_efficiency if ls.co2_handling == "sabatier" else 0.0,
+    )
+    return closure, CrewRates(**{**BVAD.__dict__, "other_water_kg_per_day": ls.other_water_kg_per_crew_day})
 
 
 def station_from_section(
@@ -156,15 +167,8 @@ def station_from_section(
                     o2_energy_j_per_kg=uncertain(pl.energy_kwh_per_kg_o2, KWH_J),
                 )
             )
+    closure, rates = life_support_model(section)
     ls = section.life_support
-    closure = LoopClosure(
-        ls.water_recovery_fraction,
-        ls.oxygen_generation_fraction,
-        ls.sabatier_efficiency if ls.co2_handling == "sabatier" else 0.0,
-    )
-    from lunarops.ops.lifesupport import BVAD, CrewRates
-
-    rates = CrewRates(**{**BVAD.__dict__, "other_water_kg_per_day": ls.other_water_kg_per_crew_day})
     c = section.consumables
     deliveries = [Delivery((d.time_utc - start).total_seconds(), d.commodity, d.amount) for d in section.resupply]
     if campaign_deliveries is not None and len(campaign_deliveries):
