@@ -64,6 +64,29 @@ def test_parquet_roundtrip_atomic(tmp_path: Path) -> None:
     assert [p.name for p in path.parent.iterdir()] == ["x.parquet"]  # no temporary file left behind
 
 
+def test_parquet_groups_by_dimensions(tmp_path: Path) -> None:
+    # an hourly series, per-run totals and per-run event counts: one table would broadcast them into each other
+    # (the operations results had been 18x their size, every hour repeated for each of 18 event kinds)
+    dataset = xr.Dataset(
+        {
+            "power_w": (("run", "time"), np.arange(6.0).reshape(2, 3)),
+            "total_j": (("run",), np.array([10.0, 20.0])),
+            "event_counts": (("run", "event"), np.arange(8).reshape(2, 4)),
+            "seed": ((), 7),
+        },
+        coords={"run": [0, 1], "time": [0, 1, 2], "event": ["a", "b", "c", "d"]},
+    )
+    path = write_dataset(dataset, tmp_path / "ops.parquet")
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "ops.parquet", "ops_run.parquet", "ops_run_event.parquet", "ops_scalars.parquet"
+    ]
+    hourly = read_frame(path)
+    assert list(hourly.columns) == ["run", "time", "power_w"] and len(hourly) == 6
+    assert list(read_frame(tmp_path / "ops_run.parquet").total_j) == [10.0, 20.0]
+    assert len(read_frame(tmp_path / "ops_run_event.parquet")) == 8
+    assert read_frame(tmp_path / "ops_scalars.parquet").to_dict("records") == [{"seed": 7}]
+
+
 @pytest.mark.skipif(
     POSTGRES_URL is None, reason="needs a PostgreSQL server: set LUNAROPS_TEST_POSTGRES_URL (.ci/run does)"
 )

@@ -14,8 +14,33 @@ from lunarops.store.atomic import write_atomic
 
 
 def write_dataset(dataset: xr.Dataset, path: Path) -> Path:
-    """Write an xarray Dataset as a long table (one column per dimension and variable) in Parquet."""
-    frame = dataset.to_dataframe().reset_index()
+    """Write an xarray Dataset as a long table (one column per dimension and variable) in Parquet.
+
+    Variables over different dimensions are not broadcast into one table (a per-run total would repeat on every
+    hour, an hourly value on every event kind): the time series (else the variables over the most cells) go to
+    ``path``, each other group to ``<stem>_<its dimensions>.parquet`` beside it (``_scalars`` for variables
+    without one). Returns ``path``."""
+    groups: dict[tuple[str, ...], list[str]] = {}
+    for name, variable in dataset.data_vars.items():
+        groups.setdefault(tuple(str(d) for d in variable.dims), []).append(str(name))
+    if len(groups) <= 1:
+        return _write_table(dataset, path)
+    main = max(groups, key=lambda dims: ("time" in dims, int(dataset[groups[dims][0]].size), len(dims)))
+    for dims, names in groups.items():
+        part = dataset[names]
+        part = part.drop_vars([c for c in part.coords if not set(part[c].dims) <= set(dims)])
+        if dims == main:
+            _write_table(part, path)
+        else:
+            _write_table(part, path.with_name(f"{path.stem}_{'_'.join(dims) or 'scalars'}{path.suffix}"))
+    return path
+
+
+def _write_table(dataset: xr.Dataset, path: Path) -> Path:
+    if dataset.sizes:
+        frame = dataset.to_dataframe().reset_index()
+    else:  # scalars: one row
+        frame = pd.DataFrame({str(name): [variable.item()] for name, variable in dataset.data_vars.items()})
     table = pa.Table.from_pandas(frame, preserve_index=False)
     attrs = {k: str(v) for k, v in dataset.attrs.items()}
     table = table.replace_schema_metadata({**(table.schema.metadata or {}), b"lunarops_attrs": repr(attrs).encode()})
