@@ -42,7 +42,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from lunarops.errors import InfeasibleError
+from lunarops.errors import InfeasibleError, InputError
 from lunarops.logistics.functions import oxidizer_share, propellant_fraction
 from lunarops.logistics.network import (
     CONTINUOUS_COMMODITIES,
@@ -608,7 +608,20 @@ def solve(
     problem: Problem,
     progress: Callable[[float, str], None] | None = None,
 ) -> Plan:
-    """Build and solve the campaign MILP; raise InfeasibleError naming the unmet demands when infeasible."""
+    """Build and solve the campaign MILP; raise InfeasibleError naming the unmet demands when infeasible.
+
+    A malformed problem (a field out of range, a name that is not in the network) raises InputError naming it.
+    """
+    if not isinstance(problem, Problem):
+        raise InputError(
+            f"solve(problem): problem = {repr(problem)[:80]} is a {type(problem).__name__}, not a "
+            "lunarops.logistics.Problem; build a Problem(nodes, arcs, holdover_nodes, designs, missions), or read a "
+            "campaign file with lunarops.cli.campaign.load_campaign(path).problem()"
+        )
+    if progress is not None and not callable(progress):
+        raise InputError(
+            f"solve(progress): progress = {progress!r} must be None or a callable progress(fraction, message)"
+        )
     report = progress or (lambda fraction, message: None)
     report(0.0, "building the time-expanded network")
     t0 = time.perf_counter()

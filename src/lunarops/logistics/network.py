@@ -15,14 +15,91 @@ arXiv 2110.07323; repository ``myamazum/space-logistics-optimization``, ``src/ne
 
 from __future__ import annotations
 
+import math
+import numbers
 from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+
+import numpy as np
 
 from lunarops.errors import InputError
 
 #: Commodities that are continuous masses [kg]; propellants are added from the spacecraft designs.
 CONTINUOUS_COMMODITIES = ("cargo", "consumables", "spares", "maintenance", "samples", "isru_plant")
+
+# ------------------------------------------------------------------------------------------- validation helpers
+# Every numeric field is checked when its object is built (``__post_init__``) and again by Problem.check() at
+# the entry of solve(), so that a NaN, an infinity or a value outside its physical range is an InputError naming
+# the field, never a silently wrong plan or a misleading InfeasibleError.
+
+
+def _show(value: object) -> str:
+    """The value as the user wrote it (NumPy scalars shown as plain numbers)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        return repr(value)
+    if isinstance(value, numbers.Integral):
+        return str(int(value))
+    return repr(float(value))
+
+
+def _number(
+    where: str,
+    value: object,
+    unit: str,
+    *,
+    low: float = 0.0,
+    low_open: bool = False,
+    high: float | None = None,
+    high_open: bool = False,
+) -> float:
+    """``value`` as a float when it is a finite real in the range; else InputError naming ``where``."""
+    ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(float(value))
+    if ok:
+        x = float(value)  # type: ignore[arg-type]
+        ok = (x > low if low_open else x >= low) and (
+            high is None or (x < high if high_open else x <= high)
+        )
+    if not ok:
+        if high is None:
+            rng = f"{'>' if low_open else '>='} {low:g}"
+        else:
+            rng = f"in {'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}"
+        raise InputError(f"{where} = {_show(value)} must be a finite number {rng} [{unit}]")
+    return float(value)  # type: ignore[arg-type]
+
+
+def _integer(where: str, value: object, low: int) -> None:
+    """InputError unless ``value`` is an int (not a bool, not a float) >= ``low``."""
+    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or int(value) < low:
+        raise InputError(f"{where} = {_show(value)} must be a whole number (int) >= {low}")
+
+
+def _flag(where: str, value: object) -> None:
+    if not isinstance(value, bool | np.bool_):
+        raise InputError(f"{where} = {_show(value)} must be True or False")
+
+
+def _name(where: str, value: object) -> None:
+    if not isinstance(value, str) or not value:
+        raise InputError(f"{where} = {_show(value)} must be a non-empty name (a str)")
+
+
+def _mapping(where: str, value: object, example: str) -> Mapping[str, object]:
+    if not isinstance(value, Mapping):
+        raise InputError(f"{where} = {_show(value)} must be a mapping (dict), e.g. {example}")
+    for key in value:
+        _name(f"{where} key", key)
+    return value
+
+
+def _sequence(where: str, value: object, kind: type, hint: str) -> None:
+    """InputError unless ``value`` is a tuple or list whose items are all ``kind``."""
+    if not isinstance(value, tuple | list):
+        raise InputError(f"{where} = {_show(value)} must be a tuple (or list) of {kind.__name__}; {hint}")
+    for i, item in enumerate(value):
+        if not isinstance(item, kind):
+            raise InputError(f"{where}[{i}] = {_show(item)} must be of type {kind.__name__}; {hint}")
 
 
 @dataclass(frozen=True)
@@ -40,6 +117,36 @@ class Arc:
     launch: bool = False
     #: launch/transfer windows [(first_day, last_day), ...] counted from the campaign epoch; empty = always open
     windows: tuple[tuple[float, float], ...] = ()
+
+    def __post_init__(self) -> None:
+        self.validate()
+
+    def validate(self) -> None:
+        """Raise InputError naming the field when a value is not a finite number in its range."""
+        _name("network.arcs: arc origin", self.origin)
+        _name(f"network.arcs: arc {self.origin}->? destination", self.destination)
+        where = f"network.arcs: arc {self.name}"
+        _number(f"{where}: dv_m_per_s", self.dv_m_per_s, "m/s")
+        _number(f"{where}: tof_days", self.tof_days, "d")
+        _flag(f"{where}: launch", self.launch)
+        if not isinstance(self.windows, tuple | list):
+            raise InputError(
+                f"{where}: windows = {_show(self.windows)} must be a tuple of (first_day, last_day) pairs; () = always"
+            )
+        for i, window in enumerate(self.windows):
+            ok = isinstance(window, tuple | list) and len(window) == 2 and all(
+                isinstance(t, numbers.Real) and not isinstance(t, bool) and not math.isnan(float(t)) for t in window
+            )
+            if not ok:
+                raise InputError(
+                    f"{where}: windows[{i}] = {_show(window)} must be a (first_day, last_day) pair of numbers [d], "
+                    "not NaN"
+                )
+            if window[1] < window[0]:
+                raise InputError(
+                    f"network.arcs: arc {self.name} has a window {_show(tuple(window))} that ends before it starts; "
+                    "fix it"
+                )
 
     @property
     def name(self) -> str:
@@ -62,6 +169,23 @@ class LinearSizing:
     payload_max_kg: float
     propellant_min_kg: float
     propellant_max_kg: float
+
+    def __post_init__(self) -> None:
+        self.validate("sizing")
+
+    def validate(self, where: str) -> None:
+        """Raise InputError naming the field when a value is out of range (``where`` names the design)."""
+        _number(f"{where}.fixed_kg", self.fixed_kg, "kg", low_open=True)
+        for label in ("per_propellant_kg", "per_payload_kg"):
+            _number(f"{where}.{label}", getattr(self, label), "kg/kg", high=1.0, high_open=True)
+        for label in ("payload_min_kg", "payload_max_kg", "propellant_min_kg", "propellant_max_kg"):
+            _number(f"{where}.{label}", getattr(self, label), "kg")
+        if not (self.payload_min_kg <= self.payload_max_kg and self.propellant_min_kg <= self.propellant_max_kg
+                and self.propellant_max_kg > 0):
+            raise InputError(
+                f"{where}: need 0 <= min <= max for payload and propellant, fixed_kg > 0 and "
+                f"non-negative slopes; got {self}"
+            )
 
     def dry_max_kg(self) -> float:
         tank = self.per_propellant_kg * self.propellant_max_kg
@@ -88,6 +212,32 @@ class SpacecraftDesign:
     unit_cost_musd: float = 0.0
     sizing: LinearSizing | None = None
 
+    def __post_init__(self) -> None:
+        self.validate()
+
+    def validate(self) -> None:
+        """Raise InputError naming the field when a value is not a finite number in its range."""
+        _name("spacecraft: design name", self.name)
+        where = f"spacecraft.{self.name}"
+        for label in ("payload_capacity_kg", "propellant_capacity_kg", "dry_mass_kg"):
+            _number(f"{where}.{label}", getattr(self, label), "kg", low_open=True)
+        _number(f"{where}.isp_s", self.isp_s, "s", low_open=True)
+        _integer(f"{where}.copies", self.copies, 1)
+        _number(f"{where}.oxidizer_to_fuel", self.oxidizer_to_fuel, "O/F mass ratio", low_open=True)
+        _number(f"{where}.unit_cost_musd", self.unit_cost_musd, "M$")
+        for label in ("oxidizer", "fuel"):
+            value = getattr(self, label)
+            _name(f"{where}.{label}", value)
+            if value in CONTINUOUS_COMMODITIES:
+                raise InputError(
+                    f"{where}.{label} = {value!r} is a payload commodity, not a propellant; name the propellant "
+                    "(e.g. 'oxygen', 'hydrogen', 'methane')"
+                )
+        if self.sizing is not None:
+            if not isinstance(self.sizing, LinearSizing):
+                raise InputError(f"{where}.sizing = {_show(self.sizing)} must be a LinearSizing or None")
+            self.sizing.validate(f"{where}.sizing")
+
 
 @dataclass(frozen=True)
 class LaunchVehicle:
@@ -98,6 +248,27 @@ class LaunchVehicle:
     cost_musd: float = 0.0
     max_per_year: int = 1000
     available_from_day: float = float("-inf")
+
+    def __post_init__(self) -> None:
+        self.validate()
+
+    def validate(self) -> None:
+        """Raise InputError naming the field when a value is not a finite number in its range."""
+        _name("launch_vehicles: vehicle name", self.name)
+        where = f"launch_vehicles.{self.name}"
+        payload = _mapping(f"{where}.payload_kg", self.payload_kg, "{'LEO': 25000.0}")
+        if not payload:
+            raise InputError(f"{where}.payload_kg is empty; give kg per destination node")
+        for node, kg in payload.items():
+            _number(f"{where}.payload_kg.{node}", kg, "kg", low_open=True)
+        _number(f"{where}.cost_musd", self.cost_musd, "M$")
+        _integer(f"{where}.max_per_year", self.max_per_year, 0)
+        day = self.available_from_day
+        if not (isinstance(day, numbers.Real) and not isinstance(day, bool) and -math.inf <= float(day) < math.inf):
+            raise InputError(
+                f"{where}.available_from_day = {_show(day)} must be a finite day from the campaign epoch [d], "
+                "or -inf for always available"
+            )
 
 
 @dataclass(frozen=True)
@@ -119,6 +290,23 @@ class Mission:
     samples_kg: float = 0.0
     spares_kg_per_crew_day: float = 0.0
 
+    def __post_init__(self) -> None:
+        self.validate()
+
+    def validate(self) -> None:
+        """Raise InputError naming the field when a value is not a finite number in its range."""
+        _name("missions: mission name", self.name)
+        where = f"missions.{self.name}"
+        _number(f"{where}.depart_day", self.depart_day, "d from the campaign epoch")
+        _name(f"{where}.destination", self.destination)
+        _integer(f"{where}.crew", self.crew, 0)
+        _number(f"{where}.stay_days", self.stay_days, "d")
+        deliver = _mapping(f"{where}.deliver", self.deliver, "{'cargo': 1000.0}")
+        for name, amount in deliver.items():
+            _number(f"{where}.deliver.{name}", amount, "kg, or units for elements")
+        _number(f"{where}.samples_kg", self.samples_kg, "kg")
+        _number(f"{where}.spares_kg_per_crew_day", self.spares_kg_per_crew_day, "kg per crew-day")
+
     @property
     def returns(self) -> bool:
         return self.crew > 0 or self.samples_kg > 0
@@ -135,6 +323,23 @@ class IsruOptions:
     products: Mapping[str, float]
     decay_per_year: float = 0.0
     maintenance_per_year: float = 0.0
+
+    def __post_init__(self) -> None:
+        self.validate()
+
+    def validate(self) -> None:
+        """Raise InputError naming the field when a value is not a finite number in its range."""
+        _name("isru.node", self.node)
+        _number("isru.production_kg_per_kg_year", self.production_kg_per_kg_year, "kg per kg of plant per year",
+                low_open=True)
+        products = _mapping("isru.products", self.products, "{'oxygen': 8/9, 'hydrogen': 1/9}")
+        total = sum(_number(f"isru.products.{name}", share, "mass share", high=1.0) for name, share in products.items())
+        if total > 1.0 + 1e-9:
+            raise InputError(
+                f"isru.products: the mass shares {dict(products)} add up to {total:g}; they must add up to at most 1"
+            )
+        _number("isru.decay_per_year", self.decay_per_year, "fraction per year", high=1.0, high_open=True)
+        _number("isru.maintenance_per_year", self.maintenance_per_year, "kg per kg of plant per year")
 
 
 @dataclass(frozen=True)
@@ -159,8 +364,58 @@ class Problem:
     mip_rel_gap: float = 1e-4
     symmetry_breaking: bool = False
 
+    def __post_init__(self) -> None:
+        self.validate()
+
+    def validate(self) -> None:
+        """Raise InputError naming the field when a field has the wrong type or a value out of its range
+        (the parts too: arcs, designs, missions, launch vehicles, ISRU). Cross-references are left to check()."""
+        _sequence("nodes", self.nodes, str, "list the node names, e.g. ('Earth', 'LEO', 'LLO')")
+        for i, node in enumerate(self.nodes):
+            _name(f"nodes[{i}]", node)
+        _sequence("holdover_nodes", self.holdover_nodes, str, "list node names, or () for none")
+        _sequence("arcs", self.arcs, Arc, "build each with Arc(origin, destination, dv_m_per_s, tof_days)")
+        _sequence(
+            "designs", self.designs, SpacecraftDesign,
+            "build each with SpacecraftDesign(name, payload_capacity_kg, propellant_capacity_kg, dry_mass_kg, "
+            "isp_s, copies)",
+        )
+        _sequence("missions", self.missions, Mission, "build each with Mission(name, depart_day, destination, ...)")
+        _sequence(
+            "launch_vehicles", self.launch_vehicles, LaunchVehicle,
+            "build each with LaunchVehicle(name, payload_kg), or give ()",
+        )
+        if self.isru is not None and not isinstance(self.isru, IsruOptions):
+            raise InputError(
+                f"isru = {_show(self.isru)} must be an IsruOptions or None; build it with "
+                "IsruOptions(node, production_kg_per_kg_year, products)"
+            )
+        parts: list[Arc | SpacecraftDesign | Mission | LaunchVehicle | IsruOptions] = [
+            *self.arcs, *self.designs, *self.missions, *self.launch_vehicles,
+        ]
+        if self.isru is not None:
+            parts.append(self.isru)
+        for part in parts:  # again: their mappings may have been changed since they were built
+            part.validate()
+        masses = _mapping("element_mass_kg", self.element_mass_kg, "{'habitat': 20000.0}")
+        for name, kg in masses.items():
+            _number(f"element_mass_kg.{name}", kg, "kg per unit", low_open=True)
+        _name("earth", self.earth)
+        _number("crew_mass_kg", self.crew_mass_kg, "kg per crew member", low_open=True)
+        _number("consumables_kg_per_crew_day", self.consumables_kg_per_crew_day, "kg per crew-day")
+        _number("maintenance_fraction_per_flight", self.maintenance_fraction_per_flight,
+                "fraction of the dry mass per flight", high=1.0, high_open=True)
+        _number("g0_m_per_s2", self.g0_m_per_s2, "m/s^2; standard gravity is 9.80665", low_open=True)
+        if self.objective not in ("imleo", "cost"):
+            raise InputError(f"objective = {self.objective!r}; choose 'imleo' or 'cost'")
+        _number("time_limit_s", self.time_limit_s, "s", low_open=True)
+        _number("mip_rel_gap", self.mip_rel_gap, "relative MIP gap, e.g. 1e-4", high=1.0)
+        _flag("symmetry_breaking", self.symmetry_breaking)
+
     def check(self) -> None:
-        """Raise InputError naming the field when the problem is malformed."""
+        """Raise InputError naming the field when the problem is malformed: every field again (validate) and the
+        cross-references between them (nodes, commodities, propellants, launch destinations)."""
+        self.validate()
         nodes = set(self.nodes)
         if self.earth not in nodes:
             raise InputError(f"network.nodes {list(self.nodes)} lacks the Earth node {self.earth!r}; add it")
@@ -178,10 +433,6 @@ class Problem:
             if (arc.origin, arc.destination) in seen:
                 raise InputError(f"network.arcs: arc {arc.name} appears twice; keep one")
             seen.add((arc.origin, arc.destination))
-            if any(last < first for first, last in arc.windows):
-                raise InputError(f"network.arcs: arc {arc.name} has a window that ends before it starts; fix it")
-            if arc.dv_m_per_s < 0 or arc.tof_days < 0:
-                raise InputError(f"network.arcs: arc {arc.name} has negative dv or time of flight; fix the value")
             if arc.launch and arc.origin != self.earth:
                 raise InputError(f"network.arcs: launch arc {arc.name} must start at {self.earth!r}")
         for node in self.holdover_nodes:
@@ -192,30 +443,14 @@ class Problem:
         names = [d.name for d in self.designs]
         if len(set(names)) != len(names):
             raise InputError(f"spacecraft: design names {names} must be unique")
-        for d in self.designs:
-            if d.copies < 1:
-                raise InputError(f"spacecraft.{d.name}.copies = {d.copies}; use 1 or more")
-            z = d.sizing
-            if z is not None and not (
-                0 <= z.payload_min_kg <= z.payload_max_kg and 0 <= z.propellant_min_kg <= z.propellant_max_kg
-                and z.propellant_max_kg > 0 and z.fixed_kg > 0 and z.per_propellant_kg >= 0 and z.per_payload_kg >= 0
-            ):
-                raise InputError(
-                    f"spacecraft.{d.name}.sizing: need 0 <= min <= max for payload and propellant, fixed_kg > 0 and "
-                    f"non-negative slopes; got {z}"
-                )
-            for label, value in (
-                ("payload_capacity_kg", d.payload_capacity_kg),
-                ("propellant_capacity_kg", d.propellant_capacity_kg),
-                ("dry_mass_kg", d.dry_mass_kg),
-                ("isp_s", d.isp_s),
-            ):
-                if not value > 0:
-                    raise InputError(f"spacecraft.{d.name}.{label} = {value}; it must be positive")
-        if self.objective not in ("imleo", "cost"):
-            raise InputError(f"objective = {self.objective!r}; choose 'imleo' or 'cost'")
         if self.objective == "cost" and not self.launch_vehicles:
             raise InputError("objective = 'cost' needs launch_vehicles with cost_musd; add them or use 'imleo'")
+        for element in self.element_mass_kg:
+            if element in CONTINUOUS_COMMODITIES or element in self.propellants or element == "crew":
+                raise InputError(
+                    f"element_mass_kg: element {element!r} has the name of a commodity, propellant or the crew; "
+                    "rename the element"
+                )
         known = set(CONTINUOUS_COMMODITIES) | set(self.element_mass_kg) | set(self.propellants)
         mission_names = [m.name for m in self.missions]
         if len(set(mission_names)) != len(mission_names):
@@ -233,16 +468,12 @@ class Problem:
                     f"missions.{m.name}.destination {m.destination!r} cannot be reached from {self.earth!r} "
                     "over network.arcs; add arcs"
                 )
-            if m.crew < 0 or m.stay_days < 0 or m.samples_kg < 0:
-                raise InputError(f"missions.{m.name}: crew, stay_days and samples_kg must be >= 0")
             for name, amount in m.deliver.items():
                 if name not in known or name in ("samples", "maintenance"):
                     raise InputError(
                         f"missions.{m.name}.deliver: unknown commodity or element {name!r}; use one of "
                         f"{sorted(known - {'samples', 'maintenance'})} or add it to `elements`"
                     )
-                if amount < 0:
-                    raise InputError(f"missions.{m.name}.deliver.{name} = {amount}; it must be >= 0")
                 if name in self.element_mass_kg and amount != int(amount):
                     raise InputError(f"missions.{m.name}.deliver.{name} = {amount}: elements are counted in units")
         if self.isru is not None:
@@ -255,9 +486,16 @@ class Problem:
                     raise InputError(
                         f"isru.products: {product!r} is no propellant of the spacecraft ({self.propellants})"
                     )
+        launch_to = sorted({arc.destination for arc in self.arcs if arc.launch})
+        lv_names = [lv.name for lv in self.launch_vehicles]
+        if len(set(lv_names)) != len(lv_names):
+            raise InputError(f"launch_vehicles: names {lv_names} must be unique")
         for lv in self.launch_vehicles:
-            if not lv.payload_kg:
-                raise InputError(f"launch_vehicles.{lv.name}.payload_kg is empty; give kg per destination node")
+            if not set(lv.payload_kg) & set(launch_to):
+                raise InputError(
+                    f"launch_vehicles.{lv.name}.payload_kg = {dict(lv.payload_kg)} names no destination of a launch "
+                    f"arc {launch_to}; give its payload to one of them"
+                )
 
     @property
     def propellants(self) -> tuple[str, ...]:
