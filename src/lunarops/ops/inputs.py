@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import numbers
+import warnings
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import numpy as np
 from numpy.typing import NDArray
@@ -13,6 +16,45 @@ from lunarops.ops.lifesupport import DAY_S
 from lunarops.ops.station import LIFE_SUPPORT_TARGETS, STORES, SolarArray, Station
 
 COMMODITY_CODE = {"o2_kg": 0, "water_kg": 1, "food_kg": 2, "propellant_kg": 3, "spares": 4}
+#: Coverage of the shipped kernels, as the scenario enforces it (lunarops.scenario.core.KERNEL_START_UTC and
+#: KERNEL_END_UTC; not imported to keep pydantic out of ``lunarops.ops``).
+KERNEL_START = np.datetime64("1900-01-02T00:00", "us")
+KERNEL_END = np.datetime64("2050-01-01T00:00", "us")
+
+
+def require_real(name: str, value: object, unit: str = "", lower: float = 0.0, strict: bool = True) -> float:
+    """``value`` as a float after checking it is a finite real number > ``lower`` (>= when not ``strict``);
+    InputError naming ``name`` otherwise. ``unit`` is shown in brackets."""
+    rel = ">" if strict else ">="
+    suffix = f" [{unit}]" if unit else ""
+    ok = isinstance(value, numbers.Real) and not isinstance(value, bool)
+    number = float(value) if ok else float("nan")  # type: ignore[arg-type]
+    if not (ok and np.isfinite(number) and (number > lower if strict else number >= lower)):
+        raise InputError(f"{name} = {value!r} must be a finite number {rel} {lower:g}{suffix}")
+    return number
+
+
+def require_count(name: str, value: object, minimum: int) -> int:
+    """``value`` as an int after checking it is a whole number >= ``minimum``; InputError otherwise."""
+    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or int(value) < minimum:
+        raise InputError(f"{name} = {value!r} must be a whole number >= {minimum}")
+    return int(value)
+
+
+def _float_series(name: str, value: object) -> NDArray[np.float64]:
+    try:
+        return np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise InputError(f"light series {name} = {value!r:.60} must be an array of numbers") from None
+
+
+def _first_bad(name: str, values: NDArray[np.generic], bad: NDArray[np.bool_], need: str) -> InputError:
+    where = np.flatnonzero(bad)
+    i = int(where[0])
+    return InputError(
+        f"light series {name} has {where.size} of {values.size} values that are not {need} "
+        f"(first: {name}[{i}] = {values[i].item()!r}); fix the light series"
+    )
 
 
 @dataclass(frozen=True)
@@ -32,10 +74,44 @@ class LightSeries:
     source: str = "unspecified"
 
     def __post_init__(self) -> None:
-        n = self.sun_elevation_rad.shape[0]
+        """Convert array-likes to arrays (float64 arrays and bool ``earth_visible`` are kept as given) and
+        check once, vectorized: 1-D, non-empty, equal lengths; elevation finite in [-pi/2, pi/2] rad, azimuth
+        finite, fraction finite in [0, 1], distance finite > 0, earth_visible boolean (or 0/1)."""
+        floats = ("sun_elevation_rad", "sun_azimuth_rad", "sun_visible_fraction", "sun_distance_m")
+        for name in floats:
+            object.__setattr__(self, name, _float_series(name, getattr(self, name)))
+        earth = np.asarray(self.earth_visible)
+        if earth.dtype != np.bool_:
+            numeric = earth.dtype.kind in "iuf"
+            if not numeric or not np.all((earth == 0) | (earth == 1)):
+                raise InputError(f"light series earth_visible = {self.earth_visible!r:.60} must be booleans (or 0/1)")
+            earth = earth.astype(np.bool_)
+        object.__setattr__(self, "earth_visible", earth)
+        el = self.sun_elevation_rad
+        if el.ndim != 1 or el.shape[0] == 0:
+            raise InputError(
+                f"light series sun_elevation_rad has shape {el.shape}; it must be 1-D with at least one step"
+            )
+        n = el.shape[0]
         for name in ("sun_azimuth_rad", "sun_visible_fraction", "sun_distance_m", "earth_visible"):
             if getattr(self, name).shape != (n,):
                 raise InputError(f"light series {name} has shape {getattr(self, name).shape}, expected ({n},)")
+        half_pi = 0.5 * np.pi
+        bad = ~((el >= -half_pi) & (el <= half_pi))  # NaN fails both
+        if bad.any():
+            raise _first_bad("sun_elevation_rad", el, bad, "finite angles in [-pi/2, pi/2] rad (radians, not degrees)")
+        az = self.sun_azimuth_rad
+        bad = ~np.isfinite(az)
+        if bad.any():
+            raise _first_bad("sun_azimuth_rad", az, bad, "finite numbers [rad]")
+        frac = self.sun_visible_fraction
+        bad = ~((frac >= 0.0) & (frac <= 1.0))
+        if bad.any():
+            raise _first_bad("sun_visible_fraction", frac, bad, "finite numbers in [0, 1]")
+        dist = self.sun_distance_m
+        bad = ~((dist > 0.0) & (dist < np.inf))
+        if bad.any():
+            raise _first_bad("sun_distance_m", dist, bad, "finite numbers > 0 [m]")
 
     @property
     def n_steps(self) -> int:
@@ -119,9 +195,54 @@ def crew_series(station: Station, time_s: NDArray[np.float64]) -> NDArray[np.flo
     return np.maximum(crew, 0.0)
 
 
-def build_inputs(station: Station, light: LightSeries, start: np.datetime64, dt_s: float) -> EngineInputs:
-    """Flatten ``station`` and ``light`` for the engine; raises InputError for loads no source can serve."""
+def _start_datetime64(start: object) -> np.datetime64:
+    """``start`` as a datetime64: a datetime64 is kept as given; an ISO 8601 UTC string (optional trailing
+    'Z', no other offset) or a datetime (naive = UTC) is converted to datetime64[us]."""
+    how = "use np.datetime64('2030-01-01T00:00'), an ISO 8601 UTC string or a datetime"
+    if isinstance(start, np.datetime64):
+        value = start
+    elif isinstance(start, datetime):
+        utc = start.astimezone(UTC).replace(tzinfo=None) if start.tzinfo is not None else start
+        value = np.datetime64(utc, "us")
+    elif isinstance(start, str):
+        text = start.strip()
+        text = text[:-1] if text[-1:] in ("Z", "z") else text
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("error")  # numpy only warns about a time-zone offset
+                value = np.datetime64(text, "us")
+        except (ValueError, UserWarning, DeprecationWarning):
+            raise InputError(f"start = {start!r} is not an ISO 8601 UTC time; {how}") from None
+    else:
+        raise InputError(f"start = {start!r} is not a time; {how}")
+    if np.isnat(value):
+        raise InputError(f"start = {start!r} is not a time (NaT); {how}")
+    return value
+
+
+def build_inputs(
+    station: Station, light: LightSeries, start: np.datetime64 | str | datetime, dt_s: float
+) -> EngineInputs:
+    """Flatten ``station`` and ``light`` for the engine; raises InputError for loads no source can serve.
+
+    ``start`` is the UTC of the first step: a datetime64 (kept as given), an ISO 8601 UTC string or a datetime
+    (both converted to datetime64[us]); the steps from it must lie within the kernels' coverage
+    1900-01-02 .. 2050-01-01. ``dt_s`` is the step, a finite number > 0 [s]."""
+    if not isinstance(station, Station):
+        raise InputError(f"station = {station!r:.60} must be a lunarops.ops.station.Station")
+    if not isinstance(light, LightSeries):
+        raise InputError(f"light = {light!r:.60} must be a lunarops.ops.LightSeries")
+    step_s = require_real("dt_s", dt_s, "s")  # dt_s itself goes on unchanged
+    start64 = _start_datetime64(start)
     n = light.n_steps
+    span_s = (n - 1) * step_s
+    first_s = float((start64 - KERNEL_START) / np.timedelta64(1, "s"))
+    last_s = float((KERNEL_END - KERNEL_START) / np.timedelta64(1, "s"))
+    if first_s < 0 or first_s + span_s > last_s:
+        raise InputError(
+            f"start = {start64!r} with {n} steps of dt_s = {step_s:g} s leaves the kernels' coverage "
+            f"1900-01-02..2050-01-01; choose a start and period inside it"
+        )
     time_s = np.arange(n, dtype=np.float64) * dt_s
     elements = station.element_names
     index = {name: i for i, name in enumerate(elements)}
@@ -223,7 +344,7 @@ def build_inputs(station: Station, light: LightSeries, start: np.datetime64, dt_
     unit_comp = np.array([i for i, c in enumerate(comps) for _ in range(c.units)], dtype=np.int64)
     return EngineInputs(
         dt_s=dt_s,
-        start=start,
+        start=start64,
         array_in=np.array([light.irradiance_on_array_w_per_m2(a) for a in station.solar_arrays]).reshape(-1, n),
         array_area=np.array([a.area_m2 for a in station.solar_arrays], dtype=np.float64),
         array_elem=np.array([index[a.name] for a in station.solar_arrays], dtype=np.int64),

@@ -15,9 +15,10 @@ import pandas as pd
 import xarray as xr
 from numpy.typing import NDArray
 
+from lunarops.errors import InputError
 from lunarops.ops import engine
 from lunarops.ops import functions as fn
-from lunarops.ops.inputs import EngineInputs
+from lunarops.ops.inputs import EngineInputs, require_count
 from lunarops.ops.station import STORES, Station
 from lunarops.ops.uncertain import Uncertain
 
@@ -395,7 +396,21 @@ def simulate(
     batch: int = 250,
     progress: ProgressCallback | None = None,
 ) -> OpsResult:
-    """``runs`` Monte Carlo runs of ``station`` (drawn and run ``batch`` runs at a time, for progress)."""
+    """``runs`` Monte Carlo runs of ``station`` (drawn and run ``batch`` runs at a time, for progress).
+
+    ``runs``, ``record_steps`` (steps per record) and ``batch`` are whole numbers >= 1, ``seed`` a whole
+    number >= 0. ``event_capacity`` (>= 0) is how many events of each run are kept for the event log; events
+    past it are still counted (the dataset's ``event_counts``), and 0 keeps no log at all (``events`` is
+    empty). Raises InputError for a bad argument."""
+    if not isinstance(station, Station):
+        raise InputError(f"station = {station!r:.60} must be a lunarops.ops.station.Station")
+    if not isinstance(inputs, EngineInputs):
+        raise InputError(f"inputs = {inputs!r:.60} must be EngineInputs from lunarops.ops.build_inputs")
+    require_count("runs", runs, 1)
+    require_count("seed", seed, 0)
+    require_count("record_steps", record_steps, 1)
+    require_count("event_capacity", event_capacity, 0)
+    require_count("batch", batch, 1)
     # the engine writes each batch straight into one set of outputs: no concatenation; Monte Carlo series in
     # float32 (half the memory; the engine rounds each record as astype would)
     raw = RawRuns.allocate(inputs, runs, record_steps, event_capacity, np.float32 if runs > 1 else np.float64)

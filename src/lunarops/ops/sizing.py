@@ -9,6 +9,7 @@ minimise total mass.
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass
 from typing import Literal
 
@@ -16,6 +17,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from lunarops.errors import InfeasibleError, InputError
+from lunarops.ops.inputs import require_count, require_real
 
 #: Higher heating value of hydrogen burnt to liquid water per kg of water formed:
 #: 285.83 kJ/mol (NIST-JANAF, H2O(l) formation enthalpy) / 18.015 g/mol. [J/kg]
@@ -23,6 +25,8 @@ HHV_PER_KG_WATER_J = 285.83e3 / 18.015e-3
 #: Kilopower 10 kWe unit (Colozza 2020, NASA/CR-2020-220368, citing the KRUSTY-derived design). [W, kg]
 KILOPOWER_UNIT_POWER_W = 10e3
 KILOPOWER_UNIT_MASS_KG = 1545.0
+#: The sizing options ``size_power`` knows.
+OPTIONS = ("pv_battery", "pv_rfc", "fission")
 
 
 @dataclass(frozen=True)
@@ -54,6 +58,9 @@ class PowerTechnology:
     fission_unit_mass_kg: float = KILOPOWER_UNIT_MASS_KG
 
     def __post_init__(self) -> None:
+        """Every field a finite number: efficiencies and depth of discharge in (0, 1]; specific energy, stack
+        power densities and the fission unit power > 0 (they divide); masses per m2 or kg and the fission
+        unit mass >= 0."""
         for name in (
             "array_efficiency",
             "battery_depth_of_discharge",
@@ -63,8 +70,25 @@ class PowerTechnology:
             "electrolyser_efficiency",
         ):
             value = getattr(self, name)
-            if not 0.0 < value <= 1.0:
-                raise InputError(f"{name} must be in (0, 1], got {value!r}")
+            real = isinstance(value, numbers.Real) and not isinstance(value, bool)
+            if not (real and 0.0 < value <= 1.0):  # NaN fails too
+                raise InputError(f"{name} = {value!r} must be a finite number in (0, 1]")
+        for name, unit in (
+            ("battery_specific_energy_j_per_kg", "J/kg"),
+            ("fuel_cell_w_per_kg", "W/kg"),
+            ("electrolyser_w_per_kg", "W/kg"),
+            ("fission_unit_power_w", "W"),
+        ):
+            require_real(name, getattr(self, name), unit)
+        for name, unit in (
+            ("array_blanket_kg_per_m2", "kg/m2"),
+            ("array_structure_kg_per_m2", "kg/m2"),
+            ("h2_tank_kg_per_kg", "kg/kg"),
+            ("o2_tank_kg_per_kg", "kg/kg"),
+            ("water_tank_kg_per_kg", "kg/kg"),
+            ("fission_unit_mass_kg", "kg"),
+        ):
+            require_real(name, getattr(self, name), unit, strict=False)
 
 
 @dataclass(frozen=True)
@@ -128,17 +152,48 @@ def size_power(
     """Lightest system of one ``option`` that serves ``load_w * (1 + margin)`` through the light series.
 
     ``irradiance_w_per_m2`` is the sunlight on the array plane at each step (flux x visible fraction x
-    cos incidence), ``load_w`` the load at each step (scalar or series). Raises InfeasibleError when no
-    array of up to 20 times the energy-balance minimum closes the balance.
+    cos incidence; 1-D, at least one step, finite and >= 0), ``load_w`` the load at each step (scalar or a
+    series as long as the irradiance), ``dt_s`` the step (finite, > 0) [s], ``option`` one of ``OPTIONS``,
+    ``n_areas`` (>= 1) the number of array areas tried. Raises InputError for a bad argument and
+    InfeasibleError when no array of up to 20 times the energy-balance minimum closes the balance.
     """
+    if option not in OPTIONS:
+        raise InputError(f"option = {option!r} is not known; use {', '.join(OPTIONS[:-1])} or {OPTIONS[-1]}")
+    if tech is not None and not isinstance(tech, PowerTechnology):
+        raise InputError(f"tech = {tech!r:.60} must be a PowerTechnology (or None for the defaults)")
     tech = tech or PowerTechnology()
-    if not (np.isfinite(margin) and margin >= 0):
-        raise InputError(f"margin must be finite and >= 0, got {margin!r}")
-    irr = np.asarray(irradiance_w_per_m2, dtype=np.float64)
-    given = np.broadcast_to(np.asarray(load_w, dtype=np.float64), irr.shape)
+    if not (isinstance(margin, numbers.Real) and not isinstance(margin, bool) and np.isfinite(margin) and margin >= 0):
+        raise InputError(f"margin = {margin!r} must be finite and >= 0 (0.2 for 20 %)")
+    require_real("dt_s", dt_s, "s")
+    require_count("n_areas", n_areas, 1)
+    try:
+        irr = np.asarray(irradiance_w_per_m2, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise InputError(f"irradiance_w_per_m2 = {irradiance_w_per_m2!r:.60} must be an array of numbers") from None
+    if irr.ndim != 1 or irr.shape[0] == 0:
+        raise InputError(f"irradiance_w_per_m2 has shape {irr.shape}; it must be 1-D with at least one step [W/m2]")
+    bad = ~((irr >= 0.0) & (irr < np.inf))  # NaN fails both
+    if bad.any():
+        where = np.flatnonzero(bad)
+        raise InputError(
+            f"irradiance_w_per_m2 has {where.size} of {irr.size} values that are not finite numbers >= 0 "
+            f"(first: irradiance_w_per_m2[{where[0]}] = {irr[where[0]].item()!r}) [W/m2]; fix the light series"
+        )
+    try:
+        load_arr = np.asarray(load_w, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise InputError(f"load_w = {load_w!r:.60} must be a number or an array of numbers [W]") from None
+    if load_arr.ndim > 1 or (load_arr.ndim == 1 and load_arr.shape[0] not in (1, irr.shape[0])):
+        raise InputError(
+            f"load_w has shape {load_arr.shape}; give a scalar or a series of shape {irr.shape} like "
+            "irradiance_w_per_m2 [W]"
+        )
+    given = np.broadcast_to(load_arr, irr.shape)
     wrong = ~(np.isfinite(given) & (given >= 0))
     if np.any(wrong):
-        raise InputError(f"load_w must be finite and >= 0 [W] (--load-kw x 1000), got {float(given[wrong].flat[0])!r}")
+        raise InputError(
+            f"load_w = {float(given[wrong].flat[0])!r} must be a finite number >= 0 [W] (--load-kw x 1000)"
+        )
     load = given * (1.0 + margin)
     peak = float(load.max()) if load.size else 0.0
     if option == "fission":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass
 from typing import Literal
 
@@ -9,6 +10,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 Kind = Literal["fixed", "normal", "uniform", "triangular"]
+#: The distributions ``Uncertain`` knows.
+KINDS: tuple[str, ...] = ("fixed", "normal", "uniform", "triangular")
 
 
 @dataclass(frozen=True)
@@ -28,6 +31,12 @@ class Uncertain:
     def __post_init__(self) -> None:
         from lunarops.errors import InputError
 
+        if self.kind not in KINDS:
+            raise InputError(f"kind = {self.kind!r} is not known; use {', '.join(KINDS[:-1])} or {KINDS[-1]}")
+        for name in ("value", "sd", "low", "high"):
+            number = getattr(self, name)
+            if not isinstance(number, numbers.Real) or isinstance(number, bool):
+                raise InputError(f"{self.kind} distribution: {name} = {number!r} must be a number")
         ok = {
             "fixed": np.isfinite(self.value),
             "normal": np.isfinite(self.value) and self.sd >= 0 and self.low <= self.value <= self.high,
