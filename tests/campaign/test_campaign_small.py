@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import pytest
 from hypothesis import given, settings
@@ -58,6 +59,10 @@ def test_one_arc_imleo_is_rocket_equation() -> None:
     assert expected == pytest.approx(4158.6, abs=0.1)
     flight = plan.flights[(plan.flights["from"] == "LEO")].iloc[0]
     assert flight["propellant_burned_kg"] == pytest.approx(expected - 1500.0, rel=1e-6)
+    # the tug costs 10 M$ (one copy flies): priced; without any price the cost is "not priced", not 0
+    assert plan.cost_musd == pytest.approx(10.0)
+    design = replace(one_arc().designs[0], unit_cost_musd=0.0)
+    assert solve(replace(one_arc(), designs=(design,))).cost_musd is None
 
 
 def test_one_arc_with_maintenance() -> None:

@@ -79,8 +79,11 @@ def run(
         console.print(f"results: {results.out_dir / 'results'}")
         for stage, summary in results.summary().items():
             table = Table(title=stage, show_header=False)
-            for key, value in list(summary.items())[:12]:
+            items = list(summary.items())
+            for key, value in items[:12]:
                 table.add_row(str(key), f"{value:.4g}" if isinstance(value, float) else str(value))
+            if len(items) > 12:
+                table.caption = f"first 12 of {len(items)}: all in {results.out_dir / 'summary.json'} and the report"
             console.print(table)
 
 

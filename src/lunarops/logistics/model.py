@@ -124,7 +124,7 @@ class Plan:
     status: str
     objective: str
     imleo_kg: float
-    cost_musd: float
+    cost_musd: float | None  # None: no launch vehicle or spacecraft has a cost
     solve_seconds: float
     build_seconds: float
     mip_gap: float
@@ -646,7 +646,8 @@ def solve(
 def _read_plan(builder: _Builder, x: np.ndarray, status: str, solve_s: float, build_s: float, gap: float) -> Plan:
     p, steps, lp = builder.p, builder.steps, builder.lp
     imleo = float(sum(x[c] * v for c, v in builder.imleo_terms))
-    cost = float(sum(x[c] * v for c, v in builder.cost_terms))
+    # None when nothing has a price (the catalog's vehicles without costs): "not priced", not a free campaign
+    cost = float(sum(x[c] * v for c, v in builder.cost_terms)) if any(v > 0 for _, v in builder.cost_terms) else None
     rows: list[dict[str, Any]] = []
     for (si, li, k), yi in builder.y.items():
         if x[yi] < 0.5:

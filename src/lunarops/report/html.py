@@ -76,11 +76,23 @@ def _section(stage: StageResult) -> str:
     return "\n".join(out)
 
 
+def _number(value: float) -> str:
+    """One style for every number of the report: thousands grouped and whole from 1,000 on (71,221 rather than
+    7.122e+04) up to 1e9, 4 significant digits otherwise; no negative zero."""
+    if not math.isfinite(value):
+        return "n/a"
+    if value == 0.0:
+        return "0"
+    if 1000.0 <= abs(value) < 1e9:
+        return f"{value:,.0f}"
+    return f"{value:.4g}"
+
+
 def _format(value: Any) -> str:
+    if value is None:
+        return "n/a"
     if isinstance(value, float):
-        if not math.isfinite(value):
-            return "n/a"
-        return f"{value:,.4g}" if abs(value) < 1e6 else f"{value:,.0f}"
+        return _number(value)
     return html.escape(str(value))
 
 
@@ -106,5 +118,5 @@ def _figure(figure: Figure) -> str:
 
 def _table(table: Table) -> str:
     frame: pd.DataFrame = table.frame
-    rendered = frame.to_html(index=False, border=0, float_format=lambda x: f"{x:,.4g}", na_rep="")
+    rendered = frame.to_html(index=False, border=0, float_format=_number, na_rep="")
     return f"<h3>{html.escape(table.title)}</h3><div class='scroll'>{rendered}</div>"

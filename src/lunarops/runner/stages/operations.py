@@ -361,7 +361,7 @@ def _figures(hourly: OpsResult, mc: OpsResult, battery_j: float | None) -> list[
     fig.update_layout(yaxis_title="kW", yaxis2={"title": "%", "overlaying": "y", "side": "right"})
     figs.append(
         Figure(
-            "Power and storage through the darkest period (run 0, hourly)",
+            "Power and storage around the lowest state of storage (run 0, hourly)",
             fig,
             caption="60 days around the lowest state of storage.",
         )
@@ -401,6 +401,9 @@ def _figures(hourly: OpsResult, mc: OpsResult, battery_j: float | None) -> list[
         fig.add_scatter(x=t, y=q[1], name="p50")
         fig.update_layout(yaxis_title=label)
         figs.append(Figure(f"Monte Carlo fan: {label} ({runs.sizes['run']} runs)", fig))
+    for figure in figs:
+        if figure.plotly is not None:
+            figure.plotly.update_xaxes(title_text="time (UTC)")
     return figs
 
 
@@ -428,9 +431,24 @@ def run_stage(ctx: RunContext) -> StageResult | None:
         Table("Event log (run 0, first 300)", hourly.events.head(300)),
         Table(
             "Power system masses [kg]",
-            pd.DataFrame({"element": list(station_masses), "mass_kg": list(station_masses.values())}),
+            pd.DataFrame(
+                {
+                    "element": list(station_masses),
+                    "mass_kg": [m if m > 0 else None for m in station_masses.values()],
+                    "note": ["" if m > 0 else "no mass_kg given: not counted" for m in station_masses.values()],
+                }
+            ),
         ),
     ]
+    unweighed = [name for name, m in station_masses.items() if not m > 0]
+    if unweighed:
+        notes.append(
+            f"power_system_mass_kg leaves out {', '.join(unweighed)}: the scenario gives no mass_kg for them."
+        )
+    notes.append(
+        "Operations run the station of the operations section from the period's start; the campaign plan feeds "
+        "them its crew and consumables (when they land), not its hardware."
+    )
     battery = scenario.operations.storage.battery
     figures = _figures(hourly, mc, battery.capacity_kwh * KWH_J if battery else None)
     if len(hourly.events) >= 200_000:

@@ -175,6 +175,12 @@ def run_stage(ctx: RunContext) -> StageResult | None:
         f"Ephemeris interpolation error (Chebyshev fit of DE421 in the propagator): "
         f"{result.interpolation_error_m * 1000:.3f} mm.",
         "Delta-v ledger: Acta Astronautica 177 (2020) 351-372, Table 4.",
+        f"The NRHO->LLO two-impulse figure ({estimate['dv_total_m_per_s'] / 1e3:.3f} km/s) is this tool's own check: "
+        "an apse-lowering burn at perilune and a circularization, two-body Moon; the ledger's NRHO->LLO leg is the "
+        "published optimized transfer, which is cheaper.",
+        "Perilune and apolune radii in the summary are those of the CR3BP solution (l* = 384,400 km); the table "
+        "'Orbiters: Earth visibility and eclipses' gives them over the run's ephemeris, scaled by the instantaneous "
+        "Earth-Moon distance.",
     ]
     return StageResult(
         name="orbits",

@@ -117,6 +117,7 @@ def _elevation_figure(dataset: xr.Dataset) -> Figure:
             )
     figure.add_hline(y=0.0, line={"color": "#888", "width": 1, "dash": "dot"})
     figure.update_yaxes(title_text="elevation [deg]")
+    figure.update_xaxes(title_text="time (UTC)", row=2, col=1)
     figure.update_layout(height=520, margin={"l": 60, "r": 20, "t": 30, "b": 40}, legend={"orientation": "h"})
     hours = float(dataset.attrs.get("step_hours", 1.0)) * stride
     return Figure(
