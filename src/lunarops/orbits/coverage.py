@@ -13,8 +13,8 @@ from skyfield.timelib import Time
 from lunarops.errors import InputError
 from lunarops.orbits.eclipse import EclipseTimeline, eclipse_timeline
 from lunarops.orbits.ephemeris_model import EphemerisModel
-from lunarops.orbits.functions import FloatArray
-from lunarops.orbits.tracks import Orbiter, Track, orbiter_tracks
+from lunarops.orbits.functions import FloatArray, require_real
+from lunarops.orbits.tracks import KeplerOrbiter, NrhoOrbiter, Orbiter, Track, orbiter_tracks
 from lunarops.orbits.visibility import Horizon, LinkTimeline, orbiter_sees_earth, site_sees_orbiter
 
 MAX_SAMPLES = 2_000_000
@@ -31,6 +31,11 @@ class SurfaceSite:
     horizon: Horizon | None = None
 
     def __post_init__(self) -> None:
+        if not isinstance(self.name, str) or not self.name:
+            raise InputError(f"site name must be a non-empty string, got {self.name!r}; give e.g. 'shackleton'")
+        require_real(f"site {self.name!r}: latitude_deg", self.latitude_deg, "in -90..90")
+        require_real(f"site {self.name!r}: longitude_deg", self.longitude_deg, "east longitude in deg")
+        require_real(f"site {self.name!r}: height_m", self.height_m, "height above the 1737.4 km sphere in m")
         if not -90.0 <= self.latitude_deg <= 90.0 or not math.isfinite(self.longitude_deg):
             raise InputError(
                 f"site {self.name!r}: latitude {self.latitude_deg} deg / longitude {self.longitude_deg} deg "
@@ -112,7 +117,16 @@ def compute_coverage(
     """Propagate the orbiters from ``start`` over ``duration_s`` [s] on a ``step_s`` grid; evaluate links.
 
     ``lunar_gravity``: "point" (point-mass Moon) or "degree2" (adds J2 and C22) for the Keplerian orbiters.
+    ``sites``: a list of SurfaceSite (may be empty); ``orbiters``: a list of NrhoOrbiter/KeplerOrbiter; ``start``:
+    one skyfield Time (``lunarops.timescale.parse_utc``). InputError for anything else.
     """
+    _check_start(start)
+    _check_sites(sites)
+    _check_orbiters(orbiters)
+    require_real("step_s", step_s, "e.g. 60")
+    require_real("duration_s", duration_s, "e.g. 86400 for a day")
+    if min_elevation_deg is not None:
+        require_real("min_elevation_deg (--min-elevation-deg)", min_elevation_deg, "or omit it")
     if lunar_gravity not in ("point", "degree2"):
         raise InputError(f"lunar_gravity = {lunar_gravity!r}; choose 'point' or 'degree2'")
     if not orbiters:
@@ -176,3 +190,47 @@ def compute_coverage(
         relay_links=relay_links,
         interpolation_error_m=model.interpolation_error_m,
     )
+
+
+def _check_start(start: object) -> None:
+    if not isinstance(start, Time):
+        raise InputError(
+            f"start must be a skyfield Time, got {start!r} ({type(start).__name__}); convert it with "
+            "lunarops.timescale.parse_utc, e.g. parse_utc('2030-01-01T00:00:00Z')"
+        )
+    if start.shape != ():
+        raise InputError(
+            f"start must be a single time, got an array of {np.size(start.tt)} times (e.g. from utc_range); "
+            "pass one of them, e.g. times[0], or parse_utc('2030-01-01T00:00:00Z')"
+        )
+
+
+def _check_sites(sites: object) -> None:
+    if isinstance(sites, SurfaceSite | str) or not isinstance(sites, Sequence):
+        raise InputError(
+            f"sites must be a list of SurfaceSite, got {type(sites).__name__}; wrap a single site: [site]"
+        )
+    for k, site in enumerate(sites):
+        if not isinstance(site, SurfaceSite):
+            raise InputError(
+                f"sites[{k}] = {site!r} is a {type(site).__name__}, not a SurfaceSite; build it with "
+                "SurfaceSite(name, latitude_deg, longitude_deg)"
+            )
+    names = [site.name for site in sites]
+    if len(set(names)) != len(names):
+        raise InputError(f"site names must be unique (results are keyed by name), got {names}; rename them")
+
+
+def _check_orbiters(orbiters: object) -> None:
+    if isinstance(orbiters, NrhoOrbiter | KeplerOrbiter | str) or not isinstance(orbiters, Sequence):
+        raise InputError(
+            f"orbiters must be a list of NrhoOrbiter/KeplerOrbiter, got {type(orbiters).__name__}; wrap a single "
+            "orbiter: [orbiter]"
+        )
+    for k, orbiter in enumerate(orbiters):
+        if not isinstance(orbiter, NrhoOrbiter | KeplerOrbiter):
+            raise InputError(
+                f"orbiters[{k}] = {orbiter!r} is a {type(orbiter).__name__}, not an orbiter; pass "
+                "NrhoOrbiter(name, resonance, family, phase) or KeplerOrbiter(name, low_lunar_orbit(...)) objects "
+                "(spec strings such as 'nrho:9:2' are for the CLI's --orbiter)"
+            )

@@ -22,6 +22,8 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from lunarops.constants import GM_EARTH_M3_PER_S2, GM_MOON_M3_PER_S2
+from lunarops.errors import InputError
+from lunarops.orbits.functions import require_real
 
 #: Earth-Moon mass ratio of the CR3BP used by the NASA Gateway NRHO papers (Zimovan-Spreen et al. 2020).
 EARTH_MOON_MU = 0.0121505856
@@ -42,6 +44,20 @@ class CR3BPSystem:
     mu: float = EARTH_MOON_MU
     length_m: float = EARTH_MOON_LENGTH_M
     time_s: float = EARTH_MOON_TIME_S
+
+    def __post_init__(self) -> None:
+        require_real("mu", self.mu, f"e.g. {EARTH_MOON_MU} (Earth-Moon)")
+        # mu is the smaller primary's mass fraction: 0 leaves no second body (no halo orbits), > 0.5 swaps the
+        # primaries (the formulas put the larger one at -mu), and NaN stops heyoka mid-propagation.
+        if not (math.isfinite(self.mu) and 0.0 < self.mu <= 0.5):
+            raise InputError(
+                f"mu = {self.mu!r} must be in (0, 0.5], the mass fraction of the smaller primary; "
+                f"use e.g. {EARTH_MOON_MU} (Earth-Moon)"
+            )
+        for name, value in (("length_m", self.length_m), ("time_s", self.time_s)):
+            require_real(name, value)
+            if not (math.isfinite(value) and value > 0.0):
+                raise InputError(f"{name} = {value!r} must be a finite positive unit; omit it for the Earth-Moon value")
 
     @property
     def velocity_m_per_s(self) -> float:

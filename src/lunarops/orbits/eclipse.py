@@ -13,6 +13,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from lunarops.constants import EARTH_EQUATORIAL_RADIUS_M, MOON_RADIUS_M, SUN_RADIUS_M
+from lunarops.errors import InputError
 from lunarops.orbits.functions import FloatArray, intervals_from_mask, shadow_by_body
 
 KIND_NAMES = {0: "sunlit", 1: "penumbra", 2: "umbra", 3: "antumbra"}
@@ -64,13 +65,19 @@ def eclipse_timeline(
     sun_m: FloatArray,
     earth_m: FloatArray,
 ) -> EclipseTimeline:
-    """Eclipses of a spacecraft at Moon-centred positions (3, N) [m], given Sun and Earth (3, N) [m]."""
-    r = np.asarray(spacecraft_m, dtype=float)
+    """Eclipses of a spacecraft at Moon-centred positions (3, N) [m], given Sun and Earth (3, N) [m].
+
+    ``seconds`` (N,): N >= 1 finite, strictly increasing times [s]; every position array has shape (3, N)
+    (components on the first axis) and finite values. InputError otherwise.
+    """
+    t = _check_seconds(seconds)
+    r = _check_positions("spacecraft_m", spacecraft_m, t.size)
+    sun_m = _check_positions("sun_m", sun_m, t.size)
+    earth_m = _check_positions("earth_m", earth_m, t.size)
     moon_hidden, moon_kind = shadow_by_body(r, sun_m, np.zeros_like(r), SUN_RADIUS_M, MOON_RADIUS_M)
     earth_hidden, earth_kind = shadow_by_body(r, sun_m, earth_m, SUN_RADIUS_M, EARTH_EQUATORIAL_RADIUS_M)
     fraction = np.clip(1.0 - moon_hidden - earth_hidden, 0.0, 1.0)
     events: list[EclipseEvent] = []
-    t = np.asarray(seconds, dtype=float)
     for body, kind in (("moon", moon_kind), ("earth", earth_kind)):
         for start, end in intervals_from_mask(kind > 0, t):
             inside = (t >= start) & (t <= end)
@@ -78,3 +85,36 @@ def eclipse_timeline(
             events.append(EclipseEvent(body, label, float(start), float(end)))
     events.sort(key=lambda e: e.start_s)
     return EclipseTimeline(t, fraction, moon_kind, earth_kind, tuple(events))
+
+
+def _check_seconds(seconds: FloatArray) -> FloatArray:
+    try:
+        t = np.asarray(seconds, dtype=float)
+    except (TypeError, ValueError):
+        raise InputError(f"seconds must be an array of times [s], got {seconds!r}; give a 1-D float array") from None
+    if t.ndim != 1 or t.size == 0:
+        raise InputError(
+            f"seconds must be a non-empty 1-D array of times [s], got shape {t.shape}; give at least one time"
+        )
+    if not np.all(np.isfinite(t)):
+        raise InputError(f"seconds has {int(np.sum(~np.isfinite(t)))} non-finite value(s) (NaN/inf); give finite times")
+    if t.size > 1 and np.any(np.diff(t) <= 0):
+        raise InputError("seconds must increase strictly (one column of the positions per time); sort them")
+    return t
+
+
+def _check_positions(name: str, positions: FloatArray, n: int) -> FloatArray:
+    try:
+        r = np.asarray(positions, dtype=float)
+    except (TypeError, ValueError):
+        raise InputError(f"{name} must be an array of positions [m], got {positions!r}") from None
+    if r.shape != (3, n):
+        hint = "; transpose it (components on the first axis)" if r.shape == (n, 3) else ""
+        raise InputError(
+            f"{name} must have shape (3, N) = (3, {n}) (x, y, z rows, one column per time in seconds), "
+            f"got shape {r.shape}{hint}"
+        )
+    if not np.all(np.isfinite(r)):
+        bad = int(np.sum(~np.all(np.isfinite(r), axis=0)))
+        raise InputError(f"{name} has non-finite (NaN/inf) positions at {bad} of {n} times; give finite positions [m]")
+    return r

@@ -30,7 +30,7 @@ from skyfield.timelib import Time
 from lunarops.constants import GM_EARTH_M3_PER_S2, GM_MOON_M3_PER_S2, GM_SUN_M3_PER_S2
 from lunarops.ephemeris import default_ephemeris
 from lunarops.errors import InputError
-from lunarops.orbits.functions import FloatArray
+from lunarops.orbits.functions import FloatArray, require_int, require_real
 
 KM = 1000.0
 BODIES = ("earth", "sun")
@@ -41,6 +41,13 @@ GM_KM3_S2 = {
 }
 DEFAULT_SEGMENT_S = 2 * 86400.0
 DEFAULT_DEGREE = 14
+#: Accepted Chebyshev degrees. Degree 0 would hold the Earth and the Sun still over a whole segment (the Earth
+#: moves about 170,000 km relative to the Moon in the default 2 days), which is no interpolation at all; above 30
+#: the compiled expression grows (6 (degree + 1) series terms) with no gain: degree 14 already reaches the DE421
+#: reference's own jitter (module docstring).
+MIN_DEGREE, MAX_DEGREE = 1, 30
+#: Most Chebyshev segments one model may hold (150 years of DE421 at the default 2-day segments is 27,400).
+MAX_SEGMENTS = 100_000
 DEFAULT_TOL = 2.220446049250313e-16
 #: Degree-2 lunar gravity, unnormalized J2 and C22 in the principal axis frame, reference radius 1738.0 km: the
 #: lunar values of JPL's DE430/DE431 (Folkner et al. 2014, IPN Progress Report 42-196, Table 11; formerly credited
@@ -155,8 +162,31 @@ class EphemerisModel:
         ephemeris: Any = None,
         harmonics: bool = False,
     ) -> None:
+        if not isinstance(epoch, Time) or epoch.shape != ():
+            raise InputError(
+                f"epoch must be one skyfield Time, got {epoch!r} ({type(epoch).__name__}); convert it with "
+                "lunarops.timescale.parse_utc, e.g. parse_utc('2030-01-01T00:00:00Z')"
+            )
+        require_real("duration_s", duration_s, "e.g. 86400 for a day")
         if not np.isfinite(duration_s) or duration_s <= 0:
             raise InputError(f"duration_s must be a positive number of seconds, got {duration_s!r}")
+        require_real("segment_s", segment_s, f"e.g. {DEFAULT_SEGMENT_S:g} (the default)")
+        if not np.isfinite(segment_s) or segment_s <= 0:
+            raise InputError(
+                f"segment_s must be a positive number of seconds, got {segment_s!r}; omit it for "
+                f"{DEFAULT_SEGMENT_S:g} s (2 days)"
+            )
+        if duration_s / segment_s > MAX_SEGMENTS:
+            raise InputError(
+                f"segment_s = {segment_s!r} s cuts duration_s = {duration_s!r} s into more than {MAX_SEGMENTS:,} "
+                f"segments; use segment_s >= {duration_s / MAX_SEGMENTS:.6g} s (default {DEFAULT_SEGMENT_S:g})"
+            )
+        require_int("degree", degree, f"e.g. {DEFAULT_DEGREE} (the default)")
+        if not MIN_DEGREE <= degree <= MAX_DEGREE:
+            raise InputError(
+                f"degree = {degree!r} must be in {MIN_DEGREE}..{MAX_DEGREE} (Chebyshev degree per segment; 0 holds the "
+                f"Earth and Sun still); omit it for {DEFAULT_DEGREE}"
+            )
         self.epoch = epoch
         self.ephemeris = ephemeris or default_ephemeris()
         self.degree = degree
@@ -213,6 +243,8 @@ class EphemerisModel:
         probe = np.arange(self.n_segments)[:, None] + offsets[None, :]
         seconds = (probe * self.segment_s).ravel()
         seconds = seconds[seconds <= self.duration_s]
+        if seconds.size == 0:  # a span shorter than 1.3 % of a segment: probe inside the span itself
+            seconds = offsets * self.duration_s
         times = self.times(seconds)
         errors = {}
         for body in BODIES:

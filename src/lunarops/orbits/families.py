@@ -22,7 +22,7 @@ import numpy as np
 from lunarops.constants import SYNODIC_MONTH_S
 from lunarops.errors import InputError
 from lunarops.orbits.cr3bp import EARTH_MOON, CR3BPSystem, propagate, propagate_with_stm
-from lunarops.orbits.functions import FloatArray, cr3bp_acceleration, jacobi_constant
+from lunarops.orbits.functions import FloatArray, cr3bp_acceleration, jacobi_constant, require_real
 
 FAMILIES = ("L1-north", "L1-south", "L2-north", "L2-south")
 
@@ -73,6 +73,11 @@ class PeriodicOrbit:
 
 def resonant_period_s(resonance: str) -> float:
     """Period of a p:q synodic-resonant orbit (p revolutions per q synodic months) [s]."""
+    if not isinstance(resonance, str):
+        raise InputError(
+            f"resonance must be a string 'p:q' (p revolutions in q synodic months), got {resonance!r} "
+            f"({type(resonance).__name__}); write e.g. '9:2'"
+        )
     try:
         p_text, q_text = resonance.split(":")
         p, q = int(p_text), int(q_text)
@@ -86,8 +91,19 @@ def resonant_period_s(resonance: str) -> float:
     return q * SYNODIC_MONTH_S / p
 
 
-def _parse_family(family: str) -> tuple[int, float]:
-    if family not in FAMILIES:
+def check_halo_period_s(period_s: float) -> None:
+    """InputError unless ``period_s`` is a number inside the period range the halo families are continued over."""
+    require_real("period_s", period_s, "a halo period in seconds such as 8 * 86400.0")
+    if not np.isfinite(period_s) or not MIN_PERIOD_S <= period_s <= MAX_PERIOD_S:
+        raise InputError(
+            f"halo period {period_s / 86400.0:.4g} d is outside {MIN_PERIOD_S / 86400:g}..{MAX_PERIOD_S / 86400:g} d, "
+            "the range lunarops continues the Earth-Moon L1/L2 halo families over; choose a period in it"
+        )
+
+
+def parse_family(family: str) -> tuple[int, float]:
+    """(libration point 1/2, sign of the apolune z) of a family name; InputError for an unknown one."""
+    if not isinstance(family, str) or family not in FAMILIES:
         raise InputError(f"unknown orbit family {family!r}; choose one of {', '.join(FAMILIES)}")
     point = int(family[1])
     # Southern families spend most of their time south of the Earth-Moon plane: apolune z < 0.
@@ -183,11 +199,12 @@ def halo_orbit(
 
     Raises InputError for an unknown family, ConvergenceError for a period outside the family's range.
     """
-    point, sign = _parse_family(family)
-    if not np.isfinite(period_s) or not MIN_PERIOD_S <= period_s <= MAX_PERIOD_S:
+    point, sign = parse_family(family)
+    check_halo_period_s(period_s)
+    if not isinstance(system, CR3BPSystem):
         raise InputError(
-            f"halo period {period_s / 86400.0:.4g} d is outside {MIN_PERIOD_S / 86400:g}..{MAX_PERIOD_S / 86400:g} d, "
-            "the range lunarops continues the Earth-Moon L1/L2 halo families over; choose a period in it"
+            f"system must be a CR3BPSystem, got {system!r} ({type(system).__name__}); omit it for the Earth-Moon "
+            "system or pass CR3BPSystem(mu=...)"
         )
     period_nd = period_s / system.time_s
     if progress:

@@ -6,10 +6,39 @@ radians unless the name says otherwise; gravitational parameters in [m^3/s^2].
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from lunarops.errors import InputError
+
 FloatArray = NDArray[np.float64]
+
+
+# ----------------------------------------------------------------------------------------------------
+# Argument checks of the public API (types only; each caller checks its own range)
+# ----------------------------------------------------------------------------------------------------
+def require_real(name: str, value: object, example: str = "") -> None:
+    """InputError naming ``name`` unless ``value`` is one real number (int, float, numpy scalar or 0-d array).
+
+    Strings, None, booleans, sequences and arrays with more than one element are refused; ``example`` is
+    appended to the message as the fix (e.g. "e.g. 60").
+    """
+    if isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind in "iuf":
+        return
+    if isinstance(value, numbers.Real) and not isinstance(value, bool | np.bool_):
+        return
+    fix = f"; give a number, {example}" if example else "; give a number"
+    raise InputError(f"{name} must be a real number, got {value!r} ({type(value).__name__}){fix}")
+
+
+def require_int(name: str, value: object, example: str = "") -> None:
+    """InputError naming ``name`` unless ``value`` is one integer (int or numpy integer, not a bool)."""
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool | np.bool_):
+        return
+    fix = f"; give a whole number, {example}" if example else "; give a whole number"
+    raise InputError(f"{name} must be an integer, got {value!r} ({type(value).__name__}){fix}")
 
 
 # ----------------------------------------------------------------------------------------------------

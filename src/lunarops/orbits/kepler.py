@@ -21,7 +21,7 @@ import numpy as np
 
 from lunarops.constants import GM_MOON_M3_PER_S2, MOON_RADIUS_M
 from lunarops.errors import InputError
-from lunarops.orbits.functions import FloatArray, elements_to_state, kepler_period_s
+from lunarops.orbits.functions import FloatArray, elements_to_state, kepler_period_s, require_real
 
 KM = 1000.0
 REFERENCE_PLANES = ("lunar-equator", "lunar-orbit")
@@ -54,6 +54,7 @@ class KeplerOrbit:
             "mean_anomaly_deg": self.mean_anomaly_deg,
         }
         for field_name, value in values.items():
+            require_real(field_name, value, "in km or deg as the name says")
             if not math.isfinite(value):
                 raise InputError(f"{field_name} must be a finite number, got {value!r}")
         if self.periapsis_alt_km <= 0.0:
@@ -159,6 +160,7 @@ def low_lunar_orbit(
     alt_km: float = 100.0, inc_deg: float = 90.0, raan_deg: float = 0.0, name: str = "llo"
 ) -> KeplerOrbit:
     """A circular low lunar orbit of the given altitude and inclination."""
+    require_real("alt_km", alt_km, "an altitude above the 1737.4 km sphere such as 100")
     return KeplerOrbit(alt_km, alt_km, inc_deg, raan_deg, 0.0, 0.0, name)
 
 

@@ -9,27 +9,50 @@ coverage and lighting statistics; it is not a flight trajectory.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from skyfield.timelib import Time
 
+from lunarops.errors import InputError
 from lunarops.orbits.cr3bp import propagate as propagate_cr3bp
 from lunarops.orbits.ephemeris_model import EphemerisModel
-from lunarops.orbits.families import PeriodicOrbit, nrho
-from lunarops.orbits.functions import FloatArray, rotating_frame_basis, rotating_to_moon_ephemeris_frame
+from lunarops.orbits.families import PeriodicOrbit, check_halo_period_s, nrho, parse_family, resonant_period_s
+from lunarops.orbits.functions import (
+    FloatArray,
+    require_real,
+    rotating_frame_basis,
+    rotating_to_moon_ephemeris_frame,
+)
 from lunarops.orbits.kepler import KeplerOrbit, initial_state_j2000
 
 
 @dataclass(frozen=True)
 class NrhoOrbiter:
-    """A spacecraft on a synodic-resonant NRHO; ``phase``: fraction of a period past apolune at the epoch."""
+    """A spacecraft on a synodic-resonant NRHO; ``phase``: fraction of a period past apolune at the epoch.
+
+    ``phase`` must be in [0, 1), as in the scenario file (``orbits.orbiters[].phase``): 1 or more would only
+    wrap to the same place, so it is refused rather than wrapped silently. The resonance and family are checked
+    here (cheap), the orbit itself is computed on demand.
+    """
 
     name: str
     resonance: str = "9:2"
     family: str = "L2-south"
     phase: float = 0.0
+
+    def __post_init__(self) -> None:
+        _check_name(self.name)
+        check_halo_period_s(resonant_period_s(self.resonance))
+        parse_family(self.family)
+        require_real("phase", self.phase, "a fraction of the period past apolune such as 0.25")
+        if not (math.isfinite(self.phase) and 0.0 <= self.phase < 1.0):
+            raise InputError(
+                f"orbiter {self.name!r}: phase = {self.phase!r} must be in [0, 1), the fraction of a period past "
+                "apolune at the epoch; give e.g. 0.25 (a phase of 1 or more is the same point as its fraction)"
+            )
 
     def orbit(self) -> PeriodicOrbit:
         """The periodic CR3BP orbit."""
@@ -42,6 +65,19 @@ class KeplerOrbiter:
 
     name: str
     orbit: KeplerOrbit
+
+    def __post_init__(self) -> None:
+        _check_name(self.name)
+        if not isinstance(self.orbit, KeplerOrbit):
+            raise InputError(
+                f"orbiter {self.name!r}: orbit must be a KeplerOrbit, got {self.orbit!r} "
+                f"({type(self.orbit).__name__}); build it with low_lunar_orbit(), frozen_elliptical() or KeplerOrbit()"
+            )
+
+
+def _check_name(name: object) -> None:
+    if not isinstance(name, str) or not name:
+        raise InputError(f"orbiter name must be a non-empty string, got {name!r}; give e.g. 'gateway'")
 
 
 Orbiter = NrhoOrbiter | KeplerOrbiter

@@ -26,6 +26,7 @@ from lunarops.orbits.functions import (
     bielliptic_dv_m_per_s,
     hohmann_dv_m_per_s,
     propellant_mass_kg,
+    require_real,
     rotating_to_moon_inertial,
 )
 
@@ -40,6 +41,23 @@ TABLE4_DV_M_PER_S: dict[tuple[str, str], float] = {
     ("LLO", "surface"): 2180.0,
     ("surface", "LLO"): 1968.0,
 }
+#: Highest altitude nrho_llo_estimate accepts for its "low" lunar orbit [km], the scenario's bound
+#: (``transfers.llo_alt_km``). Low lunar orbits fly at 15-500 km; 5000 km (about three lunar radii) leaves room for
+#: studies while refusing values that are no LLO at all (a 1,000,000 km "LLO" lies past the Moon's Hill sphere,
+#: about 60,000 km, where the two-body transfer ellipse is meaningless).
+MAX_LLO_ALT_KM = 5000.0
+
+
+def path_nodes(path: Sequence[str] | str) -> list[str]:
+    """The node names of a path: a sequence of names, or one comma-separated string like the CLI's --path."""
+    if isinstance(path, str):
+        return [p.strip() for p in path.split(",") if p.strip()]
+    if not isinstance(path, Sequence):
+        raise InputError(
+            f"path must be a list of node names or a comma-separated string, got {path!r} ({type(path).__name__}); "
+            "write e.g. ['LEO', 'TLI', 'NRHO'] or 'LEO,TLI,NRHO'"
+        )
+    return list(path)
 
 
 @dataclass(frozen=True)
@@ -115,7 +133,8 @@ class DeltaVLedger:
         return replace(self, legs=(*kept, leg))
 
     def path_dv_m_per_s(self, path: Sequence[str]) -> float:
-        """Total delta-v along the nodes of ``path`` [m/s]."""
+        """Total delta-v along the nodes of ``path`` [m/s]: a list of names or a string 'LEO,TLI,NRHO'."""
+        path = path_nodes(path)
         if len(path) < 2:
             raise InputError(f"a path needs at least two nodes, got {list(path)}; write e.g. LEO,TLI,NRHO")
         return float(sum(self.leg(a, b).dv_m_per_s for a, b in itertools.pairwise(path)))
@@ -146,7 +165,13 @@ class DeltaVLedger:
         return path[::-1], best[destination]
 
     def fly(self, path: Sequence[str], final_mass_kg: float, isp_s: float) -> list[LedgerStep]:
-        """Propellant per leg of a vehicle arriving with ``final_mass_kg`` [kg]; engine ``isp_s`` [s]."""
+        """Propellant per leg of a vehicle arriving with ``final_mass_kg`` [kg]; engine ``isp_s`` [s].
+
+        ``path``: a list of node names or a comma-separated string 'LEO,TLI,NRHO'.
+        """
+        path = path_nodes(path)
+        require_real("final_mass_kg (--final-mass-kg)", final_mass_kg, "in kg")
+        require_real("isp_s (--isp-s)", isp_s, "in seconds, e.g. 450")
         if not (final_mass_kg > 0 and math.isfinite(final_mass_kg)):
             raise InputError(f"final mass (--final-mass-kg) must be a positive number of kg, got {final_mass_kg}")
         if not (isp_s > 0 and math.isfinite(isp_s)):
@@ -173,6 +198,7 @@ def default_ledger() -> DeltaVLedger:
 
 
 def _check_alt(name: str, alt_km: float) -> float:
+    require_real(name, alt_km, "an altitude above the 1737.4 km sphere in km, e.g. 100")
     if not (math.isfinite(alt_km) and alt_km > 0):
         raise InputError(f"{name} = {alt_km} km is at or below the lunar surface; give a positive altitude")
     return MOON_RADIUS_M + alt_km * 1e3
@@ -201,7 +227,17 @@ def nrho_llo_estimate(orbit: PeriodicOrbit, llo_alt_km: float = 100.0) -> dict[s
     The NRHO's Moon-centred inertial speed at perilune comes from the CR3BP solution; burn 1 there lowers the
     far apse to the LLO radius, burn 2 circularizes. Two-body Moon for the transfer ellipse (about 0.6 day).
     """
+    if not isinstance(orbit, PeriodicOrbit):
+        raise InputError(
+            f"orbit must be a PeriodicOrbit, got {orbit!r} ({type(orbit).__name__}); compute it first, "
+            "e.g. nrho_llo_estimate(nrho('9:2'), 100.0)"
+        )
     r_llo = _check_alt("llo_alt_km", llo_alt_km)
+    if llo_alt_km > MAX_LLO_ALT_KM:
+        raise InputError(
+            f"llo_alt_km = {llo_alt_km} km is no low lunar orbit; give an altitude in (0, {MAX_LLO_ALT_KM:g}] km, "
+            "e.g. 100"
+        )
     half = orbit.period_nd / 2.0
     times = np.array([0.0, half])
     states = propagate(orbit.state0, times, orbit.system.mu)
