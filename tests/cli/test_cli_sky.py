@@ -70,7 +70,7 @@ def test_sky_time_series(tmp_path: Path, suffix: str) -> None:
 @pytest.mark.parametrize(
     "args,fragment",
     [
-        (["--lat", "-95", "--lon", "0", "--time", "2030-01-01"], "latitude_deg must be in [-90, 90]"),
+        (["--lat", "-95", "--lon", "0", "--time", "2030-01-01"], "latitude_deg (--lat) = -95.0 must be in"),
         (["--lat", "-89", "--lon", "0", "--time", "1850-01-01"], "outside the coverage"),
         (["--lat", "-89", "--lon", "0", "--time", "2055-01-01"], "outside the coverage"),
         (["--lat", "-89", "--lon", "0", "--time", "2030-02-30"], "ISO 8601"),

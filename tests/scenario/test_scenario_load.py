@@ -52,7 +52,9 @@ def test_every_error_reported_with_line() -> None:
     issues = _issues(text)
     assert len(issues) == 2
     assert issues[0].startswith("s.yaml:5: period.step_hours: Input should be greater than 0")
-    assert issues[1].startswith("s.yaml:8: sites.0.latitude_deg: Input should be greater than or equal to -90")
+    assert issues[1].startswith(
+        "s.yaml:8: sites.0.latitude_deg: Input should be greater than or equal to -90; give a value >= -90"
+    )
 
 
 def test_period_checks() -> None:

@@ -112,6 +112,19 @@ _FIXES = {
     "union_tag_invalid": "use one of the allowed kinds",
     "union_tag_not_found": "add the `kind` field",
     "finite_number": "give a finite number (no .nan or .inf)",
+    "float_parsing": "give a number",
+    "int_parsing": "give a whole number",
+    "int_from_float": "give a whole number",
+    "bool_parsing": "give true or false",
+}
+
+
+# pydantic's range errors: the fix is the bound itself (its value is in the error's context)
+_BOUNDS = {
+    "greater_than_equal": ("ge", ">="),
+    "greater_than": ("gt", ">"),
+    "less_than_equal": ("le", "<="),
+    "less_than": ("lt", "<"),
 }
 
 
@@ -120,6 +133,11 @@ def _message(item: Any) -> str:
     if message.startswith("Value error, "):
         message = message[len("Value error, ") :]
     fix = _FIXES.get(str(item["type"]))
+    bound = _BOUNDS.get(str(item["type"]))
+    if bound is not None and bound[0] in (item.get("ctx") or {}):
+        limit = item["ctx"][bound[0]]
+        shown = f"{limit:g}" if isinstance(limit, int | float) else str(limit)
+        fix = f"give a value {bound[1]} {shown}"
     if item["type"] == "extra_forbidden" and tuple(item["loc"]) == ("logistics",):
         fix = "a campaign file's top level: solve it with `lunarops campaign solve FILE`, or put it under `campaign:`"
     return f"{message}; {fix}" if fix else message

@@ -45,16 +45,24 @@ class SkyTrack:
 def normalize_longitude_deg(longitude_deg: float) -> float:
     """East longitude in [0, 360) from -180..180 or 0..360."""
     if not np.isfinite(longitude_deg) or not -180.0 <= longitude_deg <= 360.0:
-        raise SiteError(f"longitude_deg must be east longitude in -180..180 or 0..360, got {longitude_deg!r}")
+        raise SiteError(
+            f"longitude_deg (--lon) = {longitude_deg!r} must be an east longitude in -180..180 or 0..360 deg "
+            "(west longitudes are negative)"
+        )
     return float(np.mod(longitude_deg, 360.0))
 
 
 def check_site(latitude_deg: float, longitude_deg: float, height_m: float) -> float:
     """Validate a site and return its longitude in [0, 360)."""
     if not np.isfinite(latitude_deg) or not -90.0 <= latitude_deg <= 90.0:
-        raise SiteError(f"latitude_deg must be in [-90, 90], got {latitude_deg!r}")
+        raise SiteError(
+            f"latitude_deg (--lat) = {latitude_deg!r} must be in [-90, 90] deg (planetocentric; south is negative)"
+        )
     if not np.isfinite(height_m) or not -20_000.0 <= height_m <= 1.0e6:
-        raise SiteError(f"height_m (over the 1737.4 km sphere) must be in [-20000, 1e6] m, got {height_m!r}")
+        raise SiteError(
+            f"height_m (--height-m) = {height_m!r} must be in [-20000, 1e6] m over the 1737.4 km sphere "
+            "(the south pole's ground is about +1.1 km)"
+        )
     return normalize_longitude_deg(longitude_deg)
 
 
