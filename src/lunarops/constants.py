@@ -1,6 +1,7 @@
 """Physical constants, each with its source. SI units unless the name says otherwise."""
 
 import math
+from datetime import UTC, datetime
 
 # IAU WG on Cartographic Coordinates and Rotational Elements (Archinal et al. 2018), mean radius of the Moon;
 # also the reference sphere of the LOLA DEMs (PDS LOLA GDR labels: 1737.4 km).
@@ -30,3 +31,8 @@ NODAL_PERIOD_S = 6798.38 * 86400.0
 # Seconds per Julian day and century.
 DAY_S = 86400.0
 JULIAN_YEAR_S = 365.25 * DAY_S
+# The span every scenario, operations or campaign time must lie in: the shipped kernels' coverage
+# (moon_pa_de421_1900-2050.bpc, 1899-12-31T23:59 .. 2050-12-31T23:58 UTC; DE421 reaches further) less a day at
+# each end, so that light-time corrections and rounding stay inside it.
+KERNEL_FIRST_UTC = datetime(1900, 1, 2, tzinfo=UTC)
+KERNEL_LAST_UTC = datetime(2050, 12, 30, tzinfo=UTC)

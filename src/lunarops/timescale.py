@@ -86,6 +86,11 @@ def _from_datetime64(values: np.ndarray) -> Time:
 
 def utc_range(start: Any, end: Any, step_s: float) -> Time:
     """Times from ``start`` to ``end`` (inclusive when it falls on a step) every ``step_s`` seconds of UTC."""
+    if isinstance(step_s, bool) or not isinstance(step_s, int | float | np.integer | np.floating):
+        raise InputError(
+            f"step_s = {step_s!r} must be a number of seconds, e.g. 3600 for hourly "
+            "(lunarops.illumination.timegrid.parse_step_s reads text such as '1h')"
+        )
     if not np.isfinite(step_s) or step_s <= 0:
         raise InputError(f"step_s must be a positive number of seconds, got {step_s!r}; e.g. 3600 for hourly")
     t0 = _parse_one(start)

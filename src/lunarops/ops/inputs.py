@@ -10,16 +10,17 @@ from datetime import UTC, datetime
 import numpy as np
 from numpy.typing import NDArray
 
+from lunarops.constants import KERNEL_FIRST_UTC, KERNEL_LAST_UTC
 from lunarops.errors import InputError
 from lunarops.ops import functions as fn
 from lunarops.ops.lifesupport import DAY_S
 from lunarops.ops.station import LIFE_SUPPORT_TARGETS, STORES, SolarArray, Station
 
 COMMODITY_CODE = {"o2_kg": 0, "water_kg": 1, "food_kg": 2, "propellant_kg": 3, "spares": 4}
-#: Coverage of the shipped kernels, as the scenario enforces it (lunarops.scenario.core.KERNEL_START_UTC and
-#: KERNEL_END_UTC; not imported to keep pydantic out of ``lunarops.ops``).
-KERNEL_START = np.datetime64("1900-01-02T00:00", "us")
-KERNEL_END = np.datetime64("2050-01-01T00:00", "us")
+#: The span the steps must lie in, as the scenario enforces it (lunarops.constants).
+KERNEL_START = np.datetime64(KERNEL_FIRST_UTC.replace(tzinfo=None), "us")
+KERNEL_END = np.datetime64(KERNEL_LAST_UTC.replace(tzinfo=None), "us")
+_COVERAGE_TEXT = f"{KERNEL_FIRST_UTC.date()}..{KERNEL_LAST_UTC.date()}"
 
 
 def require_real(name: str, value: object, unit: str = "", lower: float = 0.0, strict: bool = True) -> float:
@@ -227,7 +228,7 @@ def build_inputs(
 
     ``start`` is the UTC of the first step: a datetime64 (kept as given), an ISO 8601 UTC string or a datetime
     (both converted to datetime64[us]); the steps from it must lie within the kernels' coverage
-    1900-01-02 .. 2050-01-01. ``dt_s`` is the step, a finite number > 0 [s]."""
+    (lunarops.constants.KERNEL_FIRST_UTC .. KERNEL_LAST_UTC). ``dt_s`` is the step, a finite number > 0 [s]."""
     if not isinstance(station, Station):
         raise InputError(f"station = {station!r:.60} must be a lunarops.ops.station.Station")
     if not isinstance(light, LightSeries):
@@ -241,7 +242,7 @@ def build_inputs(
     if first_s < 0 or first_s + span_s > last_s:
         raise InputError(
             f"start = {start64!r} with {n} steps of dt_s = {step_s:g} s leaves the kernels' coverage "
-            f"1900-01-02..2050-01-01; choose a start and period inside it"
+            f"{_COVERAGE_TEXT}; choose a start and period inside it"
         )
     time_s = np.arange(n, dtype=np.float64) * dt_s
     elements = station.element_names

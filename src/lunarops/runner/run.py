@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from lunarops import __version__
-from lunarops.errors import LunarOpsError, StoreError
+from lunarops.errors import InputError, LunarOpsError, StoreError
 from lunarops.jsonutil import to_json
 from lunarops.report import render_report
 from lunarops.runner.stage import ProgressCallback, RunContext, StageResult, no_progress
@@ -63,8 +63,8 @@ def scenario_sha256(scenario: Scenario) -> str:
 
 
 def run(
-    scenario: Scenario,
-    out_dir: Path,
+    scenario: Scenario | str | Path,
+    out_dir: Path | str,
     *,
     db_url: str | None = None,
     progress: ProgressCallback = no_progress,
@@ -73,7 +73,20 @@ def run(
     record: bool = True,
     report: bool = True,
 ) -> Results:
-    """Run every stage of ``scenario``, write results to ``out_dir`` and record the run in the catalog."""
+    """Run every stage of ``scenario`` (a validated Scenario, or a scenario file's path), write results to
+    ``out_dir`` and record the run in the catalog."""
+    if isinstance(scenario, str | Path):
+        from lunarops.scenario.load import load_scenario, read_scenario_text
+
+        scenario_text = scenario_text or read_scenario_text(Path(scenario))
+        scenario = load_scenario(scenario)
+    elif not isinstance(scenario, Scenario):
+        raise InputError(
+            f"scenario = {repr(scenario)[:80]} is a {type(scenario).__name__}; give a scenario file's path or "
+            "lunarops.scenario.load_scenario(path)"
+        )
+    if not isinstance(out_dir, str | Path):
+        raise InputError(f"out_dir = {out_dir!r} must be a directory path (str or Path), e.g. 'lunarops-out'")
     out_dir = Path(out_dir)
     catalog = Catalog(db_url) if record else None  # a bad --db fails before the output directory is made
     try:

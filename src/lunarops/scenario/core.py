@@ -7,11 +7,12 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from lunarops.constants import KERNEL_FIRST_UTC, KERNEL_LAST_UTC
 from lunarops.scenario.base import _Model
 
-#: Oldest and newest instants the shipped kernels cover (moon_pa_de421_1900-2050.bpc).
-KERNEL_START_UTC = datetime(1900, 1, 2, tzinfo=UTC)
-KERNEL_END_UTC = datetime(2050, 1, 1, tzinfo=UTC)
+#: Oldest and newest instants a scenario may name (the shipped kernels' coverage, lunarops.constants).
+KERNEL_START_UTC = KERNEL_FIRST_UTC
+KERNEL_END_UTC = KERNEL_LAST_UTC
 MAX_STEPS = 5_000_000
 
 

@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from lunarops.errors import ScenarioError, ScenarioIssue
+from lunarops.errors import InputError, ScenarioError, ScenarioIssue
 from lunarops.scenario.model import Scenario
 
 DEFAULT_SCENARIO = "ilrs-south-pole.yaml"
@@ -43,6 +43,11 @@ def read_scenario_text(path: str | Path) -> str:
 
 def load_scenario(path: str | Path | None = None) -> Scenario:
     """Load and validate a scenario file (the embedded default when ``path`` is None)."""
+    if path is not None and not isinstance(path, str | Path):
+        raise InputError(
+            f"path = {path!r} ({type(path).__name__}) must be a scenario file's path (str or Path), or None for "
+            "the embedded default"
+        )
     file = Path(path) if path is not None else default_scenario_path()
     return parse_scenario(read_scenario_text(file), str(file))
 

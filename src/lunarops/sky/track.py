@@ -52,8 +52,17 @@ def normalize_longitude_deg(longitude_deg: float) -> float:
     return float(np.mod(longitude_deg, 360.0))
 
 
+def _require_scalar(name: str, value: object) -> None:
+    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
+        raise SiteError(
+            f"{name} = {value!r:.60} ({type(value).__name__}) must be one number; call once per site for many sites"
+        )
+
+
 def check_site(latitude_deg: float, longitude_deg: float, height_m: float) -> float:
     """Validate a site and return its longitude in [0, 360)."""
+    for name, value in (("latitude_deg", latitude_deg), ("longitude_deg", longitude_deg), ("height_m", height_m)):
+        _require_scalar(name, value)
     if not np.isfinite(latitude_deg) or not -90.0 <= latitude_deg <= 90.0:
         raise SiteError(
             f"latitude_deg (--lat) = {latitude_deg!r} must be in [-90, 90] deg (planetocentric; south is negative)"
@@ -85,6 +94,15 @@ def sky_at_site(
     if correction not in CORRECTIONS:
         raise InputError(f"correction must be one of {CORRECTIONS}, got {correction!r}")
     lon_deg = check_site(latitude_deg, longitude_deg, height_m)
+    if not isinstance(t, Time):
+        raise InputError(
+            f"t = {t!r:.60} ({type(t).__name__}) must be a skyfield Time; make one with "
+            "lunarops.timescale.utc_range(start, end, step_s) or parse_utc(text)"
+        )
+    if ephemeris is not None and not isinstance(ephemeris, MoonEphemeris):
+        raise InputError(
+            f"ephemeris = {ephemeris!r:.60} must be a lunarops MoonEphemeris or None (the shipped DE421 kernels)"
+        )
     eph = ephemeris or default_ephemeris()
     eph.check_coverage(t)
     whole = np.atleast_1d(np.asarray(t.whole, dtype=np.float64))

@@ -65,6 +65,8 @@ class Catalog:
     """Runs recorded in a database: ``sqlite:///path`` (default in the lunarops home) or ``postgresql://...``."""
 
     def __init__(self, url: str | None = None) -> None:
+        if url is not None and not isinstance(url, str):
+            raise InputError(f"--db {url!r} ({type(url).__name__}) must be a database URL string, e.g. sqlite:///PATH")
         self.url = url or default_catalog_url()
         if not self.url.startswith(("sqlite:", "postgresql:", "postgresql+psycopg:")):
             raise InputError(
@@ -127,12 +129,16 @@ class Catalog:
 
     def list(self, limit: int = 50) -> list[RunRecord]:
         """The newest runs first."""
+        if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= 10_000:
+            raise InputError(f"limit = {limit!r} must be a whole number in [1, 10000] (how many runs to list)")
         with self._connect() as connection:
             rows = connection.execute(select(runs).order_by(runs.c.started_utc.desc()).limit(limit)).mappings().all()
         return [_record(row) for row in rows]
 
     def get(self, run_id: str) -> RunRecord:
         """One run by id (a unique prefix is enough)."""
+        if not isinstance(run_id, str) or not run_id:
+            raise InputError(f"run id {run_id!r} must be a non-empty text; list them with `lunarops runs list`")
         with self._connect() as connection:
             rows = connection.execute(select(runs).where(runs.c.run_id.startswith(run_id))).mappings().all()
         if not rows:

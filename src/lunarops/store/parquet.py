@@ -10,6 +10,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import xarray as xr
 
+from lunarops.errors import InputError, StoreError
 from lunarops.store.atomic import write_atomic
 
 
@@ -47,12 +48,28 @@ def _write_table(dataset: xr.Dataset, path: Path) -> Path:
     return write_atomic(path, lambda tmp: pq.write_table(table, tmp, compression="zstd"))
 
 
-def read_frame(path: Path) -> pd.DataFrame:
-    """A Parquet results file as a pandas DataFrame."""
-    return pq.read_table(path).to_pandas()
+def read_frame(path: Path | str) -> pd.DataFrame:
+    """A Parquet results file as a pandas DataFrame; StoreError when it is missing or not Parquet."""
+    file = Path(path)
+    if not file.is_file():
+        what = "is a directory" if file.is_dir() else "does not exist"
+        raise StoreError(f"results file {file} {what}; give a .parquet file of a run's results/ directory")
+    try:
+        return pq.read_table(file).to_pandas()
+    except (pa.ArrowException, OSError) as error:
+        raise StoreError(f"results file {file} cannot be read as Parquet ({error}); it may be truncated") from None
 
 
 def query(sql: str) -> pd.DataFrame:
-    """Run SQL over Parquet files with an in-memory DuckDB (``read_parquet('path/*.parquet')``)."""
+    """Run SQL over Parquet files with an in-memory DuckDB (``read_parquet('path/*.parquet')``); InputError for
+    SQL that DuckDB refuses (its message kept), StoreError when a file cannot be read."""
+    if not isinstance(sql, str) or not sql.strip():
+        example = "SELECT * FROM read_parquet('out/results/*.parquet')"
+        raise InputError(f"sql = {sql!r} must be a SQL query, e.g. {example!r}")
     with duckdb.connect(":memory:") as connection:
-        return connection.execute(sql).df()
+        try:
+            return connection.execute(sql).df()
+        except duckdb.IOException as error:
+            raise StoreError(f"query could not read its files: {error}") from None
+        except duckdb.Error as error:
+            raise InputError(f"query refused: {error}") from None
