@@ -125,7 +125,7 @@ def test_cli_coverage_json_and_czml(tmp_path) -> None:  # type: ignore[no-untype
     assert result.exit_code == 0, result.output
     record = json.loads(result.stdout)
     orbiters = {row["orbiter"] for row in record["coverage"]}
-    assert orbiters == {"nrho:9:2", "frozen:200:16000:62.4", "any orbiter + Earth"}
+    assert orbiters == {"nrho:9:2", "frozen:200:16000:62.4", "relayed to Earth by any orbiter"}
     fractions = {row["orbiter"]: row["fraction_visible"] for row in record["coverage"]}
     document = json.loads(czml_path.read_text())
     # Recompute each site link from the CZML's Moon-fixed positions (every one of the 289 samples, 300 s apart):
@@ -140,7 +140,7 @@ def test_cli_coverage_json_and_czml(tmp_path) -> None:  # type: ignore[no-untype
         visible_any |= visible
         assert fractions[packet["name"]] == pytest.approx(visible.mean(), abs=1.0 / n_samples)
     # the relay link needs the site to see some orbiter, so it cannot exceed the union of the site links
-    assert fractions["any orbiter + Earth"] <= visible_any.mean() + 1.0 / n_samples
+    assert fractions["relayed to Earth by any orbiter"] <= visible_any.mean() + 1.0 / n_samples
     assert document[0]["id"] == "document"
     position = document[1]["position"]
     assert position["referenceFrame"] == "FIXED"

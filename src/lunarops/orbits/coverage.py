@@ -64,7 +64,7 @@ class CoverageResult:
     def coverage_rows(self) -> list[dict[str, float | str]]:
         """One row per (site, orbiter) and per site relay: fraction visible, longest gap [h], windows."""
         rows: list[dict[str, float | str]] = []
-        relays = (((site, "any orbiter + Earth"), t) for site, t in self.relay_links.items())
+        relays = (((site, "relayed to Earth by any orbiter"), t) for site, t in self.relay_links.items())
         links = [*self.site_links.items(), *relays]
         for (site, orbiter), link in links:
             stats = link.statistics()
@@ -96,6 +96,7 @@ class CoverageResult:
                     "earth_longest_gap_hours": earth["longest_gap_s"] / 3600.0,
                     "sunlit_fraction": ecl["sunlit_fraction"],
                     "umbra_hours": ecl["umbra_hours"],
+                    "shadow_hours": ecl["shadow_hours"],
                     "longest_eclipse_hours": ecl["longest_eclipse_hours"],
                     "n_eclipses": ecl["n_eclipses"],
                 }

@@ -178,6 +178,9 @@ def run_stage(ctx: RunContext) -> StageResult | None:
         f"The NRHO->LLO two-impulse figure ({estimate['dv_total_m_per_s'] / 1e3:.3f} km/s) is this tool's own check: "
         "an apse-lowering burn at perilune and a circularization, two-body Moon; the ledger's NRHO->LLO leg is the "
         "published optimized transfer, which is cheaper.",
+        "Eclipses are counted on the time grid: umbra_hours sums the samples in a total shadow; shadow_hours, the "
+        "eclipse events and longest_eclipse_hours include the penumbra around it; sunlit_fraction weighs the "
+        "partial sunlight of the penumbra.",
         "Perilune and apolune radii in the summary are those of the CR3BP solution (l* = 384,400 km); the table "
         "'Orbiters: Earth visibility and eclipses' gives them over the run's ephemeris, scaled by the instantaneous "
         "Earth-Moon distance.",
