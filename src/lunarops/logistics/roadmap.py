@@ -80,7 +80,7 @@ class Roadmap:
                     "mission": m.name,
                     "phase": m.phase,
                     "start": m.start.isoformat(),
-                    "end": m.end.isoformat(),
+                    "end": m.end.isoformat() if m.end != m.start else "",  # a launch date only: no end
                     "agency": m.agency,
                     "launcher": m.launcher,
                     "contents": ", ".join(m.contents),

@@ -53,7 +53,11 @@ def run_stage(ctx: RunContext) -> StageResult | None:
             Figure(
                 "Network flows",
                 plotly=plots.network_flow_figure(plan.flights, problem.nodes, epoch),
-                caption="Time-expanded network: each line is a flight or a parked spacecraft (holdover).",
+                caption=(
+                    "Time-expanded network: each line is a flight or a parked spacecraft (holdover). A flight's legs "
+                    "are booked in its departure step (their times of flight are the arcs' tof_days), so they are "
+                    "drawn one day long."
+                ),
             )
         )
         destinations = sorted({m.destination for m in problem.missions})
@@ -64,6 +68,12 @@ def run_stage(ctx: RunContext) -> StageResult | None:
         products["deliveries"] = deliveries
         products["plan"] = plan
         tables.append(Table("Deliveries to the station (for operations)", deliveries))
+        notes.append(
+            "A design's copies are the vehicles of it that can fly at once: supply at Earth is unlimited (as in "
+            "Isaji et al. 2022), so each launch from Earth builds a new one, and a copy left on the surface can be "
+            "launched again from Earth in a later step. Roadmap missions are dates of the programme; the plan "
+            "flies their cargo in its own departure steps."
+        )
         notes.append(
             "Logistics: time-expanded GMCNF MILP after Isaji, Takubo & Ho (J. Spacecraft and Rockets 2022), "
             f"solved with HiGHS in {plan.solve_seconds:.2f} s ({plan.n_variables} variables, {plan.n_integer} "
