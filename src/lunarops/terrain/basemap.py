@@ -27,12 +27,11 @@ _POLAR_HALF_WIDTH_M = 609_600.0
 
 def basemap_path(name: str) -> Path:
     """Path of a shipped basemap image."""
-    if name not in BASEMAPS:
+    if not isinstance(name, str) or name not in BASEMAPS:
         raise InputError(f"basemap {name!r} is unknown; choose one of {', '.join(BASEMAPS)}")
     return Path(str(resources.files("lunarops") / "data" / "basemaps" / BASEMAPS[name]))
 
 
-@lru_cache(maxsize=4)
 def load_basemap(name: str) -> tuple[NDArray[np.uint8], Georeference]:
     """A shipped basemap: (greyscale image (ny, nx) uint8, its georeference).
 
@@ -40,6 +39,12 @@ def load_basemap(name: str) -> tuple[NDArray[np.uint8], Georeference]:
     1737.4 km sphere over x, y in [-609.6, 609.6] km; "wac_global": equirectangular, lon -180..180 E,
     lat 90..-90 N. Row/col conventions as in :mod:`lunarops.terrain.georef`.
     """
+    basemap_path(name)  # InputError for an unknown name (before the cache, which needs a hashable name)
+    return _load_basemap(name)
+
+
+@lru_cache(maxsize=4)
+def _load_basemap(name: str) -> tuple[NDArray[np.uint8], Georeference]:
     from PIL import Image
 
     path = basemap_path(name)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from lunarops.errors import SiteError
+from lunarops.errors import InputError, SiteError
 from lunarops.terrain.functions import FloatArray
 from lunarops.terrain.georef import Equirectangular, Georeference, PolarStereographic
 
@@ -19,6 +19,58 @@ def check_latlon_deg(latitude_deg: float, longitude_deg: float, what: str = "sit
         raise SiteError(f"{what}: latitude {latitude_deg} deg must be in [-90, 90] (south is negative)")
     if not math.isfinite(longitude_deg):
         raise SiteError(f"{what}: longitude {longitude_deg} deg must be a finite east longitude, e.g. 222.69")
+
+
+def _short(value: object) -> str:
+    """repr of a value for a message, cut to 80 characters."""
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def degrees_array(value: ArrayLike, name: str) -> FloatArray:
+    """``value`` as a float64 array [deg]; SiteError naming ``name`` unless it holds real numbers."""
+    try:
+        arr = np.asarray(value)
+    except (TypeError, ValueError):  # ragged nested sequences
+        arr = np.asarray(None)
+    if arr.dtype.kind not in "iuf":
+        raise SiteError(f"{name} = {_short(value)} must be a number or an array of numbers [deg], e.g. -89.45")
+    return np.asarray(arr, dtype=np.float64)
+
+
+def check_latlon_arrays(lat_deg: ArrayLike, lon_deg: ArrayLike) -> tuple[FloatArray, FloatArray]:
+    """Latitudes and longitudes [deg] as float64 arrays; SiteError unless numbers of broadcastable shapes, the
+    latitudes in [-90, 90] and the longitudes finite."""
+    lat = degrees_array(lat_deg, "latitude")
+    lon = degrees_array(lon_deg, "longitude")
+    try:
+        np.broadcast(lat, lon)
+    except ValueError:
+        raise SiteError(
+            f"latitude shape {lat.shape} and longitude shape {lon.shape} do not match; give one longitude per "
+            "latitude (or a single number for either)"
+        ) from None
+    if np.any(np.abs(lat) > 90.0) or not np.all(np.isfinite(lat)):
+        bad = lat if lat.ndim == 0 else lat.ravel()[np.argmax(~(np.abs(lat.ravel()) <= 90.0))]
+        raise SiteError(f"latitude {float(bad)} deg is not a finite value in [-90, 90]; give a valid latitude")
+    if not np.all(np.isfinite(lon)):
+        bad = lon if lon.ndim == 0 else lon.ravel()[np.argmax(~np.isfinite(lon.ravel()))]
+        raise SiteError(f"longitude {float(bad)} deg must be a finite east longitude, e.g. 222.69")
+    return lat, lon
+
+
+def check_scalar_deg(value: object, name: str) -> float:
+    """``value`` as one float [deg]; SiteError naming ``name`` unless it is a single real number (NaN allowed:
+    the range checks come later)."""
+    try:
+        arr = np.asarray(value)
+    except (TypeError, ValueError):
+        arr = np.asarray(None)
+    if arr.ndim != 0 or arr.dtype.kind not in "iuf":
+        raise SiteError(
+            f"{name} = {_short(value)} must be one number [deg], e.g. -89.45; for several sites call once per site"
+        )
+    return float(arr)
 
 
 def bilinear(heights: NDArray[np.floating], row: FloatArray, col: FloatArray, wrap_cols: bool) -> FloatArray:
@@ -62,8 +114,27 @@ class Dem:
     name: str = "dem"
 
     def __post_init__(self) -> None:
-        if self.heights_m.ndim != 2:
-            raise ValueError(f"Dem.heights_m must be 2-D, got shape {self.heights_m.shape}")
+        h = self.heights_m
+        if not isinstance(h, np.ndarray) or h.dtype.kind not in "iuf":
+            what = type(h).__name__ if not isinstance(h, np.ndarray) else f"an array of dtype {h.dtype}"
+            raise InputError(
+                f"Dem.heights_m must be a 2-D numpy array of heights [m] (float, NaN for no data), got {what}; "
+                "use np.asarray(heights, dtype=np.float32)"
+            )
+        if h.ndim != 2 or h.shape[0] < 1 or h.shape[1] < 1:
+            raise InputError(
+                f"Dem.heights_m must be 2-D, got shape {h.shape}; give a (rows, columns) grid of at least 1 x 1 cells"
+            )
+        geo = self.georeference
+        if not isinstance(geo, PolarStereographic | Equirectangular):
+            raise InputError(
+                f"Dem.georeference must be a PolarStereographic or Equirectangular, got {type(geo).__name__}"
+            )
+        if isinstance(geo, Equirectangular) and int(geo.ncols) != h.shape[1]:
+            raise InputError(
+                f"Dem.georeference.ncols = {geo.ncols} differs from the {h.shape[1]} columns of heights_m; give "
+                "the grid's own column count"
+            )
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -87,18 +158,23 @@ class Dem:
         return isinstance(self.georeference, Equirectangular) and self.georeference.wraps
 
     def latlon_to_rowcol(self, lat_deg: ArrayLike, lon_deg: ArrayLike) -> tuple[FloatArray, FloatArray]:
-        """Fractional (row, col) cell-centre indices of latitude/longitude [deg] (vectorized, no bounds check)."""
-        return self.georeference.latlon_to_rowcol(lat_deg, lon_deg)
+        """Fractional (row, col) cell-centre indices of latitude/longitude [deg] (vectorized; rows/cols outside the
+        grid are not checked). SiteError for a latitude outside [-90, 90], a non-finite or non-numeric value."""
+        lat, lon = check_latlon_arrays(lat_deg, lon_deg)
+        return self.georeference.latlon_to_rowcol(lat, lon)
 
     def rowcol_to_latlon(self, row: ArrayLike, col: ArrayLike) -> tuple[FloatArray, FloatArray]:
         """Latitude and longitude [deg] (longitude in [-180, 180)) of fractional (row, col) (vectorized)."""
         return self.georeference.rowcol_to_latlon(row, col)
 
     def contains(self, lat_deg: ArrayLike, lon_deg: ArrayLike) -> NDArray[np.bool_]:
-        """True where the point lies inside the area covered by bilinear interpolation (between cell centres)."""
-        row, col = self.latlon_to_rowcol(lat_deg, lon_deg)
+        """True where the point lies inside the area covered by bilinear interpolation (between cell centres);
+        False for a latitude outside [-90, 90] or a NaN. SiteError for non-numeric input."""
+        lat = degrees_array(lat_deg, "latitude")
+        lon = degrees_array(lon_deg, "longitude")
+        row, col = self.georeference.latlon_to_rowcol(lat, lon)
         ny, nx = self.shape
-        ok = (np.abs(np.asarray(lat_deg, dtype=np.float64)) <= 90.0) & (row >= 0) & (row <= ny - 1)
+        ok = (np.abs(lat) <= 90.0) & (row >= 0) & (row <= ny - 1)
         if not self.wraps_longitude:
             ok &= (col >= 0) & (col <= nx - 1)
         return np.asarray(ok & np.isfinite(row) & np.isfinite(col))
@@ -108,15 +184,8 @@ class Dem:
 
         Raises SiteError naming the first point outside the DEM (or on a no-data cell).
         """
-        lat = np.asarray(lat_deg, dtype=np.float64)
-        lon = np.asarray(lon_deg, dtype=np.float64)
-        if np.any(np.abs(lat) > 90.0) or not np.all(np.isfinite(lat)):
-            bad = lat if lat.ndim == 0 else lat.ravel()[np.argmax(~(np.abs(lat.ravel()) <= 90.0))]
-            raise SiteError(f"latitude {float(bad)} deg is not a finite value in [-90, 90]; give a valid latitude")
-        if not np.all(np.isfinite(lon)):
-            bad = lon if lon.ndim == 0 else lon.ravel()[np.argmax(~np.isfinite(lon.ravel()))]
-            raise SiteError(f"longitude {float(bad)} deg must be a finite east longitude, e.g. 222.69")
-        row, col = self.latlon_to_rowcol(lat, lon)
+        lat, lon = check_latlon_arrays(lat_deg, lon_deg)
+        row, col = self.georeference.latlon_to_rowcol(lat, lon)
         h = bilinear(self.heights_m, row, col, self.wraps_longitude)
         if not np.all(np.isfinite(h)):
             flat = np.argmax(~np.isfinite(np.atleast_1d(h).ravel()))
@@ -137,6 +206,12 @@ class Dem:
     def subset(self, row0: int, row1: int, col0: int, col1: int, name: str | None = None) -> Dem:
         """The sub-DEM of rows [row0, row1) and columns [col0, col1) with its shifted georeference."""
         ny, nx = self.shape
+        indices = (row0, row1, col0, col1)
+        if not all(isinstance(v, int | np.integer) and not isinstance(v, bool) for v in indices):
+            raise InputError(
+                f"window (row0={row0!r}, row1={row1!r}, col0={col0!r}, col1={col1!r}) must be integer cell indices; "
+                f"use 0 <= row0 < row1 <= {ny} and 0 <= col0 < col1 <= {nx}"
+            )
         if not (0 <= row0 < row1 <= ny and 0 <= col0 < col1 <= nx):
             raise SiteError(
                 f"window (row0={row0}, row1={row1}, col0={col0}, col1={col1}) is not inside DEM "
@@ -152,8 +227,16 @@ class Dem:
 
     def window_around(self, lat_deg: float, lon_deg: float, half_size_m: float, name: str | None = None) -> Dem:
         """The sub-DEM of cells within ``half_size_m`` [m] (map distance, at least one cell) of a site."""
-        self.height_at(lat_deg, lon_deg)  # raises SiteError when outside
-        row, col = (float(v) for v in self.latlon_to_rowcol(lat_deg, lon_deg))
+        lat = check_scalar_deg(lat_deg, "latitude_deg")
+        lon = check_scalar_deg(lon_deg, "longitude_deg")
+        ok = isinstance(half_size_m, int | float | np.integer | np.floating) and not isinstance(half_size_m, bool)
+        if not (ok and math.isfinite(half_size_m) and half_size_m > 0):
+            raise InputError(
+                f"half_size_m = {half_size_m!r} m must be a finite distance > 0 (the window reaches that far from "
+                "the site on each side), e.g. 5000.0"
+            )
+        self.height_at(lat, lon)  # raises SiteError when outside
+        row, col = (float(v) for v in self.latlon_to_rowcol(lat, lon))
         half_px = max(1, int(np.ceil(half_size_m / self.pixel_size_m)))
         ny, nx = self.shape
         r0, r1 = max(0, int(np.floor(row)) - half_px), min(ny, int(np.floor(row)) + half_px + 2)

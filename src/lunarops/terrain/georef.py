@@ -15,13 +15,25 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from lunarops.constants import MOON_RADIUS_M
-from lunarops.errors import DataError
+from lunarops.errors import DataError, InputError
 from lunarops.terrain.functions import (
     FloatArray,
     polar_stereographic_forward,
     polar_stereographic_inverse,
     wrap_longitude_deg,
 )
+
+
+def _is_number(value: object) -> bool:
+    """True for a finite real number (int, float or numpy scalar; not a bool)."""
+    number = isinstance(value, int | float | np.integer | np.floating) and not isinstance(value, bool)
+    return number and math.isfinite(value)  # type: ignore[arg-type]
+
+
+def _check_field(cls: str, field: str, value: object, ok: bool, rule: str) -> None:
+    """InputError naming ``cls.field`` and showing ``value`` unless ``value`` is a finite number and ``ok``."""
+    if not (_is_number(value) and ok):
+        raise InputError(f"{cls}.{field} = {value!r} must be {rule}")
 
 
 @dataclass(frozen=True)
@@ -43,6 +55,22 @@ class PolarStereographic:
     central_longitude_deg: float = 0.0
 
     kind = "polar_stereographic"
+
+    def __post_init__(self) -> None:
+        cls = "PolarStereographic"
+        if not isinstance(self.south, bool | np.bool_):
+            raise InputError(f"{cls}.south = {self.south!r} must be True (south pole) or False (north pole)")
+        for field in ("x_min_m", "y_max_m"):
+            value = getattr(self, field)
+            _check_field(cls, field, value, True, "a finite map coordinate [m] (the grid's outer edge)")
+        for field in ("pixel_width_m", "pixel_height_m"):
+            value = getattr(self, field)
+            _check_field(cls, field, value, _is_number(value) and value > 0, "a finite cell size > 0 [m], e.g. 1600.0")
+        r = self.radius_m
+        _check_field(cls, "radius_m", r, _is_number(r) and r > 0, "a finite sphere radius > 0 [m], e.g. 1737400.0")
+        k = self.scale_factor
+        _check_field(cls, "scale_factor", k, _is_number(k) and k > 0, "a finite scale factor > 0 (1.0 for LOLA)")
+        _check_field(cls, "central_longitude_deg", self.central_longitude_deg, True, "a finite longitude [deg]")
 
     def rowcol_to_xy(self, row: ArrayLike, col: ArrayLike) -> tuple[FloatArray, FloatArray]:
         """Map coordinates (x, y) [m] of fractional (row, col) cell-centre indices."""
@@ -121,6 +149,21 @@ class Equirectangular:
 
     kind = "equirectangular"
 
+    def __post_init__(self) -> None:
+        cls = "Equirectangular"
+        _check_field(cls, "lon_min_deg", self.lon_min_deg, True, "a finite longitude [deg] (the west edge)")
+        lat = self.lat_max_deg
+        _check_field(cls, "lat_max_deg", lat, _is_number(lat) and -90.0 < lat <= 90.0 + 1e-6,
+                     "a latitude in (-90, 90] [deg] (the north edge of row 0)")  # fmt: skip
+        w, h = self.pixel_width_deg, self.pixel_height_deg
+        _check_field(cls, "pixel_width_deg", w, _is_number(w) and 0 < w <= 360.0, "a cell width in (0, 360] [deg]")
+        _check_field(cls, "pixel_height_deg", h, _is_number(h) and 0 < h <= 180.0, "a cell height in (0, 180] [deg]")
+        n = self.ncols
+        if not (isinstance(n, int | np.integer) and not isinstance(n, bool) and n >= 1):
+            raise InputError(f"{cls}.ncols = {n!r} must be an integer >= 1 (the number of columns of the grid)")
+        r = self.radius_m
+        _check_field(cls, "radius_m", r, _is_number(r) and r > 0, "a finite sphere radius > 0 [m], e.g. 1737400.0")
+
     @property
     def wraps(self) -> bool:
         """True when the columns span the full 360 deg of longitude."""
@@ -184,8 +227,10 @@ def georeference_from_dict(data: dict[str, Any], source: str = "georeference") -
             return PolarStereographic(**fields)
         if kind == Equirectangular.kind:
             return Equirectangular(**fields)
-    except (KeyError, TypeError) as error:
+    except (KeyError, TypeError, AttributeError) as error:
         raise DataError(f"{source}: malformed georeference ({error}); regenerate the file") from None
+    except InputError as error:
+        raise DataError(f"{source}: georeference field {error}; fix or regenerate the file") from None
     raise DataError(
         f"{source}: georeference kind {data.get('kind')!r} is unknown; expected "
         f"'{PolarStereographic.kind}' or '{Equirectangular.kind}'"

@@ -44,7 +44,7 @@ from lunarops.terrain._horizon_kernels import (
 )
 from lunarops.terrain._horizon_sweep import sweep_map
 from lunarops.terrain._horizon_sweep_fast import fast_sweep_map
-from lunarops.terrain.dem import Dem
+from lunarops.terrain.dem import Dem, check_scalar_deg
 from lunarops.terrain.functions import FloatArray, local_north_east, unit_vector
 from lunarops.terrain.georef import PolarStereographic
 
@@ -100,7 +100,10 @@ class HorizonMask:
 
 
 def azimuth_grid_rad(n_azimuth: int) -> FloatArray:
-    """The n_azimuth equally spaced azimuths [rad] used by horizon maps and masks: 2 pi k / n."""
+    """The n_azimuth equally spaced azimuths [rad] used by horizon maps and masks: 2 pi k / n.
+
+    InputError unless ``n_azimuth`` is an integer in [1, 100000]."""
+    check_n_azimuth(n_azimuth)
     return np.arange(n_azimuth, dtype=np.float64) * (2 * np.pi / n_azimuth)
 
 
@@ -204,7 +207,8 @@ horizon is interpolated between them, and fewer would leave whole octants of the
 def check_n_azimuth(n_azimuth: object, minimum: int = 1, name: str = "n_azimuth") -> None:
     """InputError unless ``n_azimuth`` is an integer in [``minimum``, 100000]; ``name``: the parameter or CLI
     option to name in the message."""
-    if not (isinstance(n_azimuth, int | np.integer) and minimum <= int(n_azimuth) <= 100_000):
+    ok = isinstance(n_azimuth, int | np.integer) and not isinstance(n_azimuth, bool)
+    if not (ok and minimum <= int(n_azimuth) <= 100_000):  # type: ignore[call-overload]
         why = "" if minimum == 1 else " (the horizon is interpolated between them for the Sun and the Earth)"
         raise InputError(
             f"{name} = {n_azimuth!r} must be an integer in [{minimum}, 100000]{why}; 360 is the default"
@@ -221,13 +225,18 @@ def _check_max_distance(max_distance_m: float | None, min_d: float, dem: Dem) ->
                 "give a smaller min_distance_m"
             )
         return max_d
-    max_d = float(max_distance_m)
+    max_d = float(max_distance_m) if _is_real(max_distance_m) else math.nan
     if not (math.isfinite(max_d) and max_d > min_d):
         raise InputError(
             f"max_distance_m = {max_distance_m!r} must be finite and > min_distance_m = {min_d} [m]; "
             "omit it to use the whole DEM"
         )
     return max_d
+
+
+def _is_real(value: object) -> bool:
+    """True for a real number (int, float or numpy scalar; not a bool or a string)."""
+    return isinstance(value, int | float | np.integer | np.floating) and not isinstance(value, bool)
 
 
 def _check_common(
@@ -241,7 +250,8 @@ def _check_common(
     if not isinstance(dem, Dem):
         raise InputError(f"dem must be a lunarops.terrain.Dem (use load_dem), got {type(dem).__name__}")
     check_n_azimuth(n_azimuth)
-    if not (math.isfinite(height_above_ground_m) and 0.0 <= height_above_ground_m < 1e5):
+    if not (_is_real(height_above_ground_m) and math.isfinite(height_above_ground_m)
+            and 0.0 <= height_above_ground_m < 1e5):  # fmt: skip
         raise InputError(
             f"height_above_ground_m = {height_above_ground_m!r} must be finite, >= 0 and < 100 km; use e.g. 2.0"
         )
@@ -249,7 +259,7 @@ def _check_common(
         raise InputError(f"mode = {mode!r} must be one of {', '.join(modes)}")
     if min_distance_m is None:
         return dem.pixel_size_m
-    if not (math.isfinite(min_distance_m) and min_distance_m > 0):
+    if not (_is_real(min_distance_m) and math.isfinite(min_distance_m) and min_distance_m > 0):
         raise InputError(f"min_distance_m = {min_distance_m!r} must be > 0 [m]; default is one DEM pixel")
     return float(min_distance_m)
 
@@ -343,6 +353,8 @@ def horizon_at_site(
     """
     min_d = _check_common(dem, height_above_ground_m, n_azimuth, min_distance_m, mode)
     max_d = _check_max_distance(max_distance_m, min_d, dem)
+    check_scalar_deg(latitude_deg, "latitude_deg")
+    check_scalar_deg(longitude_deg, "longitude_deg")
     ground = float(dem.height_at(latitude_deg, longitude_deg))
     s = ray_schedule_rad(dem.pixel_size_m, dem.radius_m, min_d, min(max_d, math.pi * dem.radius_m * 0.999), mode)
     out = np.empty((1, int(n_azimuth)), dtype=np.float32)
@@ -393,15 +405,22 @@ def check_window(dem: Dem, window: tuple[int, int, int, int] | None) -> tuple[in
     naming it and the DEM's shape unless 0 <= row0 < row1 <= ny and 0 <= col0 < col1 <= nx."""
     ny, nx = dem.shape
     try:
-        row0, row1, col0, col1 = (int(v) for v in window) if window is not None else (0, ny, 0, nx)
+        row0, row1, col0, col1 = (_integer(v) for v in window) if window is not None else (0, ny, 0, nx)
     except (TypeError, ValueError):
         row0 = row1 = col0 = col1 = -1
     if not (0 <= row0 < row1 <= ny and 0 <= col0 < col1 <= nx):
         raise InputError(
-            f"window = {window!r} must be (row0, row1, col0, col1) with 0 <= row0 < row1 <= {ny} and "
+            f"window = {window!r} must be (row0, row1, col0, col1) integers with 0 <= row0 < row1 <= {ny} and "
             f"0 <= col0 < col1 <= {nx} (DEM '{dem.name}' is {ny} x {nx})"
         )
     return row0, row1, col0, col1
+
+
+def _integer(value: object) -> int:
+    """``value`` as an int; TypeError unless it is an integer (not a float or a bool)."""
+    if isinstance(value, int | np.integer) and not isinstance(value, bool):
+        return int(value)
+    raise TypeError(f"{value!r} is not an integer")
 
 
 def _check_memory(shape: tuple[int, int, int], window: tuple[int, int, int, int] | None) -> None:
@@ -454,6 +473,8 @@ def horizon_map(
     """
     min_d = _check_common(dem, height_above_ground_m, n_azimuth, min_distance_m, mode, MAP_MODES)
     row0, row1, col0, col1 = check_window(dem, window)
+    if not (isinstance(tile_rows, int | np.integer) and not isinstance(tile_rows, bool) and tile_rows >= 1):
+        raise InputError(f"tile_rows = {tile_rows!r} must be an integer >= 1 (rows per ray-casting tile); default 16")
     shape = (row1 - row0, col1 - col0, int(n_azimuth))
     if out is not None:
         _check_out(out, shape)
@@ -478,7 +499,7 @@ def horizon_map(
         result = out
         result.fill(np.nan)
     cols = np.arange(col0, col1)
-    tile_rows = max(1, int(tile_rows))
+    tile_rows = int(tile_rows)
     buffer = np.empty(((min(tile_rows, row1 - row0)) * (col1 - col0), n_az), dtype=np.float32)
     for start in range(row0, row1, tile_rows):
         stop = min(start + tile_rows, row1)

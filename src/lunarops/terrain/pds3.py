@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from lunarops.constants import MOON_RADIUS_M
-from lunarops.errors import DataError
+from lunarops.errors import DataError, InputError
 from lunarops.terrain.dem import Dem
 from lunarops.terrain.georef import Equirectangular, Georeference, PolarStereographic
 
@@ -344,7 +344,10 @@ def read_pds3(path: str | Path, name: str | None = None) -> Dem:
     offset_value, _ = _number(image, "OFFSET", src, default=0.0)
     unit = str(image.get("UNIT", "METER")).upper().strip()
     heights = raw.astype(np.float64) * scale
-    geo = _georeference(_find_map_projection(label) or _missing_projection(src), (lines, samples), src)
+    try:
+        geo = _georeference(_find_map_projection(label) or _missing_projection(src), (lines, samples), src)
+    except InputError as error:
+        raise DataError(f"{src}: the label's map projection gives an invalid grid ({error}); fix the label") from None
     unit_m = 1000.0 if unit.startswith("KILOMETER") or unit == "KM" else 1.0
     if unit_m == 1.0 and not (unit.startswith("METER") or unit == "M"):
         raise DataError(f"{src}: IMAGE UNIT = {unit!r} is not a length unit (METER or KILOMETER); fix the label")
@@ -382,7 +385,10 @@ def read_pds3(path: str | Path, name: str | None = None) -> Dem:
             f"{data_path}: heights up to {extreme:.0f} m after SCALING_FACTOR/OFFSET/UNIT; the label does not "
             "describe this file (wrong SAMPLE_TYPE, byte order or scaling), get the product's own label"
         )
-    return Dem(heights, geo, name or data_path.stem)
+    try:
+        return Dem(heights, geo, name or data_path.stem)
+    except InputError as error:
+        raise DataError(f"{src}: the label describes an invalid DEM ({error}); fix the label") from None
 
 
 def _missing_projection(source: str) -> dict[str, Any]:
