@@ -27,6 +27,8 @@ from lunarops.illumination.functions import (
     point_source_map_kernel,
     sun_map_kernel,
 )
+from lunarops.illumination.site import check_dem, check_site_numbers
+from lunarops.illumination.timegrid import check_time_grid, is_real, shown
 from lunarops.terrain import Dem, horizon_map
 from lunarops.terrain.horizon import (
     AUTO_SWEEP_MIN_CELLS,
@@ -53,6 +55,18 @@ MAX_AUTO_SWEEP_BANDS = 32
 SWEEP_PROGRESS_SHARE = 0.8
 #: Horizon modes that sweep whole lines, so a window is computed at once rather than per tile of rows.
 SWEEP_MODES = ("sweep", "sweep_fast")
+#: Rows of cells per horizon tile by default (:func:`horizon_tiles`).
+DEFAULT_TILE_ROWS = 32
+
+
+def check_tile_rows(tile_rows: object) -> int:
+    """``tile_rows`` when it is an integer >= 1; else InputError."""
+    if not (isinstance(tile_rows, int | np.integer) and not isinstance(tile_rows, bool) and tile_rows >= 1):
+        raise InputError(
+            f"tile_rows = {shown(tile_rows)} must be an integer >= 1 (rows of cells per horizon tile); "
+            f"{DEFAULT_TILE_ROWS} is the default"
+        )
+    return int(tile_rows)
 
 
 def horizon_tiles(
@@ -82,6 +96,7 @@ def horizon_tiles(
     InputError for a window outside the DEM."""
     r0, r1, c0, c1 = check_window(dem, window)  # before any band is swept
     check_n_azimuth(n_azimuth, LIGHT_MIN_N_AZIMUTH)
+    tile_rows = check_tile_rows(tile_rows)
     cells = (r1 - r0) * (c1 - c0)
     band_rows = max(1, min(r1 - r0, sweep_horizon_bytes() // ((c1 - c0) * n_azimuth * 4)))
     n_bands = math.ceil((r1 - r0) / band_rows)
@@ -137,12 +152,14 @@ def sun_directions_me(t: Time, ephemeris: MoonEphemeris | None = None) -> tuple[
 
 def window_around(dem: Dem, latitude_deg: float, longitude_deg: float, half_size_m: float) -> Window:
     """(row0, row1, col0, col1) of the cells within ``half_size_m`` [m] (map distance) of a site."""
+    check_dem(dem, optional=False)
+    check_site_numbers(latitude_deg, longitude_deg)
     if not bool(np.all(dem.contains(latitude_deg, longitude_deg))):
         raise SiteError(
             f"site ({latitude_deg} N, {longitude_deg} E) is outside DEM '{dem.name}'; pick a site inside it"
         )
-    if not (math.isfinite(half_size_m) and half_size_m > 0):
-        raise InputError(f"map half size = {half_size_m!r} m must be > 0")
+    if not (is_real(half_size_m) and math.isfinite(half_size_m) and half_size_m > 0):
+        raise InputError(f"map half size = {shown(half_size_m)} m must be > 0")
     row, col = (float(v) for v in dem.latlon_to_rowcol(latitude_deg, longitude_deg))
     half = max(1, math.ceil(half_size_m / dem.pixel_size_m))
     ny, nx = dem.shape
@@ -198,7 +215,7 @@ def light_map(
     earth: bool = True,
     progress: Progress | None = None,
     ephemeris: MoonEphemeris | None = None,
-    tile_rows: int = 32,
+    tile_rows: int = DEFAULT_TILE_ROWS,
     horizon_mode: str = "auto",
 ) -> LightMap:
     """Percent-of-time-lit (mean visible solar-disk fraction), Sun-centre, longest-darkness and Earth-centre
@@ -206,9 +223,15 @@ def light_map(
 
     ``progress(fraction, message)`` is called after each tile of rows (horizons are most of the time).
     ``horizon_mode``: see :func:`horizon_tiles` ("auto": the line sweep for big polar windows, else ray casting).
+    ``t`` must be uniformly spaced by ``step_s`` (:func:`lunarops.illumination.timegrid.period_times`).
     """
-    ny, nx = dem.shape
-    r0, r1, c0, c1 = window if window is not None else (0, ny, 0, nx)
+    check_dem(dem, optional=False)
+    step_s = check_time_grid(t, step_s)
+    r0, r1, c0, c1 = check_window(dem, window)
+    if not (is_real(mast_height_m) and math.isfinite(mast_height_m) and 0 <= mast_height_m < 1e5):
+        raise InputError(f"mast_height_m = {shown(mast_height_m)} must be finite, >= 0 and < 100 km [m]; e.g. 2.0")
+    check_n_azimuth(n_azimuth, LIGHT_MIN_N_AZIMUTH)
+    check_tile_rows(tile_rows)
     eph = ephemeris or default_ephemeris()
     sun_unit, sun_radius = sun_directions_me(t, eph)
     earth_m = np.ascontiguousarray(np.atleast_2d(eph.position_wrt_moon_me_m("earth", t).T)) if earth else None

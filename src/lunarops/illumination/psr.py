@@ -31,9 +31,18 @@ from lunarops.illumination.functions import (
     great_circle_distance_m,
     sun_map_kernel,
 )
-from lunarops.illumination.maps import Window, cell_frames, horizon_tiles, sun_directions_me
-from lunarops.illumination.timegrid import period_times
+from lunarops.illumination.maps import (
+    DEFAULT_TILE_ROWS,
+    Window,
+    cell_frames,
+    check_tile_rows,
+    horizon_tiles,
+    sun_directions_me,
+)
+from lunarops.illumination.site import check_dem
+from lunarops.illumination.timegrid import is_real, period_times, shown
 from lunarops.terrain import Dem, PolarStereographic
+from lunarops.terrain.horizon import LIGHT_MIN_N_AZIMUTH, check_n_azimuth, check_window
 from lunarops.timescale import parse_utc
 
 FloatArray = NDArray[np.float64]
@@ -54,6 +63,8 @@ class SunEnvelope:
     end_utc: str
     step_hours: float
     n_samples: int
+    south: bool
+    """True: the directions most toward the south pole (for a south polar DEM); False: the north pole."""
 
 
 def sun_envelope(
@@ -64,9 +75,24 @@ def sun_envelope(
     lon_bin_deg: float = 0.25,
     ephemeris: MoonEphemeris | None = None,
 ) -> SunEnvelope:
-    """The envelope of Sun directions (see the module docstring) toward the south or north pole."""
-    if not (math.isfinite(step_hours) and 0 < step_hours <= 24):
-        raise InputError(f"step_hours = {step_hours!r} must be in (0, 24]; the Sun moves 12 deg/day in longitude")
+    """The envelope of Sun directions (see the module docstring) toward the south (``south=True``) or north pole.
+
+    ``lon_bin_deg``: width of the subsolar-longitude bins, in (0, 360] [deg] (one direction is kept per bin).
+    """
+    if not isinstance(south, bool | np.bool_):
+        raise InputError(
+            f"south = {shown(south)} must be True (south pole) or False (north pole); for a polar DEM pass "
+            "dem.georeference.south"
+        )
+    if not (is_real(step_hours) and math.isfinite(step_hours) and 0 < step_hours <= 24):
+        raise InputError(
+            f"step_hours = {shown(step_hours)} must be in (0, 24]; the Sun moves 12 deg/day in longitude"
+        )
+    if not (is_real(lon_bin_deg) and math.isfinite(lon_bin_deg) and 0 < lon_bin_deg <= 360):
+        raise InputError(
+            f"lon_bin_deg = {shown(lon_bin_deg)} must be a finite number in (0, 360] [deg] (width of the subsolar "
+            "longitude bins); 0.25 is the default"
+        )
     span_days = float(parse_utc(end_utc).tt - parse_utc(start_utc).tt)
     if span_days * DAY_S < NODAL_PERIOD_S:
         raise InputError(
@@ -92,6 +118,7 @@ def sun_envelope(
         end_utc=str(end_utc),
         step_hours=float(step_hours),
         n_samples=int(unit.shape[0]),
+        south=bool(south),
     )
 
 
@@ -165,18 +192,22 @@ def psr_map(
     n_azimuth: int = 360,
     progress: Progress | None = None,
     ephemeris: MoonEphemeris | None = None,
-    tile_rows: int = 32,
+    tile_rows: int = DEFAULT_TILE_ROWS,
     horizon_mode: str = "auto",
 ) -> PsrMap:
     """PSR map of a polar DEM within ``max_colatitude_deg`` of its pole (default 10: poleward of 80 deg, the
     region of Mazarico et al. 2011), or over ``window``. Horizons at the ground (no mast), computed in
     ``horizon_mode`` (:func:`lunarops.illumination.maps.horizon_tiles`)."""
+    check_dem(dem, optional=False)
     geo = _polar(dem)
-    if not (math.isfinite(max_colatitude_deg) and 0 < max_colatitude_deg <= 30):
-        raise InputError(f"max_colatitude_deg = {max_colatitude_deg!r} must be in (0, 30]")
-    env = envelope or sun_envelope(geo.south, ephemeris=ephemeris)
+    if not (is_real(max_colatitude_deg) and math.isfinite(max_colatitude_deg) and 0 < max_colatitude_deg <= 30):
+        raise InputError(f"max_colatitude_deg = {shown(max_colatitude_deg)} must be in (0, 30]")
+    r0, r1, c0, c1 = check_window(dem, window) if window is not None else polar_window(dem, max_colatitude_deg)
+    check_n_azimuth(n_azimuth, LIGHT_MIN_N_AZIMUTH)
+    check_tile_rows(tile_rows)
+    check_envelope(dem, envelope)
+    env = envelope or sun_envelope(bool(geo.south), ephemeris=ephemeris)
     radius = np.full(env.unit_me.shape[0], env.max_angular_radius_rad)
-    r0, r1, c0, c1 = window if window is not None else polar_window(dem, max_colatitude_deg)
     shape = (r1 - r0, c1 - c0)
     lit = np.full(shape, np.nan)
     for start, stop, horizons, done in horizon_tiles(dem, 0.0, n_azimuth, min_distance_m, (r0, r1, c0, c1),
@@ -206,6 +237,25 @@ def psr_map(
         max_colatitude_deg=float(max_colatitude_deg),
         envelope=env,
     )
+
+
+def check_envelope(dem: Dem, envelope: object) -> None:
+    """InputError unless ``envelope`` is None or a SunEnvelope toward the pole of ``dem`` (when it is polar)."""
+    if envelope is None:
+        return
+    if not isinstance(envelope, SunEnvelope):
+        raise InputError(
+            f"envelope = {shown(envelope)} must be a SunEnvelope from lunarops.illumination.sun_envelope(south), "
+            "or None to compute it for the DEM's pole"
+        )
+    geo = dem.georeference
+    if isinstance(geo, PolarStereographic) and bool(geo.south) != envelope.south:
+        pole = {True: "south", False: "north"}
+        raise InputError(
+            f"envelope (south={envelope.south}) is toward the {pole[envelope.south]} pole but DEM '{dem.name}' is a "
+            f"{pole[bool(geo.south)]} polar grid, so its permanent shadows would be wrong; pass "
+            f"envelope=sun_envelope({bool(geo.south)}) (sun_envelope(dem.georeference.south)) or None"
+        )
 
 
 def _polar(dem: Dem) -> PolarStereographic:

@@ -11,8 +11,8 @@ map distances divided by the polar stereographic scale factor.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, fields
 
 import numpy as np
 from numpy.typing import NDArray
@@ -20,12 +20,16 @@ from skyfield.timelib import Time
 
 from lunarops.errors import InputError
 from lunarops.illumination.maps import LightMap, Window, light_map, window_around
-from lunarops.illumination.psr import PsrMap, SunEnvelope, psr_map
-from lunarops.illumination.site import site_light
+from lunarops.illumination.psr import PsrMap, SunEnvelope, check_envelope, psr_map
+from lunarops.illumination.site import check_dem, check_site_numbers, site_light
+from lunarops.illumination.timegrid import check_time_grid, is_real, shown
 from lunarops.terrain import Dem, PolarStereographic
+from lunarops.terrain.dem import check_latlon_deg
 
 FloatArray = NDArray[np.float64]
 Progress = Callable[[float, str], None]
+WEIGHTS = ("sunlit", "darkness", "earth", "slope", "psr_distance")
+CANDIDATE_EXAMPLE = "e.g. [('A', -89.45, 222.69)]"
 
 
 @dataclass(frozen=True)
@@ -42,6 +46,11 @@ class RankingScales:
     psr_scale_km: float = 20.0
 
     def __post_init__(self) -> None:
+        for item in fields(self):
+            value = getattr(self, item.name)
+            if not (is_real(value) and math.isfinite(value)):
+                bound = ">= 0 (a weight)" if item.name in WEIGHTS else "> 0"
+                raise InputError(f"ranking {item.name} = {shown(value)} must be a finite number {bound}")
         weights = (self.sunlit, self.darkness, self.earth, self.slope, self.psr_distance)
         if min(weights) < 0 or sum(weights) <= 0:
             raise InputError(f"ranking weights {weights} must be >= 0 with a positive sum")
@@ -67,6 +76,12 @@ class RankingScales:
 
 def slope_map_deg(dem: Dem) -> FloatArray:
     """Surface slope [deg] of every cell from central differences of the DEM (one-sided at the edges)."""
+    check_dem(dem, optional=False)
+    if min(dem.shape) < 2:
+        raise InputError(
+            f"DEM '{dem.name}' is {dem.shape[0]} x {dem.shape[1]} cells; slopes need at least 2 x 2 (differences "
+            "between neighbouring cells); use a larger DEM"
+        )
     heights = np.asarray(dem.heights_m, dtype=np.float64)
     geo = dem.georeference
     if isinstance(geo, PolarStereographic):
@@ -132,9 +147,14 @@ def rank_sites(
     horizon_mode: str = "auto",
 ) -> list[RankedSite]:
     """Score a list of (name, lat, lon) sites with site-level light (bilinear height + mast), best first.
-    ``horizon_mode``: of the PSR maps around the sites (:func:`lunarops.illumination.maps.horizon_tiles`)."""
-    if not sites:
-        raise InputError("no candidate sites to rank; give at least one --site NAME,LAT,LON or use --search")
+    ``horizon_mode``: of the PSR maps around the sites (:func:`lunarops.illumination.maps.horizon_tiles`).
+    ``t`` must be uniformly spaced by ``step_s`` (:func:`lunarops.illumination.timegrid.period_times`)."""
+    check_dem(dem, optional=False)
+    sites = _check_candidates(sites)
+    step_s = check_time_grid(t, step_s)
+    _check_scales(scales)
+    _check_km(psr_radius_km, "psr_radius_km", "the radius searched for PSRs around each site; 40 is the default")
+    check_envelope(dem, envelope)
     slopes = slope_map_deg(dem)
     out = []
     for i, (name, lat, lon) in enumerate(sites):
@@ -154,6 +174,39 @@ def rank_sites(
     if progress is not None:
         progress(1.0, "ranked")
     return sorted(out, key=lambda s: -s.score)
+
+
+def _check_candidates(sites: object) -> list[tuple[str, float, float]]:
+    """The candidate sites as a list; InputError unless each is a (name, latitude_deg, longitude_deg) tuple."""
+    if isinstance(sites, str | bytes | dict) or not isinstance(sites, Iterable):
+        raise InputError(
+            f"sites = {shown(sites)} must be a list of (name, latitude_deg, longitude_deg) tuples, {CANDIDATE_EXAMPLE}"
+        )
+    out = list(sites)
+    if not out:
+        raise InputError("no candidate sites to rank; give at least one --site NAME,LAT,LON or use --search")
+    for i, site in enumerate(out):
+        if not (isinstance(site, tuple | list) and len(site) == 3 and isinstance(site[0], str)
+                and is_real(site[1]) and is_real(site[2])):
+            raise InputError(
+                f"sites[{i}] = {shown(site)} must be a (name, latitude_deg, longitude_deg) tuple: a str and two "
+                f"numbers [deg]; sites is a list of them, {CANDIDATE_EXAMPLE}"
+            )
+        check_latlon_deg(site[1], site[2])
+    return [(site[0], site[1], site[2]) for site in out]
+
+
+def _check_scales(scales: object) -> None:
+    if not isinstance(scales, RankingScales):
+        raise InputError(
+            f"scales = {shown(scales)} must be a RankingScales, e.g. RankingScales() for the default weights and "
+            "scales"
+        )
+
+
+def _check_km(value: object, name: str, what: str) -> None:
+    if not (is_real(value) and math.isfinite(value) and value > 0):
+        raise InputError(f"{name} = {shown(value)} must be a finite distance > 0 [km] ({what})")
 
 
 def _psr_distance_km(
@@ -202,11 +255,20 @@ def search_sites(
     horizon_mode: str = "auto",
 ) -> SiteSearch:
     """Score every cell within ``radius_km`` of a centre (map cells: cell-centre height + mast) and return the
-    ``n_best`` best cells at least ``min_separation_km`` apart; map horizons in ``horizon_mode``."""
-    if not (1 <= n_best <= 100):
-        raise InputError(f"n_best = {n_best!r} must be in 1..100")
-    if not (math.isfinite(min_separation_km) and min_separation_km >= 0):
-        raise InputError(f"min_separation_km = {min_separation_km!r} must be a distance >= 0 [km]; 0 keeps any cells")
+    ``n_best`` best cells at least ``min_separation_km`` apart; map horizons in ``horizon_mode``.
+    ``t`` must be uniformly spaced by ``step_s`` (:func:`lunarops.illumination.timegrid.period_times`)."""
+    check_dem(dem, optional=False)
+    check_site_numbers(center_latitude_deg, center_longitude_deg, "center_")
+    _check_km(radius_km, "radius_km", "the search radius around the centre")
+    step_s = check_time_grid(t, step_s)
+    _check_scales(scales)
+    if not (isinstance(n_best, int | np.integer) and not isinstance(n_best, bool) and 1 <= n_best <= 100):
+        raise InputError(f"n_best = {shown(n_best)} must be an integer in 1..100")
+    if not (is_real(min_separation_km) and math.isfinite(min_separation_km) and min_separation_km >= 0):
+        raise InputError(
+            f"min_separation_km = {shown(min_separation_km)} must be a distance >= 0 [km]; 0 keeps any cells"
+        )
+    check_envelope(dem, envelope)
     window: Window = window_around(dem, center_latitude_deg, center_longitude_deg, radius_km * 1e3)
     step = progress or (lambda fraction, message: None)
     light = light_map(dem, t, step_s, window, mast_height_m, min_distance_m,

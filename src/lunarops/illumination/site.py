@@ -35,6 +35,7 @@ from lunarops.illumination.functions import (
     disk_visible_fraction,
     longest_true_run,
 )
+from lunarops.illumination.timegrid import check_time_grid, is_real, shown
 from lunarops.sky import sky_at_site
 from lunarops.terrain import EMBEDDED_DEMS, Dem, HorizonMask, azimuth_grid_rad, horizon_at_site, load_dem
 from lunarops.terrain.dem import check_latlon_deg
@@ -61,6 +62,31 @@ def resolve_terrain(terrain: str | Path | Dem | None, field: str = "terrain") ->
         f"{field} = {text!r} is neither 'none', a shipped DEM ({', '.join(EMBEDDED_DEMS)}) nor an existing DEM "
         "file; give one of those names or the path of a GeoTIFF / PDS3 / .npz DEM"
     )
+
+
+def check_dem(dem: object, field: str = "dem", optional: bool = True) -> Dem | None:
+    """``dem`` when it is a Dem (or None, when ``optional``); else InputError naming ``field`` with the fix."""
+    if isinstance(dem, Dem) or (optional and dem is None):
+        return dem
+    name = dem if isinstance(dem, str) else "south"
+    raise InputError(
+        f"{field} = {shown(dem)} must be a lunarops.terrain.Dem{' or None (no terrain)' if optional else ''}; "
+        f"pass load_dem({name!r}) or resolve_terrain({name!r}) (lunarops.illumination.site), not a name or path"
+    )
+
+
+def check_site_numbers(latitude_deg: object, longitude_deg: object, what: str = "") -> None:
+    """SiteError unless the latitude and longitude are real numbers (their range is checked where they are used);
+    ``what`` prefixes the parameter names (e.g. ``center_``)."""
+    if not is_real(latitude_deg):
+        raise SiteError(
+            f"{what}latitude_deg = {shown(latitude_deg)} must be a number [deg] in [-90, 90] (south is negative), "
+            "e.g. -89.45"
+        )
+    if not is_real(longitude_deg):
+        raise SiteError(
+            f"{what}longitude_deg = {shown(longitude_deg)} must be a number [deg] (east longitude), e.g. 222.69"
+        )
 
 
 @dataclass(frozen=True, eq=False)
@@ -123,6 +149,21 @@ class SiteLight:
         }
 
 
+def _check_observer(
+    latitude_deg: float, longitude_deg: float, mast_height_m: float, ground_height_m: float | None
+) -> None:
+    """InputError / SiteError for a mast height that is not a number >= 0, a ground height that is not finite or
+    a latitude / longitude that is not a number on the Moon."""
+    if not (is_real(mast_height_m) and np.isfinite(mast_height_m) and mast_height_m >= 0):
+        raise InputError(f"mast height = {shown(mast_height_m)} m must be >= 0")
+    check_site_numbers(latitude_deg, longitude_deg)
+    check_latlon_deg(latitude_deg, longitude_deg)
+    if ground_height_m is not None and not (is_real(ground_height_m) and math.isfinite(ground_height_m)):
+        raise InputError(
+            f"ground_height_m = {shown(ground_height_m)} must be finite [m]; omit it to use the DEM height"
+        )
+
+
 def site_horizon(
     latitude_deg: float,
     longitude_deg: float,
@@ -138,14 +179,12 @@ def site_horizon(
     ``ground_height_m + mast_height_m`` over the sphere (ground from the DEM when not given); a given ground
     below the DEM surface is a SiteError.
     """
-    if not (np.isfinite(mast_height_m) and mast_height_m >= 0):
-        raise InputError(f"mast height = {mast_height_m!r} m must be >= 0")
-    check_latlon_deg(latitude_deg, longitude_deg)
+    _check_observer(latitude_deg, longitude_deg, mast_height_m, ground_height_m)
     check_n_azimuth(n_azimuth, LIGHT_MIN_N_AZIMUTH)
-    if min_distance_m is not None and not (math.isfinite(min_distance_m) and min_distance_m > 0):
-        raise InputError(f"min_distance_m = {min_distance_m!r} must be > 0 [m]; default is one DEM pixel")
-    if ground_height_m is not None and not math.isfinite(ground_height_m):
-        raise InputError(f"ground_height_m = {ground_height_m!r} must be finite [m]; omit it to use the DEM height")
+    check_dem(dem)
+    if min_distance_m is not None and not (is_real(min_distance_m) and math.isfinite(min_distance_m)
+                                           and min_distance_m > 0):
+        raise InputError(f"min_distance_m = {shown(min_distance_m)} must be > 0 [m]; default is one DEM pixel")
     if dem is None:
         ground = 0.0 if ground_height_m is None else float(ground_height_m)
         dip = float(bare_sphere_horizon_elevation_rad(mast_height_m, MOON_RADIUS_M))
@@ -188,13 +227,22 @@ def site_light(
 ) -> SiteLight:
     """Sun-disk and Earth visibility at a site over the times ``t`` (sampled every ``step_s`` seconds).
 
-    ``horizon`` (optional) replaces the computed mask (e.g. one measured on a finer DEM).
+    ``horizon`` (optional) replaces the computed mask (e.g. one measured on a finer DEM). ``t`` must be uniformly
+    spaced by ``step_s`` (:func:`lunarops.illumination.timegrid.period_times`); InputError otherwise.
     """
+    step_s = check_time_grid(t, step_s)
+    check_dem(dem)
+    if horizon is not None and not isinstance(horizon, HorizonMask):
+        raise InputError(
+            f"horizon = {shown(horizon)} must be a lunarops.terrain.HorizonMask (e.g. from "
+            "lunarops.terrain.horizon_at_site) or None to compute it"
+        )
     if horizon is None:
         horizon, ground = site_horizon(
             latitude_deg, longitude_deg, mast_height_m, dem, ground_height_m, min_distance_m, n_azimuth
         )
     else:
+        _check_observer(latitude_deg, longitude_deg, mast_height_m, ground_height_m)
         ground = float(ground_height_m) if ground_height_m is not None else (
             float(dem.height_at(latitude_deg, longitude_deg)) if dem is not None else 0.0
         )

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import math
+import numbers
 import re
-from typing import Any
+from typing import Any, TypeGuard
 
 import numpy as np
 from skyfield.timelib import Time
 
+from lunarops.constants import DAY_S
 from lunarops.errors import InputError
 from lunarops.timescale import parse_utc, utc_range
 
@@ -48,3 +50,63 @@ def period_times(start: Any, end: Any, step_s: float) -> Time:
     if tt.size > 1 and abs(float(tt[-1]) - float(parse_utc(end).tt)) * 86400.0 < 1e-3:
         t = t[: tt.size - 1]
     return t
+
+
+#: Largest difference [s] between ``step_s`` and the spacing of the samples, and between any two spacings.
+STEP_TOLERANCE_S = 1e-3
+
+
+def is_real(value: object) -> TypeGuard[float]:
+    """True for a real number (int, float, numpy scalar), False for a bool, a string, None, an array..."""
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+def shown(value: object, limit: int = 60) -> str:
+    """``repr(value)``, cut to ``limit`` characters for messages."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def check_time_grid(t: object, step_s: object) -> float:
+    """``step_s`` [s] checked against the samples ``t``: InputError unless ``t`` is a skyfield Time with at least one
+    sample, ``step_s`` a finite number > 0 and, for two or more samples, ``t`` is increasing, uniformly spaced and
+    its spacing is ``step_s`` (to ``STEP_TOLERANCE_S``; the spacing is in TT seconds, as :func:`period_times`
+    steps). Results that count samples (longest dark hours) multiply by ``step_s``, so a wrong one is a wrong
+    answer, not a slower one."""
+    if not isinstance(t, Time):
+        raise InputError(
+            f"t = {shown(t)} must be a skyfield Time of the sample times; build it with "
+            "lunarops.illumination.timegrid.period_times(start, end, step_s) or "
+            "lunarops.timescale.utc_range(start, end, step_s)"
+        )
+    if not (is_real(step_s) and math.isfinite(step_s) and step_s > 0):
+        raise InputError(f"step_s = {shown(step_s)} must be a finite number > 0 [s]; the spacing of t, e.g. 3600.0")
+    step = float(step_s)
+    tt = np.atleast_1d(np.asarray(t.tt, dtype=np.float64))
+    if tt.size == 0:
+        raise InputError(
+            "t has no samples; build it with lunarops.illumination.timegrid.period_times(start, end, step_s)"
+        )
+    if tt.size < 2:
+        return step
+    spacing_s = np.diff(tt) * DAY_S
+    low, high = float(spacing_s.min()), float(spacing_s.max())
+    if not low > 0:
+        raise InputError(
+            f"t must be in increasing time order (found a step of {low:.3f} s between samples); build it with "
+            "lunarops.illumination.timegrid.period_times(start, end, step_s)"
+        )
+    if high - low > STEP_TOLERANCE_S:
+        raise InputError(
+            f"t is not uniformly spaced (steps of {low:.3f} to {high:.3f} s between samples) and durations count "
+            f"samples times step_s = {step!r} s; build t with "
+            f"lunarops.illumination.timegrid.period_times(start, end, {step!r})"
+        )
+    spacing = (float(tt[-1]) - float(tt[0])) * DAY_S / (tt.size - 1)
+    if abs(spacing - step) > STEP_TOLERANCE_S:
+        raise InputError(
+            f"step_s = {step!r} s does not match the spacing of t ({round(spacing, 3)!r} s between samples); "
+            f"pass step_s = {round(spacing, 3)!r}, or build t with "
+            f"lunarops.illumination.timegrid.period_times(start, end, {step!r})"
+        )
+    return step
