@@ -102,10 +102,10 @@ def psr(
     horizon_mode: HorizonModeOpt = "auto",
 ) -> None:
     """Permanently shadowed regions of a polar DEM over the lunar precession cycle, and their area."""
+    from lunarops.atomic import write_atomic
     from lunarops.illumination.psr import psr_map, sun_envelope
     from lunarops.illumination.render import light_map_png, write_geotiff
     from lunarops.illumination.site import resolve_terrain
-    from lunarops.store.atomic import write_atomic
     from lunarops.terrain import PolarStereographic
     from lunarops.terrain.horizon import LIGHT_MIN_N_AZIMUTH, check_n_azimuth
 
@@ -181,13 +181,13 @@ def rank(
     horizon_mode: HorizonModeOpt = "auto",
 ) -> None:
     """Rank candidate sites (a list, a scenario's sites, or a search over the DEM) and draw them on a map."""
+    from lunarops.atomic import write_atomic
     from lunarops.illumination.maps import light_map
     from lunarops.illumination.psr import sun_envelope
     from lunarops.illumination.ranking import RankingScales, rank_sites, search_sites
     from lunarops.illumination.render import light_map_png, write_geotiff
     from lunarops.illumination.site import resolve_terrain
     from lunarops.illumination.timegrid import parse_step_s, period_times
-    from lunarops.store.atomic import write_atomic
     from lunarops.terrain import PolarStereographic
     from lunarops.terrain.dem import check_latlon_deg
 

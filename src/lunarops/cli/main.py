@@ -149,8 +149,8 @@ def schema(
     out: Annotated[Path | None, typer.Option("--out", help="write to a file instead of standard output")] = None,
 ) -> None:
     """Print the JSON Schema of scenario files."""
+    from lunarops.atomic import write_text_atomic
     from lunarops.scenario import scenario_json_schema
-    from lunarops.store.atomic import write_text_atomic
 
     with handle_errors():
         check_output_file(out, "--out")

@@ -9,11 +9,11 @@ import numpy as np
 import pandas as pd
 import typer
 
+from lunarops.atomic import write_atomic
 from lunarops.cli.common import check_output_file, console, handle_errors, print_json
 from lunarops.errors import InputError
 from lunarops.sky import sky_at_site
 from lunarops.sky.track import CORRECTIONS
-from lunarops.store.atomic import write_atomic
 from lunarops.timescale import parse_utc, to_datetime64, utc_range
 
 _STEP_UNITS_S = {"s": 1.0, "min": 60.0, "m": 60.0, "h": 3600.0, "d": 86400.0}

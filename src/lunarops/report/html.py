@@ -14,8 +14,8 @@ import pandas as pd
 from plotly.offline import get_plotlyjs
 
 from lunarops import __version__
+from lunarops.atomic import write_text_atomic
 from lunarops.runner.stage import Figure, StageResult, Table
-from lunarops.store.atomic import write_text_atomic
 
 CSS = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;color:#1d2733;background:#f6f7f9}

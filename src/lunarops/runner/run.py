@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from lunarops import __version__
+from lunarops.atomic import write_atomic, write_text_atomic
 from lunarops.errors import InputError, LunarOpsError, StoreError
 from lunarops.jsonutil import to_json
 from lunarops.report import render_report
@@ -27,7 +28,6 @@ from lunarops.runner.stage import ProgressCallback, RunContext, StageResult, no_
 from lunarops.runner.stages import campaign, operations, orbits, site, sky
 from lunarops.scenario import Scenario
 from lunarops.store import Catalog, write_dataset
-from lunarops.store.atomic import write_atomic, write_text_atomic
 
 StageFunction = Callable[[RunContext], StageResult | None]
 STAGES: tuple[tuple[str, StageFunction], ...] = (

@@ -22,11 +22,11 @@ import pandas as pd
 import yaml
 from pydantic import ValidationError
 
+from lunarops.atomic import write_text_atomic
 from lunarops.errors import InputError, LunarOpsError, ScenarioError, ScenarioIssue
 from lunarops.runner.stage import ProgressCallback, no_progress
 from lunarops.scenario import Scenario
 from lunarops.store import write_dataset
-from lunarops.store.atomic import write_text_atomic
 
 MAX_MEMBERS = 100_000
 MAX_ATTEMPTS = 3

@@ -10,8 +10,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import xarray as xr
 
+from lunarops.atomic import write_atomic
 from lunarops.errors import InputError, StoreError
-from lunarops.store.atomic import write_atomic
 
 
 def write_dataset(dataset: xr.Dataset, path: Path) -> Path:

@@ -14,8 +14,8 @@ from typing import Any
 
 import numpy as np
 
+from lunarops.atomic import write_atomic
 from lunarops.errors import DataError, InputError
-from lunarops.store.atomic import write_atomic
 from lunarops.terrain.dem import Dem
 from lunarops.terrain.georef import Equirectangular, Georeference, PolarStereographic, georeference_from_dict
 from lunarops.terrain.pds3 import read_pds3
