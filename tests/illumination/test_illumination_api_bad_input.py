@@ -25,6 +25,7 @@ from lunarops.illumination import (
     sun_envelope,
     window_around,
 )
+from lunarops.sky import sky_at_site
 from lunarops.terrain import Dem, load_dem
 from lunarops.timescale import timescale, utc_range
 
@@ -191,9 +192,17 @@ def test_bad_input_is_a_clear_error(call: Callable[[], object], error: type[Exce
 
 
 def test_valid_site_light_unchanged() -> None:
-    """A 6-hourly month at (0, 0) with step_s = its spacing: 264 h, as before the checks."""
+    """A 6-hourly month at (0, 0) with step_s = its spacing: the longest darkness counted independently from the
+    Sun's elevation (sky_at_site, smooth sphere): dark while the whole disk is below the horizon (elevation below
+    -0.28 deg; the Sun's radius is 0.262-0.271 deg), as the longest run of dark samples x 6 h."""
     t = period_times("2030-01-01", "2030-02-01", 21600.0)
-    assert site_light(0.0, 0.0, t, 21600.0).longest_dark_hours == 264.0
+    elevation_deg = sky_at_site(0.0, 0.0, 0.0, t).sun_elevation_deg
+    assert not np.any((elevation_deg > -0.28) & (elevation_deg < -0.25))  # no sample on the limb
+    longest = run = 0
+    for dark in elevation_deg < -0.28:
+        run = run + 1 if dark else 0
+        longest = max(longest, run)
+    assert site_light(0.0, 0.0, t, 21600.0).longest_dark_hours == longest * 6.0 == 264.0
 
 
 def test_valid_light_map_unchanged() -> None:
@@ -216,7 +225,9 @@ def test_envelope_carries_its_pole_and_matching_psr_map_runs() -> None:
     assert envelope(True).south is True and envelope(False).south is False
     assert sun_envelope(np.bool_(False), step_hours=24.0).south is False
     psr = psr_map(north(), window=(370, 392, 370, 392), envelope=envelope(False))
-    assert int(psr.psr.sum()) == 28  # as before the hemisphere check
+    # 28 cells: the same map before the pole check was added (commit d7cb3e7), i.e. unchanged for a matching
+    # envelope; the PSR physics is tested against Mazarico et al. 2011 in test_illumination_psr.py
+    assert int(psr.psr.sum()) == 28
 
 
 def test_step_mismatch_says_the_matching_step() -> None:

@@ -258,6 +258,7 @@ def test_valid_phases(phase: float) -> None:
 def test_valid_paths_list_and_comma_string_agree() -> None:
     ledger = default_ledger()
     nodes = ["LEO", "TLI", "NRHO", "LLO", "surface"]
+    # 6,646 m/s: the LEO -> surface legs of Acta Astronautica 177 (2020) 351-372, Table 4 (as the ledger CLI test)
     assert ledger.path_dv_m_per_s("LEO, TLI,NRHO,LLO,surface") == ledger.path_dv_m_per_s(nodes) == 6646.0
     assert ledger.path_dv_m_per_s(tuple(nodes)) == 6646.0
     as_text = ledger.fly("LEO,TLI,NRHO", 1000.0, 450.0)

@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+import tifffile
 
 from lunarops.errors import DataError, InputError, SiteError
 from lunarops.terrain import (
@@ -209,7 +210,8 @@ def test_polar_stereographic_validates_fields(kwargs: dict[str, Any], message: s
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"lat_max_deg": 100.0}, r"Equirectangular\.lat_max_deg = 100\.0 must be a latitude in \(-90, 90\]"),
+        ({"lat_max_deg": 100.0}, r"Equirectangular\.lat_max_deg = 100\.0 must be the north edge of row 0"),
+        ({"lat_max_deg": 90.6}, r"Equirectangular\.lat_max_deg = 90\.6 .* centre must lie within \[-90, 90\]"),
         ({"lat_max_deg": -90.0}, r"Equirectangular\.lat_max_deg = -90\.0"),
         ({"pixel_width_deg": 0.0}, r"Equirectangular\.pixel_width_deg = 0\.0 must be a cell width in \(0, 360\]"),
         ({"pixel_height_deg": -1.0}, r"Equirectangular\.pixel_height_deg = -1\.0"),
@@ -229,6 +231,24 @@ def test_equirectangular_validates_fields(kwargs: dict[str, Any], message: str) 
 def test_valid_georeferences_still_build(south: Dem) -> None:
     geo = Equirectangular(-180.0, 90.0, 0.25, 0.25, 1440)
     assert geo.wraps
+    # registered on cell centres (PixelIsPoint, GMT gridline): row 0 centred on the pole, its edge at 90.5
+    assert Equirectangular(-180.5, 90.5, 1.0, 1.0, 360).rowcol_to_latlon(0, 180)[0] == 90.0
+
+
+def test_pixel_is_point_global_geotiff_loads(tmp_path: Path) -> None:
+    # a 181 x 360 global grid registered on cell centres (GeoTIFF 1.1 raster type PixelIsPoint, OGC 19-008r4
+    # 7.1.5): row 0 lies on the north pole, its north edge half a cell beyond; refused by a check of the edge
+    radius = 1_737_400.0
+    keys = (1, 1, 0, 4, 1024, 0, 1, 2, 1025, 0, 1, 2, 2057, 34736, 1, 0, 2058, 34736, 1, 1)
+    path = tmp_path / "gridline.tif"
+    tifffile.imwrite(
+        path, np.zeros((181, 360), dtype=np.float32),
+        extratags=[(33550, "d", 3, (1.0, 1.0, 0.0), True), (33922, "d", 6, (0, 0, 0, -180.0, 90.0, 0), True),
+                   (34735, "H", len(keys), keys, True), (34736, "d", 2, (radius, radius), True)],
+    )  # fmt: skip
+    dem = load_dem(str(path))
+    assert dem.georeference.lat_max_deg == pytest.approx(90.5)
+    assert dem.height_at(-89.0, 10.0) == 0.0
     assert Equirectangular(0.0, 90.0, 1.0, 1.0, np.int64(10)).ncols == 10
     assert PolarStereographic(np.bool_(True), 0, 0, 100, 100).nominal_pixel_size_m == 100.0
     assert load_dem("global").wraps_longitude

@@ -72,8 +72,8 @@ def operations_deliveries(
     a crew's stay (the plan delivers them by the return step, as in Isaji et al. 2022) are dated at the crew's
     landing and split into o2_kg / water_kg / food_kg in proportion to ``split_kg_per_crew_day``; spares [kg]
     and propellant left at the node [kg] (propellant_kg) are dated when they arrive there (the step's day + the
-    transit). Elements and cargo are not operations commodities and are left out. ``node`` None takes every
-    mission destination.
+    shortest outbound transit from Earth: the route of the plan's flights to the station). Elements and cargo
+    are not operations commodities and are left out. ``node`` None takes every mission destination.
     """
     d = plan.deliveries
     if node is not None:

@@ -152,12 +152,14 @@ class Equirectangular:
     def __post_init__(self) -> None:
         cls = "Equirectangular"
         _check_field(cls, "lon_min_deg", self.lon_min_deg, True, "a finite longitude [deg] (the west edge)")
-        lat = self.lat_max_deg
-        _check_field(cls, "lat_max_deg", lat, _is_number(lat) and -90.0 < lat <= 90.0 + 1e-6,
-                     "a latitude in (-90, 90] [deg] (the north edge of row 0)")  # fmt: skip
         w, h = self.pixel_width_deg, self.pixel_height_deg
         _check_field(cls, "pixel_width_deg", w, _is_number(w) and 0 < w <= 360.0, "a cell width in (0, 360] [deg]")
         _check_field(cls, "pixel_height_deg", h, _is_number(h) and 0 < h <= 180.0, "a cell height in (0, 180] [deg]")
+        # a grid registered on its cell centres (GeoTIFF PixelIsPoint, GMT gridline) puts row 0's centre on the
+        # pole and its north edge half a cell beyond it: the centre must be a latitude, not the edge
+        lat = self.lat_max_deg
+        _check_field(cls, "lat_max_deg", lat, _is_number(lat) and -90.0 < lat <= 90.0 + h / 2 + 1e-6,
+                     "the north edge of row 0 [deg], whose centre must lie within [-90, 90]")  # fmt: skip
         n = self.ncols
         if not (isinstance(n, int | np.integer) and not isinstance(n, bool) and n >= 1):
             raise InputError(f"{cls}.ncols = {n!r} must be an integer >= 1 (the number of columns of the grid)")
