@@ -65,7 +65,12 @@ def test_run_takes_a_scenario_path(tmp_path: Path) -> None:
         "name: tiny\nperiod: {start_utc: 2030-01-01, end_utc: 2030-01-03}\n"
         "sites: [{name: a, latitude_deg: -89, longitude_deg: 0}]\n"
     )
+    # an earlier run's result in the same output directory (another scenario, another layout) must not stay
+    stale = tmp_path / "out" / "results" / "operations-operations_monte_carlo.parquet"
+    stale.parent.mkdir(parents=True)
+    stale.write_bytes(b"an earlier run")
     # run(path) had been an AttributeError ('str' object has no attribute 'model_dump_json')
     results = run(str(path), tmp_path / "out", db_url=f"sqlite:///{tmp_path / 'c.sqlite'}", report=False)
     assert results.scenario.name == "tiny"
     assert results.summary()["sky"]["n_times"] == 49  # 2 days hourly, both ends: 48 + 1
+    assert sorted(p.name for p in stale.parent.iterdir()) == ["sky-sky.parquet"]

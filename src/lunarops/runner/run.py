@@ -27,7 +27,8 @@ from lunarops.report import render_report
 from lunarops.runner.stage import ProgressCallback, RunContext, StageResult, no_progress
 from lunarops.runner.stages import campaign, operations, orbits, site, sky
 from lunarops.scenario import Scenario
-from lunarops.store import Catalog, write_dataset
+from lunarops.store import Catalog
+from lunarops.store.parquet import write_dataset_files
 
 StageFunction = Callable[[RunContext], StageResult | None]
 STAGES: tuple[tuple[str, StageFunction], ...] = (
@@ -152,9 +153,13 @@ def _write_outputs(
     report: bool,
     stage_seconds: dict[str, float],
 ) -> Results:
+    written: set[Path] = set()
     for stage in stages.values():
         for key, dataset in stage.datasets.items():
-            write_dataset(dataset, out_dir / "results" / f"{stage.name}-{key}.parquet")
+            written.update(write_dataset_files(dataset, out_dir / "results" / f"{stage.name}-{key}.parquet"))
+    for stale in (out_dir / "results").glob("*.parquet"):  # an earlier run's results in the same directory
+        if stale not in written:
+            stale.unlink()
     summary = {name: stage.summary for name, stage in stages.items()}
     write_text_atomic(out_dir / "summary.json", to_json({"run_id": run_id, "scenario": scenario.name, **summary}))
     period = scenario.period

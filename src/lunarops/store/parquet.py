@@ -20,21 +20,30 @@ def write_dataset(dataset: xr.Dataset, path: Path) -> Path:
     Variables over different dimensions are not broadcast into one table (a per-run total would repeat on every
     hour, an hourly value on every event kind): the time series (else the variables over the most cells) go to
     ``path``, each other group to ``<stem>_<its dimensions>.parquet`` beside it (``_scalars`` for variables
-    without one). Returns ``path``."""
+    without one). Returns ``path``; :func:`write_dataset_files` returns every file written."""
+    write_dataset_files(dataset, path)
+    return path
+
+
+def write_dataset_files(dataset: xr.Dataset, path: Path) -> list[Path]:
+    """As :func:`write_dataset`; returns every file written, ``path`` first."""
     groups: dict[tuple[str, ...], list[str]] = {}
     for name, variable in dataset.data_vars.items():
         groups.setdefault(tuple(str(d) for d in variable.dims), []).append(str(name))
     if len(groups) <= 1:
-        return _write_table(dataset, path)
+        return [_write_table(dataset, path)]
     main = max(groups, key=lambda dims: ("time" in dims, int(dataset[groups[dims][0]].size), len(dims)))
+    written = [path]
     for dims, names in groups.items():
         part = dataset[names]
         part = part.drop_vars([c for c in part.coords if not set(part[c].dims) <= set(dims)])
         if dims == main:
             _write_table(part, path)
         else:
-            _write_table(part, path.with_name(f"{path.stem}_{'_'.join(dims) or 'scalars'}{path.suffix}"))
-    return path
+            written.append(
+                _write_table(part, path.with_name(f"{path.stem}_{'_'.join(dims) or 'scalars'}{path.suffix}"))
+            )
+    return written
 
 
 def _write_table(dataset: xr.Dataset, path: Path) -> Path:
