@@ -446,6 +446,12 @@ def run_stage(ctx: RunContext) -> StageResult | None:
             f"power_system_mass_kg leaves out {', '.join(unweighed)}: the scenario gives no mass_kg for them."
         )
     notes.append(
+        "Summary: _pNN is the NN-th percentile over the Monte Carlo runs of each run's own figure (its minimum, "
+        "total or count); min_state_of_charge is the lowest battery state of charge of any run, relative to the "
+        "nameplate capacity; consumables_reserve_days is how long the O2, water and food stores would last at the "
+        "crew's draw, counted while crew are aboard."
+    )
+    notes.append(
         "Operations run the station of the operations section from the period's start; the campaign plan feeds "
         "them its crew and consumables (when they land), not its hardware."
     )
