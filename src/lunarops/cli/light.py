@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich import box
 from rich.table import Table
 
 from lunarops.cli.common import (
@@ -263,10 +264,17 @@ def rank(
         if json_output:
             print_json(output)
             return
-        table = Table(title=f"Candidate sites ({grid.name} DEM, {height_m:g} m mast, {start}..{end})")
-        for column in ("rank", "site", "lat", "lon", "lit %", "longest dark h", "Earth %", "slope deg",
-                       "PSR km", "score"):
-            table.add_column(column, justify="right" if column != "site" else "left")
+        table = Table(
+            title=f"Candidate sites ({grid.name} DEM, {height_m:g} m mast, {start}..{end})",
+            caption="lit%: time the Sun's disk is seen; dark h: longest darkness in hours; Earth%: time the Earth's "
+            "centre is up; slope in deg; PSR km: distance to the nearest PSR",
+            box=box.SIMPLE_HEAD,
+            pad_edge=False,
+            collapse_padding=True,
+        )
+        for column in ("#", "site", "lat", "lon", "lit%", "dark h", "Earth%", "slope", "PSR km", "score"):
+            # numbers never wrap (a narrow terminal had cut the coordinates to '-89.…'); the site name may
+            table.add_column(column, justify="left" if column == "site" else "right", no_wrap=column != "site")
         for i, s in enumerate(ranked, 1):
             table.add_row(str(i), s.name, f"{s.latitude_deg:.3f}", f"{s.longitude_deg:.3f}",
                           f"{100 * s.sun_disk_visible_fraction:.1f}", f"{s.longest_dark_hours:.0f}",
