@@ -16,6 +16,7 @@ import numpy as np
 from skyfield.api import load
 from skyfield.timelib import Time, Timescale
 
+from lunarops.checks import is_real_number
 from lunarops.errors import InputError, TimeFormatError
 
 
@@ -86,7 +87,7 @@ def _from_datetime64(values: np.ndarray) -> Time:
 
 def utc_range(start: Any, end: Any, step_s: float) -> Time:
     """Times from ``start`` to ``end`` (inclusive when it falls on a step) every ``step_s`` seconds of UTC."""
-    if isinstance(step_s, bool) or not isinstance(step_s, int | float | np.integer | np.floating):
+    if not is_real_number(step_s):
         raise InputError(
             f"step_s = {step_s!r} must be a number of seconds, e.g. 3600 for hourly "
             "(lunarops.illumination.timegrid.parse_step_s reads text such as '1h')"

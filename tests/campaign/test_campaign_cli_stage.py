@@ -204,3 +204,13 @@ def test_closed_launch_window_is_named(tmp_path: Path) -> None:
     opened = text.replace("2030-12-31T00:00:00Z", "2031-01-02T00:00:00Z")
     result = CliRunner().invoke(app, ["campaign", "solve", str(write(tmp_path, opened)), "--json"])
     assert result.exit_code == 0, result.output
+
+
+def test_consumables_from_operations_without_operations_is_said() -> None:
+    # the default asks for the operations' consumables; without an operations section the plan's own rate
+    # (4.912 kg per crew-day, NASA BVAD Table 3-31 open loop: 0.895 + 3.217 + 0.800) is used, and now said
+    scenario = load_scenario().model_copy(update={"operations": None})
+    result = run_stage(RunContext(scenario=scenario, rng=np.random.default_rng(1)))
+    assert result is not None
+    note = next(n for n in result.notes if n.startswith("consumables_from_operations is set"))
+    assert "4.912 kg per crew-day" in note

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from pathlib import Path
 
 import numpy as np
@@ -253,3 +254,17 @@ def test_cli_coverage_with_terrain_horizon() -> None:
     # exactly the DEM's bilinear height at the site plus the default 10 m mast (--height-m), to 1 mm
     ground_m = float(load_dem("south").height_at(-89.45, 222.69))
     assert record["site"]["height_m"] == pytest.approx(ground_m + 10.0, abs=1e-3)
+
+
+def test_cli_coverage_tables_fit_a_terminal() -> None:
+    # the orbiters' eleven quantities are rows (one column per orbiter): side by side they had been cut to
+    # 'orbi…' at 80 columns and the NRHO's minimum radius of 62,988 km read "6.29…"
+    args = ["orbit", "coverage", "--lat", "-89.45", "--lon", "222.69", "--orbiter", "nrho:9:2", "--orbiter",
+            "llo:100", "--days", "0.25", "--step-s", "300"]
+    result = CliRunner().invoke(app, args, env={"COLUMNS": "80"}, terminal_width=80)
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    row = next(line for line in lines if "min_radius_km" in line)
+    # the NRHO's perilune side: its minimum distance from the Moon's centre over 6 h, grouped, never cut
+    assert re.search(r"\d{2},\d{3}", row) and "…" not in row

@@ -40,3 +40,32 @@ def test_numpy_scalars_are_numbers() -> None:
     a = sky_at_site(np.float64(-89.45), np.int64(222), np.float32(10.0), T)
     b = sky_at_site(-89.45, 222.0, 10.0, T)
     assert np.array_equal(a.sun_elevation_deg, b.sun_elevation_deg)
+
+
+def test_zero_d_arrays_from_lunarops_itself_are_numbers() -> None:
+    # Dem.rowcol_to_latlon and Dem.height_at return 0-d arrays for one site: passing them on had been refused
+    # ("longitude_deg = array(88.53) (ndarray) must be one number") by the checks of session 11
+    from lunarops.terrain import load_dem
+
+    dem = load_dem("south")
+    lat, lon = dem.rowcol_to_latlon(380, 400)
+    ground_m = dem.height_at(-89.45, 222.69)
+    assert np.ndim(lon) == 0 and np.ndim(ground_m) == 0
+    a = sky_at_site(lat, lon, ground_m, T)
+    b = sky_at_site(float(lat), float(lon), float(ground_m), T)
+    assert np.array_equal(a.sun_elevation_deg, b.sun_elevation_deg)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (1, True), (1.5, True), (np.float32(2.0), True), (np.int64(3), True), (np.array(4.0), True),
+        (float("nan"), True),  # a number: the range checks refuse it, naming the range
+        (True, False), (np.bool_(True), False), ("1", False), (None, False), (np.array([1.0]), False),
+        (np.array("x"), False), ([1.0], False),
+    ],
+)
+def test_is_real_number(value: object, expected: bool) -> None:
+    from lunarops.checks import is_real_number
+
+    assert is_real_number(value) is expected

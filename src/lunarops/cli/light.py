@@ -325,5 +325,5 @@ def _check_positive_km(value_km: float, option: str) -> None:
 
 def _fmt(value: Any) -> str:
     if isinstance(value, float):
-        return "-" if not math.isfinite(value) else f"{value:.6g}"
+        return "-" if not math.isfinite(value) else f"{value + 0.0:.6g}"  # + 0.0: no negative zero
     return str(value)

@@ -20,6 +20,7 @@ from lunarops.cli.common import (
     print_json,
     progress_bar,
 )
+from lunarops.numformat import format_number
 
 app = typer.Typer(
     name="lunarops",
@@ -81,7 +82,7 @@ def run(
             table = Table(title=stage, show_header=False)
             items = list(summary.items())
             for key, value in items[:12]:
-                table.add_row(str(key), f"{value:.4g}" if isinstance(value, float) else str(value))
+                table.add_row(str(key), format_number(value) if isinstance(value, float) else str(value))
             if len(items) > 12:
                 table.caption = f"first 12 of {len(items)}: all in {results.out_dir / 'summary.json'} and the report"
             console.print(table)
@@ -190,6 +191,7 @@ def runs_list(
             )
             return
         table = Table("run id", "scenario", "status", "started (UTC)", "elapsed [s]", "output")
+        table.columns[0].no_wrap = True  # `runs show` needs the id: never cut it
         for r in records:
             table.add_row(
                 r.run_id,

@@ -67,7 +67,8 @@ def simulate(
         for note in notes:
             console.print(f"note: {note}")
         if events:
-            console.print(hourly.events.head(events).to_string(index=False))
+            shown = hourly.events.head(events)
+            console.print(shown.to_string(index=False) if len(shown) else "no events in run 0")
 
 
 def size(

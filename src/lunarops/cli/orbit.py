@@ -10,6 +10,7 @@ from rich.table import Table
 
 from lunarops.cli.common import check_output_file, console, handle_errors, print_json, progress_bar
 from lunarops.errors import InputError
+from lunarops.numformat import format_number
 
 orbit_app = typer.Typer(
     help="Lunar orbits: NRHO/halo families, Keplerian and frozen orbits, coverage, delta-v ledger.",
@@ -222,18 +223,24 @@ def coverage_command(
             print_json(record)
             return
         table = Table(title="Coverage")
-        for column in ("site", "orbiter", "fraction_visible", "longest_gap_hours", "n_windows"):
-            table.add_column(column)
+        for column in table_columns():
+            table.add_column(column, no_wrap=column not in ("site", "orbiter"))
         for row in result.coverage_rows():
-            table.add_row(*(f"{row[c]:.4g}" if isinstance(row[c], float) else str(row[c]) for c in table_columns()))
+            table.add_row(*(_cell(row[c]) for c in table_columns()))
         console.print(table)
-        orbiters_table = Table(title="Orbiters")
-        first = result.orbiter_rows()[0]
-        for column in first:
-            orbiters_table.add_column(column)
-        for row in result.orbiter_rows():
-            orbiters_table.add_row(*(f"{v:.4g}" if isinstance(v, float) else str(v) for v in row.values()))
+        # one column per orbiter, one row per quantity: eleven quantities side by side did not fit a terminal
+        orbiter_rows = result.orbiter_rows()
+        orbiters_table = Table(title="Orbiters", show_header=True)
+        orbiters_table.add_column("quantity", no_wrap=True)
+        for row in orbiter_rows:
+            orbiters_table.add_column(str(row["orbiter"]), justify="right", no_wrap=True)
+        for key in [k for k in orbiter_rows[0] if k != "orbiter"]:
+            orbiters_table.add_row(key, *(_cell(row[key]) for row in orbiter_rows))
         console.print(orbiters_table)
+
+
+def _cell(value: object) -> str:
+    return format_number(value) if isinstance(value, float) else str(value)
 
 
 def table_columns() -> tuple[str, ...]:

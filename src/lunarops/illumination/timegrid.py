@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import math
-import numbers
 import re
 from typing import Any, TypeGuard
 
 import numpy as np
 from skyfield.timelib import Time
 
+from lunarops.checks import is_real_number
 from lunarops.constants import DAY_S
 from lunarops.errors import InputError
 from lunarops.timescale import parse_utc, utc_range
@@ -58,7 +58,7 @@ STEP_TOLERANCE_S = 1e-3
 
 def is_real(value: object) -> TypeGuard[float]:
     """True for a real number (int, float, numpy scalar), False for a bool, a string, None, an array..."""
-    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+    return is_real_number(value)
 
 
 def shown(value: object, limit: int = 60) -> str:

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from lunarops.checks import is_real_number
 from lunarops.errors import InputError
 
 #: Commodities that are continuous masses [kg]; propellants are added from the spacecraft designs.
@@ -54,7 +55,7 @@ def _number(
     high_open: bool = False,
 ) -> float:
     """``value`` as a float when it is a finite real in the range; else InputError naming ``where``."""
-    ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(float(value))
+    ok = is_real_number(value) and math.isfinite(float(value))  # type: ignore[arg-type]
     if ok:
         x = float(value)  # type: ignore[arg-type]
         ok = (x > low if low_open else x >= low) and (

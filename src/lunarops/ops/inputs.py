@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 import numpy as np
 from numpy.typing import NDArray
 
+from lunarops.checks import is_real_number
 from lunarops.constants import KERNEL_FIRST_UTC, KERNEL_LAST_UTC
 from lunarops.errors import InputError
 from lunarops.ops import functions as fn
@@ -28,7 +29,7 @@ def require_real(name: str, value: object, unit: str = "", lower: float = 0.0, s
     InputError naming ``name`` otherwise. ``unit`` is shown in brackets."""
     rel = ">" if strict else ">="
     suffix = f" [{unit}]" if unit else ""
-    ok = isinstance(value, numbers.Real) and not isinstance(value, bool)
+    ok = is_real_number(value)
     number = float(value) if ok else float("nan")  # type: ignore[arg-type]
     if not (ok and np.isfinite(number) and (number > lower if strict else number >= lower)):
         raise InputError(f"{name} = {value!r} must be a finite number {rel} {lower:g}{suffix}")

@@ -9,13 +9,13 @@ minimise total mass.
 
 from __future__ import annotations
 
-import numbers
 from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from lunarops.checks import is_real_number
 from lunarops.errors import InfeasibleError, InputError
 from lunarops.ops.inputs import require_count, require_real
 
@@ -70,7 +70,7 @@ class PowerTechnology:
             "electrolyser_efficiency",
         ):
             value = getattr(self, name)
-            real = isinstance(value, numbers.Real) and not isinstance(value, bool)
+            real = is_real_number(value)
             if not (real and 0.0 < value <= 1.0):  # NaN fails too
                 raise InputError(f"{name} = {value!r} must be a finite number in (0, 1]")
         for name, unit in (
@@ -162,7 +162,7 @@ def size_power(
     if tech is not None and not isinstance(tech, PowerTechnology):
         raise InputError(f"tech = {tech!r:.60} must be a PowerTechnology (or None for the defaults)")
     tech = tech or PowerTechnology()
-    if not (isinstance(margin, numbers.Real) and not isinstance(margin, bool) and np.isfinite(margin) and margin >= 0):
+    if not (is_real_number(margin) and np.isfinite(margin) and margin >= 0):
         raise InputError(f"margin = {margin!r} must be finite and >= 0 (0.2 for 20 %)")
     require_real("dt_s", dt_s, "s")
     require_count("n_areas", n_areas, 1)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import numbers
 from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
 from numpy.typing import NDArray
+
+from lunarops.checks import is_real_number
 
 Kind = Literal["fixed", "normal", "uniform", "triangular"]
 #: The distributions ``Uncertain`` knows.
@@ -35,7 +36,7 @@ class Uncertain:
             raise InputError(f"kind = {self.kind!r} is not known; use {', '.join(KINDS[:-1])} or {KINDS[-1]}")
         for name in ("value", "sd", "low", "high"):
             number = getattr(self, name)
-            if not isinstance(number, numbers.Real) or isinstance(number, bool):
+            if not is_real_number(number):
                 raise InputError(f"{self.kind} distribution: {name} = {number!r} must be a number")
         ok = {
             "fixed": np.isfinite(self.value),

@@ -11,6 +11,7 @@ import numbers
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from lunarops.checks import is_real_number
 from lunarops.errors import InputError
 
 FloatArray = NDArray[np.float64]
@@ -25,9 +26,7 @@ def require_real(name: str, value: object, example: str = "") -> None:
     Strings, None, booleans, sequences and arrays with more than one element are refused; ``example`` is
     appended to the message as the fix (e.g. "e.g. 60").
     """
-    if isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind in "iuf":
-        return
-    if isinstance(value, numbers.Real) and not isinstance(value, bool | np.bool_):
+    if is_real_number(value):
         return
     fix = f"; give a number, {example}" if example else "; give a number"
     raise InputError(f"{name} must be a real number, got {value!r} ({type(value).__name__}){fix}")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import html
-import math
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,6 +14,7 @@ from plotly.offline import get_plotlyjs
 
 from lunarops import __version__
 from lunarops.atomic import write_text_atomic
+from lunarops.numformat import format_number
 from lunarops.runner.stage import Figure, StageResult, Table
 
 CSS = """
@@ -76,23 +76,11 @@ def _section(stage: StageResult) -> str:
     return "\n".join(out)
 
 
-def _number(value: float) -> str:
-    """One style for every number of the report: thousands grouped and whole from 1,000 on (71,221 rather than
-    7.122e+04) up to 1e9, 4 significant digits otherwise; no negative zero."""
-    if not math.isfinite(value):
-        return "n/a"
-    if value == 0.0:
-        return "0"
-    if 1000.0 <= abs(value) < 1e9:
-        return f"{value:,.0f}"
-    return f"{value:.4g}"
-
-
 def _format(value: Any) -> str:
     if value is None:
         return "n/a"
     if isinstance(value, float):
-        return _number(value)
+        return format_number(value)
     return html.escape(str(value))
 
 
@@ -118,5 +106,5 @@ def _figure(figure: Figure) -> str:
 
 def _table(table: Table) -> str:
     frame: pd.DataFrame = table.frame
-    rendered = frame.to_html(index=False, border=0, float_format=_number, na_rep="")
+    rendered = frame.to_html(index=False, border=0, float_format=format_number, na_rep="")
     return f"<h3>{html.escape(table.title)}</h3><div class='scroll'>{rendered}</div>"

@@ -9,6 +9,7 @@ import numpy as np
 from numpy.typing import NDArray
 from skyfield.timelib import Time
 
+from lunarops.checks import is_real_number
 from lunarops.constants import EARTH_EQUATORIAL_RADIUS_M, SPEED_OF_LIGHT_M_PER_S, SUN_RADIUS_M
 from lunarops.ephemeris.moon import DAY_S, MoonEphemeris, default_ephemeris
 from lunarops.ephemeris.rotation import rotate, rotate_transposed
@@ -53,7 +54,7 @@ def normalize_longitude_deg(longitude_deg: float) -> float:
 
 
 def _require_scalar(name: str, value: object) -> None:
-    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
+    if not is_real_number(value):
         raise SiteError(
             f"{name} = {value!r:.60} ({type(value).__name__}) must be one number; call once per site for many sites"
         )

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from lunarops.checks import is_real_number
 from lunarops.errors import InputError, SiteError
 from lunarops.terrain.functions import FloatArray
 from lunarops.terrain.georef import Equirectangular, Georeference, PolarStereographic
@@ -229,7 +230,7 @@ class Dem:
         """The sub-DEM of cells within ``half_size_m`` [m] (map distance, at least one cell) of a site."""
         lat = check_scalar_deg(lat_deg, "latitude_deg")
         lon = check_scalar_deg(lon_deg, "longitude_deg")
-        ok = isinstance(half_size_m, int | float | np.integer | np.floating) and not isinstance(half_size_m, bool)
+        ok = is_real_number(half_size_m)
         if not (ok and math.isfinite(half_size_m) and half_size_m > 0):
             raise InputError(
                 f"half_size_m = {half_size_m!r} m must be a finite distance > 0 (the window reaches that far from "

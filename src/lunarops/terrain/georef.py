@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
+from lunarops.checks import is_real_number
 from lunarops.constants import MOON_RADIUS_M
 from lunarops.errors import DataError, InputError
 from lunarops.terrain.functions import (
@@ -26,7 +27,7 @@ from lunarops.terrain.functions import (
 
 def _is_number(value: object) -> bool:
     """True for a finite real number (int, float or numpy scalar; not a bool)."""
-    number = isinstance(value, int | float | np.integer | np.floating) and not isinstance(value, bool)
+    number = is_real_number(value)
     return number and math.isfinite(value)  # type: ignore[arg-type]
 
 

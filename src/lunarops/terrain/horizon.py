@@ -34,6 +34,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from lunarops.checks import is_real_number
 from lunarops.errors import InputError
 from lunarops.terrain._horizon_kernels import (
     PROJ_EQUIRECT,
@@ -236,7 +237,7 @@ def _check_max_distance(max_distance_m: float | None, min_d: float, dem: Dem) ->
 
 def _is_real(value: object) -> bool:
     """True for a real number (int, float or numpy scalar; not a bool or a string)."""
-    return isinstance(value, int | float | np.integer | np.floating) and not isinstance(value, bool)
+    return is_real_number(value)
 
 
 def _check_common(

@@ -32,6 +32,11 @@ def run_stage(ctx: RunContext) -> StageResult | None:
         problem = section.problem()
         split = section.logistics.delivery_split.model_dump()
         operations = getattr(ctx.scenario, "operations", None)
+        if section.logistics.consumables_from_operations and operations is None:
+            notes.append(
+                "consumables_from_operations is set but the scenario has no operations section: the plan uses "
+                f"its own consumables_kg_per_crew_day, {problem.consumables_kg_per_crew_day:.3f} kg per crew-day."
+            )
         if section.logistics.consumables_from_operations and operations is not None:
             problem, split = _operations_demand(problem, operations)
             notes.append(

@@ -1,0 +1,17 @@
+"""How lunarops writes a number for people: the report's tables and the console alike."""
+
+from __future__ import annotations
+
+import math
+
+
+def format_number(value: float) -> str:
+    """One style for every number of the report: thousands grouped and whole from 1,000 on (71,221 rather than
+    7.122e+04) up to 1e9, 4 significant digits otherwise; no negative zero."""
+    if not math.isfinite(value):
+        return "n/a"
+    if value == 0.0:
+        return "0"
+    if 1000.0 <= abs(value) < 1e9:
+        return f"{value:,.0f}"
+    return f"{value:.4g}"
