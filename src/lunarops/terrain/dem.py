@@ -63,15 +63,11 @@ def check_latlon_arrays(lat_deg: ArrayLike, lon_deg: ArrayLike) -> tuple[FloatAr
 def check_scalar_deg(value: object, name: str) -> float:
     """``value`` as one float [deg]; SiteError naming ``name`` unless it is a single real number (NaN allowed:
     the range checks come later)."""
-    try:
-        arr = np.asarray(value)
-    except (TypeError, ValueError):
-        arr = np.asarray(None)
-    if arr.ndim != 0 or arr.dtype.kind not in "iuf":
+    if not is_real_number(value):
         raise SiteError(
             f"{name} = {_short(value)} must be one number [deg], e.g. -89.45; for several sites call once per site"
         )
-    return float(arr)
+    return float(value)  # type: ignore[arg-type]
 
 
 def bilinear(heights: NDArray[np.floating], row: FloatArray, col: FloatArray, wrap_cols: bool) -> FloatArray:
