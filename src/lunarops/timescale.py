@@ -86,7 +86,23 @@ def _from_datetime64(values: np.ndarray) -> Time:
 
 
 def utc_range(start: Any, end: Any, step_s: float) -> Time:
-    """Times from ``start`` to ``end`` (inclusive when it falls on a step) every ``step_s`` seconds of UTC."""
+    """Times from ``start`` to ``end`` (inclusive when it falls on a step) every ``step_s`` seconds."""
+    t0, span_s, step = _span(start, end, step_s)
+    return _steps(t0, int(np.floor(span_s / step + 1e-9)) + 1, step)
+
+
+def utc_period(start: Any, end: Any, step_s: float) -> Time:
+    """Samples ``start + k step`` with ``start <= t < end`` (half-open: each sample stands for one step).
+
+    The count is that of the UTC calendar, ``ceil((end - start) / step)`` and at least 1: steps are SI seconds,
+    so the samples after a leap second fall one second before the hour, and the leap second adds no sample
+    (2016-12-31T12:00 to 2017-01-01T12:00 hourly: 24 samples, the last at 10:59:59).
+    """
+    t0, span_s, step = _span(start, end, step_s)
+    return _steps(t0, max(1, int(np.ceil(span_s / step - 1e-9))), step)
+
+
+def _span(start: Any, end: Any, step_s: float) -> tuple[datetime, float, float]:
     if not is_real_number(step_s):
         raise InputError(
             f"step_s = {step_s!r} must be a number of seconds, e.g. 3600 for hourly "
@@ -99,7 +115,10 @@ def utc_range(start: Any, end: Any, step_s: float) -> Time:
     span_s = (t1 - t0).total_seconds()
     if span_s < 0:
         raise InputError(f"end {t1.isoformat()} is before start {t0.isoformat()}; swap them")
-    n = int(np.floor(span_s / step_s + 1e-9)) + 1
+    return t0, span_s, float(step_s)
+
+
+def _steps(t0: datetime, n: int, step_s: float) -> Time:
     if n > 50_000_000:
         raise InputError(f"{n:,} time steps is too many; use a larger step than {step_s} s or a shorter span")
     offsets_s = np.arange(n, dtype=np.float64) * step_s

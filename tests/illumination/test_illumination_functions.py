@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from lunarops.errors import InputError
 from lunarops.illumination import functions as F
 from lunarops.illumination.timegrid import parse_step_s, period_times
+from lunarops.timescale import utc_iso
 
 R_SUN = math.radians(0.2666)  # mean solar angular radius seen from 1 AU: 959.6 arcsec (IAU nominal radius / AU)
 
@@ -169,3 +170,11 @@ def test_parse_step_rejects(text: str) -> None:
 def test_period_times_half_open() -> None:
     t = period_times("2031-01-01", "2031-01-02", 3600.0)
     assert len(t.tt) == 24
+    # IERS Bulletin C 52: a leap second at 2016-12-31T23:59:60. Steps are SI seconds, so the samples after it fall
+    # one second before the hour; the count stays the UTC calendar's (24 hours). It was 25 before session 12.
+    t = period_times("2016-12-31T12:00", "2017-01-01T12:00", 3600.0)
+    assert len(t.tt) == 24
+    assert utc_iso(t)[-1] == "2017-01-01T10:59:59Z"
+    # a whole year: 8,784 h in 2016 (leap year), 8,760 h in 2031
+    assert len(period_times("2016-01-01", "2017-01-01", 3600.0).tt) == 8_784
+    assert len(period_times("2031-01-01", "2032-01-01", 3600.0).tt) == 8_760

@@ -131,6 +131,19 @@ def test_site_outside_dem(south) -> None:  # type: ignore[no-untyped-def]
 def test_ground_below_dem_rejected(south) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(SiteError, match="ground_height_m"):
         site_horizon(-89.45, 222.69, 0.0, south, ground_height_m=0.0)
+    dem_ground = float(south.height_at(-89.45, 222.69))
+    with pytest.raises(SiteError, match=r"is 1\.50 m below the DEM surface"):
+        site_horizon(-89.45, 222.69, 0.0, south, ground_height_m=dem_ground - 1.5)
+
+
+def test_ground_within_a_metre_below_dem_stands_on_it(south) -> None:  # type: ignore[no-untyped-def]
+    # A height copied from an output rounded to 0.1 m can lie below the bilinear DEM height; up to 1 m below
+    # (LOLA's radial accuracy, Mazarico et al. 2012) the observer stands on the DEM surface: the same horizon.
+    dem_ground = float(south.height_at(-89.45, 222.69))
+    on_surface, _ = site_horizon(-89.45, 222.69, 0.0, south)
+    below, ground = site_horizon(-89.45, 222.69, 0.0, south, ground_height_m=dem_ground - 0.2)
+    assert ground == pytest.approx(dem_ground - 0.2)
+    np.testing.assert_array_equal(below.elevation_rad, on_surface.elevation_rad)
 
 
 @pytest.mark.parametrize("n_azimuth", [0, 4, 7])

@@ -12,7 +12,7 @@ from lunarops.runner.stage import RunContext
 from lunarops.runner.stages import site as site_stage
 from lunarops.scenario import load_scenario
 from lunarops.scenario.load import parse_scenario
-from lunarops.timescale import utc_range
+from lunarops.timescale import utc_period
 
 SCENARIO = """
 name: light test
@@ -40,7 +40,7 @@ def test_site_stage_products_and_datasets() -> None:
     result = _run()
     assert result is not None
     products = result.products  # type: ignore[attr-defined]
-    times = utc_range("2031-01-01", "2031-02-01", 7200.0)
+    times = utc_period("2031-01-01", "2031-02-01", 7200.0)
     for key in ("sun_disk_visible_fraction", "sun_elevation_deg", "sun_azimuth_deg", "earth_visible"):
         array = products[key]
         assert isinstance(array, xr.DataArray)

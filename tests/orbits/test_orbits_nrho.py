@@ -132,3 +132,20 @@ def test_batch_propagation_matches_scalar(nrho92) -> None:  # type: ignore[no-un
     for j in range(6):
         single = propagate(states[:, j], [0.0, nrho92.period_nd])[:, -1]
         assert np.linalg.norm(finals[:3, j] - single[:3]) * EARTH_MOON.length_m < 1e-3  # [m]
+
+
+@pytest.mark.parametrize(
+    ("resonance", "family", "period_text"),
+    [
+        # 2:1 = 29.530589 d / 2 = 14.77 d, just past the end of the L2 family reached by continuation (~14.5 d);
+        # 9:2 = 6.56 d is short of the L1 family's NRHO end (~7.9 d). Both periods are inside the 4-16 d range check.
+        ("2:1", "L2-south", "14.77 d"),
+        ("9:2", "L1-south", "6.56 d"),
+    ],
+)
+def test_resonance_out_of_the_familys_reach_is_named(resonance: str, family: str, period_text: str) -> None:
+    from lunarops.orbits.families import ConvergenceError
+
+    with pytest.raises(ConvergenceError, match=rf"resonance {resonance}: the {family} halo family has no orbit of "
+                       rf"period {period_text} within reach: .* stops at [0-9.]+ d"):
+        nrho(resonance, family)

@@ -25,8 +25,8 @@ def test_run_default_scenario(tmp_path: Path) -> None:
     assert "Sun and Earth elevation over time" in html
     sky = pd.read_parquet(out / "results" / "sky-sky.parquet")
     assert {"site", "time", "sun_elevation_deg", "earth_elevation_deg"} <= set(sky.columns)
-    # 2030-01-01 .. 2035-01-01 hourly = 43,825 epochs per site (1,826 days x 24 + 1)
-    assert len(sky) == 43_825 * sky.site.nunique()
+    # [2030-01-01, 2035-01-01) hourly (half-open) = 43,824 epochs per site (1,826 days x 24)
+    assert len(sky) == 43_824 * sky.site.nunique()
     frac = query(f"select avg((sun_elevation_deg > 0)::int) as f from read_parquet('{out}/results/sky-sky.parquet')")
     assert 0.4 < frac.f.iloc[0] < 0.6  # polar sites: Sun's centre over the local horizontal about half the time
 
@@ -34,7 +34,7 @@ def test_run_default_scenario(tmp_path: Path) -> None:
     runs = json.loads(listed.stdout)
     assert runs[0]["run_id"] == payload["run_id"] and runs[0]["status"] == "done"
     shown = runner.invoke(app, ["runs", "show", payload["run_id"][:20]])
-    assert json.loads(shown.stdout)["summary"]["sky"]["n_times"] == 43_825
+    assert json.loads(shown.stdout)["summary"]["sky"]["n_times"] == 43_824
 
 
 def test_resume_reuses_finished_stages(tmp_path: Path, monkeypatch: object) -> None:

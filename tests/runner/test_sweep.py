@@ -70,7 +70,7 @@ def test_killed_worker_tasks_are_redone(tmp_path: Path) -> None:
 def test_sweep_on_processes_then_resume(tmp_path: Path) -> None:
     members = expand(_base(), {"sites.0.mast_height_m": [0, 100]})
     table = run_sweep(members, tmp_path, lambda: make_executor(None, 2))
-    assert len(table) == 2 and table["sky.n_times"].tolist() == [9, 9]  # 2 days / 6 h + 1
+    assert len(table) == 2 and table["sky.n_times"].tolist() == [8, 8]  # 2 days / 6 h, half-open
     calls: list[str] = []
 
     def never(scenario: Scenario, out_dir: str) -> dict[str, Any]:

@@ -29,7 +29,7 @@ def test_default_scenario_validates() -> None:
 
 def test_minimal_scenario() -> None:
     scenario = parse_scenario(GOOD)
-    assert scenario.period.n_steps == 31 * 24 + 1
+    assert scenario.period.n_steps == 31 * 24  # January hourly, half-open [start, end)
     assert scenario.sky.correction == "apparent"
 
 

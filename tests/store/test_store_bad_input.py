@@ -72,5 +72,5 @@ def test_run_takes_a_scenario_path(tmp_path: Path) -> None:
     # run(path) had been an AttributeError ('str' object has no attribute 'model_dump_json')
     results = run(str(path), tmp_path / "out", db_url=f"sqlite:///{tmp_path / 'c.sqlite'}", report=False)
     assert results.scenario.name == "tiny"
-    assert results.summary()["sky"]["n_times"] == 49  # 2 days hourly, both ends: 48 + 1
+    assert results.summary()["sky"]["n_times"] == 48  # 2 days hourly, half-open [start, end)
     assert sorted(p.name for p in stale.parent.iterdir()) == ["sky-sky.parquet"]

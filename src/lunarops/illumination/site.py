@@ -44,6 +44,10 @@ from lunarops.timescale import to_datetime64
 
 FloatArray = NDArray[np.float64]
 TERRAIN_NONE = "none"
+#: A given ground height at most this far below the DEM's bilinear height [m] puts the observer on the DEM surface:
+#: LOLA's radial accuracy is about 1 m (Mazarico et al. 2012, J. Geodesy 86, 193-207), and heights are shown
+#: rounded, so a height copied from an output must not be refused.
+GROUND_TOLERANCE_M = 1.0
 
 
 def resolve_terrain(terrain: str | Path | Dem | None, field: str = "terrain") -> Dem | None:
@@ -176,8 +180,8 @@ def site_horizon(
     """(horizon mask at the observer, ground height [m]) for a site with or without a DEM.
 
     Without a DEM the mask is the bare sphere's dip at ``mast_height_m``. With one, the observer stands at
-    ``ground_height_m + mast_height_m`` over the sphere (ground from the DEM when not given); a given ground
-    below the DEM surface is a SiteError.
+    ``ground_height_m + mast_height_m`` over the sphere (ground from the DEM when not given); an observer more
+    than ``GROUND_TOLERANCE_M`` below the DEM surface is a SiteError, one less far below stands on it.
     """
     _check_observer(latitude_deg, longitude_deg, mast_height_m, ground_height_m)
     check_n_azimuth(n_azimuth, LIGHT_MIN_N_AZIMUTH)
@@ -199,13 +203,14 @@ def site_horizon(
     dem_ground = float(dem.height_at(latitude_deg, longitude_deg))
     ground = dem_ground if ground_height_m is None else float(ground_height_m)
     above_dem = ground + mast_height_m - dem_ground
-    if above_dem < 0:
+    if above_dem < -GROUND_TOLERANCE_M:
         raise SiteError(
-            f"ground_height_m = {ground:.1f} m plus the mast ({mast_height_m} m) is below the DEM surface "
-            f"({dem_ground:.1f} m at this site); omit ground_height_m to use the DEM height"
+            f"ground_height_m = {ground:.2f} m plus the mast ({mast_height_m} m) is {-above_dem:.2f} m below the DEM "
+            f"surface ({dem_ground:.2f} m at this site; {GROUND_TOLERANCE_M:g} m below it is taken as on it); omit "
+            "ground_height_m to use the DEM height"
         )
     mask = horizon_at_site(
-        dem, latitude_deg, longitude_deg, height_above_ground_m=above_dem, n_azimuth=int(n_azimuth),
+        dem, latitude_deg, longitude_deg, height_above_ground_m=max(above_dem, 0.0), n_azimuth=int(n_azimuth),
         min_distance_m=min_distance_m,
     )
     return mask, ground

@@ -12,7 +12,7 @@ from skyfield.timelib import Time
 from lunarops.checks import is_real_number
 from lunarops.constants import DAY_S
 from lunarops.errors import InputError
-from lunarops.timescale import parse_utc, utc_range
+from lunarops.timescale import utc_period
 
 _UNITS_S = {
     "s": 1.0, "sec": 1.0, "second": 1.0, "seconds": 1.0,
@@ -43,13 +43,9 @@ def parse_step_s(text: str, field: str = "--step") -> float:
 def period_times(start: Any, end: Any, step_s: float) -> Time:
     """Samples ``start + k step`` with ``start <= t < end`` (half-open, so each sample stands for one step).
 
-    A period shorter than one step gives the single sample at ``start``.
+    A period shorter than one step gives the single sample at ``start``; see :func:`lunarops.timescale.utc_period`.
     """
-    t = utc_range(start, end, step_s)
-    tt = np.atleast_1d(t.tt)
-    if tt.size > 1 and abs(float(tt[-1]) - float(parse_utc(end).tt)) * 86400.0 < 1e-3:
-        t = t[: tt.size - 1]
-    return t
+    return utc_period(start, end, step_s)
 
 
 #: Largest difference [s] between ``step_s`` and the spacing of the samples, and between any two spacings.

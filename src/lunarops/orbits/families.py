@@ -41,6 +41,16 @@ class ConvergenceError(InputError):
     """Differential correction did not converge (the requested orbit is outside the reachable family)."""
 
 
+class FamilyEndError(ConvergenceError):
+    """The continuation along a family stopped before the requested period (non-dimensional periods kept)."""
+
+    def __init__(self, seed_nd: float, reached_nd: float, failed_nd: float) -> None:
+        super().__init__(f"halo continuation stopped at period {reached_nd:.6f}, failed at {failed_nd:.6f} (non-dim.)")
+        self.seed_nd = seed_nd
+        self.reached_nd = reached_nd
+        self.failed_nd = failed_nd
+
+
 @dataclass(frozen=True)
 class PeriodicOrbit:
     """A periodic CR3BP orbit: its apolune state and period, and its shape in physical units."""
@@ -183,7 +193,10 @@ def _continue_to_period(
         if len(solutions) > 1:  # secant predictor along the family
             slope = (solutions[-1] - solutions[-2]) / (periods[-1] - periods[-2])
             guess = solutions[-1] + slope * (target - periods[-1])
-        solutions.append(correct_fixed_period(guess, target / 2.0, mu))
+        try:
+            solutions.append(correct_fixed_period(guess, target / 2.0, mu))
+        except ConvergenceError:
+            raise FamilyEndError(periods[0], periods[-1], target) from None
         periods.append(target)
     final = solutions[-1]
     return float(final[0]), float(final[1]), float(final[2])
@@ -209,7 +222,16 @@ def halo_orbit(
     period_nd = period_s / system.time_s
     if progress:
         progress(0.1, f"continuing the {family} halo family")
-    x0, z0, vy0 = _continue_to_period(point, sign, round(period_nd, 14), system.mu, 0.05)
+    try:
+        x0, z0, vy0 = _continue_to_period(point, sign, round(period_nd, 14), system.mu, 0.05)
+    except FamilyEndError as stop:
+        days = system.time_s / 86400.0
+        raise ConvergenceError(
+            f"the {family} halo family has no orbit of period {period_s / 86400.0:.2f} d within reach: its "
+            f"continuation from the {stop.seed_nd * days:.2f} d orbit stops at {stop.reached_nd * days:.2f} d, where "
+            f"the family turns or ends; choose a period on this side of {stop.reached_nd * days:.2f} d or another "
+            f"family ({', '.join(FAMILIES)})"
+        ) from None
     state0 = np.array([x0, 0.0, z0, 0.0, vy0, 0.0])
     if progress:
         progress(0.7, "checking periodicity")
@@ -218,7 +240,11 @@ def halo_orbit(
 
 def nrho(resonance: str = "9:2", family: str = "L2-south", system: CR3BPSystem = EARTH_MOON) -> PeriodicOrbit:
     """The p:q synodic-resonant NRHO of ``family`` (default: the Gateway 9:2 L2 south)."""
-    return halo_orbit(family, resonant_period_s(resonance), system)
+    try:
+        return halo_orbit(family, resonant_period_s(resonance), system)
+    except ConvergenceError as error:
+        hint = "e.g. 9:2 (6.56 d) for L2, 3:1 (9.84 d) for L1"
+        raise ConvergenceError(f"resonance {resonance}: {error}; {hint}") from None
 
 
 def _describe(family: str, state0: FloatArray, period_nd: float, system: CR3BPSystem) -> PeriodicOrbit:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, date, datetime
 from typing import Literal
 
@@ -42,10 +43,10 @@ def _as_utc(value: object) -> object:
 
 
 class Period(_Model):
-    """The simulated time span, UTC, and the time step."""
+    """The simulated time span, UTC, and the time step: samples start_utc + k step before end_utc (half-open)."""
 
-    start_utc: datetime
-    end_utc: datetime
+    start_utc: datetime = Field(description="first sample, UTC")
+    end_utc: datetime = Field(description="end of the period, UTC, not sampled: samples start + k step before it")
     step_hours: float = Field(default=1.0, gt=0, le=24 * 30)
 
     _parse = field_validator("start_utc", "end_utc", mode="before")(_as_utc)
@@ -74,7 +75,8 @@ class Period(_Model):
 
     @property
     def n_steps(self) -> int:
-        return int((self.end_utc - self.start_utc).total_seconds() // self.step_s) + 1
+        """Samples of the half-open period [start_utc, end_utc) (:func:`lunarops.timescale.utc_period`)."""
+        return max(1, math.ceil((self.end_utc - self.start_utc).total_seconds() / self.step_s - 1e-9))
 
 
 class Site(_Model):

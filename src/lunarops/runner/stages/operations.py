@@ -239,9 +239,9 @@ def smooth_sphere_light(
 ) -> LightSeries:
     """Light at a mast on a smooth sphere: disk fraction above the dipped horizon, Earth centre above it."""
     from lunarops.sky import sky_at_site
-    from lunarops.timescale import utc_range
+    from lunarops.timescale import utc_period
 
-    t = utc_range(start, end, step_s)
+    t = utc_period(start, end, step_s)
     sky = sky_at_site(latitude_deg, longitude_deg, ground_height_m + mast_height_m, t, correction=correction)  # type: ignore[arg-type]
     dip = fn.horizon_dip_rad(mast_height_m)
     el = np.radians(sky.sun_elevation_deg)

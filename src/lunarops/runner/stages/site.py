@@ -1,7 +1,7 @@
 """The site stage of `lunarops run`: terrain horizons, sunlight, Earth visibility and PSR distance per site.
 
 Runs when the scenario has a ``terrain:`` section (``dem: none`` gives the smooth sphere). Time axis: the same
-samples as the sky stage (``utc_range(period.start_utc, period.end_utc, period.step_s)``).
+samples as the sky stage (``utc_period(period.start_utc, period.end_utc, period.step_s)``).
 
 ``products`` for later stages (the operations engine), all ``xarray.DataArray`` with dims ("site", "time"):
 
@@ -32,7 +32,7 @@ from lunarops.illumination.site import SiteLight, resolve_terrain, site_light
 from lunarops.illumination.timegrid import period_times
 from lunarops.runner.stage import Figure, RunContext, StageResult, Table
 from lunarops.terrain import Dem, PolarStereographic
-from lunarops.timescale import utc_range
+from lunarops.timescale import utc_period
 
 PLOT_POINTS = 3000
 
@@ -45,7 +45,7 @@ def run_stage(ctx: RunContext) -> StageResult | None:
         return None
     dem = resolve_terrain(section.dem, "terrain.dem")
     period = scenario.period
-    t = utc_range(period.start_utc, period.end_utc, period.step_s)
+    t = utc_period(period.start_utc, period.end_utc, period.step_s)
     n_sites = len(scenario.sites)
     lights: dict[str, SiteLight] = {}
     for i, site in enumerate(scenario.sites):

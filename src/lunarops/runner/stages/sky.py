@@ -8,7 +8,7 @@ import xarray as xr
 
 from lunarops.runner.stage import Figure, RunContext, StageResult, Table
 from lunarops.sky import sky_at_site
-from lunarops.timescale import to_datetime64, utc_range
+from lunarops.timescale import to_datetime64, utc_period
 
 PLOT_POINTS = 4000
 
@@ -31,7 +31,7 @@ def run_stage(ctx: RunContext) -> StageResult:
     """Sky time series at each scenario site."""
     scenario = ctx.scenario
     period = scenario.period
-    t = utc_range(period.start_utc, period.end_utc, period.step_s)
+    t = utc_period(period.start_utc, period.end_utc, period.step_s)
     times = to_datetime64(t)
     names = [site.name for site in scenario.sites]
     tracks = []
