@@ -11,6 +11,10 @@ cell a horizon came from). Horizon computation itself is benchmarked in benchmar
 
 Reported: wall and CPU time of the kernel calls (CPU summed over numba's threads; the machine may be shared, so
 the load average before and after is printed too), and the differences to the numpy baseline in percent of time.
+Memory (benchmarks/memory.py, each after the same warm-up): the peak resident memory above the start of the kernel
+over all cells in chunks (with each chunk's input copies; the cells' arrays made before are not counted) and, as
+memory does not scale with cells like time, of the kernel and of the numpy baseline each on the baseline's cells,
+with their ratio numpy / lunarops.
 
 Run: python benchmarks/illumination_bench.py [--cells 1000000] [--baseline-cells 2000]
 """
@@ -19,10 +23,16 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 import time
+from pathlib import Path
 
 import numba
 import numpy as np
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from memory import PeakMemory, ratio_text, shown_mb
 
 from lunarops.ephemeris import default_ephemeris
 from lunarops.illumination.functions import local_basis_me, sun_map_kernel, sun_map_numpy_baseline
@@ -61,22 +71,25 @@ def main() -> None:
     kernel_s = 0.0
     kernel_cpu_s = 0.0
     mean_lit = 0.0
-    for start in range(0, args.cells, args.chunk):
-        stop = min(start + args.chunk, args.cells)
-        h = np.ascontiguousarray(real[pick[start:stop]])
-        u, e, n = (np.ascontiguousarray(a[start:stop]) for a in (up, east, north))
-        t0 = time.perf_counter()
-        c0 = time.process_time()
-        disk, _, _ = sun_map_kernel(h, u, e, n, sun, radius)
-        kernel_cpu_s += time.process_time() - c0
-        kernel_s += time.perf_counter() - t0
-        mean_lit += float(disk.sum())
+    with PeakMemory() as kernel_mem:
+        for start in range(0, args.cells, args.chunk):
+            stop = min(start + args.chunk, args.cells)
+            h = np.ascontiguousarray(real[pick[start:stop]])
+            u, e, n = (np.ascontiguousarray(a[start:stop]) for a in (up, east, north))
+            t0 = time.perf_counter()
+            c0 = time.process_time()
+            disk, _, _ = sun_map_kernel(h, u, e, n, sun, radius)
+            kernel_cpu_s += time.process_time() - c0
+            kernel_s += time.perf_counter() - t0
+            mean_lit += float(disk.sum())
     m = args.baseline_cells
-    t0 = time.perf_counter()
-    base = sun_map_numpy_baseline(np.ascontiguousarray(real[pick[:m]]), up[:m], east[:m], north[:m], sun, radius)
-    baseline_s = (time.perf_counter() - t0) * args.cells / m
+    with PeakMemory() as base_mem:
+        t0 = time.perf_counter()
+        base = sun_map_numpy_baseline(np.ascontiguousarray(real[pick[:m]]), up[:m], east[:m], north[:m], sun, radius)
+        baseline_s = (time.perf_counter() - t0) * args.cells / m
     load_after = os.getloadavg()
-    check, _, _ = sun_map_kernel(np.ascontiguousarray(real[pick[:m]]), up[:m], east[:m], north[:m], sun, radius)
+    with PeakMemory() as check_mem:
+        check, _, _ = sun_map_kernel(np.ascontiguousarray(real[pick[:m]]), up[:m], east[:m], north[:m], sun, radius)
     samples = args.cells * sun.shape[0]
     print(f"cells {args.cells:,} x hourly samples {sun.shape[0]:,} = {samples:.3g} cell-samples, "
           f"numba threads {numba.get_num_threads()}")
@@ -86,6 +99,9 @@ def main() -> None:
         *load_before, *load_after))
     print(f"numpy baseline (scaled): {baseline_s:8.2f} s  (measured on {m:,} cells)")
     print(f"ratio numpy / numba:    {baseline_s / kernel_s:8.1f}x")
+    print(f"peak memory on {m:,} cells: lunarops {shown_mb(check_mem.peak_mb)}, numpy {shown_mb(base_mem.peak_mb)}, "
+          f"ratio numpy / lunarops {ratio_text(base_mem.peak_mb, check_mem.peak_mb)}")
+    print(f"peak memory on {args.cells:,} cells (chunks of {args.chunk:,}): lunarops {shown_mb(kernel_mem.peak_mb)}")
     print(f"goal 1 M cells x 1 yr hourly <= 5 s: {kernel_s * 1_000_000 / args.cells:.2f} s per 1 M cells")
     diff = np.abs(check - base) * 100.0
     print(f"|kernel - numpy| on the baseline cells: max {diff.max():.2e} %, mean {diff.mean():.2e} % of time; "

@@ -8,13 +8,19 @@
 "Matched accuracy": both integrators run at the same relative tolerance (1e-13) and the script prints each one's
 final-position error against heyoka at machine-epsilon tolerance, so the ratio is read with the errors beside it.
 
+Memory: the peak resident memory of each timed run above its start (``memory.PeakMemory``), each after freed heap
+memory is handed back to the OS so that reused memory counts; in [1] DOP853 is measured on its subset only, and
+heyoka once more on that subset for the ratio (memory does not scale like time).
+
 Run:  .venv/bin/python benchmarks/orbits_bench.py [--n-orbits 1000] [--n-scipy 50]
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 import time
+from pathlib import Path
 
 import numba
 import numpy as np
@@ -27,7 +33,12 @@ from lunarops.orbits.families import nrho
 from lunarops.orbits.kepler import initial_state_j2000, low_lunar_orbit
 from lunarops.timescale import parse_utc
 
+sys.path.insert(0, str(Path(__file__).parent))
+
+from memory import PeakMemory, ratio_text, shown_mb
+
 RTOL = 1e-13
+
 
 
 @numba.njit(cache=True)
@@ -54,25 +65,34 @@ def bench_nrho(n_orbits: int, n_scipy: int) -> None:
     period = orbit.period_nd
     propagate_many(states[:, :4], period, tol=RTOL)  # JIT warm-up
     propagate_many(states[:, :4], period)
-    t0 = time.perf_counter()
-    fast = propagate_many(states, period, tol=RTOL)
-    t_heyoka = time.perf_counter() - t0
+    with PeakMemory() as heyoka_mem:
+        t0 = time.perf_counter()
+        fast = propagate_many(states, period, tol=RTOL)
+        t_heyoka = time.perf_counter() - t0
     reference = propagate_many(states, period)
     _cr3bp_rhs(0.0, states[:, 0], EARTH_MOON.mu)
     k = min(n_scipy, n_orbits)
-    t0 = time.perf_counter()
-    scipy_final = np.empty((6, k))
-    for j in range(k):
-        sol = solve_ivp(_cr3bp_rhs, (0.0, period), states[:, j], method="DOP853", rtol=RTOL, atol=1e-15,
-                        args=(EARTH_MOON.mu,))
-        scipy_final[:, j] = sol.y[:, -1]
-    t_scipy = (time.perf_counter() - t0) * n_orbits / k
+    with PeakMemory() as scipy_mem:
+        t0 = time.perf_counter()
+        scipy_final = np.empty((6, k))
+        for j in range(k):
+            sol = solve_ivp(_cr3bp_rhs, (0.0, period), states[:, j], method="DOP853", rtol=RTOL, atol=1e-15,
+                            args=(EARTH_MOON.mu,))
+            scipy_final[:, j] = sol.y[:, -1]
+        t_scipy = (time.perf_counter() - t0) * n_orbits / k
+    with PeakMemory() as heyoka_subset_mem:
+        propagate_many(states[:, :k], period, tol=RTOL)
     err_h = np.max(np.linalg.norm(fast[:3] - reference[:3], axis=0)) * EARTH_MOON.length_m
     err_s = np.max(np.linalg.norm(scipy_final[:3] - reference[:3, :k], axis=0)) * EARTH_MOON.length_m
     print(f"[1] {n_orbits} perturbed 9:2 NRHOs, one period ({orbit.period_days:.3f} d), rtol {RTOL:g}")
     print(f"    lunarops/heyoka batch : {t_heyoka:8.3f} s   max error {err_h:.2e} m")
     print(f"    scipy DOP853 (numba)  : {t_scipy:8.3f} s   max error {err_s:.2e} m  (timed on {k}, scaled)")
     print(f"    ratio scipy / lunarops: {t_scipy / t_heyoka:8.1f}")
+    print(f"    peak memory           : lunarops {shown_mb(heyoka_mem.peak_mb)} on {n_orbits}, "
+          f"scipy {shown_mb(scipy_mem.peak_mb)} on {k}")
+    print(f"    peak memory, on {k} orbits: lunarops {shown_mb(heyoka_subset_mem.peak_mb)}, "
+          f"scipy {shown_mb(scipy_mem.peak_mb)}, "
+          f"ratio scipy / lunarops {ratio_text(scipy_mem.peak_mb, heyoka_subset_mem.peak_mb)}")
 
 
 def bench_llo(days: float) -> None:
@@ -81,19 +101,24 @@ def bench_llo(days: float) -> None:
     grid = np.array([0.0, days * 86400.0])
     model.propagate(state0, grid, tol=RTOL)  # JIT warm-up
     reference = model.propagate(state0, grid).position_m[:, -1]
-    t0 = time.perf_counter()
-    fast = model.propagate(state0, grid, tol=RTOL).position_m[:, -1]
-    t_heyoka = time.perf_counter() - t0
+    with PeakMemory() as heyoka_mem:
+        t0 = time.perf_counter()
+        fast = model.propagate(state0, grid, tol=RTOL).position_m[:, -1]
+        t_heyoka = time.perf_counter() - t0
     model.acceleration_km_s2(0.0, state0 / 1e3)
-    t0 = time.perf_counter()
-    sol = solve_ivp(model.acceleration_km_s2, (0.0, grid[-1]), state0 / 1e3, method="DOP853", rtol=RTOL, atol=1e-13)
-    t_scipy = time.perf_counter() - t0
+    with PeakMemory() as scipy_mem:
+        t0 = time.perf_counter()
+        sol = solve_ivp(model.acceleration_km_s2, (0.0, grid[-1]), state0 / 1e3, method="DOP853", rtol=RTOL,
+                        atol=1e-13)
+        t_scipy = time.perf_counter() - t0
     err_h = np.linalg.norm(fast - reference)
     err_s = np.linalg.norm(sol.y[:3, -1] * 1e3 - reference)
     print(f"[2] 100 km polar LLO, Moon + Earth + Sun (DE421), {days:g} days, rtol {RTOL:g}")
     print(f"    lunarops/heyoka       : {t_heyoka:8.3f} s   final error {err_h:.2e} m")
     print(f"    scipy DOP853 (numba)  : {t_scipy:8.3f} s   final error {err_s:.2e} m")
     print(f"    ratio scipy / lunarops: {t_scipy / t_heyoka:8.1f}")
+    print(f"    peak memory           : lunarops {shown_mb(heyoka_mem.peak_mb)}, scipy {shown_mb(scipy_mem.peak_mb)}, "
+          f"ratio scipy / lunarops {ratio_text(scipy_mem.peak_mb, heyoka_mem.peak_mb)}")
 
 
 def main() -> None:
