@@ -7,9 +7,12 @@ import math
 
 def format_number(value: float) -> str:
     """One style for every number of the report: thousands grouped and whole from 1,000 on (71,221 rather than
-    7.122e+04) up to 1e9, 4 significant digits otherwise; no negative zero."""
-    if not math.isfinite(value):
+    7.122e+04) up to 1e9, 4 significant digits otherwise; no negative zero; "inf" for an unbounded figure (e.g.
+    the reserve days of a station without crew), "n/a" for NaN (not computed)."""
+    if math.isnan(value):
         return "n/a"
+    if math.isinf(value):
+        return "inf" if value > 0 else "-inf"
     if value == 0.0:
         return "0"
     if 1000.0 <= abs(value) < 1e9:
