@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -305,3 +306,117 @@ def test_campaign_deliveries_feed_the_stores() -> None:
     assert crew.loc["2030-02-09T23:00"] == 4 and crew.loc["2030-02-10T00:00"] == 6
     events = result.products["events"]
     assert {"food_kg", "spares"} <= set(events.loc[events["event"] == "delivery", "element"])
+
+
+def _short_south_pole(tmp_path: Path, terrain: bool) -> Path:
+    """The embedded ILRS scenario cut to 2030-02-01..2030-05-01 with 10 Monte Carlo runs (optionally without
+    its terrain section). The period holds Connecting Ridge's 59 h dark spell from 2030-03-14T21:00 (a scan of
+    lunarops.illumination.site_light over 2030-2035, whose longest spell is 60 h in 2033)."""
+    import re
+
+    from lunarops.scenario.load import default_scenario_path
+
+    text = default_scenario_path().read_text()
+    for old, new in (
+        ("  start_utc: 2030-01-01T00:00:00Z", "  start_utc: 2030-02-01T00:00:00Z"),
+        ("  end_utc: 2035-01-01T00:00:00Z", "  end_utc: 2030-05-01T00:00:00Z"),
+        ("monte_carlo: {runs: 200,", "monte_carlo: {runs: 10,"),
+    ):
+        assert text.count(old) == 1
+        text = text.replace(old, new)
+    if not terrain:
+        text, n = re.subn(r"^terrain:\n(?:(?:[ #].*)?\n)*", "", text, flags=re.MULTILINE)
+        assert n == 1 and "\nterrain:" not in text
+    path = tmp_path / ("short-terrain.yaml" if terrain else "short-smooth.yaml")
+    path.write_text(text)
+    return path
+
+
+def _size_json(path: Path) -> dict[str, Any]:
+    result = CliRunner().invoke(app, ["power", "size", "--scenario", str(path), "--margin", "0.2", "--json"])
+    assert result.exit_code == 0, result.output
+    out: dict[str, Any] = json.loads(result.stdout)
+    return out
+
+
+def test_cli_power_size_scenario_uses_its_terrain_light(tmp_path: Path) -> None:
+    """`power size --scenario` sizes on the scenario's terrain light, as `simulate` and `lunarops run` do.
+
+    Bound on the storage: while no part of the Sun's disk is visible the array yields nothing, so the smallest
+    storage that carries the load (largest drop of the cumulative balance, lunarops.ops.sizing) is at least the
+    load energy of the longest dark spell, whatever the array area. That spell and its load are rebuilt from
+    lunarops.illumination.site_light with the scenario's inputs, not from the CLI's light."""
+    import numpy as np
+
+    from lunarops.illumination import resolve_terrain, site_light
+    from lunarops.scenario import load_scenario
+    from lunarops.timescale import utc_period
+
+    path = _short_south_pole(tmp_path, terrain=True)
+    out = _size_json(path)
+    assert out["light"] == "terrain"
+    assert len(out["notes"]) == 1 and "'Connecting Ridge' from the site stage (terrain horizon" in out["notes"][0]
+
+    # the scenario's site and terrain section: Connecting Ridge (-89.45, 222.69), 10 m mast, shipped south
+    # DEM, min_distance 1600 m, 360 azimuths, apparent sky; hourly over the scenario period
+    period = load_scenario(path).period
+    light = site_light(
+        -89.45,
+        222.69,
+        utc_period(period.start_utc, period.end_utc, 3600.0),
+        3600.0,
+        10.0,
+        resolve_terrain("south", "terrain.dem"),
+        min_distance_m=1600.0,
+        n_azimuth=360,
+        correction="apparent",
+    )
+    # 59 h from 2030-03-14T21:00 (the 2030-2035 maximum is 60 h: `lunarops illumination --lat -89.45
+    # --lon 222.69 --height-m 10 --start 2030-01-01 --end 2035-01-01 --terrain south`)
+    assert light.longest_dark_hours == pytest.approx(59.0, abs=1.0)
+    day = light.sun_disk_visible > 0.0
+    earth = light.earth_visible.astype(float)
+    # the load profile of the scenario (no crew, so eclss 0): habitat 6 + science 2 always, survival heaters
+    # 3 at night, rovers 3 + psr ice plant 10 + ilmenite o2 plant 8 by day (ISRU plants are daylight-only),
+    # dte comms 0.5 while the Earth is up -> 11 + 18 day + 0.5 earth [kW]; peak 29.5 kW
+    load_kw = 11.0 + 18.0 * day + 0.5 * earth
+    # the header's mean load comes from the same terrain light as the sizing (daylight flags included)
+    assert out["load_kw"] == pytest.approx(float(load_kw.mean()), abs=1e-6)
+    # night-time load energy of the longest dark spell, x (1 + margin 0.2)
+    dark = np.concatenate(([0], (~day).astype(np.int8), [0]))
+    starts, ends = np.flatnonzero(np.diff(dark) == 1), np.flatnonzero(np.diff(dark) == -1)
+    longest = int(np.argmax(ends - starts))
+    assert (ends - starts)[longest] == round(light.longest_dark_hours)
+    spell_kwh = 1.2 * float(load_kw[starts[longest] : ends[longest]].sum())  # 1 h steps
+    assert spell_kwh == pytest.approx(1.2 * 11.5 * 59.0, abs=1.2 * 0.5 * 59.0)  # 11-11.5 kW through ~59 h
+    for option in ("pv_battery", "pv_rfc"):
+        storage_kwh = out["options"][option]["storage_delivered_kwh"]
+        assert storage_kwh >= spell_kwh - 1e-6  # 1 Wh of float round-off
+
+    # the same scenario without its terrain section: smooth-sphere light, said in the notes, and a polar night
+    # on the sphere that needs tens of MWh (27,957 kWh for PV + Li-ion when this test was written)
+    smooth = _size_json(_short_south_pole(tmp_path, terrain=False))
+    assert smooth["light"] == "smooth sphere"
+    assert "terrain was not used" in smooth["notes"][0]
+    for option in ("pv_battery", "pv_rfc"):
+        terrain_kwh = out["options"][option]["storage_delivered_kwh"]
+        assert terrain_kwh < 0.1 * smooth["options"][option]["storage_delivered_kwh"]
+
+
+def test_cli_power_size_scenario_text_names_its_light(tmp_path: Path) -> None:
+    """Without --json the light is in each table's title and the note is printed (no terrain: smooth sphere)."""
+    path = _short_south_pole(tmp_path, terrain=False)
+    result = CliRunner(env={"COLUMNS": "200"}).invoke(app, ["power", "size", "--scenario", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "smooth sphere light" in result.output
+    assert "note: terrain was not used: light at 'Connecting Ridge' on a smooth sphere" in result.output
+
+
+def test_cli_simulate_and_size_share_the_terrain_light(tmp_path: Path) -> None:
+    """`simulate` gets its site products from the same helper as `power size`: both say terrain light."""
+    path = _short_south_pole(tmp_path, terrain=True)
+    result = CliRunner().invoke(app, ["simulate", str(path), "--runs", "2", "--json"])
+    assert result.exit_code == 0, result.output
+    notes = json.loads(result.stdout)["notes"]
+    assert "light at 'Connecting Ridge' from the site stage (terrain horizon" in notes[0]
+    assert notes[0] == _size_json(path)["notes"][0]

@@ -22,6 +22,22 @@ def _table(title: str, rows: dict[str, Any]) -> Table:
     return table
 
 
+def scenario_site_products(model: Any) -> dict[str, Any] | None:
+    """The site stage's products of a loaded scenario (terrain light at its sites), or None without terrain.
+
+    `simulate` and `power size --scenario` both pass these to ``light_for_scenario`` so that they use the
+    same light as `lunarops run` (terrain horizon when the scenario has a terrain section)."""
+    if model.terrain is None:
+        return None
+    import numpy as np
+
+    from lunarops.runner.stage import RunContext
+    from lunarops.runner.stages.site import run_stage as site_stage
+
+    site = site_stage(RunContext(model, np.random.default_rng(model.seed)))
+    return site.products if site is not None else None
+
+
 def simulate(
     scenario: Annotated[
         Path | None, typer.Argument(help="scenario YAML with an operations section; the embedded default when omitted")
@@ -35,18 +51,11 @@ def simulate(
 ) -> None:
     """Simulate station operations (hourly, Monte Carlo) and print the summary."""
     with handle_errors():
-        import numpy as np
-
-        from lunarops.runner.stage import RunContext
         from lunarops.runner.stages.operations import simulate_scenario
-        from lunarops.runner.stages.site import run_stage as site_stage
         from lunarops.scenario import load_scenario
 
         model = load_scenario(scenario)
-        site_products = None
-        if model.terrain is not None:
-            site = site_stage(RunContext(model, np.random.default_rng(model.seed)))
-            site_products = site.products if site is not None else None
+        site_products = scenario_site_products(model)
         with progress_bar("lunarops simulate", enabled=not json_output) as update:
             hourly, mc, notes = simulate_scenario(
                 model, runs=runs, seed=seed, site_products=site_products, progress=update
@@ -78,7 +87,8 @@ def size(
         typer.Option(
             "--scenario",
             help="take the load profile (every load's schedule), site and period from this scenario's "
-            "operations section instead of --load-kw and the site options",
+            "operations section instead of --load-kw and the site options, on the scenario's light (its "
+            "terrain horizon when it has a terrain section, as in `lunarops simulate`)",
         ),
     ] = None,
     latitude_deg: Annotated[float, typer.Option("--latitude-deg")] = -89.45,
@@ -94,7 +104,10 @@ def size(
     margin: Annotated[float, typer.Option("--margin", help="load margin, e.g. 0.2")] = 0.0,
     json_output: Annotated[bool, typer.Option("--json", help="print the result as JSON")] = False,
 ) -> None:
-    """Smallest array + Li-ion, array + RFC, or fission plant that carries a load at a site (smooth sphere)."""
+    """Smallest array + Li-ion, array + RFC, or fission plant that carries a load at a site.
+
+    Light: a smooth sphere at the site options with --load-kw; with --scenario, the scenario's light as in
+    `lunarops simulate` (its terrain horizon when it has a terrain section)."""
     from lunarops.errors import InputError
 
     with handle_errors():
@@ -142,7 +155,8 @@ def size(
                 raise InputError(f"--scenario {scenario}: the scenario has no operations section to size for")
             site = base_site(model)
             latitude_deg, longitude_deg = site.latitude_deg, site.longitude_deg
-            light, _ = light_for_scenario(model, None)
+            # the scenario's light, as in `simulate` and `lunarops run`: terrain horizon when it has a terrain section
+            light, light_note = light_for_scenario(model, scenario_site_products(model))
             station = station_from_section(model.operations, model.period.start_utc)
             x = build_inputs(
                 station, light, np.datetime64(model.period.start_utc.replace(tzinfo=None), "us"), model.period.step_s
@@ -159,6 +173,10 @@ def size(
             t0 = parse_utc(start).utc_datetime()
             t1 = t0 + timedelta(days=days)
             light = smooth_sphere_light(latitude_deg, longitude_deg, mast_height_m, 0.0, t0, t1, step_s)
+            light_note = (
+                f"light at ({latitude_deg:g}, {longitude_deg:g}) deg on a smooth sphere (disk above the horizon "
+                f"dipped for a {mast_height_m:g} m mast); give --scenario with a terrain section for real horizons"
+            )
         kind: Literal["fixed", "vertical_single_axis", "two_axis"] = tracking  # type: ignore[assignment]
         array = SolarArray(
             "array",
@@ -192,6 +210,7 @@ def size(
                     "load": source,
                     "margin": margin,
                     "light": light.source,
+                    "notes": [light_note],
                     "latitude_deg": latitude_deg,
                     "longitude_deg": longitude_deg,
                     "options": results,
@@ -202,6 +221,7 @@ def size(
             flat = {k: v for k, v in res.items() if k != "masses_kg"}
             flat.update({f"mass {k} [kg]": v for k, v in res.get("masses_kg", {}).items()})
             console.print(_table(f"{option}: {source} x (1 + {margin:g}), {light.source} light", flat))
+        console.print(f"note: {light_note}")
 
 
 def register(app: typer.Typer) -> None:
