@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from pathlib import Path
 
 import numpy as np
@@ -32,6 +33,10 @@ def test_illumination_json_smooth_sphere() -> None:
     assert out["n_samples"] == 59 * 4  # 59 days (Jan + Feb 2031) at 6 h, end exclusive
     t = period_times("2031-01-01", "2031-03-01", 6 * 3600.0)
     api = site_light(-89.45, 222.69, t, 6 * 3600.0, 10.0, None).summary()
+    # the CLI echoes the period's (exclusive) end as end_utc; both give the last sample as last_sample_utc
+    assert out.pop("end_utc") == "2031-03-01T00:00:00Z"
+    assert out.pop("last_sample_utc") == api.pop("last_sample_utc") == "2031-02-28T18:00:00Z"
+    assert out.pop("dem_pixel_m") is None  # no DEM
     assert set(out) == set(api)
     for key, value in api.items():
         if isinstance(value, float):
@@ -51,6 +56,28 @@ def test_illumination_json_terrain_matches_api() -> None:
     api = site_light(-89.45, 222.69, t, 3600.0, 10.0, resolve_terrain("south"), min_distance_m=1600.0).summary()
     assert out["sun_disk_visible_fraction"] == pytest.approx(api["sun_disk_visible_fraction"], abs=1e-12)
     assert out["longest_dark_hours"] == api["longest_dark_hours"]
+    assert out["dem_pixel_m"] == 1600.0  # the shipped south DEM: 1600 m (lunarops/data/terrain/PROVENANCE.md)
+
+
+def test_illumination_end_is_the_period_end_not_the_last_sample() -> None:
+    """--end is exclusive: end_utc echoes it, and the last sample (one step before) is last_sample_utc."""
+    out = _json(["illumination", "--lat", "-89.45", "--lon", "222.69", "--start", "2031-12-31T12:00",
+                 "--end", "2032-01-01", "--step", "1h", "--terrain", "none", "--json"])
+    assert out["start_utc"] == "2031-12-31T12:00:00Z"
+    assert out["end_utc"] == "2032-01-01T00:00:00Z"
+    assert out["last_sample_utc"] == "2031-12-31T23:00:00Z"
+    assert out["n_samples"] == 12
+
+
+@pytest.mark.parametrize(("terrain", "note"), [("south", True), ("none", False)])
+def test_illumination_text_names_the_dem_resolution(terrain: str, note: bool) -> None:
+    """After the table: the DEM's pixel size and the pointer to docs/illumination.md (none without a DEM)."""
+    result = runner.invoke(app, ["illumination", "--lat", "-89.45", "--lon", "222.69", "--start", "2031-01-01",
+                                 "--end", "2031-01-03", "--step", "6h", "--terrain", terrain])
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.stdout.split())
+    assert ("1600 m DEM pixels" in text and "docs/illumination.md" in text) is note
+    assert re.search(r"last_sample_utc\W+2031-01-02T18:00:00Z", text)
 
 
 @pytest.mark.parametrize(

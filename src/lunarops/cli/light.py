@@ -20,6 +20,8 @@ from lunarops.cli.common import (
 )
 from lunarops.errors import InputError, SiteError
 
+DEFAULT_MAST_M = 10.0  # sites rank: the mast of --site and --search sites without --height-m [m]
+
 sites_app = typer.Typer(help="Candidate sites: rank them by light, darkness, Earth, slope and PSR distance.",
                         no_args_is_help=True)
 
@@ -71,7 +73,8 @@ def illumination(
         dem = resolve_terrain(terrain, "--terrain")
         t = period_times(start, end, step_s)
         light = site_light(lat, lon, t, step_s, height_m, dem, ground_height_m, min_distance_m, n_azimuth)
-        summary = light.summary()
+        summary = _with_period_end(light.summary(), end)
+        summary["dem_pixel_m"] = None if dem is None else float(dem.pixel_size_m)
         if json_output:
             print_json(summary)
             return
@@ -79,8 +82,11 @@ def illumination(
         table.add_column("quantity")
         table.add_column("value", justify="right")
         for key, value in summary.items():
-            table.add_row(key, _fmt(value))
+            if key != "dem_pixel_m":  # said in the note below the table
+                table.add_row(key, _fmt(value))
         console.print(table)
+        if dem is not None:
+            console.print(_resolution_note(dem))
 
 
 def psr(
@@ -173,7 +179,10 @@ def rank(
     start: Annotated[str, typer.Option("--start", help="start UTC")] = "2031-01-01",
     end: Annotated[str, typer.Option("--end", help="end UTC (exclusive)")] = "2032-01-01",
     step: StepOpt = "1h",
-    height_m: Annotated[float, typer.Option("--height-m", help="mast height [m]")] = 10.0,
+    height_m: Annotated[
+        float | None,
+        typer.Option("--height-m", help="mast height [m] for every site [default: a scenario site's own, else 10]"),
+    ] = None,
     min_distance_m: MinDistOpt = None,
     map_png: Annotated[Path | None, typer.Option("--map", help="write a PNG map (WAC basemap + light)")] = None,
     geotiff: Annotated[Path | None, typer.Option("--geotiff", help="write the light map as GeoTIFF (--search)")] = None,
@@ -196,6 +205,10 @@ def rank(
         step_s = parse_step_s(step, "--step")
         _check_horizon_mode(horizon_mode)
         candidates = [_parse_site(text) for text in site or []]
+        if height_m is not None and not (math.isfinite(height_m) and height_m >= 0):
+            raise InputError(f"--height-m = {height_m} must be a mast height >= 0 [m]")
+        option_mast_m = DEFAULT_MAST_M if height_m is None else height_m  # --site and --search
+        masts = [option_mast_m] * len(candidates)
         check_output_file(map_png, "--map", (".png",))
         check_output_file(geotiff, "--geotiff", (".tif", ".tiff"))
         _check_positive_km(psr_radius_km, "--psr-radius-km")
@@ -211,6 +224,8 @@ def rank(
 
             loaded = load_scenario(scenario)
             candidates += [(s.name, s.latitude_deg, s.longitude_deg) for s in loaded.sites]
+            # each scenario site at its own mast height, unless --height-m is given (then it applies to all)
+            masts += [s.mast_height_m if height_m is None else height_m for s in loaded.sites]
             if loaded.terrain is not None:
                 r = loaded.terrain.ranking
                 scales = RankingScales(**r.weights.model_dump(), darkness_scale_hours=r.darkness_scale_hours,
@@ -233,28 +248,38 @@ def rank(
         psr_mask = None
         with progress_bar("ranking sites", enabled=not quiet and not json_output) as update:
             if candidates:
-                ranked += rank_sites(grid, candidates, t, step_s, height_m, scales, min_distance_m,
+                ranked += rank_sites(grid, candidates, t, step_s, masts, scales, min_distance_m,
                                      psr_radius_km=psr_radius_km, envelope=envelope, progress=update,
                                      horizon_mode=horizon_mode)
             if search:
-                found = search_sites(grid, center_lat, center_lon, radius_km, t, step_s, height_m, scales, n_best,
+                found = search_sites(grid, center_lat, center_lon, radius_km, t, step_s, option_mast_m, scales, n_best,
                                      min_separation_km=min_separation_km, min_distance_m=min_distance_m,
                                      envelope=envelope, progress=update, horizon_mode=horizon_mode)
                 ranked += found.sites
                 window, values = found.light.window, found.light.sun_disk_visible_fraction
                 psr_mask = found.psr.psr if found.psr is not None else None
         ranked.sort(key=lambda s: -s.score)
-        output: dict[str, Any] = {"sites": [s.as_dict() for s in ranked], "mast_height_m": height_m,
-                                  "terrain": grid.name, "start_utc": start, "end_utc": end}
+        heights = sorted({s.mast_height_m for s in ranked})
+        common_mast_m = heights[0] if len(heights) == 1 else None
+        mast_source = "--height-m" if height_m is not None else "scenario" if scenario is not None else "default"
+        output: dict[str, Any] = {"sites": [s.as_dict() for s in ranked], "mast_height_m": common_mast_m,
+                                  "mast_height_source": mast_source, "terrain": grid.name,
+                                  "dem_pixel_m": float(grid.pixel_size_m), "start_utc": start, "end_utc": end}
+        # the map's mast: the search's (its map) or --height-m, else the sites' common mast, else the best site's
+        map_mast_text = f"{option_mast_m:g} m"
+        map_mast_m = option_mast_m
+        if not search and height_m is None and ranked:
+            map_mast_m = ranked[0].mast_height_m if common_mast_m is None else common_mast_m
+            map_mast_text = f"{map_mast_m:g} m" + ("" if common_mast_m is not None else f" (mast of {ranked[0].name})")
         if (map_png is not None or geotiff is not None) and window is None:
             window = _sites_window(grid, ranked, radius_km)
             with progress_bar("light map", enabled=not quiet and not json_output) as update:
-                values = light_map(grid, t, step_s, window, height_m, min_distance_m, earth=False,
+                values = light_map(grid, t, step_s, window, map_mast_m, min_distance_m, earth=False,
                                    progress=update, horizon_mode=horizon_mode).sun_disk_visible_fraction
         if map_png is not None and window is not None and values is not None:
             png = light_map_png(
                 grid, window, values, "time lit [%]", [(s.name, s.latitude_deg, s.longitude_deg) for s in ranked],
-                psr_mask, f"Candidate sites, light at {height_m:g} m, {start}..{end}")
+                psr_mask, f"Candidate sites, light at {map_mast_text}, {start}..{end}")
             write_atomic(map_png, lambda tmp: tmp.write_bytes(png))
             output["map_png"] = str(map_png)
         if geotiff is not None and window is not None and values is not None:
@@ -265,25 +290,53 @@ def rank(
             print_json(output)
             return
         table = Table(
-            title=f"Candidate sites ({grid.name} DEM, {height_m:g} m mast, {start}..{end})",
+            title=f"Candidate sites ({grid.name} DEM, {_mast_title(common_mast_m, mast_source)}, {start}..{end})",
             caption="lit%: time the Sun's disk is seen; dark h: longest darkness in hours; Earth%: time the Earth's "
-            "centre is up; slope in deg; PSR km: distance to the nearest PSR",
+            "centre is up; slope in deg; PSR km: distance to the nearest PSR; mast in m",
             box=box.SIMPLE_HEAD,
             pad_edge=False,
             collapse_padding=True,
+            padding=(0, 1) if console.width >= 100 else (0, 0),  # 80 columns: one space apart, site names whole
         )
-        for column in ("#", "site", "lat", "lon", "lit%", "dark h", "Earth%", "slope", "PSR km", "score"):
+        for column in ("#", "site", "lat", "lon", "mast", "lit%", "dark h", "Earth%", "slope", "PSR km", "score"):
             # numbers never wrap (a narrow terminal had cut the coordinates to '-89.…'); the site name may
             table.add_column(column, justify="left" if column == "site" else "right", no_wrap=column != "site")
         for i, s in enumerate(ranked, 1):
-            table.add_row(str(i), s.name, f"{s.latitude_deg:.3f}", f"{s.longitude_deg:.3f}",
+            table.add_row(str(i), s.name, f"{s.latitude_deg:.3f}", f"{s.longitude_deg:.3f}", f"{s.mast_height_m:g}",
                           f"{100 * s.sun_disk_visible_fraction:.1f}", f"{s.longest_dark_hours:.0f}",
                           f"{100 * s.earth_center_visible_fraction:.1f}", f"{s.slope_deg:.1f}",
                           "-" if not math.isfinite(s.psr_distance_km) else f"{s.psr_distance_km:.1f}",
                           f"{s.score:.3f}")
         console.print(table)
+        console.print(_resolution_note(grid))
         if "map_png" in output:
             err_console.print(f"map written to {output['map_png']}")
+
+
+def _mast_title(common_mast_m: float | None, source: str) -> str:
+    """The mast part of the ranking table's title: one height for all, or 'per-site masts'."""
+    if common_mast_m is None:
+        return "per-site masts (scenario)"
+    if source == "--height-m":
+        return f"{common_mast_m:g} m mast for all sites (--height-m)"
+    return f"{common_mast_m:g} m mast" + (" (scenario)" if source == "scenario" else "")
+
+
+def _with_period_end(summary: dict[str, Any], end: str) -> dict[str, Any]:
+    """The summary with ``end_utc``, the period's (exclusive) end as given, after ``last_sample_utc``."""
+    from lunarops.timescale import parse_utc, utc_iso
+
+    out: dict[str, Any] = {}
+    for key, value in summary.items():
+        out[key] = value
+        if key == "last_sample_utc":
+            out["end_utc"] = str(utc_iso(parse_utc(end))[0])
+    return out
+
+
+def _resolution_note(dem: Any) -> str:
+    """One line after a light table: the DEM's pixel size and where the resolution effect is explained."""
+    return f"{dem.pixel_size_m:.0f} m DEM pixels: ridge light can be off by several % (docs/illumination.md)"
 
 
 def _sites_window(grid: Any, ranked: list[Any], radius_km: float) -> tuple[int, int, int, int]:

@@ -121,6 +121,7 @@ class RankedSite:
     psr_distance_km: float
     score: float
     extra: dict[str, float] = field(default_factory=dict)
+    mast_height_m: float = math.nan  # the observer height over the ground the light was computed at [m]
 
     def as_dict(self) -> dict[str, float | str]:
         """Plain dict (JSON-able; inf PSR distance stays inf, printed as null)."""
@@ -130,6 +131,7 @@ class RankedSite:
             "longest_dark_hours": self.longest_dark_hours,
             "earth_center_visible_fraction": self.earth_center_visible_fraction,
             "slope_deg": self.slope_deg, "psr_distance_km": self.psr_distance_km, "score": self.score,
+            "mast_height_m": self.mast_height_m,
         }
 
 
@@ -138,7 +140,7 @@ def rank_sites(
     sites: Sequence[tuple[str, float, float]],
     t: Time,
     step_s: float,
-    mast_height_m: float,
+    mast_height_m: float | Sequence[float],
     scales: RankingScales,
     min_distance_m: float | None = None,
     psr_radius_km: float = 40.0,
@@ -147,20 +149,22 @@ def rank_sites(
     horizon_mode: str = "auto",
 ) -> list[RankedSite]:
     """Score a list of (name, lat, lon) sites with site-level light (bilinear height + mast), best first.
+    ``mast_height_m``: one height [m] for every site, or a sequence of one height per site (in ``sites`` order).
     ``horizon_mode``: of the PSR maps around the sites (:func:`lunarops.illumination.maps.horizon_tiles`).
     ``t`` must be uniformly spaced by ``step_s`` (:func:`lunarops.illumination.timegrid.period_times`)."""
     check_dem(dem, optional=False)
     sites = _check_candidates(sites)
+    masts = _check_masts(mast_height_m, len(sites))
     step_s = check_time_grid(t, step_s)
     _check_scales(scales)
     _check_km(psr_radius_km, "psr_radius_km", "the radius searched for PSRs around each site; 40 is the default")
     check_envelope(dem, envelope)
     slopes = slope_map_deg(dem)
     out = []
-    for i, (name, lat, lon) in enumerate(sites):
+    for i, ((name, lat, lon), mast_m) in enumerate(zip(sites, masts, strict=True)):
         if progress is not None:
             progress(i / len(sites), f"ranking {name}")
-        light = site_light(lat, lon, t, step_s, mast_height_m, dem, min_distance_m=min_distance_m).summary()
+        light = site_light(lat, lon, t, step_s, mast_m, dem, min_distance_m=min_distance_m).summary()
         psr_km = _psr_distance_km(dem, lat, lon, psr_radius_km, envelope, min_distance_m, horizon_mode)
         slope = slope_at_deg(dem, lat, lon, slopes)
         score = float(scales.score(
@@ -169,7 +173,7 @@ def rank_sites(
         ))
         out.append(RankedSite(
             name, float(lat), float(lon), light["sun_disk_visible_fraction"], light["longest_dark_hours"],
-            light["earth_center_visible_fraction"], slope, psr_km, score,
+            light["earth_center_visible_fraction"], slope, psr_km, score, mast_height_m=float(mast_m),
         ))
     if progress is not None:
         progress(1.0, "ranked")
@@ -194,6 +198,28 @@ def _check_candidates(sites: object) -> list[tuple[str, float, float]]:
             )
         check_latlon_deg(site[1], site[2])
     return [(site[0], site[1], site[2]) for site in out]
+
+
+def _check_masts(mast_height_m: object, n_sites: int) -> list[float]:
+    """One mast height [m] per site: a single number is used for all; a sequence must give one per site.
+    Each is checked by :func:`site_light` (a number >= 0); here only the shape, and the numbers of a sequence."""
+    if is_real(mast_height_m):
+        return [mast_height_m] * n_sites
+    if isinstance(mast_height_m, str | bytes | dict) or not isinstance(mast_height_m, Iterable):
+        raise InputError(
+            f"mast_height_m = {shown(mast_height_m)} must be a height [m] for all sites or a list of one height per "
+            "site, e.g. 10.0 or [10.0, 20.0]"
+        )
+    masts = list(mast_height_m)
+    if len(masts) != n_sites:
+        raise InputError(
+            f"mast_height_m has {len(masts)} heights for {n_sites} sites; give one per site (in the sites' order) "
+            "or a single number for all"
+        )
+    for i, mast in enumerate(masts):
+        if not (is_real(mast) and math.isfinite(mast) and mast >= 0):
+            raise InputError(f"mast_height_m[{i}] = {shown(mast)} must be a finite height >= 0 [m]")
+    return masts
 
 
 def _check_scales(scales: object) -> None:
@@ -303,6 +329,7 @@ def search_sites(
             f"cell {len(chosen) + 1}", lat, lon, float(light.sun_disk_visible_fraction.flat[flat]),
             float(light.longest_dark_hours.flat[flat]), float(light.earth_center_visible_fraction.flat[flat]),
             float(slopes.flat[flat]), float(psr_km.flat[flat]), float(score.flat[flat]),
+            mast_height_m=float(mast_height_m),
         ))
     step(1.0, "search done")
     return SiteSearch(chosen, light, psr, slopes, score)

@@ -40,11 +40,16 @@ def light_map_png(
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(7.0, 6.0), dpi=110)
     geo = dem.georeference
+    ny, nx = np.shape(values)
     if isinstance(geo, PolarStereographic):
         x0, x1, y0, y1 = window_extent_m(geo, window)
         extent = (x0 / 1e3, x1 / 1e3, y0 / 1e3, y1 / 1e3)
+        aspect = (y1 - y0) / (x1 - x0)
+    else:
+        aspect = ny / max(nx, 1)
+    fig, ax = plt.subplots(figsize=_figure_size(aspect), dpi=110)
+    if isinstance(geo, PolarStereographic):
         basemap = _south_basemap() if geo.south else None
         if basemap is not None:
             image, bgeo = basemap
@@ -59,10 +64,13 @@ def light_map_png(
             ax.contour(psr.astype(float), levels=[0.5], colors="cyan", linewidths=0.8, extent=extent, origin="upper")
         for name, lat, lon in sites:
             row, col = (float(v) for v in dem.latlon_to_rowcol(lat, lon))
-            x, y = geo.rowcol_to_xy(row, col)
-            ax.plot(float(x) / 1e3, float(y) / 1e3, marker="^", color="lime", markeredgecolor="black")
-            ax.annotate(name, (float(x) / 1e3, float(y) / 1e3), color="white", fontsize=8,
-                        xytext=(4, 4), textcoords="offset points")
+            x, y = (float(v) / 1e3 for v in geo.rowcol_to_xy(row, col))
+            ax.plot(x, y, marker="^", color="lime", markeredgecolor="black")
+            # labels stay inside the axes: to the left of sites in the right half, below sites near the top
+            right = x > (extent[0] + extent[1]) / 2
+            top = y > extent[3] - 0.1 * (extent[3] - extent[2])
+            ax.annotate(name, (x, y), color="white", fontsize=8, xytext=(-4 if right else 4, -4 if top else 4),
+                        textcoords="offset points", ha="right" if right else "left", va="top" if top else "bottom")
         ax.set_xlim(extent[0], extent[1])
         ax.set_ylim(extent[2], extent[3])
         ax.set_xlabel("polar stereographic x [km]")
@@ -81,6 +89,16 @@ def light_map_png(
     fig.savefig(buffer, format="png")
     plt.close(fig)
     return buffer.getvalue()
+
+
+def _figure_size(aspect: float) -> tuple[float, float]:
+    """(width, height) [in] of a figure whose map axes (height / width = ``aspect``) fill it: a wide window gets a
+    short figure instead of a square one with empty bands above and below the map."""
+    map_width_in = 5.6
+    map_height_in = min(max(map_width_in * aspect, 2.4), 6.4)
+    if map_height_in == 6.4:  # tall windows: narrower map, same height cap
+        map_width_in = max(map_height_in / aspect, 2.4)
+    return map_width_in + 1.9, map_height_in + 1.3
 
 
 def _south_basemap() -> tuple[NDArray[np.uint8], PolarStereographic] | None:

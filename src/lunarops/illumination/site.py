@@ -141,7 +141,7 @@ class SiteLight:
             "n_samples": int(self.sun_disk_visible.size),
             "step_hours": self.step_s / 3600.0,
             "start_utc": str(self.times[0])[:19] + "Z",
-            "end_utc": str(self.times[-1])[:19] + "Z",
+            "last_sample_utc": str(self.times[-1])[:19] + "Z",
             "sun_disk_visible_fraction": float(self.sun_disk_visible.mean()),
             "sun_center_visible_fraction": float((self.sun_elevation_deg > self.sun_horizon_deg).mean()),
             "sun_any_visible_fraction": float((self.sun_disk_visible > 0).mean()),

@@ -69,7 +69,7 @@ def run_stage(ctx: RunContext) -> StageResult | None:
         rows.append(
             {
                 "site": name,
-                **{k: v for k, v in site_summary.items() if k not in ("start_utc", "end_utc")},
+                **{k: v for k, v in site_summary.items() if k not in ("start_utc", "last_sample_utc")},
                 "psr_distance_km": psr_km.get(name, math.nan),
             }
         )
