@@ -92,8 +92,8 @@ def test_sweep_on_dask(tmp_path: Path) -> None:
     for member in members:
         direct = run(member.scenario, tmp_path / f"direct{member.index}", record=False, report=False).summary()
         row = table.iloc[member.index]
-        assert row["sky.sun_centre_up_fraction[pole]"] == direct["sky"]["sun_centre_up_fraction[pole]"]
-        assert row["sky.earth_centre_up_fraction[pole]"] == direct["sky"]["earth_centre_up_fraction[pole]"]
+        for key in ("sun_center_above_horizontal_fraction[pole]", "earth_center_above_horizontal_fraction[pole]"):
+            assert row[f"sky.{key}"] == direct["sky"][key]
 
 
 def test_sweep_cli(tmp_path: Path) -> None:
@@ -118,3 +118,143 @@ def test_sweep_cli(tmp_path: Path) -> None:
     assert payload["members"] == 2 and Path(payload["table"]).is_file()
     bad = CliRunner().invoke(app, ["sweep", str(scenario), "--param", "sites.0.nope=1", "--out", str(tmp_path / "b")])
     assert bad.exit_code == 2 and "not a field" in bad.output
+
+
+def _quick_member(scenario: Scenario, out_dir: str) -> dict[str, Any]:
+    """A member that needs no stage: its latitude as an output, and an output every member shares."""
+    return {"test": {"latitude_deg": scenario.sites[0].latitude_deg, "same": 1}}
+
+
+def _catalog_runs(url: str) -> list[Any]:
+    from lunarops.store import Catalog
+
+    with Catalog(url) as catalog:
+        return [catalog.get(r.run_id) for r in catalog.list(1000)]
+
+
+def test_sweep_records_each_member_once(tmp_path: Path) -> None:
+    members = expand(_base(), {"sites.0.latitude_deg": [-89.5, -88, -85]})
+    url = f"sqlite:///{tmp_path / 'catalog.sqlite'}"
+    # first two members finished by a sweep that did not record them (as a crash between member.json and
+    # the catalog would leave them); the rerun records them with the run id kept in member.json, then the third
+    run_sweep(members[:2], tmp_path / "s", lambda: make_executor(None, 1), member_function=_quick_member, record=False)
+    assert _catalog_runs(url) == []
+    run_sweep(members, tmp_path / "s", lambda: make_executor(None, 1), member_function=_quick_member, db_url=url)
+    records = _catalog_runs(url)
+    assert len(records) == 3 and {r.status for r in records} == {"done"}
+    by_member = {r.summary["sweep_member"]["member"]: r for r in records}
+    assert by_member[2].summary["sweep_member"]["parameters"] == {"sites.0.latitude_deg": -85}
+    assert by_member[2].summary["test"] == {"latitude_deg": -85.0, "same": 1}
+    assert "(sweep member 2 of 3)" in by_member[2].scenario_name and "latitude_deg=-85" in by_member[2].scenario_name
+    assert by_member[2].elapsed_s is not None and by_member[2].out_dir.endswith("00002")
+    member_json = json.loads((tmp_path / "s" / "members" / "00001" / "member.json").read_text())
+    assert member_json["run"]["run_id"] == by_member[1].run_id
+    # a rerun (all finished) records nothing again
+    run_sweep(members, tmp_path / "s", lambda: make_executor(None, 1), member_function=_quick_member, db_url=url)
+    assert sorted(r.run_id for r in _catalog_runs(url)) == sorted(r.run_id for r in records)
+
+
+def test_sweep_bad_db_fails_before_running(tmp_path: Path) -> None:
+    members = expand(_base(), {"sites.0.latitude_deg": [-89.5]})
+    with pytest.raises(InputError, match="not a supported database URL"):
+        run_sweep(members, tmp_path / "s", lambda: make_executor(None, 1), db_url="mysql://x")
+    assert not (tmp_path / "s" / "members").exists()
+
+
+def _render(view: Any, n_columns: int, width: int = 80) -> list[str]:
+    """The lines `lunarops sweep` prints for a view, on a terminal of ``width`` columns."""
+    import io
+
+    from rich.console import Console
+
+    import lunarops.cli.main as cli_main
+
+    out = io.StringIO()
+    saved = cli_main.console
+    cli_main.console = Console(file=out, width=width, emoji=False, color_system=None)
+    try:
+        cli_main._print_sweep_view(view, n_columns, Path("/tmp/sweep/sweep.parquet"))
+    finally:
+        cli_main.console = saved
+    return out.getvalue().splitlines()
+
+
+def _table(n_members: int, n_constant: int) -> Any:
+    import pandas as pd
+
+    rows = []
+    for i in range(n_members):
+        row: dict[str, Any] = {"member": i, "sites.0.mast_height_m": 10 * i}
+        row.update({f"operations.constant_output_number_{k}[Connecting Ridge]": 1.5 for k in range(n_constant)})
+        row["site.sun_disk_visible_fraction[Connecting Ridge]"] = 0.5 + 0.01 * i
+        row["operations.unserved_energy_kwh_p95"] = 1234.5 * i
+        row["campaign.status"] = "Optimal"
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def test_sweep_table_shows_parameters_then_varying_outputs() -> None:
+    from lunarops.runner.sweep import sweep_view
+
+    table = _table(3, 76)
+    view = sweep_view(table, ["sites.0.mast_height_m"], width=80)
+    assert view.transposed and view.members_shown == 3 and len(view.constant) == 77
+    assert view.header == ["member", "0", "1", "2"]
+    assert [r[0] for r in view.rows] == [
+        "sites.0.mast_height_m",
+        "site.sun_disk_visible_fraction[Connecting Ridge]",
+        "operations.unserved_energy_kwh_p95",
+    ]
+    assert view.rows[2][1:] == ["0", "1,234", "2,469"]
+    lines = _render(view, len(table.columns))
+    text = "\n".join(lines)
+    assert max(len(line) for line in lines) <= 80, text
+    assert "[Connecting" in text and "2,469" in text  # names with [...] are text, not markup
+    assert "77 outputs are the same in every member" in text and "sweep.parquet" in text
+    # few outputs: one row per member, the member, the parameter, then the varying outputs
+    narrow = table[["member", "sites.0.mast_height_m", "operations.unserved_energy_kwh_p95", "campaign.status"]]
+    wide = sweep_view(narrow, ["sites.0.mast_height_m"], width=80)
+    assert not wide.transposed and wide.header == [
+        "member",
+        "sites.0.mast_height_m",
+        "operations.unserved_energy_kwh_p95",
+    ]
+    assert wide.rows[1] == ["1", "10", "1,234"] and wide.constant == ["campaign.status"]
+
+
+def test_sweep_table_with_many_members_fits_80_columns() -> None:
+    from lunarops.runner.sweep import sweep_view
+
+    table = _table(40, 5)
+    view = sweep_view(table, ["sites.0.mast_height_m"], width=80)
+    assert view.transposed and 1 <= view.members_shown < 40
+    lines = _render(view, len(table.columns))
+    assert max(len(line) for line in lines) <= 80, "\n".join(lines)
+    assert any("of 40 shown" in line for line in lines)
+
+
+def test_sweep_cli_table_and_catalog(tmp_path: Path) -> None:
+    scenario = tmp_path / "base.yaml"
+    scenario.write_text(BASE)
+    db = f"sqlite:///{tmp_path / 'runs.sqlite'}"
+    args = ["sweep", str(scenario), "--param", "sites.0.latitude_deg=-89.5,-80", "--workers", "1", "--quiet"]
+    result = CliRunner().invoke(app, [*args, "--out", str(tmp_path / "o"), "--db", db])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert max(len(line) for line in lines) <= 80, result.stdout
+    assert "sites.0.latitude_deg" in result.stdout and "-89.5" in result.stdout
+    assert "outputs are the same in every member" in result.stdout and "sky.n_times" not in result.stdout
+    listed = CliRunner().invoke(app, ["runs", "list", "--db", db, "--json"])
+    assert listed.exit_code == 0, listed.output
+    runs = json.loads(listed.stdout)
+    assert len(runs) == 2 and all(r["status"] == "done" for r in runs)
+    assert any("latitude_deg=-80]" in r["scenario"] and "sweep member 1 of 2" in r["scenario"] for r in runs)
+    shown = CliRunner().invoke(app, ["runs", "show", runs[0]["run_id"], "--db", db])
+    assert shown.exit_code == 0, shown.output
+    member = json.loads(shown.stdout)["summary"]["sweep_member"]
+    assert member["members"] == 2 and list(member["parameters"]) == ["sites.0.latitude_deg"]
+    # the rerun finds every member finished and recorded: nothing is recorded twice
+    again = CliRunner().invoke(app, [*args, "--out", str(tmp_path / "o"), "--db", db])
+    assert again.exit_code == 0, again.output
+    assert len(_catalog_runs(db)) == 2
+    assert "LUNAROPS_HOME" in CliRunner().invoke(app, ["sweep", "--help"], env={"COLUMNS": "200"}).stdout

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from lunarops import __version__
@@ -30,6 +31,10 @@ app = typer.Typer(
     add_completion=False,
 )
 runs_app = typer.Typer(help="The run catalog.", no_args_is_help=True)
+DB_HELP = (
+    "catalog URL: sqlite:///PATH or postgresql://USER@HOST/DB; default: catalog.sqlite in $LUNAROPS_HOME, "
+    "else in the user data directory"
+)
 app.add_typer(runs_app, name="runs")
 
 for group in (sky, terrain, light, orbit, campaign, ops):
@@ -55,7 +60,7 @@ def main(
 def run(
     scenario: Annotated[Path | None, typer.Argument(help="scenario YAML; the embedded default when omitted")] = None,
     out: Annotated[Path, typer.Option("--out", help="output directory")] = Path("lunarops-out"),
-    db: Annotated[str | None, typer.Option("--db", help="catalog URL: sqlite:///PATH or postgresql://...")] = None,
+    db: Annotated[str | None, typer.Option("--db", help=DB_HELP)] = None,
     fresh: Annotated[bool, typer.Option("--fresh", help="ignore checkpoints of an earlier, interrupted run")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", help="no progress bar")] = False,
     json_output: Annotated[bool, typer.Option("--json", help="print the summary as JSON")] = False,
@@ -101,12 +106,14 @@ def sweep(
     scheduler: Annotated[
         str | None, typer.Option("--scheduler", help="'processes' (default), 'dask-local' or tcp://host:8786")
     ] = None,
+    db: Annotated[str | None, typer.Option("--db", help=DB_HELP + "; each finished member is recorded there")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", help="no progress bar")] = False,
     json_output: Annotated[bool, typer.Option("--json", help="print the table as JSON")] = False,
 ) -> None:
-    """Run a grid of variants of a scenario in parallel (local processes or Dask); resumable."""
+    """Run a grid of variants of a scenario in parallel (local processes or Dask); resumable. Each finished member
+    is recorded in the run catalog (`lunarops runs list`)."""
     from lunarops.runner.executors import make_executor
-    from lunarops.runner.sweep import expand, parse_parameter, run_sweep, write_sweep_table
+    from lunarops.runner.sweep import expand, parse_parameter, run_sweep, sweep_view, write_sweep_table
     from lunarops.scenario import default_scenario_path, load_scenario
 
     with handle_errors():
@@ -119,16 +126,39 @@ def sweep(
         grid = dict(parse_parameter(p) for p in param)
         members = expand(base, grid)
         with progress_bar(f"sweep of {len(members)} members", enabled=not quiet and not json_output) as update:
-            table = run_sweep(members, out, lambda: make_executor(scheduler, workers), progress=update)
+            table = run_sweep(members, out, lambda: make_executor(scheduler, workers), progress=update, db_url=db)
         path = write_sweep_table(table, out / "sweep.parquet")
         if json_output:
             print_json({"members": len(table), "table": str(path), "rows": table.to_dict(orient="records")})
             return
-        console.print(f"[bold green]done[/] {len(table)} members; table: {path}")
-        view = Table(*[str(c) for c in table.columns[: 1 + len(grid) + 4]])
-        for row in table.itertuples(index=False):
-            view.add_row(*[f"{v:.4g}" if isinstance(v, float) else str(v) for v in row[: 1 + len(grid) + 4]])
-        console.print(view)
+        console.print(f"[bold green]done[/] {len(table)} members; table: {escape(str(path))}")
+        console.print("each member is recorded in the run catalog: lunarops runs list")
+        _print_sweep_view(sweep_view(table, list(grid), console.width), len(table.columns), path)
+
+
+def _print_sweep_view(view: Any, n_columns: int, path: Path) -> None:
+    """The swept parameters, then the outputs that differ between members (lunarops.runner.sweep.SweepView)."""
+    table = Table(show_header=True)
+    if view.transposed:
+        table.add_column(escape(view.header[0]), overflow="fold")
+        for member in view.header[1:]:
+            table.add_column(member, justify="right", no_wrap=True)
+    else:
+        for name in view.header:
+            table.add_column(escape(name), justify="right", no_wrap=True)
+    for i, row in enumerate(view.rows):  # escaped: "[pole]" in a name is text, not rich markup
+        table.add_row(*(escape(c) for c in row), end_section=view.transposed and i == view.n_parameters - 1)
+    if view.rows or not view.transposed:
+        console.print(table)
+    if not view.rows or (view.transposed and len(view.rows) == view.n_parameters):
+        console.print("no output differs between the members")
+    if view.members_shown < view.members:
+        console.print(f"members 0..{view.members_shown - 1} of {view.members} shown (the terminal is too narrow)")
+    if view.constant:
+        console.print(
+            f"{len(view.constant)} outputs are the same in every member and not shown; "
+            f"all {n_columns} columns: {escape(str(path))}"
+        )
 
 
 @app.command()
@@ -165,7 +195,7 @@ def schema(
 
 @runs_app.command("list")
 def runs_list(
-    db: Annotated[str | None, typer.Option("--db", help="catalog URL")] = None,
+    db: Annotated[str | None, typer.Option("--db", help=DB_HELP)] = None,
     limit: Annotated[int, typer.Option("--limit", min=1, max=10_000)] = 50,
     json_output: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
@@ -195,7 +225,7 @@ def runs_list(
         for r in records:
             table.add_row(
                 r.run_id,
-                r.scenario_name,
+                escape(r.scenario_name),  # "[sites.0.mast_height_m=10]" of a sweep member is text, not markup
                 r.status,
                 f"{r.started_utc:%Y-%m-%d %H:%M:%S}",
                 f"{r.elapsed_s:.1f}" if r.elapsed_s is not None else "",
@@ -207,7 +237,7 @@ def runs_list(
 @runs_app.command("show")
 def runs_show(
     run_id: Annotated[str, typer.Argument(help="run id or a unique prefix")],
-    db: Annotated[str | None, typer.Option("--db", help="catalog URL")] = None,
+    db: Annotated[str | None, typer.Option("--db", help=DB_HELP)] = None,
 ) -> None:
     """Show one run: status, output directory and summary."""
     from lunarops.store import Catalog

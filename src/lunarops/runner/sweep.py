@@ -3,18 +3,23 @@
 A sweep is a grid over scenario fields named by dotted paths (``sites.0.mast_height_m``,
 ``operations.battery.capacity_kwh``): every combination of the listed values is one member. Members run the
 whole main job (without an HTML report each) on an executor (local processes or Dask). Each member's summary is
-written atomically to ``OUT/members/NNNNN/summary.json``; rerunning the sweep skips finished members, and the
-tasks of a killed worker are redone.
+written atomically to ``OUT/members/NNNNN/member.json``; rerunning the sweep skips finished members, and the
+tasks of a killed worker are redone. Each finished member is recorded in the run catalog by this (the parent)
+process as it completes, so SQLite is written by one process only; its run id is kept in ``member.json``, so a
+rerun records only the members the catalog does not have yet.
 """
 
 from __future__ import annotations
 
 import itertools
 import json
+import time
+import uuid
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Executor, Future
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -24,9 +29,11 @@ from pydantic import ValidationError
 
 from lunarops.atomic import write_text_atomic
 from lunarops.errors import InputError, LunarOpsError, ScenarioError, ScenarioIssue
+from lunarops.jsonutil import to_json
+from lunarops.numformat import format_number
 from lunarops.runner.stage import ProgressCallback, no_progress
 from lunarops.scenario import Scenario
-from lunarops.store import write_dataset
+from lunarops.store import Catalog, write_dataset
 
 MAX_MEMBERS = 100_000
 MAX_ATTEMPTS = 3
@@ -124,27 +131,42 @@ def run_sweep(
     *,
     member_function: MemberFunction = run_member,
     progress: ProgressCallback = no_progress,
+    db_url: str | None = None,
+    record: bool = True,
 ) -> pd.DataFrame:
-    """Run the members not yet finished in ``out_dir``; return one row per member (overrides + summary)."""
+    """Run the members not yet finished in ``out_dir``; return one row per member (overrides + summary).
+
+    With ``record`` (the default), every finished member is recorded in the run catalog at ``db_url`` (the
+    default catalog when None), as ``lunarops run`` records a run; members finished by an earlier call and not yet
+    in that catalog are recorded too, and none is recorded twice."""
     out_dir = Path(out_dir)
-    summaries: dict[int, dict[str, Any]] = {}
-    pending = []
-    for member in members:
-        done = _read_member(out_dir, member)
-        if done is None:
-            pending.append(member)
-        else:
-            summaries[member.index] = done
-    for attempt in range(1, MAX_ATTEMPTS + 1):
-        if not pending:
-            break
-        with executor_factory() as executor:
-            pending = _submit_all(executor, pending, out_dir, member_function, summaries, len(members), progress)
-        if pending and attempt == MAX_ATTEMPTS:
-            raise LunarOpsError(
-                f"{len(pending)} sweep members failed {MAX_ATTEMPTS} times (workers died); "
-                f"first: member {pending[0].index}; rerun the sweep to retry them"
-            )
+    catalog = Catalog(db_url) if record else None  # a bad --db fails before any member runs
+    try:
+        summaries: dict[int, dict[str, Any]] = {}
+        pending = []
+        for member in members:
+            done = _read_member(out_dir, member)
+            if done is None:
+                pending.append(member)
+                continue
+            summaries[member.index] = done["summary"]
+            if catalog is not None:
+                _record_finished(catalog, out_dir, member, len(members), done)
+        for attempt in range(1, MAX_ATTEMPTS + 1):
+            if not pending:
+                break
+            with executor_factory() as executor:
+                pending = _submit_all(
+                    executor, pending, out_dir, member_function, summaries, len(members), progress, catalog
+                )
+            if pending and attempt == MAX_ATTEMPTS:
+                raise LunarOpsError(
+                    f"{len(pending)} sweep members failed {MAX_ATTEMPTS} times (workers died); "
+                    f"first: member {pending[0].index}; rerun the sweep to retry them"
+                )
+    finally:
+        if catalog is not None:
+            catalog.close()
     rows = []
     for member in members:
         row: dict[str, Any] = {"member": member.index, **member.overrides}
@@ -164,22 +186,138 @@ def write_sweep_table(table: pd.DataFrame, path: Path) -> Path:
     return write_dataset(xr.Dataset.from_dataframe(table.set_index("member")), path)
 
 
+@dataclass(frozen=True)
+class SweepView:
+    """The sweep's table cut for a terminal: the swept parameters, then the outputs that differ between members.
+
+    ``transposed``: one row per parameter or output and one column per member (``header`` = "member" and the
+    member indices), used when one row per member would not fit the width. ``members_shown`` of ``members`` are
+    in it (all of them unless even the transposed table is too wide); ``constant`` outputs are left out."""
+
+    header: list[str]
+    rows: list[list[str]]
+    transposed: bool
+    n_parameters: int
+    constant: list[str]
+    members_shown: int
+    members: int
+
+
+def sweep_view(table: pd.DataFrame, parameters: Sequence[str], width: int = 80) -> SweepView:
+    """What the terminal shows of a sweep's table (see SweepView), to fit ``width`` characters of a rich table
+    with borders. Outputs are compared as they are printed: an output whose printed value is the same in every
+    member is constant."""
+    parameters = [p for p in parameters if p in table.columns]
+    cells = {c: [_cell(v) for v in table[c]] for c in table.columns}
+    outputs = [c for c in table.columns if c != "member" and c not in parameters]
+    varying = [c for c in outputs if len(set(cells[c])) > 1]
+    constant = [c for c in outputs if c not in varying]
+    shown = [*parameters, *varying]
+    n = len(table)
+    # a rich table with borders takes each column's widest cell + 3 (padding and a rule), + 1 for the last rule
+    wide_columns = ["member", *shown]
+    wide = sum(max(len(c), *(len(v) for v in cells[c])) + 3 for c in wide_columns) + 1 if n else 0
+    if wide <= width:
+        rows = [[cells[c][i] for c in wide_columns] for i in range(n)]
+        return SweepView(wide_columns, rows, False, len(parameters), constant, n, n)
+    members = cells["member"]
+    name_width = min(max((len(c) for c in shown), default=6), max(16, width // 3))
+    fit, used = 0, name_width + 3 + 1
+    for i in range(n):
+        column = max(len(members[i]), *(len(cells[c][i]) for c in shown)) + 3 if shown else len(members[i]) + 3
+        if used + column > width and fit > 0:
+            break
+        used += column
+        fit += 1
+    rows = [[c, *cells[c][:fit]] for c in shown]
+    return SweepView(["member", *members[:fit]], rows, True, len(parameters), constant, fit, n)
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return format_number(value)
+    if hasattr(value, "item") and not isinstance(value, str):  # numpy scalars from the DataFrame
+        return _cell(value.item())
+    return str(value)
+
+
 def _member_dir(out_dir: Path, member: Member) -> Path:
     return out_dir / "members" / f"{member.index:05d}"
 
 
 def _read_member(out_dir: Path, member: Member) -> dict[str, Any] | None:
+    """The finished member's ``member.json`` (scenario, summary and, since run ids are kept, run), or None."""
     path = _member_dir(out_dir, member) / "member.json"
     if not path.is_file():
         return None
     try:
-        payload = json.loads(path.read_text())
+        payload: dict[str, Any] = json.loads(path.read_text())
     except (OSError, json.JSONDecodeError):
         return None
-    if payload.get("scenario") != member.scenario.model_dump(mode="json"):
+    if payload.get("scenario") != member.scenario.model_dump(mode="json") or "summary" not in payload:
         return None  # a different sweep wrote here
-    summary: dict[str, Any] = payload["summary"]
-    return summary
+    return payload
+
+
+def _call_member(function: MemberFunction, scenario: Scenario, out_dir: str) -> dict[str, Any]:
+    """Run one member in a worker and time it; the run id is the one ``run`` wrote to the member's
+    summary.json, when it wrote one during this call."""
+    started = datetime.now(UTC)
+    clock = time.perf_counter()
+    summary = function(scenario, out_dir)
+    elapsed_s = time.perf_counter() - clock
+    run_id = None
+    written = Path(out_dir) / "summary.json"
+    try:
+        if written.stat().st_mtime >= started.timestamp() - 1.0:
+            run_id = json.loads(written.read_text()).get("run_id")
+    except (OSError, ValueError, AttributeError):
+        pass
+    if not isinstance(run_id, str) or not run_id:
+        run_id = _new_run_id()
+    return {"summary": summary, "run": {"run_id": run_id, "started_utc": started.isoformat(), "elapsed_s": elapsed_s}}
+
+
+def _new_run_id() -> str:
+    """A run id in the format of ``lunarops run``'s."""
+    return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ-") + uuid.uuid4().hex[:8]
+
+
+def _record_finished(catalog: Catalog, out_dir: Path, member: Member, total: int, payload: dict[str, Any]) -> None:
+    """Record a finished member in the catalog unless its run id is there already. A member.json without a run
+    (written before sweeps recorded their members) gets one, written back so that the next rerun skips it."""
+    from lunarops.runner.run import scenario_sha256
+
+    run = payload.get("run")
+    if not isinstance(run, dict) or not isinstance(run.get("run_id"), str):
+        run = {"run_id": _new_run_id(), "started_utc": None, "elapsed_s": None}
+        payload = {**payload, "run": run}
+        write_text_atomic(_member_dir(out_dir, member) / "member.json", to_json(payload))
+    run_id: str = run["run_id"]
+    if catalog.has(run_id):
+        return
+    try:
+        started = datetime.fromisoformat(run["started_utc"]) if run.get("started_utc") else None
+    except (TypeError, ValueError):
+        started = None
+    label = f" (sweep member {member.index} of {total})"
+    name = member.scenario.name[: 200 - len(label)] + label
+    summary = {
+        "sweep_member": {
+            "member": member.index,
+            "members": total,
+            "parameters": member.overrides,
+            "sweep_dir": str(out_dir.resolve()),
+        },
+        **payload["summary"],
+    }
+    scenario_yaml = yaml.safe_dump(member.scenario.model_dump(mode="json"), sort_keys=False, allow_unicode=True)
+    member_dir = str(_member_dir(out_dir, member).resolve())
+    catalog.start(run_id, name, scenario_sha256(member.scenario), member_dir, scenario_yaml, started_utc=started)
+    elapsed = run.get("elapsed_s")
+    catalog.finish(run_id, "done", float(elapsed) if isinstance(elapsed, int | float) else None, summary)
 
 
 def _submit_all(
@@ -190,9 +328,10 @@ def _submit_all(
     summaries: dict[int, dict[str, Any]],
     total: int,
     progress: ProgressCallback,
+    catalog: Catalog | None = None,
 ) -> list[Member]:
     futures: dict[Future[dict[str, Any]], Member] = {
-        executor.submit(member_function, m.scenario, str(_member_dir(out_dir, m))): m for m in members
+        executor.submit(_call_member, member_function, m.scenario, str(_member_dir(out_dir, m))): m for m in members
     }
     failed: list[Member] = []
     from concurrent.futures import as_completed
@@ -200,16 +339,25 @@ def _submit_all(
     for future in as_completed(futures):
         member = futures[future]
         try:
-            summary = future.result()
+            outcome = future.result()
         except BrokenProcessPool:
             failed.append(member)  # the worker died: redo it in a fresh pool
             continue
         except LunarOpsError:
             raise
-        payload = {"scenario": member.scenario.model_dump(mode="json"), "summary": summary}
-        from lunarops.jsonutil import to_json
-
+        payload = json.loads(
+            to_json(
+                {
+                    "scenario": member.scenario.model_dump(mode="json"),
+                    "summary": outcome["summary"],
+                    "run": outcome["run"],
+                }
+            )
+        )
+        # member.json first, then the catalog: a crash between the two is mended by the rerun (run id kept)
         write_text_atomic(_member_dir(out_dir, member) / "member.json", to_json(payload))
-        summaries[member.index] = json.loads(to_json(summary))
+        summaries[member.index] = payload["summary"]
+        if catalog is not None:
+            _record_finished(catalog, out_dir, member, total, payload)
         progress(len(summaries) / total, f"member {member.index} done")
     return failed

@@ -97,22 +97,30 @@ class Catalog:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def start(self, run_id: str, scenario_name: str, sha256: str, out_dir: str, scenario_yaml: str) -> None:
-        """Record a run as started."""
+    def start(
+        self,
+        run_id: str,
+        scenario_name: str,
+        sha256: str,
+        out_dir: str,
+        scenario_yaml: str,
+        started_utc: datetime | None = None,
+    ) -> None:
+        """Record a run as started (now, unless ``started_utc`` says when: a sweep member recorded on its end)."""
         self._execute(
             insert(runs).values(
                 run_id=run_id,
                 scenario_name=scenario_name,
                 scenario_sha256=sha256,
                 status="running",
-                started_utc=datetime.now(UTC),
+                started_utc=started_utc or datetime.now(UTC),
                 out_dir=out_dir,
                 scenario_yaml=scenario_yaml,
             )
         )
 
     def finish(
-        self, run_id: str, status: str, elapsed_s: float, summary: dict[str, Any], error: str | None = None
+        self, run_id: str, status: str, elapsed_s: float | None, summary: dict[str, Any], error: str | None = None
     ) -> None:
         """Record a run's end: status "done" or "failed", with its summary."""
         self._execute(
@@ -134,6 +142,12 @@ class Catalog:
         with self._connect() as connection:
             rows = connection.execute(select(runs).order_by(runs.c.started_utc.desc()).limit(limit)).mappings().all()
         return [_record(row) for row in rows]
+
+    def has(self, run_id: str) -> bool:
+        """Whether a run with exactly this id is recorded."""
+        with self._connect() as connection:
+            row = connection.execute(select(runs.c.run_id).where(runs.c.run_id == run_id)).first()
+        return row is not None
 
     def get(self, run_id: str) -> RunRecord:
         """One run by id (a unique prefix is enough)."""

@@ -366,8 +366,10 @@ def _figures(hourly: OpsResult, mc: OpsResult, battery_j: float | None) -> list[
             caption="60 days around the lowest state of storage.",
         )
     )
-    daily = ds.coarsen(time=24, boundary="trim")
-    last = daily.max()
+    n_time = ds.sizes["time"]
+    step_s = float((ds["time"].values[1] - ds["time"].values[0]) / np.timedelta64(1, "s")) if n_time > 1 else 86400.0
+    per_day = min(max(1, round(86400.0 / step_s)), n_time)  # a period shorter than a day: one point
+    last = ds.coarsen(time=per_day, boundary="trim").max()
     fig = go.Figure()
     for name in ("o2_kg", "water_kg", "food_kg", "propellant_kg"):
         fig.add_scatter(x=last["time"].values, y=last[name].values, name=name)

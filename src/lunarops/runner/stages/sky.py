@@ -27,6 +27,9 @@ def site_ground_height_m(ctx: RunContext, site: object) -> float:
     return float(load_dem(dem_name).height_at(site.latitude_deg, site.longitude_deg))  # type: ignore[attr-defined]
 
 
+_FRACTIONS = ("sun_center_above_horizontal_fraction", "earth_center_above_horizontal_fraction")
+
+
 def run_stage(ctx: RunContext) -> StageResult:
     """Sky time series at each scenario site."""
     scenario = ctx.scenario
@@ -61,8 +64,8 @@ def run_stage(ctx: RunContext) -> StageResult:
         rows.append(
             {
                 "site": name,
-                "sun_centre_up_fraction": float(np.mean(track.sun_elevation_deg > 0)),
-                "earth_centre_up_fraction": float(np.mean(track.earth_elevation_deg > 0)),
+                "sun_center_above_horizontal_fraction": float(np.mean(track.sun_elevation_deg > 0)),
+                "earth_center_above_horizontal_fraction": float(np.mean(track.earth_elevation_deg > 0)),
                 "sun_elevation_max_deg": float(track.sun_elevation_deg.max()),
                 "earth_elevation_max_deg": float(track.earth_elevation_deg.max()),
             }
@@ -73,8 +76,7 @@ def run_stage(ctx: RunContext) -> StageResult:
     summary = {
         "n_times": len(times),
         "correction": scenario.sky.correction,
-        **{f"sun_centre_up_fraction[{r['site']}]": r["sun_centre_up_fraction"] for r in rows},
-        **{f"earth_centre_up_fraction[{r['site']}]": r["earth_centre_up_fraction"] for r in rows},
+        **{f"{key}[{r['site']}]": r[key] for key in _FRACTIONS for r in rows},
     }
     ctx.progress(1.0, "sky done")
     return StageResult(
@@ -87,7 +89,10 @@ def run_stage(ctx: RunContext) -> StageResult:
         notes=[
             "Azimuth from north through east; elevation above the local horizontal of the 1737.4 km sphere. "
             f"Correction: {scenario.sky.correction} (apparent = light time + stellar aberration, as SPICE LT+S). "
-            "JPL DE421 and the NAIF Moon ME frame (moon_pa_de421_1900-2050.bpc + moon_080317.tf)."
+            "JPL DE421 and the NAIF Moon ME frame (moon_pa_de421_1900-2050.bpc + moon_080317.tf).",
+            "The '..._center_above_horizontal_fraction' figures count the samples with the body's centre above the "
+            "local horizontal plane, without terrain: sky geometry, not the light at the site (the site stage's "
+            "sun_center_visible_fraction, with terrain, when the scenario has a terrain section).",
         ],
         products={"times": t},
     )

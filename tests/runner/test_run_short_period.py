@@ -1,0 +1,25 @@
+"""A scenario shorter than a day of steps runs to its report (the daily figures had needed 24 steps)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from lunarops.runner.run import run
+from lunarops.scenario import default_scenario_path
+from lunarops.scenario.load import parse_scenario
+
+
+def test_two_days_at_six_hours_runs_operations(tmp_path: Path) -> None:
+    data = yaml.safe_load(default_scenario_path().read_text())
+    for section in ("campaign", "orbits", "terrain"):  # operations alone, on smooth-sphere light
+        data.pop(section, None)
+    data["period"] = {"start_utc": "2030-01-01T00:00:00Z", "end_utc": "2030-01-03T00:00:00Z", "step_hours": 6}
+    data["operations"]["monte_carlo"]["runs"] = 5
+    scenario = parse_scenario(yaml.safe_dump(data))
+    # was: ValueError "zero-size array to reduction operation fmin" from coarsen(time=24) over 8 steps
+    results = run(scenario, tmp_path / "out", record=False)
+    assert results.report_path is not None and results.report_path.exists()
+    assert results.summary()["sky"]["n_times"] == 8  # 2 days at 6 h, half-open
+    assert "Consumables (run 0, daily)" in results.report_path.read_text()
