@@ -7,11 +7,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from typer.testing import CliRunner
 
 from lunarops.cli.main import app
 from lunarops.errors import ScenarioError
-from lunarops.scenario.load import parse_scenario
+from lunarops.scenario.load import default_scenario_path, parse_scenario
 
 HEAD = """
 schema_version: 1
@@ -355,7 +356,12 @@ def test_cli_power_size_scenario_uses_its_terrain_light(tmp_path: Path) -> None:
     path = _short_south_pole(tmp_path, terrain=True)
     out = _size_json(path)
     assert out["light"] == "terrain"
-    assert len(out["notes"]) == 1 and "'Connecting Ridge' from the site stage (terrain horizon" in out["notes"][0]
+    assert len(out["notes"]) == 2 and "'Connecting Ridge' from the site stage (terrain horizon" in out["notes"][0]
+    # the array's geometry is the scenario's first solar array (examples/ilrs-south-pole.yaml: "mast arrays",
+    # vertical_single_axis on a 10 m mast), not the command's defaults
+    assert out["notes"][1] == (
+        "array: vertical_single_axis, tilt 90 deg, azimuth 0 deg, mast 10 m (the scenario's solar array 'mast arrays')"
+    )
 
     # the scenario's site and terrain section: Connecting Ridge (-89.45, 222.69), 10 m mast, shipped south
     # DEM, min_distance 1600 m, 360 azimuths, apparent sky; hourly over the scenario period
@@ -420,3 +426,35 @@ def test_cli_simulate_and_size_share_the_terrain_light(tmp_path: Path) -> None:
     notes = json.loads(result.stdout)["notes"]
     assert "light at 'Connecting Ridge' from the site stage (terrain horizon" in notes[0]
     assert notes[0] == _size_json(path)["notes"][0]
+
+
+def test_cli_power_size_scenario_takes_its_array_geometry(tmp_path: Path) -> None:
+    """--scenario sizes the scenario's first solar array's geometry; a given option overrides it and is named."""
+    data = yaml.safe_load(default_scenario_path().read_text())
+    for section in ("campaign", "orbits", "terrain"):  # smooth-sphere light: fast
+        data.pop(section, None)
+    data["period"] = {"start_utc": "2030-01-01T00:00:00Z", "end_utc": "2030-03-01T00:00:00Z", "step_hours": 3}
+    array = data["operations"]["power"]["solar_arrays"][0]
+    array.update({"tracking": "fixed", "tilt_deg": 80.0, "azimuth_deg": 90.0, "mast_height_m": 5.0})
+    path = tmp_path / "fixed.yaml"
+    path.write_text(yaml.safe_dump(data))
+    runner = CliRunner()
+
+    def sized(*options: str) -> dict:  # type: ignore[type-arg]
+        result = runner.invoke(app, ["power", "size", "--scenario", str(path), "--json", *options])
+        assert result.exit_code == 0, result.output
+        return json.loads(result.stdout)
+
+    from_scenario = sized()
+    assert from_scenario["notes"][1] == (
+        "array: fixed, tilt 80 deg, azimuth 90 deg, mast 5 m (the scenario's solar array 'mast arrays')"
+    )
+    # the same geometry given on the command line sizes the same system (an independent path to the same array)
+    explicit = sized("--tracking", "fixed", "--tilt-deg", "80", "--azimuth-deg", "90", "--mast-height-m", "5")
+    assert explicit["options"] == from_scenario["options"]
+    assert explicit["notes"][1].endswith(
+        "with --tracking, --tilt-deg, --azimuth-deg, --mast-height-m from the command line)"
+    )
+    # another azimuth changes the answer: the scenario's geometry was really used
+    west = sized("--azimuth-deg", "270")
+    assert west["options"]["pv_battery"] != from_scenario["options"]["pv_battery"]

@@ -93,31 +93,44 @@ def size(
     ] = None,
     latitude_deg: Annotated[float, typer.Option("--latitude-deg")] = -89.45,
     longitude_deg: Annotated[float, typer.Option("--longitude-deg")] = 222.69,
-    mast_height_m: Annotated[float, typer.Option("--mast-height-m")] = 10.0,
+    mast_height_m: Annotated[
+        float | None,
+        typer.Option("--mast-height-m", help="array height [m] (default: the scenario's first array, else 10)"),
+    ] = None,
     start: Annotated[str, typer.Option("--start", help="UTC start of the light series")] = "2030-01-01T00:00:00Z",
     days: Annotated[float, typer.Option("--days")] = 365.25,
     tracking: Annotated[
-        str, typer.Option("--tracking", help="fixed | vertical_single_axis | two_axis")
-    ] = "vertical_single_axis",
-    tilt_deg: Annotated[float, typer.Option("--tilt-deg")] = 90.0,
-    azimuth_deg: Annotated[float, typer.Option("--azimuth-deg")] = 0.0,
+        str | None,
+        typer.Option(
+            "--tracking",
+            help="fixed | vertical_single_axis | two_axis (default: the scenario's first array, else "
+            "vertical_single_axis)",
+        ),
+    ] = None,
+    tilt_deg: Annotated[
+        float | None, typer.Option("--tilt-deg", help="fixed arrays' tilt (default: the scenario's, else 90)")
+    ] = None,
+    azimuth_deg: Annotated[
+        float | None, typer.Option("--azimuth-deg", help="fixed arrays' azimuth (default: the scenario's, else 0)")
+    ] = None,
     margin: Annotated[float, typer.Option("--margin", help="load margin, e.g. 0.2")] = 0.0,
     json_output: Annotated[bool, typer.Option("--json", help="print the result as JSON")] = False,
 ) -> None:
     """Smallest array + Li-ion, array + RFC, or fission plant that carries a load at a site.
 
     Light: a smooth sphere at the site options with --load-kw; with --scenario, the scenario's light as in
-    `lunarops simulate` (its terrain horizon when it has a terrain section)."""
+    `lunarops simulate` (its terrain horizon when it has a terrain section) and, unless the array options are
+    given, the geometry (tracking, tilt, azimuth, mast) of its first solar array."""
     from lunarops.errors import InputError
 
     with handle_errors():
         for value, name, low, high, unit in (
             (latitude_deg, "--latitude-deg", -90.0, 90.0, "deg"),
             (longitude_deg, "--longitude-deg", -180.0, 360.0, "deg"),
-            (mast_height_m, "--mast-height-m", 0.0, 1000.0, "m"),
+            *([(mast_height_m, "--mast-height-m", 0.0, 1000.0, "m")] if mast_height_m is not None else []),
             (days, "--days", 1.0, 20 * 365.25, "d"),
-            (tilt_deg, "--tilt-deg", 0.0, 90.0, "deg"),
-            (azimuth_deg, "--azimuth-deg", 0.0, 360.0, "deg"),
+            *([(tilt_deg, "--tilt-deg", 0.0, 90.0, "deg")] if tilt_deg is not None else []),
+            *([(azimuth_deg, "--azimuth-deg", 0.0, 360.0, "deg")] if azimuth_deg is not None else []),
             (margin, "--margin", 0.0, 10.0, ""),
             *([(load_kw, "--load-kw", 0.0, 1e6, "kW")] if load_kw is not None else []),
         ):
@@ -140,8 +153,12 @@ def size(
         from lunarops.runner.stages.operations import smooth_sphere_light
         from lunarops.timescale import parse_utc
 
-        if tracking not in ("fixed", "vertical_single_axis", "two_axis"):
+        if tracking is not None and tracking not in ("fixed", "vertical_single_axis", "two_axis"):
             raise InputError(f"--tracking {tracking!r} is not known; use fixed, vertical_single_axis or two_axis")
+        geometry: dict[str, Any] = {
+            "tracking": "vertical_single_axis", "tilt_deg": 90.0, "azimuth_deg": 0.0, "mast_height_m": 10.0
+        }
+        geometry_source = "options" if scenario is None else "defaults (the scenario has no solar array)"
         step_s = 3600.0
         load_w: Any = (load_kw or 0.0) * 1e3
         source = "constant load"
@@ -155,6 +172,10 @@ def size(
                 raise InputError(f"--scenario {scenario}: the scenario has no operations section to size for")
             site = base_site(model)
             latitude_deg, longitude_deg = site.latitude_deg, site.longitude_deg
+            if model.operations.power.solar_arrays:
+                first = model.operations.power.solar_arrays[0]
+                geometry = {key: getattr(first, key) for key in geometry}
+                geometry_source = f"the scenario's solar array {first.name!r}"
             # the scenario's light, as in `simulate` and `lunarops run`: terrain horizon when it has a terrain section
             light, light_note = light_for_scenario(model, scenario_site_products(model))
             station = station_from_section(model.operations, model.period.start_utc)
@@ -172,20 +193,32 @@ def size(
         else:
             t0 = parse_utc(start).utc_datetime()
             t1 = t0 + timedelta(days=days)
-            light = smooth_sphere_light(latitude_deg, longitude_deg, mast_height_m, 0.0, t0, t1, step_s)
+            mast_m = float(geometry["mast_height_m"]) if mast_height_m is None else mast_height_m
+            light = smooth_sphere_light(latitude_deg, longitude_deg, mast_m, 0.0, t0, t1, step_s)
             light_note = (
                 f"light at ({latitude_deg:g}, {longitude_deg:g}) deg on a smooth sphere (disk above the horizon "
-                f"dipped for a {mast_height_m:g} m mast); give --scenario with a terrain section for real horizons"
+                f"dipped for a {mast_m:g} m mast); give --scenario with a terrain section for real horizons"
             )
-        kind: Literal["fixed", "vertical_single_axis", "two_axis"] = tracking  # type: ignore[assignment]
+        given: dict[str, Any] = {
+            "tracking": tracking, "tilt_deg": tilt_deg, "azimuth_deg": azimuth_deg, "mast_height_m": mast_height_m
+        }
+        overridden = [f"--{key.replace('_', '-')}" for key, value in given.items() if value is not None]
+        geometry.update({key: value for key, value in given.items() if value is not None})
+        if overridden and scenario is not None:
+            geometry_source += f", with {', '.join(overridden)} from the command line"
+        kind: Literal["fixed", "vertical_single_axis", "two_axis"] = geometry["tracking"]
         array = SolarArray(
             "array",
             1.0,
             Uncertain.fixed(0.25),
             tracking=kind,
-            tilt_rad=np.radians(tilt_deg),
-            azimuth_rad=np.radians(azimuth_deg),
-            mast_height_m=mast_height_m,
+            tilt_rad=np.radians(float(geometry["tilt_deg"])),
+            azimuth_rad=np.radians(float(geometry["azimuth_deg"])),
+            mast_height_m=float(geometry["mast_height_m"]),
+        )
+        array_note = (
+            f"array: {kind}, tilt {float(geometry['tilt_deg']):g} deg, azimuth {float(geometry['azimuth_deg']):g} "
+            f"deg, mast {float(geometry['mast_height_m']):g} m ({geometry_source})"
         )
         irradiance = light.irradiance_on_array_w_per_m2(array)
         results: dict[str, Any] = {}
@@ -210,7 +243,7 @@ def size(
                     "load": source,
                     "margin": margin,
                     "light": light.source,
-                    "notes": [light_note],
+                    "notes": [light_note, array_note],
                     "latitude_deg": latitude_deg,
                     "longitude_deg": longitude_deg,
                     "options": results,
@@ -222,6 +255,7 @@ def size(
             flat.update({f"mass {k} [kg]": v for k, v in res.get("masses_kg", {}).items()})
             console.print(_table(f"{option}: {source} x (1 + {margin:g}), {light.source} light", flat))
         console.print(f"note: {light_note}")
+        console.print(f"note: {array_note}")
 
 
 def register(app: typer.Typer) -> None:

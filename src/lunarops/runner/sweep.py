@@ -211,6 +211,7 @@ def sweep_view(table: pd.DataFrame, parameters: Sequence[str], width: int = 80) 
     cells = {c: [_cell(v) for v in table[c]] for c in table.columns}
     outputs = [c for c in table.columns if c != "member" and c not in parameters]
     varying = [c for c in outputs if len(set(cells[c])) > 1]
+    varying.sort(key=lambda c: c.endswith("_seconds"))  # compute timings (solve_seconds...) after the results
     constant = [c for c in outputs if c not in varying]
     shown = [*parameters, *varying]
     n = len(table)
