@@ -2,7 +2,9 @@
 
 FILE is either a campaign-only YAML (the fields of the scenario's `campaign:` section at the top level, e.g.
 `src/lunarops/examples/campaigns/isaji2022-apollo.yaml`) or a full scenario with a `campaign:` section: a file
-whose top level has `campaign` (or `schema_version`, `period`, `sites`) is read as a full scenario.
+whose top level has `campaign` (or `schema_version`, `period`, `sites`) is read as a full scenario. With
+`consumables_from_operations: true`, a full scenario's `operations:` section sets the consumables of the stays
+as in `lunarops run` (the same function builds the problem, so both solve the same plan).
 """
 
 from __future__ import annotations
@@ -23,6 +25,12 @@ _SCENARIO_KEYS = {"campaign", "schema_version", "period", "sites"}
 
 def load_campaign(path: Path) -> CampaignSection:
     """Read a campaign-only file or a full scenario and return its validated campaign section."""
+    return load_campaign_and_operations(path)[0]
+
+
+def load_campaign_and_operations(path: Path) -> tuple[CampaignSection, Any]:
+    """The validated campaign section of a campaign-only file or a full scenario, and the scenario's operations
+    section (None for a campaign-only file or a scenario without one)."""
     from lunarops.scenario.load import parse_scenario, parse_yaml_mapping, read_scenario_text, validate_mapping
 
     name = str(path)
@@ -33,25 +41,59 @@ def load_campaign(path: Path) -> CampaignSection:
         if scenario.campaign is None:
             raise InputError(f"{name}: the scenario has no `campaign:` section; add one")
         section: CampaignSection = scenario.campaign
-        return section
-    return validate_mapping(node, data, name, CampaignSection)
+        return section, getattr(scenario, "operations", None)
+    return validate_mapping(node, data, name, CampaignSection), None
 
 
-def _print_plan(summary: dict[str, Any], manifest: Any) -> None:
+def _print_plan(summary: dict[str, Any], manifest: Any, notes: list[str]) -> None:
     table = Table(title="Campaign plan")
     table.add_column("quantity")
     table.add_column("value", justify="right")
     for key, value in summary.items():
-        table.add_row(key, f"{value:,.3f}" if isinstance(value, float) else str(value))
+        if key == "imleo_label":
+            continue
+        label = f"{summary['imleo_label']}, kg (imleo_kg)" if key == "imleo_kg" and "imleo_label" in summary else key
+        table.add_row(label, f"{value:,.3f}" if isinstance(value, float) else str(value))
     console.print(table)
-    flights = Table(title="Launch manifest")
-    columns = [c for c in ("date_utc", "spacecraft", "route", "crew", "payload_kg", "propellant_loaded_kg",
-                           "gross_mass_kg") if c in manifest.columns]
-    for c in columns:
-        flights.add_column(c)
-    for row in manifest[columns].itertuples(index=False):
-        flights.add_row(*[f"{v:,.1f}" if isinstance(v, float) else str(v) for v in row])
+    # seven short columns fit an 80-column terminal: the date to the minute, each copy as a short label (legend
+    # in the caption), masses in tonnes; --json has every column, in kg
+    labels, legend = _craft_labels([str(v) for v in manifest["spacecraft"]] if len(manifest) else [])
+    caption = f"craft: {legend}; masses in t (--json: kg)" if legend else None
+    flights = Table(title="Launch manifest", caption=caption, show_edge=False)
+    flights.add_column("date UTC", no_wrap=True)
+    flights.add_column("craft", no_wrap=True)
+    flights.add_column("route")
+    for header in ("crew", "payload t", "prop t", "gross t"):
+        flights.add_column(header, justify="right", no_wrap=True)
+
+    def cell(column: str, i: int) -> str:
+        if column not in manifest.columns:
+            return "0" if column == "crew" else "-"
+        value = manifest[column].iloc[i]
+        return str(int(value)) if column == "crew" else f"{float(value) / 1000.0:,.2f}"
+
+    for i in range(len(manifest)):
+        when = str(manifest["date_utc"].iloc[i]).replace("T", " ")[:16]
+        route = str(manifest["route"].iloc[i]).replace(" -> ", "->")
+        flights.add_row(when, labels[i], route, *(cell(c, i) for c in ("crew", "payload_kg", "propellant_loaded_kg",
+                                                                        "gross_mass_kg")))
     console.print(flights)
+    for note in notes:
+        console.print(f"Note: {note}")
+
+
+def _craft_labels(names: list[str]) -> tuple[list[str], str]:
+    """Short labels of the manifest's spacecraft ("isaji2022-fixed#2" -> "A2"; a name without a copy number,
+    e.g. the launcher's own payload, gets a letter of its own) and the legend of the letters."""
+    letters: dict[str, str] = {}
+    labels = []
+    for name in names:
+        base, sep, copy = name.rpartition("#")
+        if not sep:
+            base, copy = name, ""
+        key = letters.setdefault(base, chr(ord("A") + len(letters)) if len(letters) < 26 else f"{len(letters)}.")
+        labels.append(f"{key}{copy}")
+    return labels, ", ".join(f"{key} = {base}" for base, key in letters.items())
 
 
 @campaign_app.command("solve")
@@ -60,18 +102,23 @@ def solve_command(
     json_output: Annotated[bool, typer.Option("--json", help="print the result as JSON")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", help="no progress bar")] = False,
 ) -> None:
-    """Solve the logistics MILP of a campaign and print IMLEO, status, solve time and the manifest."""
+    """Solve the logistics MILP of a campaign and print the launched mass (IMLEO when launches go to LEO), status,
+    solve time and the manifest."""
     from lunarops.logistics import outputs
     from lunarops.logistics.model import solve
 
     with handle_errors():
-        section = load_campaign(file)
-        problem = section.problem()
+        section, operations = load_campaign_and_operations(file)
+        # the run stage's own function: the same consumables rates (stays from the operations life support with
+        # consumables_from_operations, transits at consumables_kg_per_crew_day) and the same notes
+        from lunarops.runner.stages.campaign import consumables_problem
+
+        problem, _split, notes = consumables_problem(section, operations)
         with progress_bar("campaign", enabled=not (quiet or json_output)) as update:
             plan = solve(problem, progress=update)
         epoch = section.epoch_utc
-        manifest = outputs.manifest(plan, epoch)
-        summary = plan.summary()
+        manifest = outputs.manifest(plan, epoch, problem)
+        summary = {**plan.summary(), **outputs.launch_info(problem)}
         if json_output:
             per_year = outputs.mass_per_year(plan, epoch)
             print_json(
@@ -82,10 +129,11 @@ def solve_command(
                                                                                strict=True)},
                     "manifest": manifest.to_dict(orient="records"),
                     "launches": outputs.launch_table(plan, epoch).to_dict(orient="records"),
+                    "notes": notes,
                 }
             )
         else:
-            _print_plan(summary, manifest)
+            _print_plan(summary, manifest, notes)
 
 
 def register(app: typer.Typer) -> None:

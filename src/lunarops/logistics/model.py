@@ -15,7 +15,8 @@ variables (per spacecraft copy s, link l = transport arc or holdover, step k)
 constraints
     payload: sum(unit n) + sum(non-propellant x) <= payload capacity * y; propellant: x[p] <= share_p cap y
     (not on launch arcs, where the launch vehicle carries the stack)
-    conservation over a link: v = sum x - consumption, where consumables burn rate * crew * days, maintenance
+    conservation over a link: v = sum x - consumption, where consumables burn the transit rate * crew * days
+    (a stay's consumables are a demand at its destination, at the stay rate), maintenance
     burns 1 % of the dry mass of every flown copy per transport flight, ISRU plants decay and produce
     propellant on holdovers at the ISRU node, and propellant follows the rocket equation
     v[p] <= sum x[p] - share_p * (1 - exp(-dv / (Isp g0))) * (mass of everything the copies carry + dry mass)
@@ -368,6 +369,7 @@ class _Builder:
                     upper = 0.0
                     lower = 0.0
                     if c == "consumables" and "crew" in self.int_names:
+                        # crew on a link are in a vehicle (no base life-support loop): the transit rate
                         rate = p.consumables_kg_per_crew_day * days
                         terms += [(self.n[si, li, k, "crew"], rate) for si in range(len(self.copies))]
                     elif c == "maintenance" and not link.holdover:
@@ -422,7 +424,9 @@ class _Builder:
                 if m.crew > 0:
                     add(m.destination, k1, "crew", m.crew)
                     add(p.earth, k1, "crew", -m.crew)
-                    add(m.destination, k1, "consumables", -m.crew * m.stay_days * p.consumables_kg_per_crew_day)
+                    # the stay at the base (its own rate, e.g. a closed loop); the transits burn
+                    # consumables_kg_per_crew_day on the links (_conservation)
+                    add(m.destination, k1, "consumables", -m.crew * m.stay_days * p.stay_rate_kg_per_crew_day)
                 if m.samples_kg > 0:
                     supply[m.destination, k1, "samples"] = INF
                     add(p.earth, k1, "samples", -m.samples_kg)
@@ -643,18 +647,26 @@ def solve(
     return plan
 
 
+def _nonneg(value: float) -> float:
+    """A non-negative quantity read from the solver: round-off below zero and -0.0 become 0.0 (the variables
+    are bounded below by 0; HiGHS may return -0.0 or -1e-12, which would print as "-0.0")."""
+    v = float(value)
+    return v if v > 0.0 else 0.0
+
+
 def _read_plan(builder: _Builder, x: np.ndarray, status: str, solve_s: float, build_s: float, gap: float) -> Plan:
     p, steps, lp = builder.p, builder.steps, builder.lp
-    imleo = float(sum(x[c] * v for c, v in builder.imleo_terms))
+    imleo = _nonneg(sum(x[c] * v for c, v in builder.imleo_terms))
     # None when nothing has a price (the catalog's vehicles without costs): "not priced", not a free campaign
-    cost = float(sum(x[c] * v for c, v in builder.cost_terms)) if any(v > 0 for _, v in builder.cost_terms) else None
+    priced = any(v > 0 for _, v in builder.cost_terms)
+    cost = _nonneg(sum(x[c] * v for c, v in builder.cost_terms)) if priced else None
     rows: list[dict[str, Any]] = []
     for (si, li, k), yi in builder.y.items():
         if x[yi] < 0.5:
             continue
         cp, link = builder.copies[si], builder.links[li]
         d = cp.design
-        dry = float(sum(x[c] * v for c, v in builder.dry_terms(si, li, k)))
+        dry = _nonneg(sum(x[c] * v for c, v in builder.dry_terms(si, li, k)))
         row: dict[str, Any] = {
             "day": steps.days[k],
             "spacecraft": cp.name,
@@ -670,7 +682,7 @@ def _read_plan(builder: _Builder, x: np.ndarray, status: str, solve_s: float, bu
         payload = sum(row[q] * builder.unit_mass[q] for q in builder.int_names)
         for c in builder.cont_names:
             col = builder.x.get((si, li, k, c))
-            row[f"{c}_kg"] = float(x[col]) if col is not None else 0.0
+            row[f"{c}_kg"] = _nonneg(x[col]) if col is not None else 0.0
             if c in builder.nonprop:
                 payload += row[f"{c}_kg"]
         propellant = sum(row[f"{c}_kg"] for c in builder.props)
@@ -700,15 +712,15 @@ def _read_plan(builder: _Builder, x: np.ndarray, status: str, solve_s: float, bu
         if link.arc is None or not link.arc.launch:
             continue
         mass = sum(x[c] * v for c, v in builder.mass_terms(si, li, k))
-        per_step[steps.days[k]] = per_step.get(steps.days[k], 0.0) + float(mass)
+        per_step[steps.days[k]] = per_step.get(steps.days[k], 0.0) + _nonneg(mass)
     mass_per_step = pd.DataFrame(
         {"day": list(per_step), "launched_mass_kg": list(per_step.values())}, columns=["day", "launched_mass_kg"]
     )
     deliveries = _deliveries(builder, x)
     n_int = int(sum(lp.integer))
     sized_designs = {
-        name: {"payload_capacity_kg": float(x[pay]), "propellant_capacity_kg": float(x[prop]),
-               "dry_mass_kg": float(x[dry])}
+        name: {"payload_capacity_kg": _nonneg(x[pay]), "propellant_capacity_kg": _nonneg(x[prop]),
+               "dry_mass_kg": _nonneg(x[dry])}
         for name, (pay, prop, dry) in builder.design_vars.items()
     }
     return Plan(

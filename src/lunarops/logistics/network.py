@@ -345,7 +345,14 @@ class IsruOptions:
 
 @dataclass(frozen=True)
 class Problem:
-    """A complete logistics problem."""
+    """A complete logistics problem.
+
+    Crew consumables: every crewed link (transit arcs and holdovers: the crew are in a vehicle) burns
+    ``consumables_kg_per_crew_day`` per crew-day, and a mission's stay at its destination needs crew x stay days x
+    ``stay_consumables_kg_per_crew_day`` there; None (the default) takes ``consumables_kg_per_crew_day`` for the
+    stay too. A base with a closed life-support loop draws less per crew-day than a transfer vehicle, which has
+    no such loop: give the base's rate as the stay rate.
+    """
 
     nodes: tuple[str, ...]
     arcs: tuple[Arc, ...]
@@ -356,6 +363,8 @@ class Problem:
     launch_vehicles: tuple[LaunchVehicle, ...] = ()
     earth: str = "Earth"
     crew_mass_kg: float = 100.0
+    # 8.655: the Isaji et al. open model (MissionParameters.consumption_cost); scenarios default to 4.912, the
+    # NASA BVAD open-loop rate (NASA/TP-2015-218570 Rev 2, Table 3-31: O2 0.895 + water 3.217 + food 0.800 kg)
     consumables_kg_per_crew_day: float = 8.655
     maintenance_fraction_per_flight: float = 0.01
     g0_m_per_s2: float = 9.80665
@@ -364,9 +373,18 @@ class Problem:
     time_limit_s: float = 60.0
     mip_rel_gap: float = 1e-4
     symmetry_breaking: bool = False
+    #: consumables per crew-day of the stays at the destinations [kg]; None: ``consumables_kg_per_crew_day``
+    stay_consumables_kg_per_crew_day: float | None = None
 
     def __post_init__(self) -> None:
         self.validate()
+
+    @property
+    def stay_rate_kg_per_crew_day(self) -> float:
+        """Consumables per crew-day of a stay at a destination [kg] (the transit rate unless a stay rate is given)."""
+        if self.stay_consumables_kg_per_crew_day is None:
+            return float(self.consumables_kg_per_crew_day)
+        return float(self.stay_consumables_kg_per_crew_day)
 
     def validate(self) -> None:
         """Raise InputError naming the field when a field has the wrong type or a value out of its range
@@ -404,6 +422,9 @@ class Problem:
         _name("earth", self.earth)
         _number("crew_mass_kg", self.crew_mass_kg, "kg per crew member", low_open=True)
         _number("consumables_kg_per_crew_day", self.consumables_kg_per_crew_day, "kg per crew-day")
+        if self.stay_consumables_kg_per_crew_day is not None:
+            _number("stay_consumables_kg_per_crew_day", self.stay_consumables_kg_per_crew_day,
+                    "kg per crew-day, or None for consumables_kg_per_crew_day")
         _number("maintenance_fraction_per_flight", self.maintenance_fraction_per_flight,
                 "fraction of the dry mass per flight", high=1.0, high_open=True)
         _number("g0_m_per_s2", self.g0_m_per_s2, "m/s^2; standard gravity is 9.80665", low_open=True)

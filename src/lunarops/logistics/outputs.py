@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pandas as pd
+import xarray as xr
 
 from lunarops.logistics.model import Plan
 from lunarops.logistics.network import Problem, mission_return_day
@@ -19,12 +20,127 @@ def _utc(epoch: datetime, day: float) -> str:
     return (epoch + timedelta(days=float(day))).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def manifest(plan: Plan, epoch: datetime) -> pd.DataFrame:
-    """One row per flight (holdovers left out): when, which copy, route, crew, cargo, propellant [kg]."""
+def launch_node(problem: Problem) -> str | None:
+    """The node the launch arcs deliver to (e.g. LEO, TLI); the first in name order when there are several, None
+    when no arc is a launch arc."""
+    nodes = sorted({arc.destination for arc in problem.arcs if arc.launch})
+    return nodes[0] if nodes else None
+
+
+def launched_mass_label(problem: Problem) -> str:
+    """What the plan's ``imleo_kg`` is: "IMLEO" when launches deliver to LEO, else "mass launched to <node>"
+    (the objective sums the mass on launch arcs, so with launches to TLI it is mass at TLI, not in LEO)."""
+    nodes = sorted({arc.destination for arc in problem.arcs if arc.launch})
+    if not nodes or all(n.upper() == "LEO" for n in nodes):
+        return "IMLEO"
+    return "mass launched to " + " / ".join(nodes)
+
+
+def launch_info(problem: Problem) -> dict[str, object]:
+    """Summary keys that say what ``imleo_kg`` measures: ``launch_node`` and ``imleo_label``."""
+    return {"launch_node": launch_node(problem), "imleo_label": launched_mass_label(problem)}
+
+
+def table_dataset(frame: pd.DataFrame) -> xr.Dataset:
+    """A report table as a Dataset over one ``row`` dimension, for the Parquet store (one long table)."""
+    frame = frame.reset_index(drop=True)
+    frame.index.name = "row"
+    return xr.Dataset.from_dataframe(frame)
+
+
+def _launcher_rows(plan: Plan, problem: Problem) -> list[dict[str, Any]]:
+    """What each launch carries outside any spacecraft (the launch vehicle's pooled payload), one row per launch
+    step and launch arc.
+
+    The MILP puts no spacecraft capacity on launch arcs, so mass launched but carried by no flying copy is not a
+    flight of the plan. Its total is the step's launched mass (``plan.mass_per_step``) minus the gross mass of the
+    spacecraft rows on launch arcs. By commodity it is read from the node balance at the arc's destination: when
+    nothing else enters that node (no other arc into it, no holdover there), everything leaving it in that step
+    arrived by launch, so launch payload = departures + what the launch arc consumes (crew consumables, the
+    maintenance fraction of the launched dry mass) - what the launched spacecraft carried. Any remainder (mass
+    launched but not flown on, within the MIP gap) is in ``payload_kg`` but in no commodity column."""
+    f = plan.flights
+    launch_arcs = [a for a in problem.arcs if a.launch]
+    if len(f) == 0 or not launch_arcs:
+        return []
+    moving = f[~f["holdover"]]
+    ints = [q for q in ("crew", *problem.element_mass_kg) if q in f.columns]
+    unit = {"crew": problem.crew_mass_kg, **problem.element_mass_kg}
+    props = [f"{c}_kg" for c in problem.propellants]
+    conts = [c for c in f.columns if c.endswith("_kg") and c not in
+             ("dry_mass_kg", "payload_kg", "propellant_loaded_kg", "propellant_burned_kg", "gross_mass_kg")]
+    launched = dict(zip(plan.mass_per_step["day"], plan.mass_per_step["launched_mass_kg"], strict=True))
+    rows: list[dict[str, Any]] = []
+    for day in sorted(launched):
+        on_day = moving[moving["day"] == day]
+        pooled_total = float(launched[day]) - float(on_day.loc[on_day["launch"], "gross_mass_kg"].sum())
+        by_arc: list[tuple[str, str, dict[str, float]]] = []
+        for arc in launch_arcs:
+            node = arc.destination
+            rides = on_day[on_day["launch"] & (on_day["to"] == node)]
+            closed = node not in problem.holdover_nodes and not any(
+                a.destination == node and not a.launch for a in problem.arcs
+            )
+            amounts: dict[str, float] = {}
+            if closed:
+                leaving = on_day[on_day["from"] == node]
+                for q in ints:
+                    amounts[q] = float(leaving[q].sum() - rides[q].sum())
+                crew_up = float(leaving["crew"].sum()) if "crew" in leaving else 0.0
+                for c in conts:
+                    used = 0.0
+                    if c == "consumables_kg":
+                        used = problem.consumables_kg_per_crew_day * arc.tof_days * crew_up
+                    elif c == "maintenance_kg":
+                        used = problem.maintenance_fraction_per_flight * float(rides["dry_mass_kg"].sum())
+                    amounts[c] = float(leaving[c].sum()) + used - float(rides[c].sum())
+            if len(rides) or any(abs(v) > 1e-6 for v in amounts.values()):
+                by_arc.append((arc.origin, node, amounts))
+        if not by_arc and pooled_total <= 1e-3:
+            continue
+        if not by_arc:
+            by_arc = [(launch_arcs[0].origin, launch_arcs[0].destination, {})]
+        for i, (origin, node, amounts) in enumerate(by_arc):
+            mass = sum(amounts.get(q, 0.0) * unit[q] for q in ints) + sum(amounts.get(c, 0.0) for c in conts)
+            # the step's whole pooled mass goes on one row per step when there is one launch arc (exact total)
+            gross = pooled_total if len(by_arc) == 1 else mass
+            if len(by_arc) > 1 and i == len(by_arc) - 1:
+                gross = pooled_total - sum(
+                    sum(a.get(q, 0.0) * unit[q] for q in ints) + sum(a.get(c, 0.0) for c in conts)
+                    for _, _, a in by_arc[:-1]
+                )
+            if gross <= 1e-3 and mass <= 1e-3:
+                continue
+            vehicles = plan.launches[(plan.launches["day"] == day) & (plan.launches["to"] == node)]
+            name = ", ".join(f"{v} x{n}" for v, n in zip(vehicles["launch_vehicle"], vehicles["launches"],
+                                                          strict=True))
+            propellant = sum(amounts.get(c, 0.0) for c in props)
+            row: dict[str, Any] = {
+                "day": day, "spacecraft": f"launcher payload ({name})" if name else "launcher payload",
+                "from": origin, "to": node, "holdover": False, "launch": True, "dry_mass_kg": 0.0,
+                **amounts, "payload_kg": gross - propellant, "propellant_loaded_kg": propellant,
+                "propellant_burned_kg": 0.0, "gross_mass_kg": gross,
+            }
+            rows.append(row)
+    return rows
+
+
+def manifest(plan: Plan, epoch: datetime, problem: Problem | None = None) -> pd.DataFrame:
+    """One row per flight (holdovers left out): when, which copy, route, crew, cargo, propellant [kg].
+
+    With ``problem``, each launch step also gets a "launcher payload" row per launch arc: what the launch vehicle
+    carries outside any spacecraft (crew, elements and commodities, see :func:`_launcher_rows`), so the
+    ``gross_mass_kg`` of a date's launch rows sums to the mass launched that date."""
     f = plan.flights
     if len(f) == 0:
         return pd.DataFrame(columns=["date_utc", "spacecraft", "route"])
     f = f[~f["holdover"]].copy()
+    if problem is not None:
+        extra = pd.DataFrame(_launcher_rows(plan, problem))
+        if len(extra):
+            extra = extra.reindex(columns=f.columns).fillna(0.0)
+            f = pd.concat([f, extra], ignore_index=True)
+            f = f.sort_values(["day", "launch"], ascending=[True, False], kind="stable")
     out = pd.DataFrame(
         {
             "date_utc": [_utc(epoch, d) for d in f["day"]],
@@ -48,7 +164,8 @@ def manifest(plan: Plan, epoch: datetime) -> pd.DataFrame:
 
 
 def mass_per_year(plan: Plan, epoch: datetime) -> pd.DataFrame:
-    """Mass launched to orbit per calendar year [kg]."""
+    """Mass launched per calendar year [kg]: the mass on launch arcs, delivered to their destination node (LEO,
+    TLI, ...; see :func:`launch_node`)."""
     m = plan.mass_per_step
     years = [(epoch + timedelta(days=float(d))).year for d in m["day"]]
     frame = pd.DataFrame({"year": years, "launched_mass_kg": m["launched_mass_kg"].to_numpy()})

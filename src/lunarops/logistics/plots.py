@@ -45,12 +45,14 @@ def roadmap_gantt(roadmap: Roadmap) -> go.Figure:
     return fig
 
 
-def mass_per_year_bar(mass_per_year: pd.DataFrame) -> go.Figure:
-    """Mass launched to orbit per calendar year [t]."""
+def mass_per_year_bar(mass_per_year: pd.DataFrame, launch_node: str | None = None) -> go.Figure:
+    """Mass launched per calendar year [t], to ``launch_node`` (the launch arcs' destination) when given."""
     fig = go.Figure(
         go.Bar(x=mass_per_year["year"], y=mass_per_year["launched_mass_kg"] / 1000.0, name="launched mass")
     )
-    fig.update_layout(title="Mass launched per year", xaxis_title="year", yaxis_title="mass to orbit [t]")
+    where = launch_node or "orbit"
+    fig.update_layout(title=f"Mass launched to {where} per year", xaxis_title="year",
+                      yaxis_title=f"mass to {where} [t]")
     return fig
 
 

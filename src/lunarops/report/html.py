@@ -84,11 +84,18 @@ def _format(value: Any) -> str:
     return html.escape(str(value))
 
 
+def _summary_label(key: str, summary: dict[str, Any]) -> str:
+    """The key as shown: the campaign's imleo_kg is labelled by what it measures (e.g. mass launched to TLI)."""
+    if key == "imleo_kg" and "imleo_label" in summary:
+        return f"{summary['imleo_label']}, kg (imleo_kg)"
+    return key
+
+
 def _summary_table(summary: dict[str, Any]) -> str:
     rows = "".join(
-        f"<tr><td>{html.escape(str(k))}</td><td>{_format(v)}</td></tr>"
+        f"<tr><td>{html.escape(_summary_label(str(k), summary))}</td><td>{_format(v)}</td></tr>"
         for k, v in summary.items()
-        if not isinstance(v, dict | list)
+        if not isinstance(v, dict | list) and k != "imleo_label"
     )
     return f"<table>{rows}</table>"
 

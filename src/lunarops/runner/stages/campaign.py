@@ -22,38 +22,32 @@ def run_stage(ctx: RunContext) -> StageResult | None:
     notes: list[str] = []
     summary: dict[str, object] = {}
     products: dict[str, object] = {}
+    datasets: dict[str, Any] = {}  # the tables as Parquet results (one long table each)
     if section.roadmap is not None:
         roadmap = section.roadmap.roadmap()
         figures.append(Figure("Roadmap (Gantt)", plotly=plots.roadmap_gantt(roadmap)))
         tables.append(Table("Roadmap missions and sources", roadmap.table()))
+        datasets["roadmap"] = outputs.table_dataset(roadmap.table())
         summary["roadmap_missions"] = len(roadmap.missions)
         products["roadmap"] = roadmap
     if section.logistics is not None:
-        problem = section.problem()
-        split = section.logistics.delivery_split.model_dump()
-        operations = getattr(ctx.scenario, "operations", None)
-        if section.logistics.consumables_from_operations and operations is None:
-            notes.append(
-                "consumables_from_operations is set but the scenario has no operations section: the plan uses "
-                f"its own consumables_kg_per_crew_day, {problem.consumables_kg_per_crew_day:.3f} kg per crew-day."
-            )
-        if section.logistics.consumables_from_operations and operations is not None:
-            problem, split = _operations_demand(problem, operations)
-            notes.append(
-                f"Consumables per crew-day from the operations life support: {problem.consumables_kg_per_crew_day:.3f}"
-                " kg ("
-                + ", ".join(f"{key.removesuffix('_kg')} {value:.3f}" for key, value in split.items())
-                + " kg: NASA BVAD rates with the loop closure of the operations section, as operations draw them)."
-            )
+        problem, split, consumables_notes = consumables_problem(section, getattr(ctx.scenario, "operations", None))
+        notes.extend(consumables_notes)
         plan = solve(problem, progress=lambda f, m: ctx.progress(0.05 + 0.9 * f, m))
         epoch = section.epoch_utc
         summary.update(plan.summary())
+        summary.update(outputs.launch_info(problem))  # imleo_kg is mass at launch_node (TLI, not LEO, for ILRS)
         per_year = outputs.mass_per_year(plan, epoch)
-        tables.append(Table("Launch manifest", outputs.manifest(plan, epoch)))
+        launch_manifest = outputs.manifest(plan, epoch, problem)
+        tables.append(Table("Launch manifest", launch_manifest))
+        datasets["manifest"] = outputs.table_dataset(launch_manifest)
         if len(plan.launches):
             tables.append(Table("Launches", outputs.launch_table(plan, epoch)))
+            datasets["launches"] = outputs.table_dataset(outputs.launch_table(plan, epoch))
         tables.append(Table("Mass launched per year", per_year))
-        figures.append(Figure("Mass launched per year", plotly=plots.mass_per_year_bar(per_year)))
+        datasets["mass_per_year"] = outputs.table_dataset(per_year)
+        figures.append(Figure("Mass launched per year",
+                              plotly=plots.mass_per_year_bar(per_year, outputs.launch_node(problem))))
         figures.append(
             Figure(
                 "Network flows",
@@ -73,6 +67,7 @@ def run_stage(ctx: RunContext) -> StageResult | None:
         products["deliveries"] = deliveries
         products["plan"] = plan
         tables.append(Table("Deliveries to the station (for operations)", deliveries))
+        datasets["deliveries"] = outputs.table_dataset(deliveries)
         notes.append(
             "A design's copies are the vehicles of it that can fly at once: supply at Earth is unlimited (as in "
             "Isaji et al. 2022), so each launch from Earth builds a new one, and a copy left on the surface can be "
@@ -82,13 +77,14 @@ def run_stage(ctx: RunContext) -> StageResult | None:
         notes.append(
             "Logistics: time-expanded GMCNF MILP after Isaji, Takubo & Ho (J. Spacecraft and Rockets 2022), "
             f"solved with HiGHS in {plan.solve_seconds:.2f} s ({plan.n_variables} variables, {plan.n_integer} "
-            f"integer); status {plan.status}; IMLEO {plan.imleo_kg / 1000:,.1f} t."
+            f"integer); status {plan.status}; {outputs.launched_mass_label(problem)} {plan.imleo_kg / 1000:,.1f} t."
         )
     ctx.progress(1.0, "campaign done")
     return StageResult(
         name="campaign",
         title="Campaign: roadmap, transport and logistics plan",
         summary=summary,
+        datasets=datasets,
         figures=figures,
         tables=tables,
         notes=notes,
@@ -96,10 +92,36 @@ def run_stage(ctx: RunContext) -> StageResult | None:
     )
 
 
-def _operations_demand(problem: Problem, operations: Any) -> tuple[Problem, dict[str, float]]:
-    """The plan's consumables per crew-day, and their split, from the operations' own life-support model (NASA
-    BVAD rates and the section's loop closure, Sabatier included): what operations will draw per crew-day.
-    A commodity the loop makes more of than the crew uses needs no resupply (0, not negative)."""
+def consumables_problem(section: Any, operations: Any) -> tuple[Problem, dict[str, float], list[str]]:
+    """The campaign section's Problem with its crew consumables rates, their split into the operations
+    commodities [kg per crew-day] and notes saying where the rates come from. `lunarops run` and
+    `lunarops campaign solve` both call this, so they solve the same plan.
+
+    Every crewed link (the transits, in a vehicle without the base's life-support loop) burns the campaign's own
+    consumables_kg_per_crew_day (default: the NASA BVAD open-loop rate). With consumables_from_operations and an
+    operations section, the stays at the base need what the operations' own life-support model draws per
+    crew-day (NASA BVAD rates and the section's loop closure, Sabatier included); a commodity the loop makes
+    more of than the crew uses needs no resupply (0, not negative)."""
+    problem: Problem = section.problem()  # InputError when the section has no logistics block
+    logistics = section.logistics
+    split: dict[str, float] = logistics.delivery_split.model_dump()
+    transit = problem.consumables_kg_per_crew_day
+    if not logistics.consumables_from_operations:
+        return problem, split, []
+    if operations is None:
+        return problem, split, [
+            "consumables_from_operations is set but the scenario has no operations section: the plan uses "
+            f"its own consumables_kg_per_crew_day, {transit:.3f} kg per crew-day."
+        ]
     closure, rates = life_support_model(operations)
     split = {key: max(0.0, value) for key, value in closure.daily_net_use_kg(1.0, rates).items()}
-    return replace(problem, consumables_kg_per_crew_day=sum(split.values())), split
+    problem = replace(problem, stay_consumables_kg_per_crew_day=sum(split.values()))
+    note = (
+        f"Consumables per crew-day of the stays at the base, from the operations life support: "
+        f"{problem.stay_rate_kg_per_crew_day:.3f} kg ("
+        + ", ".join(f"{key.removesuffix('_kg')} {value:.3f}" for key, value in split.items())
+        + " kg: NASA BVAD rates with the loop closure of the operations section, as operations draw them). "
+        f"The transits burn the campaign's consumables_kg_per_crew_day, {transit:.3f} kg per crew-day: a "
+        "transfer vehicle has no such loop."
+    )
+    return problem, split, [note]
