@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +15,8 @@ from typer.testing import CliRunner
 from lunarops.cli.campaign import load_campaign
 from lunarops.cli.main import app
 from lunarops.logistics import outputs
+from lunarops.logistics.model import solve
+from lunarops.logistics.network import Arc, LaunchVehicle, Mission, Problem, SpacecraftDesign
 from lunarops.runner.stage import RunContext
 from lunarops.runner.stages.campaign import run_stage
 from lunarops.scenario import load_scenario
@@ -92,6 +95,62 @@ def test_manifest_launch_rows_sum_to_launched_mass() -> None:
         parts = sum(float(row[q]) * m for q, m in unit.items() if q in row) + sum(float(row[c]) for c in kg)
         assert parts == pytest.approx(float(row["gross_mass_kg"]), abs=0.1 * (len(kg) + 2))
         assert float(row["dry_mass_kg"]) == 0.0
+
+
+def _held_at_the_launch_node() -> Problem:
+    # Earth -> LEO launch arc (1 d), LEO -> LLO (3 d), no delta-v, no maintenance; LEO is a holdover node. Two
+    # copies of a 100 kg bus (payload 1,500 kg). One launch vehicle, 1,000 kg to LEO, at most 1 launch a campaign
+    # year: day 0 (year 1) and day 400 (year 2) get one launch each. Missions: 500 kg of cargo to LLO on day 0,
+    # 1,300 kg on day 400.
+    arcs = (Arc("Earth", "LEO", 0.0, 1.0, launch=True), Arc("LEO", "LLO", 0.0, 3.0))
+    design = SpacecraftDesign("bus", 1500.0, 100.0, 100.0, 400.0, 2)
+    missions = (Mission("first", 0.0, "LLO", deliver={"cargo": 500.0}),
+                Mission("second", 400.0, "LLO", deliver={"cargo": 1300.0}))
+    vehicle = LaunchVehicle("lv", {"LEO": 1000.0}, max_per_year=1)
+    return Problem(("Earth", "LEO", "LLO"), arcs, ("LEO",), (design,), missions, launch_vehicles=(vehicle,),
+                   maintenance_fraction_per_flight=0.0)
+
+
+def test_launcher_row_is_the_launch_arc_flow_when_a_holdover_enters_the_launch_node() -> None:
+    """Cargo held at LEO leaves LEO beside what is launched that day: the launcher row is the launch arc's flow,
+    not what leaves the launch node."""
+    # By hand: 1,300 kg on day 400 exceeds one 1,000 kg launch, so h >= 300 kg must be launched on day 0 and held
+    # at LEO; held cargo rides in a copy (holdovers have the payload capacity), so both copies launch on day 0
+    # (one flies the 500 kg to LLO, one waits at LEO with h). Day 0's launch: 2 x 100 dry + 500 + h <= 1,000, so
+    # h <= 300: h = 300 kg. Day 0 launches both copies (no launcher payload: every kg rides a flying copy); day
+    # 400 launches 1,300 - 300 = 1,000 kg of cargo with no copy on the launch arc: the launcher row is cargo
+    # 1,000 kg, while 1,300 kg of cargo leaves LEO that day (the 300 kg held + the 1,000 kg launched).
+    problem = _held_at_the_launch_node()
+    plan = solve(problem)
+    assert plan.imleo_kg == pytest.approx(200.0 + 500.0 + 1300.0, abs=1e-6)  # dry 2 x 100 + all the cargo
+    flights = plan.flights
+    leaving = flights[(flights["day"] == 400.0) & (flights["from"] == "LEO") & ~flights["holdover"]]
+    assert float(leaving["cargo_kg"].sum()) == pytest.approx(1300.0, abs=1e-6)
+    held = flights[(flights["day"] == 0.0) & flights["holdover"]]
+    assert float(held["cargo_kg"].sum()) == pytest.approx(300.0, abs=1e-6)
+    # the solver's launch-arc flows, as the plan stores them: day 400 only, cargo 1,000 kg
+    pooled = plan.launcher_payload
+    assert pooled[["day", "from", "to", "commodity"]].to_dict(orient="records") == [
+        {"day": 400.0, "from": "Earth", "to": "LEO", "commodity": "cargo"}
+    ]
+    assert float(pooled["amount"].iloc[0]) == pytest.approx(1000.0, abs=1e-6)
+    assert float(pooled["mass_kg"].iloc[0]) == pytest.approx(1000.0, abs=1e-6)
+    # the manifest's launcher row is that flow (not the 1,300 kg leaving LEO), and day 400's launch rows sum to
+    # the launched mass
+    epoch = datetime(2031, 1, 1)
+    manifest = outputs.manifest(plan, epoch, problem)
+    row = manifest[manifest["spacecraft"].str.startswith("launcher payload")]
+    assert len(row) == 1
+    assert row["spacecraft"].iloc[0] == "launcher payload (lv x1)"
+    assert row["date_utc"].iloc[0] == outputs._utc(epoch, 400.0) and row["route"].iloc[0] == "Earth -> LEO"
+    assert float(row["cargo_kg"].iloc[0]) == 1000.0
+    assert float(row["payload_kg"].iloc[0]) == 1000.0 and float(row["gross_mass_kg"].iloc[0]) == 1000.0
+    assert float(row["propellant_loaded_kg"].iloc[0]) == 0.0
+    launched = dict(zip(plan.mass_per_step["day"], plan.mass_per_step["launched_mass_kg"], strict=True))
+    assert launched[400.0] == pytest.approx(1000.0, abs=1e-6)
+    assert launched[0.0] == pytest.approx(1000.0, abs=1e-6)
+    day0 = manifest[manifest["launch"] & (manifest["date_utc"] == outputs._utc(epoch, 0.0))]
+    assert float(day0["gross_mass_kg"].sum()) == pytest.approx(1000.0, abs=0.1)
 
 
 def test_campaign_tables_are_written_as_parquet(tmp_path: Path) -> None:

@@ -118,6 +118,10 @@ class _Lp:
         return index
 
 
+#: Columns of ``Plan.launcher_payload``.
+LAUNCHER_PAYLOAD_COLUMNS = ["day", "from", "to", "commodity", "amount", "mass_kg"]
+
+
 @dataclass(frozen=True)
 class Plan:
     """The solved campaign: headline numbers and tables (masses in kg, days from the campaign epoch)."""
@@ -139,6 +143,10 @@ class Plan:
     steps: TimeSteps
     #: solved capacities and dry mass of designs with sizing: name -> {payload_capacity_kg, ...}
     sized_designs: dict[str, dict[str, float]] = field(default_factory=dict)
+    #: what the launch vehicles carry outside any flying copy (no spacecraft capacity binds on launch arcs), read
+    #: from the solver's variables on each launch arc: one row per step, launch arc and commodity; ``amount`` in kg
+    #: for commodities and propellants, in units for crew and elements; ``mass_kg`` = amount x unit mass
+    launcher_payload: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=LAUNCHER_PAYLOAD_COLUMNS))
 
     def summary(self) -> dict[str, Any]:
         sized = {
@@ -717,6 +725,7 @@ def _read_plan(builder: _Builder, x: np.ndarray, status: str, solve_s: float, bu
         {"day": list(per_step), "launched_mass_kg": list(per_step.values())}, columns=["day", "launched_mass_kg"]
     )
     deliveries = _deliveries(builder, x)
+    launcher_payload = _launcher_payload(builder, x)
     n_int = int(sum(lp.integer))
     sized_designs = {
         name: {"payload_capacity_kg": _nonneg(x[pay]), "propellant_capacity_kg": _nonneg(x[prop]),
@@ -727,8 +736,32 @@ def _read_plan(builder: _Builder, x: np.ndarray, status: str, solve_s: float, bu
         status=status, objective=p.objective, imleo_kg=imleo, cost_musd=cost, solve_seconds=solve_s,
         build_seconds=build_s, mip_gap=gap, n_variables=len(lp.lower), n_constraints=len(lp.row_lower),
         n_integer=n_int, flights=flights, launches=launches, mass_per_step=mass_per_step, deliveries=deliveries,
-        steps=steps, sized_designs=sized_designs,
+        steps=steps, sized_designs=sized_designs, launcher_payload=launcher_payload,
     )
+
+
+def _launcher_payload(builder: _Builder, x: np.ndarray) -> pd.DataFrame:
+    """What each launch arc carries per step outside any flying copy: the crew, element and commodity variables
+    (n, x) on the launch arc of every copy that does not fly it (y = 0). Launch arcs have no spacecraft capacity,
+    so the launch vehicle lifts these; with the flying copies' rows (``flights``) they make up ``mass_per_step``."""
+    steps = builder.steps
+    rows: list[dict[str, Any]] = []
+    for k in range(len(steps.days)):
+        for li, link in enumerate(builder.links):
+            if link.arc is None or not link.arc.launch or not builder.active(li, k):
+                continue
+            idle = [si for si in range(len(builder.copies)) if x[builder.y[si, li, k]] < 0.5]
+            for q in builder.int_names:
+                count = round(float(sum(x[builder.n[si, li, k, q]] for si in idle)))
+                if count > 0:
+                    rows.append({"day": steps.days[k], "from": link.origin, "to": link.destination, "commodity": q,
+                                 "amount": float(count), "mass_kg": count * builder.unit_mass[q]})
+            for c in builder.cont_names:
+                kg = _nonneg(sum(x[builder.x[si, li, k, c]] for si in idle if (si, li, k, c) in builder.x))
+                if kg > 1e-6:
+                    rows.append({"day": steps.days[k], "from": link.origin, "to": link.destination, "commodity": c,
+                                 "amount": kg, "mass_kg": kg})
+    return pd.DataFrame(rows, columns=LAUNCHER_PAYLOAD_COLUMNS)
 
 
 def _deliveries(builder: _Builder, x: np.ndarray) -> pd.DataFrame:

@@ -50,78 +50,32 @@ def table_dataset(frame: pd.DataFrame) -> xr.Dataset:
 
 def _launcher_rows(plan: Plan, problem: Problem) -> list[dict[str, Any]]:
     """What each launch carries outside any spacecraft (the launch vehicle's pooled payload), one row per launch
-    step and launch arc.
-
-    The MILP puts no spacecraft capacity on launch arcs, so mass launched but carried by no flying copy is not a
-    flight of the plan. Its total is the step's launched mass (``plan.mass_per_step``) minus the gross mass of the
-    spacecraft rows on launch arcs. By commodity it is read from the node balance at the arc's destination: when
-    nothing else enters that node (no other arc into it, no holdover there), everything leaving it in that step
-    arrived by launch, so launch payload = departures + what the launch arc consumes (crew consumables, the
-    maintenance fraction of the launched dry mass) - what the launched spacecraft carried. Any remainder (mass
-    launched but not flown on, within the MIP gap) is in ``payload_kg`` but in no commodity column."""
-    f = plan.flights
-    launch_arcs = [a for a in problem.arcs if a.launch]
-    if len(f) == 0 or not launch_arcs:
+    step and launch arc, from the solver's flows on the launch arc (``plan.launcher_payload``): crew and elements
+    counted, commodities and propellants in kg. With the flying copies' launch rows they make up the step's
+    launched mass (``plan.mass_per_step``)."""
+    pooled = plan.launcher_payload
+    if len(pooled) == 0:
         return []
-    moving = f[~f["holdover"]]
-    ints = [q for q in ("crew", *problem.element_mass_kg) if q in f.columns]
-    unit = {"crew": problem.crew_mass_kg, **problem.element_mass_kg}
-    props = [f"{c}_kg" for c in problem.propellants]
-    conts = [c for c in f.columns if c.endswith("_kg") and c not in
-             ("dry_mass_kg", "payload_kg", "propellant_loaded_kg", "propellant_burned_kg", "gross_mass_kg")]
-    launched = dict(zip(plan.mass_per_step["day"], plan.mass_per_step["launched_mass_kg"], strict=True))
+    props = set(problem.propellants)
+    counted = {"crew", *problem.element_mass_kg}
     rows: list[dict[str, Any]] = []
-    for day in sorted(launched):
-        on_day = moving[moving["day"] == day]
-        pooled_total = float(launched[day]) - float(on_day.loc[on_day["launch"], "gross_mass_kg"].sum())
-        by_arc: list[tuple[str, str, dict[str, float]]] = []
-        for arc in launch_arcs:
-            node = arc.destination
-            rides = on_day[on_day["launch"] & (on_day["to"] == node)]
-            closed = node not in problem.holdover_nodes and not any(
-                a.destination == node and not a.launch for a in problem.arcs
-            )
-            amounts: dict[str, float] = {}
-            if closed:
-                leaving = on_day[on_day["from"] == node]
-                for q in ints:
-                    amounts[q] = float(leaving[q].sum() - rides[q].sum())
-                crew_up = float(leaving["crew"].sum()) if "crew" in leaving else 0.0
-                for c in conts:
-                    used = 0.0
-                    if c == "consumables_kg":
-                        used = problem.consumables_kg_per_crew_day * arc.tof_days * crew_up
-                    elif c == "maintenance_kg":
-                        used = problem.maintenance_fraction_per_flight * float(rides["dry_mass_kg"].sum())
-                    amounts[c] = float(leaving[c].sum()) + used - float(rides[c].sum())
-            if len(rides) or any(abs(v) > 1e-6 for v in amounts.values()):
-                by_arc.append((arc.origin, node, amounts))
-        if not by_arc and pooled_total <= 1e-3:
-            continue
-        if not by_arc:
-            by_arc = [(launch_arcs[0].origin, launch_arcs[0].destination, {})]
-        for i, (origin, node, amounts) in enumerate(by_arc):
-            mass = sum(amounts.get(q, 0.0) * unit[q] for q in ints) + sum(amounts.get(c, 0.0) for c in conts)
-            # the step's whole pooled mass goes on one row per step when there is one launch arc (exact total)
-            gross = pooled_total if len(by_arc) == 1 else mass
-            if len(by_arc) > 1 and i == len(by_arc) - 1:
-                gross = pooled_total - sum(
-                    sum(a.get(q, 0.0) * unit[q] for q in ints) + sum(a.get(c, 0.0) for c in conts)
-                    for _, _, a in by_arc[:-1]
-                )
-            if gross <= 1e-3 and mass <= 1e-3:
-                continue
-            vehicles = plan.launches[(plan.launches["day"] == day) & (plan.launches["to"] == node)]
-            name = ", ".join(f"{v} x{n}" for v, n in zip(vehicles["launch_vehicle"], vehicles["launches"],
-                                                          strict=True))
-            propellant = sum(amounts.get(c, 0.0) for c in props)
-            row: dict[str, Any] = {
-                "day": day, "spacecraft": f"launcher payload ({name})" if name else "launcher payload",
-                "from": origin, "to": node, "holdover": False, "launch": True, "dry_mass_kg": 0.0,
-                **amounts, "payload_kg": gross - propellant, "propellant_loaded_kg": propellant,
-                "propellant_burned_kg": 0.0, "gross_mass_kg": gross,
-            }
-            rows.append(row)
+    for (day, origin, node), group in pooled.groupby(["day", "from", "to"], sort=True):
+        amounts: dict[str, float] = {}
+        propellant = 0.0
+        for commodity, amount in zip(group["commodity"], group["amount"], strict=True):
+            name = str(commodity)
+            amounts[name if name in counted else f"{name}_kg"] = float(amount)
+            if name in props:
+                propellant += float(amount)
+        gross = float(group["mass_kg"].sum())
+        vehicles = plan.launches[(plan.launches["day"] == day) & (plan.launches["to"] == node)]
+        name = ", ".join(f"{v} x{n}" for v, n in zip(vehicles["launch_vehicle"], vehicles["launches"], strict=True))
+        rows.append({
+            "day": day, "spacecraft": f"launcher payload ({name})" if name else "launcher payload",
+            "from": origin, "to": node, "holdover": False, "launch": True, "dry_mass_kg": 0.0,
+            **amounts, "payload_kg": gross - propellant, "propellant_loaded_kg": propellant,
+            "propellant_burned_kg": 0.0, "gross_mass_kg": gross,
+        })
     return rows
 
 
@@ -129,18 +83,18 @@ def manifest(plan: Plan, epoch: datetime, problem: Problem | None = None) -> pd.
     """One row per flight (holdovers left out): when, which copy, route, crew, cargo, propellant [kg].
 
     With ``problem``, each launch step also gets a "launcher payload" row per launch arc: what the launch vehicle
-    carries outside any spacecraft (crew, elements and commodities, see :func:`_launcher_rows`), so the
-    ``gross_mass_kg`` of a date's launch rows sums to the mass launched that date."""
+    carries outside any spacecraft (crew, elements and commodities as the solver flows them on the launch arc, see
+    :func:`_launcher_rows`), so the ``gross_mass_kg`` of a date's launch rows sums to the mass launched that date."""
     f = plan.flights
-    if len(f) == 0:
+    f = f[~f["holdover"]].copy() if len(f) else f
+    extra = pd.DataFrame(_launcher_rows(plan, problem) if problem is not None else [])
+    if len(f) == 0 and len(extra) == 0:
         return pd.DataFrame(columns=["date_utc", "spacecraft", "route"])
-    f = f[~f["holdover"]].copy()
-    if problem is not None:
-        extra = pd.DataFrame(_launcher_rows(plan, problem))
-        if len(extra):
-            extra = extra.reindex(columns=f.columns).fillna(0.0)
-            f = pd.concat([f, extra], ignore_index=True)
-            f = f.sort_values(["day", "launch"], ascending=[True, False], kind="stable")
+    if len(extra):
+        # no flight at all (a launcher-only plan): the launcher rows are the manifest
+        extra = extra.reindex(columns=f.columns if len(f) else extra.columns).fillna(0.0)
+        f = pd.concat([f, extra], ignore_index=True) if len(f) else extra
+        f = f.sort_values(["day", "launch"], ascending=[True, False], kind="stable")
     out = pd.DataFrame(
         {
             "date_utc": [_utc(epoch, d) for d in f["day"]],
