@@ -172,6 +172,11 @@ def test_campaign_tables_are_written_as_parquet(tmp_path: Path) -> None:
     tables = {t.title: t.frame for t in stage.tables}
     manifest = pd.read_parquet(tmp_path / "results" / "campaign-manifest.parquet")
     report_manifest = tables["Launch manifest"]
-    assert manifest.drop(columns=["row"]).to_dict(orient="records") == report_manifest.to_dict(orient="records")
+    # the report's ISO text dates are UTC datetimes in Parquet (pandas reads them without a to_datetime)
+    assert str(manifest["date_utc"].dtype) == "datetime64[ns]"
+    expected = report_manifest.assign(
+        date_utc=pd.to_datetime(report_manifest["date_utc"], utc=True).dt.tz_localize(None)
+    )
+    assert manifest.drop(columns=["row"]).to_dict(orient="records") == expected.to_dict(orient="records")
     per_year = pd.read_parquet(tmp_path / "results" / "campaign-mass_per_year.parquet")
     assert per_year["launched_mass_kg"].sum() == pytest.approx(stage.summary["imleo_kg"], rel=1e-9)

@@ -279,7 +279,7 @@ def test_valid_ephemeris_model_degree_and_segment() -> None:
 
 def test_valid_coverage_still_runs() -> None:
     result = compute_coverage((SITE,), [LLO, NrhoOrbiter("gw", phase=0.5)], T0, 3600, step_s=np.float64(600.0))
-    assert result.seconds.size == 7
+    assert result.seconds.size == 6  # 1 h at 600 s, half-open [start, start + 1 h)
     assert set(result.site_links) == {("s", "llo"), ("s", "gw")}
     # A span shorter than 1.3 % of a 2-day Chebyshev segment used to fail in the interpolation-error probe.
     short = compute_coverage([], [LLO], T0, 600.0, step_s=60)

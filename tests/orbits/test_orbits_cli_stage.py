@@ -129,10 +129,11 @@ def test_cli_coverage_json_and_czml(tmp_path) -> None:  # type: ignore[no-untype
     assert orbiters == {"nrho:9:2", "frozen:200:16000:62.4", "relayed to Earth by any orbiter"}
     fractions = {row["orbiter"]: row["fraction_visible"] for row in record["coverage"]}
     document = json.loads(czml_path.read_text())
-    # Recompute each site link from the CZML's Moon-fixed positions (every one of the 289 samples, 300 s apart):
+    # Recompute each site link from the CZML's Moon-fixed positions (every one of the 288 samples, 300 s apart,
+    # over the half-open day [start, start + 1 d)):
     # elevation from a 10 m mast (the CLI default) over the 1737.4 km sphere, radial local vertical, visible above
-    # the smooth sphere's horizon dip -acos(R / (R + h)). Agreement within one sample (1/289).
-    n_samples = 289
+    # the smooth sphere's horizon dip -acos(R / (R + h)). Agreement within one sample (1/288).
+    n_samples = 288
     visible_any = np.zeros(n_samples, dtype=bool)
     for packet in document[1:]:
         samples = np.array(packet["position"]["cartesian"]).reshape(-1, 4)
@@ -206,7 +207,7 @@ def test_stage_reports_coverage_of_the_base(stage_result: StageResult) -> None:
     relay_masked = summary[f"{first} <- Queqiao-2 class relay: fraction_visible"]
     assert relay_masked < summary[f"{second} <- Queqiao-2 class relay: fraction_visible"]
     dataset = stage_result.datasets["orbits"]
-    assert dataset.sizes["time"] == 2 * 288 + 1
+    assert dataset.sizes["time"] == 2 * 288  # 2 days at 300 s, half-open
     # The fixed thresholds above are qualitative (apolune over the pole; a high mask hides part of it). The
     # quantitative check: recompute every site link from the stage's own Moon-fixed tracks, independently of
     # site_sees_orbiter: elevation from the site (10 m mast over the 1737.4 km sphere: the scenario's mast, no

@@ -178,9 +178,25 @@ def cell_frames(dem: Dem, window: Window, height_above_ground_m: float) -> tuple
     return lat, lon, up, east, north, position
 
 
+LIGHT_MAP_NAMES = (
+    "sun_disk_visible_fraction",
+    "sun_center_visible_fraction",
+    "longest_dark_hours",
+    "earth_center_visible_fraction",
+    "longest_earth_absence_hours",
+)
+"""The maps of a :class:`LightMap` (the names :meth:`LightMap.value_at` takes)."""
+
+
 @dataclass(frozen=True, eq=False)
 class LightMap:
-    """Light and Earth visibility of every cell of a DEM window; maps are (ny, nx), NaN on no-data cells."""
+    """Light and Earth visibility of every cell of a DEM window; maps are (ny, nx), NaN on no-data cells.
+
+    Each cell's values are for an observer at the cell centre's DEM height plus ``mast_height_m``, with the cell
+    centre's horizon: a site inside the cell but off its centre sits at another height and sees another horizon,
+    so :func:`lunarops.illumination.site_light` there can differ (e.g. Connecting Ridge, January 2030, 10 m mast:
+    0.819 from the map, 0.923 from site_light). See docs/illumination.md.
+    """
 
     dem_name: str
     window: Window
@@ -195,8 +211,26 @@ class LightMap:
     earth_center_visible_fraction: FloatArray
     longest_earth_absence_hours: FloatArray
 
+    def __repr__(self) -> str:
+        ny, nx = np.shape(self.sun_disk_visible_fraction)
+        return (
+            f"LightMap(dem={self.dem_name!r}, window={tuple(self.window)}, shape=({ny}, {nx}), "
+            f"mast_height_m={self.mast_height_m:g}, step_s={self.step_s:g}, n_samples={self.n_samples})"
+        )
+
     def value_at(self, name: str, latitude_deg: float, longitude_deg: float, dem: Dem) -> float:
-        """The map ``name`` at the cell containing a site (nearest cell centre)."""
+        """The map ``name`` (one of ``LIGHT_MAP_NAMES``) at the cell containing a site (nearest cell centre).
+
+        The value is the cell's: for the cell centre's DEM height plus ``mast_height_m`` and the cell centre's
+        horizon, not for the site's own position inside the cell, so it can differ from
+        :func:`lunarops.illumination.site_light` at the site (e.g. Connecting Ridge, January 2030, 10 m mast:
+        0.819 from the map, 0.923 from site_light); see docs/illumination.md. InputError for an unknown
+        ``name``; SiteError for a site outside the map's window.
+        """
+        if not isinstance(name, str) or name not in LIGHT_MAP_NAMES:
+            raise InputError(
+                f"LightMap.value_at: unknown map name {name!r}; choose one of {', '.join(LIGHT_MAP_NAMES)}"
+            )
         row, col = (round(float(v)) for v in dem.latlon_to_rowcol(latitude_deg, longitude_deg))
         r0, r1, c0, c1 = self.window
         if not (r0 <= row < r1 and c0 <= col < c1):

@@ -66,6 +66,13 @@ class SunEnvelope:
     south: bool
     """True: the directions most toward the south pole (for a south polar DEM); False: the north pole."""
 
+    def __repr__(self) -> str:
+        return (
+            f"SunEnvelope({'south' if self.south else 'north'}, {self.start_utc}..{self.end_utc}, "
+            f"step_hours={self.step_hours:g}, n_samples={self.n_samples}, "
+            f"directions={np.shape(self.unit_me)[0]})"
+        )
+
 
 def sun_envelope(
     south: bool,
@@ -135,6 +142,13 @@ class PsrMap:
     cell_area_km2: FloatArray
     max_colatitude_deg: float
     envelope: SunEnvelope
+
+    def __repr__(self) -> str:
+        return (
+            f"PsrMap(dem={self.dem_name!r}, window={tuple(self.window)}, shape={tuple(np.shape(self.psr))}, "
+            f"max_colatitude_deg={self.max_colatitude_deg:g}, psr_cells={int(np.sum(self.psr))}, "
+            f"area_km2={self.area_km2:.3f}, envelope={self.envelope!r})"
+        )
 
     @property
     def area_km2(self) -> float:

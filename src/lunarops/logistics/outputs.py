@@ -42,8 +42,13 @@ def launch_info(problem: Problem) -> dict[str, object]:
 
 
 def table_dataset(frame: pd.DataFrame) -> xr.Dataset:
-    """A report table as a Dataset over one ``row`` dimension, for the Parquet store (one long table)."""
+    """A report table as a Dataset over one ``row`` dimension, for the Parquet store (one long table); the
+    ISO text of time columns (``date_utc``, ``time_utc``, roadmap ``start`` / ``end``) as UTC datetimes."""
     frame = frame.reset_index(drop=True)
+    for name in ("date_utc", "time_utc", "start", "end"):
+        if name in frame.columns and not pd.api.types.is_datetime64_any_dtype(frame[name]):
+            utc = pd.to_datetime(frame[name].replace("", None), utc=True)
+            frame[name] = utc.dt.tz_localize(None).astype("datetime64[ns]")
     frame.index.name = "row"
     return xr.Dataset.from_dataframe(frame)
 

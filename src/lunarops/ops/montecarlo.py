@@ -302,7 +302,7 @@ def event_log(inputs: EngineInputs, raw: RawRuns, run: int = 0) -> pd.DataFrame:
     times = inputs.times()
     return pd.DataFrame(
         {
-            "time_utc": times[steps] if n else np.array([], dtype="datetime64[us]"),
+            "time_utc": (times[steps] if n else np.array([], dtype="datetime64[us]")).astype("datetime64[ns]"),
             "step": steps,
             "event": [engine.EVENT_NAMES[c] for c in codes],
             "element": names,
@@ -315,7 +315,7 @@ def to_dataset(inputs: EngineInputs, raw: RawRuns, first_run: int = 0) -> xr.Dat
     """Records as (run, time) variables and scalars as (run,) variables; units in the names."""
     runs, _, n_rec = raw.records.shape
     step = np.timedelta64(round(inputs.dt_s * raw.record_steps * 1e6), "us")
-    time = inputs.start + np.arange(n_rec) * step
+    time = (inputs.start + np.arange(n_rec) * step).astype("datetime64[ns]")  # the other stages' unit
     data: dict[str, tuple[tuple[str, ...], NDArray[np.generic]]] = {}
     for v, name in enumerate(engine.RECORD_VARS):
         data[name] = (("run", "time"), raw.records[:, v, :])

@@ -10,6 +10,7 @@ from datetime import datetime
 import numpy as np
 from skyfield.timelib import Time
 
+from lunarops.checks import is_real_number
 from lunarops.errors import InputError
 from lunarops.orbits.eclipse import EclipseTimeline, eclipse_timeline
 from lunarops.orbits.ephemeris_model import EphemerisModel
@@ -19,20 +20,42 @@ from lunarops.orbits.visibility import Horizon, LinkTimeline, orbiter_sees_earth
 
 MAX_SAMPLES = 2_000_000
 
+_HEIGHT_NOT_GIVEN: float = float("nan")  # SurfaceSite's default height_m; told apart from a user's NaN by identity
+HEIGHT_MISMATCH_TOL_M = 1.0
+"""Largest difference [m] between SurfaceSite.height_m and its horizon mask's observer_height_m."""
+
 
 @dataclass(frozen=True)
 class SurfaceSite:
-    """A surface terminal: position on the 1737.4 km sphere, observer height [m], optional terrain mask."""
+    """A surface terminal: position on the 1737.4 km sphere, observer height [m], optional terrain mask.
+
+    ``height_m``: the observer's height above the 1737.4 km sphere (ground + mast), where link elevations are
+    computed from. Not given: the ``horizon`` mask's ``observer_height_m`` (the observer the mask belongs to), or
+    0.0 without a mask. Given with a mask, it must match the mask's observer height within 1 m (InputError
+    otherwise). ``horizon``: a ``lunarops.terrain.HorizonMask`` (``lunarops.terrain.horizon_at_site``) or None
+    (the smooth sphere's horizon).
+    """
 
     name: str
     latitude_deg: float
     longitude_deg: float
-    height_m: float = 0.0
+    height_m: float = _HEIGHT_NOT_GIVEN
     horizon: Horizon | None = None
+
+    def __repr__(self) -> str:
+        mask = "None"
+        if self.horizon is not None:
+            n = np.size(getattr(self.horizon, "azimuth_rad", ()))
+            mask = f"{type(self.horizon).__name__}(n_azimuth={n})"
+        return (
+            f"SurfaceSite(name={self.name!r}, lat={self.latitude_deg!r} deg, lon={self.longitude_deg!r} deg, "
+            f"height_m={self.height_m!r}, horizon={mask})"
+        )
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name:
             raise InputError(f"site name must be a non-empty string, got {self.name!r}; give e.g. 'shackleton'")
+        self._check_horizon()
         require_real(f"site {self.name!r}: latitude_deg", self.latitude_deg, "in -90..90")
         require_real(f"site {self.name!r}: longitude_deg", self.longitude_deg, "east longitude in deg")
         require_real(f"site {self.name!r}: height_m", self.height_m, "height above the 1737.4 km sphere in m")
@@ -44,6 +67,40 @@ class SurfaceSite:
         if not (math.isfinite(self.height_m) and -20_000.0 <= self.height_m <= 1.0e6):
             raise InputError(
                 f"site {self.name!r}: height {self.height_m} m (--height-m) must be in [-20000, 1e6] m, like the sky's"
+            )
+
+    def _check_horizon(self) -> None:
+        """Refuse a horizon that is not a HorizonMask; take or check the mask's observer height."""
+        if self.horizon is None:
+            if self.height_m is _HEIGHT_NOT_GIVEN:
+                object.__setattr__(self, "height_m", 0.0)
+            return
+        from lunarops.terrain.horizon import HorizonMask
+
+        if not isinstance(self.horizon, HorizonMask):
+            raise InputError(
+                f"site {self.name!r}: horizon is a {type(self.horizon).__module__}.{type(self.horizon).__qualname__}, "
+                "not a lunarops.terrain.HorizonMask; compute one with lunarops.terrain.horizon_at_site(dem, lat, lon, "
+                "height_above_ground_m=...) or give horizon=None for the smooth sphere's horizon"
+            )
+        observer = float(self.horizon.observer_height_m)
+        if self.height_m is _HEIGHT_NOT_GIVEN:
+            if not math.isfinite(observer):
+                raise InputError(
+                    f"site {self.name!r}: the horizon mask has no observer_height_m ({observer}); give height_m "
+                    "(the observer's height above the 1737.4 km sphere, ground + mast) [m]"
+                )
+            object.__setattr__(self, "height_m", observer)
+        elif (
+            is_real_number(self.height_m)
+            and math.isfinite(observer)
+            and abs(float(self.height_m) - observer) > HEIGHT_MISMATCH_TOL_M
+        ):
+            raise InputError(
+                f"site {self.name!r}: height_m = {self.height_m} m differs from the horizon mask's observer_height_m "
+                f"= {observer:.3f} m by more than {HEIGHT_MISMATCH_TOL_M:g} m; link elevations must come from the "
+                "observer the mask belongs to: leave height_m out (it defaults to the mask's) or recompute the mask "
+                "with lunarops.terrain.horizon_at_site for that height"
             )
 
 
@@ -117,6 +174,8 @@ def compute_coverage(
 ) -> CoverageResult:
     """Propagate the orbiters from ``start`` over ``duration_s`` [s] on a ``step_s`` grid; evaluate links.
 
+    Samples ``start + k step_s`` before ``start + duration_s`` (half-open: each sample stands for one step).
+
     ``lunar_gravity``: "point" (point-mass Moon) or "degree2" (adds J2 and C22) for the Keplerian orbiters.
     ``sites``: a list of SurfaceSite (may be empty); ``orbiters``: a list of NrhoOrbiter/KeplerOrbiter; ``start``:
     one skyfield Time (``lunarops.timescale.parse_utc``). InputError for anything else.
@@ -144,7 +203,7 @@ def compute_coverage(
         )
     if not (math.isfinite(duration_s) and duration_s >= step_s):
         raise InputError(f"duration must be at least one step ({step_s} s), got {duration_s} s")
-    n = int(duration_s // step_s) + 1
+    n = math.ceil(duration_s / step_s - 1e-9)  # half-open [start, start + duration), as the run's other stages
     if n > MAX_SAMPLES:
         raise InputError(f"{n:,} samples exceed {MAX_SAMPLES:,}; raise step_s or shorten the duration")
     seconds = np.asarray(np.arange(n) * float(step_s), dtype=np.float64)

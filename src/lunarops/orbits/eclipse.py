@@ -54,7 +54,7 @@ class EclipseTimeline:
             "sunlit_fraction": float(np.mean(self.sun_fraction)),
             "umbra_hours": float(umbra.sum() * step / 3600.0),
             "shadow_hours": float(any_shadow.sum() * step / 3600.0),
-            "longest_eclipse_hours": longest / 3600.0,
+            "longest_eclipse_hours": float(longest) / 3600.0,
             "n_eclipses": float(len(self.events)),
         }
 

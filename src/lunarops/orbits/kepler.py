@@ -122,14 +122,14 @@ class KeplerOrbit:
         )
 
     def summary(self) -> dict[str, float]:
-        """Headline numbers with units in the keys."""
+        """Headline numbers with units in the keys; plain Python floats (JSON-able, even for NumPy inputs)."""
         return {
-            "periapsis_radius_km": self.periapsis_radius_m / KM,
-            "apoapsis_radius_km": self.apoapsis_radius_m / KM,
-            "semi_major_axis_km": self.semi_major_axis_m / KM,
-            "eccentricity": self.eccentricity,
-            "inc_deg": self.inc_deg,
-            "period_hours": self.period_s / 3600.0,
+            "periapsis_radius_km": float(self.periapsis_radius_m / KM),
+            "apoapsis_radius_km": float(self.apoapsis_radius_m / KM),
+            "semi_major_axis_km": float(self.semi_major_axis_m / KM),
+            "eccentricity": float(self.eccentricity),
+            "inc_deg": float(self.inc_deg),
+            "period_hours": float(self.period_s / 3600.0),
         }
 
 

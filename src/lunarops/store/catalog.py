@@ -60,6 +60,16 @@ class RunRecord:
     summary: dict[str, Any]
     error: str | None
 
+    def __repr__(self) -> str:
+        elapsed = "None" if self.elapsed_s is None else f"{self.elapsed_s:.1f}s"
+        started = self.started_utc.isoformat(timespec="seconds") if isinstance(self.started_utc, datetime) else None
+        error = self.error if self.error is None or len(self.error) <= 60 else self.error[:57] + "..."
+        return (
+            f"RunRecord(run_id={self.run_id!r}, scenario={self.scenario_name!r}, status={self.status!r}, "
+            f"started_utc={started!r}, elapsed={elapsed}, summary_keys={len(self.summary or {})}, "
+            f"error={error!r})"
+        )
+
 
 class Catalog:
     """Runs recorded in a database: ``sqlite:///path`` (default in the lunarops home) or ``postgresql://...``."""

@@ -84,6 +84,15 @@ class HorizonMask:
         if np.any(np.diff(az) <= 0) or az[0] < 0 or az[-1] >= 2 * np.pi:
             raise InputError("HorizonMask.azimuth_rad must increase strictly within [0, 2 pi); sort and wrap it")
 
+    def __repr__(self) -> str:
+        el = np.asarray(self.elevation_deg)
+        finite = el[np.isfinite(el)]
+        span = f"[{finite.min():.3f}..{finite.max():.3f}]" if finite.size else "[no finite values]"
+        return (
+            f"HorizonMask(lat={float(self.latitude_deg):.4f} deg, lon={float(self.longitude_deg):.4f} deg, "
+            f"observer_height_m={float(self.observer_height_m):.1f}, n_azimuth={el.size}, elevation_deg={span})"
+        )
+
     @property
     def azimuth_deg(self) -> FloatArray:
         """Azimuths [deg]."""
@@ -95,9 +104,38 @@ class HorizonMask:
         return np.degrees(self.elevation_rad)
 
     def elevation_at(self, azimuth_rad: ArrayLike) -> FloatArray:
-        """Horizon elevation [rad] at any azimuths [rad] (vectorized), linear interpolation, periodic in 2 pi."""
-        az = np.mod(np.asarray(azimuth_rad, dtype=np.float64), 2 * np.pi)
+        """Horizon elevation [rad] at azimuths [rad] (vectorized), linear interpolation, periodic in 2 pi.
+
+        Radians in, radians out; azimuths from north through east, wrapped modulo 2 pi. InputError for an azimuth
+        outside [-2 pi, 4 pi] (beyond any wrap a radian caller makes: most likely degrees); for azimuths and
+        elevations in degrees (``SkyTrack.sun_azimuth_deg``, ``SiteLight``) use :meth:`elevation_deg_at`.
+        NaN azimuths give NaN.
+        """
+        az = np.asarray(azimuth_rad, dtype=np.float64)
+        outside = (az < -2 * np.pi) | (az > 4 * np.pi)  # NaN passes (gives NaN), +-inf does not
+        if np.any(outside):
+            bad = float(az[outside].flat[0])
+            raise InputError(
+                f"HorizonMask.elevation_at: azimuth {bad!r} is outside [-2 pi, 4 pi] rad; it takes radians: "
+                "convert degrees with np.radians(...), or use elevation_deg_at(azimuth_deg) (degrees in and out)"
+            )
+        az = np.mod(az, 2 * np.pi)
         return np.asarray(np.interp(az, self.azimuth_rad, self.elevation_rad, period=2 * np.pi), dtype=np.float64)
+
+    def elevation_deg_at(self, azimuth_deg: ArrayLike) -> FloatArray:
+        """Horizon elevation [deg] at azimuths [deg] (vectorized): degrees in, degrees out.
+
+        Azimuths from north through east (as ``lunarops.sky``'s ``sun_azimuth_deg``), any finite value, wrapped
+        modulo 360; linear interpolation in azimuth, as :meth:`elevation_at` (its radian twin). NaN gives NaN;
+        InputError for an infinite azimuth.
+        """
+        az = np.asarray(azimuth_deg, dtype=np.float64)
+        if np.any(np.isinf(az)):
+            raise InputError(
+                f"HorizonMask.elevation_deg_at: azimuth {float(az[np.isinf(az)].flat[0])!r} deg is not finite; "
+                "give azimuths in degrees from north through east"
+            )
+        return np.degrees(self.elevation_at(np.radians(np.mod(az, 360.0))))
 
 
 def azimuth_grid_rad(n_azimuth: int) -> FloatArray:
