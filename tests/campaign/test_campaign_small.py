@@ -193,3 +193,19 @@ def test_linear_sizing_one_arc() -> None:
     assert plan.sized_designs["sized"]["propellant_capacity_kg"] == pytest.approx(prop, rel=1e-6)
     assert plan.sized_designs["sized"]["dry_mass_kg"] == pytest.approx(dry, rel=1e-6)
     assert plan.imleo_kg == pytest.approx((dry + cargo) * e, rel=1e-6)
+
+
+def test_infeasible_message_names_the_windows_in_force() -> None:
+    # cargo due at LLO on day 0, but LEO -> LLO flies only on days 500-600: the elastic re-solve names the
+    # shortfall (what cannot be delivered); the message also names the window (why), as a planner looks for it
+    base = one_arc()
+    closed = replace(base, arcs=(base.arcs[0], replace(base.arcs[1], windows=((500.0, 600.0),))))
+    with pytest.raises(InfeasibleError) as info:
+        solve(closed)
+    message = str(info.value)
+    assert "cargo at LLO on day 0" in message
+    assert message.endswith("Arcs fly only in their windows (days from the campaign epoch): LEO->LLO 500-600")
+    # without windows nothing is added
+    with pytest.raises(InfeasibleError) as info:
+        solve(one_arc(prop_cap=2500.0, copies=1))
+    assert "windows" not in str(info.value)

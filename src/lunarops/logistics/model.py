@@ -613,7 +613,18 @@ def _explain_infeasible(builder: _Builder, time_limit_s: float) -> str:
         return "the elastic re-solve met every demand; the binding constraint is a spacecraft or capacity row"
     parts = [f"{label}: short by {amount:,.1f}" for label, amount in short[:8]]
     more = f" (and {len(short) - 8} more)" if len(short) > 8 else ""
-    return "; ".join(parts) + more
+    return "; ".join(parts) + more + _windows_in_force(builder.p)
+
+
+def _windows_in_force(problem: Problem) -> str:
+    """The arcs' windows, for an infeasibility message: a closed window is often the cause of the shortfalls the
+    elastic re-solve names (they are what it cannot deliver, not why)."""
+    windows = [
+        f"{a.name} " + ", ".join(f"{first:g}-{last:g}" for first, last in a.windows) for a in problem.arcs if a.windows
+    ]
+    if not windows:
+        return ""
+    return f". Arcs fly only in their windows (days from the campaign epoch): {'; '.join(windows)}"
 
 
 def solve(
