@@ -225,7 +225,7 @@ def run_simpy(x: EngineInputs, draws: object, run: int = 0) -> dict[str, float]:
                 s["buf"] += made
                 cl = x.comm_idx[0]
                 f_c = (served[cl] / x.demand_w[cl, t] if x.demand_w[cl, t] > 0 else 0.0) if cl >= 0 else 1.0
-                down = min(s["buf"], x.comm_par[1] * dt * f_c * x.earth_visible[t] * avail[x.comm_idx[1]])
+                down = min(s["buf"], x.comm_par[1] * dt * f_c * x.link_bps[t] * avail[x.comm_idx[1]])
                 s["buf"] -= down
                 sc["data_returned_bits"] += down
                 if s["buf"] > x.comm_par[2]:

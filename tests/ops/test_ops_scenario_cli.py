@@ -381,11 +381,29 @@ def test_cli_power_size_scenario_uses_its_terrain_light(tmp_path: Path) -> None:
     # --lon 222.69 --height-m 10 --start 2030-01-01 --end 2035-01-01 --terrain south`)
     assert light.longest_dark_hours == pytest.approx(59.0, abs=1.0)
     day = light.sun_disk_visible > 0.0
-    earth = light.earth_visible.astype(float)
+    # comms mode direct_or_relay: the link is up while the Earth is, else while one of the scenario's orbiters
+    # sees both the ridge (5 deg above the terrain mask) and the Earth, from an independent coverage run
+    from lunarops.orbits.coverage import SurfaceSite, compute_coverage
+    from lunarops.runner.stages.orbits import orbiter_from_spec
+    from lunarops.timescale import parse_utc
+
+    orbits = load_scenario(path).orbits
+    assert orbits is not None
+    coverage = compute_coverage(
+        [SurfaceSite("Connecting Ridge", -89.45, 222.69, horizon=light.horizon)],
+        [orbiter_from_spec(spec) for spec in orbits.orbiters],
+        parse_utc(period.start_utc),
+        (period.end_utc - period.start_utc).total_seconds(),
+        3600.0,
+        5.0,
+        lunar_gravity="degree2",
+    )
+    link = (light.earth_visible | coverage.relay_links["Connecting Ridge"].visible).astype(float)
     # the load profile of the scenario (no crew, so eclss 0): habitat 6 + science 2 always, survival heaters
     # 3 at night, rovers 3 + psr ice plant 10 + ilmenite o2 plant 8 by day (ISRU plants are daylight-only),
-    # dte comms 0.5 while the Earth is up -> 11 + 18 day + 0.5 earth [kW]; peak 29.5 kW
-    load_kw = 11.0 + 18.0 * day + 0.5 * earth
+    # comms 0.5 while a link is up -> 11 + 18 day + 0.5 link [kW]; peak 29.5 kW
+    # (before relays: 0.5 earth; the example's comms moved to direct_or_relay with the comms load on comm_link)
+    load_kw = 11.0 + 18.0 * day + 0.5 * link
     # the header's mean load comes from the same terrain light as the sizing (daylight flags included)
     assert out["load_kw"] == pytest.approx(float(load_kw.mean()), abs=1e-6)
     # night-time load energy of the longest dark spell, x (1 + margin 0.2)
@@ -433,6 +451,7 @@ def test_cli_power_size_scenario_takes_its_array_geometry(tmp_path: Path) -> Non
     data = yaml.safe_load(default_scenario_path().read_text())
     for section in ("campaign", "orbits", "terrain"):  # smooth-sphere light: fast
         data.pop(section, None)
+    data["operations"]["comms"]["mode"] = "direct_to_earth"  # its relays were the orbits section's orbiters
     data["period"] = {"start_utc": "2030-01-01T00:00:00Z", "end_utc": "2030-03-01T00:00:00Z", "step_hours": 3}
     array = data["operations"]["power"]["solar_arrays"][0]
     array.update({"tracking": "fixed", "tilt_deg": 80.0, "azimuth_deg": 90.0, "mast_height_m": 5.0})

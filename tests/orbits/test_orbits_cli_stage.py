@@ -6,6 +6,7 @@ import json
 import math
 import re
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -187,7 +188,9 @@ def stage_result() -> StageResult:
     # a terrain mask for the first site: 80 deg everywhere; the NRHO's apolune is nearly overhead of the pole,
     # so the station stays visible above it part of the time, but much less than over a smooth horizon
     mask = HorizonMask(np.linspace(0, 2 * np.pi, 8, endpoint=False), np.full(8, math.radians(80.0)))
-    site_stage = StageResult(name="site", title="site", products={"horizons": {scenario.sites[0].name: mask}})
+    # the site stage's products carry each site's SiteLight, whose .horizon is the mask (as runner/stages/site.py)
+    lights = {scenario.sites[0].name: SimpleNamespace(horizon=mask)}
+    site_stage = StageResult(name="site", title="site", products={"site_light": lights})
     ctx = RunContext(scenario=scenario, rng=np.random.default_rng(1), results={"site": site_stage})
     result = run_stage(ctx)
     assert result is not None

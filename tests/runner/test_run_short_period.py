@@ -15,6 +15,7 @@ def test_two_days_at_six_hours_runs_operations(tmp_path: Path) -> None:
     data = yaml.safe_load(default_scenario_path().read_text())
     for section in ("campaign", "orbits", "terrain"):  # operations alone, on smooth-sphere light
         data.pop(section, None)
+    data["operations"]["comms"]["mode"] = "direct_to_earth"  # its relays were the orbits section's orbiters
     data["period"] = {"start_utc": "2030-01-01T00:00:00Z", "end_utc": "2030-01-03T00:00:00Z", "step_hours": 6}
     data["operations"]["monte_carlo"]["runs"] = 5
     scenario = parse_scenario(yaml.safe_dump(data))

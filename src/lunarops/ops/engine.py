@@ -15,15 +15,16 @@ One step (``dt_s``, 1 h by default) does, in this order:
 8. dispatch: surplus charges the battery, then the RFC electrolyser, the rest is curtailed; a deficit
    discharges the battery down to its depth of discharge, then the fuel cell;
 9. ISRU output from the energy served to each plant; life support (crew, loop closure, ECLSS power);
-10. communications: data made by served loads fills a buffer, drained to Earth while the Earth is above the
-    horizon and the comm load is served; overflow is dropped.
+10. communications: data made by served loads fills a buffer, drained at the step's link rate (the direct
+    rate while the Earth is above the horizon, else the relay rate while a relay path exists, else 0) while
+    the comm load is served; overflow is dropped.
 
 Energy is conserved exactly each step: generated = served + change of stored energy + curtailed + losses
 (charge, discharge, electrolyser, fuel-cell losses and capacity fade). The kernel records the largest
 residual per run.
 
-Speed (benchmarks/ops_bench.py): the per-step inputs shared by every run (demand schedules, daylight, Earth
-visibility, crew) are reduced to their few distinct rows (``step_kinds``), so a run reads a small table plus the
+Speed (benchmarks/ops_bench.py): the per-step inputs shared by every run (demand schedules, daylight, link
+rate, crew) are reduced to their few distinct rows (``step_kinds``), so a run reads a small table plus the
 irradiance instead of streaming every series; event logging is inlined (a call in the step loop made the
 compiler keep the loop's state on the stack); ISRU output and science data are summed in the loop over served
 loads. The order of every floating-point operation is that of the steps above, so results are bit for bit
@@ -229,11 +230,11 @@ def step_kinds(
     demand_w: NDArray[np.float64],
     load_daylight: NDArray[np.int64],
     daylight: NDArray[np.float64],
-    earth_visible: NDArray[np.float64],
+    link_bps: NDArray[np.float64],
     crew: NDArray[np.float64],
 ) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
     """The distinct per-step inputs: ``kinds[kind[t]]`` = [demand of each load, demand of each load that is
-    on (daylight-only loads off while the Sun is down), daylight, Earth visible, crew] at step ``t``.
+    on (daylight-only loads off while the Sun is down), daylight, comm link rate [bit/s], crew] at step ``t``.
 
     Schedules repeat, so a run reads a small table instead of streaming every per-step input from memory.
     Rows are matched bit for bit (a hash of the bits, then an exact compare)."""
@@ -246,7 +247,7 @@ def step_kinds(
             rows[t, ld] = demand_w[ld, t]
             rows[t, n_load + ld] = 0.0 if night and load_daylight[ld] == 1 else demand_w[ld, t]
         rows[t, 2 * n_load] = daylight[t]
-        rows[t, 2 * n_load + 1] = earth_visible[t]
+        rows[t, 2 * n_load + 1] = link_bps[t]
         rows[t, 2 * n_load + 2] = crew[t]
     bits = rows.view(np.uint64)
     size = 1
@@ -351,14 +352,15 @@ def run_one(
     [batt, rfc]; ``eff``: [eta_charge, eta_discharge, eta_fuel_cell, eta_electrolyser];
     ``reserve_par``: [reserve_fraction, hysteresis]; ``ls_par``: per crew per s [o2, co2, water, food] kg and
     [water_recovery, o2_generation, sabatier]; ``ls_idx``: [eclss_load, wrs_elem, oga_elem, sab_elem];
-    ``store_par``: [reserve_days, o2_capacity_kg]; ``comm_par``: [has_comm, downlink_bps, buffer_bits];
+    ``store_par``: [reserve_days, o2_capacity_kg]; ``comm_par``: [has_comm, 1.0, buffer_bits] (the link rate is
+    the per-step ``link_bps`` column of ``kinds``);
     ``comm_idx``: [comm_load, comm_elem].
     """
     n_steps = kind.shape[0]
     n_arr = array_area.shape[0]
     n_src = src_power.shape[0]
     n_load = load_elem.shape[0]
-    c_day = 2 * n_load  # columns of kinds: demand, demand of loads on, daylight, Earth, crew
+    c_day = 2 * n_load  # columns of kinds: demand, demand of loads on, daylight, link rate, crew
     n_comp = comp_target.shape[0]
     n_unit = unit_comp.shape[0]
     n_rec = rec.shape[1]
@@ -756,7 +758,8 @@ def run_one(
             if cl >= 0:
                 full = kinds[kt, cl]
                 f_c = served[cl] / full if full > 0.0 else 0.0
-            down = min(data_buf, comm_par[1] * dt_s * f_c * kinds[kt, c_day + 1] * avail[comm_idx[1]])
+            # link rate [bit/s] first: the same products as rate x dt x f_c x (Earth 0/1) x avail before relays
+            down = min(data_buf, kinds[kt, c_day + 1] * dt_s * f_c * avail[comm_idx[1]])
             data_buf -= down
             data_ret += down
             if data_buf > comm_par[2]:
@@ -854,7 +857,7 @@ def run_many(
     src_decay: NDArray[np.float64],
     src_elem: NDArray[np.int64],
     daylight: NDArray[np.float64],
-    earth_visible: NDArray[np.float64],
+    link_bps: NDArray[np.float64],
     demand_w: NDArray[np.float64],
     load_priority: NDArray[np.int64],
     load_reserve: NDArray[np.int64],
@@ -895,7 +898,7 @@ def run_many(
 ) -> None:
     """``run_one`` for every run (first axis of the per-run arrays and outputs), in parallel."""
     array_t = np.ascontiguousarray(array_in.T)
-    kind, kinds = step_kinds(demand_w, load_daylight, daylight, earth_visible, crew)
+    kind, kinds = step_kinds(demand_w, load_daylight, daylight, link_bps, crew)
     for i in numba.prange(rec.shape[0]):
         run_one(
             dt_s,

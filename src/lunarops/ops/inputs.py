@@ -65,7 +65,8 @@ class LightSeries:
 
     ``sun_visible_fraction`` is the fraction of the solar disk above the (terrain or sphere) horizon [-];
     elevation and azimuth in rad (azimuth from north through east); ``sun_distance_m`` [m];
-    ``earth_visible`` True while the Earth is above the horizon.
+    ``earth_visible`` True while the Earth is above the horizon; ``relay_visible`` (optional) True while some
+    relay orbiter sees both the base and the Earth (used by a ``CommLink`` with ``relay_bps`` > 0).
     """
 
     sun_elevation_rad: NDArray[np.float64]
@@ -74,6 +75,7 @@ class LightSeries:
     sun_distance_m: NDArray[np.float64]
     earth_visible: NDArray[np.bool_]
     source: str = "unspecified"
+    relay_visible: NDArray[np.bool_] | None = None
 
     def __post_init__(self) -> None:
         """Convert array-likes to arrays (float64 arrays and bool ``earth_visible`` are kept as given) and
@@ -89,14 +91,23 @@ class LightSeries:
                 raise InputError(f"light series earth_visible = {self.earth_visible!r:.60} must be booleans (or 0/1)")
             earth = earth.astype(np.bool_)
         object.__setattr__(self, "earth_visible", earth)
+        if self.relay_visible is not None:
+            relay = np.asarray(self.relay_visible)
+            if relay.dtype != np.bool_:
+                if relay.dtype.kind not in "iuf" or not np.all((relay == 0) | (relay == 1)):
+                    raise InputError(
+                        f"light series relay_visible = {self.relay_visible!r:.60} must be booleans (or 0/1)"
+                    )
+                relay = relay.astype(np.bool_)
+            object.__setattr__(self, "relay_visible", relay)
         el = self.sun_elevation_rad
         if el.ndim != 1 or el.shape[0] == 0:
             raise InputError(
                 f"light series sun_elevation_rad has shape {el.shape}; it must be 1-D with at least one step"
             )
         n = el.shape[0]
-        for name in ("sun_azimuth_rad", "sun_visible_fraction", "sun_distance_m", "earth_visible"):
-            if getattr(self, name).shape != (n,):
+        for name in ("sun_azimuth_rad", "sun_visible_fraction", "sun_distance_m", "earth_visible", "relay_visible"):
+            if getattr(self, name) is not None and getattr(self, name).shape != (n,):
                 raise InputError(f"light series {name} has shape {getattr(self, name).shape}, expected ({n},)")
         half_pi = 0.5 * np.pi
         bad = ~((el >= -half_pi) & (el <= half_pi))  # NaN fails both
@@ -145,7 +156,7 @@ class EngineInputs:
     src_decay: NDArray[np.float64]
     src_elem: NDArray[np.int64]
     daylight: NDArray[np.float64]
-    earth_visible: NDArray[np.float64]
+    link_bps: NDArray[np.float64]
     demand_w: NDArray[np.float64]
     load_names: tuple[str, ...]
     load_priority: NDArray[np.int64]
@@ -257,6 +268,11 @@ def build_inputs(
     crew = crew_series(station, time_s)
     daylight = (light.sun_visible_fraction > 0.0).astype(np.float64)
     earth = light.earth_visible.astype(np.float64)
+    comm = station.comm
+    # the comm link's rate at each step [bit/s]: direct while the Earth is up, else through a relay if any
+    link = np.where(light.earth_visible, comm.downlink_bps if comm else 1.0, 0.0)
+    if comm is not None and comm.relay_bps > 0.0 and light.relay_visible is not None:
+        link = np.where(light.earth_visible, link, np.where(light.relay_visible, comm.relay_bps, 0.0))
 
     demand = np.zeros((len(loads), n))
     for i, ld in enumerate(loads):
@@ -268,6 +284,7 @@ def build_inputs(
             "crewed": (crew > 0).astype(float),
             "uncrewed": (crew <= 0).astype(float),
             "earth_visible": earth,
+            "comm_link": (link > 0.0).astype(float),
         }[ld.when]
         window = ((time_s >= ld.start_s) & (time_s < ld.end_s)).astype(float)
         demand[i] = base * gate * window
@@ -330,8 +347,8 @@ def build_inputs(
     del_comm = np.array([COMMODITY_CODE[d.commodity] for d in deliveries], dtype=np.int64)
     del_amount = np.array([d.amount for d in deliveries], dtype=np.float64)
 
-    comm = station.comm
-    comm_par = np.array([1.0 if comm else 0.0, comm.downlink_bps if comm else 0.0, comm.buffer_bits if comm else 0.0])
+    # comm_par[1] was the downlink rate; the rate is now per step in link_bps, so it is 1.0 (layout kept)
+    comm_par = np.array([1.0 if comm else 0.0, 1.0 if comm else 0.0, comm.buffer_bits if comm else 0.0])
     comm_idx = np.array(
         [load_index[comm.load] if comm and comm.load else -1, index[comm.name] if comm else 0], dtype=np.int64
     )
@@ -356,7 +373,7 @@ def build_inputs(
         ),
         src_elem=np.array([index[s.name] for s in station.sources], dtype=np.int64),
         daylight=daylight,
-        earth_visible=earth,
+        link_bps=link.astype(np.float64),
         demand_w=demand,
         load_names=load_names,
         load_priority=priority,

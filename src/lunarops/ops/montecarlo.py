@@ -236,7 +236,7 @@ def run_batch(
         x.src_decay,
         x.src_elem,
         x.daylight,
-        x.earth_visible,
+        x.link_bps,
         x.demand_w,
         x.load_priority,
         x.load_reserve,

@@ -15,7 +15,7 @@ _ZERO = Uncertain("fixed", 0.0)
 _FIVE_PCT = Uncertain("fixed", 0.05)
 
 Tracking = Literal["fixed", "vertical_single_axis", "two_axis"]
-When = Literal["always", "day", "night", "crewed", "uncrewed", "earth_visible"]
+When = Literal["always", "day", "night", "crewed", "uncrewed", "earth_visible", "comm_link"]
 Commodity = Literal["o2_kg", "water_kg", "food_kg", "propellant_kg", "spares", "crew"]
 
 #: Store indices used by the engine.
@@ -119,12 +119,15 @@ class IsruPlant:
 
 @dataclass(frozen=True)
 class CommLink:
-    """Direct-to-Earth link: downlink when the Earth is above the horizon and ``load`` (if named) is served."""
+    """The base's link to Earth: downlink at ``downlink_bps`` while the Earth is above the horizon, else at
+    ``relay_bps`` while the light series says a relay path exists (``LightSeries.relay_visible``), while
+    ``load`` (if named) is served. ``relay_bps`` 0 (the default): direct to Earth only."""
 
     name: str
     downlink_bps: float
     buffer_bits: float
     load: str | None = None
+    relay_bps: float = 0.0
 
 
 @dataclass(frozen=True)

@@ -36,3 +36,13 @@ class Scenario(_Model):
         if duplicated:
             raise ValueError(f"site names must be unique; {duplicated} appear more than once: rename them")
         return self
+
+    @model_validator(mode="after")
+    def _relays_need_orbiters(self) -> Scenario:
+        comms = self.operations.comms if self.operations is not None else None
+        if comms is not None and comms.mode == "direct_or_relay" and (self.orbits is None or not self.orbits.orbiters):
+            raise ValueError(
+                "operations.comms.mode = 'direct_or_relay' needs relays, the orbits section's orbiters, and the "
+                "scenario has none: add an orbits section with orbiters or set operations.comms.mode: direct_to_earth"
+            )
+        return self

@@ -151,7 +151,9 @@ class LoadSpec(_Model):
     name: str = Field(min_length=1)
     power_kw: float = Field(ge=0, description="per crew member when per_crew")
     priority: int = Field(default=1, ge=1, le=9, description="1 = most essential; shed from 9 down")
-    when: Literal["always", "day", "night", "crewed", "uncrewed", "earth_visible"] = "always"
+    when: Literal["always", "day", "night", "crewed", "uncrewed", "earth_visible", "comm_link"] = Field(
+        default="always", description="comm_link: while the comms link has a path to Earth (direct or relay)"
+    )
     per_crew: bool = False
     from_utc: datetime | None = None
     until_utc: datetime | None = None
@@ -241,10 +243,24 @@ IsruSpec = Annotated[IceExtractionSpec | IlmeniteReductionSpec, Field(discrimina
 
 class CommSpec(_Model):
     name: str = "direct-to-earth"
-    mode: Literal["direct_to_earth"] = "direct_to_earth"
+    mode: Literal["direct_to_earth", "direct_or_relay"] = Field(
+        default="direct_to_earth",
+        description="direct_or_relay: while the Earth is down, relay through the orbits section's orbiters",
+    )
     data_rate_mbps: float = Field(gt=0, description="downlink rate while the Earth is up")
+    relay_data_rate_mbps: float | None = Field(
+        default=None, gt=0, description="rate through a relay (direct_or_relay; default data_rate_mbps)"
+    )
     buffer_gb: float = Field(gt=0, description="onboard buffer (gigabytes)")
     load: str | None = Field(default=None, description="the load that powers the link")
+
+    @model_validator(mode="after")
+    def _check(self) -> CommSpec:
+        if self.relay_data_rate_mbps is not None and self.mode != "direct_or_relay":
+            raise ValueError(
+                "comms.relay_data_rate_mbps applies to mode: direct_or_relay; set that mode or drop the rate"
+            )
+        return self
 
 
 class ComponentSpec(_Model):

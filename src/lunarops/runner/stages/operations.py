@@ -12,8 +12,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
-from lunarops.errors import InputError
+from lunarops.errors import InputError, ScenarioError, ScenarioIssue
 from lunarops.ops import functions as fn
 from lunarops.ops.inputs import LightSeries, build_inputs
 from lunarops.ops.lifesupport import BVAD, CrewRates, LoopClosure
@@ -180,9 +181,11 @@ def station_from_section(
             deliveries.append(Delivery((when.to_pydatetime() - start).total_seconds(), commodity, float(amount)))
     comm = None
     if section.comms is not None:
-        comm = CommLink(
-            section.comms.name, section.comms.data_rate_mbps * 1e6, section.comms.buffer_gb * 8e9, section.comms.load
-        )
+        cs = section.comms
+        relay_mbps = 0.0
+        if cs.mode == "direct_or_relay":
+            relay_mbps = cs.relay_data_rate_mbps if cs.relay_data_rate_mbps is not None else cs.data_rate_mbps
+        comm = CommLink(cs.name, cs.data_rate_mbps * 1e6, cs.buffer_gb * 8e9, cs.load, relay_mbps * 1e6)
     return Station(
         solar_arrays=arrays,
         sources=sources,
@@ -256,7 +259,79 @@ def smooth_sphere_light(
     )
 
 
+def relay_path(scenario: Any, site_products: dict[str, Any] | None, n_steps: int) -> NDArray[np.bool_]:
+    """Whether the base's data can be relayed to Earth at each of the period's ``n_steps`` steps: some orbiter
+    of the orbits section sees the base above the coverage mask and sees the Earth (``compute_coverage``'s
+    ``relay_links``, over the operations period at its step; the orbits section's min elevation and lunar
+    gravity; the base's terrain horizon mask from the site stage's products when present).
+
+    ScenarioError when the scenario has no orbits section (the relays are its orbiters)."""
+    from lunarops.orbits.coverage import compute_coverage
+    from lunarops.runner.stages.orbits import orbiter_from_spec, surface_site
+    from lunarops.timescale import parse_utc
+
+    orbits = scenario.orbits
+    if orbits is None or not orbits.orbiters:
+        raise ScenarioError(
+            [
+                ScenarioIssue(
+                    "<scenario>",
+                    None,
+                    "operations.comms.mode",
+                    "direct_or_relay",
+                    "relays are the orbits section's orbiters, and the scenario has none: add an orbits section "
+                    "with orbiters (e.g. a Queqiao-2 class frozen orbit) or set operations.comms.mode: "
+                    "direct_to_earth",
+                )
+            ]
+        )
+    site = base_site(scenario)
+    period = scenario.period
+    result = compute_coverage(
+        [surface_site(site, site_products)],
+        [orbiter_from_spec(spec) for spec in orbits.orbiters],
+        parse_utc(period.start_utc),
+        n_steps * period.step_s,
+        period.step_s,
+        orbits.coverage.min_elevation_deg,
+        lunar_gravity=orbits.coverage.lunar_gravity,
+    )
+    relay = np.asarray(result.relay_links[site.name].visible, dtype=bool)
+    if relay.shape != (n_steps,):
+        raise InputError(f"relay path has {relay.size} steps, the light at the base {n_steps}")  # not expected
+    return relay
+
+
 def light_for_scenario(scenario: Any, site_products: dict[str, Any] | None) -> tuple[LightSeries, str]:
+    """Light at the base over the scenario period; terrain light from the site stage's products if any.
+
+    With ``operations.comms.mode: direct_or_relay`` the series also carries the relay path (``relay_path``)."""
+    light, note = _light(scenario, site_products)
+    comms = scenario.operations.comms
+    if comms is not None and comms.mode == "direct_or_relay":
+        relay = relay_path(scenario, site_products, light.n_steps)
+        light = LightSeries(
+            light.sun_elevation_rad,
+            light.sun_azimuth_rad,
+            light.sun_visible_fraction,
+            light.sun_distance_m,
+            light.earth_visible,
+            source=light.source,
+            relay_visible=relay,
+        )
+    return light, note
+
+
+def link_fractions(light: LightSeries) -> tuple[float, float, float]:
+    """Fractions of the steps with the Earth visible, with a relay path only, and with no link."""
+    earth = light.earth_visible
+    relay = light.relay_visible if light.relay_visible is not None else np.zeros_like(earth)
+    relay_only = float(np.mean(relay & ~earth))
+    earth_frac = float(np.mean(earth))
+    return earth_frac, relay_only, float(np.mean(~earth & ~relay))
+
+
+def _light(scenario: Any, site_products: dict[str, Any] | None) -> tuple[LightSeries, str]:
     """Light at the base over the scenario period; terrain light from the site stage's products if any."""
     site = base_site(scenario)
     section = scenario.operations
@@ -329,6 +404,17 @@ def simulate_scenario(
     period = scenario.period
     outside = [d for d in section.resupply if not period.start_utc <= d.time_utc < period.end_utc]
     notes = [note]
+    if section.comms is not None:
+        earth_frac, relay_only, none = link_fractions(light)
+        if section.comms.mode == "direct_or_relay":
+            mc.summary["relay_only_link_fraction"] = relay_only
+            notes.append(
+                f"comms mode direct_or_relay (relays: the orbits section's orbiters, coverage over the operations "
+                f"period at its step): Earth visible {earth_frac:.1%} of steps, relay only {relay_only:.1%}, "
+                f"no link {none:.1%}"
+            )
+        else:
+            notes.append(f"comms mode direct_to_earth: Earth visible {earth_frac:.1%} of steps, no link {none:.1%}")
     if outside:  # a shortened copy of a scenario keeps its later deliveries: said, not an error
         notes.append(
             f"{len(outside)} resupply deliveries fall outside the period {period.start_utc.date()}.."

@@ -21,7 +21,8 @@ from lunarops.runner.stage import Figure, RunContext, StageResult, Table
 from lunarops.timescale import parse_utc
 
 
-def _orbiter(spec: Any) -> Orbiter:
+def orbiter_from_spec(spec: Any) -> Orbiter:
+    """The orbiter of one ``orbits.orbiters`` entry of a scenario."""
     if spec.kind == "nrho":
         return NrhoOrbiter(spec.name, spec.resonance.replace(" ", ""), spec.family, spec.phase)
     if spec.kind == "frozen":
@@ -64,16 +65,22 @@ def _sites(ctx: RunContext) -> list[SurfaceSite]:
             )
     chosen = [by_name[name] for name in wanted] if wanted is not None else list(ctx.scenario.sites)
     site_stage = ctx.results.get("site")
-    horizons = site_stage.products.get("horizons", {}) if site_stage is not None else {}
-    out = []
-    for site in chosen:
-        mask = horizons.get(site.name) if isinstance(horizons, dict) else None
-        height = (site.ground_height_m or 0.0) + site.mast_height_m
-        observer = getattr(mask, "observer_height_m", float("nan"))
-        if mask is not None and np.isfinite(observer):
-            height = float(observer)
-        out.append(SurfaceSite(site.name, site.latitude_deg, site.longitude_deg, height, mask))
-    return out
+    site_products = site_stage.products if site_stage is not None else None
+    return [surface_site(site, site_products) for site in chosen]
+
+
+def surface_site(site: Any, site_products: dict[str, Any] | None) -> SurfaceSite:
+    """The coverage terminal of a scenario site: its terrain horizon mask from the site stage's products
+    (``site_light[name].horizon``) when present, observer at the mask's height, else ground + mast on the smooth
+    sphere."""
+    lights = site_products.get("site_light", {}) if site_products is not None else {}
+    light = lights.get(site.name) if isinstance(lights, dict) else None
+    mask = getattr(light, "horizon", None)
+    height = (site.ground_height_m or 0.0) + site.mast_height_m
+    observer = getattr(mask, "observer_height_m", float("nan"))
+    if mask is not None and np.isfinite(observer):
+        height = float(observer)
+    return SurfaceSite(site.name, site.latitude_deg, site.longitude_deg, height, mask)
 
 
 def _dataset(result: CoverageResult) -> xr.Dataset:
@@ -101,7 +108,7 @@ def run_stage(ctx: RunContext) -> StageResult | None:
     if section is None:
         return None
     ctx.progress(0.0, "orbits: designing orbits")
-    orbiters = [_orbiter(spec) for spec in section.orbiters]
+    orbiters = [orbiter_from_spec(spec) for spec in section.orbiters]
     sites = _sites(ctx)
     start = parse_utc(ctx.scenario.period.start_utc)
     options = section.coverage
@@ -175,6 +182,16 @@ def run_stage(ctx: RunContext) -> StageResult | None:
         f"Ephemeris interpolation error (Chebyshev fit of DE421 in the propagator): "
         f"{result.interpolation_error_m * 1000:.3f} mm.",
         "Delta-v ledger: Acta Astronautica 177 (2020) 351-372, Table 4.",
+        "Sites' horizons for the links: "
+        + "; ".join(
+            f"{site.name}: "
+            + ("terrain mask from the site stage" if site.horizon is not None else "smooth sphere (no terrain section)")
+            for site in sites
+        )
+        + (
+            "." if options.min_elevation_deg is None
+            else f"; antenna minimum elevation {options.min_elevation_deg:g} deg (orbits.coverage.min_elevation_deg)."
+        ),
         f"The NRHO->LLO two-impulse figure ({estimate['dv_total_m_per_s'] / 1e3:.3f} km/s) is this tool's own check: "
         "an apse-lowering burn at perilune and a circularization, two-body Moon; the ledger's NRHO->LLO leg is the "
         "published optimized transfer, which is cheaper.",

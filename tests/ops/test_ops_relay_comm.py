@@ -1,0 +1,147 @@
+"""Comms through orbital relays (``operations.comms.mode: direct_or_relay``).
+
+Tiny hand-built stations on constant fission power (every load always fully served, no failures), so each
+step's downlink is the hand arithmetic min(buffer, rate x dt) of the link of that step."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import yaml
+
+from lunarops.errors import ScenarioError
+from lunarops.ops.inputs import LightSeries, build_inputs
+from lunarops.ops.montecarlo import simulate
+from lunarops.ops.station import CommLink, ConstantSource, Load, Station, When
+from lunarops.scenario import default_scenario_path
+from lunarops.scenario.load import parse_scenario
+
+START = np.datetime64("2030-01-01T00:00")
+DT = 3600.0
+EARTH = np.array([1, 1, 0, 0, 0, 0, 1, 1, 0, 0], dtype=bool)
+RELAY = np.array([0, 1, 1, 1, 0, 1, 0, 0, 1, 0], dtype=bool)
+MADE = 2e6  # science data [bit/s]: 7.2e9 bits a step
+DIRECT = 1e6  # 3.6e9 bits a step
+VIA_RELAY = 0.5e6  # 1.8e9 bits a step
+
+
+def _light(relay: np.ndarray | None) -> LightSeries:
+    n = EARTH.size
+    return LightSeries(
+        np.full(n, 0.1), np.zeros(n), np.ones(n), np.full(n, 1.496e11), EARTH, source="test", relay_visible=relay
+    )
+
+
+def _station(buffer_bits: float, relay_bps: float = 0.0, comm_when: When = "comm_link") -> Station:
+    return Station(
+        sources=(ConstantSource("fission", 20e3),),
+        loads=(
+            Load("science", 1e3, 5, data_rate_bps=MADE),
+            Load("comm", 0.1e3, 2, comm_when),
+        ),
+        comm=CommLink("link", DIRECT, buffer_bits, "comm", relay_bps),
+    )
+
+
+def _returned_dropped(station: Station, light: LightSeries) -> tuple[float, float, np.ndarray]:
+    result = simulate(station, build_inputs(station, light, START, DT), runs=1, seed=1, record_steps=1)
+    ds = result.dataset.isel(run=0)
+    return (
+        float(ds["run_data_returned_bits"].values),
+        float(ds["run_data_dropped_bits"].values),
+        np.asarray(ds["data_returned_bits"].values, dtype=np.float64),
+    )
+
+
+def _old_formula(buffer_bits: float) -> tuple[float, float]:
+    """Direct to Earth as before relays: downlink = min(buffer, rate x dt x earth_visible), then overflow."""
+    buf = returned = dropped = 0.0
+    for visible in EARTH:
+        buf += MADE * 1.0 * DT
+        down = min(buf, DIRECT * DT * 1.0 * float(visible) * 1.0)
+        buf -= down
+        returned += down
+        if buf > buffer_bits:
+            dropped += buf - buffer_bits
+            buf = buffer_bits
+    return returned, dropped
+
+
+@pytest.mark.parametrize("comm_when", ["earth_visible", "comm_link"])
+@pytest.mark.parametrize("buffer_bits", [1e12, 1.0e10])
+def test_direct_to_earth_unchanged(buffer_bits: float, comm_when: When) -> None:
+    """No relay rate: 3.6e9 bits on each of the 4 Earth steps, whatever relay series the light carries; the
+    same floats as the pre-relay formula (a dropping buffer included)."""
+    for relay in (None, RELAY):
+        returned, dropped, _ = _returned_dropped(_station(buffer_bits, comm_when=comm_when), _light(relay))
+        assert (returned, dropped) == _old_formula(buffer_bits)
+        if buffer_bits == 1e12:
+            assert returned == 4 * 3.6e9 and dropped == 0.0
+
+
+def test_relay_carries_relay_rate_while_earth_is_down() -> None:
+    """Earth steps 0, 1, 6, 7 carry 3.6e9 bits; relay-only steps 2, 3, 5, 8 carry 0.5e6 x 3600 = 1.8e9."""
+    returned, dropped, cumulative = _returned_dropped(_station(1e12, VIA_RELAY), _light(RELAY))
+    per_step = np.diff(cumulative, prepend=0.0)
+    expected = np.array([3.6e9, 3.6e9, 1.8e9, 1.8e9, 0.0, 1.8e9, 3.6e9, 3.6e9, 1.8e9, 0.0])
+    np.testing.assert_allclose(per_step, expected, rtol=1e-6)
+    assert returned == 4 * 3.6e9 + 4 * 1.8e9 and dropped == 0.0
+
+
+def test_relay_needs_the_comm_load_powered() -> None:
+    """A comm load gated on earth_visible is off while only a relay is up: the relay carries nothing."""
+    returned, _, _ = _returned_dropped(_station(1e12, VIA_RELAY, "earth_visible"), _light(RELAY))
+    assert returned == 4 * 3.6e9
+
+
+def _example(days: int) -> dict:
+    data = yaml.safe_load(default_scenario_path().read_text())
+    data.pop("campaign", None)
+    data.pop("terrain", None)
+    data["period"] = {"start_utc": "2030-01-01T00:00:00Z", "end_utc": f"2030-01-{1 + days:02d}T00:00:00Z"}
+    data["period"]["step_hours"] = 1
+    data["operations"]["comms"]["mode"] = "direct_or_relay"
+    data["operations"]["monte_carlo"]["runs"] = 2
+    return data
+
+
+def test_relay_mode_without_orbits_is_a_scenario_error() -> None:
+    # refused when the file is read (lunarops validate), not years into a run
+    data = _example(2)
+    data.pop("orbits")
+    with pytest.raises(ScenarioError, match=r"operations\.comms\.mode.*orbits section.*direct_to_earth"):
+        parse_scenario(yaml.safe_dump(data))
+
+
+def test_relay_only_fraction_matches_an_independent_coverage() -> None:
+    """The operations summary's relay-only fraction = mean(relay path and not Earth) with the relay path from
+    an independent compute_coverage of the base site (smooth sphere, ground + mast height) over the period."""
+    from lunarops.orbits.coverage import SurfaceSite, compute_coverage
+    from lunarops.runner.stages.operations import simulate_scenario, smooth_sphere_light
+    from lunarops.runner.stages.orbits import orbiter_from_spec
+    from lunarops.timescale import parse_utc
+
+    scenario = parse_scenario(yaml.safe_dump(_example(10)))
+    _, mc, notes = simulate_scenario(scenario)
+    site = next(s for s in scenario.sites if s.name == scenario.operations.site)
+    orbits = scenario.orbits
+    height = (site.ground_height_m or 0.0) + site.mast_height_m
+    coverage = compute_coverage(
+        [SurfaceSite(site.name, site.latitude_deg, site.longitude_deg, height)],
+        [orbiter_from_spec(spec) for spec in orbits.orbiters],
+        parse_utc("2030-01-01T00:00:00Z"),
+        10 * 86400.0,
+        3600.0,
+        orbits.coverage.min_elevation_deg,
+        lunar_gravity=orbits.coverage.lunar_gravity,
+    )
+    relay = coverage.relay_links[site.name].visible
+    assert relay.shape == (240,)
+    mast = max([a.mast_height_m for a in scenario.operations.power.solar_arrays] + [site.mast_height_m])
+    start, end = scenario.period.start_utc, scenario.period.end_utc
+    earth = smooth_sphere_light(
+        site.latitude_deg, site.longitude_deg, mast, site.ground_height_m or 0.0, start, end, 3600.0
+    ).earth_visible
+    expected = float(np.mean(relay & ~earth))
+    assert mc.summary["relay_only_link_fraction"] == pytest.approx(expected, abs=1e-12)
+    assert any("direct_or_relay" in note and "relay only" in note for note in notes)
