@@ -7,6 +7,7 @@ of any of these. Leap seconds and TT-TDB come from skyfield's built-in tables; n
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from functools import lru_cache
@@ -99,7 +100,12 @@ def utc_period(start: Any, end: Any, step_s: float) -> Time:
     (2016-12-31T12:00 to 2017-01-01T12:00 hourly: 24 samples, the last at 10:59:59).
     """
     t0, span_s, step = _span(start, end, step_s)
-    return _steps(t0, max(1, int(np.ceil(span_s / step - 1e-9))), step)
+    return _steps(t0, half_open_count(span_s, step), step)
+
+
+def half_open_count(span_s: float, step_s: float) -> int:
+    """Samples ``k step`` with ``0 <= k step < span`` (at least 1): every period of lunarops counts this way."""
+    return max(1, math.ceil(span_s / step_s - 1e-9))
 
 
 def _span(start: Any, end: Any, step_s: float) -> tuple[datetime, float, float]:

@@ -62,9 +62,10 @@ def test_sky_time_series(tmp_path: Path, suffix: str) -> None:
     )
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout)
-    assert summary["n_times"] == 9  # 48 h / 6 h + 1
+    assert summary["n_times"] == 8  # 48 h / 6 h, half-open [start, end) as every period in lunarops
+    assert summary["end_utc"] == "2030-01-03T00:00:00Z" and summary["last_sample_utc"] == "2030-01-02T18:00:00Z"
     frame = pd.read_csv(out) if suffix == ".csv" else pd.read_parquet(out)
-    assert len(frame) == 9 and "sun_elevation_deg" in frame
+    assert len(frame) == 8 and "sun_elevation_deg" in frame
 
 
 @pytest.mark.parametrize(

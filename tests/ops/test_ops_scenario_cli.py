@@ -360,7 +360,7 @@ def test_cli_power_size_scenario_uses_its_terrain_light(tmp_path: Path) -> None:
     # the array's geometry is the scenario's first solar array (examples/ilrs-south-pole.yaml: "mast arrays",
     # vertical_single_axis on a 10 m mast), not the command's defaults
     assert out["notes"][1] == (
-        "array: vertical_single_axis, tilt 90 deg, azimuth 0 deg, mast 10 m (the scenario's solar array 'mast arrays')"
+        "array: vertical_single_axis, tilt 90 deg, azimuth 0 deg (the scenario's solar array 'mast arrays')"
     )
 
     # the scenario's site and terrain section: Connecting Ridge (-89.45, 222.69), 10 m mast, shipped south
@@ -466,14 +466,17 @@ def test_cli_power_size_scenario_takes_its_array_geometry(tmp_path: Path) -> Non
 
     from_scenario = sized()
     assert from_scenario["notes"][1] == (
-        "array: fixed, tilt 80 deg, azimuth 90 deg, mast 5 m (the scenario's solar array 'mast arrays')"
+        "array: fixed, tilt 80 deg, azimuth 90 deg (the scenario's solar array 'mast arrays')"
     )
     # the same geometry given on the command line sizes the same system (an independent path to the same array)
-    explicit = sized("--tracking", "fixed", "--tilt-deg", "80", "--azimuth-deg", "90", "--mast-height-m", "5")
+    explicit = sized("--tracking", "fixed", "--tilt-deg", "80", "--azimuth-deg", "90")
     assert explicit["options"] == from_scenario["options"]
-    assert explicit["notes"][1].endswith(
-        "with --tracking, --tilt-deg, --azimuth-deg, --mast-height-m from the command line)"
-    )
+    assert explicit["notes"][1].endswith("with --tracking, --tilt-deg, --azimuth-deg from the command line)")
+    # the site options belong to --load-kw: with --scenario the light is the scenario's (a given mast changed
+    # nothing before, while the note said it was used)
+    refused = runner.invoke(app, ["power", "size", "--scenario", str(path), "--mast-height-m", "200", "--days", "9"])
+    assert refused.exit_code == 2
+    assert "--mast-height-m, --days apply with --load-kw" in " ".join(refused.output.split())
     # another azimuth changes the answer: the scenario's geometry was really used
     west = sized("--azimuth-deg", "270")
     assert west["options"]["pv_battery"] != from_scenario["options"]["pv_battery"]

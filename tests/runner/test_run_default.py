@@ -25,7 +25,7 @@ def test_run_default_scenario(tmp_path: Path) -> None:
     assert "Sun and Earth elevation over time" in html
     # the orbit links of the default scenario's sites use the terrain masks of its site stage (the orbits stage
     # had looked for a product the site stage never made, and used the smooth sphere)
-    assert "Connecting Ridge: terrain mask from the site stage" in html
+    assert "Connecting Ridge: terrain mask from the site stage (south DEM)" in html
     sky = pd.read_parquet(out / "results" / "sky-sky.parquet")
     assert {"site", "time", "sun_elevation_deg", "earth_elevation_deg"} <= set(sky.columns)
     # [2030-01-01, 2035-01-01) hourly (half-open) = 43,824 epochs per site (1,826 days x 24)

@@ -95,7 +95,9 @@ def psr(
         float, typer.Option("--max-colatitude-deg", help="region: within this angle of the pole [deg]")
     ] = 10.0,
     start: Annotated[str, typer.Option("--start", help="first Sun sample (UTC)")] = "2030-01-01",
-    end: Annotated[str, typer.Option("--end", help="last Sun sample (UTC); >= 18.6 yr after --start")] = "2049-12-31",
+    end: Annotated[
+        str, typer.Option("--end", help="end of the Sun sampling (UTC, not sampled); >= 18.6 yr after --start")
+    ] = "2049-12-31",
     step_hours: Annotated[float, typer.Option("--step-hours", help="Sun sampling of the cycle [h]")] = 1.0,
     min_distance_m: MinDistOpt = None,
     n_azimuth: Annotated[int, typer.Option("--n-azimuth", help="horizon azimuth samples")] = 360,

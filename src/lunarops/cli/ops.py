@@ -91,14 +91,19 @@ def size(
             "terrain horizon when it has a terrain section, as in `lunarops simulate`)",
         ),
     ] = None,
-    latitude_deg: Annotated[float, typer.Option("--latitude-deg")] = -89.45,
-    longitude_deg: Annotated[float, typer.Option("--longitude-deg")] = 222.69,
-    mast_height_m: Annotated[
-        float | None,
-        typer.Option("--mast-height-m", help="array height [m] (default: the scenario's first array, else 10)"),
+    latitude_deg: Annotated[
+        float | None, typer.Option("--latitude-deg", help="with --load-kw [default: -89.45]")
     ] = None,
-    start: Annotated[str, typer.Option("--start", help="UTC start of the light series")] = "2030-01-01T00:00:00Z",
-    days: Annotated[float, typer.Option("--days")] = 365.25,
+    longitude_deg: Annotated[
+        float | None, typer.Option("--longitude-deg", help="with --load-kw [default: 222.69]")
+    ] = None,
+    mast_height_m: Annotated[
+        float | None, typer.Option("--mast-height-m", help="array height, with --load-kw [m] [default: 10]")
+    ] = None,
+    start: Annotated[
+        str | None, typer.Option("--start", help="UTC start of the light series, with --load-kw [default: 2030-01-01]")
+    ] = None,
+    days: Annotated[float | None, typer.Option("--days", help="with --load-kw [default: 365.25]")] = None,
     tracking: Annotated[
         str | None,
         typer.Option(
@@ -118,12 +123,26 @@ def size(
 ) -> None:
     """Smallest array + Li-ion, array + RFC, or fission plant that carries a load at a site.
 
-    Light: a smooth sphere at the site options with --load-kw; with --scenario, the scenario's light as in
-    `lunarops simulate` (its terrain horizon when it has a terrain section) and, unless the array options are
-    given, the geometry (tracking, tilt, azimuth, mast) of its first solar array."""
+    Light: a smooth sphere at the site options with --load-kw; with --scenario, the scenario's site, period and
+    light as in `lunarops simulate` (its terrain horizon at the site's mast when it has a terrain section) and,
+    unless --tracking / --tilt-deg / --azimuth-deg are given, the orientation of its first solar array."""
     from lunarops.errors import InputError
 
     with handle_errors():
+        site_options = {
+            "--latitude-deg": latitude_deg, "--longitude-deg": longitude_deg, "--mast-height-m": mast_height_m,
+            "--start": start, "--days": days,
+        }
+        given_site_options = [name for name, value in site_options.items() if value is not None]
+        if scenario is not None and given_site_options:
+            raise InputError(
+                f"{', '.join(given_site_options)} apply with --load-kw; with --scenario the site, period and light "
+                "(at the site's mast) are the scenario's: drop them or edit the scenario"
+            )
+        latitude_deg = -89.45 if latitude_deg is None else latitude_deg
+        longitude_deg = 222.69 if longitude_deg is None else longitude_deg
+        start = "2030-01-01T00:00:00Z" if start is None else start
+        days = 365.25 if days is None else days
         for value, name, low, high, unit in (
             (latitude_deg, "--latitude-deg", -90.0, 90.0, "deg"),
             (longitude_deg, "--longitude-deg", -180.0, 360.0, "deg"),
@@ -216,9 +235,10 @@ def size(
             azimuth_rad=np.radians(float(geometry["azimuth_deg"])),
             mast_height_m=float(geometry["mast_height_m"]),
         )
+        mast_text = "" if scenario is not None else f", mast {float(geometry['mast_height_m']):g} m"  # light's mast
         array_note = (
             f"array: {kind}, tilt {float(geometry['tilt_deg']):g} deg, azimuth {float(geometry['azimuth_deg']):g} "
-            f"deg, mast {float(geometry['mast_height_m']):g} m ({geometry_source})"
+            f"deg{mast_text} ({geometry_source})"
         )
         irradiance = light.irradiance_on_array_w_per_m2(array)
         results: dict[str, Any] = {}

@@ -12,29 +12,10 @@ import typer
 from lunarops.atomic import write_atomic
 from lunarops.cli.common import check_output_file, console, handle_errors, print_json
 from lunarops.errors import InputError
+from lunarops.illumination.timegrid import parse_step_s
 from lunarops.sky import sky_at_site
 from lunarops.sky.track import CORRECTIONS
-from lunarops.timescale import parse_utc, to_datetime64, utc_range
-
-_STEP_UNITS_S = {"s": 1.0, "min": 60.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
-
-
-def parse_step_s(text: str) -> float:
-    """'1h', '30min', '10s', '1d' or plain seconds -> seconds."""
-    value = text.strip().lower()
-    for unit in sorted(_STEP_UNITS_S, key=len, reverse=True):
-        if value.endswith(unit):
-            number = value[: -len(unit)]
-            break
-    else:
-        number, unit = value, "s"
-    try:
-        step_s = float(number) * _STEP_UNITS_S[unit]
-    except ValueError:
-        raise InputError(f"--step {text!r} is not a duration; write e.g. 1h, 30min, 600s or 1d") from None
-    if not np.isfinite(step_s) or step_s <= 0:
-        raise InputError(f"--step {text!r} must be a positive duration, e.g. 1h")
-    return step_s
+from lunarops.timescale import parse_utc, to_datetime64, utc_iso, utc_period
 
 
 def register(app: typer.Typer) -> None:
@@ -48,7 +29,7 @@ def sky(
     height_m: Annotated[float, typer.Option("--height-m", help="height over the 1737.4 km sphere [m]")] = 0.0,
     time: Annotated[str | None, typer.Option("--time", help="one UTC time, ISO 8601")] = None,
     start: Annotated[str | None, typer.Option("--start", help="start of a span, UTC")] = None,
-    end: Annotated[str | None, typer.Option("--end", help="end of a span, UTC")] = None,
+    end: Annotated[str | None, typer.Option("--end", help="end of a span, UTC, not sampled (half-open)")] = None,
     step: Annotated[str, typer.Option("--step", help="step of a span: 1h, 30min, 1d ...")] = "1h",
     correction: Annotated[str, typer.Option("--correction", help="apparent (LT+S) or geometric")] = "apparent",
     out: Annotated[Path | None, typer.Option("--out", help="time series file: .csv or .parquet")] = None,
@@ -80,15 +61,17 @@ def sky(
             return
         if start is None or end is None:
             raise InputError("give --time, or both --start and --end (with --step) for a time series")
-        t = utc_range(parse_utc(start).utc_datetime(), parse_utc(end).utc_datetime(), parse_step_s(step))
+        t0, t1 = parse_utc(start), parse_utc(end)
+        t = utc_period(t0.utc_datetime(), t1.utc_datetime(), parse_step_s(step, "--step"))
         track = sky_at_site(lat, lon, height_m, t, correction=correction)
         frame = pd.DataFrame({"time_utc": to_datetime64(t), **track.as_dict()})
         summary = {
             "n_times": len(frame),
-            "start_utc": str(frame.time_utc.iloc[0]),
-            "end_utc": str(frame.time_utc.iloc[-1]),
-            "sun_center_up_fraction": float(np.mean(track.sun_elevation_deg > 0)),
-            "earth_center_up_fraction": float(np.mean(track.earth_elevation_deg > 0)),
+            "start_utc": str(utc_iso(t0)[0]),
+            "end_utc": str(utc_iso(t1)[0]),  # the period's end, not sampled: samples start + k step before it
+            "last_sample_utc": str(utc_iso(t)[-1]),
+            "sun_center_above_horizontal_fraction": float(np.mean(track.sun_elevation_deg > 0)),
+            "earth_center_above_horizontal_fraction": float(np.mean(track.earth_elevation_deg > 0)),
             "sun_elevation_max_deg": float(track.sun_elevation_deg.max()),
             "earth_elevation_max_deg": float(track.earth_elevation_deg.max()),
         }

@@ -17,6 +17,7 @@ from lunarops.orbits.ephemeris_model import EphemerisModel
 from lunarops.orbits.functions import FloatArray, require_real
 from lunarops.orbits.tracks import KeplerOrbiter, NrhoOrbiter, Orbiter, Track, orbiter_tracks
 from lunarops.orbits.visibility import Horizon, LinkTimeline, orbiter_sees_earth, site_sees_orbiter
+from lunarops.timescale import half_open_count
 
 MAX_SAMPLES = 2_000_000
 
@@ -203,7 +204,7 @@ def compute_coverage(
         )
     if not (math.isfinite(duration_s) and duration_s >= step_s):
         raise InputError(f"duration must be at least one step ({step_s} s), got {duration_s} s")
-    n = math.ceil(duration_s / step_s - 1e-9)  # half-open [start, start + duration), as the run's other stages
+    n = half_open_count(duration_s, step_s)  # half-open [start, start + duration), as the run's other stages
     if n > MAX_SAMPLES:
         raise InputError(f"{n:,} samples exceed {MAX_SAMPLES:,}; raise step_s or shorten the duration")
     seconds = np.asarray(np.arange(n) * float(step_s), dtype=np.float64)

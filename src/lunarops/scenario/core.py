@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from datetime import UTC, date, datetime
 from typing import Literal
 
@@ -10,6 +9,7 @@ from pydantic import Field, field_validator, model_validator
 
 from lunarops.constants import KERNEL_FIRST_UTC, KERNEL_LAST_UTC
 from lunarops.scenario.base import _Model
+from lunarops.timescale import half_open_count
 
 #: Oldest and newest instants a scenario may name (the shipped kernels' coverage, lunarops.constants).
 KERNEL_START_UTC = KERNEL_FIRST_UTC
@@ -76,7 +76,7 @@ class Period(_Model):
     @property
     def n_steps(self) -> int:
         """Samples of the half-open period [start_utc, end_utc) (:func:`lunarops.timescale.utc_period`)."""
-        return max(1, math.ceil((self.end_utc - self.start_utc).total_seconds() / self.step_s - 1e-9))
+        return half_open_count((self.end_utc - self.start_utc).total_seconds(), self.step_s)
 
 
 class Site(_Model):

@@ -83,6 +83,16 @@ def surface_site(site: Any, site_products: dict[str, Any] | None) -> SurfaceSite
     return SurfaceSite(site.name, site.latitude_deg, site.longitude_deg, height, mask)
 
 
+def _horizon_source(ctx: RunContext, site: SurfaceSite) -> str:
+    """What a site's link horizon is, for the notes: the site stage's terrain (named) or the smooth sphere."""
+    site_stage = ctx.results.get("site")
+    lights = site_stage.products.get("site_light", {}) if site_stage is not None else {}
+    terrain = getattr(lights.get(site.name), "terrain", "none") if site.horizon is not None else "none"
+    if terrain == "none":
+        return "smooth sphere (no terrain)"
+    return f"terrain mask from the site stage ({terrain} DEM)"
+
+
 def _dataset(result: CoverageResult) -> xr.Dataset:
     times = np.array(
         [result.epoch_utc.replace(tzinfo=None) + timedelta(seconds=float(s)) for s in result.seconds],
@@ -182,12 +192,7 @@ def run_stage(ctx: RunContext) -> StageResult | None:
         f"Ephemeris interpolation error (Chebyshev fit of DE421 in the propagator): "
         f"{result.interpolation_error_m * 1000:.3f} mm.",
         "Delta-v ledger: Acta Astronautica 177 (2020) 351-372, Table 4.",
-        "Sites' horizons for the links: "
-        + "; ".join(
-            f"{site.name}: "
-            + ("terrain mask from the site stage" if site.horizon is not None else "smooth sphere (no terrain section)")
-            for site in sites
-        )
+        "Sites' horizons for the links: " + "; ".join(f"{site.name}: {_horizon_source(ctx, site)}" for site in sites)
         + (
             "." if options.min_elevation_deg is None
             else f"; antenna minimum elevation {options.min_elevation_deg:g} deg (orbits.coverage.min_elevation_deg)."
