@@ -200,7 +200,12 @@ def test_closed_launch_window_is_named(tmp_path: Path) -> None:
     )
     result = CliRunner().invoke(app, ["campaign", "solve", str(write(tmp_path, text)), "--json"])
     assert result.exit_code == 3
-    assert "cargo at LLO on day 0" in " ".join(result.stderr.split())
+    message = " ".join(result.stderr.split())
+    assert "cargo at LLO on day 0" in message
+    # the cause is named too: the window, in days from the epoch 2031-01-01 (2030-01-01..2030-12-31 = days
+    # -365..-1), and day 0's date
+    assert "Arcs fly only in their windows (days from the campaign epoch): Earth->LEO -365 to -1" in message
+    assert message.endswith("(day 0 = 2031-01-01, campaign.epoch_utc)")
     opened = text.replace("2030-12-31T00:00:00Z", "2031-01-02T00:00:00Z")
     result = CliRunner().invoke(app, ["campaign", "solve", str(write(tmp_path, opened)), "--json"])
     assert result.exit_code == 0, result.output

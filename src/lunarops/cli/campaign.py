@@ -105,18 +105,17 @@ def solve_command(
     """Solve the logistics MILP of a campaign and print the launched mass (IMLEO when launches go to LEO), status,
     solve time and the manifest."""
     from lunarops.logistics import outputs
-    from lunarops.logistics.model import solve
 
     with handle_errors():
         section, operations = load_campaign_and_operations(file)
         # the run stage's own function: the same consumables rates (stays from the operations life support with
         # consumables_from_operations, transits at consumables_kg_per_crew_day) and the same notes
-        from lunarops.runner.stages.campaign import consumables_problem
+        from lunarops.runner.stages.campaign import consumables_problem, solve_campaign
 
         problem, _split, notes = consumables_problem(section, operations)
-        with progress_bar("campaign", enabled=not (quiet or json_output)) as update:
-            plan = solve(problem, progress=update)
         epoch = section.epoch_utc
+        with progress_bar("campaign", enabled=not (quiet or json_output)) as update:
+            plan = solve_campaign(problem, epoch, update)
         manifest = outputs.manifest(plan, epoch, problem)
         summary = {**plan.summary(), **outputs.launch_info(problem)}
         if json_output:

@@ -620,7 +620,9 @@ def _windows_in_force(problem: Problem) -> str:
     """The arcs' windows, for an infeasibility message: a closed window is often the cause of the shortfalls the
     elastic re-solve names (they are what it cannot deliver, not why)."""
     windows = [
-        f"{a.name} " + ", ".join(f"{first:g}-{last:g}" for first, last in a.windows) for a in problem.arcs if a.windows
+        f"{a.name} " + ", ".join(f"{first:g} to {last:g}" for first, last in a.windows)
+        for a in problem.arcs
+        if a.windows
     ]
     if not windows:
         return ""

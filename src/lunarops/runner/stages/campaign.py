@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
+from lunarops.errors import InfeasibleError
 from lunarops.logistics import outputs, plots
-from lunarops.logistics.model import solve
+from lunarops.logistics.model import Plan, solve
 from lunarops.logistics.network import Problem
 from lunarops.runner.stage import Figure, RunContext, StageResult, Table
 from lunarops.runner.stages.operations import life_support_model
@@ -33,8 +36,8 @@ def run_stage(ctx: RunContext) -> StageResult | None:
     if section.logistics is not None:
         problem, split, consumables_notes = consumables_problem(section, getattr(ctx.scenario, "operations", None))
         notes.extend(consumables_notes)
-        plan = solve(problem, progress=lambda f, m: ctx.progress(0.05 + 0.9 * f, m))
         epoch = section.epoch_utc
+        plan = solve_campaign(problem, epoch, lambda f, m: ctx.progress(0.05 + 0.9 * f, m))
         summary.update(plan.summary())
         summary.update(outputs.launch_info(problem))  # imleo_kg is mass at launch_node (TLI, not LEO, for ILRS)
         per_year = outputs.mass_per_year(plan, epoch)
@@ -90,6 +93,15 @@ def run_stage(ctx: RunContext) -> StageResult | None:
         notes=notes,
         products=products,
     )
+
+
+def solve_campaign(problem: Problem, epoch_utc: datetime, progress: Callable[[float, str], None]) -> Plan:
+    """``solve`` for a scenario's campaign: an infeasibility message (days from the epoch) also gives day 0's
+    date, so that its days and windows read as dates."""
+    try:
+        return solve(problem, progress=progress)
+    except InfeasibleError as error:
+        raise InfeasibleError(f"{error} (day 0 = {epoch_utc:%Y-%m-%d}, campaign.epoch_utc)") from None
 
 
 def consumables_problem(section: Any, operations: Any) -> tuple[Problem, dict[str, float], list[str]]:
