@@ -144,7 +144,7 @@ CASES: list[tuple[str, Callable[[], object], type[Exception], str]] = [
     ("site dem text", lambda: site_light(-89.45, 222.69, t6h(), 21600.0, dem="south"), InputError,
      r"^dem = 'south' must be a lunarops.terrain.Dem or None.*load_dem\('south'\).*resolve_terrain"),
     ("site t text", lambda: site_light(-89.45, 222.69, "2030-01-01", 21600.0), InputError,
-     r"^t = '2030-01-01' must be a skyfield Time.*period_times.*utc_range"),
+     r"^t = '2030-01-01' must be a skyfield Time.*period_times.*utc_period"),
     ("site latitude text", lambda: site_light("-89.45", 222.69, t6h(), 21600.0), SiteError,
      r"^latitude_deg = '-89.45' must be a number \[deg\]"),
     ("site longitude None", lambda: site_light(-89.45, None, t6h(), 21600.0), SiteError,

@@ -73,7 +73,7 @@ def check_time_grid(t: object, step_s: object) -> float:
         raise InputError(
             f"t = {shown(t)} must be a skyfield Time of the sample times; build it with "
             "lunarops.illumination.timegrid.period_times(start, end, step_s) or "
-            "lunarops.timescale.utc_range(start, end, step_s)"
+            "lunarops.timescale.utc_period(start, end, step_s), the same samples"
         )
     if not (is_real(step_s) and math.isfinite(step_s) and step_s > 0):
         raise InputError(f"step_s = {shown(step_s)} must be a finite number > 0 [s]; the spacing of t, e.g. 3600.0")

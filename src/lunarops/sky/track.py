@@ -98,7 +98,7 @@ def sky_at_site(
     if not isinstance(t, Time):
         raise InputError(
             f"t = {t!r:.60} ({type(t).__name__}) must be a skyfield Time; make one with "
-            "lunarops.timescale.utc_range(start, end, step_s) or parse_utc(text)"
+            "lunarops.timescale.utc_period(start, end, step_s) (half-open, as every period) or parse_utc(text)"
         )
     if ephemeris is not None and not isinstance(ephemeris, MoonEphemeris):
         raise InputError(
