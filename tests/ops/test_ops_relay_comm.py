@@ -15,6 +15,7 @@ from lunarops.ops.montecarlo import simulate
 from lunarops.ops.station import CommLink, ConstantSource, Load, Station, When
 from lunarops.scenario import default_scenario_path
 from lunarops.scenario.load import parse_scenario
+from scenario_edits import without_campaign
 
 START = np.datetime64("2030-01-01T00:00")
 DT = 3600.0
@@ -95,8 +96,7 @@ def test_relay_needs_the_comm_load_powered() -> None:
 
 
 def _example(days: int) -> dict:
-    data = yaml.safe_load(default_scenario_path().read_text())
-    data.pop("campaign", None)
+    data = without_campaign(yaml.safe_load(default_scenario_path().read_text()))
     data.pop("terrain", None)
     data["period"] = {"start_utc": "2030-01-01T00:00:00Z", "end_utc": f"2030-01-{1 + days:02d}T00:00:00Z"}
     data["period"]["step_hours"] = 1

@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 from lunarops.cli.main import app
 from lunarops.errors import ScenarioError
 from lunarops.scenario.load import default_scenario_path, parse_scenario
+from scenario_edits import without_campaign
 
 HEAD = """
 schema_version: 1
@@ -448,8 +449,8 @@ def test_cli_simulate_and_size_share_the_terrain_light(tmp_path: Path) -> None:
 
 def test_cli_power_size_scenario_takes_its_array_geometry(tmp_path: Path) -> None:
     """--scenario sizes the scenario's first solar array's geometry; a given option overrides it and is named."""
-    data = yaml.safe_load(default_scenario_path().read_text())
-    for section in ("campaign", "orbits", "terrain"):  # smooth-sphere light: fast
+    data = without_campaign(yaml.safe_load(default_scenario_path().read_text()))
+    for section in ("orbits", "terrain"):  # smooth-sphere light: fast
         data.pop(section, None)
     data["operations"]["comms"]["mode"] = "direct_to_earth"  # its relays were the orbits section's orbiters
     data["period"] = {"start_utc": "2030-01-01T00:00:00Z", "end_utc": "2030-03-01T00:00:00Z", "step_hours": 3}

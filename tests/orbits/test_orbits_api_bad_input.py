@@ -117,7 +117,12 @@ CASES: list[tuple[str, Callable[[], object], str]] = [
     ("phase-negative", lambda: NrhoOrbiter("n", phase=-0.25), r"phase = -0.25 must be in \[0, 1\)"),
     ("phase-str", lambda: NrhoOrbiter("n", phase="0.5"), r"phase must be a real number, got '0.5'"),
     ("orbiter-resonance", lambda: NrhoOrbiter("n", resonance="9:0"), r"resonance '9:0'"),
-    ("orbiter-resonance-range", lambda: NrhoOrbiter("n", resonance="1:1"), r"halo period 29.53 d is outside"),
+    # 1:1 = 1 x 29.530589 d / 1 (Meeus' mean synodic month) = 29.53 d, past the 16 d end of the continued range
+    (
+        "orbiter-resonance-range",
+        lambda: NrhoOrbiter("n", resonance="1:1"),
+        r"resonance '1:1' gives a period of 29.53 d .* outside 4..16 d.*choose a resonance p:q",
+    ),
     ("orbiter-family", lambda: NrhoOrbiter("n", family="L3"), r"unknown orbit family 'L3'"),
     ("orbiter-name", lambda: NrhoOrbiter(""), r"orbiter name must be a non-empty string, got ''"),
     ("kepler-orbiter-orbit", lambda: KeplerOrbiter("k", "llo:100"), r"orbit must be a KeplerOrbit, got 'llo:100'"),

@@ -38,6 +38,18 @@ def scenario_site_products(model: Any) -> dict[str, Any] | None:
     return site.products if site is not None else None
 
 
+def scenario_campaign_feed(model: Any, update: Any) -> tuple[Any, Any]:
+    """(deliveries, mission landings) of the scenario's campaign plan, solved as `lunarops run` solves it, so
+    that `simulate` runs the same operations; (None, None) without a campaign.logistics section."""
+    campaign = getattr(model, "campaign", None)
+    if campaign is None or campaign.logistics is None or model.operations is None:
+        return None, None
+    from lunarops.runner.stages.campaign import plan_campaign
+
+    solved = plan_campaign(campaign, model.operations, lambda f, m: update(f, f"campaign: {m}"))
+    return solved.deliveries, solved.arrivals
+
+
 def simulate(
     scenario: Annotated[
         Path | None, typer.Argument(help="scenario YAML with an operations section; the embedded default when omitted")
@@ -57,8 +69,16 @@ def simulate(
         model = load_scenario(scenario)
         site_products = scenario_site_products(model)
         with progress_bar("lunarops simulate", enabled=not json_output) as update:
+            deliveries, arrivals = scenario_campaign_feed(model, lambda f, m: update(0.3 * f, m))
+            share = 0.3 if arrivals is not None else 0.0  # of the bar the campaign took
             hourly, mc, notes = simulate_scenario(
-                model, runs=runs, seed=seed, site_products=site_products, progress=update
+                model,
+                runs=runs,
+                seed=seed,
+                site_products=site_products,
+                campaign_deliveries=deliveries,
+                progress=lambda f, m: update(share + (1.0 - share) * f, m),
+                arrivals=arrivals,
             )
         summary: dict[str, Any] = dict(mc.summary)
         summary["seed"] = model.seed if seed is None else seed
@@ -197,7 +217,8 @@ def size(
                 geometry_source = f"the scenario's solar array {first.name!r}"
             # the scenario's light, as in `simulate` and `lunarops run`: terrain horizon when it has a terrain section
             light, light_note = light_for_scenario(model, scenario_site_products(model))
-            station = station_from_section(model.operations, model.period.start_utc)
+            # the whole station: every load as if online from the start (arrives_with / online_utc not applied)
+            station = station_from_section(model.operations, model.period.start_utc, all_online=True)
             x = build_inputs(
                 station, light, np.datetime64(model.period.start_utc.replace(tzinfo=None), "us"), model.period.step_s
             )

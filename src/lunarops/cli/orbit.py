@@ -92,8 +92,14 @@ def halo_command(
 ) -> None:
     """A halo orbit of the given period, by continuation along its family."""
     with handle_errors():
-        from lunarops.orbits.families import halo_orbit
+        from lunarops.orbits.families import MAX_PERIOD_S, MIN_PERIOD_S, halo_orbit
 
+        low, high = MIN_PERIOD_S / 86400.0, MAX_PERIOD_S / 86400.0
+        if not low <= period_days <= high:  # also nan; the API's message speaks of period_s in seconds
+            raise InputError(
+                f"--period-days {period_days:g} is outside {low:g}..{high:g} d, the range lunarops continues the "
+                "Earth-Moon L1/L2 halo families over; choose a period in it, e.g. --period-days 8"
+            )
         orbit = halo_orbit(family, period_days * 86400.0)
         _show(_periodic_record(orbit), json_output, f"{family} halo")
 

@@ -139,6 +139,16 @@ def launch_table(plan: Plan, epoch: datetime) -> pd.DataFrame:
     return table.drop(columns=["day"])
 
 
+def mission_arrivals(problem: Problem, epoch: datetime, node: str | None) -> dict[str, datetime]:
+    """When each mission to ``node`` (None: to any destination) lands there: its departure day plus the shortest
+    outbound transit to its destination, the time ``operations_deliveries`` dates its crew and goods. [UTC]"""
+    return {
+        m.name: epoch + timedelta(days=float(m.depart_day + problem.transit_days(m.destination)))
+        for m in problem.missions
+        if node is None or m.destination == node
+    }
+
+
 def operations_deliveries(
     plan: Plan, problem: Problem, epoch: datetime, node: str | None, split_kg_per_crew_day: Mapping[str, float]
 ) -> pd.DataFrame:

@@ -5,7 +5,8 @@ One step (``dt_s``, 1 h by default) does, in this order:
 1. deliveries due at the step (stores, spares; O2 above the tank capacity goes to the propellant store);
 2. units of every component: repair progress, operating time, failures (pre-drawn operating steps to
    failure), then failed units take spares first come first served (own spares, then the delivered pool);
-3. availability of each element = product over its components of working units / units;
+3. availability of each element = 0 before it comes online (``elem_online``: it is not there yet; its units'
+   operating time starts then), else the product over its components of working units / units;
 4. generation: arrays (area x efficiency x irradiance on the array x (1 - degradation)^years) + radioisotope
    units (Pu-238 decay) + fission plants;
 5. demand of each load (schedule x availability; daylight-only plants off while the Sun is down);
@@ -172,6 +173,7 @@ EVENT_NAMES: tuple[str, ...] = (
     "policy_reserve_shed",
     "policy_reserve_release",
     "delivery",
+    "element_online",
 )
 (
     E_BROWN,
@@ -192,6 +194,7 @@ EVENT_NAMES: tuple[str, ...] = (
     E_RES_ON,
     E_RES_OFF,
     E_DELIV,
+    E_ONLINE,
 ) = range(len(EVENT_NAMES))
 N_EVENT_CODES = len(EVENT_NAMES)
 
@@ -337,6 +340,7 @@ def run_one(
     unit_comp: NDArray[np.int64],
     fail_steps: NDArray[np.int64],
     n_elements: int,
+    elem_online: NDArray[np.int64],
     rec: NDArray[np.floating],
     scal: NDArray[np.float64],
     ev_step: NDArray[np.int64],
@@ -406,8 +410,13 @@ def run_one(
     n_k = fail_steps.shape[1]
     never = np.iinfo(np.int64).max
     next_ev = np.empty(n_unit, np.int64)  # step of each unit's next failure (working) or repair end
-    for u in range(n_unit):
-        next_ev[u] = fail_steps[u, 0] - 1 if n_k > 0 else never
+    for u in range(n_unit):  # a unit's operating time starts when its element comes online
+        first = fail_steps[u, 0] - 1 + elem_online[comp_target[unit_comp[u]]] if n_k > 0 else never
+        next_ev[u] = first if first >= 0 else never  # int64 overflow: never
+    next_on = never  # the next step at which an element comes online
+    for e in range(n_elements):
+        if 0 < elem_online[e] < next_on:
+            next_on = elem_online[e]
     next_any = 0
     wait_since = np.zeros(n_unit, np.int64)
     n_waiting = 0
@@ -527,9 +536,19 @@ def run_one(
                 if next_ev[u] < next_any:
                     next_any = next_ev[u]
 
-        # 3. availability (recomputed when a unit changed state)
+        # elements coming online (before it an element is not there: no power, demand or failures)
+        if t == next_on:
+            changed = True
+            next_on = never
+            for e in range(n_elements):
+                if elem_online[e] == t:
+                    n_ev = _log(ev_step, ev_code, ev_elem, ev_value, ev_counts, n_ev, t, E_ONLINE, e, 0.0)
+                elif t < elem_online[e] < next_on:
+                    next_on = elem_online[e]
+
+        # 3. availability (recomputed when a unit or an element changed state)
         for e in range(n_elements if changed else 0):
-            avail[e] = 1.0
+            avail[e] = 1.0 if t >= elem_online[e] else 0.0
         if changed:
             for c in range(n_comp):
                 working[c] = 0.0
@@ -578,8 +597,13 @@ def run_one(
         kt = kind[t]
         day = kinds[kt, c_day]
         if any_daylight_load and day != prev_day:
-            code = E_DAY_RESUME if day > 0.5 else E_DAY_PAUSE
-            n_ev = _log(ev_step, ev_code, ev_elem, ev_value, ev_counts, n_ev, t, code, -1, 0.0)
+            online = False  # logged only while some daylight-only plant is there
+            for ld in range(n_load):
+                if load_daylight[ld] == 1 and t >= elem_online[load_elem[ld]]:
+                    online = True
+            if online:
+                code = E_DAY_RESUME if day > 0.5 else E_DAY_PAUSE
+                n_ev = _log(ev_step, ev_code, ev_elem, ev_value, ev_counts, n_ev, t, code, -1, 0.0)
         prev_day = day
         if not reserve_on and frac_prev < reserve_lo:
             reserve_on = True
@@ -888,6 +912,7 @@ def run_many(
     unit_comp: NDArray[np.int64],
     fail_steps: NDArray[np.int64],
     n_elements: int,
+    elem_online: NDArray[np.int64],
     rec: NDArray[np.floating],
     scal: NDArray[np.float64],
     ev_step: NDArray[np.int64],
@@ -941,6 +966,7 @@ def run_many(
             unit_comp,
             fail_steps[i],
             n_elements,
+            elem_online,
             rec[i],
             scal[i],
             ev_step[i],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import numbers
 import warnings
 from dataclasses import dataclass
@@ -186,6 +187,8 @@ class EngineInputs:
     comp_spares0: NDArray[np.int64]
     unit_comp: NDArray[np.int64]
     n_elements: int
+    element_names: tuple[str, ...]
+    elem_online: NDArray[np.int64]  # step at which each element comes online (0: from the start)
 
     @property
     def n_steps(self) -> int:
@@ -403,4 +406,21 @@ def build_inputs(
         comp_spares0=np.array([c.spares for c in comps], dtype=np.int64),
         unit_comp=unit_comp,
         n_elements=len(elements),
+        element_names=elements,
+        elem_online=online_steps(elements, station.element_online_s, dt_s, n),
     )
+
+
+def online_steps(names: tuple[str, ...], online_s: tuple[float, ...], dt_s: float, n_steps: int) -> NDArray[np.int64]:
+    """The first step at or after each element's ``online_s`` (0 for -inf or a time before the start;
+    ``n_steps`` for a time after the last step: never online in the period); InputError for NaN or +inf."""
+    steps = np.zeros(len(names), dtype=np.int64)
+    for i, (name, when) in enumerate(zip(names, online_s, strict=True)):
+        if not is_real_number(when) or math.isnan(when) or when == math.inf:
+            raise InputError(
+                f"element {name!r}: online_s = {when!r} must be a number of seconds from the start (or -inf: "
+                "there from the start)"
+            )
+        if when > 0.0:
+            steps[i] = min(n_steps, int(np.ceil(when / dt_s - 1e-9)))
+    return steps

@@ -267,6 +267,7 @@ def run_batch(
         x.unit_comp,
         draws.fail_steps,
         x.n_elements,
+        x.elem_online,
         rec,
         scal,
         ev_step,
@@ -297,6 +298,8 @@ def event_log(inputs: EngineInputs, raw: RawRuns, run: int = 0) -> pd.DataFrame:
             names.append(STORES[elem])
         elif name == "delivery":
             names.append((*STORES, "spares")[elem])
+        elif name == "element_online":
+            names.append(inputs.element_names[elem])
         else:
             names.append(str(elem))
     times = inputs.times()

@@ -37,6 +37,7 @@ class SolarArray:
     azimuth_rad: float = 0.0
     mast_height_m: float = 0.0
     mass_kg: float = 0.0
+    online_s: float = float("-inf")  # when the element comes online [s]; before it, it is not there
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,7 @@ class ConstantSource:
     count: int = 1
     mass_kg: float = 0.0
     radioisotope: bool = False
+    online_s: float = float("-inf")  # when the element comes online [s]; before it, it is not there
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,7 @@ class Battery:
     initial_state_of_charge: float = 1.0
     capacity_fade_per_year: float = 0.0
     mass_kg: float = 0.0
+    online_s: float = float("-inf")  # when the element comes online [s]; before it, it is not there
 
 
 @dataclass(frozen=True)
@@ -78,6 +81,7 @@ class FuelCellStorage:
     electrolyser_w: float
     initial_fill: float = 1.0
     mass_kg: float = 0.0
+    online_s: float = float("-inf")  # when the element comes online [s]; before it, it is not there
 
 
 @dataclass(frozen=True)
@@ -94,6 +98,7 @@ class Load:
     shed_below_reserve: bool = False
     data_rate_bps: float = 0.0
     daylight_only: bool = False
+    online_s: float = float("-inf")  # when the element comes online [s]; before it, it is not there
 
 
 @dataclass(frozen=True)
@@ -115,6 +120,7 @@ class IsruPlant:
     water_energy_j_per_kg: Uncertain = _ZERO
     o2_energy_j_per_kg: Uncertain = _ZERO
     mass_kg: float = 0.0
+    online_s: float = float("-inf")  # when the element comes online [s]; before it, it is not there
 
 
 @dataclass(frozen=True)
@@ -128,6 +134,7 @@ class CommLink:
     buffer_bits: float
     load: str | None = None
     relay_bps: float = 0.0
+    online_s: float = float("-inf")  # when the element comes online [s]; before it, it is not there
 
 
 @dataclass(frozen=True)
@@ -212,6 +219,7 @@ class Station:
                 False,
                 shed_below_reserve=p.shed_below_reserve,
                 daylight_only=p.daylight_only,
+                online_s=p.online_s,
             )
             for p in self.isru
         )
@@ -225,6 +233,15 @@ class Station:
         names += [ld.name for ld in self.all_loads]
         names += [self.comm.name] if self.comm is not None else []
         return (*names, *LIFE_SUPPORT_TARGETS)
+
+    @property
+    def element_online_s(self) -> tuple[float, ...]:
+        """When each element of ``element_names`` comes online [s] (-inf: there from the start)."""
+        times = [a.online_s for a in self.solar_arrays] + [s.online_s for s in self.sources]
+        times += [s.online_s for s in (self.battery, self.fuel_cell) if s is not None]
+        times += [ld.online_s for ld in self.all_loads]
+        times += [self.comm.online_s] if self.comm is not None else []
+        return (*times, *(float("-inf") for _ in LIFE_SUPPORT_TARGETS))
 
     def masses_kg(self) -> dict[str, float]:
         """Mass of each power element with a stated mass. [kg]"""

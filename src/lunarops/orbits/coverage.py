@@ -5,12 +5,13 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import numpy as np
 from skyfield.timelib import Time
 
 from lunarops.checks import is_real_number
+from lunarops.constants import KERNEL_FIRST_UTC, KERNEL_LAST_UTC
 from lunarops.errors import InputError
 from lunarops.orbits.eclipse import EclipseTimeline, eclipse_timeline
 from lunarops.orbits.ephemeris_model import EphemerisModel
@@ -119,9 +120,9 @@ class CoverageResult:
     interpolation_error_m: float = 0.0
     notes: list[str] = field(default_factory=list)
 
-    def coverage_rows(self) -> list[dict[str, float | str]]:
-        """One row per (site, orbiter) and per site relay: fraction visible, longest gap [h], windows."""
-        rows: list[dict[str, float | str]] = []
+    def coverage_rows(self) -> list[dict[str, float | int | str]]:
+        """One row per (site, orbiter) and per site relay: fraction visible, longest gap [h], windows (int)."""
+        rows: list[dict[str, float | int | str]] = []
         relays = (((site, "relayed to Earth by any orbiter"), t) for site, t in self.relay_links.items())
         links = [*self.site_links.items(), *relays]
         for (site, orbiter), link in links:
@@ -132,15 +133,15 @@ class CoverageResult:
                     "orbiter": orbiter,
                     "fraction_visible": stats["fraction_visible"],
                     "longest_gap_hours": stats["longest_gap_s"] / 3600.0,
-                    "n_windows": stats["n_windows"],
+                    "n_windows": int(stats["n_windows"]),
                     "mean_window_hours": stats["mean_window_s"] / 3600.0,
                 }
             )
         return rows
 
-    def orbiter_rows(self) -> list[dict[str, float | str]]:
-        """One row per orbiter: Earth visibility and eclipses."""
-        rows: list[dict[str, float | str]] = []
+    def orbiter_rows(self) -> list[dict[str, float | int | str]]:
+        """One row per orbiter: Earth visibility and eclipses (n_eclipses an int)."""
+        rows: list[dict[str, float | int | str]] = []
         for track in self.tracks:
             earth = self.earth_links[track.name].statistics()
             ecl = self.eclipses[track.name].summary()
@@ -156,7 +157,7 @@ class CoverageResult:
                     "umbra_hours": ecl["umbra_hours"],
                     "shadow_hours": ecl["shadow_hours"],
                     "longest_eclipse_hours": ecl["longest_eclipse_hours"],
-                    "n_eclipses": ecl["n_eclipses"],
+                    "n_eclipses": int(ecl["n_eclipses"]),
                 }
             )
         return rows
@@ -204,11 +205,15 @@ def compute_coverage(
         )
     if not (math.isfinite(duration_s) and duration_s >= step_s):
         raise InputError(f"duration must be at least one step ({step_s} s), got {duration_s} s")
+    _check_span(start, duration_s)
     n = half_open_count(duration_s, step_s)  # half-open [start, start + duration), as the run's other stages
     if n > MAX_SAMPLES:
         raise InputError(f"{n:,} samples exceed {MAX_SAMPLES:,}; raise step_s or shorten the duration")
     seconds = np.asarray(np.arange(n) * float(step_s), dtype=np.float64)
     report = progress or (lambda fraction, message: None)
+    for orbiter in orbiters:  # NRHO/halo orbits first: an unreachable or subsurface one fails before the ephemerides
+        if isinstance(orbiter, NrhoOrbiter):
+            orbiter.orbit()
     report(0.0, "fitting Earth and Sun ephemerides")
     model = EphemerisModel(
         start, float(seconds[-1]) + step_s, ephemeris=ephemeris, harmonics=lunar_gravity == "degree2"
@@ -251,6 +256,36 @@ def compute_coverage(
         relay_links=relay_links,
         interpolation_error_m=model.interpolation_error_m,
     )
+
+
+def _iso(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _check_span(start: Time, duration_s: float) -> None:
+    """InputError naming start (--start) and duration (--days) unless [start, start + duration] lies in the span
+    of the shipped kernels less a day at each end (KERNEL_FIRST_UTC..KERNEL_LAST_UTC): the ephemeris model pads
+    the requested span to whole 2-day segments, which that day of margin absorbs."""
+    first = start.utc_datetime()
+    allowed = f"{_iso(KERNEL_FIRST_UTC)}..{_iso(KERNEL_LAST_UTC)}"
+    why = "the shipped ephemeris and lunar orientation kernels' coverage less a day at each end"
+    given = (
+        f"the coverage span from start = {_iso(first)} (--start) over duration_s = {duration_s:g} s = "
+        f"{duration_s / 86400.0:g} d (--days)"
+    )
+    if not KERNEL_FIRST_UTC <= first <= KERNEL_LAST_UTC:
+        raise InputError(f"{given} starts outside {allowed} ({why}); choose a start inside it")
+    room_s = (KERNEL_LAST_UTC - first).total_seconds()
+    if duration_s > room_s:
+        huge = duration_s >= 1e10  # past any datetime arithmetic; the span is 151 years (4.8e9 s)
+        end = "far beyond 2050" if huge else "at " + _iso(first + timedelta(seconds=duration_s))
+        fixes = []
+        if not huge and KERNEL_LAST_UTC - timedelta(seconds=duration_s) >= KERNEL_FIRST_UTC:
+            fixes.append(f"start by {_iso(KERNEL_LAST_UTC - timedelta(seconds=duration_s))}")
+        if room_s > 0:
+            fixes.append(f"shorten the duration to at most {room_s / 86400.0:.4g} d")
+        fix = " or ".join(fixes) or "choose a start and duration inside it"
+        raise InputError(f"{given} ends {end}, outside {allowed} ({why}); {fix}")
 
 
 def _check_start(start: object) -> None:

@@ -13,13 +13,14 @@ NASA's Gateway: 6.562 d; Zimovan-Spreen, Howell & Davis 2020, Celest. Mech. Dyn.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
 
-from lunarops.constants import SYNODIC_MONTH_S
+from lunarops.constants import MOON_RADIUS_M, SYNODIC_MONTH_S
 from lunarops.errors import InputError
 from lunarops.orbits.cr3bp import EARTH_MOON, CR3BPSystem, propagate, propagate_with_stm
 from lunarops.orbits.functions import FloatArray, cr3bp_acceleration, jacobi_constant, require_real
@@ -49,6 +50,15 @@ class FamilyEndError(ConvergenceError):
         self.seed_nd = seed_nd
         self.reached_nd = reached_nd
         self.failed_nd = failed_nd
+
+
+class SubsurfaceOrbitError(InputError):
+    """The orbit's perilune radius is at or below the Moon's mean radius: it would hit the Moon."""
+
+    def __init__(self, message: str, perilune_radius_m: float = math.nan, period_s: float = math.nan) -> None:
+        super().__init__(message)
+        self.perilune_radius_m = perilune_radius_m
+        self.period_s = period_s
 
 
 @dataclass(frozen=True)
@@ -105,10 +115,29 @@ def check_halo_period_s(period_s: float) -> None:
     """InputError unless ``period_s`` is a number inside the period range the halo families are continued over."""
     require_real("period_s", period_s, "a halo period in seconds such as 8 * 86400.0")
     if not np.isfinite(period_s) or not MIN_PERIOD_S <= period_s <= MAX_PERIOD_S:
+        low, high = MIN_PERIOD_S / 86400.0, MAX_PERIOD_S / 86400.0
+        if np.isfinite(period_s) and low <= period_s <= high:
+            fix = f"for {period_s:g} days give period_s = {period_s:g} * 86400.0"
+        else:
+            fix = "e.g. 8 * 86400.0 for 8 days"
         raise InputError(
-            f"halo period {period_s / 86400.0:.4g} d is outside {MIN_PERIOD_S / 86400:g}..{MAX_PERIOD_S / 86400:g} d, "
-            "the range lunarops continues the Earth-Moon L1/L2 halo families over; choose a period in it"
+            f"halo period_s = {period_s:.6g} s ({period_s / 86400.0:.4g} d) is outside {low:g}..{high:g} d, the "
+            "range lunarops continues the Earth-Moon L1/L2 halo families over; period_s is in seconds: choose a "
+            f"period in {MIN_PERIOD_S:.0f}..{MAX_PERIOD_S:.0f} s, {fix}"
         )
+
+
+def nrho_period_s(resonance: str) -> float:
+    """Period [s] of a p:q resonance, InputError naming the resonance unless it lies in the halo period range."""
+    period_s = resonant_period_s(resonance)
+    if not MIN_PERIOD_S <= period_s <= MAX_PERIOD_S:
+        raise InputError(
+            f"resonance {resonance!r} gives a period of {period_s / 86400.0:.4g} d (q/p x 29.53 d), outside "
+            f"{MIN_PERIOD_S / 86400:g}..{MAX_PERIOD_S / 86400:g} d, the range lunarops continues the Earth-Moon "
+            "L1/L2 halo families over; choose a resonance p:q whose period is in it, e.g. 9:2 (6.56 d) or 4:1 "
+            "(7.38 d) for L2, 3:1 (9.84 d) for L1"
+        )
+    return period_s
 
 
 def parse_family(family: str) -> tuple[int, float]:
@@ -226,25 +255,62 @@ def halo_orbit(
         x0, z0, vy0 = _continue_to_period(point, sign, round(period_nd, 14), system.mu, 0.05)
     except FamilyEndError as stop:
         days = system.time_s / 86400.0
+        reached = stop.reached_nd * days
+        # The continuation walks from the seed towards the requested period in equal steps (<= 0.05 non-dim.,
+        # about 0.2 d), so where it stops depends on the step and varies a little with the requested period: the
+        # message gives the last converged period rounded away from the unreachable side, as "about".
+        side = "above" if period_nd < stop.reached_nd else "below"
         raise ConvergenceError(
             f"the {family} halo family has no orbit of period {period_s / 86400.0:.2f} d within reach: its "
-            f"continuation from the {stop.seed_nd * days:.2f} d orbit stops at {stop.reached_nd * days:.2f} d, where "
-            f"the family turns or ends; choose a period on this side of {stop.reached_nd * days:.2f} d or another "
-            f"family ({', '.join(FAMILIES)})"
+            f"continuation from the {stop.seed_nd * days:.2f} d orbit stops at about {reached:.1f} d (the exact "
+            f"point depends on the continuation step), where the family turns or ends; choose a period {side} "
+            f"about {reached:.1f} d or another family ({', '.join(FAMILIES)})"
         ) from None
     state0 = np.array([x0, 0.0, z0, 0.0, vy0, 0.0])
     if progress:
         progress(0.7, "checking periodicity")
-    return _describe(family, state0, period_nd, system)
+    orbit = _describe(family, state0, period_nd, system)
+    _check_above_surface(orbit)
+    return orbit
+
+
+def _check_above_surface(orbit: PeriodicOrbit) -> None:
+    """SubsurfaceOrbitError when the orbit's perilune radius is at or below the Moon's mean radius (1737.4 km)."""
+    if orbit.perilune_radius_m > MOON_RADIUS_M:
+        return
+    perilune_km, surface_km = orbit.perilune_radius_m / 1e3, MOON_RADIUS_M / 1e3
+    raise SubsurfaceOrbitError(
+        f"the {orbit.family} halo orbit of period {orbit.period_days:.2f} d has a perilune radius of "
+        f"{perilune_km:.1f} km, at or below the Moon's mean radius of {surface_km:.1f} km "
+        f"({surface_km - perilune_km:.1f} km underground): it would hit the Moon; choose a longer period (the "
+        "perilune rises with the period, e.g. the 9:2 NRHO of 6.56 d passes 3,249 km from the centre)",
+        perilune_radius_m=orbit.perilune_radius_m,
+        period_s=orbit.period_s,
+    )
 
 
 def nrho(resonance: str = "9:2", family: str = "L2-south", system: CR3BPSystem = EARTH_MOON) -> PeriodicOrbit:
-    """The p:q synodic-resonant NRHO of ``family`` (default: the Gateway 9:2 L2 south)."""
+    """The p:q synodic-resonant NRHO of ``family`` (default: the Gateway 9:2 L2 south).
+
+    InputError naming the resonance when its period is outside 4..16 d, ConvergenceError when the family does
+    not reach it, SubsurfaceOrbitError when the orbit's perilune is at or below the lunar surface.
+    """
+    period_s = nrho_period_s(resonance)
     try:
-        return halo_orbit(family, resonant_period_s(resonance), system)
+        return halo_orbit(family, period_s, system)
     except ConvergenceError as error:
         hint = "e.g. 9:2 (6.56 d) for L2, 3:1 (9.84 d) for L1"
         raise ConvergenceError(f"resonance {resonance}: {error}; {hint}") from None
+    except SubsurfaceOrbitError as error:
+        perilune_km, surface_km = error.perilune_radius_m / 1e3, MOON_RADIUS_M / 1e3
+        raise SubsurfaceOrbitError(
+            f"resonance {resonance} ({family}, period {period_s / 86400.0:.2f} d): the orbit's perilune radius "
+            f"{perilune_km:.1f} km is at or below the Moon's mean radius of {surface_km:.1f} km "
+            f"({surface_km - perilune_km:.1f} km underground), so it would hit the Moon; choose a resonance with a "
+            "longer period, e.g. 9:2 (6.56 d, perilune radius 3,249 km) or 4:1 (7.38 d)",
+            perilune_radius_m=error.perilune_radius_m,
+            period_s=period_s,
+        ) from None
 
 
 def _describe(family: str, state0: FloatArray, period_nd: float, system: CR3BPSystem) -> PeriodicOrbit:

@@ -68,7 +68,10 @@ class KeplerOrbit:
                 f"{self.periapsis_alt_km} km; swap them or raise the apoapsis"
             )
         if not 0.0 <= self.inc_deg <= 180.0:
-            raise InputError(f"inc_deg = {self.inc_deg} is outside 0..180 deg; give an inclination in it")
+            raise InputError(
+                f"inc_deg (--inc-deg) = {self.inc_deg} deg is outside 0..180 deg; give an inclination from 0 "
+                "(prograde equatorial) to 180 deg (retrograde equatorial), e.g. 90 for a polar orbit"
+            )
         if self.apoapsis_radius_m > 60_000e3:
             raise InputError(
                 f"apoapsis_alt_km = {self.apoapsis_alt_km} km reaches past the Moon's Hill sphere "
@@ -129,6 +132,8 @@ class KeplerOrbit:
             "semi_major_axis_km": float(self.semi_major_axis_m / KM),
             "eccentricity": float(self.eccentricity),
             "inc_deg": float(self.inc_deg),
+            "raan_deg": float(self.raan_deg),
+            "argp_deg": float(self.argp_deg),
             "period_hours": float(self.period_s / 3600.0),
         }
 

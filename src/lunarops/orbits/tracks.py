@@ -19,7 +19,7 @@ from skyfield.timelib import Time
 from lunarops.errors import InputError
 from lunarops.orbits.cr3bp import propagate as propagate_cr3bp
 from lunarops.orbits.ephemeris_model import EphemerisModel
-from lunarops.orbits.families import PeriodicOrbit, check_halo_period_s, nrho, parse_family, resonant_period_s
+from lunarops.orbits.families import PeriodicOrbit, nrho, nrho_period_s, parse_family
 from lunarops.orbits.functions import (
     FloatArray,
     require_real,
@@ -35,7 +35,8 @@ class NrhoOrbiter:
 
     ``phase`` must be in [0, 1), as in the scenario file (``orbits.orbiters[].phase``): 1 or more would only
     wrap to the same place, so it is refused rather than wrapped silently. The resonance and family are checked
-    here (cheap), the orbit itself is computed on demand.
+    here (cheap), the orbit itself is computed on demand (``orbit()``, which refuses an orbit whose perilune is
+    at or below the lunar surface; ``compute_coverage`` calls it before any propagation).
     """
 
     name: str
@@ -45,7 +46,7 @@ class NrhoOrbiter:
 
     def __post_init__(self) -> None:
         _check_name(self.name)
-        check_halo_period_s(resonant_period_s(self.resonance))
+        nrho_period_s(self.resonance)
         parse_family(self.family)
         require_real("phase", self.phase, "a fraction of the period past apolune such as 0.25")
         if not (math.isfinite(self.phase) and 0.0 <= self.phase < 1.0):
@@ -55,8 +56,12 @@ class NrhoOrbiter:
             )
 
     def orbit(self) -> PeriodicOrbit:
-        """The periodic CR3BP orbit."""
-        return nrho(self.resonance, self.family)
+        """The periodic CR3BP orbit; the InputError of an unreachable or subsurface orbit names the orbiter."""
+        try:
+            return nrho(self.resonance, self.family)
+        except InputError as error:
+            error.args = (f"orbiter {self.name!r}: {error}", *error.args[1:])
+            raise
 
 
 @dataclass(frozen=True)

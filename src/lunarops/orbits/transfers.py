@@ -116,9 +116,16 @@ class DeltaVLedger:
                 return leg
         self._check_node(origin)
         self._check_node(destination)
+        legs = ", ".join(f"{x.origin}->{x.destination}" for x in self.legs)
+        try:
+            via, _ = self.cheapest_path(origin, destination)
+            route = f"fly through intermediate nodes, e.g. the path {','.join(via)}; "
+        except InputError:
+            route = ""
         raise InputError(
-            f"the ledger has no leg {origin} -> {destination}; fly through intermediate nodes "
-            f"(legs: {', '.join(f'{x.origin}->{x.destination}' for x in self.legs)}) or add the leg"
+            f"the ledger has no leg {origin} -> {destination}; {route}the legs that exist are {legs}. The ledger "
+            "cannot be extended from the command line: price a missing leg in a scenario's logistics.arcs with its "
+            "own dv_km_per_s, or in Python with DeltaVLedger.with_leg(Leg(origin, destination, dv_m_per_s, source))"
         )
 
     def _check_node(self, node: str) -> None:
@@ -158,7 +165,12 @@ class DeltaVLedger:
                     previous[leg.destination] = node
                     heapq.heappush(queue, (best[leg.destination], leg.destination))
         if destination not in best:
-            raise InputError(f"no sequence of legs leads from {origin} to {destination}; add the legs")
+            legs = ", ".join(f"{x.origin}->{x.destination}" for x in self.legs)
+            raise InputError(
+                f"no sequence of legs leads from {origin} to {destination} (the legs that exist are {legs}); choose "
+                "nodes the legs connect, or add legs in Python with DeltaVLedger.with_leg(Leg(...)) (a scenario's "
+                "logistics.arcs can carry their own dv_km_per_s)"
+            )
         path = [destination]
         while path[-1] != origin:
             path.append(previous[path[-1]])

@@ -46,3 +46,25 @@ class Scenario(_Model):
                 "scenario has none: add an orbits section with orbiters or set operations.comms.mode: direct_to_earth"
             )
         return self
+
+    @model_validator(mode="after")
+    def _arrivals_name_missions(self) -> Scenario:
+        if self.operations is None:
+            return self
+        logistics = self.campaign.logistics if self.campaign is not None else None
+        missions = [m.name for m in logistics.missions] if logistics is not None else []
+        for element in self.operations.elements():
+            ref = element.arrives_with
+            if ref is None or ref in missions:
+                continue
+            name = getattr(element, "name", "element")
+            if not missions:
+                raise ValueError(
+                    f"operations element {name!r}: arrives_with = {ref!r} needs a campaign.logistics section whose "
+                    "missions bring it; add one, or give online_utc (a date) instead"
+                )
+            raise ValueError(
+                f"operations element {name!r}: arrives_with = {ref!r} is not a campaign.logistics mission; "
+                f"choose one of {missions}"
+            )
+        return self

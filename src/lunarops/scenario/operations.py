@@ -63,7 +63,27 @@ def check_range(name: str, value: UncertainFloat, low: float, high: float, low_o
         raise ValueError(f"{name} must lie in {bracket}{low}, {high}], got {value!r}; fix the value or its bounds")
 
 
-class SolarArraySpec(_Model):
+class _Online(_Model):
+    """When an element comes online: ``online_utc``, or ``arrives_with`` a mission of the campaign's logistics
+    plan (online when that mission lands at the base). Neither: there from the period's start."""
+
+    online_utc: datetime | None = Field(default=None, description="when the element comes online (UTC)")
+    arrives_with: str | None = Field(
+        default=None, min_length=1, description="campaign.logistics mission that brings it (online on landing)"
+    )
+
+    _parse_online = field_validator("online_utc", mode="before")(_as_utc)
+
+    @model_validator(mode="after")
+    def _one_arrival(self) -> _Online:
+        if self.online_utc is not None and self.arrives_with is not None:
+            raise ValueError(
+                f"{getattr(self, 'name', 'element')!r} gives both online_utc and arrives_with; give one of them"
+            )
+        return self
+
+
+class SolarArraySpec(_Online):
     name: str = Field(min_length=1)
     area_m2: float = Field(gt=0, le=1e7)
     cell_efficiency: UncertainFloat = Field(description="array-level conversion efficiency, uncertain [-]")
@@ -81,14 +101,14 @@ class SolarArraySpec(_Model):
         return self
 
 
-class RadioisotopeSpec(_Model):
+class RadioisotopeSpec(_Online):
     name: str = Field(min_length=1)
     power_w: float = Field(gt=0, description="electric power at beginning of life per unit")
     count: int = Field(default=1, ge=1)
     mass_kg: float = Field(default=0.0, ge=0, description="per unit")
 
 
-class FissionSpec(_Model):
+class FissionSpec(_Online):
     name: str = Field(min_length=1)
     power_kwe: float = Field(gt=0, description="electric power per unit")
     count: int = Field(default=1, ge=1)
@@ -101,7 +121,7 @@ class PowerSpec(_Model):
     fission_plants: list[FissionSpec] = []
 
 
-class BatterySpec(_Model):
+class BatterySpec(_Online):
     name: str = "battery"
     capacity_kwh: float = Field(gt=0)
     depth_of_discharge: float = Field(default=0.8, gt=0, le=1)
@@ -125,7 +145,7 @@ class BatterySpec(_Model):
         return self
 
 
-class FuelCellSpec(_Model):
+class FuelCellSpec(_Online):
     name: str = "rfc"
     capacity_kwh: float = Field(gt=0, description="electric energy the fuel cell delivers from full tanks")
     fuel_cell_efficiency: UncertainFloat = 0.65
@@ -147,7 +167,7 @@ class StorageSpec(_Model):
     fuel_cell: FuelCellSpec | None = None
 
 
-class LoadSpec(_Model):
+class LoadSpec(_Online):
     name: str = Field(min_length=1)
     power_kw: float = Field(ge=0, description="per crew member when per_crew")
     priority: int = Field(default=1, ge=1, le=9, description="1 = most essential; shed from 9 down")
@@ -204,7 +224,7 @@ class DeliverySpec(_Model):
         return self
 
 
-class IceExtractionSpec(_Model):
+class IceExtractionSpec(_Online):
     kind: Literal["ice_extraction"]
     name: str = Field(min_length=1)
     power_kw: float = Field(gt=0)
@@ -223,7 +243,7 @@ class IceExtractionSpec(_Model):
         return self
 
 
-class IlmeniteReductionSpec(_Model):
+class IlmeniteReductionSpec(_Online):
     kind: Literal["ilmenite_reduction"]
     name: str = Field(min_length=1)
     power_kw: float = Field(gt=0)
@@ -241,7 +261,7 @@ class IlmeniteReductionSpec(_Model):
 IsruSpec = Annotated[IceExtractionSpec | IlmeniteReductionSpec, Field(discriminator="kind")]
 
 
-class CommSpec(_Model):
+class CommSpec(_Online):
     name: str = "direct-to-earth"
     mode: Literal["direct_to_earth", "direct_or_relay"] = Field(
         default="direct_to_earth",
@@ -305,6 +325,15 @@ class OperationsSection(_Model):
     components: list[ComponentSpec] = []
     policy: PolicySpec = PolicySpec()
     monte_carlo: MonteCarloSpec = MonteCarloSpec()
+
+    def elements(self) -> list[_Online]:
+        """Every element that may come online later: arrays, units, plants, storage, loads, ISRU, comms."""
+        p, st = self.power, self.storage
+        items: list[_Online] = [*p.solar_arrays, *p.radioisotope_units, *p.fission_plants]
+        items += [x for x in (st.battery, st.fuel_cell) if x is not None]
+        items += [*self.loads, *self.isru]
+        items += [self.comms] if self.comms is not None else []
+        return items
 
     @model_validator(mode="after")
     def _check(self) -> OperationsSection:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
+
+import pandas as pd
 
 from lunarops.errors import InfeasibleError
 from lunarops.logistics import outputs, plots
@@ -34,10 +36,11 @@ def run_stage(ctx: RunContext) -> StageResult | None:
         summary["roadmap_missions"] = len(roadmap.missions)
         products["roadmap"] = roadmap
     if section.logistics is not None:
-        problem, split, consumables_notes = consumables_problem(section, getattr(ctx.scenario, "operations", None))
-        notes.extend(consumables_notes)
-        epoch = section.epoch_utc
-        plan = solve_campaign(problem, epoch, lambda f, m: ctx.progress(0.05 + 0.9 * f, m))
+        solved = plan_campaign(
+            section, getattr(ctx.scenario, "operations", None), lambda f, m: ctx.progress(0.05 + 0.9 * f, m)
+        )
+        problem, plan, epoch = solved.problem, solved.plan, section.epoch_utc
+        notes.extend(solved.notes)
         summary.update(plan.summary())
         summary.update(outputs.launch_info(problem))  # imleo_kg is mass at launch_node (TLI, not LEO, for ILRS)
         per_year = outputs.mass_per_year(plan, epoch)
@@ -62,12 +65,9 @@ def run_stage(ctx: RunContext) -> StageResult | None:
                 ),
             )
         )
-        destinations = sorted({m.destination for m in problem.missions})
-        surface = destinations[0] if len(destinations) == 1 else None
-        if surface is None and problem.isru is not None:
-            surface = problem.isru.node
-        deliveries = outputs.operations_deliveries(plan, problem, epoch, surface, split)
+        deliveries = solved.deliveries
         products["deliveries"] = deliveries
+        products["arrivals"] = solved.arrivals
         products["plan"] = plan
         tables.append(Table("Deliveries to the station (for operations)", deliveries))
         datasets["deliveries"] = outputs.table_dataset(deliveries)
@@ -92,6 +92,40 @@ def run_stage(ctx: RunContext) -> StageResult | None:
         tables=tables,
         notes=notes,
         products=products,
+    )
+
+
+def base_node(problem: Problem) -> str | None:
+    """The node the station is at: the missions' one destination, else the ISRU node (None: every destination)."""
+    destinations = sorted({m.destination for m in problem.missions})
+    if len(destinations) == 1:
+        return destinations[0]
+    return problem.isru.node if problem.isru is not None else None
+
+
+@dataclass(frozen=True)
+class CampaignPlan:
+    """A scenario's solved logistics plan and what it gives the operations: the deliveries to the base (crew,
+    consumables, spares, propellant) and when each mission lands there."""
+
+    problem: Problem
+    plan: Plan
+    notes: list[str]
+    deliveries: pd.DataFrame
+    arrivals: dict[str, datetime]
+
+
+def plan_campaign(section: Any, operations: Any, progress: Callable[[float, str], None]) -> CampaignPlan:
+    """Solve a scenario's campaign as `lunarops run` does (`lunarops simulate` and `campaign solve` too)."""
+    problem, split, notes = consumables_problem(section, operations)
+    plan = solve_campaign(problem, section.epoch_utc, progress)
+    node = base_node(problem)
+    return CampaignPlan(
+        problem,
+        plan,
+        notes,
+        outputs.operations_deliveries(plan, problem, section.epoch_utc, node, split),
+        outputs.mission_arrivals(problem, section.epoch_utc, node),
     )
 
 

@@ -7,6 +7,7 @@ plus the section's own ``resupply`` list.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -71,10 +72,56 @@ def life_support_model(section: OperationsSection) -> tuple[LoopClosure, CrewRat
     return closure, CrewRates(**{**BVAD.__dict__, "other_water_kg_per_day": ls.other_water_kg_per_crew_day})
 
 
+def online_seconds(element: Any, start: datetime, arrivals: Mapping[str, datetime] | None) -> float:
+    """When an operations element comes online [s from ``start``]: its online_utc, the landing of the campaign
+    mission it arrives_with (``arrivals``: mission name -> UTC, from the campaign stage), else -inf."""
+    if element.online_utc is not None:
+        return (element.online_utc - start).total_seconds()
+    mission = element.arrives_with
+    if mission is None:
+        return float("-inf")
+    if arrivals is None:
+        raise InputError(
+            f"operations element {element.name!r} arrives_with {mission!r}, but no campaign plan was given to say "
+            "when it lands; run the campaign stage (lunarops run) or give online_utc instead"
+        )
+    if mission not in arrivals:
+        raise InputError(
+            f"operations element {element.name!r} arrives_with {mission!r}, which does not land at the base "
+            f"(missions that do: {sorted(arrivals)}); choose one of those or give online_utc"
+        )
+    return (arrivals[mission] - start).total_seconds()
+
+
+def online_table(
+    section: OperationsSection, start: datetime, arrivals: Mapping[str, datetime] | None
+) -> pd.DataFrame:
+    """The elements that come online after ``start``: element, online_utc, how (online_utc or the mission)."""
+    rows = []
+    for element in section.elements():
+        seconds = online_seconds(element, start, arrivals)
+        if seconds > 0.0:
+            how = f"arrives with {element.arrives_with}" if element.arrives_with is not None else "online_utc"
+            when = pd.Timestamp(start) + pd.Timedelta(seconds=seconds)
+            rows.append({"element": getattr(element, "name", ""), "online_utc": when.tz_convert(None), "how": how})
+    frame = pd.DataFrame(rows, columns=["element", "online_utc", "how"])
+    return frame.sort_values("online_utc", kind="stable").reset_index(drop=True)
+
+
 def station_from_section(
-    section: OperationsSection, start: datetime, campaign_deliveries: pd.DataFrame | None = None
+    section: OperationsSection,
+    start: datetime,
+    campaign_deliveries: pd.DataFrame | None = None,
+    arrivals: Mapping[str, datetime] | None = None,
+    all_online: bool = False,
 ) -> Station:
-    """Build the engine's Station (SI units, seconds since ``start``) from the scenario section."""
+    """Build the engine's Station (SI units, seconds since ``start``) from the scenario section; ``arrivals``
+    (mission name -> landing UTC) dates the elements that arrive with a campaign mission. ``all_online``: every
+    element there from the start (the whole station, e.g. to size its power)."""
+
+    def on(element: Any) -> float:
+        return float("-inf") if all_online else online_seconds(element, start, arrivals)
+
     p = section.power
     arrays = tuple(
         SolarArray(
@@ -87,13 +134,17 @@ def station_from_section(
             np.radians(a.azimuth_deg),
             a.mast_height_m,
             a.area_m2 * a.specific_mass_kg_per_m2,
+            on(a),
         )
         for a in p.solar_arrays
     )
     sources = tuple(
-        ConstantSource(u.name, u.power_w, u.count, u.mass_kg, radioisotope=True) for u in p.radioisotope_units
+        ConstantSource(u.name, u.power_w, u.count, u.mass_kg, radioisotope=True, online_s=on(u))
+        for u in p.radioisotope_units
     )
-    sources += tuple(ConstantSource(f.name, f.power_kwe * 1e3, f.count, f.mass_kg) for f in p.fission_plants)
+    sources += tuple(
+        ConstantSource(f.name, f.power_kwe * 1e3, f.count, f.mass_kg, online_s=on(f)) for f in p.fission_plants
+    )
     b = section.storage.battery
     battery = (
         None
@@ -109,6 +160,7 @@ def station_from_section(
             b.initial_state_of_charge,
             b.capacity_fade_per_year,
             b.capacity_kwh * 1e3 / b.specific_energy_wh_per_kg,
+            on(b),
         )
     )
     r = section.storage.fuel_cell
@@ -124,6 +176,7 @@ def station_from_section(
             r.electrolyser_kw * 1e3,
             r.initial_fill,
             r.mass_kg,
+            on(r),
         )
     )
     loads = tuple(
@@ -137,6 +190,7 @@ def station_from_section(
             _seconds(ld.until_utc, start, float("inf")),
             ld.shed_below_reserve,
             ld.data_rate_mbps * 1e6,
+            online_s=on(ld),
         )
         for ld in section.loads
     )
@@ -154,6 +208,7 @@ def station_from_section(
                     ice_mass_fraction=uncertain(pl.ice_wt_pct, 0.01),
                     regolith_energy_j_per_kg=uncertain(pl.regolith_energy_kwh_per_kg, KWH_J),
                     water_energy_j_per_kg=uncertain(pl.water_energy_kwh_per_kg, KWH_J),
+                    online_s=on(pl),
                 )
             )
         else:
@@ -166,6 +221,7 @@ def station_from_section(
                     pl.daylight_only,
                     pl.shed_below_reserve,
                     o2_energy_j_per_kg=uncertain(pl.energy_kwh_per_kg_o2, KWH_J),
+                    online_s=on(pl),
                 )
             )
     closure, rates = life_support_model(section)
@@ -185,7 +241,7 @@ def station_from_section(
         relay_mbps = 0.0
         if cs.mode == "direct_or_relay":
             relay_mbps = cs.relay_data_rate_mbps if cs.relay_data_rate_mbps is not None else cs.data_rate_mbps
-        comm = CommLink(cs.name, cs.data_rate_mbps * 1e6, cs.buffer_gb * 8e9, cs.load, relay_mbps * 1e6)
+        comm = CommLink(cs.name, cs.data_rate_mbps * 1e6, cs.buffer_gb * 8e9, cs.load, relay_mbps * 1e6, on(cs))
     return Station(
         solar_arrays=arrays,
         sources=sources,
@@ -379,15 +435,17 @@ def simulate_scenario(
     site_products: dict[str, Any] | None = None,
     campaign_deliveries: pd.DataFrame | None = None,
     progress: ProgressCallback = no_progress,
+    arrivals: Mapping[str, datetime] | None = None,
 ) -> tuple[OpsResult, OpsResult, list[str]]:
-    """(hourly run 0, Monte Carlo runs, notes) for a scenario with an operations section."""
+    """(hourly run 0, Monte Carlo runs, notes) for a scenario with an operations section; the campaign's
+    deliveries and mission landings (``arrivals``) as `plan_campaign` gives them."""
     section = scenario.operations
     if section is None:
         raise InputError("the scenario has no operations section; add one (see docs/operations.md)")
     light, note = light_for_scenario(scenario, site_products)
     progress(0.1, "light at the base")
     start = scenario.period.start_utc
-    station = station_from_section(section, start, campaign_deliveries)
+    station = station_from_section(section, start, campaign_deliveries, arrivals)
     inputs = build_inputs(station, light, np.datetime64(start.replace(tzinfo=None), "us"), scenario.period.step_s)
     seed = scenario.seed if seed is None else seed
     runs = section.monte_carlo.runs if runs is None else runs
@@ -502,13 +560,15 @@ def run_stage(ctx: RunContext) -> StageResult | None:
         return None
     site = ctx.results.get("site")
     campaign = ctx.results.get("campaign")
+    arrivals = campaign.products.get("arrivals") if campaign is not None else None
     hourly, mc, notes = simulate_scenario(
         scenario,
         site_products=site.products if site is not None else None,
         campaign_deliveries=campaign.products.get("deliveries") if campaign is not None else None,
         progress=ctx.progress,
+        arrivals=arrivals,
     )
-    station_masses = station_from_section(scenario.operations, scenario.period.start_utc).masses_kg()
+    station_masses = station_from_section(scenario.operations, scenario.period.start_utc, all_online=True).masses_kg()
     summary: dict[str, Any] = dict(mc.summary)
     summary["run0_events"] = len(hourly.events)
     summary["power_system_mass_kg"] = float(sum(station_masses.values()))
@@ -539,9 +599,15 @@ def run_stage(ctx: RunContext) -> StageResult | None:
         "nameplate capacity; consumables_reserve_days is how long the O2, water and food stores would last at the "
         "crew's draw, counted while crew are aboard."
     )
+    online = online_table(scenario.operations, scenario.period.start_utc, arrivals)
+    if len(online):
+        tables.append(Table("Elements coming online after the start", online))
+        summary["elements_online_later"] = len(online)
     notes.append(
-        "Operations run the station of the operations section from the period's start; the campaign plan feeds "
-        "them its crew and consumables (when they land), not its hardware."
+        "The campaign plan feeds operations its crew, consumables and spares when they land, and brings online the "
+        "elements that arrive_with one of its missions (table 'Elements coming online'); an element is not there "
+        "before it comes online (no power, no demand, no failures; a storage unit keeps its charge). The others "
+        "are there from the period's start."
     )
     battery = scenario.operations.storage.battery
     figures = _figures(hourly, mc, battery.capacity_kwh * KWH_J if battery else None)

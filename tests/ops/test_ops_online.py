@@ -1,0 +1,212 @@
+"""Elements that come online during the run (``online_utc`` / ``arrives_with`` a campaign mission).
+
+Tiny hand-built stations on constant fission power and a dark site, so each step's generation, demand and
+stored energy is hand arithmetic: an element is not there before its online step (no power, no demand, no
+failures; a storage unit keeps its charge), and there from that step on."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+import pytest
+import yaml
+
+from lunarops.errors import InputError, ScenarioError
+from lunarops.ops.inputs import LightSeries, build_inputs, online_steps
+from lunarops.ops.montecarlo import draw_runs, event_log, run_batch, simulate
+from lunarops.ops.station import Battery, Component, ConstantSource, Load, Station
+from lunarops.ops.uncertain import Uncertain
+from lunarops.runner.stages.operations import online_table, station_from_section
+from lunarops.scenario import default_scenario_path
+from lunarops.scenario.load import parse_scenario
+from scenario_edits import without_campaign
+
+START = np.datetime64("2030-01-01T00:00")
+DT = 3600.0
+N = 24
+
+
+def _dark(n: int = N) -> LightSeries:
+    """The Sun below the horizon at every step (no array output; irrelevant here: no arrays)."""
+    return LightSeries(np.full(n, -0.1), np.zeros(n), np.zeros(n), np.full(n, 1.496e11), np.ones(n, dtype=bool))
+
+
+def _run0(station: Station, n: int = N, runs: int = 1, seed: int = 1):  # type: ignore[no-untyped-def]
+    inputs = build_inputs(station, _dark(n), START, DT)
+    return simulate(station, inputs, runs=runs, seed=seed, record_steps=1, event_capacity=10_000)
+
+
+def test_a_source_generates_from_its_online_step() -> None:
+    # 10 kW fission online at 10 h; a 5 kW load there from the start: unserved 5 kW for 10 steps, then served
+    station = Station(
+        sources=(ConstantSource("reactor", 10e3, online_s=10 * DT),),
+        loads=(Load("habitat", 5e3),),
+    )
+    result = _run0(station)
+    ds = result.dataset.isel(run=0)
+    gen = ds["generation_w"].values
+    np.testing.assert_array_equal(gen[:10], 0.0)
+    np.testing.assert_array_equal(gen[10:], 10e3)
+    np.testing.assert_array_equal(ds["unserved_w"].values[:10], 5e3)
+    np.testing.assert_array_equal(ds["unserved_w"].values[10:], 0.0)
+    # hand arithmetic: 5 kW x 10 h unserved
+    assert float(ds["run_unserved_j"].values) == pytest.approx(50.0 * 3.6e6, rel=1e-12)
+    online = result.events[result.events["event"] == "element_online"]
+    assert list(online["element"]) == ["reactor"]
+    assert list(online["step"]) == [10]
+
+
+def test_a_load_draws_nothing_before_it_is_online() -> None:
+    station = Station(
+        sources=(ConstantSource("reactor", 10e3),),
+        loads=(Load("habitat", 2e3), Load("science", 3e3, 5, online_s=5.5 * DT)),  # online at the next step, 6
+    )
+    demand = _run0(station).dataset.isel(run=0)["demand_w"].values
+    np.testing.assert_array_equal(demand[:6], 2e3)
+    np.testing.assert_array_equal(demand[6:], 5e3)
+
+
+def test_a_storage_unit_keeps_its_charge_until_online() -> None:
+    # 0.5 kW source, 1 kW load: no battery until step 8 (the load, on or off as a whole, is shed: 1 kW
+    # unserved; battery energy unchanged), then the battery covers the 0.5 kW deficit: 0.5 kW x 1 h / 0.9
+    # (discharge efficiency) drawn from it each step
+    battery = Battery(
+        "battery", 100 * 3.6e6, 0.8, Uncertain.fixed(0.9), Uncertain.fixed(0.9), 1e6, 1e6, online_s=8 * DT
+    )
+    station = Station(sources=(ConstantSource("rtg", 0.5e3),), battery=battery, loads=(Load("habitat", 1e3),))
+    ds = _run0(station).dataset.isel(run=0)
+    energy = ds["battery_j"].values
+    np.testing.assert_array_equal(energy[:8], 100 * 3.6e6)
+    np.testing.assert_allclose(np.diff(energy[7:]), -0.5e3 * DT / 0.9, rtol=1e-12)
+    np.testing.assert_array_equal(ds["unserved_w"].values[:8], 1e3)
+    np.testing.assert_array_equal(ds["unserved_w"].values[8:], 0.0)
+    assert float(ds["run_max_energy_residual_j"].values) < 1e-3
+
+
+def test_units_do_not_fail_before_their_element_is_online() -> None:
+    # MTBF 5 h: with the element there from the start, a unit fails within the first 100 h in every run
+    # (P(no failure in 100 h) = exp(-20) per run); online at step 100, no run fails before it, and every run's
+    # first failure comes the same number of operating steps after the start of operation (same seed)
+    def first_failures(online_s: float) -> list[int]:
+        station = Station(
+            sources=(ConstantSource("reactor", 10e3, online_s=online_s),),
+            loads=(Load("habitat", 1e3),),
+            components=(Component("pmad", "reactor", 1, mtbf_h=5.0, repair_h=1.0, spares=100),),
+        )
+        inputs = build_inputs(station, _dark(300), START, DT)
+        raw = run_batch(inputs, draw_runs(station, inputs, seed=1, runs=20))
+        steps = []
+        for run in range(20):
+            log = event_log(inputs, raw, run)
+            steps.append(int(log[log["event"] == "failure"]["step"].iloc[0]))
+        return steps
+
+    from_start = first_failures(float("-inf"))
+    from_100 = first_failures(100 * DT)
+    assert max(from_start) < 100
+    assert min(from_100) >= 100
+    assert [s + 100 for s in from_start] == from_100
+
+
+def test_online_steps_rounds_up_and_refuses_nan() -> None:
+    names = ("a", "b", "c", "d", "e")
+    steps = online_steps(names, (float("-inf"), -5.0, 1.0, 7200.0, 1e9), 3600.0, 24)
+    # -inf and times before the start: 0; 1 s: the next step (1); exactly 2 h: step 2; after the end: 24 (never)
+    assert list(steps) == [0, 0, 1, 2, 24]
+    with pytest.raises(InputError, match=r"'b': online_s = nan"):
+        online_steps(("a", "b"), (0.0, float("nan")), 3600.0, 24)
+
+
+def _example() -> dict:  # type: ignore[type-arg]
+    return yaml.safe_load(default_scenario_path().read_text())
+
+
+def test_the_example_station_grows_with_the_campaign() -> None:
+    # mast arrays, kilopower 1, storage, the base loads and the link arrive with ILRS-1, rovers and science with
+    # ILRS-2, kilopower 2 and the ISRU plants with ILRS-3 (the example's operations section); each lands at the
+    # mission's roadmap date + the outbound transit Earth->TLI->NRHO->LLO->surface, 0.1 + 4.5 + 0.5 + 0.1 d
+    scenario = parse_scenario(yaml.safe_dump(_example()))
+    start = scenario.period.start_utc
+    landing = {
+        name: datetime(year, 6, 1, tzinfo=UTC) + timedelta(days=5.2)
+        for name, year in (("ILRS-1", 2031), ("ILRS-2", 2032), ("ILRS-3", 2033), ("ILRS-4", 2034), ("ILRS-5", 2035))
+    }
+    table = online_table(scenario.operations, start, landing)
+    by_name = dict(zip(table["element"], table["how"], strict=True))
+    assert by_name["kilopower 1"] == "arrives with ILRS-1"
+    assert by_name["kilopower 2"] == "arrives with ILRS-3"
+    assert by_name["psr ice plant"] == "arrives with ILRS-3"
+    station = station_from_section(scenario.operations, start, arrivals=landing)
+    assert station.sources[0].online_s == pytest.approx((landing["ILRS-1"] - start).total_seconds())
+    assert station.battery is not None and station.battery.online_s == station.sources[0].online_s
+    whole = station_from_section(scenario.operations, start, all_online=True)
+    assert all(t == float("-inf") for t in whole.element_online_s)
+    with pytest.raises(InputError, match="arrives_with 'ILRS-1', but no campaign plan"):
+        station_from_section(scenario.operations, start)
+
+
+def test_mission_arrivals_match_the_deliveries_dates() -> None:
+    # the crewed visit's crew delivery (operations_deliveries) and its landing (mission_arrivals) are one time
+    from lunarops.runner.stages.campaign import plan_campaign
+
+    scenario = parse_scenario(yaml.safe_dump(_example()))
+    solved = plan_campaign(scenario.campaign, scenario.operations, lambda f, m: None)
+    crew = solved.deliveries[(solved.deliveries["commodity"] == "crew") & (solved.deliveries["amount"] > 0)]
+    landed = solved.arrivals["crewed visit (assumed)"]
+    assert str(crew["time_utc"].iloc[0]) == landed.strftime("%Y-%m-%dT%H:%M:%SZ")
+    # depart 2034-10-01 + 5.2 d transit (the example's arcs)
+    assert landed == datetime(2034, 10, 1, tzinfo=UTC) + timedelta(days=5.2)
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (lambda d: d["operations"]["loads"][0].update(arrives_with="ILRS-9"), r"'ILRS-9' is not a campaign\.logistics"),
+        (lambda d: d.pop("campaign"), r"needs a campaign\.logistics section .* give online_utc"),
+        (
+            lambda d: d["operations"]["loads"][0].update(online_utc="2031-01-01T00:00:00Z"),
+            "gives both online_utc and arrives_with",
+        ),
+    ],
+)
+def test_bad_arrivals_are_named(edit, message: str) -> None:  # type: ignore[no-untyped-def]
+    data = _example()
+    edit(data)
+    with pytest.raises(ScenarioError, match=message):
+        parse_scenario(yaml.safe_dump(data))
+
+
+def test_online_utc_without_a_campaign() -> None:
+    data = without_campaign(_example())
+    ops = data["operations"]
+    ops["power"]["fission_plants"][1]["online_utc"] = "2030-03-01T00:00:00Z"
+    scenario = parse_scenario(yaml.safe_dump(data))
+    table = online_table(scenario.operations, scenario.period.start_utc, None)
+    assert list(table["element"]) == ["kilopower 2"]
+    assert list(table["how"]) == ["online_utc"]
+    assert str(table["online_utc"].iloc[0]) == "2030-03-01 00:00:00"
+
+
+def test_simulate_runs_the_station_run_builds(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # `lunarops simulate` solves the campaign as `lunarops run` does: ILRS-1 lands 2031-06-01 + 5.2 d =
+    # 2031-06-06T04:48Z (the example's arcs), so its elements come online at the next hourly step, 05:00
+    import json
+
+    from typer.testing import CliRunner
+
+    from lunarops.cli.main import app
+
+    data = _example()
+    data.pop("terrain")  # smooth-sphere light: the test is about the arrivals, not the horizon
+    data["period"] = {"start_utc": "2031-06-01T00:00:00Z", "end_utc": "2031-06-11T00:00:00Z", "step_hours": 1}
+    data["operations"]["monte_carlo"]["runs"] = 2
+    path = tmp_path / "short.yaml"
+    path.write_text(yaml.safe_dump(data))
+    result = CliRunner().invoke(app, ["simulate", str(path), "--json", "--events", "100"])
+    assert result.exit_code == 0, result.output
+    events = json.loads(result.output)["events"]
+    online = {e["element"]: e["time_utc"] for e in events if e["event"] == "element_online"}
+    assert online["mast arrays"].startswith("2031-06-06 05:00:00")
+    assert online["kilopower 1"] == online["mast arrays"]
+    assert "kilopower 2" not in online  # ILRS-3, 2033

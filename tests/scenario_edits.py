@@ -1,0 +1,18 @@
+"""Edits of scenario mappings shared by tests (importable: tests/ is on sys.path through its conftest.py)."""
+
+from __future__ import annotations
+
+
+def without_campaign(data: dict) -> dict:  # type: ignore[type-arg]
+    """A scenario mapping without its campaign: its operations elements there from the start (no arrives_with)."""
+    data.pop("campaign", None)
+    ops = data.get("operations") or {}
+    power, storage = ops.get("power") or {}, ops.get("storage") or {}
+    elements = [*(power.get(key) or [] for key in ("solar_arrays", "radioisotope_units", "fission_plants"))]
+    flat = [e for group in elements for e in group]
+    flat += [storage.get(key) for key in ("battery", "fuel_cell")] + [ops.get("comms")]
+    flat += [*(ops.get("loads") or []), *(ops.get("isru") or [])]
+    for element in flat:
+        if isinstance(element, dict):
+            element.pop("arrives_with", None)
+    return data
