@@ -225,3 +225,18 @@ def test_ledger_missing_leg_says_how() -> None:
     result = runner.invoke(app, ["orbit", "ledger", "--path", "LEO,surface"])
     assert result.exit_code == 2
     assert "cannot be extended from the command line" in " ".join(result.output.split())
+
+
+def test_scenario_resonance_out_of_range_is_refused_when_read() -> None:
+    # 2:9 = 2 revolutions in 9 synodic months: 9 / 2 x 29.53 d = 132.9 d, outside the 4..16 d halo range
+    import yaml
+
+    from lunarops.errors import ScenarioError
+    from lunarops.scenario import default_scenario_path
+    from lunarops.scenario.load import parse_scenario
+
+    data = yaml.safe_load(default_scenario_path().read_text())
+    nrho = next(o for o in data["orbits"]["orbiters"] if o.get("kind") == "nrho")
+    nrho["resonance"] = "2:9"
+    with pytest.raises(ScenarioError, match=r"orbiter 'ILRS station': resonance '2:9' gives a period of 132\.9 d"):
+        parse_scenario(yaml.safe_dump(data))

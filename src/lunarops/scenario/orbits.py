@@ -6,6 +6,8 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
+from lunarops.errors import InputError
+from lunarops.orbits.families import nrho_period_s
 from lunarops.scenario.base import _Model
 
 _FAMILIES = Literal["L1-north", "L1-south", "L2-north", "L2-south"]
@@ -23,6 +25,14 @@ class NrhoSpec(_Model):
     )
     family: _FAMILIES = "L2-south"
     phase: float = Field(default=0.0, ge=0.0, lt=1.0, description="fraction of a period past apolune at the start")
+
+    @model_validator(mode="after")
+    def _period_in_range(self) -> NrhoSpec:
+        try:  # the period's range, when the file is read (whether the orbit clears the surface: when it is built)
+            nrho_period_s(self.resonance)
+        except InputError as error:
+            raise ValueError(f"orbiter {self.name!r}: {error}") from None
+        return self
 
 
 class _Elliptic(_Model):
