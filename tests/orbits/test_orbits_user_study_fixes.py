@@ -58,7 +58,7 @@ def test_subsurface_nrho_is_refused(resonance: str, period_d: float, perilune_km
     assert _perilune_km(message) <= R_KM
     assert "Moon's mean radius of 1737.4 km" in message
     # the fix: a longer period / another resonance, e.g. 9:2
-    assert "longer period, e.g. 9:2" in message
+    assert "resonance with a longer period (the perilune rises with the period), e.g. 9:2" in message
     # underground depth: 1737.4 - 1222.1 = 515.3 km; 1737.4 - 1710.4 = 27.0 km (hand subtraction)
     assert f"({R_KM - perilune_km:.1f} km underground)" in message
 

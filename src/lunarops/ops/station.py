@@ -226,22 +226,20 @@ class Station:
         return self.loads + plants
 
     @property
+    def _elements(self) -> list[SolarArray | ConstantSource | Battery | FuelCellStorage | Load | CommLink]:
+        """The elements components may target (life-support functions aside), in engine order."""
+        storage = [s for s in (self.battery, self.fuel_cell) if s is not None]
+        return [*self.solar_arrays, *self.sources, *storage, *self.all_loads, *([self.comm] if self.comm else [])]
+
+    @property
     def element_names(self) -> tuple[str, ...]:
         """Names components may target, in engine order."""
-        names = [a.name for a in self.solar_arrays] + [s.name for s in self.sources]
-        names += [s.name for s in (self.battery, self.fuel_cell) if s is not None]
-        names += [ld.name for ld in self.all_loads]
-        names += [self.comm.name] if self.comm is not None else []
-        return (*names, *LIFE_SUPPORT_TARGETS)
+        return (*(e.name for e in self._elements), *LIFE_SUPPORT_TARGETS)
 
     @property
     def element_online_s(self) -> tuple[float, ...]:
         """When each element of ``element_names`` comes online [s] (-inf: there from the start)."""
-        times = [a.online_s for a in self.solar_arrays] + [s.online_s for s in self.sources]
-        times += [s.online_s for s in (self.battery, self.fuel_cell) if s is not None]
-        times += [ld.online_s for ld in self.all_loads]
-        times += [self.comm.online_s] if self.comm is not None else []
-        return (*times, *(float("-inf") for _ in LIFE_SUPPORT_TARGETS))
+        return (*(e.online_s for e in self._elements), *(float("-inf") for _ in LIFE_SUPPORT_TARGETS))
 
     def masses_kg(self) -> dict[str, float]:
         """Mass of each power element with a stated mass. [kg]"""

@@ -283,7 +283,7 @@ def _check_above_surface(orbit: PeriodicOrbit) -> None:
         f"the {orbit.family} halo orbit of period {orbit.period_days:.2f} d has a perilune radius of "
         f"{perilune_km:.1f} km, at or below the Moon's mean radius of {surface_km:.1f} km "
         f"({surface_km - perilune_km:.1f} km underground): it would hit the Moon; choose a longer period (the "
-        "perilune rises with the period, e.g. the 9:2 NRHO of 6.56 d passes 3,249 km from the centre)",
+        "perilune rises with the period), e.g. 9:2 (6.56 d, perilune radius 3,249 km) or 4:1 (7.38 d)",
         perilune_radius_m=orbit.perilune_radius_m,
         period_s=orbit.period_s,
     )
@@ -301,13 +301,10 @@ def nrho(resonance: str = "9:2", family: str = "L2-south", system: CR3BPSystem =
     except ConvergenceError as error:
         hint = "e.g. 9:2 (6.56 d) for L2, 3:1 (9.84 d) for L1"
         raise ConvergenceError(f"resonance {resonance}: {error}; {hint}") from None
-    except SubsurfaceOrbitError as error:
-        perilune_km, surface_km = error.perilune_radius_m / 1e3, MOON_RADIUS_M / 1e3
+    except SubsurfaceOrbitError as error:  # the same fix, by resonance: p:q with a longer period q/p x 29.53 d
+        message = str(error).replace("choose a longer period", "choose a resonance with a longer period")
         raise SubsurfaceOrbitError(
-            f"resonance {resonance} ({family}, period {period_s / 86400.0:.2f} d): the orbit's perilune radius "
-            f"{perilune_km:.1f} km is at or below the Moon's mean radius of {surface_km:.1f} km "
-            f"({surface_km - perilune_km:.1f} km underground), so it would hit the Moon; choose a resonance with a "
-            "longer period, e.g. 9:2 (6.56 d, perilune radius 3,249 km) or 4:1 (7.38 d)",
+            f"resonance {resonance} ({family}, period {period_s / 86400.0:.2f} d): {message}",
             perilune_radius_m=error.perilune_radius_m,
             period_s=period_s,
         ) from None
