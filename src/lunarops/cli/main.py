@@ -11,7 +11,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from lunarops import __version__
-from lunarops.cli import campaign, light, ops, orbit, sky, terrain
+from lunarops.cli import campaign, light, ops, orbit, sky, terrain, web
 from lunarops.cli.common import (
     check_output_dir,
     check_output_file,
@@ -37,7 +37,7 @@ DB_HELP = (
 )
 app.add_typer(runs_app, name="runs")
 
-for group in (sky, terrain, light, orbit, campaign, ops):
+for group in (sky, terrain, light, orbit, campaign, ops, web):
     group.register(app)
 
 
@@ -99,7 +99,12 @@ def sweep(
         Path | None, typer.Argument(help="base scenario YAML; the embedded default when omitted")
     ] = None,
     param: Annotated[
-        list[str], typer.Option("--param", help="path=v1,v2,... (repeat for a grid), e.g. sites.0.mast_height_m=0,5,10")
+        list[str],
+        typer.Option(
+            "--param",
+            help="path=v1,v2,... (one per path; repeat for a grid), e.g. sites.0.mast_height_m=0,5,10; values are "
+            "split on ',' and read as YAML (1e3 is a number), so a list-valued field cannot be swept",
+        ),
     ] = [],  # noqa: B006 - typer reads the default
     out: Annotated[Path, typer.Option("--out", help="output directory")] = Path("lunarops-sweep"),
     workers: Annotated[int, typer.Option("--workers", min=1, max=512, help="parallel workers")] = 2,
@@ -110,10 +115,19 @@ def sweep(
     quiet: Annotated[bool, typer.Option("--quiet", help="no progress bar")] = False,
     json_output: Annotated[bool, typer.Option("--json", help="print the table as JSON")] = False,
 ) -> None:
-    """Run a grid of variants of a scenario in parallel (local processes or Dask); resumable. Each finished member
-    is recorded in the run catalog (`lunarops runs list`)."""
+    """Run a grid of variants of a scenario in parallel (local processes or Dask); resumable: Ctrl-C stops it,
+    keeping the finished members, and the same command resumes. Each finished member is recorded in the run
+    catalog (`lunarops runs list`)."""
     from lunarops.runner.executors import make_executor
-    from lunarops.runner.sweep import expand, parse_parameter, run_sweep, sweep_view, write_sweep_table
+    from lunarops.runner.sweep import (
+        SweepInterrupted,
+        expand,
+        infinite_cells,
+        parse_parameters,
+        run_sweep,
+        sweep_view,
+        write_sweep_table,
+    )
     from lunarops.scenario import default_scenario_path, load_scenario
 
     with handle_errors():
@@ -123,17 +137,34 @@ def sweep(
             raise InputError(f"--scheduler {scheduler!r}: use 'processes', 'dask-local' or tcp://host:8786")
         check_output_dir(out, "--out")
         base = load_scenario(scenario or default_scenario_path())
-        grid = dict(parse_parameter(p) for p in param)
+        grid = parse_parameters(param)
         members = expand(base, grid)
-        with progress_bar(f"sweep of {len(members)} members", enabled=not quiet and not json_output) as update:
-            table = run_sweep(members, out, lambda: make_executor(scheduler, workers), progress=update, db_url=db)
+        try:
+            with progress_bar(f"sweep of {len(members)} members", enabled=not quiet and not json_output) as update:
+                table = run_sweep(members, out, lambda: make_executor(scheduler, workers), progress=update, db_url=db)
+        except SweepInterrupted as stop:
+            err_console.print(escape(str(stop)), highlight=False, soft_wrap=True)
+            raise typer.Exit(stop.exit_code) from None
         path = write_sweep_table(table, out / "sweep.parquet")
         if json_output:
-            print_json({"members": len(table), "table": str(path), "rows": table.to_dict(orient="records")})
+            rows = table.to_dict(orient="records")
+            # JSON has no inf: those cells are null in "rows" and listed here (sweep.parquet keeps the floats)
+            print_json({"members": len(table), "table": str(path), "rows": rows, "infinite": infinite_cells(table)})
             return
         console.print(f"[bold green]done[/] {len(table)} members; table: {escape(str(path))}")
-        console.print("each member is recorded in the run catalog: lunarops runs list")
+        console.print(escape(_catalog_hint(db)), highlight=False, soft_wrap=True)
         _print_sweep_view(sweep_view(table, list(grid), console.width), len(table.columns), path)
+
+
+def _catalog_hint(db: str | None) -> str:
+    """Where the sweep's members are recorded, as the command that lists them."""
+    import shlex
+
+    if db is None:
+        return "each member is recorded in the run catalog: lunarops runs list"
+    if db.rstrip("/") in ("sqlite:", "sqlite:/") or db.startswith("sqlite:///:memory:") or "mode=memory" in db:
+        return f"the run catalog {db} is in memory: its records of the members are gone now that the sweep has ended"
+    return f"each member is recorded in the run catalog: lunarops runs list --db {shlex.quote(db)}"
 
 
 def _print_sweep_view(view: Any, n_columns: int, path: Path) -> None:
@@ -153,7 +184,11 @@ def _print_sweep_view(view: Any, n_columns: int, path: Path) -> None:
     if not view.rows or (view.transposed and len(view.rows) == view.n_parameters):
         console.print("no output differs between the members")
     if view.members_shown < view.members:
-        console.print(f"members 0..{view.members_shown - 1} of {view.members} shown (the terminal is too narrow)")
+        console.print(
+            f"members 0..{view.members_shown - 1} of {view.members} shown (the terminal is too narrow); "
+            f"all members: {escape(str(path))}",
+            soft_wrap=False,
+        )
     if view.constant:
         console.print(
             f"{len(view.constant)} outputs are the same in every member and not shown; "

@@ -1,0 +1,252 @@
+"""The web dashboard: the run catalog for partner organizations, each seeing the runs shared with it.
+
+Pages: ``/`` (the runs the user may see), ``/runs/{id}`` (a run's summary by stage, links to its report and
+result files), ``/runs/{id}/report`` (the run's self-contained HTML report), ``/login`` and ``/logout``. JSON API:
+``/api/runs``, ``/api/runs/{id}``, ``/api/runs/{id}/results`` and ``/api/runs/{id}/results/{file}`` (a Parquet
+file). Every request but ``/login`` needs an access token: ``Authorization: Bearer TOKEN`` or the cookie the
+login form sets. A run the user may not see is answered as unknown (404), so that names do not leak.
+Errors are JSON ``{"error": ..., "fix": ...}`` on the API, a short page on the pages.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, quote
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
+
+from lunarops import __version__
+from lunarops.errors import InputError, LunarOpsError
+from lunarops.store import Catalog, RunRecord
+from lunarops.web.access import AccessPolicy, User
+
+COOKIE = "lunarops_token"
+_MAX_LIST = 10_000
+
+
+class WebError(Exception):
+    """An answer other than 200: status, what went wrong, how to fix it."""
+
+    def __init__(self, status: int, error: str, fix: str) -> None:
+        super().__init__(error)
+        self.status, self.error, self.fix = status, error, fix
+
+
+def create_app(catalog_url: str | None, policy: AccessPolicy) -> FastAPI:
+    """The dashboard over the catalog at ``catalog_url`` (None: the default catalog) for ``policy``'s users."""
+    catalog = Catalog(catalog_url)
+    app = FastAPI(title="lunarops", version=__version__, docs_url=None, redoc_url=None)
+
+    def user_of(request: Request) -> User:
+        header = request.headers.get("authorization", "")
+        token = header[7:].strip() if header.lower().startswith("bearer ") else request.cookies.get(COOKIE, "")
+        if not token:
+            raise WebError(401, "no access token", "send 'Authorization: Bearer TOKEN' or log in at /login")
+        user = policy.user_for_token(token)
+        if user is None:
+            raise WebError(401, "unknown access token", "check the token; `lunarops access add-user` issues one")
+        return user
+
+    def visible_run(user: User, run_id: str) -> RunRecord:
+        try:
+            record = catalog.get(run_id)
+        except InputError as error:
+            raise WebError(404 if "no run" in str(error) else 400, str(error), "list the runs at /api/runs") from None
+        if not policy.can_see(user, record.scenario_name):
+            raise WebError(
+                404, f"no run with id {run_id!r} visible to organization {user.organization!r}",
+                "list the runs you may see at /api/runs; an admin can share the scenario with your organization",
+            )
+        return record
+
+    def limit_of(request: Request) -> int:
+        text = request.query_params.get("limit", "50")
+        if not text.isdigit() or not 1 <= int(text) <= _MAX_LIST:
+            raise WebError(400, f"limit = {text!r} is not a whole number in 1..{_MAX_LIST}", "e.g. ?limit=100")
+        return int(text)
+
+    def runs_for(user: User, limit: int) -> list[RunRecord]:
+        return [r for r in catalog.list(limit) if policy.can_see(user, r.scenario_name)]
+
+    @app.exception_handler(WebError)
+    async def _web_error(request: Request, error: WebError) -> Response:
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"error": error.error, "fix": error.fix}, status_code=error.status)
+        if error.status == 401:
+            return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
+        body = f"<h1>{error.status}</h1><p>{html.escape(error.error)}</p><p>{html.escape(error.fix)}</p>"
+        return HTMLResponse(_page("lunarops", body), status_code=error.status)
+
+    @app.exception_handler(LunarOpsError)
+    async def _store_error(request: Request, error: LunarOpsError) -> Response:
+        fix = "check the catalog database (lunarops serve --db) and the run's output directory"
+        return await _web_error(request, WebError(503, str(error), fix))
+
+    @app.exception_handler(RequestValidationError)
+    async def _bad_request(request: Request, error: RequestValidationError) -> Response:
+        first = error.errors()[0] if error.errors() else {}
+        where = ".".join(str(p) for p in first.get("loc", ()))
+        return await _web_error(request, WebError(400, f"{where}: {first.get('msg', 'bad request')}", "see /api"))
+
+    @app.get("/api/runs")
+    def api_runs(request: Request) -> JSONResponse:
+        user = user_of(request)
+        return JSONResponse({"organization": user.organization, "runs": [_run_json(r) for r in
+                                                                         runs_for(user, limit_of(request))]})
+
+    @app.get("/api/runs/{run_id}")
+    def api_run(run_id: str, request: Request) -> JSONResponse:
+        record = visible_run(user_of(request), run_id)
+        return JSONResponse({**_run_json(record), "summary": _finite(record.summary), "error": record.error})
+
+    @app.get("/api/runs/{run_id}/results")
+    def api_results(run_id: str, request: Request) -> JSONResponse:
+        record = visible_run(user_of(request), run_id)
+        return JSONResponse({"run_id": record.run_id, "files": [p.name for p in _result_files(record)]})
+
+    @app.get("/api/runs/{run_id}/results/{name}")
+    def api_result_file(run_id: str, name: str, request: Request) -> FileResponse:
+        record = visible_run(user_of(request), run_id)
+        files = {p.name: p for p in _result_files(record)}
+        if name not in files:
+            raise WebError(404, f"run {record.run_id} has no result file {name!r}", f"choose one of {sorted(files)}")
+        return FileResponse(files[name], media_type="application/vnd.apache.parquet", filename=name)
+
+    @app.get("/", response_class=HTMLResponse)
+    def index(request: Request) -> HTMLResponse:
+        user = user_of(request)
+        rows = "".join(
+            f"<tr><td><a href='/runs/{quote(r.run_id)}'>{html.escape(r.run_id)}</a></td>"
+            f"<td>{html.escape(r.scenario_name)}</td><td>{html.escape(r.status)}</td>"
+            f"<td>{_when(r)}</td><td>{'' if r.elapsed_s is None else f'{r.elapsed_s:.1f}'}</td></tr>"
+            for r in runs_for(user, limit_of(request))
+        )
+        table = (
+            "<table><tr><th>run</th><th>scenario</th><th>status</th><th>started (UTC)</th><th>elapsed [s]</th></tr>"
+            f"{rows or '<tr><td colspan=5>no runs shared with your organization yet</td></tr>'}</table>"
+        )
+        who = f"{html.escape(user.name)} ({html.escape(user.organization)}, {user.role})"
+        head = f"<p>{who} · <a href='/logout'>log out</a></p>"
+        return HTMLResponse(_page("lunarops runs", "<h1>Runs</h1>" + head + table))
+
+    @app.get("/runs/{run_id}", response_class=HTMLResponse)
+    def run_page(run_id: str, request: Request) -> HTMLResponse:
+        record = visible_run(user_of(request), run_id)
+        rid = quote(record.run_id)
+        parts = [
+            f"<h1>{html.escape(record.scenario_name)}</h1>",
+            f"<p>run {html.escape(record.run_id)} · {html.escape(record.status)} · started {_when(record)} UTC · "
+            f"<a href='/runs/{rid}/report'>full report</a> · <a href='/api/runs/{rid}'>JSON</a> · "
+            f"<a href='/api/runs/{rid}/results'>result files</a> · <a href='/'>all runs</a></p>",
+        ]
+        if record.error:
+            parts.append(f"<p class=error>{html.escape(record.error)}</p>")
+        for stage, values in record.summary.items():
+            items = values.items() if isinstance(values, dict) else [("value", values)]
+            rows = "".join(f"<tr><td>{html.escape(str(k))}</td><td>{_cell(v)}</td></tr>" for k, v in items)
+            parts.append(f"<h2>{html.escape(str(stage))}</h2><table>{rows}</table>")
+        return HTMLResponse(_page(record.scenario_name, "".join(parts)))
+
+    @app.get("/runs/{run_id}/report")
+    def report(run_id: str, request: Request) -> FileResponse:
+        record = visible_run(user_of(request), run_id)
+        path = Path(record.out_dir) / "report.html"
+        if not path.is_file():
+            raise WebError(404, f"run {record.run_id} has no report at {path}", "rerun it with `lunarops run`")
+        return FileResponse(path, media_type="text/html")
+
+    @app.get("/login", response_class=HTMLResponse)
+    def login_form(request: Request) -> HTMLResponse:
+        target = html.escape(_safe_next(request.query_params.get("next", "/")))
+        form = (
+            "<h1>lunarops</h1><form method=post action=/login>"
+            f"<input type=hidden name=next value='{target}'>"
+            "<label>access token <input type=password name=token size=50 autofocus></label> "
+            "<button>log in</button></form><p>Your organization's administrator issues tokens "
+            "(<code>lunarops access add-user</code>).</p>"
+        )
+        return HTMLResponse(_page("lunarops login", form))
+
+    @app.post("/login")
+    async def login(request: Request) -> Response:
+        fields = parse_qs((await request.body()).decode("utf-8", "replace"))
+        token = (fields.get("token") or [""])[0].strip()
+        target = _safe_next((fields.get("next") or ["/"])[0])
+        if policy.user_for_token(token) is None:
+            body = "<h1>lunarops</h1><p>unknown access token; check it and <a href='/login'>try again</a></p>"
+            return HTMLResponse(_page("lunarops login", body), status_code=401)
+        response = RedirectResponse(target, status_code=303)
+        response.set_cookie(COOKIE, token, httponly=True, samesite="strict")
+        return response
+
+    @app.get("/logout")
+    def logout() -> Response:
+        response = RedirectResponse("/login", status_code=303)
+        response.delete_cookie(COOKIE)
+        return response
+
+    app.state.catalog = catalog
+    return app
+
+
+def _safe_next(target: str) -> str:
+    """A local path to go to after login (never another site)."""
+    return target if target.startswith("/") and not target.startswith("//") else "/"
+
+
+def _result_files(record: RunRecord) -> list[Path]:
+    folder = Path(record.out_dir) / "results"
+    return sorted(folder.glob("*.parquet")) if folder.is_dir() else []
+
+
+def _run_json(record: RunRecord) -> dict[str, Any]:
+    return {
+        "run_id": record.run_id,
+        "scenario_name": record.scenario_name,
+        "status": record.status,
+        "started_utc": record.started_utc.isoformat() if record.started_utc else None,
+        "finished_utc": record.finished_utc.isoformat() if record.finished_utc else None,
+        "elapsed_s": record.elapsed_s,
+    }
+
+
+def _finite(value: Any) -> Any:
+    """JSON has no inf or NaN: they become the strings 'inf', '-inf', 'nan'."""
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_finite(v) for v in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    return value
+
+
+def _when(record: RunRecord) -> str:
+    return record.started_utc.strftime("%Y-%m-%d %H:%M") if record.started_utc else ""
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:,.6g}"
+    if isinstance(value, dict | list):
+        text = str(value)
+        return html.escape(text if len(text) <= 200 else text[:197] + "...")
+    return html.escape(str(value))
+
+
+_STYLE = (
+    "body{font-family:system-ui,sans-serif;margin:2em;max-width:70em}table{border-collapse:collapse}"
+    "td,th{border:1px solid #ccc;padding:.25em .6em;text-align:left}th{background:#f3f3f3}.error{color:#a00}"
+)
+
+
+def _page(title: str, body: str) -> str:
+    return (
+        f"<!doctype html><html><head><meta charset=utf-8><title>{html.escape(title)}</title>"
+        f"<style>{_STYLE}</style></head><body>{body}</body></html>"
+    )
