@@ -6,6 +6,7 @@ failures; a storage unit keeps its charge), and there from that step on."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
@@ -15,7 +16,7 @@ import yaml
 from lunarops.errors import InputError, ScenarioError
 from lunarops.ops.inputs import LightSeries, build_inputs, online_steps
 from lunarops.ops.montecarlo import draw_runs, event_log, run_batch, simulate
-from lunarops.ops.station import Battery, Component, ConstantSource, Load, Station
+from lunarops.ops.station import Battery, Component, ConstantSource, Load, SolarArray, Station
 from lunarops.ops.uncertain import Uncertain
 from lunarops.runner.stages.operations import online_table, station_from_section
 from lunarops.scenario import default_scenario_path
@@ -132,11 +133,14 @@ def test_the_example_station_grows_with_the_campaign() -> None:
         name: datetime(year, 6, 1, tzinfo=UTC) + timedelta(days=5.2)
         for name, year in (("ILRS-1", 2031), ("ILRS-2", 2032), ("ILRS-3", 2033), ("ILRS-4", 2034), ("ILRS-5", 2035))
     }
-    table = online_table(scenario.operations, start, landing)
+    table = online_table(scenario.operations, start, landing, 3600.0)
     by_name = dict(zip(table["element"], table["how"], strict=True))
-    assert by_name["kilopower 1"] == "arrives with ILRS-1"
-    assert by_name["kilopower 2"] == "arrives with ILRS-3"
-    assert by_name["psr ice plant"] == "arrives with ILRS-3"
+    assert by_name["kilopower 1"] == "arrives with ILRS-1 (lands 2031-06-06 04:48 UTC)"
+    assert by_name["kilopower 2"] == "arrives with ILRS-3 (lands 2033-06-06 04:48 UTC)"
+    assert by_name["psr ice plant"].startswith("arrives with ILRS-3")
+    # online at the first hourly step at or after the landing (the engine's step)
+    online = dict(zip(table["element"], table["online_utc"].astype(str), strict=True))
+    assert online["kilopower 1"] == "2031-06-06 05:00:00"
     station = station_from_section(scenario.operations, start, arrivals=landing)
     assert station.sources[0].online_s == pytest.approx((landing["ILRS-1"] - start).total_seconds())
     assert station.battery is not None and station.battery.online_s == station.sources[0].online_s
@@ -182,7 +186,7 @@ def test_online_utc_without_a_campaign() -> None:
     ops = data["operations"]
     ops["power"]["fission_plants"][1]["online_utc"] = "2030-03-01T00:00:00Z"
     scenario = parse_scenario(yaml.safe_dump(data))
-    table = online_table(scenario.operations, scenario.period.start_utc, None)
+    table = online_table(scenario.operations, scenario.period.start_utc, None, 3600.0)
     assert list(table["element"]) == ["kilopower 2"]
     assert list(table["how"]) == ["online_utc"]
     assert str(table["online_utc"].iloc[0]) == "2030-03-01 00:00:00"
@@ -210,3 +214,65 @@ def test_simulate_runs_the_station_run_builds(tmp_path) -> None:  # type: ignore
     assert online["mast arrays"].startswith("2031-06-06 05:00:00")
     assert online["kilopower 1"] == online["mast arrays"]
     assert "kilopower 2" not in online  # ILRS-3, 2033
+
+
+def test_ageing_starts_when_an_element_comes_online() -> None:
+    # capacity fade 50 %/year and array degradation 50 %/year: an element arriving at step 10 arrives new, so its
+    # first online step equals step 0 of the same element there from the start (the factors start at 1)
+    battery = Battery(
+        "battery", 10 * 3.6e6, 0.8, Uncertain.fixed(1.0), Uncertain.fixed(1.0), 1e6, 1e6,
+        capacity_fade_per_year=0.5, online_s=10 * DT,
+    )
+    array = SolarArray("array", 10.0, Uncertain.fixed(0.3), Uncertain.fixed(0.5), online_s=10 * DT)
+    lit = LightSeries(np.full(N, 0.1), np.zeros(N), np.ones(N), np.full(N, 1.496e11), np.ones(N, dtype=bool))
+
+    def series(bat: Battery, arr: SolarArray) -> tuple[np.ndarray, np.ndarray]:
+        station = Station(solar_arrays=(arr,), sources=(ConstantSource("rtg", 1e3),), battery=bat,
+                          loads=(Load("habitat", 0.5e3),))
+        ds = simulate(station, build_inputs(station, lit, START, DT), runs=1, seed=1).dataset.isel(run=0)
+        return ds["battery_j"].values, ds["generation_w"].values
+
+    energy, gen = series(battery, array)
+    energy0, gen0 = series(replace(battery, online_s=float("-inf")), replace(array, online_s=float("-inf")))
+    np.testing.assert_array_equal(energy[:10], 10 * 3.6e6)  # no fade while not there (it keeps its charge)
+    assert energy[10] == energy0[0]
+    assert gen[10] == gen0[0]
+    assert gen0[10] < gen0[0]  # the one there from the start has aged
+
+
+def test_life_support_hardware_comes_online_with_its_eclss_load() -> None:
+    # a water processor with MTBF 5 h fails within 100 h of operation in every run (P(none) = exp(-20));
+    # its loop comes online with the ECLSS load at step 100, so no failure before it
+    station = Station(
+        sources=(ConstantSource("reactor", 10e3),),
+        loads=(Load("eclss", 1e3, online_s=100 * DT),),
+        eclss_load="eclss",
+        components=(Component("water processor", "water_recovery", 1, mtbf_h=5.0, repair_h=1.0, spares=100),),
+    )
+    inputs = build_inputs(station, _dark(300), START, DT)
+    raw = run_batch(inputs, draw_runs(station, inputs, seed=1, runs=10))
+    firsts = []
+    for run in range(10):
+        log = event_log(inputs, raw, run)
+        firsts.append(int(log[log["event"] == "failure"]["step"].iloc[0]))
+    assert min(firsts) >= 100
+
+
+def test_a_mission_too_light_for_its_elements_is_noted() -> None:
+    # the example: mast arrays 300 m2 x 2.14 kg/m2 = 642 kg, kilopower 1 1,545 kg (Colozza 2020) and the battery
+    # 500 kWh / 200 Wh/kg = 2,500 kg arrive with ILRS-1: 4,687 kg; its deliver lands kilopower-10kwe 1 x 1,545 kg
+    # + 3,200 kg cargo = 4,745 kg (enough); ILRS-3 lands 1,545 + 1,000 kg for kilopower 2 (1,545 kg)
+    from lunarops.logistics import outputs
+    from lunarops.runner.stages.campaign import consumables_problem
+    from lunarops.runner.stages.operations import carried_mass_notes
+
+    scenario = parse_scenario(yaml.safe_dump(_example()))
+    problem, _, _ = consumables_problem(scenario.campaign, scenario.operations)
+    payload = outputs.mission_payload_kg(problem)
+    assert payload["ILRS-1"] == pytest.approx(1545.0 + 3200.0, abs=1e-9)
+    start = scenario.period.start_utc
+    assert carried_mass_notes(scenario.operations, start, payload) == []
+    light = {**payload, "ILRS-1": 2545.0}
+    (note,) = carried_mass_notes(scenario.operations, start, light)
+    assert note.startswith("The operations elements that arrive with ILRS-1 weigh 4,687 kg (mast arrays 642, "
+                           "kilopower 1 1,545, battery 2,500), but the campaign's ILRS-1 lands 2,545 kg")

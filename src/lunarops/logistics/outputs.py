@@ -139,6 +139,18 @@ def launch_table(plan: Plan, epoch: datetime) -> pd.DataFrame:
     return table.drop(columns=["day"])
 
 
+def mission_payload_kg(problem: Problem) -> dict[str, float]:
+    """What each mission must land at its destination [kg]: its elements (count x catalog mass) and its
+    commodities (cargo, spares, ...), crew and their consumables aside."""
+    return {
+        m.name: sum(
+            amount * problem.element_mass_kg[name] if name in problem.element_mass_kg else amount
+            for name, amount in m.deliver.items()
+        )
+        for m in problem.missions
+    }
+
+
 def mission_arrivals(problem: Problem, epoch: datetime, node: str | None) -> dict[str, datetime]:
     """When each mission to ``node`` (None: to any destination) lands there: its departure day plus the shortest
     outbound transit to its destination, the time ``operations_deliveries`` dates its crew and goods. [UTC]"""

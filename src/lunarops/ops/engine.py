@@ -564,17 +564,20 @@ def run_one(
         gen = 0.0
         for a in range(n_arr):
             gen += array_area[a] * array_eff[a] * array_t[t, a] * deg_f[a] * avail[array_elem[a]]
-            deg_f[a] *= deg_step[a]
+            if t >= elem_online[array_elem[a]]:  # ageing from when it comes online
+                deg_f[a] *= deg_step[a]
         for s in range(n_src):
             gen += src_power[s] * src_f[s] * avail[src_elem[s]]
-            src_f[s] *= src_step[s]
+            if t >= elem_online[src_elem[s]]:
+                src_f[s] *= src_step[s]
 
         # storage limits this step
         loss = 0.0
         e_b_before = e_b
         s_r_before = s_r
         cap_b = cap_b0 * fade_f if has_b else 0.0
-        fade_f *= fade_step
+        if has_b and t >= elem_online[storage_elem[0]]:
+            fade_f *= fade_step
         if has_b and e_b > cap_b:
             loss += e_b - cap_b
             e_b = cap_b

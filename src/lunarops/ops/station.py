@@ -239,7 +239,9 @@ class Station:
     @property
     def element_online_s(self) -> tuple[float, ...]:
         """When each element of ``element_names`` comes online [s] (-inf: there from the start)."""
-        return (*(e.online_s for e in self._elements), *(float("-inf") for _ in LIFE_SUPPORT_TARGETS))
+        # the loop's hardware (water recovery, O2 generation, CO2 reduction) comes online with its ECLSS load
+        eclss = next((ld.online_s for ld in self.loads if ld.name == self.eclss_load), float("-inf"))
+        return (*(e.online_s for e in self._elements), *(eclss for _ in LIFE_SUPPORT_TARGETS))
 
     def masses_kg(self) -> dict[str, float]:
         """Mass of each power element with a stated mass. [kg]"""

@@ -68,6 +68,7 @@ def run_stage(ctx: RunContext) -> StageResult | None:
         deliveries = solved.deliveries
         products["deliveries"] = deliveries
         products["arrivals"] = solved.arrivals
+        products["payload_kg"] = solved.payload_kg
         products["plan"] = plan
         tables.append(Table("Deliveries to the station (for operations)", deliveries))
         datasets["deliveries"] = outputs.table_dataset(deliveries)
@@ -80,7 +81,8 @@ def run_stage(ctx: RunContext) -> StageResult | None:
         notes.append(
             "Logistics: time-expanded GMCNF MILP after Isaji, Takubo & Ho (J. Spacecraft and Rockets 2022), "
             f"solved with HiGHS in {plan.solve_seconds:.2f} s ({plan.n_variables} variables, {plan.n_integer} "
-            f"integer); status {plan.status}; {outputs.launched_mass_label(problem)} {plan.imleo_kg / 1000:,.1f} t."
+            f"integer); status {plan.status} (proven within a MIP gap of {plan.mip_gap:.2%} of the best possible "
+            f"plan, logistics.mip_rel_gap); {outputs.launched_mass_label(problem)} {plan.imleo_kg / 1000:,.1f} t."
         )
     ctx.progress(1.0, "campaign done")
     return StageResult(
@@ -113,6 +115,7 @@ class CampaignPlan:
     notes: list[str]
     deliveries: pd.DataFrame
     arrivals: dict[str, datetime]
+    payload_kg: dict[str, float]  # what each mission lands (elements and commodities) [kg]
 
 
 def plan_campaign(section: Any, operations: Any, progress: Callable[[float, str], None]) -> CampaignPlan:
@@ -126,6 +129,7 @@ def plan_campaign(section: Any, operations: Any, progress: Callable[[float, str]
         notes,
         outputs.operations_deliveries(plan, problem, section.epoch_utc, node, split),
         outputs.mission_arrivals(problem, section.epoch_utc, node),
+        outputs.mission_payload_kg(problem),
     )
 
 

@@ -7,6 +7,7 @@ plus the section's own ``resupply`` list.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -94,18 +95,48 @@ def online_seconds(element: Any, start: datetime, arrivals: Mapping[str, datetim
 
 
 def online_table(
-    section: OperationsSection, start: datetime, arrivals: Mapping[str, datetime] | None
+    section: OperationsSection, start: datetime, arrivals: Mapping[str, datetime] | None, step_s: float
 ) -> pd.DataFrame:
-    """The elements that come online after ``start``: element, online_utc, how (online_utc or the mission)."""
+    """The elements that come online after ``start``: element, online_utc (the first step at or after its
+    online time, when the engine brings it online), how (online_utc, or the mission and when it lands)."""
     rows = []
     for element in section.elements():
         seconds = online_seconds(element, start, arrivals)
         if seconds > 0.0:
-            how = f"arrives with {element.arrives_with}" if element.arrives_with is not None else "online_utc"
             when = pd.Timestamp(start) + pd.Timedelta(seconds=seconds)
-            rows.append({"element": getattr(element, "name", ""), "online_utc": when.tz_convert(None), "how": how})
+            how = "online_utc"
+            if element.arrives_with is not None:
+                how = f"arrives with {element.arrives_with} (lands {when:%Y-%m-%d %H:%M} UTC)"
+            step = pd.Timestamp(start) + pd.Timedelta(seconds=math.ceil(seconds / step_s - 1e-9) * step_s)
+            rows.append({"element": getattr(element, "name", ""), "online_utc": step.tz_convert(None), "how": how})
     frame = pd.DataFrame(rows, columns=["element", "online_utc", "how"])
     return frame.sort_values("online_utc", kind="stable").reset_index(drop=True)
+
+
+def carried_mass_notes(
+    section: OperationsSection, start: datetime, payload_kg: Mapping[str, float] | None
+) -> list[str]:
+    """A note for each campaign mission that lands less than the mass of the operations elements arriving with
+    it (the elements with a stated mass: arrays, power units, storage)."""
+    if not payload_kg:
+        return []
+    masses = station_from_section(section, start, all_online=True).masses_kg()
+    by_mission: dict[str, dict[str, float]] = {}
+    for element in section.elements():
+        name = getattr(element, "name", "")
+        if element.arrives_with is not None and masses.get(name, 0.0) > 0.0:
+            by_mission.setdefault(element.arrives_with, {})[name] = masses[name]
+    notes = []
+    for mission, items in by_mission.items():
+        need, landed = sum(items.values()), payload_kg.get(mission, 0.0)
+        if need > landed * (1.0 + 1e-9):
+            listed = ", ".join(f"{name} {kg:,.0f}" for name, kg in items.items())
+            notes.append(
+                f"The operations elements that arrive with {mission} weigh {need:,.0f} kg ({listed}), but the "
+                f"campaign's {mission} lands {landed:,.0f} kg (its deliver: elements at their catalog mass, cargo in "
+                f"kg): raise that mission's deliver (e.g. its cargo) or lighten the elements."
+            )
+    return notes
 
 
 def station_from_section(
@@ -599,15 +630,18 @@ def run_stage(ctx: RunContext) -> StageResult | None:
         "nameplate capacity; consumables_reserve_days is how long the O2, water and food stores would last at the "
         "crew's draw, counted while crew are aboard."
     )
-    online = online_table(scenario.operations, scenario.period.start_utc, arrivals)
+    online = online_table(scenario.operations, scenario.period.start_utc, arrivals, scenario.period.step_s)
+    payload = campaign.products.get("payload_kg") if campaign is not None else None
+    notes.extend(carried_mass_notes(scenario.operations, scenario.period.start_utc, payload))
     if len(online):
         tables.append(Table("Elements coming online after the start", online))
         summary["elements_online_later"] = len(online)
     notes.append(
-        "The campaign plan feeds operations its crew, consumables and spares when they land, and brings online the "
-        "elements that arrive_with one of its missions (table 'Elements coming online'); an element is not there "
-        "before it comes online (no power, no demand, no failures; a storage unit keeps its charge). The others "
-        "are there from the period's start."
+        "The campaign plan feeds operations its crew and consumables (and spares, when its missions carry any) "
+        "when they land, and brings online the elements that arrive_with one of its missions (table 'Elements "
+        "coming online after the start'), at the first step at or after the landing. Before it comes online an "
+        "element is not there: no power, no demand, no failures, no ageing (a storage unit keeps its charge); the "
+        "life-support hardware comes online with its ECLSS load. The others are there from the period's start."
     )
     battery = scenario.operations.storage.battery
     figures = _figures(hourly, mc, battery.capacity_kwh * KWH_J if battery else None)

@@ -192,6 +192,9 @@ def run_stage(ctx: RunContext) -> StageResult | None:
         f"Ephemeris interpolation error (Chebyshev fit of DE421 in the propagator): "
         f"{result.interpolation_error_m * 1000:.3f} mm.",
         "Delta-v ledger: Acta Astronautica 177 (2020) 351-372, Table 4.",
+        f"Coverage, link windows and eclipses here: the first {options.duration_days:g} days of the period "
+        "(orbits.coverage.duration_days) at the coverage step. The operations stage computes its relay links over "
+        "its whole period at its own step, so its link fractions differ.",
         "Sites' horizons for the links: " + "; ".join(f"{site.name}: {_horizon_source(ctx, site)}" for site in sites)
         + (
             "." if options.min_elevation_deg is None

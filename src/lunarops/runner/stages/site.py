@@ -126,8 +126,9 @@ def run_stage(ctx: RunContext) -> StageResult | None:
         "are lower bounds).",
         (
             f"Terrain: LOLA DEM '{first.terrain}'; observer at the bilinear DEM height + mast; terrain nearer than "
-            f"{light_ds.attrs['min_distance_m']:.0f} m ignored. A 1.6 km DEM overestimates light at ground level "
-            "compared with 20-240 m DEMs (docs/illumination.md)."
+            f"{light_ds.attrs['min_distance_m']:.0f} m ignored. A 1.6 km DEM smooths the relief: at ground level it "
+            "can over- or underestimate a site's light against 20-240 m DEMs (Connecting Ridge over, Bussey 2010's "
+            "point B under: docs/illumination.md)."
         )
         if dem is not None
         else "Terrain: none (smooth sphere); the horizon is the bare sphere's dip at the mast height.",
