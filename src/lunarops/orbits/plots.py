@@ -44,7 +44,7 @@ def rotating_frame_figure(orbits: Sequence[PeriodicOrbit], n: int = 1500) -> go.
         )
     fig.update_layout(
         title="Orbits in the Earth-Moon rotating frame, Moon-centred [km]",
-        scene={"aspectmode": "data", "xaxis_title": "x [km]", "yaxis_title": "y [km]", "zaxis_title": "z"},
+        scene={"aspectmode": "data", "xaxis_title": "x [km]", "yaxis_title": "y [km]", "zaxis_title": "z [km]"},
     )
     return fig
 
@@ -56,7 +56,10 @@ def moon_fixed_figure(tracks: Sequence[Track], max_points: int = 2000) -> go.Fig
         stride = max(1, track.seconds.size // max_points)
         p = track.position_me_m[:, ::stride] / KM
         fig.add_trace(go.Scatter3d(x=p[0], y=p[1], z=p[2], mode="lines", name=track.name))
-    fig.update_layout(title="Orbiter tracks, Moon-fixed (ME) frame [km]", scene={"aspectmode": "data"})
+    fig.update_layout(
+        title="Orbiter tracks, Moon-fixed (ME) frame [km]",
+        scene={"aspectmode": "data", "xaxis_title": "x [km]", "yaxis_title": "y [km]", "zaxis_title": "z [km]"},
+    )
     return fig
 
 

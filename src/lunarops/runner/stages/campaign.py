@@ -70,7 +70,7 @@ def run_stage(ctx: RunContext) -> StageResult | None:
         products["arrivals"] = solved.arrivals
         products["payload_kg"] = solved.payload_kg
         products["plan"] = plan
-        tables.append(Table("Deliveries to the station (for operations)", deliveries))
+        tables.append(Table("Deliveries to the station (for operations; crew: +N landing, -N leaving)", deliveries))
         datasets["deliveries"] = outputs.table_dataset(deliveries)
         notes.append(
             "A design's copies are the vehicles of it that can fly at once: supply at Earth is unlimited (as in "

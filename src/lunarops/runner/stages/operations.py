@@ -573,7 +573,7 @@ def _figures(hourly: OpsResult, mc: OpsResult, battery_j: float | None) -> list[
         q = np.nanpercentile(values, [5, 50, 95], axis=0)
         t = runs["time"].values
         fig = go.Figure()
-        fig.add_scatter(x=t, y=q[2], name="p95", line={"width": 0})
+        fig.add_scatter(x=t, y=q[2], name="p95", line={"width": 0}, showlegend=False)
         fig.add_scatter(x=t, y=q[0], name="p5-p95", fill="tonexty", line={"width": 0})
         fig.add_scatter(x=t, y=q[1], name="p50")
         fig.update_layout(yaxis_title=label)
@@ -624,6 +624,13 @@ def run_stage(ctx: RunContext) -> StageResult | None:
         notes.append(
             f"power_system_mass_kg leaves out {', '.join(unweighed)}: the scenario gives no mass_kg for them."
         )
+    notes.append(
+        "Event log: value is the unit index for failure, repair_start, repair_done and awaiting_spares; the amount "
+        "for delivery (kg, or spares); 1 (lack of power) or 2 (reserve policy) for load_shed; the unserved "
+        "essential power [W] for brownout; the usable storage fraction for policy_reserve_shed / _release; the "
+        "store [kg] for store_below_reserve, store_reserve_restored; the shortfall [kg] for store_empty; the bits lost "
+        "for data_dropped."
+    )
     notes.append(
         "Summary: _pNN is the NN-th percentile over the Monte Carlo runs of each run's own figure (its minimum, "
         "total or count); min_state_of_charge is the lowest battery state of charge of any run, relative to the "

@@ -215,10 +215,13 @@ def _horizon_figure(lights: dict[str, SiteLight]) -> Figure:
                 marker={"size": 2},
             )
         )
+    # the Sun and Earth tracks near the horizon, none of them cut off below
+    low = min((float(np.nanmin(v)) for light in lights.values()
+               for v in (light.sun_elevation_deg, light.earth_elevation_deg) if v.size), default=-5.0) - 0.5
     figure.update_layout(
         xaxis_title="azimuth from north through east [deg]",
         yaxis_title="elevation [deg]",
-        yaxis_range=[-5, 10],
+        yaxis_range=[min(-5.0, low), 10],
         height=420,
         margin={"l": 60, "r": 20, "t": 30, "b": 40},
         legend={"orientation": "h"},
