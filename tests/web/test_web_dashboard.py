@@ -60,6 +60,12 @@ def test_each_organization_sees_the_runs_shared_with_it(site: dict) -> None:  # 
     assert ids == {"admin": ["run-a", "run-b", "run-c"], "partner": ["run-a", "run-b"], "nobody": []}
 
 
+def test_the_limit_counts_the_runs_the_user_may_see(site: dict) -> None:  # type: ignore[type-arg]
+    # run-c (not shared with the partner) is the newest; limit=1 still gives the partner one run, run-b
+    runs = _get(site, "/api/runs?limit=1", "partner").json()["runs"]  # type: ignore[attr-defined]
+    assert [r["run_id"] for r in runs] == ["run-b"]
+
+
 def test_a_run_not_shared_is_answered_as_unknown(site: dict) -> None:  # type: ignore[type-arg]
     answer = _get(site, "/api/runs/run-c", "partner")
     assert answer.status_code == 404  # type: ignore[attr-defined]
@@ -126,7 +132,11 @@ def test_bad_requests_name_the_field_and_the_fix(site: dict) -> None:  # type: i
     assert answer.json() == {"error": "limit = '0' is not a whole number in 1..10000", "fix": "e.g. ?limit=100"}  # type: ignore[attr-defined]
     ambiguous = _get(site, "/api/runs/run-", "admin")
     assert ambiguous.status_code == 400  # type: ignore[attr-defined]
-    assert "matches 3 runs" in ambiguous.json()["error"]  # type: ignore[attr-defined]
+    assert "matches 3 of your runs" in ambiguous.json()["error"]  # type: ignore[attr-defined]
+    # a partner's prefix counts only the runs it may see (run-a, run-b; not run-c): nothing leaks
+    assert "matches 2 of your runs" in _get(site, "/api/runs/run-", "partner").json()["error"]  # type: ignore[attr-defined]
+    assert _get(site, "/api/runs/run-c", "partner").status_code == 404  # type: ignore[attr-defined]
+    assert _get(site, "/api/runs/run-a", "partner").json()["run_id"] == "run-a"  # type: ignore[attr-defined]
 
 
 def test_access_files_are_checked(tmp_path: Path) -> None:

@@ -21,7 +21,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from lunarops import __version__
-from lunarops.errors import InputError, LunarOpsError
+from lunarops.errors import LunarOpsError
 from lunarops.store import Catalog, RunRecord
 from lunarops.web.access import AccessPolicy, User
 
@@ -53,16 +53,17 @@ def create_app(catalog_url: str | None, policy: AccessPolicy) -> FastAPI:
         return user
 
     def visible_run(user: User, run_id: str) -> RunRecord:
-        try:
-            record = catalog.get(run_id)
-        except InputError as error:
-            raise WebError(404 if "no run" in str(error) else 400, str(error), "list the runs at /api/runs") from None
-        if not policy.can_see(user, record.scenario_name):
-            raise WebError(
-                404, f"no run with id {run_id!r} visible to organization {user.organization!r}",
-                "list the runs you may see at /api/runs; an admin can share the scenario with your organization",
-            )
-        return record
+        # among the runs the user may see only: neither a 404 nor an ambiguous prefix tells of the others
+        matches = [r for r in runs_for(user, _MAX_LIST) if r.run_id.startswith(run_id)]
+        exact = [r for r in matches if r.run_id == run_id]
+        if exact or len(matches) == 1:
+            return (exact or matches)[0]
+        if matches:
+            raise WebError(400, f"run id prefix {run_id!r} matches {len(matches)} of your runs", "give more characters")
+        raise WebError(
+            404, f"no run with id {run_id!r} visible to organization {user.organization!r}",
+            "list the runs you may see at /api/runs; an admin can share the scenario with your organization",
+        )
 
     def limit_of(request: Request) -> int:
         text = request.query_params.get("limit", "50")
@@ -71,7 +72,8 @@ def create_app(catalog_url: str | None, policy: AccessPolicy) -> FastAPI:
         return int(text)
 
     def runs_for(user: User, limit: int) -> list[RunRecord]:
-        return [r for r in catalog.list(limit) if policy.can_see(user, r.scenario_name)]
+        """The newest ``limit`` runs the user may see (of the catalog's newest 10,000)."""
+        return [r for r in catalog.list(_MAX_LIST) if policy.can_see(user, r.scenario_name)][:limit]
 
     @app.exception_handler(WebError)
     async def _web_error(request: Request, error: WebError) -> Response:
