@@ -109,6 +109,16 @@ def test_login_sets_a_cookie_that_opens_the_pages(site: dict) -> None:  # type: 
     assert away.headers["location"] == "/"
 
 
+def test_runs_compare_side_by_side(site: dict) -> None:  # type: ignore[type-arg]
+    page = _get(site, "/compare?run=run-a&run=run-b", "partner")
+    assert page.status_code == 200  # type: ignore[attr-defined]
+    text = page.text  # type: ignore[attr-defined]
+    assert "consumables_reserve_days_p05" in text and text.count("<th><a href='/runs/run-") == 2
+    # a run the partner may not see cannot be compared either
+    assert _get(site, "/compare?run=run-a&run=run-c", "partner").status_code == 404  # type: ignore[attr-defined]
+    assert _get(site, "/compare?run=run-a", "partner").status_code == 400  # type: ignore[attr-defined]
+
+
 def test_reports_and_result_files_are_served(site: dict) -> None:  # type: ignore[type-arg]
     report = _get(site, "/runs/run-b/report", "partner")
     assert report.status_code == 200 and report.text == "<html>report of run-b</html>"  # type: ignore[attr-defined]

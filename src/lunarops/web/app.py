@@ -1,11 +1,12 @@
 """The web dashboard: the run catalog for partner organizations, each seeing the runs shared with it.
 
-Pages: ``/`` (the runs the user may see), ``/runs/{id}`` (a run's summary by stage, links to its report and
-result files), ``/runs/{id}/report`` (the run's self-contained HTML report), ``/login`` and ``/logout``. JSON API:
-``/api/runs``, ``/api/runs/{id}``, ``/api/runs/{id}/results`` and ``/api/runs/{id}/results/{file}`` (a Parquet
-file). Every request but ``/login`` needs an access token: ``Authorization: Bearer TOKEN`` or the cookie the
-login form sets. A run the user may not see is answered as unknown (404), so that names do not leak.
-Errors are JSON ``{"error": ..., "fix": ...}`` on the API, a short page on the pages.
+Pages: ``/`` (the runs the user may see), ``/compare?run=A&run=B`` (their summaries side by side),
+``/runs/{id}`` (a run's summary by stage, links to its report and result files), ``/runs/{id}/report`` (the
+run's self-contained HTML report), ``/login`` and ``/logout``. JSON API: ``/api/runs``, ``/api/runs/{id}``,
+``/api/runs/{id}/results`` and ``/api/runs/{id}/results/{file}`` (a Parquet file). Every request but ``/login``
+needs an access token: ``Authorization: Bearer TOKEN`` or the cookie the login form sets. A run the user may not
+see is answered as unknown (404), so that names do not leak. Errors are JSON ``{"error": ..., "fix": ...}`` on
+the API, a short page on the pages.
 """
 
 from __future__ import annotations
@@ -123,18 +124,50 @@ def create_app(catalog_url: str | None, policy: AccessPolicy) -> FastAPI:
     def index(request: Request) -> HTMLResponse:
         user = user_of(request)
         rows = "".join(
-            f"<tr><td><a href='/runs/{quote(r.run_id)}'>{html.escape(r.run_id)}</a></td>"
+            f"<tr><td><input type=checkbox name=run value='{html.escape(r.run_id)}'></td>"
+            f"<td><a href='/runs/{quote(r.run_id)}'>{html.escape(r.run_id)}</a></td>"
             f"<td>{html.escape(r.scenario_name)}</td><td>{html.escape(r.status)}</td>"
             f"<td>{_when(r)}</td><td>{'' if r.elapsed_s is None else f'{r.elapsed_s:.1f}'}</td></tr>"
             for r in runs_for(user, limit_of(request))
         )
         table = (
-            "<table><tr><th>run</th><th>scenario</th><th>status</th><th>started (UTC)</th><th>elapsed [s]</th></tr>"
-            f"{rows or '<tr><td colspan=5>no runs shared with your organization yet</td></tr>'}</table>"
+            "<form action=/compare><table><tr><th></th><th>run</th><th>scenario</th><th>status</th>"
+            "<th>started (UTC)</th><th>elapsed [s]</th></tr>"
+            f"{rows or '<tr><td colspan=6>no runs shared with your organization yet</td></tr>'}</table>"
+            "<p><button>compare the ticked runs</button></p></form>"
         )
         who = f"{html.escape(user.name)} ({html.escape(user.organization)}, {user.role})"
         head = f"<p>{who} · <a href='/logout'>log out</a></p>"
         return HTMLResponse(_page("lunarops runs", "<h1>Runs</h1>" + head + table))
+
+    @app.get("/compare", response_class=HTMLResponse)
+    def compare(request: Request) -> HTMLResponse:
+        user = user_of(request)
+        ids = [i for i in request.query_params.getlist("run") if i]
+        if not 2 <= len(ids) <= 20:
+            raise WebError(400, f"compare takes 2 to 20 runs, got {len(ids)}", "tick 2 to 20 runs on / and compare")
+        records = [visible_run(user, i) for i in ids]
+        keys: list[tuple[str, str]] = []
+        for record in records:
+            for stage, values in record.summary.items():
+                for key in values if isinstance(values, dict) else ["value"]:
+                    if (stage, key) not in keys:
+                        keys.append((stage, key))
+        head = "".join(f"<th><a href='/runs/{quote(r.run_id)}'>{html.escape(r.run_id)}</a><br>"
+                       f"{html.escape(r.scenario_name)}</th>" for r in records)
+        rows = []
+        for stage, key in keys:
+            cells = []
+            for record in records:
+                values = record.summary.get(stage)
+                value = values.get(key, "") if isinstance(values, dict) else values
+                cells.append(f"<td>{_cell(value)}</td>")
+            differ = len({str(c) for c in cells}) > 1
+            label = f"<td>{html.escape(stage)}</td><td>{html.escape(str(key))}</td>"
+            rows.append(f"<tr{' class=differ' if differ else ''}>{label}{''.join(cells)}</tr>")
+        table = f"<table><tr><th>stage</th><th>quantity</th>{head}</tr>{''.join(rows)}</table>"
+        text = "<h1>Compare runs</h1><p>Rows where the runs differ are marked. <a href='/'>all runs</a></p>"
+        return HTMLResponse(_page("lunarops compare", text + table))
 
     @app.get("/runs/{run_id}", response_class=HTMLResponse)
     def run_page(run_id: str, request: Request) -> HTMLResponse:
@@ -244,6 +277,7 @@ def _cell(value: Any) -> str:
 _STYLE = (
     "body{font-family:system-ui,sans-serif;margin:2em;max-width:70em}table{border-collapse:collapse}"
     "td,th{border:1px solid #ccc;padding:.25em .6em;text-align:left}th{background:#f3f3f3}.error{color:#a00}"
+    ".differ td{background:#fff6d5}"
 )
 
 
