@@ -152,7 +152,7 @@ def sweep(
             print_json({"members": len(table), "table": str(path), "rows": rows, "infinite": infinite_cells(table)})
             return
         console.print(f"[bold green]done[/] {len(table)} members; table: {escape(str(path))}")
-        console.print(escape(_catalog_hint(db)), highlight=False, soft_wrap=True)
+        console.print(escape(_catalog_hint(db)), highlight=False)
         _print_sweep_view(sweep_view(table, list(grid), console.width), len(table.columns), path)
 
 

@@ -1,28 +1,41 @@
 """Sweeps: many variants of one scenario, run in parallel, summarised in one table.
 
 A sweep is a grid over scenario fields named by dotted paths (``sites.0.mast_height_m``,
-``operations.battery.capacity_kwh``): every combination of the listed values is one member. Members run the
+``operations.storage.battery.capacity_kwh``): every combination of the listed values is one member. Each value is
+one YAML scalar (a number, ``1e3`` included, a boolean or a text); the values of a ``--param`` are split on ``,``,
+so a list-valued field cannot be swept as a whole (sweep its elements, ``PATH.0=...``, instead). Members run the
 whole main job (without an HTML report each) on an executor (local processes or Dask). Each member's summary is
 written atomically to ``OUT/members/NNNNN/member.json``; rerunning the sweep skips finished members, and the
 tasks of a killed worker are redone. Each finished member is recorded in the run catalog by this (the parent)
 process as it completes, so SQLite is written by one process only; its run id is kept in ``member.json``, so a
 rerun records only the members the catalog does not have yet.
+
+Ctrl-C (SIGINT) or SIGTERM stops a sweep: queued members are cancelled, running ones ended (their workers
+stopped), members already finished are written and recorded, and :class:`SweepInterrupted` says how many; the
+same sweep rerun resumes. Summary values of +-inf stay floats in the table (``sweep.parquet``); JSON has no inf,
+so ``member.json`` holds null there and names them under ``non_finite`` (``{stage: {key: "inf"}}``).
 """
 
 from __future__ import annotations
 
 import itertools
 import json
+import math
+import re
+import signal
+import threading
 import time
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor, Future
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import yaml
 from pydantic import ValidationError
@@ -31,12 +44,40 @@ from lunarops.atomic import write_text_atomic
 from lunarops.errors import InputError, LunarOpsError, ScenarioError, ScenarioIssue
 from lunarops.jsonutil import to_json
 from lunarops.numformat import format_number
+from lunarops.runner.executors import stop_workers
 from lunarops.runner.stage import ProgressCallback, no_progress
 from lunarops.scenario import Scenario
 from lunarops.store import Catalog, write_dataset
 
 MAX_MEMBERS = 100_000
 MAX_ATTEMPTS = 3
+LIST_FIELDS_HINT = (
+    "a list-valued field cannot be swept with --param: sweep its elements (e.g. sites.0.mast_height_m=0,5) "
+    "or make one base scenario per list"
+)
+# YAML 1.2 floats that YAML 1.1 (PyYAML) reads as text: 1e3, 2.5e3, -1E-3 (1.1 wants a dot and a signed exponent)
+_EXPONENT_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)[eE][-+]?[0-9]+")
+
+
+class SweepInterrupted(LunarOpsError):
+    """A sweep stopped by Ctrl-C (SIGINT) or SIGTERM: the members finished by then are written and recorded,
+    the others not run; rerunning the same sweep resumes. ``exit_code`` is 128 + the signal number."""
+
+    def __init__(self, done: int, total: int, signum: int) -> None:
+        self.done, self.total, self.signum = done, total, signum
+        super().__init__(f"interrupted: {done} of {total} members done; rerun the same command to resume")
+
+    @property
+    def exit_code(self) -> int:
+        return 128 + self.signum
+
+
+class _Signalled(BaseException):
+    """SIGTERM, raised in the main thread as SIGINT raises KeyboardInterrupt."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
 
 
 @dataclass(frozen=True)
@@ -49,14 +90,49 @@ class Member:
 
 
 def parse_parameter(text: str) -> tuple[str, list[Any]]:
-    """``path=v1,v2,...`` -> (path, values); values are read as YAML scalars (numbers, strings, booleans)."""
+    """``path=v1,v2,...`` -> (path, values); values are split on ``,`` and each read as a YAML scalar (number,
+    ``1e3`` included, boolean or text). InputError for a value that is not YAML or is a list or mapping."""
     if "=" not in text:
         raise InputError(f"--param {text!r} must look like path=v1,v2 (e.g. sites.0.mast_height_m=0,5,10)")
     path, _, raw = text.partition("=")
-    values = [yaml.safe_load(v) for v in raw.split(",") if v.strip()]
+    values = [_parse_value(text, v.strip()) for v in raw.split(",") if v.strip()]
     if not path.strip() or not values:
         raise InputError(f"--param {text!r} needs a field path and at least one value")
     return path.strip(), values
+
+
+def parse_parameters(texts: Sequence[str]) -> dict[str, list[Any]]:
+    """The grid of several ``--param`` options; InputError when a path is given twice (the later values would
+    replace the earlier)."""
+    grid: dict[str, list[Any]] = {}
+    given: dict[str, str] = {}
+    for text in texts:
+        path, values = parse_parameter(text)
+        if path in grid:
+            both = f"{given[path].partition('=')[2]},{text.partition('=')[2]}".replace(",,", ",").strip(",")
+            raise InputError(
+                f"--param {path} is given twice ({given[path]!r} and {text!r}); give all its values in one "
+                f"--param, e.g. --param '{path}={both}'"
+            )
+        grid[path], given[path] = values, text
+    return grid
+
+
+def _parse_value(text: str, item: str) -> Any:
+    if _EXPONENT_FLOAT.fullmatch(item):
+        return float(item)
+    try:
+        value = yaml.safe_load(item)
+    except yaml.YAMLError as error:
+        problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+        raise InputError(
+            f"--param {text!r}: value {item!r} is not a valid YAML value ({problem}); the values are split on ',' "
+            f"and each must be a number, true/false or a text (quote a text that starts with @, [, {{ or similar: "
+            f"\"'@x'\"); {LIST_FIELDS_HINT}"
+        ) from None
+    if isinstance(value, list | dict):
+        raise InputError(f"--param {text!r}: value {item!r} is a {type(value).__name__}; {LIST_FIELDS_HINT}")
+    return value
 
 
 def expand(base: Scenario, grid: Mapping[str, Sequence[Any]]) -> list[Member]:
@@ -141,29 +217,34 @@ def run_sweep(
     in that catalog are recorded too, and none is recorded twice."""
     out_dir = Path(out_dir)
     catalog = Catalog(db_url) if record else None  # a bad --db fails before any member runs
+    summaries: dict[int, dict[str, Any]] = {}
     try:
-        summaries: dict[int, dict[str, Any]] = {}
-        pending = []
-        for member in members:
-            done = _read_member(out_dir, member)
-            if done is None:
-                pending.append(member)
-                continue
-            summaries[member.index] = done["summary"]
-            if catalog is not None:
-                _record_finished(catalog, out_dir, member, len(members), done)
-        for attempt in range(1, MAX_ATTEMPTS + 1):
-            if not pending:
-                break
-            with executor_factory() as executor:
-                pending = _submit_all(
-                    executor, pending, out_dir, member_function, summaries, len(members), progress, catalog
-                )
-            if pending and attempt == MAX_ATTEMPTS:
-                raise LunarOpsError(
-                    f"{len(pending)} sweep members failed {MAX_ATTEMPTS} times (workers died); "
-                    f"first: member {pending[0].index}; rerun the sweep to retry them"
-                )
+        with _sigterm_raises():
+            pending = []
+            for member in members:
+                done = _read_member(out_dir, member)
+                if done is None:
+                    pending.append(member)
+                    continue
+                summaries[member.index] = done["summary"]
+                if catalog is not None:
+                    _record_finished(catalog, out_dir, member, len(members), done)
+            for attempt in range(1, MAX_ATTEMPTS + 1):
+                if not pending:
+                    break
+                with executor_factory() as executor:  # stops its workers when interrupted
+                    pending = _submit_all(
+                        executor, pending, out_dir, member_function, summaries, len(members), progress, catalog
+                    )
+                if pending and attempt == MAX_ATTEMPTS:
+                    raise LunarOpsError(
+                        f"{len(pending)} sweep members failed {MAX_ATTEMPTS} times (workers died); "
+                        f"first: member {pending[0].index}; rerun the sweep to retry them"
+                    )
+    except KeyboardInterrupt:
+        raise SweepInterrupted(len(summaries), len(members), int(signal.SIGINT)) from None
+    except _Signalled as stop:
+        raise SweepInterrupted(len(summaries), len(members), stop.signum) from None
     finally:
         if catalog is not None:
             catalog.close()
@@ -177,6 +258,74 @@ def run_sweep(
         rows.append(row)
     table = pd.DataFrame(rows)
     return table
+
+
+def infinite_cells(table: pd.DataFrame) -> list[dict[str, Any]]:
+    """The cells of a sweep's table that hold +-inf (JSON shows them as null): ``{member, column, value}``."""
+    cells = []
+    for column in table.columns:
+        if column == "member" or not pd.api.types.is_float_dtype(table[column]):
+            continue
+        for member, value in zip(table["member"], table[column], strict=True):
+            if np.isinf(value):
+                cells.append({"member": int(member), "column": str(column), "value": repr(float(value))})
+    return cells
+
+
+@contextmanager
+def _sigterm_raises() -> Iterator[None]:
+    """Within: SIGTERM raises _Signalled in the main thread, so that the sweep stops its workers and keeps what
+    finished, as on Ctrl-C. Elsewhere (not the main thread) nothing changes."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum: int, _frame: Any) -> None:
+        raise _Signalled(signum)
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+@contextmanager
+def _signals_ignored() -> Iterator[None]:
+    """Within: SIGINT and SIGTERM wait (ignored), so that a second Ctrl-C does not cut the recording short."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {s: signal.signal(s, signal.SIG_IGN) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+
+
+def _non_finite(summary: Mapping[str, Any]) -> dict[str, dict[str, str]]:
+    """``{stage: {key: "inf" | "-inf"}}`` for the infinite values of a summary (JSON writes them as null)."""
+    marks: dict[str, dict[str, str]] = {}
+    for stage, values in summary.items():
+        if isinstance(values, Mapping):
+            for key, value in values.items():
+                if isinstance(value, float | np.floating) and math.isinf(value):
+                    marks.setdefault(str(stage), {})[str(key)] = repr(float(value))
+    return marks
+
+
+def _restore_non_finite(summary: dict[str, Any], marks: Any) -> dict[str, Any]:
+    """The summary of a member.json with the infinite values it names under ``non_finite`` back in place."""
+    if not isinstance(marks, dict):
+        return summary
+    for stage, keys in marks.items():
+        values = summary.get(stage)
+        if isinstance(values, dict) and isinstance(keys, dict):
+            for key, text in keys.items():
+                if values.get(key) is None and text in ("inf", "-inf"):
+                    values[key] = float(text)
+    return summary
 
 
 def write_sweep_table(table: pd.DataFrame, path: Path) -> Path:
@@ -257,8 +406,11 @@ def _read_member(out_dir: Path, member: Member) -> dict[str, Any] | None:
         payload: dict[str, Any] = json.loads(path.read_text())
     except (OSError, json.JSONDecodeError):
         return None
-    if payload.get("scenario") != member.scenario.model_dump(mode="json") or "summary" not in payload:
+    if payload.get("scenario") != member.scenario.model_dump(mode="json") or not isinstance(
+        payload.get("summary"), dict
+    ):
         return None  # a different sweep wrote here
+    _restore_non_finite(payload["summary"], payload.get("non_finite"))
     return payload
 
 
@@ -305,15 +457,16 @@ def _record_finished(catalog: Catalog, out_dir: Path, member: Member, total: int
         started = None
     label = f" (sweep member {member.index} of {total})"
     name = member.scenario.name[: 200 - len(label)] + label
-    summary = {
-        "sweep_member": {
-            "member": member.index,
-            "members": total,
-            "parameters": member.overrides,
-            "sweep_dir": str(out_dir.resolve()),
-        },
-        **payload["summary"],
+    sweep_member: dict[str, Any] = {
+        "member": member.index,
+        "members": total,
+        "parameters": member.overrides,
+        "sweep_dir": str(out_dir.resolve()),
     }
+    non_finite = _non_finite(payload["summary"])
+    if non_finite:  # the catalog keeps inf; `runs show` prints JSON, where it becomes null
+        sweep_member["non_finite"] = non_finite
+    summary = {"sweep_member": sweep_member, **payload["summary"]}
     scenario_yaml = yaml.safe_dump(member.scenario.model_dump(mode="json"), sort_keys=False, allow_unicode=True)
     member_dir = str(_member_dir(out_dir, member).resolve())
     catalog.start(run_id, name, scenario_sha256(member.scenario), member_dir, scenario_yaml, started_utc=started)
@@ -337,28 +490,43 @@ def _submit_all(
     failed: list[Member] = []
     from concurrent.futures import as_completed
 
-    for future in as_completed(futures):
-        member = futures[future]
-        try:
-            outcome = future.result()
-        except BrokenProcessPool:
-            failed.append(member)  # the worker died: redo it in a fresh pool
-            continue
-        except LunarOpsError:
-            raise
-        payload = json.loads(
-            to_json(
-                {
-                    "scenario": member.scenario.model_dump(mode="json"),
-                    "summary": outcome["summary"],
-                    "run": outcome["run"],
-                }
-            )
-        )
+    def keep(member: Member, outcome: dict[str, Any]) -> None:
+        non_finite = _non_finite(outcome["summary"])
+        document: dict[str, Any] = {
+            "scenario": member.scenario.model_dump(mode="json"),
+            "summary": outcome["summary"],
+            "run": outcome["run"],
+        }
+        if non_finite:
+            document["non_finite"] = non_finite
+        payload = json.loads(to_json(document))
+        _restore_non_finite(payload["summary"], non_finite)
         # member.json first, then the catalog: a crash between the two is mended by the rerun (run id kept)
         write_text_atomic(_member_dir(out_dir, member) / "member.json", to_json(payload))
         summaries[member.index] = payload["summary"]
         if catalog is not None:
             _record_finished(catalog, out_dir, member, total, payload)
-        progress(len(summaries) / total, f"member {member.index} done")
+
+    try:
+        for future in as_completed(futures):
+            member = futures[future]
+            try:
+                outcome = future.result()
+            except BrokenProcessPool:
+                failed.append(member)  # the worker died: redo it in a fresh pool
+                continue
+            except LunarOpsError:
+                raise
+            keep(member, outcome)
+            progress(len(summaries) / total, f"member {member.index} done")
+    except (KeyboardInterrupt, _Signalled):
+        # stop now: cancel the queued members, end the running ones, keep those that finished meanwhile
+        with _signals_ignored():
+            stop_workers(executor)
+            for future, member in futures.items():
+                if member.index in summaries or not future.done() or future.cancelled():
+                    continue
+                if future.exception() is None:
+                    keep(member, future.result())
+        raise
     return failed

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
@@ -18,6 +20,7 @@ from sqlalchemy import (
     create_engine,
     event,
     insert,
+    make_url,
     select,
     update,
 )
@@ -47,7 +50,7 @@ runs = Table(
 
 @dataclass(frozen=True)
 class RunRecord:
-    """One row of the catalog."""
+    """One row of the catalog; its times are timezone-aware UTC."""
 
     run_id: str
     scenario_name: str
@@ -94,7 +97,8 @@ class Catalog:
             ) from None
         except SQLAlchemyError as error:
             raise StoreError(
-                f"cannot open the run catalog at {self.url}: {error.__class__.__name__}: {error}"
+                f"cannot open the run catalog at {self.url}: {error.__class__.__name__}: {_message(error)}"
+                f"{_sqlite_hint(self.url, error)}"
             ) from None
 
     def close(self) -> None:
@@ -176,13 +180,13 @@ class Catalog:
             with self.engine.begin() as connection:
                 connection.execute(statement)
         except SQLAlchemyError as error:
-            raise StoreError(f"cannot write the run catalog at {self.url}: {error}") from None
+            raise StoreError(f"cannot write the run catalog at {self.url}: {_message(error)}") from None
 
     def _connect(self) -> Any:
         try:
             return self.engine.connect()
         except SQLAlchemyError as error:
-            raise StoreError(f"cannot read the run catalog at {self.url}: {error}") from None
+            raise StoreError(f"cannot read the run catalog at {self.url}: {_message(error)}") from None
 
 
 def _record(row: Any) -> RunRecord:
@@ -191,13 +195,50 @@ def _record(row: Any) -> RunRecord:
         scenario_name=row["scenario_name"],
         scenario_sha256=row["scenario_sha256"],
         status=row["status"],
-        started_utc=row["started_utc"],
-        finished_utc=row["finished_utc"],
+        started_utc=_utc(row["started_utc"]),
+        finished_utc=_utc(row["finished_utc"]),
         elapsed_s=row["elapsed_s"],
         out_dir=row["out_dir"],
         summary=json.loads(row["summary_json"]) if row["summary_json"] else {},
         error=row["error"],
     )
+
+
+def _utc(value: Any) -> Any:
+    """A stored time as timezone-aware UTC: SQLite gives back naive datetimes (written in UTC)."""
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    return value
+
+
+_BACKGROUND = re.compile(r"\s*\(Background on this error at: [^)]*\)")
+
+
+def _message(error: Exception) -> str:
+    """SQLAlchemy's message without its "(Background on this error at: <link>)" tail."""
+    return _BACKGROUND.sub("", str(error)).strip()
+
+
+def _sqlite_hint(url: str, error: Exception) -> str:
+    """The likely cause when SQLite cannot open its file: a relative path or a missing directory."""
+    if not url.startswith("sqlite") or "unable to open database file" not in str(error):
+        return ""
+    try:
+        database = make_url(url).database or ""
+    except Exception:
+        return ""
+    path = Path(database)
+    directory = path.absolute().parent
+    if path.is_absolute():
+        where = f"'{database}' is an absolute path (four slashes)"
+    else:
+        where = (
+            f"three slashes make '{database}' relative to the working directory ({path.absolute()}); "
+            "four give an absolute path (sqlite:////dir/file.sqlite)"
+        )
+    if not directory.is_dir():
+        return f"; {where}; its directory '{directory}' does not exist (it is not created): mkdir it or fix the URL"
+    return f"; {where}; check that '{directory}' is writable and the file, if any, is an SQLite database"
 
 
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:
