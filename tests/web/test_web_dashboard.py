@@ -35,6 +35,7 @@ def site(tmp_path: Path) -> dict:  # type: ignore[type-arg]
             out = tmp_path / run_id
             (out / "results").mkdir(parents=True)
             (out / "report.html").write_text(f"<html>report of {run_id}</html>")
+            (out / "summary.json").write_text(json.dumps({"run_id": run_id}))  # as `lunarops run` writes it
             pd.DataFrame({"x": [1.0, 2.0]}).to_parquet(out / "results" / "sky-sky.parquet")
             catalog.start(run_id, name, "0" * 64, str(out), "name: x")
             summary = {"operations": {"consumables_reserve_days_p05": math.inf, "runs": 200}}
@@ -128,6 +129,44 @@ def test_reports_and_result_files_are_served(site: dict) -> None:  # type: ignor
     assert data.status_code == 200 and data.content[:4] == b"PAR1"  # type: ignore[attr-defined]  # Parquet magic
     other = _get(site, "/api/runs/run-b/results/..%2Fcatalog.sqlite", "partner")
     assert other.status_code == 404  # type: ignore[attr-defined]
+
+
+def test_only_the_runs_own_regular_files_are_served(site: dict, tmp_path: Path) -> None:  # type: ignore[type-arg]
+    # a symbolic link in results/ (to any file) is not served, nor listed
+    secret = tmp_path / "secret.txt"
+    secret.write_text("not for partners")
+    (tmp_path / "run-b" / "results" / "link.parquet").symlink_to(secret)
+    assert _get(site, "/api/runs/run-b/results/link.parquet", "partner").status_code == 404  # type: ignore[attr-defined]
+    assert "link.parquet" not in _get(site, "/api/runs/run-b/results", "partner").json()["files"]  # type: ignore[attr-defined]
+    # a later run (run-c, not shared) written into run-a's --out: run-a's output is gone, nothing of run-c shows
+    (tmp_path / "run-a" / "summary.json").write_text(json.dumps({"run_id": "run-c"}))
+    (tmp_path / "run-a" / "report.html").write_text("<html>report of run-c</html>")
+    report = _get(site, "/runs/run-a/report", "partner")
+    assert report.status_code == 404 and "overwritten by a later run" in report.text  # type: ignore[attr-defined]
+    assert _get(site, "/api/runs/run-a/results", "partner").json()["files"] == []  # type: ignore[attr-defined]
+
+
+def test_http_details(site: dict) -> None:  # type: ignore[type-arg]
+    head = site["client"].head("/api/runs", headers={"Authorization": f"Bearer {site['tokens']['admin']}"})
+    assert head.status_code == 200 and head.headers["x-content-type-options"] == "nosniff"
+    post = site["client"].post("/api/runs", headers={"Authorization": f"Bearer {site['tokens']['admin']}"})
+    assert post.status_code == 405 and post.json()["fix"] == "use GET (or HEAD) on this path"
+    unknown = _get(site, "/api/nothing", "admin")
+    assert unknown.status_code == 404 and set(unknown.json()) == {"error", "fix"}  # type: ignore[attr-defined]
+    report = _get(site, "/runs/run-a/report", "admin")
+    assert report.headers["content-security-policy"] == "sandbox allow-scripts"  # type: ignore[attr-defined]
+    # a digit Python's int() refuses ("²".isdigit() is True): a 400, not a 500
+    assert _get(site, "/api/runs?limit=%C2%B2", "admin").status_code == 400  # type: ignore[attr-defined]
+
+
+def test_a_broken_catalog_is_a_503_without_details(site: dict, tmp_path: Path) -> None:  # type: ignore[type-arg]
+    catalog = site["client"].app.state.catalog
+    catalog.close()
+    (tmp_path / "catalog.sqlite").write_bytes(b"not a database" * 100)
+    answer = _get(site, "/api/runs", "admin")
+    assert answer.status_code == 503  # type: ignore[attr-defined]
+    assert answer.json()["error"] == "the run catalog is unavailable"  # type: ignore[attr-defined]
+    assert "sqlite" not in answer.text  # type: ignore[attr-defined]
 
 
 def test_summaries_keep_infinity_readable(site: dict) -> None:  # type: ignore[type-arg]

@@ -21,6 +21,9 @@ def serve(
         "127.0.0.1"
     ),
     port: Annotated[int, typer.Option("--port", min=1, max=65535, help="TCP port")] = 8000,
+    secure_cookies: Annotated[
+        bool, typer.Option("--secure-cookies", help="served over HTTPS (a reverse proxy): login cookie HTTPS-only")
+    ] = False,
 ) -> None:
     """Serve the web dashboard: the run catalog, each partner organization seeing the runs shared with it."""
     with handle_errors():
@@ -30,8 +33,13 @@ def serve(
             from lunarops.web import create_app, load_access
         except ModuleNotFoundError as error:
             raise InputError(f"the web dashboard needs {error.name}: pip install 'lunarops[web]'") from None
-        app = create_app(db, load_access(access))
-        console.print(f"lunarops dashboard on http://{host}:{port}/ (catalog {app.state.catalog.url}); Ctrl-C stops")
+        app = create_app(db, load_access(access), secure_cookies)
+        console.print(
+            f"lunarops dashboard on http://{host}:{port}/ (catalog {app.state.catalog.shown_url}; access file read "
+            "once: restart after changing it); Ctrl-C stops",
+            markup=False,
+            highlight=False,
+        )
         uvicorn.run(app, host=host, port=port, log_level="warning")
 
 

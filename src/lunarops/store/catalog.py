@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import json
 import re
 from dataclasses import dataclass
@@ -86,6 +87,7 @@ class Catalog:
                 f"--db {self.url!r} is not a supported database URL; use sqlite:///PATH or postgresql://USER@HOST/DB"
             )
         url = self.url.replace("postgresql://", "postgresql+psycopg://", 1)
+        self.shown_url = _without_password(self.url)
         try:
             self.engine: Engine = create_engine(url, future=True)
             if url.startswith("sqlite"):
@@ -93,11 +95,11 @@ class Catalog:
             metadata.create_all(self.engine)
         except ModuleNotFoundError as error:
             raise StoreError(
-                f"database driver missing for {self.url}: {error}; pip install 'lunarops[postgres]'"
+                f"database driver missing for {self.shown_url}: {error}; pip install 'lunarops[postgres]'"
             ) from None
         except SQLAlchemyError as error:
             raise StoreError(
-                f"cannot open the run catalog at {self.url}: {error.__class__.__name__}: {_message(error)}"
+                f"cannot open the run catalog at {self.shown_url}: {error.__class__.__name__}: {_message(error)}"
                 f"{_sqlite_hint(self.url, error)}"
             ) from None
 
@@ -153,24 +155,27 @@ class Catalog:
         """The newest runs first."""
         if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= 10_000:
             raise InputError(f"limit = {limit!r} must be a whole number in [1, 10000] (how many runs to list)")
-        with self._connect() as connection:
-            rows = connection.execute(select(runs).order_by(runs.c.started_utc.desc()).limit(limit)).mappings().all()
+        rows = self._read(select(runs).order_by(runs.c.started_utc.desc()).limit(limit))
         return [_record(row) for row in rows]
+
+    def matching(self, prefix: str, limit: int = 1000) -> builtins.list[RunRecord]:
+        """The runs whose id starts with ``prefix`` (``%`` and ``_`` are literal), newest first, at most ``limit``."""
+        if not isinstance(prefix, str):
+            raise InputError(f"run id prefix {prefix!r} must be a text")
+        statement = select(runs).where(runs.c.run_id.startswith(prefix, autoescape=True))
+        return [_record(row) for row in self._read(statement.order_by(runs.c.started_utc.desc()).limit(limit))]
 
     def has(self, run_id: str) -> bool:
         """Whether a run with exactly this id is recorded."""
-        with self._connect() as connection:
-            row = connection.execute(select(runs.c.run_id).where(runs.c.run_id == run_id)).first()
-        return row is not None
+        return bool(self._read(select(runs.c.run_id).where(runs.c.run_id == run_id)))
 
     def get(self, run_id: str) -> RunRecord:
         """One run by id (a unique prefix is enough)."""
         if not isinstance(run_id, str) or not run_id:
             raise InputError(f"run id {run_id!r} must be a non-empty text; list them with `lunarops runs list`")
-        with self._connect() as connection:
-            rows = connection.execute(select(runs).where(runs.c.run_id.startswith(run_id))).mappings().all()
+        rows = self._read(select(runs).where(runs.c.run_id.startswith(run_id, autoescape=True)))
         if not rows:
-            raise InputError(f"no run with id {run_id!r} in {self.url}; list them with `lunarops runs list`")
+            raise InputError(f"no run with id {run_id!r} in {self.shown_url}; list them with `lunarops runs list`")
         if len(rows) > 1:
             raise InputError(f"run id prefix {run_id!r} matches {len(rows)} runs; give more characters")
         return _record(rows[0])
@@ -180,13 +185,16 @@ class Catalog:
             with self.engine.begin() as connection:
                 connection.execute(statement)
         except SQLAlchemyError as error:
-            raise StoreError(f"cannot write the run catalog at {self.url}: {_message(error)}") from None
+            raise StoreError(f"cannot write the run catalog at {self.shown_url}: {_message(error)}") from None
 
-    def _connect(self) -> Any:
+    def _read(self, statement: Any) -> builtins.list[Any]:
+        """The rows of a query (as mappings); StoreError naming the catalog when the database fails."""
         try:
-            return self.engine.connect()
+            with self.engine.connect() as connection:
+                return list(connection.execute(statement).mappings().all())
         except SQLAlchemyError as error:
-            raise StoreError(f"cannot read the run catalog at {self.url}: {_message(error)}") from None
+            raise StoreError(f"cannot read the run catalog at {self.shown_url}: {_message(error)}") from None
+
 
 
 def _record(row: Any) -> RunRecord:
@@ -246,3 +254,11 @@ def _sqlite_pragmas(connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.close()
+
+
+def _without_password(url: str) -> str:
+    """The URL as it may be shown: a password replaced by ***."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # a URL SQLAlchemy cannot parse is shown as given (it holds no parsed password)
+        return url

@@ -12,7 +12,11 @@ the API, a short page on the pages.
 from __future__ import annotations
 
 import html
+import json
+import logging
 import math
+import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, quote
@@ -20,6 +24,7 @@ from urllib.parse import parse_qs, quote
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from lunarops import __version__
 from lunarops.errors import LunarOpsError
@@ -27,6 +32,7 @@ from lunarops.store import Catalog, RunRecord
 from lunarops.web.access import AccessPolicy, User
 
 COOKIE = "lunarops_token"
+log = logging.getLogger("lunarops.web")
 _MAX_LIST = 10_000
 
 
@@ -38,10 +44,22 @@ class WebError(Exception):
         self.status, self.error, self.fix = status, error, fix
 
 
-def create_app(catalog_url: str | None, policy: AccessPolicy) -> FastAPI:
-    """The dashboard over the catalog at ``catalog_url`` (None: the default catalog) for ``policy``'s users."""
+def create_app(catalog_url: str | None, policy: AccessPolicy, secure_cookies: bool = False) -> FastAPI:
+    """The dashboard over the catalog at ``catalog_url`` (None: the default catalog) for ``policy``'s users;
+    ``secure_cookies`` when it is served over HTTPS (the login cookie then travels over HTTPS only)."""
     catalog = Catalog(catalog_url)
     app = FastAPI(title="lunarops", version=__version__, docs_url=None, redoc_url=None)
+
+    def get(path: str, **options: Any) -> Callable[[Any], Any]:
+        """A GET route that answers HEAD too (health checks, curl -I)."""
+        return app.api_route(path, methods=["GET", "HEAD"], **options)
+
+    @app.middleware("http")
+    async def _headers(request: Request, call_next: Any) -> Response:
+        response: Response = await call_next(request)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        return response
 
     def user_of(request: Request) -> User:
         header = request.headers.get("authorization", "")
@@ -55,21 +73,22 @@ def create_app(catalog_url: str | None, policy: AccessPolicy) -> FastAPI:
 
     def visible_run(user: User, run_id: str) -> RunRecord:
         # among the runs the user may see only: neither a 404 nor an ambiguous prefix tells of the others
-        matches = [r for r in runs_for(user, _MAX_LIST) if r.run_id.startswith(run_id)]
+        shown = run_id if len(run_id) <= 80 else run_id[:77] + "..."
+        matches = [r for r in catalog.matching(run_id) if policy.can_see(user, r.scenario_name)]
         exact = [r for r in matches if r.run_id == run_id]
         if exact or len(matches) == 1:
             return (exact or matches)[0]
         if matches:
-            raise WebError(400, f"run id prefix {run_id!r} matches {len(matches)} of your runs", "give more characters")
+            raise WebError(400, f"run id prefix {shown!r} matches {len(matches)} of your runs", "give more characters")
         raise WebError(
-            404, f"no run with id {run_id!r} visible to organization {user.organization!r}",
+            404, f"no run with id {shown!r} visible to organization {user.organization!r}",
             "list the runs you may see at /api/runs; an admin can share the scenario with your organization",
         )
 
     def limit_of(request: Request) -> int:
         text = request.query_params.get("limit", "50")
-        if not text.isdigit() or not 1 <= int(text) <= _MAX_LIST:
-            raise WebError(400, f"limit = {text!r} is not a whole number in 1..{_MAX_LIST}", "e.g. ?limit=100")
+        if not re.fullmatch(r"[0-9]{1,5}", text) or not 1 <= int(text) <= _MAX_LIST:
+            raise WebError(400, f"limit = {text[:20]!r} is not a whole number in 1..{_MAX_LIST}", "e.g. ?limit=100")
         return int(text)
 
     def runs_for(user: User, limit: int) -> list[RunRecord]:
@@ -87,8 +106,15 @@ def create_app(catalog_url: str | None, policy: AccessPolicy) -> FastAPI:
 
     @app.exception_handler(LunarOpsError)
     async def _store_error(request: Request, error: LunarOpsError) -> Response:
-        fix = "check the catalog database (lunarops serve --db) and the run's output directory"
-        return await _web_error(request, WebError(503, str(error), fix))
+        log.error("lunarops dashboard: %s", error)  # the details (database, paths) stay on the server
+        fix = "try again later; if it persists, tell your dashboard's operator"
+        return await _web_error(request, WebError(503, "the run catalog is unavailable", fix))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, error: StarletteHTTPException) -> Response:
+        fixes = {404: "see docs/web.md for the pages and the API", 405: "use GET (or HEAD) on this path"}
+        fix = fixes.get(error.status_code, "see docs/web.md")
+        return await _web_error(request, WebError(error.status_code, str(error.detail), fix))
 
     @app.exception_handler(RequestValidationError)
     async def _bad_request(request: Request, error: RequestValidationError) -> Response:
@@ -96,23 +122,23 @@ def create_app(catalog_url: str | None, policy: AccessPolicy) -> FastAPI:
         where = ".".join(str(p) for p in first.get("loc", ()))
         return await _web_error(request, WebError(400, f"{where}: {first.get('msg', 'bad request')}", "see /api"))
 
-    @app.get("/api/runs")
+    @get("/api/runs")
     def api_runs(request: Request) -> JSONResponse:
         user = user_of(request)
         return JSONResponse({"organization": user.organization, "runs": [_run_json(r) for r in
                                                                          runs_for(user, limit_of(request))]})
 
-    @app.get("/api/runs/{run_id}")
+    @get("/api/runs/{run_id}")
     def api_run(run_id: str, request: Request) -> JSONResponse:
         record = visible_run(user_of(request), run_id)
         return JSONResponse({**_run_json(record), "summary": _finite(record.summary), "error": record.error})
 
-    @app.get("/api/runs/{run_id}/results")
+    @get("/api/runs/{run_id}/results")
     def api_results(run_id: str, request: Request) -> JSONResponse:
         record = visible_run(user_of(request), run_id)
         return JSONResponse({"run_id": record.run_id, "files": [p.name for p in _result_files(record)]})
 
-    @app.get("/api/runs/{run_id}/results/{name}")
+    @get("/api/runs/{run_id}/results/{name}")
     def api_result_file(run_id: str, name: str, request: Request) -> FileResponse:
         record = visible_run(user_of(request), run_id)
         files = {p.name: p for p in _result_files(record)}
@@ -120,7 +146,7 @@ def create_app(catalog_url: str | None, policy: AccessPolicy) -> FastAPI:
             raise WebError(404, f"run {record.run_id} has no result file {name!r}", f"choose one of {sorted(files)}")
         return FileResponse(files[name], media_type="application/vnd.apache.parquet", filename=name)
 
-    @app.get("/", response_class=HTMLResponse)
+    @get("/", response_class=HTMLResponse)
     def index(request: Request) -> HTMLResponse:
         user = user_of(request)
         rows = "".join(
@@ -140,7 +166,7 @@ def create_app(catalog_url: str | None, policy: AccessPolicy) -> FastAPI:
         head = f"<p>{who} · <a href='/logout'>log out</a></p>"
         return HTMLResponse(_page("lunarops runs", "<h1>Runs</h1>" + head + table))
 
-    @app.get("/compare", response_class=HTMLResponse)
+    @get("/compare", response_class=HTMLResponse)
     def compare(request: Request) -> HTMLResponse:
         user = user_of(request)
         ids = [i for i in request.query_params.getlist("run") if i]
@@ -169,7 +195,7 @@ def create_app(catalog_url: str | None, policy: AccessPolicy) -> FastAPI:
         text = "<h1>Compare runs</h1><p>Rows where the runs differ are marked. <a href='/'>all runs</a></p>"
         return HTMLResponse(_page("lunarops compare", text + table))
 
-    @app.get("/runs/{run_id}", response_class=HTMLResponse)
+    @get("/runs/{run_id}", response_class=HTMLResponse)
     def run_page(run_id: str, request: Request) -> HTMLResponse:
         record = visible_run(user_of(request), run_id)
         rid = quote(record.run_id)
@@ -187,15 +213,17 @@ def create_app(catalog_url: str | None, policy: AccessPolicy) -> FastAPI:
             parts.append(f"<h2>{html.escape(str(stage))}</h2><table>{rows}</table>")
         return HTMLResponse(_page(record.scenario_name, "".join(parts)))
 
-    @app.get("/runs/{run_id}/report")
+    @get("/runs/{run_id}/report")
     def report(run_id: str, request: Request) -> FileResponse:
         record = visible_run(user_of(request), run_id)
-        path = Path(record.out_dir) / "report.html"
-        if not path.is_file():
-            raise WebError(404, f"run {record.run_id} has no report at {path}", "rerun it with `lunarops run`")
-        return FileResponse(path, media_type="text/html")
+        path = _own_file(record, "report.html")
+        if path is None:
+            raise WebError(404, f"run {record.run_id} has no report here", _MISSING_OUTPUT)
+        # the report runs its plotting scripts in a sandbox (an opaque origin): they cannot call this API
+        headers = {"Content-Security-Policy": "sandbox allow-scripts"}
+        return FileResponse(path, media_type="text/html", headers=headers)
 
-    @app.get("/login", response_class=HTMLResponse)
+    @get("/login", response_class=HTMLResponse)
     def login_form(request: Request) -> HTMLResponse:
         target = html.escape(_safe_next(request.query_params.get("next", "/")))
         form = (
@@ -216,10 +244,10 @@ def create_app(catalog_url: str | None, policy: AccessPolicy) -> FastAPI:
             body = "<h1>lunarops</h1><p>unknown access token; check it and <a href='/login'>try again</a></p>"
             return HTMLResponse(_page("lunarops login", body), status_code=401)
         response = RedirectResponse(target, status_code=303)
-        response.set_cookie(COOKIE, token, httponly=True, samesite="strict")
+        response.set_cookie(COOKIE, token, httponly=True, samesite="strict", secure=secure_cookies)
         return response
 
-    @app.get("/logout")
+    @get("/logout")
     def logout() -> Response:
         response = RedirectResponse("/login", status_code=303)
         response.delete_cookie(COOKIE)
@@ -234,9 +262,40 @@ def _safe_next(target: str) -> str:
     return target if target.startswith("/") and not target.startswith("//") else "/"
 
 
+_MISSING_OUTPUT = (
+    "its output directory no longer holds it (moved, deleted, or overwritten by a later run into the same --out); "
+    "ask for it to be run again"
+)
+
+
+def _own_output(record: RunRecord) -> Path | None:
+    """The run's output directory, if it still holds this run's output: its summary.json names the run (a later
+    run with the same ``--out`` overwrites it)."""
+    folder = Path(record.out_dir)
+    try:
+        written = json.loads((folder / "summary.json").read_text(encoding="utf-8")).get("run_id")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return folder.resolve() if written == record.run_id else None
+
+
+def _own_file(record: RunRecord, relative: str) -> Path | None:
+    """A regular file of the run's own output (no symbolic link, nothing outside the output directory)."""
+    folder = _own_output(record)
+    if folder is None:
+        return None
+    path = folder / relative
+    if path.is_symlink() or not path.is_file() or not path.resolve().is_relative_to(folder):
+        return None
+    return path
+
+
 def _result_files(record: RunRecord) -> list[Path]:
-    folder = Path(record.out_dir) / "results"
-    return sorted(folder.glob("*.parquet")) if folder.is_dir() else []
+    folder = _own_output(record)
+    if folder is None or not (folder / "results").is_dir():
+        return []
+    files = (_own_file(record, f"results/{p.name}") for p in sorted((folder / "results").glob("*.parquet")))
+    return [p for p in files if p is not None]
 
 
 def _run_json(record: RunRecord) -> dict[str, Any]:
