@@ -213,7 +213,8 @@ def test_simulate_runs_the_station_run_builds(tmp_path) -> None:  # type: ignore
     online = {e["element"]: e["time_utc"] for e in events if e["event"] == "element_online"}
     assert online["mast arrays"].startswith("2031-06-06 05:00:00")
     assert online["kilopower 1"] == online["mast arrays"]
-    assert "kilopower 2" not in online  # ILRS-3, 2033
+    assert online["comm link"] == online["mast arrays"]  # all of ILRS-1 at once
+    assert "rovers" not in online  # ILRS-2 lands 2032-06-06, after this period: never online, no event
 
 
 def test_ageing_starts_when_an_element_comes_online() -> None:
@@ -276,3 +277,70 @@ def test_a_mission_too_light_for_its_elements_is_noted() -> None:
     (note,) = carried_mass_notes(scenario.operations, start, light)
     assert note.startswith("The operations elements that arrive with ILRS-1 weigh 4,687 kg (mast arrays 642, "
                            "kilopower 1 1,545, battery 2,500), but the campaign's ILRS-1 lands 2,545 kg")
+
+
+def test_storage_not_yet_online_does_not_count_in_the_reserve() -> None:
+    # a 10 kW reactor carries a 2 kW load flagged shed_below_reserve; the battery (5 % state of charge, below the
+    # 20 % reserve) arrives at step 12: before it there is no storage, usable fraction 1, nothing shed
+    battery = Battery("battery", 100 * 3.6e6, 0.95, Uncertain.fixed(1.0), Uncertain.fixed(1.0), 1e3, 1e3,
+                      initial_state_of_charge=0.1, online_s=12 * DT)
+    station = Station(sources=(ConstantSource("reactor", 10e3),), battery=battery,
+                      loads=(Load("science", 2e3, 5, shed_below_reserve=True),))
+    result = _run0(station)
+    ds = result.dataset.isel(run=0)
+    np.testing.assert_array_equal(ds["unserved_w"].values[:12], 0.0)
+    np.testing.assert_array_equal(ds["storage_fraction"].values[:12], 1.0)
+    shed = result.events[result.events["event"] == "policy_reserve_shed"]
+    assert list(shed["step"]) == [12]  # at arrival: (0.1 - 0.05) / 0.95 = 5.3 % usable, below 20 %
+
+
+def test_no_comm_buffer_before_the_link_is_online() -> None:
+    # science makes 1 Mbit/s = 3.6e9 bits a step from the start; the link (10 Mbit/s, 1e10-bit buffer) comes online
+    # at step 6: the 6 steps before are dropped (2.16e10 bits), the rest is returned as it is made
+    from lunarops.ops.station import CommLink
+
+    station = Station(
+        sources=(ConstantSource("reactor", 10e3),),
+        loads=(Load("science", 1e3, 5, data_rate_bps=1e6),),
+        comm=CommLink("link", 10e6, 1e10, online_s=6 * DT),
+    )
+    ds = _run0(station).dataset.isel(run=0)
+    np.testing.assert_array_equal(ds["data_buffer_bits"].values[:6], 0.0)
+    assert float(ds["run_data_dropped_bits"].values) == pytest.approx(6 * 3.6e9, rel=1e-12)
+    assert float(ds["run_data_returned_bits"].values) == pytest.approx((N - 6) * 3.6e9, rel=1e-12)
+
+
+def test_an_element_online_after_the_period_is_said_to_be_never_online() -> None:
+    data = without_campaign(_example())
+    data["operations"]["power"]["fission_plants"][1]["online_utc"] = "2040-01-01T00:00:00Z"
+    scenario = parse_scenario(yaml.safe_dump(data))
+    period = scenario.period
+    table = online_table(scenario.operations, period.start_utc, None, 3600.0, period.end_utc)
+    assert table["how"].iloc[0] == "online_utc; after the period's end (2035-01-01): never online in this run"
+
+
+def test_arrives_with_a_mission_elsewhere_is_refused() -> None:
+    data = _example()
+    missions = data["campaign"]["logistics"]["missions"]
+    missions.append({"name": "gateway cargo", "depart_utc": "2031-01-01T00:00:00Z", "destination": "NRHO",
+                     "deliver": {"cargo": 100}})
+    data["operations"]["power"]["fission_plants"][1]["arrives_with"] = "gateway cargo"
+    with pytest.raises(ScenarioError, match=r"'gateway cargo', a mission to NRHO, not to the base \(surface\)"):
+        parse_scenario(yaml.safe_dump(data))
+
+
+def test_crew_before_the_eclss_is_noted() -> None:
+    from lunarops.runner.stages.operations import simulate_scenario
+
+    data = without_campaign(_example())
+    for section in ("orbits", "terrain"):
+        data.pop(section)
+    data["operations"]["comms"]["mode"] = "direct_to_earth"
+    data["period"] = {"start_utc": "2030-01-01T00:00:00Z", "end_utc": "2030-01-03T00:00:00Z", "step_hours": 1}
+    data["operations"]["monte_carlo"]["runs"] = 2
+    data["operations"]["crew"] = [{"from_utc": "2030-01-01T00:00:00Z", "count": 2}]
+    eclss = next(ld for ld in data["operations"]["loads"] if ld["name"] == "eclss")
+    eclss["online_utc"] = "2030-01-02T00:00:00Z"
+    _, _, notes = simulate_scenario(parse_scenario(yaml.safe_dump(data)))
+    assert any(n.startswith("Crew are aboard from 2030-01-01T00:00 UTC, before the ECLSS load 'eclss' comes online "
+                            "(2030-01-02T00:00 UTC)") for n in notes), notes

@@ -411,8 +411,8 @@ def run_one(
     never = np.iinfo(np.int64).max
     next_ev = np.empty(n_unit, np.int64)  # step of each unit's next failure (working) or repair end
     for u in range(n_unit):  # a unit's operating time starts when its element comes online
-        first = fail_steps[u, 0] - 1 + elem_online[comp_target[unit_comp[u]]] if n_k > 0 else never
-        next_ev[u] = first if first >= 0 else never  # int64 overflow: never
+        # (the failure steps are below 2**62, the online step below the run's length: no int64 overflow)
+        next_ev[u] = fail_steps[u, 0] - 1 + elem_online[comp_target[unit_comp[u]]] if n_k > 0 else never
     next_on = never  # the next step at which an element comes online
     for e in range(n_elements):
         if 0 < elem_online[e] < next_on:
@@ -590,9 +590,12 @@ def run_one(
         r_out_max = 0.0
         if has_r and s_r > 0.0:
             r_out_max = min(pfc_max * a_r, s_r * eta_fc / dt_s)
-        usable_max = (cap_b - e_min) * eta_d + cap_r_out
+        # the usable storage counts only the stores that are online (there)
+        on_b = 1.0 if has_b and t >= elem_online[storage_elem[0]] else 0.0
+        on_r = 1.0 if has_r and t >= elem_online[storage_elem[1]] else 0.0
+        usable_max = (cap_b - e_min) * eta_d * on_b + cap_r_out * on_r
         if usable_max > 0.0:
-            frac_prev = (max(e_b - e_min, 0.0) * eta_d + s_r * eta_fc) / usable_max
+            frac_prev = (max(e_b - e_min, 0.0) * eta_d * on_b + s_r * eta_fc * on_r) / usable_max
         else:
             frac_prev = 1.0
 
@@ -726,7 +729,7 @@ def run_one(
         if soc < a_minsoc:
             a_minsoc = soc
         if usable_max > 0.0:
-            frac = (max(e_b - e_min, 0.0) * eta_d + s_r * eta_fc) / usable_max
+            frac = (max(e_b - e_min, 0.0) * eta_d * on_b + s_r * eta_fc * on_r) / usable_max
         else:
             frac = 1.0
         if frac < a_minfrac:
@@ -789,9 +792,11 @@ def run_one(
             down = min(data_buf, kinds[kt, c_day + 1] * dt_s * f_c * avail[comm_idx[1]])
             data_buf -= down
             data_ret += down
-            if data_buf > comm_par[2]:
-                dropped = data_buf - comm_par[2]
-                data_buf = comm_par[2]
+            # no buffer before the link is online: what is made then is dropped
+            buf_cap = comm_par[2] if t >= elem_online[comm_idx[1]] else 0.0
+            if data_buf > buf_cap:
+                dropped = data_buf - buf_cap
+                data_buf = buf_cap
                 data_drop += dropped
                 if not dropping:
                     dropping = True

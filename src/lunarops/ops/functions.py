@@ -116,6 +116,7 @@ def sabatier_water_kg(co2_kg: ArrayLike, h2_kg: ArrayLike, efficiency: ArrayLike
 
 def steps_to_failure(time_to_failure_h: ArrayLike, step_h: float) -> NDArray[np.int64]:
     """Operating time to failure as a whole number of steps, at least 1 (a failure is seen at the step
-    whose cumulative operating time first reaches it). [steps]"""
+    whose cumulative operating time first reaches it); capped at 2**60 steps (never, in any run) so that the
+    int64 cast cannot overflow. [steps]"""
     t = np.asarray(time_to_failure_h, dtype=np.float64)
-    return np.maximum(np.ceil(t / step_h - 1e-9), 1.0).astype(np.int64)
+    return np.clip(np.ceil(t / step_h - 1e-9), 1.0, 2.0**60).astype(np.int64)

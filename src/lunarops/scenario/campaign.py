@@ -229,6 +229,13 @@ class LogisticsSpec(_Model):
     consumables_from_operations: bool = False
     delivery_split: DeliverySplit = DeliverySplit()
 
+    def base_node(self) -> str | None:
+        """The node the station is at: the missions' one destination, else the ISRU node (None: not known)."""
+        destinations = sorted({m.destination for m in self.missions})
+        if len(destinations) == 1:
+            return destinations[0]
+        return self.isru.node if self.isru is not None and self.isru.enabled else None
+
 
 class CampaignSection(_Model):
     """Options of the campaign stage."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
@@ -55,9 +55,11 @@ class Scenario(_Model):
         missions = [m.name for m in logistics.missions] if logistics is not None else []
         for element in self.operations.elements():
             ref = element.arrives_with
+            name = getattr(element, "name", "element")
+            if ref is not None and logistics is not None and ref in missions:
+                _lands_at_the_base(name, ref, logistics)
             if ref is None or ref in missions:
                 continue
-            name = getattr(element, "name", "element")
             if not missions:
                 raise ValueError(
                     f"operations element {name!r}: arrives_with = {ref!r} needs a campaign.logistics section whose "
@@ -68,3 +70,21 @@ class Scenario(_Model):
                 f"choose one of {missions}"
             )
         return self
+
+
+def _lands_at_the_base(element: str, mission: str, logistics: Any) -> None:
+    """ValueError unless ``mission`` goes to the node the station is at."""
+    node = logistics.base_node()
+    destination = next(m.destination for m in logistics.missions if m.name == mission)
+    if node is None:
+        raise ValueError(
+            f"operations element {element!r}: arrives_with = {mission!r}, but campaign.logistics missions go to "
+            f"several destinations {sorted({m.destination for m in logistics.missions})} and name no ISRU node, so "
+            "the base's node is not known; give online_utc instead"
+        )
+    if destination != node:
+        to_base = [m.name for m in logistics.missions if m.destination == node]
+        raise ValueError(
+            f"operations element {element!r}: arrives_with = {mission!r}, a mission to {destination}, not to the "
+            f"base ({node}); choose one of {to_base}"
+        )

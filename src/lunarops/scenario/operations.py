@@ -287,7 +287,7 @@ class ComponentSpec(_Model):
     name: str = Field(min_length=1)
     target: str = Field(min_length=1, description="element whose capacity these units carry")
     units: int = Field(default=1, ge=1, le=1000)
-    mtbf_h: float = Field(gt=0)
+    mtbf_h: float = Field(gt=0, le=1e12, description="mean operating time between failures [h]")
     repair_h: float = Field(gt=0)
     spares: int = Field(default=0, ge=0)
 

@@ -97,14 +97,6 @@ def run_stage(ctx: RunContext) -> StageResult | None:
     )
 
 
-def base_node(problem: Problem) -> str | None:
-    """The node the station is at: the missions' one destination, else the ISRU node (None: every destination)."""
-    destinations = sorted({m.destination for m in problem.missions})
-    if len(destinations) == 1:
-        return destinations[0]
-    return problem.isru.node if problem.isru is not None else None
-
-
 @dataclass(frozen=True)
 class CampaignPlan:
     """A scenario's solved logistics plan and what it gives the operations: the deliveries to the base (crew,
@@ -122,7 +114,7 @@ def plan_campaign(section: Any, operations: Any, progress: Callable[[float, str]
     """Solve a scenario's campaign as `lunarops run` does (`lunarops simulate` and `campaign solve` too)."""
     problem, split, notes = consumables_problem(section, operations)
     plan = solve_campaign(problem, section.epoch_utc, progress)
-    node = base_node(problem)
+    node = section.logistics.base_node()
     return CampaignPlan(
         problem,
         plan,

@@ -95,10 +95,15 @@ def online_seconds(element: Any, start: datetime, arrivals: Mapping[str, datetim
 
 
 def online_table(
-    section: OperationsSection, start: datetime, arrivals: Mapping[str, datetime] | None, step_s: float
+    section: OperationsSection,
+    start: datetime,
+    arrivals: Mapping[str, datetime] | None,
+    step_s: float,
+    end: datetime | None = None,
 ) -> pd.DataFrame:
     """The elements that come online after ``start``: element, online_utc (the first step at or after its
-    online time, when the engine brings it online), how (online_utc, or the mission and when it lands)."""
+    online time, when the engine brings it online), how (online_utc, or the mission and when it lands; at or
+    after ``end``: never online in the run)."""
     rows = []
     for element in section.elements():
         seconds = online_seconds(element, start, arrivals)
@@ -108,6 +113,8 @@ def online_table(
             if element.arrives_with is not None:
                 how = f"arrives with {element.arrives_with} (lands {when:%Y-%m-%d %H:%M} UTC)"
             step = pd.Timestamp(start) + pd.Timedelta(seconds=math.ceil(seconds / step_s - 1e-9) * step_s)
+            if end is not None and step >= pd.Timestamp(end):
+                how += f"; after the period's end ({end:%Y-%m-%d}): never online in this run"
             rows.append({"element": getattr(element, "name", ""), "online_utc": step.tz_convert(None), "how": how})
     frame = pd.DataFrame(rows, columns=["element", "online_utc", "how"])
     return frame.sort_values("online_utc", kind="stable").reset_index(drop=True)
@@ -478,6 +485,7 @@ def simulate_scenario(
     start = scenario.period.start_utc
     station = station_from_section(section, start, campaign_deliveries, arrivals)
     inputs = build_inputs(station, light, np.datetime64(start.replace(tzinfo=None), "us"), scenario.period.step_s)
+    crew_note = _crew_before_eclss(station, inputs)
     seed = scenario.seed if seed is None else seed
     runs = section.monte_carlo.runs if runs is None else runs
     hourly = simulate(station, inputs, runs=1, seed=seed, record_steps=1, event_capacity=200_000)
@@ -492,7 +500,7 @@ def simulate_scenario(
     )
     period = scenario.period
     outside = [d for d in section.resupply if not period.start_utc <= d.time_utc < period.end_utc]
-    notes = [note]
+    notes = [note, *crew_note]
     if section.comms is not None:
         earth_frac, relay_only, none = link_fractions(light)
         if section.comms.mode == "direct_or_relay":
@@ -510,6 +518,23 @@ def simulate_scenario(
             f"{period.end_utc.date()} and were not simulated (first: {outside[0].time_utc.isoformat()})"
         )
     return hourly, mc, notes
+
+
+def _crew_before_eclss(station: Station, inputs: Any) -> list[str]:
+    """A note when crew are aboard before the ECLSS load comes online (they live without it then)."""
+    if station.eclss_load is None:
+        return []
+    online = int(inputs.elem_online[inputs.element_names.index(station.eclss_load)])
+    crewed = np.flatnonzero(inputs.crew[:online] > 0)
+    if crewed.size == 0:
+        return []
+    times = inputs.times()
+    return [
+        f"Crew are aboard from {str(times[crewed[0]])[:16]} UTC, before the ECLSS load {station.eclss_load!r} comes "
+        f"online ({'never in the period' if online >= inputs.n_steps else str(times[online])[:16] + ' UTC'}): "
+        "until then they draw the stores on an open loop and no ECLSS power; bring the crew later or the ECLSS "
+        "earlier (its arrives_with / online_utc)."
+    ]
 
 
 def _figures(hourly: OpsResult, mc: OpsResult, battery_j: float | None) -> list[Figure]:
@@ -637,12 +662,13 @@ def run_stage(ctx: RunContext) -> StageResult | None:
         "nameplate capacity; consumables_reserve_days is how long the O2, water and food stores would last at the "
         "crew's draw, counted while crew are aboard."
     )
-    online = online_table(scenario.operations, scenario.period.start_utc, arrivals, scenario.period.step_s)
+    period = scenario.period
+    online = online_table(scenario.operations, period.start_utc, arrivals, period.step_s, period.end_utc)
     payload = campaign.products.get("payload_kg") if campaign is not None else None
     notes.extend(carried_mass_notes(scenario.operations, scenario.period.start_utc, payload))
     if len(online):
         tables.append(Table("Elements coming online after the start", online))
-        summary["elements_online_later"] = len(online)
+        summary["elements_online_later"] = int((~online["how"].str.contains("never online")).sum())
     notes.append(
         "The campaign plan feeds operations its crew and consumables (and spares, when its missions carry any) "
         "when they land, and brings online the elements that arrive_with one of its missions (table 'Elements "
