@@ -85,23 +85,24 @@ def test_a_storage_unit_keeps_its_charge_until_online() -> None:
     assert float(ds["run_max_energy_residual_j"].values) < 1e-3
 
 
+def _first_failure_steps(station: Station, runs: int) -> list[int]:
+    """The step of each run's first failure, 300 hourly steps in the dark, seed 1."""
+    inputs = build_inputs(station, _dark(300), START, DT)
+    raw = run_batch(inputs, draw_runs(station, inputs, seed=1, runs=runs))
+    logs = [event_log(inputs, raw, run) for run in range(runs)]
+    return [int(log[log["event"] == "failure"]["step"].iloc[0]) for log in logs]
+
+
 def test_units_do_not_fail_before_their_element_is_online() -> None:
     # MTBF 5 h: with the element there from the start, a unit fails within the first 100 h in every run
     # (P(no failure in 100 h) = exp(-20) per run); online at step 100, no run fails before it, and every run's
     # first failure comes the same number of operating steps after the start of operation (same seed)
     def first_failures(online_s: float) -> list[int]:
-        station = Station(
+        return _first_failure_steps(Station(
             sources=(ConstantSource("reactor", 10e3, online_s=online_s),),
             loads=(Load("habitat", 1e3),),
             components=(Component("pmad", "reactor", 1, mtbf_h=5.0, repair_h=1.0, spares=100),),
-        )
-        inputs = build_inputs(station, _dark(300), START, DT)
-        raw = run_batch(inputs, draw_runs(station, inputs, seed=1, runs=20))
-        steps = []
-        for run in range(20):
-            log = event_log(inputs, raw, run)
-            steps.append(int(log[log["event"] == "failure"]["step"].iloc[0]))
-        return steps
+        ), runs=20)
 
     from_start = first_failures(float("-inf"))
     from_100 = first_failures(100 * DT)
@@ -250,13 +251,7 @@ def test_life_support_hardware_comes_online_with_its_eclss_load() -> None:
         eclss_load="eclss",
         components=(Component("water processor", "water_recovery", 1, mtbf_h=5.0, repair_h=1.0, spares=100),),
     )
-    inputs = build_inputs(station, _dark(300), START, DT)
-    raw = run_batch(inputs, draw_runs(station, inputs, seed=1, runs=10))
-    firsts = []
-    for run in range(10):
-        log = event_log(inputs, raw, run)
-        firsts.append(int(log[log["event"] == "failure"]["step"].iloc[0]))
-    assert min(firsts) >= 100
+    assert min(_first_failure_steps(station, runs=10)) >= 100
 
 
 def test_a_mission_too_light_for_its_elements_is_noted() -> None:
