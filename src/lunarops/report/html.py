@@ -111,7 +111,23 @@ def _figure(figure: Figure) -> str:
     return f"<h3>{html.escape(figure.title)}</h3>{body}{caption}"
 
 
+def _readable_times(frame: pd.DataFrame) -> pd.DataFrame:
+    """Times in one format in every table, 'YYYY-MM-DD HH:MM:SS' (UTC): datetime columns, and ISO 8601 texts in
+    columns named ..._utc."""
+    out = frame
+    for column in frame.columns:
+        values = frame[column]
+        named = isinstance(column, str) and column.endswith("_utc")
+        textual = values.dtype == object or pd.api.types.is_string_dtype(values)
+        if pd.api.types.is_datetime64_any_dtype(values) or (named and textual):
+            times = pd.to_datetime(values, utc=True, errors="coerce", format="ISO8601")
+            if times.notna().sum() == values.notna().sum():  # every value a time: reformat
+                out = out.copy() if out is frame else out
+                out[column] = times.dt.strftime("%Y-%m-%d %H:%M:%S").where(times.notna(), "")
+    return out
+
+
 def _table(table: Table) -> str:
-    frame: pd.DataFrame = table.frame
+    frame: pd.DataFrame = _readable_times(table.frame)
     rendered = frame.to_html(index=False, border=0, float_format=format_number, na_rep="")
     return f"<h3>{html.escape(table.title)}</h3><div class='scroll'>{rendered}</div>"
