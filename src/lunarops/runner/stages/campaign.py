@@ -73,6 +73,12 @@ def run_stage(ctx: RunContext) -> StageResult | None:
         tables.append(Table("Deliveries to the station (for operations; crew: +N landing, -N leaving)", deliveries))
         datasets["deliveries"] = outputs.table_dataset(deliveries)
         notes.append(
+            "Fleet: " + "; ".join(
+                f"{d.name} x{d.copies} (dry {d.dry_mass_kg:,.0f} kg, payload {d.payload_capacity_kg:,.0f} kg, "
+                f"propellant {d.propellant_capacity_kg:,.0f} kg, Isp {d.isp_s:g} s)" for d in problem.designs
+            ) + ". The orbits section's ledger propellant uses its own orbits.transfers.isp_s."
+        )
+        notes.append(
             "A design's copies are the vehicles of it that can fly at once: supply at Earth is unlimited (as in "
             "Isaji et al. 2022), so each launch from Earth builds a new one, and a copy left on the surface can be "
             "launched again from Earth in a later step. Roadmap missions are dates of the programme; the plan "
