@@ -26,6 +26,19 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+def non_finite_marks(summary: Any) -> dict[str, dict[str, str]]:
+    """``{stage: {key: "inf" | "-inf"}}`` for the infinite values of a summary ``{stage: {key: value}}``: JSON
+    writes them as null, and these marks say which nulls are infinities (e.g. a consumables reserve with no
+    crew drawing on it)."""
+    marks: dict[str, dict[str, str]] = {}
+    for stage, values in summary.items() if isinstance(summary, dict) else ():
+        if isinstance(values, dict):
+            for key, value in values.items():
+                if isinstance(value, float | np.floating) and math.isinf(value):
+                    marks.setdefault(str(stage), {})[str(key)] = repr(float(value))
+    return marks
+
+
 def to_json(obj: Any) -> str:
     """JSON text of dicts of numbers/arrays; NaN and inf become null."""
     return json.dumps(_jsonable(obj), indent=2, allow_nan=False, default=str)

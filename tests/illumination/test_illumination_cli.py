@@ -237,3 +237,9 @@ def test_sites_search_finds_lit_cells() -> None:
     scores = [s["score"] for s in out["sites"]]
     assert scores == sorted(scores, reverse=True)
     assert out["sites"][0]["sun_disk_visible_fraction"] > 0.5  # the ridge region is well lit
+    # the search is a disc of --radius-km around the centre (the square window's corners reach 6 x sqrt 2 km)
+    from lunarops.illumination.functions import great_circle_distance_m
+
+    for site in out["sites"]:
+        angles = np.radians([site["latitude_deg"], site["longitude_deg"], -89.45, 222.69])
+        assert great_circle_distance_m(*angles) <= 6e3

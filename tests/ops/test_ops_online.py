@@ -167,8 +167,12 @@ def test_mission_arrivals_match_the_deliveries_dates() -> None:
 @pytest.mark.parametrize(
     ("edit", "message"),
     [
-        (lambda d: d["operations"]["loads"][0].update(arrives_with="ILRS-9"), r"'ILRS-9' is not a campaign\.logistics"),
-        (lambda d: d.pop("campaign"), r"needs a campaign\.logistics section .* give online_utc"),
+        (
+            lambda d: d["operations"]["loads"][0].update(arrives_with="ILRS-9"),
+            r"operations\.loads\.0\.arrives_with: operations element 'habitat base load': not a campaign\.logistics "
+            r"mission.*\(got 'ILRS-9'\)",
+        ),
+        (lambda d: d.pop("campaign"), r"arrives_with needs a campaign\.logistics section .* give online_utc"),
         (
             lambda d: d["operations"]["loads"][0].update(online_utc="2031-01-01T00:00:00Z"),
             "gives both online_utc and arrives_with",
@@ -320,7 +324,8 @@ def test_arrives_with_a_mission_elsewhere_is_refused() -> None:
     missions.append({"name": "gateway cargo", "depart_utc": "2031-01-01T00:00:00Z", "destination": "NRHO",
                      "deliver": {"cargo": 100}})
     data["operations"]["power"]["fission_plants"][1]["arrives_with"] = "gateway cargo"
-    with pytest.raises(ScenarioError, match=r"'gateway cargo', a mission to NRHO, not to the base \(surface\)"):
+    with pytest.raises(ScenarioError, match=r"fission_plants\.1\.arrives_with: .*a mission to NRHO, not to the base "
+                       r"\(surface\).*\(got 'gateway cargo'\)"):
         parse_scenario(yaml.safe_dump(data))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import yaml
@@ -25,3 +26,7 @@ def test_two_days_at_six_hours_runs_operations(tmp_path: Path) -> None:
     assert results.report_path is not None and results.report_path.exists()
     assert results.summary()["sky"]["n_times"] == 8  # 2 days at 6 h, half-open
     assert "Consumables (run 0, daily)" in results.report_path.read_text()
+    # no crew draws on the stores: an unbounded reserve, null in JSON and named under non_finite
+    written = json.loads((tmp_path / "out" / "summary.json").read_text())
+    assert written["operations"]["consumables_reserve_days_p05"] is None
+    assert written["non_finite"]["operations"]["consumables_reserve_days_p05"] == "inf"

@@ -33,7 +33,7 @@ HorizonModeOpt = Annotated[
         help="map horizons: auto | sweep | sweep_fast (coarser, screening) | fast | accurate (docs/terrain.md)",
     ),
 ]
-StepOpt = Annotated[str, typer.Option("--step", help="time step: 1h, 30min, 1d ...")]
+StepOpt = Annotated[str, typer.Option("--step", help="time step: 1h, 30min (or 30m: minutes), 1d, 600s")]
 MinDistOpt = Annotated[
     float | None, typer.Option("--min-distance-m", help="ignore terrain nearer than this [m] (default one DEM pixel)")
 ]

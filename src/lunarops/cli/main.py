@@ -274,7 +274,8 @@ def runs_show(
     run_id: Annotated[str, typer.Argument(help="run id or a unique prefix")],
     db: Annotated[str | None, typer.Option("--db", help=DB_HELP)] = None,
 ) -> None:
-    """Show one run: status, output directory and summary."""
+    """Show one run: status, output directory and summary (infinite values: null, named under non_finite)."""
+    from lunarops.jsonutil import non_finite_marks
     from lunarops.store import Catalog
 
     with handle_errors():
@@ -292,5 +293,6 @@ def runs_show(
                 "out_dir": r.out_dir,
                 "error": r.error,
                 "summary": r.summary,
+                **({"non_finite": non_finite_marks(r.summary)} if non_finite_marks(r.summary) else {}),
             }
         )

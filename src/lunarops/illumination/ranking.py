@@ -315,7 +315,13 @@ def search_sites(
     slopes = slope_map_deg(dem)[r0:r1, c0:c1]
     score = scales.score(light.sun_disk_visible_fraction, light.longest_dark_hours,
                          light.earth_center_visible_fraction, slopes, psr_km)
-    score = np.where(np.isfinite(light.sun_disk_visible_fraction), score, -np.inf)
+    # the search is a disc: the square window's corners (up to radius x sqrt 2 away) are left out
+    from lunarops.illumination.functions import great_circle_distance_m
+
+    lat_rad, lon_rad = np.radians(light.latitude_deg), np.radians(light.longitude_deg)
+    center = np.radians([center_latitude_deg, center_longitude_deg])
+    within = great_circle_distance_m(lat_rad, lon_rad, center[0], center[1]) <= radius_km * 1e3
+    score = np.where(np.isfinite(light.sun_disk_visible_fraction) & within, score, -np.inf)
     chosen: list[RankedSite] = []
     order = np.argsort(-score, axis=None)
     for flat in order:

@@ -22,7 +22,7 @@ import numpy as np
 from lunarops import __version__
 from lunarops.atomic import write_atomic, write_text_atomic
 from lunarops.errors import InputError, LunarOpsError, StoreError
-from lunarops.jsonutil import to_json
+from lunarops.jsonutil import non_finite_marks, to_json
 from lunarops.report import render_report
 from lunarops.runner.stage import ProgressCallback, RunContext, StageResult, no_progress
 from lunarops.runner.stages import campaign, operations, orbits, site, sky
@@ -161,7 +161,9 @@ def _write_outputs(
         if stale not in written:
             stale.unlink()
     summary = {name: stage.summary for name, stage in stages.items()}
-    write_text_atomic(out_dir / "summary.json", to_json({"run_id": run_id, "scenario": scenario.name, **summary}))
+    marks = non_finite_marks(summary)  # JSON writes inf as null: say which nulls are infinities
+    document = {"run_id": run_id, "scenario": scenario.name, **summary, **({"non_finite": marks} if marks else {})}
+    write_text_atomic(out_dir / "summary.json", to_json(document))
     period = scenario.period
     run_info = {
         "run id": run_id,

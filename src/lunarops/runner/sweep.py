@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import math
 import re
 import signal
 import threading
@@ -42,7 +41,7 @@ from pydantic import ValidationError
 
 from lunarops.atomic import write_text_atomic
 from lunarops.errors import InputError, LunarOpsError, ScenarioError, ScenarioIssue
-from lunarops.jsonutil import to_json
+from lunarops.jsonutil import non_finite_marks, to_json
 from lunarops.numformat import format_number
 from lunarops.runner.executors import stop_workers
 from lunarops.runner.stage import ProgressCallback, no_progress
@@ -304,17 +303,6 @@ def _signals_ignored() -> Iterator[None]:
             signal.signal(s, handler)
 
 
-def _non_finite(summary: Mapping[str, Any]) -> dict[str, dict[str, str]]:
-    """``{stage: {key: "inf" | "-inf"}}`` for the infinite values of a summary (JSON writes them as null)."""
-    marks: dict[str, dict[str, str]] = {}
-    for stage, values in summary.items():
-        if isinstance(values, Mapping):
-            for key, value in values.items():
-                if isinstance(value, float | np.floating) and math.isinf(value):
-                    marks.setdefault(str(stage), {})[str(key)] = repr(float(value))
-    return marks
-
-
 def _restore_non_finite(summary: dict[str, Any], marks: Any) -> dict[str, Any]:
     """The summary of a member.json with the infinite values it names under ``non_finite`` back in place."""
     if not isinstance(marks, dict):
@@ -463,7 +451,7 @@ def _record_finished(catalog: Catalog, out_dir: Path, member: Member, total: int
         "parameters": member.overrides,
         "sweep_dir": str(out_dir.resolve()),
     }
-    non_finite = _non_finite(payload["summary"])
+    non_finite = non_finite_marks(payload["summary"])
     if non_finite:  # the catalog keeps inf; `runs show` prints JSON, where it becomes null
         sweep_member["non_finite"] = non_finite
     summary = {"sweep_member": sweep_member, **payload["summary"]}
@@ -491,7 +479,7 @@ def _submit_all(
     from concurrent.futures import as_completed
 
     def keep(member: Member, outcome: dict[str, Any]) -> None:
-        non_finite = _non_finite(outcome["summary"])
+        non_finite = non_finite_marks(outcome["summary"])
         document: dict[str, Any] = {
             "scenario": member.scenario.model_dump(mode="json"),
             "summary": outcome["summary"],

@@ -89,7 +89,12 @@ def validate_mapping(node: yaml.Node | None, data: dict[str, Any], file: str, mo
 def parse_scenario(text: str, file: str = "<string>") -> Scenario:
     """Validate scenario YAML text; ScenarioError lists every problem with its line."""
     node, data = parse_yaml_mapping(text, file)
-    return validate_mapping(node, data, file, Scenario)
+    scenario = validate_mapping(node, data, file, Scenario)
+    problems = scenario.arrival_problems()  # across sections: operations elements and the campaign's missions
+    if problems:
+        raise ScenarioError([ScenarioIssue(file, _line_of(node, loc), _dotted(loc), value, message)
+                             for loc, value, message in problems])
+    return scenario
 
 
 def scenario_json_schema() -> dict[str, Any]:

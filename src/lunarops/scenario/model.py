@@ -47,44 +47,47 @@ class Scenario(_Model):
             )
         return self
 
-    @model_validator(mode="after")
-    def _arrivals_name_missions(self) -> Scenario:
+    def arrival_problems(self) -> list[tuple[tuple[str | int, ...], str, str]]:
+        """(field path, value, message) of every operations element whose arrives_with names no mission of the
+        campaign's logistics that lands at the base. `parse_scenario` reports them with their lines."""
         if self.operations is None:
-            return self
+            return []
         logistics = self.campaign.logistics if self.campaign is not None else None
         missions = [m.name for m in logistics.missions] if logistics is not None else []
-        for element in self.operations.elements():
+        problems = []
+        for loc, element in self.operations.located_elements():
             ref = element.arrives_with
-            name = getattr(element, "name", "element")
-            if ref is not None and logistics is not None and ref in missions:
-                _lands_at_the_base(name, ref, logistics)
-            if ref is None or ref in missions:
+            if ref is None:
                 continue
-            if not missions:
-                raise ValueError(
-                    f"operations element {name!r}: arrives_with = {ref!r} needs a campaign.logistics section whose "
-                    "missions bring it; add one, or give online_utc (a date) instead"
+            name = getattr(element, "name", "element")
+            if logistics is None:
+                message = (
+                    f"operations element {name!r}: arrives_with needs a campaign.logistics section whose missions "
+                    "bring it; add one, or give online_utc (a date) instead"
                 )
-            raise ValueError(
-                f"operations element {name!r}: arrives_with = {ref!r} is not a campaign.logistics mission; "
-                f"choose one of {missions}"
-            )
-        return self
+            elif ref not in missions:
+                message = f"operations element {name!r}: not a campaign.logistics mission; choose one of {missions}"
+            else:
+                message = _lands_at_the_base(name, ref, logistics)
+            if message:
+                problems.append((("operations", *loc, "arrives_with"), ref, message))
+        return problems
 
 
-def _lands_at_the_base(element: str, mission: str, logistics: Any) -> None:
-    """ValueError unless ``mission`` goes to the node the station is at."""
+def _lands_at_the_base(element: str, mission: str, logistics: Any) -> str:
+    """Why ``mission`` does not go to the node the station is at ('' when it does)."""
     node = logistics.base_node()
     destination = next(m.destination for m in logistics.missions if m.name == mission)
     if node is None:
-        raise ValueError(
-            f"operations element {element!r}: arrives_with = {mission!r}, but campaign.logistics missions go to "
-            f"several destinations {sorted({m.destination for m in logistics.missions})} and name no ISRU node, so "
-            "the base's node is not known; give online_utc instead"
+        return (
+            f"operations element {element!r}: campaign.logistics missions go to several destinations "
+            f"{sorted({m.destination for m in logistics.missions})} and name no ISRU node, so the base's node is "
+            "not known; give online_utc instead"
         )
     if destination != node:
         to_base = [m.name for m in logistics.missions if m.destination == node]
-        raise ValueError(
-            f"operations element {element!r}: arrives_with = {mission!r}, a mission to {destination}, not to the "
-            f"base ({node}); choose one of {to_base}"
+        return (
+            f"operations element {element!r}: a mission to {destination}, not to the base ({node}); choose one of "
+            f"{to_base}"
         )
+    return ""

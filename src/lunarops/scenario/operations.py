@@ -328,11 +328,19 @@ class OperationsSection(_Model):
 
     def elements(self) -> list[_Online]:
         """Every element that may come online later: arrays, units, plants, storage, loads, ISRU, comms."""
-        p, st = self.power, self.storage
-        items: list[_Online] = [*p.solar_arrays, *p.radioisotope_units, *p.fission_plants]
-        items += [x for x in (st.battery, st.fuel_cell) if x is not None]
-        items += [*self.loads, *self.isru]
-        items += [self.comms] if self.comms is not None else []
+        return [element for _, element in self.located_elements()]
+
+    def located_elements(self) -> list[tuple[tuple[str | int, ...], _Online]]:
+        """The same with each element's field path in the section, e.g. ("power", "fission_plants", 1)."""
+        items: list[tuple[tuple[str | int, ...], _Online]] = []
+        for group in ("solar_arrays", "radioisotope_units", "fission_plants"):
+            items += [(("power", group, i), e) for i, e in enumerate(getattr(self.power, group))]
+        for kind in ("battery", "fuel_cell"):
+            store = getattr(self.storage, kind)
+            items += [(("storage", kind), store)] if store is not None else []
+        items += [(("loads", i), e) for i, e in enumerate(self.loads)]
+        items += [(("isru", i), e) for i, e in enumerate(self.isru)]
+        items += [(("comms",), self.comms)] if self.comms is not None else []
         return items
 
     @model_validator(mode="after")

@@ -668,7 +668,9 @@ def run_stage(ctx: RunContext) -> StageResult | None:
     notes.extend(carried_mass_notes(scenario.operations, scenario.period.start_utc, payload))
     if len(online):
         tables.append(Table("Elements coming online after the start", online))
-        summary["elements_online_later"] = int((~online["how"].str.contains("never online")).sum())
+        never = online["how"].str.contains("never online")
+        summary["elements_online_later"] = int((~never).sum())
+        summary["elements_never_online"] = int(never.sum())
     notes.append(
         "The campaign plan feeds operations its crew and consumables (and spares, when its missions carry any) "
         "when they land, and brings online the elements that arrive_with one of its missions (table 'Elements "
