@@ -369,6 +369,8 @@ def summarize(ds: xr.Dataset, battery_capacity_j: float | None = None) -> dict[s
         "data_returned_gb_p05": q("run_data_returned_bits", 5, 1.0 / 8e9),
         "data_dropped_gb_p50": q("run_data_dropped_bits", 50, 1.0 / 8e9),
         "failures_mean": float(ds["run_failures"].mean()),
+        # failures that found no spare at hand and waited for one (own spares, then delivered spares)
+        "awaiting_spares_mean": float(ds["event_counts"].sel(event="awaiting_spares").mean()),
         "brownout_hours_p95": q("run_brownout_h", 95),
         "max_energy_residual_j": float(ds["run_max_energy_residual_j"].max()),
     }

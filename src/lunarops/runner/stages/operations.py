@@ -602,7 +602,14 @@ def _figures(hourly: OpsResult, mc: OpsResult, battery_j: float | None) -> list[
         fig.add_scatter(x=t, y=q[0], name="p5-p95", fill="tonexty", line={"width": 0})
         fig.add_scatter(x=t, y=q[1], name="p50")
         fig.update_layout(yaxis_title=label)
-        figs.append(Figure(f"Monte Carlo fan: {label} ({runs.sizes['run']} runs)", fig))
+        figs.append(
+            Figure(
+                f"Monte Carlo fan: {label} ({runs.sizes['run']} runs)",
+                fig,
+                caption="Percentiles over the runs at each time; the summary's _pNN are percentiles of each run's "
+                "own figure (its minimum or total), so they differ.",
+            )
+        )
     for figure in figs:
         if figure.plotly is not None:
             figure.plotly.update_xaxes(title_text="time (UTC)")
