@@ -139,6 +139,8 @@ def test_the_example_station_grows_with_the_campaign() -> None:
     assert by_name["kilopower 1"] == "arrives with ILRS-1 (lands 2031-06-06 04:48 UTC)"
     assert by_name["kilopower 2"] == "arrives with ILRS-3 (lands 2033-06-06 04:48 UTC)"
     assert by_name["psr ice plant"].startswith("arrives with ILRS-3")
+    # the loop's hardware with the ECLSS load (as the engine brings it online)
+    assert by_name["water_recovery"] == "with the ECLSS load 'eclss'"
     # online at the first hourly step at or after the landing (the engine's step)
     online = dict(zip(table["element"], table["online_utc"].astype(str), strict=True))
     assert online["kilopower 1"] == "2031-06-06 05:00:00"

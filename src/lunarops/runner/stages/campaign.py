@@ -87,8 +87,9 @@ def run_stage(ctx: RunContext) -> StageResult | None:
         notes.append(
             "Logistics: time-expanded GMCNF MILP after Isaji, Takubo & Ho (J. Spacecraft and Rockets 2022), "
             f"solved with HiGHS in {plan.solve_seconds:.2f} s ({plan.n_variables} variables, {plan.n_integer} "
-            f"integer); status {plan.status} (proven within a MIP gap of {plan.mip_gap:.2%} of the best possible "
-            f"plan, logistics.mip_rel_gap); {outputs.launched_mass_label(problem)} {plan.imleo_kg / 1000:,.1f} t."
+            f"integer); status {plan.status}, within {plan.mip_gap:.2%} of the best possible plan (the MIP gap "
+            f"reached; logistics.mip_rel_gap = {problem.mip_rel_gap:.2%} stops the search); "
+            f"{outputs.launched_mass_label(problem)} {plan.imleo_kg / 1000:,.1f} t."
         )
     ctx.progress(1.0, "campaign done")
     return StageResult(

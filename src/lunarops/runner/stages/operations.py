@@ -22,6 +22,7 @@ from lunarops.ops.inputs import LightSeries, build_inputs
 from lunarops.ops.lifesupport import BVAD, CrewRates, LoopClosure
 from lunarops.ops.montecarlo import OpsResult, simulate
 from lunarops.ops.station import (
+    LIFE_SUPPORT_TARGETS,
     Battery,
     CommLink,
     Component,
@@ -116,6 +117,12 @@ def online_table(
             if end is not None and step >= pd.Timestamp(end):
                 how += f"; after the period's end ({end:%Y-%m-%d}): never online in this run"
             rows.append({"element": getattr(element, "name", ""), "online_utc": step.tz_convert(None), "how": how})
+    eclss = next((r for r in rows if r["element"] == section.life_support.eclss_load), None)
+    if eclss is not None:  # the loop's hardware comes online with its ECLSS load
+        how = str(eclss["how"])
+        never = how[how.find(";"):] if "never online" in how else ""
+        rows += [{**eclss, "element": name, "how": f"with the ECLSS load {eclss['element']!r}{never}"}
+                 for name in LIFE_SUPPORT_TARGETS]
     frame = pd.DataFrame(rows, columns=["element", "online_utc", "how"])
     return frame.sort_values("online_utc", kind="stable").reset_index(drop=True)
 
@@ -657,7 +664,10 @@ def run_stage(ctx: RunContext) -> StageResult | None:
             f"power_system_mass_kg leaves out {', '.join(unweighed)}: the scenario gives no mass_kg for them."
         )
     notes.append(
-        "Event log: value is the unit index for failure, repair_start, repair_done and awaiting_spares; the amount "
+        "Event log: value is the station-wide unit index (the components' units numbered in scenario order) for "
+        "failure, repair_start, repair_done and awaiting_spares; 0 for element_online and for "
+        "policy_daylight_pause / _resume (daylight-only ISRU plants stopping at sunset and resuming at sunrise); "
+        "the amount "
         "for delivery (kg, or spares); 1 (lack of power) or 2 (reserve policy) for load_shed; the unserved "
         "essential power [W] for brownout; the usable storage fraction for policy_reserve_shed / _release; the "
         "store [kg] for store_below_reserve, store_reserve_restored; the shortfall [kg] for store_empty; the bits lost "
@@ -671,6 +681,13 @@ def run_stage(ctx: RunContext) -> StageResult | None:
     )
     period = scenario.period
     online = online_table(scenario.operations, period.start_utc, arrivals, period.step_s, period.end_utc)
+    logistics = scenario.campaign.logistics if scenario.campaign is not None else None
+    if logistics is not None and logistics.isru is not None and logistics.isru.enabled:
+        notes.append(
+            f"The campaign's ISRU (campaign.logistics.isru at {logistics.isru.node}: propellant for its vehicles) "
+            "and these operations' ISRU plants are separate models: the campaign's production draws no power here, "
+            "and the propellant store here does not fuel its vehicles (docs/operations.md, Limits)."
+        )
     payload = campaign.products.get("payload_kg") if campaign is not None else None
     notes.extend(carried_mass_notes(scenario.operations, scenario.period.start_utc, payload))
     if len(online):
@@ -683,7 +700,9 @@ def run_stage(ctx: RunContext) -> StageResult | None:
         "when they land, and brings online the elements that arrive_with one of its missions (table 'Elements "
         "coming online after the start'), at the first step at or after the landing. Before it comes online an "
         "element is not there: no power, no demand, no failures, no ageing (a storage unit keeps its charge); the "
-        "life-support hardware comes online with its ECLSS load. The others are there from the period's start."
+        "life-support hardware comes online with its ECLSS load. The other elements, the initial stores "
+        "(operations.consumables) and the resupply list are there from the period's start or their dates: the "
+        "campaign does not launch them."
     )
     battery = scenario.operations.storage.battery
     figures = _figures(hourly, mc, battery.capacity_kwh * KWH_J if battery else None)

@@ -193,8 +193,11 @@ def run_stage(ctx: RunContext) -> StageResult | None:
         f"{result.interpolation_error_m * 1000:.3f} mm.",
         "Delta-v ledger: Acta Astronautica 177 (2020) 351-372, Table 4.",
         f"Coverage, link windows and eclipses here: the first {options.duration_days:g} days of the period "
-        "(orbits.coverage.duration_days) at the coverage step. The operations stage computes its relay links over "
-        "its whole period at its own step, so its link fractions differ.",
+        "(orbits.coverage.duration_days) at the coverage step, as geometry (the orbiters are taken to be there, "
+        "whatever the roadmap's dates). The operations stage computes its relay links over its whole period at "
+        "its own step, so its link fractions differ.",
+        f"Ledger propellant: landing {transfers.final_mass_kg:,.0f} kg along {' -> '.join(transfers.path)} at Isp "
+        f"{transfers.isp_s:g} s (orbits.transfers).",
         "Sites' horizons for the links: " + "; ".join(f"{site.name}: {_horizon_source(ctx, site)}" for site in sites)
         + (
             "." if options.min_elevation_deg is None

@@ -196,7 +196,7 @@ def _horizon_figure(lights: dict[str, SiteLight]) -> Figure:
                 x=light.horizon.azimuth_deg, y=light.horizon.elevation_deg, name=f"horizon, {name}", mode="lines"
             )
         )
-        stride = max(1, light.sun_azimuth_deg.size // PLOT_POINTS)
+        stride = max(1, -(-light.sun_azimuth_deg.size // PLOT_POINTS))  # ceiling: at most PLOT_POINTS
         figure.add_trace(
             go.Scattergl(
                 x=light.sun_azimuth_deg[::stride],
@@ -301,7 +301,8 @@ def _map_figure(dem: Dem, scenario: Any, section: Any, lights: dict[str, SiteLig
         "Illumination map around the sites",
         png=png,
         caption=(
-            f"LOLA DEM '{dem.name}', Sun every {section.map.step_hours:g} h; horizons: "
+            f"LOLA DEM '{dem.name}', Sun every {section.map.step_hours:g} h over {period.start_utc.date()}.."
+            f"{end.date()} (terrain.map.max_days; the site table covers the whole period); horizons: "
             f"{HORIZON_MODE_TEXT[section.horizon_mode]}; LROC WAC basemap"
         ),
     )
