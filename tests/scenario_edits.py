@@ -10,7 +10,7 @@ def without_campaign(data: dict) -> dict:  # type: ignore[type-arg]
     power, storage = ops.get("power") or {}, ops.get("storage") or {}
     elements = [*(power.get(key) or [] for key in ("solar_arrays", "radioisotope_units", "fission_plants"))]
     flat = [e for group in elements for e in group]
-    flat += [storage.get(key) for key in ("battery", "fuel_cell")] + [ops.get("comms")]
+    flat += [storage.get(key) for key in ("battery", "fuel_cell")] + [ops.get("comms"), ops.get("consumables")]
     flat += [*(ops.get("loads") or []), *(ops.get("isru") or [])]
     for element in flat:
         if isinstance(element, dict):

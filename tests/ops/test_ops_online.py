@@ -147,6 +147,11 @@ def test_the_example_station_grows_with_the_campaign() -> None:
     station = station_from_section(scenario.operations, start, arrivals=landing)
     assert station.sources[0].online_s == pytest.approx((landing["ILRS-1"] - start).total_seconds())
     assert station.battery is not None and station.battery.online_s == station.sources[0].online_s
+    # the initial stores land with ILRS-4 (the example: O2 200, water 800, food 300 kg): deliveries, not stores
+    assert station.consumables.o2_kg == 0.0 and station.consumables.food_kg == 0.0
+    ilrs4_s = (landing["ILRS-4"] - start).total_seconds()
+    landed = {(d.commodity, d.amount) for d in station.deliveries if d.time_s == ilrs4_s}
+    assert landed == {("o2_kg", 200.0), ("water_kg", 800.0), ("food_kg", 300.0)}
     whole = station_from_section(scenario.operations, start, all_online=True)
     assert all(t == float("-inf") for t in whole.element_online_s)
     with pytest.raises(InputError, match="arrives_with 'ILRS-1', but no campaign plan"):

@@ -201,13 +201,24 @@ class LifeSupportSpec(_Model):
     other_water_kg_per_crew_day: float = Field(default=0.0, ge=0, description="hygiene etc. beyond BVAD potable")
 
 
-class ConsumablesSpec(_Model):
+class ConsumablesSpec(_Online):
+    """The initial stores: there from the start, or delivered at ``online_utc`` / with the mission they
+    ``arrives_with`` (then they are counted in that mission's payload)."""
+
     o2_kg: float = Field(default=0.0, ge=0)
     water_kg: float = Field(default=0.0, ge=0)
     food_kg: float = Field(default=0.0, ge=0)
     propellant_kg: float = Field(default=0.0, ge=0)
     reserve_days: float = Field(default=30.0, ge=0)
     o2_tank_capacity_kg: float | None = Field(default=None, gt=0)
+
+    @property
+    def name(self) -> str:
+        return "initial stores"
+
+    @property
+    def mass_kg(self) -> float:
+        return self.o2_kg + self.water_kg + self.food_kg + self.propellant_kg
 
 
 class DeliverySpec(_Model):
@@ -341,6 +352,7 @@ class OperationsSection(_Model):
         items += [(("loads", i), e) for i, e in enumerate(self.loads)]
         items += [(("isru", i), e) for i, e in enumerate(self.isru)]
         items += [(("comms",), self.comms)] if self.comms is not None else []
+        items += [(("consumables",), self.consumables)]
         return items
 
     @model_validator(mode="after")

@@ -25,6 +25,7 @@ from lunarops.ops.station import (
     LIFE_SUPPORT_TARGETS,
     Battery,
     CommLink,
+    Commodity,
     Component,
     ConstantSource,
     Consumables,
@@ -135,6 +136,7 @@ def carried_mass_notes(
     if not payload_kg:
         return []
     masses = station_from_section(section, start, all_online=True).masses_kg()
+    masses[section.consumables.name] = section.consumables.mass_kg
     by_mission: dict[str, dict[str, float]] = {}
     for element in section.elements():
         name = getattr(element, "name", "")
@@ -273,6 +275,12 @@ def station_from_section(
     ls = section.life_support
     c = section.consumables
     deliveries = [Delivery((d.time_utc - start).total_seconds(), d.commodity, d.amount) for d in section.resupply]
+    stores_s = on(c)  # the initial stores, delivered later when they come with a mission or at a date
+    if stores_s > 0.0:
+        stores: tuple[tuple[Commodity, float], ...] = (
+            ("o2_kg", c.o2_kg), ("water_kg", c.water_kg), ("food_kg", c.food_kg), ("propellant_kg", c.propellant_kg)
+        )
+        deliveries += [Delivery(stores_s, key, kg) for key, kg in stores if kg > 0.0]
     if campaign_deliveries is not None and len(campaign_deliveries):
         frame = campaign_deliveries
         stamps = pd.to_datetime(frame["time_utc"], utc=True)
@@ -299,10 +307,7 @@ def station_from_section(
         closure=closure,
         eclss_load=ls.eclss_load,
         consumables=Consumables(
-            c.o2_kg,
-            c.water_kg,
-            c.food_kg,
-            c.propellant_kg,
+            *((0.0, 0.0, 0.0, 0.0) if stores_s > 0.0 else (c.o2_kg, c.water_kg, c.food_kg, c.propellant_kg)),
             c.reserve_days,
             c.o2_tank_capacity_kg if c.o2_tank_capacity_kg is not None else float("inf"),
         ),
