@@ -583,13 +583,13 @@ def _figures(hourly: OpsResult, mc: OpsResult, battery_j: float | None) -> list[
     per_day = min(max(1, round(86400.0 / step_s)), n_time)  # a period shorter than a day: one point
     last = ds.coarsen(time=per_day, boundary="trim").max()
     fig = go.Figure()
-    for name in ("o2_kg", "water_kg", "food_kg", "propellant_kg"):
-        fig.add_scatter(x=last["time"].values, y=last[name].values, name=name)
-    fig.update_layout(yaxis_title="kg")
+    for name, label in (("o2_kg", "O2"), ("water_kg", "water"), ("food_kg", "food"), ("propellant_kg", "propellant")):
+        fig.add_scatter(x=last["time"].values, y=last[name].values, name=f"{label} store [kg]")
+    fig.update_layout(yaxis_title="kg", title="Stores at the base, daily maximum (run 0)")
     figs.append(Figure("Consumables (run 0, daily)", fig))
     fig = go.Figure()
-    for name in ("isru_water_kg", "isru_o2_kg"):
-        fig.add_scatter(x=last["time"].values, y=last[name].values, name=f"cumulative {name}")
+    for name, label in (("isru_water_kg", "water"), ("isru_o2_kg", "O2")):
+        fig.add_scatter(x=last["time"].values, y=last[name].values, name=f"ISRU {label}, cumulative [kg]")
     fig.add_scatter(
         x=last["time"].values, y=last["data_returned_bits"].values / 8e9, name="data returned [GB]", yaxis="y2"
     )
