@@ -346,7 +346,7 @@ def build_inputs(
     store_par = np.array([cons.reserve_days, cons.o2_capacity_kg])
 
     deliveries = sorted((d for d in station.deliveries if d.commodity != "crew"), key=lambda d: d.time_s)
-    del_step = np.array([max(0, int(np.ceil(d.time_s / dt_s - 1e-9))) for d in deliveries], dtype=np.int64)
+    del_step = np.array([max(0, step_at_or_after(d.time_s, dt_s)) for d in deliveries], dtype=np.int64)
     del_comm = np.array([COMMODITY_CODE[d.commodity] for d in deliveries], dtype=np.int64)
     del_amount = np.array([d.amount for d in deliveries], dtype=np.float64)
 
@@ -411,6 +411,12 @@ def build_inputs(
     )
 
 
+def step_at_or_after(time_s: float, dt_s: float) -> int:
+    """The first step at or after ``time_s`` (a time within 1e-9 step of a step is that step): when a delivery
+    lands or an element comes online."""
+    return math.ceil(time_s / dt_s - 1e-9)
+
+
 def online_steps(names: tuple[str, ...], online_s: tuple[float, ...], dt_s: float, n_steps: int) -> NDArray[np.int64]:
     """The first step at or after each element's ``online_s`` (0 for -inf or a time before the start;
     ``n_steps`` for a time after the last step: never online in the period); InputError for NaN or +inf."""
@@ -422,5 +428,5 @@ def online_steps(names: tuple[str, ...], online_s: tuple[float, ...], dt_s: floa
                 "there from the start)"
             )
         if when > 0.0:
-            steps[i] = min(n_steps, int(np.ceil(when / dt_s - 1e-9)))
+            steps[i] = min(n_steps, step_at_or_after(when, dt_s))
     return steps

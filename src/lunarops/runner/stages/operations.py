@@ -7,7 +7,6 @@ plus the section's own ``resupply`` list.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -18,7 +17,7 @@ from numpy.typing import NDArray
 
 from lunarops.errors import InputError, ScenarioError, ScenarioIssue
 from lunarops.ops import functions as fn
-from lunarops.ops.inputs import LightSeries, build_inputs
+from lunarops.ops.inputs import LightSeries, build_inputs, step_at_or_after
 from lunarops.ops.lifesupport import BVAD, CrewRates, LoopClosure
 from lunarops.ops.montecarlo import OpsResult, simulate
 from lunarops.ops.station import (
@@ -114,7 +113,7 @@ def online_table(
             how = "online_utc"
             if element.arrives_with is not None:
                 how = f"arrives with {element.arrives_with} (lands {when:%Y-%m-%d %H:%M} UTC)"
-            step = pd.Timestamp(start) + pd.Timedelta(seconds=math.ceil(seconds / step_s - 1e-9) * step_s)
+            step = pd.Timestamp(start) + pd.Timedelta(seconds=step_at_or_after(seconds, step_s) * step_s)
             if end is not None and step >= pd.Timestamp(end):
                 how += f"; after the period's end ({end:%Y-%m-%d}): never online in this run"
             rows.append({"element": getattr(element, "name", ""), "online_utc": step.tz_convert(None), "how": how})
