@@ -80,7 +80,8 @@ def test_cli_infeasible_campaign_exit_3_names_the_binding_row(tmp_path: Path) ->
     text = SMALL.replace("cargo: 500", "cargo: 50000")  # more than the 2,837 kg payload capacity
     result = CliRunner().invoke(app, ["campaign", "solve", str(write(tmp_path, text))])
     assert result.exit_code == 3
-    assert "cargo at LLO on day 0" in " ".join(result.stderr.split())
+    # day 0 is the file's epoch_utc, 2031-01-01; the message gives the date beside the day
+    assert "cargo at LLO on 2031-01-01 (day 0)" in " ".join(result.stderr.split())
 
 
 def test_roadmap_dependency_out_of_order_is_named() -> None:
@@ -201,10 +202,13 @@ def test_closed_launch_window_is_named(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["campaign", "solve", str(write(tmp_path, text)), "--json"])
     assert result.exit_code == 3
     message = " ".join(result.stderr.split())
-    assert "cargo at LLO on day 0" in message
-    # the cause is named too: the window, in days from the epoch 2031-01-01 (2030-01-01..2030-12-31 = days
-    # -365..-1), and day 0's date
-    assert "Arcs fly only in their windows (days from the campaign epoch): Earth->LEO -365 to -1" in message
+    assert "cargo at LLO on 2031-01-01 (day 0)" in message
+    # the cause is named too: the window, as dates and days from the epoch 2031-01-01 (2030-01-01..2030-12-31 =
+    # days -365..-1), and day 0's date
+    assert (
+        "Arcs fly only in their windows (days from the campaign epoch): "
+        "Earth->LEO 2030-01-01 (day -365) to 2030-12-31 (day -1)"
+    ) in message
     assert message.endswith("(day 0 = 2031-01-01, campaign.epoch_utc)")
     opened = text.replace("2030-12-31T00:00:00Z", "2031-01-02T00:00:00Z")
     result = CliRunner().invoke(app, ["campaign", "solve", str(write(tmp_path, opened)), "--json"])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import replace
+from datetime import datetime, timezone
 
 import pytest
 from hypothesis import given, settings
@@ -204,8 +205,17 @@ def test_infeasible_message_names_the_windows_in_force() -> None:
         solve(closed)
     message = str(info.value)
     assert "cargo at LLO on day 0" in message
-    assert message.endswith("Arcs fly only in their windows (days from the campaign epoch): LEO->LLO 500 to 600")
+    assert message.endswith("Arcs fly only in their windows (days from the campaign epoch): LEO->LLO day 500 to day 600")
     # without windows nothing is added
     with pytest.raises(InfeasibleError) as info:
         solve(one_arc(prop_cap=2500.0, copies=1))
     assert "windows" not in str(info.value)
+    # with day 0's date the rows and windows read as dates too: day 500 after 2031-01-01 is 2032-05-15
+    # (2031: 365 d, so day 365 = 2032-01-01; + 135 d = May 15 in the leap year 2032)
+    with pytest.raises(InfeasibleError) as info:
+        solve(closed, epoch_utc=datetime(2031, 1, 1, tzinfo=timezone.utc))
+    message = str(info.value)
+    assert "cargo at LLO on 2031-01-01 (day 0)" in message
+    assert "LEO->LLO 2032-05-15 (day 500) to 2032-08-23 (day 600)" in message
+    with pytest.raises(InputError, match="epoch_utc = '2031-01-01' must be None or a datetime"):
+        solve(closed, epoch_utc="2031-01-01")  # type: ignore[arg-type]

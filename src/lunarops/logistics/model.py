@@ -36,6 +36,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
 import highspy
@@ -171,9 +172,10 @@ class Plan:
 class _Builder:
     """Builds the MILP of one Problem; keeps the index maps needed to read the solution."""
 
-    def __init__(self, problem: Problem) -> None:
+    def __init__(self, problem: Problem, epoch_utc: datetime | None = None) -> None:
         problem.check()
         self.p = problem
+        self.epoch_utc = epoch_utc
         self.steps = time_steps(problem)
         self.lp = _Lp()
         self.links = [_Link(a.origin, a.destination, False, a) for a in problem.arcs] + [
@@ -211,6 +213,16 @@ class _Builder:
         self.imleo_terms: list[tuple[int, float]] = []
 
     # ----------------------------------------------------------------------------------------------- helpers
+    def on_day(self, day: float) -> str:
+        """A row label's time: "on day 152", or with an epoch "on 2031-06-02 (day 152)"."""
+        return "on " + _day_text(day, self.epoch_utc)
+
+    def year_start(self, year: int) -> str:
+        """' (from 2032-01-01)' for campaign year index ``year`` (365.25 d each from day 0); '' without epoch."""
+        if self.epoch_utc is None:
+            return ""
+        return f" (from {self.epoch_utc + timedelta(days=year * 365.25):%Y-%m-%d})"
+
     def active(self, li: int, k: int) -> bool:
         link = self.links[li]
         if link.holdover:
@@ -465,7 +477,7 @@ class _Builder:
                     terms += [(self.n[si, li, k, q], -1.0) for li in ins for si in range(len(self.copies))]
                     terms += [(self.n[si, li, k - 1, q], -1.0) for li in hold for si in range(len(self.copies))]
                     family = "demand" if rhs < 0 else "balance"
-                    lp.row(terms, -INF, rhs, f"{q} at {node} on day {day:g} (needs {-rhs:g})", family)
+                    lp.row(terms, -INF, rhs, f"{q} at {node} {self.on_day(day)} (needs {-rhs:g})", family)
                 for c in self.cont_names:
                     rhs = supply.get((node, k, c), 0.0)
                     if rhs == INF:
@@ -477,7 +489,7 @@ class _Builder:
                     terms += [(self.v[li, k, c], -1.0) for li in ins]
                     terms += [(self.v[li, k - 1, c], -1.0) for li in hold]
                     family = "demand" if rhs < 0 else "balance"
-                    lp.row(terms, -INF, rhs, f"{c} at {node} on day {day:g} (needs {-rhs:g} kg)", family)
+                    lp.row(terms, -INF, rhs, f"{c} at {node} {self.on_day(day)} (needs {-rhs:g} kg)", family)
                 for si, cp in enumerate(self.copies):
                     terms = [(self.y[si, li, k], 1.0) for li in outs]
                     terms += [(self.y[si, li, k], -1.0) for li in ins]
@@ -485,7 +497,8 @@ class _Builder:
                     if not terms:
                         continue
                     rhs_sc = 1.0 if node == self.p.earth else 0.0
-                    lp.row(terms, -INF, rhs_sc, f"spacecraft {cp.name} at {node} day {day:g}", "spacecraft_balance")
+                    label = f"spacecraft {cp.name} at {node} {self.on_day(day)}"
+                    lp.row(terms, -INF, rhs_sc, label, "spacecraft_balance")
 
     def _launch_vehicles(self) -> None:
         lp, p, steps = self.lp, self.p, self.steps
@@ -513,14 +526,16 @@ class _Builder:
                     per_year.setdefault((lv.name, int(steps.days[k] // 365.25)), []).append(col)
                 lp.row(
                     terms, -INF, 0.0,
-                    f"launch capacity to {link.destination} on day {steps.days[k]:g}", "launch_capacity",
+                    f"launch capacity to {link.destination} {self.on_day(steps.days[k])}", "launch_capacity",
                 )
         for lv in p.launch_vehicles:
             for (name, year), cols in per_year.items():
                 if name == lv.name:
                     lp.row(
                         [(c, 1.0) for c in cols], -INF, float(lv.max_per_year),
-                        f"cadence of {lv.name} in campaign year {year + 1} (max {lv.max_per_year})", "cadence",
+                        f"cadence of {lv.name} in campaign year {year + 1}{self.year_start(year)} "
+                        f"(max {lv.max_per_year})",
+                        "cadence",
                     )
 
     def _objective(self) -> None:
@@ -613,14 +628,21 @@ def _explain_infeasible(builder: _Builder, time_limit_s: float) -> str:
         return "the elastic re-solve met every demand; the binding constraint is a spacecraft or capacity row"
     parts = [f"{label}: short by {amount:,.1f}" for label, amount in short[:8]]
     more = f" (and {len(short) - 8} more)" if len(short) > 8 else ""
-    return "; ".join(parts) + more + _windows_in_force(builder.p)
+    return "; ".join(parts) + more + _windows_in_force(builder.p, builder.epoch_utc)
 
 
-def _windows_in_force(problem: Problem) -> str:
+def _day_text(day: float, epoch_utc: datetime | None) -> str:
+    """A campaign day as a planner reads it: "day 152", or with the epoch "2031-06-02 (day 152)"."""
+    if epoch_utc is None:
+        return f"day {day:g}"
+    return f"{epoch_utc + timedelta(days=float(day)):%Y-%m-%d} (day {day:g})"
+
+
+def _windows_in_force(problem: Problem, epoch_utc: datetime | None) -> str:
     """The arcs' windows, for an infeasibility message: a closed window is often the cause of the shortfalls the
     elastic re-solve names (they are what it cannot deliver, not why)."""
     windows = [
-        f"{a.name} " + ", ".join(f"{first:g} to {last:g}" for first, last in a.windows)
+        f"{a.name} " + ", ".join(f"{_day_text(a0, epoch_utc)} to {_day_text(a1, epoch_utc)}" for a0, a1 in a.windows)
         for a in problem.arcs
         if a.windows
     ]
@@ -632,8 +654,11 @@ def _windows_in_force(problem: Problem) -> str:
 def solve(
     problem: Problem,
     progress: Callable[[float, str], None] | None = None,
+    *,
+    epoch_utc: datetime | None = None,
 ) -> Plan:
     """Build and solve the campaign MILP; raise InfeasibleError naming the unmet demands when infeasible.
+    With ``epoch_utc`` (day 0's date) the message gives dates beside the days.
 
     A malformed problem (a field out of range, a name that is not in the network) raises InputError naming it.
     """
@@ -650,7 +675,11 @@ def solve(
     report = progress or (lambda fraction, message: None)
     report(0.0, "building the time-expanded network")
     t0 = time.perf_counter()
-    builder = _Builder(problem)
+    if epoch_utc is not None and not isinstance(epoch_utc, datetime):
+        raise InputError(
+            f"solve(epoch_utc): epoch_utc = {epoch_utc!r} must be None or a datetime (day 0 of the plan)"
+        )
+    builder = _Builder(problem, epoch_utc)
     lp = builder.build()
     build_s = time.perf_counter() - t0
     report(0.2, f"solving {len(lp.lower)} variables, {len(lp.row_lower)} constraints with HiGHS")

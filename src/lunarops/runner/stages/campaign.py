@@ -133,10 +133,10 @@ def plan_campaign(section: Any, operations: Any, progress: Callable[[float, str]
 
 
 def solve_campaign(problem: Problem, epoch_utc: datetime, progress: Callable[[float, str], None]) -> Plan:
-    """``solve`` for a scenario's campaign: an infeasibility message (days from the epoch) also gives day 0's
-    date, so that its days and windows read as dates."""
+    """``solve`` for a scenario's campaign: an infeasibility message gives the dates of its days and windows, and
+    day 0's date (the campaign's epoch)."""
     try:
-        return solve(problem, progress=progress)
+        return solve(problem, progress=progress, epoch_utc=epoch_utc)
     except InfeasibleError as error:
         raise InfeasibleError(f"{error} (day 0 = {epoch_utc:%Y-%m-%d}, campaign.epoch_utc)") from None
 
