@@ -205,7 +205,9 @@ def test_infeasible_message_names_the_windows_in_force() -> None:
         solve(closed)
     message = str(info.value)
     assert "cargo at LLO on day 0" in message
-    assert message.endswith("Arcs fly only in their windows (days from the campaign epoch): LEO->LLO day 500 to day 600")
+    assert message.endswith(
+        "Arcs fly only in their windows (days from the campaign epoch): LEO->LLO day 500 to day 600"
+    )
     # without windows nothing is added
     with pytest.raises(InfeasibleError) as info:
         solve(one_arc(prop_cap=2500.0, copies=1))

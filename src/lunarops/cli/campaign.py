@@ -15,11 +15,13 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from lunarops.cli.common import console, handle_errors, print_json, progress_bar
+from lunarops.cli.common import HELP_MARKUP, console, handle_errors, print_json, progress_bar
 from lunarops.errors import InputError
 from lunarops.scenario.campaign import CampaignSection
 
-campaign_app = typer.Typer(help="The campaign: roadmap, transport and the logistics plan.", no_args_is_help=True)
+campaign_app = typer.Typer(
+    help="The campaign: roadmap, transport and the logistics plan.", no_args_is_help=True, rich_markup_mode=HELP_MARKUP
+)
 _SCENARIO_KEYS = {"campaign", "schema_version", "period", "sites"}
 
 

@@ -9,7 +9,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import typer
 from rich.console import Console
@@ -20,8 +20,12 @@ from lunarops.errors import InputError, LunarOpsError
 from lunarops.jsonutil import to_json
 
 # no emoji codes: ':100:' in 'llo:100:90' is an orbit, not a picture
-err_console = Console(stderr=True, emoji=False)
-console = Console(emoji=False)
+# no markup unless a print asks for it (markup=True, with its text escaped): units such as [kg] or [deg] in
+# tables, notes and messages are text, which rich's markup would drop
+err_console = Console(stderr=True, emoji=False, markup=False)
+console = Console(emoji=False, markup=False)
+# help texts as markdown: typer's "rich" mode takes units such as [deg] or [m] for markup and drops them
+HELP_MARKUP: Final = "markdown"
 
 
 @contextmanager
@@ -102,12 +106,12 @@ def progress_bar(description: str, enabled: bool = True) -> Iterator[Any]:
         yield lambda fraction, message: None
         return
     with Progress(
-        TextColumn("[bold]{task.description}"),
+        TextColumn("{task.description}", style="bold", markup=False),
         BarColumn(),
         TextColumn("{task.percentage:>5.1f}%"),
         TimeElapsedColumn(),
         TimeRemainingColumn(),
-        TextColumn("{task.fields[message]}"),
+        TextColumn("{task.fields[message]}", markup=False),
         console=err_console,
         transient=False,
     ) as bar:

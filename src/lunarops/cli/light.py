@@ -11,6 +11,7 @@ from rich import box
 from rich.table import Table
 
 from lunarops.cli.common import (
+    HELP_MARKUP,
     check_output_file,
     console,
     err_console,
@@ -22,8 +23,11 @@ from lunarops.errors import InputError, SiteError
 
 DEFAULT_MAST_M = 10.0  # sites rank: the mast of --site and --search sites without --height-m [m]
 
-sites_app = typer.Typer(help="Candidate sites: rank them by light, darkness, Earth, slope and PSR distance.",
-                        no_args_is_help=True)
+sites_app = typer.Typer(
+    help="Candidate sites: rank them by light, darkness, Earth, slope and PSR distance.",
+    no_args_is_help=True,
+    rich_markup_mode=HELP_MARKUP,
+)
 
 TerrainOpt = Annotated[str, typer.Option("--terrain", help="none | south | north | global | DEM file path")]
 HorizonModeOpt = Annotated[

@@ -13,6 +13,7 @@ from rich.table import Table
 from lunarops import __version__
 from lunarops.cli import campaign, light, ops, orbit, sky, terrain, web
 from lunarops.cli.common import (
+    HELP_MARKUP,
     check_output_dir,
     check_output_file,
     console,
@@ -24,13 +25,16 @@ from lunarops.cli.common import (
 from lunarops.numformat import format_number
 
 app = typer.Typer(
+    rich_markup_mode=HELP_MARKUP,
     name="lunarops",
     help="Plan and simulate a lunar research station on real ephemerides and terrain.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-runs_app = typer.Typer(help="The run catalog.", no_args_is_help=True)
+runs_app = typer.Typer(
+    help="The run catalog.", no_args_is_help=True, rich_markup_mode=HELP_MARKUP
+)
 DB_HELP = (
     "catalog URL: sqlite:///PATH or postgresql://USER@HOST/DB; default: catalog.sqlite in $LUNAROPS_HOME, "
     "else in the user data directory"
@@ -80,7 +84,7 @@ def run(
         if json_output:
             print_json({"run_id": results.run_id, "report": str(results.report_path), "summary": results.summary()})
             return
-        console.print(f"[bold green]done[/] run {results.run_id} in {results.elapsed_s:.1f} s")
+        console.print(f"[bold green]done[/] run {escape(results.run_id)} in {results.elapsed_s:.1f} s", markup=True)
         console.print(f"report:  {results.report_path}")
         console.print(f"results: {results.out_dir / 'results'}")
         for stage, summary in results.summary().items():
@@ -143,7 +147,7 @@ def sweep(
             with progress_bar(f"sweep of {len(members)} members", enabled=not quiet and not json_output) as update:
                 table = run_sweep(members, out, lambda: make_executor(scheduler, workers), progress=update, db_url=db)
         except SweepInterrupted as stop:
-            err_console.print(escape(str(stop)), highlight=False, soft_wrap=True)
+            err_console.print(str(stop), highlight=False, soft_wrap=True)
             raise typer.Exit(stop.exit_code) from None
         path = write_sweep_table(table, out / "sweep.parquet")
         if json_output:
@@ -151,8 +155,8 @@ def sweep(
             # JSON has no inf: those cells are null in "rows" and listed here (sweep.parquet keeps the floats)
             print_json({"members": len(table), "table": str(path), "rows": rows, "infinite": infinite_cells(table)})
             return
-        console.print(f"[bold green]done[/] {len(table)} members; table: {escape(str(path))}")
-        console.print(escape(_catalog_hint(db)), highlight=False)
+        console.print(f"[bold green]done[/] {len(table)} members; table: {escape(str(path))}", markup=True)
+        console.print(_catalog_hint(db), highlight=False)
         _print_sweep_view(sweep_view(table, list(grid), console.width), len(table.columns), path)
 
 
@@ -171,14 +175,14 @@ def _print_sweep_view(view: Any, n_columns: int, path: Path) -> None:
     """The swept parameters, then the outputs that differ between members (lunarops.runner.sweep.SweepView)."""
     table = Table(show_header=True)
     if view.transposed:
-        table.add_column(escape(view.header[0]), overflow="fold")
+        table.add_column(view.header[0], overflow="fold")
         for member in view.header[1:]:
             table.add_column(member, justify="right", no_wrap=True)
     else:
         for name in view.header:
-            table.add_column(escape(name), justify="right", no_wrap=True)
-    for i, row in enumerate(view.rows):  # escaped: "[pole]" in a name is text, not rich markup
-        table.add_row(*(escape(c) for c in row), end_section=view.transposed and i == view.n_parameters - 1)
+            table.add_column(name, justify="right", no_wrap=True)
+    for i, row in enumerate(view.rows):  # the console has no markup: "[pole]" in a name is text
+        table.add_row(*row, end_section=view.transposed and i == view.n_parameters - 1)
     if view.rows or not view.transposed:
         console.print(table)
     if not view.rows or (view.transposed and len(view.rows) == view.n_parameters):
@@ -186,13 +190,13 @@ def _print_sweep_view(view: Any, n_columns: int, path: Path) -> None:
     if view.members_shown < view.members:
         console.print(
             f"members 0..{view.members_shown - 1} of {view.members} shown (the terminal is too narrow); "
-            f"all members: {escape(str(path))}",
+            f"all members: {path}",
             soft_wrap=False,
         )
     if view.constant:
         console.print(
             f"{len(view.constant)} outputs are the same in every member and not shown; "
-            f"all {n_columns} columns: {escape(str(path))}"
+            f"all {n_columns} columns: {path}"
         )
 
 
@@ -206,7 +210,9 @@ def validate(
     with handle_errors():
         model = load_scenario(scenario)
         console.print(
-            f"[green]valid[/]: {scenario} ({model.name}, {len(model.sites)} sites, {model.period.n_steps:,} steps)"
+            f"[green]valid[/]: {escape(str(scenario))} ({escape(model.name)}, {len(model.sites)} sites, "
+            f"{model.period.n_steps:,} steps)",
+            markup=True,
         )
 
 
@@ -255,16 +261,23 @@ def runs_list(
                 ]
             )
             return
-        table = Table("run id", "scenario", "status", "started (UTC)", "elapsed [s]", "output")
+        # a narrow terminal gets the id, scenario, status and elapsed time (the id starts with the start time in
+        # UTC); the start time and output folder need >= 130 columns, `runs show ID` or --json
+        wide = console.width >= 130
+        headers = ["run id", "scenario", "status"] + (["started (UTC)"] if wide else []) + ["elapsed [s]"]
+        table = Table(*headers, *(["output"] if wide else []))
         table.columns[0].no_wrap = True  # `runs show` needs the id: never cut it
+        if not wide:
+            table.caption = "started (UTC): the run id's first part; output folder: lunarops runs show ID, or --json"
         for r in records:
+            started = [f"{r.started_utc:%Y-%m-%d %H:%M:%S}"] if wide else []
             table.add_row(
                 r.run_id,
-                escape(r.scenario_name),  # "[sites.0.mast_height_m=10]" of a sweep member is text, not markup
+                r.scenario_name,  # "[sites.0.mast_height_m=10]" of a sweep member: text (the console has no markup)
                 r.status,
-                f"{r.started_utc:%Y-%m-%d %H:%M:%S}",
+                *started,
                 f"{r.elapsed_s:.1f}" if r.elapsed_s is not None else "",
-                r.out_dir,
+                *([r.out_dir] if wide else []),
             )
         console.print(table)
 

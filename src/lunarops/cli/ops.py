@@ -8,9 +8,11 @@ from typing import Annotated, Any, Literal
 import typer
 from rich.table import Table
 
-from lunarops.cli.common import check_range, console, handle_errors, print_json, progress_bar
+from lunarops.cli.common import HELP_MARKUP, check_range, console, handle_errors, print_json, progress_bar
 
-power_app = typer.Typer(help="Power-system sizing.", no_args_is_help=True)
+power_app = typer.Typer(
+    help="Power-system sizing.", no_args_is_help=True, rich_markup_mode=HELP_MARKUP
+)
 
 
 def _table(title: str, rows: dict[str, Any]) -> Table:

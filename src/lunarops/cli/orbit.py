@@ -8,11 +8,12 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from lunarops.cli.common import check_output_file, console, handle_errors, print_json, progress_bar
+from lunarops.cli.common import HELP_MARKUP, check_output_file, console, handle_errors, print_json, progress_bar
 from lunarops.errors import InputError
 from lunarops.numformat import format_number
 
 orbit_app = typer.Typer(
+    rich_markup_mode=HELP_MARKUP,
     help="Lunar orbits: NRHO/halo families, Keplerian and frozen orbits, coverage, delta-v ledger.",
     no_args_is_help=True,
 )

@@ -9,9 +9,11 @@ import numpy as np
 import typer
 from rich.table import Table
 
-from lunarops.cli.common import console, handle_errors, print_json, progress_bar
+from lunarops.cli.common import HELP_MARKUP, console, handle_errors, print_json, progress_bar
 
-data_app = typer.Typer(help="Data products: download higher-resolution LOLA DEMs.", no_args_is_help=True)
+data_app = typer.Typer(
+    help="Data products: download higher-resolution LOLA DEMs.", no_args_is_help=True, rich_markup_mode=HELP_MARKUP
+)
 
 CONVENTIONS = (
     "azimuth from north through east; elevation above the local horizontal (normal to the site's radius); "

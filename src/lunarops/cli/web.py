@@ -7,10 +7,12 @@ from typing import Annotated
 
 import typer
 
-from lunarops.cli.common import console, handle_errors, print_json
+from lunarops.cli.common import HELP_MARKUP, console, handle_errors, print_json
 from lunarops.errors import InputError
 
-access_app = typer.Typer(help="Users and organizations of the web dashboard.", no_args_is_help=True)
+access_app = typer.Typer(
+    help="Users and organizations of the web dashboard.", no_args_is_help=True, rich_markup_mode=HELP_MARKUP
+)
 ACCESS_HELP = "access file (YAML): organizations, the scenarios they see, users (token hashes)"
 
 
