@@ -754,8 +754,21 @@ def run_one(
             co2 = n_crew * ls_par[1] * dt_s
             sab = s_s * min(co2 * _SAB_WATER_PER_CO2, h2 * _SAB_WATER_PER_H2)
             w_need = n_crew * ls_par[2] * dt_s
+            w_crew = w_need * (1.0 - r_w)
+            if w_crew + w_split - sab > stores[1] and w_split > 0.0:
+                # electrolysis splits only the water at hand, after the crew's own; the Sabatier reactor returns
+                # part of it (H2-limited: in proportion; CO2-limited: a fixed amount)
+                rem = max(stores[1] - w_crew, 0.0)
+                sab_h2 = s_s * h2 * _SAB_WATER_PER_H2
+                k = rem / (w_split - sab_h2) if w_split > sab_h2 else 1.0
+                if k * h2 * _SAB_WATER_PER_H2 > co2 * _SAB_WATER_PER_CO2:
+                    k = (rem + s_s * co2 * _SAB_WATER_PER_CO2) / w_split
+                k = min(max(k, 0.0), 1.0)
+                o2_made *= k
+                w_split *= k
+                sab = s_s * min(co2 * _SAB_WATER_PER_CO2, h2 * k * _SAB_WATER_PER_H2)
             use[0] = o2_need - o2_made
-            use[1] = w_need * (1.0 - r_w) + w_split - sab
+            use[1] = w_crew + w_split - sab
             use[2] = n_crew * ls_par[3] * dt_s
             for c in range(3):
                 if use[c] > 0.0:

@@ -16,6 +16,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from lunarops.errors import InputError, ScenarioError, ScenarioIssue
+from lunarops.illumination.site import TERRAIN_NONE
 from lunarops.ops import functions as fn
 from lunarops.ops.inputs import LightSeries, build_inputs, step_at_or_after
 from lunarops.ops.lifesupport import BVAD, CrewRates, LoopClosure
@@ -459,17 +460,25 @@ def _light(scenario: Any, site_products: dict[str, Any] | None) -> tuple[LightSe
             frac = np.asarray(frac_da.sel(site=site.name).values, dtype=np.float64)
             earth = np.asarray(site_products["earth_visible"].sel(site=site.name).values).astype(bool)
             if frac.shape == light.sun_visible_fraction.shape:
-                note = (
-                    f"light at {site.name!r} from the site stage (terrain horizon, observer at the site's "
-                    f"mast height {site.mast_height_m} m)"
-                )
+                site_light = site_products.get("site_light", {}).get(site.name)
+                terrain = getattr(site_light, "terrain", TERRAIN_NONE)
+                if terrain == TERRAIN_NONE:  # terrain: {dem: none}: the site stage's smooth sphere
+                    note = (
+                        f"light at {site.name!r} from the site stage on a smooth sphere (terrain.dem: none; "
+                        f"observer at the site's mast height {site.mast_height_m} m); set terrain.dem for real horizons"
+                    )
+                else:
+                    note = (
+                        f"light at {site.name!r} from the site stage (terrain horizon of DEM {terrain!r}, observer "
+                        f"at the site's mast height {site.mast_height_m} m)"
+                    )
                 return LightSeries(
                     light.sun_elevation_rad,
                     light.sun_azimuth_rad,
                     np.clip(frac, 0.0, 1.0),
                     light.sun_distance_m,
                     earth,
-                    source="terrain",
+                    source="terrain" if terrain != TERRAIN_NONE else light.source,
                 ), note
     return light, (
         f"terrain was not used: light at {site.name!r} on a smooth sphere (disk above the horizon "
