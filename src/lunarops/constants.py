@@ -36,3 +36,7 @@ JULIAN_YEAR_S = 365.25 * DAY_S
 # each end, so that light-time corrections and rounding stay inside it.
 KERNEL_FIRST_UTC = datetime(1900, 1, 2, tzinfo=UTC)
 KERNEL_LAST_UTC = datetime(2050, 12, 30, tzinfo=UTC)
+# Standard Gibbs energy of formation of liquid water, -237.13 kJ/mol (NBS tables of chemical thermodynamic
+# properties, Wagman et al. 1982; CODATA key values): the least electrical work that splits water. Per kg of O2
+# (2 H2O -> 2 H2 + O2, O2 31.998 g/mol): 2 x 237.13 kJ / 0.031998 kg = 14.82 MJ = 4.117 kWh.
+ELECTROLYSIS_MIN_KWH_PER_KG_O2 = 2.0 * 237.13e3 / 0.031998 / 3.6e6

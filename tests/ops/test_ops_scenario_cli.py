@@ -75,6 +75,20 @@ def test_good_section_validates() -> None:
             "operations",
             "targets 'nowhere', which is not an element",
         ),
+        # an ISRU plant is not the life-support loop's load (it stops by night, with its own policies)
+        ("life_support: {eclss_load: eclss}", "life_support: {eclss_load: o2 plant}", "operations",
+         "'o2 plant' is an ISRU plant, not a load"),
+        # below the reversible work of electrolysing the water, 2 x 237.13 kJ/mol / 31.998 g/mol = 4.12 kWh/kg O2
+        ("mean: 24.3, sd: 5.8, low: 12, high: 45", "mean: 24.3, sd: 5.8, low: 0.5, high: 45", "operations.isru.0",
+         "energy_kwh_per_kg_o2 can be 0.5, below 4.12 kWh per kg O2"),
+        ("{o2_kg: 300, water_kg: 1000, food_kg: 300}", "{o2_kg: 300, water_kg: 1000, food_kg: 300, "
+         "o2_tank_capacity_kg: 50}", "operations.consumables", "o2_kg = 300 kg does not fit o2_tank_capacity_kg = 50"),
+        ("  monte_carlo:", "  resupply: [{time_utc: 2030-02-01, commodity: crew, amount: 2.5}]\n  monte_carlo:",
+         "operations.resupply.0", "counts whole crew members"),
+        ("  monte_carlo:", "  resupply: [{time_utc: 2030-02-01, commodity: spares, amount: 1.5}]\n  monte_carlo:",
+         "operations.resupply.0", "counts whole spare units"),
+        # the period's step is 1 h: an MTBF of 0.5 h would mean two failures per step
+        ("mtbf_h: 2000", "mtbf_h: 0.5", "operations.components.0.mtbf_h", "shorter than the time step"),
     ],
 )
 def test_bad_values_are_named(old: str, new: str, field: str, words: str) -> None:

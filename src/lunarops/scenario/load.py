@@ -90,7 +90,8 @@ def parse_scenario(text: str, file: str = "<string>") -> Scenario:
     """Validate scenario YAML text; ScenarioError lists every problem with its line."""
     node, data = parse_yaml_mapping(text, file)
     scenario = validate_mapping(node, data, file, Scenario)
-    problems = scenario.arrival_problems()  # across sections: operations elements and the campaign's missions
+    # across sections: operations elements and the campaign's missions; components and the period's step
+    problems = scenario.arrival_problems() + scenario.step_problems()
     if problems:
         raise ScenarioError([ScenarioIssue(file, _line_of(node, loc), _dotted(loc), value, message)
                              for loc, value, message in problems])

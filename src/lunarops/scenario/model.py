@@ -74,6 +74,24 @@ class Scenario(_Model):
         return problems
 
 
+    def step_problems(self) -> list[tuple[tuple[str | int, ...], str, str]]:
+        """(field path, value, message) of operations components whose MTBF is shorter than the time step: the
+        hourly engine cannot resolve more than one failure per step (and would draw failures without end)."""
+        if self.operations is None:
+            return []
+        step_h = self.period.step_hours
+        return [
+            (
+                ("operations", "components", i, "mtbf_h"),
+                f"{c.mtbf_h:g}",
+                f"component {c.name!r}: mtbf_h = {c.mtbf_h:g} h is shorter than the time step (period.step_hours = "
+                f"{step_h:g} h); give an MTBF of at least one step, or a finer period.step_hours",
+            )
+            for i, c in enumerate(self.operations.components)
+            if c.mtbf_h < step_h
+        ]
+
+
 def _lands_at_the_base(element: str, mission: str, logistics: Any) -> str:
     """Why ``mission`` does not go to the node the station is at ('' when it does)."""
     node = logistics.base_node()

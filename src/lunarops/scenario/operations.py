@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from lunarops.constants import ELECTROLYSIS_MIN_KWH_PER_KG_O2
 from lunarops.scenario.base import _Model
 from lunarops.scenario.core import _as_utc
 
@@ -212,6 +213,16 @@ class ConsumablesSpec(_Online):
     reserve_days: float = Field(default=30.0, ge=0)
     o2_tank_capacity_kg: float | None = Field(default=None, gt=0)
 
+    @model_validator(mode="after")
+    def _check(self) -> ConsumablesSpec:
+        if self.o2_tank_capacity_kg is not None and self.o2_kg > self.o2_tank_capacity_kg:
+            raise ValueError(
+                f"consumables.o2_kg = {self.o2_kg:g} kg does not fit o2_tank_capacity_kg = "
+                f"{self.o2_tank_capacity_kg:g} kg (O2 beyond the tank would count as propellant): lower o2_kg or "
+                "raise the capacity"
+            )
+        return self
+
     @property
     def name(self) -> str:
         return "initial stores"
@@ -232,6 +243,11 @@ class DeliverySpec(_Model):
     def _check(self) -> DeliverySpec:
         if self.commodity != "crew" and self.amount < 0:
             raise ValueError(f"delivery of {self.commodity} has amount {self.amount} < 0; deliveries add goods")
+        if self.commodity in ("crew", "spares") and self.amount != int(self.amount):
+            what = "crew members (arriving +, leaving -)" if self.commodity == "crew" else "spare units"
+            raise ValueError(
+                f"delivery of {self.commodity} has amount {self.amount:g}: it counts whole {what}; give a whole number"
+            )
         return self
 
 
@@ -266,6 +282,14 @@ class IlmeniteReductionSpec(_Online):
     @model_validator(mode="after")
     def _check(self) -> IlmeniteReductionSpec:
         check_range(f"isru {self.name!r} energy_kwh_per_kg_o2", self.energy_kwh_per_kg_o2, 0.0, 1e4, low_open=True)
+        lowest = support(self.energy_kwh_per_kg_o2)[0]
+        if lowest < ELECTROLYSIS_MIN_KWH_PER_KG_O2:
+            raise ValueError(
+                f"isru {self.name!r} energy_kwh_per_kg_o2 can be {lowest:g}, below "
+                f"{ELECTROLYSIS_MIN_KWH_PER_KG_O2:.2f} kWh per kg O2, the reversible work of electrolysing the "
+                "reduction's water alone (dG = 237.1 kJ/mol); Leger et al. 2025 (PNAS 122) measured 24.3 +- 5.8 "
+                "end to end: raise the value or its distribution's low bound"
+            )
         return self
 
 
@@ -383,10 +407,13 @@ class OperationsSection(_Model):
         for name in self.policy.shed_order:
             if name not in load_names:
                 raise ValueError(f"operations.policy.shed_order names {name!r}, which is not a load; use {load_names}")
+        plain_loads = [ld.name for ld in self.loads]
+        isru_names = [p.name for p in self.isru]
         for ref, what in (
             (self.life_support.eclss_load, "life_support.eclss_load"),
             (self.comms.load if self.comms else None, "comms.load"),
         ):
-            if ref is not None and ref not in load_names:
-                raise ValueError(f"operations.{what} {ref!r} is not a load; choose one of {load_names}")
+            if ref is not None and ref not in plain_loads:
+                kind = "an ISRU plant, not a load" if ref in isru_names else "not a load"
+                raise ValueError(f"operations.{what} {ref!r} is {kind}; choose one of the loads {plain_loads}")
         return self
