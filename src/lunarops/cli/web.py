@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import errno
+import socket
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from lunarops.cli.common import HELP_MARKUP, console, handle_errors, print_json
+from lunarops.cli.common import HELP_MARKUP, console, err_console, handle_errors, print_json
 from lunarops.errors import InputError
+
+if TYPE_CHECKING:
+    from lunarops.web.access import AddedUser
 
 access_app = typer.Typer(
     help="Users and organizations of the web dashboard.", no_args_is_help=True, rich_markup_mode=HELP_MARKUP
@@ -18,7 +23,11 @@ ACCESS_HELP = "access file (YAML): organizations, the scenarios they see, users 
 
 def serve(
     access: Annotated[Path, typer.Option("--access", help=ACCESS_HELP)],
-    db: Annotated[str | None, typer.Option("--db", help="catalog URL (default: the lunarops home's catalog)")] = None,
+    db: Annotated[
+        str | None,
+        typer.Option("--db", help="catalog URL (default: catalog.sqlite in $LUNAROPS_HOME, else the user data "
+                                  "directory); it must exist: serve only reads"),
+    ] = None,
     host: Annotated[str, typer.Option("--host", help="address to listen on (127.0.0.1: this machine only)")] = (
         "127.0.0.1"
     ),
@@ -35,42 +44,130 @@ def serve(
             from lunarops.web import create_app, load_access
         except ModuleNotFoundError as error:
             raise InputError(f"the web dashboard needs {error.name}: pip install 'lunarops[web]'") from None
-        app = create_app(db, load_access(access), secure_cookies)
+        policy = load_access(access)
+        app = create_app(db, policy, secure_cookies)
+        sock = bind(host, port)  # before the banner: a port in use is an error, not a banner and a traceback
+        for org, pattern in app.state.unmatched_patterns:
+            err_console.print(
+                f"warning: organization {org}'s pattern {pattern!r} matches no run in the catalog (yet); patterns "
+                "are case-sensitive: check it in the access file",
+                highlight=False, soft_wrap=True,
+            )
         console.print(
-            f"lunarops dashboard on http://{host}:{port}/ (catalog {app.state.catalog.shown_url}; access file read "
-            "once: restart after changing it); Ctrl-C stops",
-            markup=False,
+            f"lunarops dashboard on http://{_url_host(host)}:{port}/ (catalog {app.state.catalog.shown_url}, "
+            f"{app.state.run_count} runs; {len(policy.users)} users; access file read once: restart after changing "
+            "it); Ctrl-C stops",
             highlight=False,
         )
-        uvicorn.run(app, host=host, port=port, log_level="warning")
+        server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning"))
+        server.run(sockets=[sock])
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """A TCP socket bound to ``host``:``port`` (as uvicorn binds it); InputError naming the host or port and the
+    fix when that cannot be done."""
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    except (socket.gaierror, UnicodeError) as error:
+        raise InputError(
+            f"--host {host!r} is not an address ({getattr(error, 'strerror', None) or error}); use 127.0.0.1 (this "
+            "machine only), 0.0.0.0 (every network interface) or one of this machine's addresses"
+        ) from None
+    sock = socket.socket(family, kind, proto)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+    except OSError as error:
+        sock.close()
+        if error.errno == errno.EADDRINUSE:
+            raise InputError(
+                f"--port {port} is already in use on {host} (another server, perhaps another `lunarops serve`); "
+                f"choose another port, e.g. --port {port + 1 if port < 65535 else 8000}, or stop the other server"
+            ) from None
+        if error.errno == errno.EADDRNOTAVAIL:
+            raise InputError(
+                f"--host {host!r} is not an address of this machine; use 127.0.0.1 (this machine only), 0.0.0.0 "
+                "(every network interface) or one of this machine's addresses"
+            ) from None
+        if error.errno == errno.EACCES:
+            raise InputError(
+                f"--port {port} on {host} needs privileges (ports below 1024 do); choose --port 1024 or above, "
+                "e.g. --port 8000, behind a reverse proxy"
+            ) from None
+        raise InputError(
+            f"cannot listen on {host}:{port} ({error.strerror}); choose another --host or --port"
+        ) from None
+    return sock
+
+
+def _url_host(host: str) -> str:
+    return f"[{host}]" if ":" in host else host
 
 
 @access_app.command("add-user")
 def add_user(
     name: Annotated[str, typer.Argument(help="user name")],
-    organization: Annotated[str, typer.Option("--organization", help="the user's organization")],
+    organization: Annotated[
+        str, typer.Option("--organization", help="the user's organization (case-sensitive); created if new")
+    ],
     access: Annotated[Path, typer.Option("--access", help=ACCESS_HELP + "; created if absent")],
     role: Annotated[str, typer.Option("--role", help="member (the organization's runs) or admin (every run)")] = (
         "member"
     ),
     scenario: Annotated[
         list[str] | None,
-        typer.Option("--scenario", help="scenario-name pattern the organization sees (repeatable), e.g. 'ILRS*'"),
+        typer.Option(
+            "--scenario",
+            help="scenario-name pattern (shell-style, case-sensitive) added to the ORGANIZATION's shared scenarios: "
+                 "all its users see them (repeatable), e.g. 'ILRS*'",
+        ),
     ] = None,
     json_output: Annotated[bool, typer.Option("--json", help="print the token as JSON")] = False,
 ) -> None:
-    """Add a user and print its access token (shown once; the file keeps only its SHA-256)."""
+    """Add a user and print its access token (shown once; the file keeps only its SHA-256). A running `lunarops
+    serve` sees the user after a restart."""
     with handle_errors():
-        from lunarops.web.access import add_user as add
+        from lunarops.web.access import add_user_to
 
         if role not in ("member", "admin"):
             raise InputError(f"--role {role!r} is not known; use member or admin")
-        token = add(access, name, organization, role, scenario)  # type: ignore[arg-type]
+        added = add_user_to(access, name, organization, role, scenario)  # type: ignore[arg-type]
+        notes = _notes(added, access)
+        for note in notes:
+            err_console.print(note, highlight=False, soft_wrap=True)
         if json_output:
-            print_json({"user": name, "organization": organization, "role": role, "token": token})
+            print_json({"user": name, "organization": organization, "role": role, "token": added.token,
+                        "organization_scenarios": added.scenarios, "notes": notes})
             return
-        console.print(f"user {name} ({organization}, {role}) added to {access}; token (shown once):")
-        console.print(token, markup=False, highlight=False, soft_wrap=True)
+        console.print(f"user {name} ({organization}, {role}) added to {access}; token (shown once):", highlight=False)
+        console.print(added.token, highlight=False, soft_wrap=True)
+
+
+def _notes(added: AddedUser, access: Path) -> list[str]:
+    """What add-user changed besides the user: the organization's shared scenarios, a new organization."""
+    notes = []
+    quoted = ", ".join(repr(p) for p in added.new_scenarios)
+    if added.new_organization:
+        sees = f"sees {quoted}" if added.new_scenarios else "sees no scenario yet (admins see every run)"
+        similar = (
+            f"; it differs only in case from the existing {', '.join(map(repr, added.similar_organizations))}: "
+            "names are case-sensitive, so it is another organization (edit the file if that is not meant)"
+            if added.similar_organizations else "; check the spelling (names are case-sensitive)"
+        )
+        if added.first_organization:
+            notes.append(f"note: new organization {added.organization!r} created, which {sees}")
+        else:
+            notes.append(f"warning: new organization {added.organization!r} created, which {sees}{similar}")
+    elif added.new_scenarios:
+        users = ", ".join(added.other_users) or "none yet"
+        notes.append(
+            f"note: organization {added.organization} now also sees {quoted} (scenarios belong to the organization: "
+            f"all its users see them; users before this one: {users})"
+        )
+    if added.comments_dropped:
+        notes.append(f"note: {access} was rewritten; its comments were not kept")
+    notes.append("note: restart a running `lunarops serve` for it to know the new user")
+    return notes
 
 
 @access_app.command("list")
@@ -79,11 +176,24 @@ def list_access(access: Annotated[Path, typer.Option("--access", help=ACCESS_HEL
     with handle_errors():
         from lunarops.web.access import load_access
 
-        policy = load_access(access)
+        policy = load_access(access, require_users=False)
         for org in policy.organizations:
-            users = [f"{u.name} ({u.role})" for u in policy.users if u.organization == org.name]
-            console.print(f"{org.name}: scenarios {org.scenarios or 'none'}; users {', '.join(users) or 'none'}",
-                          markup=False, highlight=False)
+            members = [u for u in policy.users if u.organization == org.name]
+            users = [f"{u.name} ({u.role})" for u in members]
+            patterns = ", ".join(org.scenarios)
+            if org.scenarios:
+                sees = f"scenarios {patterns}"
+            elif members and all(u.role == "admin" for u in members):
+                sees = "admin: all runs"
+            else:
+                sees = "scenarios none (its members see no run)"
+            admins = [u.name for u in members if u.role == "admin"]
+            if org.scenarios and admins:
+                sees += f" (admins {', '.join(admins)}: all runs)"
+            console.print(f"{org.name}: {sees}; users {', '.join(users) or 'none'}", highlight=False)
+        if not policy.users:
+            console.print(f"no users; add one with `lunarops access add-user NAME --organization ORG --access "
+                          f"{access}`", highlight=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -8,10 +8,15 @@ from pathlib import Path
 import platformdirs
 
 
+def home_path() -> Path:
+    """The lunarops data directory: $LUNAROPS_HOME, else the user data directory (not created)."""
+    override = os.environ.get("LUNAROPS_HOME")
+    return Path(override) if override else Path(platformdirs.user_data_dir("lunarops", appauthor=False))
+
+
 def home_dir() -> Path:
     """The lunarops data directory (created on demand)."""
-    override = os.environ.get("LUNAROPS_HOME")
-    path = Path(override) if override else Path(platformdirs.user_data_dir("lunarops", appauthor=False))
+    path = home_path()
     path.mkdir(parents=True, exist_ok=True)
     return path
 

@@ -11,6 +11,7 @@ the API, a short page on the pages.
 
 from __future__ import annotations
 
+import fnmatch
 import html
 import json
 import logging
@@ -18,7 +19,7 @@ import math
 import re
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import parse_qs, quote
 
 from fastapi import FastAPI, Request
@@ -30,6 +31,7 @@ from lunarops import __version__
 from lunarops.errors import LunarOpsError
 from lunarops.store import Catalog, RunRecord
 from lunarops.web.access import AccessPolicy, User
+from lunarops.web.catalog import catalog_overview, check_catalog_exists
 
 COOKIE = "lunarops_token"
 log = logging.getLogger("lunarops.web")
@@ -46,8 +48,10 @@ class WebError(Exception):
 
 def create_app(catalog_url: str | None, policy: AccessPolicy, secure_cookies: bool = False) -> FastAPI:
     """The dashboard over the catalog at ``catalog_url`` (None: the default catalog) for ``policy``'s users;
-    ``secure_cookies`` when it is served over HTTPS (the login cookie then travels over HTTPS only)."""
-    catalog = Catalog(catalog_url)
+    ``secure_cookies`` when it is served over HTTPS (the login cookie then travels over HTTPS only). The dashboard
+    only reads: an SQLite catalog file that does not exist is refused (InputError), not created. ``app.state``
+    holds ``run_count`` and ``unmatched_patterns`` (organization, pattern) that match no run of the catalog."""
+    catalog = Catalog(check_catalog_exists(catalog_url))
     app = FastAPI(title="lunarops", version=__version__, docs_url=None, redoc_url=None)
 
     def get(path: str, **options: Any) -> Callable[[Any], Any]:
@@ -133,14 +137,20 @@ def create_app(catalog_url: str | None, policy: AccessPolicy, secure_cookies: bo
         record = visible_run(user_of(request), run_id)
         return JSONResponse({**_run_json(record), "summary": _finite(record.summary), "error": record.error})
 
+    def with_output(record: RunRecord) -> RunRecord:
+        """The record, if its output directory still holds this run's output; else the 404 the report gives."""
+        if _own_output(record) is None:
+            raise WebError(404, f"run {record.run_id}'s output is not here", _MISSING_OUTPUT)
+        return record
+
     @get("/api/runs/{run_id}/results")
     def api_results(run_id: str, request: Request) -> JSONResponse:
-        record = visible_run(user_of(request), run_id)
+        record = with_output(visible_run(user_of(request), run_id))
         return JSONResponse({"run_id": record.run_id, "files": [p.name for p in _result_files(record)]})
 
     @get("/api/runs/{run_id}/results/{name}")
     def api_result_file(run_id: str, name: str, request: Request) -> FileResponse:
-        record = visible_run(user_of(request), run_id)
+        record = with_output(visible_run(user_of(request), run_id))
         files = {p.name: p for p in _result_files(record)}
         if name not in files:
             raise WebError(404, f"run {record.run_id} has no result file {name!r}", f"choose one of {sorted(files)}")
@@ -199,12 +209,22 @@ def create_app(catalog_url: str | None, policy: AccessPolicy, secure_cookies: bo
     def run_page(run_id: str, request: Request) -> HTMLResponse:
         record = visible_run(user_of(request), run_id)
         rid = quote(record.run_id)
+        present = _own_output(record) is not None
+        files = (
+            f"<a href='/runs/{rid}/report'>full report</a> · <a href='/api/runs/{rid}'>JSON</a> · "
+            f"<a href='/api/runs/{rid}/results'>result files</a>"
+            if present else f"<a href='/api/runs/{rid}'>JSON</a>"
+        )
         parts = [
             f"<h1>{html.escape(record.scenario_name)}</h1>",
             f"<p>run {html.escape(record.run_id)} · {html.escape(record.status)} · started {_when(record)} UTC · "
-            f"<a href='/runs/{rid}/report'>full report</a> · <a href='/api/runs/{rid}'>JSON</a> · "
-            f"<a href='/api/runs/{rid}/results'>result files</a> · <a href='/'>all runs</a></p>",
+            f"{files} · <a href='/'>all runs</a></p>",
         ]
+        if not present:
+            parts.append(
+                f"<p class=note>No report or result files: {html.escape(_MISSING_OUTPUT)}. The summary below is "
+                "the catalog's.</p>"
+            )
         if record.error:
             parts.append(f"<p class=error>{html.escape(record.error)}</p>")
         for stage, values in record.summary.items():
@@ -240,21 +260,33 @@ def create_app(catalog_url: str | None, policy: AccessPolicy, secure_cookies: bo
         fields = parse_qs((await request.body()).decode("utf-8", "replace"))
         token = (fields.get("token") or [""])[0].strip()
         target = _safe_next((fields.get("next") or ["/"])[0])
+        if not token:
+            body = ("<h1>lunarops</h1><p>no token entered; paste the token your administrator gave you and "
+                    f"<a href='/login?next={quote(target)}'>try again</a></p>")
+            return HTMLResponse(_page("lunarops login", body), status_code=400)
         if policy.user_for_token(token) is None:
             body = "<h1>lunarops</h1><p>unknown access token; check it and <a href='/login'>try again</a></p>"
             return HTMLResponse(_page("lunarops login", body), status_code=401)
         response = RedirectResponse(target, status_code=303)
-        response.set_cookie(COOKIE, token, httponly=True, samesite="strict", secure=secure_cookies)
+        response.set_cookie(COOKIE, token, httponly=True, samesite=_SAMESITE, secure=secure_cookies)
         return response
 
     @get("/logout")
     def logout() -> Response:
         response = RedirectResponse("/login", status_code=303)
-        response.delete_cookie(COOKIE)
+        response.delete_cookie(COOKIE, httponly=True, samesite=_SAMESITE, secure=secure_cookies)
         return response
 
     app.state.catalog = catalog
+    app.state.run_count, names = catalog_overview(catalog)
+    app.state.unmatched_patterns = [
+        (org.name, pattern) for org in policy.organizations for pattern in org.scenarios
+        if not any(fnmatch.fnmatchcase(n, pattern) for n in names)
+    ]
     return app
+
+
+_SAMESITE: Literal["strict"] = "strict"  # the login cookie's, set and deleted alike
 
 
 def _safe_next(target: str) -> str:
@@ -336,6 +368,7 @@ def _cell(value: Any) -> str:
 _STYLE = (
     "body{font-family:system-ui,sans-serif;margin:2em;max-width:70em}table{border-collapse:collapse}"
     "td,th{border:1px solid #ccc;padding:.25em .6em;text-align:left}th{background:#f3f3f3}.error{color:#a00}"
+    ".note{color:#555;font-style:italic}"
     ".differ td{background:#fff6d5}"
 )
 
