@@ -65,6 +65,7 @@ def simulate(
 ) -> None:
     """Simulate station operations (hourly, Monte Carlo) and print the summary."""
     with handle_errors():
+        from lunarops.jsonutil import non_finite_marks
         from lunarops.runner.stages.operations import simulate_scenario
         from lunarops.scenario import load_scenario
 
@@ -86,6 +87,9 @@ def simulate(
         summary["seed"] = model.seed if seed is None else seed
         if json_output:
             out: dict[str, Any] = {"summary": summary, "notes": notes}
+            marks = non_finite_marks({"summary": summary})  # JSON writes inf as null: say which nulls are inf
+            if marks:
+                out["non_finite"] = marks["summary"]
             if events:
                 frame = hourly.events.head(events)
                 out["events"] = [

@@ -198,6 +198,16 @@ EVENT_NAMES: tuple[str, ...] = (
 ) = range(len(EVENT_NAMES))
 N_EVENT_CODES = len(EVENT_NAMES)
 
+# ---- per-run, per-component reliability (comp_stats[run, component, stat]) ------------------------------------
+COMP_STAT_VARS: tuple[str, ...] = (
+    "failures",  # failures of the component's units
+    "spares_used",  # spares its failed units took (own, then the delivered pool)
+    "hours_down",  # unit-hours its units spent failed (awaiting a spare + under repair) [h]
+    "down_at_end",  # its units still failed (awaiting a spare or under repair) at the end of the run
+    "waited_for_spare",  # 1 if some failure of it found no spare at hand (awaiting_spares), else 0
+)
+C_FAIL, C_SPARES, C_DOWN_H, C_DOWN_END, C_WAITED = range(len(COMP_STAT_VARS))
+
 YEAR_S = 365.25 * 86400.0
 DAY_S = 86400.0
 _WATER_PER_O2 = 2.0 * 18.015 / 31.998  # kg water split per kg O2 (functions.electrolysis_water_per_o2)
@@ -348,6 +358,7 @@ def run_one(
     ev_elem: NDArray[np.int64],
     ev_value: NDArray[np.float64],
     ev_counts: NDArray[np.int64],
+    comp_stats: NDArray[np.float64],
 ) -> None:
     """Simulate one run; writes ``rec`` (vars, records), ``scal`` (scalars) and the event arrays.
 
@@ -358,7 +369,9 @@ def run_one(
     [water_recovery, o2_generation, sabatier]; ``ls_idx``: [eclss_load, wrs_elem, oga_elem, sab_elem];
     ``store_par``: [reserve_days, o2_capacity_kg]; ``comm_par``: [has_comm, 1.0, buffer_bits] (the link rate is
     the per-step ``link_bps`` column of ``kinds``);
-    ``comm_idx``: [comm_load, comm_elem].
+    ``comm_idx``: [comm_load, comm_elem]; ``comp_stats`` (component, ``COMP_STAT_VARS``): each component's
+    failures, spares used, unit-hours down, units down at the end, and whether it ever waited for a spare
+    (counted here, not from the capped event buffers).
     """
     n_steps = kind.shape[0]
     n_arr = array_area.shape[0]
@@ -433,6 +446,9 @@ def run_one(
 
     for i in range(scal.shape[0]):
         scal[i] = 0.0
+    for c in range(n_comp):
+        for i in range(comp_stats.shape[1]):
+            comp_stats[c, i] = 0.0
     # accumulators live in locals (no stores through arrays in the loop)
     a_nfail = 0.0
     a_brown = 0.0
@@ -451,6 +467,8 @@ def run_one(
     n_ev = 0
     i_del = 0
     reserve_on = False
+    reserve_logged = False  # policy_reserve_shed logged in this reserve episode
+    reserve_frac = 1.0  # the usable storage fraction when the episode began
     brown = False
     dropping = False
     prev_day = kinds[kind[0], c_day] if n_steps > 0 else 1.0
@@ -495,6 +513,7 @@ def run_one(
                 if state[u] == 1 and t >= next_ev[u]:
                     changed = True
                     state[u] = 0
+                    comp_stats[c, C_DOWN_H] += (t - wait_since[u]) * dt_h  # down since its failure
                     next_ev[u] = t + fail_steps[u, kfail[u]] - 1 if kfail[u] < n_k else never
                     n_ev = _log(ev_step, ev_code, ev_elem, ev_value, ev_counts, n_ev, t, E_REP_DONE, c, u)
                 if state[u] == 0 and t >= next_ev[u]:
@@ -506,6 +525,7 @@ def run_one(
                     next_ev[u] = never
                     wait_since[u] = t
                     a_nfail += 1.0
+                    comp_stats[c, C_FAIL] += 1.0
                     n_ev = _log(ev_step, ev_code, ev_elem, ev_value, ev_counts, n_ev, t, E_FAIL, c, u)
         # failed units take spares, first come first served (ties by unit index); only when a unit failed or
         # spares arrived, since otherwise nothing that blocked the last dispatch has changed
@@ -523,12 +543,14 @@ def run_one(
             else:
                 pool -= 1.0
             state[best] = 1
+            comp_stats[c, C_SPARES] += 1.0
             n_waiting -= 1
             next_ev[best] = t + comp_repair[c]
             changed = True
             n_ev = _log(ev_step, ev_code, ev_elem, ev_value, ev_counts, n_ev, t, E_REP_START, c, best)
         for u in range(n_unit if failed_now else 0):
             if state[u] == 2 and wait_since[u] == t:
+                comp_stats[unit_comp[u], C_WAITED] = 1.0
                 n_ev = _log(ev_step, ev_code, ev_elem, ev_value, ev_counts, n_ev, t, E_AWAIT, unit_comp[u], u)
         if changed:
             next_any = never
@@ -611,23 +633,32 @@ def run_one(
                 code = E_DAY_RESUME if day > 0.5 else E_DAY_PAUSE
                 n_ev = _log(ev_step, ev_code, ev_elem, ev_value, ev_counts, n_ev, t, code, -1, 0.0)
         prev_day = day
+        # policy_reserve_shed is logged at the first step of a reserve episode at which the policy sheds some
+        # load (none may be flagged shed_below_reserve, or none be on), policy_reserve_release only after it
         if not reserve_on and frac_prev < reserve_lo:
             reserve_on = True
-            n_ev = _log(ev_step, ev_code, ev_elem, ev_value, ev_counts, n_ev, t, E_RES_ON, -1, frac_prev)
+            reserve_frac = frac_prev
         elif reserve_on and frac_prev > reserve_hi:
             reserve_on = False
-            n_ev = _log(ev_step, ev_code, ev_elem, ev_value, ev_counts, n_ev, t, E_RES_OFF, -1, frac_prev)
+            if reserve_logged:
+                reserve_logged = False
+                n_ev = _log(ev_step, ev_code, ev_elem, ev_value, ev_counts, n_ev, t, E_RES_OFF, -1, frac_prev)
         dem_total_sched = 0.0
         dem_on = 0.0
+        reserve_shed = False
         for ld in range(n_load):
             dl = kinds[kt, n_load + ld] * load_avail[ld]
             d[ld] = dl
             dem_total_sched += dl
             if reserve_on and load_reserve[ld] == 1 and dl > 0.0:
                 new_shed[ld] = 2
+                reserve_shed = True
             else:
                 new_shed[ld] = 0
                 dem_on += dl
+        if reserve_shed and not reserve_logged:
+            reserve_logged = True
+            n_ev = _log(ev_step, ev_code, ev_elem, ev_value, ev_counts, n_ev, t, E_RES_ON, -1, reserve_frac)
 
         # 7. shedding for lack of power
         supply = gen + b_out_max + r_out_max
@@ -760,13 +791,13 @@ def run_one(
                 # part of it (H2-limited: in proportion; CO2-limited: a fixed amount)
                 rem = max(stores[1] - w_crew, 0.0)
                 sab_h2 = s_s * h2 * _SAB_WATER_PER_H2
-                k = rem / (w_split - sab_h2) if w_split > sab_h2 else 1.0
-                if k * h2 * _SAB_WATER_PER_H2 > co2 * _SAB_WATER_PER_CO2:
-                    k = (rem + s_s * co2 * _SAB_WATER_PER_CO2) / w_split
-                k = min(max(k, 0.0), 1.0)
-                o2_made *= k
-                w_split *= k
-                sab = s_s * min(co2 * _SAB_WATER_PER_CO2, h2 * k * _SAB_WATER_PER_H2)
+                kf = rem / (w_split - sab_h2) if w_split > sab_h2 else 1.0
+                if kf * h2 * _SAB_WATER_PER_H2 > co2 * _SAB_WATER_PER_CO2:
+                    kf = (rem + s_s * co2 * _SAB_WATER_PER_CO2) / w_split
+                kf = min(max(kf, 0.0), 1.0)
+                o2_made *= kf
+                w_split *= kf
+                sab = s_s * min(co2 * _SAB_WATER_PER_CO2, h2 * kf * _SAB_WATER_PER_H2)
             use[0] = o2_need - o2_made
             use[1] = w_crew + w_split - sab
             use[2] = n_crew * ls_par[3] * dt_s
@@ -868,6 +899,11 @@ def run_one(
             block_n = 0
             r += 1
 
+    for u in range(n_unit):  # units still failed at the end: down from their failure to the end
+        if state[u] != 0:
+            c = unit_comp[u]
+            comp_stats[c, C_DOWN_END] += 1.0
+            comp_stats[c, C_DOWN_H] += (n_steps - wait_since[u]) * dt_h
     scal[S_NFAIL] = a_nfail
     scal[S_BROWN] = a_brown
     scal[S_RESID] = a_resid
@@ -941,6 +977,7 @@ def run_many(
     ev_elem: NDArray[np.int64],
     ev_value: NDArray[np.float64],
     ev_counts: NDArray[np.int64],
+    comp_stats: NDArray[np.float64],
 ) -> None:
     """``run_one`` for every run (first axis of the per-run arrays and outputs), in parallel."""
     array_t = np.ascontiguousarray(array_in.T)
@@ -995,4 +1032,5 @@ def run_many(
             ev_elem[i],
             ev_value[i],
             ev_counts[i],
+            comp_stats[i],
         )

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import xarray as xr
 from numpy.typing import NDArray
+from scipy import stats
 
 from lunarops.errors import InputError
 from lunarops.ops import engine
@@ -57,10 +59,12 @@ def _uncertain_inputs(station: Station) -> list[Uncertain]:
 
 def _failure_blocks(station: Station, inputs: EngineInputs) -> tuple[NDArray[np.float64], NDArray[np.int64]]:
     """Mean operating time between failures of each unit [h] and how many times to failure it draws at a time
-    (enough for 1.5 horizons, plus 4)."""
+    (enough for 1.5 horizons, plus 4), at most 1.5 x the steps + 4 (what an MTBF of one step draws): every time
+    to failure is at least one step, so that many always cover the horizon, however short the MTBF."""
     mtbf = np.array([station.components[int(c)].mtbf_h for c in inputs.unit_comp], dtype=np.float64)
     horizon_h = inputs.n_steps * inputs.dt_s / 3600.0
-    block = np.array([int(np.ceil(horizon_h / m * 1.5)) + 4 for m in mtbf], dtype=np.int64)
+    cap = int(np.ceil(inputs.n_steps * 1.5)) + 4
+    block = np.array([int(min(np.ceil(horizon_h / m * 1.5) + 4, cap)) for m in mtbf], dtype=np.int64)
     return mtbf, block
 
 
@@ -166,6 +170,7 @@ class RawRuns:
     ev_value: NDArray[np.float64]
     ev_counts: NDArray[np.int64]
     record_steps: int
+    comp_stats: NDArray[np.float64]  # (run, component, engine.COMP_STAT_VARS)
 
     @staticmethod
     def allocate(
@@ -182,6 +187,7 @@ class RawRuns:
             np.zeros((runs, event_capacity)),
             np.zeros((runs, engine.N_EVENT_CODES), dtype=np.int64),
             record_steps,
+            np.zeros((runs, inputs.comp_target.shape[0], len(engine.COMP_STAT_VARS))),
         )
 
     def runs_slice(self, start: int, stop: int) -> RawRuns:
@@ -195,6 +201,7 @@ class RawRuns:
             self.ev_value[start:stop],
             self.ev_counts[start:stop],
             self.record_steps,
+            self.comp_stats[start:stop],
         )
 
 
@@ -275,6 +282,7 @@ def run_batch(
         ev_elem,
         ev_value,
         ev_counts,
+        out.comp_stats,
     )
     return out
 
@@ -315,7 +323,8 @@ def event_log(inputs: EngineInputs, raw: RawRuns, run: int = 0) -> pd.DataFrame:
 
 
 def to_dataset(inputs: EngineInputs, raw: RawRuns, first_run: int = 0) -> xr.Dataset:
-    """Records as (run, time) variables and scalars as (run,) variables; units in the names."""
+    """Records as (run, time) variables, scalars as (run,) variables and, when the station has components, their
+    counts as (run, component) variables ``component_<engine.COMP_STAT_VARS>``; units in the names."""
     runs, _, n_rec = raw.records.shape
     step = np.timedelta64(round(inputs.dt_s * raw.record_steps * 1e6), "us")
     time = (inputs.start + np.arange(n_rec) * step).astype("datetime64[ns]")  # the other stages' unit
@@ -325,16 +334,68 @@ def to_dataset(inputs: EngineInputs, raw: RawRuns, first_run: int = 0) -> xr.Dat
     for s, name in enumerate(engine.SCALAR_VARS):
         data[f"run_{name}"] = (("run",), raw.scalars[:, s])
     data["event_counts"] = (("run", "event"), raw.ev_counts)
-    ds = xr.Dataset(
-        data, coords={"run": np.arange(first_run, first_run + runs), "time": time, "event": list(engine.EVENT_NAMES)}
-    )
+    coords: dict[str, Any] = {
+        "run": np.arange(first_run, first_run + runs),
+        "time": time,
+        "event": list(engine.EVENT_NAMES),
+    }
+    if inputs.comp_names:  # per-run reliability of each component (none without components)
+        for k, name in enumerate(engine.COMP_STAT_VARS):
+            data[f"component_{name}"] = (("run", "component"), raw.comp_stats[:, :, k])
+        coords["component"] = list(inputs.comp_names)
+    ds = xr.Dataset(data, coords=coords)
+    if inputs.comp_names:
+        ds["component_hours_down"].attrs["units"] = "unit-hours (awaiting a spare + under repair)"
     for var, how in zip(engine.RECORD_VARS, engine.RECORD_REDUCTION, strict=True):
         ds[var].attrs["reduction"] = f"{how} over {raw.record_steps} step(s) of {inputs.dt_s:g} s"
     return ds
 
 
-def summarize(ds: xr.Dataset, battery_capacity_j: float | None = None) -> dict[str, float | int]:
-    """Headline numbers across runs (units in the keys)."""
+def clopper_pearson(successes: int, trials: int, confidence: float = 0.95) -> tuple[float, float]:
+    """The exact (Clopper-Pearson) two-sided interval of a binomial probability: beta quantiles of the runs
+    with and without the outcome; 0 and 1 at the ends."""
+    alpha = 1.0 - confidence
+    lo = 0.0 if successes == 0 else float(stats.beta.ppf(alpha / 2, successes, trials - successes + 1))
+    hi = 1.0 if successes == trials else float(stats.beta.ppf(1 - alpha / 2, successes + 1, trials - successes))
+    return lo, hi
+
+
+def component_table(ds: xr.Dataset) -> pd.DataFrame:
+    """Reliability of each component over the runs, most failures first: failures per run (mean, p95), spares
+    used per run (mean), unit-hours down per run (awaiting a spare + under repair; mean), units still down at the
+    end (mean) and the fraction of runs in which it waited for a spare (a failure found no spare at hand)."""
+    columns = [
+        "component",
+        "failures_mean",
+        "failures_p95",
+        "spares_used_mean",
+        "hours_down_mean",
+        "down_at_end_mean",
+        "probability_waits_for_spare",
+    ]
+    if "component" not in ds.dims or ds.sizes["component"] == 0:
+        return pd.DataFrame(columns=columns)
+    fail = ds["component_failures"].values
+    frame = pd.DataFrame(
+        {
+            "component": [str(c) for c in ds["component"].values],
+            "failures_mean": fail.mean(axis=0),
+            "failures_p95": np.percentile(fail, 95, axis=0),
+            "spares_used_mean": ds["component_spares_used"].values.mean(axis=0),
+            "hours_down_mean": ds["component_hours_down"].values.mean(axis=0),
+            "down_at_end_mean": ds["component_down_at_end"].values.mean(axis=0),
+            "probability_waits_for_spare": ds["component_waited_for_spare"].values.mean(axis=0),
+        },
+        columns=columns,
+    )
+    return frame.sort_values("failures_mean", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def summarize(ds: xr.Dataset, battery_capacity_j: float | None = None) -> dict[str, Any]:
+    """Headline numbers across runs (units in the keys); the ``_ci95`` keys are 95 % Clopper-Pearson intervals
+    [low, high] of the probability before them (the Monte Carlo's sampling error with this many runs);
+    ``components``: per component, [failures per run mean, p95, spares used mean, unit-hours down mean, units
+    down at the end mean, probability of waiting for a spare] (``component_table`` names them)."""
 
     def q(name: str, p: float, scale: float = 1.0) -> float:
         values = ds[name].values
@@ -344,12 +405,21 @@ def summarize(ds: xr.Dataset, battery_capacity_j: float | None = None) -> dict[s
         return float(np.percentile(values, p)) * scale
 
     kwh = 1.0 / 3.6e6
+    gb = 1.0 / 8e9
     uns = ds["run_unserved_j"].values
     ess = ds["run_essential_unserved_j"].values
-    out: dict[str, float | int] = {}
+    dropped = ds["run_data_dropped_bits"].values
+    short = ds["run_consumable_shortfall_kg"].values
+    n_runs = int(ds.sizes["run"])
+
+    def ci(hits: NDArray[np.bool_]) -> list[float]:
+        return list(clopper_pearson(int(np.count_nonzero(hits)), n_runs))
+
+    out: dict[str, Any] = {}
     out |= {
         "runs": int(ds.sizes["run"]),
         "probability_any_unserved_energy": float(np.mean(uns > 1.0)),
+        "probability_any_unserved_energy_ci95": ci(uns > 1.0),
         "unserved_energy_kwh_p50": q("run_unserved_j", 50, kwh),
         "unserved_energy_kwh_p95": q("run_unserved_j", 95, kwh),
         "probability_brownout": float(np.mean(ess > 1.0)),
@@ -358,7 +428,8 @@ def summarize(ds: xr.Dataset, battery_capacity_j: float | None = None) -> dict[s
         "min_state_of_charge_p05": q("run_min_battery_soc", 5),
         "min_storage_fraction_p05": q("run_min_storage_fraction", 5),
         "consumables_reserve_days_p05": q("run_min_reserve_days", 5),
-        "probability_consumable_shortfall": float(np.mean(ds["run_consumable_shortfall_kg"].values > 0.0)),
+        "probability_consumable_shortfall": float(np.mean(short > 0.0)),
+        "probability_consumable_shortfall_ci95": ci(short > 0.0),
         "isru_water_kg_p05": q("run_isru_water_kg", 5),
         "isru_water_kg_p50": q("run_isru_water_kg", 50),
         "isru_water_kg_p95": q("run_isru_water_kg", 95),
@@ -367,17 +438,97 @@ def summarize(ds: xr.Dataset, battery_capacity_j: float | None = None) -> dict[s
         "isru_o2_kg_p95": q("run_isru_o2_kg", 95),
         "data_returned_gb_p50": q("run_data_returned_bits", 50, 1.0 / 8e9),
         "data_returned_gb_p05": q("run_data_returned_bits", 5, 1.0 / 8e9),
-        "data_dropped_gb_p50": q("run_data_dropped_bits", 50, 1.0 / 8e9),
+        "data_dropped_gb_p50": q("run_data_dropped_bits", 50, gb),
+        "data_dropped_gb_mean": float(dropped.mean()) * gb,
+        "data_dropped_gb_p95": q("run_data_dropped_bits", 95, gb),
+        "data_dropped_gb_max": float(dropped.max()) * gb,
+        "probability_any_data_dropped": float(np.mean(dropped > 0.0)),
+        "probability_any_data_dropped_ci95": ci(dropped > 0.0),
         "failures_mean": float(ds["run_failures"].mean()),
         # failures that found no spare at hand and waited for one (own spares, then delivered spares)
         "awaiting_spares_mean": float(ds["event_counts"].sel(event="awaiting_spares").mean()),
         "brownout_hours_p95": q("run_brownout_h", 95),
         "max_energy_residual_j": float(ds["run_max_energy_residual_j"].max()),
     }
+    table = component_table(ds)
+    if len(table):
+        out["components_columns"] = list(table.columns[1:])
+        out["components"] = {
+            row[0]: [round(float(v), 4) for v in row[1:]] for row in table.itertuples(index=False, name=None)
+        }
     if battery_capacity_j is None:
         out.pop("min_state_of_charge")
         out.pop("min_state_of_charge_p05")
     return out
+
+
+def available_memory_bytes() -> int | None:
+    """Memory the system can still give [bytes] (``MemAvailable`` of /proc/meminfo), None where unknown."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as meminfo:
+            for line in meminfo:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
+
+
+def memory_estimate(
+    station: Station, inputs: EngineInputs, runs: int, record_steps: int, event_capacity: int, batch: int
+) -> dict[str, int]:
+    """Bytes ``simulate`` allocates: ``records`` (the Monte Carlo series, float32 for more than one run),
+    ``events`` (event buffers and counts, scalars, component counts) and ``failure_draws`` (the peak while
+    drawing one batch: its exponential draws and their temporaries, and the (run, unit, k) failure array)."""
+    n_rec = -(-inputs.n_steps // record_steps)
+    rec_bytes = 4 if runs > 1 else 8
+    records = runs * len(engine.RECORD_VARS) * n_rec * rec_bytes
+    per_run = event_capacity * 32 + engine.N_EVENT_CODES * 8 + len(engine.SCALAR_VARS) * 8
+    per_run += inputs.comp_target.shape[0] * len(engine.COMP_STAT_VARS) * 8
+    _, block = _failure_blocks(station, inputs)
+    k_max = int(block.max()) if block.size else 1
+    # peak while drawing a batch (measured with tracemalloc): the exponentials, two temporaries of the same size
+    # and the failure array
+    draws = min(batch, runs) * 8 * (3 * int(block.sum()) + block.size * k_max)
+    return {"records": records, "events": runs * per_run, "failure_draws": draws}
+
+
+def check_memory(
+    station: Station, inputs: EngineInputs, runs: int, record_steps: int, event_capacity: int, batch: int
+) -> None:
+    """InputError, before anything is allocated, when ``simulate`` would need more than the memory available now
+    (``MemAvailable``: it counts neither swap nor a container's limit, so a container can still run out),
+    naming what is large and how to make it smaller; instead of a MemoryError part-way."""
+    available = available_memory_bytes()
+    if available is None:
+        return
+    parts = memory_estimate(station, inputs, runs, record_steps, event_capacity, batch)
+    total = sum(parts.values())
+    if total <= available:
+        return
+    mb = 1e6
+    text = ", ".join(f"{name.replace('_', ' ')} {n / mb:,.0f} MB" for name, n in parts.items())
+    head = (
+        f"operations Monte Carlo of runs = {runs} needs about {total / mb:,.0f} MB ({text}), more than the "
+        f"{available / mb:,.0f} MB of memory available"
+    )
+    if parts["failure_draws"] >= max(parts["records"], parts["events"]):
+        _, block = _failure_blocks(station, inputs)
+        u = int(np.argmax(block))
+        comp = station.components[int(inputs.unit_comp[u])]
+        horizon_h = inputs.n_steps * inputs.dt_s / 3600.0
+        raise InputError(
+            f"{head}: component {comp.name!r} has mtbf_h = {comp.mtbf_h:g} h, so each of its units draws "
+            f"{int(block[u]):,} times to failure per run ({inputs.n_steps:,} steps of {inputs.dt_s:g} s; it would "
+            f"fail about {horizon_h / comp.mtbf_h:,.0f} times per unit); give it a longer, realistic mtbf_h (at "
+            f"least the step, {inputs.dt_s / 3600.0:g} h) or run fewer runs"
+        )
+    record_h = record_steps * inputs.dt_s / 3600.0
+    raise InputError(
+        f"{head}: with record_steps = {record_steps} (records every {record_h:g} h; the scenario's "
+        f"operations.monte_carlo.record_hours) and {event_capacity:,} events kept per run; run fewer runs (e.g. "
+        f"{max(1, int(runs * available / total)):,}), record less often (a larger record_hours), or keep fewer events"
+    )
 
 
 @dataclass(frozen=True)
@@ -386,7 +537,7 @@ class OpsResult:
 
     dataset: xr.Dataset
     events: pd.DataFrame
-    summary: dict[str, float | int]
+    summary: dict[str, Any]
     inputs: EngineInputs
 
 
@@ -416,6 +567,7 @@ def simulate(
     require_count("record_steps", record_steps, 1)
     require_count("event_capacity", event_capacity, 0)
     require_count("batch", batch, 1)
+    check_memory(station, inputs, runs, record_steps, event_capacity, batch)
     # the engine writes each batch straight into one set of outputs: no concatenation; Monte Carlo series in
     # float32 (half the memory; the engine rounds each record as astype would)
     raw = RawRuns.allocate(inputs, runs, record_steps, event_capacity, np.float32 if runs > 1 else np.float64)

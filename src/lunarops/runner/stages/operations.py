@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import xarray as xr
 from numpy.typing import NDArray
 
 from lunarops.errors import InputError, ScenarioError, ScenarioIssue
@@ -20,7 +21,7 @@ from lunarops.illumination.site import TERRAIN_NONE
 from lunarops.ops import functions as fn
 from lunarops.ops.inputs import LightSeries, build_inputs, step_at_or_after
 from lunarops.ops.lifesupport import BVAD, CrewRates, LoopClosure
-from lunarops.ops.montecarlo import OpsResult, simulate
+from lunarops.ops.montecarlo import OpsResult, component_table, simulate
 from lunarops.ops.station import (
     LIFE_SUPPORT_TARGETS,
     Battery,
@@ -636,6 +637,31 @@ def _figures(hourly: OpsResult, mc: OpsResult, battery_j: float | None) -> list[
     return figs
 
 
+def reliability_title(runs: int) -> str:
+    """The title of the component reliability table (what fails most, how many spares to ship)."""
+    return (
+        f"Component reliability over {runs} runs: what fails most, how many spares to ship (per run: failures mean "
+        "and p95, spares used, unit-hours down awaiting a spare or under repair, units down at the end; share of "
+        "runs in which a failure waited for a spare)"
+    )
+
+
+def probability_note(summary: Mapping[str, Any]) -> str:
+    """The Monte Carlo probabilities with their 95 % Clopper-Pearson intervals and the number of runs."""
+    parts = []
+    for key, label in (
+        ("probability_any_unserved_energy", "any unserved energy"),
+        ("probability_consumable_shortfall", "a consumable shortfall"),
+        ("probability_any_data_dropped", "any data dropped"),
+    ):
+        lo, hi = summary[f"{key}_ci95"]
+        parts.append(f"P({label}) = {summary[key]:.3g} (95 % CI {lo:.3g} to {hi:.3g})")
+    return (
+        f"Monte Carlo probabilities over {summary['runs']} runs, with exact (Clopper-Pearson) 95 % confidence "
+        f"intervals of the sampling error (more runs narrow them): {'; '.join(parts)}."
+    )
+
+
 def run_stage(ctx: RunContext) -> StageResult | None:
     """Run the operations stage; None when the scenario has no section for it."""
     scenario = ctx.scenario
@@ -656,8 +682,9 @@ def run_stage(ctx: RunContext) -> StageResult | None:
     summary["run0_events"] = len(hourly.events)
     summary["power_system_mass_kg"] = float(sum(station_masses.values()))
     counts = hourly.events["event"].value_counts()
+    flat = {k: v for k, v in mc.summary.items() if k not in ("components", "components_columns")}
     tables = [
-        Table("Monte Carlo summary", pd.DataFrame({"quantity": list(mc.summary), "value": list(mc.summary.values())})),
+        Table("Monte Carlo summary", pd.DataFrame({"quantity": list(flat), "value": list(flat.values())})),
         Table("Event counts (run 0)", counts.rename_axis("event").reset_index(name="count")),
         Table("Event log (run 0, first 300)", hourly.events.head(300)),
         Table(
@@ -671,6 +698,12 @@ def run_stage(ctx: RunContext) -> StageResult | None:
             ),
         ),
     ]
+    reliability = component_table(mc.dataset)
+    datasets = {"operations_run0_hourly": hourly.dataset, "operations_monte_carlo": mc.dataset}
+    if len(reliability):
+        tables.insert(1, Table(reliability_title(int(mc.summary["runs"])), reliability))
+        datasets["operations_components"] = xr.Dataset.from_dataframe(reliability.set_index("component"))
+    notes.append(probability_note(mc.summary))
     unweighed = [name for name, m in station_masses.items() if not m > 0]
     if unweighed:
         notes.append(
@@ -725,7 +758,7 @@ def run_stage(ctx: RunContext) -> StageResult | None:
         name="operations",
         title="Station operations",
         summary=summary,
-        datasets={"operations_run0_hourly": hourly.dataset, "operations_monte_carlo": mc.dataset},
+        datasets=datasets,
         figures=figures,
         tables=tables,
         notes=notes,
