@@ -36,7 +36,12 @@ def test_illumination_json_smooth_sphere() -> None:
     # the CLI echoes the period's (exclusive) end as end_utc; both give the last sample as last_sample_utc
     assert out.pop("end_utc") == "2031-03-01T00:00:00Z"
     assert out.pop("last_sample_utc") == api.pop("last_sample_utc") == "2031-02-28T18:00:00Z"
-    assert out.pop("dem_pixel_m") is None  # no DEM
+    assert out.pop("dem_pixel_size_m") is None  # no DEM
+    # CLI only: whether the longest dark spell is cut by the period's ends (SiteLight.longest_dark_truncated)
+    truncated = site_light(-89.45, 222.69, t, 6 * 3600.0, 10.0, None).longest_dark_truncated
+    assert out.pop("longest_dark_truncated") is truncated
+    notes = out.pop("notes")  # no DEM: no lower-bound note on the darkness; the truncation note when truncated
+    assert len(notes) == int(truncated) and not any("lower bound" in note for note in notes)
     assert set(out) == set(api)
     for key, value in api.items():
         if isinstance(value, float):
@@ -56,7 +61,7 @@ def test_illumination_json_terrain_matches_api() -> None:
     api = site_light(-89.45, 222.69, t, 3600.0, 10.0, resolve_terrain("south"), min_distance_m=1600.0).summary()
     assert out["sun_disk_visible_fraction"] == pytest.approx(api["sun_disk_visible_fraction"], abs=1e-12)
     assert out["longest_dark_hours"] == api["longest_dark_hours"]
-    assert out["dem_pixel_m"] == 1600.0  # the shipped south DEM: 1600 m (lunarops/data/terrain/PROVENANCE.md)
+    assert out["dem_pixel_size_m"] == 1600.0  # the shipped south DEM: 1600 m (lunarops/data/terrain/PROVENANCE.md)
 
 
 def test_illumination_end_is_the_period_end_not_the_last_sample() -> None:
@@ -92,9 +97,9 @@ def test_illumination_text_names_the_dem_resolution(terrain: str, note: bool) ->
         (["--terrain", "none", "--n-azimuth", "0"], "--n-azimuth = 0 must be an integer in [8, 100000]"),
         # the scenario's minimum: 4 azimuths had been accepted, leaving octants of the horizon unseen
         (["--n-azimuth", "4"], "--n-azimuth = 4 must be an integer in [8, 100000]"),
-        (["--terrain", "none", "--min-distance-m", "-5"], "min_distance_m = -5.0 must be > 0 [m]"),
-        (["--ground-height-m", "nan"], "ground_height_m = nan must be finite"),
-        (["--lon", "nan"], "longitude nan deg must be a finite east longitude"),
+        (["--terrain", "none", "--min-distance-m", "-5"], "--min-distance-m = -5.0 must be > 0 [m]"),
+        (["--ground-height-m", "nan"], "--ground-height-m = nan must be finite"),
+        (["--lon", "nan"], "--lon = nan must be an east longitude"),
     ],
 )
 def test_illumination_bad_input_exit_2(args: list[str], message: str) -> None:

@@ -106,7 +106,7 @@ def test_cli_scenario_sites_at_their_own_masts(tmp_path: Path) -> None:
     assert by_name[RIDGE[0]]["sun_disk_visible_fraction"] == pytest.approx(_lit(RIDGE, 20.0), abs=1e-12)
     assert by_name[BUSSEY[0]]["sun_disk_visible_fraction"] == pytest.approx(_lit(BUSSEY, 10.0), abs=1e-12)
     assert out["mast_height_m"] is None and out["mast_height_source"] == "scenario"
-    assert out["dem_pixel_m"] == pytest.approx(south().pixel_size_m)
+    assert out["dem_pixel_size_m"] == pytest.approx(south().pixel_size_m)
 
 
 def test_cli_height_option_overrides_scenario_masts(tmp_path: Path) -> None:

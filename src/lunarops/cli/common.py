@@ -58,9 +58,9 @@ def check_range(value: float, option: str, low: float, high: float, unit: str = 
 
 
 def check_output_file(path: Path | None, option: str, suffixes: tuple[str, ...] = ()) -> None:
-    """InputError unless ``path`` (when given) can be written as a file: not a directory, and inside a writable
-    directory (the nearest one that exists). Checked before the work, so that a long computation does not end in
-    a failed write."""
+    """InputError unless ``path`` (when given) can be written as a file: not a directory, and inside an existing,
+    writable directory (a mistyped directory is refused, not created). Checked before the work, so that a long
+    computation does not end in a failed write."""
     if path is None:
         return
     if path.is_dir():
@@ -68,6 +68,12 @@ def check_output_file(path: Path | None, option: str, suffixes: tuple[str, ...] 
     if suffixes and path.suffix.lower() not in suffixes:
         raise InputError(f"{option} = '{path}' must end in {' or '.join(suffixes)}")
     _check_writable_ancestor(path.absolute().parent, path, option)
+    parent = path.absolute().parent
+    if not parent.is_dir():
+        raise InputError(
+            f"{option} = '{path}': the directory '{parent}' does not exist; create it first (mkdir -p '{parent}') "
+            "or write elsewhere"
+        )
 
 
 def check_output_dir(path: Path, option: str) -> None:

@@ -6,6 +6,7 @@ import math
 from pathlib import Path
 from typing import Annotated, Any
 
+import numpy as np
 import typer
 from rich import box
 from rich.table import Table
@@ -13,12 +14,14 @@ from rich.table import Table
 from lunarops.cli.common import (
     HELP_MARKUP,
     check_output_file,
+    check_range,
     console,
     err_console,
     handle_errors,
     print_json,
     progress_bar,
 )
+from lunarops.cli.terrain import check_height_options, check_site_options
 from lunarops.errors import InputError, SiteError
 
 DEFAULT_MAST_M = 10.0  # sites rank: the mast of --site and --search sites without --height-m [m]
@@ -67,30 +70,56 @@ def illumination(
     json_output: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
 ) -> None:
     """Sunlight (visible solar-disk fraction) and Earth visibility at one site over a period."""
-    from lunarops.illumination.site import resolve_terrain, site_light
-    from lunarops.illumination.timegrid import parse_step_s, period_times
+    from lunarops.illumination.site import GROUND_TOLERANCE_M, resolve_terrain, site_light
+    from lunarops.illumination.timegrid import check_period, parse_step_s, period_times
     from lunarops.terrain.horizon import LIGHT_MIN_N_AZIMUTH, check_n_azimuth
 
     with handle_errors():
+        check_site_options(lat, lon)
+        check_height_options(height_m, min_distance_m)
+        if ground_height_m is not None and not math.isfinite(ground_height_m):
+            raise InputError(f"--ground-height-m = {ground_height_m!r} must be finite [m]; omit it for the DEM height")
         check_n_azimuth(n_azimuth, LIGHT_MIN_N_AZIMUTH, "--n-azimuth")
         step_s = parse_step_s(step, "--step")
+        check_period(start, end, step_s, "--step")
         dem = resolve_terrain(terrain, "--terrain")
+        if dem is not None and ground_height_m is not None and bool(dem.contains(lat, lon)):
+            dem_ground = float(dem.height_at(lat, lon))
+            if ground_height_m + height_m < dem_ground - GROUND_TOLERANCE_M:
+                raise SiteError(
+                    f"--ground-height-m = {ground_height_m:g} plus --height-m {height_m:g} puts the observer "
+                    f"{dem_ground - ground_height_m - height_m:.2f} m below the DEM surface ({dem_ground:.2f} m at "
+                    f"this site); omit --ground-height-m to use the DEM height"
+                )
         t = period_times(start, end, step_s)
         light = site_light(lat, lon, t, step_s, height_m, dem, ground_height_m, min_distance_m, n_azimuth)
         summary = _with_period_end(light.summary(), end)
-        summary["dem_pixel_m"] = None if dem is None else float(dem.pixel_size_m)
+        summary = _after(summary, "longest_dark_hours", "longest_dark_truncated", light.longest_dark_truncated)
+        summary["dem_pixel_size_m"] = None if dem is None else float(dem.pixel_size_m)
+        notes = [] if dem is None else [_dark_note(dem)]
+        edge = None if dem is None else _edge_note(dem, lat, lon, light.ground_height_m + light.mast_height_m)
+        if edge is not None:
+            notes.append(edge)
+        if light.longest_dark_truncated:
+            notes.append("the longest dark spell runs to the start or end of the period (longest_dark_truncated): it "
+                         "is cut by the period and lasts longer; widen --start/--end to see all of it")
+        summary["notes"] = notes
         if json_output:
             print_json(summary)
             return
-        table = Table(title=f"Light at ({lat} N, {lon} E), {height_m:g} m over the ground, terrain {light.terrain}")
+        table = Table(title=f"Light at ({_latlon_text(lat, lon)}), {height_m:g} m over the ground, "
+                      f"terrain {light.terrain}")
         table.add_column("quantity")
         table.add_column("value", justify="right")
         for key, value in summary.items():
-            if key != "dem_pixel_m":  # said in the note below the table
-                table.add_row(key, _fmt(value))
+            if key not in ("dem_pixel_size_m", "notes"):  # said in the notes below the table
+                label = key + (" (lower bound)" if key == "longest_dark_hours" and dem is not None else "")
+                table.add_row(label, _fmt(value))
         console.print(table)
         if dem is not None:
             console.print(_resolution_note(dem))
+        for note in notes:
+            console.print(f"note: {note}")
 
 
 def psr(
@@ -116,26 +145,59 @@ def psr(
 ) -> None:
     """Permanently shadowed regions of a polar DEM over the lunar precession cycle, and their area."""
     from lunarops.atomic import write_atomic
-    from lunarops.illumination.psr import psr_map, sun_envelope
+    from lunarops.illumination.psr import (
+        polar_colatitude_deg,
+        polar_reach_deg,
+        psr_map,
+        shadow_range_m,
+        sun_envelope,
+    )
     from lunarops.illumination.render import light_map_png, write_geotiff
     from lunarops.illumination.site import resolve_terrain
+    from lunarops.illumination.timegrid import check_period
     from lunarops.terrain import PolarStereographic
     from lunarops.terrain.horizon import LIGHT_MIN_N_AZIMUTH, check_n_azimuth
 
     with handle_errors():
         sites = [_parse_site(text) for text in site or []]
+        _check_unique_names([name for name, _, _ in sites], "--site")
         _check_horizon_mode(horizon_mode)
         check_output_file(map_png, "--map", (".png",))
         check_output_file(geotiff, "--geotiff", (".tif", ".tiff"))
         check_n_azimuth(n_azimuth, LIGHT_MIN_N_AZIMUTH, "--n-azimuth")
+        check_range(max_colatitude_deg, "--max-colatitude-deg", 0.0, 30.0, "[deg]")
+        if max_colatitude_deg == 0:
+            raise InputError("--max-colatitude-deg = 0 maps nothing; give an angle from the pole > 0 [deg], e.g. 10")
+        if not (math.isfinite(step_hours) and 0 < step_hours <= 24):
+            raise InputError(f"--step-hours = {step_hours!r} must be in (0, 24] [h]; the Sun moves 12 deg/day in "
+                             "longitude (1 is the default)")
+        check_period(start, end, step_hours * 3600.0, "--step-hours")
+        _check_min_distance(min_distance_m)
         grid = resolve_terrain(dem, "--dem")
         if grid is None or not isinstance(grid.georeference, PolarStereographic):
             raise InputError(f"--dem = {dem!r} must be a polar stereographic DEM (south, north or a polar file)")
+        reach_deg = polar_reach_deg(grid)
+        if max_colatitude_deg > reach_deg:
+            raise InputError(
+                f"--max-colatitude-deg = {max_colatitude_deg:g} reaches beyond DEM '{grid.name}': its map covers "
+                f"every longitude only to {reach_deg:.2f} deg from the pole (beyond that, only its corners), so the "
+                f"PSR area would miss the rest of the region; give --max-colatitude-deg {_floor1(reach_deg):g} or less"
+            )
         for name, lat, lon in sites:
             if not bool(grid.contains(lat, lon)):
                 raise SiteError(
                     f"--site {name} ({lat} N, {lon} E) is outside DEM '{grid.name}': the distance to a PSR is measured "
                     "within the DEM's map; use the DEM of its pole (--dem south or north)"
+                )
+            colat = polar_colatitude_deg(grid, lat)
+            if colat > max_colatitude_deg:
+                fix = (f"give --max-colatitude-deg {_ceil1(colat):g} or more" if _ceil1(colat) <= reach_deg else
+                       f"DEM '{grid.name}' maps whole circles only to {reach_deg:.2f} deg, so pick a site nearer the "
+                       "pole or a larger polar DEM (--dem FILE)")
+                raise SiteError(
+                    f"--site {name} ({lat} N, {lon} E) is {colat:.2f} deg from the pole, outside the PSR region "
+                    f"(--max-colatitude-deg {max_colatitude_deg:g}): only PSRs inside the region are mapped, so its "
+                    f"nearest-PSR distance would be wrong; {fix}"
                 )
         envelope = sun_envelope(grid.georeference.south, start, end, step_hours)
         with progress_bar("PSR map", enabled=not quiet and not json_output) as update:
@@ -144,10 +206,21 @@ def psr(
         summary: dict[str, Any] = result.summary()
         for name, lat, lon in sites:
             summary[f"psr_distance_km[{name}]"] = result.distance_km(lat, lon)
+        summary["dem_pixel_size_m"] = float(grid.pixel_size_m)
+        summary["notes"] = [_psr_resolution_note(grid)] + (
+            ["psr_distance_km: to the nearest PSR cell centre within the region (--max-colatitude-deg)"]
+            if sites else [])
+        edge_km = (reach_deg - max_colatitude_deg) * math.pi / 180.0 * grid.radius_m / 1e3
+        floor_m = float(np.nanmin(grid.heights_m))
+        if edge_km * 1e3 < shadow_range_m(grid, floor_m):
+            summary["notes"].append(
+                f"the region comes within {edge_km:.0f} km of the DEM edge: horizons of its outer cells are cut at "
+                "the edge (terrain beyond it is not seen), so PSRs there may be missed; a smaller "
+                "--max-colatitude-deg keeps the region away from the edge")
         if map_png is not None:
             shaded = (~result.psr).astype(float)
-            png = light_map_png(grid, result.window, shaded, "not PSR (100) / PSR (0)", sites, result.psr,
-                                f"PSRs of '{grid.name}': {result.area_km2:,.0f} km2")
+            png = light_map_png(grid, result.window, shaded, "PSR", sites, result.psr,
+                                f"PSRs of '{grid.name}': {result.area_km2:,.0f} km2", categories=("PSR", "not PSR"))
             write_atomic(map_png, lambda tmp: tmp.write_bytes(png))
             summary["map_png"] = str(map_png)
         if geotiff is not None:
@@ -160,8 +233,11 @@ def psr(
         table.add_column("quantity")
         table.add_column("value", justify="right")
         for key, value in summary.items():
-            table.add_row(key, _fmt(value))
+            if key != "notes":
+                table.add_row(key, _fmt(value))
         console.print(table)
+        for note in summary["notes"]:
+            console.print(f"note: {note}")
 
 
 def rank(
@@ -191,7 +267,10 @@ def rank(
     ] = None,
     min_distance_m: MinDistOpt = None,
     map_png: Annotated[Path | None, typer.Option("--map", help="write a PNG map (WAC basemap + light)")] = None,
-    geotiff: Annotated[Path | None, typer.Option("--geotiff", help="write the light map as GeoTIFF (--search)")] = None,
+    geotiff: Annotated[
+        Path | None,
+        typer.Option("--geotiff", help="write the light map as GeoTIFF: the --search map, else a map around the sites"),
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", help="no progress bar")] = False,
     json_output: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
     horizon_mode: HorizonModeOpt = "auto",
@@ -203,12 +282,13 @@ def rank(
     from lunarops.illumination.ranking import RankingScales, rank_sites, search_sites
     from lunarops.illumination.render import light_map_png, write_geotiff
     from lunarops.illumination.site import resolve_terrain
-    from lunarops.illumination.timegrid import parse_step_s, period_times
+    from lunarops.illumination.timegrid import check_period, parse_step_s, period_times
     from lunarops.terrain import PolarStereographic
     from lunarops.terrain.dem import check_latlon_deg
 
     with handle_errors():
         step_s = parse_step_s(step, "--step")
+        check_period(start, end, step_s, "--step")
         _check_horizon_mode(horizon_mode)
         candidates = [_parse_site(text) for text in site or []]
         if height_m is not None and not (math.isfinite(height_m) and height_m >= 0):
@@ -223,6 +303,9 @@ def rank(
             raise InputError(f"--min-separation-km = {min_separation_km} must be a distance >= 0 [km]")
         if search:
             check_latlon_deg(center_lat, center_lon, "--center-lat / --center-lon")
+            if n_best < 1:
+                raise InputError(f"--n-best = {n_best} must be >= 1 (the number of cells --search returns)")
+        _check_min_distance(min_distance_m)
         scales = RankingScales()
         terrain_name = "south" if dem is None else dem
         if scenario is not None:
@@ -242,6 +325,8 @@ def rank(
                     horizon_mode = loaded.terrain.horizon_mode
         if not candidates and not search:
             raise InputError("give candidate sites (--site NAME,LAT,LON or --scenario FILE) or --search")
+        _check_unique_names([name for name, _, _ in candidates],
+                            "--site" if scenario is None else "--site / --scenario sites")
         grid = resolve_terrain(terrain_name, "--dem")
         if grid is None:
             raise InputError("site ranking needs terrain (slope, PSRs); --dem none is not allowed here")
@@ -268,9 +353,20 @@ def rank(
         heights = sorted({s.mast_height_m for s in ranked})
         common_mast_m = heights[0] if len(heights) == 1 else None
         mast_source = "--height-m" if height_m is not None else "scenario" if scenario is not None else "default"
+        start_utc, end_utc = _utc_text(start), _utc_text(end)
         output: dict[str, Any] = {"sites": [s.as_dict() for s in ranked], "mast_height_m": common_mast_m,
                                   "mast_height_source": mast_source, "terrain": grid.name,
-                                  "dem_pixel_m": float(grid.pixel_size_m), "start_utc": start, "end_utc": end}
+                                  "dem_pixel_size_m": float(grid.pixel_size_m), "start_utc": start_utc,
+                                  "end_utc": end_utc, "step_hours": step_s / 3600.0}
+        if search:
+            output["search"] = {"center_latitude_deg": center_lat, "center_longitude_deg": center_lon,
+                                "radius_km": radius_km, "n_best": n_best, "min_separation_km": min_separation_km}
+        output["notes"] = [_dark_note(grid)]
+        for s in ranked:
+            edge = _edge_note(grid, s.latitude_deg, s.longitude_deg,
+                              float(grid.height_at(s.latitude_deg, s.longitude_deg)) + s.mast_height_m, s.name)
+            if edge is not None:
+                output["notes"].append(edge)
         # the map's mast: the search's (its map) or --height-m, else the sites' common mast, else the best site's
         map_mast_text = f"{option_mast_m:g} m"
         map_mast_m = option_mast_m
@@ -285,7 +381,8 @@ def rank(
         if map_png is not None and window is not None and values is not None:
             png = light_map_png(
                 grid, window, values, "time lit [%]", [(s.name, s.latitude_deg, s.longitude_deg) for s in ranked],
-                psr_mask, f"Candidate sites, light at {map_mast_text}, {start}..{end}")
+                psr_mask, f"Candidate sites, light at {map_mast_text}, {start}..{end}",
+                search_circle=(center_lat, center_lon, radius_km) if search else None)
             write_atomic(map_png, lambda tmp: tmp.write_bytes(png))
             output["map_png"] = str(map_png)
         if geotiff is not None and window is not None and values is not None:
@@ -315,8 +412,12 @@ def rank(
                           f"{s.score:.3f}")
         console.print(table)
         console.print(_resolution_note(grid))
+        for note in output["notes"]:
+            console.print(f"note: {note}")
         if "map_png" in output:
             err_console.print(f"map written to {output['map_png']}")
+        if "geotiff" in output:
+            err_console.print(f"geotiff written to {output['geotiff']}")
 
 
 def _mast_title(common_mast_m: float | None, source: str) -> str:
@@ -354,6 +455,85 @@ def _sites_window(grid: Any, ranked: list[Any], radius_km: float) -> tuple[int, 
     if (window[1] - window[0]) * (window[3] - window[2]) > 250 * 250:
         window = window_around(grid, ranked[0].latitude_deg, ranked[0].longitude_deg, radius_km * 1e3)
     return window
+
+
+def _after(summary: dict[str, Any], key: str, new_key: str, value: Any) -> dict[str, Any]:
+    """``summary`` with ``new_key: value`` right after ``key``."""
+    out: dict[str, Any] = {}
+    for k, v in summary.items():
+        out[k] = v
+        if k == key:
+            out[new_key] = value
+    return out
+
+
+def _latlon_text(lat: float, lon: float) -> str:
+    """``89.4500 S, 222.6900 E``: a latitude with its hemisphere letter, not '-89.4500 N'."""
+    return f"{abs(lat):.4f} {'S' if lat < 0 else 'N'}, {lon:.4f} E"
+
+
+def _utc_text(value: str) -> str:
+    """An option's UTC time as ISO 8601 with seconds and Z (``2031-01-01`` -> ``2031-01-01T00:00:00Z``)."""
+    from lunarops.timescale import parse_utc, utc_iso
+
+    return str(utc_iso(parse_utc(value))[0])
+
+
+def _dark_note(dem: Any) -> str:
+    """The note on longest_dark_hours: a lower bound on a coarse DEM, and cut by the period's ends."""
+    return (
+        f"longest_dark_hours is a lower bound on the {dem.pixel_size_m:.0f} m DEM: relief smaller than a pixel, "
+        "smoothed away, lengthens the nights (docs/illumination.md); a dark spell at the start or end of the period "
+        "counts only as far as it is seen"
+    )
+
+
+def _edge_note(dem: Any, lat: float, lon: float, observer_height_m: float, name: str = "the site") -> str | None:
+    """A note when the DEM's edge is nearer than the terrain that could still shade the site: its horizon is cut
+    there (terrain beyond the edge is not seen), so it may be lit too much; None otherwise."""
+    from lunarops.illumination.psr import edge_distance_m, shadow_range_m
+
+    edge_m = edge_distance_m(dem, lat, lon)
+    reach_m = shadow_range_m(dem, observer_height_m)
+    if edge_m >= reach_m:
+        return None
+    return (f"{name} is {edge_m / 1e3:.0f} km from the edge of DEM '{dem.name}', nearer than the {reach_m / 1e3:.0f} "
+            "km out to which the DEM's highest point could still shade it: its horizon is cut at the edge (terrain "
+            "beyond is not seen), so its light may be too high; use a larger DEM (--dem FILE)")
+
+
+def _psr_resolution_note(dem: Any) -> str:
+    """The note under a PSR result: its area depends on the DEM's resolution."""
+    return (
+        f"PSR area depends on the DEM resolution: on {dem.pixel_size_m:.0f} m pixels craters narrower than a few "
+        "pixels vanish, so the area is low (poleward of 80 S: 12,662 km2 at 1600 m vs 16,055 km2 at 240 m, "
+        "Mazarico et al. 2011; docs/illumination.md)"
+    )
+
+
+def _check_unique_names(names: list[str], option: str) -> None:
+    """InputError when two sites share a name: their results would be keyed by it and collapse into one."""
+    seen: set[str] = set()
+    for name in names:
+        if name in seen:
+            raise InputError(
+                f"{option}: the site name {name!r} is given more than once; results are listed by name, so give each "
+                f"site its own NAME (e.g. '{name} 2')"
+            )
+        seen.add(name)
+
+
+def _check_min_distance(min_distance_m: float | None) -> None:
+    if min_distance_m is not None and not (math.isfinite(min_distance_m) and min_distance_m > 0):
+        raise InputError(f"--min-distance-m = {min_distance_m!r} must be > 0 [m]; omit it for one DEM pixel")
+
+
+def _floor1(value: float) -> float:
+    return math.floor(value * 10.0) / 10.0
+
+
+def _ceil1(value: float) -> float:
+    return math.ceil(value * 10.0 - 1e-9) / 10.0
 
 
 def _check_horizon_mode(mode: str) -> None:

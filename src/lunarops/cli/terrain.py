@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Annotated
 
@@ -10,6 +11,7 @@ import typer
 from rich.table import Table
 
 from lunarops.cli.common import HELP_MARKUP, console, handle_errors, print_json, progress_bar
+from lunarops.errors import InputError, SiteError
 
 data_app = typer.Typer(
     help="Data products: download higher-resolution LOLA DEMs.", no_args_is_help=True, rich_markup_mode=HELP_MARKUP
@@ -26,6 +28,33 @@ def register(app: typer.Typer) -> None:
     """Add `lunarops horizon` and the `lunarops data` group."""
     app.command("horizon")(horizon)
     app.add_typer(data_app, name="data")
+
+
+def check_site_options(lat: float, lon: float, lat_option: str = "--lat", lon_option: str = "--lon") -> None:
+    """InputError naming the options unless the latitude is in [-90, 90] and the east longitude in -180..360."""
+    if not (math.isfinite(lat) and -90.0 <= lat <= 90.0):
+        raise SiteError(f"{lat_option} = {lat!r} must be a latitude in [-90, 90] deg (south is negative)")
+    if not (math.isfinite(lon) and -180.0 <= lon <= 360.0):
+        raise SiteError(
+            f"{lon_option} = {lon!r} must be an east longitude in -180..180 or 0..360 deg (west longitudes are "
+            "negative)"
+        )
+
+
+def check_height_options(height_m: float, min_distance_m: float | None, max_distance_m: float | None = None) -> None:
+    """InputError naming --height-m, --min-distance-m or --max-distance-m for values the horizon cannot use."""
+    if not (math.isfinite(height_m) and 0.0 <= height_m < 100e3):
+        raise InputError(f"--height-m = {height_m!r} must be a height over the ground >= 0 and < 100 km [m], e.g. 10")
+    if min_distance_m is not None and not (math.isfinite(min_distance_m) and min_distance_m > 0):
+        raise InputError(f"--min-distance-m = {min_distance_m!r} must be > 0 [m]; omit it for one DEM pixel")
+    if max_distance_m is not None:
+        low = min_distance_m if min_distance_m is not None else 0.0
+        if not (math.isfinite(max_distance_m) and max_distance_m > low):
+            after = f" --min-distance-m = {min_distance_m!r}" if min_distance_m is not None else " 0"
+            raise InputError(
+                f"--max-distance-m = {max_distance_m!r} must be finite and > {after.strip()} [m] (a ray length); omit "
+                "it to use the whole DEM"
+            )
 
 
 def horizon(
@@ -49,8 +78,15 @@ def horizon(
     from lunarops.terrain.horizon import check_n_azimuth
 
     with handle_errors():
+        check_site_options(lat, lon)
+        check_height_options(height_m, min_distance_m, max_distance_m)
         check_n_azimuth(n_azimuth, 1, "--n-azimuth")
         model = load_dem(dem)
+        if max_distance_m is not None and min_distance_m is None and not max_distance_m > model.pixel_size_m:
+            raise InputError(
+                f"--max-distance-m = {max_distance_m!r} must be longer than --min-distance-m (default one DEM pixel, "
+                f"{model.pixel_size_m:g} m); omit it to use the whole DEM"
+            )
         mask = horizon_at_site(model, lat, lon, height_m, n_azimuth, min_distance_m, max_distance_m)
         if json_output:
             print_json(
@@ -68,7 +104,8 @@ def horizon(
                 }
             )
             return
-        table = Table(title=f"horizon at {lat:.4f} N {lon:.4f} E, {height_m:g} m above ground, DEM {model.name}")
+        where = f"{abs(lat):.4f} {'S' if lat < 0 else 'N'} {lon:.4f} E"
+        table = Table(title=f"horizon at {where}, {height_m:g} m above ground, DEM {model.name}")
         table.add_column("azimuth [deg]", justify="right")
         table.add_column("elevation [deg]", justify="right")
         step = max(1, len(mask.azimuth_deg) // 24)

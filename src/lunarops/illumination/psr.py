@@ -197,6 +197,52 @@ def polar_window(dem: Dem, max_colatitude_deg: float) -> Window:
     return (max(0, math.floor(r0)), min(ny, math.ceil(r1) + 1), max(0, math.floor(c0)), min(nx, math.ceil(c1) + 1))
 
 
+def polar_reach_deg(dem: Dem) -> float:
+    """The largest colatitude [deg] whose whole circle around the pole lies inside a polar stereographic DEM: the
+    circle inscribed in its map rectangle (19.9 deg for the shipped 1219.2 km south square). Beyond it only the
+    corners are mapped, so a region ``max_colatitude_deg`` larger than this is not all on the DEM."""
+    geo = _polar(dem)
+    ny, nx = dem.shape
+    x0 = geo.x_min_m
+    x1 = x0 + nx * geo.pixel_width_m
+    y1 = geo.y_max_m
+    y0 = y1 - ny * geo.pixel_height_m
+    rho = min(-x0, x1, -y0, y1)
+    if not rho > 0:
+        return 0.0
+    return math.degrees(2.0 * math.atan(rho / (2.0 * geo.radius_m * geo.scale_factor)))
+
+
+def edge_distance_m(dem: Dem, latitude_deg: float, longitude_deg: float) -> float:
+    """Map distance [m] from a point to the nearest edge of a polar stereographic DEM (inf for other grids, which
+    cover the whole Moon or are not checked)."""
+    geo = dem.georeference
+    if not isinstance(geo, PolarStereographic):
+        return math.inf
+    ny, nx = dem.shape
+    row, col = (float(v) for v in dem.latlon_to_rowcol(latitude_deg, longitude_deg))
+    x, y = (float(v) for v in geo.rowcol_to_xy(row, col))
+    x0 = geo.x_min_m
+    x1 = x0 + nx * geo.pixel_width_m
+    y1 = geo.y_max_m
+    y0 = y1 - ny * geo.pixel_height_m
+    return max(0.0, min(x - x0, x1 - x, y - y0, y1 - y))
+
+
+def shadow_range_m(dem: Dem, observer_height_m: float) -> float:
+    """How far [m] the DEM's highest point can still rise above an observer's horizontal plane on the sphere,
+    ``sqrt(2 R (h_max - h_obs))`` (a point at distance d and height h sits (h - h_obs)/d - d/(2R) rad above it):
+    terrain beyond cannot cast a shadow at a Sun elevation >= 0. Heights over the reference sphere [m]."""
+    h_max = float(np.nanmax(dem.heights_m))
+    rise = max(h_max - observer_height_m, 0.0)
+    return math.sqrt(2.0 * dem.radius_m * rise)
+
+
+def polar_colatitude_deg(dem: Dem, latitude_deg: float) -> float:
+    """Angle [deg] from the pole of a polar stereographic DEM to a latitude (90 + lat in the south)."""
+    return 90.0 + latitude_deg if _polar(dem).south else 90.0 - latitude_deg
+
+
 def psr_map(
     dem: Dem,
     window: Window | None = None,

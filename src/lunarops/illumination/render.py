@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import math
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -32,13 +33,25 @@ def light_map_png(
     sites: Sequence[tuple[str, float, float]] = (),
     psr: NDArray[np.bool_] | None = None,
     title: str = "",
+    categories: tuple[str, str] | None = None,
+    search_circle: tuple[float, float, float] | None = None,
 ) -> bytes:
     """PNG bytes: ``values`` (window-shaped, 0..1 fractions shown in percent) over the WAC basemap, with PSR
-    outlines and labelled sites. Polar stereographic DEMs are drawn in map km; others in lon/lat."""
+    outlines and labelled sites. Polar stereographic DEMs are drawn in map km; others in lon/lat.
+
+    ``categories``: (label of 0, label of 1) for a yes/no map (values 0 or 1): two colours and a legend instead
+    of a 0-100 colour bar. ``search_circle``: (latitude, longitude [deg], radius [km]) of a search, drawn as a
+    dashed circle. Site labels sit next to their own markers (always to the upper right, left of markers in the
+    right quarter); when markers are too close for their names, they are numbered and named in the legend."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.colors import ListedColormap
+    from matplotlib.patches import Patch
+
+    legend_handles: list[object] = []
+    colours = ListedColormap(["#1f3a93", "#f2e394"])  # categories: 0 dark blue, 1 pale yellow
 
     geo = dem.georeference
     ny, nx = np.shape(values)
@@ -59,18 +72,27 @@ def light_map_png(
             crop = image[br0:br1, bc0:bc1]
             bx0, bx1, by0, by1 = window_extent_m(bgeo, (br0, br0 + crop.shape[0], bc0, bc0 + crop.shape[1]))
             ax.imshow(crop, cmap="gray", extent=(bx0 / 1e3, bx1 / 1e3, by0 / 1e3, by1 / 1e3), origin="upper")
-        shown = ax.imshow(100 * values, cmap="inferno", vmin=0, vmax=100, alpha=0.6, extent=extent, origin="upper")
+        if categories is None:
+            shown = ax.imshow(100 * values, cmap="inferno", vmin=0, vmax=100, alpha=0.6, extent=extent,
+                              origin="upper")
+        else:
+            ax.imshow(values, cmap=colours, vmin=0, vmax=1, alpha=0.6, extent=extent, origin="upper",
+                      interpolation="nearest")
         if psr is not None and psr.any():
             ax.contour(psr.astype(float), levels=[0.5], colors="cyan", linewidths=0.8, extent=extent, origin="upper")
-        for name, lat, lon in sites:
-            row, col = (float(v) for v in dem.latlon_to_rowcol(lat, lon))
-            x, y = (float(v) / 1e3 for v in geo.rowcol_to_xy(row, col))
-            ax.plot(x, y, marker="^", color="lime", markeredgecolor="black")
-            # labels stay inside the axes: to the left of sites in the right half, below sites near the top
-            right = x > (extent[0] + extent[1]) / 2
-            top = y > extent[3] - 0.1 * (extent[3] - extent[2])
-            ax.annotate(name, (x, y), color="white", fontsize=8, xytext=(-4 if right else 4, -4 if top else 4),
-                        textcoords="offset points", ha="right" if right else "left", va="top" if top else "bottom")
+        if search_circle is not None:
+            clat, clon, radius_km = search_circle
+            crow, ccol = (float(v) for v in dem.latlon_to_rowcol(clat, clon))
+            cx, cy = (float(v) / 1e3 for v in geo.rowcol_to_xy(crow, ccol))
+            k = float(geo.scale_factor)
+            angle = np.linspace(0.0, 2.0 * np.pi, 181)
+            # the radius on the sphere times the polar stereographic scale (1 / cos^2(colat / 2), Snyder 1987)
+            scale = k / np.cos(np.radians(90.0 - abs(clat)) / 2.0) ** 2
+            line = ax.plot(cx + radius_km * scale * np.cos(angle), cy + radius_km * scale * np.sin(angle),
+                           color="white", linestyle="--", linewidth=0.9)[0]
+            line.set_label(f"search radius {radius_km:g} km")
+            legend_handles.append(line)
+        _draw_sites(ax, dem, geo, sites, extent, legend_handles)
         ax.set_xlim(extent[0], extent[1])
         ax.set_ylim(extent[2], extent[3])
         ax.set_xlabel("polar stereographic x [km]")
@@ -79,16 +101,55 @@ def light_map_png(
         shown = ax.imshow(100 * values, cmap="inferno", vmin=0, vmax=100, origin="upper")
         ax.set_xlabel("column")
         ax.set_ylabel("row")
-    fig.colorbar(shown, ax=ax, label=label)
+    if categories is None or not isinstance(geo, PolarStereographic):
+        fig.colorbar(shown, ax=ax, label=label)
+    else:
+        legend_handles[:0] = [Patch(facecolor=colours(0), alpha=0.6, label=categories[0]),
+                              Patch(facecolor=colours(1), alpha=0.6, label=categories[1])]
     if psr is not None:
-        ax.plot([], [], color="cyan", label="PSR outline")
-        ax.legend(loc="lower right", fontsize=8)
+        legend_handles.insert(0, ax.plot([], [], color="cyan", label="PSR outline")[0])
+    if legend_handles:
+        ax.legend(handles=legend_handles, loc="lower right", fontsize=7, framealpha=0.8)
     ax.set_title(title, fontsize=10)
     fig.tight_layout()
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png")
     plt.close(fig)
     return buffer.getvalue()
+
+
+#: Markers closer than this fraction of the map's width get numbers (named in the legend) instead of names.
+LABEL_CLEARANCE = 0.12
+
+
+def _draw_sites(ax: object, dem: Dem, geo: PolarStereographic, sites: Sequence[tuple[str, float, float]],
+                extent: tuple[float, float, float, float], legend_handles: list[object]) -> None:
+    """Site markers, each labelled next to itself: to the upper right (upper left in the right quarter of the map,
+    lower right near the top); numbered, with the names in the legend, when two markers are too close."""
+    points = []
+    for _, lat, lon in sites:
+        row, col = (float(v) for v in dem.latlon_to_rowcol(lat, lon))
+        points.append(tuple(float(v) / 1e3 for v in geo.rowcol_to_xy(row, col)))
+    width = extent[1] - extent[0]
+    crowded = any(
+        math.hypot(points[i][0] - points[j][0], points[i][1] - points[j][1]) < LABEL_CLEARANCE * width
+        for i in range(len(points)) for j in range(i + 1, len(points))
+    )
+    for i, ((name, _, _), (x, y)) in enumerate(zip(sites, points, strict=True), 1):
+        marker = ax.plot(x, y, marker="^", color="lime", markeredgecolor="black", linestyle="none")[0]  # type: ignore[attr-defined]
+        sx = -1 if x > extent[1] - 0.25 * width else 1  # left of markers in the map's right quarter
+        sy = -1 if y > extent[3] - 0.1 * (extent[3] - extent[2]) else 1  # below markers near the top
+        # the k-th marker close to an earlier one turns its label a quarter turn further, on a longer leader line
+        k = sum(math.hypot(x - px, y - py) < LABEL_CLEARANCE * width for px, py in points[: i - 1])
+        dx, dy = ((sx, sy), (-sx, sy), (-sx, -sy), (sx, -sy))[k % 4]
+        length = 5.0 + 7.0 * (k > 0) + 6.0 * (k // 4)
+        ax.annotate(str(i) if crowded else name, (x, y), color="white", fontsize=8,  # type: ignore[attr-defined]
+                    xytext=(dx * length, dy * length), textcoords="offset points",
+                    ha="left" if dx > 0 else "right", va="bottom" if dy > 0 else "top",
+                    arrowprops={"arrowstyle": "-", "color": "white", "linewidth": 0.6})
+        if crowded:
+            marker.set_label(f"{i}: {name}")
+            legend_handles.append(marker)
 
 
 def _figure_size(aspect: float) -> tuple[float, float]:

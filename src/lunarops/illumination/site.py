@@ -126,6 +126,18 @@ class SiteLight:
         return longest_true_run(self.sun_disk_visible <= 0.0) * self.step_s / 3600.0
 
     @property
+    def longest_dark_truncated(self) -> bool:
+        """True when a longest dark spell touches the first or last sample: the period cuts it, so
+        ``longest_dark_hours`` is only what the period sees of it."""
+        dark = np.asarray(self.sun_disk_visible <= 0.0, dtype=bool)
+        longest = longest_true_run(dark)
+        if longest == 0:
+            return False
+        lead = int(np.argmin(dark)) if not dark.all() else dark.size
+        trail = int(np.argmin(dark[::-1])) if not dark.all() else dark.size
+        return lead == longest or trail == longest
+
+    @property
     def longest_earth_absence_hours(self) -> float:
         """Longest run of samples with the Earth's centre below the horizon, times the step. [h]"""
         return longest_true_run(~self.earth_visible) * self.step_s / 3600.0

@@ -106,3 +106,58 @@ def check_time_grid(t: object, step_s: object) -> float:
             f"lunarops.illumination.timegrid.period_times(start, end, {step!r})"
         )
     return step
+
+
+def check_period(
+    start: Any,
+    end: Any,
+    step_s: float,
+    step_option: str = "--step",
+    min_samples: int = 2,
+    start_option: str = "--start",
+    end_option: str = "--end",
+) -> None:
+    """InputError naming the command-line option, before any work, unless ``start < end``, the period holds at
+    least ``min_samples`` samples of ``step_s`` [s], and its samples (``start`` .. the last one before ``end``)
+    lie inside the coverage of the shipped ephemeris and Moon orientation kernels."""
+    from lunarops.ephemeris import default_ephemeris
+    from lunarops.errors import TimeFormatError
+    from lunarops.timescale import half_open_count, parse_utc, timescale, utc_iso
+
+    times = []
+    for option, value in ((start_option, start), (end_option, end)):
+        try:
+            times.append(parse_utc(value))
+        except TimeFormatError as error:
+            raise InputError(f"{option} = {value!r}: {error}") from None
+    t0, t1 = times
+    span_s = float(t1.tt - t0.tt) * DAY_S
+    if not span_s > 0:
+        raise InputError(
+            f"{end_option} = {end} is {'equal to' if span_s == 0 else 'before'} {start_option} = {start}: the period "
+            f"is empty ({end_option} is excluded); give an {end_option} after {start_option}"
+        )
+    n = half_open_count(span_s, step_s)
+    if n < min_samples:
+        raise InputError(
+            f"{step_option} ({step_s / 3600.0:g} h) leaves {n} sample in {start_option} {start} .. {end_option} {end} "
+            f"({span_s / 3600.0:g} h); statistics need at least {min_samples} samples: use a {step_option} of at most "
+            f"{span_s / 3600.0 / min_samples:g} h or a longer period"
+        )
+    ephemeris = default_ephemeris()
+    ts = timescale()
+    first, last = ts.tdb_jd(ephemeris.start_tdb_jd), ts.tdb_jd(ephemeris.end_tdb_jd)
+    allowed = (f"the samples must lie in {utc_iso(first)[0]} .. {utc_iso(last)[0]}, the coverage of the ephemeris "
+               "and Moon orientation kernels (DE421, moon_pa_de421_1900-2050.bpc)")
+    if not float(t0.tdb) >= ephemeris.start_tdb_jd or not float(t0.tdb) <= ephemeris.end_tdb_jd:
+        raise InputError(
+            f"{start_option} = {start} is outside the kernels: {allowed}; give a {start_option} of "
+            f"{utc_iso(ts.tdb_jd(ephemeris.start_tdb_jd + 1.0))[0][:10]} or later"
+        )
+    last_sample_tdb = float(t0.tdb) + (n - 1) * step_s / DAY_S
+    if not last_sample_tdb <= ephemeris.end_tdb_jd:
+        raise InputError(
+            f"{end_option} = {end} is past the kernels (the last sample, before {end_option}, would be at "
+            f"{utc_iso(ts.tdb_jd(last_sample_tdb))[0]}): {allowed}; give an {end_option} of "
+            f"{utc_iso(last)[0][:10]} or earlier"
+        )

@@ -521,7 +521,7 @@ def simulate_scenario(
     )
     period = scenario.period
     outside = [d for d in section.resupply if not period.start_utc <= d.time_utc < period.end_utc]
-    notes = [note, *crew_note]
+    notes = [note, *crew_note, *_loop_without_eclss(station, inputs), *_o2_over_the_tank(hourly, station, arrivals)]
     if section.comms is not None:
         earth_frac, relay_only, none = link_fractions(light)
         if section.comms.mode == "direct_or_relay":
@@ -539,6 +539,60 @@ def simulate_scenario(
             f"{period.end_utc.date()} and were not simulated (first: {outside[0].time_utc.isoformat()})"
         )
     return hourly, mc, notes
+
+
+def _loop_without_eclss(station: Station, inputs: Any) -> list[str]:
+    """A note when crew live on a closed loop that no load powers (life_support.eclss_load not set)."""
+    closure = station.closure
+    closed = closure.water_recovery_fraction > 0 or closure.oxygen_generation_fraction > 0
+    if station.eclss_load is not None or not closed or not np.any(inputs.crew > 0):
+        return []
+    return [
+        f"life_support.eclss_load is not set: the crew's loop (water recovery {closure.water_recovery_fraction:g}, "
+        f"O2 generation {closure.oxygen_generation_fraction:g}) runs without drawing power and never stops for lack "
+        "of it; name the load that powers it (life_support.eclss_load) to see power failures open the loop."
+    ]
+
+
+def _o2_over_the_tank(hourly: OpsResult, station: Station, arrivals: Mapping[str, datetime] | None) -> list[str]:
+    """Run 0: O2 beyond the tank counts as propellant; say how much, and which O2 deliveries found the tank full."""
+    capacity = station.consumables.o2_capacity_kg
+    if not np.isfinite(capacity):
+        return []
+    ds = hourly.dataset.isel(run=0)
+    prop = np.asarray(ds["propellant_kg"].values, dtype=np.float64)
+    events = hourly.events
+    delivered = events[(events["event"] == "delivery")]
+    prop_in = float(delivered.loc[delivered["element"] == "propellant_kg", "value"].sum())
+    over_kg = float(prop[-1]) - station.consumables.propellant_kg - prop_in
+    if over_kg <= 1.0:
+        return []
+    times = ds["time"].values
+    step_ns = (times[1] - times[0]) if len(times) > 1 else np.timedelta64(1, "h")
+    # a landing is delivered at the first step at or after it
+    landings = [(np.datetime64(t.replace(tzinfo=None), "ns"), name) for name, t in (arrivals or {}).items()]
+    steps = delivered["step"].to_numpy(dtype=np.int64)
+    amounts = delivered["value"].to_numpy(dtype=np.float64)
+    is_o2 = (delivered["element"] == "o2_kg").to_numpy()
+    is_prop = (delivered["element"] == "propellant_kg").to_numpy()
+    whens = [str(t) for t in delivered["time_utc"]]
+    full = []
+    for i in np.flatnonzero(is_o2):
+        step = int(steps[i])
+        jump = prop[step] - (prop[step - 1] if step > 0 else station.consumables.propellant_kg)
+        jump -= float(amounts[is_prop & (steps == step)].sum())
+        if jump > 0.01 * amounts[i]:
+            at = np.datetime64(delivered["time_utc"].iloc[i], "ns")
+            mission = next((name for t, name in landings if t <= at < t + step_ns), None)
+            full.append(
+                f"{min(jump, amounts[i]):,.0f} of {amounts[i]:,.0f} kg delivered on {whens[i][:10]}"
+                + (f" ({mission})" if mission else "")
+            )
+    said = f"; deliveries that found the tank full: {'; '.join(full)}" if full else ""
+    return [
+        f"Run 0: {over_kg:,.0f} kg of O2 beyond the O2 tank ({capacity:,.0f} kg, consumables.o2_tank_capacity_kg) "
+        f"counted as propellant (propellant_kg in the series){said}. Ship less O2, or give the tank more room."
+    ]
 
 
 def _crew_before_eclss(station: Station, inputs: Any) -> list[str]:

@@ -1,0 +1,47 @@
+"""Notes of the operations stage that a life-support engineer needs: a loop with no ECLSS load, O2 over the tank."""
+
+from __future__ import annotations
+
+from lunarops.runner.stages.operations import simulate_scenario
+from lunarops.scenario.load import parse_scenario
+
+BASE = """
+schema_version: 1
+name: notes
+period: {start_utc: 2030-01-01T00:00:00Z, end_utc: 2030-01-11T00:00:00Z, step_hours: 1}
+sites:
+  - {name: Rim, latitude_deg: -85.0, longitude_deg: 30.0, mast_height_m: 10}
+operations:
+  power:
+    fission_plants: [{name: reactor, power_kwe: 10, mass_kg: 1545}]
+  loads: [{name: habitat, power_kw: 5}, {name: eclss, power_kw: 0.5}]
+  consumables: {o2_kg: 50, water_kg: 1000, food_kg: 100, o2_tank_capacity_kg: 50}
+  monte_carlo: {runs: 2, record_hours: 24}
+"""
+
+
+def _notes(text: str) -> list[str]:
+    _hourly, _mc, notes = simulate_scenario(parse_scenario(text))
+    return notes
+
+
+def test_a_closed_loop_without_an_eclss_load_is_said() -> None:
+    crewed = BASE.replace("  monte_carlo:", "  crew: [{from_utc: 2030-01-02T00:00:00Z, count: 2}]\n  monte_carlo:")
+    notes = _notes(crewed)  # default loop: water recovery 0.9, O2 generation 1.0 (LifeSupportSpec)
+    assert any("life_support.eclss_load is not set" in n and "water recovery 0.9" in n for n in notes)
+    powered = crewed.replace("  monte_carlo:", "  life_support: {eclss_load: eclss}\n  monte_carlo:")
+    assert not any("eclss_load is not set" in n for n in _notes(powered))
+    assert not any("eclss_load is not set" in n for n in _notes(BASE))  # no crew: nothing to say
+
+
+def test_o2_delivered_into_a_full_tank_is_said() -> None:
+    # the 50 kg tank is full from the start and nobody breathes (no crew): the 30 kg delivered on 2030-01-06 go
+    # to propellant whole, by hand 30 kg of 30
+    text = BASE.replace(
+        "  monte_carlo:", "  resupply: [{time_utc: 2030-01-06T00:00:00Z, commodity: o2_kg, amount: 30}]\n  monte_carlo:"
+    )
+    notes = _notes(text)
+    note = next(n for n in notes if "beyond the O2 tank" in n)
+    assert note.startswith("Run 0: 30 kg of O2 beyond the O2 tank (50 kg")
+    assert "30 of 30 kg delivered on 2030-01-06" in note
+    assert not any("beyond the O2 tank" in n for n in _notes(BASE))
