@@ -112,6 +112,25 @@ def test_launch_cadence_binds() -> None:
         solve(one_arc(lvs=(lv,)))
 
 
+def test_launch_cadence_counts_calendar_years() -> None:
+    # Two missions to LLO, on days 335 and 518 after the epoch 2030-07-01: 2031-06-01 and 2031-12-01, one calendar
+    # year. Each needs 4,158.6 kg in LEO (test above) = 3 launches of 1,500 kg, so 6 launches in 2031 against a
+    # cadence of 4: infeasible, said for 2031. Without an epoch the cadence counts 365.25-day blocks from day 0
+    # (days 335 and 518 fall in blocks 1 and 2, 3 launches each): feasible.
+    lv = LaunchVehicle("small", {"LEO": 1500.0}, max_per_year=4)
+    base = one_arc(lvs=(lv,), copies=2)
+    two = replace(
+        base,
+        missions=(
+            Mission("m1", 335.0, "LLO", deliver={"cargo": 500.0}),
+            Mission("m2", 518.0, "LLO", deliver={"cargo": 500.0}),
+        ),
+    )
+    assert int(solve(two).launches["launches"].sum()) == 6
+    with pytest.raises(InfeasibleError, match=r"cadence of small in 2031 \(max 4\)"):
+        solve(two, epoch_utc=datetime(2030, 7, 1, tzinfo=timezone.utc))
+
+
 def test_payload_too_large_names_the_demand() -> None:
     with pytest.raises(InfeasibleError, match=r"cargo at LLO on day 0 \(needs 20000 kg\)"):
         solve(one_arc(cargo=20_000.0))
@@ -221,3 +240,14 @@ def test_infeasible_message_names_the_windows_in_force() -> None:
     assert "LEO->LLO 2032-05-15 (day 500) to 2032-08-23 (day 600)" in message
     with pytest.raises(InputError, match="epoch_utc = '2031-01-01' must be None or a datetime"):
         solve(closed, epoch_utc="2031-01-01")  # type: ignore[arg-type]
+
+
+def test_infeasible_message_names_the_first_flights() -> None:
+    # the only vehicle first flies on day 365 (2031-01-01 after the epoch 2030-01-01): the cargo due on day 0
+    # cannot be launched; the message names the first flight as the cause beside the shortfall
+    lv = LaunchVehicle("late", {"LEO": 10_000.0}, available_from_day=365.0)
+    with pytest.raises(InfeasibleError) as info:
+        solve(one_arc(lvs=(lv,)), epoch_utc=datetime(2030, 1, 1, tzinfo=timezone.utc))
+    message = str(info.value)
+    assert "cargo at LLO on 2030-01-01 (day 0)" in message
+    assert message.endswith("Launch vehicles fly only from their first flight: late from 2031-01-01 (day 365)")

@@ -136,8 +136,8 @@ def test_the_example_station_grows_with_the_campaign() -> None:
     }
     table = online_table(scenario.operations, start, landing, 3600.0)
     by_name = dict(zip(table["element"], table["how"], strict=True))
-    assert by_name["kilopower 1"] == "arrives with ILRS-1 (lands 2031-06-06 04:48 UTC)"
-    assert by_name["kilopower 2"] == "arrives with ILRS-3 (lands 2033-06-06 04:48 UTC)"
+    assert by_name["kilopower 1"] == "arrives with ILRS-1 (its landing date 2031-06-06 04:48 UTC)"
+    assert by_name["kilopower 2"] == "arrives with ILRS-3 (its landing date 2033-06-06 04:48 UTC)"
     assert by_name["psr ice plant"].startswith("arrives with ILRS-3")
     # the loop's hardware with the ECLSS load (as the engine brings it online)
     assert by_name["water_recovery"] == "with the ECLSS load 'eclss'"
@@ -227,6 +227,11 @@ def test_simulate_runs_the_station_run_builds(tmp_path) -> None:  # type: ignore
     assert online["kilopower 1"] == online["mast arrays"]
     assert online["comm link"] == online["mast arrays"]  # all of ILRS-1 at once
     assert "rovers" not in online  # ILRS-2 lands 2032-06-06, after this period: never online, no event
+    # the crewed visit lands 2034-10-01 + 5.2 d = 2034-10-06 (crew and their stay's consumables): after this
+    # period, so said in the notes rather than dropped silently
+    notes = " ".join(json.loads(result.output)["notes"])
+    assert "campaign deliveries to the base fall outside the operations period 2031-06-01..2031-06-11" in notes
+    assert "(crew, " in notes and "first 2034-10-06" in notes
 
 
 def test_ageing_starts_when_an_element_comes_online() -> None:

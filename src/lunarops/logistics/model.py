@@ -217,11 +217,16 @@ class _Builder:
         """A row label's time: "on day 152", or with an epoch "on 2031-06-02 (day 152)"."""
         return "on " + _day_text(day, self.epoch_utc)
 
-    def year_start(self, year: int) -> str:
-        """' (from 2032-01-01)' for campaign year index ``year`` (365.25 d each from day 0); '' without epoch."""
+    def year_of(self, day: float) -> int:
+        """The year a step's launches count in for a cadence: the calendar year with an epoch, else the campaign
+        year index (365.25 d blocks from day 0)."""
         if self.epoch_utc is None:
-            return ""
-        return f" (from {self.epoch_utc + timedelta(days=year * 365.25):%Y-%m-%d})"
+            return int(day // 365.25)
+        return (self.epoch_utc + timedelta(days=float(day))).year
+
+    def year_text(self, year: int) -> str:
+        """'2031', or without an epoch 'campaign year 2'."""
+        return str(year) if self.epoch_utc is not None else f"campaign year {year + 1}"
 
     def active(self, li: int, k: int) -> bool:
         link = self.links[li]
@@ -523,7 +528,7 @@ class _Builder:
                     self.launch_n[lv.name, li, k] = col
                     terms.append((col, -cap))
                     self.cost_terms.append((col, lv.cost_musd))
-                    per_year.setdefault((lv.name, int(steps.days[k] // 365.25)), []).append(col)
+                    per_year.setdefault((lv.name, self.year_of(steps.days[k])), []).append(col)
                 lp.row(
                     terms, -INF, 0.0,
                     f"launch capacity to {link.destination} {self.on_day(steps.days[k])}", "launch_capacity",
@@ -533,8 +538,7 @@ class _Builder:
                 if name == lv.name:
                     lp.row(
                         [(c, 1.0) for c in cols], -INF, float(lv.max_per_year),
-                        f"cadence of {lv.name} in campaign year {year + 1}{self.year_start(year)} "
-                        f"(max {lv.max_per_year})",
+                        f"cadence of {lv.name} in {self.year_text(year)} (max {lv.max_per_year})",
                         "cadence",
                     )
 
@@ -639,16 +643,25 @@ def _day_text(day: float, epoch_utc: datetime | None) -> str:
 
 
 def _windows_in_force(problem: Problem, epoch_utc: datetime | None) -> str:
-    """The arcs' windows, for an infeasibility message: a closed window is often the cause of the shortfalls the
-    elastic re-solve names (they are what it cannot deliver, not why)."""
+    """The arcs' windows and the launch vehicles' first flights, for an infeasibility message: a closed window or
+    a vehicle not yet flying is often the cause of the shortfalls the elastic re-solve names (they are what it
+    cannot deliver, not why)."""
     windows = [
         f"{a.name} " + ", ".join(f"{_day_text(a0, epoch_utc)} to {_day_text(a1, epoch_utc)}" for a0, a1 in a.windows)
         for a in problem.arcs
         if a.windows
     ]
-    if not windows:
-        return ""
-    return f". Arcs fly only in their windows (days from the campaign epoch): {'; '.join(windows)}"
+    first_flights = [
+        f"{lv.name} from {_day_text(lv.available_from_day, epoch_utc)}"
+        for lv in problem.launch_vehicles
+        if math.isfinite(lv.available_from_day)
+    ]
+    text = ""
+    if windows:
+        text += f". Arcs fly only in their windows (days from the campaign epoch): {'; '.join(windows)}"
+    if first_flights:
+        text += f". Launch vehicles fly only from their first flight: {'; '.join(first_flights)}"
+    return text
 
 
 def solve(

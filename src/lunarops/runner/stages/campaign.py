@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import pandas as pd
@@ -125,11 +125,27 @@ def plan_campaign(section: Any, operations: Any, progress: Callable[[float, str]
     return CampaignPlan(
         problem,
         plan,
-        notes,
+        notes + missions_flown_early(problem, plan, section.epoch_utc),
         outputs.operations_deliveries(plan, problem, section.epoch_utc, node, split),
         outputs.mission_arrivals(problem, section.epoch_utc, node),
         outputs.mission_payload_kg(problem),
     )
+
+
+def missions_flown_early(problem: Problem, plan: Plan, epoch_utc: datetime) -> list[str]:
+    """A note naming the missions on whose date nothing flies: the plan met their demand with goods landed
+    earlier (the compressed-mission model: a demand is met by what is at the node by the mission's date)."""
+    flights = plan.flights
+    flying = set(flights.loc[~flights["holdover"].astype(bool), "day"]) if len(flights) else set()
+    quiet = [m for m in problem.missions if m.depart_day not in flying]
+    if not quiet:
+        return []
+    dates = ", ".join(f"{m.name} ({epoch_utc + timedelta(days=m.depart_day):%Y-%m-%d})" for m in quiet)
+    return [
+        f"No flight departs on the date of {dates}: the plan lands their goods with earlier flights (see the "
+        "manifest), where they wait until the mission's date, when its demand is due. Operations brings their "
+        "elements online at that date (the earliest the plan promises them), not at the earlier landing."
+    ]
 
 
 def solve_campaign(problem: Problem, epoch_utc: datetime, progress: Callable[[float, str], None]) -> Plan:

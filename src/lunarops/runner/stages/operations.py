@@ -114,7 +114,7 @@ def online_table(
             when = pd.Timestamp(start) + pd.Timedelta(seconds=seconds)
             how = "online_utc"
             if element.arrives_with is not None:
-                how = f"arrives with {element.arrives_with} (lands {when:%Y-%m-%d %H:%M} UTC)"
+                how = f"arrives with {element.arrives_with} (its landing date {when:%Y-%m-%d %H:%M} UTC)"
             step = pd.Timestamp(start) + pd.Timedelta(seconds=step_at_or_after(seconds, step_s) * step_s)
             if end is not None and step >= pd.Timestamp(end):
                 how += f"; after the period's end ({end:%Y-%m-%d}): never online in this run"
@@ -533,6 +533,16 @@ def simulate_scenario(
             )
         else:
             notes.append(f"comms mode direct_to_earth: Earth visible {earth_frac:.1%} of steps, no link {none:.1%}")
+    if campaign_deliveries is not None and len(campaign_deliveries):
+        when = pd.to_datetime(campaign_deliveries["time_utc"], utc=True)
+        late = campaign_deliveries[(when < pd.Timestamp(period.start_utc)) | (when >= pd.Timestamp(period.end_utc))]
+        if len(late):
+            listed = ", ".join(dict.fromkeys(str(c) for c in late["commodity"]))
+            notes.append(
+                f"{len(late)} campaign deliveries to the base fall outside the operations period "
+                f"{period.start_utc.date()}..{period.end_utc.date()} and were not simulated ({listed}; first "
+                f"{pd.Timestamp(when[late.index].min()):%Y-%m-%d}): extend period.end_utc to see them"
+            )
     if outside:  # a shortened copy of a scenario keeps its later deliveries: said, not an error
         notes.append(
             f"{len(outside)} resupply deliveries fall outside the period {period.start_utc.date()}.."
