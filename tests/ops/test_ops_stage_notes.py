@@ -45,3 +45,16 @@ def test_o2_delivered_into_a_full_tank_is_said() -> None:
     assert note.startswith("Run 0: 30 kg of O2 beyond the O2 tank (50 kg")
     assert "30 of 30 kg delivered on 2030-01-06" in note
     assert not any("beyond the O2 tank" in n for n in _notes(BASE))
+
+
+def test_end_stores_in_the_summary() -> None:
+    # no crew, no ISRU: the stores end as they started, plus the 30 kg of O2 beyond the full 50 kg tank as
+    # propellant (by hand)
+    text = BASE.replace(
+        "  monte_carlo:", "  resupply: [{time_utc: 2030-01-06T00:00:00Z, commodity: o2_kg, amount: 30}]\n  monte_carlo:"
+    )
+    _hourly, mc, _notes = simulate_scenario(parse_scenario(text))
+    assert mc.summary["end_o2_kg_p50"] == 50.0
+    assert mc.summary["end_propellant_kg_p50"] == 30.0
+    assert mc.summary["end_water_kg_p50"] == 1000.0
+    assert mc.summary["end_food_kg_p50"] == 100.0

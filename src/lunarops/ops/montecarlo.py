@@ -450,6 +450,11 @@ def summarize(ds: xr.Dataset, battery_capacity_j: float | None = None) -> dict[s
         "brownout_hours_p95": q("run_brownout_h", 95),
         "max_energy_residual_j": float(ds["run_max_energy_residual_j"].max()),
     }
+    # the stores at the end of the period (median over the runs): what is left, and the O2 beyond the O2 tank
+    # that counted as propellant
+    for store in ("o2_kg", "water_kg", "food_kg", "propellant_kg"):
+        if store in ds and ds.sizes.get("time", 0) > 0:
+            out[f"end_{store.removesuffix('_kg')}_kg_p50"] = float(np.median(ds[store].isel(time=-1).values))
     table = component_table(ds)
     if len(table):
         out["components_columns"] = list(table.columns[1:])
