@@ -58,3 +58,28 @@ def test_end_stores_in_the_summary() -> None:
     assert mc.summary["end_propellant_kg_p50"] == 30.0
     assert mc.summary["end_water_kg_p50"] == 1000.0
     assert mc.summary["end_food_kg_p50"] == 100.0
+
+
+def test_uncertain_number_errors_read_as_written() -> None:
+    # a number-or-distribution field: a distribution missing its bounds gets only the distribution's complaints,
+    # at the field's own path (no ".float" branch, no "tagged-union[...]" parts); a word gets one message
+    import pytest
+
+    from lunarops.errors import ScenarioError
+
+    arrays = "  power:\n    fission_plants:"
+    bad = BASE.replace(
+        arrays, "  power:\n    solar_arrays: [{name: pv, area_m2: 10, cell_efficiency: {kind: normal, mean: 0.3, "
+        "sd: 0.01}}]\n    fission_plants:"
+    )
+    with pytest.raises(ScenarioError) as info:
+        parse_scenario(bad)
+    text = str(info.value)
+    assert "operations.power.solar_arrays.0.cell_efficiency.low: Field required" in text
+    assert "operations.power.solar_arrays.0.cell_efficiency.high: Field required" in text
+    assert ".float" not in text and "tagged-union" not in text and "(2 problems)" in text
+    with pytest.raises(ScenarioError) as info:
+        parse_scenario(bad.replace("{kind: normal, mean: 0.3, sd: 0.01}", "abc"))
+    text = str(info.value)
+    assert "(1 problem)" in text and "cell_efficiency: Input should be a valid number" in text
+    assert "or a distribution {kind: normal | uniform | triangular, ...}" in text

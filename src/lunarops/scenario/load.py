@@ -76,10 +76,8 @@ def validate_mapping(node: yaml.Node | None, data: dict[str, Any], file: str, mo
         return model.model_validate(data)
     except ValidationError as error:
         issues = [
-            ScenarioIssue(
-                file, _line_of(node, item["loc"]), _dotted(item["loc"]), _short(item.get("input")), _message(item)
-            )
-            for item in error.errors(include_url=False)
+            ScenarioIssue(file, _line_of(node, loc), _dotted(loc), _short(item.get("input")), _message(item))
+            for loc, item in _union_branches(error.errors(include_url=False))
         ]
         raise ScenarioError(issues) from None
     except RecursionError:
@@ -101,6 +99,38 @@ def parse_scenario(text: str, file: str = "<string>") -> Scenario:
 def scenario_json_schema() -> dict[str, Any]:
     """The JSON Schema of scenario files (for editors and the web UI)."""
     return Scenario.model_json_schema()
+
+
+def _union_branches(errors: list[Any]) -> list[tuple[tuple[Any, ...], Any]]:
+    """(field path, error) of pydantic's errors as a scenario's author reads them. A value that may be a number or
+    a distribution (`float | {kind: ...}`) fails on both branches: given a mapping, only the distribution's
+    errors are kept (not "<field>.float: Input should be a valid number"), and the union's internal path parts
+    ("tagged-union[...]" and the tag) are left out of the field path."""
+    located: list[tuple[tuple[Any, ...], Any, bool]] = []
+    for item in errors:
+        path: list[Any] = []
+        parts = list(item["loc"])
+        i = 0
+        while i < len(parts):
+            if isinstance(parts[i], str) and parts[i].startswith("tagged-union["):
+                i += 2  # the union's name and the tag it chose
+                continue
+            path.append(parts[i])
+            i += 1
+        located.append((tuple(path), item, len(path) != len(parts)))
+    distribution_fields = [loc for loc, _, via in located if via]
+    kept: list[tuple[tuple[Any, ...], Any]] = []
+    for loc, item, via in located:
+        number_branch = not via and bool(loc) and loc[-1] == "float"
+        if number_branch and any(field[: len(loc) - 1] == loc[:-1] for field in distribution_fields):
+            if isinstance(item.get("input"), dict):
+                continue  # a mapping given: the number branch's complaint says nothing
+            item = {**item, "msg": f"{item['msg']}, or a distribution {{kind: normal | uniform | triangular, ...}}"}
+            loc = loc[:-1]
+        elif via and not isinstance(item.get("input"), dict) and item.get("type") == "model_attributes_type":
+            continue  # a number given: the distribution branch's "valid dictionary" says nothing
+        kept.append((loc, item))
+    return kept
 
 
 def _dotted(loc: tuple[Any, ...]) -> str:
