@@ -110,3 +110,14 @@ def test_run_with_a_bad_db_url_fails_before_making_the_output_directory(tmp_path
     assert result.exit_code == 2, result.output
     assert "--db 'garbage' is not a supported database URL" in " ".join(result.output.split())
     assert not out.exists()
+
+
+def test_sky_span_checked_before_work() -> None:
+    # [start, end) with end == start holds no sample: refused, naming the options (was: 1 sample at start)
+    empty = runner.invoke(app, ["sky", "--lat", "-89.45", "--lon", "222.69", "--start", "2031-01-01", "--end",
+                                "2031-01-01", "--json"])
+    assert empty.exit_code == 2 and "--end = 2031-01-01 is equal to --start" in empty.output
+    # DE421 / moon_pa_de421_1900-2050.bpc end on 2050-12-31: a span past it names --end and the last good date
+    late = runner.invoke(app, ["sky", "--lat", "-89.45", "--lon", "222.69", "--start", "2050-12-30", "--end",
+                               "2051-02-01", "--json"])
+    assert late.exit_code == 2 and "--end = 2051-02-01 is past the kernels" in " ".join(late.output.split())

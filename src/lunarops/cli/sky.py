@@ -61,8 +61,12 @@ def sky(
             return
         if start is None or end is None:
             raise InputError("give --time, or both --start and --end (with --step) for a time series")
+        from lunarops.illumination.timegrid import check_period
+
+        step_s = parse_step_s(step, "--step")
+        check_period(start, end, step_s, "--step", min_samples=1)  # an empty period or one past the kernels
         t0, t1 = parse_utc(start), parse_utc(end)
-        t = utc_period(t0.utc_datetime(), t1.utc_datetime(), parse_step_s(step, "--step"))
+        t = utc_period(t0.utc_datetime(), t1.utc_datetime(), step_s)
         track = sky_at_site(lat, lon, height_m, t, correction=correction)
         frame = pd.DataFrame({"time_utc": to_datetime64(t), **track.as_dict()})
         summary = {
