@@ -175,7 +175,8 @@ def test_campaign_tables_are_written_as_parquet(tmp_path: Path) -> None:
     # the report's ISO text dates are UTC datetimes in Parquet (pandas reads them without a to_datetime)
     assert str(manifest["date_utc"].dtype) == "datetime64[ns]"
     expected = report_manifest.assign(
-        date_utc=pd.to_datetime(report_manifest["date_utc"], utc=True).dt.tz_localize(None)
+        date_utc=pd.to_datetime(report_manifest["date_utc"], utc=True).dt.tz_localize(None),
+        arrival_utc=pd.to_datetime(report_manifest["arrival_utc"], utc=True).dt.tz_localize(None),
     )
     assert manifest.drop(columns=["row"]).to_dict(orient="records") == expected.to_dict(orient="records")
     per_year = pd.read_parquet(tmp_path / "results" / "campaign-mass_per_year.parquet")

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich import box
 from rich.table import Table
 
 from lunarops.cli.common import HELP_MARKUP, console, handle_errors, print_json, progress_bar
@@ -47,25 +48,34 @@ def load_campaign_and_operations(path: Path) -> tuple[CampaignSection, Any]:
     return validate_mapping(node, data, name, CampaignSection), None
 
 
-def _print_plan(summary: dict[str, Any], manifest: Any, notes: list[str]) -> None:
+def _print_plan(
+    summary: dict[str, Any], manifest: Any, notes: list[str], launches: Any = None, per_year: Any = None
+) -> None:
     table = Table(title="Campaign plan")
     table.add_column("quantity")
     table.add_column("value", justify="right")
     for key, value in summary.items():
         if key == "imleo_label":
             continue
+        if isinstance(value, dict):  # vehicles_launched: one row per design
+            for name, count in value.items():
+                table.add_row(f"{key} ({name})", str(count))
+            continue
         label = f"{summary['imleo_label']}, kg (imleo_kg)" if key == "imleo_kg" and "imleo_label" in summary else key
         table.add_row(label, f"{value:,.3f}" if isinstance(value, float) else str(value))
     console.print(table)
-    # seven short columns fit an 80-column terminal: the date to the minute, each copy as a short label (legend
-    # in the caption), masses in tonnes; --json has every column, in kg
+    # eight short columns fit an 80-column terminal: the step's date to the minute, the leg's arrival as month-day
+    # and time (the year is the date's or the next), each copy as a short label (legend in the caption), masses in
+    # tonnes; --json has every column, in kg, and arrival_utc in full
     labels, legend = _craft_labels([str(v) for v in manifest["spacecraft"]] if len(manifest) else [])
-    caption = f"craft: {legend}; masses in t (--json: kg)" if legend else None
-    flights = Table(title="Launch manifest", caption=caption, show_edge=False)
+    caption = f"craft: {legend}; masses in t (--json: kg)" if legend else "masses in t (--json: kg)"
+    flights = Table(title="Launch manifest", caption=caption, box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False,
+                    collapse_padding=True)
     flights.add_column("date UTC", no_wrap=True)
+    flights.add_column("arrives", no_wrap=True)
     flights.add_column("craft", no_wrap=True)
     flights.add_column("route")
-    for header in ("crew", "payload t", "prop t", "gross t"):
+    for header in ("crew", "payload", "prop", "gross"):
         flights.add_column(header, justify="right", no_wrap=True)
 
     def cell(column: str, i: int) -> str:
@@ -76,10 +86,27 @@ def _print_plan(summary: dict[str, Any], manifest: Any, notes: list[str]) -> Non
 
     for i in range(len(manifest)):
         when = str(manifest["date_utc"].iloc[i]).replace("T", " ")[:16]
+        arrival = str(manifest["arrival_utc"].iloc[i]) if "arrival_utc" in manifest.columns else ""
+        arrives = arrival.replace("T", " ")[5:16] if arrival else "-"
         route = str(manifest["route"].iloc[i]).replace(" -> ", "->")
-        flights.add_row(when, labels[i], route, *(cell(c, i) for c in ("crew", "payload_kg", "propellant_loaded_kg",
-                                                                        "gross_mass_kg")))
+        flights.add_row(when, arrives, labels[i], route,
+                        *(cell(c, i) for c in ("crew", "payload_kg", "propellant_loaded_kg", "gross_mass_kg")))
     console.print(flights)
+    if launches is not None and len(launches):
+        table = Table(title="Launches", show_edge=False)
+        for header in ("date UTC", "launch vehicle", "to", "launches"):
+            table.add_column(header, justify="right" if header == "launches" else "left", no_wrap=True)
+        for when, vehicle, node, count in zip(launches["date_utc"], launches["launch_vehicle"], launches["to"],
+                                              launches["launches"], strict=True):
+            table.add_row(str(when).replace("T", " ")[:16], str(vehicle), str(node), str(int(count)))
+        console.print(table)
+    if per_year is not None and len(per_year):
+        table = Table(title="Launched per year", show_edge=False)
+        table.add_column("year")
+        table.add_column(f"{summary.get('imleo_label', 'mass launched')}, t", justify="right")
+        for year, mass in zip(per_year["year"], per_year["launched_mass_kg"], strict=True):
+            table.add_row(str(int(year)), f"{float(mass) / 1000.0:,.3f}")
+        console.print(table)
     for note in notes:
         console.print(f"Note: {note}")
 
@@ -105,23 +132,27 @@ def solve_command(
     quiet: Annotated[bool, typer.Option("--quiet", help="no progress bar")] = False,
 ) -> None:
     """Solve the logistics MILP of a campaign and print the launched mass (IMLEO when launches go to LEO), status,
-    solve time and the manifest."""
+    solve time, vehicles launched per design, the manifest (each leg's step date and arrival), the launches per
+    date and the mass launched per year."""
     from lunarops.logistics import outputs
 
     with handle_errors():
         section, operations = load_campaign_and_operations(file)
         # the run stage's own function: the same consumables rates (stays from the operations life support with
         # consumables_from_operations, transits at consumables_kg_per_crew_day) and the same notes
-        from lunarops.runner.stages.campaign import consumables_problem, solve_campaign
+        from lunarops.runner.stages.campaign import consumables_problem, missions_flown_early, solve_campaign
 
         problem, _split, notes = consumables_problem(section, operations)
         epoch = section.epoch_utc
         with progress_bar("campaign", enabled=not (quiet or json_output)) as update:
             plan = solve_campaign(problem, epoch, update)
+        notes = notes + missions_flown_early(problem, plan, epoch)
         manifest = outputs.manifest(plan, epoch, problem)
-        summary = {**plan.summary(), **outputs.launch_info(problem)}
+        summary = {**plan.summary(), "vehicles_launched": outputs.vehicles_launched(plan),
+                   **outputs.launch_info(problem)}
+        per_year = outputs.mass_per_year(plan, epoch)
+        launches = outputs.launch_table(plan, epoch)
         if json_output:
-            per_year = outputs.mass_per_year(plan, epoch)
             print_json(
                 {
                     **summary,
@@ -129,12 +160,12 @@ def solve_command(
                                                                                per_year["launched_mass_kg"],
                                                                                strict=True)},
                     "manifest": manifest.to_dict(orient="records"),
-                    "launches": outputs.launch_table(plan, epoch).to_dict(orient="records"),
+                    "launches": launches.to_dict(orient="records"),
                     "notes": notes,
                 }
             )
         else:
-            _print_plan(summary, manifest, notes)
+            _print_plan(summary, manifest, notes, launches, per_year)
 
 
 def register(app: typer.Typer) -> None:

@@ -10,7 +10,7 @@ import pandas as pd
 import xarray as xr
 
 from lunarops.logistics.model import Plan
-from lunarops.logistics.network import Problem, mission_return_day
+from lunarops.logistics.network import Arc, Problem, mission_return_day
 
 #: The commodities the operations stage reads from ``products["deliveries"]``.
 OPERATIONS_COMMODITIES = ("o2_kg", "water_kg", "food_kg", "propellant_kg", "spares", "crew")
@@ -43,9 +43,10 @@ def launch_info(problem: Problem) -> dict[str, object]:
 
 def table_dataset(frame: pd.DataFrame) -> xr.Dataset:
     """A report table as a Dataset over one ``row`` dimension, for the Parquet store (one long table); the
-    ISO text of time columns (``date_utc``, ``time_utc``, roadmap ``start`` / ``end``) as UTC datetimes."""
+    ISO text of time columns (``date_utc``, ``arrival_utc``, ``time_utc``, roadmap ``start`` / ``end``) as UTC
+    datetimes (an empty text as NaT)."""
     frame = frame.reset_index(drop=True)
-    for name in ("date_utc", "time_utc", "start", "end"):
+    for name in ("date_utc", "arrival_utc", "time_utc", "start", "end"):
         if name in frame.columns and not pd.api.types.is_datetime64_any_dtype(frame[name]):
             utc = pd.to_datetime(frame[name].replace("", None), utc=True)
             frame[name] = utc.dt.tz_localize(None).astype("datetime64[ns]")
@@ -84,25 +85,73 @@ def _launcher_rows(plan: Plan, problem: Problem) -> list[dict[str, Any]]:
     return rows
 
 
+def _shortest_days(starts: set[str], arcs: list[Arc]) -> dict[str, float]:
+    """Shortest time of flight [d] from any of ``starts`` to every node reachable over ``arcs`` (Dijkstra)."""
+    best = dict.fromkeys(starts, 0.0)
+    todo = set(starts)
+    while todo:
+        node = min(todo, key=lambda n: best[n])
+        todo.remove(node)
+        for arc in arcs:
+            if arc.origin == node and best[node] + arc.tof_days < best.get(arc.destination, float("inf")):
+                best[arc.destination] = best[node] + arc.tof_days
+                todo.add(arc.destination)
+    return best
+
+
+def leg_arrival_day(problem: Problem, day: float, origin: str, destination: str) -> float:
+    """When a flight of the step ``day`` on the arc ``origin`` -> ``destination`` reaches ``destination`` [d].
+
+    The plan books all the flights of a step on the step's day (the compressed mission of Isaji et al. 2022); the
+    legs fly one after the other: an outbound leg leaves ``origin`` after the shortest outbound transit from Earth
+    to it (:meth:`Problem.transit_days`, the time the deliveries to the operations are dated by) and arrives a
+    time of flight later, so LLO -> surface on day d lands at d + transit_days("surface") when it lies on the
+    shortest route. A leg of an inbound arc (:meth:`Problem.is_inbound`) leaves ``origin`` after the shortest
+    inbound transit from the destinations of the missions that return on ``day`` (0 when none reaches it)."""
+    arc = next(a for a in problem.arcs if a.origin == origin and a.destination == destination)
+    if problem.is_inbound(arc):
+        starts = {m.destination for m in problem.missions if m.returns and mission_return_day(problem, m) == day}
+        inbound = [a for a in problem.arcs if problem.is_inbound(a)]
+        offset = _shortest_days(starts, inbound).get(origin, 0.0)
+    else:
+        try:
+            offset = problem.transit_days(origin)
+        except KeyError:  # not on an outbound route from Earth: the leg is dated from the step
+            offset = 0.0
+    return float(day) + offset + arc.tof_days
+
+
 def manifest(plan: Plan, epoch: datetime, problem: Problem | None = None) -> pd.DataFrame:
     """One row per flight (holdovers left out): when, which copy, route, crew, cargo, propellant [kg].
 
     With ``problem``, each launch step also gets a "launcher payload" row per launch arc: what the launch vehicle
     carries outside any spacecraft (crew, elements and commodities as the solver flows them on the launch arc, see
-    :func:`_launcher_rows`), so the ``gross_mass_kg`` of a date's launch rows sums to the mass launched that date."""
+    :func:`_launcher_rows`), so the ``gross_mass_kg`` of a date's launch rows sums to the mass launched that date.
+
+    ``date_utc`` is the step the flight belongs to (the day the step's flights leave Earth, or leave the mission
+    destination on a return step); ``arrival_utc`` is when this leg reaches its ``to`` node: the step's day + the
+    transit of the earlier legs of the step + the arc's time of flight (:func:`leg_arrival_day`), e.g. a
+    2031-06-01 LLO -> surface leg of the ILRS example lands on 2031-06-06 04:48 (0.1 + 4.5 + 0.5 + 0.1 d), the time
+    the operations' deliveries are dated by. Holdovers (waits between steps) are not rows of the manifest. Without
+    ``problem`` (no arcs to read the times of flight from) ``arrival_utc`` is empty."""
     f = plan.flights
     f = f[~f["holdover"]].copy() if len(f) else f
     extra = pd.DataFrame(_launcher_rows(plan, problem) if problem is not None else [])
     if len(f) == 0 and len(extra) == 0:
-        return pd.DataFrame(columns=["date_utc", "spacecraft", "route"])
+        return pd.DataFrame(columns=["date_utc", "arrival_utc", "spacecraft", "route"])
     if len(extra):
         # no flight at all (a launcher-only plan): the launcher rows are the manifest
         extra = extra.reindex(columns=f.columns if len(f) else extra.columns).fillna(0.0)
         f = pd.concat([f, extra], ignore_index=True) if len(f) else extra
         f = f.sort_values(["day", "launch"], ascending=[True, False], kind="stable")
+    arrivals: list[str] = [""] * len(f)
+    if problem is not None:
+        arrivals = [_utc(epoch, leg_arrival_day(problem, float(d), str(a), str(b)))
+                    for d, a, b in zip(f["day"], f["from"], f["to"], strict=True)]
     out = pd.DataFrame(
         {
             "date_utc": [_utc(epoch, d) for d in f["day"]],
+            "arrival_utc": arrivals,
             "spacecraft": f["spacecraft"],
             "route": f["from"] + " -> " + f["to"],
             "launch": f["launch"],
@@ -124,12 +173,32 @@ def manifest(plan: Plan, epoch: datetime, problem: Problem | None = None) -> pd.
 
 def mass_per_year(plan: Plan, epoch: datetime) -> pd.DataFrame:
     """Mass launched per calendar year [kg]: the mass on launch arcs, delivered to their destination node (LEO,
-    TLI, ...; see :func:`launch_node`)."""
+    TLI, ...; see :func:`launch_node`). Every calendar year from the first to the last step of the plan is a row,
+    a year without a launch (or without any step) included with 0."""
     m = plan.mass_per_step
     years = [(epoch + timedelta(days=float(d))).year for d in m["day"]]
-    frame = pd.DataFrame({"year": years, "launched_mass_kg": m["launched_mass_kg"].to_numpy()})
-    grouped: pd.DataFrame = frame.groupby("year", as_index=False).agg(launched_mass_kg=("launched_mass_kg", "sum"))
-    return grouped
+    frame = pd.DataFrame({"year": years, "launched_mass_kg": m["launched_mass_kg"].astype(float).to_numpy()})
+    totals = frame.groupby("year")["launched_mass_kg"].sum()
+    step_years = years + [(epoch + timedelta(days=float(d))).year for d in plan.steps.days]
+    if not step_years:
+        return pd.DataFrame({"year": pd.Series(dtype="int64"), "launched_mass_kg": pd.Series(dtype=float)})
+    every = list(range(min(step_years), max(step_years) + 1))
+    return pd.DataFrame({"year": pd.Series(every, dtype="int64"),
+                         "launched_mass_kg": [float(totals.get(y, 0.0)) for y in every]})
+
+
+def vehicles_launched(plan: Plan) -> dict[str, int]:
+    """Vehicles to build per design: the number of launch-arc departures of copies of the design over the plan (a
+    copy launched again after it was left somewhere is a new vehicle, so this can exceed the fleet's copies), in
+    design name order; a design that never flies is not a key."""
+    f = plan.flights
+    if len(f) == 0:
+        return {}
+    counts = {str(d): 0 for d in sorted(set(f["design"]))}
+    launched = f[f["launch"] & ~f["holdover"]]
+    for design, n in launched.groupby("design").size().items():
+        counts[str(design)] = int(n)
+    return counts
 
 
 def launch_table(plan: Plan, epoch: datetime) -> pd.DataFrame:

@@ -43,6 +43,8 @@ def run_stage(ctx: RunContext) -> StageResult | None:
         notes.extend(solved.notes)
         summary.update(plan.summary())
         summary.update(outputs.launch_info(problem))  # imleo_kg is mass at launch_node (TLI, not LEO, for ILRS)
+        # vehicles to build: a copy launched again after it was left somewhere is a new vehicle
+        summary.update({f"vehicles_launched_{d}": n for d, n in outputs.vehicles_launched(plan).items()})
         per_year = outputs.mass_per_year(plan, epoch)
         launch_manifest = outputs.manifest(plan, epoch, problem)
         tables.append(Table("Launch manifest", launch_manifest))
