@@ -93,8 +93,9 @@ def run(
             for key, value in items[:12]:
                 table.add_row(str(key), format_number(value) if isinstance(value, float) else str(value))
             if len(items) > 12:
-                table.caption = f"first 12 of {len(items)}: all in {results.out_dir / 'summary.json'} and the report"
+                table.caption = f"first 12 of {len(items)}"
             console.print(table)
+        console.print(f"every value: {results.out_dir / 'summary.json'} and the report")
 
 
 @app.command()
