@@ -83,3 +83,23 @@ def test_uncertain_number_errors_read_as_written() -> None:
     text = str(info.value)
     assert "(1 problem)" in text and "cell_efficiency: Input should be a valid number" in text
     assert "or a distribution {kind: normal | uniform | triangular, ...}" in text
+
+
+def test_errors_inside_an_isru_plant_name_the_field_and_its_line() -> None:
+    # an ISRU plant is a discriminated union (kind: ice_extraction): its tag is not a field, so the path is
+    # operations.isru.0.ice_wt_pct, at the line of ice_wt_pct (was operations.isru.0.ice_extraction.ice_wt_pct at
+    # the list item's line)
+    import pytest
+
+    from lunarops.errors import ScenarioError
+
+    text = BASE.replace(
+        "  monte_carlo:",
+        "  isru:\n    - kind: ice_extraction\n      name: ice\n      power_kw: 5\n      ice_wt_pct: abc\n"
+        "      regolith_energy_kwh_per_kg: 0.1\n      water_energy_kwh_per_kg: 1.0\n  monte_carlo:",
+    )
+    line = text.splitlines().index("      ice_wt_pct: abc") + 1
+    with pytest.raises(ScenarioError) as info:
+        parse_scenario(text)
+    assert f"<string>:{line}: operations.isru.0.ice_wt_pct: Input should be a valid number" in str(info.value)
+    assert "(1 problem)" in str(info.value)

@@ -108,6 +108,11 @@ def test_login_sets_a_cookie_that_opens_the_pages(site: dict) -> None:  # type: 
     away = client.post("/login", content=f"token={site['tokens']['partner']}&next=//evil.example/",
                        headers={"content-type": "application/x-www-form-urlencoded"}, follow_redirects=False)
     assert away.headers["location"] == "/"
+    # "/\evil.example" (%5C) and a tab inside "//" are read by browsers as another host too
+    for target in ("/%5Cevil.example/", "/%09/evil.example/"):
+        away = client.post("/login", content=f"token={site['tokens']['partner']}&next={target}",
+                           headers={"content-type": "application/x-www-form-urlencoded"}, follow_redirects=False)
+        assert away.headers["location"] == "/", target
 
 
 def test_runs_compare_side_by_side(site: dict) -> None:  # type: ignore[type-arg]

@@ -671,7 +671,9 @@ def solve(
     epoch_utc: datetime | None = None,
 ) -> Plan:
     """Build and solve the campaign MILP; raise InfeasibleError naming the unmet demands when infeasible.
-    With ``epoch_utc`` (day 0's date) the message gives dates beside the days.
+    With ``epoch_utc`` (day 0's date) launch cadences count calendar years and messages give dates beside the
+    days; without it cadences count 365.25-day blocks from day 0 (the same plan can differ when day 0 is not
+    January 1).
 
     A malformed problem (a field out of range, a name that is not in the network) raises InputError naming it.
     """

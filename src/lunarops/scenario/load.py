@@ -77,7 +77,7 @@ def validate_mapping(node: yaml.Node | None, data: dict[str, Any], file: str, mo
     except ValidationError as error:
         issues = [
             ScenarioIssue(file, _line_of(node, loc), _dotted(loc), _short(item.get("input")), _message(item))
-            for loc, item in _union_branches(error.errors(include_url=False))
+            for loc, item in _union_branches(error.errors(include_url=False), data)
         ]
         raise ScenarioError(issues) from None
     except RecursionError:
@@ -101,23 +101,32 @@ def scenario_json_schema() -> dict[str, Any]:
     return Scenario.model_json_schema()
 
 
-def _union_branches(errors: list[Any]) -> list[tuple[tuple[Any, ...], Any]]:
+def _union_branches(errors: list[Any], data: Any = None) -> list[tuple[tuple[Any, ...], Any]]:
     """(field path, error) of pydantic's errors as a scenario's author reads them. A value that may be a number or
     a distribution (`float | {kind: ...}`) fails on both branches: given a mapping, only the distribution's
-    errors are kept (not "<field>.float: Input should be a valid number"), and the union's internal path parts
-    ("tagged-union[...]" and the tag) are left out of the field path."""
+    errors are kept (not "<field>.float: Input should be a valid number"). The unions' internal path parts
+    ("tagged-union[...]", and the tag a discriminated union chose, e.g. "ice_extraction" for an item whose
+    `kind` it is) are left out of the field path, so that it names the field as written (and its line)."""
     located: list[tuple[tuple[Any, ...], Any, bool]] = []
     for item in errors:
         path: list[Any] = []
         parts = list(item["loc"])
+        node = data
+        in_distribution = False
         i = 0
         while i < len(parts):
-            if isinstance(parts[i], str) and parts[i].startswith("tagged-union["):
+            part = parts[i]
+            if isinstance(part, str) and part.startswith("tagged-union["):
+                in_distribution = True
                 i += 2  # the union's name and the tag it chose
                 continue
-            path.append(parts[i])
+            if isinstance(node, dict) and part not in node and node.get("kind") == part:
+                i += 1  # the tag of a discriminated union: the item's own `kind`
+                continue
+            path.append(part)
+            node = _child(node, part)
             i += 1
-        located.append((tuple(path), item, len(path) != len(parts)))
+        located.append((tuple(path), item, in_distribution))
     distribution_fields = [loc for loc, _, via in located if via]
     kept: list[tuple[tuple[Any, ...], Any]] = []
     for loc, item, via in located:
@@ -131,6 +140,15 @@ def _union_branches(errors: list[Any]) -> list[tuple[tuple[Any, ...], Any]]:
             continue  # a number given: the distribution branch's "valid dictionary" says nothing
         kept.append((loc, item))
     return kept
+
+
+def _child(node: Any, part: Any) -> Any:
+    """The YAML data under one path part (None where there is none)."""
+    if isinstance(node, dict):
+        return node.get(part)
+    if isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+        return node[part]
+    return None
 
 
 def _dotted(loc: tuple[Any, ...]) -> str:

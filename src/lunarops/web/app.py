@@ -290,8 +290,10 @@ _SAMESITE: Literal["strict"] = "strict"  # the login cookie's, set and deleted a
 
 
 def _safe_next(target: str) -> str:
-    """A local path to go to after login (never another site)."""
-    return target if target.startswith("/") and not target.startswith("//") else "/"
+    """A local path to go to after login (never another site: browsers read "//host" and "/\\host" as another
+    host, and drop tabs and newlines from a URL)."""
+    local = target.startswith("/") and not target.startswith("//") and not any(c in target for c in "\\\t\r\n")
+    return target if local else "/"
 
 
 _MISSING_OUTPUT = (
