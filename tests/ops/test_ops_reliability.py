@@ -186,9 +186,9 @@ def test_memory_guard_names_runs_and_records(monkeypatch: pytest.MonkeyPatch) ->
     inputs = build_inputs(station, _light(N), START, 3600.0)
     est = montecarlo.memory_estimate(station, inputs, 1000, 24, 2000, 250)
     # 1000 runs x 20 series x ceil(2000/24) = 84 records x 4 B (float32) = 6.72 MB; events: 1000 x (2000 x 32 B
-    # + 19 x 8 + 19 x 8 + 1 component x 5 x 8) = 64.344 MB
+    # + 19 x 8 + 19 x 8 + 1 component x 5 x 8 + 2 loads x 5 x 8) = 64.424 MB
     assert est["records"] == 1000 * 20 * 84 * 4
-    assert est["events"] == 1000 * (2000 * 32 + 19 * 8 + 19 * 8 + 5 * 8)
+    assert est["events"] == 1000 * (2000 * 32 + 19 * 8 + 19 * 8 + 5 * 8 + 2 * 5 * 8)
     monkeypatch.setattr(montecarlo, "available_memory_bytes", lambda: 50_000_000)
     with pytest.raises(InputError, match=r"runs = 1000 needs about 7\d MB.*record_steps = 24 .*24 h.*fewer runs"):
         simulate(station, inputs, runs=1000, record_steps=24)

@@ -24,6 +24,23 @@ def _table(title: str, rows: dict[str, Any]) -> Table:
     return table
 
 
+def _frame_table(title: str, frame: Any) -> Table:
+    """A DataFrame as a rich table: the first column as row names, numbers to 4 significant digits."""
+    table = Table(title=title)
+    for i, column in enumerate(frame.columns):
+        table.add_column(str(column).replace("_", " "), justify="left" if i == 0 else "right", no_wrap=i == 0)
+    for row in frame.itertuples(index=False, name=None):
+        table.add_row(*(_number_text(v) if isinstance(v, float) else str(v) for v in row))
+    return table
+
+
+def _number_text(value: float) -> str:
+    """4 significant digits, without exponents below a billion (hours and MWh read as 31,320, not 3.132e+04)."""
+    if value != value:
+        return "-"
+    return f"{value:,.0f}" if 1e4 <= abs(value) < 1e9 else f"{value:.4g}"
+
+
 def scenario_site_products(model: Any) -> dict[str, Any] | None:
     """The site stage's products of a loaded scenario (terrain light at its sites), or None without terrain.
 
@@ -98,7 +115,14 @@ def simulate(
                 ]
             print_json(out)
             return
-        console.print(_table(f"operations: {model.name}", summary))
+        from lunarops.ops.montecarlo import component_table, load_table
+        from lunarops.runner.stages.operations import TABLE_KEYS
+
+        console.print(_table(f"operations: {model.name}", {k: v for k, v in summary.items() if k not in TABLE_KEYS}))
+        for title, frame in (("loads (means over the runs)", load_table(mc.dataset)),
+                             ("components (per run)", component_table(mc.dataset))):
+            if len(frame):
+                console.print(_frame_table(title, frame))
         for note in notes:
             console.print(f"note: {note}")
         if events:

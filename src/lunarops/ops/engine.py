@@ -208,6 +208,16 @@ COMP_STAT_VARS: tuple[str, ...] = (
 )
 C_FAIL, C_SPARES, C_DOWN_H, C_DOWN_END, C_WAITED = range(len(COMP_STAT_VARS))
 
+# ---- per-run, per-load service (load_stats[run, load, stat]): robots, science, ISRU plants ----------------------
+LOAD_STAT_VARS: tuple[str, ...] = (
+    "scheduled_h",  # hours the load was scheduled and online (its `when`, its online time) [h]
+    "shed_h",  # of those, hours it was shed (lack of power or the reserve policy) [h]
+    "scheduled_j",  # energy it asked for while scheduled, at full availability [J]
+    "served_j",  # energy it got (less when shed, or when failed units lower its availability) [J]
+    "data_bits",  # data it made while served [bit]
+)
+L_SCHED_H, L_SHED_H, L_SCHED_J, L_SERVED_J, L_DATA = range(len(LOAD_STAT_VARS))
+
 YEAR_S = 365.25 * 86400.0
 DAY_S = 86400.0
 _WATER_PER_O2 = 2.0 * 18.015 / 31.998  # kg water split per kg O2 (functions.electrolysis_water_per_o2)
@@ -359,6 +369,7 @@ def run_one(
     ev_value: NDArray[np.float64],
     ev_counts: NDArray[np.int64],
     comp_stats: NDArray[np.float64],
+    load_stats: NDArray[np.float64],
 ) -> None:
     """Simulate one run; writes ``rec`` (vars, records), ``scal`` (scalars) and the event arrays.
 
@@ -371,7 +382,8 @@ def run_one(
     the per-step ``link_bps`` column of ``kinds``);
     ``comm_idx``: [comm_load, comm_elem]; ``comp_stats`` (component, ``COMP_STAT_VARS``): each component's
     failures, spares used, unit-hours down, units down at the end, and whether it ever waited for a spare
-    (counted here, not from the capped event buffers).
+    (counted here, not from the capped event buffers); ``load_stats`` (load, ``LOAD_STAT_VARS``): each load's
+    scheduled and shed hours, asked and served energy and data made.
     """
     n_steps = kind.shape[0]
     n_arr = array_area.shape[0]
@@ -449,6 +461,9 @@ def run_one(
     for c in range(n_comp):
         for i in range(comp_stats.shape[1]):
             comp_stats[c, i] = 0.0
+    for ld in range(load_stats.shape[0]):
+        for i in range(load_stats.shape[1]):
+            load_stats[ld, i] = 0.0
     # accumulators live in locals (no stores through arrays in the loop)
     a_nfail = 0.0
     a_brown = 0.0
@@ -678,6 +693,12 @@ def run_one(
         made = 0.0
         for ld in range(n_load):
             ns = new_shed[ld]
+            asked = kinds[kt, n_load + ld]  # scheduled now (its `when`; daylight-only plants paused at night)
+            if asked > 0.0 and t >= elem_online[load_elem[ld]]:
+                load_stats[ld, L_SCHED_H] += dt_h
+                load_stats[ld, L_SCHED_J] += asked * dt_s
+                if ns != 0:
+                    load_stats[ld, L_SHED_H] += dt_h
             if ns != 0:
                 served[ld] = 0.0
                 uns += d[ld]
@@ -689,6 +710,7 @@ def run_one(
             else:
                 sv = d[ld]
                 served[ld] = sv
+                load_stats[ld, L_SERVED_J] += sv * dt_s
                 if shed_state[ld] != 0:
                     n_ev = _log(ev_step, ev_code, ev_elem, ev_value, ev_counts, n_ev, t, E_RESTORE, ld, 0.0)
                 if sv > 0.0:
@@ -707,7 +729,9 @@ def run_one(
                     if load_data_bps[ld] > 0.0:
                         full = kinds[kt, ld]
                         if full > 0.0:
-                            made += load_data_bps[ld] * sv / full * dt_s
+                            bits = load_data_bps[ld] * sv / full * dt_s
+                            made += bits
+                            load_stats[ld, L_DATA] += bits
             shed_state[ld] = ns
         if any_ess and not brown:
             brown = True
@@ -978,6 +1002,7 @@ def run_many(
     ev_value: NDArray[np.float64],
     ev_counts: NDArray[np.int64],
     comp_stats: NDArray[np.float64],
+    load_stats: NDArray[np.float64],
 ) -> None:
     """``run_one`` for every run (first axis of the per-run arrays and outputs), in parallel."""
     array_t = np.ascontiguousarray(array_in.T)
@@ -1033,4 +1058,5 @@ def run_many(
             ev_value[i],
             ev_counts[i],
             comp_stats[i],
+            load_stats[i],
         )

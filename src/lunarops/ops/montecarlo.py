@@ -171,6 +171,7 @@ class RawRuns:
     ev_counts: NDArray[np.int64]
     record_steps: int
     comp_stats: NDArray[np.float64]  # (run, component, engine.COMP_STAT_VARS)
+    load_stats: NDArray[np.float64]  # (run, load, engine.LOAD_STAT_VARS)
 
     @staticmethod
     def allocate(
@@ -188,6 +189,7 @@ class RawRuns:
             np.zeros((runs, engine.N_EVENT_CODES), dtype=np.int64),
             record_steps,
             np.zeros((runs, inputs.comp_target.shape[0], len(engine.COMP_STAT_VARS))),
+            np.zeros((runs, len(inputs.load_names), len(engine.LOAD_STAT_VARS))),
         )
 
     def runs_slice(self, start: int, stop: int) -> RawRuns:
@@ -202,6 +204,7 @@ class RawRuns:
             self.ev_counts[start:stop],
             self.record_steps,
             self.comp_stats[start:stop],
+            self.load_stats[start:stop],
         )
 
 
@@ -283,6 +286,7 @@ def run_batch(
         ev_value,
         ev_counts,
         out.comp_stats,
+        out.load_stats,
     )
     return out
 
@@ -343,6 +347,10 @@ def to_dataset(inputs: EngineInputs, raw: RawRuns, first_run: int = 0) -> xr.Dat
         for k, name in enumerate(engine.COMP_STAT_VARS):
             data[f"component_{name}"] = (("run", "component"), raw.comp_stats[:, :, k])
         coords["component"] = list(inputs.comp_names)
+    if inputs.load_names:  # per-run service of each load (robots, science, ISRU plants, ...)
+        for k, name in enumerate(engine.LOAD_STAT_VARS):
+            data[f"load_{name}"] = (("run", "load"), raw.load_stats[:, :, k])
+        coords["load"] = list(inputs.load_names)
     ds = xr.Dataset(data, coords=coords)
     if inputs.comp_names:
         ds["component_hours_down"].attrs["units"] = "unit-hours (awaiting a spare + under repair)"
@@ -389,6 +397,45 @@ def component_table(ds: xr.Dataset) -> pd.DataFrame:
         columns=columns,
     )
     return frame.sort_values("failures_mean", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def load_table(ds: xr.Dataset) -> pd.DataFrame:
+    """Service of each load over the runs, in the section's order: hours scheduled (its `when` while online),
+    share of those hours shed (mean), energy served as a share of the energy asked (mean and p05 over the runs:
+    shedding and failed units both lower it), energy served [MWh] and data made [TB] (means)."""
+    columns = [
+        "load",
+        "scheduled_h_mean",
+        "shed_share_mean",
+        "served_energy_share_mean",
+        "served_energy_share_p05",
+        "served_mwh_mean",
+        "data_made_tb_mean",
+    ]
+    if "load" not in ds.dims or ds.sizes["load"] == 0:
+        return pd.DataFrame(columns=columns)
+    sched_h = ds["load_scheduled_h"].values
+    asked = ds["load_scheduled_j"].values
+    served = ds["load_served_j"].values
+    with np.errstate(invalid="ignore", divide="ignore"):
+        shed = np.where(sched_h > 0, ds["load_shed_h"].values / sched_h, np.nan)
+        share = np.where(asked > 0, served / asked, np.nan)
+    never = ~np.any(sched_h > 0, axis=0)  # never scheduled in any run: no shares to give
+    frame = pd.DataFrame(
+        {
+            "load": [str(name) for name in ds["load"].values],
+            "scheduled_h_mean": sched_h.mean(axis=0),
+            "shed_share_mean": np.where(never, np.nan, np.nanmean(np.where(never, 0.0, shed), axis=0)),
+            "served_energy_share_mean": np.where(never, np.nan, np.nanmean(np.where(never, 0.0, share), axis=0)),
+            "served_energy_share_p05": np.where(
+                never, np.nan, np.nanpercentile(np.where(never, 0.0, share), 5, axis=0)
+            ),
+            "served_mwh_mean": served.mean(axis=0) / 3.6e9,
+            "data_made_tb_mean": ds["load_data_bits"].values.mean(axis=0) / 8e12,
+        },
+        columns=columns,
+    )
+    return frame
 
 
 def summarize(ds: xr.Dataset, battery_capacity_j: float | None = None) -> dict[str, Any]:
@@ -461,6 +508,12 @@ def summarize(ds: xr.Dataset, battery_capacity_j: float | None = None) -> dict[s
         out["components"] = {
             row[0]: [round(float(v), 4) for v in row[1:]] for row in table.itertuples(index=False, name=None)
         }
+    loads = load_table(ds)
+    if len(loads):
+        out["loads_columns"] = list(loads.columns[1:])
+        out["loads"] = {
+            row[0]: [round(float(v), 4) for v in row[1:]] for row in loads.itertuples(index=False, name=None)
+        }
     if battery_capacity_j is None:
         out.pop("min_state_of_charge")
         out.pop("min_state_of_charge_p05")
@@ -490,6 +543,7 @@ def memory_estimate(
     records = runs * len(engine.RECORD_VARS) * n_rec * rec_bytes
     per_run = event_capacity * 32 + engine.N_EVENT_CODES * 8 + len(engine.SCALAR_VARS) * 8
     per_run += inputs.comp_target.shape[0] * len(engine.COMP_STAT_VARS) * 8
+    per_run += len(inputs.load_names) * len(engine.LOAD_STAT_VARS) * 8
     _, block = _failure_blocks(station, inputs)
     k_max = int(block.max()) if block.size else 1
     # peak while drawing a batch (measured with tracemalloc): the exponentials, two temporaries of the same size

@@ -21,7 +21,7 @@ from lunarops.illumination.site import TERRAIN_NONE
 from lunarops.ops import functions as fn
 from lunarops.ops.inputs import LightSeries, build_inputs, step_at_or_after
 from lunarops.ops.lifesupport import BVAD, CrewRates, LoopClosure
-from lunarops.ops.montecarlo import OpsResult, component_table, simulate
+from lunarops.ops.montecarlo import OpsResult, component_table, load_table, simulate
 from lunarops.ops.station import (
     LIFE_SUPPORT_TARGETS,
     Battery,
@@ -701,6 +701,10 @@ def _figures(hourly: OpsResult, mc: OpsResult, battery_j: float | None) -> list[
     return figs
 
 
+#: summary keys that are tables (per component, per load), shown as tables of their own
+TABLE_KEYS = ("components", "components_columns", "loads", "loads_columns")
+
+
 def reliability_title(runs: int) -> str:
     """The title of the component reliability table (what fails most, how many spares to ship)."""
     return (
@@ -746,7 +750,7 @@ def run_stage(ctx: RunContext) -> StageResult | None:
     summary["run0_events"] = len(hourly.events)
     summary["power_system_mass_kg"] = float(sum(station_masses.values()))
     counts = hourly.events["event"].value_counts()
-    flat = {k: v for k, v in mc.summary.items() if k not in ("components", "components_columns")}
+    flat = {k: v for k, v in mc.summary.items() if k not in TABLE_KEYS}
     tables = [
         Table("Monte Carlo summary", pd.DataFrame({"quantity": list(flat), "value": list(flat.values())})),
         Table("Event counts (run 0)", counts.rename_axis("event").reset_index(name="count")),
@@ -767,6 +771,15 @@ def run_stage(ctx: RunContext) -> StageResult | None:
     if len(reliability):
         tables.insert(1, Table(reliability_title(int(mc.summary["runs"])), reliability))
         datasets["operations_components"] = xr.Dataset.from_dataframe(reliability.set_index("component"))
+    loads = load_table(mc.dataset)
+    if len(loads):
+        tables.insert(1, Table(
+            f"Loads over {int(mc.summary['runs'])} runs: robots, science, ISRU plants and the rest (hours scheduled "
+            "by their `when` while online; share of those hours shed; energy served as a share of the energy asked, "
+            "mean and p05, lowered by shedding and by failed units; energy served; data made)",
+            loads,
+        ))
+        datasets["operations_loads"] = xr.Dataset.from_dataframe(loads.set_index("load"))
     notes.append(probability_note(mc.summary))
     unweighed = [name for name, m in station_masses.items() if not m > 0]
     if unweighed:
