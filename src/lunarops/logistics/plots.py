@@ -39,9 +39,22 @@ def roadmap_gantt(roadmap: Roadmap) -> go.Figure:
                 "<extra></extra>",
             )
         )
+    # dependencies: an arrow from the end of each mission depended on to the start of the mission that needs it
+    by_name = {m.name: m for m in missions}
+    for m in missions:
+        for dep in m.depends_on:
+            before = by_name.get(dep)
+            if before is None:
+                continue
+            fig.add_annotation(
+                x=m.start.isoformat(), y=m.name, ax=before.end.isoformat(), ay=before.name, xref="x", yref="y",
+                axref="x", ayref="y", showarrow=True, arrowhead=2, arrowwidth=1, arrowcolor="#555", opacity=0.6,
+                text="",
+            )
     fig.update_yaxes(autorange="reversed", categoryorder="array", categoryarray=[m.name for m in missions])
     fig.update_xaxes(type="date", title="date (UTC)")
-    fig.update_layout(title="Roadmap", barmode="overlay", height=max(320, 24 * len(missions) + 120))
+    arrows = " (arrows: depends on)" if any(m.depends_on for m in missions) else ""
+    fig.update_layout(title=f"Roadmap{arrows}", barmode="overlay", height=max(320, 24 * len(missions) + 120))
     return fig
 
 

@@ -72,6 +72,17 @@ class Roadmap:
                         f"({by_name[dep].start}); move one of the dates or drop the dependency"
                     )
 
+    def outside_phases(self) -> list[str]:
+        """The missions whose dates lie outside their phase's (a note, not an error: flown precursors are often
+        counted in a phase that was named later)."""
+        phases = {p.name: p for p in self.phases}
+        out = []
+        for m in self.missions:
+            p = phases.get(m.phase)
+            if p is not None and (m.start < p.start or m.end > p.end):
+                out.append(f"{m.name} ({m.start}..{m.end}) lies outside its phase {p.name} ({p.start}..{p.end})")
+        return out
+
     def table(self) -> pd.DataFrame:
         """One row per mission: name, phase, start, end, agency, launcher, contents, depends_on, source."""
         return pd.DataFrame(

@@ -35,6 +35,12 @@ def run_stage(ctx: RunContext) -> StageResult | None:
         datasets["roadmap"] = outputs.table_dataset(roadmap.table())
         summary["roadmap_missions"] = len(roadmap.missions)
         products["roadmap"] = roadmap
+        outside = roadmap.outside_phases()
+        if outside:
+            notes.append(
+                f"Roadmap missions outside their phase's dates (precursors flown before a phase was named, or "
+                f"missions that slipped past it): {'; '.join(outside)}."
+            )
     if section.logistics is not None:
         solved = plan_campaign(
             section, getattr(ctx.scenario, "operations", None), lambda f, m: ctx.progress(0.05 + 0.9 * f, m)
