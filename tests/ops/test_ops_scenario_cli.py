@@ -87,6 +87,11 @@ def test_good_section_validates() -> None:
          "operations.resupply.0", "counts whole crew members"),
         ("  monte_carlo:", "  resupply: [{time_utc: 2030-02-01, commodity: spares, amount: 1.5}]\n  monte_carlo:",
          "operations.resupply.0", "counts whole spare units"),
+        # spares may be for one component (its own), which must exist; other goods are for no component
+        ("  monte_carlo:", "  resupply: [{time_utc: 2030-02-01, commodity: spares, amount: 2, component: pumps}]\n"
+         "  monte_carlo:", "operations", "spares for component 'pumps', which is not a component"),
+        ("  monte_carlo:", "  resupply: [{time_utc: 2030-02-01, commodity: food_kg, amount: 2, component: strings}]\n"
+         "  monte_carlo:", "operations.resupply.0", "only spares are for a component"),
         # the period's step is 1 h: an MTBF of 0.5 h would mean two failures per step
         ("mtbf_h: 2000", "mtbf_h: 0.5", "operations.components.0.mtbf_h", "shorter than the time step"),
     ],

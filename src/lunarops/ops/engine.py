@@ -4,7 +4,8 @@ One step (``dt_s``, 1 h by default) does, in this order:
 
 1. deliveries due at the step (stores, spares; O2 above the tank capacity goes to the propellant store);
 2. units of every component: repair progress, operating time, failures (pre-drawn operating steps to
-   failure), then failed units take spares first come first served (own spares, then the delivered pool);
+   failure), then failed units take spares first come first served (own spares, including those delivered
+   for the component, then the delivered pool);
 3. availability of each element = 0 before it comes online (``elem_online``: it is not there yet; its units'
    operating time starts then), else the product over its components of working units / units;
 4. generation: arrays (area x efficiency x irradiance on the array x (1 - degradation)^years) + radioisotope
@@ -510,6 +511,9 @@ def run_one(
             amt = del_amount[i_del]
             if c == 4:
                 pool += amt
+                spares_in = True
+            elif c >= 5:  # spares for component c - 5: its own
+                spares[c - 5] += int(amt)
                 spares_in = True
             elif c >= 0:
                 stores[c] += amt

@@ -19,6 +19,7 @@ from lunarops.ops.lifesupport import DAY_S
 from lunarops.ops.station import LIFE_SUPPORT_TARGETS, STORES, SolarArray, Station
 
 COMMODITY_CODE = {"o2_kg": 0, "water_kg": 1, "food_kg": 2, "propellant_kg": 3, "spares": 4}
+SPARES_FOR = 5  # delivery code of spares for component c: SPARES_FOR + c
 #: The span the steps must lie in, as the scenario enforces it (lunarops.constants).
 KERNEL_START = np.datetime64(KERNEL_FIRST_UTC.replace(tzinfo=None), "us")
 KERNEL_END = np.datetime64(KERNEL_LAST_UTC.replace(tzinfo=None), "us")
@@ -347,7 +348,21 @@ def build_inputs(
 
     deliveries = sorted((d for d in station.deliveries if d.commodity != "crew"), key=lambda d: d.time_s)
     del_step = np.array([max(0, step_at_or_after(d.time_s, dt_s)) for d in deliveries], dtype=np.int64)
-    del_comm = np.array([COMMODITY_CODE[d.commodity] for d in deliveries], dtype=np.int64)
+    comp_index = {c.name: i for i, c in enumerate(station.components)}
+    for d in deliveries:
+        if d.component is not None and (d.commodity != "spares" or d.component not in comp_index):
+            raise InputError(
+                f"delivery of {d.commodity} for component {d.component!r}: only spares name a component, and it must "
+                f"be one of the station's components {sorted(comp_index)}"
+            )
+    # spares for a component: code SPARES_FOR + its index (its own spares); plain spares: the pool
+    del_comm = np.array(
+        [
+            SPARES_FOR + comp_index[d.component] if d.component is not None else COMMODITY_CODE[d.commodity]
+            for d in deliveries
+        ],
+        dtype=np.int64,
+    )
     del_amount = np.array([d.amount for d in deliveries], dtype=np.float64)
 
     # comm_par[1] was the downlink rate; the rate is now per step in link_bps, so it is 1.0 (layout kept)

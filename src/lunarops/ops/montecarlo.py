@@ -309,7 +309,8 @@ def event_log(inputs: EngineInputs, raw: RawRuns, run: int = 0) -> pd.DataFrame:
         elif name in ("store_below_reserve", "store_reserve_restored", "store_empty"):
             names.append(STORES[elem])
         elif name == "delivery":
-            names.append((*STORES, "spares")[elem])
+            # codes: the stores, 4 the spares pool, 5 + c spares for component c
+            names.append((*STORES, "spares")[elem] if elem < 5 else f"spares for {inputs.comp_names[elem - 5]}")
         elif name == "element_online":
             names.append(inputs.element_names[elem])
         else:

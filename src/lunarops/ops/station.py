@@ -152,11 +152,13 @@ class Component:
 
 @dataclass(frozen=True)
 class Delivery:
-    """Goods arriving at the base. ``commodity`` 'crew' changes the crew count by ``amount``."""
+    """Goods arriving at the base. ``commodity`` 'crew' changes the crew count by ``amount``; 'spares' for
+    ``component`` (a component's name) are that component's own, else any failed unit may take them (a pool)."""
 
     time_s: float
     commodity: Commodity
     amount: float
+    component: str | None = None
 
 
 @dataclass(frozen=True)

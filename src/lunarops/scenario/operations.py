@@ -236,6 +236,11 @@ class DeliverySpec(_Model):
     time_utc: datetime
     commodity: Literal["o2_kg", "water_kg", "food_kg", "propellant_kg", "spares", "crew"]
     amount: float
+    component: str | None = Field(
+        default=None,
+        description="spares only: the component they are for (its own spares); without it any failed unit may take "
+        "them",
+    )
 
     _parse = field_validator("time_utc", mode="before")(_as_utc)
 
@@ -243,6 +248,11 @@ class DeliverySpec(_Model):
     def _check(self) -> DeliverySpec:
         if self.commodity != "crew" and self.amount < 0:
             raise ValueError(f"delivery of {self.commodity} has amount {self.amount} < 0; deliveries add goods")
+        if self.component is not None and self.commodity != "spares":
+            raise ValueError(
+                f"delivery of {self.commodity} names component {self.component!r}: only spares are for a component; "
+                "drop component"
+            )
         if self.commodity in ("crew", "spares") and self.amount != int(self.amount):
             what = "crew members (arriving +, leaving -)" if self.commodity == "crew" else "spare units"
             raise ValueError(
@@ -403,6 +413,13 @@ class OperationsSection(_Model):
                 raise ValueError(
                     f"operations.components: {c.name!r} targets {c.target!r}, which is not an "
                     f"element; choose one of {sorted(targets)}"
+                )
+        component_names = [c.name for c in self.components]
+        for d in self.resupply:
+            if d.component is not None and d.component not in component_names:
+                raise ValueError(
+                    f"operations.resupply: spares for component {d.component!r}, which is not a component; choose one "
+                    f"of {component_names}"
                 )
         for name in self.policy.shed_order:
             if name not in load_names:

@@ -275,7 +275,9 @@ def station_from_section(
     closure, rates = life_support_model(section)
     ls = section.life_support
     c = section.consumables
-    deliveries = [Delivery((d.time_utc - start).total_seconds(), d.commodity, d.amount) for d in section.resupply]
+    deliveries = [
+        Delivery((d.time_utc - start).total_seconds(), d.commodity, d.amount, d.component) for d in section.resupply
+    ]
     stores_s = on(c)  # the initial stores, delivered later when they come with a mission or at a date
     if stores_s > 0.0:
         stores: tuple[tuple[Commodity, float], ...] = (
