@@ -273,3 +273,22 @@ def operations_deliveries(
         frame = frame.groupby(["time_utc", "commodity"], as_index=False, sort=True).agg(amount=("amount", "sum"))
         frame = frame[frame["amount"].abs() > 1e-9].reset_index(drop=True)
     return frame
+
+
+def isru_production_kg(plan: Plan, problem: Problem) -> dict[str, float]:
+    """Propellant the plan's ISRU plants make [kg per product, e.g. oxygen, hydrogen]: on every holdover at the
+    ISRU node, the plant mass held there x ``production_kg_per_kg_year`` x the product's share x the holdover's
+    days / 365 (the model's own production terms); {} without ISRU."""
+    isru = problem.isru
+    flights = plan.flights
+    if isru is None or not len(flights) or "isru_plant_kg" not in flights:
+        return {}
+    days = list(plan.steps.days)
+    held = flights[flights["holdover"].astype(bool) & (flights["from"] == isru.node)]
+    made: dict[str, float] = {product: 0.0 for product in isru.products}
+    for day, plant_kg in zip(held["day"], held["isru_plant_kg"], strict=True):
+        k = days.index(day)
+        span = days[k + 1] - days[k] if k + 1 < len(days) else 0.0
+        for product, share in isru.products.items():
+            made[product] += float(plant_kg) * isru.production_kg_per_kg_year * share * span / 365.0
+    return made

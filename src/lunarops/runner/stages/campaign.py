@@ -78,6 +78,10 @@ def run_stage(ctx: RunContext) -> StageResult | None:
         products["arrivals"] = solved.arrivals
         products["payload_kg"] = solved.payload_kg
         products["plan"] = plan
+        isru_made = outputs.isru_production_kg(plan, problem)
+        if isru_made:
+            products["isru_production_kg"] = isru_made
+            summary.update({f"isru_{product}_made_kg": kg for product, kg in isru_made.items()})
         tables.append(Table("Deliveries to the station (for operations; crew: +N landing, -N leaving)", deliveries))
         datasets["deliveries"] = outputs.table_dataset(deliveries)
         notes.append(

@@ -707,6 +707,32 @@ def _figures(hourly: OpsResult, mc: OpsResult, battery_j: float | None) -> list[
 TABLE_KEYS = ("components", "components_columns", "loads", "loads_columns")
 
 
+def isru_models_note(isru: Any, campaign_made_kg: Mapping[str, float] | None, summary: Mapping[str, Any]) -> str:
+    """The campaign's ISRU against the station's: what the plan counts on for its vehicles, what the operations'
+    plants make, and that the two are separate models."""
+    counted = ""
+    if campaign_made_kg:
+        parts = " and ".join(f"{kg / 1000.0:,.1f} t of {product}" for product, kg in campaign_made_kg.items())
+        counted = (
+            f" The plan counts on its plants making {parts} for its vehicles ({isru.production_kg_per_kg_year:g} kg "
+            "per kg of plant per year, Isaji et al. 2022)."
+        )
+    water_t = float(summary.get("isru_water_kg_p50", 0.0)) / 1000.0
+    o2_t = float(summary.get("isru_o2_kg_p50", 0.0)) / 1000.0
+    split = ""
+    if water_t > 0.0:
+        split = (
+            f" (that water holds {water_t * 15.999 / 18.015:,.1f} t of O2 and {water_t * 2.016 / 18.015:,.1f} t of "
+            "H2, if electrolysed: not modelled)"
+        )
+    return (
+        f"The campaign's ISRU (campaign.logistics.isru at {isru.node}) and these operations' ISRU plants are "
+        f"separate models.{counted} The station's own plants make {o2_t:,.1f} t of O2 and {water_t:,.1f} t of "
+        f"water in the operations period (p50 over the runs){split}. The campaign's production draws no power "
+        "here, and the station's output does not fuel the campaign's vehicles (docs/operations.md, Limits)."
+    )
+
+
 def reliability_title(runs: int) -> str:
     """The title of the component reliability table (what fails most, how many spares to ship)."""
     return (
@@ -808,11 +834,8 @@ def run_stage(ctx: RunContext) -> StageResult | None:
     online = online_table(scenario.operations, period.start_utc, arrivals, period.step_s, period.end_utc)
     logistics = scenario.campaign.logistics if scenario.campaign is not None else None
     if logistics is not None and logistics.isru is not None and logistics.isru.enabled:
-        notes.append(
-            f"The campaign's ISRU (campaign.logistics.isru at {logistics.isru.node}: propellant for its vehicles) "
-            "and these operations' ISRU plants are separate models: the campaign's production draws no power here, "
-            "and the propellant store here does not fuel its vehicles (docs/operations.md, Limits)."
-        )
+        made = campaign.products.get("isru_production_kg") if campaign is not None else None
+        notes.append(isru_models_note(logistics.isru, made, mc.summary))
     payload = campaign.products.get("payload_kg") if campaign is not None else None
     notes.extend(carried_mass_notes(scenario.operations, scenario.period.start_utc, payload))
     if len(online):
