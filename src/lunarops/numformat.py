@@ -18,3 +18,15 @@ def format_number(value: float) -> str:
     if 1000.0 <= abs(value) < 1e9:
         return f"{value:,.0f}"
     return f"{value:.4g}"
+
+
+def format_value(value: object) -> str:
+    """A summary value as people read it: numbers by :func:`format_number`, lists of numbers (e.g. a confidence
+    interval) as "[0.000127, 0.0275]", anything else as its text."""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int | float):
+        return format_number(float(value)) if isinstance(value, float) else f"{value:,}"
+    if isinstance(value, list | tuple) and value and all(isinstance(v, int | float) for v in value):
+        return "[" + ", ".join(format_value(v) for v in value) + "]"
+    return str(value)

@@ -28,6 +28,6 @@ def test_missions_without_their_own_flight_are_named() -> None:
     plan = SimpleNamespace(flights=flights)
     notes = missions_flown_early(problem, plan, datetime(2030, 1, 1, tzinfo=timezone.utc))  # type: ignore[arg-type]
     assert len(notes) == 1
-    assert notes[0].startswith("No flight departs on the date of second (2031-01-01)")
+    assert notes[0].startswith("No flight departs on the date of the logistics missions second (2031-01-01)")
     flights.loc[2, "holdover"] = False  # a flight on day 365 too: nothing to say
     assert missions_flown_early(problem, plan, datetime(2030, 1, 1, tzinfo=timezone.utc)) == []  # type: ignore[arg-type]

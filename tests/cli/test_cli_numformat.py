@@ -24,3 +24,12 @@ from lunarops.numformat import format_number
 )
 def test_format_number(value: float, text: str) -> None:
     assert format_number(value) == text
+
+
+def test_format_value_of_summaries() -> None:
+    from lunarops.numformat import format_value
+
+    # a confidence interval as the report writes its numbers (4 significant digits), not 17-digit floats
+    assert format_value([0.00012658102786701836, 0.02754189845720562]) == "[0.0001266, 0.02754]"
+    assert format_value(31315.2) == "31,315" and format_value(7) == "7" and format_value(12345) == "12,345"
+    assert format_value(True) == "True" and format_value("Optimal") == "Optimal"

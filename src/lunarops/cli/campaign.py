@@ -140,13 +140,20 @@ def solve_command(
         section, operations = load_campaign_and_operations(file)
         # the run stage's own function: the same consumables rates (stays from the operations life support with
         # consumables_from_operations, transits at consumables_kg_per_crew_day) and the same notes
-        from lunarops.runner.stages.campaign import consumables_problem, missions_flown_early, solve_campaign
+        from lunarops.runner.stages.campaign import (
+            consumables_problem,
+            missions_flown_early,
+            roadmap_notes,
+            solve_campaign,
+        )
 
         problem, _split, notes = consumables_problem(section, operations)
         epoch = section.epoch_utc
         with progress_bar("campaign", enabled=not (quiet or json_output)) as update:
             plan = solve_campaign(problem, epoch, update)
         notes = notes + missions_flown_early(problem, plan, epoch)
+        if section.roadmap is not None:
+            notes += roadmap_notes(section.roadmap.roadmap())
         manifest = outputs.manifest(plan, epoch, problem)
         summary = {**plan.summary(), "vehicles_launched": outputs.vehicles_launched(plan),
                    **outputs.launch_info(problem)}

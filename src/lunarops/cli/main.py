@@ -22,7 +22,7 @@ from lunarops.cli.common import (
     print_json,
     progress_bar,
 )
-from lunarops.numformat import format_number
+from lunarops.numformat import format_value
 
 app = typer.Typer(
     rich_markup_mode=HELP_MARKUP,
@@ -91,7 +91,7 @@ def run(
             table = Table(title=stage, show_header=False)
             items = list(summary.items())
             for key, value in items[:12]:
-                table.add_row(str(key), format_number(value) if isinstance(value, float) else str(value))
+                table.add_row(str(key), format_value(value))
             if len(items) > 12:
                 table.caption = f"first 12 of {len(items)}"
             console.print(table)

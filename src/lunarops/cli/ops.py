@@ -9,6 +9,7 @@ import typer
 from rich.table import Table
 
 from lunarops.cli.common import HELP_MARKUP, check_range, console, handle_errors, print_json, progress_bar
+from lunarops.numformat import format_value
 
 power_app = typer.Typer(
     help="Power-system sizing.", no_args_is_help=True, rich_markup_mode=HELP_MARKUP
@@ -20,25 +21,36 @@ def _table(title: str, rows: dict[str, Any]) -> Table:
     table.add_column("quantity")
     table.add_column("value", justify="right")
     for key, value in rows.items():
-        table.add_row(key, f"{value:.6g}" if isinstance(value, float) else str(value))
+        table.add_row(key, format_value(value))
     return table
 
 
-def _frame_table(title: str, frame: Any) -> Table:
-    """A DataFrame as a rich table: the first column as row names, numbers to 4 significant digits."""
-    table = Table(title=title)
+#: short headers of the per-load and per-component tables, so that they fit 80 columns (the report's keep the names)
+SHORT_HEADERS = {
+    "scheduled_h_mean": "sched h",
+    "shed_share_mean": "shed",
+    "served_energy_share_mean": "served",
+    "served_energy_share_p05": "served p05",
+    "served_mwh_mean": "MWh",
+    "data_made_tb_mean": "TB",
+    "failures_mean": "fail",
+    "failures_p95": "fail p95",
+    "spares_used_mean": "spares",
+    "hours_down_mean": "h down",
+    "down_at_end_mean": "down end",
+    "probability_waits_for_spare": "P(wait)",
+}
+
+
+def _frame_table(title: str, frame: Any, caption: str) -> Table:
+    """A DataFrame as a rich table: the first column as row names, numbers as the report writes them."""
+    table = Table(title=title, caption=caption)
     for i, column in enumerate(frame.columns):
-        table.add_column(str(column).replace("_", " "), justify="left" if i == 0 else "right", no_wrap=i == 0)
+        header = SHORT_HEADERS.get(str(column), str(column))
+        table.add_column(header, justify="left" if i == 0 else "right", no_wrap=True)
     for row in frame.itertuples(index=False, name=None):
-        table.add_row(*(_number_text(v) if isinstance(v, float) else str(v) for v in row))
+        table.add_row(*(format_value(v) for v in row))
     return table
-
-
-def _number_text(value: float) -> str:
-    """4 significant digits, without exponents below a billion (hours and MWh read as 31,320, not 3.132e+04)."""
-    if value != value:
-        return "-"
-    return f"{value:,.0f}" if 1e4 <= abs(value) < 1e9 else f"{value:.4g}"
 
 
 def scenario_site_products(model: Any) -> dict[str, Any] | None:
@@ -119,10 +131,22 @@ def simulate(
         from lunarops.runner.stages.operations import TABLE_KEYS
 
         console.print(_table(f"operations: {model.name}", {k: v for k, v in summary.items() if k not in TABLE_KEYS}))
-        for title, frame in (("loads (means over the runs)", load_table(mc.dataset)),
-                             ("components (per run)", component_table(mc.dataset))):
+        for title, frame, caption in (
+            (
+                "loads (means per run)",
+                load_table(mc.dataset),
+                "sched h: hours scheduled by `when` while online; shed: share of them shed; served: energy served / "
+                "asked (shedding and failed units lower it), and its p05 over the runs; MWh served; TB of data made",
+            ),
+            (
+                "components (per run)",
+                component_table(mc.dataset),
+                "fail: failures (mean, p95); spares used; unit-hours down; units down at the end (awaiting a spare "
+                "or under repair); P(wait): share of runs in which a failure waited for a spare",
+            ),
+        ):
             if len(frame):
-                console.print(_frame_table(title, frame))
+                console.print(_frame_table(title, frame, caption))
         for note in notes:
             console.print(f"note: {note}")
         if events:

@@ -80,7 +80,8 @@ class Roadmap:
         for m in self.missions:
             p = phases.get(m.phase)
             if p is not None and (m.start < p.start or m.end > p.end):
-                out.append(f"{m.name} ({m.start}..{m.end}) lies outside its phase {p.name} ({p.start}..{p.end})")
+                when = f"{m.start}" if m.end == m.start else f"{m.start}..{m.end}"
+                out.append(f"{m.name} ({when}) lies outside its phase {p.name} ({p.start}..{p.end})")
         return out
 
     def table(self) -> pd.DataFrame:

@@ -35,12 +35,7 @@ def run_stage(ctx: RunContext) -> StageResult | None:
         datasets["roadmap"] = outputs.table_dataset(roadmap.table())
         summary["roadmap_missions"] = len(roadmap.missions)
         products["roadmap"] = roadmap
-        outside = roadmap.outside_phases()
-        if outside:
-            notes.append(
-                f"Roadmap missions outside their phase's dates (precursors flown before a phase was named, or "
-                f"missions that slipped past it): {'; '.join(outside)}."
-            )
+        notes.extend(roadmap_notes(roadmap))
     if section.logistics is not None:
         solved = plan_campaign(
             section, getattr(ctx.scenario, "operations", None), lambda f, m: ctx.progress(0.05 + 0.9 * f, m)
@@ -144,6 +139,17 @@ def plan_campaign(section: Any, operations: Any, progress: Callable[[float, str]
     )
 
 
+def roadmap_notes(roadmap: Any) -> list[str]:
+    """A note naming the roadmap missions whose dates lie outside their phase's."""
+    outside = roadmap.outside_phases()
+    if not outside:
+        return []
+    return [
+        "Roadmap missions outside their phase's dates (precursors flown before a phase was named, or missions "
+        f"that slipped past it): {'; '.join(outside)}."
+    ]
+
+
 def missions_flown_early(problem: Problem, plan: Plan, epoch_utc: datetime) -> list[str]:
     """A note naming the missions on whose date nothing flies: the plan met their demand with goods landed
     earlier (the compressed-mission model: a demand is met by what is at the node by the mission's date)."""
@@ -154,9 +160,10 @@ def missions_flown_early(problem: Problem, plan: Plan, epoch_utc: datetime) -> l
         return []
     dates = ", ".join(f"{m.name} ({epoch_utc + timedelta(days=m.depart_day):%Y-%m-%d})" for m in quiet)
     return [
-        f"No flight departs on the date of {dates}: the plan lands their goods with earlier flights (see the "
-        "manifest), where they wait until the mission's date, when its demand is due. Operations brings their "
-        "elements online at that date (the earliest the plan promises them), not at the earlier landing."
+        f"No flight departs on the date of the logistics missions {dates}: the plan lands their goods with earlier "
+        "flights (see the manifest), where they wait until the mission's landing date (its date plus the outbound "
+        "transit), when its demand is due. Operations brings their elements online at that landing date (the "
+        "latest the plan promises them), not at the earlier landing."
     ]
 
 

@@ -589,6 +589,7 @@ def _o2_over_the_tank(hourly: OpsResult, station: Station, arrivals: Mapping[str
     is_prop = (delivered["element"] == "propellant_kg").to_numpy()
     whens = [str(t) for t in delivered["time_utc"]]
     full = []
+    from_deliveries = 0.0
     for i in np.flatnonzero(is_o2):
         step = int(steps[i])
         jump = prop[step] - (prop[step - 1] if step > 0 else station.consumables.propellant_kg)
@@ -596,14 +597,23 @@ def _o2_over_the_tank(hourly: OpsResult, station: Station, arrivals: Mapping[str
         if jump > 0.01 * amounts[i]:
             at = np.datetime64(delivered["time_utc"].iloc[i], "ns")
             mission = next((name for t, name in landings if t <= at < t + step_ns), None)
+            from_deliveries += min(jump, amounts[i])
             full.append(
                 f"{min(jump, amounts[i]):,.0f} of {amounts[i]:,.0f} kg delivered on {whens[i][:10]}"
                 + (f" ({mission})" if mission else "")
             )
     said = f"; deliveries that found the tank full: {'; '.join(full)}" if full else ""
+    made = max(over_kg - from_deliveries, 0.0)
+    advice = []
+    if from_deliveries > 0.0:
+        advice.append("Ship less O2")
+    if made > 1.0:
+        advice.append(f"{'use' if advice else 'Use'} or store the ISRU O2 ({made:,.0f} kg of the overflow came from "
+                      "the plants)")
     return [
         f"Run 0: {over_kg:,.0f} kg of O2 beyond the O2 tank ({capacity:,.0f} kg, consumables.o2_tank_capacity_kg) "
-        f"counted as propellant (propellant_kg in the series){said}. Ship less O2, or give the tank more room."
+        f"went to the propellant store (propellant_kg in the series; no vehicle draws on it here){said}. "
+        f"{' or '.join(advice)}, or give the tank more room."
     ]
 
 
@@ -737,8 +747,9 @@ def reliability_title(runs: int) -> str:
     """The title of the component reliability table (what fails most, how many spares to ship)."""
     return (
         f"Component reliability over {runs} runs: what fails most, how many spares to ship (per run: failures mean "
-        "and p95, spares used, unit-hours down awaiting a spare or under repair, units down at the end; share of "
-        "runs in which a failure waited for a spare)"
+        "and p95, spares used, unit-hours down awaiting a spare or under repair, units down at the end (awaiting "
+        "a spare or under repair: failures minus spares used, plus repairs still running); share of runs in which "
+        "a failure waited for a spare)"
     )
 
 
@@ -828,7 +839,8 @@ def run_stage(ctx: RunContext) -> StageResult | None:
         "Summary: _pNN is the NN-th percentile over the Monte Carlo runs of each run's own figure (its minimum, "
         "total or count); min_state_of_charge is the lowest battery state of charge of any run, relative to the "
         "nameplate capacity; consumables_reserve_days is how long the O2, water and food stores would last at the "
-        "crew's draw, counted while crew are aboard."
+        "crew's draw, counted while crew are aboard; awaiting_spares_mean counts the failures per run that found no "
+        "spare at hand (each then waits for a delivered spare, or to the end of the run)."
     )
     period = scenario.period
     online = online_table(scenario.operations, period.start_utc, arrivals, period.step_s, period.end_utc)
@@ -845,12 +857,13 @@ def run_stage(ctx: RunContext) -> StageResult | None:
         summary["elements_never_online"] = int(never.sum())
     notes.append(
         "The campaign plan feeds operations its crew and consumables (and spares, when its missions carry any) "
-        "when they land, and brings online the elements that arrive_with one of its missions (table 'Elements "
-        "coming online after the start'), at the first step at or after the landing. Before it comes online an "
-        "element is not there: no power, no demand, no failures, no ageing (a storage unit keeps its charge); the "
-        "life-support hardware comes online with its ECLSS load. The other elements, the initial stores "
-        "(operations.consumables) and the resupply list are there from the period's start or their dates: the "
-        "campaign does not launch them."
+        "when they land, and brings online the elements (and initial stores) that arrive_with one of its missions "
+        "(table 'Elements coming online after the start'), at the first step at or after the mission's landing "
+        "date: its date plus the outbound transit, whether or not the plan flew its goods earlier. Before it comes "
+        "online an element is not there: no power, no demand, no failures, no ageing (a storage unit keeps its "
+        "charge); the life-support hardware comes online with its ECLSS load. Elements and stores with neither "
+        "arrives_with nor online_utc, and the resupply list, are there from the period's start or their dates: "
+        "the campaign does not launch them."
     )
     battery = scenario.operations.storage.battery
     figures = _figures(hourly, mc, battery.capacity_kwh * KWH_J if battery else None)
