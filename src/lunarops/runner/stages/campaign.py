@@ -85,6 +85,24 @@ def run_stage(ctx: RunContext) -> StageResult | None:
                 f"propellant {d.propellant_capacity_kg:,.0f} kg, Isp {d.isp_s:g} s)" for d in problem.designs
             ) + ". The orbits section's ledger propellant uses its own orbits.transfers.isp_s."
         )
+        if problem.launch_vehicles:
+            notes.append(
+                "Launches: "
+                + "; ".join(
+                    f"{lv.name} {', '.join(f'{kg:,.0f} kg to {node}' for node, kg in lv.payload_kg.items())} per "
+                    f"launch, at most {lv.max_per_year} a calendar year" for lv in problem.launch_vehicles
+                )
+                + ". The launches of a date pool their payload: a stack heavier than one launch (vehicle, "
+                "propellant and cargo) is assembled and fuelled at the launch arc's destination. A design's payload "
+                "capacity bounds its in-space legs, not the launch leg, which the launch vehicles carry."
+            )
+        if isru_made:
+            notes.append(
+                f"The plan relies on ISRU at {problem.isru.node if problem.isru else 'the ISRU node'}: its plants make "
+                + " and ".join(f"{kg / 1000:,.1f} t of {product}" for product, kg in isru_made.items())
+                + " there for the vehicles' propellant (campaign.logistics.isru); the operations stage's own ISRU "
+                "plants are a separate model (its notes compare the two)."
+            )
         notes.append(
             "A design's copies are the vehicles of it that can fly at once: supply at Earth is unlimited (as in "
             "Isaji et al. 2022), so each launch from Earth builds a new one, and a copy left on the surface can be "
@@ -204,7 +222,8 @@ def consumables_problem(section: Any, operations: Any) -> tuple[Problem, dict[st
         f"Consumables per crew-day of the stays at the base, from the operations life support: "
         f"{problem.stay_rate_kg_per_crew_day:.3f} kg ("
         + ", ".join(f"{key.removesuffix('_kg')} {value:.3f}" for key, value in split.items())
-        + " kg: NASA BVAD rates with the loop closure of the operations section, as operations draw them). "
+        + " kg: NASA BVAD rates with the loop closure of the operations section, as operations draw them; O2 0 "
+        "means the crew's O2 is all made from recycled water, not that they need none). "
         f"The transits burn the campaign's consumables_kg_per_crew_day, {transit:.3f} kg per crew-day: a "
         "transfer vehicle has no such loop."
     )
