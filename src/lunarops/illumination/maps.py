@@ -29,11 +29,11 @@ from lunarops.illumination.functions import (
 )
 from lunarops.illumination.site import check_dem, check_site_numbers
 from lunarops.illumination.timegrid import check_time_grid, is_real, shown
+from lunarops.memory import available_memory_bytes
 from lunarops.terrain import Dem, horizon_map
 from lunarops.terrain.horizon import (
     AUTO_SWEEP_MIN_CELLS,
     LIGHT_MIN_N_AZIMUTH,
-    available_memory_bytes,
     check_n_azimuth,
     check_window,
     sweep_supported,

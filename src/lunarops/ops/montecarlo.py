@@ -18,6 +18,7 @@ from numpy.typing import NDArray
 from scipy import stats
 
 from lunarops.errors import InputError
+from lunarops.memory import available_memory_bytes
 from lunarops.ops import engine
 from lunarops.ops import functions as fn
 from lunarops.ops.inputs import EngineInputs, require_count
@@ -439,6 +440,11 @@ def load_table(ds: xr.Dataset) -> pd.DataFrame:
     return frame
 
 
+def _rows(table: pd.DataFrame) -> dict[str, list[float]]:
+    """A table of the summary as {first column: [the other columns, rounded to 4 decimals]}."""
+    return {row[0]: [round(float(v), 4) for v in row[1:]] for row in table.itertuples(index=False, name=None)}
+
+
 def summarize(ds: xr.Dataset, battery_capacity_j: float | None = None) -> dict[str, Any]:
     """Headline numbers across runs (units in the keys); the ``_ci95`` keys are 95 % Clopper-Pearson intervals
     [low, high] of the probability before them (the Monte Carlo's sampling error with this many runs);
@@ -506,31 +512,15 @@ def summarize(ds: xr.Dataset, battery_capacity_j: float | None = None) -> dict[s
     table = component_table(ds)
     if len(table):
         out["components_columns"] = list(table.columns[1:])
-        out["components"] = {
-            row[0]: [round(float(v), 4) for v in row[1:]] for row in table.itertuples(index=False, name=None)
-        }
+        out["components"] = _rows(table)
     loads = load_table(ds)
     if len(loads):
         out["loads_columns"] = list(loads.columns[1:])
-        out["loads"] = {
-            row[0]: [round(float(v), 4) for v in row[1:]] for row in loads.itertuples(index=False, name=None)
-        }
+        out["loads"] = _rows(loads)
     if battery_capacity_j is None:
         out.pop("min_state_of_charge")
         out.pop("min_state_of_charge_p05")
     return out
-
-
-def available_memory_bytes() -> int | None:
-    """Memory the system can still give [bytes] (``MemAvailable`` of /proc/meminfo), None where unknown."""
-    try:
-        with open("/proc/meminfo", encoding="ascii") as meminfo:
-            for line in meminfo:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except (OSError, ValueError, IndexError):
-        return None
-    return None
 
 
 def memory_estimate(

@@ -36,6 +36,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from lunarops.checks import is_real_number
 from lunarops.errors import InputError
+from lunarops.memory import available_memory_bytes
 from lunarops.terrain._horizon_kernels import (
     PROJ_EQUIRECT,
     PROJ_POLAR_NORTH,
@@ -425,18 +426,6 @@ def _check_out(out: object, shape: tuple[int, int, int]) -> None:
         raise InputError(f"out has shape {out.shape}; it must be {shape} (window rows, window columns, n_azimuth)")
     if not out.flags.c_contiguous or not out.flags.writeable:
         raise InputError("out must be a writeable C-contiguous array (e.g. from np.empty); got a view or read-only")
-
-
-def available_memory_bytes() -> int | None:
-    """Memory the system can still give [bytes] (``MemAvailable`` of /proc/meminfo), None where unknown."""
-    try:
-        with open("/proc/meminfo", encoding="ascii") as meminfo:
-            for line in meminfo:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except (OSError, ValueError, IndexError):
-        return None
-    return None
 
 
 def check_window(dem: Dem, window: tuple[int, int, int, int] | None) -> tuple[int, int, int, int]:
