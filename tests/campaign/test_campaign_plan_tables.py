@@ -140,3 +140,36 @@ def test_default_scenario_manifest_shows_landings_and_returns() -> None:
     summary = [r for r in rows if r[:1] == ["vehicles_launched"]]
     assert len(summary) == 1 and int(summary[0][-1]) == launched
     assert "Launches" in result.stdout and "Launched per year" in result.stdout
+
+
+def test_manifest_names_each_vehicle_by_its_launch_and_its_propellant() -> None:
+    # one tug copy flies two missions 800 days apart: two vehicles in the same slot, each row names the one that
+    # flies (by its launch date); the return of the round trip problem is flown by the vehicle launched last
+    from datetime import timezone
+
+    problem = _round_trip()
+    plan = solve(problem)
+    epoch = datetime(2031, 1, 1, tzinfo=timezone.utc)
+    man = outputs.manifest(plan, epoch, problem)
+    launches = man[man["route"].str.startswith("Earth ->")]
+    for _, row in launches.iterrows():
+        assert row["vehicle"] == f"{row['spacecraft']} (launched {row['date_utc'][:10]})"
+    # every later row of a slot names the vehicle launched last before it (rows are in time order)
+    last: dict[str, str] = {}
+    for _, row in man.iterrows():
+        if row["route"].startswith("Earth ->"):
+            last[row["spacecraft"]] = row["date_utc"][:10]
+        assert row["vehicle"] == f"{row['spacecraft']} (launched {last[row['spacecraft']]})"
+    # the propellant commodities are named as propellant, not as cargo (the ILRS example loads oxygen and hydrogen)
+    from lunarops.runner.stages.campaign import plan_campaign
+    from lunarops.scenario import load_scenario
+
+    scenario = load_scenario(default_scenario_path())
+    assert scenario.campaign is not None
+    solved = plan_campaign(scenario.campaign, scenario.operations, lambda f, m: None)
+    ilrs = outputs.manifest(solved.plan, scenario.campaign.epoch_utc, solved.problem)
+    assert {"propellant_oxygen_kg", "propellant_hydrogen_kg"} <= set(ilrs.columns)
+    assert "oxygen_kg" not in ilrs.columns and "hydrogen_kg" not in ilrs.columns
+    # oxygen + hydrogen loaded = propellant_loaded_kg on every row (the design's two propellants)
+    both = ilrs["propellant_oxygen_kg"] + ilrs["propellant_hydrogen_kg"]
+    assert (both - ilrs["propellant_loaded_kg"]).abs().max() <= 0.2  # rounded to 0.1 kg each

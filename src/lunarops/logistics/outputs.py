@@ -148,15 +148,30 @@ def manifest(plan: Plan, epoch: datetime, problem: Problem | None = None) -> pd.
     if problem is not None:
         arrivals = [_utc(epoch, leg_arrival_day(problem, float(d), str(a), str(b)))
                     for d, a, b in zip(f["day"], f["from"], f["to"], strict=True)]
+    # each launch of a copy from Earth builds a new vehicle in that slot: name it by its launch date, so that a
+    # return leg shows which vehicle flies (the one launched last in that slot)
+    vehicles: list[str] = []
+    launched: dict[str, str] = {}
+    # the launcher's own payload rows have no design (their design cell is empty or a filled-in 0)
+    designs = f["design"] if "design" in f else pd.Series("", index=f.index)
+    is_spacecraft = [isinstance(d, str) and d != "" for d in designs]
+    for name, day, launch, craft in zip(f["spacecraft"], f["day"], f["launch"], is_spacecraft, strict=True):
+        if craft and bool(launch):
+            launched[str(name)] = _utc(epoch, float(day))[:10]
+        when = launched.get(str(name))
+        vehicles.append(f"{name} (launched {when})" if craft and when else "")
     out = pd.DataFrame(
         {
             "date_utc": [_utc(epoch, d) for d in f["day"]],
             "arrival_utc": arrivals,
             "spacecraft": f["spacecraft"],
+            "vehicle": vehicles,
             "route": f["from"] + " -> " + f["to"],
             "launch": f["launch"],
         }
     )
+    # the propellant commodities are loaded propellant, not cargo: named so
+    propellant_columns = {f"{p}_kg" for p in problem.propellants} if problem is not None else set()
     skip = {"day", "spacecraft", "design", "from", "to", "holdover", "launch"}
     for column in f.columns:
         if column in skip:
@@ -167,7 +182,7 @@ def manifest(plan: Plan, epoch: datetime, problem: Problem | None = None) -> pd.
         else:
             values = f[column].astype(int).clip(lower=0)  # crew and elements are counted
         if column in ("dry_mass_kg", "payload_kg", "gross_mass_kg", "propellant_loaded_kg") or values.abs().sum() > 0:
-            out[column] = values.to_numpy()
+            out[f"propellant_{column}" if column in propellant_columns else column] = values.to_numpy()
     return out.reset_index(drop=True)
 
 
