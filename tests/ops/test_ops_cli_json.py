@@ -35,3 +35,15 @@ def test_simulate_json_names_infinite_values(tmp_path: Path) -> None:
     assert out["summary"]["consumables_reserve_days_p05"] is None
     assert out["non_finite"]["consumables_reserve_days_p05"] == "inf"
     assert all(out["summary"][key] is None for key in out["non_finite"])
+
+
+def test_simulate_text_has_the_intervals_and_the_load_table(tmp_path: Path) -> None:
+    # no crew, one load, 2 runs: nothing is ever short, so each probability is 0 with the exact interval
+    # [0, 1 - 0.025^(1/2)] = [0, 0.842] (Clopper-Pearson with 0 of 2; scipy.stats.beta.ppf(0.975, 1, 2) = 0.8419)
+    path = tmp_path / "s.yaml"
+    path.write_text(SCENARIO)
+    result = CliRunner(env={"COLUMNS": "120"}).invoke(app, ["simulate", str(path)])
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert "P(any unserved energy) = 0 (95 % CI 0 to 0.842)" in text
+    assert "loads (means per run)" in text and "habitat" in text

@@ -128,7 +128,9 @@ def simulate(
             print_json(out)
             return
         from lunarops.ops.montecarlo import component_table, load_table
-        from lunarops.runner.stages.operations import TABLE_KEYS
+        from lunarops.runner.stages.operations import TABLE_KEYS, probability_note
+
+        notes = [*notes, probability_note(summary)]
 
         console.print(_table(f"operations: {model.name}", {k: v for k, v in summary.items() if k not in TABLE_KEYS}))
         for title, frame, caption in (
