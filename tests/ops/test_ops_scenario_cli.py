@@ -92,6 +92,11 @@ def test_good_section_validates() -> None:
          "  monte_carlo:", "operations", "spares for component 'pumps', which is not a component"),
         ("  monte_carlo:", "  resupply: [{time_utc: 2030-02-01, commodity: food_kg, amount: 2, component: strings}]\n"
          "  monte_carlo:", "operations.resupply.0", "only spares are for a component"),
+        # two components of one name: spares for it, and the results, could not tell them apart
+        ("components: [{name: strings, target: pv, units: 4, mtbf_h: 2000, repair_h: 24, spares: 1}]",
+         "components: [{name: strings, target: pv, units: 4, mtbf_h: 2000, repair_h: 24, spares: 1}, "
+         "{name: strings, target: habitat, units: 1, mtbf_h: 2000, repair_h: 24}]",
+         "operations", "['strings'] repeat: rename them"),
         # the period's step is 1 h: an MTBF of 0.5 h would mean two failures per step
         ("mtbf_h: 2000", "mtbf_h: 0.5", "operations.components.0.mtbf_h", "shorter than the time step"),
     ],

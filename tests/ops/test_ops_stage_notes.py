@@ -103,3 +103,17 @@ def test_errors_inside_an_isru_plant_name_the_field_and_its_line() -> None:
         parse_scenario(text)
     assert f"<string>:{line}: operations.isru.0.ice_wt_pct: Input should be a valid number" in str(info.value)
     assert "(1 problem)" in str(info.value)
+
+
+def test_o2_overflow_shared_by_the_deliveries_of_a_step() -> None:
+    # 100 kg of room (50 kg in a 150 kg tank), two 300 kg deliveries in the same hour, no crew, no ISRU: 500 kg
+    # overflow, shared in proportion to the amounts, 250 kg each (by hand); no ISRU is blamed
+    text = BASE.replace("o2_tank_capacity_kg: 50", "o2_tank_capacity_kg: 150").replace(
+        "  monte_carlo:",
+        "  resupply:\n    - {time_utc: 2030-01-06T00:00:00Z, commodity: o2_kg, amount: 300}\n"
+        "    - {time_utc: 2030-01-06T00:00:00Z, commodity: o2_kg, amount: 300}\n  monte_carlo:",
+    )
+    note = next(n for n in _notes(text) if "beyond the O2 tank" in n)
+    assert note.startswith("Run 0: 500 kg of O2 beyond the O2 tank (150 kg")
+    assert note.count("250 of 300 kg delivered on 2030-01-06") == 2
+    assert "ISRU" not in note

@@ -38,3 +38,17 @@ def test_spares_for_a_component_serve_only_it() -> None:
     assert _spares_used("pump") == {"pump": 3.0, "fan": 0.0}
     assert _spares_used(None) == {"pump": 3.0, "fan": 0.0}
     assert _spares_used("fan") == {"pump": 0.0, "fan": 0.0}
+
+
+def test_two_components_of_one_name_are_refused() -> None:
+    import pytest
+
+    from lunarops.errors import InputError
+
+    station = Station(
+        sources=(ConstantSource("rtg", 10e3),),
+        loads=(Load("lab", 1e3, 2), Load("hab", 1e3, 1)),
+        components=(Component("pump", "lab", 1, 5.0, 1.0, 0), Component("pump", "hab", 1, 1e9, 1.0, 0)),
+    )
+    with pytest.raises(InputError, match=r"components: names \['pump'\] repeat"):
+        build_inputs(station, _light(N), START, 3600.0)

@@ -172,6 +172,8 @@ def manifest(plan: Plan, epoch: datetime, problem: Problem | None = None) -> pd.
     )
     # the propellant commodities are loaded propellant, not cargo: named so
     propellant_columns = {f"{p}_kg" for p in problem.propellants} if problem is not None else set()
+    # a propellant whose prefixed name is already a column (e.g. one named "loaded") keeps its own name
+    propellant_columns -= {c for c in propellant_columns if f"propellant_{c}" in f.columns}
     skip = {"day", "spacecraft", "design", "from", "to", "holdover", "launch"}
     for column in f.columns:
         if column in skip:

@@ -349,6 +349,12 @@ def build_inputs(
     deliveries = sorted((d for d in station.deliveries if d.commodity != "crew"), key=lambda d: d.time_s)
     del_step = np.array([max(0, step_at_or_after(d.time_s, dt_s)) for d in deliveries], dtype=np.int64)
     comp_index = {c.name: i for i, c in enumerate(station.components)}
+    if len(comp_index) < len(station.components):
+        names = [c.name for c in station.components]
+        raise InputError(
+            f"components: names {sorted({n for n in names if names.count(n) > 1})} repeat; give each component its "
+            "own name (spares and results are addressed by it)"
+        )
     for d in deliveries:
         if d.component is not None and (d.commodity != "spares" or d.component not in comp_index):
             raise InputError(

@@ -415,6 +415,12 @@ class OperationsSection(_Model):
                     f"element; choose one of {sorted(targets)}"
                 )
         component_names = [c.name for c in self.components]
+        repeated = sorted({n for n in component_names if component_names.count(n) > 1})
+        if repeated:
+            raise ValueError(
+                f"operations.components: names must be unique (spares and results are addressed by them); {repeated} "
+                "repeat: rename them"
+            )
         for d in self.resupply:
             if d.component is not None and d.component not in component_names:
                 raise ValueError(

@@ -590,22 +590,27 @@ def _o2_over_the_tank(hourly: OpsResult, station: Station, arrivals: Mapping[str
     whens = [str(t) for t in delivered["time_utc"]]
     full = []
     from_deliveries = 0.0
-    for i in np.flatnonzero(is_o2):
-        step = int(steps[i])
+    for step in sorted({int(k) for k in steps[is_o2]}):
+        # the step's overflow (its propellant rise less the propellant delivered), shared by its O2 deliveries in
+        # proportion to their amounts (ISRU O2 of the same hour rides along: at most one hour's output)
         jump = prop[step] - (prop[step - 1] if step > 0 else station.consumables.propellant_kg)
         jump -= float(amounts[is_prop & (steps == step)].sum())
-        if jump > 0.01 * amounts[i]:
+        here = np.flatnonzero(is_o2 & (steps == step))
+        total = float(amounts[here].sum())
+        spilled = min(max(jump, 0.0), total)
+        if spilled <= 0.0:
+            continue
+        from_deliveries += spilled
+        for i in here:
+            share = spilled * float(amounts[i]) / total
             at = np.datetime64(delivered["time_utc"].iloc[i], "ns")
             mission = next((name for t, name in landings if t <= at < t + step_ns), None)
-            from_deliveries += min(jump, amounts[i])
-            full.append(
-                f"{min(jump, amounts[i]):,.0f} of {amounts[i]:,.0f} kg delivered on {whens[i][:10]}"
-                + (f" ({mission})" if mission else "")
-            )
+            named = f" ({mission})" if mission else ""
+            full.append(f"{share:,.0f} of {amounts[i]:,.0f} kg delivered on {whens[i][:10]}{named}")
     said = f"; deliveries that found the tank full: {'; '.join(full)}" if full else ""
-    made = max(over_kg - from_deliveries, 0.0)
+    made = max(over_kg - from_deliveries, 0.0) if station.isru else 0.0
     advice = []
-    if from_deliveries > 0.0:
+    if from_deliveries > 0.0 or not station.isru:
         advice.append("Ship less O2")
     if made > 1.0:
         advice.append(f"{'use' if advice else 'Use'} or store the ISRU O2 ({made:,.0f} kg of the overflow came from "
