@@ -46,8 +46,10 @@ def roadmap_gantt(roadmap: Roadmap) -> go.Figure:
             before = by_name.get(dep)
             if before is None:
                 continue
+            # from the visible end of the earlier bar (bars are drawn at least 20 days long)
+            tail = max(before.end, before.start + timedelta(days=20))
             fig.add_annotation(
-                x=m.start.isoformat(), y=m.name, ax=before.end.isoformat(), ay=before.name, xref="x", yref="y",
+                x=m.start.isoformat(), y=m.name, ax=tail.isoformat(), ay=before.name, xref="x", yref="y",
                 axref="x", ayref="y", showarrow=True, arrowhead=2, arrowwidth=1, arrowcolor="#555", opacity=0.6,
                 text="",
             )
