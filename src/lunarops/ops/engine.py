@@ -3,9 +3,10 @@
 One step (``dt_s``, 1 h by default) does, in this order:
 
 1. deliveries due at the step (stores, spares; O2 above the tank capacity goes to the propellant store);
-2. units of every component: repair progress, operating time, failures (pre-drawn operating steps to
-   failure), then failed units take spares first come first served (own spares, including those delivered
-   for the component, then the delivered pool);
+2. units of every component: repair progress, operating time, failures (pre-drawn steps to failure,
+   counted over the steps the element is online, or with ``comp_op`` over those in which its target works),
+   then failed units take spares first come first served (own spares, including those delivered for the
+   component, then the delivered pool);
 3. availability of each element = 0 before it comes online (``elem_online``: it is not there yet; its units'
    operating time starts then), else the product over its components of working units / units;
 4. generation: arrays (area x efficiency x irradiance on the array x (1 - degradation)^years) + radioisotope
@@ -358,6 +359,7 @@ def run_one(
     comp_units: NDArray[np.int64],
     comp_repair: NDArray[np.int64],
     comp_spares0: NDArray[np.int64],
+    comp_op: NDArray[np.int64],
     unit_comp: NDArray[np.int64],
     fail_steps: NDArray[np.int64],
     n_elements: int,
@@ -384,7 +386,8 @@ def run_one(
     ``comm_idx``: [comm_load, comm_elem]; ``comp_stats`` (component, ``COMP_STAT_VARS``): each component's
     failures, spares used, unit-hours down, units down at the end, and whether it ever waited for a spare
     (counted here, not from the capped event buffers); ``load_stats`` (load, ``LOAD_STAT_VARS``): each load's
-    scheduled and shed hours, asked and served energy and data made.
+    scheduled and shed hours, asked and served energy and data made; ``comp_op`` (component, 2): the load
+    (served) or array (lit) whose work advances the component's failure clock, -1 for none (every online step).
     """
     n_steps = kind.shape[0]
     n_arr = array_area.shape[0]
@@ -436,9 +439,24 @@ def run_one(
     n_k = fail_steps.shape[1]
     never = np.iinfo(np.int64).max
     next_ev = np.empty(n_unit, np.int64)  # step of each unit's next failure (working) or repair end
+    # units whose clock counts only the steps their target works (comp_op): the steps left before a failure
+    op_left = np.zeros(n_unit, np.int64)
+    n_op = 0
+    for u in range(n_unit):
+        if comp_op[unit_comp[u], 0] >= 0 or comp_op[unit_comp[u], 1] >= 0:
+            n_op += 1
+    op_units = np.empty(n_op, np.int64)
+    n_op = 0
     for u in range(n_unit):  # a unit's operating time starts when its element comes online
-        # (the failure steps are below 2**62, the online step below the run's length: no int64 overflow)
-        next_ev[u] = fail_steps[u, 0] - 1 + elem_online[comp_target[unit_comp[u]]] if n_k > 0 else never
+        on_u = elem_online[comp_target[unit_comp[u]]]
+        if comp_op[unit_comp[u], 0] >= 0 or comp_op[unit_comp[u], 1] >= 0:
+            op_units[n_op] = u
+            n_op += 1
+            op_left[u] = fail_steps[u, 0] - 1 if n_k > 0 else never
+            next_ev[u] = on_u if op_left[u] == 0 else never
+        else:
+            # (the failure steps are below 2**62, the online step below the run's length: no int64 overflow)
+            next_ev[u] = fail_steps[u, 0] - 1 + on_u if n_k > 0 else never
     next_on = never  # the next step at which an element comes online
     for e in range(n_elements):
         if 0 < elem_online[e] < next_on:
@@ -533,7 +551,11 @@ def run_one(
                     changed = True
                     state[u] = 0
                     comp_stats[c, C_DOWN_H] += (t - wait_since[u]) * dt_h  # down since its failure
-                    next_ev[u] = t + fail_steps[u, kfail[u]] - 1 if kfail[u] < n_k else never
+                    if comp_op[c, 0] >= 0 or comp_op[c, 1] >= 0:
+                        op_left[u] = fail_steps[u, kfail[u]] - 1 if kfail[u] < n_k else never
+                        next_ev[u] = t if op_left[u] == 0 else never
+                    else:
+                        next_ev[u] = t + fail_steps[u, kfail[u]] - 1 if kfail[u] < n_k else never
                     n_ev = _log(ev_step, ev_code, ev_elem, ev_value, ev_counts, n_ev, t, E_REP_DONE, c, u)
                 if state[u] == 0 and t >= next_ev[u]:
                     kfail[u] += 1
@@ -737,6 +759,21 @@ def run_one(
                             made += bits
                             load_stats[ld, L_DATA] += bits
             shed_state[ld] = ns
+        # operating clocks: a working unit whose target worked this step (load served, array lit) ages a step;
+        # with none left it fails at the next step
+        for j in range(n_op):
+            u = op_units[j]
+            c = unit_comp[u]
+            if state[u] != 0 or next_ev[u] != never or t < elem_online[comp_target[c]]:
+                continue
+            ld = comp_op[c, 0]
+            worked = served[ld] > 0.0 if ld >= 0 else array_t[t, comp_op[c, 1]] > 0.0
+            if worked:
+                op_left[u] -= 1
+                if op_left[u] <= 0:
+                    next_ev[u] = t + 1
+                    if t + 1 < next_any:
+                        next_any = t + 1
         if any_ess and not brown:
             brown = True
             n_ev = _log(ev_step, ev_code, ev_elem, ev_value, ev_counts, n_ev, t, E_BROWN, -1, ess_uns)
@@ -994,6 +1031,7 @@ def run_many(
     comp_units: NDArray[np.int64],
     comp_repair: NDArray[np.int64],
     comp_spares0: NDArray[np.int64],
+    comp_op: NDArray[np.int64],
     unit_comp: NDArray[np.int64],
     fail_steps: NDArray[np.int64],
     n_elements: int,
@@ -1050,6 +1088,7 @@ def run_many(
             comp_units,
             comp_repair,
             comp_spares0,
+            comp_op,
             unit_comp,
             fail_steps[i],
             n_elements,

@@ -186,6 +186,9 @@ class EngineInputs:
     comp_units: NDArray[np.int64]
     comp_repair: NDArray[np.int64]
     comp_spares0: NDArray[np.int64]
+    # what each component's failure clock counts: [load, array], the load served or the array lit (-1: none);
+    # [-1, -1]: every online step
+    comp_op: NDArray[np.int64]
     unit_comp: NDArray[np.int64]
     n_elements: int
     element_names: tuple[str, ...]
@@ -385,6 +388,7 @@ def build_inputs(
                 f"choose one of {list(elements)}"
             )
     unit_comp = np.array([i for i, c in enumerate(comps) for _ in range(c.units)], dtype=np.int64)
+    comp_op = operating_clock(station, load_index)
     return EngineInputs(
         dt_s=dt_s,
         start=start64,
@@ -425,11 +429,41 @@ def build_inputs(
         comp_units=np.array([c.units for c in comps], dtype=np.int64),
         comp_repair=np.array([max(1, int(np.ceil(c.repair_h * 3600.0 / dt_s - 1e-9))) for c in comps], dtype=np.int64),
         comp_spares0=np.array([c.spares for c in comps], dtype=np.int64),
+        comp_op=comp_op,
         unit_comp=unit_comp,
         n_elements=len(elements),
         element_names=elements,
         elem_online=online_steps(elements, station.element_online_s, dt_s, n),
     )
+
+
+def operating_clock(station: Station, load_index: dict[str, int]) -> NDArray[np.int64]:
+    """[load, array] whose work advances each component's failure clock (-1: none; [-1, -1]: every online step).
+
+    With ``clock: operating`` a load's or ISRU plant's units count the steps in which it is served; a
+    life-support subsystem's, those in which the ECLSS load is served; the comm link's, those in which its load is
+    served; an array's, those in which it is lit. Power units and storage work whenever online."""
+    comm_name, comm_load = (station.comm.name, station.comm.load) if station.comm else (None, None)
+    arrays = {a.name: i for i, a in enumerate(station.solar_arrays)}
+    out = np.full((len(station.components), 2), -1, dtype=np.int64)
+    for i, c in enumerate(station.components):
+        if c.clock != "operating":
+            continue
+        if c.target in load_index:
+            out[i, 0] = load_index[c.target]
+        elif c.target in arrays:
+            out[i, 1] = arrays[c.target]
+        elif c.target in LIFE_SUPPORT_TARGETS or c.target == comm_name:
+            eclss = c.target in LIFE_SUPPORT_TARGETS
+            runs_on, field = (station.eclss_load, "life_support.eclss_load") if eclss else (comm_load, "comms.load")
+            if runs_on is None:
+                raise InputError(
+                    f"component {c.name!r}: clock = 'operating' counts the steps in which {c.target!r} works, "
+                    f"i.e. in which its load ({field}) is served, but {field} is not set; set {field} or use "
+                    "clock: online"
+                )
+            out[i, 0] = load_index[runs_on]
+    return out
 
 
 def step_at_or_after(time_s: float, dt_s: float) -> int:

@@ -275,6 +275,7 @@ def run_batch(
         x.comp_units,
         x.comp_repair,
         x.comp_spares0,
+        x.comp_op,
         x.unit_comp,
         draws.fail_steps,
         x.n_elements,

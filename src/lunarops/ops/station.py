@@ -140,7 +140,9 @@ class CommLink:
 @dataclass(frozen=True)
 class Component:
     """``units`` identical units of a failing part of element ``target``; each fails after an exponential
-    operating time of mean ``mtbf_h`` and is repaired in ``repair_h`` if a spare is at hand."""
+    time of mean ``mtbf_h`` and is repaired in ``repair_h`` if a spare is at hand. ``clock`` 'online' counts
+    that time over every step the element is online; 'operating' only over the steps in which the target works
+    (a load served, an array lit: lunarops.ops.inputs.operating_clock)."""
 
     name: str
     target: str
@@ -148,6 +150,7 @@ class Component:
     mtbf_h: float
     repair_h: float
     spares: int = 0
+    clock: Literal["online", "operating"] = "online"
 
 
 @dataclass(frozen=True)

@@ -332,9 +332,16 @@ class ComponentSpec(_Model):
     name: str = Field(min_length=1)
     target: str = Field(min_length=1, description="element whose capacity these units carry")
     units: int = Field(default=1, ge=1, le=1000)
-    mtbf_h: float = Field(gt=0, le=1e12, description="mean operating time between failures [h]")
+    mtbf_h: float = Field(gt=0, le=1e12, description="mean time between failures, counted on `clock` [h]")
     repair_h: float = Field(gt=0)
     spares: int = Field(default=0, ge=0)
+    clock: Literal["online", "operating"] = Field(
+        default="online",
+        description="what the failure clock counts: every online step ('online'), or only the steps in which "
+        "the target works ('operating': a load or ISRU plant while served, a life-support subsystem while the "
+        "ECLSS load is served, the comm link while its load is served, an array while lit; power units and "
+        "storage work whenever online)",
+    )
 
 
 class PolicySpec(_Model):

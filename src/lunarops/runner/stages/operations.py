@@ -317,7 +317,7 @@ def station_from_section(
         deliveries=tuple(deliveries),
         comm=comm,
         components=tuple(
-            Component(k.name, k.target, k.units, k.mtbf_h, k.repair_h, k.spares) for k in section.components
+            Component(k.name, k.target, k.units, k.mtbf_h, k.repair_h, k.spares, k.clock) for k in section.components
         ),
         policy=Policy(
             section.policy.reserve_state_of_charge, section.policy.reserve_hysteresis, tuple(section.policy.shed_order)
@@ -524,6 +524,7 @@ def simulate_scenario(
     period = scenario.period
     outside = [d for d in section.resupply if not period.start_utc <= d.time_utc < period.end_utc]
     notes = [note, *crew_note, *_loop_without_eclss(station, inputs), *_o2_over_the_tank(hourly, station, arrivals)]
+    notes += _failure_clocks(station, inputs)
     if section.comms is not None:
         earth_frac, relay_only, none = link_fractions(light)
         if section.comms.mode == "direct_or_relay":
@@ -551,6 +552,25 @@ def simulate_scenario(
             f"{period.end_utc.date()} and were not simulated (first: {outside[0].time_utc.isoformat()})"
         )
     return hourly, mc, notes
+
+
+def _failure_clocks(station: Station, inputs: Any) -> list[str]:
+    """What each component's failure clock counts, when some count operating time (``clock: operating``)."""
+    if not any(c.clock == "operating" for c in station.components):
+        return []
+    working = []
+    for c, (load, array) in zip(station.components, inputs.comp_op, strict=True):
+        if load >= 0:
+            working.append(f"{c.name} (while {inputs.load_names[load]} is served)")
+        elif array >= 0:
+            working.append(f"{c.name} (while {c.target} is lit)")
+    online = [c for c, op in zip(station.components, inputs.comp_op, strict=True) if op[0] < 0 and op[1] < 0]
+    text = f"Failure clocks count operating time for {', '.join(working)}"
+    if online:
+        text += f"; every online hour for {', '.join(c.name for c in online)}"
+        if any(c.clock == "operating" for c in online):
+            text += " (power units and storage work whenever online)"
+    return [text + "."]
 
 
 def _loop_without_eclss(station: Station, inputs: Any) -> list[str]:
