@@ -131,7 +131,8 @@ def test_step_kinds_reproduce_the_per_step_inputs_bit_for_bit() -> None:
     earth = (np.arange(n_steps) // 45 % 2).astype(np.float64)
     crew = np.where(np.arange(n_steps) < 200, 4.0, 0.0)
     load_daylight = np.array([0, 1, 0], dtype=np.int64)
-    kind, kinds = engine.step_kinds(demand, load_daylight, daylight, earth, crew)
+    relay = (np.arange(n_steps) // 70 % 2).astype(np.float64)
+    kind, kinds = engine.step_kinds(demand, load_daylight, daylight, earth, crew, relay)
     row = kinds[kind]
     assert np.array_equal(row[:, :3].T.view(np.uint64), demand.view(np.uint64))
     on = demand.copy()
@@ -140,6 +141,7 @@ def test_step_kinds_reproduce_the_per_step_inputs_bit_for_bit() -> None:
     np.testing.assert_array_equal(row[:, 6], daylight)
     np.testing.assert_array_equal(row[:, 7], earth)
     np.testing.assert_array_equal(row[:, 8], crew)
+    np.testing.assert_array_equal(row[:, 9], relay)
     # one row per distinct step (bit patterns; -0.0 and 0.0 differ)
-    full = np.hstack([demand.T, on.T, daylight[:, None], earth[:, None], crew[:, None]])
+    full = np.hstack([demand.T, on.T, daylight[:, None], earth[:, None], crew[:, None], relay[:, None]])
     assert kinds.shape[0] == np.unique(full.view(np.uint64), axis=0).shape[0]

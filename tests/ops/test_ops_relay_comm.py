@@ -145,3 +145,48 @@ def test_relay_only_fraction_matches_an_independent_coverage() -> None:
     expected = float(np.mean(relay & ~earth))
     assert mc.summary["relay_only_link_fraction"] == pytest.approx(expected, abs=1e-12)
     assert any("direct_or_relay" in note and "relay only" in note for note in notes)
+
+
+def test_relayed_share_and_buffer_peak() -> None:
+    """Hand arithmetic on the same 10 steps: relay-only steps 2, 3, 5, 8 carry 1.8e9 bits each (7.2e9 relayed of
+    2.16e10 returned). The buffer gains 7.2e9 bits a step and loses what goes down: after step 0 it holds 3.6e9,
+    then 7.2e9, 1.26e10, 1.80e10, 2.52e10 (step 4: no link), 3.06e10, 3.42e10, 3.78e10, 4.32e10, 5.04e10: the
+    peak is the last step's 5.04e10 bits (10 x 7.2e9 made - 2.16e10 returned)."""
+    station = _station(1e12, VIA_RELAY)
+    result = simulate(station, build_inputs(station, _light(RELAY), START, DT), runs=1, seed=1, record_steps=1)
+    ds = result.dataset.isel(run=0)
+    assert float(ds["run_data_relayed_bits"].values) == pytest.approx(4 * 1.8e9, rel=1e-12)
+    assert float(ds["run_max_data_buffer_bits"].values) == pytest.approx(10 * 7.2e9 - 2.16e10, rel=1e-12)
+    assert result.summary["data_relayed_gb_p50"] == pytest.approx(4 * 1.8e9 / 8e9, rel=1e-12)
+    assert result.summary["data_buffer_peak_gb_max"] == pytest.approx(5.04e10 / 8e9, rel=1e-12)
+
+
+def test_direct_link_antenna_mask_and_link_gap() -> None:
+    """comms.min_elevation_deg: the direct link also needs the Earth's centre above the mask. Independent check:
+    the Earth's elevation from lunarops.sky (itself tested against SPICE, tests/sky) over the same 10 days; the
+    Earth-visible share in the run's note = mean(terrain-free visibility and elevation > mask), the longest gap
+    = the longest run of steps with neither the Earth above both nor a relay."""
+    from lunarops.runner.stages.operations import simulate_scenario, smooth_sphere_light
+    from lunarops.sky import sky_at_site
+    from lunarops.timescale import utc_period
+
+    data = _example(10)
+    data["operations"]["comms"]["mode"] = "direct_to_earth"
+    data["operations"]["comms"]["min_elevation_deg"] = 2.0
+    scenario = parse_scenario(yaml.safe_dump(data))
+    _, mc, notes = simulate_scenario(scenario)
+    site = next(s for s in scenario.sites if s.name == scenario.operations.site)
+    start, end = scenario.period.start_utc, scenario.period.end_utc
+    mast = max([a.mast_height_m for a in scenario.operations.power.solar_arrays] + [site.mast_height_m])
+    dipped = smooth_sphere_light(
+        site.latitude_deg, site.longitude_deg, mast, site.ground_height_m or 0.0, start, end, 3600.0
+    ).earth_visible
+    height = (site.ground_height_m or 0.0) + site.mast_height_m
+    el = sky_at_site(site.latitude_deg, site.longitude_deg, height, utc_period(start, end, 3600.0)).earth_elevation_deg
+    up = dipped & (el > 2.0)
+    assert 0 < up.sum() < dipped.sum()  # the mask removes some but not all of the Earth's hours
+    note = next(n for n in notes if n.startswith("comms mode direct_to_earth"))
+    assert f"Earth visible {np.mean(up):.1%} of steps" in note
+    assert "2 deg antenna mask" in note
+    runs = np.diff(np.flatnonzero(np.diff(np.concatenate([[1], up.astype(int), [1]])) != 0))[::2]
+    assert mc.summary["longest_link_gap_h"] == float(runs.max())

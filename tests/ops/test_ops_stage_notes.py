@@ -117,3 +117,44 @@ def test_o2_overflow_shared_by_the_deliveries_of_a_step() -> None:
     assert note.startswith("Run 0: 500 kg of O2 beyond the O2 tank (150 kg")
     assert note.count("250 of 300 kg delivered on 2030-01-06") == 2
     assert "ISRU" not in note
+
+
+def test_failure_clock_note_names_each_components_clock() -> None:
+    text = BASE.replace(
+        "  monte_carlo:",
+        "  components:\n"
+        "    - {name: pmad, target: reactor, mtbf_h: 50000, repair_h: 10, clock: operating}\n"
+        "    - {name: fans, target: habitat, mtbf_h: 50000, repair_h: 10, clock: operating}\n"
+        "    - {name: pumps, target: eclss, mtbf_h: 50000, repair_h: 10}\n"
+        "  monte_carlo:",
+    )
+    note = next(n for n in _notes(text) if n.startswith("Failure clocks"))
+    assert "operating time for fans (while habitat is served)" in note
+    assert "every online hour for pmad, pumps (power units and storage work whenever online)" in note
+    assert not any(n.startswith("Failure clocks") for n in _notes(BASE))  # none on operating time: no note
+
+
+def test_fixed_array_angles_on_a_tracking_array_are_refused() -> None:
+    import pytest
+
+    from lunarops.errors import ScenarioError
+
+    arrays = "    solar_arrays: [{name: mast, area_m2: 10, cell_efficiency: 0.3, tracking: two_axis, tilt_deg: 30}]\n"
+    text = BASE.replace("    fission_plants:", arrays + "    fission_plants:")
+    with pytest.raises(ScenarioError, match=r"solar array 'mast': tilt_deg apply to tracking: fixed only.*two_axis"):
+        parse_scenario(text)
+    parse_scenario(text.replace("two_axis", "fixed"))  # a fixed array takes them
+
+
+def test_a_discharge_power_limit_is_said() -> None:
+    # a 5 kW reactor, 5 + 0.5 kW of loads and a full 100 kWh battery that may give only 0.2 kW: every hour the
+    # 0.5 kW deficit exceeds the battery's 0.2 kW, so a load is shed (loads are served whole) while the battery
+    # stays nearly full (hand arithmetic: 240 h, the whole period)
+    text = BASE.replace("power_kwe: 10", "power_kwe: 5").replace(
+        "  loads:",
+        "  storage:\n    battery: {name: battery, capacity_kwh: 100, max_discharge_kw: 0.2}\n  loads:",
+    )
+    note = next(n for n in _notes(text) if "lack of power" in n)
+    assert note.startswith("Run 0: loads were shed for lack of power during 240 h")
+    assert "battery max_discharge_kw 0.2 kW" in note
+    assert not any("lack of power" in n for n in _notes(BASE))  # no storage: nothing to say

@@ -132,6 +132,8 @@ SCALAR_VARS: tuple[str, ...] = (
     "brownout_h",
     "max_energy_residual_j",
     "losses_j",
+    "data_relayed_bits",
+    "max_data_buffer_bits",
 )
 (
     S_UNS,
@@ -153,6 +155,8 @@ SCALAR_VARS: tuple[str, ...] = (
     S_BROWN,
     S_RESID,
     S_LOSS,
+    S_RELAYED,
+    S_MAXBUF,
 ) = range(len(SCALAR_VARS))
 
 # ---- events ----------------------------------------------------------------------------------------------
@@ -257,14 +261,16 @@ def step_kinds(
     daylight: NDArray[np.float64],
     link_bps: NDArray[np.float64],
     crew: NDArray[np.float64],
+    link_relay: NDArray[np.float64],
 ) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
     """The distinct per-step inputs: ``kinds[kind[t]]`` = [demand of each load, demand of each load that is
-    on (daylight-only loads off while the Sun is down), daylight, comm link rate [bit/s], crew] at step ``t``.
+    on (daylight-only loads off while the Sun is down), daylight, comm link rate [bit/s], crew, 1 if the link
+    goes through a relay] at step ``t``.
 
     Schedules repeat, so a run reads a small table instead of streaming every per-step input from memory.
     Rows are matched bit for bit (a hash of the bits, then an exact compare)."""
     n_load, n_steps = demand_w.shape
-    width = 2 * n_load + 3
+    width = 2 * n_load + 4
     rows = np.empty((n_steps, width))
     for t in range(n_steps):
         night = daylight[t] < 0.5
@@ -274,6 +280,7 @@ def step_kinds(
         rows[t, 2 * n_load] = daylight[t]
         rows[t, 2 * n_load + 1] = link_bps[t]
         rows[t, 2 * n_load + 2] = crew[t]
+        rows[t, 2 * n_load + 3] = link_relay[t]
     bits = rows.view(np.uint64)
     size = 1
     while size < 2 * n_steps:
@@ -393,7 +400,7 @@ def run_one(
     n_arr = array_area.shape[0]
     n_src = src_power.shape[0]
     n_load = load_elem.shape[0]
-    c_day = 2 * n_load  # columns of kinds: demand, demand of loads on, daylight, link rate, crew
+    c_day = 2 * n_load  # columns of kinds: demand, demand of loads on, daylight, link rate, crew, relay
     n_comp = comp_target.shape[0]
     n_unit = unit_comp.shape[0]
     n_rec = rec.shape[1]
@@ -513,7 +520,9 @@ def run_one(
     isru_h2o = 0.0
     isru_o2 = 0.0
     data_ret = 0.0
+    data_rel = 0.0  # returned through a relay
     data_buf = 0.0
+    data_buf_max = 0.0
     data_drop = 0.0
     block_n = 0
     r = 0
@@ -901,6 +910,8 @@ def run_one(
             down = min(data_buf, kinds[kt, c_day + 1] * dt_s * f_c * avail[comm_idx[1]])
             data_buf -= down
             data_ret += down
+            if kinds[kt, c_day + 3] > 0.5:
+                data_rel += down
             # no buffer before the link is online: what is made then is dropped
             buf_cap = comm_par[2] if t >= elem_online[comm_idx[1]] else 0.0
             if data_buf > buf_cap:
@@ -913,6 +924,8 @@ def run_one(
             elif dropping:
                 dropping = False
                 n_ev = _log(ev_step, ev_code, ev_elem, ev_value, ev_counts, n_ev, t, E_DROP_END, -1, 0.0)
+            if data_buf > data_buf_max:
+                data_buf_max = data_buf
 
         # totals and records
         a_uns += uns * dt_s
@@ -987,6 +1000,8 @@ def run_one(
     scal[S_O2] = isru_o2
     scal[S_DATA] = data_ret
     scal[S_DROP] = data_drop
+    scal[S_RELAYED] = data_rel
+    scal[S_MAXBUF] = data_buf_max
     scal[S_NEV] = n_ev
 
 
@@ -1004,6 +1019,7 @@ def run_many(
     src_elem: NDArray[np.int64],
     daylight: NDArray[np.float64],
     link_bps: NDArray[np.float64],
+    link_relay: NDArray[np.float64],
     demand_w: NDArray[np.float64],
     load_priority: NDArray[np.int64],
     load_reserve: NDArray[np.int64],
@@ -1048,7 +1064,7 @@ def run_many(
 ) -> None:
     """``run_one`` for every run (first axis of the per-run arrays and outputs), in parallel."""
     array_t = np.ascontiguousarray(array_in.T)
-    kind, kinds = step_kinds(demand_w, load_daylight, daylight, link_bps, crew)
+    kind, kinds = step_kinds(demand_w, load_daylight, daylight, link_bps, crew, link_relay)
     for i in numba.prange(rec.shape[0]):
         run_one(
             dt_s,

@@ -76,7 +76,8 @@ def radioisotope_power_w(
 ) -> NDArray[np.float64]:
     """Electric power of a Pu-238 unit after ``elapsed_s``, decaying with the fuel's half-life. [W]
 
-    Thermocouple degradation is not included (it is the unit's own ``degradation_per_year`` if needed).
+    Thermocouple degradation is not included here; the operations engine adds a unit's own
+    ``degradation_per_year`` (``ConstantSource``) as a second exponential loss.
     """
     p = np.asarray(power_bol_w, dtype=np.float64)
     t = np.asarray(elapsed_s, dtype=np.float64)

@@ -15,6 +15,7 @@ from lunarops.checks import is_real_number
 from lunarops.constants import KERNEL_FIRST_UTC, KERNEL_LAST_UTC
 from lunarops.errors import InputError
 from lunarops.ops import functions as fn
+from lunarops.ops.engine import YEAR_S
 from lunarops.ops.lifesupport import DAY_S
 from lunarops.ops.station import LIFE_SUPPORT_TARGETS, STORES, SolarArray, Station
 
@@ -159,6 +160,7 @@ class EngineInputs:
     src_elem: NDArray[np.int64]
     daylight: NDArray[np.float64]
     link_bps: NDArray[np.float64]
+    link_relay: NDArray[np.float64]  # 1 where the step's link goes through a relay (the Earth is down)
     demand_w: NDArray[np.float64]
     load_names: tuple[str, ...]
     load_priority: NDArray[np.int64]
@@ -278,7 +280,9 @@ def build_inputs(
     comm = station.comm
     # the comm link's rate at each step [bit/s]: direct while the Earth is up, else through a relay if any
     link = np.where(light.earth_visible, comm.downlink_bps if comm else 1.0, 0.0)
+    relay = np.zeros(n)
     if comm is not None and comm.relay_bps > 0.0 and light.relay_visible is not None:
+        relay = (~light.earth_visible & light.relay_visible).astype(np.float64)
         link = np.where(light.earth_visible, link, np.where(light.relay_visible, comm.relay_bps, 0.0))
 
     demand = np.zeros((len(loads), n))
@@ -396,12 +400,20 @@ def build_inputs(
         array_area=np.array([a.area_m2 for a in station.solar_arrays], dtype=np.float64),
         array_elem=np.array([index[a.name] for a in station.solar_arrays], dtype=np.int64),
         src_power=np.array([s.power_w * s.count for s in station.sources], dtype=np.float64),
+        # decay rate [1/s]: Pu-238 and the thermocouples' degradation, both exponential
         src_decay=np.array(
-            [np.log(2.0) / fn.PU238_HALF_LIFE_S if s.radioisotope else 0.0 for s in station.sources], dtype=np.float64
+            [
+                np.log(2.0) / fn.PU238_HALF_LIFE_S - np.log1p(-s.degradation_per_year) / YEAR_S
+                if s.radioisotope
+                else 0.0
+                for s in station.sources
+            ],
+            dtype=np.float64,
         ),
         src_elem=np.array([index[s.name] for s in station.sources], dtype=np.int64),
         daylight=daylight,
         link_bps=link.astype(np.float64),
+        link_relay=relay,
         demand_w=demand,
         load_names=load_names,
         load_priority=priority,

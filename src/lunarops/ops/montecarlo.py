@@ -248,6 +248,7 @@ def run_batch(
         x.src_elem,
         x.daylight,
         x.link_bps,
+        x.link_relay,
         x.demand_w,
         x.load_priority,
         x.load_reserve,
@@ -357,6 +358,7 @@ def to_dataset(inputs: EngineInputs, raw: RawRuns, first_run: int = 0) -> xr.Dat
     ds = xr.Dataset(data, coords=coords)
     if inputs.comp_names:
         ds["component_hours_down"].attrs["units"] = "unit-hours (awaiting a spare + under repair)"
+    ds["rfc_j"].attrs["description"] = "reactants' energy before the fuel cell (it delivers rfc_j x its efficiency)"
     for var, how in zip(engine.RECORD_VARS, engine.RECORD_REDUCTION, strict=True):
         ds[var].attrs["reduction"] = f"{how} over {raw.record_steps} step(s) of {inputs.dt_s:g} s"
     return ds
@@ -493,6 +495,10 @@ def summarize(ds: xr.Dataset, battery_capacity_j: float | None = None) -> dict[s
         "isru_o2_kg_p95": q("run_isru_o2_kg", 95),
         "data_returned_gb_p50": q("run_data_returned_bits", 50, 1.0 / 8e9),
         "data_returned_gb_p05": q("run_data_returned_bits", 5, 1.0 / 8e9),
+        # of which through a relay (the Earth down); the buffer's highest fill in a run (p50 and max over runs)
+        "data_relayed_gb_p50": q("run_data_relayed_bits", 50, gb),
+        "data_buffer_peak_gb_p50": q("run_max_data_buffer_bits", 50, gb),
+        "data_buffer_peak_gb_max": float(ds["run_max_data_buffer_bits"].max()) * gb,
         "data_dropped_gb_p50": q("run_data_dropped_bits", 50, gb),
         "data_dropped_gb_mean": float(dropped.mean()) * gb,
         "data_dropped_gb_p95": q("run_data_dropped_bits", 95, gb),

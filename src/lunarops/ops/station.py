@@ -42,7 +42,8 @@ class SolarArray:
 
 @dataclass(frozen=True)
 class ConstantSource:
-    """A radioisotope unit (decays with Pu-238) or a fission plant (constant power). [W, kg]"""
+    """A radioisotope unit (decays with Pu-238, and its thermocouples lose ``degradation_per_year`` of the power
+    each year) or a fission plant (constant power). [W, kg]"""
 
     name: str
     power_w: float
@@ -50,6 +51,7 @@ class ConstantSource:
     mass_kg: float = 0.0
     radioisotope: bool = False
     online_s: float = float("-inf")  # when the element comes online [s]; before it, it is not there
+    degradation_per_year: float = 0.0
 
 
 @dataclass(frozen=True)

@@ -99,6 +99,13 @@ class SolarArraySpec(_Online):
     def _check(self) -> SolarArraySpec:
         check_range(f"solar array {self.name!r} cell_efficiency", self.cell_efficiency, 0.0, 1.0, low_open=True)
         check_range(f"solar array {self.name!r} degradation_per_year", self.degradation_per_year, 0.0, 0.5)
+        fixed_only = sorted({"tilt_deg", "azimuth_deg"} & self.model_fields_set)
+        if self.tracking != "fixed" and fixed_only:
+            raise ValueError(
+                f"solar array {self.name!r}: {' and '.join(fixed_only)} apply to tracking: fixed only; a "
+                f"{self.tracking} array turns to face the Sun (vertical panels for vertical_single_axis), so drop "
+                "them or set tracking: fixed"
+            )
         return self
 
 
@@ -107,6 +114,13 @@ class RadioisotopeSpec(_Online):
     power_w: float = Field(gt=0, description="electric power at beginning of life per unit")
     count: int = Field(default=1, ge=1)
     mass_kg: float = Field(default=0.0, ge=0, description="per unit")
+    degradation_per_year: float = Field(
+        default=0.0,
+        ge=0,
+        lt=1,
+        description="thermocouple degradation: share of the power lost per year on top of the Pu-238 decay "
+        "(MMRTG: about 0.04, i.e. about 4.8 %/yr in all with the decay)",
+    )
 
 
 class FissionSpec(_Online):
@@ -318,6 +332,13 @@ class CommSpec(_Online):
     )
     buffer_gb: float = Field(gt=0, description="onboard buffer (gigabytes)")
     load: str | None = Field(default=None, description="the load that powers the link")
+    min_elevation_deg: float | None = Field(
+        default=None,
+        ge=-10,
+        le=60,
+        description="the direct link's antenna mask: the Earth's centre must also stand this high [deg] (default: "
+        "the terrain horizon only; relays use orbits.coverage.min_elevation_deg)",
+    )
 
     @model_validator(mode="after")
     def _check(self) -> CommSpec:

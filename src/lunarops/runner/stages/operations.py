@@ -8,6 +8,7 @@ plus the section's own ``resupply`` list.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -187,7 +188,10 @@ def station_from_section(
         for a in p.solar_arrays
     )
     sources = tuple(
-        ConstantSource(u.name, u.power_w, u.count, u.mass_kg, radioisotope=True, online_s=on(u))
+        ConstantSource(
+            u.name, u.power_w, u.count, u.mass_kg, radioisotope=True, online_s=on(u),
+            degradation_per_year=u.degradation_per_year,
+        )
         for u in p.radioisotope_units
     )
     sources += tuple(
@@ -417,6 +421,8 @@ def light_for_scenario(scenario: Any, site_products: dict[str, Any] | None) -> t
     With ``operations.comms.mode: direct_or_relay`` the series also carries the relay path (``relay_path``)."""
     light, note = _light(scenario, site_products)
     comms = scenario.operations.comms
+    if comms is not None and comms.min_elevation_deg is not None:
+        light = replace(light, earth_visible=light.earth_visible & _earth_above(scenario, comms.min_elevation_deg))
     if comms is not None and comms.mode == "direct_or_relay":
         relay = relay_path(scenario, site_products, light.n_steps)
         light = LightSeries(
@@ -431,13 +437,56 @@ def light_for_scenario(scenario: Any, site_products: dict[str, Any] | None) -> t
     return light, note
 
 
-def link_fractions(light: LightSeries) -> tuple[float, float, float]:
-    """Fractions of the steps with the Earth visible, with a relay path only, and with no link."""
-    earth = light.earth_visible
-    relay = light.relay_visible if light.relay_visible is not None else np.zeros_like(earth)
-    relay_only = float(np.mean(relay & ~earth))
-    earth_frac = float(np.mean(earth))
-    return earth_frac, relay_only, float(np.mean(~earth & ~relay))
+def _link_note(comms: Any, light: LightSeries, inputs: Any, summary: dict[str, Any]) -> str:
+    """The link's geometry over the operations period from the step the link comes online: the shares of steps
+    with the Earth up (direct), with a relay only, and with no link, and the longest gap without a link (also
+    put in ``summary``). Geometry only: outages of the link's own units are in the component table."""
+    on = int(inputs.elem_online[inputs.element_names.index(comms.name)])
+    earth = light.earth_visible[on:]
+    relay = light.relay_visible[on:] if light.relay_visible is not None else np.zeros_like(earth)
+    if earth.size == 0:
+        return f"comms: the link {comms.name!r} does not come online within the period"
+    none = ~earth & ~relay
+    gap_h = _longest_run(none) * inputs.dt_s / 3600.0
+    summary["longest_link_gap_h"] = gap_h
+    mask = "" if comms.min_elevation_deg is None else f" and the {comms.min_elevation_deg:g} deg antenna mask"
+    since = f"from {str(inputs.times()[on])[:16]} UTC, when the link comes online" if on > 0 else "over the period"
+    text = f"comms mode {comms.mode}, link geometry {since} (the Earth's centre above the terrain horizon{mask}"
+    if comms.mode == "direct_or_relay":
+        relay_only = float(np.mean(relay & ~earth))
+        summary["relay_only_link_fraction"] = relay_only
+        text += (
+            "; relays: the orbits section's orbiters, coverage at the period's step): Earth visible "
+            f"{float(np.mean(earth)):.1%} of steps, relay only {relay_only:.1%}"
+        )
+    else:
+        text += f"): Earth visible {float(np.mean(earth)):.1%} of steps"
+    return (
+        f"{text}, no link {float(np.mean(none)):.1%}; longest gap without a link {gap_h:,.0f} h. Geometry only: "
+        "outages of the link's units (component table) lower the rate, e.g. one of two transmitters down halves it"
+    )
+
+
+def _longest_run(flags: NDArray[np.bool_]) -> int:
+    """The longest run of consecutive True values."""
+    if not flags.any():
+        return 0
+    edges = np.diff(np.concatenate([[0], flags.astype(np.int8), [0]]))
+    return int(np.max(np.flatnonzero(edges == -1) - np.flatnonzero(edges == 1)))
+
+
+def _earth_above(scenario: Any, min_elevation_deg: float) -> NDArray[np.bool_]:
+    """Whether the Earth's centre stands above ``min_elevation_deg`` at the base, at each step of the period
+    (the direct link's antenna mask; the terrain horizon applies as well)."""
+    from lunarops.sky import sky_at_site
+    from lunarops.timescale import utc_period
+
+    site = base_site(scenario)
+    period = scenario.period
+    t = utc_period(period.start_utc, period.end_utc, period.step_s)
+    height_m = (site.ground_height_m or 0.0) + site.mast_height_m
+    sky = sky_at_site(site.latitude_deg, site.longitude_deg, height_m, t, correction=scenario.sky.correction)
+    return np.asarray(sky.earth_elevation_deg > min_elevation_deg, dtype=bool)
 
 
 def _light(scenario: Any, site_products: dict[str, Any] | None) -> tuple[LightSeries, str]:
@@ -525,17 +574,9 @@ def simulate_scenario(
     outside = [d for d in section.resupply if not period.start_utc <= d.time_utc < period.end_utc]
     notes = [note, *crew_note, *_loop_without_eclss(station, inputs), *_o2_over_the_tank(hourly, station, arrivals)]
     notes += _failure_clocks(station, inputs)
+    notes += _power_limited(hourly, station)
     if section.comms is not None:
-        earth_frac, relay_only, none = link_fractions(light)
-        if section.comms.mode == "direct_or_relay":
-            mc.summary["relay_only_link_fraction"] = relay_only
-            notes.append(
-                f"comms mode direct_or_relay (relays: the orbits section's orbiters, coverage over the operations "
-                f"period at its step): Earth visible {earth_frac:.1%} of steps, relay only {relay_only:.1%}, "
-                f"no link {none:.1%}"
-            )
-        else:
-            notes.append(f"comms mode direct_to_earth: Earth visible {earth_frac:.1%} of steps, no link {none:.1%}")
+        notes.append(_link_note(section.comms, light, inputs, mc.summary))
     if campaign_deliveries is not None and len(campaign_deliveries):
         when = pd.to_datetime(campaign_deliveries["time_utc"], utc=True)
         late = campaign_deliveries[(when < pd.Timestamp(period.start_utc)) | (when >= pd.Timestamp(period.end_utc))]
@@ -552,6 +593,34 @@ def simulate_scenario(
             f"{period.end_utc.date()} and were not simulated (first: {outside[0].time_utc.isoformat()})"
         )
     return hourly, mc, notes
+
+
+def _power_limited(hourly: OpsResult, station: Station) -> list[str]:
+    """A note when run 0 shed loads for lack of power while its storage held energy above the reserve: the
+    storage's power (battery max discharge, fuel cell), not its energy, limited the station."""
+    ds = hourly.dataset.isel(run=0)
+    above = station.policy.reserve_state_of_charge + station.policy.reserve_hysteresis
+    stores = [x for x in (station.battery, station.fuel_cell) if x is not None]
+    if not stores:
+        return []
+    x = hourly.inputs
+    first_on = min(int(x.elem_online[x.element_names.index(store.name)]) for store in stores)
+    limited = (ds["unserved_w"].values > 0.0) & (ds["storage_fraction"].values > above)
+    limited[:first_on] = False  # before any storage is there, its fraction means nothing
+    if not limited.any():
+        return []
+    limits = []
+    if station.battery is not None:
+        limits.append(f"battery max_discharge_kw {station.battery.max_discharge_w / 1e3:g} kW")
+    if station.fuel_cell is not None:
+        limits.append(f"fuel cell fuel_cell_kw {station.fuel_cell.fuel_cell_w / 1e3:g} kW")
+    hours = float(limited.sum()) * hourly.inputs.dt_s / 3600.0
+    return [
+        f"Run 0: loads were shed for lack of power during {hours:,.0f} h while the storage still held more than "
+        f"{above:.0%} of its usable energy (above the reserve): the storage's power ({', '.join(limits)}), not "
+        "its energy, limited the station then; raise that power or lower the loads' peak (loads are served whole "
+        "or shed)."
+    ]
 
 
 def _failure_clocks(station: Station, inputs: Any) -> list[str]:
