@@ -134,6 +134,7 @@ SCALAR_VARS: tuple[str, ...] = (
     "losses_j",
     "data_relayed_bits",
     "max_data_buffer_bits",
+    "water_overflow_kg",
 )
 (
     S_UNS,
@@ -157,6 +158,7 @@ SCALAR_VARS: tuple[str, ...] = (
     S_LOSS,
     S_RELAYED,
     S_MAXBUF,
+    S_WATER_OVER,
 ) = range(len(SCALAR_VARS))
 
 # ---- events ----------------------------------------------------------------------------------------------
@@ -180,6 +182,8 @@ EVENT_NAMES: tuple[str, ...] = (
     "policy_reserve_release",
     "delivery",
     "element_online",
+    "policy_water_full_pause",
+    "policy_water_full_resume",
 )
 (
     E_BROWN,
@@ -201,6 +205,8 @@ EVENT_NAMES: tuple[str, ...] = (
     E_RES_OFF,
     E_DELIV,
     E_ONLINE,
+    E_WATER_PAUSE,
+    E_WATER_RESUME,
 ) = range(len(EVENT_NAMES))
 N_EVENT_CODES = len(EVENT_NAMES)
 
@@ -225,6 +231,8 @@ LOAD_STAT_VARS: tuple[str, ...] = (
 L_SCHED_H, L_SHED_H, L_SCHED_J, L_SERVED_J, L_DATA = range(len(LOAD_STAT_VARS))
 
 YEAR_S = 365.25 * 86400.0
+#: Ice plants paused by a full water tank resume below this share of it (hysteresis: no pause/resume every step).
+WATER_RESUME = 0.95
 DAY_S = 86400.0
 _WATER_PER_O2 = 2.0 * 18.015 / 31.998  # kg water split per kg O2 (functions.electrolysis_water_per_o2)
 _H2_PER_WATER = 2.016 / 18.015  # kg H2 per kg water split
@@ -388,8 +396,8 @@ def run_one(
     [batt, rfc]; ``eff``: [eta_charge, eta_discharge, eta_fuel_cell, eta_electrolyser];
     ``reserve_par``: [reserve_fraction, hysteresis]; ``ls_par``: per crew per s [o2, co2, water, food] kg and
     [water_recovery, o2_generation, sabatier]; ``ls_idx``: [eclss_load, wrs_elem, oga_elem, sab_elem];
-    ``store_par``: [reserve_days, o2_capacity_kg]; ``comm_par``: [has_comm, 1.0, buffer_bits] (the link rate is
-    the per-step ``link_bps`` column of ``kinds``);
+    ``store_par``: [reserve_days, o2_capacity_kg, water_capacity_kg]; ``comm_par``: [has_comm, 1.0,
+    buffer_bits] (the link rate is the per-step ``link_bps`` column of ``kinds``);
     ``comm_idx``: [comm_load, comm_elem]; ``comp_stats`` (component, ``COMP_STAT_VARS``): each component's
     failures, spares used, unit-hours down, units down at the end, and whether it ever waited for a spare
     (counted here, not from the capped event buffers); ``load_stats`` (load, ``LOAD_STAT_VARS``): each load's
@@ -423,6 +431,9 @@ def run_one(
     reserve_lo = reserve_par[0]
     reserve_hi = reserve_par[0] + reserve_par[1]
     o2_cap = store_par[1]
+    water_cap = store_par[2]
+    water_over = 0.0
+    water_full = False  # ice plants paused: the water tank is full
     has_comm = comm_par[0] > 0.5
     s_max = cap_r_out / eta_fc if has_r else 0.0
     e_b = cap_b0 * storage_par[5] if has_b else 0.0
@@ -547,6 +558,9 @@ def run_one(
                 if c == 0 and stores[0] > store_par[1]:
                     stores[3] += stores[0] - store_par[1]
                     stores[0] = store_par[1]
+                elif c == 1 and stores[1] > water_cap:  # no room in the water tank: lost
+                    water_over += stores[1] - water_cap
+                    stores[1] = water_cap
             n_ev = _log(ev_step, ev_code, ev_elem, ev_value, ev_counts, n_ev, t, E_DELIV, c, amt)
             i_del += 1
 
@@ -683,6 +697,15 @@ def run_one(
                 code = E_DAY_RESUME if day > 0.5 else E_DAY_PAUSE
                 n_ev = _log(ev_step, ev_code, ev_elem, ev_value, ev_counts, n_ev, t, code, -1, 0.0)
         prev_day = day
+        # ice plants pause when the water tank is full and resume below 95 % of it (logged while some ice plant
+        # is there)
+        if (not water_full and stores[1] >= water_cap) or (water_full and stores[1] < WATER_RESUME * water_cap):
+            water_full = not water_full
+            for ld in range(n_load):
+                if load_product[ld] == 1 and t >= elem_online[load_elem[ld]]:
+                    code = E_WATER_PAUSE if water_full else E_WATER_RESUME
+                    n_ev = _log(ev_step, ev_code, ev_elem, ev_value, ev_counts, n_ev, t, code, -1, stores[1])
+                    break
         # policy_reserve_shed is logged at the first step of a reserve episode at which the policy sheds some
         # load (none may be flagged shed_below_reserve, or none be on), policy_reserve_release only after it
         if not reserve_on and frac_prev < reserve_lo:
@@ -698,6 +721,8 @@ def run_one(
         reserve_shed = False
         for ld in range(n_load):
             dl = kinds[kt, n_load + ld] * load_avail[ld]
+            if water_full and load_product[ld] == 1:
+                dl = 0.0
             d[ld] = dl
             dem_total_sched += dl
             if reserve_on and load_reserve[ld] == 1 and dl > 0.0:
@@ -729,6 +754,8 @@ def run_one(
         for ld in range(n_load):
             ns = new_shed[ld]
             asked = kinds[kt, n_load + ld]  # scheduled now (its `when`; daylight-only plants paused at night)
+            if water_full and load_product[ld] == 1:
+                asked = 0.0  # paused: the water tank is full
             if asked > 0.0 and t >= elem_online[load_elem[ld]]:
                 load_stats[ld, L_SCHED_H] += dt_h
                 load_stats[ld, L_SCHED_J] += asked * dt_s
@@ -755,6 +782,9 @@ def run_one(
                         if product == 1:
                             isru_h2o += kg
                             stores[1] += kg
+                            if stores[1] > water_cap:
+                                water_over += stores[1] - water_cap
+                                stores[1] = water_cap
                         else:
                             isru_o2 += kg
                             stores[0] += kg
@@ -895,6 +925,9 @@ def run_one(
                         empty[c] = 1
                 else:
                     empty[c] = 0
+            if stores[1] > water_cap:  # the Sabatier reactor returned more than the crew used
+                water_over += stores[1] - water_cap
+                stores[1] = water_cap
             if days_res < a_mindays:
                 a_mindays = days_res
 
@@ -1002,6 +1035,7 @@ def run_one(
     scal[S_DROP] = data_drop
     scal[S_RELAYED] = data_rel
     scal[S_MAXBUF] = data_buf_max
+    scal[S_WATER_OVER] = water_over
     scal[S_NEV] = n_ev
 
 

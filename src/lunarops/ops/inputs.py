@@ -351,7 +351,7 @@ def build_inputs(
     ls_idx = np.array([eclss] + [index[name] for name in LIFE_SUPPORT_TARGETS], dtype=np.int64)
     cons = station.consumables
     stores0 = np.array([getattr(cons, s) for s in STORES], dtype=np.float64)
-    store_par = np.array([cons.reserve_days, cons.o2_capacity_kg])
+    store_par = np.array([cons.reserve_days, cons.o2_capacity_kg, cons.water_capacity_kg])
 
     deliveries = sorted((d for d in station.deliveries if d.commodity != "crew"), key=lambda d: d.time_s)
     del_step = np.array([max(0, step_at_or_after(d.time_s, dt_s)) for d in deliveries], dtype=np.int64)

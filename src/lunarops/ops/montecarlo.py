@@ -490,6 +490,7 @@ def summarize(ds: xr.Dataset, battery_capacity_j: float | None = None) -> dict[s
         "isru_water_kg_p05": q("run_isru_water_kg", 5),
         "isru_water_kg_p50": q("run_isru_water_kg", 50),
         "isru_water_kg_p95": q("run_isru_water_kg", 95),
+        "water_overflow_kg_p50": q("run_water_overflow_kg", 50),
         "isru_o2_kg_p05": q("run_isru_o2_kg", 5),
         "isru_o2_kg_p50": q("run_isru_o2_kg", 50),
         "isru_o2_kg_p95": q("run_isru_o2_kg", 95),

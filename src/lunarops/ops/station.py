@@ -192,6 +192,7 @@ class Consumables:
     propellant_kg: float = 0.0
     reserve_days: float = 30.0
     o2_capacity_kg: float = float("inf")
+    water_capacity_kg: float = float("inf")  # full: ice plants pause, water beyond it is lost
 
 
 @dataclass(frozen=True)

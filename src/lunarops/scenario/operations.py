@@ -226,6 +226,12 @@ class ConsumablesSpec(_Online):
     propellant_kg: float = Field(default=0.0, ge=0)
     reserve_days: float = Field(default=30.0, ge=0)
     o2_tank_capacity_kg: float | None = Field(default=None, gt=0)
+    water_tank_capacity_kg: float | None = Field(
+        default=None,
+        gt=0,
+        description="water tank [kg] (default: unlimited); when full, ice plants pause (resuming below 95 % of it) "
+        "and water beyond it (deliveries, Sabatier return) is lost",
+    )
 
     @model_validator(mode="after")
     def _check(self) -> ConsumablesSpec:
@@ -234,6 +240,11 @@ class ConsumablesSpec(_Online):
                 f"consumables.o2_kg = {self.o2_kg:g} kg does not fit o2_tank_capacity_kg = "
                 f"{self.o2_tank_capacity_kg:g} kg (O2 beyond the tank would count as propellant): lower o2_kg or "
                 "raise the capacity"
+            )
+        if self.water_tank_capacity_kg is not None and self.water_kg > self.water_tank_capacity_kg:
+            raise ValueError(
+                f"consumables.water_kg = {self.water_kg:g} kg does not fit water_tank_capacity_kg = "
+                f"{self.water_tank_capacity_kg:g} kg: lower water_kg or raise the capacity"
             )
         return self
 

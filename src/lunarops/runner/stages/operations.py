@@ -317,6 +317,7 @@ def station_from_section(
             *((0.0, 0.0, 0.0, 0.0) if stores_s > 0.0 else (c.o2_kg, c.water_kg, c.food_kg, c.propellant_kg)),
             c.reserve_days,
             c.o2_tank_capacity_kg if c.o2_tank_capacity_kg is not None else float("inf"),
+            c.water_tank_capacity_kg if c.water_tank_capacity_kg is not None else float("inf"),
         ),
         deliveries=tuple(deliveries),
         comm=comm,
@@ -575,6 +576,7 @@ def simulate_scenario(
     notes = [note, *crew_note, *_loop_without_eclss(station, inputs), *_o2_over_the_tank(hourly, station, arrivals)]
     notes += _failure_clocks(station, inputs)
     notes += _power_limited(hourly, station)
+    notes += _water_tank(hourly, station)
     if section.comms is not None:
         notes.append(_link_note(section.comms, light, inputs, mc.summary))
     if campaign_deliveries is not None and len(campaign_deliveries):
@@ -593,6 +595,26 @@ def simulate_scenario(
             f"{period.end_utc.date()} and were not simulated (first: {outside[0].time_utc.isoformat()})"
         )
     return hourly, mc, notes
+
+
+def _water_tank(hourly: OpsResult, station: Station) -> list[str]:
+    """Run 0 with a water tank: how long the ice plants paused with the tank full, and the water lost beyond it."""
+    capacity = station.consumables.water_capacity_kg
+    if not np.isfinite(capacity):
+        return []
+    events = hourly.events
+    pauses = events.loc[events["event"] == "policy_water_full_pause", "step"].to_numpy(dtype=np.int64)
+    resumes = events.loc[events["event"] == "policy_water_full_resume", "step"].to_numpy(dtype=np.int64)
+    ends = np.append(resumes, hourly.inputs.n_steps)[: pauses.size]  # a pause still on ends with the run
+    paused_h = float(np.sum(ends - pauses)) * hourly.inputs.dt_s / 3600.0
+    lost_kg = float(hourly.dataset["run_water_overflow_kg"].values[0])
+    if pauses.size == 0 and lost_kg <= 0.0:
+        return []
+    return [
+        f"Run 0: the water tank ({capacity:,.0f} kg, consumables.water_tank_capacity_kg) filled {pauses.size} times; "
+        f"the ice plants paused {paused_h:,.0f} h in all (until the water fell below 95 % of the tank), and "
+        f"{lost_kg:,.0f} kg of water found no room (deliveries, the Sabatier return, the hour's ISRU output)."
+    ]
 
 
 def _power_limited(hourly: OpsResult, station: Station) -> list[str]:
