@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -51,7 +52,7 @@ def main() -> None:
     span = f"{args.years} year{'s' if args.years != 1 else ''}"
     section = scenario.operations
     light = smooth_sphere_light(-89.45, 222.69, 10.0, 0.0, start, end, 3600.0)
-    station = station_from_section(section, start)
+    station = station_from_section(section, start, all_online=True)  # the whole station from the start
     inputs = build_inputs(station, light, np.datetime64("2030-01-01T00:00"), 3600.0)
     print(f"scenario: default ILRS station, {inputs.n_steps} hourly steps ({span}), smooth-sphere light")
 
@@ -80,7 +81,9 @@ def main() -> None:
     )
     print(f"peak memory of the {args.runs:,} Monte Carlo runs: lunarops {shown_mb(mc_mem.peak_mb)} (no baseline)")
 
-    # SimPy baseline: the first year, same inputs and draws
+    # SimPy baseline: the first year, same inputs and draws; the baseline models failure clocks on calendar time
+    # (clock: online), so the comparison runs every component on that clock
+    station = replace(station, components=tuple(replace(c, clock="online") for c in station.components))
     year = build_inputs(
         station,
         type(light)(

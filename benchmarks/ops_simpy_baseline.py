@@ -228,9 +228,12 @@ def run_simpy(x: EngineInputs, draws: object, run: int = 0) -> dict[str, float]:
                 down = min(s["buf"], x.comm_par[1] * dt * f_c * x.link_bps[t] * avail[x.comm_idx[1]])
                 s["buf"] -= down
                 sc["data_returned_bits"] += down
+                if x.link_relay[t] > 0.5:
+                    sc["data_relayed_bits"] += down
                 if s["buf"] > x.comm_par[2]:
                     sc["data_dropped_bits"] += s["buf"] - x.comm_par[2]
                     s["buf"] = x.comm_par[2]
+                sc["max_data_buffer_bits"] = max(sc["max_data_buffer_bits"], s["buf"])
             sc["unserved_j"] += uns * dt
             sc["essential_unserved_j"] += ess * dt
             sc["generated_j"] += gen * dt
