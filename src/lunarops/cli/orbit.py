@@ -6,11 +6,18 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from lunarops.cli.common import HELP_MARKUP, check_output_file, console, handle_errors, print_json, progress_bar
 from lunarops.errors import InputError
 from lunarops.numformat import format_number
+
+MIN_STEP_S = 1.0
+MAX_STEP_S = 3600.0
+"""--step-s limits: those of the scenario's orbits.coverage.step_s (lunarops.scenario.orbits.CoverageOptions)."""
+MAX_JSON_WINDOWS = 500
+"""Windows listed per link in --json (n_windows counts all; --windows-out writes all)."""
 
 orbit_app = typer.Typer(
     rich_markup_mode=HELP_MARKUP,
@@ -127,6 +134,19 @@ def _fill(values: list[float]) -> tuple[float, float, float]:
     return inc, raan, argp
 
 
+def frozen_notes(orbiters: list[Any]) -> list[str]:
+    """Notes for ``frozen:`` orbiters whose inclination is not a frozen one (``kepler.frozen_inclination_note``)."""
+    from lunarops.orbits.kepler import frozen_inclination_note
+
+    notes = []
+    for o in orbiters:
+        if str(o.name).lower().startswith("frozen:"):
+            note = frozen_inclination_note(o.orbit, f"--orbiter {o.name}")
+            if note is not None:
+                notes.append(note)
+    return notes
+
+
 def parse_orbiter(spec: str, index: int) -> Any:
     """An orbiter from 'nrho[:9:2[:L2-south]]', 'frozen:PERI:APO[:INC[:RAAN]]', 'kepler:PERI:APO[:INC[:RAAN[:ARGP]]]'
     or 'llo:ALT[:INC]' (altitudes [km], angles [deg])."""
@@ -175,7 +195,9 @@ def coverage_command(
     ] = None,
     start: Annotated[str, typer.Option("--start", help="start, UTC ISO 8601")] = "2030-01-01T00:00:00Z",
     days: Annotated[float, typer.Option("--days", help="duration [d]")] = 30.0,
-    step_s: Annotated[float, typer.Option("--step-s", help="time step [s]")] = 60.0,
+    step_s: Annotated[
+        float, typer.Option("--step-s", help=f"time step [s], {MIN_STEP_S:g}..{MAX_STEP_S:g} (as the scenario's)")
+    ] = 60.0,
     min_elevation_deg: Annotated[
         float | None, typer.Option("--min-elevation-deg", help="antenna minimum elevation [deg]")
     ] = None,
@@ -184,15 +206,26 @@ def coverage_command(
     ] = "degree2",
     czml: Annotated[Path | None, typer.Option("--czml", help="write CZML of the tracks (Moon-fixed)")] = None,
     plot: Annotated[Path | None, typer.Option("--plot", help="write an HTML link/eclipse timeline")] = None,
+    windows_out: Annotated[
+        Path | None,
+        typer.Option(
+            "--windows-out", help="write every line-of-sight window (site, orbiter, start/end UTC, hours) as CSV"
+        ),
+    ] = None,
     json_output: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
 ) -> None:
-    """Line-of-sight windows from a site to orbiters and to the Earth, eclipses, coverage statistics."""
+    """Line-of-sight windows from a site to orbiters and to the Earth, eclipses, coverage statistics.
+
+    --json lists the windows of each link (the first 500; n_windows counts them all) and its longest gap;
+    --windows-out writes all of them as CSV."""
     with handle_errors():
         from lunarops.orbits.coverage import SurfaceSite, compute_coverage
         from lunarops.timescale import parse_utc
 
+        _check_days_step(days, step_s)
         orbiters = [parse_orbiter(spec, k) for k, spec in enumerate(orbiter)]
         check_output_file(czml, "--czml")
+        check_output_file(windows_out, "--windows-out", (".csv",))
         _check_html(plot)
         site = SurfaceSite("site", lat, lon, height_m)
         if dem is not None:
@@ -205,6 +238,7 @@ def coverage_command(
                 [site], orbiters, parse_utc(start), days * 86400.0, step_s, min_elevation_deg, update,
                 lunar_gravity=lunar_gravity,
             )
+        notes = [*result.notes, *frozen_notes(orbiters)]
         record = {
             "site": {"latitude_deg": lat, "longitude_deg": lon, "height_m": site.height_m, "terrain": dem},
             "start_utc": start,
@@ -214,7 +248,12 @@ def coverage_command(
             "coverage": result.coverage_rows(),
             "orbiters": result.orbiter_rows(),
             "ephemeris_interpolation_error_m": result.interpolation_error_m,
+            "impacts": [impact.record(result.epoch_utc) for impact in result.impacts.values()],
+            "links": result.window_records(MAX_JSON_WINDOWS),
+            "notes": notes,
         }
+        if windows_out is not None:
+            _write_windows_csv(result, windows_out)
         if czml is not None:
             from lunarops.orbits.czml import tracks_to_czml
 
@@ -244,6 +283,8 @@ def coverage_command(
         for key in [k for k in orbiter_rows[0] if k != "orbiter"]:
             orbiters_table.add_row(key, *(_cell(row[key]) for row in orbiter_rows))
         console.print(orbiters_table)
+        for note in notes:
+            console.print(f"[yellow]note:[/yellow] {escape(note)}", markup=True, highlight=False)
 
 
 def _cell(value: object) -> str:
@@ -252,7 +293,43 @@ def _cell(value: object) -> str:
 
 def table_columns() -> tuple[str, ...]:
     """Columns of the coverage table."""
-    return ("site", "orbiter", "fraction_visible", "longest_gap_hours", "n_windows")
+    return ("site", "orbiter", "fraction_visible", "longest_gap_hours", "n_windows", "mean_window_hours")
+
+
+
+def _check_days_step(days: float, step_s: float) -> None:
+    """--days and --step-s named in their own units before any work."""
+    import math
+
+    if not (math.isfinite(days) and days > 0):
+        raise InputError(f"--days {days:g} must be a positive number of days, e.g. --days 30")
+    if not (math.isfinite(step_s) and MIN_STEP_S <= step_s <= MAX_STEP_S):
+        raise InputError(
+            f"--step-s {step_s:g} must be in {MIN_STEP_S:g}..{MAX_STEP_S:g} s (the limits of a scenario's "
+            "orbits.coverage.step_s; coarser steps miss whole passes of low orbiters), e.g. --step-s 60"
+        )
+    if days * 86400.0 < step_s:
+        raise InputError(
+            f"--days {days:g} ({days * 86400.0:g} s) is shorter than one step (--step-s {step_s:g}); raise --days "
+            "or lower --step-s"
+        )
+
+
+def _write_windows_csv(result: Any, path: Path) -> None:
+    """Every window of every link as CSV (site, orbiter, start_utc, end_utc, hours), written atomically."""
+    import csv
+
+    from lunarops.atomic import write_atomic
+
+    def writer(tmp: Path) -> None:
+        with tmp.open("w", newline="", encoding="utf-8") as handle:
+            out = csv.writer(handle)
+            out.writerow(["site", "orbiter", "start_utc", "end_utc", "hours"])
+            for link in result.window_records():
+                for w in link["windows"]:
+                    out.writerow([link["site"], link["orbiter"], w["start_utc"], w["end_utc"], f"{w['hours']:.6f}"])
+
+    write_atomic(path, writer)
 
 
 @orbit_app.command("ledger")

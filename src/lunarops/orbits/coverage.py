@@ -11,7 +11,7 @@ import numpy as np
 from skyfield.timelib import Time
 
 from lunarops.checks import is_real_number
-from lunarops.constants import KERNEL_FIRST_UTC, KERNEL_LAST_UTC
+from lunarops.constants import KERNEL_FIRST_UTC, KERNEL_LAST_UTC, MOON_RADIUS_M
 from lunarops.errors import InputError
 from lunarops.orbits.eclipse import EclipseTimeline, eclipse_timeline
 from lunarops.orbits.ephemeris_model import EphemerisModel
@@ -21,6 +21,8 @@ from lunarops.orbits.visibility import Horizon, LinkTimeline, orbiter_sees_earth
 from lunarops.timescale import half_open_count
 
 MAX_SAMPLES = 2_000_000
+RELAY_NAME = "relayed to Earth by any orbiter"
+"""The ``orbiter`` column of a site's relay-path row in ``CoverageResult.coverage_rows``."""
 
 _HEIGHT_NOT_GIVEN: float = float("nan")  # SurfaceSite's default height_m; told apart from a user's NaN by identity
 HEIGHT_MISMATCH_TOL_M = 1.0
@@ -107,6 +109,62 @@ class SurfaceSite:
 
 
 @dataclass(frozen=True)
+class OrbiterImpact:
+    """Where an orbiter's track first goes below the lunar surface (radius < 1737.4 km, the Moon's mean radius,
+    IAU/NAIF) on the coverage grid: it has impacted between the last sample above and this one."""
+
+    orbiter: str
+    first_below_s: float  # first sample below the surface [s since the epoch]
+    last_above_s: float | None  # the sample before it (None: below from the first sample)
+    altitude_km: float  # altitude at first_below_s (negative)
+    lowest_altitude_km: float  # lowest altitude of the track afterwards (negative)
+
+    def record(self, epoch_utc: datetime) -> dict[str, float | str | None]:
+        """JSON-able description: times as UTC ISO strings and days since the epoch."""
+        last = None if self.last_above_s is None else _iso(epoch_utc + timedelta(seconds=self.last_above_s))
+        return {
+            "orbiter": self.orbiter,
+            "impact_utc": _iso(epoch_utc + timedelta(seconds=self.first_below_s)),
+            "impact_day": self.first_below_s / 86400.0,
+            "last_above_surface_utc": last,
+            "altitude_km_at_impact_sample": self.altitude_km,
+            "lowest_altitude_km": self.lowest_altitude_km,
+        }
+
+    def note(self, epoch_utc: datetime) -> str:
+        """A sentence for reports: the orbiter, the impact date and the altitude."""
+        rec = self.record(epoch_utc)
+        between = (
+            f"between {rec['last_above_surface_utc']} and {rec['impact_utc']}"
+            if rec["last_above_surface_utc"] is not None
+            else f"before {rec['impact_utc']}"
+        )
+        return (
+            f"IMPACT: orbiter {self.orbiter!r} goes below the lunar surface (radius < 1737.4 km, the Moon's mean "
+            f"radius) at {rec['impact_utc']} (day {self.first_below_s / 86400.0:.2f}; altitude "
+            f"{self.altitude_km:.2f} km at that sample, {self.lowest_altitude_km:.2f} km at the lowest): it has "
+            f"impacted {between} (the coverage step). It is counted as gone from then on: no site, Earth or relay "
+            "visibility after it; its radii and eclipses after that time are not physical."
+        )
+
+
+def find_impact(name: str, seconds: FloatArray, position_m: FloatArray) -> OrbiterImpact | None:
+    """The first sample of a track (3, N) [m, Moon-centred] below the 1737.4 km sphere, or None."""
+    radius = np.linalg.norm(np.asarray(position_m, dtype=float), axis=0)
+    below = np.flatnonzero(radius < MOON_RADIUS_M)
+    if not below.size:
+        return None
+    k = int(below[0])
+    return OrbiterImpact(
+        orbiter=name,
+        first_below_s=float(seconds[k]),
+        last_above_s=float(seconds[k - 1]) if k > 0 else None,
+        altitude_km=float((radius[k] - MOON_RADIUS_M) / 1e3),
+        lowest_altitude_km=float((radius[k:].min() - MOON_RADIUS_M) / 1e3),
+    )
+
+
+@dataclass(frozen=True)
 class CoverageResult:
     """Tracks, links and eclipses of the orbiters over one grid."""
 
@@ -119,13 +177,51 @@ class CoverageResult:
     relay_links: dict[str, LinkTimeline]  # site: some orbiter sees the site and the Earth at once
     interpolation_error_m: float = 0.0
     notes: list[str] = field(default_factory=list)
+    impacts: dict[str, OrbiterImpact] = field(default_factory=dict)  # orbiter: first sample below the surface
+
+    def links(self) -> list[tuple[str, str, LinkTimeline]]:
+        """(site, orbiter, link) of every site -> orbiter link and of each site's relay path, as coverage_rows."""
+        relays = [(site, RELAY_NAME, link) for site, link in self.relay_links.items()]
+        return [*((site, orbiter, link) for (site, orbiter), link in self.site_links.items()), *relays]
+
+    def window_records(self, max_per_link: int | None = None) -> list[dict[str, object]]:
+        """Per link: its line-of-sight windows (start/end UTC, hours) and its longest gap (start/end UTC, hours).
+
+        ``max_per_link``: list at most that many windows per link (the first ones; ``n_windows`` gives the
+        count, ``windows_listed`` how many are listed). Windows and gaps are time spans on the grid (each sample
+        stands for one step), clipped to the period's end."""
+        records: list[dict[str, object]] = []
+        for site, orbiter, link in self.links():
+            spans = link.window_spans_s()
+            listed = spans if max_per_link is None else spans[:max_per_link]
+            gaps = link.gap_spans_s()
+            longest: dict[str, object] | None = None
+            if gaps.size:
+                g = int(np.argmax(gaps[:, 1] - gaps[:, 0]))
+                longest = self._span_record(gaps[g])
+            records.append(
+                {
+                    "site": site,
+                    "orbiter": orbiter,
+                    "n_windows": int(spans.shape[0]),
+                    "windows_listed": int(listed.shape[0]),
+                    "windows": [self._span_record(w) for w in listed],
+                    "longest_gap": longest,
+                }
+            )
+        return records
+
+    def _span_record(self, span: FloatArray) -> dict[str, object]:
+        return {
+            "start_utc": _iso(self.epoch_utc + timedelta(seconds=float(span[0]))),
+            "end_utc": _iso(self.epoch_utc + timedelta(seconds=float(span[1]))),
+            "hours": float(span[1] - span[0]) / 3600.0,
+        }
 
     def coverage_rows(self) -> list[dict[str, float | int | str]]:
         """One row per (site, orbiter) and per site relay: fraction visible, longest gap [h], windows (int)."""
         rows: list[dict[str, float | int | str]] = []
-        relays = (((site, "relayed to Earth by any orbiter"), t) for site, t in self.relay_links.items())
-        links = [*self.site_links.items(), *relays]
-        for (site, orbiter), link in links:
+        for site, orbiter, link in self.links():
             stats = link.statistics()
             rows.append(
                 {
@@ -138,6 +234,10 @@ class CoverageResult:
                 }
             )
         return rows
+
+    def _impact_utc(self, orbiter: str) -> str:
+        impact = self.impacts.get(orbiter)
+        return "none" if impact is None else _iso(self.epoch_utc + timedelta(seconds=impact.first_below_s))
 
     def orbiter_rows(self) -> list[dict[str, float | int | str]]:
         """One row per orbiter: Earth visibility and eclipses (n_eclipses an int)."""
@@ -158,6 +258,7 @@ class CoverageResult:
                     "shadow_hours": ecl["shadow_hours"],
                     "longest_eclipse_hours": ecl["longest_eclipse_hours"],
                     "n_eclipses": int(ecl["n_eclipses"]),
+                    "impact_utc": self._impact_utc(track.name),
                 }
             )
         return rows
@@ -201,7 +302,8 @@ def compute_coverage(
     if min_elevation_deg is not None and not (math.isfinite(min_elevation_deg) and -90 <= min_elevation_deg < 90):
         raise InputError(
             f"min_elevation_deg (--min-elevation-deg) = {min_elevation_deg} must be in [-90, 90) deg; omit it to use "
-            "the terrain horizon (or 0 deg without one)"
+            "the terrain horizon (without a terrain mask: the smooth sphere's horizon, which dips below 0 deg by "
+            "the observer's height)"
         )
     if not (math.isfinite(duration_s) and duration_s >= step_s):
         raise InputError(f"duration must be at least one step ({step_s} s), got {duration_s} s")
@@ -220,6 +322,12 @@ def compute_coverage(
     )
     tracks = orbiter_tracks(orbiters, model, seconds, lambda f, m: report(0.05 + 0.6 * f, m))
     times = model.times(seconds)
+    end_s = float(duration_s)
+    impacts = {}
+    for track in tracks:
+        impact = find_impact(track.name, seconds, track.position_j2000_m)
+        if impact is not None:
+            impacts[track.name] = impact
     sun = model.ephemeris.position_wrt_moon_j2000_m("sun", times)
     earth = model.ephemeris.position_wrt_moon_j2000_m("earth", times)
     report(0.7, "links and eclipses")
@@ -227,8 +335,10 @@ def compute_coverage(
     earth_links: dict[str, LinkTimeline] = {}
     eclipses: dict[str, EclipseTimeline] = {}
     for track in tracks:
+        # an orbiter that has impacted is gone: no link from its first sample below the surface on
+        alive = seconds < impacts[track.name].first_below_s if track.name in impacts else np.ones(seconds.size, bool)
         earth_links[track.name] = LinkTimeline(
-            f"{track.name} -> Earth", seconds, orbiter_sees_earth(track.position_j2000_m, earth)
+            f"{track.name} -> Earth", seconds, orbiter_sees_earth(track.position_j2000_m, earth) & alive, None, end_s
         )
         eclipses[track.name] = eclipse_timeline(seconds, track.position_j2000_m, sun, earth)
         for site in sites:
@@ -237,17 +347,18 @@ def compute_coverage(
                 min_elevation_deg,
             )
             site_links[(site.name, track.name)] = LinkTimeline(
-                f"{site.name} -> {track.name}", seconds, visible, elevation
+                f"{site.name} -> {track.name}", seconds, visible & alive, elevation, end_s
             )
     relay_links = {}
     for site in sites:
         relay = np.zeros(seconds.size, dtype=bool)
         for track in tracks:
             relay |= site_links[(site.name, track.name)].visible & earth_links[track.name].visible
-        relay_links[site.name] = LinkTimeline(f"{site.name} -> relay -> Earth", seconds, relay)
+        relay_links[site.name] = LinkTimeline(f"{site.name} -> relay -> Earth", seconds, relay, None, end_s)
     report(1.0, "done")
+    epoch = start.utc_datetime()
     return CoverageResult(
-        epoch_utc=start.utc_datetime(),
+        epoch_utc=epoch,
         seconds=seconds,
         tracks=tuple(tracks),
         site_links=site_links,
@@ -255,6 +366,8 @@ def compute_coverage(
         eclipses=eclipses,
         relay_links=relay_links,
         interpolation_error_m=model.interpolation_error_m,
+        notes=[impact.note(epoch) for impact in impacts.values()],
+        impacts=impacts,
     )
 
 

@@ -264,7 +264,7 @@ def halo_orbit(
             f"the {family} halo family has no orbit of period {period_s / 86400.0:.2f} d within reach: its "
             f"continuation from the {stop.seed_nd * days:.2f} d orbit stops at about {reached:.1f} d (the exact "
             f"point depends on the continuation step), where the family turns or ends; choose a period {side} "
-            f"about {reached:.1f} d or another family ({', '.join(FAMILIES)})"
+            f"about {reached:.1f} d or another family ({', '.join(f for f in FAMILIES if f != family)})"
         ) from None
     state0 = np.array([x0, 0.0, z0, 0.0, vy0, 0.0])
     if progress:

@@ -403,23 +403,36 @@ def intervals_from_mask(mask: ArrayLike, times_s: ArrayLike) -> FloatArray:
     return np.stack([t[starts], t[ends]], axis=1) if starts.size else np.zeros((0, 2))
 
 
-def coverage_statistics(mask: ArrayLike, times_s: ArrayLike) -> dict[str, float]:
+def coverage_statistics(mask: ArrayLike, times_s: ArrayLike, end_s: float | None = None) -> dict[str, float]:
     """Fraction visible, longest gap and window counts of a visibility mask on a uniform grid [s].
 
     Convention: every sample stands for the step that starts at it, so a gap (run of False samples) or a window
     (run of True samples) lasts (number of its samples) x step [s]. Example, step 60 s, samples visible at 60 s and
     300 s and not at 120, 180, 240 s: the gap is 3 x 60 = 180 s, not the 240 s between the visible samples.
+    ``end_s``: the end of the period [s on the grid's clock]; the last sample's step is clipped to it (a 1-day
+    period sampled every 7000 s has 13 samples, the last standing for 2400 s, not 7000 s), so no window, gap or
+    fraction reaches past the period. None: the grid's last sample + one step.
     Keys: fraction_visible, longest_gap_s, mean_gap_s, n_windows, mean_window_s.
     """
     m = np.asarray(mask, dtype=bool)
     t = np.asarray(times_s, dtype=float)
-    step = float(t[1] - t[0]) if t.size > 1 else 0.0
+    if t.size > 1:
+        step = float(t[1] - t[0])
+    else:
+        step = float(end_s - t[0]) if end_s is not None and t.size else 0.0
+    end = float(t[-1] + step) if end_s is None or not t.size else float(end_s)
     windows = intervals_from_mask(m, t)
     gaps = intervals_from_mask(~m, t)
-    gap_lengths = gaps[:, 1] - gaps[:, 0] + step if gaps.size else np.zeros(0)
-    window_lengths = windows[:, 1] - windows[:, 0] + step if windows.size else np.zeros(0)
+    gap_lengths = np.minimum(gaps[:, 1] + step, end) - gaps[:, 0] if gaps.size else np.zeros(0)
+    window_lengths = np.minimum(windows[:, 1] + step, end) - windows[:, 0] if windows.size else np.zeros(0)
+    weights = np.clip(np.minimum(t + step, end) - t, 0.0, None)
+    total = float(weights.sum())
+    if total > 0 and not np.all(weights == weights[0]):  # a clipped last step: weigh the samples by their time
+        fraction = float(weights[m].sum() / total)
+    else:
+        fraction = float(m.mean()) if m.size else 0.0
     return {
-        "fraction_visible": float(m.mean()) if m.size else 0.0,
+        "fraction_visible": fraction,
         "longest_gap_s": float(gap_lengths.max()) if gap_lengths.size else 0.0,
         "mean_gap_s": float(gap_lengths.mean()) if gap_lengths.size else 0.0,
         "n_windows": float(windows.shape[0]),

@@ -161,6 +161,35 @@ def frozen_elliptical(
     )
 
 
+FROZEN_INCLINATION_TOL_DEG = 2.0
+"""How far [deg] a ``frozen`` orbiter's inclination may be from its eccentricity's frozen inclination before a note."""
+
+
+def frozen_inclination_deg(eccentricity: float) -> float:
+    """The prograde frozen inclination [deg] to the Moon's orbital plane for an eccentricity: cos^2 i =
+    3/5 (1 - e^2), the averaged Earth-perturbation condition with omega = 90 or 270 deg (Ely 2005, J. Astronaut.
+    Sci. 53(3)); 39.2 deg for a circular orbit, 62.5 deg for Queqiao-2's e = 0.803. 180 deg minus it is the
+    retrograde one."""
+    return math.degrees(math.acos(math.sqrt(0.6 * (1.0 - eccentricity**2))))
+
+
+def frozen_inclination_note(orbit: KeplerOrbit, label: str) -> str | None:
+    """A note when an orbit built as ``frozen`` is more than FROZEN_INCLINATION_TOL_DEG from the frozen
+    inclination of its eccentricity (prograde or retrograde): it is not frozen, its eccentricity and argument of
+    periapsis drift and its perilune can fall. None when it is near the frozen inclination."""
+    i_f = frozen_inclination_deg(orbit.eccentricity)
+    off = min(abs(orbit.inc_deg - i_f), abs(orbit.inc_deg - (180.0 - i_f)))
+    if off <= FROZEN_INCLINATION_TOL_DEG:
+        return None
+    return (
+        f"{label}: inclination {orbit.inc_deg:g} deg is {off:.1f} deg from the frozen inclination "
+        f"{i_f:.1f} deg (or {180.0 - i_f:.1f} deg retrograde) of its eccentricity {orbit.eccentricity:.3f} "
+        "(cos^2 i = 3/5 (1 - e^2) with omega = 90/270 deg in the Moon's orbital plane, Ely 2005): it is not "
+        "frozen; its eccentricity and perilune drift under the Earth's pull (the 200 x 16,000 km Queqiao-2 class "
+        "is frozen near 62.5 deg)."
+    )
+
+
 def low_lunar_orbit(
     alt_km: float = 100.0, inc_deg: float = 90.0, raan_deg: float = 0.0, name: str = "llo"
 ) -> KeplerOrbit:

@@ -41,14 +41,39 @@ class LinkTimeline:
     seconds: FloatArray  # (N,)
     visible: NDArray[np.bool_]  # (N,)
     elevation_rad: FloatArray | None = None  # (N,) for site links
+    end_s: float | None = None  # end of the period [s since the epoch]; None: last sample + one step
 
     def windows_s(self) -> FloatArray:
-        """Start and end (K, 2) of the visibility windows [s since the grid's epoch]."""
+        """Start and end (K, 2) of the visibility windows [s since the grid's epoch]: first to last sample."""
         return intervals_from_mask(self.visible, self.seconds)
 
+    def _step_s(self) -> float:
+        t = np.asarray(self.seconds, dtype=float)
+        if t.size > 1:
+            return float(t[1] - t[0])
+        return float(self.end_s - t[0]) if self.end_s is not None and t.size else 0.0
+
+    def _spans(self, mask: NDArray[np.bool_]) -> FloatArray:
+        runs = intervals_from_mask(mask, self.seconds)
+        if not runs.size:
+            return np.zeros((0, 2))
+        step = self._step_s()
+        end = float(self.seconds[-1]) + step if self.end_s is None else float(self.end_s)
+        return np.stack([runs[:, 0], np.minimum(runs[:, 1] + step, end)], axis=1)
+
+    def window_spans_s(self) -> FloatArray:
+        """Start and end (K, 2) of the windows as time spans [s since the epoch]: each sample stands for the
+        step that starts at it, the last one clipped to the period's end (``end_s``), as in ``statistics``."""
+        return self._spans(np.asarray(self.visible, dtype=bool))
+
+    def gap_spans_s(self) -> FloatArray:
+        """Start and end (K, 2) of the gaps (no line of sight) as time spans, like ``window_spans_s``."""
+        return self._spans(~np.asarray(self.visible, dtype=bool))
+
     def statistics(self) -> dict[str, float]:
-        """Fraction visible, longest and mean gap [s], window count and mean window [s] (samples x step)."""
-        return coverage_statistics(self.visible, self.seconds)
+        """Fraction visible, longest and mean gap [s], window count and mean window [s] (samples x step,
+        clipped to the period's end ``end_s``)."""
+        return coverage_statistics(self.visible, self.seconds, self.end_s)
 
 
 def site_sees_orbiter(

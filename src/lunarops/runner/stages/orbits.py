@@ -13,7 +13,7 @@ from lunarops.errors import InputError
 from lunarops.orbits.coverage import CoverageResult, SurfaceSite, compute_coverage
 from lunarops.orbits.czml import tracks_to_czml
 from lunarops.orbits.families import nrho
-from lunarops.orbits.kepler import KeplerOrbit, frozen_elliptical, low_lunar_orbit
+from lunarops.orbits.kepler import KeplerOrbit, frozen_elliptical, frozen_inclination_note, low_lunar_orbit
 from lunarops.orbits.plots import moon_fixed_figure, rotating_frame_figure, timeline_figure
 from lunarops.orbits.tracks import KeplerOrbiter, NrhoOrbiter, Orbiter
 from lunarops.orbits.transfers import default_ledger, ledger_records, nrho_llo_estimate
@@ -142,6 +142,13 @@ def run_stage(ctx: RunContext) -> StageResult | None:
     for o in orbiters:
         if isinstance(o, KeplerOrbiter):
             summary[f"{o.name}: period_hours"] = o.orbit.period_s / 3600.0
+    for name, impact in result.impacts.items():
+        summary[f"{name}: IMPACT (below the surface) utc"] = impact.record(result.epoch_utc)["impact_utc"]
+    frozen_notes = [
+        frozen_inclination_note(o.orbit, f"orbiter {spec.name!r} (kind frozen)")
+        for spec, o in zip(section.orbiters, orbiters, strict=True)
+        if spec.kind == "frozen" and isinstance(o, KeplerOrbiter)
+    ]
     coverage_rows = result.coverage_rows()
     for row in coverage_rows:
         summary[f"{row['site']} <- {row['orbiter']}: fraction_visible"] = row["fraction_visible"]
@@ -185,7 +192,10 @@ def run_stage(ctx: RunContext) -> StageResult | None:
         "point": "a point mass",
         "degree2": "a degree-2 field (J2, C22 of DE430: Folkner et al. 2014, IPN PR 42-196, Table 11)",
     }
+    # impacts first: an orbiter that hits the Moon within the coverage span is the headline of the stage
     notes = [
+        *result.notes,
+        *(note for note in frozen_notes if note is not None),
         "NRHO orbiters: periodic Earth-Moon CR3BP solution (mu = 0.0121505856, l* = 384,400 km) placed on the "
         "DE421 Earth-Moon line with the instantaneous distance as length unit; Keplerian orbiters propagated with "
         f"heyoka with the Earth and Sun (DE421) and the Moon as {gravity_text[options.lunar_gravity]}.",
