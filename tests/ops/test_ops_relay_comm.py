@@ -190,3 +190,24 @@ def test_direct_link_antenna_mask_and_link_gap() -> None:
     assert "2 deg antenna mask" in note
     runs = np.diff(np.flatnonzero(np.diff(np.concatenate([[1], up.astype(int), [1]])) != 0))[::2]
     assert mc.summary["longest_link_gap_h"] == float(runs.max())
+
+
+def test_a_relay_that_hits_the_moon_is_noted_and_relays_nothing_after() -> None:
+    """The frozen relay at RAAN 0 instead of 270 deg: the Earth's pull lowers its perilune below the surface
+    within days (compute_coverage's impact, tests/orbits/test_orbits_session15.py checks the track's own radius);
+    the operations light note says so, and no step after the impact counts a relay path through it."""
+    from lunarops.runner.stages.operations import light_for_scenario
+
+    data = _example(10)
+    data["orbits"]["orbiters"] = [o for o in data["orbits"]["orbiters"] if o["kind"] == "frozen"]
+    data["orbits"]["orbiters"][0]["raan_deg"] = 0
+    scenario = parse_scenario(yaml.safe_dump(data))
+    light, note = light_for_scenario(scenario, None)
+    assert "relays: IMPACT: orbiter 'Queqiao-2 class relay' goes below the lunar surface" in note
+    assert light.relay_visible is not None
+    import re
+
+    day = float(re.search(r"\(day (\d+\.\d+);", note).group(1))  # type: ignore[union-attr]
+    assert 0.0 < day < 10.0
+    assert not light.relay_visible[int(np.ceil(day * 24)) :].any()
+    assert light.relay_visible[: int(day * 24)].any()  # it did relay before

@@ -373,7 +373,9 @@ def smooth_sphere_light(
     )
 
 
-def relay_path(scenario: Any, site_products: dict[str, Any] | None, n_steps: int) -> NDArray[np.bool_]:
+def relay_path(
+    scenario: Any, site_products: dict[str, Any] | None, n_steps: int
+) -> tuple[NDArray[np.bool_], list[str]]:
     """Whether the base's data can be relayed to Earth at each of the period's ``n_steps`` steps: some orbiter
     of the orbits section sees the base above the coverage mask and sees the Earth (``compute_coverage``'s
     ``relay_links``, over the operations period at its step; the orbits section's min elevation and lunar
@@ -413,7 +415,8 @@ def relay_path(scenario: Any, site_products: dict[str, Any] | None, n_steps: int
     relay = np.asarray(result.relay_links[site.name].visible, dtype=bool)
     if relay.shape != (n_steps,):
         raise InputError(f"relay path has {relay.size} steps, the light at the base {n_steps}")  # not expected
-    return relay
+    # an orbiter that hits the Moon within the period relays nothing from then on: say so
+    return relay, [note for note in result.notes if note.startswith("IMPACT")]
 
 
 def light_for_scenario(scenario: Any, site_products: dict[str, Any] | None) -> tuple[LightSeries, str]:
@@ -425,7 +428,9 @@ def light_for_scenario(scenario: Any, site_products: dict[str, Any] | None) -> t
     if comms is not None and comms.min_elevation_deg is not None:
         light = replace(light, earth_visible=light.earth_visible & _earth_above(scenario, comms.min_elevation_deg))
     if comms is not None and comms.mode == "direct_or_relay":
-        relay = relay_path(scenario, site_products, light.n_steps)
+        relay, impacts = relay_path(scenario, site_products, light.n_steps)
+        if impacts:
+            note = "; ".join([note, *(f"relays: {text}" for text in impacts)])
         light = LightSeries(
             light.sun_elevation_rad,
             light.sun_azimuth_rad,
