@@ -143,15 +143,24 @@ def test_default_scenario_manifest_shows_landings_and_returns() -> None:
 
 
 def test_manifest_names_each_vehicle_by_its_launch_and_its_propellant() -> None:
-    # one tug copy flies two missions 800 days apart: two vehicles in the same slot, each row names the one that
-    # flies (by its launch date); the return of the round trip problem is flown by the vehicle launched last
+    # one tug copy flies two missions 800 days apart (the round trip problem twice): two vehicles in the same
+    # slot bus#1, launched 2031-01-01 and 800 d later, 2033-03-11; each row names the one that flies (by its
+    # launch date); each return is flown by the vehicle launched last before it
+    from dataclasses import replace
     from datetime import timezone
 
-    problem = _round_trip()
+    first = _round_trip()
+    again = Mission("again", 800.0, "LS", crew=1, stay_days=3.0, deliver={"cargo": 200.0})
+    problem = replace(first, missions=(*first.missions, again))
     plan = solve(problem)
     epoch = datetime(2031, 1, 1, tzinfo=timezone.utc)
     man = outputs.manifest(plan, epoch, problem)
     launches = man[man["route"].str.startswith("Earth ->")]
+    # two launches of the one copy, six legs each (Earth -> LEO -> LLO -> LS and back), so the loops below run
+    assert launches["date_utc"].tolist() == ["2031-01-01T00:00:00Z", "2033-03-11T00:00:00Z"]
+    assert set(launches["spacecraft"]) == {"bus#1"} and len(man) == 12
+    vehicles = man["vehicle"].value_counts().to_dict()
+    assert vehicles == {"bus#1 (launched 2031-01-01)": 6, "bus#1 (launched 2033-03-11)": 6}
     for _, row in launches.iterrows():
         assert row["vehicle"] == f"{row['spacecraft']} (launched {row['date_utc'][:10]})"
     # every later row of a slot names the vehicle launched last before it (rows are in time order)

@@ -45,8 +45,9 @@ def one_arc(
 def test_rocket_equation_functions() -> None:
     # exp(-1) burn fraction for dv = Isp g0 (definition of the exponential)
     assert propellant_fraction(300 * G0, 300, G0) == pytest.approx(1 - math.exp(-1), rel=1e-12)
-    # propellant to push 1 t by Isp g0 ln 2 is 1 t (mass ratio 2)
-    assert propellant_for_final_mass_kg(300 * G0 * math.log(2), 300, 1000.0, G0) == pytest.approx(1000.0)
+    # propellant to push 1 t by Isp g0 ln 2 is 1 t (mass ratio 2); 1e-9 kg: float rounding
+    propellant_kg = propellant_for_final_mass_kg(300 * G0 * math.log(2), 300, 1000.0, G0)
+    assert propellant_kg == pytest.approx(1000.0, abs=1e-9)  # kg
     # Apollo LM descent stage (NASA SP-2000-4029: dry 2,034 kg, propellant 8,248 kg, Isp 311 s) with its
     # 4,821 kg ascent stage: 311 * 9.80665 * ln(15,103 / 6,855) = 3,049.87 * 0.789917 = 2,409.1 m/s (by hand)
     assert max_delta_v_m_per_s(2034, 8248, 4821, 311, G0) == pytest.approx(2409.1, abs=0.1)
@@ -55,13 +56,12 @@ def test_rocket_equation_functions() -> None:
 def test_one_arc_imleo_is_rocket_equation() -> None:
     # launched mass = (dry + cargo) * exp(dv / (Isp g0)): 1,500 kg * exp(3000 / 2941.995) = 4,158.6 kg
     plan = solve(one_arc())
-    expected = 1500.0 * math.exp(3000.0 / (300.0 * G0))
-    assert plan.imleo_kg == pytest.approx(expected, rel=1e-7)
-    assert expected == pytest.approx(4158.6, abs=0.1)
+    expected = 1500.0 * math.exp(3000.0 / (300.0 * G0))  # 4,158.6 kg (see above)
+    assert plan.imleo_kg == pytest.approx(expected, abs=1e-3)  # kg (1 g: the solver's tolerance, rel 2e-7)
     flight = plan.flights[(plan.flights["from"] == "LEO")].iloc[0]
-    assert flight["propellant_burned_kg"] == pytest.approx(expected - 1500.0, rel=1e-6)
+    assert flight["propellant_burned_kg"] == pytest.approx(expected - 1500.0, abs=3e-3)  # kg
     # the tug costs 10 M$ (one copy flies): priced; without any price the cost is "not priced", not 0
-    assert plan.cost_musd == pytest.approx(10.0)
+    assert plan.cost_musd == pytest.approx(10.0, abs=1e-9)  # M$
     design = replace(one_arc().designs[0], unit_cost_musd=0.0)
     assert solve(replace(one_arc(), designs=(design,))).cost_musd is None
 
@@ -103,7 +103,7 @@ def test_launch_vehicle_count_and_cost() -> None:
     lv = LaunchVehicle("small", {"LEO": 1500.0}, cost_musd=100.0, max_per_year=5)
     plan = solve(one_arc(lvs=(lv,), objective="cost"))
     assert int(plan.launches["launches"].sum()) == 3
-    assert plan.cost_musd == pytest.approx(310.0)
+    assert plan.cost_musd == pytest.approx(310.0, abs=1e-9)  # M$
 
 
 def test_launch_cadence_binds() -> None:
@@ -190,8 +190,20 @@ def test_isru_in_the_loop_lowers_imleo() -> None:
     without = solve(problem(None))
     with_isru = solve(problem(IsruOptions("LS", 5.0, {"oxygen": 8 / 9, "hydrogen": 1 / 9}, 0.1, 0.05)))
     assert with_isru.imleo_kg < without.imleo_kg
-    plant = with_isru.flights[with_isru.flights["holdover"]]["isru_plant_kg"].sum()
-    assert plant > 0
+    # The plant lands with the cargo on day 0 and is sized to the sortie's ascent LS -> LLO on day 365 + 5 + 3 =
+    # 373 (outbound 4 + 1 d, stay 3 d), by hand: ascent mass = dry 13,071.92 + crew 2 x 100 + consumables
+    # 8.655 kg x 2 crew x 5 d (ascent 1 d + return 4 d; Problem default, Isaji et al. 2022) + maintenance
+    # 2 flights x 1 % dry + samples 100 = 13,719.91 kg; propellant 13,719.91 x (exp(1870 / (420 x 9.8)) - 1) =
+    # 7,890.44 kg, of which oxygen 5.5 / 6.5 = 6,676.53 kg. The plant makes 8/9 oxygen, so it covers the oxygen
+    # and the hydrogen short of O/F 5.5 comes from Earth: plant x 5 kg/kg/yr x 8/9 x (365 d at full capacity +
+    # 8 d at 0.9 after a year's 10 % decay) / 365 = 6,676.53 kg -> plant = 1,473.16 kg
+    held = with_isru.flights[with_isru.flights["holdover"]]
+    plant = float(held.loc[held["day"] == 0.0, "isru_plant_kg"].sum())  # the plant held on LS from day 0
+    ascent_kg = 13071.917273428024 * (1.0 + 2 * 0.01) + 2 * 100.0 + 8.655 * 2 * 5 + 100.0
+    oxygen_kg = ascent_kg * (math.exp(1870.0 / (420.0 * 9.8)) - 1.0) * 5.5 / 6.5
+    expected_plant_kg = oxygen_kg / (5.0 * 8 / 9 * (365.0 + 0.9 * 8.0) / 365.0)  # 1,473.16 kg
+    # 1 kg: the plan's optimum is found to mip_rel_gap 1e-6 (0.05 kg of IMLEO); measured difference 1e-6 kg
+    assert plant == pytest.approx(expected_plant_kg, abs=1.0)  # kg
 
 
 def test_linear_sizing_one_arc() -> None:

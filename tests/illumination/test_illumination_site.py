@@ -119,8 +119,12 @@ def test_min_distance_moves_ridge_light(south) -> None:  # type: ignore[no-untyp
         d: site_light(-89.45, 222.69, t, 6 * HOUR, 0.0, south, min_distance_m=d).summary()["sun_disk_visible_fraction"]
         for d in (400.0, 1600.0, 3200.0)
     }
-    assert values[400.0] < values[1600.0] - 0.1
-    assert abs(values[3200.0] - values[1600.0]) < 0.02
+    # Measured (lunarops, 2026-12-05): 0.658 at 400 m, 0.915 at 1,600 m, 0.920 at 3,200 m. The 400 m run loses
+    # 0.257 of the year (about 2,250 h); 0.1 (876 h) keeps the direction and size of the effect with room for
+    # DEM or ephemeris updates. One pixel and two agree to 0.005 (41 h); 0.02 (175 h) is four times that and
+    # still far below the 0.257 effect above.
+    assert values[400.0] < values[1600.0] - 0.1  # fraction of the year
+    assert abs(values[3200.0] - values[1600.0]) < 0.02  # fraction of the year
 
 
 def test_site_outside_dem(south) -> None:  # type: ignore[no-untyped-def]
@@ -142,7 +146,7 @@ def test_ground_within_a_metre_below_dem_stands_on_it(south) -> None:  # type: i
     dem_ground = float(south.height_at(-89.45, 222.69))
     on_surface, _ = site_horizon(-89.45, 222.69, 0.0, south)
     below, ground = site_horizon(-89.45, 222.69, 0.0, south, ground_height_m=dem_ground - 0.2)
-    assert ground == pytest.approx(dem_ground - 0.2)
+    assert ground == pytest.approx(dem_ground - 0.2, abs=1e-9)  # m: the given height is returned as given
     np.testing.assert_array_equal(below.elevation_rad, on_surface.elevation_rad)
 
 

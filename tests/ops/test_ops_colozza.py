@@ -71,10 +71,11 @@ def test_idealised_cycle_night_matches_the_sky_code(sky_nights_h: np.ndarray) ->
 
 
 def test_pv_li_ion_about_65_8_t() -> None:
-    # Tolerance 3 %: the brief gives the mass figures but not Colozza's PMAD/charge efficiencies (taken as 1);
-    # the battery (about 97 % of the mass) is set by the 354 h night x 28.05 kW / (200 Wh/kg x 0.8)
+    # Tolerance 2,000 kg (3 % of 65.8 t): the brief gives the mass figures but not Colozza's PMAD/charge
+    # efficiencies (taken as 1); the battery (about 97 % of the mass) is set by the 354 h night x 28.05 kW /
+    # (200 Wh/kg x 0.8) = 62.1 t, so an unstated 0.97 on its path would add about 1,900 kg. Measured 65,828 kg.
     r = size_power(_irradiance(), LOAD_W, DT_S, "pv_battery")
-    assert r.total_mass_kg == pytest.approx(65_800, rel=0.03)
+    assert r.total_mass_kg == pytest.approx(65_800, abs=2_000.0)  # kg
     night_kwh = LOAD_W * 354.17 / 1e3
     assert night_kwh <= r.storage_delivered_j / 3.6e6 <= 1.1 * night_kwh  # dawn/dusk adds a little
 
@@ -103,20 +104,22 @@ def test_pv_rfc_reactants_by_hand_and_total_about_12_8_t() -> None:
     def reactants_kg(energy_j: float) -> float:
         return energy_j / (0.65 * hhv_h2_j_per_kg) * 18.015 / 2.016
 
-    assert reactants_kg(night_j) == pytest.approx(3_468.0, abs=1.0)  # the figure in the comment above
-    assert rfc_mass_kg(night_j, 0.0, 0.0, PowerTechnology())["rfc_reactants"] == pytest.approx(
-        reactants_kg(night_j), rel=1e-12
-    )
+    # the code's RFC reactant mass for the night against the hand figure above (1 kg: its rounding; measured
+    # 3,467.80 kg) and against the hand formula to float precision (1e-6 kg)
+    night_reactants_kg = rfc_mass_kg(night_j, 0.0, 0.0, PowerTechnology())["rfc_reactants"]
+    assert night_reactants_kg == pytest.approx(3_468.0, abs=1.0)  # kg
+    assert night_reactants_kg == pytest.approx(reactants_kg(night_j), abs=1e-6)  # kg
     # The sized system stores the night plus the dawn and dusk hours when the array gives less than the load:
     # the longest deficit of the chosen array, found by a second algorithm, and the reactants for exactly that
     gen_w = r.array_area_m2 * 0.25 * _irradiance()
     deficit_j = _longest_deficit_j(gen_w, LOAD_W)
     assert r.storage_delivered_j == pytest.approx(deficit_j, rel=1e-9)
-    assert r.masses_kg["rfc_reactants"] == pytest.approx(reactants_kg(deficit_j), rel=1e-12)
+    assert r.masses_kg["rfc_reactants"] == pytest.approx(reactants_kg(deficit_j), abs=1e-6)  # kg
     assert deficit_j >= night_j
-    # Tolerance 10 % on the total: reactants (3.6 t) follow from the inputs above, but the tank and stack
-    # specific masses (8.1 t here) are this module's assumptions (PowerTechnology docstring), not Colozza's
-    assert r.total_mass_kg == pytest.approx(12_800, rel=0.10)
+    # Tolerance 1,300 kg (10 % of 12.8 t) on the total: reactants (3.6 t) follow from the inputs above, but the
+    # tank and stack specific masses (8.1 t here) are this module's assumptions (PowerTechnology docstring), not
+    # Colozza's: 1,300 kg is a 16 % change of those 8.1 t. Measured 12,991 kg.
+    assert r.total_mass_kg == pytest.approx(12_800, abs=1_300.0)  # kg
 
 
 def test_kilopower_three_units() -> None:

@@ -40,8 +40,10 @@ def test_incidence() -> None:
 
 
 def test_flux_decay_ice_and_stoichiometry() -> None:
-    assert fn.solar_flux_w_per_m2(1.495978707e11) == pytest.approx(1360.8, abs=1e-9)
-    assert fn.solar_flux_w_per_m2(2 * 1.495978707e11) == pytest.approx(1360.8 / 4, abs=1e-9)
+    # total solar irradiance at 1 au, 1360.8 W/m2 (Kopp & Lean 2011, GRL 38, L01706); 1 au = 149,597,870,700 m
+    # exactly (IAU 2012 Resolution B2); inverse square at 2 au. 1e-9 W/m2 is float rounding.
+    assert fn.solar_flux_w_per_m2(1.495978707e11) == pytest.approx(1360.8, abs=1e-9)  # W/m2
+    assert fn.solar_flux_w_per_m2(2 * 1.495978707e11) == pytest.approx(1360.8 / 4, abs=1e-9)  # W/m2
     assert fn.radioisotope_power_w(100.0, fn.PU238_HALF_LIFE_S) == pytest.approx(50.0, abs=1e-12)
     # 5 wt % ice: 20 kg regolith per kg water
     assert fn.ice_extraction_energy_j_per_kg(0.05, 1e5, 3e6) == pytest.approx(20 * 1e5 + 3e6, rel=1e-15)

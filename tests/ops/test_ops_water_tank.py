@@ -8,7 +8,7 @@ import pytest
 
 from lunarops.ops.inputs import LightSeries, build_inputs
 from lunarops.ops.montecarlo import simulate
-from lunarops.ops.station import Consumables, ConstantSource, Delivery, IsruPlant, Station
+from lunarops.ops.station import ConstantSource, Consumables, Delivery, IsruPlant, Station
 from lunarops.ops.uncertain import Uncertain
 
 START = np.datetime64("2030-01-01T00:00")

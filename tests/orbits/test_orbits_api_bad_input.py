@@ -3,6 +3,7 @@ numpy/heyoka/Attribute/Index/ZeroDivision error or a silently wrong answer; vali
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from typing import Any
@@ -272,7 +273,20 @@ def test_valid_paths_list_and_comma_string_agree() -> None:
 
 
 def test_valid_llo_altitudes(n92) -> None:  # type: ignore[no-untyped-def]
-    assert nrho_llo_estimate(n92, 5000.0)["dv_total_m_per_s"] > 0
+    # 5,000 km, the highest altitude allowed, by vis-viva (Vallado 2013, eq. 1-31) as in test_orbits_transfers.py
+    # ::test_nrho_llo_estimate_brackets_table4, from the perilune state that test checks against scipy DOP853
+    # (radius about 3,250 km, Zimovan-Spreen et al. 2020): the LLO is above the perilune, so burn 1 raises the far
+    # apse and burn 2 circularizes there. GM_Moon of DE421, 4902.800076 km^3/s^2 (Folkner et al. 2008, IPN PR
+    # 42-178, Table 8); R = 1737.4 km. Measured 280.9 + 164.9 = 445.8 m/s.
+    high = nrho_llo_estimate(n92, 5000.0)
+    gm = 4902.800076e9
+    r_p, v_p = high["perilune_radius_km"] * 1e3, high["perilune_speed_m_per_s"]
+    assert r_p == pytest.approx(3_250e3, abs=50e3)  # m
+    r_llo = (1737.4 + 5000.0) * 1e3
+    a_t = 0.5 * (r_p + r_llo)
+    dv1 = abs(v_p - math.sqrt(gm * (2.0 / r_p - 1.0 / a_t)))
+    dv2 = abs(math.sqrt(gm * (2.0 / r_llo - 1.0 / a_t)) - math.sqrt(gm / r_llo))
+    assert high["dv_total_m_per_s"] == pytest.approx(dv1 + dv2, abs=1e-3)  # m/s (float rounding of the same sums)
     assert nrho_llo_estimate(n92, np.float64(100.0)) == nrho_llo_estimate(n92, 100)
 
 

@@ -30,7 +30,7 @@ def test_table4_return_legs() -> None:
 def test_cheapest_path() -> None:
     path, dv = default_ledger().cheapest_path("LEO", "surface")
     assert path == ["LEO", "TLI", "NRHO", "LLO", "surface"]
-    assert dv == pytest.approx(6646.0)
+    assert dv == pytest.approx(6646.0, abs=1e-9)  # m/s: Table 4, 3.276 + 0.450 + 0.740 + 2.180 km/s (see above)
 
 
 def test_propellant_chain_matches_rocket_equation() -> None:

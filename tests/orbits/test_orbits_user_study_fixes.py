@@ -189,6 +189,8 @@ def test_coverage_json_counts_are_ints() -> None:
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
     record = json.loads(result.stdout)
+    # one orbiter: its site link(s) and its relay row, and one orbiter row; the loops check each of them
+    assert len(record["coverage"]) >= 1 and len(record["orbiters"]) == 1
     for row in record["coverage"]:
         assert type(row["n_windows"]) is int
     for row in record["orbiters"]:

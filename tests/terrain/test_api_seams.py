@@ -189,4 +189,9 @@ def test_reprs_keep_dataclass_equality(cr_mask: HorizonMask) -> None:
     assert a == b and a != RunRecord("r2", "demo", "s", "ok", a.started_utc, None, None, "/x", {"a": 1}, None)
     assert SurfaceSite("CR", CR_LAT, CR_LON, horizon=cr_mask) == SurfaceSite("CR", CR_LAT, CR_LON, horizon=cr_mask)
     assert SurfaceSite("a", 0.0, 0.0) != SurfaceSite("b", 0.0, 0.0)
-    assert cr_mask == cr_mask and cr_mask != _mask()  # eq=False: identity, as before
+    # eq=False: identity, as before. Two masks built separately from the same inputs hold equal arrays, yet
+    # compare unequal (no elementwise array ==, which would raise in a bool context); a mask differs from another
+    first, second = _mask(), _mask()
+    np.testing.assert_array_equal(first.elevation_rad, second.elevation_rad)
+    assert first != second and not (first == second)
+    assert cr_mask != _mask()

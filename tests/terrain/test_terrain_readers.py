@@ -115,6 +115,11 @@ def test_pole_height_and_shackleton_depression() -> None:
 
 
 def test_global_extremes_in_shipped_dem() -> None:
+    # LOLA's global extremes (Smith et al. 2010, GRL 37, L18204, the LOLA topography; located by the LRO teams):
+    # the highest point, 10,786 m, at 5.4125 N 158.6335 W = 201.3665 E on the rim of Engel'gardt (NASA/LROC
+    # release of 2010-10-27), the lowest in a small crater inside Antoniadi near 70.4 S 187.4-187.6 E (the data
+    # README, PROVENANCE.md: 70.4 S 187.6 E). Tolerance 0.3 deg: one cell of this 0.25 deg grid (its extreme is a
+    # cell centre, e.g. 5.375 N 201.375 E) plus the 0.05 deg rounding of the reference to 0.1 deg.
     glob = load_dem("global")
     i = np.unravel_index(np.nanargmax(glob.heights_m), glob.shape)
     lat, lon = glob.rowcol_to_latlon(*i)
@@ -419,7 +424,9 @@ def test_sites_outside_dem_and_subsets() -> None:
 def test_basemaps_load_with_georeference() -> None:
     image, geo = load_basemap("wac_south")
     assert image.shape == (3048, 3048) and image.dtype == np.uint8
-    assert isinstance(geo, PolarStereographic) and geo.pixel_width_m == pytest.approx(400.0)
+    # 400 m pixels of the shipped LROC WAC south polar mosaic (data/basemaps/PROVENANCE.md: 3048 px over
+    # [-609,600, 609,600] m = 1,219,200 m / 3048 = 400 m); 1e-6 m: float rounding
+    assert isinstance(geo, PolarStereographic) and geo.pixel_width_m == pytest.approx(400.0, abs=1e-6)  # m
     image, geo = load_basemap("wac_global")
     assert image.shape == (2560, 5120) and isinstance(geo, Equirectangular)
     with pytest.raises(InputError, match="basemap"):

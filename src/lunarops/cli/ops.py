@@ -156,6 +156,113 @@ def simulate(
             console.print(shown.to_string(index=False) if len(shown) else "no events in run 0")
 
 
+def technology_from_operations(operations: Any) -> tuple[Any, list[str], list[str]]:
+    """PowerTechnology from a scenario's operations section (its first solar array, battery and fuel cell),
+    with the figures it does not give at the defaults; also the (scenario, default) descriptions of each figure.
+
+    Uncertain figures are taken at their nominal value (fixed value, mean, mode or midpoint). A figure the
+    scenario's spec leaves out but the scenario schema defaults (e.g. battery charge_efficiency 0.97) is the
+    schema's, as `lunarops simulate` uses it; a figure of a spec the scenario does not have is the
+    PowerTechnology default (Colozza 2020, NASA/CR-2020-220368, where it gives one)."""
+    from dataclasses import replace
+
+    from lunarops.ops.sizing import DEFAULT_SOURCES, PowerTechnology
+    from lunarops.runner.stages.operations import uncertain
+
+    base = PowerTechnology()
+    fields: dict[str, float] = {}
+    from_scenario: list[str] = []
+    defaults: list[str] = []
+
+    def take(spec: Any, where: str, key: str, field: str, label: str, value: float, unit: str = "") -> None:
+        fields[field] = value
+        how = "" if key in spec.model_fields_set else ", schema default"
+        from_scenario.append(f"{label} {value:g}{unit} ({where}.{key}{how})")
+
+    def default(label: str, value: float, unit: str = "") -> None:
+        defaults.append(f"{label} {value:g}{unit} ({DEFAULT_SOURCES[label]})")
+
+    arrays = operations.power.solar_arrays
+    if arrays:
+        a = arrays[0]
+        where = f"solar array {a.name!r}"
+        take(a, where, "cell_efficiency", "array_efficiency", "array_efficiency", uncertain(a.cell_efficiency).nominal)
+        take(a, where, "degradation_per_year", "array_degradation_per_year", "array_degradation_per_year",
+             uncertain(a.degradation_per_year).nominal)
+        sm = float(a.specific_mass_kg_per_m2)
+        total = base.array_blanket_kg_per_m2 + base.array_structure_kg_per_m2
+        fields["array_blanket_kg_per_m2"] = sm * base.array_blanket_kg_per_m2 / total
+        fields["array_structure_kg_per_m2"] = sm * base.array_structure_kg_per_m2 / total
+        how = "" if "specific_mass_kg_per_m2" in a.model_fields_set else ", schema default"
+        from_scenario.append(f"array_specific_mass {sm:g} kg/m2 ({where}.specific_mass_kg_per_m2{how})")
+    else:
+        default("array_efficiency", base.array_efficiency)
+        default("array_specific_mass", base.array_blanket_kg_per_m2 + base.array_structure_kg_per_m2, " kg/m2")
+        default("array_degradation_per_year", 0.0)
+    b = operations.storage.battery
+    if b is not None:
+        take(b, "battery", "specific_energy_wh_per_kg", "battery_specific_energy_j_per_kg",
+             "battery_specific_energy_wh_per_kg", float(b.specific_energy_wh_per_kg), " Wh/kg")
+        fields["battery_specific_energy_j_per_kg"] *= 3600.0
+        take(b, "battery", "depth_of_discharge", "battery_depth_of_discharge", "battery_depth_of_discharge",
+             float(b.depth_of_discharge))
+        take(b, "battery", "charge_efficiency", "battery_charge_efficiency", "battery_charge_efficiency",
+             uncertain(b.charge_efficiency).nominal)
+        take(b, "battery", "discharge_efficiency", "battery_discharge_efficiency", "battery_discharge_efficiency",
+             uncertain(b.discharge_efficiency).nominal)
+        take(b, "battery", "capacity_fade_per_year", "battery_fade_per_year", "battery_fade_per_year",
+             float(b.capacity_fade_per_year))
+    else:
+        default("battery_specific_energy_wh_per_kg", base.battery_specific_energy_j_per_kg / 3600.0, " Wh/kg")
+        default("battery_depth_of_discharge", base.battery_depth_of_discharge)
+        default("battery_charge_efficiency", base.battery_charge_efficiency)
+        default("battery_discharge_efficiency", base.battery_discharge_efficiency)
+        default("battery_fade_per_year", 0.0)
+    r = operations.storage.fuel_cell
+    if r is not None:
+        take(r, "fuel_cell", "fuel_cell_efficiency", "fuel_cell_efficiency", "fuel_cell_efficiency",
+             uncertain(r.fuel_cell_efficiency).nominal)
+        take(r, "fuel_cell", "electrolyser_efficiency", "electrolyser_efficiency", "electrolyser_efficiency",
+             uncertain(r.electrolyser_efficiency).nominal)
+    else:
+        default("fuel_cell_efficiency", base.fuel_cell_efficiency)
+        default("electrolyser_efficiency", base.electrolyser_efficiency)
+    return replace(base, **fields), from_scenario, defaults
+
+
+def _crewed_load_notes(model: Any, crew: Any) -> list[str]:
+    """Notes on the loads that depend on the crew (``when: crewed`` or ``per_crew``): `power size` counts the
+    crew of the operations section's own schedule (operations.crew and its crew resupply), not the crew that
+    the campaign plan brings (solving the campaign is too costly here)."""
+    import numpy as np
+
+    loads = [ld for ld in model.operations.loads if ld.when == "crewed" or ld.per_crew]
+    if not loads:
+        return []
+    listed = ", ".join(
+        f"{ld.name} {ld.power_kw:g} kW{' per crew' if ld.per_crew else ''} (when {ld.when})" for ld in loads
+    )
+    campaign = getattr(model, "campaign", None)
+    from_campaign = campaign is not None and campaign.logistics is not None
+    peak_crew = float(np.max(crew)) if np.size(crew) else 0.0
+    if peak_crew <= 0:
+        why = (
+            "the crew come from the campaign plan, which `power size` does not solve (`lunarops simulate` and "
+            "`lunarops run` do)"
+            if from_campaign
+            else "the scenario's operations section schedules no crew (operations.crew)"
+        )
+        return [
+            f"crewed loads left out of the load profile: {listed}; {why}. Add them by hand (e.g. through "
+            "--margin, or size with --load-kw at the total) for the crew you plan"
+        ]
+    extra = "; crew that the campaign plan brings are not counted (it is not solved here)" if from_campaign else ""
+    return [
+        f"crewed loads counted at the operations section's own crew schedule (up to {peak_crew:g} crew): "
+        f"{listed}{extra}"
+    ]
+
+
 def size(
     load_kw: Annotated[float | None, typer.Option("--load-kw", help="continuous load to carry [kW]")] = None,
     scenario: Annotated[
@@ -237,12 +344,14 @@ def size(
             )
         if load_kw is None and scenario is None:
             raise InputError("give either --load-kw (a constant load) or --scenario (its load profile)")
+        if load_kw is not None and load_kw <= 0:
+            raise InputError(f"--load-kw = {load_kw:g} must be > 0 kW: there is nothing to size for no load")
         from datetime import timedelta
 
         import numpy as np
 
         from lunarops.errors import InfeasibleError
-        from lunarops.ops.sizing import size_power
+        from lunarops.ops.sizing import PowerTechnology, longest_dark_spell, size_power
         from lunarops.ops.station import SolarArray
         from lunarops.ops.uncertain import Uncertain
         from lunarops.runner.stages.operations import smooth_sphere_light
@@ -257,6 +366,17 @@ def size(
         step_s = 3600.0
         load_w: Any = (load_kw or 0.0) * 1e3
         source = "constant load"
+        tech = PowerTechnology()
+        tech_notes: list[str] = [
+            "technology: the PowerTechnology defaults (Colozza 2020, NASA/CR-2020-220368): array efficiency "
+            f"{tech.array_efficiency:g}, {tech.array_blanket_kg_per_m2 + tech.array_structure_kg_per_m2:g} kg/m2; "
+            f"Li-ion {tech.battery_specific_energy_j_per_kg / 3600:g} Wh/kg at depth of discharge "
+            f"{tech.battery_depth_of_discharge:g}, charge and discharge efficiency 1.0 (the reference gives none: "
+            "lossless, optimistic; real Li-ion is about 0.95-0.97 each way); RFC fuel cell "
+            f"{tech.fuel_cell_efficiency:g}, electrolyser {tech.electrolyser_efficiency:g}; no array degradation "
+            "or battery fade. Give --scenario to size with a scenario's figures"
+        ]
+        crew_notes: list[str] = []
         if scenario is not None:
             from lunarops.ops.inputs import build_inputs
             from lunarops.runner.stages.operations import base_site, light_for_scenario, station_from_section
@@ -265,6 +385,13 @@ def size(
             model = load_scenario(scenario)
             if model.operations is None:
                 raise InputError(f"--scenario {scenario}: the scenario has no operations section to size for")
+            tech, tech_given, tech_defaults = technology_from_operations(model.operations)
+            tech_notes = [f"technology from the scenario: {'; '.join(tech_given)}"] if tech_given else []
+            if tech_defaults:
+                tech_notes.append(
+                    "technology not in the scenario, at the defaults: " + "; ".join(tech_defaults)
+                    + " (Colozza 2020 = NASA/CR-2020-220368)"
+                )
             site = base_site(model)
             latitude_deg, longitude_deg = site.latitude_deg, site.longitude_deg
             if model.operations.power.solar_arrays:
@@ -281,6 +408,7 @@ def size(
             demand = x.demand_w * np.where((x.load_daylight[:, None] == 1) & (x.daylight[None, :] < 0.5), 0.0, 1.0)
             load_w = demand.sum(axis=0)
             step_s = model.period.step_s
+            crew_notes = _crewed_load_notes(model, x.crew)
             load_kw = float(load_w.mean()) / 1e3
             source = (
                 f"load profile of {scenario} at {site.name!r} (mean {load_kw:.2f} kW, peak "
@@ -300,6 +428,14 @@ def size(
         }
         overridden = [f"--{key.replace('_', '-')}" for key, value in given.items() if value is not None]
         geometry.update({key: value for key, value in given.items() if value is not None})
+        if geometry["tracking"] != "fixed":
+            for name, angle in (("--tilt-deg", tilt_deg), ("--azimuth-deg", azimuth_deg)):
+                if angle is not None:
+                    raise InputError(
+                        f"{name} {angle:g} applies to fixed arrays only; the array tracks "
+                        f"({geometry['tracking']}), which sets its own orientation: drop {name}, or give "
+                        "--tracking fixed"
+                    )
         if overridden and scenario is not None:
             geometry_source += f", with {', '.join(overridden)} from the command line"
         kind: Literal["fixed", "vertical_single_axis", "two_axis"] = geometry["tracking"]
@@ -313,26 +449,66 @@ def size(
             mast_height_m=float(geometry["mast_height_m"]),
         )
         mast_text = "" if scenario is not None else f", mast {float(geometry['mast_height_m']):g} m"  # light's mast
-        array_note = (
-            f"array: {kind}, tilt {float(geometry['tilt_deg']):g} deg, azimuth {float(geometry['azimuth_deg']):g} "
-            f"deg{mast_text} ({geometry_source})"
+        orientation = (
+            f", tilt {float(geometry['tilt_deg']):g} deg, azimuth {float(geometry['azimuth_deg']):g} deg"
+            if kind == "fixed"
+            else ""
         )
+        array_note = f"array: {kind}{orientation}{mast_text} ({geometry_source})"
         irradiance = light.irradiance_on_array_w_per_m2(array)
+        t_start = model.period.start_utc if scenario is not None else parse_utc(start).utc_datetime()
+
+        def utc_at(step: int) -> str:
+            return (t_start + timedelta(seconds=step * step_s)).strftime("%Y-%m-%dT%H:%MZ")
+
+        n_steps = int(np.asarray(irradiance).shape[0])
+        period_days = n_steps * step_s / 86400.0
+        dark_first, dark_steps = longest_dark_spell(irradiance)
+        dark_spell = (
+            {"start_utc": utc_at(dark_first), "hours": dark_steps * step_s / 3600.0} if dark_steps else None
+        )
         results: dict[str, Any] = {}
         for option in ("pv_battery", "pv_rfc", "fission"):
             try:
-                r = size_power(irradiance, load_w, step_s, option, margin)
+                r = size_power(irradiance, load_w, step_s, option, margin, tech=tech)
             except InfeasibleError as error:
                 results[option] = {"feasible": False, "reason": str(error)}
                 continue
-            results[option] = {
+            res: dict[str, Any] = {
                 "feasible": True,
                 "array_area_m2": r.array_area_m2,
+                "array_peak_kw_bol": r.array_peak_w_bol / 1e3,
+                "array_peak_kw_eol": r.array_peak_w_eol / 1e3,
                 "storage_delivered_kwh": r.storage_delivered_j / 3.6e6,
                 "fission_units": r.fission_units,
                 "total_mass_kg": r.total_mass_kg,
                 "masses_kg": r.masses_kg,
             }
+            if option == "pv_battery":
+                res["battery_nameplate_kwh_bol"] = r.storage_nameplate_j / 3.6e6
+                res["battery_nameplate_kwh_eol"] = r.storage_nameplate_j * r.storage_eol_factor / 3.6e6
+            if option != "fission":
+                res["array_eol_factor"] = r.array_eol_factor
+                res["period_balance_kwh"] = r.period_balance_j / 3.6e6
+                if r.drawdown_start_step >= 0:
+                    res["deepest_drawdown_from_utc"] = utc_at(r.drawdown_start_step)
+                    res["deepest_drawdown_to_utc"] = utc_at(r.drawdown_end_step)
+            results[option] = res
+        notes = [light_note, array_note, *tech_notes, *crew_notes]
+        notes.append(
+            "sizing: cyclic closure over the whole period (energy generated covers the load plus storage losses, "
+            "storage ends no lower than it starts, so the design repeats period after period); storage = the "
+            "deepest drawdown of the wrapped energy balance (deepest_drawdown_from/to_utc); end of life: array "
+            "output x (1 - degradation_per_year) ^ years and battery capacity x (1 - fade) ^ years over the "
+            f"{period_days / 365.25:.2f}-year period (array_eol_factor; battery_nameplate_kwh_bol is what to fly)"
+        )
+        if abs(latitude_deg) > 80.0 and period_days <= 366.0:
+            notes.append(
+                f"polar site (latitude {latitude_deg:g} deg) sized on {period_days:g} days: the darkness at the poles "
+                "changes from year to year with the Moon's 18.6-year cycle, so other years have longer nights than "
+                "this window (and coarse-DEM darkness is itself a lower bound, docs/illumination.md); size on a "
+                "multi-year window (several years of the 18.6-year cycle) or add --margin"
+            )
         if json_output:
             print_json(
                 {
@@ -340,9 +516,11 @@ def size(
                     "load": source,
                     "margin": margin,
                     "light": light.source,
-                    "notes": [light_note, array_note],
+                    "notes": notes,
                     "latitude_deg": latitude_deg,
                     "longitude_deg": longitude_deg,
+                    "period_days": period_days,
+                    "longest_dark_spell": dark_spell,
                     "options": results,
                 }
             )
@@ -351,8 +529,12 @@ def size(
             flat = {k: v for k, v in res.items() if k != "masses_kg"}
             flat.update({f"mass {k} [kg]": v for k, v in res.get("masses_kg", {}).items()})
             console.print(_table(f"{option}: {source} x (1 + {margin:g}), {light.source} light", flat))
-        console.print(f"note: {light_note}")
-        console.print(f"note: {array_note}")
+        if dark_spell is not None:
+            console.print(
+                f"longest dark spell on the array: {dark_spell['hours']:g} h from {dark_spell['start_utc']}"
+            )
+        for note in notes:
+            console.print(f"note: {note}")
 
 
 def register(app: typer.Typer) -> None:

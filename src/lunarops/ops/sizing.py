@@ -2,9 +2,12 @@
 
 The method follows Colozza (2020, NASA/CR-2020-220368): the array must carry the load by day and recharge
 storage for the night; storage must carry the load through the worst darkness. Here both come from the
-site's real light time series rather than an idealised day/night split: for an array area A the storage is
-the largest drawdown of the cumulative energy balance (in delivered-energy units), and A is chosen to
-minimise total mass.
+site's real light time series rather than an idealised day/night split. A design must close cyclically: over
+the sizing period the energy generated covers the load plus the storage losses (storage ends no lower than it
+started, so the design repeats period after period), and the storage is the largest drawdown of the cyclic
+(wrapped) cumulative energy balance, in delivered-energy units. A is chosen to minimise total mass. Sizing is
+at end of life: the array's output is derated by its degradation over the period, and the battery's nameplate
+is raised by its capacity fade over the period.
 """
 
 from __future__ import annotations
@@ -25,6 +28,8 @@ HHV_PER_KG_WATER_J = 285.83e3 / 18.015e-3
 #: Kilopower 10 kWe unit (Colozza 2020, NASA/CR-2020-220368, citing the KRUSTY-derived design). [W, kg]
 KILOPOWER_UNIT_POWER_W = 10e3
 KILOPOWER_UNIT_MASS_KG = 1545.0
+#: Julian year, the unit of the degradation and fade rates. [s]
+YEAR_S = 365.25 * 86400.0
 #: The sizing options ``size_power`` knows.
 OPTIONS = ("pv_battery", "pv_rfc", "fission")
 
@@ -37,7 +42,11 @@ class PowerTechnology:
     depth of discharge. RFC: fuel cell 0.65 and electrolyser 0.85 (round trip about 0.55). The RFC tank and
     stack figures are this module's assumptions (not given in the reference): hydrogen tank 10 kg per kg H2
     (a composite pressure vessel at a few hundred bar stores 5-10 wt % hydrogen), oxygen tank 0.5 kg per kg
-    O2, water tank 0.1 kg per kg water, fuel cell and electrolyser stacks 100 W/kg each.
+    O2, water tank 0.1 kg per kg water, fuel cell and electrolyser stacks 100 W/kg each. Li-ion charge and
+    discharge efficiencies: 1.0, because the reference does not give them (a scenario's battery gives its own).
+    ``array_degradation_per_year`` (output lost per year) and ``battery_fade_per_year`` (capacity lost per
+    year), both in [0, 1), default 0, are applied over the sizing period as in the simulation engine:
+    (1 - rate) ** years.
     """
 
     array_efficiency: float = 0.25
@@ -56,6 +65,8 @@ class PowerTechnology:
     electrolyser_w_per_kg: float = 100.0
     fission_unit_power_w: float = KILOPOWER_UNIT_POWER_W
     fission_unit_mass_kg: float = KILOPOWER_UNIT_MASS_KG
+    array_degradation_per_year: float = 0.0
+    battery_fade_per_year: float = 0.0
 
     def __post_init__(self) -> None:
         """Every field a finite number: efficiencies and depth of discharge in (0, 1]; specific energy, stack
@@ -89,11 +100,25 @@ class PowerTechnology:
             ("fission_unit_mass_kg", "kg"),
         ):
             require_real(name, getattr(self, name), unit, strict=False)
+        for name in ("array_degradation_per_year", "battery_fade_per_year"):
+            value = getattr(self, name)
+            if not (is_real_number(value) and 0.0 <= value < 1.0):  # NaN fails too
+                raise InputError(f"{name} = {value!r} must be a finite number in [0, 1) (0.01 for 1 % a year)")
 
 
 @dataclass(frozen=True)
 class SizingResult:
-    """The chosen system and its masses. [m2, J, W, kg]"""
+    """The chosen system and its masses. [m2, J, W, kg]
+
+    ``storage_delivered_j``: energy the storage must deliver (end of life); ``storage_nameplate_j``: the
+    nameplate to buy (battery: delivered / discharge efficiency / depth of discharge / end-of-life capacity
+    factor; RFC: the delivered energy). ``array_peak_w_bol`` / ``array_peak_w_eol``: the array's largest output
+    over the series at beginning / end of life. ``array_eol_factor`` and ``storage_eol_factor``: (1 - rate) **
+    years over the period. ``drawdown_start_step`` / ``drawdown_end_step``: the steps (0-based, into the series;
+    the end may be before the start when the deepest drawdown wraps past the period's end) of the storage's
+    last full point before its deepest drawdown and of that drawdown's bottom; -1 without storage.
+    ``period_balance_j``: the period's net energy at the storage (surplus after storage losses minus deficit)
+    of the chosen design, >= 0 (cyclic closure)."""
 
     option: str
     array_area_m2: float
@@ -101,23 +126,76 @@ class SizingResult:
     storage_nameplate_j: float
     fission_units: int
     masses_kg: dict[str, float]
+    array_peak_w_bol: float = 0.0
+    array_peak_w_eol: float = 0.0
+    array_eol_factor: float = 1.0
+    storage_eol_factor: float = 1.0
+    drawdown_start_step: int = -1
+    drawdown_end_step: int = -1
+    period_balance_j: float = 0.0
 
     @property
     def total_mass_kg(self) -> float:
         return float(sum(self.masses_kg.values()))
 
 
-def storage_drawdown_j(
+def _flow_j(
     gen_w: NDArray[np.float64], load_w: NDArray[np.float64], dt_s: float, eta_in: float, eta_out: float
+) -> NDArray[np.float64]:
+    """Energy into (+) or out of (-) storage at each step, in delivered units. [J]"""
+    net = gen_w - load_w
+    return np.asarray(np.where(net > 0.0, net * eta_in * eta_out, net) * dt_s, dtype=np.float64)
+
+
+def storage_drawdown_j(
+    gen_w: NDArray[np.float64],
+    load_w: NDArray[np.float64],
+    dt_s: float,
+    eta_in: float,
+    eta_out: float,
+    cyclic: bool = False,
 ) -> NDArray[np.float64]:
     """Smallest storage (delivered energy) that carries ``load_w`` when starting full, for each row of
     ``gen_w`` (shape (..., time)). Surplus enters at ``eta_in * eta_out`` (stored in delivered units), deficit
-    leaves at 1: the answer is the largest drop of the cumulative balance below its running maximum. [J]"""
-    net = gen_w - load_w
-    flow = np.where(net > 0.0, net * eta_in * eta_out, net) * dt_s
+    leaves at 1: the answer is the largest drop of the cumulative balance below its running maximum. With
+    ``cyclic`` the series is taken as repeating (the balance is wrapped: a drawdown may run past the end into
+    the start), which is the storage a design needs period after period when the period's balance is >= 0. [J]"""
+    flow = _flow_j(gen_w, load_w, dt_s, eta_in, eta_out)
+    if cyclic:
+        flow = np.concatenate([flow, flow], axis=-1)
     level = np.cumsum(flow, axis=-1)
     running_max = np.maximum.accumulate(np.maximum(level, 0.0), axis=-1)
     return np.asarray(np.max(running_max - level, axis=-1), dtype=np.float64)
+
+
+def deepest_drawdown_steps(flow_j: NDArray[np.float64]) -> tuple[int, int]:
+    """(start, bottom) steps of the deepest drawdown of the cyclic balance of a 1-D ``flow_j``: the last full
+    point before it and its bottom, both as steps into the series (mod its length)."""
+    n = flow_j.shape[0]
+    level = np.concatenate([[0.0], np.cumsum(np.concatenate([flow_j, flow_j]))])
+    running_max = np.maximum.accumulate(level)
+    bottom = int(np.argmax(running_max - level))
+    top = int(bottom - np.argmax(level[: bottom + 1][::-1] == running_max[bottom]))
+    # level[k] is the state after k steps: the drawdown runs from step `top` to step `bottom - 1`
+    return top % n, max(bottom - 1, top) % n
+
+
+def longest_dark_spell(irradiance_w_per_m2: ArrayLike) -> tuple[int, int]:
+    """(first step, number of steps) of the longest run of steps without sunlight on the array (irradiance 0),
+    wrapped like the cyclic balance; (-1, 0) when every step is lit."""
+    dark = np.asarray(irradiance_w_per_m2, dtype=np.float64) <= 0.0
+    n = dark.shape[0]
+    if not dark.any():
+        return -1, 0
+    if dark.all():
+        return 0, n
+    # rotate so that the series starts lit: no run is then cut by the ends
+    shift = int(np.argmin(dark))
+    rolled = np.roll(dark, -shift).astype(int)
+    edges = np.diff(np.concatenate([[0], rolled, [0]]))
+    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    k = int(np.argmax(ends - starts))
+    return int((starts[k] + shift) % n), int(ends[k] - starts[k])
 
 
 def _pv_mass(area_m2: NDArray[np.float64], tech: PowerTechnology) -> NDArray[np.float64]:
@@ -194,17 +272,22 @@ def size_power(
         raise InputError(
             f"load_w = {float(given[wrong].flat[0])!r} must be a finite number >= 0 [W] (--load-kw x 1000)"
         )
+    if not np.any(given > 0):
+        raise InputError("load_w is 0 at every step: there is nothing to size; give a load > 0 [W]")
     load = given * (1.0 + margin)
     peak = float(load.max()) if load.size else 0.0
     if option == "fission":
         units = int(np.ceil(peak / tech.fission_unit_power_w - 1e-12))
         return SizingResult("fission", 0.0, 0.0, 0.0, units, {"fission": units * tech.fission_unit_mass_kg})
-    unit_gen = irr * tech.array_efficiency  # W per m2 of array
+    n = irr.shape[0]
+    years = n * float(dt_s) / YEAR_S
+    array_eol = (1.0 - tech.array_degradation_per_year) ** years
+    storage_eol = (1.0 - tech.battery_fade_per_year) ** years if option == "pv_battery" else 1.0
+    unit_gen = irr * tech.array_efficiency * array_eol  # W per m2 of array at end of life
     if option == "pv_battery":
         eta_in, eta_out = tech.battery_charge_efficiency, tech.battery_discharge_efficiency
     else:
         eta_in, eta_out = tech.electrolyser_efficiency, tech.fuel_cell_efficiency
-    eta = eta_in * eta_out
     # energy balance: sum(A g - L)+ * eta >= sum(L - A g)+ ; lower bound when all generation is surplus
     energy_load = float(load.sum())
     energy_unit = float(unit_gen.sum())
@@ -213,15 +296,13 @@ def size_power(
     a_low = energy_load / energy_unit
     areas = a_low * np.geomspace(1.0, 20.0, n_areas)
     drawdown = np.empty(n_areas)
+    balance = np.empty(n_areas)
     for k in range(0, n_areas, 50):
         gen = areas[k : k + 50, None] * unit_gen[None, :]
-        drawdown[k : k + 50] = storage_drawdown_j(gen, load[None, :], dt_s, eta_in, eta_out)
-    # a design closes when the last cycle does not end below the previous one (no net loss over the series)
-    n = irr.shape[0]
-    tail = slice(n // 2, n)
-    gen_tail = areas[:, None] * unit_gen[None, tail]
-    net_tail = gen_tail - load[None, tail]
-    balance = np.sum(np.where(net_tail > 0, net_tail * eta, net_tail), axis=1)
+        drawdown[k : k + 50] = storage_drawdown_j(gen, load[None, :], dt_s, eta_in, eta_out, cyclic=True)
+        balance[k : k + 50] = np.sum(_flow_j(gen, load[None, :], dt_s, eta_in, eta_out), axis=1)
+    # cyclic closure: over the whole period the generation covers the load and the storage losses, so that the
+    # storage ends no lower than it started and the design repeats period after period
     ok = balance >= 0.0
     if not np.any(ok):
         raise InfeasibleError(
@@ -230,7 +311,7 @@ def size_power(
         )
     pv = _pv_mass(areas, tech)
     if option == "pv_battery":
-        nameplate = drawdown / eta_out / tech.battery_depth_of_discharge
+        nameplate = drawdown / eta_out / tech.battery_depth_of_discharge / storage_eol
         storage_mass = nameplate / tech.battery_specific_energy_j_per_kg
         total = pv + storage_mass
     else:
@@ -250,4 +331,37 @@ def size_power(
     else:
         surplus = float(np.max(areas[best] * unit_gen - load))
         masses.update(rfc_mass_kg(float(drawdown[best]), peak, max(surplus, 0.0), tech))
-    return SizingResult(option, float(areas[best]), float(drawdown[best]), float(nameplate[best]), 0, masses)
+    flow = _flow_j(areas[best] * unit_gen, load, dt_s, eta_in, eta_out)
+    top, bottom = deepest_drawdown_steps(flow) if drawdown[best] > 0 else (-1, -1)
+    peak_bol = float(areas[best] * tech.array_efficiency * irr.max())
+    return SizingResult(
+        option,
+        float(areas[best]),
+        float(drawdown[best]),
+        float(nameplate[best]),
+        0,
+        masses,
+        array_peak_w_bol=peak_bol,
+        array_peak_w_eol=peak_bol * array_eol,
+        array_eol_factor=float(array_eol),
+        storage_eol_factor=float(storage_eol),
+        drawdown_start_step=top,
+        drawdown_end_step=bottom,
+        period_balance_j=float(balance[best]),
+    )
+
+
+#: where each PowerTechnology default comes from (for the notes of `lunarops power size`)
+DEFAULT_SOURCES = {
+    "array_efficiency": "Colozza 2020",
+    "array_specific_mass": "Colozza 2020 (1.59 + 0.55 kg/m2)",
+    "array_degradation_per_year": "none assumed",
+    "battery_specific_energy_wh_per_kg": "Colozza 2020",
+    "battery_depth_of_discharge": "Colozza 2020",
+    "battery_charge_efficiency": "Colozza 2020 gives none: 1.0, i.e. lossless",
+    "battery_discharge_efficiency": "Colozza 2020 gives none: 1.0, i.e. lossless",
+    "battery_fade_per_year": "none assumed",
+    "fuel_cell_efficiency": "Colozza 2020",
+    "electrolyser_efficiency": "Colozza 2020",
+}
+
