@@ -36,6 +36,13 @@ def test_nrho_9_2_matches_gateway_papers(nrho92) -> None:  # type: ignore[no-unt
     assert nrho92.closure_m < 1e-3
 
 
+def test_earth_moon_mass_parameter() -> None:
+    # mu = GM_Moon / (GM_Earth + GM_Moon) from the DE440 masses (Park et al. 2021, AJ 161:105: 4902.800118
+    # and 398600.435507 km^3/s^2) = 0.0121505844; the value of the Gateway papers (Zimovan-Spreen et al. 2020)
+    # is 0.0121505856: within 2e-9 of it
+    assert EARTH_MOON.mu == pytest.approx(4902.800118 / (398600.435507 + 4902.800118), abs=2e-9)
+
+
 def test_period_is_the_synodic_resonance() -> None:
     # 9 revolutions in 2 synodic months of 29.530589 d (Meeus, Astronomical Algorithms, ch. 49): 6.5624 d.
     assert resonant_period_s("9:2") / 86400.0 == pytest.approx(2 * 29.530589 / 9, abs=1e-6)

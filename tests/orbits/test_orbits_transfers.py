@@ -22,6 +22,23 @@ def test_table4_leo_nrho_llo_surface() -> None:
     assert ledger.path_dv_m_per_s(["LEO", "TLI", "NRHO", "LLO", "surface"]) == pytest.approx(6646.0, abs=1e-9)
 
 
+@pytest.mark.parametrize(
+    ("start", "end", "dv_m_per_s"),
+    [
+        # Acta Astronautica 177 (2020) 351-372, Table 4, leg by leg [km/s -> m/s]: the path sums above alone
+        # would pass with delta-v moved between legs of one path
+        ("LEO", "TLI", 3276.0),
+        ("TLI", "NRHO", 450.0),
+        ("NRHO", "LLO", 740.0),
+        ("LLO", "surface", 2180.0),
+        ("surface", "LLO", 1968.0),
+        ("LLO", "NRHO", 850.0),
+    ],
+)
+def test_table4_each_leg(start: str, end: str, dv_m_per_s: float) -> None:
+    assert default_ledger().path_dv_m_per_s([start, end]) == pytest.approx(dv_m_per_s, abs=1e-9)  # m/s
+
+
 def test_table4_return_legs() -> None:
     # Table 4: surface -> LLO 1.968 km/s, LLO -> NRHO 0.850 km/s.
     assert default_ledger().path_dv_m_per_s(["surface", "LLO", "NRHO"]) == pytest.approx(2818.0, abs=1e-9)
