@@ -132,13 +132,19 @@ def run_simpy(x: EngineInputs, draws: object, run: int = 0) -> dict[str, float]:
             shed = np.where(s["reserve"] & (x.load_reserve == 1) & (d > 0.0), 2, 0)
             dem_on = float(np.sum(np.where(shed == 0, d, 0.0)))
             supply = gen + b_out + r_out
-            for ld in x.shed_order:
+            k_last = -1
+            for k, ld in enumerate(x.shed_order):
                 if dem_on <= supply * (1.0 + 1e-12):
                     break
                 if shed[ld] == 0 and d[ld] > 0.0:
                     shed[ld] = 1
                     dem_on -= d[ld]
+                    k_last = k
             dem_on = max(dem_on, 0.0)
+            for ld in x.shed_order[: max(k_last, 0)][::-1]:  # shed loads that fit again come back
+                if shed[ld] == 1 and dem_on + d[ld] <= supply * (1.0 + 1e-12):
+                    shed[ld] = 0
+                    dem_on += d[ld]
             served = np.where(shed == 0, d, 0.0)
             uns = float(np.sum(np.where(shed != 0, d, 0.0)))
             ess = float(np.sum(np.where((shed != 0) & (x.load_priority == 1), d, 0.0)))

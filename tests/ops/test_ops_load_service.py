@@ -58,3 +58,53 @@ def test_a_load_before_it_is_online_is_not_scheduled() -> None:
     assert table.loc["late", "served_mwh_mean"] == pytest.approx(0.038, abs=1e-12)
     assert table.loc["never", "scheduled_h_mean"] == 0.0
     assert np.isnan(table.loc["never", "served_energy_share_mean"])
+
+
+def test_loads_that_fit_after_a_large_one_is_shed_come_back() -> None:
+    # 4 kW, no storage; asked: habitat 6 kW and heaters 3 kW (priority 1, heaters listed last: shed first of the
+    # two), comms 0.5 kW (2), telescope 0.8 kW (5). Shedding telescope, comms, heaters leaves 6 kW > 4 kW, so the
+    # habitat goes too; then what fits in 4 kW comes back, most essential first: heaters (3 kW), comms (3.5 kW);
+    # the telescope would make 4.3 kW and stays off. By hand: served 3.5 kW, unserved 6.8 kW every hour, and a
+    # brownout (the habitat, priority 1, is unserved); with no storage the 0.5 kW left over is curtailed
+    station = Station(
+        sources=(ConstantSource("source", 4e3),),
+        loads=(
+            Load("habitat", 6e3, priority=1),
+            Load("heaters", 3e3, priority=1),
+            Load("comms", 0.5e3, priority=2),
+            Load("telescope", 0.8e3, priority=5),
+        ),
+    )
+    sun_up = np.zeros(HOURS, dtype=bool)
+    inputs = build_inputs(station, _light(sun_up), np.datetime64("2030-01-01T00:00"), 3600.0)
+    result = simulate(station, inputs, runs=1, seed=1, record_steps=1)
+    ds = result.dataset.isel(run=0)
+    np.testing.assert_allclose(ds["served_w"].values, 3.5e3, rtol=1e-12)
+    np.testing.assert_allclose(ds["unserved_w"].values, 6.8e3, rtol=1e-12)
+    np.testing.assert_allclose(ds["curtailed_w"].values, 0.5e3, rtol=1e-12)
+    assert float(ds["run_brownout_h"].values) == HOURS
+    table = load_table(result.dataset).set_index("load")
+    assert table.loc["heaters", "shed_share_mean"] == 0.0
+    assert table.loc["comms", "shed_share_mean"] == 0.0
+    assert table.loc["habitat", "shed_share_mean"] == 1.0
+    assert table.loc["telescope", "shed_share_mean"] == 1.0
+
+
+def test_a_load_with_several_conditions_runs_when_all_hold() -> None:
+    # `when: [night, earth_hidden]` (radio-quiet observing): night = steps 12-23 of each day (_light), Earth
+    # hidden = the first 30 h of the 48 (a hand-made visibility series). By hand: night and Earth hidden = steps
+    # 12-23 (12 h); day 2's night (36-47) has the Earth up: 12 h scheduled in all, against 24 h of night
+    sun_up = (np.arange(HOURS) % 24) < 12
+    earth_up = np.arange(HOURS) >= 30
+    light = LightSeries(np.where(sun_up, 0.2, -0.2), np.zeros(HOURS), sun_up.astype(float),
+                        np.full(HOURS, 1.496e11), earth_up)
+    station = Station(
+        sources=(ConstantSource("source", 4e3),),
+        loads=(Load("radio", 1e3, priority=5, when=("night", "earth_hidden")), Load("optical", 1e3, when="night")),
+    )
+    inputs = build_inputs(station, light, np.datetime64("2030-01-01T00:00"), 3600.0)
+    table = load_table(simulate(station, inputs, runs=1, seed=1).dataset).set_index("load")
+    assert table.loc["radio", "scheduled_h_mean"] == 12.0
+    assert table.loc["optical", "scheduled_h_mean"] == 24.0
+    expected = np.where(~sun_up & ~earth_up, 1e3, 0.0)
+    np.testing.assert_array_equal(inputs.demand_w[0], expected)

@@ -158,3 +158,20 @@ def test_a_discharge_power_limit_is_said() -> None:
     assert note.startswith("Run 0: loads were shed for lack of power during 240 h")
     assert "battery max_discharge_kw 0.2 kW" in note
     assert not any("lack of power" in n for n in _notes(BASE))  # no storage: nothing to say
+
+
+def test_when_lists_are_read_and_an_empty_list_is_refused() -> None:
+    import pytest
+
+    from lunarops.errors import ScenarioError
+
+    text = BASE.replace("{name: eclss, power_kw: 0.5}", "{name: radio, power_kw: 0.5, when: [night, earth_hidden]}")
+    assert parse_scenario(text).operations.loads[1].when == ["night", "earth_hidden"]
+    with pytest.raises(ScenarioError, match=r"when = \[\] names no condition"):
+        parse_scenario(BASE.replace("{name: eclss, power_kw: 0.5}", "{name: radio, power_kw: 0.5, when: []}"))
+    # one problem each, at the field as written (not the union's branches "literal[...]" / "list[...]")
+    for when, field in (("dusk", "operations.loads.1.when"), ("[night, dusk]", "operations.loads.1.when.1")):
+        with pytest.raises(ScenarioError) as caught:
+            parse_scenario(BASE.replace("{name: eclss, power_kw: 0.5}", f"{{name: r, power_kw: 0.5, when: {when}}}"))
+        assert [issue.path for issue in caught.value.issues] == [field]
+        assert "earth_hidden" in str(caught.value)  # the message lists the conditions

@@ -236,7 +236,8 @@ def _crewed_load_notes(model: Any, crew: Any) -> list[str]:
     the campaign plan brings (solving the campaign is too costly here)."""
     import numpy as np
 
-    loads = [ld for ld in model.operations.loads if ld.when == "crewed" or ld.per_crew]
+    loads = [ld for ld in model.operations.loads if "crewed" in ([ld.when] if isinstance(ld.when, str) else ld.when)
+             or ld.per_crew]
     if not loads:
         return []
     listed = ", ".join(

@@ -14,7 +14,8 @@ One step (``dt_s``, 1 h by default) does, in this order:
 5. demand of each load (schedule x availability; daylight-only plants off while the Sun is down);
 6. the reserve policy: while storage is below the reserve, loads flagged ``shed_below_reserve`` are off;
 7. load shedding: while demand exceeds generation + what storage can deliver, loads are shed in
-   ``shed_order`` (least essential first); a brownout is any priority-1 load unserved;
+   ``shed_order`` (least essential first); then loads shed on the way that fit in what is left come back,
+   most essential first; a brownout is any priority-1 load unserved;
 8. dispatch: surplus charges the battery, then the RFC electrolyser, the rest is curtailed; a deficit
    discharges the battery down to its depth of discharge, then the fuel cell;
 9. ISRU output from the energy served to each plant; life support (crew, loop closure, ECLSS power);
@@ -735,8 +736,11 @@ def run_one(
             reserve_logged = True
             n_ev = _log(ev_step, ev_code, ev_elem, ev_value, ev_counts, n_ev, t, E_RES_ON, -1, reserve_frac)
 
-        # 7. shedding for lack of power
+        # 7. shedding for lack of power: least essential first until the rest fits; then loads shed on the way
+        # that fit in what is left come back, most essential first (a large load shed late may leave room for
+        # smaller, more essential ones shed before it)
         supply = gen + b_out_max + r_out_max
+        k_last = -1
         for k in range(n_load):
             if dem_on <= supply * (1.0 + 1e-12):
                 break
@@ -744,8 +748,14 @@ def run_one(
             if new_shed[ld] == 0 and d[ld] > 0.0:
                 new_shed[ld] = 1
                 dem_on -= d[ld]
+                k_last = k
         if dem_on < 0.0:
             dem_on = 0.0
+        for k in range(k_last - 1, -1, -1):
+            ld = shed_order[k]
+            if new_shed[ld] == 1 and dem_on + d[ld] <= supply * (1.0 + 1e-12):
+                new_shed[ld] = 0
+                dem_on += d[ld]
         # served loads, with what they make: ISRU product and science data
         uns = 0.0
         ess_uns = 0.0

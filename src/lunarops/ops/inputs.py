@@ -288,15 +288,19 @@ def build_inputs(
     demand = np.zeros((len(loads), n))
     for i, ld in enumerate(loads):
         base = ld.power_w * (crew if ld.per_crew else np.ones(n))
-        gate = {
+        gates = {
             "always": np.ones(n),
             "day": daylight,
             "night": 1.0 - daylight,
             "crewed": (crew > 0).astype(float),
             "uncrewed": (crew <= 0).astype(float),
             "earth_visible": earth,
+            "earth_hidden": 1.0 - earth,
             "comm_link": (link > 0.0).astype(float),
-        }[ld.when]
+        }
+        gate = np.ones(n)
+        for condition in (ld.when,) if isinstance(ld.when, str) else ld.when:
+            gate = gate * gates[condition]
         window = ((time_s >= ld.start_s) & (time_s < ld.end_s)).astype(float)
         demand[i] = base * gate * window
     priority = np.array([ld.priority for ld in loads], dtype=np.int64)

@@ -15,7 +15,7 @@ _ZERO = Uncertain("fixed", 0.0)
 _FIVE_PCT = Uncertain("fixed", 0.05)
 
 Tracking = Literal["fixed", "vertical_single_axis", "two_axis"]
-When = Literal["always", "day", "night", "crewed", "uncrewed", "earth_visible", "comm_link"]
+When = Literal["always", "day", "night", "crewed", "uncrewed", "earth_visible", "earth_hidden", "comm_link"]
 Commodity = Literal["o2_kg", "water_kg", "food_kg", "propellant_kg", "spares", "crew"]
 
 #: Store indices used by the engine.
@@ -93,7 +93,7 @@ class Load:
     name: str
     power_w: float
     priority: int = 1
-    when: When = "always"
+    when: When | tuple[When, ...] = "always"  # a tuple: all of them at once
     per_crew: bool = False
     start_s: float = float("-inf")
     end_s: float = float("inf")

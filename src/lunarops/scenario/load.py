@@ -123,10 +123,20 @@ def _union_branches(errors: list[Any], data: Any = None) -> list[tuple[tuple[Any
             if isinstance(node, dict) and part not in node and node.get("kind") == part:
                 i += 1  # the tag of a discriminated union: the item's own `kind`
                 continue
+            if isinstance(part, str) and part.startswith(("literal[", "list[")):
+                # a branch of `name | list[name]` (e.g. a load's `when`): the field as written
+                single_to_list = part.startswith("list[") and item.get("type") == "list_type"
+                list_to_single = part.startswith("literal[") and isinstance(item.get("input"), list)
+                if single_to_list or list_to_single:
+                    path = []  # the other branch's complaint (not a list / not a single value) says nothing
+                    break
+                i += 1
+                continue
             path.append(part)
             node = _child(node, part)
             i += 1
-        located.append((tuple(path), item, in_distribution))
+        if path or not parts:
+            located.append((tuple(path), item, in_distribution))
     distribution_fields = [loc for loc, _, via in located if via]
     kept: list[tuple[tuple[Any, ...], Any]] = []
     for loc, item, via in located:

@@ -182,12 +182,19 @@ class StorageSpec(_Model):
     fuel_cell: FuelCellSpec | None = None
 
 
+WhenName = Literal["always", "day", "night", "crewed", "uncrewed", "earth_visible", "earth_hidden", "comm_link"]
+
+
 class LoadSpec(_Online):
     name: str = Field(min_length=1)
     power_kw: float = Field(ge=0, description="per crew member when per_crew")
     priority: int = Field(default=1, ge=1, le=9, description="1 = most essential; shed from 9 down")
-    when: Literal["always", "day", "night", "crewed", "uncrewed", "earth_visible", "comm_link"] = Field(
-        default="always", description="comm_link: while the comms link has a path to Earth (direct or relay)"
+    when: WhenName | list[WhenName] = Field(
+        default="always",
+        description="when the load runs: day (some of the solar disk above the terrain horizon at the mast), night "
+        "(none of it), crewed, uncrewed, earth_visible / earth_hidden (the Earth's centre above / below the "
+        "horizon and the comms antenna mask), comm_link (a path to Earth, direct or relay), always; a list means "
+        "all at once, e.g. [night, earth_hidden] for radio-quiet observing",
     )
     per_crew: bool = False
     from_utc: datetime | None = None
@@ -196,6 +203,13 @@ class LoadSpec(_Online):
     data_rate_mbps: float = Field(default=0.0, ge=0, description="data made while the load is served")
 
     _parse = field_validator("from_utc", "until_utc", mode="before")(_as_utc)
+
+    @field_validator("when")
+    @classmethod
+    def _when_list(cls, value: WhenName | list[WhenName]) -> WhenName | list[WhenName]:
+        if isinstance(value, list) and not value:
+            raise ValueError("when = [] names no condition; give one (e.g. night) or a list ([night, earth_hidden])")
+        return value
 
 
 class CrewStepSpec(_Model):

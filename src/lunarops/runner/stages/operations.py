@@ -236,7 +236,7 @@ def station_from_section(
             ld.name,
             ld.power_kw * 1e3,
             ld.priority,
-            ld.when,
+            ld.when if isinstance(ld.when, str) else tuple(ld.when),
             ld.per_crew,
             _seconds(ld.from_utc, start, float("-inf")),
             _seconds(ld.until_utc, start, float("inf")),
