@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-import numpy as np
 import pandas as pd
 import typer
 
@@ -13,7 +12,7 @@ from lunarops.atomic import write_atomic
 from lunarops.cli.common import check_output_file, console, handle_errors, print_json
 from lunarops.errors import InputError
 from lunarops.illumination.timegrid import parse_step_s
-from lunarops.sky import sky_at_site
+from lunarops.sky import sky_at_site, sky_fraction_ever_above_horizon, span_summary
 from lunarops.sky.track import CORRECTIONS
 from lunarops.timescale import parse_utc, to_datetime64, utc_iso, utc_period
 
@@ -32,14 +31,24 @@ def sky(
     end: Annotated[str | None, typer.Option("--end", help="end of a span, UTC, not sampled (half-open)")] = None,
     step: Annotated[str, typer.Option("--step", help="step of a span: 1h, 30min, 1d ...")] = "1h",
     correction: Annotated[str, typer.Option("--correction", help="apparent (LT+S) or geometric")] = "apparent",
+    horizon_deg: Annotated[
+        float,
+        typer.Option(
+            "--horizon-deg",
+            help="horizon elevation for sky_fraction_ever_above_horizon [deg], -90..90 (one value, no terrain)",
+        ),
+    ] = 0.0,
     out: Annotated[Path | None, typer.Option("--out", help="time series file: .csv or .parquet")] = None,
     json_output: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
 ) -> None:
-    """Sun and Earth azimuth, elevation, distance and size at a lunar site (Moon ME frame, DE421)."""
+    """Sun and Earth azimuth, elevation, distance, size, Earth phase and Sun-Earth separation at a lunar site
+    (Moon ME frame, DE421); over a span, also the fraction of the sky that ever rises above --horizon-deg."""
     with handle_errors():
         check_output_file(out, "--out")
         if correction not in CORRECTIONS:
             raise InputError(f"--correction {correction!r} is not one of {', '.join(CORRECTIONS)}")
+        if not -90.0 <= horizon_deg <= 90.0:  # also refuses NaN
+            raise InputError(f"--horizon-deg = {horizon_deg!r} must be in [-90, 90] deg")
         if time is not None and (start is not None or end is not None):
             raise InputError("give either --time, or --start and --end, not both")
         if time is not None:
@@ -53,11 +62,13 @@ def sky(
                 "correction": correction,
             }
             record.update({k: float(v[0]) for k, v in track.as_dict().items()})
+            record["sky_fraction_ever_above_horizon"] = float(sky_fraction_ever_above_horizon(lat, horizon_deg))
+            record["sky_fraction_horizon_elevation_deg"] = horizon_deg
             if json_output:
                 print_json(record)
             else:
                 for key, value in record.items():
-                    console.print(f"{key:28s} {value}")
+                    console.print(f"{key:40s} {value}")
             return
         if start is None or end is None:
             raise InputError("give --time, or both --start and --end (with --step) for a time series")
@@ -74,10 +85,11 @@ def sky(
             "start_utc": str(utc_iso(t0)[0]),
             "end_utc": str(utc_iso(t1)[0]),  # the period's end, not sampled: samples start + k step before it
             "last_sample_utc": str(utc_iso(t)[-1]),
-            "sun_center_above_horizontal_fraction": float(np.mean(track.sun_elevation_deg > 0)),
-            "earth_center_above_horizontal_fraction": float(np.mean(track.earth_elevation_deg > 0)),
-            "sun_elevation_max_deg": float(track.sun_elevation_deg.max()),
-            "earth_elevation_max_deg": float(track.earth_elevation_deg.max()),
+            **span_summary(track, step_s),
+            # Declination band of the Moon's equatorial frame that culminates above --horizon-deg at this latitude
+            # over a rotation (smooth sphere, no terrain; see lunarops.sky.functions).
+            "sky_fraction_ever_above_horizon": float(sky_fraction_ever_above_horizon(lat, horizon_deg)),
+            "sky_fraction_horizon_elevation_deg": horizon_deg,
         }
         if out is not None:
             suffix = out.suffix.lower()
@@ -92,4 +104,4 @@ def sky(
             print_json(summary)
         else:
             for key, value in summary.items():
-                console.print(f"{key:28s} {value}")
+                console.print(f"{key:40s} {value}")

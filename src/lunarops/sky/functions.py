@@ -9,6 +9,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from lunarops.constants import MOON_RADIUS_M, SPEED_OF_LIGHT_M_PER_S
+from lunarops.errors import InputError
 
 FloatArray = NDArray[np.float64]
 
@@ -106,3 +107,48 @@ def planetocentric_latitude_longitude_rad(vectors: ArrayLike) -> tuple[FloatArra
 def angular_radius_rad(body_radius_m: float, distance_m: ArrayLike) -> FloatArray:
     """Apparent angular radius of a sphere of ``body_radius_m`` at ``distance_m`` from its centre. [rad]"""
     return np.arcsin(np.clip(body_radius_m / np.asarray(distance_m, dtype=np.float64), -1.0, 1.0))
+
+
+def angle_between_rad(a: ArrayLike, b: ArrayLike) -> FloatArray:
+    """Angle between vectors ``a`` and ``b`` (3, ...), in [0, pi]: atan2(|a x b|, a . b), accurate near 0 and pi
+    (arccos of the normalised dot product loses half the digits there). [rad]"""
+    u = np.asarray(a, dtype=np.float64)
+    v = np.asarray(b, dtype=np.float64)
+    cx = u[1] * v[2] - u[2] * v[1]  # component-wise: np.cross(axis=0) copies to the last axis, 4x slower
+    cy = u[2] * v[0] - u[0] * v[2]
+    cz = u[0] * v[1] - u[1] * v[0]
+    dot = u[0] * v[0] + u[1] * v[1] + u[2] * v[2]
+    return np.arctan2(np.sqrt(cx * cx + cy * cy + cz * cz), dot)
+
+
+def sky_fraction_ever_above_horizon(latitude_deg: ArrayLike, horizon_elevation_deg: ArrayLike = 0.0) -> FloatArray:
+    """Fraction of the celestial sphere that rises above ``horizon_elevation_deg`` at some time during one full
+    rotation, seen from planetocentric latitude ``latitude_deg`` on a spinning sphere. Broadcasts. [0..1]
+
+    Geometry. Declination delta is measured from the body's equator (its rotation axis is the pole). Over one
+    rotation the site sees a fixed direction at every hour angle; the direction comes closest to the zenith at
+    upper culmination, where its zenith distance is |phi - delta|, so its highest elevation is
+    ``90 - |phi - delta|`` deg. It ever rises above the horizon elevation h iff 90 - |phi - delta| > h, i.e.
+
+        phi - (90 - h) < delta < phi + (90 - h),   clipped to [-90, 90].
+
+    The sphere's area between declinations a < b is 2 pi (sin b - sin a) out of 4 pi, so the fraction is
+    ``(sin b - sin a) / 2`` with a = max(-90, phi - 90 + h) and b = min(90, phi + 90 - h) (0 when a >= b).
+    Cases: the south pole (phi = -90) sees delta < -h: (1 - sin h) / 2, exactly the southern hemisphere (0.5)
+    for h = 0; the equator sees |delta| < 90 - h: cos h, the whole sky (1) for h = 0; a site at latitude phi
+    with h = 0 sees (1 + cos phi) / 2. A negative h (a depressed horizon, e.g. an elevated site) widens the band.
+
+    A single horizon elevation for all azimuths: terrain (an azimuth-dependent horizon mask) is not included.
+    For the Moon the axis is the Moon's spin axis (Moon ME / PA z axis); it precesses about the ecliptic pole in
+    18.6 years at 1.54 deg from it (Cassini's laws), so which stars are in the band shifts by at most about
+    1.5 deg of declination over that cycle, while the fraction itself depends only on phi and h.
+    """
+    phi = np.asarray(latitude_deg, dtype=np.float64)
+    h = np.asarray(horizon_elevation_deg, dtype=np.float64)
+    if not np.all(np.isfinite(phi)) or np.any(np.abs(phi) > 90.0):
+        raise InputError(f"latitude_deg = {latitude_deg!r:.60} must be in [-90, 90] deg")
+    if not np.all(np.isfinite(h)) or np.any(np.abs(h) > 90.0):
+        raise InputError(f"horizon_elevation_deg = {horizon_elevation_deg!r:.60} must be in [-90, 90] deg")
+    low = np.radians(np.maximum(-90.0, phi - 90.0 + h))
+    high = np.radians(np.minimum(90.0, phi + 90.0 - h))
+    return np.clip((np.sin(high) - np.sin(low)) / 2.0, 0.0, 1.0)

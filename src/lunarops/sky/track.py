@@ -23,7 +23,13 @@ FloatArray = NDArray[np.float64]
 
 @dataclass(frozen=True)
 class SkyTrack:
-    """Sun and Earth at a site over time; every field is an array over the times (degrees, km)."""
+    """Sun and Earth at a site over time; every field is an array over the times (degrees, km, fractions).
+
+    ``earth_phase_angle_deg`` is the angle at the Earth between the directions to the Sun and to the site
+    (0 = full Earth, at new Moon); ``earth_illuminated_fraction`` = (1 + cos phase) / 2, the sunlit fraction of
+    the Earth's disk (sphere); ``sun_earth_separation_deg`` is the angle between the Sun's and the Earth's centres
+    seen from the site, with the same correction as the azimuths and elevations.
+    """
 
     sun_azimuth_deg: FloatArray
     sun_elevation_deg: FloatArray
@@ -37,6 +43,9 @@ class SkyTrack:
     subsolar_longitude_deg: FloatArray
     subearth_latitude_deg: FloatArray
     subearth_longitude_deg: FloatArray
+    earth_phase_angle_deg: FloatArray
+    earth_illuminated_fraction: FloatArray
+    sun_earth_separation_deg: FloatArray
 
     def as_dict(self) -> dict[str, FloatArray]:
         """The fields by name."""
@@ -91,6 +100,12 @@ def sky_at_site(
     frame evaluated at the observer epoch); ``geometric`` uses instantaneous positions. Elevation is from the
     local horizontal of the 1737.4 km sphere; azimuth from north through east. Sub-points are the directions
     of the Sun and Earth from the Moon's centre with the same correction. Arrays come back even for a scalar t.
+
+    The Earth's phase angle uses the site at t, the Earth where the site sees it (at t - light time for
+    ``apparent``, at t for ``geometric``) and the Sun's geometric position at t (it moves < 20 m relative to the
+    barycentre in the 1.3 s light time; the Sun's own light time to the Earth is not applied: < 0.01 arcsec).
+    Aberration does not enter the phase angle, which is a property of the three positions; the Sun-Earth
+    separation is between the two directions as seen (aberrated for ``apparent``).
     """
     if correction not in CORRECTIONS:
         raise InputError(f"correction must be one of {CORRECTIONS}, got {correction!r}")
@@ -124,6 +139,8 @@ def sky_at_site(
     observer_v = moon_v + site_velocity_j2000
 
     out: dict[str, FloatArray] = {}
+    seen_me: dict[str, FloatArray] = {}
+    earth_position_p = earth_p
     for body, radius_m, body_p in (("sun", SUN_RADIUS_M, sun_p), ("earth", EARTH_EQUATORIAL_RADIUS_M, earth_p)):
         from_site = body_p - observer_p
         if correction == "apparent":
@@ -131,12 +148,15 @@ def sky_at_site(
             # time to within 6 ms of light time (< 0.1 arcsec on a sub-point, which is all it is used for).
             light_time_s = np.linalg.norm(from_site, axis=0) / SPEED_OF_LIGHT_M_PER_S
             emitted_p = eph.ssb_position_m(body, whole, fraction - light_time_s / DAY_S)
+            if body == "earth":
+                earth_position_p = emitted_p
             from_site = functions.stellar_aberration(emitted_p - observer_p, observer_v)
             from_centre = functions.stellar_aberration(emitted_p - moon_p, moon_v)
         else:
             from_centre = body_p - moon_p
         vec_me = rotate(rotation, from_site)
         centre_me = rotate(rotation, from_centre)
+        seen_me[body] = vec_me
         azimuth, elevation = functions.local_azimuth_elevation_rad(vec_me, lat, lon)
         distance = np.linalg.norm(vec_me, axis=0)
         sub_lat, sub_lon = functions.planetocentric_latitude_longitude_rad(centre_me)
@@ -147,4 +167,8 @@ def sky_at_site(
         prefix = "subsolar" if body == "sun" else "subearth"
         out[f"{prefix}_latitude_deg"] = np.degrees(sub_lat)
         out[f"{prefix}_longitude_deg"] = np.degrees(sub_lon)
+    phase = functions.angle_between_rad(sun_p - earth_position_p, observer_p - earth_position_p)
+    out["earth_phase_angle_deg"] = np.degrees(phase)
+    out["earth_illuminated_fraction"] = (1.0 + np.cos(phase)) / 2.0
+    out["sun_earth_separation_deg"] = np.degrees(functions.angle_between_rad(seen_me["sun"], seen_me["earth"]))
     return SkyTrack(**out)

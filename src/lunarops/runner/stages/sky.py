@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 import xarray as xr
 
 from lunarops.runner.stage import Figure, RunContext, StageResult, Table
-from lunarops.sky import sky_at_site
+from lunarops.sky import sky_at_site, sky_fraction_ever_above_horizon, span_summary
 from lunarops.timescale import to_datetime64, utc_period
 
 PLOT_POINTS = 4000
@@ -27,7 +27,17 @@ def site_ground_height_m(ctx: RunContext, site: object) -> float:
     return float(load_dem(dem_name).height_at(site.latitude_deg, site.longitude_deg))  # type: ignore[attr-defined]
 
 
-_FRACTIONS = ("sun_center_above_horizontal_fraction", "earth_center_above_horizontal_fraction")
+_SUMMARY_KEYS = (
+    "sun_center_above_horizontal_fraction",
+    "earth_center_above_horizontal_fraction",
+    "sun_center_above_horizontal_hours",
+    "earth_center_above_horizontal_hours",
+    "sun_elevation_min_deg",
+    "sun_elevation_max_deg",
+    "earth_elevation_min_deg",
+    "earth_elevation_max_deg",
+    "sky_fraction_ever_above_horizon",
+)
 
 
 def run_stage(ctx: RunContext) -> StageResult:
@@ -60,14 +70,13 @@ def run_stage(ctx: RunContext) -> StageResult:
         },
     )
     rows = []
-    for name, track in zip(names, tracks, strict=True):
+    for name, track, site in zip(names, tracks, scenario.sites, strict=True):
         rows.append(
             {
                 "site": name,
-                "sun_center_above_horizontal_fraction": float(np.mean(track.sun_elevation_deg > 0)),
-                "earth_center_above_horizontal_fraction": float(np.mean(track.earth_elevation_deg > 0)),
-                "sun_elevation_max_deg": float(track.sun_elevation_deg.max()),
-                "earth_elevation_max_deg": float(track.earth_elevation_deg.max()),
+                **span_summary(track, period.step_s),
+                # at a 0 deg horizon on the smooth sphere: no terrain, no horizon dip of an elevated site
+                "sky_fraction_ever_above_horizon": float(sky_fraction_ever_above_horizon(site.latitude_deg)),
             }
         )
     import pandas as pd
@@ -76,7 +85,7 @@ def run_stage(ctx: RunContext) -> StageResult:
     summary = {
         "n_times": len(times),
         "correction": scenario.sky.correction,
-        **{f"{key}[{r['site']}]": r[key] for key in _FRACTIONS for r in rows},
+        **{f"{key}[{r['site']}]": r[key] for key in _SUMMARY_KEYS for r in rows},
     }
     ctx.progress(1.0, "sky done")
     return StageResult(
@@ -93,6 +102,11 @@ def run_stage(ctx: RunContext) -> StageResult:
             "The '..._center_above_horizontal_fraction' figures count the samples with the body's centre above the "
             "local horizontal plane, without terrain: sky geometry, not the light at the site (the site stage's "
             "sun_center_visible_fraction, with terrain, when the scenario has a terrain section).",
+            "'..._hours' count each sample above the horizontal as one time step. 'sky_fraction_ever_above_horizon' "
+            "is the fraction of the celestial sphere (declinations about the Moon's spin axis) that culminates above "
+            "a 0 deg horizon at the site's latitude during a lunar rotation, (1 + cos latitude) / 2, without terrain. "
+            "The time series also give the Earth's phase angle and illuminated fraction seen from the site and the "
+            "Sun-Earth angular separation.",
         ],
         products={"times": t},
     )
