@@ -108,3 +108,33 @@ def test_a_load_with_several_conditions_runs_when_all_hold() -> None:
     assert table.loc["optical", "scheduled_h_mean"] == 24.0
     expected = np.where(~sun_up & ~earth_up, 1e3, 0.0)
     np.testing.assert_array_equal(inputs.demand_w[0], expected)
+
+
+def test_service_by_calendar_year() -> None:
+    # 48 hourly steps from 2030-12-31 12:00 UTC: 12 in 2030, 36 in 2031. A 1 kW camera (day = first 12 h of
+    # each 24 h of the series: steps 0-11 fall in 2030, 24-35 in 2031) and a 2 kW load that does not fit beside
+    # the 3 kW essential one on 4 kW (shed every hour). By hand, per year: camera 12 h / 12 kWh in each; science
+    # 12 h and 36 h scheduled, all shed, 0 served; the yearly values add up to the run's totals
+    from lunarops.ops.montecarlo import load_year_table
+
+    sun_up = (np.arange(HOURS) % 24) < 12
+    station = Station(
+        sources=(ConstantSource("source", 4e3),),
+        loads=(
+            Load("essential", 3e3, priority=1),
+            Load("science", 2e3, priority=5),
+            Load("camera", 1e3, priority=2, when="day", data_rate_bps=10e6),
+        ),
+    )
+    inputs = build_inputs(station, _light(sun_up), np.datetime64("2030-12-31T12:00"), 3600.0)
+    assert inputs.years == (2030, 2031)
+    ds = simulate(station, inputs, runs=2, seed=1).dataset
+    table = load_year_table(ds).set_index(["load", "year"])
+    assert table.loc[("camera", 2030), "scheduled_h_mean"] == 12.0
+    assert table.loc[("camera", 2031), "scheduled_h_mean"] == 12.0
+    assert table.loc[("camera", 2031), "served_mwh_mean"] == pytest.approx(0.012, abs=1e-12)
+    assert table.loc[("camera", 2030), "data_made_tb_mean"] == pytest.approx(12 * 3600 * 10e6 / 8e12, rel=1e-12)
+    assert table.loc[("science", 2030), "shed_h_mean"] == 12.0
+    assert table.loc[("science", 2031), "shed_h_mean"] == 36.0
+    assert table.loc[("science", 2031), "served_mwh_mean"] == 0.0
+    np.testing.assert_allclose(ds["load_year_served_j"].sum("year"), ds["load_served_j"], rtol=1e-12)

@@ -71,6 +71,11 @@ def test_resume_reuses_finished_stages(tmp_path: Path, monkeypatch: object) -> N
     assert second.summary()["sky"] == first.summary()["sky"]
     third = run_module.run(scenario, tmp_path, record=False, resume=False)
     assert "sky" in calls and third.summary()["sky"] == first.summary()["sky"]
+    # other code (an edited or upgraded lunarops with the same version string) redoes the stage
+    calls.clear()
+    monkeypatch.setattr(run_module, "code_fingerprint", lambda: "other code")  # type: ignore[attr-defined]
+    run_module.run(scenario, tmp_path, record=False)
+    assert "sky" in calls
 
 
 def test_run_bad_scenario_exit_2(tmp_path: Path) -> None:

@@ -221,7 +221,7 @@ COMP_STAT_VARS: tuple[str, ...] = (
 )
 C_FAIL, C_SPARES, C_DOWN_H, C_DOWN_END, C_WAITED = range(len(COMP_STAT_VARS))
 
-# ---- per-run, per-load service (load_stats[run, load, stat]): robots, science, ISRU plants ----------------------
+# ---- per-run, per-load service by calendar year (load_stats[run, load, year, stat]): robots, science, ISRU ----
 LOAD_STAT_VARS: tuple[str, ...] = (
     "scheduled_h",  # hours the load was scheduled and online (its `when`, its online time) [h]
     "shed_h",  # of those, hours it was shed (lack of power or the reserve policy) [h]
@@ -389,6 +389,7 @@ def run_one(
     ev_counts: NDArray[np.int64],
     comp_stats: NDArray[np.float64],
     load_stats: NDArray[np.float64],
+    step_year: NDArray[np.int64],
 ) -> None:
     """Simulate one run; writes ``rec`` (vars, records), ``scal`` (scalars) and the event arrays.
 
@@ -401,8 +402,9 @@ def run_one(
     buffer_bits] (the link rate is the per-step ``link_bps`` column of ``kinds``);
     ``comm_idx``: [comm_load, comm_elem]; ``comp_stats`` (component, ``COMP_STAT_VARS``): each component's
     failures, spares used, unit-hours down, units down at the end, and whether it ever waited for a spare
-    (counted here, not from the capped event buffers); ``load_stats`` (load, ``LOAD_STAT_VARS``): each load's
-    scheduled and shed hours, asked and served energy and data made; ``comp_op`` (component, 2): the load
+    (counted here, not from the capped event buffers); ``load_stats`` (load, year, ``LOAD_STAT_VARS``): each
+    load's scheduled and shed hours, asked and served energy and data made in each calendar year (``step_year``:
+    each step's year index); ``comp_op`` (component, 2): the load
     (served) or array (lit) whose work advances the component's failure clock, -1 for none (every online step).
     """
     n_steps = kind.shape[0]
@@ -500,8 +502,9 @@ def run_one(
         for i in range(comp_stats.shape[1]):
             comp_stats[c, i] = 0.0
     for ld in range(load_stats.shape[0]):
-        for i in range(load_stats.shape[1]):
-            load_stats[ld, i] = 0.0
+        for y in range(load_stats.shape[1]):
+            for i in range(load_stats.shape[2]):
+                load_stats[ld, y, i] = 0.0
     # accumulators live in locals (no stores through arrays in the loop)
     a_nfail = 0.0
     a_brown = 0.0
@@ -688,6 +691,7 @@ def run_one(
 
         # 5. demand and 6. the reserve policy (decided on the storage at the start of the step)
         kt = kind[t]
+        yr = step_year[t]
         day = kinds[kt, c_day]
         if any_daylight_load and day != prev_day:
             online = False  # logged only while some daylight-only plant is there
@@ -767,10 +771,10 @@ def run_one(
             if water_full and load_product[ld] == 1:
                 asked = 0.0  # paused: the water tank is full
             if asked > 0.0 and t >= elem_online[load_elem[ld]]:
-                load_stats[ld, L_SCHED_H] += dt_h
-                load_stats[ld, L_SCHED_J] += asked * dt_s
+                load_stats[ld, yr, L_SCHED_H] += dt_h
+                load_stats[ld, yr, L_SCHED_J] += asked * dt_s
                 if ns != 0:
-                    load_stats[ld, L_SHED_H] += dt_h
+                    load_stats[ld, yr, L_SHED_H] += dt_h
             if ns != 0:
                 served[ld] = 0.0
                 uns += d[ld]
@@ -782,7 +786,7 @@ def run_one(
             else:
                 sv = d[ld]
                 served[ld] = sv
-                load_stats[ld, L_SERVED_J] += sv * dt_s
+                load_stats[ld, yr, L_SERVED_J] += sv * dt_s
                 if shed_state[ld] != 0:
                     n_ev = _log(ev_step, ev_code, ev_elem, ev_value, ev_counts, n_ev, t, E_RESTORE, ld, 0.0)
                 if sv > 0.0:
@@ -806,7 +810,7 @@ def run_one(
                         if full > 0.0:
                             bits = load_data_bps[ld] * sv / full * dt_s
                             made += bits
-                            load_stats[ld, L_DATA] += bits
+                            load_stats[ld, yr, L_DATA] += bits
             shed_state[ld] = ns
         # operating clocks: a working unit whose target worked this step (load served, array lit) ages a step;
         # with none left it fails at the next step
@@ -1105,6 +1109,7 @@ def run_many(
     ev_counts: NDArray[np.int64],
     comp_stats: NDArray[np.float64],
     load_stats: NDArray[np.float64],
+    step_year: NDArray[np.int64],
 ) -> None:
     """``run_one`` for every run (first axis of the per-run arrays and outputs), in parallel."""
     array_t = np.ascontiguousarray(array_in.T)
@@ -1162,4 +1167,5 @@ def run_many(
             ev_counts[i],
             comp_stats[i],
             load_stats[i],
+            step_year,
         )

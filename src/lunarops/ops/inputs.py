@@ -195,6 +195,8 @@ class EngineInputs:
     n_elements: int
     element_names: tuple[str, ...]
     elem_online: NDArray[np.int64]  # step at which each element comes online (0: from the start)
+    step_year: NDArray[np.int64]  # index into ``years`` of each step's calendar year (UTC)
+    years: tuple[int, ...]  # the calendar years the steps fall in
 
     @property
     def n_steps(self) -> int:
@@ -397,6 +399,9 @@ def build_inputs(
             )
     unit_comp = np.array([i for i, c in enumerate(comps) for _ in range(c.units)], dtype=np.int64)
     comp_op = operating_clock(station, load_index)
+    calendar = (start64 + np.round(time_s * 1e6).astype("timedelta64[us]")).astype("datetime64[Y]").astype(np.int64)
+    step_year = (calendar - calendar[0]).astype(np.int64)
+    years = tuple(int(y) + 1970 for y in range(int(calendar[0]), int(calendar[-1]) + 1))
     return EngineInputs(
         dt_s=dt_s,
         start=start64,
@@ -450,6 +455,8 @@ def build_inputs(
         n_elements=len(elements),
         element_names=elements,
         elem_online=online_steps(elements, station.element_online_s, dt_s, n),
+        step_year=step_year,
+        years=years,
     )
 
 

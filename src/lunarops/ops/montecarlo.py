@@ -172,7 +172,7 @@ class RawRuns:
     ev_counts: NDArray[np.int64]
     record_steps: int
     comp_stats: NDArray[np.float64]  # (run, component, engine.COMP_STAT_VARS)
-    load_stats: NDArray[np.float64]  # (run, load, engine.LOAD_STAT_VARS)
+    load_stats: NDArray[np.float64]  # (run, load, year, engine.LOAD_STAT_VARS)
 
     @staticmethod
     def allocate(
@@ -190,7 +190,7 @@ class RawRuns:
             np.zeros((runs, engine.N_EVENT_CODES), dtype=np.int64),
             record_steps,
             np.zeros((runs, inputs.comp_target.shape[0], len(engine.COMP_STAT_VARS))),
-            np.zeros((runs, len(inputs.load_names), len(engine.LOAD_STAT_VARS))),
+            np.zeros((runs, len(inputs.load_names), len(inputs.years), len(engine.LOAD_STAT_VARS))),
         )
 
     def runs_slice(self, start: int, stop: int) -> RawRuns:
@@ -290,6 +290,7 @@ def run_batch(
         ev_counts,
         out.comp_stats,
         out.load_stats,
+        x.step_year,
     )
     return out
 
@@ -351,10 +352,12 @@ def to_dataset(inputs: EngineInputs, raw: RawRuns, first_run: int = 0) -> xr.Dat
         for k, name in enumerate(engine.COMP_STAT_VARS):
             data[f"component_{name}"] = (("run", "component"), raw.comp_stats[:, :, k])
         coords["component"] = list(inputs.comp_names)
-    if inputs.load_names:  # per-run service of each load (robots, science, ISRU plants, ...)
+    if inputs.load_names:  # per-run service of each load (robots, science, ISRU plants, ...), and by year
         for k, name in enumerate(engine.LOAD_STAT_VARS):
-            data[f"load_{name}"] = (("run", "load"), raw.load_stats[:, :, k])
+            data[f"load_{name}"] = (("run", "load"), raw.load_stats[:, :, :, k].sum(axis=2))
+            data[f"load_year_{name}"] = (("run", "load", "year"), raw.load_stats[:, :, :, k])
         coords["load"] = list(inputs.load_names)
+        coords["year"] = list(inputs.years)
     ds = xr.Dataset(data, coords=coords)
     if inputs.comp_names:
         ds["component_hours_down"].attrs["units"] = "unit-hours (awaiting a spare + under repair)"
@@ -441,6 +444,26 @@ def load_table(ds: xr.Dataset) -> pd.DataFrame:
         columns=columns,
     )
     return frame
+
+
+def load_year_table(ds: xr.Dataset) -> pd.DataFrame:
+    """Each load's service by calendar year (means over the runs): hours scheduled, hours shed, energy served
+    [MWh] and data made [TB]; only the years in which the load was scheduled in some run (a station grows)."""
+    columns = ["load", "year", "scheduled_h_mean", "shed_h_mean", "served_mwh_mean", "data_made_tb_mean"]
+    if "year" not in ds.dims or ds.sizes.get("load", 0) == 0:
+        return pd.DataFrame(columns=columns)
+    sched_h = ds["load_year_scheduled_h"].values  # (run, load, year)
+    shed_h = ds["load_year_shed_h"].values.mean(axis=0)
+    served = ds["load_year_served_j"].values.mean(axis=0) / 3.6e9
+    data = ds["load_year_data_bits"].values.mean(axis=0) / 8e12
+    rows = [
+        (str(load), int(year), float(sched_h[:, i, j].mean()), float(shed_h[i, j]), float(served[i, j]),
+         float(data[i, j]))
+        for i, load in enumerate(ds["load"].values)
+        for j, year in enumerate(ds["year"].values)
+        if np.any(sched_h[:, i, j] > 0)
+    ]
+    return pd.DataFrame(rows, columns=columns)
 
 
 def _rows(table: pd.DataFrame) -> dict[str, list[float]]:
@@ -542,7 +565,7 @@ def memory_estimate(
     records = runs * len(engine.RECORD_VARS) * n_rec * rec_bytes
     per_run = event_capacity * 32 + engine.N_EVENT_CODES * 8 + len(engine.SCALAR_VARS) * 8
     per_run += inputs.comp_target.shape[0] * len(engine.COMP_STAT_VARS) * 8
-    per_run += len(inputs.load_names) * len(engine.LOAD_STAT_VARS) * 8
+    per_run += len(inputs.load_names) * (len(inputs.years) + 1) * len(engine.LOAD_STAT_VARS) * 8  # by year + totals
     _, block = _failure_blocks(station, inputs)
     k_max = int(block.max()) if block.size else 1
     # peak while drawing a batch (measured with tracemalloc): the exponentials, two temporaries of the same size

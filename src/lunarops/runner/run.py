@@ -7,6 +7,7 @@ or kill redoes only the stages that had not finished.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import pickle
 import time
@@ -187,8 +188,23 @@ def _checkpoint_path(out_dir: Path, name: str) -> Path:
     return out_dir / ".checkpoints" / f"{name}.pickle"
 
 
+@functools.cache
+def code_fingerprint() -> str:
+    """SHA-256 of the package's Python sources: a checkpoint is reused only by the code that wrote it (a changed
+    or upgraded lunarops redoes its stages even when the version string did not change)."""
+    root = Path(__file__).resolve().parents[1]
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*.py")):
+        digest.update(str(path.relative_to(root)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
 def _save_checkpoint(out_dir: Path, name: str, sha: str, result: StageResult | None) -> None:
-    payload = pickle.dumps({"sha256": sha, "version": __version__, "result": result}, protocol=pickle.HIGHEST_PROTOCOL)
+    payload = pickle.dumps(
+        {"sha256": sha, "version": __version__, "code": code_fingerprint(), "result": result},
+        protocol=pickle.HIGHEST_PROTOCOL,
+    )
     write_atomic(_checkpoint_path(out_dir, name), lambda tmp: tmp.write_bytes(payload))
 
 
@@ -202,5 +218,7 @@ def _load_checkpoint(out_dir: Path, name: str, sha: str) -> StageResult | None:
         return None  # unreadable checkpoint: redo the stage
     if payload.get("sha256") != sha or payload.get("version") != __version__:
         return None
+    if payload.get("code") != code_fingerprint():
+        return None  # written by other code
     result: StageResult | None = payload.get("result")
     return result

@@ -22,7 +22,7 @@ from lunarops.illumination.site import TERRAIN_NONE
 from lunarops.ops import functions as fn
 from lunarops.ops.inputs import LightSeries, build_inputs, step_at_or_after
 from lunarops.ops.lifesupport import BVAD, CrewRates, LoopClosure
-from lunarops.ops.montecarlo import OpsResult, component_table, load_table, simulate
+from lunarops.ops.montecarlo import OpsResult, component_table, load_table, load_year_table, simulate
 from lunarops.ops.station import (
     LIFE_SUPPORT_TARGETS,
     Battery,
@@ -940,6 +940,14 @@ def run_stage(ctx: RunContext) -> StageResult | None:
             loads,
         ))
         datasets["operations_loads"] = xr.Dataset.from_dataframe(loads.set_index("load"))
+    by_year = load_year_table(mc.dataset)
+    if len(by_year):
+        tables.insert(2, Table(
+            f"Loads by calendar year, means over {int(mc.summary['runs'])} runs (as the station grows: hours "
+            "scheduled by their `when` while online, hours shed, energy served, data made)",
+            by_year,
+        ))
+        datasets["operations_loads_by_year"] = xr.Dataset.from_dataframe(by_year.set_index(["load", "year"]))
     notes.append(probability_note(mc.summary))
     unweighed = [name for name, m in station_masses.items() if not m > 0]
     if unweighed:
