@@ -485,7 +485,7 @@ def summarize(ds: xr.Dataset, battery_capacity_j: float | None = None) -> dict[s
         return float(np.percentile(values, p)) * scale
 
     kwh = 1.0 / 3.6e6
-    gb = 1.0 / 8e9
+    # bits -> GB by division: 1.6e13 bits / 8e9 is exactly 2000 GB (x 1.25e-10 gives 2000.0000000000002)
     uns = ds["run_unserved_j"].values
     ess = ds["run_essential_unserved_j"].values
     dropped = ds["run_data_dropped_bits"].values
@@ -517,16 +517,16 @@ def summarize(ds: xr.Dataset, battery_capacity_j: float | None = None) -> dict[s
         "isru_o2_kg_p05": q("run_isru_o2_kg", 5),
         "isru_o2_kg_p50": q("run_isru_o2_kg", 50),
         "isru_o2_kg_p95": q("run_isru_o2_kg", 95),
-        "data_returned_gb_p50": q("run_data_returned_bits", 50, 1.0 / 8e9),
-        "data_returned_gb_p05": q("run_data_returned_bits", 5, 1.0 / 8e9),
+        "data_returned_gb_p50": q("run_data_returned_bits", 50) / 8e9,
+        "data_returned_gb_p05": q("run_data_returned_bits", 5) / 8e9,
         # of which through a relay (the Earth down); the buffer's highest fill in a run (p50 and max over runs)
-        "data_relayed_gb_p50": q("run_data_relayed_bits", 50, gb),
-        "data_buffer_peak_gb_p50": q("run_max_data_buffer_bits", 50, gb),
-        "data_buffer_peak_gb_max": float(ds["run_max_data_buffer_bits"].max()) * gb,
-        "data_dropped_gb_p50": q("run_data_dropped_bits", 50, gb),
-        "data_dropped_gb_mean": float(dropped.mean()) * gb,
-        "data_dropped_gb_p95": q("run_data_dropped_bits", 95, gb),
-        "data_dropped_gb_max": float(dropped.max()) * gb,
+        "data_relayed_gb_p50": q("run_data_relayed_bits", 50) / 8e9,
+        "data_buffer_peak_gb_p50": q("run_max_data_buffer_bits", 50) / 8e9,
+        "data_buffer_peak_gb_max": float(ds["run_max_data_buffer_bits"].max()) / 8e9,
+        "data_dropped_gb_p50": q("run_data_dropped_bits", 50) / 8e9,
+        "data_dropped_gb_mean": float(dropped.mean()) / 8e9,
+        "data_dropped_gb_p95": q("run_data_dropped_bits", 95) / 8e9,
+        "data_dropped_gb_max": float(dropped.max()) / 8e9,
         "probability_any_data_dropped": float(np.mean(dropped > 0.0)),
         "probability_any_data_dropped_ci95": ci(dropped > 0.0),
         "failures_mean": float(ds["run_failures"].mean()),
