@@ -582,6 +582,7 @@ def simulate_scenario(
     notes += _failure_clocks(station, inputs)
     notes += _power_limited(hourly, station)
     notes += _water_tank(hourly, station)
+    notes += _worst_data_drop(mc)
     if section.comms is not None:
         notes.append(_link_note(section.comms, light, inputs, mc.summary))
     if campaign_deliveries is not None and len(campaign_deliveries):
@@ -600,6 +601,31 @@ def simulate_scenario(
             f"{period.end_utc.date()} and were not simulated (first: {outside[0].time_utc.isoformat()})"
         )
     return hourly, mc, notes
+
+
+def _worst_data_drop(mc: OpsResult) -> list[str]:
+    """The Monte Carlo run that dropped the most data, and the components that were down far longer in it than
+    on average (why it dropped)."""
+    ds = mc.dataset
+    dropped = ds["run_data_dropped_bits"].values
+    if dropped.size < 2 or not dropped.max() > 0.0:
+        return []
+    worst = int(np.argmax(dropped))
+    text = (
+        f"The most data dropped in one run: {dropped[worst] / 8e12:,.2f} TB (run {int(ds['run'].values[worst])} of "
+        f"{dropped.size}; mean over the runs {dropped.mean() / 8e12:,.3f} TB)"
+    )
+    if "component_hours_down" in ds:
+        down = ds["component_hours_down"].values  # (run, component)
+        mean = down.mean(axis=0)
+        long = [
+            f"{name} {down[worst, c]:,.0f} unit-hours down (mean {mean[c]:,.0f})"
+            for c, name in enumerate(ds["component"].values)
+            if down[worst, c] > 2.0 * mean[c] and down[worst, c] > 0.0
+        ]
+        if long:
+            text += f"; in that run {', '.join(long)}"
+    return [text + "."]
 
 
 def _water_tank(hourly: OpsResult, station: Station) -> list[str]:
