@@ -194,3 +194,28 @@ def test_the_worst_data_drop_is_explained() -> None:
     assert f"{dropped[worst] / 8e12:,.2f} TB (run {worst} of 8" in note
     down = mc.dataset["component_hours_down"].values[:, 0]
     assert ("radio" in note) == bool(down[worst] > 2.0 * down.mean())
+
+
+def test_reserve_policy_shedding_is_not_called_a_power_limit() -> None:
+    # a 2 kW reactor and a 10 kWh battery that may give 1 MW: the 5 kW load (shed_below_reserve) drains it,
+    # the reserve policy (25 % + 5 %) sheds the load, the battery recharges, and so on. Power never limits (the
+    # battery could give 1 MW): every shed is the policy's, so no "lack of power" note (review of session 15)
+    import numpy as np
+
+    from lunarops.ops.inputs import LightSeries, build_inputs
+    from lunarops.ops.montecarlo import simulate
+    from lunarops.ops.station import Battery, ConstantSource, Load, Policy, Station
+    from lunarops.ops.uncertain import Uncertain
+    from lunarops.runner.stages.operations import _power_limited
+
+    n = 200
+    light = LightSeries(np.full(n, -0.1), np.zeros(n), np.zeros(n), np.full(n, 1.496e11), np.ones(n, dtype=bool))
+    station = Station(
+        sources=(ConstantSource("reactor", 2e3),),
+        battery=Battery("battery", 10e3 * 3600, 1.0, Uncertain.fixed(1.0), Uncertain.fixed(1.0), 1e6, 1e6),
+        loads=(Load("a", 5e3, priority=5, shed_below_reserve=True),),
+        policy=Policy(0.25, 0.05, ()),
+    )
+    result = simulate(station, build_inputs(station, light, np.datetime64("2030-01-01T00:00"), 3600.0), runs=1)
+    assert float(result.dataset["run_unserved_j"].values[0]) > 0.0  # the policy did shed
+    assert _power_limited(result, station) == []

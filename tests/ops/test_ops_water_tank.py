@@ -70,8 +70,9 @@ def test_an_unlimited_tank_changes_nothing() -> None:
 
 def test_the_plant_resumes_below_95_percent_of_the_tank() -> None:
     # 24 crew on an open loop drink 24 x 3.217 kg/d (BVAD potable water, CrewRates) = 3.217 kg an hour; the
-    # plant adds 10 kg an hour while running. Reference: the same rule stepped by hand (fill, pause at the
-    # 95 kg tank, resume below 0.95 x 95 = 90.25 kg), water first made, then drunk, each hour
+    # plant adds 10 kg an hour while running. Reference: the same rule stepped by hand: the plant pauses once the
+    # tank has filled (in the hour before, though the crew drank since) and resumes below 0.95 x 95 = 90.25 kg;
+    # each hour water is made first, then drunk
     from lunarops.ops.lifesupport import LoopClosure
 
     station = Station(
@@ -82,17 +83,49 @@ def test_the_plant_resumes_below_95_percent_of_the_tank() -> None:
         consumables=Consumables(o2_kg=1e4, water_kg=0.0, food_kg=1e4, water_capacity_kg=95.0),
     )
     light = LightSeries(np.full(N, 0.1), np.zeros(N), np.ones(N), np.full(N, 1.496e11), np.ones(N, dtype=bool))
-    ds = simulate(station, build_inputs(station, light, START, DT), runs=1, seed=1, record_steps=1).dataset
+    result = simulate(station, build_inputs(station, light, START, DT), runs=1, seed=1, record_steps=1)
     drink = 24 * 3.217 / 24.0
-    water, paused, expected = 0.0, False, []
-    for _ in range(N):
-        if not paused and water >= 95.0:
+    water, paused, hit, lost, pauses, expected = 0.0, False, False, 0.0, [], []
+    for step in range(N):
+        if not paused and (hit or water >= 95.0):
             paused = True
+            pauses.append(step)
         elif paused and water < 0.95 * 95.0:
             paused = False
+        hit = False
         if not paused:
-            water = min(water + 10.0, 95.0)
+            water += 10.0
+            if water >= 95.0:
+                lost += water - 95.0
+                water, hit = 95.0, True
         water -= drink
         expected.append(water)
-    np.testing.assert_allclose(ds["water_kg"].values[0], expected, rtol=1e-9, atol=1e-9)
-    assert min(expected[12:]) < 90.25 < max(expected[12:])  # it cycles: paused, resumed, paused again
+    ds = result.dataset.isel(run=0)
+    np.testing.assert_allclose(ds["water_kg"].values, expected, rtol=1e-9, atol=1e-9)
+    events = result.events
+    assert list(events.loc[events["event"] == "policy_water_full_pause", "step"]) == pauses
+    assert len(pauses) >= 3  # it cycles: filled, paused, resumed, filled again
+    assert float(ds["run_water_overflow_kg"].values) == pytest.approx(lost, abs=1e-9)
+    assert lost < 10.0 * len(pauses)  # at most one hour's output lost per fill
+
+
+def test_a_tank_full_before_the_plant_arrives() -> None:
+    # the tank starts full (95 kg), the plant comes online at step 10 and nobody drinks: it pauses at once when it
+    # arrives (logged then, not before: there was no plant to pause), makes nothing and loses nothing
+    plant = IsruPlant(
+        "ice plant", "ice_extraction", 10e3, daylight_only=False, ice_mass_fraction=Uncertain.fixed(0.05),
+        regolith_energy_j_per_kg=Uncertain.fixed(0.05 * 3.6e6), online_s=10 * DT,
+    )
+    station = Station(
+        sources=(ConstantSource("reactor", 20e3),),
+        isru=(plant,),
+        consumables=Consumables(water_kg=95.0, water_capacity_kg=95.0),
+    )
+    light = LightSeries(np.full(N, 0.1), np.zeros(N), np.ones(N), np.full(N, 1.496e11), np.ones(N, dtype=bool))
+    result = simulate(station, build_inputs(station, light, START, DT), runs=1, seed=1, record_steps=1)
+    events = result.events
+    assert list(events.loc[events["event"] == "policy_water_full_pause", "step"]) == [10]
+    assert not (events["event"] == "policy_water_full_resume").any()
+    ds = result.dataset.isel(run=0)
+    assert float(ds["run_isru_water_kg"].values) == 0.0
+    assert float(ds["run_water_overflow_kg"].values) == 0.0

@@ -437,6 +437,11 @@ def run_one(
     water_cap = store_par[2]
     water_over = 0.0
     water_full = False  # ice plants paused: the water tank is full
+    water_hit = False  # the tank reached its capacity during the last step (what the crew drank since aside)
+    has_ice = False
+    for ld in range(load_product.shape[0]):
+        if load_product[ld] == 1:
+            has_ice = True
     has_comm = comm_par[0] > 0.5
     s_max = cap_r_out / eta_fc if has_r else 0.0
     e_b = cap_b0 * storage_par[5] if has_b else 0.0
@@ -562,9 +567,10 @@ def run_one(
                 if c == 0 and stores[0] > store_par[1]:
                     stores[3] += stores[0] - store_par[1]
                     stores[0] = store_par[1]
-                elif c == 1 and stores[1] > water_cap:  # no room in the water tank: lost
+                elif c == 1 and stores[1] >= water_cap:  # no room in the water tank: lost
                     water_over += stores[1] - water_cap
                     stores[1] = water_cap
+                    water_hit = True
             n_ev = _log(ev_step, ev_code, ev_elem, ev_value, ev_counts, n_ev, t, E_DELIV, c, amt)
             i_del += 1
 
@@ -702,15 +708,19 @@ def run_one(
                 code = E_DAY_RESUME if day > 0.5 else E_DAY_PAUSE
                 n_ev = _log(ev_step, ev_code, ev_elem, ev_value, ev_counts, n_ev, t, code, -1, 0.0)
         prev_day = day
-        # ice plants pause when the water tank is full and resume below 95 % of it (logged while some ice plant
-        # is there)
-        if (not water_full and stores[1] >= water_cap) or (water_full and stores[1] < WATER_RESUME * water_cap):
-            water_full = not water_full
+        # ice plants pause once the water tank has filled (in the last step, or it is full now) and resume below
+        # 95 % of it; only while some ice plant is there (a pause is an act of the plants, logged)
+        if has_ice and water_cap < np.inf:
+            ice_on = False
             for ld in range(n_load):
                 if load_product[ld] == 1 and t >= elem_online[load_elem[ld]]:
-                    code = E_WATER_PAUSE if water_full else E_WATER_RESUME
-                    n_ev = _log(ev_step, ev_code, ev_elem, ev_value, ev_counts, n_ev, t, code, -1, stores[1])
-                    break
+                    ice_on = True
+            filled = water_hit or stores[1] >= water_cap
+            if ice_on and ((not water_full and filled) or (water_full and stores[1] < WATER_RESUME * water_cap)):
+                water_full = not water_full
+                code = E_WATER_PAUSE if water_full else E_WATER_RESUME
+                n_ev = _log(ev_step, ev_code, ev_elem, ev_value, ev_counts, n_ev, t, code, -1, stores[1])
+        water_hit = False
         # policy_reserve_shed is logged at the first step of a reserve episode at which the policy sheds some
         # load (none may be flagged shed_below_reserve, or none be on), policy_reserve_release only after it
         if not reserve_on and frac_prev < reserve_lo:
@@ -796,9 +806,10 @@ def run_one(
                         if product == 1:
                             isru_h2o += kg
                             stores[1] += kg
-                            if stores[1] > water_cap:
+                            if stores[1] >= water_cap:
                                 water_over += stores[1] - water_cap
                                 stores[1] = water_cap
+                                water_hit = True
                         else:
                             isru_o2 += kg
                             stores[0] += kg
@@ -939,9 +950,10 @@ def run_one(
                         empty[c] = 1
                 else:
                     empty[c] = 0
-            if stores[1] > water_cap:  # the Sabatier reactor returned more than the crew used
+            if stores[1] >= water_cap:  # the Sabatier reactor returned more than the crew used
                 water_over += stores[1] - water_cap
                 stores[1] = water_cap
+                water_hit = True
             if days_res < a_mindays:
                 a_mindays = days_res
 

@@ -658,7 +658,13 @@ def _power_limited(hourly: OpsResult, station: Station) -> list[str]:
         return []
     x = hourly.inputs
     first_on = min(int(x.elem_online[x.element_names.index(store.name)]) for store in stores)
-    limited = (ds["unserved_w"].values > 0.0) & (ds["storage_fraction"].values > above)
+    # the reserve policy decides on the storage at the start of a step: the fraction recorded at the end of the
+    # step before; above reserve + hysteresis the policy is off, so what was shed then was shed for lack of power
+    end_fraction = ds["storage_fraction"].values
+    start_fraction = np.concatenate([end_fraction[:1], end_fraction[:-1]])
+    if first_on < start_fraction.size:
+        start_fraction[first_on] = end_fraction[first_on]  # its first step: the end of it stands in for the start
+    limited = (ds["unserved_w"].values > 0.0) & (start_fraction > above)
     limited[:first_on] = False  # before any storage is there, its fraction means nothing
     if not limited.any():
         return []
