@@ -44,6 +44,11 @@ StepOpt = Annotated[str, typer.Option("--step", help="time step: 1h, 30min (or 3
 MinDistOpt = Annotated[
     float | None, typer.Option("--min-distance-m", help="ignore terrain nearer than this [m] (default one DEM pixel)")
 ]
+MaxSlopeOpt = Annotated[
+    float | None,
+    typer.Option("--max-slope-deg", help="steepest slope the traverse to the nearest PSR may drive [deg] "
+                 "[default: the scenario's terrain.ranking.traverse_max_slope_deg, else 20]"),
+]
 
 
 def register(app: typer.Typer) -> None:
@@ -142,6 +147,7 @@ def psr(
     quiet: Annotated[bool, typer.Option("--quiet", help="no progress bar")] = False,
     json_output: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
     horizon_mode: HorizonModeOpt = "auto",
+    max_slope_deg: MaxSlopeOpt = None,
 ) -> None:
     """Permanently shadowed regions of a polar DEM over the lunar precession cycle, and their area."""
     from lunarops.atomic import write_atomic
@@ -152,13 +158,17 @@ def psr(
         shadow_range_m,
         sun_envelope,
     )
+    from lunarops.illumination.ranking import psr_traverse
     from lunarops.illumination.render import light_map_png, write_geotiff
     from lunarops.illumination.site import resolve_terrain
     from lunarops.illumination.timegrid import check_period
     from lunarops.terrain import PolarStereographic
     from lunarops.terrain.horizon import LIGHT_MIN_N_AZIMUTH, check_n_azimuth
+    from lunarops.terrain.traverse import DEFAULT_MAX_SLOPE_DEG, check_max_slope_deg
 
     with handle_errors():
+        slope_limit = check_max_slope_deg(DEFAULT_MAX_SLOPE_DEG if max_slope_deg is None else max_slope_deg,
+                                          "--max-slope-deg")
         sites = [_parse_site(text) for text in site or []]
         _check_unique_names([name for name, _, _ in sites], "--site")
         _check_horizon_mode(horizon_mode)
@@ -204,11 +214,22 @@ def psr(
             result = psr_map(grid, None, max_colatitude_deg, envelope, min_distance_m, n_azimuth, progress=update,
                              horizon_mode=horizon_mode)
         summary: dict[str, Any] = result.summary()
+        unreachable = []
         for name, lat, lon in sites:
             summary[f"psr_distance_km[{name}]"] = result.distance_km(lat, lon)
+            traverse = psr_traverse(grid, result, lat, lon, slope_limit)
+            summary[f"psr_traverse_km[{name}]"] = traverse.distance_km
+            summary[f"psr_traverse_max_slope_deg[{name}]"] = traverse.max_slope_deg
+            if json_output:
+                summary[f"psr_traverse_path[{name}]"] = [[float(a), float(b)] for a, b in traverse.path_latlon_deg]
+            if not traverse.reachable:
+                unreachable.append(f"{name}: {traverse.status}")
         summary["dem_pixel_size_m"] = float(grid.pixel_size_m)
+        if sites:
+            summary["traverse_max_slope_deg"] = slope_limit
         summary["notes"] = [_psr_resolution_note(grid)] + (
-            ["psr_distance_km: to the nearest PSR cell centre within the region (--max-colatitude-deg)"]
+            ["psr_distance_km: to the nearest PSR cell centre within the region (--max-colatitude-deg)",
+             _traverse_note(grid, slope_limit, "the region")] + [f"psr_traverse_km {u}" for u in unreachable]
             if sites else [])
         edge_km = (reach_deg - max_colatitude_deg) * math.pi / 180.0 * grid.radius_m / 1e3
         floor_m = float(np.nanmin(grid.heights_m))
@@ -274,6 +295,7 @@ def rank(
     quiet: Annotated[bool, typer.Option("--quiet", help="no progress bar")] = False,
     json_output: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
     horizon_mode: HorizonModeOpt = "auto",
+    max_slope_deg: MaxSlopeOpt = None,
 ) -> None:
     """Rank candidate sites (a list, a scenario's sites, or a search over the DEM) and draw them on a map."""
     from lunarops.atomic import write_atomic
@@ -285,8 +307,12 @@ def rank(
     from lunarops.illumination.timegrid import check_period, parse_step_s, period_times
     from lunarops.terrain import PolarStereographic
     from lunarops.terrain.dem import check_latlon_deg
+    from lunarops.terrain.traverse import DEFAULT_MAX_SLOPE_DEG, check_max_slope_deg
 
     with handle_errors():
+        if max_slope_deg is not None:
+            check_max_slope_deg(max_slope_deg, "--max-slope-deg")
+        slope_limit = DEFAULT_MAX_SLOPE_DEG if max_slope_deg is None else max_slope_deg
         step_s = parse_step_s(step, "--step")
         check_period(start, end, step_s, "--step")
         _check_horizon_mode(horizon_mode)
@@ -323,6 +349,8 @@ def rank(
                     terrain_name = loaded.terrain.dem
                 if horizon_mode == "auto":  # the command line wins over the scenario
                     horizon_mode = loaded.terrain.horizon_mode
+                if max_slope_deg is None:  # the command line wins over the scenario
+                    slope_limit = r.traverse_max_slope_deg
         if not candidates and not search:
             raise InputError("give candidate sites (--site NAME,LAT,LON or --scenario FILE) or --search")
         _check_unique_names([name for name, _, _ in candidates],
@@ -341,11 +369,12 @@ def rank(
             if candidates:
                 ranked += rank_sites(grid, candidates, t, step_s, masts, scales, min_distance_m,
                                      psr_radius_km=psr_radius_km, envelope=envelope, progress=update,
-                                     horizon_mode=horizon_mode)
+                                     horizon_mode=horizon_mode, max_slope_deg=slope_limit)
             if search:
                 found = search_sites(grid, center_lat, center_lon, radius_km, t, step_s, option_mast_m, scales, n_best,
                                      min_separation_km=min_separation_km, min_distance_m=min_distance_m,
-                                     envelope=envelope, progress=update, horizon_mode=horizon_mode)
+                                     envelope=envelope, progress=update, horizon_mode=horizon_mode,
+                                     max_slope_deg=slope_limit)
                 ranked += found.sites
                 window, values = found.light.window, found.light.sun_disk_visible_fraction
                 psr_mask = found.psr.psr if found.psr is not None else None
@@ -357,11 +386,20 @@ def rank(
         output: dict[str, Any] = {"sites": [s.as_dict() for s in ranked], "mast_height_m": common_mast_m,
                                   "mast_height_source": mast_source, "terrain": grid.name,
                                   "dem_pixel_size_m": float(grid.pixel_size_m), "start_utc": start_utc,
-                                  "end_utc": end_utc, "step_hours": step_s / 3600.0}
+                                  "end_utc": end_utc, "step_hours": step_s / 3600.0,
+                                  "traverse_max_slope_deg": slope_limit}
         if search:
             output["search"] = {"center_latitude_deg": center_lat, "center_longitude_deg": center_lon,
                                 "radius_km": radius_km, "n_best": n_best, "min_separation_km": min_separation_km}
         output["notes"] = [_dark_note(grid)]
+        if isinstance(grid.georeference, PolarStereographic):
+            output["notes"].append(_traverse_note(grid, slope_limit, "the --search window" if search and not
+                                                  candidates else "--psr-radius-km around each site"))
+        for s in ranked:
+            if s.traverse is not None and not s.traverse.reachable:
+                output["notes"].append(f"{s.name}: psr_traverse_km {s.traverse.status} (no path with slopes <= "
+                                       f"{slope_limit:g} deg); a larger --max-slope-deg or --psr-radius-km may "
+                                       "find one")
         for s in ranked:
             edge = _edge_note(grid, s.latitude_deg, s.longitude_deg,
                               float(grid.height_at(s.latitude_deg, s.longitude_deg)) + s.mast_height_m, s.name)
@@ -395,22 +433,32 @@ def rank(
         table = Table(
             title=f"Candidate sites ({grid.name} DEM, {_mast_title(common_mast_m, mast_source)}, {start}..{end})",
             caption="lit%: time the Sun's disk is seen; dark h: longest darkness in hours; Earth%: time the Earth's "
-            "centre is up; slope in deg; PSR km: distance to the nearest PSR; mast in m",
+            "centre is up; slope in deg; PSR km: distance to the nearest PSR; drive km: drivable traverse to the "
+            f"nearest PSR with no slope above {slope_limit:g} deg, max sl: its steepest slope in deg; mast in m",
             box=box.SIMPLE_HEAD,
             pad_edge=False,
             collapse_padding=True,
             padding=(0, 1) if console.width >= 100 else (0, 0),  # 80 columns: one space apart, site names whole
         )
-        for column in ("#", "site", "lat", "lon", "mast", "lit%", "dark h", "Earth%", "slope", "PSR km", "score"):
+        # the traverse columns need 16 more characters: below 100 columns they are listed under the table instead
+        wide = console.width >= 100
+        columns = ["#", "site", "lat", "lon", "mast", "lit%", "dark h", "Earth%", "slope", "PSR km"]
+        for column in [*columns, *(["drive km", "max sl"] if wide else []), "score"]:
             # numbers never wrap (a narrow terminal had cut the coordinates to '-89.…'); the site name may
             table.add_column(column, justify="left" if column == "site" else "right", no_wrap=column != "site")
+        drives = []
         for i, s in enumerate(ranked, 1):
+            drive = ("-" if not math.isfinite(s.psr_traverse_km) else f"{s.psr_traverse_km:.1f}",
+                     "-" if not math.isfinite(s.psr_traverse_max_slope_deg) else f"{s.psr_traverse_max_slope_deg:.0f}")
+            drives.append(f"{s.name}: drive km {drive[0]}, max sl {drive[1]}")
             table.add_row(str(i), s.name, f"{s.latitude_deg:.3f}", f"{s.longitude_deg:.3f}", f"{s.mast_height_m:g}",
                           f"{100 * s.sun_disk_visible_fraction:.1f}", f"{s.longest_dark_hours:.0f}",
                           f"{100 * s.earth_center_visible_fraction:.1f}", f"{s.slope_deg:.1f}",
                           "-" if not math.isfinite(s.psr_distance_km) else f"{s.psr_distance_km:.1f}",
-                          f"{s.score:.3f}")
+                          *(drive if wide else ()), f"{s.score:.3f}")
         console.print(table)
+        if not wide:
+            console.print("traverses to the nearest PSR: " + "; ".join(drives))
         console.print(_resolution_note(grid))
         for note in output["notes"]:
             console.print(f"note: {note}")
@@ -508,6 +556,15 @@ def _psr_resolution_note(dem: Any) -> str:
         f"PSR area depends on the DEM resolution: on {dem.pixel_size_m:.0f} m pixels craters narrower than a few "
         "pixels vanish, so the area is low (poleward of 80 S: 12,662 km2 at 1600 m vs 16,055 km2 at 240 m, "
         "Mazarico et al. 2011; docs/illumination.md)"
+    )
+
+
+def _traverse_note(dem: Any, max_slope_deg: float, window: str) -> str:
+    """The note on psr_traverse_km: a shortest path on the DEM's cells, a lower bound."""
+    return (
+        f"psr_traverse_km: shortest 8-connected drive over the {dem.pixel_size_m:.0f} m DEM cells within {window} to "
+        f"the nearest PSR cell, no slope above {max_slope_deg:g} deg (--max-slope-deg); slopes are averaged over a "
+        "cell, so real slopes are steeper and the real drive longer: a lower bound (docs/illumination.md)"
     )
 
 

@@ -6,6 +6,10 @@ earth = Earth-centre visible fraction; slope = 1 - min(slope / slope limit, 1); 
 nearest PSR / PSR scale, 1) (near ice is good; no PSR within the search radius scores 0). The score is the
 weighted mean. Slopes come from the DEM gradient over one pixel on each side (central differences), with
 map distances divided by the polar stereographic scale factor.
+
+Beside the straight-line PSR distance, each site gets the drivable traverse to the nearest PSR
+(:mod:`lunarops.terrain.traverse`: shortest 8-connected path over the same PSR map's window, no edge steeper than
+``max_slope_deg``): ``psr_traverse_km``, its steepest edge and the path. It is reported, not scored.
 """
 
 from __future__ import annotations
@@ -25,6 +29,13 @@ from lunarops.illumination.site import check_dem, check_site_numbers, site_light
 from lunarops.illumination.timegrid import check_time_grid, is_real, shown
 from lunarops.terrain import Dem, PolarStereographic
 from lunarops.terrain.dem import check_latlon_deg
+from lunarops.terrain.traverse import (
+    DEFAULT_MAX_SLOPE_DEG,
+    NO_TARGET,
+    Traverse,
+    check_max_slope_deg,
+    traverse_to_targets,
+)
 
 FloatArray = NDArray[np.float64]
 Progress = Callable[[float, str], None]
@@ -122,16 +133,39 @@ class RankedSite:
     score: float
     extra: dict[str, float] = field(default_factory=dict)
     mast_height_m: float = math.nan  # the observer height over the ground the light was computed at [m]
+    traverse: Traverse | None = None
+    """Drivable path to the nearest PSR (None: not computed, e.g. a DEM that is not polar)."""
 
-    def as_dict(self) -> dict[str, float | str]:
-        """Plain dict (JSON-able; inf PSR distance stays inf, printed as null)."""
+    @property
+    def psr_traverse_km(self) -> float:
+        """Drivable distance to the nearest PSR [km]: inf when none is reachable, NaN when not computed."""
+        return math.nan if self.traverse is None else self.traverse.distance_km
+
+    @property
+    def psr_traverse_max_slope_deg(self) -> float:
+        """Steepest slope [deg] along that path (NaN when none)."""
+        return math.nan if self.traverse is None else self.traverse.max_slope_deg
+
+    @property
+    def psr_traverse_status(self) -> str:
+        """``reached``, ``none reachable within the window``, ``no target cell within the window`` or
+        ``not computed``."""
+        return "not computed" if self.traverse is None else self.traverse.status
+
+    def as_dict(self) -> dict[str, float | str | list[list[float]]]:
+        """Plain dict (JSON-able; inf PSR distances stay inf, printed as null)."""
         return {
             "name": self.name, "latitude_deg": self.latitude_deg, "longitude_deg": self.longitude_deg,
             "sun_disk_visible_fraction": self.sun_disk_visible_fraction,
             "longest_dark_hours": self.longest_dark_hours,
             "earth_center_visible_fraction": self.earth_center_visible_fraction,
-            "slope_deg": self.slope_deg, "psr_distance_km": self.psr_distance_km, "score": self.score,
+            "slope_deg": self.slope_deg, "psr_distance_km": self.psr_distance_km,
+            "psr_traverse_km": self.psr_traverse_km,
+            "psr_traverse_max_slope_deg": self.psr_traverse_max_slope_deg,
+            "psr_traverse_status": self.psr_traverse_status, "score": self.score,
             "mast_height_m": self.mast_height_m,
+            "psr_traverse_path": ([] if self.traverse is None else
+                                  [[float(a), float(b)] for a, b in self.traverse.path_latlon_deg]),
         }
 
 
@@ -147,10 +181,12 @@ def rank_sites(
     envelope: SunEnvelope | None = None,
     progress: Progress | None = None,
     horizon_mode: str = "auto",
+    max_slope_deg: float = DEFAULT_MAX_SLOPE_DEG,
 ) -> list[RankedSite]:
     """Score a list of (name, lat, lon) sites with site-level light (bilinear height + mast), best first.
     ``mast_height_m``: one height [m] for every site, or a sequence of one height per site (in ``sites`` order).
     ``horizon_mode``: of the PSR maps around the sites (:func:`lunarops.illumination.maps.horizon_tiles`).
+    ``max_slope_deg``: the steepest slope the traverse to the nearest PSR may drive [deg].
     ``t`` must be uniformly spaced by ``step_s`` (:func:`lunarops.illumination.timegrid.period_times`)."""
     check_dem(dem, optional=False)
     sites = _check_candidates(sites)
@@ -159,13 +195,15 @@ def rank_sites(
     _check_scales(scales)
     _check_km(psr_radius_km, "psr_radius_km", "the radius searched for PSRs around each site; 40 is the default")
     check_envelope(dem, envelope)
+    max_slope_deg = check_max_slope_deg(max_slope_deg)
     slopes = slope_map_deg(dem)
     out = []
     for i, ((name, lat, lon), mast_m) in enumerate(zip(sites, masts, strict=True)):
         if progress is not None:
             progress(i / len(sites), f"ranking {name}")
         light = site_light(lat, lon, t, step_s, mast_m, dem, min_distance_m=min_distance_m).summary()
-        psr_km = _psr_distance_km(dem, lat, lon, psr_radius_km, envelope, min_distance_m, horizon_mode)
+        access = psr_access(dem, lat, lon, psr_radius_km, envelope, min_distance_m, horizon_mode, max_slope_deg)
+        psr_km = access.psr_distance_km
         slope = slope_at_deg(dem, lat, lon, slopes)
         score = float(scales.score(
             light["sun_disk_visible_fraction"], light["longest_dark_hours"], light["earth_center_visible_fraction"],
@@ -174,6 +212,7 @@ def rank_sites(
         out.append(RankedSite(
             name, float(lat), float(lon), light["sun_disk_visible_fraction"], light["longest_dark_hours"],
             light["earth_center_visible_fraction"], slope, psr_km, score, mast_height_m=float(mast_m),
+            traverse=access.traverse,
         ))
     if progress is not None:
         progress(1.0, "ranked")
@@ -235,7 +274,18 @@ def _check_km(value: object, name: str, what: str) -> None:
         raise InputError(f"{name} = {shown(value)} must be a finite distance > 0 [km] ({what})")
 
 
-def _psr_distance_km(
+@dataclass(frozen=True, eq=False)
+class PsrAccess:
+    """How far a site is from the nearest PSR: in a straight line and driving (one PSR map for both)."""
+
+    psr_distance_km: float
+    """Great-circle distance to the nearest PSR cell centre [km]; inf when none within the radius."""
+    traverse: Traverse | None
+    """Drivable path to the nearest PSR cell of the map's window; None for a DEM that is not polar."""
+    psr: PsrMap | None
+
+
+def psr_access(
     dem: Dem,
     lat: float,
     lon: float,
@@ -243,14 +293,29 @@ def _psr_distance_km(
     envelope: SunEnvelope | None,
     min_distance_m: float | None,
     horizon_mode: str,
-) -> float:
+    max_slope_deg: float = DEFAULT_MAX_SLOPE_DEG,
+    n_azimuth: int = 360,
+) -> PsrAccess:
+    """The PSR map within ``radius_km`` (map distance) of a site, the straight-line distance to its nearest PSR
+    cell (inf beyond ``radius_km``) and the drivable traverse to the nearest PSR cell of the same window
+    (:func:`lunarops.terrain.traverse.traverse_to_targets`, no edge steeper than ``max_slope_deg``)."""
     if not isinstance(dem.georeference, PolarStereographic):
-        return math.inf
+        return PsrAccess(math.inf, None, None)
+    max_slope_deg = check_max_slope_deg(max_slope_deg)
     window = window_around(dem, lat, lon, radius_km * 1e3)
     psr = psr_map(dem, window=window, max_colatitude_deg=30.0, envelope=envelope, min_distance_m=min_distance_m,
-                  horizon_mode=horizon_mode)
+                  n_azimuth=n_azimuth, horizon_mode=horizon_mode)
     distance = psr.distance_km(lat, lon)
-    return distance if distance <= radius_km else math.inf
+    return PsrAccess(distance if distance <= radius_km else math.inf, psr_traverse(dem, psr, lat, lon, max_slope_deg),
+                     psr)
+
+
+def psr_traverse(dem: Dem, psr: PsrMap, lat: float, lon: float, max_slope_deg: float = DEFAULT_MAX_SLOPE_DEG,
+                 ) -> Traverse:
+    """The drivable traverse from a site to the nearest PSR cell of an existing PSR map (over its window)."""
+    if not psr.psr.any():
+        return Traverse(math.inf, math.nan, NO_TARGET)
+    return traverse_to_targets(dem, psr.window, psr.psr, lat, lon, max_slope_deg)
 
 
 @dataclass(frozen=True, eq=False)
@@ -279,9 +344,11 @@ def search_sites(
     envelope: SunEnvelope | None = None,
     progress: Progress | None = None,
     horizon_mode: str = "auto",
+    max_slope_deg: float = DEFAULT_MAX_SLOPE_DEG,
 ) -> SiteSearch:
     """Score every cell within ``radius_km`` of a centre (map cells: cell-centre height + mast) and return the
-    ``n_best`` best cells at least ``min_separation_km`` apart; map horizons in ``horizon_mode``.
+    ``n_best`` best cells at least ``min_separation_km`` apart; map horizons in ``horizon_mode``. Each picked
+    cell's traverse to the nearest PSR (no slope above ``max_slope_deg``) runs over the search window.
     ``t`` must be uniformly spaced by ``step_s`` (:func:`lunarops.illumination.timegrid.period_times`)."""
     check_dem(dem, optional=False)
     check_site_numbers(center_latitude_deg, center_longitude_deg, "center_")
@@ -295,6 +362,7 @@ def search_sites(
             f"min_separation_km = {shown(min_separation_km)} must be a distance >= 0 [km]; 0 keeps any cells"
         )
     check_envelope(dem, envelope)
+    max_slope_deg = check_max_slope_deg(max_slope_deg)
     window: Window = window_around(dem, center_latitude_deg, center_longitude_deg, radius_km * 1e3)
     step = progress or (lambda fraction, message: None)
     light = light_map(dem, t, step_s, window, mast_height_m, min_distance_m,
@@ -336,6 +404,7 @@ def search_sites(
             float(light.longest_dark_hours.flat[flat]), float(light.earth_center_visible_fraction.flat[flat]),
             float(slopes.flat[flat]), float(psr_km.flat[flat]), float(score.flat[flat]),
             mast_height_m=float(mast_height_m),
+            traverse=None if psr is None else psr_traverse(dem, psr, lat, lon, max_slope_deg),
         ))
     step(1.0, "search done")
     return SiteSearch(chosen, light, psr, slopes, score)

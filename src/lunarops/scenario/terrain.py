@@ -76,6 +76,13 @@ class RankingOptions(_Model):
     )
     slope_limit_deg: float = Field(default=15.0, gt=0, le=60, description="slope at which the slope score reaches 0")
     psr_scale_km: float = Field(default=20.0, gt=0, description="PSR distance at which the proximity score reaches 0")
+    traverse_max_slope_deg: float = Field(
+        default=20.0, gt=0, lt=90,
+        description=(
+            "steepest slope [deg] the drivable traverse to the nearest PSR may climb or descend (psr_traverse_km; "
+            "the Apollo LRV managed ~25 deg, docs/illumination.md); slopes are 1.6 km averages on the shipped DEMs"
+        ),
+    )
 
 
 class MapOptions(_Model):

@@ -26,12 +26,14 @@ import plotly.graph_objects as go
 import xarray as xr
 
 from lunarops.illumination.maps import light_map, window_around
-from lunarops.illumination.psr import psr_map, sun_envelope
+from lunarops.illumination.psr import sun_envelope
+from lunarops.illumination.ranking import psr_access
 from lunarops.illumination.render import light_map_png
 from lunarops.illumination.site import SiteLight, resolve_terrain, site_light
 from lunarops.illumination.timegrid import period_times
 from lunarops.runner.stage import Figure, RunContext, StageResult, Table
 from lunarops.terrain import Dem, PolarStereographic
+from lunarops.terrain.traverse import Traverse
 from lunarops.timescale import utc_period
 
 PLOT_POINTS = 3000
@@ -62,7 +64,7 @@ def run_stage(ctx: RunContext) -> StageResult | None:
             n_azimuth=section.n_azimuth,
             correction=scenario.sky.correction,
         )
-    psr_km, psr_note = _psr_distances(ctx, dem, section, lights)
+    psr_km, traverses, psr_note = _psr_distances(ctx, dem, section, lights)
     rows = []
     for name, light in lights.items():
         site_summary = light.summary()
@@ -71,6 +73,8 @@ def run_stage(ctx: RunContext) -> StageResult | None:
                 "site": name,
                 **{k: v for k, v in site_summary.items() if k not in ("start_utc", "last_sample_utc")},
                 "psr_distance_km": psr_km.get(name, math.nan),
+                "psr_traverse_km": traverses[name].distance_km if name in traverses else math.nan,
+                "psr_traverse_max_slope_deg": traverses[name].max_slope_deg if name in traverses else math.nan,
             }
         )
     table = pd.DataFrame(rows)
@@ -107,6 +111,8 @@ def run_stage(ctx: RunContext) -> StageResult | None:
         coords={"site": names, "azimuth_deg": first.horizon.azimuth_deg},
     )
     summary: dict[str, Any] = {"terrain": first.terrain, "n_times": len(times)}
+    for name, traverse in traverses.items():
+        summary[f"psr_traverse_status[{name}]"] = traverse.status
     for row in rows:
         for key in (
             "sun_disk_visible_fraction",
@@ -115,6 +121,8 @@ def run_stage(ctx: RunContext) -> StageResult | None:
             "earth_center_visible_fraction",
             "ground_height_m",
             "psr_distance_km",
+            "psr_traverse_km",
+            "psr_traverse_max_slope_deg",
         ):
             value = row[key]
             summary[f"{key}[{row['site']}]"] = None if isinstance(value, float) and not math.isfinite(value) else value
@@ -155,37 +163,48 @@ def run_stage(ctx: RunContext) -> StageResult | None:
 
 def _psr_distances(
     ctx: RunContext, dem: Dem | None, section: Any, lights: dict[str, SiteLight]
-) -> tuple[dict[str, float], str]:
+) -> tuple[dict[str, float], dict[str, Traverse], str]:
+    """Per site: the straight-line distance to the nearest PSR and the drivable traverse to it (one PSR map)."""
     if dem is None or not section.psr.enabled:
-        return {}, ""
+        return {}, {}, ""
     geo = dem.georeference
     if not isinstance(geo, PolarStereographic):
-        return {}, "PSR distances need a polar stereographic DEM; none computed."
+        return {}, {}, "PSR distances need a polar stereographic DEM; none computed."
     ctx.progress(0.45, "Sun envelope over the precession cycle")
     options = section.psr
     envelope = sun_envelope(geo.south, options.cycle_start_utc, options.cycle_end_utc, options.cycle_step_hours)
     out: dict[str, float] = {}
+    traverses: dict[str, Traverse] = {}
+    max_slope_deg = section.ranking.traverse_max_slope_deg
     for i, (name, light) in enumerate(lights.items()):
         ctx.progress(0.5 + 0.2 * i / len(lights), f"PSRs near {name}")
-        window = window_around(dem, light.latitude_deg, light.longitude_deg, options.search_radius_km * 1e3)
-        psr = psr_map(
+        access = psr_access(
             dem,
-            window=window,
-            max_colatitude_deg=30.0,
-            envelope=envelope,
-            min_distance_m=section.min_distance_m,
+            light.latitude_deg,
+            light.longitude_deg,
+            options.search_radius_km,
+            envelope,
+            section.min_distance_m,
+            section.horizon_mode,
+            max_slope_deg=max_slope_deg,
             n_azimuth=section.n_azimuth,
-            horizon_mode=section.horizon_mode,
         )
-        distance = psr.distance_km(light.latitude_deg, light.longitude_deg)
-        out[name] = distance if distance <= options.search_radius_km else math.inf
+        out[name] = access.psr_distance_km
+        if access.traverse is not None:
+            traverses[name] = access.traverse
+    unreachable = [f"{name} ({t.status})" for name, t in traverses.items() if not t.reachable]
     note = (
         f"PSR: cells where no part of the Sun's disk rises above the ground-level horizon for any Sun direction "
         f"of {options.cycle_start_utc}..{options.cycle_end_utc} (envelope of {envelope.n_samples:,} samples); "
         f"distance to the nearest PSR cell centre within {options.search_radius_km:g} km (blank: none within). "
-        f"Map horizons: {HORIZON_MODE_TEXT[section.horizon_mode]}."
+        f"Map horizons: {HORIZON_MODE_TEXT[section.horizon_mode]}. psr_traverse_km: shortest drive over the "
+        f"{dem.pixel_size_m:.0f} m DEM cells (8 neighbours, 3-D length) within the same window to the nearest PSR "
+        f"cell, no slope above {max_slope_deg:g} deg (terrain.ranking.traverse_max_slope_deg), with its steepest "
+        "slope; DEM slopes are averages over a cell, so real slopes are steeper and the drive longer: a lower "
+        "bound (docs/illumination.md)."
+        + (f" No drivable path within the window: {', '.join(unreachable)}." if unreachable else "")
     )
-    return out, note
+    return out, traverses, note
 
 
 def _horizon_figure(lights: dict[str, SiteLight]) -> Figure:
