@@ -188,6 +188,9 @@ def test_direct_link_antenna_mask_and_link_gap() -> None:
     note = next(n for n in notes if n.startswith("comms mode direct_to_earth"))
     assert f"Earth visible {np.mean(up):.1%} of steps" in note
     assert "2 deg antenna mask" in note
+    # the mask is the link's: a load scheduled while the Earth is up (the earth camera) keeps the plain horizon
+    camera = mc.inputs.load_names.index("earth camera")
+    np.testing.assert_array_equal(mc.inputs.demand_w[camera] > 0, dipped)
     runs = np.diff(np.flatnonzero(np.diff(np.concatenate([[1], up.astype(int), [1]])) != 0))[::2]
     assert mc.summary["longest_link_gap_h"] == float(runs.max())
 

@@ -241,7 +241,9 @@ def _crewed_load_notes(model: Any, crew: Any) -> list[str]:
     if not loads:
         return []
     listed = ", ".join(
-        f"{ld.name} {ld.power_kw:g} kW{' per crew' if ld.per_crew else ''} (when {ld.when})" for ld in loads
+        f"{ld.name} {ld.power_kw:g} kW{' per crew' if ld.per_crew else ''} "
+        f"(when {ld.when if isinstance(ld.when, str) else ' and '.join(ld.when)})"
+        for ld in loads
     )
     campaign = getattr(model, "campaign", None)
     from_campaign = campaign is not None and campaign.logistics is not None

@@ -69,7 +69,9 @@ class LightSeries:
     ``sun_visible_fraction`` is the fraction of the solar disk above the (terrain or sphere) horizon [-];
     elevation and azimuth in rad (azimuth from north through east); ``sun_distance_m`` [m];
     ``earth_visible`` True while the Earth is above the horizon; ``relay_visible`` (optional) True while some
-    relay orbiter sees both the base and the Earth (used by a ``CommLink`` with ``relay_bps`` > 0).
+    relay orbiter sees both the base and the Earth (used by a ``CommLink`` with ``relay_bps`` > 0);
+    ``direct_link_visible`` (optional) True while the direct link to Earth is up: the Earth above the horizon and
+    the antenna's mask (default: ``earth_visible``). Loads scheduled on the Earth use ``earth_visible``.
     """
 
     sun_elevation_rad: NDArray[np.float64]
@@ -79,6 +81,7 @@ class LightSeries:
     earth_visible: NDArray[np.bool_]
     source: str = "unspecified"
     relay_visible: NDArray[np.bool_] | None = None
+    direct_link_visible: NDArray[np.bool_] | None = None
 
     def __post_init__(self) -> None:
         """Convert array-likes to arrays (float64 arrays and bool ``earth_visible`` are kept as given) and
@@ -94,22 +97,30 @@ class LightSeries:
                 raise InputError(f"light series earth_visible = {self.earth_visible!r:.60} must be booleans (or 0/1)")
             earth = earth.astype(np.bool_)
         object.__setattr__(self, "earth_visible", earth)
-        if self.relay_visible is not None:
-            relay = np.asarray(self.relay_visible)
-            if relay.dtype != np.bool_:
-                if relay.dtype.kind not in "iuf" or not np.all((relay == 0) | (relay == 1)):
-                    raise InputError(
-                        f"light series relay_visible = {self.relay_visible!r:.60} must be booleans (or 0/1)"
-                    )
-                relay = relay.astype(np.bool_)
-            object.__setattr__(self, "relay_visible", relay)
+        for name in ("relay_visible", "direct_link_visible"):
+            given = getattr(self, name)
+            if given is None:
+                continue
+            flags = np.asarray(given)
+            if flags.dtype != np.bool_:
+                if flags.dtype.kind not in "iuf" or not np.all((flags == 0) | (flags == 1)):
+                    raise InputError(f"light series {name} = {given!r:.60} must be booleans (or 0/1)")
+                flags = flags.astype(np.bool_)
+            object.__setattr__(self, name, flags)
         el = self.sun_elevation_rad
         if el.ndim != 1 or el.shape[0] == 0:
             raise InputError(
                 f"light series sun_elevation_rad has shape {el.shape}; it must be 1-D with at least one step"
             )
         n = el.shape[0]
-        for name in ("sun_azimuth_rad", "sun_visible_fraction", "sun_distance_m", "earth_visible", "relay_visible"):
+        for name in (
+            "sun_azimuth_rad",
+            "sun_visible_fraction",
+            "sun_distance_m",
+            "earth_visible",
+            "relay_visible",
+            "direct_link_visible",
+        ):
             if getattr(self, name) is not None and getattr(self, name).shape != (n,):
                 raise InputError(f"light series {name} has shape {getattr(self, name).shape}, expected ({n},)")
         half_pi = 0.5 * np.pi
@@ -281,11 +292,12 @@ def build_inputs(
     earth = light.earth_visible.astype(np.float64)
     comm = station.comm
     # the comm link's rate at each step [bit/s]: direct while the Earth is up, else through a relay if any
-    link = np.where(light.earth_visible, comm.downlink_bps if comm else 1.0, 0.0)
+    direct = light.earth_visible if light.direct_link_visible is None else light.direct_link_visible
+    link = np.where(direct, comm.downlink_bps if comm else 1.0, 0.0)
     relay = np.zeros(n)
     if comm is not None and comm.relay_bps > 0.0 and light.relay_visible is not None:
-        relay = (~light.earth_visible & light.relay_visible).astype(np.float64)
-        link = np.where(light.earth_visible, link, np.where(light.relay_visible, comm.relay_bps, 0.0))
+        relay = (~direct & light.relay_visible).astype(np.float64)
+        link = np.where(direct, link, np.where(light.relay_visible, comm.relay_bps, 0.0))
 
     demand = np.zeros((len(loads), n))
     for i, ld in enumerate(loads):

@@ -193,7 +193,7 @@ class LoadSpec(_Online):
         default="always",
         description="when the load runs: day (some of the solar disk above the terrain horizon at the mast), night "
         "(none of it), crewed, uncrewed, earth_visible / earth_hidden (the Earth's centre above / below the "
-        "horizon and the comms antenna mask), comm_link (a path to Earth, direct or relay), always; a list means "
+        "horizon), comm_link (a path to Earth, direct or relay), always; a list means "
         "all at once, e.g. [night, earth_hidden] for radio-quiet observing",
     )
     per_crew: bool = False
@@ -209,6 +209,15 @@ class LoadSpec(_Online):
     def _when_list(cls, value: WhenName | list[WhenName]) -> WhenName | list[WhenName]:
         if isinstance(value, list) and not value:
             raise ValueError("when = [] names no condition; give one (e.g. night) or a list ([night, earth_hidden])")
+        if isinstance(value, list):
+            for pair in (("day", "night"), ("crewed", "uncrewed"), ("earth_visible", "earth_hidden")):
+                if set(pair) <= set(value):
+                    raise ValueError(
+                        f"when = {value} asks for {pair[0]} and {pair[1]} at once, which never holds (the load "
+                        f"would never run); a list means all its conditions together: drop one of them"
+                    )
+            if len(set(value)) < len(value):
+                raise ValueError(f"when = {value} repeats a condition; name each once")
         return value
 
 

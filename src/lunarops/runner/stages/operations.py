@@ -426,20 +426,13 @@ def light_for_scenario(scenario: Any, site_products: dict[str, Any] | None) -> t
     light, note = _light(scenario, site_products)
     comms = scenario.operations.comms
     if comms is not None and comms.min_elevation_deg is not None:
-        light = replace(light, earth_visible=light.earth_visible & _earth_above(scenario, comms.min_elevation_deg))
+        above_mask = _earth_above(scenario, comms.min_elevation_deg)
+        light = replace(light, direct_link_visible=light.earth_visible & above_mask)
     if comms is not None and comms.mode == "direct_or_relay":
         relay, impacts = relay_path(scenario, site_products, light.n_steps)
         if impacts:
             note = "; ".join([note, *(f"relays: {text}" for text in impacts)])
-        light = LightSeries(
-            light.sun_elevation_rad,
-            light.sun_azimuth_rad,
-            light.sun_visible_fraction,
-            light.sun_distance_m,
-            light.earth_visible,
-            source=light.source,
-            relay_visible=relay,
-        )
+        light = replace(light, relay_visible=relay)
     return light, note
 
 
@@ -448,7 +441,8 @@ def _link_note(comms: Any, light: LightSeries, inputs: Any, summary: dict[str, A
     with the Earth up (direct), with a relay only, and with no link, and the longest gap without a link (also
     put in ``summary``). Geometry only: outages of the link's own units are in the component table."""
     on = int(inputs.elem_online[inputs.element_names.index(comms.name)])
-    earth = light.earth_visible[on:]
+    direct = light.earth_visible if light.direct_link_visible is None else light.direct_link_visible
+    earth = direct[on:]
     relay = light.relay_visible[on:] if light.relay_visible is not None else np.zeros_like(earth)
     if earth.size == 0:
         return f"comms: the link {comms.name!r} does not come online within the period"
