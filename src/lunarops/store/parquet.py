@@ -46,15 +46,47 @@ def write_dataset_files(dataset: xr.Dataset, path: Path) -> list[Path]:
     return written
 
 
-def _write_table(dataset: xr.Dataset, path: Path) -> Path:
-    if dataset.sizes:
-        frame = dataset.to_dataframe().reset_index()
-    else:  # scalars: one row
-        frame = pd.DataFrame({str(name): [variable.item()] for name, variable in dataset.data_vars.items()})
-    table = pa.Table.from_pandas(frame, preserve_index=False)
+#: Rows of the long table converted at a time: a large dataset (e.g. 1000 Monte Carlo runs at a fine
+#: record_hours) is written in slices along its first dimension, so that the pandas and Arrow copies of the
+#: table never hold more than about this many rows (peak memory bounded; the file is the same table).
+ROWS_PER_SLICE = 500_000
+
+
+def _write_table(dataset: xr.Dataset, path: Path, rows_per_slice: int = ROWS_PER_SLICE) -> Path:
     attrs = {k: str(v) for k, v in dataset.attrs.items()}
-    table = table.replace_schema_metadata({**(table.schema.metadata or {}), b"lunarops_attrs": repr(attrs).encode()})
-    return write_atomic(path, lambda tmp: pq.write_table(table, tmp, compression="zstd"))
+
+    def arrow(part: xr.Dataset) -> pa.Table:
+        if part.sizes:
+            frame = part.to_dataframe().reset_index()
+        else:  # scalars: one row
+            frame = pd.DataFrame({str(name): [variable.item()] for name, variable in part.data_vars.items()})
+        table = pa.Table.from_pandas(frame, preserve_index=False)
+        meta = {**(table.schema.metadata or {}), b"lunarops_attrs": repr(attrs).encode()}
+        return table.replace_schema_metadata(meta)
+
+    rows = 1
+    for size in dataset.sizes.values():
+        rows *= int(size)
+    if not dataset.sizes or rows <= rows_per_slice:
+        table = arrow(dataset)
+        return write_atomic(path, lambda tmp: pq.write_table(table, tmp, compression="zstd"))
+    first = next(iter(dataset.dims))  # to_dataframe's outermost index: slices keep the row order
+    size = int(dataset.sizes[first])
+    step = max(1, rows_per_slice * size // rows)
+
+    def write(tmp: Path) -> None:
+        writer = None
+        try:
+            for start in range(0, size, step):
+                table = arrow(dataset.isel({first: slice(start, start + step)}))
+                if writer is None:
+                    writer = pq.ParquetWriter(tmp, table.schema, compression="zstd")
+                writer.write_table(table)
+        finally:
+            if writer is not None:
+                writer.close()
+
+    return write_atomic(path, write)
 
 
 def read_frame(path: Path | str) -> pd.DataFrame:
