@@ -83,6 +83,11 @@ def test_loads_that_fit_after_a_large_one_is_shed_come_back() -> None:
     np.testing.assert_allclose(ds["unserved_w"].values, 6.8e3, rtol=1e-12)
     np.testing.assert_allclose(ds["curtailed_w"].values, 0.5e3, rtol=1e-12)
     assert float(ds["run_brownout_h"].values) == HOURS
+    # the energy balance in the summary, by hand: 4 kW x 48 h generated, 3.5 kW served, 0.5 kW curtailed [MWh]
+    assert result.summary["generated_mwh_p50"] == pytest.approx(0.192, abs=1e-12)
+    assert result.summary["served_mwh_p50"] == pytest.approx(0.168, abs=1e-12)
+    assert result.summary["curtailed_mwh_p50"] == pytest.approx(0.024, abs=1e-12)
+    assert result.summary["storage_losses_mwh_p50"] == 0.0
     table = load_table(result.dataset).set_index("load")
     assert table.loc["heaters", "shed_share_mean"] == 0.0
     assert table.loc["comms", "shed_share_mean"] == 0.0

@@ -185,7 +185,7 @@ def test_direct_link_antenna_mask_and_link_gap() -> None:
     el = sky_at_site(site.latitude_deg, site.longitude_deg, height, utc_period(start, end, 3600.0)).earth_elevation_deg
     up = dipped & (el > 2.0)
     assert 0 < up.sum() < dipped.sum()  # the mask removes some but not all of the Earth's hours
-    note = next(n for n in notes if n.startswith("comms mode direct_to_earth"))
+    note = next(n for n in notes if n.startswith("Comms mode direct_to_earth"))
     assert f"Earth visible {np.mean(up):.1%} of steps" in note
     assert "2 deg antenna mask" in note
     # the mask is the link's: a load scheduled while the Earth is up (the earth camera) keeps the plain horizon

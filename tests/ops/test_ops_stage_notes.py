@@ -193,7 +193,7 @@ def test_the_worst_data_drop_is_explained() -> None:
     dropped = mc.dataset["run_data_dropped_bits"].values
     worst = int(dropped.argmax())
     note = next(n for n in notes if n.startswith("The most data dropped in one run"))
-    assert f"{dropped[worst] / 8e12:,.2f} TB (run {worst} of 8" in note
+    assert f"{dropped[worst] / 8e12:,.2f} TB (run {worst}, counting from 0, of 8" in note
     down = mc.dataset["component_hours_down"].values[:, 0]
     assert ("radio" in note) == bool(down[worst] > 2.0 * down.mean())
 
@@ -221,3 +221,15 @@ def test_reserve_policy_shedding_is_not_called_a_power_limit() -> None:
     result = simulate(station, build_inputs(station, light, np.datetime64("2030-01-01T00:00"), 3600.0), runs=1)
     assert float(result.dataset["run_unserved_j"].values[0]) > 0.0  # the policy did shed
     assert _power_limited(result, station) == []
+
+
+def test_an_unlimited_water_store_that_grows_is_said() -> None:
+    # 1,000 kg of water at the start and 2,000 kg delivered, nobody drinks: by hand the store holds 3.0 t; with
+    # no water_tank_capacity_kg the note says so (more than 1 t of growth)
+    text = BASE.replace(
+        "  monte_carlo:",
+        "  resupply: [{time_utc: 2030-01-06T00:00:00Z, commodity: water_kg, amount: 2000}]\n  monte_carlo:",
+    )
+    note = next(n for n in _notes(text) if "water store grows" in n)
+    assert note.startswith("Run 0: the water store grows to 3.0 t (from 1.0 t;")
+    assert not any("water store grows" in n for n in _notes(BASE))

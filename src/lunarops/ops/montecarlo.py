@@ -514,6 +514,11 @@ def summarize(ds: xr.Dataset, battery_capacity_j: float | None = None) -> dict[s
         "isru_water_kg_p50": q("run_isru_water_kg", 50),
         "isru_water_kg_p95": q("run_isru_water_kg", 95),
         "water_overflow_kg_p50": q("run_water_overflow_kg", 50),
+        # the energy balance of a run [MWh] (p50): generated = served + curtailed + losses + change of storage
+        "generated_mwh_p50": q("run_generated_j", 50) / 3.6e9,
+        "served_mwh_p50": q("run_served_j", 50) / 3.6e9,
+        "curtailed_mwh_p50": q("run_curtailed_j", 50) / 3.6e9,
+        "storage_losses_mwh_p50": q("run_losses_j", 50) / 3.6e9,
         "isru_o2_kg_p05": q("run_isru_o2_kg", 5),
         "isru_o2_kg_p50": q("run_isru_o2_kg", 50),
         "isru_o2_kg_p95": q("run_isru_o2_kg", 95),

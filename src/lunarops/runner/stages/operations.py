@@ -451,7 +451,7 @@ def _link_note(comms: Any, light: LightSeries, inputs: Any, summary: dict[str, A
     summary["longest_link_gap_h"] = gap_h
     mask = "" if comms.min_elevation_deg is None else f" and the {comms.min_elevation_deg:g} deg antenna mask"
     since = f"from {str(inputs.times()[on])[:16]} UTC, when the link comes online" if on > 0 else "over the period"
-    text = f"comms mode {comms.mode}, link geometry {since} (the Earth's centre above the terrain horizon{mask}"
+    text = f"Comms mode {comms.mode}, link geometry {since} (the Earth's centre above the terrain horizon{mask}"
     if comms.mode == "direct_or_relay":
         relay_only = float(np.mean(relay & ~earth))
         summary["relay_only_link_fraction"] = relay_only
@@ -463,7 +463,7 @@ def _link_note(comms: Any, light: LightSeries, inputs: Any, summary: dict[str, A
         text += f"): Earth visible {float(np.mean(earth)):.1%} of steps"
     return (
         f"{text}, no link {float(np.mean(none)):.1%}; longest gap without a link {gap_h:,.0f} h. Geometry only: "
-        "outages of the link's units (component table) lower the rate, e.g. one of two transmitters down halves it"
+        "outages of the link's units (component table) lower the rate, e.g. one of two transmitters down halves it."
     )
 
 
@@ -606,9 +606,12 @@ def _worst_data_drop(mc: OpsResult) -> list[str]:
         return []
     worst = int(np.argmax(dropped))
     text = (
-        f"The most data dropped in one run: {dropped[worst] / 8e12:,.2f} TB (run {int(ds['run'].values[worst])} of "
-        f"{dropped.size}; mean over the runs {dropped.mean() / 8e12:,.3f} TB)"
+        f"The most data dropped in one run: {dropped[worst] / 8e12:,.2f} TB (run {int(ds['run'].values[worst])}, "
+        f"counting from 0, of {dropped.size}; mean over the runs {dropped.mean() / 8e12:,.3f} TB)"
     )
+    unserved_kwh = float(ds["run_unserved_j"].values[worst]) / 3.6e6
+    if unserved_kwh > 0.0:
+        text += f"; that run also left {unserved_kwh:,.1f} kWh of load unserved"
     if "component_hours_down" in ds:
         down = ds["component_hours_down"].values  # (run, component)
         mean = down.mean(axis=0)
@@ -618,7 +621,7 @@ def _worst_data_drop(mc: OpsResult) -> list[str]:
             if down[worst, c] > 2.0 * mean[c] and down[worst, c] > 0.0
         ]
         if long:
-            text += f"; in that run {', '.join(long)}"
+            text += f"; components down more than twice their mean in that run: {', '.join(long)}"
     return [text + "."]
 
 
@@ -626,6 +629,14 @@ def _water_tank(hourly: OpsResult, station: Station) -> list[str]:
     """Run 0 with a water tank: how long the ice plants paused with the tank full, and the water lost beyond it."""
     capacity = station.consumables.water_capacity_kg
     if not np.isfinite(capacity):
+        water = hourly.dataset["water_kg"].values[0]
+        start = station.consumables.water_kg
+        if float(water.max()) > start + 1000.0:
+            return [
+                f"Run 0: the water store grows to {float(water.max()) / 1e3:,.1f} t (from {start / 1e3:,.1f} t; "
+                "ISRU water less what the crew use): consumables.water_tank_capacity_kg is not set, so the tank "
+                "holds any amount. Set it to see the ice plants pause when it is full."
+            ]
         return []
     events = hourly.events
     pauses = events.loc[events["event"] == "policy_water_full_pause", "step"].to_numpy(dtype=np.int64)
