@@ -253,3 +253,9 @@ def test_run_stage_summary_and_dataset() -> None:
     assert result.summary[f"sky_fraction_ever_above_horizon[{site.name}]"] == pytest.approx(
         (1.0 + np.cos(np.radians(site.latitude_deg))) / 2.0  # h = 0 case of the docstring (hand)
     )
+    # the report's phase figure: the first site's illuminated fraction, thick while the Earth is above the horizontal
+    phase = next(f for f in result.figures if f.title.startswith("The Earth's phase seen from"))
+    thin, thick = phase.plotly.data
+    np.testing.assert_array_equal(thin.y, dataset["earth_illuminated_fraction"].sel(site=site.name).values)
+    above = dataset["earth_elevation_deg"].sel(site=site.name).values > 0.0
+    np.testing.assert_array_equal(np.isnan(np.asarray(thick.y, dtype=float)), ~above)

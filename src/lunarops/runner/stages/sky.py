@@ -93,7 +93,7 @@ def run_stage(ctx: RunContext) -> StageResult:
         title="The lunar sky at the sites",
         summary=summary,
         datasets={"sky": dataset},
-        figures=[_elevation_figure(dataset)],
+        figures=[_elevation_figure(dataset), *_earth_phase_figure(dataset)],
         tables=[Table("Sun and Earth above the local horizontal (smooth sphere, no terrain)", table)],
         notes=[
             "Azimuth from north through east; elevation above the local horizontal of the 1737.4 km sphere. "
@@ -110,6 +110,33 @@ def run_stage(ctx: RunContext) -> StageResult:
         ],
         products={"times": t},
     )
+
+
+def _earth_phase_figure(dataset: xr.Dataset, days: float = 60.0) -> list[Figure]:
+    """The Earth's illuminated fraction seen from the first site over the first ``days`` (two lunations): what
+    an Earth camera sees (full at new Moon), solid while the Earth's centre is above the horizontal."""
+    if "earth_illuminated_fraction" not in dataset or dataset.sizes["time"] < 2:
+        return []
+    site = dataset.site.values[0]
+    one = dataset.sel(site=site)
+    times = one.time.values
+    first = one.isel(time=times < times[0] + np.timedelta64(int(days * 86400), "s"))
+    lit = first["earth_illuminated_fraction"].values
+    up = first["earth_elevation_deg"].values > 0.0
+    figure = go.Figure()
+    figure.add_trace(go.Scatter(x=first.time.values, y=lit, mode="lines", name="illuminated fraction",
+                                line={"width": 1, "dash": "dot", "color": "#1f77b4"}))
+    figure.add_trace(go.Scatter(x=first.time.values, y=np.where(up, lit, np.nan), mode="lines",
+                                name="while the Earth is above the horizontal", line={"width": 3, "color": "#1f77b4"}))
+    figure.update_yaxes(title_text="Earth illuminated fraction", range=[0, 1])
+    figure.update_xaxes(title_text="time (UTC)")
+    figure.update_layout(height=320, margin={"l": 60, "r": 20, "t": 30, "b": 40}, legend={"orientation": "h"})
+    return [Figure(
+        f"The Earth's phase seen from {site}",
+        plotly=figure,
+        caption=f"first {days:g} days of the period; 1 = full Earth (new Moon), 0 = new Earth; thick while the "
+        "Earth's centre is above the local horizontal (no terrain)",
+    )]
 
 
 def _elevation_figure(dataset: xr.Dataset) -> Figure:
