@@ -102,3 +102,19 @@ def test_default_scenario_has_terrain() -> None:
     scenario = load_scenario()
     assert scenario.terrain is not None
     assert scenario.terrain.dem == "south"
+
+
+def test_an_unreachable_psr_is_inf_in_the_summary() -> None:
+    # a 1 deg slope limit: no rover path from the ridge (measured 19 deg on its way down at 1.6 km) reaches a PSR
+    # within 20 km: the traverse is inf (not None: sweeps and the run's JSON keep inf and mark it), the straight line
+    # 12.1 km (tests/illumination/test_traverse.py)
+    scenario = parse_scenario(
+        SCENARIO.replace("DEM", "south").replace(
+            "  psr: {search_radius_km: 12}", "  psr: {search_radius_km: 20}\n  ranking: {traverse_max_slope_deg: 1}"
+        )
+    )
+    result = site_stage.run_stage(RunContext(scenario, np.random.default_rng(1)))
+    assert result is not None
+    assert result.summary["psr_traverse_km[Connecting Ridge]"] == float("inf")
+    assert result.summary["psr_traverse_status[Connecting Ridge]"] == "none reachable within the window"
+    assert np.isfinite(result.summary["psr_distance_km[Connecting Ridge]"])

@@ -189,17 +189,40 @@ def test_repeated_param_path_is_refused() -> None:
     assert parse_parameters(["seed=1,2", "sites.0.mast_height_m=5"]) == {"seed": [1, 2], "sites.0.mast_height_m": [5]}
 
 
-@pytest.mark.parametrize("text,value", [("sites.0.mast_height_m=[5,10", "'[5'"), ("seed=@x", "'@x'")])
+@pytest.mark.parametrize("text,value", [("sites.0.mast_height_m=[5,10", "'[5,10'"), ("seed=@x", "'@x'")])
 def test_param_value_that_is_not_yaml(tmp_path: Path, text: str, value: str) -> None:
     with pytest.raises(InputError, match="not a valid YAML value") as error:
         parse_parameter(text)
     message = str(error.value)
-    assert repr(text) in message and value in message and "split on ','" in message and "list-valued" in message
+    assert repr(text) in message and value in message and "split on ','" in message and "in brackets" in message
     (tmp_path / "base.yaml").write_text(BASE)
     result = CliRunner().invoke(app, ["sweep", str(tmp_path / "base.yaml"), "--param", text, "--out", str(tmp_path)])
     assert result.exit_code == 2 and "Traceback" not in result.output and "not a valid YAML value" in result.output
-    with pytest.raises(InputError, match="is a list; a list-valued field cannot be swept"):
-        parse_parameter("x=[5]")
+    with pytest.raises(InputError, match="is a list; a value may be a list of plain values"):
+        parse_parameter("x=[{a: 1}]")
+
+
+def test_list_values_split_outside_brackets() -> None:
+    # a load's `when` may be a list: [night,earth_hidden] is one value, night another
+    assert parse_parameter("operations.loads.7.when=[night,earth_hidden],night,'a,b'") == (
+        "operations.loads.7.when",
+        [["night", "earth_hidden"], "night", "a,b"],
+    )
+
+
+def test_a_bad_member_is_named_as_validate_would() -> None:
+    from lunarops.errors import ScenarioError
+    from lunarops.runner.sweep import expand
+    from lunarops.scenario import default_scenario_path, load_scenario
+
+    base = load_scenario(default_scenario_path())
+    members = expand(base, {"operations.loads.7.when": [["night", "earth_hidden"], "night"]})  # the example sweeps
+    assert [m.scenario.operations.loads[7].when for m in members] == [["night", "earth_hidden"], "night"]
+    with pytest.raises(ScenarioError) as caught:
+        expand(base, {"operations.loads.7.when": ["bogus"]})
+    [issue] = caught.value.issues  # one problem, at the field (not the union's branches)
+    assert issue.path == "operations.loads.7.when" and issue.file == "<sweep member 0: operations.loads.7.when=bogus>"
+    assert "use one of the allowed values" in issue.message
 
 
 def test_param_exponent_values_are_numbers() -> None:

@@ -107,3 +107,13 @@ def test_json_schema_has_sections() -> None:
     schema = scenario_json_schema()
     assert {"name", "period", "sites", "sky"} <= set(schema["properties"])
     assert schema["additionalProperties"] is False
+
+
+def test_a_dumped_scenario_reads_back() -> None:
+    # sweeps, the catalog and member.json dump a scenario with every default filled in and read it back: the
+    # checks must accept what they themselves produced (session 15: a tracking array's default tilt was refused)
+    from lunarops.scenario import Scenario, default_scenario_path, load_scenario
+
+    scenario = load_scenario(default_scenario_path())
+    again = Scenario.model_validate(scenario.model_dump(mode="json"))
+    assert again.model_dump(mode="json") == scenario.model_dump(mode="json")

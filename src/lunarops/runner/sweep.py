@@ -40,19 +40,21 @@ import yaml
 from pydantic import ValidationError
 
 from lunarops.atomic import write_text_atomic
-from lunarops.errors import InputError, LunarOpsError, ScenarioError, ScenarioIssue
+from lunarops.errors import InputError, LunarOpsError, ScenarioError
 from lunarops.jsonutil import non_finite_marks, to_json
 from lunarops.numformat import format_number
 from lunarops.runner.executors import stop_workers
 from lunarops.runner.stage import ProgressCallback, no_progress
 from lunarops.scenario import Scenario
+from lunarops.scenario.load import validation_issues
 from lunarops.store import Catalog, write_dataset
 
 MAX_MEMBERS = 100_000
 MAX_ATTEMPTS = 3
 LIST_FIELDS_HINT = (
-    "a list-valued field cannot be swept with --param: sweep its elements (e.g. sites.0.mast_height_m=0,5) "
-    "or make one base scenario per list"
+    "a value may be a list of plain values in brackets (e.g. operations.loads.7.when=[night,earth_hidden],night); "
+    "lists of mappings cannot be swept: sweep their elements' fields (e.g. sites.0.mast_height_m=0,5) or make one "
+    "base scenario per list"
 )
 # YAML 1.2 floats that YAML 1.1 (PyYAML) reads as text: 1e3, 2.5e3, -1E-3 (1.1 wants a dot and a signed exponent)
 _EXPONENT_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)[eE][-+]?[0-9]+")
@@ -94,7 +96,7 @@ def parse_parameter(text: str) -> tuple[str, list[Any]]:
     if "=" not in text:
         raise InputError(f"--param {text!r} must look like path=v1,v2 (e.g. sites.0.mast_height_m=0,5,10)")
     path, _, raw = text.partition("=")
-    values = [_parse_value(text, v.strip()) for v in raw.split(",") if v.strip()]
+    values = [_parse_value(text, v.strip()) for v in _split_values(raw) if v.strip()]
     if not path.strip() or not values:
         raise InputError(f"--param {text!r} needs a field path and at least one value")
     return path.strip(), values
@@ -117,6 +119,25 @@ def parse_parameters(texts: Sequence[str]) -> dict[str, list[Any]]:
     return grid
 
 
+def _split_values(raw: str) -> list[str]:
+    """``raw`` split on the commas outside brackets and quotes: ``[night,earth_hidden],night`` is two values."""
+    parts, depth, quote, start = [], 0, "", 0
+    for i, char in enumerate(raw):
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in "'\"":
+            quote = char
+        elif char in "[{":
+            depth += 1
+        elif char in "]}":
+            depth = max(depth - 1, 0)
+        elif char == "," and depth == 0:
+            parts.append(raw[start:i])
+            start = i + 1
+    parts.append(raw[start:])
+    return parts
+
+
 def _parse_value(text: str, item: str) -> Any:
     if _EXPONENT_FLOAT.fullmatch(item):
         return float(item)
@@ -129,7 +150,7 @@ def _parse_value(text: str, item: str) -> Any:
             f"and each must be a number, true/false or a text (quote a text that starts with @, [, {{ or similar: "
             f"\"'@x'\"); {LIST_FIELDS_HINT}"
         ) from None
-    if isinstance(value, list | dict):
+    if isinstance(value, dict) or (isinstance(value, list) and any(isinstance(v, list | dict) for v in value)):
         raise InputError(f"--param {text!r}: value {item!r} is a {type(value).__name__}; {LIST_FIELDS_HINT}")
     return value
 
@@ -153,13 +174,8 @@ def expand(base: Scenario, grid: Mapping[str, Sequence[Any]]) -> list[Member]:
         try:
             scenario = Scenario.model_validate(variant)
         except ValidationError as error:
-            issues = [
-                ScenarioIssue(
-                    "<sweep>", None, ".".join(str(p) for p in item["loc"]), item.get("input"), str(item["msg"])
-                )
-                for item in error.errors(include_url=False)
-            ]
-            raise ScenarioError(issues) from None
+            member = ", ".join(f"{k}={v}" for k, v in overrides.items())
+            raise ScenarioError(validation_issues(error, variant, f"<sweep member {index}: {member}>")) from None
         members.append(Member(index, overrides, scenario))
     return members
 

@@ -75,13 +75,20 @@ def validate_mapping(node: yaml.Node | None, data: dict[str, Any], file: str, mo
     try:
         return model.model_validate(data)
     except ValidationError as error:
-        issues = [
-            ScenarioIssue(file, _line_of(node, loc), _dotted(loc), _short(item.get("input")), _message(item))
-            for loc, item in _union_branches(error.errors(include_url=False), data)
-        ]
-        raise ScenarioError(issues) from None
+        raise ScenarioError(validation_issues(error, data, file, node)) from None
     except RecursionError:
         raise ScenarioError([ScenarioIssue(file, None, "<root>", None, "the YAML nests too deeply")]) from None
+
+
+def validation_issues(
+    error: ValidationError, data: Any, file: str, node: yaml.Node | None = None
+) -> list[ScenarioIssue]:
+    """A pydantic error of a scenario as the author reads it: one issue per problem, at the field as written
+    (union branches folded), with its line when the YAML ``node`` is known, the value and the fix."""
+    return [
+        ScenarioIssue(file, _line_of(node, loc), _dotted(loc), _short(item.get("input")), _message(item))
+        for loc, item in _union_branches(error.errors(include_url=False), data)
+    ]
 
 
 def parse_scenario(text: str, file: str = "<string>") -> Scenario:

@@ -99,7 +99,9 @@ class SolarArraySpec(_Online):
     def _check(self) -> SolarArraySpec:
         check_range(f"solar array {self.name!r} cell_efficiency", self.cell_efficiency, 0.0, 1.0, low_open=True)
         check_range(f"solar array {self.name!r} degradation_per_year", self.degradation_per_year, 0.0, 0.5)
-        fixed_only = sorted({"tilt_deg", "azimuth_deg"} & self.model_fields_set)
+        # by value, not by the fields given: a dumped and re-read scenario (a sweep member) carries the defaults
+        defaults = (("azimuth_deg", 0.0), ("tilt_deg", 90.0))
+        fixed_only = [name for name, default in defaults if getattr(self, name) != default]
         if self.tracking != "fixed" and fixed_only:
             raise ValueError(
                 f"solar array {self.name!r}: {' and '.join(fixed_only)} apply to tracking: fixed only; a "

@@ -125,7 +125,9 @@ def run_stage(ctx: RunContext) -> StageResult | None:
             "psr_traverse_max_slope_deg",
         ):
             value = row[key]
-            summary[f"{key}[{row['site']}]"] = None if isinstance(value, float) and not math.isfinite(value) else value
+            # NaN (nothing to measure) -> None; inf (e.g. no PSR reachable by a rover) stays inf: the run's JSON
+            # marks it under non_finite, sweep.parquet keeps it
+            summary[f"{key}[{row['site']}]"] = None if isinstance(value, float) and math.isnan(value) else value
     figures = [_horizon_figure(lights), _timeline_figure(lights)]
     notes = [
         "Visible fraction of the solar disk: exact area of the disk (true angular radius) above the horizon line "
