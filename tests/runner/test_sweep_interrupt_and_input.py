@@ -277,3 +277,17 @@ def test_narrow_table_says_where_all_members_are() -> None:
         cli_main.console = saved
     text = out.getvalue()
     assert "of 40 shown" in text and "all members: /tmp/sweep/sweep.parquet" in text.replace("\n", "")
+
+
+def test_apostrophes_and_mixed_columns(tmp_path: Path) -> None:
+    # a quote opens a quoted value only at its start: "Bob's" is text and the comma after it splits (review of
+    # session 15); a column of lists and plain values, or of numbers and text, is written as text
+    from lunarops.runner.sweep import _row_values, write_sweep_table
+    from lunarops.store.parquet import read_frame
+
+    assert parse_parameter("name=Bob's,Alice") == ("name", ["Bob's", "Alice"])
+    rows = [_row_values({"when": ["night", "earth_hidden"], "x": 1}), _row_values({"when": "night", "x": "abc"})]
+    table = pd.DataFrame([{"member": i, **row} for i, row in enumerate(rows)])
+    frame = read_frame(write_sweep_table(table, tmp_path / "sweep.parquet"))
+    assert list(frame["when"]) == ["[night, earth_hidden]", "night"]
+    assert list(frame["x"]) == ["1", "abc"]

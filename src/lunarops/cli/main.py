@@ -268,19 +268,48 @@ def runs_list(
         headers = ["run id", "scenario", "status"] + (["started (UTC)"] if wide else []) + ["elapsed [s]"]
         table = Table(*headers, *(["output"] if wide else []))
         table.columns[0].no_wrap = True  # `runs show` needs the id: never cut it
+        table.columns[1].overflow = "fold"  # a long word (a parameter path) is folded, not cut with "..."
         if not wide:
             table.caption = "started (UTC): the run id's first part; output folder: lunarops runs show ID, or --json"
         for r in records:
             started = [f"{r.started_utc:%Y-%m-%d %H:%M:%S}"] if wide else []
             table.add_row(
                 r.run_id,
-                r.scenario_name,  # "[sites.0.mast_height_m=10]" of a sweep member: text (the console has no markup)
+                _listed_name(r.scenario_name, r.summary),  # text, not markup ("[sites.0.mast_height_m=10]")
                 r.status,
                 *started,
                 f"{r.elapsed_s:.1f}" if r.elapsed_s is not None else "",
                 *([r.out_dir] if wide else []),
             )
         console.print(table)
+
+
+def _listed_name(name: str, summary: dict[str, Any]) -> str:
+    """A run's scenario name as `runs list` shows it: a sweep member's name ("BASE [k=v, ...] (sweep member i of
+    N)", cut at 200 characters) becomes the base name, "member i/N:" and what varies, a line per "k=v", with
+    the parameters' paths shortened ("operations.components.7.clock" -> "components.7.clock")."""
+    member = summary.get("sweep_member") if isinstance(summary, dict) else None
+    if not isinstance(member, dict) or not isinstance(member.get("parameters"), dict):
+        return name
+    parameters: dict[str, Any] = member["parameters"]
+    base = name.split(" (sweep member ")[0]
+    mark = base.rfind(" [")
+    base = base[:mark] if mark > 0 else base
+    keys = [str(k) for k in parameters]
+    short = [_short_path(k) for k in keys]
+    if len(set(short)) < len(short):  # two paths ending alike: keep them whole
+        short = keys
+    varying = "".join(f"\n{s}={v}" for s, v in zip(short, parameters.values(), strict=True))
+    return f"{base}\nmember {member.get('member', '?')}/{member.get('members', '?')}:{varying or ' no parameters'}"
+
+
+def _short_path(path: str) -> str:
+    """A parameter path without its section: its last name, with the list it indexes ("components.7.clock")."""
+    parts = path.split(".")
+    start = len(parts) - 1
+    while start > 0 and (parts[start].isdigit() or parts[start - 1].isdigit()):
+        start -= 1
+    return ".".join(parts[start:])
 
 
 @runs_app.command("show")

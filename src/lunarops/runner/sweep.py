@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import math
 import re
 import signal
 import threading
@@ -125,7 +126,7 @@ def _split_values(raw: str) -> list[str]:
     for i, char in enumerate(raw):
         if quote:
             quote = "" if char == quote else quote
-        elif char in "'\"":
+        elif char in "'\"" and not raw[start:i].strip():  # a quote opens only a value (Bob's is plain text)
             quote = char
         elif char in "[{":
             depth += 1
@@ -265,7 +266,7 @@ def run_sweep(
             catalog.close()
     rows = []
     for member in members:
-        row: dict[str, Any] = {"member": member.index, **member.overrides}
+        row: dict[str, Any] = {"member": member.index, **_row_values(member.overrides)}
         for stage, summary in summaries[member.index].items():
             for key, value in summary.items():
                 if isinstance(value, int | float | str | bool) or value is None:
@@ -332,10 +333,21 @@ def _restore_non_finite(summary: dict[str, Any], marks: Any) -> dict[str, Any]:
     return summary
 
 
+def _row_values(overrides: Mapping[str, Any]) -> dict[str, Any]:
+    """A member's parameter values for its table row: a list as its YAML text ("[night, earth_hidden]"), so that a
+    column of lists and plain values is one type."""
+    return {k: "[" + ", ".join(str(x) for x in v) + "]" if isinstance(v, list) else v for k, v in overrides.items()}
+
+
 def write_sweep_table(table: pd.DataFrame, path: Path) -> Path:
-    """The sweep's table as Parquet (one row per member)."""
+    """The sweep's table as Parquet (one row per member); a column of mixed types (e.g. `x=1,abc`) as text."""
     import xarray as xr
 
+    table = table.copy()
+    for column in table.columns:
+        kinds = {type(v) for v in table[column] if v is not None and not (isinstance(v, float) and math.isnan(v))}
+        if len(kinds) > 1 and not kinds <= {int, float, bool}:
+            table[column] = [None if v is None else str(v) for v in table[column]]
     return write_dataset(xr.Dataset.from_dataframe(table.set_index("member")), path)
 
 

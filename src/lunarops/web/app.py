@@ -135,7 +135,9 @@ def create_app(catalog_url: str | None, policy: AccessPolicy, secure_cookies: bo
     @get("/api/runs/{run_id}")
     def api_run(run_id: str, request: Request) -> JSONResponse:
         record = visible_run(user_of(request), run_id)
-        return JSONResponse({**_run_json(record), "summary": _finite(record.summary), "error": record.error})
+        return JSONResponse(
+            {**_run_json(record), "summary": _finite(_public_summary(record.summary)), "error": record.error}
+        )
 
     def with_output(record: RunRecord) -> RunRecord:
         """The record, if its output directory still holds this run's output; else the 404 the report gives."""
@@ -183,26 +185,31 @@ def create_app(catalog_url: str | None, policy: AccessPolicy, secure_cookies: bo
         if not 2 <= len(ids) <= 20:
             raise WebError(400, f"compare takes 2 to 20 runs, got {len(ids)}", "tick 2 to 20 runs on / and compare")
         records = [visible_run(user, i) for i in ids]
+        only_differ = request.query_params.get("only") == "differ"
+        flat = [_flat_summary(_public_summary(r.summary)) for r in records]
         keys: list[tuple[str, str]] = []
-        for record in records:
-            for stage, values in record.summary.items():
-                for key in values if isinstance(values, dict) else ["value"]:
-                    if (stage, key) not in keys:
-                        keys.append((stage, key))
+        for entries in flat:
+            keys.extend(k for k in entries if k not in keys)
+        keys.sort(key=lambda k: (_stage_order(records, k[0]), _entry_order(flat, k)))
         head = "".join(f"<th><a href='/runs/{quote(r.run_id)}'>{html.escape(r.run_id)}</a><br>"
                        f"{html.escape(r.scenario_name)}</th>" for r in records)
         rows = []
         for stage, key in keys:
-            cells = []
-            for record in records:
-                values = record.summary.get(stage)
-                value = values.get(key, "") if isinstance(values, dict) else values
-                cells.append(f"<td>{_cell(value)}</td>")
-            differ = len({str(c) for c in cells}) > 1
-            label = f"<td>{html.escape(stage)}</td><td>{html.escape(str(key))}</td>"
-            rows.append(f"<tr{' class=differ' if differ else ''}>{label}{''.join(cells)}</tr>")
+            cells = [_cell(entries[(stage, key)]) if (stage, key) in entries else "" for entries in flat]
+            differ = len(set(cells)) > 1
+            if only_differ and not differ:
+                continue
+            label = f"<td>{html.escape(stage)}</td><td>{html.escape(key)}</td>"
+            tds = "".join(f"<td>{c}</td>" for c in cells)
+            rows.append(f"<tr{' class=differ' if differ else ''}>{label}{tds}</tr>")
+        if not rows:
+            rows.append(f"<tr><td colspan={len(records) + 2}>the runs' summaries do not differ</td></tr>")
         table = f"<table><tr><th>stage</th><th>quantity</th>{head}</tr>{''.join(rows)}</table>"
-        text = "<h1>Compare runs</h1><p>Rows where the runs differ are marked. <a href='/'>all runs</a></p>"
+        query = "&".join(f"run={quote(i)}" for i in ids)
+        toggle = (f"<a href='/compare?{query}'>show all rows</a>" if only_differ
+                  else f"<a href='/compare?{query}&amp;only=differ'>show only the rows that differ</a>")
+        text = ("<h1>Compare runs</h1><p>Rows where the runs differ are marked; nested entries (components, loads, "
+                f"sweep parameters) have a row each. {toggle} · <a href='/'>all runs</a></p>")
         return HTMLResponse(_page("lunarops compare", text + table))
 
     @get("/runs/{run_id}", response_class=HTMLResponse)
@@ -210,27 +217,34 @@ def create_app(catalog_url: str | None, policy: AccessPolicy, secure_cookies: bo
         record = visible_run(user_of(request), run_id)
         rid = quote(record.run_id)
         present = _own_output(record) is not None
-        files = (
-            f"<a href='/runs/{rid}/report'>full report</a> · <a href='/api/runs/{rid}'>JSON</a> · "
-            f"<a href='/api/runs/{rid}/results'>result files</a>"
-            if present else f"<a href='/api/runs/{rid}'>JSON</a>"
-        )
+        has_report = _own_file(record, "report.html") is not None
+        results = _result_files(record)
+        links = ([f"<a href='/runs/{rid}/report'>full report</a>"] if has_report else []) + [
+            f"<a href='/api/runs/{rid}'>JSON</a>"
+        ]
         parts = [
             f"<h1>{html.escape(record.scenario_name)}</h1>",
             f"<p>run {html.escape(record.run_id)} · {html.escape(record.status)} · started {_when(record)} UTC · "
-            f"{files} · <a href='/'>all runs</a></p>",
+            f"{' · '.join(links)} · <a href='/'>all runs</a></p>",
         ]
         if not present:
             parts.append(
                 f"<p class=note>No report or result files: {html.escape(_MISSING_OUTPUT)}. The summary below is "
                 "the catalog's.</p>"
             )
+        elif not has_report:
+            parts.append(f"<p class=note>No report: {html.escape(_no_report(record))}.</p>")
         if record.error:
             parts.append(f"<p class=error>{html.escape(record.error)}</p>")
-        for stage, values in record.summary.items():
+        for stage, values in _public_summary(record.summary).items():
             items = values.items() if isinstance(values, dict) else [("value", values)]
-            rows = "".join(f"<tr><td>{html.escape(str(k))}</td><td>{_cell(v)}</td></tr>" for k, v in items)
+            shown = [(k, v) for k, v in items if not _is_columns_of(str(k), values)]
+            rows = "".join(
+                f"<tr><td>{html.escape(str(k))}</td><td>{_value_html(str(k), v, values)}</td></tr>" for k, v in shown
+            )
             parts.append(f"<h2>{html.escape(str(stage))}</h2><table>{rows}</table>")
+        if results:
+            parts.append(_results_html(rid, results))
         return HTMLResponse(_page(record.scenario_name, "".join(parts)))
 
     @get("/runs/{run_id}/report")
@@ -238,7 +252,8 @@ def create_app(catalog_url: str | None, policy: AccessPolicy, secure_cookies: bo
         record = visible_run(user_of(request), run_id)
         path = _own_file(record, "report.html")
         if path is None:
-            raise WebError(404, f"run {record.run_id} has no report here", _MISSING_OUTPUT)
+            fix = _MISSING_OUTPUT if _own_output(record) is None else _no_report(record)
+            raise WebError(404, f"run {record.run_id} has no report here", fix)
         # the report runs its plotting scripts in a sandbox (an opaque origin): they cannot call this API
         headers = {"Content-Security-Policy": "sandbox allow-scripts"}
         return FileResponse(path, media_type="text/html", headers=headers)
@@ -358,20 +373,159 @@ def _when(record: RunRecord) -> str:
     return record.started_utc.strftime("%Y-%m-%d %H:%M") if record.started_utc else ""
 
 
-def _cell(value: Any) -> str:
+def _no_report(record: RunRecord) -> str:
+    """Why a run whose output is here has no report.html, and what to do."""
+    if isinstance(record.summary.get("sweep_member"), dict):
+        return "sweep members have no report; run the member's scenario with `lunarops run`"
+    return "its output directory has no report.html (not written, or removed); run the scenario again: `lunarops run`"
+
+
+def _scalar(value: Any) -> str:
+    """One value as text: numbers to 6 significant digits, lists of values in brackets (not escaped)."""
+    if isinstance(value, bool) or value is None:
+        return str(value)
     if isinstance(value, float):
         return f"{value:,.6g}"
-    if isinstance(value, dict | list):
-        text = str(value)
-        return html.escape(text if len(text) <= 200 else text[:197] + "...")
-    return html.escape(str(value))
+    if isinstance(value, list):
+        return "[" + ", ".join(_scalar(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return json.dumps(_finite(value), sort_keys=True, default=str)
+    return str(value)
+
+
+def _cell(value: Any) -> str:
+    """A summary value as escaped HTML text (a mapping as sorted JSON)."""
+    return html.escape(_scalar(value))
+
+
+def _is_columns_of(key: str, values: Any) -> bool:
+    """Whether ``key`` ("components_columns") names the columns of a table in the same stage ("components")."""
+    return (key.endswith("_columns") and isinstance(values, dict)
+            and isinstance(values.get(key.removesuffix("_columns")), dict))
+
+
+def _columns_of(key: str, values: Any) -> list[str] | None:
+    """The column names of the nested table ``key`` (its "KEY_columns" in the same stage), if listed."""
+    columns = values.get(f"{key}_columns") if isinstance(values, dict) else None
+    return [str(c) for c in columns] if isinstance(columns, list) else None
+
+
+def _value_html(key: str, value: Any, values: Any) -> str:
+    """A summary value on a run's page: a mapping of rows (name -> values, with "KEY_columns") as a small table
+    sorted by name, any other mapping as key=value lines sorted by key, the rest as text; all escaped."""
+    if not isinstance(value, dict):
+        return _cell(value)
+    columns = _columns_of(key, values)
+    if columns is not None and all(isinstance(v, list) for v in value.values()):
+        width = max([len(columns)] + [len(v) for v in value.values()])
+        names = columns + [f"column {i + 1}" for i in range(len(columns), width)]
+        head = "".join(f"<th>{html.escape(c)}</th>" for c in names)
+        body = "".join(
+            f"<tr><td>{html.escape(str(name))}</td>" + "".join(f"<td>{_cell(v)}</td>" for v in row) + "</tr>"
+            for name, row in sorted(value.items(), key=lambda item: str(item[0]))
+        )
+        return f"<table class=nested><tr><th>name</th>{head}</tr>{body}</table>"
+    return "<br>".join(f"{html.escape(str(k))}={_cell(v)}" for k, v in sorted(value.items(), key=lambda i: str(i[0])))
+
+
+def _public_summary(summary: dict[str, Any]) -> dict[str, Any]:
+    """A run's summary as partners see it: without server paths (a sweep member's ``sweep_dir``)."""
+    member = summary.get("sweep_member")
+    if not isinstance(member, dict) or "sweep_dir" not in member:
+        return summary
+    return {**summary, "sweep_member": {k: v for k, v in member.items() if k != "sweep_dir"}}
+
+
+def _flat_summary(summary: dict[str, Any]) -> dict[tuple[str, str], Any]:
+    """A summary as (stage, quantity) -> value, a nested mapping's entries one by one: "components[name].column"
+    for a table with "KEY_columns", "parameters[key]" for another mapping (sorted by name)."""
+    flat: dict[tuple[str, str], Any] = {}
+    for stage, values in summary.items():
+        if not isinstance(values, dict):
+            flat[(str(stage), "value")] = values
+            continue
+        for key, value in values.items():
+            key = str(key)
+            if _is_columns_of(key, values):
+                continue
+            columns = _columns_of(key, values)
+            if not isinstance(value, dict):
+                flat[(str(stage), key)] = value
+                continue
+            for name, row in sorted(value.items(), key=lambda item: str(item[0])):
+                if columns is not None and isinstance(row, list):
+                    for i, v in enumerate(row):
+                        column = columns[i] if i < len(columns) else f"column {i + 1}"
+                        flat[(str(stage), f"{key}[{name}].{column}")] = v
+                else:
+                    flat[(str(stage), f"{key}[{name}]")] = row
+    return flat
+
+
+def _stage_order(records: list[RunRecord], stage: str) -> int:
+    """A stage's place: its first place in the runs' summaries."""
+    for record in records:
+        names = [str(s) for s in record.summary]
+        if stage in names:
+            return names.index(stage)
+    return len(records)
+
+
+def _entry_order(flat: list[dict[tuple[str, str], Any]], key: tuple[str, str]) -> tuple[int, str]:
+    """An entry's place within its stage: the runs' order of the quantities; a nested mapping's entries by name
+    (a table's columns in their order: the sort is stable)."""
+    stage, quantity = key
+    parent = quantity.split("[", 1)[0]
+    for entries in flat:
+        names = [q.split("[", 1)[0] for s, q in entries if s == stage]
+        if parent in names:
+            return names.index(parent), quantity.split("]", 1)[0] if "[" in quantity else ""
+    return len(flat), quantity
+
+
+_TABLES = ("_components.parquet", "_loads.parquet", "_loads_by_year.parquet")  # shown on the run's page
+_MAX_TABLE_ROWS = 500
+_MAX_TABLE_COLUMNS = 40
+
+
+def _results_html(rid: str, files: list[Path]) -> str:
+    """The run's result files as download links, and the small summary tables (components, loads, loads by year)
+    as HTML tables (at most 500 rows, 40 columns; every value escaped)."""
+    links = "".join(
+        f"<li><a href='/api/runs/{rid}/results/{quote(p.name)}'>{html.escape(p.name)}</a></li>" for p in files
+    )
+    parts = ["<h2>Result tables</h2>"]
+    for path in files:
+        if path.name.endswith(_TABLES):
+            parts.append(f"<h3>{html.escape(path.stem)}</h3>{_parquet_html(path)}")
+    parts.append(f"<h2>Result files (Parquet)</h2><ul>{links}</ul>")
+    return "".join(parts) if len(parts) > 2 else parts[-1]
+
+
+def _parquet_html(path: Path) -> str:
+    """A small Parquet file as an HTML table; a note when it is too large or cannot be read."""
+    import pyarrow.parquet as pq
+
+    try:
+        meta = pq.ParquetFile(path).metadata
+        if meta.num_rows > _MAX_TABLE_ROWS or meta.num_columns > _MAX_TABLE_COLUMNS:
+            return (f"<p class=note>{meta.num_rows} rows, {meta.num_columns} columns: too large to show here; "
+                    "download it below</p>")
+        table = pq.read_table(path).to_pylist()
+        columns = [str(c) for c in pq.read_schema(path).names]
+    except Exception as error:  # a damaged file is noted; the page still shows
+        log.warning("lunarops dashboard: cannot read %s: %s", path, error)
+        return "<p class=note>this file cannot be read; download it below</p>"
+    head = "".join(f"<th>{html.escape(c)}</th>" for c in columns)
+    body = "".join("<tr>" + "".join(f"<td>{_cell(row.get(c))}</td>" for c in columns) + "</tr>" for row in table)
+    return f"<table><tr>{head}</tr>{body}</table>"
 
 
 _STYLE = (
     "body{font-family:system-ui,sans-serif;margin:2em;max-width:70em}table{border-collapse:collapse}"
     "td,th{border:1px solid #ccc;padding:.25em .6em;text-align:left}th{background:#f3f3f3}.error{color:#a00}"
     ".note{color:#555;font-style:italic}"
-    ".differ td{background:#fff6d5}"
+    ".differ td{background:#fff6d5}.nested td,.nested th{font-size:90%;padding:.1em .4em}"
 )
 
 
