@@ -186,7 +186,7 @@ def test_direct_link_antenna_mask_and_link_gap() -> None:
     up = dipped & (el > 2.0)
     assert 0 < up.sum() < dipped.sum()  # the mask removes some but not all of the Earth's hours
     note = next(n for n in notes if n.startswith("Comms mode direct_to_earth"))
-    assert f"Earth visible {np.mean(up):.1%} of steps" in note
+    assert f"direct link (Earth visible) {np.mean(up):.1%} of steps" in note
     assert "2 deg antenna mask" in note
     # the mask is the link's: a load scheduled while the Earth is up (the earth camera) keeps the plain horizon
     camera = mc.inputs.load_names.index("earth camera")

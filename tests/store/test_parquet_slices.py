@@ -37,3 +37,23 @@ def test_sliced_write_is_the_same_table(tmp_path: Path) -> None:
     assert a.schema.equals(b.schema, check_metadata=True)
     pd.testing.assert_frame_equal(a.to_pandas(), b.to_pandas())
     assert len(b) == 7 * 50
+
+
+def test_slices_without_coordinates_and_along_the_second_dimension(tmp_path: Path) -> None:
+    # review of session 15: a dimension with no coordinate kept its positions only in the first slice; one run with
+    # many records was written as one slice. 2 x 40 rows in slices of 15: along "t" as well, 0-14, 15-29, 30-39
+    ds = xr.Dataset({"x": (("run", "t"), np.arange(80.0).reshape(2, 40))})
+    whole = pq.read_table(_write_table(ds, tmp_path / "whole.parquet")).to_pandas()
+    sliced_file = _write_table(ds, tmp_path / "sliced.parquet", rows_per_slice=15)
+    assert pq.ParquetFile(sliced_file).num_row_groups == 2 * 3
+    pd.testing.assert_frame_equal(whole, pq.read_table(sliced_file).to_pandas())
+    assert list(whole["run"]) == [0] * 40 + [1] * 40
+
+
+def test_a_text_column_empty_in_one_slice(tmp_path: Path) -> None:
+    names = np.array(["a", "b", None, None], dtype=object)
+    ds = xr.Dataset({"name": (("run",), names), "v": (("run",), np.arange(4.0))}, coords={"run": np.arange(4)})
+    whole = pq.read_table(_write_table(ds, tmp_path / "w.parquet")).to_pandas()
+    sliced = pq.read_table(_write_table(ds, tmp_path / "s.parquet", rows_per_slice=2)).to_pandas()
+    pd.testing.assert_frame_equal(whole, sliced)  # the second slice (all missing) cast to the first's text type
+    assert list(sliced["name"][:2]) == ["a", "b"] and sliced["name"][2:].isna().all()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -70,17 +71,34 @@ def _write_table(dataset: xr.Dataset, path: Path, rows_per_slice: int = ROWS_PER
     if not dataset.sizes or rows <= rows_per_slice:
         table = arrow(dataset)
         return write_atomic(path, lambda tmp: pq.write_table(table, tmp, compression="zstd"))
-    first = next(iter(dataset.dims))  # to_dataframe's outermost index: slices keep the row order
-    size = int(dataset.sizes[first])
-    step = max(1, rows_per_slice * size // rows)
+    # slices along the outer dimensions of to_dataframe's index (its row order): the first one, and the second as
+    # well when one element of the first holds more rows than a slice; a dimension without a coordinate gets its
+    # positions, which a slice's own to_dataframe would restart from 0
+    dims = list(dataset.dims)
+    dataset = dataset.assign_coords({d: np.arange(dataset.sizes[d]) for d in dims[:2] if d not in dataset.coords})
+    outer = dims[0]
+    per_outer = rows // int(dataset.sizes[outer])
+    if per_outer > rows_per_slice and len(dims) > 1:
+        inner = dims[1]
+        per_inner = per_outer // int(dataset.sizes[inner])
+        slices = [
+            {outer: slice(i, i + 1), inner: slice(j, j + max(1, rows_per_slice // max(per_inner, 1)))}
+            for i in range(int(dataset.sizes[outer]))
+            for j in range(0, int(dataset.sizes[inner]), max(1, rows_per_slice // max(per_inner, 1)))
+        ]
+    else:
+        step = max(1, rows_per_slice // max(per_outer, 1))
+        slices = [{outer: slice(i, i + step)} for i in range(0, int(dataset.sizes[outer]), step)]
 
     def write(tmp: Path) -> None:
         writer = None
         try:
-            for start in range(0, size, step):
-                table = arrow(dataset.isel({first: slice(start, start + step)}))
+            for where in slices:
+                table = arrow(dataset.isel(where))
                 if writer is None:
                     writer = pq.ParquetWriter(tmp, table.schema, compression="zstd")
+                elif not table.schema.equals(writer.schema, check_metadata=False):
+                    table = table.cast(writer.schema)  # e.g. a text column that is all None in this slice
                 writer.write_table(table)
         finally:
             if writer is not None:

@@ -456,11 +456,11 @@ def _link_note(comms: Any, light: LightSeries, inputs: Any, summary: dict[str, A
         relay_only = float(np.mean(relay & ~earth))
         summary["relay_only_link_fraction"] = relay_only
         text += (
-            "; relays: the orbits section's orbiters, coverage at the period's step): Earth visible "
+            "; relays: the orbits section's orbiters, coverage at the period's step): direct link (Earth visible) "
             f"{float(np.mean(earth)):.1%} of steps, relay only {relay_only:.1%}"
         )
     else:
-        text += f"): Earth visible {float(np.mean(earth)):.1%} of steps"
+        text += f"): direct link (Earth visible) {float(np.mean(earth)):.1%} of steps"
     return (
         f"{text}, no link {float(np.mean(none)):.1%}; longest gap without a link {gap_h:,.0f} h. Geometry only: "
         "outages of the link's units (component table) lower the rate, e.g. one of two transmitters down halves it."
@@ -634,7 +634,8 @@ def _water_tank(hourly: OpsResult, station: Station) -> list[str]:
         if float(water.max()) > start + 1000.0:
             return [
                 f"Run 0: the water store grows to {float(water.max()) / 1e3:,.1f} t (from {start / 1e3:,.1f} t; "
-                "ISRU water less what the crew use): consumables.water_tank_capacity_kg is not set, so the tank "
+                "ISRU water and deliveries less what the crew use): consumables.water_tank_capacity_kg is not set, "
+                "so the tank "
                 "holds any amount. Set it to see the ice plants pause when it is full."
             ]
         return []
