@@ -145,3 +145,16 @@ def test_connecting_ridge_traverse_on_the_south_dem() -> None:
     assert cautious.distance_km == pytest.approx(17.405, abs=0.01) and cautious.max_slope_deg <= 15.0
     print(f"Connecting Ridge: straight {access.psr_distance_km:.3f} km, traverse {traverse.distance_km:.3f} km, "
           f"max slope {traverse.max_slope_deg:.2f} deg, {traverse.n_cells} cells")
+
+
+def test_a_window_too_large_for_the_graph_is_refused() -> None:
+    # 2001 x 2001 cells > MAX_WINDOW_CELLS (4,000,000): refused with the fix before the graph is built (a 4000 x
+    # 4000 window would need about 4 GB: review of session 15 measured 1.03 GB peak for 2000 x 2000)
+    size = 2001
+    geo = PolarStereographic(True, -size * 10.0, size * 10.0, 20.0, 20.0)
+    dem = Dem(np.zeros((size, size)), geo, "big")
+    targets = np.zeros((size, size), dtype=bool)
+    targets[-1, -1] = True
+    lat, lon = dem.rowcol_to_latlon(5, 5)
+    with pytest.raises(InputError, match=r"4,004,001 cells, more than 4,000,000.*search_radius_km"):
+        traverse_to_targets(dem, (0, size, 0, size), targets, float(lat), float(lon))

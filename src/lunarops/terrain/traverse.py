@@ -42,7 +42,9 @@ DEFAULT_MAX_SLOPE_DEG = 20.0
 """Default slope limit [deg]: below the Apollo LRV's ~25 deg (docs/illumination.md), a margin for DEM smoothing."""
 MAX_PATH_POINTS = 200
 """Paths returned as latitude/longitude points are thinned to at most this many points (ends kept)."""
-IntArray = NDArray[np.int64]
+IntArray = NDArray[np.integer]
+#: The largest traverse window [cells]: 2000 x 2000 (a 40 km radius at 20 m per pixel is 4000 x 4000: too many)
+MAX_WINDOW_CELLS = 4_000_000
 EdgeSlopes = Callable[[IntArray, IntArray, IntArray, IntArray], FloatArray]
 REACHED = "reached"
 NO_TARGET = "no target cell within the window"
@@ -127,6 +129,12 @@ def traverse_to_targets(
         raise SiteError(
             f"site ({latitude_deg} N, {longitude_deg} E) is outside the traverse window {window} of DEM '{dem.name}'"
         )
+    if ny * nx > MAX_WINDOW_CELLS:
+        raise InputError(
+            f"the traverse window {window} of DEM '{dem.name}' has {ny * nx:,} cells, more than {MAX_WINDOW_CELLS:,} "
+            "(about 200 B of graph per cell); search a smaller radius around the site (terrain.psr.search_radius_km, "
+            "--psr-radius-km) or use a coarser DEM"
+        )
     heights = np.asarray(dem.heights_m[r0:r1, c0:c1], dtype=np.float64)
     if not math.isfinite(heights[row, col]):
         raise SiteError(f"site ({latitude_deg} N, {longitude_deg} E) is on a no-data cell of DEM '{dem.name}'")
@@ -197,14 +205,18 @@ def _graph(
         return ground, dh
 
     rows_a, rows_b, costs = [], [], []
-    for dr, dc in _OFFSETS:
-        grid_r, grid_c = np.meshgrid(np.arange(0, ny - dr), np.arange(max(0, -dc), nx - max(0, dc)), indexing="ij")
+    for dr, dc in _OFFSETS:  # cell indices in int32 (a window has at most MAX_WINDOW_CELLS)
+        grid_r, grid_c = np.meshgrid(
+            np.arange(0, ny - dr, dtype=np.int32), np.arange(max(0, -dc), nx - max(0, dc), dtype=np.int32),
+            indexing="ij",
+        )
         ra, ca = grid_r.ravel(), grid_c.ravel()
+        del grid_r, grid_c
         rb, cb = ra + dr, ca + dc
         ground, dh = edge(ra, ca, rb, cb)
         ok = np.isfinite(dh) & (np.abs(dh) <= tan_max * ground)
-        rows_a.append(ra[ok] * nx + ca[ok])
-        rows_b.append(rb[ok] * nx + cb[ok])
+        rows_a.append(ra[ok] * np.int32(nx) + ca[ok])
+        rows_b.append(rb[ok] * np.int32(nx) + cb[ok])
         costs.append(np.hypot(ground[ok], dh[ok]))
     n = ny * nx
     edges = (np.concatenate(costs), (np.concatenate(rows_a), np.concatenate(rows_b)))
