@@ -221,7 +221,7 @@ COMP_STAT_VARS: tuple[str, ...] = (
 )
 C_FAIL, C_SPARES, C_DOWN_H, C_DOWN_END, C_WAITED = range(len(COMP_STAT_VARS))
 
-# ---- per-run, per-load service by calendar year (load_stats[run, load, year, stat]): robots, science, ISRU ----
+# ---- per-run, per-load service, running totals at each calendar year's end (load_stats[run, load, year, stat]) ----
 LOAD_STAT_VARS: tuple[str, ...] = (
     "scheduled_h",  # hours the load was scheduled and online (its `when`, its online time) [h]
     "shed_h",  # of those, hours it was shed (lack of power or the reserve policy) [h]
@@ -403,8 +403,8 @@ def run_one(
     ``comm_idx``: [comm_load, comm_elem]; ``comp_stats`` (component, ``COMP_STAT_VARS``): each component's
     failures, spares used, unit-hours down, units down at the end, and whether it ever waited for a spare
     (counted here, not from the capped event buffers); ``load_stats`` (load, year, ``LOAD_STAT_VARS``): each
-    load's scheduled and shed hours, asked and served energy and data made in each calendar year (``step_year``:
-    each step's year index); ``comp_op`` (component, 2): the load
+    load's scheduled and shed hours, asked and served energy and data made from the start to the end of each
+    calendar year (running totals; ``step_year``: each step's year index); ``comp_op`` (component, 2): the load
     (served) or array (lit) whose work advances the component's failure clock, -1 for none (every online step).
     """
     n_steps = kind.shape[0]
@@ -510,6 +510,9 @@ def run_one(
         for y in range(load_stats.shape[1]):
             for i in range(load_stats.shape[2]):
                 load_stats[ld, y, i] = 0.0
+    # the loads' running totals (LOAD_STAT_VARS), copied into load_stats at the end of each calendar year
+    load_acc = np.zeros((n_load, load_stats.shape[2]))
+    yr = step_year[0] if n_steps > 0 else 0
     # accumulators live in locals (no stores through arrays in the loop)
     a_nfail = 0.0
     a_brown = 0.0
@@ -697,7 +700,11 @@ def run_one(
 
         # 5. demand and 6. the reserve policy (decided on the storage at the start of the step)
         kt = kind[t]
-        yr = step_year[t]
+        if step_year[t] != yr:  # a new calendar year: the totals so far are the last year's end
+            for ld in range(n_load):
+                for i in range(load_acc.shape[1]):
+                    load_stats[ld, yr, i] = load_acc[ld, i]
+            yr = step_year[t]
         day = kinds[kt, c_day]
         if any_daylight_load and day != prev_day:
             online = False  # logged only while some daylight-only plant is there
@@ -781,10 +788,10 @@ def run_one(
             if water_full and load_product[ld] == 1:
                 asked = 0.0  # paused: the water tank is full
             if asked > 0.0 and t >= elem_online[load_elem[ld]]:
-                load_stats[ld, yr, L_SCHED_H] += dt_h
-                load_stats[ld, yr, L_SCHED_J] += asked * dt_s
+                load_acc[ld, L_SCHED_H] += dt_h
+                load_acc[ld, L_SCHED_J] += asked * dt_s
                 if ns != 0:
-                    load_stats[ld, yr, L_SHED_H] += dt_h
+                    load_acc[ld, L_SHED_H] += dt_h
             if ns != 0:
                 served[ld] = 0.0
                 uns += d[ld]
@@ -796,7 +803,7 @@ def run_one(
             else:
                 sv = d[ld]
                 served[ld] = sv
-                load_stats[ld, yr, L_SERVED_J] += sv * dt_s
+                load_acc[ld, L_SERVED_J] += sv * dt_s
                 if shed_state[ld] != 0:
                     n_ev = _log(ev_step, ev_code, ev_elem, ev_value, ev_counts, n_ev, t, E_RESTORE, ld, 0.0)
                 if sv > 0.0:
@@ -821,7 +828,7 @@ def run_one(
                         if full > 0.0:
                             bits = load_data_bps[ld] * sv / full * dt_s
                             made += bits
-                            load_stats[ld, yr, L_DATA] += bits
+                            load_acc[ld, L_DATA] += bits
             shed_state[ld] = ns
         # operating clocks: a working unit whose target worked this step (load served, array lit) ages a step;
         # with none left it fails at the next step
@@ -1063,6 +1070,10 @@ def run_one(
     scal[S_MAXBUF] = data_buf_max
     scal[S_WATER_OVER] = water_over
     scal[S_NEV] = n_ev
+    for y in range(yr, load_stats.shape[1]):  # the last year's end (and any year after the period: unchanged)
+        for ld in range(n_load):
+            for i in range(load_acc.shape[1]):
+                load_stats[ld, y, i] = load_acc[ld, i]
 
 
 @numba.njit(cache=True, parallel=True, error_model="numpy")

@@ -172,7 +172,7 @@ class RawRuns:
     ev_counts: NDArray[np.int64]
     record_steps: int
     comp_stats: NDArray[np.float64]  # (run, component, engine.COMP_STAT_VARS)
-    load_stats: NDArray[np.float64]  # (run, load, year, engine.LOAD_STAT_VARS)
+    load_stats: NDArray[np.float64]  # (run, load, year, engine.LOAD_STAT_VARS): running totals at each year's end
 
     @staticmethod
     def allocate(
@@ -353,9 +353,11 @@ def to_dataset(inputs: EngineInputs, raw: RawRuns, first_run: int = 0) -> xr.Dat
             data[f"component_{name}"] = (("run", "component"), raw.comp_stats[:, :, k])
         coords["component"] = list(inputs.comp_names)
     if inputs.load_names:  # per-run service of each load (robots, science, ISRU plants, ...), and by year
+        # the engine keeps running totals at each year's end: the run's total is the last, a year's the difference
+        yearly = np.diff(raw.load_stats, axis=2, prepend=0.0)
         for k, name in enumerate(engine.LOAD_STAT_VARS):
-            data[f"load_{name}"] = (("run", "load"), raw.load_stats[:, :, :, k].sum(axis=2))
-            data[f"load_year_{name}"] = (("run", "load", "year"), raw.load_stats[:, :, :, k])
+            data[f"load_{name}"] = (("run", "load"), raw.load_stats[:, :, -1, k])
+            data[f"load_year_{name}"] = (("run", "load", "year"), yearly[:, :, :, k])
         coords["load"] = list(inputs.load_names)
         coords["year"] = list(inputs.years)
     ds = xr.Dataset(data, coords=coords)
