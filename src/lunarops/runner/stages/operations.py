@@ -584,6 +584,8 @@ def simulate_scenario(
         late = campaign_deliveries[(when < pd.Timestamp(period.start_utc)) | (when >= pd.Timestamp(period.end_utc))]
         if len(late):
             listed = ", ".join(dict.fromkeys(str(c) for c in late["commodity"]))
+            if set(late["commodity"]) == {"crew"}:
+                listed = "crew arriving or leaving"
             notes.append(
                 f"{len(late)} campaign deliveries to the base fall outside the operations period "
                 f"{period.start_utc.date()}..{period.end_utc.date()} and were not simulated ({listed}; first "
