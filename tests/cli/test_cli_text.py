@@ -74,3 +74,18 @@ def test_runs_list_fits_80_columns(tmp_path: Path) -> None:
     wide = runner.invoke(app, ["runs", "list", "--db", db], env={"COLUMNS": "200"})
     assert "started (UTC)" in wide.output and "output" in wide.output
     assert f"{datetime.now(timezone.utc):%Y-%m-%d}" in wide.output
+
+
+def test_orbit_coverage_fits_80_columns() -> None:
+    # one column per link: the orbiter specs stay readable at 80 columns (they were cut to "…" side by side)
+    result = runner.invoke(
+        app,
+        ["orbit", "coverage", "--lat", "-89.45", "--lon", "222.69", "--orbiter", "nrho:9:2", "--orbiter",
+         "frozen:200:16000:62.4", "--days", "2"],
+        env={"COLUMNS": "80"},
+    )
+    assert result.exit_code == 0, result.output
+    assert "…" not in result.output
+    for name in ("nrho:9:2", "frozen:200:16000:62.4", "relay to Earth"):
+        assert name in result.output
+    assert max(len(line) for line in result.output.splitlines()) <= 80

@@ -268,12 +268,20 @@ def coverage_command(
         if json_output:
             print_json(record)
             return
+        # one column per link (site -> orbiter, or the relay path), one row per quantity: the link names are long
+        # (orbiter specs), and side by side the rows did not fit 80 columns
+        links = result.coverage_rows()
+        several_sites = len({row["site"] for row in links}) > 1
         table = Table(title="Coverage")
-        for column in table_columns():
-            table.add_column(column, no_wrap=column not in ("site", "orbiter"))
-        for row in result.coverage_rows():
-            table.add_row(*(_cell(row[c]) for c in table_columns()))
+        table.add_column("quantity", no_wrap=True)
+        for row in links:
+            name = "relay to Earth" if str(row["orbiter"]).startswith("relayed") else str(row["orbiter"])
+            table.add_column(f"{row['site']}: {name}" if several_sites else name, justify="right")
+        for column in table_columns()[2:]:
+            table.add_row(column, *(_cell(row[column]) for row in links))
         console.print(table)
+        if any(str(row["orbiter"]).startswith("relayed") for row in links):
+            console.print("relay to Earth: the site reaches the Earth through some orbiter (it sees both)")
         # one column per orbiter, one row per quantity: eleven quantities side by side did not fit a terminal
         orbiter_rows = result.orbiter_rows()
         orbiters_table = Table(title="Orbiters", show_header=True)
