@@ -433,8 +433,9 @@ def rank(
         table = Table(
             title=f"Candidate sites ({grid.name} DEM, {_mast_title(common_mast_m, mast_source)}, {start}..{end})",
             caption="lit%: time the Sun's disk is seen; dark h: longest darkness in hours; Earth%: time the Earth's "
-            "centre is up; slope in deg; PSR km: distance to the nearest PSR; drive km: drivable traverse to the "
-            f"nearest PSR with no slope above {slope_limit:g} deg, max sl: its steepest slope in deg; mast in m",
+            "centre is up; slope in deg; PSR km: distance to the nearest PSR; drive km (in the table, or below it "
+            f"on a narrow terminal): drivable traverse to the nearest PSR with no slope above {slope_limit:g} deg, "
+            "max sl: its steepest slope in deg; mast in m",
             box=box.SIMPLE_HEAD,
             pad_edge=False,
             collapse_padding=True,
