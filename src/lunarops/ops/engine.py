@@ -472,11 +472,17 @@ def run_one(
         if comp_op[unit_comp[u], 0] >= 0 or comp_op[unit_comp[u], 1] >= 0:
             n_op += 1
     op_units = np.empty(n_op, np.int64)
+    op_load = np.empty(n_op, np.int64)  # per operating-clock unit: the load whose service counts (-1: an array)
+    op_array = np.empty(n_op, np.int64)  # the array whose light counts
+    op_on = np.empty(n_op, np.int64)  # the step its element comes online
     n_op = 0
     for u in range(n_unit):  # a unit's operating time starts when its element comes online
         on_u = elem_online[comp_target[unit_comp[u]]]
         if comp_op[unit_comp[u], 0] >= 0 or comp_op[unit_comp[u], 1] >= 0:
             op_units[n_op] = u
+            op_load[n_op] = comp_op[unit_comp[u], 0]
+            op_array[n_op] = comp_op[unit_comp[u], 1]
+            op_on[n_op] = on_u
             n_op += 1
             op_left[u] = fail_steps[u, 0] - 1 if n_k > 0 else never
             next_ev[u] = on_u if op_left[u] == 0 else never
@@ -834,11 +840,10 @@ def run_one(
         # with none left it fails at the next step
         for j in range(n_op):
             u = op_units[j]
-            c = unit_comp[u]
-            if state[u] != 0 or next_ev[u] != never or t < elem_online[comp_target[c]]:
+            if state[u] != 0 or next_ev[u] != never or t < op_on[j]:
                 continue
-            ld = comp_op[c, 0]
-            worked = served[ld] > 0.0 if ld >= 0 else array_t[t, comp_op[c, 1]] > 0.0
+            ld = op_load[j]
+            worked = served[ld] > 0.0 if ld >= 0 else array_t[t, op_array[j]] > 0.0
             if worked:
                 op_left[u] -= 1
                 if op_left[u] <= 0:
