@@ -143,3 +143,16 @@ def test_service_by_calendar_year() -> None:
     assert table.loc[("science", 2031), "shed_h_mean"] == 36.0
     assert table.loc[("science", 2031), "served_mwh_mean"] == 0.0
     np.testing.assert_allclose(ds["load_year_served_j"].sum("year"), ds["load_served_j"], rtol=1e-12)
+
+
+def test_service_by_year_with_steps_longer_than_a_year() -> None:
+    # review of session 15: 3 steps of 800 days from 2030-07-01 fall in 2030, 2032 and 2034; the years between
+    # hold no step and get 0 (they had the running total subtracted). By hand: 19,200 h (800 d) in 2030, 2032, 2034
+    from lunarops.ops.montecarlo import load_year_table
+
+    station = Station(sources=(ConstantSource("s", 4e3),), loads=(Load("ess", 3e3, priority=1),))
+    inputs = build_inputs(station, _light(np.zeros(3, dtype=bool)), np.datetime64("2030-07-01T00:00"), 800 * 86400.0)
+    assert inputs.years == (2030, 2031, 2032, 2033, 2034)
+    ds = simulate(station, inputs, runs=2, seed=1).dataset
+    np.testing.assert_array_equal(ds["load_year_scheduled_h"].values[0, 0], [19200.0, 0.0, 19200.0, 0.0, 19200.0])
+    assert list(load_year_table(ds)["year"]) == [2030, 2032, 2034]

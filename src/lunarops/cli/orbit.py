@@ -219,7 +219,7 @@ def coverage_command(
     --json lists the windows of each link (the first 500; n_windows counts them all) and its longest gap;
     --windows-out writes all of them as CSV."""
     with handle_errors():
-        from lunarops.orbits.coverage import SurfaceSite, compute_coverage
+        from lunarops.orbits.coverage import RELAY_NAME, SurfaceSite, compute_coverage
         from lunarops.timescale import parse_utc
 
         _check_days_step(days, step_s)
@@ -275,12 +275,12 @@ def coverage_command(
         table = Table(title="Coverage")
         table.add_column("quantity", no_wrap=True)
         for row in links:
-            name = "relay to Earth" if str(row["orbiter"]).startswith("relayed") else str(row["orbiter"])
+            name = "relay to Earth" if row["orbiter"] == RELAY_NAME else str(row["orbiter"])
             table.add_column(f"{row['site']}: {name}" if several_sites else name, justify="right")
         for column in table_columns()[2:]:
             table.add_row(column, *(_cell(row[column]) for row in links))
         console.print(table)
-        if any(str(row["orbiter"]).startswith("relayed") for row in links):
+        if any(row["orbiter"] == RELAY_NAME for row in links):
             console.print("relay to Earth: the site reaches the Earth through some orbiter (it sees both)")
         # one column per orbiter, one row per quantity: eleven quantities side by side did not fit a terminal
         orbiter_rows = result.orbiter_rows()

@@ -706,10 +706,11 @@ def run_one(
 
         # 5. demand and 6. the reserve policy (decided on the storage at the start of the step)
         kt = kind[t]
-        if step_year[t] != yr:  # a new calendar year: the totals so far are the last year's end
-            for ld in range(n_load):
-                for i in range(load_acc.shape[1]):
-                    load_stats[ld, yr, i] = load_acc[ld, i]
+        if step_year[t] != yr:  # a new calendar year: the totals so far are the end of the years since
+            for y in range(yr, step_year[t]):  # (several when a step is longer than a year)
+                for ld in range(n_load):
+                    for i in range(load_acc.shape[1]):
+                        load_stats[ld, y, i] = load_acc[ld, i]
             yr = step_year[t]
         day = kinds[kt, c_day]
         if any_daylight_load and day != prev_day:

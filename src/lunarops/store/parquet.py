@@ -96,7 +96,14 @@ def _write_table(dataset: xr.Dataset, path: Path, rows_per_slice: int = ROWS_PER
             for where in slices:
                 table = arrow(dataset.isel(where))
                 if writer is None:
-                    writer = pq.ParquetWriter(tmp, table.schema, compression="zstd")
+                    # a column empty in the first slice has Arrow type null: open the file with text there, which
+                    # the later slices' values (text) and the first slice's nulls both cast to
+                    schema = pa.schema(
+                        [f.with_type(pa.large_string()) if pa.types.is_null(f.type) else f for f in table.schema],
+                        metadata=table.schema.metadata,
+                    )
+                    table = table.cast(schema)
+                    writer = pq.ParquetWriter(tmp, schema, compression="zstd")
                 elif not table.schema.equals(writer.schema, check_metadata=False):
                     table = table.cast(writer.schema)  # e.g. a text column that is all None in this slice
                 writer.write_table(table)
