@@ -18,14 +18,10 @@ def _light(sun_up: np.ndarray) -> LightSeries:
                        np.zeros(n, dtype=bool))
 
 
-def test_scheduled_shed_served_and_data_by_hand() -> None:
-    # 4 kW from a constant source, no storage: the essential 3 kW load is served; the 2 kW science load
-    # (priority 5, shed first) does not fit and is shed every hour; the 1 kW camera, scheduled by day (the first
-    # 12 h of each day) and making 10 Mbit/s, fits beside the 3 kW. By hand over 48 h: essential 48 h scheduled,
-    # 48 x 3 kWh = 144 kWh served; science 48 h scheduled and shed, 0 served of 96 kWh asked; camera 24 h
-    # scheduled, 24 kWh served, 24 x 3600 s x 10 Mbit/s = 0.864 Tbit = 0.108 TB made.
-    sun_up = (np.arange(HOURS) % 24) < 12
-    station = Station(
+def _three_loads() -> Station:
+    """4 kW from a constant source, no storage: an essential 3 kW load, a 2 kW science load (priority 5, shed
+    first: it does not fit), a 1 kW day-only camera making 10 Mbit/s (fits beside the 3 kW)."""
+    return Station(
         sources=(ConstantSource("source", 4e3),),
         loads=(
             Load("essential", 3e3, priority=1),
@@ -33,6 +29,16 @@ def test_scheduled_shed_served_and_data_by_hand() -> None:
             Load("camera", 1e3, priority=2, when="day", data_rate_bps=10e6),
         ),
     )
+
+
+def test_scheduled_shed_served_and_data_by_hand() -> None:
+    # 4 kW from a constant source, no storage: the essential 3 kW load is served; the 2 kW science load
+    # (priority 5, shed first) does not fit and is shed every hour; the 1 kW camera, scheduled by day (the first
+    # 12 h of each day) and making 10 Mbit/s, fits beside the 3 kW. By hand over 48 h: essential 48 h scheduled,
+    # 48 x 3 kWh = 144 kWh served; science 48 h scheduled and shed, 0 served of 96 kWh asked; camera 24 h
+    # scheduled, 24 kWh served, 24 x 3600 s x 10 Mbit/s = 0.864 Tbit = 0.108 TB made.
+    sun_up = (np.arange(HOURS) % 24) < 12
+    station = _three_loads()
     inputs = build_inputs(station, _light(sun_up), np.datetime64("2030-01-01T00:00"), 3600.0)
     table = load_table(simulate(station, inputs, runs=3, seed=1).dataset).set_index("load")
     assert table.loc["essential", "scheduled_h_mean"] == 48.0
@@ -123,14 +129,7 @@ def test_service_by_calendar_year() -> None:
     from lunarops.ops.montecarlo import load_year_table
 
     sun_up = (np.arange(HOURS) % 24) < 12
-    station = Station(
-        sources=(ConstantSource("source", 4e3),),
-        loads=(
-            Load("essential", 3e3, priority=1),
-            Load("science", 2e3, priority=5),
-            Load("camera", 1e3, priority=2, when="day", data_rate_bps=10e6),
-        ),
-    )
+    station = _three_loads()
     inputs = build_inputs(station, _light(sun_up), np.datetime64("2030-12-31T12:00"), 3600.0)
     assert inputs.years == (2030, 2031)
     ds = simulate(station, inputs, runs=2, seed=1).dataset

@@ -7,8 +7,6 @@ Sun-Moon elongation computed here with SPICE, hand geometry, and a Monte Carlo s
 from __future__ import annotations
 
 import json
-import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -18,7 +16,6 @@ import yaml
 from typer.testing import CliRunner
 
 from lunarops.cli.main import app
-from lunarops.ephemeris.kernels import MOON_ASSOC_ME_TF, MOON_FRAMES_TF, MOON_PCK, de421_path
 from lunarops.errors import InputError
 from lunarops.sky import SkyTrack, sky_at_site, sky_fraction_ever_above_horizon, span_summary
 from lunarops.sky.functions import site_position_me_m
@@ -31,15 +28,6 @@ MOON_RADIUS_KM = 1737.4  # the LOLA reference sphere of lunarops (constants.MOON
 SITE_PARALLAX_DEG = 0.29
 
 
-@pytest.fixture(scope="module")
-def kernels() -> Iterator[None]:
-    with tempfile.TemporaryDirectory() as tmp:
-        radii = Path(tmp) / "moon_sphere.tpc"
-        radii.write_text("\\begindata\nBODY301_RADII = ( 1737.4 1737.4 1737.4 )\n\\begintext\n")
-        for path in (de421_path(), MOON_PCK, MOON_FRAMES_TF, MOON_ASSOC_ME_TF, radii):
-            spice.furnsh(str(path))
-        yield
-        spice.kclear()
 
 
 def _et(t: object) -> np.ndarray:

@@ -7,15 +7,10 @@ agreement within 0.01 arcsec.
 
 from __future__ import annotations
 
-import tempfile
-from collections.abc import Iterator
-from pathlib import Path
-
 import numpy as np
 import pytest
 import spiceypy as spice  # the SPICE oracle (test extra): its absence must fail the run, not skip it
 
-from lunarops.ephemeris.kernels import MOON_ASSOC_ME_TF, MOON_FRAMES_TF, MOON_PCK, de421_path
 from lunarops.sky import sky_at_site
 from lunarops.sky.functions import site_position_me_m
 from lunarops.timescale import timescale
@@ -24,16 +19,6 @@ ARCSEC_DEG = 1.0 / 3600.0
 TOLERANCE_ARCSEC = 0.01  # DESIGN.md: within 0.01 arcsec of SPICE with the same kernels
 
 
-@pytest.fixture(scope="module")
-def kernels() -> Iterator[None]:
-    with tempfile.TemporaryDirectory() as tmp:
-        radii = Path(tmp) / "moon_sphere.tpc"
-        # The LOLA reference sphere, so that SPICE's ellipsoid normal is our radial vertical.
-        radii.write_text("\\begindata\nBODY301_RADII = ( 1737.4 1737.4 1737.4 )\n\\begintext\n")
-        for path in (de421_path(), MOON_PCK, MOON_FRAMES_TF, MOON_ASSOC_ME_TF, radii):
-            spice.furnsh(str(path))
-        yield
-        spice.kclear()
 
 
 def _random_cases(n: int, seed: int) -> list[tuple[float, float, float, float]]:
