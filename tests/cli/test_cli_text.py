@@ -89,3 +89,10 @@ def test_orbit_coverage_fits_80_columns() -> None:
     for name in ("nrho:9:2", "frozen:200:16000:62.4", "relay to Earth"):
         assert name in result.output
     assert max(len(line) for line in result.output.splitlines()) <= 80
+
+
+def test_runs_list_of_an_empty_catalog_says_so(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'empty.sqlite'}"
+    result = runner.invoke(app, ["runs", "list", "--db", db])
+    assert result.exit_code == 0, result.output
+    assert "no runs recorded yet in this catalog" in " ".join(result.output.split())

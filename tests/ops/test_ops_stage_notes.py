@@ -169,6 +169,8 @@ def test_when_lists_are_read_and_an_empty_list_is_refused() -> None:
     assert parse_scenario(text).operations.loads[1].when == ["night", "earth_hidden"]
     with pytest.raises(ScenarioError, match=r"when = \[\] names no condition"):
         parse_scenario(BASE.replace("{name: eclss, power_kw: 0.5}", "{name: radio, power_kw: 0.5, when: []}"))
+    with pytest.raises(ScenarioError, match=r"is one text; several conditions are a YAML list: when: \[night, day\]"):
+        parse_scenario(BASE.replace("{name: eclss, power_kw: 0.5}", "{name: r, power_kw: 0.5, when: 'night, day'}"))
     with pytest.raises(ScenarioError, match=r"asks for day and night at once, which never holds"):
         parse_scenario(BASE.replace("{name: eclss, power_kw: 0.5}", "{name: r, power_kw: 0.5, when: [night, day]}"))
     # one problem each, at the field as written (not the union's branches "literal[...]" / "list[...]")

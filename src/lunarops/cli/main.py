@@ -262,6 +262,10 @@ def runs_list(
                 ]
             )
             return
+        if not records:
+            console.print("no runs recorded yet in this catalog (`lunarops run` and `lunarops sweep --db` record "
+                          "them; --db names another catalog)")
+            return
         # a narrow terminal gets the id, scenario, status and elapsed time (the id starts with the start time in
         # UTC); the start time and output folder need >= 130 columns, `runs show ID` or --json
         wide = console.width >= 130

@@ -206,6 +206,14 @@ class LoadSpec(_Online):
 
     _parse = field_validator("from_utc", "until_utc", mode="before")(_as_utc)
 
+    @field_validator("when", mode="before")
+    @classmethod
+    def _when_text_list(cls, value: object) -> object:
+        if isinstance(value, str) and "," in value:
+            items = ", ".join(part.strip() for part in value.split(","))
+            raise ValueError(f"when = {value!r} is one text; several conditions are a YAML list: when: [{items}]")
+        return value
+
     @field_validator("when")
     @classmethod
     def _when_list(cls, value: WhenName | list[WhenName]) -> WhenName | list[WhenName]:
