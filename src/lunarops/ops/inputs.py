@@ -144,6 +144,11 @@ class LightSeries:
     def n_steps(self) -> int:
         return int(self.sun_elevation_rad.shape[0])
 
+    @property
+    def direct_link(self) -> NDArray[np.bool_]:
+        """Whether the direct link to Earth is up at each step: ``direct_link_visible``, else ``earth_visible``."""
+        return self.earth_visible if self.direct_link_visible is None else self.direct_link_visible
+
     def irradiance_on_array_w_per_m2(self, array: SolarArray) -> NDArray[np.float64]:
         """Sunlight on the array plane: flux x visible disk fraction x cos(incidence). [W/m2]"""
         if array.tracking == "fixed":
@@ -292,7 +297,7 @@ def build_inputs(
     earth = light.earth_visible.astype(np.float64)
     comm = station.comm
     # the comm link's rate at each step [bit/s]: direct while the Earth is up, else through a relay if any
-    direct = light.earth_visible if light.direct_link_visible is None else light.direct_link_visible
+    direct = light.direct_link
     link = np.where(direct, comm.downlink_bps if comm else 1.0, 0.0)
     relay = np.zeros(n)
     if comm is not None and comm.relay_bps > 0.0 and light.relay_visible is not None:

@@ -441,8 +441,7 @@ def _link_note(comms: Any, light: LightSeries, inputs: Any, summary: dict[str, A
     with the Earth up (direct), with a relay only, and with no link, and the longest gap without a link (also
     put in ``summary``). Geometry only: outages of the link's own units are in the component table."""
     on = int(inputs.elem_online[inputs.element_names.index(comms.name)])
-    direct = light.earth_visible if light.direct_link_visible is None else light.direct_link_visible
-    earth = direct[on:]
+    earth = light.direct_link[on:]
     relay = light.relay_visible[on:] if light.relay_visible is not None else np.zeros_like(earth)
     if earth.size == 0:
         return f"comms: the link {comms.name!r} does not come online within the period"
