@@ -113,7 +113,7 @@ def test_default_scenario_stage_products() -> None:
     # the public ILRS roadmap (ILRS Guide V1.0, CNSA/Roscosmos 2021)
     assert {"Chang'e-4", "Chang'e-6", "Chang'e-7", "Chang'e-8", "Luna-25", "Luna-26", "Luna-27", "Luna-28"} <= names
     assert {f"ILRS-{i}" for i in range(1, 6)} <= names
-    result = run_stage(RunContext(scenario=scenario, rng=np.random.default_rng(1)))
+    result = run_stage(RunContext(scenario=scenario))
     assert result is not None
     # the default solves to its 1 % gap (mip_rel_gap: 0.01) in seconds, well inside time_limit_s: 30; HiGHS
     # reports a MIP stopped at mip_rel_gap as "Optimal"
@@ -226,7 +226,7 @@ def test_consumables_from_operations_without_operations_is_said() -> None:
     # the default asks for the operations' consumables; without an operations section the plan's own rate
     # (4.912 kg per crew-day, NASA BVAD Table 3-31 open loop: 0.895 + 3.217 + 0.800) is used, and now said
     scenario = load_scenario().model_copy(update={"operations": None})
-    result = run_stage(RunContext(scenario=scenario, rng=np.random.default_rng(1)))
+    result = run_stage(RunContext(scenario=scenario))
     assert result is not None
     note = next(n for n in result.notes if n.startswith("consumables_from_operations is set"))
     assert "4.912 kg per crew-day" in note

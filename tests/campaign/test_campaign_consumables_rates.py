@@ -9,7 +9,6 @@ import re
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pytest
 from typer.testing import CliRunner
 
@@ -37,7 +36,7 @@ TOF = {("TLI", "NRHO"): 4.5, ("NRHO", "LLO"): 0.5, ("LLO", "surface"): 0.1, ("su
 
 @pytest.fixture(scope="module")
 def stage() -> StageResult:
-    result = run_stage(RunContext(scenario=load_scenario(), rng=np.random.default_rng(1)))
+    result = run_stage(RunContext(scenario=load_scenario()))
     assert result is not None
     return result
 

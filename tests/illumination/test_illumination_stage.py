@@ -30,7 +30,7 @@ terrain:
 def _run(dem: str = "south") -> object:
     scenario = parse_scenario(SCENARIO.replace("DEM", dem))
     calls: list[float] = []
-    ctx = RunContext(scenario, np.random.default_rng(1), progress=lambda f, m: calls.append(f))
+    ctx = RunContext(scenario, progress=lambda f, m: calls.append(f))
     result = site_stage.run_stage(ctx)
     assert calls and calls[-1] == 1.0 and calls == sorted(calls)
     return result
@@ -74,7 +74,7 @@ def test_site_stage_smooth_sphere() -> None:
 
 def test_site_stage_none_without_section() -> None:
     scenario = parse_scenario(SCENARIO.split("terrain:")[0])
-    assert site_stage.run_stage(RunContext(scenario, np.random.default_rng(1))) is None
+    assert site_stage.run_stage(RunContext(scenario)) is None
 
 
 def test_site_stage_bad_dem_name() -> None:
@@ -113,7 +113,7 @@ def test_an_unreachable_psr_is_inf_in_the_summary() -> None:
             "  psr: {search_radius_km: 12}", "  psr: {search_radius_km: 20}\n  ranking: {traverse_max_slope_deg: 1}"
         )
     )
-    result = site_stage.run_stage(RunContext(scenario, np.random.default_rng(1)))
+    result = site_stage.run_stage(RunContext(scenario))
     assert result is not None
     assert result.summary["psr_traverse_km[Connecting Ridge]"] == float("inf")
     assert result.summary["psr_traverse_status[Connecting Ridge]"] == "none reachable within the window"

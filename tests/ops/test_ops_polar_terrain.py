@@ -31,7 +31,7 @@ def terrain_light() -> LightSeries:
 
     # the south DEM ships with the package (src/lunarops/data/terrain): a stage error fails the test
     scenario = parse_scenario(TEXT)
-    result = run_stage(RunContext(scenario, np.random.default_rng(1)))
+    result = run_stage(RunContext(scenario))
     assert result is not None, "the site stage returned None for a scenario with a terrain section"
     assert "sun_disk_visible_fraction" in result.products, sorted(result.products)
     p = result.products

@@ -36,7 +36,7 @@ operations:
 
 @pytest.fixture(scope="module")
 def result():  # type: ignore[no-untyped-def]
-    out = run_stage(RunContext(parse_scenario(SCENARIO), np.random.default_rng(1)))
+    out = run_stage(RunContext(parse_scenario(SCENARIO)))
     assert out is not None
     return out
 

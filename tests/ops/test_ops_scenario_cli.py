@@ -269,13 +269,12 @@ def test_cli_power_size_json() -> None:
 
 
 def test_runner_stage_builds_report_parts() -> None:
-    import numpy as np
 
     from lunarops.runner.stage import RunContext
     from lunarops.runner.stages.operations import run_stage
 
     scenario = parse_scenario(GOOD)
-    result = run_stage(RunContext(scenario, np.random.default_rng(1)))
+    result = run_stage(RunContext(scenario))
     assert result is not None
     assert result.summary["runs"] == 8
     assert any("terrain was not used" in n for n in result.notes)
@@ -305,7 +304,6 @@ def test_cli_power_size_from_scenario_profile(tmp_path: Path) -> None:
 
 
 def test_campaign_deliveries_feed_the_stores() -> None:
-    import numpy as np
     import pandas as pd
 
     from lunarops.runner.stage import RunContext, StageResult
@@ -319,7 +317,7 @@ def test_campaign_deliveries_feed_the_stores() -> None:
             "amount": [500.0, 3.0, 2.0],
         }
     )
-    ctx = RunContext(scenario, np.random.default_rng(1))
+    ctx = RunContext(scenario)
     ctx.results["campaign"] = StageResult("campaign", "Campaign", products={"deliveries": deliveries})
     result = run_stage(ctx)
     assert result is not None

@@ -194,7 +194,7 @@ def stage_result() -> StageResult:
     # the site stage's products carry each site's SiteLight, whose .horizon is the mask (as runner/stages/site.py)
     lights = {scenario.sites[0].name: SimpleNamespace(horizon=mask)}
     site_stage = StageResult(name="site", title="site", products={"site_light": lights})
-    ctx = RunContext(scenario=scenario, rng=np.random.default_rng(1), results={"site": site_stage})
+    ctx = RunContext(scenario=scenario, results={"site": site_stage})
     result = run_stage(ctx)
     assert result is not None
     return result
@@ -246,14 +246,14 @@ def test_stage_reports_coverage_of_the_base(stage_result: StageResult) -> None:
 
 def test_stage_is_none_without_section() -> None:
     scenario = parse_scenario(BASE)
-    assert run_stage(RunContext(scenario=scenario, rng=np.random.default_rng(1))) is None
+    assert run_stage(RunContext(scenario=scenario)) is None
 
 
 def test_stage_rejects_unknown_coverage_site() -> None:
     orbits = "orbits:\n  orbiters:\n    - {kind: llo, name: a}\n  coverage:\n    sites: [nowhere]\n"
     scenario = parse_scenario(BASE + orbits)
     with pytest.raises(InputError, match="nowhere"):
-        run_stage(RunContext(scenario=scenario, rng=np.random.default_rng(1)))
+        run_stage(RunContext(scenario=scenario))
 
 
 def test_cli_coverage_with_terrain_horizon() -> None:

@@ -133,7 +133,7 @@ orbits:
     - {kind: frozen, name: unfrozen, periapsis_alt_km: 200, apoapsis_alt_km: 16000, inc_deg: 10}
   coverage: {duration_days: 6, step_s: 600}
 """
-    stage = run_stage(RunContext(scenario=parse_scenario(text), rng=np.random.default_rng(1)))
+    stage = run_stage(RunContext(scenario=parse_scenario(text)))
     assert stage is not None
     assert stage.notes[0].startswith("IMPACT: orbiter 'decaying'")
     assert any("'unfrozen'" in n and "not frozen" in n for n in stage.notes)

@@ -230,7 +230,7 @@ def test_run_stage_summary_and_dataset() -> None:
     data["operations"]["comms"]["mode"] = "direct_to_earth"
     data["period"] = {"start_utc": "2030-01-01T00:00:00Z", "end_utc": "2030-01-03T00:00:00Z", "step_hours": 6}
     scenario = parse_scenario(yaml.safe_dump(data))
-    result = run_stage(RunContext(scenario, np.random.default_rng(0)))
+    result = run_stage(RunContext(scenario))
     dataset = result.datasets["sky"]
     for key in ("earth_phase_angle_deg", "earth_illuminated_fraction", "sun_earth_separation_deg"):
         assert key in dataset

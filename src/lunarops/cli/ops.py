@@ -60,12 +60,11 @@ def scenario_site_products(model: Any) -> dict[str, Any] | None:
     same light as `lunarops run` (terrain horizon when the scenario has a terrain section)."""
     if model.terrain is None:
         return None
-    import numpy as np
 
     from lunarops.runner.stage import RunContext
     from lunarops.runner.stages.site import run_stage as site_stage
 
-    site = site_stage(RunContext(model, np.random.default_rng(model.seed)))
+    site = site_stage(RunContext(model))
     return site.products if site is not None else None
 
 

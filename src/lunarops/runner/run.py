@@ -1,12 +1,15 @@
 """The main job: Scenario -> stages -> Results (Parquet, HTML report, catalog record).
 
-Stages run in order (sky, site, orbits, campaign, operations); each sees the earlier ones' results. A finished
-stage is checkpointed in ``OUT/.checkpoints/`` keyed by the scenario's hash, so ``resume=True`` after a crash
-or kill redoes only the stages that had not finished.
+Stages run in order (sky, site, orbits, campaign, operations); each sees the scenario fields and earlier results
+it declares (lunarops.runner.inputs). A finished stage is checkpointed in ``OUT/.checkpoints/`` under the key of
+its inputs, so ``resume=True`` after a crash or kill redoes only the stages that had not finished, and a rerun
+after an edit redoes only the stages whose inputs changed. A ``StageCache`` shared by several runs (a sweep's
+members) holds the results they have in common.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import pickle
@@ -18,13 +21,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from lunarops import __version__
 from lunarops.atomic import write_atomic, write_text_atomic
 from lunarops.errors import InputError, LunarOpsError, StoreError
 from lunarops.jsonutil import non_finite_marks, to_json
 from lunarops.report import render_report
+from lunarops.runner.inputs import STAGE_INPUTS, results_view, scenario_view, stage_keys
 from lunarops.runner.stage import ProgressCallback, RunContext, StageResult, no_progress
 from lunarops.runner.stages import campaign, operations, orbits, site, sky
 from lunarops.scenario import Scenario
@@ -39,6 +41,7 @@ STAGES: tuple[tuple[str, StageFunction], ...] = (
     ("campaign", campaign.run_stage),
     ("operations", operations.run_stage),
 )
+assert tuple(STAGE_INPUTS) == tuple(name for name, _ in STAGES)
 #: Rough relative cost of each stage, for the progress bar.
 STAGE_WEIGHTS = {"sky": 1.0, "site": 3.0, "orbits": 2.0, "campaign": 2.0, "operations": 3.0}
 
@@ -59,6 +62,15 @@ class Results:
         return {name: stage.summary for name, stage in self.stages.items()}
 
 
+@dataclass(frozen=True)
+class StageCache:
+    """A directory of stage results shared by several runs (a sweep's members): results of the stages named in
+    ``share`` are written there; any stage's result found there under its key is reused."""
+
+    directory: Path
+    share: frozenset[str] = frozenset()
+
+
 def scenario_sha256(scenario: Scenario) -> str:
     """Hash of the validated scenario (what the checkpoints are keyed on)."""
     return hashlib.sha256(scenario.model_dump_json().encode()).hexdigest()
@@ -74,9 +86,15 @@ def run(
     scenario_text: str = "",
     record: bool = True,
     report: bool = True,
+    cache: StageCache | None = None,
+    keep_checkpoints: bool = True,
 ) -> Results:
     """Run every stage of ``scenario`` (a validated Scenario, or a scenario file's path), write results to
-    ``out_dir`` and record the run in the catalog."""
+    ``out_dir`` and record the run in the catalog.
+
+    With ``resume``, stages whose inputs are unchanged since a run into the same ``out_dir`` (or that ``cache``
+    holds) are read back instead of computed. ``keep_checkpoints=False`` removes ``out_dir``'s checkpoints once
+    the run has finished (a sweep member's: the sweep resumes by member)."""
     if isinstance(scenario, str | Path):
         from lunarops.scenario.load import load_scenario, read_scenario_text
 
@@ -100,7 +118,9 @@ def run(
     if catalog is not None:
         catalog.start(run_id, scenario.name, sha, str(out_dir.resolve()), scenario_text or scenario.model_dump_json())
     start = time.perf_counter()
-    ctx = RunContext(scenario=scenario, rng=np.random.default_rng(scenario.seed))
+    keys = stage_keys(scenario, code_fingerprint())
+    own = out_dir / ".checkpoints"
+    finished: dict[str, StageResult] = {}
     total = sum(STAGE_WEIGHTS.values())
     done = 0.0
     stage_seconds: dict[str, float] = {}
@@ -112,23 +132,28 @@ def run(
             def stage_progress(fraction: float, message: str, base: float = base, weight: float = weight) -> None:
                 progress((base + weight * min(max(fraction, 0.0), 1.0)) / total, message)
 
-            ctx.progress = stage_progress
-            result = _load_checkpoint(out_dir, name, sha) if resume else None
-            if result is None:
+            shared = cache is not None and name in cache.share
+            found = False
+            if resume:
+                places = [own] + ([cache.directory] if cache is not None else [])
+                found, result = _load_checkpoint(places, name, keys[name])
+            if not found:
                 stage_progress(0.0, f"{name}: running")
                 stage_start = time.perf_counter()
+                ctx = RunContext(scenario_view(scenario, name), stage_progress, results_view(finished, name))
                 result = function(ctx)
                 stage_seconds[name] = time.perf_counter() - stage_start
-                _save_checkpoint(out_dir, name, sha, result)
+                _save_checkpoint(cache.directory if shared and cache is not None else own, name, keys[name], result)
             else:
                 stage_seconds[name] = 0.0
             if result is not None:
-                ctx.results[name] = result
+                finished[name] = result
             done += weight
             progress(done / total, f"{name}: done")
         results = _write_outputs(
-            run_id, scenario, ctx.results, out_dir, time.perf_counter() - start, report, stage_seconds
+            run_id, scenario, finished, out_dir, time.perf_counter() - start, report, stage_seconds
         )
+        _tidy_checkpoints(own, keys if keep_checkpoints else {})
     except LunarOpsError as error:
         if catalog is not None:
             catalog.finish(run_id, "failed", time.perf_counter() - start, {}, str(error))
@@ -184,8 +209,22 @@ def _write_outputs(
     return Results(run_id, scenario, dict(stages), out_dir, report_path, elapsed_s)
 
 
-def _checkpoint_path(out_dir: Path, name: str) -> Path:
-    return out_dir / ".checkpoints" / f"{name}.pickle"
+def _checkpoint_path(directory: Path, name: str, key: str) -> Path:
+    return directory / f"{name}-{key[:32]}.pickle"
+
+
+def _tidy_checkpoints(directory: Path, keys: dict[str, str]) -> None:
+    """Remove the checkpoints in ``directory`` that are not the given stages' (an earlier edit's, or all of
+    them when ``keys`` is empty)."""
+    if not directory.is_dir():
+        return
+    keep = {_checkpoint_path(directory, name, key).name for name, key in keys.items()}
+    for path in directory.glob("*.pickle"):
+        if path.name not in keep:
+            path.unlink(missing_ok=True)
+    if not keys:
+        with contextlib.suppress(OSError):
+            directory.rmdir()
 
 
 @functools.cache
@@ -203,25 +242,22 @@ def code_fingerprint() -> str:
     return digest.hexdigest()
 
 
-def _save_checkpoint(out_dir: Path, name: str, sha: str, result: StageResult | None) -> None:
-    payload = pickle.dumps(
-        {"sha256": sha, "version": __version__, "code": code_fingerprint(), "result": result},
-        protocol=pickle.HIGHEST_PROTOCOL,
-    )
-    write_atomic(_checkpoint_path(out_dir, name), lambda tmp: tmp.write_bytes(payload))
+def _save_checkpoint(directory: Path, name: str, key: str, result: StageResult | None) -> None:
+    payload = pickle.dumps({"key": key, "result": result}, protocol=pickle.HIGHEST_PROTOCOL)
+    write_atomic(_checkpoint_path(directory, name, key), lambda tmp: tmp.write_bytes(payload))
 
 
-def _load_checkpoint(out_dir: Path, name: str, sha: str) -> StageResult | None:
-    path = _checkpoint_path(out_dir, name)
-    if not path.is_file():
-        return None
-    try:
-        payload = pickle.loads(path.read_bytes())  # our own file, written atomically by this function's twin
-    except Exception:
-        return None  # unreadable checkpoint: redo the stage
-    if payload.get("sha256") != sha or payload.get("version") != __version__:
-        return None
-    if payload.get("code") != code_fingerprint():
-        return None  # written by other code
-    result: StageResult | None = payload.get("result")
-    return result
+def _load_checkpoint(directories: list[Path], name: str, key: str) -> tuple[bool, StageResult | None]:
+    """(found, result) of the stage ``name`` with inputs ``key`` in the first directory that holds it. The key
+    covers the package's code and data (code_fingerprint), so a changed lunarops never reads an older result."""
+    for directory in directories:
+        path = _checkpoint_path(directory, name, key)
+        if not path.is_file():
+            continue
+        try:
+            payload = pickle.loads(path.read_bytes())  # our own file, written atomically by this function's twin
+        except Exception:
+            continue  # unreadable checkpoint: redo the stage
+        if isinstance(payload, dict) and payload.get("key") == key:
+            return True, payload.get("result")
+    return False, None

@@ -6,7 +6,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import xarray as xr
 
@@ -57,9 +56,9 @@ class StageResult:
 
 @dataclass
 class RunContext:
-    """What every stage receives: the scenario, the random generator and the earlier stages' results."""
+    """What every stage receives: the scenario and the earlier stages' results (in ``lunarops run``, only what the
+    stage declares in lunarops.runner.inputs.STAGE_INPUTS). Random draws derive from ``scenario.seed``."""
 
     scenario: Any  # lunarops.scenario.Scenario (typed loosely to keep this module import-light)
-    rng: np.random.Generator
     progress: ProgressCallback = no_progress
     results: dict[str, StageResult] = field(default_factory=dict)

@@ -18,6 +18,7 @@ so ``member.json`` holds null there and names them under ``non_finite`` (``{stag
 
 from __future__ import annotations
 
+import functools
 import itertools
 import json
 import math
@@ -51,6 +52,7 @@ from lunarops.scenario.load import validation_issues
 from lunarops.store import Catalog, write_dataset
 
 MAX_MEMBERS = 100_000
+STAGE_CACHE_DIR = ".stage-cache"  # in the sweep's --out: the stage results members share
 MAX_ATTEMPTS = 3
 LIST_FIELDS_HINT = (
     "a value may be a list of plain values in brackets (e.g. operations.loads.7.when=[night,earth_hidden],night); "
@@ -208,12 +210,52 @@ def _set_path(data: Any, path: str, value: Any) -> None:
 MemberFunction = Callable[[Scenario, str], dict[str, Any]]
 
 
-def run_member(scenario: Scenario, out_dir: str) -> dict[str, Any]:
-    """Run one member (in a worker process) and return its summary."""
-    from lunarops.runner.run import run
+def run_member(
+    scenario: Scenario, out_dir: str, cache_dir: str | None = None, share: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    """Run one member (in a worker process) and return its summary. Stages found in ``cache_dir`` are reused, and
+    those named in ``share`` (their inputs are the same in other members) are written there; the member's own
+    checkpoints are removed once it has finished (the sweep resumes by member)."""
+    from lunarops.runner.run import StageCache, run
 
-    results = run(scenario, Path(out_dir), record=False, report=False)
+    cache = StageCache(Path(cache_dir), frozenset(share)) if cache_dir is not None else None
+    results = run(scenario, Path(out_dir), record=False, report=False, cache=cache, keep_checkpoints=False)
     return results.summary()
+
+
+@dataclass(frozen=True)
+class Sharing:
+    """Which stages the members of a sweep have in common: ``share[i]`` names the stages of member ``i`` whose
+    inputs (lunarops.runner.inputs.stage_keys) are the same in another member; ``keys[i]`` their keys."""
+
+    share: dict[int, tuple[str, ...]]
+    keys: dict[int, tuple[str, ...]]
+
+    def waves(self, pending: Sequence[Member]) -> list[list[Member]]:
+        """``pending`` in two waves: first one member for each set of shared stage results (it computes and
+        stores them), then the others (they read them); one wave when nothing is shared."""
+        leaders: dict[tuple[str, ...], Member] = {}
+        for member in pending:
+            if self.keys[member.index]:
+                leaders.setdefault(self.keys[member.index], member)
+        first = list(leaders.values())
+        rest = [m for m in pending if m not in first]
+        return [wave for wave in (first, rest) if wave]
+
+
+def stage_sharing(members: Sequence[Member]) -> Sharing:
+    """The stages whose results the members can share (see Sharing)."""
+    from lunarops.runner.inputs import stage_keys
+    from lunarops.runner.run import code_fingerprint
+
+    fingerprint = code_fingerprint()
+    keys = {m.index: stage_keys(m.scenario, fingerprint) for m in members}
+    counts: dict[str, int] = {}
+    for member_keys in keys.values():
+        for key in member_keys.values():
+            counts[key] = counts.get(key, 0) + 1
+    share = {i: tuple(name for name, key in k.items() if counts[key] > 1) for i, k in keys.items()}
+    return Sharing(share, {i: tuple(keys[i][name] for name in share[i]) for i in keys})
 
 
 def run_sweep(
@@ -234,6 +276,13 @@ def run_sweep(
     out_dir = Path(out_dir)
     catalog = Catalog(db_url) if record else None  # a bad --db fails before any member runs
     summaries: dict[int, dict[str, Any]] = {}
+    sharing = stage_sharing(members) if member_function is run_member else Sharing({}, {})
+    cache_dir = out_dir / STAGE_CACHE_DIR
+
+    def function_for(member: Member) -> MemberFunction:
+        if not sharing.share.get(member.index):
+            return member_function
+        return functools.partial(run_member, cache_dir=str(cache_dir), share=sharing.share[member.index])
     try:
         with _sigterm_raises():
             pending = []
@@ -248,15 +297,22 @@ def run_sweep(
             for attempt in range(1, MAX_ATTEMPTS + 1):
                 if not pending:
                     break
+                failed: list[Member] = []
                 with executor_factory() as executor:  # stops its workers when interrupted
-                    pending = _submit_all(
-                        executor, pending, out_dir, member_function, summaries, len(members), progress, catalog
-                    )
+                    for wave in sharing.waves(pending) if sharing.keys else [pending]:
+                        if failed:  # the pool broke: the next attempt's fresh pool runs this wave
+                            failed += wave
+                            continue
+                        failed += _submit_all(
+                            executor, wave, out_dir, function_for, summaries, len(members), progress, catalog
+                        )
+                pending = failed
                 if pending and attempt == MAX_ATTEMPTS:
                     raise LunarOpsError(
                         f"{len(pending)} sweep members failed {MAX_ATTEMPTS} times (workers died); "
                         f"first: member {pending[0].index}; rerun the sweep to retry them"
                     )
+        _tidy_stage_cache(cache_dir, sharing)
     except KeyboardInterrupt:
         raise SweepInterrupted(len(summaries), len(members), int(signal.SIGINT)) from None
     except _Signalled as stop:
@@ -409,6 +465,17 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
+def _tidy_stage_cache(cache_dir: Path, sharing: Sharing) -> None:
+    """Remove the shared stage results no member of the finished sweep uses (an older lunarops's, or members
+    since dropped from the grid)."""
+    if not cache_dir.is_dir():
+        return
+    used = {key[:32] for keys in sharing.keys.values() for key in keys}
+    for path in cache_dir.glob("*.pickle"):
+        if path.stem.rpartition("-")[2] not in used:
+            path.unlink(missing_ok=True)
+
+
 def _member_dir(out_dir: Path, member: Member) -> Path:
     return out_dir / "members" / f"{member.index:05d}"
 
@@ -494,14 +561,14 @@ def _submit_all(
     executor: Executor,
     members: Sequence[Member],
     out_dir: Path,
-    member_function: MemberFunction,
+    function_for: Callable[[Member], MemberFunction],
     summaries: dict[int, dict[str, Any]],
     total: int,
     progress: ProgressCallback,
     catalog: Catalog | None = None,
 ) -> list[Member]:
     futures: dict[Future[dict[str, Any]], Member] = {
-        executor.submit(_call_member, member_function, m.scenario, str(_member_dir(out_dir, m))): m for m in members
+        executor.submit(_call_member, function_for(m), m.scenario, str(_member_dir(out_dir, m))): m for m in members
     }
     failed: list[Member] = []
     from concurrent.futures import as_completed

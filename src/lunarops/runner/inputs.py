@@ -1,0 +1,157 @@
+"""What each stage of the main job reads, the key of its result, and the view that holds a stage to it.
+
+A stage's result depends only on the scenario fields it declares in ``STAGE_INPUTS``, on the results of the
+earlier stages it declares, and on the package's code and data. Its key hashes exactly those, so a result is
+reused by every run whose inputs to that stage are the same: a rerun after an edit of the operations section
+computes only the operations stage again, and the members of a sweep over operations fields share the others.
+
+Stages see the scenario through :func:`scenario_view`, which lets them read only what they declare (anything else
+raises :class:`UndeclaredInput`), so a declaration cannot silently fall behind the code that reads the scenario.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from lunarops.errors import LunarOpsError
+
+
+@dataclass(frozen=True)
+class StageInputs:
+    """A stage's inputs: dotted scenario paths (``operations.life_support``) and earlier stages' names."""
+
+    fields: tuple[str, ...]
+    results: tuple[str, ...] = ()
+
+
+#: The inputs of each stage of ``lunarops run``, in the order the stages run. The name and description of a
+#: scenario are read by none: a renamed scenario reuses every stage.
+STAGE_INPUTS: dict[str, StageInputs] = {
+    "sky": StageInputs(("period", "sites", "sky", "terrain")),
+    "site": StageInputs(("period", "sites", "sky", "terrain")),
+    "orbits": StageInputs(("period", "sites", "orbits"), ("site",)),
+    "campaign": StageInputs(("campaign", "operations.life_support")),
+    "operations": StageInputs(
+        ("seed", "period", "sites", "sky", "terrain", "orbits", "campaign", "operations"), ("site", "campaign")
+    ),
+}
+
+
+class UndeclaredInput(LunarOpsError):
+    """A stage read a scenario field or an earlier stage's result that its STAGE_INPUTS entry does not name (a
+    bug in lunarops: its reused results could be stale)."""
+
+
+def stage_keys(scenario: Any, fingerprint: str) -> dict[str, str]:
+    """SHA-256 of each stage's inputs (the declared fields' values, the declared earlier stages' keys) and of
+    ``fingerprint`` (the package's code and data), by stage name."""
+    keys: dict[str, str] = {}
+    for name, inputs in STAGE_INPUTS.items():
+        digest = hashlib.sha256(f"{fingerprint}\0{name}".encode())
+        for path in inputs.fields:
+            value = json.dumps(_plain(_resolve(scenario, path)), sort_keys=True, default=str)  # inf as Infinity
+            digest.update(f"\0{path}={value}".encode())
+        for earlier in inputs.results:
+            digest.update(f"\0{earlier}:{keys[earlier]}".encode())
+        keys[name] = digest.hexdigest()
+    return keys
+
+
+def scenario_view(scenario: Any, stage: str) -> Any:
+    """``scenario`` as the stage ``stage`` may read it: its declared fields, nothing else."""
+    return _View(scenario, _tree(STAGE_INPUTS[stage].fields), "", stage)
+
+
+def results_view(results: Mapping[str, Any], stage: str) -> dict[str, Any]:
+    """The earlier stages' results as ``stage`` may read them (``get`` and ``[]`` of others raise)."""
+    return _Results(results, STAGE_INPUTS[stage].results, stage)
+
+
+def _resolve(scenario: Any, path: str) -> Any:
+    value = scenario
+    for part in path.split("."):
+        if value is None:
+            return None
+        value = getattr(value, part)
+    return value
+
+
+def _plain(value: Any) -> Any:
+    if hasattr(value, "model_dump"):
+        return value.model_dump()  # Python values: inf stays inf (JSON mode would make it null, as None)
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    return value
+
+
+def _tree(paths: tuple[str, ...]) -> dict[str, Any]:
+    """{"operations": {"life_support": None}, "period": None} from ("operations.life_support", "period")."""
+    tree: dict[str, Any] = {}
+    for path in paths:
+        node = tree
+        *parents, last = path.split(".")
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[last] = None
+    return tree
+
+
+class _View:
+    """Attribute access to ``target`` limited to the names of ``allowed`` (a nested dict; None = all below)."""
+
+    __slots__ = ("_allowed", "_path", "_stage", "_target")
+
+    def __init__(self, target: Any, allowed: dict[str, Any], path: str, stage: str) -> None:
+        object.__setattr__(self, "_target", target)
+        object.__setattr__(self, "_allowed", allowed)
+        object.__setattr__(self, "_path", path)
+        object.__setattr__(self, "_stage", stage)
+
+    def __getattr__(self, name: str) -> Any:
+        if name not in self._allowed:
+            raise UndeclaredInput(
+                f"the {self._stage} stage read scenario.{self._path}{name}, which lunarops.runner.inputs.STAGE_INPUTS"
+                f" does not list for it ({', '.join(STAGE_INPUTS[self._stage].fields)}): a bug in lunarops; please "
+                "report it"
+            )
+        value = getattr(self._target, name)
+        below = self._allowed[name]
+        return value if below is None or value is None else _View(value, below, f"{self._path}{name}.", self._stage)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"a stage's scenario is read-only (the {self._stage} stage set {name})")
+
+    def __repr__(self) -> str:
+        return f"<scenario{'.' + self._path.rstrip('.') if self._path else ''} as the {self._stage} stage sees it>"
+
+
+class _Results(dict[str, Any]):
+    """The earlier stages' results that a stage declares; reading any other raises UndeclaredInput."""
+
+    def __init__(self, results: Mapping[str, Any], allowed: tuple[str, ...], stage: str) -> None:
+        super().__init__({name: result for name, result in results.items() if name in allowed})
+        self._allowed, self._stage = allowed, stage
+
+    def _check(self, name: object) -> None:
+        if name not in self._allowed:
+            raise UndeclaredInput(
+                f"the {self._stage} stage read the {name} stage's results, which "
+                f"lunarops.runner.inputs.STAGE_INPUTS does not list for it ({', '.join(self._allowed) or 'none'}): "
+                "a bug in lunarops; please report it"
+            )
+
+    def get(self, name: str, default: Any = None) -> Any:
+        self._check(name)
+        return super().get(name, default)
+
+    def __getitem__(self, name: str) -> Any:
+        self._check(name)
+        return super().__getitem__(name)
+
+    def __contains__(self, name: object) -> bool:
+        self._check(name)
+        return super().__contains__(name)
