@@ -31,6 +31,7 @@ from lunarops.illumination.site import check_dem, check_site_numbers
 from lunarops.illumination.timegrid import check_time_grid, is_real, shown
 from lunarops.memory import available_memory_bytes
 from lunarops.terrain import Dem, horizon_map
+from lunarops.terrain.dem import SHIPPED_DEMS_HINT
 from lunarops.terrain.horizon import (
     AUTO_SWEEP_MIN_CELLS,
     LIGHT_MIN_N_AZIMUTH,
@@ -156,7 +157,8 @@ def window_around(dem: Dem, latitude_deg: float, longitude_deg: float, half_size
     check_site_numbers(latitude_deg, longitude_deg)
     if not bool(np.all(dem.contains(latitude_deg, longitude_deg))):
         raise SiteError(
-            f"site ({latitude_deg} N, {longitude_deg} E) is outside DEM '{dem.name}'; pick a site inside it"
+            f"site ({latitude_deg} N, {longitude_deg} E) is outside DEM '{dem.name}'; pick a site inside it or "
+            f"use a DEM that covers it: {SHIPPED_DEMS_HINT}"
         )
     if not (is_real(half_size_m) and math.isfinite(half_size_m) and half_size_m > 0):
         raise InputError(f"map half size = {shown(half_size_m)} m must be > 0")

@@ -38,7 +38,7 @@ from lunarops.illumination.functions import (
 from lunarops.illumination.timegrid import check_time_grid, is_real, shown
 from lunarops.sky import sky_at_site
 from lunarops.terrain import EMBEDDED_DEMS, Dem, HorizonMask, azimuth_grid_rad, horizon_at_site, load_dem
-from lunarops.terrain.dem import check_latlon_deg
+from lunarops.terrain.dem import SHIPPED_DEMS_HINT, check_latlon_deg
 from lunarops.terrain.horizon import LIGHT_MIN_N_AZIMUTH, check_n_azimuth
 from lunarops.timescale import to_datetime64
 
@@ -210,7 +210,7 @@ def site_horizon(
     if not bool(np.all(dem.contains(latitude_deg, longitude_deg))):
         raise SiteError(
             f"site ({latitude_deg} N, {longitude_deg} E) is outside DEM '{dem.name}'; pick a site inside it, "
-            "another DEM (south, north, global, a file) or terrain 'none'"
+            f"another DEM ({SHIPPED_DEMS_HINT}; or a file) or terrain 'none'"
         )
     dem_ground = float(dem.height_at(latitude_deg, longitude_deg))
     ground = dem_ground if ground_height_m is None else float(ground_height_m)

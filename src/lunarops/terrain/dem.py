@@ -97,6 +97,13 @@ def bilinear(heights: NDArray[np.floating], row: FloatArray, col: FloatArray, wr
     return out
 
 
+#: What to choose when a site is outside a DEM: the DEMs shipped with lunarops and where they reach.
+SHIPPED_DEMS_HINT = (
+    "the shipped DEMs are 'south' and 'north' (1.6 km pixels, everywhere poleward of 70.2 deg) and 'global' "
+    "(7.6 km pixels, every latitude)"
+)
+
+
 @dataclass(frozen=True, eq=False)
 class Dem:
     """A digital elevation model.
@@ -190,7 +197,7 @@ class Dem:
             lo = float(np.broadcast_to(lon, h.shape).ravel()[flat])
             raise SiteError(
                 f"site ({la:.4f} N, {lo:.4f} E) is outside DEM '{self.name}' or on a no-data cell "
-                f"({self._extent_text()}); pick a site inside the DEM or load a DEM that covers it"
+                f"({self._extent_text()}); pick a site inside the DEM or use a DEM that covers it: {SHIPPED_DEMS_HINT}"
             )
         return h
 

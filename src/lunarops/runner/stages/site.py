@@ -136,9 +136,14 @@ def run_stage(ctx: RunContext) -> StageResult | None:
         "are lower bounds).",
         (
             f"Terrain: LOLA DEM '{first.terrain}'; observer at the bilinear DEM height + mast; terrain nearer than "
-            f"{light_ds.attrs['min_distance_m']:.0f} m ignored. A 1.6 km DEM smooths the relief: at ground level it "
-            "can over- or underestimate a site's light against 20-240 m DEMs (Connecting Ridge over, Bussey 2010's "
-            "point B under: docs/illumination.md)."
+            f"{light_ds.attrs['min_distance_m']:.0f} m ignored. A DEM of {dem.pixel_size_m / 1e3:.1f} km pixels "
+            "smooths the relief: at ground level it can over- or underestimate a site's light against finer DEMs"
+            + (
+                " (on the 1.6 km south DEM against 20-240 m DEMs: Connecting Ridge over, Bussey 2010's point B under; "
+                "docs/illumination.md)."
+                if first.terrain == "south"
+                else "."
+            )
         )
         if dem is not None
         else "Terrain: none (smooth sphere); the horizon is the bare sphere's dip at the mast height.",
