@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 import yaml
 
@@ -121,6 +122,12 @@ def test_sweep_members_share_the_stages_they_have_in_common(tmp_path: Path) -> N
     for index in (0, 1):  # a finished member keeps its results, not its checkpoints
         member = tmp_path / "sw" / "members" / f"{index:05d}"
         assert (member / "results" / "sky-sky.parquet").is_file() and not (member / ".checkpoints").exists()
+    # the shared stages' files are one copy on disk, linked into each member's results; the others are each its own
+    first, second = (tmp_path / "sw" / "members" / f"{i:05d}" / "results" for i in (0, 1))
+    assert (first / "sky-sky.parquet").stat().st_ino == (second / "sky-sky.parquet").stat().st_ino
+    ops = "operations-operations_monte_carlo.parquet"
+    assert (first / ops).stat().st_ino != (second / ops).stat().st_ino
+    assert pd.read_parquet(second / "sky-sky.parquet").equals(pd.read_parquet(first / "sky-sky.parquet"))
     # each member's numbers are those of its scenario run alone
     alone = run_module.run(members[1].scenario, tmp_path / "alone", record=False, report=False)
     row = table.set_index("member").loc[1]

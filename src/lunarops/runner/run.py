@@ -12,7 +12,9 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
+import os
 import pickle
+import shutil
 import time
 import uuid
 from collections.abc import Callable
@@ -150,8 +152,13 @@ def run(
                 finished[name] = result
             done += weight
             progress(done / total, f"{name}: done")
+        shared_files = {
+            name: cache.directory / f"{name}-{keys[name][:32]}.results"
+            for name in finished
+            if cache is not None and name in cache.share
+        }
         results = _write_outputs(
-            run_id, scenario, finished, out_dir, time.perf_counter() - start, report, stage_seconds
+            run_id, scenario, finished, out_dir, time.perf_counter() - start, report, stage_seconds, shared_files
         )
         _tidy_checkpoints(own, keys if keep_checkpoints else {})
     except LunarOpsError as error:
@@ -178,9 +185,13 @@ def _write_outputs(
     elapsed_s: float,
     report: bool,
     stage_seconds: dict[str, float],
+    shared_files: dict[str, Path] | None = None,
 ) -> Results:
     written: set[Path] = set()
     for stage in stages.values():
+        if shared_files and stage.name in shared_files:  # the same files as other runs': one copy, linked
+            written.update(_link_shared_files(stage, shared_files[stage.name], out_dir / "results"))
+            continue
         for key, dataset in stage.datasets.items():
             written.update(write_dataset_files(dataset, out_dir / "results" / f"{stage.name}-{key}.parquet"))
     for stale in (out_dir / "results").glob("*.parquet"):  # an earlier run's results in the same directory
@@ -207,6 +218,31 @@ def _write_outputs(
     if report:
         render_report(report_path, scenario.name, scenario.description.strip(), list(stages.values()), run_info)
     return Results(run_id, scenario, dict(stages), out_dir, report_path, elapsed_s)
+
+
+def _link_shared_files(stage: StageResult, directory: Path, results_dir: Path) -> list[Path]:
+    """The stage's Parquet files in ``results_dir`` as hard links to one copy in ``directory`` (written there by
+    the first run that needs it, as a whole directory renamed into place; a copy where links are not possible)."""
+    if not directory.is_dir():
+        staging = directory.with_name(f"{directory.name}.{uuid.uuid4().hex[:8]}.tmp")
+        for key, dataset in stage.datasets.items():
+            write_dataset_files(dataset, staging / f"{stage.name}-{key}.parquet")
+        staging.mkdir(parents=True, exist_ok=True)  # a stage without datasets
+        try:
+            staging.rename(directory)
+        except OSError:  # another run was first: its files are the same
+            shutil.rmtree(staging, ignore_errors=True)
+    results_dir.mkdir(parents=True, exist_ok=True)
+    linked = []
+    for source in sorted(directory.glob("*.parquet")):
+        target = results_dir / source.name
+        target.unlink(missing_ok=True)
+        try:
+            os.link(source, target)
+        except OSError:
+            shutil.copy2(source, target)
+        linked.append(target)
+    return linked
 
 
 def _checkpoint_path(directory: Path, name: str, key: str) -> Path:

@@ -23,6 +23,7 @@ import itertools
 import json
 import math
 import re
+import shutil
 import signal
 import threading
 import time
@@ -471,8 +472,12 @@ def _tidy_stage_cache(cache_dir: Path, sharing: Sharing) -> None:
     if not cache_dir.is_dir():
         return
     used = {key[:32] for keys in sharing.keys.values() for key in keys}
-    for path in cache_dir.glob("*.pickle"):
-        if path.stem.rpartition("-")[2] not in used:
+    for path in cache_dir.iterdir():
+        if path.name.partition(".")[0].rpartition("-")[2] in used and path.suffix in (".pickle", ".results"):
+            continue
+        if path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
             path.unlink(missing_ok=True)
 
 
