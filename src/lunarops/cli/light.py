@@ -25,6 +25,7 @@ from lunarops.cli.terrain import check_height_options, check_site_options
 from lunarops.errors import InputError, SiteError
 
 DEFAULT_MAST_M = 10.0  # sites rank: the mast of --site and --search sites without --height-m [m]
+CONNECTING_RIDGE = (-89.45, 222.69)  # sites rank --search: the default centre (Mazarico et al. 2011) [deg]
 
 sites_app = typer.Typer(
     help="Candidate sites: rank them by light, darkness, Earth, slope and PSR distance.",
@@ -267,8 +268,14 @@ def rank(
         Path | None, typer.Option("--scenario", help="take sites, mast heights and weights from a scenario file")
     ] = None,
     search: Annotated[bool, typer.Option("--search", help="search the DEM around --center-lat/--center-lon")] = False,
-    center_lat: Annotated[float, typer.Option("--center-lat", help="search centre latitude [deg]")] = -89.45,
-    center_lon: Annotated[float, typer.Option("--center-lon", help="search centre east longitude [deg]")] = 222.69,
+    center_lat: Annotated[
+        float | None,
+        typer.Option("--center-lat", help="search centre latitude [deg] [default: a scenario's 1st site, else -89.45]"),
+    ] = None,
+    center_lon: Annotated[
+        float | None,
+        typer.Option("--center-lon", help="search centre east longitude [deg] [default: as --center-lat, else 222.69]"),
+    ] = None,
     radius_km: Annotated[float, typer.Option("--radius-km", help="search radius [km]")] = 20.0,
     n_best: Annotated[int, typer.Option("--n-best", help="number of cells returned by --search")] = 5,
     min_separation_km: Annotated[
@@ -287,7 +294,9 @@ def rank(
         typer.Option("--height-m", help="mast height [m] for every site [default: a scenario site's own, else 10]"),
     ] = None,
     min_distance_m: MinDistOpt = None,
-    map_png: Annotated[Path | None, typer.Option("--map", help="write a PNG map (WAC basemap + light)")] = None,
+    map_png: Annotated[
+        Path | None, typer.Option("--map", help="write a PNG map (light over the LROC WAC basemap of polar DEMs)")
+    ] = None,
     geotiff: Annotated[
         Path | None,
         typer.Option("--geotiff", help="write the light map as GeoTIFF: the --search map, else a map around the sites"),
@@ -327,8 +336,15 @@ def rank(
         _check_positive_km(radius_km, "--radius-km")  # also the map's half size around the best site
         if not (math.isfinite(min_separation_km) and min_separation_km >= 0):
             raise InputError(f"--min-separation-km = {min_separation_km} must be a distance >= 0 [km]")
+        if search and (center_lat is not None or center_lon is not None):
+            check_latlon_deg(
+                0.0 if center_lat is None else center_lat, 0.0 if center_lon is None else center_lon,
+                "--center-lat / --center-lon",
+            )
+        if (center_lat is None) != (center_lon is None):
+            raise InputError("give --center-lat and --center-lon together (the search centre), or neither")
+        center_source = "--center-lat / --center-lon"
         if search:
-            check_latlon_deg(center_lat, center_lon, "--center-lat / --center-lon")
             if n_best < 1:
                 raise InputError(f"--n-best = {n_best} must be >= 1 (the number of cells --search returns)")
         _check_min_distance(min_distance_m)
@@ -351,6 +367,14 @@ def rank(
                     horizon_mode = loaded.terrain.horizon_mode
                 if max_slope_deg is None:  # the command line wins over the scenario
                     slope_limit = r.traverse_max_slope_deg
+        if center_lat is None or center_lon is None:
+            if scenario is not None:
+                first = loaded.sites[0]
+                center_lat, center_lon = first.latitude_deg, first.longitude_deg
+                center_source = f"the scenario's first site, {first.name} (give --center-lat / --center-lon)"
+            else:
+                center_lat, center_lon = CONNECTING_RIDGE
+                center_source = "the default centre, Connecting Ridge (give --center-lat / --center-lon)"
         if not candidates and not search:
             raise InputError("give candidate sites (--site NAME,LAT,LON or --scenario FILE) or --search")
         _check_unique_names([name for name, _, _ in candidates],
@@ -371,6 +395,11 @@ def rank(
                                      psr_radius_km=psr_radius_km, envelope=envelope, progress=update,
                                      horizon_mode=horizon_mode, max_slope_deg=slope_limit)
             if search:
+                if not bool(grid.contains(center_lat, center_lon)):
+                    raise SiteError(
+                        f"the search centre ({center_lat:g}, {center_lon:g} E), from {center_source}, is outside DEM "
+                        f"'{grid.name}': centre the search inside it or choose the DEM that covers it (--dem)"
+                    )
                 found = search_sites(grid, center_lat, center_lon, radius_km, t, step_s, option_mast_m, scales, n_best,
                                      min_separation_km=min_separation_km, min_distance_m=min_distance_m,
                                      envelope=envelope, progress=update, horizon_mode=horizon_mode,

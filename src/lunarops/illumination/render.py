@@ -63,14 +63,9 @@ def light_map_png(
         aspect = ny / max(nx, 1)
     fig, ax = plt.subplots(figsize=_figure_size(aspect), dpi=110)
     if isinstance(geo, PolarStereographic):
-        basemap = _south_basemap() if geo.south else None
+        basemap = _polar_basemap(geo, x0, x1, y0, y1)
         if basemap is not None:
-            image, bgeo = basemap
-            br0, bc0 = (int(np.floor(v)) for v in bgeo.xy_to_rowcol(x0, y1))
-            br1, bc1 = (int(np.ceil(v)) + 1 for v in bgeo.xy_to_rowcol(x1, y0))
-            br0, bc0 = max(br0, 0), max(bc0, 0)
-            crop = image[br0:br1, bc0:bc1]
-            bx0, bx1, by0, by1 = window_extent_m(bgeo, (br0, br0 + crop.shape[0], bc0, bc0 + crop.shape[1]))
+            crop, (bx0, bx1, by0, by1) = basemap
             ax.imshow(crop, cmap="gray", extent=(bx0 / 1e3, bx1 / 1e3, by0 / 1e3, by1 / 1e3), origin="upper")
         if categories is None:
             shown = ax.imshow(100 * values, cmap="inferno", vmin=0, vmax=100, alpha=0.6, extent=extent,
@@ -160,6 +155,59 @@ def _figure_size(aspect: float) -> tuple[float, float]:
     if map_height_in == 6.4:  # tall windows: narrower map, same height cap
         map_width_in = max(map_height_in / aspect, 2.4)
     return map_width_in + 1.9, map_height_in + 1.3
+
+
+def basemap_text(dem: Dem) -> str:
+    """What the light maps of ``dem`` are drawn over, for captions."""
+    geo = dem.georeference
+    if not isinstance(geo, PolarStereographic):
+        return "no basemap (maps of non-polar DEMs are drawn in rows and columns)"
+    if geo.south:
+        return "LROC WAC south-polar mosaic basemap" if _south_basemap() else "no basemap (wac_south not installed)"
+    return "LROC WAC global mosaic basemap (0.07 deg pixels), reprojected to the north polar grid"
+
+
+#: Pixel of a north-polar basemap reprojected from the global WAC mosaic [m]; finer than its 2.1 km rows.
+NORTH_BASEMAP_PIXEL_M = 400.0
+
+
+def _polar_basemap(
+    geo: PolarStereographic, x0: float, x1: float, y0: float, y1: float
+) -> tuple[NDArray[np.uint8], tuple[float, float, float, float]] | None:
+    """(image, its extent x0, x1, y0, y1 [m]) under a polar window: the south WAC mosaic's crop, or the global
+    mosaic sampled (nearest pixel) on a polar grid of the window for the north, which has no mosaic of its own."""
+    if geo.south:
+        south = _south_basemap()
+        if south is None:
+            return None
+        image, bgeo = south
+        br0, bc0 = (int(np.floor(v)) for v in bgeo.xy_to_rowcol(x0, y1))
+        br1, bc1 = (int(np.ceil(v)) + 1 for v in bgeo.xy_to_rowcol(x1, y0))
+        br0, bc0 = max(br0, 0), max(bc0, 0)
+        crop = image[br0:br1, bc0:bc1]
+        bx0, bx1, by0, by1 = window_extent_m(bgeo, (br0, br0 + crop.shape[0], bc0, bc0 + crop.shape[1]))
+        return crop, (bx0, bx1, by0, by1)
+    return global_basemap_on(geo, x0, x1, y0, y1)
+
+
+def global_basemap_on(
+    geo: PolarStereographic, x0: float, x1: float, y0: float, y1: float
+) -> tuple[NDArray[np.uint8], tuple[float, float, float, float]] | None:
+    """The global WAC mosaic sampled (nearest pixel) on a polar grid over x0..x1, y0..y1 [m] of ``geo``, with the
+    grid's extent; None when the installation lacks it."""
+    try:
+        image, ggeo = load_basemap("wac_global")
+    except DataError:
+        return None
+    pixel_m = max(NORTH_BASEMAP_PIXEL_M, (x1 - x0) / 1500.0, (y1 - y0) / 1500.0)  # at most 1500 x 1500 pixels
+    xs = x0 + (np.arange(int(np.ceil((x1 - x0) / pixel_m))) + 0.5) * pixel_m
+    ys = y1 - (np.arange(int(np.ceil((y1 - y0) / pixel_m))) + 0.5) * pixel_m
+    rows, cols = geo.xy_to_rowcol(*np.meshgrid(xs, ys))
+    lat, lon = geo.rowcol_to_latlon(rows, cols)
+    grow, gcol = ggeo.latlon_to_rowcol(lat, lon)
+    r = np.clip(np.rint(grow).astype(np.int64), 0, image.shape[0] - 1)  # nearest pixel centre
+    c = np.rint(gcol).astype(np.int64) % image.shape[1]
+    return image[r, c], (x0, x0 + len(xs) * pixel_m, y1 - len(ys) * pixel_m, y1)
 
 
 def _south_basemap() -> tuple[NDArray[np.uint8], PolarStereographic] | None:

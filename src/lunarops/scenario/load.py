@@ -96,7 +96,7 @@ def parse_scenario(text: str, file: str = "<string>") -> Scenario:
     node, data = parse_yaml_mapping(text, file)
     scenario = validate_mapping(node, data, file, Scenario)
     # across sections: operations elements and the campaign's missions; components and the period's step
-    problems = scenario.arrival_problems() + scenario.step_problems()
+    problems = scenario.arrival_problems() + scenario.site_problems() + scenario.step_problems()
     if problems:
         raise ScenarioError([ScenarioIssue(file, _line_of(node, loc), _dotted(loc), value, message)
                              for loc, value, message in problems])

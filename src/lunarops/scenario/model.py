@@ -74,6 +74,38 @@ class Scenario(_Model):
         return problems
 
 
+    def site_problems(self) -> list[tuple[tuple[str | int, ...], str, str]]:
+        """(field path, value, message) of an operations.site that names no scenario site, and of sites outside
+        the shipped DEM the terrain section names (the run would stop at its site stage)."""
+        problems: list[tuple[tuple[str | int, ...], str, str]] = []
+        names = [site.name for site in self.sites]
+        base = self.operations.site if self.operations is not None else None
+        if base is not None and base not in names:
+            problems.append((
+                ("operations", "site"), base,
+                f"not one of the scenario's sites {names}; name one of them (or leave it out: the first site)",
+            ))
+        terrain = self.terrain
+        if terrain is None or terrain.dem not in ("south", "north", "global"):
+            return problems  # no terrain, the smooth sphere, or a DEM file (read by the site stage)
+        from lunarops.terrain.dem import SHIPPED_DEMS_HINT
+        from lunarops.terrain.readers import load_dem
+
+        dem = load_dem(terrain.dem)
+        given = "dem" in terrain.model_fields_set
+        for i, site in enumerate(self.sites):
+            if bool(dem.contains(site.latitude_deg, site.longitude_deg)):
+                continue
+            lat = site.latitude_deg
+            suggestion = "south" if lat <= -70.2 else "north" if lat >= 70.2 else "global"
+            problems.append((
+                ("terrain", "dem") if given else ("sites", i, "latitude_deg"), terrain.dem if given else f"{lat:g}",
+                f"site {site.name!r} ({lat:g} N, {site.longitude_deg:g} E) is outside the DEM of terrain.dem = "
+                f"{terrain.dem!r}{'' if given else ' (the default)'}; set terrain.dem: {suggestion} "
+                f"({SHIPPED_DEMS_HINT})",
+            ))
+        return problems
+
     def step_problems(self) -> list[tuple[tuple[str | int, ...], str, str]]:
         """(field path, value, message) of operations components whose MTBF is shorter than the time step: the
         hourly engine cannot resolve more than one failure per step (and would draw failures without end)."""

@@ -28,7 +28,7 @@ import xarray as xr
 from lunarops.illumination.maps import light_map, window_around
 from lunarops.illumination.psr import sun_envelope
 from lunarops.illumination.ranking import psr_access
-from lunarops.illumination.render import light_map_png
+from lunarops.illumination.render import basemap_text, light_map_png
 from lunarops.illumination.site import SiteLight, resolve_terrain, site_light
 from lunarops.illumination.timegrid import period_times
 from lunarops.runner.stage import Figure, RunContext, StageResult, Table
@@ -329,6 +329,6 @@ def _map_figure(dem: Dem, scenario: Any, section: Any, lights: dict[str, SiteLig
         caption=(
             f"LOLA DEM '{dem.name}', Sun every {section.map.step_hours:g} h over {period.start_utc.date()}.."
             f"{end.date()} (terrain.map.max_days; the site table covers the whole period); horizons: "
-            f"{HORIZON_MODE_TEXT[section.horizon_mode]}; LROC WAC basemap"
+            f"{HORIZON_MODE_TEXT[section.horizon_mode]}; {basemap_text(dem)}"
         ),
     )
