@@ -288,7 +288,14 @@ def size(
     start: Annotated[
         str | None, typer.Option("--start", help="UTC start of the light series, with --load-kw [default: 2030-01-01]")
     ] = None,
-    days: Annotated[float | None, typer.Option("--days", help="with --load-kw [default: 365.25]")] = None,
+    days: Annotated[
+        float | None,
+        typer.Option(
+            "--days",
+            help="period to size for, with --load-kw; sized on the whole lunations (synodic months, 29.530589 d) "
+            "that fit in it, at least one [default: 365.25, i.e. 12 lunations = 354.367 d]",
+        ),
+    ] = None,
     tracking: Annotated[
         str | None,
         typer.Option(
@@ -353,12 +360,27 @@ def size(
         import numpy as np
 
         from lunarops.errors import InfeasibleError
-        from lunarops.ops.sizing import PowerTechnology, longest_dark_spell, size_power
+        from lunarops.ops.sizing import (
+            ECLIPSE_YEAR_D,
+            SYNODIC_MONTH_D,
+            PowerTechnology,
+            longest_dark_spell,
+            lunation_window,
+            size_power,
+        )
         from lunarops.ops.station import SolarArray
         from lunarops.ops.uncertain import Uncertain
         from lunarops.runner.stages.operations import smooth_sphere_light
         from lunarops.timescale import parse_utc
 
+        if scenario is None and lunation_window(days, 3600.0).lunations == 0:
+            raise InputError(
+                f"--days {days:g} is shorter than one lunar day and night (the synodic month, {SYNODIC_MONTH_D} d): "
+                "the sizing closes cyclically (the window's end joins its start), which only holds over a window "
+                "that repeats, i.e. whole lunations; inside one lunation the window may even lie wholly in one "
+                f"night. Give --days {SYNODIC_MONTH_D} or more (it is rounded down to whole lunations; "
+                f"12 = {12 * SYNODIC_MONTH_D:.3f} d, what the default 365.25 sizes on)"
+            )
         if tracking is not None and tracking not in ("fixed", "vertical_single_axis", "two_axis"):
             raise InputError(f"--tracking {tracking!r} is not known; use fixed, vertical_single_axis or two_axis")
         geometry: dict[str, Any] = {
@@ -366,6 +388,7 @@ def size(
         }
         geometry_source = "options" if scenario is None else "defaults (the scenario has no solar array)"
         step_s = 3600.0
+        window = lunation_window(days, step_s)  # the --load-kw window; the scenario's below
         load_w: Any = (load_kw or 0.0) * 1e3
         source = "constant load"
         tech = PowerTechnology()
@@ -410,6 +433,16 @@ def size(
             demand = x.demand_w * np.where((x.load_daylight[:, None] == 1) & (x.daylight[None, :] < 0.5), 0.0, 1.0)
             load_w = demand.sum(axis=0)
             step_s = model.period.step_s
+            period_s = (model.period.end_utc - model.period.start_utc).total_seconds()
+            window = lunation_window(period_s / 86400.0, step_s)
+            if window.lunations == 0:
+                raise InputError(
+                    f"--scenario {scenario}: its period ({model.period.start_utc:%Y-%m-%dT%H:%MZ} to "
+                    f"{model.period.end_utc:%Y-%m-%dT%H:%MZ}, {period_s / 86400.0:g} d) is shorter than one lunar day "
+                    f"and night (the synodic month, {SYNODIC_MONTH_D} d): the sizing closes cyclically, which only "
+                    "holds over whole lunations; lengthen the scenario's period (period.end_utc) to at least "
+                    f"{SYNODIC_MONTH_D} d after its start, or size a constant load with --load-kw and --days"
+                )
             crew_notes = _crewed_load_notes(model, x.crew)
             load_kw = float(load_w.mean()) / 1e3
             source = (
@@ -418,7 +451,7 @@ def size(
             )
         else:
             t0 = parse_utc(start).utc_datetime()
-            t1 = t0 + timedelta(days=days)
+            t1 = t0 + timedelta(days=window.window_days)  # whole lunations (lunation_window)
             mast_m = float(geometry["mast_height_m"]) if mast_height_m is None else mast_height_m
             light = smooth_sphere_light(latitude_deg, longitude_deg, mast_m, 0.0, t0, t1, step_s)
             light_note = (
@@ -463,8 +496,15 @@ def size(
         def utc_at(step: int) -> str:
             return (t_start + timedelta(seconds=step * step_s)).strftime("%Y-%m-%dT%H:%MZ")
 
-        n_steps = int(np.asarray(irradiance).shape[0])
-        period_days = n_steps * step_s / 86400.0
+        # size on the window of whole lunations: cyclic closure joins its end to its start at the same phase of
+        # the lunar day (a partial lunation would stitch two part-nights into one fake night); the light and a
+        # scenario's load profile are cut to it (the load's mean in the header stays the scenario period's)
+        n_steps = min(window.steps, int(np.asarray(irradiance).shape[0]))
+        irradiance = np.asarray(irradiance)[:n_steps]
+        if np.ndim(load_w) == 1:
+            load_w = np.asarray(load_w)[:n_steps]
+        period_days = window.requested_days
+        window_days = n_steps * step_s / 86400.0
         dark_first, dark_steps = longest_dark_spell(irradiance)
         dark_spell = (
             {"start_utc": utc_at(dark_first), "hours": dark_steps * step_s / 3600.0} if dark_steps else None
@@ -472,7 +512,7 @@ def size(
         results: dict[str, Any] = {}
         for option in ("pv_battery", "pv_rfc", "fission"):
             try:
-                r = size_power(irradiance, load_w, step_s, option, margin, tech=tech)
+                r = size_power(irradiance, load_w, step_s, option, margin, tech=tech, life_years=period_days / 365.25)
             except InfeasibleError as error:
                 results[option] = {"feasible": False, "reason": str(error)}
                 continue
@@ -498,15 +538,42 @@ def size(
             results[option] = res
         notes = [light_note, array_note, *tech_notes, *crew_notes]
         notes.append(
-            "sizing: cyclic closure over the whole period (energy generated covers the load plus storage losses, "
-            "storage ends no lower than it starts, so the design repeats period after period); storage = the "
+            f"window: {window.lunations} whole lunations = {window.window_days:.3f} d from {utc_at(0)} "
+            f"({n_steps} steps = {window_days:.3f} d, window_days), the "
+            f"{period_days:g}-day period rounded down to whole synodic months of {SYNODIC_MONTH_D} d (mean, Meeus / "
+            "Astronomical Almanac): the sizing closes cyclically (the window's end joins its start), which holds "
+            "only over a window that repeats, so the join must fall at the same phase of the lunar day; a part "
+            "lunation would stitch two part-nights into one fake night (or cut a day short) and size the storage on "
+            f"it. Rounded down so the window stays inside the period asked for (a scenario's load and light); "
+            f"{window.dropped_days:.2f} d dropped (part of another lunar day and night)"
+        )
+        notes.append(
+            "sizing: cyclic closure over the window (energy generated covers the load plus storage losses, "
+            "storage ends no lower than it starts, so the design repeats lunation after lunation); storage = the "
             "deepest drawdown of the wrapped energy balance (deepest_drawdown_from/to_utc); end of life: array "
             "output x (1 - degradation_per_year) ^ years and battery capacity x (1 - fade) ^ years over the "
-            f"{period_days / 365.25:.2f}-year period (array_eol_factor; battery_nameplate_kwh_bol is what to fly)"
+            f"{period_days / 365.25:.2f}-year period asked for (array_eol_factor; battery_nameplate_kwh_bol is what "
+            "to fly)"
         )
+        if abs(latitude_deg) > 80.0:
+            seasons = (
+                f"it holds a whole year of seasons, its end joining the season cycle "
+                f"{window_days - ECLIPSE_YEAR_D * np.floor(window_days / ECLIPSE_YEAR_D):.1f} d past its start"
+                if window.covers_eclipse_year
+                else f"it is shorter than that year and misses part of the seasons (the deepest polar darkness may "
+                f"not be in it): give --days {12 * SYNODIC_MONTH_D:.3f} (12 lunations) or more"
+            )
+            notes.append(
+                f"polar site (latitude {latitude_deg:g} deg): the Sun circles the horizon once a lunation while its "
+                f"elevation swings +-1.54 deg over the eclipse year ({ECLIPSE_YEAR_D:.2f} d, the lunar seasons); no "
+                "short window repeats both (223 lunations = 19 eclipse years, 18 years), so the window is whole "
+                f"lunations (the Sun's azimuth joins at the seam) and {window.lunations} lunations = "
+                f"{window_days:.2f} d: {seasons}"
+            )
         if abs(latitude_deg) > 80.0 and period_days <= 366.0:
             notes.append(
-                f"polar site (latitude {latitude_deg:g} deg) sized on {period_days:g} days: the darkness at the poles "
+                f"polar site (latitude {latitude_deg:g} deg) sized on {period_days:g} days "
+                f"({window.lunations} lunations, {window_days:.2f} d): the darkness at the poles "
                 "changes from year to year with the Moon's 18.6-year cycle, so other years have longer nights than "
                 "this window (and coarse-DEM darkness is itself a lower bound, docs/illumination.md); size on a "
                 "multi-year window (several years of the 18.6-year cycle) or add --margin"
@@ -522,6 +589,8 @@ def size(
                     "latitude_deg": latitude_deg,
                     "longitude_deg": longitude_deg,
                     "period_days": period_days,
+                    "window_days": window_days,
+                    "lunations": window.lunations,
                     "longest_dark_spell": dark_spell,
                     "options": results,
                 }

@@ -8,6 +8,11 @@ started, so the design repeats period after period), and the storage is the larg
 (wrapped) cumulative energy balance, in delivered-energy units. A is chosen to minimise total mass. Sizing is
 at end of life: the array's output is derated by its degradation over the period, and the battery's nameplate
 is raised by its capacity fade over the period.
+
+Cyclic closure joins the series' end to its start, so the series must be a period that repeats: a whole number
+of lunar day-night cycles (synodic months, ``SYNODIC_MONTH_D``). A window of a year (365.25 d = 12.37
+lunations) joins a part-night to a part-day and stitches two part-nights into one fake night, sizing the
+storage on it; ``lunation_window`` gives the whole lunations to size on.
 """
 
 from __future__ import annotations
@@ -32,6 +37,47 @@ KILOPOWER_UNIT_MASS_KG = 1545.0
 YEAR_S = 365.25 * 86400.0
 #: The sizing options ``size_power`` knows.
 OPTIONS = ("pv_battery", "pv_rfc", "fission")
+#: Mean synodic month, new moon to new moon: one lunar day and night at a non-polar site. 29.530588861 d at
+#: J2000 (Meeus 1998, Astronomical Algorithms, 2nd ed., ch. 49; the Astronomical Almanac's 29.530589 d). [d]
+SYNODIC_MONTH_D = 29.530589
+#: Eclipse (draconic) year: the Sun's return to the same lunar node, i.e. the period of the Sun's declination
+#: in the Moon's equatorial frame (amplitude 1.54 deg, Cassini's laws): the lunar seasons. 346.620075883 d at
+#: J2000 (Meeus 1998, ch. 49 / Astronomical Almanac). [d]
+ECLIPSE_YEAR_D = 346.620075883
+
+
+@dataclass(frozen=True)
+class LunationWindow:
+    """The whole lunations to size on: ``lunations`` synodic months, ``window_days`` long, ``steps`` steps of the
+    series (the window rounded to whole steps); ``requested_days`` the period asked for. ``lunations`` is 0
+    when the period is shorter than one synodic month (nothing repeats: refuse it)."""
+
+    requested_days: float
+    lunations: int
+    window_days: float
+    steps: int
+
+    @property
+    def dropped_days(self) -> float:
+        return max(self.requested_days - self.window_days, 0.0)
+
+    @property
+    def covers_eclipse_year(self) -> bool:
+        """Whether the window holds a whole year of lunar seasons (the Sun's elevation at the poles)."""
+        return self.window_days >= ECLIPSE_YEAR_D
+
+
+def lunation_window(requested_days: float, step_s: float) -> LunationWindow:
+    """The most whole synodic months that fit in ``requested_days`` (rounded down: the window stays inside the
+    period asked for, where a scenario has its load and light; a period within half a step of a whole number
+    of lunations counts as that number), and the window's length in ``step_s`` steps (nearest whole step, so
+    the seam is off the true lunation by at most half a step). Raises InputError for a bad argument."""
+    require_real("requested_days", requested_days, "d")
+    require_real("step_s", step_s, "s")
+    month_s = SYNODIC_MONTH_D * 86400.0
+    lunations = int(np.floor((requested_days * 86400.0 + 0.5 * step_s) / month_s))
+    window_s = lunations * month_s
+    return LunationWindow(float(requested_days), lunations, window_s / 86400.0, round(window_s / step_s))
 
 
 @dataclass(frozen=True)
@@ -226,14 +272,18 @@ def size_power(
     margin: float = 0.0,
     tech: PowerTechnology | None = None,
     n_areas: int = 400,
+    life_years: float | None = None,
 ) -> SizingResult:
     """Lightest system of one ``option`` that serves ``load_w * (1 + margin)`` through the light series.
 
     ``irradiance_w_per_m2`` is the sunlight on the array plane at each step (flux x visible fraction x
     cos incidence; 1-D, at least one step, finite and >= 0), ``load_w`` the load at each step (scalar or a
     series as long as the irradiance), ``dt_s`` the step (finite, > 0) [s], ``option`` one of ``OPTIONS``,
-    ``n_areas`` (>= 1) the number of array areas tried. Raises InputError for a bad argument and
-    InfeasibleError when no array of up to 20 times the energy-balance minimum closes the balance.
+    ``n_areas`` (>= 1) the number of array areas tried, ``life_years`` the years over which the array
+    degradation and battery fade are applied (default: the series' length; give the mission's period when the
+    series is a repeating window of it, e.g. ``lunation_window``). The series is taken as repeating (cyclic
+    closure): give a whole number of lunations. Raises InputError for a bad argument and InfeasibleError when
+    no array of up to 20 times the energy-balance minimum closes the balance.
     """
     if option not in OPTIONS:
         raise InputError(f"option = {option!r} is not known; use {', '.join(OPTIONS[:-1])} or {OPTIONS[-1]}")
@@ -244,6 +294,8 @@ def size_power(
         raise InputError(f"margin = {margin!r} must be finite and >= 0 (0.2 for 20 %)")
     require_real("dt_s", dt_s, "s")
     require_count("n_areas", n_areas, 1)
+    if life_years is not None:
+        require_real("life_years", life_years, "years", strict=False)
     try:
         irr = np.asarray(irradiance_w_per_m2, dtype=np.float64)
     except (TypeError, ValueError):
@@ -280,7 +332,7 @@ def size_power(
         units = int(np.ceil(peak / tech.fission_unit_power_w - 1e-12))
         return SizingResult("fission", 0.0, 0.0, 0.0, units, {"fission": units * tech.fission_unit_mass_kg})
     n = irr.shape[0]
-    years = n * float(dt_s) / YEAR_S
+    years = n * float(dt_s) / YEAR_S if life_years is None else float(life_years)
     array_eol = (1.0 - tech.array_degradation_per_year) ** years
     storage_eol = (1.0 - tech.battery_fade_per_year) ** years if option == "pv_battery" else 1.0
     unit_gen = irr * tech.array_efficiency * array_eol  # W per m2 of array at end of life
@@ -292,6 +344,13 @@ def size_power(
     energy_load = float(load.sum())
     energy_unit = float(unit_gen.sum())
     if energy_unit <= 0:
+        span_d = n * float(dt_s) / 86400.0
+        if span_d < SYNODIC_MONTH_D:
+            raise InfeasibleError(
+                f"the array gets no sunlight over the series ({span_d:g} d), which is shorter than one lunar day "
+                f"and night ({SYNODIC_MONTH_D} d, the synodic month): it may lie inside one night; size on whole "
+                "lunations (lunation_window), or choose option 'fission'"
+            )
         raise InfeasibleError("the site gets no sunlight on the array over the period: choose option 'fission'")
     a_low = energy_load / energy_unit
     areas = a_low * np.geomspace(1.0, 20.0, n_areas)
