@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -39,19 +40,35 @@ def _show(record: dict[str, Any], json_output: bool, title: str) -> None:
     table.add_column("quantity")
     table.add_column("value", justify="right")
     for key, value in record.items():
+        if key == "stability_index_meaning":
+            continue
         table.add_row(key, f"{value:.6g}" if isinstance(value, float) else str(value))
     console.print(table)
+    if "stability_index_meaning" in record:
+        console.print(f"{record['stability_index_meaning']}; altitudes above the 1737.4 km sphere", highlight=False)
+
+
+STABILITY_NOTE = (
+    "stability index nu = (|lambda_max| + 1/|lambda_max|)/2 of the monodromy matrix: nu = 1 is linearly stable, "
+    "nu > 1 unstable, a small error growing about |lambda_max| times per revolution (so the station-keeping need)"
+)
+"""One line on what the stability index means (Zimovan-Spreen, Howell & Davis 2020, sec. 2)."""
 
 
 def _periodic_record(orbit: Any) -> dict[str, Any]:
+    from lunarops.constants import MOON_RADIUS_M
+
     return {
         "family": orbit.family,
         "period_days": orbit.period_days,
         "perilune_radius_km": orbit.perilune_radius_m / 1e3,
         "apolune_radius_km": orbit.apolune_radius_m / 1e3,
+        "perilune_altitude_km": (orbit.perilune_radius_m - MOON_RADIUS_M) / 1e3,
+        "apolune_altitude_km": (orbit.apolune_radius_m - MOON_RADIUS_M) / 1e3,
         "closure_m": orbit.closure_m,
         "jacobi_constant": orbit.jacobi,
         "stability_index": orbit.stability_index,
+        "stability_index_meaning": STABILITY_NOTE,
         "mu": orbit.system.mu,
         "length_unit_km": orbit.system.length_m / 1e3,
         "time_unit_s": orbit.system.time_s,
@@ -103,6 +120,11 @@ def halo_command(
         from lunarops.orbits.families import MAX_PERIOD_S, MIN_PERIOD_S, halo_orbit
 
         low, high = MIN_PERIOD_S / 86400.0, MAX_PERIOD_S / 86400.0
+        if not math.isfinite(period_days):
+            raise InputError(
+                f"--period-days {period_days:g} must be a finite number of days in {low:g}..{high:g}, e.g. "
+                "--period-days 8"
+            )
         if not low <= period_days <= high:  # also nan; the API's message speaks of period_s in seconds
             raise InputError(
                 f"--period-days {period_days:g} is outside {low:g}..{high:g} d, the range lunarops continues the "
@@ -123,10 +145,17 @@ def kepler_command(
 ) -> None:
     """A Keplerian lunar orbit from its apsis altitudes above the 1737.4 km sphere: period and shape."""
     with handle_errors():
-        from lunarops.orbits.kepler import KeplerOrbit
+        from lunarops.orbits.kepler import KeplerOrbit, terrain_clearance_note
 
         orbit = KeplerOrbit(periapsis_alt_km, apoapsis_alt_km, inc_deg, raan_deg, argp_deg)
-        _show(orbit.summary(), json_output, "Keplerian lunar orbit")
+        note = terrain_clearance_note(orbit, "--periapsis-alt-km")
+        record: dict[str, Any] = {**orbit.summary(), "notes": [note] if note else []}
+        if json_output:
+            print_json(record)
+            return
+        _show(orbit.summary(), False, "Keplerian lunar orbit")
+        if note:
+            console.print(f"[yellow]note:[/yellow] {escape(note)}", markup=True, highlight=False)
 
 
 def _fill(values: list[float]) -> tuple[float, float, float]:
@@ -141,31 +170,89 @@ def frozen_notes(orbiters: list[Any]) -> list[str]:
     notes = []
     for o in orbiters:
         if str(o.name).lower().startswith("frozen:"):
+            if len(str(o.name).split(":")) == 3:
+                notes.append(
+                    f"--orbiter {o.name}: no inclination given: {o.orbit.inc_deg:g} deg, the frozen inclination of its "
+                    f"eccentricity {o.orbit.eccentricity:.3f} (cos^2 i = 3/5 (1 - e^2), omega = 90 deg, in the Moon's "
+                    "orbital plane; Ely 2005); give INC (frozen:PERI:APO:INC) to choose another."
+                )
             note = frozen_inclination_note(o.orbit, f"--orbiter {o.name}")
             if note is not None:
                 notes.append(note)
     return notes
 
 
+ORBITER_FORMS = (
+    "nrho[:P:Q[:FAMILY[:PHASE]]], frozen:PERI:APO[:INC[:RAAN]], kepler:PERI:APO[:INC[:RAAN[:ARGP]]] or "
+    "llo:ALT[:INC] (altitudes km, angles deg, PHASE 0..1), e.g. nrho:9:2:L2-south:0.25, frozen:200:16000:62.4, "
+    "kepler:100:3000:85 or llo:100:90"
+)
+_MAX_FIELDS = {"nrho": 5, "frozen": 5, "kepler": 6, "llo": 3}
+_FIELD_NAMES = {
+    "nrho": ("nrho", "P", "Q", "FAMILY", "PHASE"),
+    "frozen": ("frozen", "PERI", "APO", "INC", "RAAN"),
+    "kepler": ("kepler", "PERI", "APO", "INC", "RAAN", "ARGP"),
+    "llo": ("llo", "ALT", "INC"),
+}
+
+
+def terrain_notes(orbiters: list[Any]) -> list[str]:
+    """Notes for Keplerian/frozen/low orbiters whose periapsis is below the highest lunar terrain."""
+    from lunarops.orbits.kepler import terrain_clearance_note
+
+    notes = []
+    for o in orbiters:
+        if hasattr(o, "orbit") and not callable(o.orbit):
+            note = terrain_clearance_note(o.orbit, f"--orbiter {o.name}")
+            if note is not None:
+                notes.append(note)
+    return notes
+
+
 def parse_orbiter(spec: str, index: int) -> Any:
-    """An orbiter from 'nrho[:9:2[:L2-south]]', 'frozen:PERI:APO[:INC[:RAAN]]', 'kepler:PERI:APO[:INC[:RAAN[:ARGP]]]'
-    or 'llo:ALT[:INC]' (altitudes [km], angles [deg])."""
-    from lunarops.orbits.kepler import KeplerOrbit, frozen_elliptical, low_lunar_orbit
+    """An orbiter from 'nrho[:P:Q[:FAMILY[:PHASE]]]', 'frozen:PERI:APO[:INC[:RAAN]]',
+    'kepler:PERI:APO[:INC[:RAAN[:ARGP]]]' or 'llo:ALT[:INC]' (altitudes [km], angles [deg], PHASE the fraction
+    of a period past apolune at the start, 0..1). A frozen orbit without INC takes the frozen inclination of its
+    eccentricity (``kepler.frozen_inclination_deg``)."""
+    from lunarops.orbits.kepler import KeplerOrbit, frozen_elliptical, frozen_inclination_deg, low_lunar_orbit
     from lunarops.orbits.tracks import KeplerOrbiter, NrhoOrbiter
 
     parts = spec.split(":")
     kind = parts[0].lower()
     name = f"{spec}"
+    label = f"--orbiter {spec!r} (number {index + 1})"
+    if kind in _MAX_FIELDS and len(parts) > _MAX_FIELDS[kind]:
+        extra = ":".join(parts[_MAX_FIELDS[kind]:])
+        fields = ":".join(_FIELD_NAMES[kind])
+        raise InputError(
+            f"{label} has {len(parts) - _MAX_FIELDS[kind]} field(s) too many: '{extra}' after "
+            f"{':'.join(parts[: _MAX_FIELDS[kind]])!r}; a {kind} orbiter takes at most {fields}. Accepted forms: "
+            f"{ORBITER_FORMS}"
+        )
+    if any(p.strip() == "" for p in parts[1:]):
+        raise InputError(f"{label} has an empty field (two ':' in a row or a trailing ':'); write {ORBITER_FORMS}")
     try:
         numbers = [float(p) for p in parts[1:]] if kind in ("frozen", "kepler", "llo") else []
     except ValueError:
-        raise InputError(f"--orbiter {spec!r}: the values after '{kind}:' must be numbers") from None
-    if kind == "nrho" and len(parts) in (1, 3, 4):
+        raise InputError(f"{label}: the values after '{kind}:' must be numbers; write {ORBITER_FORMS}") from None
+    if kind == "nrho" and len(parts) in (1, 3, 4, 5):
         resonance = ":".join(parts[1:3]) if len(parts) >= 3 else "9:2"
         family = parts[3] if len(parts) >= 4 else "L2-south"
-        return NrhoOrbiter(name, resonance, family)
+        phase = 0.0
+        if len(parts) == 5:
+            try:
+                phase = float(parts[4])
+            except ValueError:
+                raise InputError(
+                    f"{label}: PHASE {parts[4]!r} must be a number in [0, 1), the fraction of a period past apolune "
+                    "at the start, e.g. nrho:9:2:L2-south:0.25"
+                ) from None
+        return NrhoOrbiter(name, resonance, family, phase)
     if kind == "frozen" and 2 <= len(numbers) <= 4:
-        inc, raan = [*numbers[2:], *[62.4, 270.0][len(numbers) - 2 :]][:2]
+        if len(numbers) == 2:  # no INC: the frozen inclination of this eccentricity (the note says so)
+            e = KeplerOrbit(numbers[0], numbers[1]).eccentricity
+            numbers.append(round(frozen_inclination_deg(e), 1))
+        inc, raan = [*numbers[2:], 270.0][:2]
         return KeplerOrbiter(name, frozen_elliptical(numbers[0], numbers[1], inc, raan, name=name))
     if kind == "kepler" and 2 <= len(numbers) <= 5:
         inc, raan, argp = _fill(numbers[2:])
@@ -173,10 +260,7 @@ def parse_orbiter(spec: str, index: int) -> Any:
     if kind == "llo" and 1 <= len(numbers) <= 2:
         inc = numbers[1] if len(numbers) == 2 else 90.0
         return KeplerOrbiter(name, low_lunar_orbit(numbers[0], inc, name=name))
-    raise InputError(
-        f"--orbiter {spec!r} (number {index + 1}) is not understood; write nrho:9:2:L2-south, "
-        "frozen:200:16000:62.4, kepler:100:3000:85 or llo:100:90"
-    )
+    raise InputError(f"{label} is not understood; write {ORBITER_FORMS}")
 
 
 @orbit_app.command("coverage")
@@ -185,7 +269,10 @@ def coverage_command(
     lon: Annotated[float, typer.Option("--lon", help="site east longitude [deg]")],
     orbiter: Annotated[
         list[str],
-        typer.Option("--orbiter", help="orbiter, repeatable: nrho:9:2, frozen:200:16000:62.4, llo:100"),
+        typer.Option(
+            "--orbiter",
+            help="orbiter, repeatable: nrho:9:2[:L2-south[:PHASE]], frozen:200:16000[:62.4], llo:100",
+        ),
     ],
     height_m: Annotated[
         float, typer.Option("--height-m", help="observer height [m]: over the sphere, or over the DEM with --dem")
@@ -238,7 +325,7 @@ def coverage_command(
                 [site], orbiters, parse_utc(start), days * 86400.0, step_s, min_elevation_deg, update,
                 lunar_gravity=lunar_gravity,
             )
-        notes = [*result.notes, *frozen_notes(orbiters)]
+        notes = [*result.notes, *frozen_notes(orbiters), *terrain_notes(orbiters)]
         record = {
             "site": {"latitude_deg": lat, "longitude_deg": lon, "height_m": site.height_m, "terrain": dem},
             "start_utc": start,
@@ -250,6 +337,8 @@ def coverage_command(
             "ephemeris_interpolation_error_m": result.interpolation_error_m,
             "impacts": [impact.record(result.epoch_utc) for impact in result.impacts.values()],
             "links": result.window_records(MAX_JSON_WINDOWS),
+            "eclipses": result.eclipse_records(),
+            "phase_scans": [scan.record() for scan in result.phase_scans.values()],
             "notes": notes,
         }
         if windows_out is not None:
@@ -307,8 +396,6 @@ def table_columns() -> tuple[str, ...]:
 
 def _check_days_step(days: float, step_s: float) -> None:
     """--days and --step-s named in their own units before any work."""
-    import math
-
     if not (math.isfinite(days) and days > 0):
         raise InputError(f"--days {days:g} must be a positive number of days, e.g. --days 30")
     if not (math.isfinite(step_s) and MIN_STEP_S <= step_s <= MAX_STEP_S):
@@ -324,7 +411,8 @@ def _check_days_step(days: float, step_s: float) -> None:
 
 
 def _write_windows_csv(result: Any, path: Path) -> None:
-    """Every window of every link as CSV (site, orbiter, start_utc, end_utc, hours), written atomically."""
+    """Every window of every link as CSV (site, orbiter, start_utc, end_utc, hours, event, body, shadow), then
+    every eclipse (site '(eclipse)', orbiter '<name> in the Earth's/Moon's shadow', event 'eclipse'), atomically."""
     import csv
 
     from lunarops.atomic import write_atomic
@@ -332,10 +420,19 @@ def _write_windows_csv(result: Any, path: Path) -> None:
     def writer(tmp: Path) -> None:
         with tmp.open("w", newline="", encoding="utf-8") as handle:
             out = csv.writer(handle)
-            out.writerow(["site", "orbiter", "start_utc", "end_utc", "hours"])
+            out.writerow(["site", "orbiter", "start_utc", "end_utc", "hours", "event", "body", "shadow"])
             for link in result.window_records():
                 for w in link["windows"]:
-                    out.writerow([link["site"], link["orbiter"], w["start_utc"], w["end_utc"], f"{w['hours']:.6f}"])
+                    out.writerow(
+                        [link["site"], link["orbiter"], w["start_utc"], w["end_utc"], f"{w['hours']:.6f}",
+                         "line-of-sight", "", ""]
+                    )
+            for e in result.eclipse_records():
+                body = "Earth" if e["body"] == "earth" else "Moon"
+                out.writerow(
+                    ["(eclipse)", f"{e['orbiter']} in the {body}'s shadow", e["start_utc"], e["end_utc"],
+                     f"{e['hours']:.6f}", "eclipse", e["body"], e["kind"]]
+                )
 
     write_atomic(path, writer)
 
@@ -353,7 +450,9 @@ def ledger_command(
         from lunarops.orbits.transfers import default_ledger, ledger_records, nrho_llo_estimate
 
         ledger = default_ledger()
-        nodes = [p.strip() for p in path.split(",") if p.strip()]
+        from lunarops.orbits.transfers import path_nodes
+
+        nodes = path_nodes(path)
         steps = ledger.fly(nodes, final_mass_kg, isp_s)
         record = {
             "path": nodes,

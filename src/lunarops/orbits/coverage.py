@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -11,18 +12,29 @@ import numpy as np
 from skyfield.timelib import Time
 
 from lunarops.checks import is_real_number
-from lunarops.constants import KERNEL_FIRST_UTC, KERNEL_LAST_UTC, MOON_RADIUS_M
+from lunarops.constants import (
+    EARTH_EQUATORIAL_RADIUS_M,
+    KERNEL_FIRST_UTC,
+    KERNEL_LAST_UTC,
+    MOON_RADIUS_M,
+    SUN_RADIUS_M,
+)
 from lunarops.errors import InputError
-from lunarops.orbits.eclipse import EclipseTimeline, eclipse_timeline
+from lunarops.orbits.eclipse import EclipseEvent, EclipseTimeline, eclipse_timeline
 from lunarops.orbits.ephemeris_model import EphemerisModel
-from lunarops.orbits.functions import FloatArray, require_real
-from lunarops.orbits.tracks import KeplerOrbiter, NrhoOrbiter, Orbiter, Track, orbiter_tracks
+from lunarops.orbits.functions import FloatArray, require_real, shadow_by_body
+from lunarops.orbits.tracks import KeplerOrbiter, NrhoOrbiter, Orbiter, Track, nrho_positions_j2000_m, orbiter_tracks
 from lunarops.orbits.visibility import Horizon, LinkTimeline, orbiter_sees_earth, site_sees_orbiter
 from lunarops.timescale import half_open_count
 
 MAX_SAMPLES = 2_000_000
 RELAY_NAME = "relayed to Earth by any orbiter"
 """The ``orbiter`` column of a site's relay-path row in ``CoverageResult.coverage_rows``."""
+
+PHASE_GRID_STEP = 0.05
+"""Step of the NRHO phases scanned for Earth eclipses (fraction of a period past apolune at the start)."""
+PHASE_SCAN_BUDGET_S = 2.0
+"""Wall-clock budget [s] of one orbiter's phase scan (eclipse geometry only); past it the scan is dropped."""
 
 _HEIGHT_NOT_GIVEN: float = float("nan")  # SurfaceSite's default height_m; told apart from a user's NaN by identity
 HEIGHT_MISMATCH_TOL_M = 1.0
@@ -165,6 +177,34 @@ def find_impact(name: str, seconds: FloatArray, position_m: FloatArray) -> Orbit
 
 
 @dataclass(frozen=True)
+class PhaseScan:
+    """Earth-shadow hours of an NRHO orbiter at each phase of a grid over the coverage period (eclipse geometry
+    only: the same track placement and conical shadow as the coverage, penumbra included)."""
+
+    orbiter: str
+    resonance: str
+    family: str
+    phase: float  # the orbiter's own phase
+    phases: tuple[float, ...]
+    earth_shadow_hours: tuple[float, ...]  # per phase
+    elapsed_s: float
+
+    def free_phases(self) -> list[float]:
+        """The scanned phases with no sample in the Earth's shadow over the period."""
+        return [p for p, h in zip(self.phases, self.earth_shadow_hours, strict=True) if h == 0.0]
+
+    def record(self) -> dict[str, object]:
+        """JSON-able: the grid, the Earth-shadow hours per phase and the eclipse-free phases."""
+        return {
+            "orbiter": self.orbiter,
+            "phase": self.phase,
+            "phases": list(self.phases),
+            "earth_shadow_hours": list(self.earth_shadow_hours),
+            "earth_eclipse_free_phases": self.free_phases(),
+        }
+
+
+@dataclass(frozen=True)
 class CoverageResult:
     """Tracks, links and eclipses of the orbiters over one grid."""
 
@@ -178,6 +218,7 @@ class CoverageResult:
     interpolation_error_m: float = 0.0
     notes: list[str] = field(default_factory=list)
     impacts: dict[str, OrbiterImpact] = field(default_factory=dict)  # orbiter: first sample below the surface
+    phase_scans: dict[str, PhaseScan] = field(default_factory=dict)  # NRHO orbiter in the Earth's shadow: phases
 
     def links(self) -> list[tuple[str, str, LinkTimeline]]:
         """(site, orbiter, link) of every site -> orbiter link and of each site's relay path, as coverage_rows."""
@@ -235,6 +276,23 @@ class CoverageResult:
             )
         return rows
 
+    def eclipse_records(self) -> list[dict[str, object]]:
+        """Every eclipse of every orbiter: orbiter, body (earth/moon), kind (umbra/penumbra), start/end UTC, hours.
+
+        Spans on the grid as the windows' (each sample stands for one step, clipped to the period's end); an
+        orbiter's eclipses after its impact are left out (not physical)."""
+        records: list[dict[str, object]] = []
+        end_s = float(self.seconds[-1] + (self.seconds[1] - self.seconds[0])) if self.seconds.size > 1 else 0.0
+        for name, timeline in self.eclipses.items():
+            step = float(timeline.seconds[1] - timeline.seconds[0]) if timeline.seconds.size > 1 else 0.0
+            impact = self.impacts.get(name)
+            for event in timeline.events:
+                if impact is not None and event.start_s >= impact.first_below_s:
+                    continue
+                span = np.array([event.start_s, min(event.end_s + step, end_s) if end_s else event.end_s + step])
+                records.append({"orbiter": name, "body": event.body, "kind": event.kind, **self._span_record(span)})
+        return records
+
     def _impact_utc(self, orbiter: str) -> str:
         impact = self.impacts.get(orbiter)
         return "none" if impact is None else _iso(self.epoch_utc + timedelta(seconds=impact.first_below_s))
@@ -258,6 +316,10 @@ class CoverageResult:
                     "shadow_hours": ecl["shadow_hours"],
                     "longest_eclipse_hours": ecl["longest_eclipse_hours"],
                     "n_eclipses": int(ecl["n_eclipses"]),
+                    "n_earth_eclipses": int(ecl["n_earth_eclipses"]),
+                    "longest_earth_eclipse_hours": ecl["longest_earth_eclipse_hours"],
+                    "n_moon_eclipses": int(ecl["n_moon_eclipses"]),
+                    "longest_moon_eclipse_hours": ecl["longest_moon_eclipse_hours"],
                     "impact_utc": self._impact_utc(track.name),
                 }
             )
@@ -355,8 +417,26 @@ def compute_coverage(
         for track in tracks:
             relay |= site_links[(site.name, track.name)].visible & earth_links[track.name].visible
         relay_links[site.name] = LinkTimeline(f"{site.name} -> relay -> Earth", seconds, relay, None, end_s)
-    report(1.0, "done")
     epoch = start.utc_datetime()
+    notes = [impact.note(epoch) for impact in impacts.values()]
+    scans: dict[str, PhaseScan] = {}
+    for orbiter in orbiters:
+        timeline = eclipses[orbiter.name]
+        impact = impacts.get(orbiter.name)
+        earth_events = [
+            e for e in timeline.events if e.body == "earth" and (impact is None or e.start_s < impact.first_below_s)
+        ]
+        if not earth_events:
+            continue
+        scan = None
+        if isinstance(orbiter, NrhoOrbiter):
+            report(0.9, f"phases of {orbiter.name} free of Earth eclipses")
+            earth_v = model.ephemeris.velocity_wrt_moon_j2000_m_per_s("earth", times)
+            scan = scan_nrho_phases(orbiter, seconds, sun, earth, earth_v)
+            if scan is not None:
+                scans[orbiter.name] = scan
+        notes.append(earth_eclipse_note(orbiter, earth_events, seconds, epoch, duration_s, scan))
+    report(1.0, "done")
     return CoverageResult(
         epoch_utc=epoch,
         seconds=seconds,
@@ -366,8 +446,98 @@ def compute_coverage(
         eclipses=eclipses,
         relay_links=relay_links,
         interpolation_error_m=model.interpolation_error_m,
-        notes=[impact.note(epoch) for impact in impacts.values()],
+        notes=notes,
         impacts=impacts,
+        phase_scans=scans,
+    )
+
+
+def scan_nrho_phases(
+    orbiter: NrhoOrbiter,
+    seconds: FloatArray,
+    sun_m: FloatArray,
+    earth_m: FloatArray,
+    earth_m_per_s: FloatArray,
+    step: float = PHASE_GRID_STEP,
+    budget_s: float = PHASE_SCAN_BUDGET_S,
+) -> PhaseScan | None:
+    """Hours in the Earth's shadow of ``orbiter`` at each phase 0, step, 2 step, ... < 1 over ``seconds``.
+
+    Eclipse geometry only, on the samples where the Earth's shadow can reach the orbit at all (the Moon within
+    the penumbra's radius plus the orbit's largest radius of the anti-Sun axis behind the Earth: an NRHO only
+    meets the Earth's shadow near a lunar eclipse). None when the scan takes longer than ``budget_s``."""
+    began = time.perf_counter()
+    orbit = orbiter.orbit()
+    grid_step = float(seconds[1] - seconds[0]) if seconds.size > 1 else 0.0
+    earth_to_moon = -earth_m
+    sun_to_earth = earth_m - sun_m
+    sun_distance = np.linalg.norm(sun_to_earth, axis=0)
+    axis = sun_to_earth / sun_distance
+    along = np.sum(earth_to_moon * axis, axis=0)
+    across = np.linalg.norm(earth_to_moon - along * axis, axis=0)
+    # largest distance of the orbit from the Moon, scaled to the largest instantaneous Earth-Moon distance
+    reach = orbit.apolune_radius_m * float(np.linalg.norm(earth_m, axis=0).max()) / orbit.system.length_m * 1.05
+    penumbra = EARTH_EQUATORIAL_RADIUS_M + (along + reach) * (SUN_RADIUS_M + EARTH_EQUATORIAL_RADIUS_M) / sun_distance
+    near = np.flatnonzero((along + reach > 0.0) & (across < penumbra + reach))
+    phases = tuple(round(k * step, 10) for k in range(round(1.0 / step)))
+    hours: list[float] = []
+    for phase in phases:
+        if time.perf_counter() - began > budget_s:
+            return None
+        shadow = 0
+        if near.size:
+            r = nrho_positions_j2000_m(orbit, phase, seconds[near], earth_m[:, near], earth_m_per_s[:, near])
+            _, kind = shadow_by_body(r, sun_m[:, near], earth_m[:, near], SUN_RADIUS_M, EARTH_EQUATORIAL_RADIUS_M)
+            shadow = int(np.count_nonzero(kind > 0))
+        hours.append(shadow * grid_step / 3600.0)
+    return PhaseScan(
+        orbiter.name, orbiter.resonance, orbiter.family, float(orbiter.phase), phases, tuple(hours),
+        time.perf_counter() - began,
+    )
+
+
+def earth_eclipse_note(
+    orbiter: Orbiter,
+    earth_events: Sequence[EclipseEvent],
+    seconds: FloatArray,
+    epoch_utc: datetime,
+    duration_s: float,
+    scan: PhaseScan | None,
+) -> str:
+    """A sentence for reports: the orbiter passes through the Earth's shadow (count, longest, date), and for an
+    NRHO the phases on the scan's grid that avoid it over the period."""
+    step = float(seconds[1] - seconds[0]) if seconds.size > 1 else 0.0
+    longest = max(earth_events, key=lambda e: e.duration_s)
+    hours = (longest.duration_s + step) / 3600.0
+    when = _iso(epoch_utc + timedelta(seconds=longest.start_s))
+    text = (
+        f"EARTH ECLIPSE: orbiter {orbiter.name!r} passes through the Earth's shadow {len(earth_events)} time(s) in "
+        f"the {duration_s / 86400.0:g} d from {_iso(epoch_utc)}; the longest lasts {hours:.2f} h ({longest.kind}) "
+        f"from {when}."
+    )
+    if not isinstance(orbiter, NrhoOrbiter):
+        return text
+    text += (
+        " An operational NRHO is phased to avoid the Earth's shadow (the Gateway-class 9:2 NRHO: Zimovan-Spreen, "
+        "Howell & Davis 2020, Celest. Mech. Dyn. Astron. 132:28; Whitley & Martinez 2016, IEEE Aerospace). The "
+        f"phase is the fraction of a period past apolune at the period's start (now {orbiter.phase:g}), so the "
+        "eclipse-free phases change with the start."
+    )
+    if scan is None:
+        return text + f" The phase scan was skipped: it took over {PHASE_SCAN_BUDGET_S:g} s."
+    free = scan.free_phases()
+    spec = f"nrho:{scan.resonance}:{scan.family}"
+    if free:
+        listed = ", ".join(f"{p:.2f}" for p in free)
+        return text + (
+            f" Phases on a {PHASE_GRID_STEP:g} grid free of Earth eclipses over this period: {listed}; set one with "
+            f"--orbiter {spec}:{free[0]:.2f} or a scenario's orbits.orbiters[].phase."
+        )
+    best = int(np.argmin(scan.earth_shadow_hours))
+    return text + (
+        f" No phase on a {PHASE_GRID_STEP:g} grid avoids the Earth's shadow over this period; the least shadow is at "
+        f"phase {scan.phases[best]:.2f} ({scan.earth_shadow_hours[best]:.2f} h): --orbiter {spec}:"
+        f"{scan.phases[best]:.2f}."
     )
 
 

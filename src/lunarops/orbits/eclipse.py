@@ -50,13 +50,24 @@ class EclipseTimeline:
         umbra = (self.moon_kind == 2) | (self.earth_kind == 2)
         any_shadow = (self.moon_kind > 0) | (self.earth_kind > 0)
         longest = max((e.duration_s + step for e in self.events), default=0.0)
+        by_body: dict[str, float] = {}
+        for body in ("earth", "moon"):
+            events = [e for e in self.events if e.body == body]
+            by_body[f"n_{body}_eclipses"] = float(len(events))
+            by_body[f"longest_{body}_eclipse_hours"] = max((e.duration_s + step for e in events), default=0.0) / 3600.0
         return {
             "sunlit_fraction": float(np.mean(self.sun_fraction)),
             "umbra_hours": float(umbra.sum() * step / 3600.0),
             "shadow_hours": float(any_shadow.sum() * step / 3600.0),
             "longest_eclipse_hours": float(longest) / 3600.0,
             "n_eclipses": float(len(self.events)),
+            **by_body,
         }
+
+    def longest_event(self, body: str) -> EclipseEvent | None:
+        """The longest eclipse event by ``body`` ("earth" or "moon"), None when there is none."""
+        events = [e for e in self.events if e.body == body]
+        return max(events, key=lambda e: e.duration_s) if events else None
 
 
 def eclipse_timeline(

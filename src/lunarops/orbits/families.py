@@ -108,12 +108,24 @@ def resonant_period_s(resonance: str) -> float:
         ) from None
     if p <= 0 or q <= 0:
         raise InputError(f"resonance {resonance!r} needs positive integers p and q; write e.g. '9:2'")
+    common = math.gcd(p, q)
+    if common > 1:  # 18:4 is the same orbit as 9:2: refused, not reduced silently
+        raise InputError(
+            f"resonance {resonance!r} is not in lowest terms: p and q share the factor {common}, so it is the "
+            f"{p // common}:{q // common} resonance (the same period, {q * SYNODIC_MONTH_S / p / 86400.0:.3f} d); "
+            f"write '{p // common}:{q // common}'"
+        )
     return q * SYNODIC_MONTH_S / p
 
 
 def check_halo_period_s(period_s: float) -> None:
     """InputError unless ``period_s`` is a number inside the period range the halo families are continued over."""
     require_real("period_s", period_s, "a halo period in seconds such as 8 * 86400.0")
+    if not np.isfinite(period_s):
+        raise InputError(
+            f"halo period_s = {period_s} must be a finite number of seconds in {MIN_PERIOD_S:.0f}..{MAX_PERIOD_S:.0f}"
+            " s, e.g. 8 * 86400.0 for 8 days"
+        )
     if not np.isfinite(period_s) or not MIN_PERIOD_S <= period_s <= MAX_PERIOD_S:
         low, high = MIN_PERIOD_S / 86400.0, MAX_PERIOD_S / 86400.0
         if np.isfinite(period_s) and low <= period_s <= high:

@@ -73,10 +73,16 @@ class KeplerOrbit:
                 "(prograde equatorial) to 180 deg (retrograde equatorial), e.g. 90 for a polar orbit"
             )
         if self.apoapsis_radius_m > 60_000e3:
+            metres = ""
+            if MOON_RADIUS_M + self.apoapsis_alt_km <= 60_000e3 and self.periapsis_alt_km >= 1000.0:
+                metres = (
+                    f"; did you give metres? {self.periapsis_alt_km:g} x {self.apoapsis_alt_km:g} m is "
+                    f"{self.periapsis_alt_km / 1e3:g} x {self.apoapsis_alt_km / 1e3:g} km (the altitudes are in km)"
+                )
             raise InputError(
                 f"apoapsis_alt_km = {self.apoapsis_alt_km} km reaches past the Moon's Hill sphere "
                 "(about 60,000 km),"
-                " where a Keplerian lunar orbit is meaningless; use the nrho/halo families instead"
+                f" where a Keplerian lunar orbit is meaningless; use the nrho/halo families instead{metres}"
             )
 
     @property
@@ -187,6 +193,23 @@ def frozen_inclination_note(orbit: KeplerOrbit, label: str) -> str | None:
         "(cos^2 i = 3/5 (1 - e^2) with omega = 90/270 deg in the Moon's orbital plane, Ely 2005): it is not "
         "frozen; its eccentricity and perilune drift under the Earth's pull (the 200 x 16,000 km Queqiao-2 class "
         "is frozen near 62.5 deg)."
+    )
+
+
+HIGHEST_TERRAIN_KM = 10.8
+"""Height [km] of the highest lunar terrain above the 1737.4 km sphere: 10,786 m (LOLA; Smith et al. 2010,
+Geophys. Res. Lett. 37, L18204)."""
+
+
+def terrain_clearance_note(orbit: KeplerOrbit, label: str) -> str | None:
+    """A note when the orbit's periapsis altitude is below the highest lunar terrain (10.8 km above the 1737.4 km
+    sphere): over the highlands such a periapsis is underground; None when it clears it."""
+    if orbit.periapsis_alt_km >= HIGHEST_TERRAIN_KM:
+        return None
+    return (
+        f"{label}: periapsis altitude {orbit.periapsis_alt_km:g} km is below the highest lunar terrain, "
+        f"{HIGHEST_TERRAIN_KM:g} km above the 1737.4 km sphere (LOLA; Smith et al. 2010): over high ground the "
+        "orbiter would hit the surface; altitudes here are above the mean sphere, not the local terrain."
     )
 
 

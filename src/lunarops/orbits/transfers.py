@@ -51,13 +51,22 @@ MAX_LLO_ALT_KM = 5000.0
 def path_nodes(path: Sequence[str] | str) -> list[str]:
     """The node names of a path: a sequence of names, or one comma-separated string like the CLI's --path."""
     if isinstance(path, str):
-        return [p.strip() for p in path.split(",") if p.strip()]
-    if not isinstance(path, Sequence):
+        nodes = [p.strip() for p in path.split(",")]
+    elif not isinstance(path, Sequence):
         raise InputError(
             f"path must be a list of node names or a comma-separated string, got {path!r} ({type(path).__name__}); "
             "write e.g. ['LEO', 'TLI', 'NRHO'] or 'LEO,TLI,NRHO'"
         )
-    return list(path)
+    else:
+        nodes = list(path)
+    empty = [k + 1 for k, node in enumerate(nodes) if isinstance(node, str) and not node.strip()]
+    if empty:
+        kept = ",".join(str(n).strip() for n in nodes if not (isinstance(n, str) and not n.strip()))
+        raise InputError(
+            f"path {path!r} has an empty node (number {', '.join(map(str, empty))}: two commas in a row or a "
+            f"leading/trailing comma); write the nodes without it, e.g. {kept}"
+        )
+    return nodes
 
 
 @dataclass(frozen=True)
@@ -94,6 +103,14 @@ def ledger_records(steps: Sequence[LedgerStep]) -> list[dict[str, object]]:
     ]
 
 
+def _example_through(ledger: DeltaVLedger, node: str) -> str:
+    """A flyable path of two or more nodes through ``node``: the first leg that starts or ends there."""
+    for leg in ledger.legs:
+        if node in (leg.origin, leg.destination):
+            return f"{leg.origin},{leg.destination}"
+    return "LEO,TLI,NRHO"
+
+
 @dataclass(frozen=True)
 class DeltaVLedger:
     """A directed set of legs; missing legs are not flyable."""
@@ -117,6 +134,12 @@ class DeltaVLedger:
         self._check_node(origin)
         self._check_node(destination)
         legs = ", ".join(f"{x.origin}->{x.destination}" for x in self.legs)
+        if origin == destination:
+            raise InputError(
+                f"the path repeats {origin} twice in a row ({origin} -> {destination}): a leg from a node to itself "
+                f"costs nothing and is not in the ledger; drop the repeated {origin} (write it once), e.g. the path "
+                f"{_example_through(self, origin)}"
+            )
         try:
             via, _ = self.cheapest_path(origin, destination)
             route = f"fly through intermediate nodes, e.g. the path {','.join(via)}; "

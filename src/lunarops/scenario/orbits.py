@@ -39,7 +39,6 @@ class _Elliptic(_Model):
     name: str = Field(min_length=1, max_length=80)
     periapsis_alt_km: float = Field(gt=0, description="above the 1737.4 km sphere")
     apoapsis_alt_km: float = Field(gt=0, le=58_000)
-    inc_deg: float = Field(ge=0, le=180)
     raan_deg: float = Field(default=0.0, ge=-360, le=360)
     mean_anomaly_deg: float = Field(default=0.0, ge=-360, le=360)
 
@@ -57,6 +56,7 @@ class KeplerSpec(_Elliptic):
     """A Keplerian lunar orbit (elements at the start, propagated with Moon, Earth and Sun point masses)."""
 
     kind: Literal["kepler"] = "kepler"
+    inc_deg: float = Field(ge=0, le=180)
     argp_deg: float = Field(default=90.0, ge=-360, le=360)
     reference_plane: Literal["lunar-equator", "lunar-orbit"] = "lunar-equator"
 
@@ -65,7 +65,10 @@ class FrozenSpec(_Elliptic):
     """A frozen elliptical orbit: argument of periapsis 90 deg (apolune south) or 270 deg, lunar-orbit plane."""
 
     kind: Literal["frozen"] = "frozen"
-    inc_deg: float = Field(default=62.4, ge=0, le=180)
+    inc_deg: float | None = Field(
+        default=None, ge=0, le=180,
+        description="inclination [deg]; default: frozen for its eccentricity, cos^2 i = 3/5 (1 - e^2) (Ely 2005)",
+    )
     raan_deg: float = Field(default=270.0, ge=-360, le=360)
     apolune_over: Literal["south", "north"] = "south"
 

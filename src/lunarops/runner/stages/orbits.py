@@ -13,7 +13,14 @@ from lunarops.errors import InputError
 from lunarops.orbits.coverage import CoverageResult, SurfaceSite, compute_coverage
 from lunarops.orbits.czml import tracks_to_czml
 from lunarops.orbits.families import nrho
-from lunarops.orbits.kepler import KeplerOrbit, frozen_elliptical, frozen_inclination_note, low_lunar_orbit
+from lunarops.orbits.kepler import (
+    KeplerOrbit,
+    frozen_elliptical,
+    frozen_inclination_deg,
+    frozen_inclination_note,
+    low_lunar_orbit,
+    terrain_clearance_note,
+)
 from lunarops.orbits.plots import moon_fixed_figure, rotating_frame_figure, timeline_figure
 from lunarops.orbits.tracks import KeplerOrbiter, NrhoOrbiter, Orbiter
 from lunarops.orbits.transfers import default_ledger, ledger_records, nrho_llo_estimate
@@ -29,7 +36,7 @@ def orbiter_from_spec(spec: Any) -> Orbiter:
         orbit = frozen_elliptical(
             spec.periapsis_alt_km,
             spec.apoapsis_alt_km,
-            spec.inc_deg,
+            _frozen_inc_deg(spec),
             spec.raan_deg,
             spec.apolune_over,
             spec.mean_anomaly_deg,
@@ -51,6 +58,15 @@ def orbiter_from_spec(spec: Any) -> Orbiter:
             spec.reference_plane,
         ),
     )
+
+
+def _frozen_inc_deg(spec: Any) -> float:
+    """A frozen orbiter's inclination: the spec's inc_deg, or when it is None the frozen inclination of its
+    eccentricity (cos^2 i = 3/5 (1 - e^2), Ely 2005) rounded to 0.1 deg, as the CLI's bare frozen:PERI:APO (the
+    scenario's default, lunarops.scenario.orbits.FrozenSpec)."""
+    if spec.inc_deg is not None:
+        return float(spec.inc_deg)
+    return round(frozen_inclination_deg(KeplerOrbit(spec.periapsis_alt_km, spec.apoapsis_alt_km).eccentricity), 1)
 
 
 def _sites(ctx: RunContext) -> list[SurfaceSite]:
@@ -144,10 +160,27 @@ def run_stage(ctx: RunContext) -> StageResult | None:
             summary[f"{o.name}: period_hours"] = o.orbit.period_s / 3600.0
     for name, impact in result.impacts.items():
         summary[f"{name}: IMPACT (below the surface) utc"] = impact.record(result.epoch_utc)["impact_utc"]
+    for row in result.orbiter_rows():
+        if row["n_earth_eclipses"]:
+            summary[f"{row['orbiter']}: n_earth_eclipses"] = row["n_earth_eclipses"]
+            summary[f"{row['orbiter']}: longest_earth_eclipse_hours"] = row["longest_earth_eclipse_hours"]
+    for name, scan in result.phase_scans.items():
+        free = scan.free_phases()
+        summary[f"{name}: phases free of Earth eclipses"] = ", ".join(f"{p:.2f}" for p in free) or "none"
     frozen_notes = [
         frozen_inclination_note(o.orbit, f"orbiter {spec.name!r} (kind frozen)")
         for spec, o in zip(section.orbiters, orbiters, strict=True)
         if spec.kind == "frozen" and isinstance(o, KeplerOrbiter)
+    ]
+    frozen_notes += [
+        f"orbiter {spec.name!r} (kind frozen): no inc_deg given: {o.orbit.inc_deg:g} deg, the frozen "
+        f"inclination of its eccentricity {o.orbit.eccentricity:.3f} (cos^2 i = 3/5 (1 - e^2), omega = 90/270 deg "
+        "in the Moon's orbital plane; Ely 2005); give inc_deg to choose another."
+        for spec, o in zip(section.orbiters, orbiters, strict=True)
+        if spec.kind == "frozen" and isinstance(o, KeplerOrbiter) and spec.inc_deg is None
+    ]
+    frozen_notes += [
+        terrain_clearance_note(o.orbit, f"orbiter {o.name!r}") for o in orbiters if isinstance(o, KeplerOrbiter)
     ]
     coverage_rows = result.coverage_rows()
     for row in coverage_rows:
@@ -218,7 +251,8 @@ def run_stage(ctx: RunContext) -> StageResult | None:
         "published optimized transfer, which is cheaper.",
         "Eclipses are counted on the time grid: umbra_hours sums the samples in a total shadow; shadow_hours, the "
         "eclipse events and longest_eclipse_hours include the penumbra around it; sunlit_fraction weighs the "
-        "partial sunlight of the penumbra.",
+        "partial sunlight of the penumbra. n_earth_eclipses/n_moon_eclipses and longest_earth/moon_eclipse_hours "
+        "split them by the shadowing body (the table 'Eclipse events' lists each one).",
         "Perilune and apolune radii in the summary are those of the CR3BP solution (l* = 384,400 km); the table "
         "'Orbiters: Earth visibility and eclipses' gives them over the run's ephemeris, scaled by the instantaneous "
         "Earth-Moon distance.",
