@@ -180,7 +180,7 @@ def manifest(plan: Plan, epoch: datetime, problem: Problem | None = None) -> pd.
             continue
         values: pd.Series[Any]
         if column.endswith("_kg"):
-            values = f[column].astype(float).clip(lower=0.0).round(1)
+            values = f[column].astype(float).clip(lower=0.0)  # full precision: displays round
         else:
             values = f[column].astype(int).clip(lower=0)  # crew and elements are counted
         if column in ("dry_mass_kg", "payload_kg", "gross_mass_kg", "propellant_loaded_kg") or values.abs().sum() > 0:

@@ -448,9 +448,12 @@ def load_table(ds: xr.Dataset) -> pd.DataFrame:
     return frame
 
 
-def load_year_table(ds: xr.Dataset) -> pd.DataFrame:
+def load_year_table(ds: xr.Dataset, all_years: bool = False) -> pd.DataFrame:
     """Each load's service by calendar year (means over the runs): hours scheduled, hours shed, energy served
-    [MWh] and data made [TB]; only the years in which the load was scheduled in some run (a station grows)."""
+    [MWh] and data made [TB]; only the years in which the load was scheduled in some run (a station grows), or
+    with ``all_years`` every load and every calendar year of the period (the results file: a load not scheduled
+    in a year in any run has 0 hours, 0 MWh and 0 TB there, as its per-run values are, rather than a missing
+    row)."""
     columns = ["load", "year", "scheduled_h_mean", "shed_h_mean", "served_mwh_mean", "data_made_tb_mean"]
     if "year" not in ds.dims or ds.sizes.get("load", 0) == 0:
         return pd.DataFrame(columns=columns)
@@ -463,14 +466,15 @@ def load_year_table(ds: xr.Dataset) -> pd.DataFrame:
          float(data[i, j]))
         for i, load in enumerate(ds["load"].values)
         for j, year in enumerate(ds["year"].values)
-        if np.any(sched_h[:, i, j] > 0)
+        if all_years or np.any(sched_h[:, i, j] > 0)
     ]
     return pd.DataFrame(rows, columns=columns)
 
 
 def _rows(table: pd.DataFrame) -> dict[str, list[float]]:
-    """A table of the summary as {first column: [the other columns, rounded to 4 decimals]}."""
-    return {row[0]: [round(float(v), 4) for v in row[1:]] for row in table.itertuples(index=False, name=None)}
+    """A table of the summary as {first column: [the other columns, at full precision]} (data are not rounded:
+    the report and the console round what they show)."""
+    return {row[0]: [float(v) for v in row[1:]] for row in table.itertuples(index=False, name=None)}
 
 
 def summarize(ds: xr.Dataset, battery_capacity_j: float | None = None) -> dict[str, Any]:

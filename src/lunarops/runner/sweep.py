@@ -277,6 +277,7 @@ def run_sweep(
     out_dir = Path(out_dir)
     catalog = Catalog(db_url) if record else None  # a bad --db fails before any member runs
     summaries: dict[int, dict[str, Any]] = {}
+    started = time.time()
     sharing = stage_sharing(members) if member_function is run_member else Sharing({}, {})
     cache_dir = out_dir / STAGE_CACHE_DIR
 
@@ -313,7 +314,7 @@ def run_sweep(
                         f"{len(pending)} sweep members failed {MAX_ATTEMPTS} times (workers died); "
                         f"first: member {pending[0].index}; rerun the sweep to retry them"
                     )
-        _tidy_stage_cache(cache_dir, sharing)
+        _tidy_stage_cache(cache_dir, sharing, started)
     except KeyboardInterrupt:
         raise SweepInterrupted(len(summaries), len(members), int(signal.SIGINT)) from None
     except _Signalled as stop:
@@ -466,15 +467,17 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def _tidy_stage_cache(cache_dir: Path, sharing: Sharing) -> None:
-    """Remove the shared stage results no member of the finished sweep uses (an older lunarops's, or members
-    since dropped from the grid)."""
+def _tidy_stage_cache(cache_dir: Path, sharing: Sharing, started: float) -> None:
+    """Remove the shared stage results that no member of the finished sweep uses and that this sweep did not
+    write (an older lunarops's, or members since dropped from the grid)."""
     if not cache_dir.is_dir():
         return
     used = {key[:32] for keys in sharing.keys.values() for key in keys}
     for path in cache_dir.iterdir():
         if path.name.partition(".")[0].rpartition("-")[2] in used and path.suffix in (".pickle", ".results"):
             continue
+        if path.stat().st_mtime >= started:
+            continue  # written by a member of this sweep under its own key
         if path.is_dir():
             shutil.rmtree(path, ignore_errors=True)
         else:

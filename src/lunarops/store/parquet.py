@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import numpy as np
@@ -13,6 +16,7 @@ import xarray as xr
 
 from lunarops.atomic import write_atomic
 from lunarops.errors import InputError, StoreError
+from lunarops.jsonutil import to_json
 
 
 def write_dataset(dataset: xr.Dataset, path: Path) -> Path:
@@ -53,8 +57,25 @@ def write_dataset_files(dataset: xr.Dataset, path: Path) -> list[Path]:
 ROWS_PER_SLICE = 500_000
 
 
+#: File metadata keys (JSON text): the dataset's attributes, and {column: its variable's attributes} for the
+#: columns that have any (units, description, reduction, ...); each such column's Arrow field also carries its
+#: own attributes under ATTRS_KEY. Read them with :func:`read_attrs`.
+ATTRS_KEY = b"lunarops_attrs"
+VARIABLES_KEY = b"lunarops_variables"
+
+
+def _json_attrs(attrs: Mapping[Any, Any]) -> str:
+    """Attributes as JSON text: numbers stay numbers (numpy scalars and arrays as plain JSON), other values
+    their text; NaN and inf as null."""
+    return to_json({str(k): v for k, v in attrs.items()})
+
+
 def _write_table(dataset: xr.Dataset, path: Path, rows_per_slice: int = ROWS_PER_SLICE) -> Path:
-    attrs = {k: str(v) for k, v in dataset.attrs.items()}
+    dataset_attrs = _json_attrs(dataset.attrs).encode()
+    variables = {
+        str(name): dict(dataset[name].attrs) for name in [*dataset.coords, *dataset.data_vars] if dataset[name].attrs
+    }
+    variables_json = to_json(variables).encode()
 
     def arrow(part: xr.Dataset) -> pa.Table:
         if part.sizes:
@@ -62,8 +83,12 @@ def _write_table(dataset: xr.Dataset, path: Path, rows_per_slice: int = ROWS_PER
         else:  # scalars: one row
             frame = pd.DataFrame({str(name): [variable.item()] for name, variable in part.data_vars.items()})
         table = pa.Table.from_pandas(frame, preserve_index=False)
-        meta = {**(table.schema.metadata or {}), b"lunarops_attrs": repr(attrs).encode()}
-        return table.replace_schema_metadata(meta)
+        fields = [
+            f.with_metadata({ATTRS_KEY: _json_attrs(variables[f.name]).encode()}) if f.name in variables else f
+            for f in table.schema
+        ]
+        meta = {**(table.schema.metadata or {}), ATTRS_KEY: dataset_attrs, VARIABLES_KEY: variables_json}
+        return table.cast(pa.schema(fields, metadata=meta))
 
     rows = 1
     for size in dataset.sizes.values():
@@ -112,6 +137,16 @@ def _write_table(dataset: xr.Dataset, path: Path, rows_per_slice: int = ROWS_PER
                 writer.close()
 
     return write_atomic(path, write)
+
+
+def read_attrs(path: Path | str) -> dict[str, Any]:
+    """The attributes a results file keeps: ``{"dataset": {...}, "variables": {column: {...}}}`` (e.g. the units,
+    description or ``reduction`` of a column), from the file's JSON metadata; empty for a file without them."""
+    metadata = pq.read_schema(Path(path)).metadata or {}
+    return {
+        "dataset": json.loads(metadata.get(ATTRS_KEY, b"{}")),
+        "variables": json.loads(metadata.get(VARIABLES_KEY, b"{}")),
+    }
 
 
 def read_frame(path: Path | str) -> pd.DataFrame:

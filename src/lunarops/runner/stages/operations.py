@@ -929,6 +929,30 @@ def probability_note(summary: Mapping[str, Any]) -> str:
     )
 
 
+EVENT_COLUMNS = {
+    "time_utc": "time of the step the event happened in (UTC, naive timestamp)",
+    "step": "index of that time step from the period's start (0-based)",
+    "event": "event kind (failure, repair_start, repair_done, awaiting_spares, delivery, element_online, load_shed, "
+    "load_restored, brownout, policy_*, store_*, data_dropped, ...)",
+    "element": "what the event is about: a component, load, store, element name or 'spares' / 'spares for X'; "
+    "empty when none",
+    "value": "the event's number; its meaning depends on the event (see docs/results.md and the report's note)",
+}
+
+
+def events_dataset(events: pd.DataFrame) -> xr.Dataset:
+    """Run 0's event log as a Dataset over one ``row`` dimension (the Parquet file
+    ``operations-operations_run0_events.parquet``), a description on each column."""
+    frame = events.reset_index(drop=True)
+    frame.index.name = "row"
+    ds = xr.Dataset.from_dataframe(frame)
+    for name, description in EVENT_COLUMNS.items():
+        if name in ds:
+            ds[name].attrs["description"] = description
+    ds.attrs["description"] = "run 0's event log (at most 200,000 events)"
+    return ds
+
+
 def run_stage(ctx: RunContext) -> StageResult | None:
     """Run the operations stage; None when the scenario has no section for it."""
     scenario = ctx.scenario
@@ -986,7 +1010,12 @@ def run_stage(ctx: RunContext) -> StageResult | None:
             "scheduled by their `when` while online, hours shed, energy served, data made)",
             by_year,
         ))
-        datasets["operations_loads_by_year"] = xr.Dataset.from_dataframe(by_year.set_index(["load", "year"]))
+    # the file: every load in every calendar year of the period (0 h, 0 MWh, 0 TB where it was never scheduled
+    # in a year, as in the per-run file), not only the rows the report shows
+    every_year = load_year_table(mc.dataset, all_years=True)
+    if len(every_year):
+        datasets["operations_loads_by_year"] = xr.Dataset.from_dataframe(every_year.set_index(["load", "year"]))
+    datasets["operations_run0_events"] = events_dataset(hourly.events)
     notes.append(probability_note(mc.summary))
     unweighed = [name for name, m in station_masses.items() if not m > 0]
     if unweighed:
