@@ -29,6 +29,7 @@ from lunarops.errors import InputError, LunarOpsError, StoreError
 from lunarops.jsonutil import non_finite_marks, to_json
 from lunarops.report import render_report
 from lunarops.runner.inputs import STAGE_INPUTS, results_view, scenario_view, stage_keys
+from lunarops.runner.provenance import provenance, provenance_lines
 from lunarops.runner.stage import ProgressCallback, RunContext, StageResult, no_progress
 from lunarops.runner.stages import campaign, operations, orbits, site, sky
 from lunarops.scenario import Scenario
@@ -197,6 +198,8 @@ def _write_outputs(
     for stale in (out_dir / "results").glob("*.parquet"):  # an earlier run's results in the same directory
         if stale not in written:
             stale.unlink()
+    record = provenance(scenario, scenario_sha256(scenario), code_fingerprint())
+    write_text_atomic(out_dir / "provenance.json", to_json(record))
     summary = {name: stage.summary for name, stage in stages.items()}
     marks = non_finite_marks(summary)  # JSON writes inf as null: say which nulls are infinities
     document = {"run_id": run_id, "scenario": scenario.name, **summary, **({"non_finite": marks} if marks else {})}
@@ -213,6 +216,7 @@ def _write_outputs(
         + ", ".join(f"{k} {v:.1f} s" if v else f"{k} from checkpoint" for k, v in stage_seconds.items())
         + ")",
         "lunarops": __version__,
+        **provenance_lines(record),
     }
     report_path = out_dir / "report.html"
     if report:
