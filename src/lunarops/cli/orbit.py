@@ -170,11 +170,12 @@ def frozen_notes(orbiters: list[Any]) -> list[str]:
     notes = []
     for o in orbiters:
         if str(o.name).lower().startswith("frozen:"):
-            if len(str(o.name).split(":")) == 3:
+            fields = [p for p in str(o.name).split(":") if p.strip().lower() not in HEMISPHERES]
+            if len(fields) == 3:  # frozen:PERI:APO[:APOLUNE_OVER]
                 notes.append(
                     f"--orbiter {o.name}: no inclination given: {o.orbit.inc_deg:g} deg, the frozen inclination of its "
-                    f"eccentricity {o.orbit.eccentricity:.3f} (cos^2 i = 3/5 (1 - e^2), omega = 90 deg, in the Moon's "
-                    "orbital plane; Ely 2005); give INC (frozen:PERI:APO:INC) to choose another."
+                    f"eccentricity {o.orbit.eccentricity:.3f} (cos^2 i = 3/5 (1 - e^2), omega = {o.orbit.argp_deg:g} "
+                    "deg, in the Moon's orbital plane; Ely 2005); give INC (frozen:PERI:APO:INC) to choose another."
                 )
             note = frozen_inclination_note(o.orbit, f"--orbiter {o.name}")
             if note is not None:
@@ -183,11 +184,15 @@ def frozen_notes(orbiters: list[Any]) -> list[str]:
 
 
 ORBITER_FORMS = (
-    "nrho[:P:Q[:FAMILY[:PHASE]]], frozen:PERI:APO[:INC[:RAAN]], kepler:PERI:APO[:INC[:RAAN[:ARGP]]] or "
-    "llo:ALT[:INC] (altitudes km, angles deg, PHASE 0..1), e.g. nrho:9:2:L2-south:0.25, frozen:200:16000:62.4, "
-    "kepler:100:3000:85 or llo:100:90"
+    "nrho[:P:Q[:FAMILY[:PHASE]]], frozen:PERI:APO[:INC[:RAAN]][:APOLUNE_OVER], kepler:PERI:APO[:INC[:RAAN[:ARGP]]] "
+    "or llo:ALT[:INC] (altitudes km, angles deg, PHASE 0..1, APOLUNE_OVER south (default) or north), e.g. "
+    "nrho:9:2:L2-south:0.25, frozen:200:16000:62.4, frozen:200:16000:62.5:270:north, kepler:100:3000:85 or "
+    "llo:100:90"
 )
-_MAX_FIELDS = {"nrho": 5, "frozen": 5, "kepler": 6, "llo": 3}
+HEMISPHERES = ("south", "north")
+"""A frozen spec's optional last field: the hemisphere its apolune is over (the scenario's FrozenSpec.apolune_over,
+lunarops.scenario.orbits; omega = 90 deg for south, 270 deg for north, Ely 2005)."""
+_MAX_FIELDS = {"nrho": 5, "frozen": 5, "kepler": 6, "llo": 3}  # frozen: not counting a trailing APOLUNE_OVER
 _FIELD_NAMES = {
     "nrho": ("nrho", "P", "Q", "FAMILY", "PHASE"),
     "frozen": ("frozen", "PERI", "APO", "INC", "RAAN"),
@@ -210,20 +215,30 @@ def terrain_notes(orbiters: list[Any]) -> list[str]:
 
 
 def parse_orbiter(spec: str, index: int) -> Any:
-    """An orbiter from 'nrho[:P:Q[:FAMILY[:PHASE]]]', 'frozen:PERI:APO[:INC[:RAAN]]',
+    """An orbiter from 'nrho[:P:Q[:FAMILY[:PHASE]]]', 'frozen:PERI:APO[:INC[:RAAN]][:APOLUNE_OVER]',
     'kepler:PERI:APO[:INC[:RAAN[:ARGP]]]' or 'llo:ALT[:INC]' (altitudes [km], angles [deg], PHASE the fraction
-    of a period past apolune at the start, 0..1). A frozen orbit without INC takes the frozen inclination of its
-    eccentricity (``kepler.frozen_inclination_deg``)."""
+    of a period past apolune at the start, 0..1, APOLUNE_OVER 'south' (default) or 'north' as the scenario's
+    ``apolune_over``). A frozen orbit without INC takes the frozen inclination of its eccentricity
+    (``kepler.frozen_inclination_deg``)."""
     from lunarops.orbits.kepler import KeplerOrbit, frozen_elliptical, frozen_inclination_deg, low_lunar_orbit
     from lunarops.orbits.tracks import KeplerOrbiter, NrhoOrbiter
 
     parts = spec.split(":")
     kind = parts[0].lower()
+    apolune_over = "south"
+    if kind == "frozen" and len(parts) > 3 and parts[-1].strip().lower() in HEMISPHERES:
+        apolune_over = parts.pop().strip().lower()
     name = f"{spec}"
     label = f"--orbiter {spec!r} (number {index + 1})"
+    if kind == "frozen" and len(parts) == _MAX_FIELDS[kind] + 1 and apolune_over == "south":
+        if not _is_number(parts[-1]):  # frozen:PERI:APO:INC:RAAN:<not a hemisphere>
+            raise InputError(
+                f"{label}: APOLUNE_OVER {parts[-1]!r} must be 'south' (the default) or 'north', the hemisphere the "
+                f"apolune is over (the scenario's apolune_over); write {ORBITER_FORMS}"
+            )
     if kind in _MAX_FIELDS and len(parts) > _MAX_FIELDS[kind]:
         extra = ":".join(parts[_MAX_FIELDS[kind]:])
-        fields = ":".join(_FIELD_NAMES[kind])
+        fields = ":".join(_FIELD_NAMES[kind]) + ("[:APOLUNE_OVER]" if kind == "frozen" else "")
         raise InputError(
             f"{label} has {len(parts) - _MAX_FIELDS[kind]} field(s) too many: '{extra}' after "
             f"{':'.join(parts[: _MAX_FIELDS[kind]])!r}; a {kind} orbiter takes at most {fields}. Accepted forms: "
@@ -234,7 +249,10 @@ def parse_orbiter(spec: str, index: int) -> Any:
     try:
         numbers = [float(p) for p in parts[1:]] if kind in ("frozen", "kepler", "llo") else []
     except ValueError:
-        raise InputError(f"{label}: the values after '{kind}:' must be numbers; write {ORBITER_FORMS}") from None
+        but = " (but a last APOLUNE_OVER, south or north)" if kind == "frozen" else ""
+        raise InputError(
+            f"{label}: the values after '{kind}:' must be numbers{but}; write {ORBITER_FORMS}"
+        ) from None
     if kind == "nrho" and len(parts) in (1, 3, 4, 5):
         resonance = ":".join(parts[1:3]) if len(parts) >= 3 else "9:2"
         family = parts[3] if len(parts) >= 4 else "L2-south"
@@ -253,7 +271,7 @@ def parse_orbiter(spec: str, index: int) -> Any:
             e = KeplerOrbit(numbers[0], numbers[1]).eccentricity
             numbers.append(round(frozen_inclination_deg(e), 1))
         inc, raan = [*numbers[2:], 270.0][:2]
-        return KeplerOrbiter(name, frozen_elliptical(numbers[0], numbers[1], inc, raan, name=name))
+        return KeplerOrbiter(name, frozen_elliptical(numbers[0], numbers[1], inc, raan, apolune_over, name=name))
     if kind == "kepler" and 2 <= len(numbers) <= 5:
         inc, raan, argp = _fill(numbers[2:])
         return KeplerOrbiter(name, KeplerOrbit(numbers[0], numbers[1], inc, raan, argp, name=name))
@@ -261,6 +279,14 @@ def parse_orbiter(spec: str, index: int) -> Any:
         inc = numbers[1] if len(numbers) == 2 else 90.0
         return KeplerOrbiter(name, low_lunar_orbit(numbers[0], inc, name=name))
     raise InputError(f"{label} is not understood; write {ORBITER_FORMS}")
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 @orbit_app.command("coverage")
@@ -271,7 +297,11 @@ def coverage_command(
         list[str],
         typer.Option(
             "--orbiter",
-            help="orbiter, repeatable: nrho:9:2[:L2-south[:PHASE]], frozen:200:16000[:62.4], llo:100",
+            help=(
+                "orbiter, repeatable: nrho[:P:Q[:FAMILY[:PHASE]]], frozen:PERI:APO[:INC[:RAAN]][:south|north] "
+                "(apolune over the south, default, or the north), kepler:PERI:APO[:INC[:RAAN[:ARGP]]], "
+                "llo:ALT[:INC]; e.g. nrho:9:2:L2-north, frozen:200:16000:62.5:270:north, llo:100"
+            ),
         ),
     ],
     height_m: Annotated[
@@ -361,7 +391,7 @@ def coverage_command(
         # (orbiter specs), and side by side the rows did not fit 80 columns
         links = result.coverage_rows()
         several_sites = len({row["site"] for row in links}) > 1
-        table = Table(title="Coverage")
+        table = Table(title=f"Coverage, {days:g} d from {start} at {step_s:g} s")
         table.add_column("quantity", no_wrap=True)
         for row in links:
             name = "relay to Earth" if row["orbiter"] == RELAY_NAME else str(row["orbiter"])

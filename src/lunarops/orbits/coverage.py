@@ -23,6 +23,7 @@ from lunarops.errors import InputError
 from lunarops.orbits.eclipse import EclipseEvent, EclipseTimeline, eclipse_timeline
 from lunarops.orbits.ephemeris_model import EphemerisModel
 from lunarops.orbits.functions import FloatArray, require_real, shadow_by_body
+from lunarops.orbits.hemisphere import polar_coverage_notes
 from lunarops.orbits.tracks import KeplerOrbiter, NrhoOrbiter, Orbiter, Track, nrho_positions_j2000_m, orbiter_tracks
 from lunarops.orbits.visibility import Horizon, LinkTimeline, orbiter_sees_earth, site_sees_orbiter
 from lunarops.timescale import half_open_count
@@ -419,6 +420,8 @@ def compute_coverage(
         relay_links[site.name] = LinkTimeline(f"{site.name} -> relay -> Earth", seconds, relay, None, end_s)
     epoch = start.utc_datetime()
     notes = [impact.note(epoch) for impact in impacts.values()]
+    # an orbiter whose apolune is over the other hemisphere than a polar site it serves (or that covers it < 10 %)
+    notes += polar_coverage_notes(sites, orbiters, site_links, tuple(impacts))
     scans: dict[str, PhaseScan] = {}
     for orbiter in orbiters:
         timeline = eclipses[orbiter.name]

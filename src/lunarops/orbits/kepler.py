@@ -175,7 +175,13 @@ def frozen_inclination_deg(eccentricity: float) -> float:
     """The prograde frozen inclination [deg] to the Moon's orbital plane for an eccentricity: cos^2 i =
     3/5 (1 - e^2), the averaged Earth-perturbation condition with omega = 90 or 270 deg (Ely 2005, J. Astronaut.
     Sci. 53(3)); 39.2 deg for a circular orbit, 62.5 deg for Queqiao-2's e = 0.803. 180 deg minus it is the
-    retrograde one."""
+    retrograde one.
+
+    This is the Earth's third-body perturbation averaged (quadrupole) without the Moon's own J2: valid for high
+    orbits where the Earth dominates, such as the 24 h 200 x 16,000 km relay (a = 9,837 km). Lower down the lunar
+    field shifts it: at a = 6,541 km, e = 0.6 the rule gives 51.7 deg, but with the full lunar field Ely & Lieb
+    (2006, J. Astronaut. Sci. 54(1), "Constellations of elliptical inclined lunar orbits providing polar and global
+    coverage") find frozen orbits near 56.2 deg."""
     return math.degrees(math.acos(math.sqrt(0.6 * (1.0 - eccentricity**2))))
 
 

@@ -183,6 +183,10 @@ def run_stage(ctx: RunContext) -> StageResult | None:
         terrain_clearance_note(o.orbit, f"orbiter {o.name!r}") for o in orbiters if isinstance(o, KeplerOrbiter)
     ]
     coverage_rows = result.coverage_rows()
+    # the coverage keys below cover only orbits.coverage.duration_days from the period's start at its step, not the
+    # whole period (the operations stage's relay links do): say the window next to them (user study, session 16)
+    summary["coverage_window_days"] = float(options.duration_days)
+    summary["coverage_step_s"] = float(options.step_s)
     for row in coverage_rows:
         summary[f"{row['site']} <- {row['orbiter']}: fraction_visible"] = row["fraction_visible"]
         summary[f"{row['site']} <- {row['orbiter']}: longest_gap_hours"] = row["longest_gap_hours"]
@@ -236,9 +240,11 @@ def run_stage(ctx: RunContext) -> StageResult | None:
         f"{result.interpolation_error_m * 1000:.3f} mm.",
         "Delta-v ledger: Acta Astronautica 177 (2020) 351-372, Table 4.",
         f"Coverage, link windows and eclipses here: the first {options.duration_days:g} days of the period "
-        "(orbits.coverage.duration_days) at the coverage step, as geometry (the orbiters are taken to be there, "
-        "whatever the roadmap's dates). The operations stage computes its relay links over its whole period at "
-        "its own step, so its link fractions differ.",
+        f"(orbits.coverage.duration_days) at the coverage step ({options.step_s:g} s), as geometry (the orbiters "
+        "are taken to be there, whatever the roadmap's dates); the summary's '<site> <- <orbiter>' fractions and "
+        "longest gaps (relay included) are for that window only (coverage_window_days, coverage_step_s). The "
+        "operations stage computes its relay links over its whole period at its own step, so its link fractions "
+        "differ.",
         f"Ledger propellant: landing {transfers.final_mass_kg:,.0f} kg along {' -> '.join(transfers.path)} at Isp "
         f"{transfers.isp_s:g} s (orbits.transfers).",
         "Sites' horizons for the links: " + "; ".join(f"{site.name}: {_horizon_source(ctx, site)}" for site in sites)
@@ -257,6 +263,10 @@ def run_stage(ctx: RunContext) -> StageResult | None:
         "'Orbiters: Earth visibility and eclipses' gives them over the run's ephemeris, scaled by the instantaneous "
         "Earth-Moon distance.",
     ]
+    coverage_title = (
+        f"Coverage of the sites: the first {options.duration_days:g} days of the period at {options.step_s:g} s "
+        f"(orbits.coverage.duration_days, step_s; not the whole period)"
+    )
     return StageResult(
         name="orbits",
         title="Orbital segment: station, relays, links, eclipses, transfers",
@@ -264,7 +274,7 @@ def run_stage(ctx: RunContext) -> StageResult | None:
         datasets={"orbits": _dataset(result)},
         figures=figures,
         tables=[
-            Table("Coverage of the sites", pd.DataFrame(coverage_rows)),
+            Table(coverage_title, pd.DataFrame(coverage_rows)),
             Table("Orbiters: Earth visibility and eclipses", pd.DataFrame(result.orbiter_rows())),
             Table("Eclipse events", pd.DataFrame(events)),
             Table("Delta-v ledger", ledger_frame),

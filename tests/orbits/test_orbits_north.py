@@ -1,0 +1,225 @@
+"""A base at the north pole (user study, session 16): hemisphere notes, the CLI's apolune hemisphere, the orbits
+summary's coverage window, and the docs.
+
+Peary crater rim, 89.656 N, -32.471 E (a north-pole ILRS-class candidate). The defaults serve the south pole: the
+9:2 NRHO family L2-south has its apolune over the south (Zimovan-Spreen, Howell & Davis 2020, Celest. Mech. Dyn.
+Astron. 132:28) and frozen orbits with omega = 90 deg theirs too (Ely 2005, J. Astronaut. Sci. 53(3)).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from lunarops.cli.main import app
+from lunarops.cli.orbit import parse_orbiter
+from lunarops.errors import InputError
+from lunarops.orbits import KeplerOrbiter, NrhoOrbiter, SurfaceSite, compute_coverage
+from lunarops.orbits.hemisphere import (
+    LOW_POLAR_COVERAGE,
+    apolune_hemisphere,
+    hemisphere_fix,
+    polar_coverage_notes,
+)
+from lunarops.orbits.kepler import KeplerOrbit, frozen_elliptical, low_lunar_orbit
+from lunarops.orbits.visibility import LinkTimeline
+from lunarops.timescale import parse_utc
+
+runner = CliRunner()
+PEARY = ["orbit", "coverage", "--lat", "89.656", "--lon", "-32.471"]
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "orbits.md"
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+# --- 2. the CLI frozen spec takes the apolune hemisphere -------------------------------------------------------
+
+
+def test_frozen_spec_takes_the_apolune_hemisphere() -> None:
+    # FrozenSpec.apolune_over (lunarops.scenario.orbits): south -> omega 90 deg, north -> 270 deg (Ely 2005)
+    north = parse_orbiter("frozen:200:16000:62.5:270:north", 0)
+    assert isinstance(north, KeplerOrbiter)
+    assert (north.orbit.argp_deg, north.orbit.inc_deg, north.orbit.raan_deg) == (270.0, 62.5, 270.0)
+    assert north.name == "frozen:200:16000:62.5:270:north"
+    south = parse_orbiter("frozen:200:16000:62.5:270:south", 0)
+    assert isinstance(south, KeplerOrbiter) and south.orbit.argp_deg == 90.0
+    assert isinstance(default := parse_orbiter("frozen:200:16000:62.5", 0), KeplerOrbiter)
+    assert default.orbit.argp_deg == 90.0
+    # the hemisphere may follow any of PERI:APO[:INC[:RAAN]]; without INC: the frozen inclination (62.5 deg)
+    bare = parse_orbiter("frozen:200:16000:North", 0)
+    assert isinstance(bare, KeplerOrbiter) and (bare.orbit.argp_deg, bare.orbit.inc_deg) == (270.0, 62.5)
+
+
+def test_frozen_spec_errors_list_the_forms() -> None:
+    with pytest.raises(InputError) as caught:
+        parse_orbiter("frozen:200:16000:62.5:270:nort", 0)
+    message = str(caught.value)
+    assert "APOLUNE_OVER 'nort' must be 'south' (the default) or 'north'" in message
+    assert "frozen:PERI:APO[:INC[:RAAN]][:APOLUNE_OVER]" in message and "frozen:200:16000:62.5:270:north" in message
+    with pytest.raises(InputError, match=r"must be numbers \(but a last APOLUNE_OVER, south or north\)"):
+        parse_orbiter("frozen:200:16000:62.5:nort", 0)
+    with pytest.raises(InputError, match="too many: '5' after 'frozen:1:2:3:4'"):
+        parse_orbiter("frozen:1:2:3:4:5:north", 0)
+    with pytest.raises(InputError, match="must be numbers"):
+        parse_orbiter("frozen:200:north", 0)  # PERI and APO are needed
+
+
+def test_coverage_help_lists_the_frozen_forms() -> None:
+    result = runner.invoke(app, ["orbit", "coverage", "--help"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0
+    text = _flat(re.sub(r"[│╭╮╰╯─]", " ", result.output))
+    assert "frozen:PERI:APO[:INC[:RAAN]][:south|north]" in text and "frozen:200:16000:62.5:270:north" in text
+    assert "nrho:9:2:L2-north" in text
+
+
+# --- 1. a note when the apolune is over the other hemisphere (or a polar site is barely covered) ---------------
+
+
+def test_apolune_hemisphere() -> None:
+    assert apolune_hemisphere(NrhoOrbiter("s", "9:2", "L2-south")) == "south"
+    assert apolune_hemisphere(NrhoOrbiter("n", "9:2", "L2-north")) == "north"
+    assert apolune_hemisphere(KeplerOrbiter("f", frozen_elliptical(200, 16000, 62.5))) == "south"
+    assert apolune_hemisphere(KeplerOrbiter("f", frozen_elliptical(200, 16000, 62.5, 270, "north"))) == "north"
+    assert apolune_hemisphere(KeplerOrbiter("l", low_lunar_orbit(100.0))) is None  # circular: no apolune dwell
+    # Keplerian: apolune latitude asin(-sin i sin omega): omega 90 -> south, 270 -> north, 0 -> on the equator
+    assert apolune_hemisphere(KeplerOrbiter("k", KeplerOrbit(100, 3000, 85, 0, 90))) == "south"
+    assert apolune_hemisphere(KeplerOrbiter("k", KeplerOrbit(100, 3000, 85, 0, 270))) == "north"
+    assert apolune_hemisphere(KeplerOrbiter("k", KeplerOrbit(100, 3000, 85, 0, 0))) is None
+    assert hemisphere_fix(NrhoOrbiter("s", "9:2", "L2-south", 0.25), "north") == (
+        "family: L2-north (CLI --orbiter nrho:9:2:L2-north:0.25)"
+    )
+    assert hemisphere_fix(KeplerOrbiter("k", KeplerOrbit(100, 3000, 85, 0, 90)), "north") == (
+        "argp_deg: 270 (CLI --orbiter kepler:100:3000:85:0:270)"
+    )
+
+
+def test_cli_notes_a_north_base_with_the_south_defaults() -> None:
+    # the reported case: 7 d at 600 s, north DEM: both default orbiters see Peary about 1 % of the time
+    args = [*PEARY, "--orbiter", "frozen:200:16000:62.5", "--orbiter", "nrho:9:2", "--days", "7", "--step-s", "600",
+            "--dem", "north", "--json"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.output)
+    fractions = {row["orbiter"]: row["fraction_visible"] for row in out["coverage"]}
+    assert fractions["frozen:200:16000:62.5"] < 0.02 and fractions["nrho:9:2"] < 0.02
+    notes = [n for n in out["notes"] if n.startswith("HEMISPHERE:")]
+    assert len(notes) == 2
+    frozen = next(n for n in notes if "'frozen:200:16000:62.5'" in n)
+    assert "apolune over the south hemisphere" in frozen and "(89.656 N) is in the north" in frozen
+    assert "apolune_over: north" in frozen and "frozen:200:16000:62.5:270:north" in frozen
+    nrho = next(n for n in notes if "'nrho:9:2'" in n)
+    assert "family: L2-north (CLI --orbiter nrho:9:2:L2-north)" in nrho
+    # the table output prints them too
+    text = _flat(runner.invoke(app, args[:-1], terminal_width=200).output)
+    assert "note: HEMISPHERE: orbiter 'nrho:9:2'" in text
+
+
+def test_cli_north_orbiters_cover_a_north_base_without_notes() -> None:
+    args = [*PEARY, "--orbiter", "nrho:9:2:L2-north", "--orbiter", "frozen:200:16000:62.5:270:north", "--days", "7",
+            "--step-s", "600", "--dem", "north", "--json"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.output)
+    fractions = {row["orbiter"]: row["fraction_visible"] for row in out["coverage"]}
+    assert fractions["nrho:9:2:L2-north"] > 0.9 and fractions["frozen:200:16000:62.5:270:north"] > 0.85
+    assert out["notes"] == []
+
+
+def test_low_polar_coverage_note_names_the_fix() -> None:
+    # a polar site seen 5 % of the time by an orbiter without an apolune hemisphere (a circular LLO)
+    seconds = np.arange(100) * 60.0
+    visible = np.zeros(100, dtype=bool)
+    visible[:5] = True
+    site = SurfaceSite("Peary", 89.656, -32.471)
+    llo = KeplerOrbiter("llo", low_lunar_orbit(100.0))
+    links = {("Peary", "llo"): LinkTimeline("Peary -> llo", seconds, visible, None, 6000.0)}
+    notes = polar_coverage_notes([site], [llo], links)
+    assert len(notes) == 1 and notes[0].startswith("LOW POLAR COVERAGE: orbiter 'llo'")
+    assert f"less than {100 * LOW_POLAR_COVERAGE:g} %" in notes[0] and "5.0 %" in notes[0]
+    assert "family: L2-north" in notes[0] and "frozen:200:16000:62.5:270:north" in notes[0]
+    assert polar_coverage_notes([site], [llo], links, impacted=("llo",)) == []  # the impact note explains it
+    # not a polar site: no note
+    assert polar_coverage_notes([SurfaceSite("Peary", 30.0, 0.0)], [llo], links) == []
+
+
+SCENARIO = """\
+name: north base
+period:
+  start_utc: 2030-01-01T00:00:00Z
+  end_utc: 2035-01-01T00:00:00Z
+terrain: {{dem: north}}
+sites:
+  - {{name: Peary rim, latitude_deg: 89.656, longitude_deg: -32.471}}
+orbits:
+  orbiters:
+    - {{kind: nrho, name: station, family: {family}}}
+    - {{kind: frozen, name: relay, periapsis_alt_km: 200, apoapsis_alt_km: 16000, inc_deg: 62.5{over}}}
+  coverage: {{duration_days: 3, step_s: 600}}
+"""
+
+
+def _stage(family: str, over: str) -> object:
+    from lunarops.runner.stage import RunContext
+    from lunarops.runner.stages.orbits import run_stage
+    from lunarops.scenario.load import parse_scenario
+
+    stage = run_stage(RunContext(scenario=parse_scenario(SCENARIO.format(family=family, over=over))))
+    assert stage is not None
+    return stage
+
+
+def test_stage_notes_the_hemisphere_and_says_the_coverage_window() -> None:
+    stage = _stage("L2-south", "")
+    notes = [n for n in stage.notes if n.startswith("HEMISPHERE:")]  # type: ignore[attr-defined]
+    assert len(notes) == 2
+    assert any("'station'" in n and "family: L2-north" in n for n in notes)
+    assert any("'relay'" in n and "apolune_over: north (kind frozen" in n for n in notes)
+    summary = stage.summary  # type: ignore[attr-defined]
+    # 4. the coverage keys are for orbits.coverage.duration_days at step_s, not the 5-year period: said beside them
+    assert summary["coverage_window_days"] == 3.0 and summary["coverage_step_s"] == 600.0
+    assert summary["Peary rim <- station: fraction_visible"] < 0.05  # existing keys unchanged
+    assert "Peary rim <- relayed to Earth by any orbiter: longest_gap_hours" in summary
+    title = stage.tables[0].title  # type: ignore[attr-defined]
+    assert title.startswith("Coverage of the sites: the first 3 days of the period at 600 s")
+    assert any("are for that window only (coverage_window_days, coverage_step_s)" in n for n in stage.notes)  # type: ignore[attr-defined]
+
+
+def test_stage_north_choices_serve_the_north_base() -> None:
+    stage = _stage("L2-north", ", apolune_over: north")
+    assert not [n for n in stage.notes if n.startswith(("HEMISPHERE:", "LOW POLAR"))]  # type: ignore[attr-defined]
+    summary = stage.summary  # type: ignore[attr-defined]
+    assert summary["Peary rim <- station: fraction_visible"] > 0.9
+    assert summary["Peary rim <- relay: fraction_visible"] > 0.8
+
+
+# --- 5. NRHO tracks scale with the Earth-Moon distance ---------------------------------------------------------
+
+
+def test_nrho_perilune_radius_scales_with_the_earth_moon_distance() -> None:
+    # the CR3BP 9:2 perilune is 3,249 km (l* = 384,400 km); placed on DE421 with the instantaneous distance as the
+    # length unit (356,400..406,700 km), perilunes range about -7 %..+6 %: 3,119-3,386 km in the first 30 d of 2030
+    result = compute_coverage([], [NrhoOrbiter("g")], parse_utc("2030-01-01T00:00:00Z"), 30 * 86400.0, 60.0)
+    radius = np.linalg.norm(result.tracks[0].position_j2000_m, axis=0) / 1e3
+    minima = radius[1:-1][(radius[1:-1] < radius[:-2]) & (radius[1:-1] < radius[2:])]
+    assert minima.size == 5
+    assert 3249.3 * 0.93 < minima.min() < 3249.3 < minima.max() < 3249.3 * 1.07
+    assert abs(minima.min() - 3119.4) < 2.0 and abs(minima.max() - 3385.9) < 2.0
+
+
+# --- 3, 5. the docs ---------------------------------------------------------------------------------------------
+
+
+def test_docs_describe_the_north_pole_choices_and_the_model_limits() -> None:
+    text = _flat(DOCS.read_text(encoding="utf-8"))
+    assert "## A base at the north pole" in text
+    for phrase in ("terrain: {dem: north}", "family: L2-north", "apolune_over: north",
+                   "frozen:200:16000:62.5:270:north", "coverage_window_days", "Ely & Lieb (2006", "56.2 deg",
+                   "scaled by it", "3,018-3,432 km"):
+        assert phrase in text, phrase
