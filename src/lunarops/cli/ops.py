@@ -68,18 +68,6 @@ def scenario_site_products(model: Any) -> dict[str, Any] | None:
     return site.products if site is not None else None
 
 
-def scenario_campaign_feed(model: Any, update: Any) -> tuple[Any, Any]:
-    """(deliveries, mission landings) of the scenario's campaign plan, solved as `lunarops run` solves it, so
-    that `simulate` runs the same operations; (None, None) without a campaign.logistics section."""
-    campaign = getattr(model, "campaign", None)
-    if campaign is None or campaign.logistics is None or model.operations is None:
-        return None, None
-    from lunarops.runner.stages.campaign import plan_campaign
-
-    solved = plan_campaign(campaign, model.operations, lambda f, m: update(f, f"campaign: {m}"))
-    return solved.deliveries, solved.arrivals
-
-
 def simulate(
     scenario: Annotated[
         Path | None, typer.Argument(help="scenario YAML with an operations section; the embedded default when omitted")
@@ -94,25 +82,42 @@ def simulate(
     """Simulate station operations (hourly, Monte Carlo) and print the summary."""
     with handle_errors():
         from lunarops.jsonutil import non_finite_marks
-        from lunarops.runner.stages.operations import simulate_scenario
+        from lunarops.runner.stages.operations import TABLE_KEYS, probability_note, simulate_scenario
         from lunarops.scenario import load_scenario
 
         model = load_scenario(scenario)
-        site_products = scenario_site_products(model)
+        # the site and campaign stages as `lunarops run` runs them, so that simulate runs the same station and
+        # gives the same notes (PSR distances, what each mission lands, the campaign's ISRU)
+        site = None
+        if model.terrain is not None:
+            from lunarops.runner.stage import RunContext
+            from lunarops.runner.stages.site import run_stage as site_stage
+
+            site = site_stage(RunContext(model))
         with progress_bar("lunarops simulate", enabled=not json_output) as update:
-            deliveries, arrivals = scenario_campaign_feed(model, lambda f, m: update(0.3 * f, m))
-            share = 0.3 if arrivals is not None else 0.0  # of the bar the campaign took
+            solved = None
+            campaign = getattr(model, "campaign", None)
+            if campaign is not None and campaign.logistics is not None and model.operations is not None:
+                from lunarops.logistics.outputs import isru_production_kg
+                from lunarops.runner.stages.campaign import plan_campaign
+
+                solved = plan_campaign(campaign, model.operations, lambda f, m: update(0.3 * f, f"campaign: {m}"))
+            share = 0.3 if solved is not None else 0.0  # of the bar the campaign took
             hourly, mc, notes = simulate_scenario(
                 model,
                 runs=runs,
                 seed=seed,
-                site_products=site_products,
-                campaign_deliveries=deliveries,
+                site_products=site.products if site is not None else None,
+                campaign_deliveries=solved.deliveries if solved is not None else None,
                 progress=lambda f, m: update(share + (1.0 - share) * f, m),
-                arrivals=arrivals,
+                arrivals=solved.arrivals if solved is not None else None,
+                payload_kg=solved.payload_kg if solved is not None else None,
+                campaign_isru_kg=isru_production_kg(solved.plan, solved.problem) if solved is not None else None,
+                site_summary=site.summary if site is not None else None,
             )
         summary: dict[str, Any] = dict(mc.summary)
         summary["seed"] = model.seed if seed is None else seed
+        notes = [*notes, probability_note(summary)]
         if json_output:
             out: dict[str, Any] = {"summary": summary, "notes": notes}
             marks = non_finite_marks({"summary": summary})  # JSON writes inf as null: say which nulls are inf
@@ -127,9 +132,6 @@ def simulate(
             print_json(out)
             return
         from lunarops.ops.montecarlo import component_table, load_table
-        from lunarops.runner.stages.operations import TABLE_KEYS, probability_note
-
-        notes = [*notes, probability_note(summary)]
 
         console.print(_table(f"operations: {model.name}", {k: v for k, v in summary.items() if k not in TABLE_KEYS}))
         for title, frame, caption in (

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -545,9 +546,14 @@ def simulate_scenario(
     campaign_deliveries: pd.DataFrame | None = None,
     progress: ProgressCallback = no_progress,
     arrivals: Mapping[str, datetime] | None = None,
+    payload_kg: Mapping[str, float] | None = None,
+    campaign_isru_kg: Mapping[str, float] | None = None,
+    site_summary: Mapping[str, Any] | None = None,
 ) -> tuple[OpsResult, OpsResult, list[str]]:
     """(hourly run 0, Monte Carlo runs, notes) for a scenario with an operations section; the campaign's
-    deliveries and mission landings (``arrivals``) as `plan_campaign` gives them."""
+    deliveries, mission landings (``arrivals``), what each mission lands (``payload_kg``) and what its ISRU makes
+    (``campaign_isru_kg``) as `plan_campaign` gives them, the site stage's summary (``site_summary``: its PSR
+    distances). `lunarops run` and `lunarops simulate` both call this, so they give the same notes."""
     section = scenario.operations
     if section is None:
         raise InputError("the scenario has no operations section; add one (see docs/operations.md)")
@@ -576,8 +582,11 @@ def simulate_scenario(
     notes += _power_limited(hourly, station)
     notes += _water_tank(hourly, station)
     notes += _worst_data_drop(mc)
+    notes += _crew_from_both(section, start, campaign_deliveries, inputs)
+    notes += _ice_without_psr(scenario, site_summary)
     if section.comms is not None:
         notes.append(_link_note(section.comms, light, inputs, mc.summary))
+        notes += _earth_never_up(section.comms, light, inputs, base_site(scenario).name)
     if campaign_deliveries is not None and len(campaign_deliveries):
         when = pd.to_datetime(campaign_deliveries["time_utc"], utc=True)
         late = campaign_deliveries[(when < pd.Timestamp(period.start_utc)) | (when >= pd.Timestamp(period.end_utc))]
@@ -595,6 +604,10 @@ def simulate_scenario(
             f"{len(outside)} resupply deliveries fall outside the period {period.start_utc.date()}.."
             f"{period.end_utc.date()} and were not simulated (first: {outside[0].time_utc.isoformat()})"
         )
+    logistics = scenario.campaign.logistics if getattr(scenario, "campaign", None) is not None else None
+    if logistics is not None and logistics.isru is not None and logistics.isru.enabled:
+        notes.append(isru_models_note(logistics.isru, campaign_isru_kg, mc.summary))
+    notes.extend(carried_mass_notes(section, start, payload_kg))
     return hourly, mc, notes
 
 
@@ -967,6 +980,9 @@ def run_stage(ctx: RunContext) -> StageResult | None:
         campaign_deliveries=campaign.products.get("deliveries") if campaign is not None else None,
         progress=ctx.progress,
         arrivals=arrivals,
+        payload_kg=campaign.products.get("payload_kg") if campaign is not None else None,
+        campaign_isru_kg=campaign.products.get("isru_production_kg") if campaign is not None else None,
+        site_summary=site.summary if site is not None else None,
     )
     station_masses = station_from_section(scenario.operations, scenario.period.start_utc, all_online=True).masses_kg()
     summary: dict[str, Any] = dict(mc.summary)
@@ -1041,12 +1057,6 @@ def run_stage(ctx: RunContext) -> StageResult | None:
     )
     period = scenario.period
     online = online_table(scenario.operations, period.start_utc, arrivals, period.step_s, period.end_utc)
-    logistics = scenario.campaign.logistics if scenario.campaign is not None else None
-    if logistics is not None and logistics.isru is not None and logistics.isru.enabled:
-        made = campaign.products.get("isru_production_kg") if campaign is not None else None
-        notes.append(isru_models_note(logistics.isru, made, mc.summary))
-    payload = campaign.products.get("payload_kg") if campaign is not None else None
-    notes.extend(carried_mass_notes(scenario.operations, scenario.period.start_utc, payload))
     if len(online):
         tables.append(Table("Elements coming online after the start", online))
         never = online["how"].str.contains("never online")
@@ -1076,3 +1086,153 @@ def run_stage(ctx: RunContext) -> StageResult | None:
         notes=notes,
         products={"events": hourly.events, "monte_carlo": mc.dataset},
     )
+
+
+#: Below this share of the steps with the direct link up, a direct_to_earth base returns almost nothing: said.
+FEW_EARTH_STEPS = 0.01
+
+
+def _earth_never_up(comms: Any, light: LightSeries, inputs: Any, site_name: str) -> list[str]:
+    """A note when a ``direct_to_earth`` base (almost) never has the Earth above its horizon / antenna mask from
+    the step the link comes online: a far-side base. Its data go nowhere without a relay."""
+    if comms.mode != "direct_to_earth":
+        return []
+    on = int(inputs.elem_online[inputs.element_names.index(comms.name)])
+    earth = light.direct_link[on:]
+    if earth.size == 0:
+        return []
+    share = float(np.mean(earth))
+    if share >= FEW_EARTH_STEPS:
+        return []
+    mask = "horizon" if comms.min_elevation_deg is None else f"horizon and the {comms.min_elevation_deg:g} deg mask"
+    how = f"never above the {mask}" if share == 0.0 else f"above the {mask} only {share:.2%} of the steps"
+    return [
+        f"The Earth is {how} at {site_name!r} while the link {comms.name!r} is online, so "
+        "comms.mode: direct_to_earth returns (almost) none of the base's data: the rest fills the buffer and is "
+        "dropped. A far-side base needs a relay (Chang'e-4 sends through Queqiao, beyond the Moon at Earth-Moon "
+        "L2): set operations.comms.mode: direct_or_relay and add an orbits section with relay orbiters "
+        "(orbits.orbiters) that see both the base and the Earth."
+    ]
+
+
+def _psr_search(scenario: Any, site_summary: Mapping[str, Any] | None) -> tuple[str, float | None] | None:
+    """What the site stage found about PSRs near the base: ("found", km), ("none", radius km) or
+    ("unknown", None) with the reason in place of "unknown"; None when the site stage's summary is not at hand
+    though it looked (nothing to say)."""
+    terrain = scenario.terrain
+    if terrain is None:
+        return "the scenario has no terrain section, so the site stage did not look for PSRs", None
+    if terrain.dem.strip().lower() == TERRAIN_NONE:
+        return "terrain.dem is none (smooth sphere), so the site stage could not look for PSRs", None
+    if not terrain.psr.enabled:
+        return "terrain.psr.enabled is false, so the site stage did not look for PSRs", None
+    from lunarops.illumination.site import resolve_terrain
+    from lunarops.terrain import PolarStereographic
+
+    dem = resolve_terrain(terrain.dem, "terrain.dem")
+    if dem is None or not isinstance(dem.georeference, PolarStereographic):
+        return (
+            f"the DEM {terrain.dem!r} is not polar stereographic, so the site stage could not look for PSRs (it "
+            "maps them on a polar DEM: 'south' or 'north')", None
+        )
+    if site_summary is None:
+        return None
+    key = f"psr_distance_km[{base_site(scenario).name}]"
+    if key not in site_summary:
+        return None
+    km = site_summary[key]
+    if km is not None and np.isfinite(km):
+        return "found", float(km)
+    return "none", float(terrain.psr.search_radius_km)
+
+
+def _ice_without_psr(scenario: Any, site_summary: Mapping[str, Any] | None) -> list[str]:
+    """A note when the station has an ice-extraction plant but the site stage found no PSR near the base (or
+    could not look): the plant's ice content (ice_wt_pct) is then an assumption the terrain does not back."""
+    plants = [p for p in scenario.operations.isru if p.kind == "ice_extraction"]
+    if not plants:
+        return []
+    found = _psr_search(scenario, site_summary)
+    if found is None or found[0] == "found":
+        return []
+    site = base_site(scenario)
+    where = f"{abs(site.latitude_deg):.2f} {'N' if site.latitude_deg >= 0 else 'S'}"
+    if found[0] == "none":
+        why = f"the site stage found no PSR within {found[1]:g} km of {site.name!r} (terrain.psr.search_radius_km)"
+    else:
+        why = found[0]
+    ice = ", ".join(f"{p.name} ({_pct(p.ice_wt_pct)} wt % ice)" for p in plants)
+    return [
+        f"Ice extraction: {ice} mine water ice that is assumed (ice_wt_pct), but {why}; the base is at {where}. "
+        "The plants' water output (isru_water_kg) rests on that assumption: water ice is held in the cold traps "
+        "of permanently shadowed regions near the poles. Site the base near a PSR (terrain section with a polar "
+        "DEM, terrain.psr) or drop the plants."
+    ]
+
+
+def _pct(value: UncertainFloat) -> str:
+    """An ice_wt_pct as written: a number, or its distribution's centre and range."""
+    if isinstance(value, float | int):
+        return f"{float(value):g}"
+    if isinstance(value, NormalDistribution):
+        return f"{value.mean:g} (normal, {value.low:g}..{value.high:g})"
+    if isinstance(value, UniformDistribution):
+        return f"{value.low:g}..{value.high:g} (uniform)"
+    return f"{value.mode:g} (triangular, {value.low:g}..{value.high:g})"
+
+
+def _crew_from_both(
+    section: OperationsSection, start: datetime, campaign_deliveries: pd.DataFrame | None, inputs: Any
+) -> list[str]:
+    """A note when operations.crew and the crew the campaign lands are at the base at the same time: they add
+    (a resident crew plus visitors), and the campaign's consumables are for its own crew only."""
+    if not section.crew or campaign_deliveries is None or not len(campaign_deliveries):
+        return []
+    landed = campaign_deliveries[campaign_deliveries["commodity"] == "crew"]
+    if not len(landed):
+        return []
+    n = inputs.n_steps
+    time_s = np.arange(n) * inputs.dt_s  # as ops.inputs.crew_series counts them: from the first step at or after
+    own = np.zeros(n)
+    own_from = np.full(n, -1)
+    steps = sorted(((s.from_utc - start).total_seconds(), s.count, i) for i, s in enumerate(section.crew))
+    for start_s, count, i in steps:
+        own[time_s >= start_s] = float(count)
+        own_from[time_s >= start_s] = i
+    camp = np.zeros(n)
+    camp_from = np.full(n, -1)
+    stamps = pd.to_datetime(landed["time_utc"], utc=True)
+    order = np.argsort(stamps.to_numpy(), kind="stable")
+    for k in order:
+        t_s = (stamps.iloc[k].to_pydatetime() - start).total_seconds()
+        amount = float(landed["amount"].iloc[k])
+        camp[time_s >= t_s] += amount
+        if amount > 0:
+            camp_from[time_s >= t_s] = k
+    camp = np.maximum(camp, 0.0)
+    both = (own > 0) & (camp > 0)
+    if not both.any():
+        return []
+    times = inputs.times()
+    end = times[-1] + np.timedelta64(round(inputs.dt_s * 1e6), "us")
+    key = np.where(both, own * 1e6 + camp, -1.0)  # a spell: steps in a row with the same two counts
+    edges = np.flatnonzero(np.diff(np.concatenate([[-1.0], key, [-1.0]])) != 0)
+    spells = []
+    for a, b in pairwise(edges):
+        if not both[a]:
+            continue
+        entry = section.crew[int(own_from[a])]
+        landing = stamps.iloc[int(camp_from[a])] if camp_from[a] >= 0 else stamps.iloc[int(order[0])]
+        until = str(times[b] if b < n else end)[:16].replace("T", " ")
+        spells.append(
+            f"operations.crew ({entry.count} from {entry.from_utc:%Y-%m-%d %H:%M}) adds to the crew the campaign "
+            f"lands ({camp[a]:g} on {landing:%Y-%m-%d %H:%M}): {own[a] + camp[a]:g} at the base from "
+            f"{str(times[a])[:16].replace('T', ' ')} to {until} UTC ({(b - a) * inputs.dt_s / 3600.0:,.0f} h)"
+        )
+    shown = "; ".join(spells[:5]) + (f"; and {len(spells) - 5} more such spells" if len(spells) > 5 else "")
+    return [
+        f"{shown}. The two add: a resident crew (operations.crew) plus the crew the campaign lands is legitimate, "
+        "but the campaign delivers consumables for its own crew only; the operations.crew's come from "
+        "operations.consumables and resupply. If they are the same people, take them out of operations.crew (a "
+        "count of 0 from the campaign's landing)."
+    ]
