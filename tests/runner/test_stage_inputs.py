@@ -41,7 +41,7 @@ def _changed(path: str, value: Any) -> set[str]:
     [
         ("operations.storage.battery.capacity_kwh", 600, {"operations"}),
         ("operations.life_support.water_recovery_fraction", 0.9, {"campaign", "operations"}),
-        ("sites.0.mast_height_m", 5, {"sky", "site", "orbits", "operations"}),
+        ("sites.0.mast_height_m", 5, {"sky", "site", "orbits", "campaign", "operations"}),  # base site: ISRU note
         ("name", "renamed", set()),
         ("description", "other words", set()),
         ("seed", 7, {"operations"}),

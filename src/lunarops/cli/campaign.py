@@ -1,4 +1,5 @@
-"""CLI commands of the campaign group: `lunarops campaign solve FILE [--json]`.
+"""CLI commands of the campaign group: `lunarops campaign solve FILE [--json]`, `lunarops campaign catalog
+[FILE] [--json]`.
 
 FILE is either a campaign-only YAML (the fields of the scenario's `campaign:` section at the top level, e.g.
 `src/lunarops/examples/campaigns/isaji2022-apollo.yaml`) or a full scenario with a `campaign:` section: a file
@@ -34,6 +35,12 @@ def load_campaign(path: Path) -> CampaignSection:
 def load_campaign_and_operations(path: Path) -> tuple[CampaignSection, Any]:
     """The validated campaign section of a campaign-only file or a full scenario, and the scenario's operations
     section (None for a campaign-only file or a scenario without one)."""
+    section, operations, _scenario = _load_campaign_scenario(path)
+    return section, operations
+
+
+def _load_campaign_scenario(path: Path) -> tuple[CampaignSection, Any, Any]:
+    """load_campaign_and_operations, and the whole scenario (None for a campaign-only file)."""
     from lunarops.scenario.load import parse_scenario, parse_yaml_mapping, read_scenario_text, validate_mapping
 
     name = str(path)
@@ -44,8 +51,8 @@ def load_campaign_and_operations(path: Path) -> tuple[CampaignSection, Any]:
         if scenario.campaign is None:
             raise InputError(f"{name}: the scenario has no `campaign:` section; add one")
         section: CampaignSection = scenario.campaign
-        return section, getattr(scenario, "operations", None)
-    return validate_mapping(node, data, name, CampaignSection), None
+        return section, getattr(scenario, "operations", None), scenario
+    return validate_mapping(node, data, name, CampaignSection), None, None
 
 
 def _print_plan(
@@ -137,13 +144,15 @@ def solve_command(
     from lunarops.logistics import outputs
 
     with handle_errors():
-        section, operations = load_campaign_and_operations(file)
+        section, operations, scenario = _load_campaign_scenario(file)
         # the run stage's own function: the same consumables rates (stays from the operations life support with
         # consumables_from_operations, transits at consumables_kg_per_crew_day) and the same notes
         from lunarops.runner.stages.campaign import (
             consumables_problem,
+            isru_site_notes,
             missions_flown_early,
             roadmap_notes,
+            single_launch_notes,
             solve_campaign,
         )
 
@@ -152,6 +161,7 @@ def solve_command(
         with progress_bar("campaign", enabled=not (quiet or json_output)) as update:
             plan = solve_campaign(problem, epoch, update)
         notes = notes + missions_flown_early(problem, plan, epoch)
+        notes += single_launch_notes(problem) + isru_site_notes(section, scenario)
         if section.roadmap is not None:
             notes += roadmap_notes(section.roadmap.roadmap())
         manifest = outputs.manifest(plan, epoch, problem)
@@ -173,6 +183,69 @@ def solve_command(
             )
         else:
             _print_plan(summary, manifest, notes, launches, per_year)
+
+
+_CATALOG_TITLES = {
+    "launch_vehicles": "Launch vehicles (payload per launch to each launch node; logistics.launch_vehicles)",
+    "spacecraft": "Spacecraft and landers (logistics.fleet; payload = the most one copy carries on an in-space leg)",
+    "elements": "Elements (logistics.missions.*.deliver; each travels whole in one spacecraft)",
+    "delta_v": "Delta-v legs (arcs without dv_km_per_s; the orbits stage's ledger comes first)",
+}
+
+
+def _catalog_cell(value: Any) -> str:
+    if isinstance(value, dict):
+        return ", ".join(f"{k} {_catalog_cell(v)}" for k, v in value.items())
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, int | float):
+        if isinstance(value, float) and not value.is_integer():
+            return f"{value:,.3f}".rstrip("0")  # as the catalog holds it, to the gram (kg) or m/s (km/s)
+        return f"{value:,.0f}"
+    if hasattr(value, "isoformat"):
+        return str(value.isoformat())[:10]
+    return str(value)
+
+
+@campaign_app.command("catalog")
+def catalog_command(
+    file: Annotated[
+        Path | None,
+        typer.Argument(help="optional campaign YAML or full scenario: list the catalogs with its overrides merged"),
+    ] = None,
+    json_output: Annotated[bool, typer.Option("--json", help="print the catalogs as JSON")] = False,
+) -> None:
+    """List the catalogs a campaign picks names from: launch vehicles (payload per launch node, cost, cadence,
+    first flight), spacecraft and landers (payload, propellant and dry mass, Isp, propellants), elements (mass) and
+    the delta-v legs, each with its source. With FILE, the scenario's campaign.launch_vehicles, .spacecraft and
+    .elements overrides are merged in, as `campaign solve` merges them."""
+    from lunarops.logistics.catalogs import LISTING_FIELDS, listing
+
+    with handle_errors():
+        overrides: dict[str, dict[str, dict[str, Any]]] = {}
+        if file is not None:
+            section = load_campaign(file)
+            overrides = {
+                "launch_vehicles": {k: v.model_dump() for k, v in section.launch_vehicles.items()},
+                "spacecraft": {k: v.model_dump() for k, v in section.spacecraft.items()},
+                "elements": {k: v.model_dump() for k, v in section.elements.items()},
+            }
+        rows = listing(overrides)
+        if json_output:
+            print_json(rows)
+            return
+        for name, entries in rows.items():
+            fields = [f for f in LISTING_FIELDS[name] if any(f in row for row in entries)]
+            table = Table(title=_CATALOG_TITLES[name], box=box.SIMPLE_HEAD, show_edge=False)
+            table.add_column("name", no_wrap=True)
+            for field in fields:
+                table.add_column(field, justify="left" if field in ("payload_kg", "kind", "oxidizer", "fuel",
+                                                                    "sizing") else "right")
+            table.add_column("source")
+            for row in entries:
+                table.add_row(row["name"], *(_catalog_cell(row[f]) if f in row else "-" for f in fields),
+                              row["source"])
+            console.print(table)
 
 
 def register(app: typer.Typer) -> None:

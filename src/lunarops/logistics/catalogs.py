@@ -67,3 +67,34 @@ def delta_v_m_per_s(origin: str, destination: str) -> float | None:
         pass
     entry = _load("delta_v").get(f"{origin}->{destination}")
     return None if entry is None else float(entry["dv_km_per_s"]) * 1000.0
+
+
+#: The key figures of each catalog, in the order `lunarops campaign catalog` shows them.
+LISTING_FIELDS: dict[str, tuple[str, ...]] = {
+    "launch_vehicles": ("payload_kg", "cost_musd", "max_per_year", "first_flight_utc"),
+    "spacecraft": (
+        "payload_capacity_kg", "propellant_capacity_kg", "dry_mass_kg", "isp_s", "oxidizer_to_fuel", "oxidizer",
+        "fuel", "unit_cost_musd", "sizing",
+    ),
+    "elements": ("mass_kg", "kind"),
+    "delta_v": ("dv_km_per_s",),
+}
+
+
+def listing(overrides: Mapping[str, Mapping[str, Mapping[str, Any]]] | None = None) -> dict[str, list[dict[str, Any]]]:
+    """The catalogs as rows for a listing (``lunarops campaign catalog``): per catalog one row per entry with its
+    ``name``, the key figures of LISTING_FIELDS as the catalog holds them (absent fields left out), and its
+    ``source``. ``overrides`` (catalog -> entry -> fields, e.g. a scenario's campaign.spacecraft) are merged as
+    a scenario merges them."""
+    given = overrides or {}
+    out: dict[str, list[dict[str, Any]]] = {}
+    for name, fields in LISTING_FIELDS.items():
+        entries = merged(name, given.get(name, {}))
+        rows = []
+        for key, entry in sorted(entries.items()):
+            row: dict[str, Any] = {"name": key}
+            row.update({f: entry[f] for f in fields if entry.get(f) is not None})
+            row["source"] = " ".join(str(entry.get("source", "")).split())
+            rows.append(row)
+        out[name] = rows
+    return out

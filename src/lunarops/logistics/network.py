@@ -498,6 +498,9 @@ class Problem:
                     )
                 if name in self.element_mass_kg and amount != int(amount):
                     raise InputError(f"missions.{m.name}.deliver.{name} = {amount}: elements are counted in units")
+        oversized = self.oversized_items()
+        if oversized:
+            raise InputError("; ".join(oversized))
         if self.isru is not None:
             if self.isru.node not in self.holdover_nodes:
                 raise InputError(
@@ -518,6 +521,56 @@ class Problem:
                     f"launch_vehicles.{lv.name}.payload_kg = {dict(lv.payload_kg)} names no destination of a launch "
                     f"arc {launch_to}; give its payload to one of them"
                 )
+
+    def largest_payload(self) -> tuple[float, str]:
+        """The largest payload one spacecraft copy of the fleet can carry on an in-space leg [kg] and its design:
+        the payload capacity, or a sized design's payload_max_kg (the model's bound on the units a copy carries)."""
+        best = max(
+            self.designs,
+            key=lambda d: d.sizing.payload_max_kg if d.sizing is not None else d.payload_capacity_kg,
+        )
+        return (best.sizing.payload_max_kg if best.sizing is not None else best.payload_capacity_kg), best.name
+
+    def oversized_items(self) -> list[str]:
+        """Messages for the indivisible units of the missions (elements, crew members) heavier than the payload
+        any spacecraft of the fleet can carry, where the mission's destination lies beyond the launch.
+
+        Sound for this model (no false refusal): an element or crew member travels whole in one copy, and on every
+        in-space leg and holdover the units a copy carries are bounded by floor(payload capacity / unit mass) (the
+        integer bounds of the MILP, see model.py); neither propellant nor ISRU changes a payload capacity. Only a
+        destination that a launch arc reaches directly is exempt: launch arcs carry no spacecraft capacity (the
+        launch vehicles lift the stack, and their payload is pooled over the launches of a step, so no single
+        launch is a bound either)."""
+        if not self.designs:
+            return []
+        by_launch = {arc.destination for arc in self.arcs if arc.launch} | {self.earth}
+        capacity, design = self.largest_payload()
+        fleet = ", ".join(
+            f"{d.name} {d.sizing.payload_max_kg if d.sizing is not None else d.payload_capacity_kg:,.1f} kg"
+            for d in self.designs
+        )
+        out = []
+        for m in self.missions:
+            if m.destination in by_launch:
+                continue
+            for name, amount in m.deliver.items():
+                mass = self.element_mass_kg.get(name)
+                if mass is None or amount <= 0 or mass <= capacity:
+                    continue
+                out.append(
+                    f"missions.{m.name}.deliver: element {name!r} has a mass of {mass:,.1f} kg, more than the "
+                    f"largest payload any spacecraft of the fleet can carry to {m.destination!r}: {capacity:,.1f} kg "
+                    f"({design}; fleet: {fleet}). An element travels whole in one spacecraft, so no plan can land "
+                    f"it: split it into lighter elements, give a lighter {name} (elements.{name}.mass_kg), or add a "
+                    f"spacecraft with a payload capacity of at least {mass:,.1f} kg to the fleet"
+                )
+            if m.crew > 0 and self.crew_mass_kg > capacity:
+                out.append(
+                    f"missions.{m.name}.crew: a crew member counts {self.crew_mass_kg:,.1f} kg (crew_mass_kg), more "
+                    f"than the largest payload any spacecraft of the fleet can carry to {m.destination!r}: "
+                    f"{capacity:,.1f} kg ({design}); lower crew_mass_kg or add a larger spacecraft to the fleet"
+                )
+        return out
 
     @property
     def propellants(self) -> tuple[str, ...]:

@@ -34,7 +34,7 @@ STAGE_INPUTS: dict[str, StageInputs] = {
     "sky": StageInputs(("period", "sites", "sky", "terrain")),
     "site": StageInputs(("period", "sites", "sky", "terrain")),
     "orbits": StageInputs(("period", "sites", "orbits"), ("site",)),
-    "campaign": StageInputs(("campaign", "operations.life_support")),
+    "campaign": StageInputs(("campaign", "sites", "operations.life_support", "operations.site")),
     "operations": StageInputs(
         ("seed", "period", "sites", "sky", "terrain", "orbits", "campaign", "operations"), ("site", "campaign")
     ),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.resources
+import re
 from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
@@ -85,10 +86,87 @@ def validation_issues(
 ) -> list[ScenarioIssue]:
     """A pydantic error of a scenario as the author reads it: one issue per problem, at the field as written
     (union branches folded), with its line when the YAML ``node`` is known, the value and the fix."""
-    return [
-        ScenarioIssue(file, _line_of(node, loc), _dotted(loc), _short(item.get("input")), _message(item))
-        for loc, item in _union_branches(error.errors(include_url=False), data)
-    ]
+    issues = []
+    for loc, item in _union_branches(error.errors(include_url=False), data):
+        value = item.get("input")
+        entry = _campaign_entry(loc, item, data)
+        if entry is not None:
+            loc, value = entry, {}  # the entry is a mapping: the message names what is wrong in it
+        issues.append(ScenarioIssue(file, _line_of(node, loc), _dotted(loc), _short(value), _message(item)))
+    return issues
+
+
+# Where a campaign section's cross-checks (CampaignSection._check -> Problem.check, messages of
+# lunarops.scenario.campaign and lunarops.logistics.network) name an entry of a list or mapping: the pattern of the
+# message (after "logistics: ") -> the list under the section and the entry's key that holds the name.
+_CAMPAIGN_ENTRIES: tuple[tuple[re.Pattern[str], tuple[str, ...], str | None, str | None], ...] = (
+    (re.compile(r"^(?:logistics\.)?missions\.(.+?)(?:\.(?:deliver|destination|crew|roadmap_mission|depart_day|"
+                r"samples_kg|stay_days)\b| departs )"), ("logistics", "missions"), "name", None),
+    (re.compile(r"^logistics\.fleet: spacecraft '(.+?)'"), ("logistics", "fleet"), "spacecraft", None),
+    # a design's own field: its entry under campaign.spacecraft when the scenario gives one, else the fleet entry
+    (re.compile(r"^(?:campaign\.)?spacecraft\.([^.\s]+)[.\s:]"), ("logistics", "fleet"), "spacecraft", "spacecraft"),
+    (re.compile(r"^logistics\.launch_vehicles: '(.+?)'"), ("logistics", "launch_vehicles"), None, None),
+    (re.compile(r"^launch_vehicles\.([^.\s]+)\."), ("logistics", "launch_vehicles"), None, "launch_vehicles"),
+    (re.compile(r"^network\.holdover_nodes: '(.+?)'"), ("logistics", "holdover_nodes"), None, None),
+    (re.compile(r"^(?:logistics|network)\.arcs: (?:launch )?(?:arc )?(\S+?->\S+?)[\s:]"), ("logistics", "arcs"),
+     "from->to", None),
+)
+
+
+def _campaign_entry(loc: tuple[Any, ...], item: Any, data: Any) -> tuple[Any, ...] | None:
+    """The path of the mission, fleet, spacecraft, launch-vehicle, holdover-node or arc entry that a campaign
+    section's cross-check names (its line is the entry's, not the `campaign:` line's); None for any other error."""
+    if item.get("type") != "value_error" or loc not in ((), ("campaign",)):
+        return None
+    section = _child(data, "campaign") if loc else data
+    if not isinstance(section, dict) or not isinstance(section.get("logistics"), dict):
+        return None
+    message = str(item.get("msg", "")).removeprefix("Value error, ").removeprefix("logistics: ")
+    for pattern, where, key, override in _CAMPAIGN_ENTRIES:
+        match = pattern.match(message)
+        if match is None:
+            continue
+        name = match.group(1)
+        overrides = _child(section, override) if override is not None else None
+        if isinstance(overrides, dict) and name in overrides:
+            return (*loc, override, name)
+        entries = _child(_child(section, where[0]), where[1])
+        for i, entry in enumerate(entries if isinstance(entries, list) else []):
+            label: Any
+            if key == "from->to" and isinstance(entry, dict):
+                label = f"{entry.get('from')}->{entry.get('to')}"
+            elif key is not None:
+                label = entry.get(key) if isinstance(entry, dict) else None
+            else:
+                label = entry
+            if str(label) == name:
+                return (*loc, *where, i)
+    return None
+    section = _child(data, "campaign") if loc else data
+    if not isinstance(section, dict) or not isinstance(section.get("logistics"), dict):
+        return None
+    message = str(item.get("msg", "")).removeprefix("Value error, ").removeprefix("logistics: ")
+    for pattern, where, key in _CAMPAIGN_ENTRIES:
+        match = pattern.match(message)
+        if match is None:
+            continue
+        entries = _child(section, where[0])
+        entries = _child(entries, where[1])
+        if not isinstance(entries, list):
+            continue
+        for i, entry in enumerate(entries):
+            if key == "from->to" and isinstance(entry, dict):
+                name = f"{entry.get('from')}->{entry.get('to')}"
+            elif key is not None and isinstance(entry, dict):
+                name = entry.get(key)
+            else:
+                name = entry
+            if str(name) == match.group(1):
+                return (*loc, *where, i)
+        if key == "spacecraft" and isinstance(_child(section, "spacecraft"), dict) and (
+                match.group(1) in section["spacecraft"]):
+            return (*loc, "spacecraft", match.group(1))
+    return None
 
 
 def parse_scenario(text: str, file: str = "<string>") -> Scenario:

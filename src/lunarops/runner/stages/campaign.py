@@ -14,6 +14,7 @@ from lunarops.logistics import outputs, plots
 from lunarops.logistics.model import Plan, solve
 from lunarops.logistics.network import Problem
 from lunarops.runner.stage import Figure, RunContext, StageResult, Table
+from lunarops.runner.stages.operations import base_site as operations_base_site
 from lunarops.runner.stages.operations import life_support_model
 
 
@@ -42,6 +43,8 @@ def run_stage(ctx: RunContext) -> StageResult | None:
         )
         problem, plan, epoch = solved.problem, solved.plan, section.epoch_utc
         notes.extend(solved.notes)
+        notes.extend(isru_site_notes(section, ctx.scenario))
+        notes.extend(single_launch_notes(problem))
         summary.update(plan.summary())
         summary.update(outputs.launch_info(problem))  # imleo_kg is mass at launch_node (TLI, not LEO, for ILRS)
         # vehicles to build: a copy launched again after it was left somewhere is a new vehicle
@@ -155,6 +158,63 @@ def plan_campaign(section: Any, operations: Any, progress: Callable[[float, str]
         outputs.mission_arrivals(problem, section.epoch_utc, node),
         outputs.mission_payload_kg(problem),
     )
+
+
+#: Latitude [deg] poleward of which the Moon's permanently shadowed regions (PSRs) lie: the polar region of
+#: Mazarico et al. 2011 (Icarus 211, 1066-1081), the one lunarops.illumination.psr maps. Water ice is found in the
+#: PSRs (LCROSS impact into Cabeus, 84.9 S: Colaprete et al. 2010, Science 330, 463-468; surface-exposed ice in
+#: polar PSRs: Li et al. 2018, PNAS 115, 8907-8912).
+POLAR_LATITUDE_DEG = 80.0
+
+
+def base_site(scenario: Any) -> Any:
+    """The scenario site of the base (lunarops.runner.stages.operations.base_site); None for a campaign file,
+    which has no sites."""
+    return operations_base_site(scenario) if getattr(scenario, "sites", None) else None
+
+
+def isru_site_notes(section: Any, scenario: Any) -> list[str]:
+    """A note when the campaign's ISRU (campaign.logistics.isru, the Isaji et al. water-ISRU model) makes
+    propellant for a base that is not in a polar region: its production rate assumes water ice from polar PSRs."""
+    logistics = getattr(section, "logistics", None)
+    isru = getattr(logistics, "isru", None)
+    site = base_site(scenario)
+    if isru is None or not isru.enabled or site is None or abs(site.latitude_deg) >= POLAR_LATITUDE_DEG:
+        return []
+    return [
+        f"campaign.logistics.isru makes propellant at {isru.node!r}, but the base site {site.name!r} is at "
+        f"{site.latitude_deg:g} deg latitude, outside the polar regions (|latitude| >= {POLAR_LATITUDE_DEG:g} deg) "
+        "where the permanently shadowed regions hold water ice: the ISRU production rate "
+        f"({isru.production_kg_per_kg_year:g} kg per kg of plant per year, water split into O2 and H2) assumes "
+        "polar ice. Move the base to a polar site, set campaign.logistics.isru.enabled: false, or lower the rate "
+        "for the local resource (e.g. oxygen from regolith, with no hydrogen)."
+    ]
+
+
+def single_launch_notes(problem: Problem) -> list[str]:
+    """A note naming the delivered elements heavier than any one launch of the plan's launch vehicles can lift to
+    a launch node: the model pools the launches of a step (not infeasible), so they are launched in parts and
+    assembled at the launch node, or need a larger launch vehicle."""
+    payloads = [
+        (kg, lv.name, node) for lv in problem.launch_vehicles for node, kg in lv.payload_kg.items()
+        if any(arc.launch and arc.destination == node for arc in problem.arcs)
+    ]
+    if not payloads:
+        return []
+    most, vehicle, node = max(payloads)
+    heavy = sorted({
+        (name, problem.element_mass_kg[name]) for m in problem.missions for name, n in m.deliver.items()
+        if n > 0 and problem.element_mass_kg.get(name, 0.0) > most
+    })
+    if not heavy:
+        return []
+    listed = ", ".join(f"{name} ({kg:,.0f} kg)" for name, kg in heavy)
+    return [
+        f"Elements heavier than one launch can lift: {listed}; the largest launch payload is {most:,.0f} kg "
+        f"({vehicle} to {node}). The plan pools the launches of a date, so it lifts them in parts to be assembled "
+        "at the launch node; to launch one whole, pick a larger launch vehicle (`lunarops campaign catalog`) or "
+        "split the element."
+    ]
 
 
 def roadmap_notes(roadmap: Any) -> list[str]:

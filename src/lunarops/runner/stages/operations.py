@@ -333,7 +333,7 @@ def station_from_section(
 
 def base_site(scenario: Any) -> Any:
     """The scenario site the base is at (``operations.site``, default the first site)."""
-    name = scenario.operations.site
+    name = scenario.operations.site if scenario.operations is not None else None
     if name is None:
         return scenario.sites[0]
     for site in scenario.sites:

@@ -1,0 +1,204 @@
+"""Session 16: an element too heavy for every spacecraft, the catalog listing, errors at the entry's line and the
+ISRU note of a base away from the poles."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from typer.testing import CliRunner
+
+from lunarops.cli.main import app
+from lunarops.errors import InputError, ScenarioError
+from lunarops.logistics import catalogs
+from lunarops.logistics.network import Arc, LaunchVehicle, Mission, Problem, SpacecraftDesign
+from lunarops.runner.stages.campaign import POLAR_LATITUDE_DEG, isru_site_notes, single_launch_notes
+
+runner = CliRunner()
+
+# isaji2022-fixed carries 2,837.12 kg of payload on an in-space leg (Isaji, Takubo & Ho 2022, the catalog entry)
+CAMPAIGN = """\
+epoch_utc: 2032-01-01T00:00:00Z
+elements: {habitat-module: {mass_kg: 3000}}
+logistics:
+  nodes: [Earth, TLI, LLO, surface]
+  holdover_nodes: [surface]
+  arcs:
+    - {from: Earth, to: TLI, tof_days: 0.1, launch: true}
+    - {from: TLI, to: LLO, dv_km_per_s: 0.9, tof_days: 4}
+    - {from: LLO, to: surface, tof_days: 1}
+  fleet:
+    - {spacecraft: isaji2022-fixed, copies: 2}
+  launch_vehicles: [long-march-10]
+  missions:
+    - {name: relay, depart_day: 30, destination: surface, deliver: {cargo: 100}}
+    - {name: hab, depart_day: 60, destination: surface, deliver: {habitat-module: 1}}
+"""
+
+
+def _write(tmp_path: Path, text: str, name: str = "c.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _issue(path: Path) -> str:
+    from lunarops.cli.campaign import load_campaign
+
+    with pytest.raises(ScenarioError) as caught:
+        load_campaign(path)
+    assert len(caught.value.issues) == 1
+    return str(caught.value.issues[0])
+
+
+# ------------------------------------------------------------------------------------- 1. oversized elements
+def test_element_heavier_than_every_spacecraft_is_refused_at_its_mission(tmp_path: Path) -> None:
+    issue = _issue(_write(tmp_path, CAMPAIGN))
+    # the mission's line (15), not line 1, naming the element, its mass, the largest capacity, its design, the fix
+    assert issue.startswith(f"{tmp_path / 'c.yaml'}:15: logistics.missions.1:")
+    for text in ("'habitat-module'", "3,000.0 kg", "2,837.1 kg", "isaji2022-fixed", "split it",
+                 "lighter habitat-module", "payload capacity of at least 3,000.0 kg"):
+        assert text in issue
+
+
+def test_a_fitting_element_and_a_larger_spacecraft_pass(tmp_path: Path) -> None:
+    from lunarops.cli.campaign import load_campaign
+
+    load_campaign(_write(tmp_path, CAMPAIGN.replace("mass_kg: 3000", "mass_kg: 2800")))
+    # apollo-lm-descent lands 4,821 kg (NASA SP-2000-4029), so a fleet with it may land the 3 t module
+    fleet = "    - {spacecraft: isaji2022-fixed, copies: 2}"
+    bigger = CAMPAIGN.replace(fleet, fleet + "\n    - {spacecraft: apollo-lm-descent, copies: 1}")
+    load_campaign(_write(tmp_path, bigger, "b.yaml"))
+
+
+def _problem(payload: float, destination: str, crew: int = 0, sized: bool = False) -> Problem:
+    design = SpacecraftDesign("lander", payload, 5000.0, 2000.0, 320.0, 1)
+    return Problem(
+        nodes=("Earth", "LEO", "surface"),
+        arcs=(Arc("Earth", "LEO", 0.0, 0.1, launch=True), Arc("LEO", "surface", 5000.0, 4.0)),
+        holdover_nodes=("surface",), designs=(design,),
+        missions=(Mission("m", 0.0, destination, crew=crew, stay_days=1.0 if crew else 0.0, deliver={"hab": 1}),),
+        element_mass_kg={"hab": 3000.0}, crew_mass_kg=100.0,
+        launch_vehicles=(LaunchVehicle("small", {"LEO": 2500.0}),),
+    )
+
+
+def test_api_check_refuses_only_where_a_spacecraft_must_carry_the_element() -> None:
+    with pytest.raises(InputError, match=r"element 'hab' has a mass of 3,000.0 kg.*2,000.0 kg \(lander"):
+        _problem(2000.0, "surface").check()
+    # to the launch node the launch vehicles carry it (no spacecraft capacity on launch arcs): not refused
+    _problem(2000.0, "LEO").check()
+    # a crew member heavier than any payload capacity cannot fly either
+    with pytest.raises(InputError, match=r"missions.m.crew: a crew member counts 100.0 kg"):
+        Problem(**{**_problem(50.0, "surface", crew=1).__dict__, "element_mass_kg": {}, "missions": (
+            Mission("m", 0.0, "surface", crew=1, stay_days=1.0),)}).check()
+
+
+def test_single_launch_note_names_elements_launched_in_parts() -> None:
+    notes = single_launch_notes(_problem(4000.0, "surface"))
+    assert len(notes) == 1 and "hab (3,000 kg)" in notes[0] and "2,500 kg (small to LEO)" in notes[0]
+    assert single_launch_notes(_problem(4000.0, "surface").__class__(
+        **{**_problem(4000.0, "surface").__dict__, "launch_vehicles": ()})) == []
+
+
+# ------------------------------------------------------------------------------------------- 2. the catalogs
+def test_catalog_listing_json_holds_the_catalog_figures() -> None:
+    result = runner.invoke(app, ["campaign", "catalog", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert set(data) == {"launch_vehicles", "spacecraft", "elements", "delta_v"}
+    lv = {row["name"]: row for row in data["launch_vehicles"]}
+    # Long March 10: 27 t to Earth-Moon transfer, 70 t to LEO (CMSA/CALT 2023-07, as the catalog holds it)
+    assert lv["long-march-10"]["payload_kg"] == {"LEO": 70000, "TLI": 27000}
+    assert lv["long-march-10"]["source"]
+    sc = {row["name"]: row for row in data["spacecraft"]}
+    assert sc["isaji2022-fixed"]["payload_capacity_kg"] == pytest.approx(2837.11768506991)
+    assert sc["apollo-lm-descent"]["isp_s"] == 311.0
+    el = {row["name"]: row for row in data["elements"]}
+    assert el["kilopower-10kwe"]["mass_kg"] == 1545.0
+    assert all(row["source"] for rows in data.values() for row in rows)
+    assert [row["name"] for row in data["spacecraft"]] == sorted(catalogs.catalog("spacecraft"))
+
+
+def test_catalog_text_and_overrides_of_a_file(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["campaign", "catalog"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    for text in ("long-march-10", "isaji2022-fixed", "2,837.118", "kilopower-10kwe", "LEO 70,000, TLI 27,000"):
+        assert text in result.output
+    path = _write(tmp_path, CAMPAIGN.replace("mass_kg: 3000", "mass_kg: 2000"))
+    result = runner.invoke(app, ["campaign", "catalog", str(path), "--json"])
+    assert result.exit_code == 0, result.output
+    el = {row["name"]: row for row in json.loads(result.stdout)["elements"]}
+    assert el["habitat-module"] == {
+        "name": "habitat-module", "mass_kg": 2000.0, "source": "user override (scenario file)",
+    }
+
+
+# ------------------------------------------------------------------------------------- 3. errors at the entry
+@pytest.mark.parametrize(
+    ("old", "new", "line", "path"),
+    [
+        ("spacecraft: isaji2022-fixed", "spacecraft: nope", 11, "logistics.fleet.0"),
+        ("[long-march-10]", "\n    - long-march-10\n    - lm99", 14, "logistics.launch_vehicles.1"),
+        ("destination: surface, deliver: {cargo", "destination: Mars, deliver: {cargo", 14, "logistics.missions.0"),
+        ("{from: TLI, to: LLO, dv_km_per_s: 0.9,", "{from: TLI, to: LLO,", 8, "logistics.arcs.1"),
+        ("holdover_nodes: [surface]", "holdover_nodes: [surface, Mars]", 5, "logistics.holdover_nodes"),
+    ],
+)
+def test_campaign_errors_point_at_the_entry(tmp_path: Path, old: str, new: str, line: int, path: str) -> None:
+    text = CAMPAIGN.replace("mass_kg: 3000", "mass_kg: 2000")
+    assert old in text
+    issue = _issue(_write(tmp_path, text.replace(old, new)))
+    assert f"c.yaml:{line}: {path}" in issue, issue
+
+
+def test_new_spacecraft_entry_lacking_fields_points_at_its_entry(tmp_path: Path) -> None:
+    text = CAMPAIGN.replace("mass_kg: 3000", "mass_kg: 2000").replace(
+        "elements:", "spacecraft:\n  mine: {payload_capacity_kg: 100}\nelements:").replace(
+        "spacecraft: isaji2022-fixed", "spacecraft: mine")
+    issue = _issue(_write(tmp_path, text))
+    assert "c.yaml:3: spacecraft.mine" in issue and "lacks" in issue
+
+
+def test_full_scenario_error_points_at_the_campaign_mission(tmp_path: Path) -> None:
+    body = textwrap.indent(CAMPAIGN, "  ")
+    text = ("schema_version: 1\nname: t\nperiod: {start_utc: 2032-01-01T00:00:00Z, end_utc: 2032-01-02T00:00:00Z, "
+            "step_hours: 1}\nsites: [{name: s, latitude_deg: -89.45, longitude_deg: 222.69}]\ncampaign:\n" + body)
+    issue = _issue(_write(tmp_path, text))
+    assert "c.yaml:20: campaign.logistics.missions.1" in issue, issue
+
+
+# ------------------------------------------------------------------------------- 4. ISRU away from the poles
+def _section(isru: bool = True) -> SimpleNamespace:
+    spec = SimpleNamespace(enabled=True, node="surface", production_kg_per_kg_year=5.0) if isru else None
+    return SimpleNamespace(logistics=SimpleNamespace(isru=spec))
+
+
+def _scenario(*lats: float, base: str | None = None) -> SimpleNamespace:
+    sites = [SimpleNamespace(name=f"s{i}", latitude_deg=lat) for i, lat in enumerate(lats)]
+    return SimpleNamespace(sites=sites, operations=SimpleNamespace(site=base) if base else None)
+
+
+def test_isru_note_when_the_base_is_not_polar() -> None:
+    notes = isru_site_notes(_section(), _scenario(26.1))  # Apollo 15 (Hadley-Apennine), 26.1 N
+    assert len(notes) == 1 and "'s0'" in notes[0] and "26.1 deg" in notes[0] and "polar ice" in notes[0]
+    assert isru_site_notes(_section(), _scenario(-89.45)) == []  # Connecting Ridge (Mazarico et al. 2011)
+    assert isru_site_notes(_section(), _scenario(-POLAR_LATITUDE_DEG)) == []
+    assert isru_site_notes(_section(isru=False), _scenario(26.1)) == []
+    assert isru_site_notes(_section(), None) == []  # a campaign-only file has no site
+    # the base is operations.site, not the first site
+    assert len(isru_site_notes(_section(), _scenario(-89.45, 0.7, base="s1"))) == 1
+    assert isru_site_notes(_section(), _scenario(0.7, -89.45, base="s1")) == []
+
+
+def test_campaign_solve_of_a_non_polar_scenario_with_isru_notes_it(tmp_path: Path) -> None:
+    body = textwrap.indent(CAMPAIGN.replace("mass_kg: 3000", "mass_kg: 2000") + "  isru: {node: surface}\n", "  ")
+    text = ("schema_version: 1\nname: t\nperiod: {start_utc: 2032-01-01T00:00:00Z, end_utc: 2032-01-02T00:00:00Z, "
+            "step_hours: 1}\nsites: [{name: Hadley, latitude_deg: 26.1, longitude_deg: 3.6}]\ncampaign:\n" + body)
+    result = runner.invoke(app, ["campaign", "solve", str(_write(tmp_path, text)), "--json"])
+    assert result.exit_code == 0, result.output
+    notes = json.loads(result.stdout)["notes"]
+    assert any("'Hadley' is at 26.1 deg latitude" in note and "assumes polar ice" in note for note in notes)
