@@ -100,6 +100,13 @@ def _tree(paths: tuple[str, ...]) -> dict[str, Any]:
     return tree
 
 
+def _undeclared(stage: str, what: str, declared: tuple[str, ...]) -> UndeclaredInput:
+    return UndeclaredInput(
+        f"the {stage} stage read {what}, which lunarops.runner.inputs.STAGE_INPUTS does not list for it "
+        f"({', '.join(declared) or 'none'}): a bug in lunarops; please report it"
+    )
+
+
 class _View:
     """Attribute access to ``target`` limited to the names of ``allowed`` (a nested dict; None = all below)."""
 
@@ -113,11 +120,7 @@ class _View:
 
     def __getattr__(self, name: str) -> Any:
         if name not in self._allowed:
-            raise UndeclaredInput(
-                f"the {self._stage} stage read scenario.{self._path}{name}, which lunarops.runner.inputs.STAGE_INPUTS"
-                f" does not list for it ({', '.join(STAGE_INPUTS[self._stage].fields)}): a bug in lunarops; please "
-                "report it"
-            )
+            raise _undeclared(self._stage, f"scenario.{self._path}{name}", STAGE_INPUTS[self._stage].fields)
         value = getattr(self._target, name)
         below = self._allowed[name]
         return value if below is None or value is None else _View(value, below, f"{self._path}{name}.", self._stage)
@@ -138,11 +141,7 @@ class _Results(dict[str, Any]):
 
     def _check(self, name: object) -> None:
         if name not in self._allowed:
-            raise UndeclaredInput(
-                f"the {self._stage} stage read the {name} stage's results, which "
-                f"lunarops.runner.inputs.STAGE_INPUTS does not list for it ({', '.join(self._allowed) or 'none'}): "
-                "a bug in lunarops; please report it"
-            )
+            raise _undeclared(self._stage, f"the {name} stage's results", self._allowed)
 
     def get(self, name: str, default: Any = None) -> Any:
         self._check(name)
