@@ -134,3 +134,60 @@ def test_sweep_members_share_the_stages_they_have_in_common(tmp_path: Path) -> N
     for key, value in alone.summary()["operations"].items():
         if isinstance(value, int | float) and not isinstance(value, bool):
             assert row[f"operations.{key}"] == pytest.approx(value, rel=0, abs=0, nan_ok=True), key
+
+
+def test_a_dem_file_is_keyed_by_its_contents_and_must_exist(tmp_path: Path) -> None:
+    import os
+
+    import numpy as np
+
+    from lunarops.errors import InputError
+    from lunarops.runner.provenance import provenance
+    from lunarops.terrain.readers import Dem, embedded_dem_path, read_npz, save_npz
+
+    south = read_npz(embedded_dem_path("south"))
+    path = tmp_path / "my-dem.npz"
+
+    def write(scale: float, mtime_ns: int) -> None:
+        heights = (np.asarray(south.heights_m) * scale).astype(np.float32)
+        save_npz(Dem(heights, south.georeference, "mine"), path, source="test")
+        os.utime(path, ns=(mtime_ns, mtime_ns))
+
+    data = _small()
+    data["terrain"] = {"dem": str(path)}
+    scenario = parse_scenario(yaml.safe_dump(data))
+    write(1.0, 1_000_000_000_000)
+    before = stage_keys(scenario, "code")
+    sha_before = provenance(scenario, "s", "c")["data"]["dem"]["sha256"]
+    write(0.0, 2_000_000_000_000)  # flat terrain now, under the same name
+    after = stage_keys(scenario, "code")
+    # the stages that read the terrain are computed again, and orbits (it reads the site stage's masks); the
+    # campaign (no terrain) is reused
+    assert {n for n in before if before[n] != after[n]} == {"sky", "site", "orbits", "operations"}
+    assert provenance(scenario, "s", "c")["data"]["dem"]["sha256"] != sha_before  # the record follows the file
+    path.unlink()
+    with pytest.raises(InputError, match=r"terrain\.dem = '.*my-dem\.npz' is not a file"):
+        run_module.run(scenario, tmp_path / "out", record=False)  # before any stage is reused or computed
+
+
+def test_waves_compute_each_shared_stage_once() -> None:
+    # battery x water recovery: sky, site and orbits are shared by all four members, the campaign (which reads
+    # operations.life_support) by two pairs: member 0 computes sky..campaign(0.8), member 1 only campaign(0.9)
+    base = parse_scenario(yaml.safe_dump(_small()))
+    members = expand(base, {"operations.storage.battery.capacity_kwh": [300, 900],
+                            "operations.life_support.water_recovery_fraction": [0.8, 0.9]})
+    waves = stage_sharing(members).waves(members)
+    assert [[m.index for m in wave] for wave in waves] == [[0], [1], [2, 3]]
+
+
+def test_a_view_is_not_kept_and_a_time_limited_plan_is_not_reused() -> None:
+    import pickle
+
+    from lunarops.runner.run import _reusable
+    from lunarops.runner.stage import StageResult
+
+    with pytest.raises(TypeError, match="cannot be pickled"):
+        pickle.dumps(scenario_view(load_scenario(), "campaign"))
+    # HiGHS status strings (highspy modelStatusToString)
+    assert not _reusable(StageResult("campaign", "Campaign", summary={"status": "Time limit reached"}))
+    assert _reusable(StageResult("campaign", "Campaign", summary={"status": "Optimal"})) and _reusable(None)

@@ -450,18 +450,18 @@ def _write_windows_csv(result: Any, path: Path) -> None:
     def writer(tmp: Path) -> None:
         with tmp.open("w", newline="", encoding="utf-8") as handle:
             out = csv.writer(handle)
-            out.writerow(["site", "orbiter", "start_utc", "end_utc", "hours", "event", "body", "shadow"])
+            out.writerow(["site", "orbiter", "start_utc", "end_utc", "hours", "event", "body", "shadow", "umbra_hours"])
             for link in result.window_records():
                 for w in link["windows"]:
                     out.writerow(
                         [link["site"], link["orbiter"], w["start_utc"], w["end_utc"], f"{w['hours']:.6f}",
-                         "line-of-sight", "", ""]
+                         "line-of-sight", "", "", ""]
                     )
             for e in result.eclipse_records():
                 body = "Earth" if e["body"] == "earth" else "Moon"
                 out.writerow(
                     ["(eclipse)", f"{e['orbiter']} in the {body}'s shadow", e["start_utc"], e["end_utc"],
-                     f"{e['hours']:.6f}", "eclipse", e["body"], e["kind"]]
+                     f"{e['hours']:.6f}", "eclipse", e["body"], e["kind"], f"{e['umbra_hours']:.6f}"]
                 )
 
     write_atomic(path, writer)

@@ -34,8 +34,9 @@ RELAY_NAME = "relayed to Earth by any orbiter"
 
 PHASE_GRID_STEP = 0.05
 """Step of the NRHO phases scanned for Earth eclipses (fraction of a period past apolune at the start)."""
-PHASE_SCAN_BUDGET_S = 2.0
-"""Wall-clock budget [s] of one orbiter's phase scan (eclipse geometry only); past it the scan is dropped."""
+PHASE_SCAN_MAX_SAMPLES = 20_000_000
+"""Track positions one orbiter's phase scan may evaluate (phases x samples near the Earth's shadow; a year at 60 s
+takes about 1 s here); past it the scan is dropped."""
 
 _HEIGHT_NOT_GIVEN: float = float("nan")  # SurfaceSite's default height_m; told apart from a user's NaN by identity
 HEIGHT_MISMATCH_TOL_M = 1.0
@@ -194,6 +195,28 @@ class PhaseScan:
         """The scanned phases with no sample in the Earth's shadow over the period."""
         return [p for p, h in zip(self.phases, self.earth_shadow_hours, strict=True) if h == 0.0]
 
+    def safest_free_phase(self) -> float | None:
+        """The middle of the widest run of consecutive eclipse-free phases on the (cyclic) grid: a phase next to a
+        shadowed one may meet the shadow with a slightly different start or model."""
+        free = [h == 0.0 for h in self.earth_shadow_hours]
+        n = len(free)
+        if not any(free):
+            return None
+        if all(free):
+            return self.phases[0]
+        start = next(i for i in range(n) if not free[i])  # walk from a shadowed phase so runs do not wrap
+        best: tuple[int, int] = (0, 0)  # (length, first index)
+        length = 0
+        for k in range(1, n + 1):
+            i = (start + k) % n
+            if free[i]:
+                length += 1
+                if length > best[0]:
+                    best = (length, (i - length + 1) % n)
+            else:
+                length = 0
+        return self.phases[(best[1] + (best[0] - 1) // 2) % n]
+
     def record(self) -> dict[str, object]:
         """JSON-able: the grid, the Earth-shadow hours per phase and the eclipse-free phases."""
         return {
@@ -202,6 +225,7 @@ class PhaseScan:
             "phases": list(self.phases),
             "earth_shadow_hours": list(self.earth_shadow_hours),
             "earth_eclipse_free_phases": self.free_phases(),
+            "safest_free_phase": self.safest_free_phase(),
         }
 
 
@@ -291,7 +315,10 @@ class CoverageResult:
                 if impact is not None and event.start_s >= impact.first_below_s:
                     continue
                 span = np.array([event.start_s, min(event.end_s + step, end_s) if end_s else event.end_s + step])
-                records.append({"orbiter": name, "body": event.body, "kind": event.kind, **self._span_record(span)})
+                records.append({
+                    "orbiter": name, "body": event.body, "kind": event.kind, **self._span_record(span),
+                    "umbra_hours": event.umbra_s / 3600.0,
+                })
         return records
 
     def _impact_utc(self, orbiter: str) -> str:
@@ -462,13 +489,14 @@ def scan_nrho_phases(
     earth_m: FloatArray,
     earth_m_per_s: FloatArray,
     step: float = PHASE_GRID_STEP,
-    budget_s: float = PHASE_SCAN_BUDGET_S,
+    max_samples: int = PHASE_SCAN_MAX_SAMPLES,
 ) -> PhaseScan | None:
     """Hours in the Earth's shadow of ``orbiter`` at each phase 0, step, 2 step, ... < 1 over ``seconds``.
 
     Eclipse geometry only, on the samples where the Earth's shadow can reach the orbit at all (the Moon within
     the penumbra's radius plus the orbit's largest radius of the anti-Sun axis behind the Earth: an NRHO only
-    meets the Earth's shadow near a lunar eclipse). None when the scan takes longer than ``budget_s``."""
+    meets the Earth's shadow near a lunar eclipse). None when that would take more than ``max_samples`` track
+    positions (a count, not a time: the result must not depend on the machine's speed)."""
     began = time.perf_counter()
     orbit = orbiter.orbit()
     grid_step = float(seconds[1] - seconds[0]) if seconds.size > 1 else 0.0
@@ -484,9 +512,9 @@ def scan_nrho_phases(
     near = np.flatnonzero((along + reach > 0.0) & (across < penumbra + reach))
     phases = tuple(round(k * step, 10) for k in range(round(1.0 / step)))
     hours: list[float] = []
+    if near.size * len(phases) > max_samples:
+        return None
     for phase in phases:
-        if time.perf_counter() - began > budget_s:
-            return None
         shadow = 0
         if near.size:
             r = nrho_positions_j2000_m(orbit, phase, seconds[near], earth_m[:, near], earth_m_per_s[:, near])
@@ -515,8 +543,8 @@ def earth_eclipse_note(
     when = _iso(epoch_utc + timedelta(seconds=longest.start_s))
     text = (
         f"EARTH ECLIPSE: orbiter {orbiter.name!r} passes through the Earth's shadow {len(earth_events)} time(s) in "
-        f"the {duration_s / 86400.0:g} d from {_iso(epoch_utc)}; the longest lasts {hours:.2f} h ({longest.kind}) "
-        f"from {when}."
+        f"the {duration_s / 86400.0:g} d from {_iso(epoch_utc)}; the longest lasts {hours:.2f} h in its shadow "
+        f"({longest.umbra_s / 3600.0:.2f} h of it in the umbra, the rest in the penumbra) from {when}."
     )
     if not isinstance(orbiter, NrhoOrbiter):
         return text
@@ -527,14 +555,19 @@ def earth_eclipse_note(
         "eclipse-free phases change with the start."
     )
     if scan is None:
-        return text + f" The phase scan was skipped: it took over {PHASE_SCAN_BUDGET_S:g} s."
+        return text + (
+            f" The phase scan was skipped: it would evaluate over {PHASE_SCAN_MAX_SAMPLES:,} track positions (a "
+            "coarser coverage step or a shorter period scans)."
+        )
     free = scan.free_phases()
     spec = f"nrho:{scan.resonance}:{scan.family}"
     if free:
         listed = ", ".join(f"{p:.2f}" for p in free)
         return text + (
-            f" Phases on a {PHASE_GRID_STEP:g} grid free of Earth eclipses over this period: {listed}; set one with "
-            f"--orbiter {spec}:{free[0]:.2f} or a scenario's orbits.orbiters[].phase."
+            f" Phases on a {PHASE_GRID_STEP:g} grid free of Earth eclipses over this period: {listed}. A phase next to "
+            "a shadowed one has little margin: the middle of the widest free band is "
+            f"{scan.safest_free_phase():.2f} (--orbiter {spec}:{scan.safest_free_phase():.2f}, or a scenario's "
+            "orbits.orbiters[].phase)."
         )
     best = int(np.argmin(scan.earth_shadow_hours))
     return text + (

@@ -27,6 +27,7 @@ class EclipseEvent:
     kind: str  # "umbra" (some part total) or "penumbra" (partial/annular only)
     start_s: float
     end_s: float
+    umbra_s: float = 0.0  # of it in the umbra (total): samples in the umbra times the step [s]
 
     @property
     def duration_s(self) -> float:
@@ -89,11 +90,13 @@ def eclipse_timeline(
     earth_hidden, earth_kind = shadow_by_body(r, sun_m, earth_m, SUN_RADIUS_M, EARTH_EQUATORIAL_RADIUS_M)
     fraction = np.clip(1.0 - moon_hidden - earth_hidden, 0.0, 1.0)
     events: list[EclipseEvent] = []
+    step = float(t[1] - t[0]) if t.size > 1 else 0.0
     for body, kind in (("moon", moon_kind), ("earth", earth_kind)):
         for start, end in intervals_from_mask(kind > 0, t):
             inside = (t >= start) & (t <= end)
-            label = "umbra" if np.any(kind[inside] == 2) else "penumbra"
-            events.append(EclipseEvent(body, label, float(start), float(end)))
+            total = int(np.count_nonzero(kind[inside] == 2))
+            label = "umbra" if total else "penumbra"
+            events.append(EclipseEvent(body, label, float(start), float(end), total * step))
     events.sort(key=lambda e: e.start_s)
     return EclipseTimeline(t, fraction, moon_kind, earth_kind, tuple(events))
 

@@ -11,13 +11,15 @@ raises :class:`UndeclaredInput`), so a declaration cannot silently fall behind t
 
 from __future__ import annotations
 
+import glob
 import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from lunarops.errors import LunarOpsError
+from lunarops.errors import InputError, LunarOpsError
 
 
 @dataclass(frozen=True)
@@ -55,10 +57,32 @@ def stage_keys(scenario: Any, fingerprint: str) -> dict[str, str]:
         for path in inputs.fields:
             value = json.dumps(_plain(_resolve(scenario, path)), sort_keys=True, default=str)  # inf as Infinity
             digest.update(f"\0{path}={value}".encode())
+        if "terrain" in inputs.fields:  # a DEM file's contents, not only its name
+            for file in dem_files(scenario):
+                state = file.stat()
+                digest.update(f"\0file={file}:{state.st_size}:{state.st_mtime_ns}".encode())
         for earlier in inputs.results:
             digest.update(f"\0{earlier}:{keys[earlier]}".encode())
         keys[name] = digest.hexdigest()
     return keys
+
+
+def dem_files(scenario: Any) -> list[Path]:
+    """The files of a DEM that the scenario gives as a path (terrain.dem), resolved: the file and those beside it
+    with the same stem (a PDS3 label's image, an .npz's .json); none for the shipped DEMs or 'none'. InputError
+    naming terrain.dem when the file is not there."""
+    terrain = getattr(scenario, "terrain", None)
+    dem = getattr(terrain, "dem", None)
+    if dem is None or dem.lower() == "none" or dem in ("south", "north", "global"):
+        return []
+    path = Path(dem)
+    if not path.is_file():
+        raise InputError(
+            f"terrain.dem = {dem!r} is not a file (relative paths are taken from the working directory "
+            f"{Path.cwd()}); give the path of a GeoTIFF / PDS3 / .npz DEM, or 'south', 'north', 'global', 'none'"
+        )
+    siblings = (p for p in path.parent.glob(f"{glob.escape(path.stem)}.*") if p.is_file())
+    return sorted({path.resolve(), *(p.resolve() for p in siblings)})
 
 
 def scenario_view(scenario: Any, stage: str) -> Any:
@@ -119,6 +143,8 @@ class _View:
         object.__setattr__(self, "_stage", stage)
 
     def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):  # copy and pickle probe for __deepcopy__, __setstate__...: not scenario fields
+            raise AttributeError(name)
         if name not in self._allowed:
             raise _undeclared(self._stage, f"scenario.{self._path}{name}", STAGE_INPUTS[self._stage].fields)
         value = getattr(self._target, name)
@@ -127,6 +153,12 @@ class _View:
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError(f"a stage's scenario is read-only (the {self._stage} stage set {name})")
+
+    def __reduce__(self) -> Any:
+        raise TypeError(
+            f"a stage's view of the scenario cannot be pickled (the {self._stage} stage tried to keep one in its "
+            "result): keep plain values instead"
+        )
 
     def __repr__(self) -> str:
         return f"<scenario{'.' + self._path.rstrip('.') if self._path else ''} as the {self._stage} stage sees it>"

@@ -13,6 +13,7 @@ import importlib.metadata
 import json
 import platform
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 #: The libraries whose versions can change a result (the numerical stack and the solvers).
@@ -66,15 +67,26 @@ def _dem_record(dem: str) -> dict[str, Any]:
         heights = embedded_dem_path(dem)
         source = json.loads(heights.with_suffix(".json").read_text()).get("source", "")
         return {"name": dem, **_file_record(heights, f"shipped LOLA DEM '{dem}' (from {source})")}
-    return {"name": dem, **_file_record(Path(dem), "DEM file given in the scenario")}
+    from lunarops.runner.inputs import dem_files
+
+    files = dem_files(SimpleNamespace(terrain=SimpleNamespace(dem=dem)))
+    main = Path(dem).resolve()
+    return {
+        "name": dem,
+        **_file_record(main, "DEM file given in the scenario"),
+        "beside": [_file_record(p, "read with it (same stem)") for p in files if p != main],
+    }
 
 
 def _file_record(path: Path, description: str) -> dict[str, Any]:
-    return {"file": path.name, "sha256": _sha256(path), "bytes": path.stat().st_size, "description": description}
+    state = path.stat()
+    sha = _sha256(path, state.st_size, state.st_mtime_ns)
+    return {"file": path.name, "sha256": sha, "bytes": state.st_size, "description": description}
 
 
 @functools.cache
-def _sha256(path: Path) -> str:
+def _sha256(path: Path, size: int, mtime_ns: int) -> str:
+    """SHA-256 of a file, cached per (path, size, modification time): an edited file is hashed again."""
     digest = hashlib.sha256()
     with path.open("rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):

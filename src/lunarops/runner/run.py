@@ -146,7 +146,9 @@ def run(
                 ctx = RunContext(scenario_view(scenario, name), stage_progress, results_view(finished, name))
                 result = function(ctx)
                 stage_seconds[name] = time.perf_counter() - stage_start
-                _save_checkpoint(cache.directory if shared and cache is not None else own, name, keys[name], result)
+                if _reusable(result):
+                    where = cache.directory if shared and cache is not None else own
+                    _save_checkpoint(where, name, keys[name], result)
             else:
                 stage_seconds[name] = 0.0
             if result is not None:
@@ -156,7 +158,7 @@ def run(
         shared_files = {
             name: cache.directory / f"{name}-{keys[name][:32]}.results"
             for name in finished
-            if cache is not None and name in cache.share
+            if cache is not None and name in cache.share and _reusable(finished[name])
         }
         results = _write_outputs(
             run_id, scenario, finished, out_dir, time.perf_counter() - start, report, stage_seconds, shared_files
@@ -222,6 +224,13 @@ def _write_outputs(
     if report:
         render_report(report_path, scenario.name, scenario.description.strip(), list(stages.values()), run_info)
     return Results(run_id, scenario, dict(stages), out_dir, report_path, elapsed_s)
+
+
+def _reusable(result: StageResult | None) -> bool:
+    """Whether a stage result may be reused by later runs: not when a solver stopped at its time limit (the
+    plan depends on the machine's speed and load; a rerun may find a better one)."""
+    status = result.summary.get("status") if result is not None else None
+    return not (isinstance(status, str) and "time limit" in status.lower())
 
 
 def _link_shared_files(stage: StageResult, directory: Path, results_dir: Path) -> list[Path]:

@@ -233,15 +233,28 @@ class Sharing:
     keys: dict[int, tuple[str, ...]]
 
     def waves(self, pending: Sequence[Member]) -> list[list[Member]]:
-        """``pending`` in two waves: first one member for each set of shared stage results (it computes and
-        stores them), then the others (they read them); one wave when nothing is shared."""
-        leaders: dict[tuple[str, ...], Member] = {}
-        for member in pending:
-            if self.keys[member.index]:
-                leaders.setdefault(self.keys[member.index], member)
-        first = list(leaders.values())
-        rest = [m for m in pending if m not in first]
-        return [wave for wave in (first, rest) if wave]
+        """``pending`` in waves, so that each shared stage result is computed once: stage by stage (sky first),
+        one member for each of that stage's shared results no earlier wave computes; then all the others (they
+        read them). One wave when nothing is shared."""
+        by_member = {m.index: dict(zip(self.share.get(m.index, ()), self.keys.get(m.index, ()), strict=True))
+                     for m in pending}
+        stages = list(dict.fromkeys(stage for keys in by_member.values() for stage in keys))
+        covered: set[str] = set()
+        scheduled: set[int] = set()
+        waves: list[list[Member]] = []
+        for stage in stages:
+            wave = []
+            for member in pending:
+                key = by_member[member.index].get(stage)
+                if member.index in scheduled or key is None or key in covered:
+                    continue
+                wave.append(member)
+                scheduled.add(member.index)
+                covered.update(by_member[member.index].values())
+            if wave:
+                waves.append(wave)
+        rest = [m for m in pending if m.index not in scheduled]
+        return [*waves, rest] if rest else waves
 
 
 def stage_sharing(members: Sequence[Member]) -> Sharing:

@@ -142,31 +142,6 @@ def _campaign_entry(loc: tuple[Any, ...], item: Any, data: Any) -> tuple[Any, ..
             if str(label) == name:
                 return (*loc, *where, i)
     return None
-    section = _child(data, "campaign") if loc else data
-    if not isinstance(section, dict) or not isinstance(section.get("logistics"), dict):
-        return None
-    message = str(item.get("msg", "")).removeprefix("Value error, ").removeprefix("logistics: ")
-    for pattern, where, key in _CAMPAIGN_ENTRIES:
-        match = pattern.match(message)
-        if match is None:
-            continue
-        entries = _child(section, where[0])
-        entries = _child(entries, where[1])
-        if not isinstance(entries, list):
-            continue
-        for i, entry in enumerate(entries):
-            if key == "from->to" and isinstance(entry, dict):
-                name = f"{entry.get('from')}->{entry.get('to')}"
-            elif key is not None and isinstance(entry, dict):
-                name = entry.get(key)
-            else:
-                name = entry
-            if str(name) == match.group(1):
-                return (*loc, *where, i)
-        if key == "spacecraft" and isinstance(_child(section, "spacecraft"), dict) and (
-                match.group(1) in section["spacecraft"]):
-            return (*loc, "spacecraft", match.group(1))
-    return None
 
 
 def parse_scenario(text: str, file: str = "<string>") -> Scenario:
