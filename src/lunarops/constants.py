@@ -25,8 +25,9 @@ MOON_ROTATION_RATE_RAD_PER_S = math.radians(13.17635815) / 86400.0
 # Mean synodic month (Meeus, Astronomical Algorithms, 2nd ed., ch. 49): 29.530589 d = 708.73 h.
 SYNODIC_MONTH_S = 29.530588861 * 86400.0
 # Regression of the Moon's nodes: 360 deg / 1934.1362891 deg per Julian century (Meeus, Astronomical Algorithms,
-# 2nd ed., ch. 47) = 6798.38 d = 18.61 yr. The Sun's directions seen from the Moon repeat with it, so a permanent
-# shadow must last a whole cycle.
+# 2nd ed., ch. 47) = 6798.38 d = 18.61 yr: the lunar precession cycle. The Sun's directions seen from the Moon
+# repeat after 223 lunations = 19 eclipse years (18.03 yr, the saros), within it, so a permanent shadow is one that
+# lasts a whole precession cycle.
 NODAL_PERIOD_S = 6798.38 * 86400.0
 # Seconds per Julian day and century.
 DAY_S = 86400.0

@@ -576,9 +576,9 @@ def size(
             notes.append(
                 f"polar site (latitude {latitude_deg:g} deg) sized on {period_days:g} days "
                 f"({window.lunations} lunations, {window_days:.2f} d): the darkness at the poles "
-                "changes from year to year with the Moon's 18.6-year cycle, so other years have longer nights than "
-                "this window (and coarse-DEM darkness is itself a lower bound, docs/illumination.md); size on a "
-                "multi-year window (several years of the 18.6-year cycle) or add --margin"
+                "changes from year to year over an 18-year cycle (223 lunations), so other years have longer nights "
+                "than this window (and coarse-DEM darkness is itself a lower bound, docs/illumination.md); size on a "
+                "multi-year window (several years of that cycle) or add --margin"
             )
         if json_output:
             print_json(
