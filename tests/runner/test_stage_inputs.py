@@ -41,7 +41,9 @@ def _changed(path: str, value: Any) -> set[str]:
     [
         ("operations.storage.battery.capacity_kwh", 600, {"operations"}),
         ("operations.life_support.water_recovery_fraction", 0.9, {"campaign", "operations"}),
-        ("sites.0.mast_height_m", 5, {"sky", "site", "orbits", "campaign", "operations"}),  # base site: ISRU note
+        ("sites.0.mast_height_m", 5, {"sky", "site", "orbits", "operations"}),
+        # the campaign reads the sites' names and latitudes (which is the base, is it polar: its ISRU note)
+        ("sites.0.latitude_deg", -89.4, {"sky", "site", "orbits", "campaign", "operations"}),
         ("name", "renamed", set()),
         ("description", "other words", set()),
         ("seed", 7, {"operations"}),
@@ -191,3 +193,28 @@ def test_a_view_is_not_kept_and_a_time_limited_plan_is_not_reused() -> None:
     # HiGHS status strings (highspy modelStatusToString)
     assert not _reusable(StageResult("campaign", "Campaign", summary={"status": "Time limit reached"}))
     assert _reusable(StageResult("campaign", "Campaign", summary={"status": "Optimal"})) and _reusable(None)
+
+
+def test_a_swept_name_is_the_members_own_and_a_changed_code_is_refused(tmp_path: Path) -> None:
+    from lunarops.errors import LunarOpsError
+    from lunarops.runner.sweep import run_member
+
+    base = parse_scenario(yaml.safe_dump(_small()))
+    members = expand(base, {"name": ["Alpha", "Beta"]})
+    assert members[1].scenario.name == "Beta [name=Beta]"
+    # a worker whose code differs from the sweep's when it started refuses (one sweep, one code)
+    with pytest.raises(LunarOpsError, match=r"code or data changed while the sweep ran \(fingerprint 0123456789ab"):
+        run_member(members[0].scenario, str(tmp_path / "m"), fingerprint="0123456789abcdef")
+
+
+def test_elements_that_never_come_online_are_noted(tmp_path: Path) -> None:
+    # the example's elements all arrive with ILRS-1..5 (2031 on): a run of Jan-Feb 2030 has none of them
+    data = yaml.safe_load(default_scenario_path().read_text())
+    for section in ("orbits", "terrain"):
+        data.pop(section)
+    data["operations"]["comms"]["mode"] = "direct_to_earth"
+    data["period"] = {"start_utc": "2030-01-01T00:00:00Z", "end_utc": "2030-03-01T00:00:00Z", "step_hours": 6}
+    data["operations"]["monte_carlo"]["runs"] = 3
+    results = run_module.run(parse_scenario(yaml.safe_dump(data)), tmp_path / "out", record=False, report=False)
+    notes = results.stages["operations"].notes
+    assert any("never come online in this run" in n and "that is every element" in n for n in notes)

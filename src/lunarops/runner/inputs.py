@@ -36,7 +36,10 @@ STAGE_INPUTS: dict[str, StageInputs] = {
     "sky": StageInputs(("period", "sites", "sky", "terrain")),
     "site": StageInputs(("period", "sites", "sky", "terrain")),
     "orbits": StageInputs(("period", "sites", "orbits"), ("site",)),
-    "campaign": StageInputs(("campaign", "sites", "operations.life_support", "operations.site")),
+    # the sites' names and latitudes: which site is the base, and whether it is polar (the ISRU note)
+    "campaign": StageInputs(
+        ("campaign", "sites.name", "sites.latitude_deg", "operations.life_support", "operations.site")
+    ),
     "operations": StageInputs(
         ("seed", "period", "sites", "sky", "terrain", "orbits", "campaign", "operations"), ("site", "campaign")
     ),
@@ -95,13 +98,14 @@ def results_view(results: Mapping[str, Any], stage: str) -> dict[str, Any]:
     return _Results(results, STAGE_INPUTS[stage].results, stage)
 
 
-def _resolve(scenario: Any, path: str) -> Any:
-    value = scenario
-    for part in path.split("."):
-        if value is None:
-            return None
-        value = getattr(value, part)
-    return value
+def _resolve(value: Any, path: str) -> Any:
+    """The value at a dotted path; through a list, the list of its items' values (``sites.latitude_deg``)."""
+    if value is None or not path:
+        return value
+    if isinstance(value, list):
+        return [_resolve(item, path) for item in value]
+    first, _, rest = path.partition(".")
+    return _resolve(getattr(value, first), rest)
 
 
 def _plain(value: Any) -> Any:
@@ -132,7 +136,8 @@ def _undeclared(stage: str, what: str, declared: tuple[str, ...]) -> UndeclaredI
 
 
 class _View:
-    """Attribute access to ``target`` limited to the names of ``allowed`` (a nested dict; None = all below)."""
+    """Attribute access to ``target`` limited to the names of ``allowed`` (a nested dict; None = all below; a list
+    field with names below gives views of its items)."""
 
     __slots__ = ("_allowed", "_path", "_stage", "_target")
 
@@ -149,7 +154,11 @@ class _View:
             raise _undeclared(self._stage, f"scenario.{self._path}{name}", STAGE_INPUTS[self._stage].fields)
         value = getattr(self._target, name)
         below = self._allowed[name]
-        return value if below is None or value is None else _View(value, below, f"{self._path}{name}.", self._stage)
+        if below is None or value is None:
+            return value
+        if isinstance(value, list):  # a declared field of each item (sites.latitude_deg)
+            return [_View(item, below, f"{self._path}{name}[].", self._stage) for item in value]
+        return _View(value, below, f"{self._path}{name}.", self._stage)
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError(f"a stage's scenario is read-only (the {self._stage} stage set {name})")

@@ -174,7 +174,8 @@ def expand(base: Scenario, grid: Mapping[str, Sequence[Any]]) -> list[Member]:
         variant = json.loads(json.dumps(data))
         for path, value in overrides.items():
             _set_path(variant, path, value)
-        variant["name"] = f"{base.name} [{', '.join(f'{k}={v}' for k, v in overrides.items())}]"[:200]
+        name = str(overrides.get("name", base.name))  # a swept name is the member's own
+        variant["name"] = f"{name} [{', '.join(f'{k}={v}' for k, v in overrides.items())}]"[:200]
         try:
             scenario = Scenario.model_validate(variant)
         except ValidationError as error:
@@ -212,12 +213,23 @@ MemberFunction = Callable[[Scenario, str], dict[str, Any]]
 
 
 def run_member(
-    scenario: Scenario, out_dir: str, cache_dir: str | None = None, share: tuple[str, ...] = ()
+    scenario: Scenario,
+    out_dir: str,
+    cache_dir: str | None = None,
+    share: tuple[str, ...] = (),
+    fingerprint: str | None = None,
 ) -> dict[str, Any]:
     """Run one member (in a worker process) and return its summary. Stages found in ``cache_dir`` are reused, and
     those named in ``share`` (their inputs are the same in other members) are written there; the member's own
-    checkpoints are removed once it has finished (the sweep resumes by member)."""
-    from lunarops.runner.run import StageCache, run
+    checkpoints are removed once it has finished (the sweep resumes by member). With ``fingerprint`` (the sweep's
+    code_fingerprint when it started), a worker whose lunarops differs refuses: one sweep, one code."""
+    from lunarops.runner.run import StageCache, code_fingerprint, run
+
+    if fingerprint is not None and code_fingerprint() != fingerprint:
+        raise LunarOpsError(
+            f"lunarops's code or data changed while the sweep ran (fingerprint {fingerprint[:12]} when it started, "
+            f"{code_fingerprint()[:12]} in this worker): its members would mix two versions; rerun the sweep"
+        )
 
     cache = StageCache(Path(cache_dir), frozenset(share)) if cache_dir is not None else None
     results = run(scenario, Path(out_dir), record=False, report=False, cache=cache, keep_checkpoints=False)
@@ -292,12 +304,17 @@ def run_sweep(
     summaries: dict[int, dict[str, Any]] = {}
     started = time.time()
     sharing = stage_sharing(members) if member_function is run_member else Sharing({}, {})
+    from lunarops.runner.run import code_fingerprint
+
+    fingerprint = code_fingerprint()
     cache_dir = out_dir / STAGE_CACHE_DIR
 
     def function_for(member: Member) -> MemberFunction:
-        if not sharing.share.get(member.index):
+        if member_function is not run_member:
             return member_function
-        return functools.partial(run_member, cache_dir=str(cache_dir), share=sharing.share[member.index])
+        return functools.partial(
+            run_member, cache_dir=str(cache_dir), share=sharing.share.get(member.index, ()), fingerprint=fingerprint
+        )
     try:
         with _sigterm_raises():
             pending = []

@@ -1062,6 +1062,21 @@ def run_stage(ctx: RunContext) -> StageResult | None:
         never = online["how"].str.contains("never online")
         summary["elements_online_later"] = int((~never).sum())
         summary["elements_never_online"] = int(never.sum())
+        if never.any():
+            names = list(online.loc[never, "element"])
+            shown = ", ".join(repr(n) for n in names[:6]) + (f" and {len(names) - 6} more" if len(names) > 6 else "")
+            everything = {getattr(e, "name", "") for e in scenario.operations.elements()} <= set(names)
+            notes.append(
+                f"{len(names)} operations element(s) never come online in this run: {shown} arrive after the "
+                f"period's end ({period.end_utc:%Y-%m-%d})"
+                + (
+                    "; that is every element, so the station does nothing in this period and every operations "
+                    "output is zero: lengthen period.end_utc past the missions' landings or give online_utc"
+                    if everything
+                    else "; lengthen period.end_utc past their landings to see them work"
+                )
+                + "."
+            )
     notes.append(
         "The campaign plan feeds operations its crew and consumables (and spares, when its missions carry any) "
         "when they land, and brings online the elements (and initial stores) that arrive_with one of its missions "
