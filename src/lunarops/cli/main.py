@@ -65,7 +65,10 @@ def run(
     scenario: Annotated[Path | None, typer.Argument(help="scenario YAML; the embedded default when omitted")] = None,
     out: Annotated[Path, typer.Option("--out", help="output directory")] = Path("lunarops-out"),
     db: Annotated[str | None, typer.Option("--db", help=DB_HELP)] = None,
-    fresh: Annotated[bool, typer.Option("--fresh", help="ignore checkpoints of an earlier, interrupted run")] = False,
+    fresh: Annotated[
+        bool,
+        typer.Option("--fresh", help="ignore earlier runs' checkpoints in --out (reused where a stage's inputs match)"),
+    ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", help="no progress bar")] = False,
     json_output: Annotated[bool, typer.Option("--json", help="print the summary as JSON")] = False,
 ) -> None:

@@ -326,7 +326,10 @@ def coverage_command(
     windows_out: Annotated[
         Path | None,
         typer.Option(
-            "--windows-out", help="write every line-of-sight window (site, orbiter, start/end UTC, hours) as CSV"
+            "--windows-out", help=(
+                "write every line-of-sight window and eclipse as CSV (site, orbiter, start/end UTC, hours, event, "
+                "body, shadow, umbra_hours)"
+            ),
         ),
     ] = None,
     json_output: Annotated[bool, typer.Option("--json", help="print JSON")] = False,

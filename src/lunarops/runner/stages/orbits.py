@@ -138,11 +138,14 @@ def run_stage(ctx: RunContext) -> StageResult | None:
     sites = _sites(ctx)
     start = parse_utc(ctx.scenario.period.start_utc)
     options = section.coverage
+    period = ctx.scenario.period
+    period_days = (period.end_utc - period.start_utc).total_seconds() / 86400.0
+    window_days = min(float(options.duration_days), period_days)  # never past the period's end
     result = compute_coverage(
         sites,
         orbiters,
         start,
-        options.duration_days * 86400.0,
+        window_days * 86400.0,
         options.step_s,
         options.min_elevation_deg,
         lambda f, m: ctx.progress(0.05 + 0.85 * f, f"orbits: {m}"),
@@ -185,7 +188,7 @@ def run_stage(ctx: RunContext) -> StageResult | None:
     coverage_rows = result.coverage_rows()
     # the coverage keys below cover only orbits.coverage.duration_days from the period's start at its step, not the
     # whole period (the operations stage's relay links do): say the window next to them (user study, session 16)
-    summary["coverage_window_days"] = float(options.duration_days)
+    summary["coverage_window_days"] = window_days
     summary["coverage_step_s"] = float(options.step_s)
     for row in coverage_rows:
         summary[f"{row['site']} <- {row['orbiter']}: fraction_visible"] = row["fraction_visible"]
@@ -239,8 +242,13 @@ def run_stage(ctx: RunContext) -> StageResult | None:
         f"Ephemeris interpolation error (Chebyshev fit of DE421 in the propagator): "
         f"{result.interpolation_error_m * 1000:.3f} mm.",
         "Delta-v ledger: Acta Astronautica 177 (2020) 351-372, Table 4.",
-        f"Coverage, link windows and eclipses here: the first {options.duration_days:g} days of the period "
-        f"(orbits.coverage.duration_days) at the coverage step ({options.step_s:g} s), as geometry (the orbiters "
+        f"Coverage, link windows and eclipses here: the first {window_days:g} days of the period "
+        + (
+            f"(orbits.coverage.duration_days; its {options.duration_days:g} d would pass the period's end: cut to it) "
+            if window_days < options.duration_days
+            else "(orbits.coverage.duration_days) "
+        )
+        + f"at the coverage step ({options.step_s:g} s), as geometry (the orbiters "
         "are taken to be there, whatever the roadmap's dates); the summary's '<site> <- <orbiter>' fractions and "
         "longest gaps (relay included) are for that window only (coverage_window_days, coverage_step_s). The "
         "operations stage computes its relay links over its whole period at its own step, so its link fractions "
@@ -264,7 +272,7 @@ def run_stage(ctx: RunContext) -> StageResult | None:
         "Earth-Moon distance.",
     ]
     coverage_title = (
-        f"Coverage of the sites: the first {options.duration_days:g} days of the period at {options.step_s:g} s "
+        f"Coverage of the sites: the first {window_days:g} days of the period at {options.step_s:g} s "
         f"(orbits.coverage.duration_days, step_s; not the whole period)"
     )
     return StageResult(
