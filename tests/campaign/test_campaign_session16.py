@@ -67,14 +67,22 @@ def test_element_heavier_than_every_spacecraft_is_refused_at_its_mission(tmp_pat
 def test_a_fitting_element_and_a_larger_spacecraft_pass(tmp_path: Path) -> None:
     from lunarops.cli.campaign import load_campaign
 
-    load_campaign(_write(tmp_path, CAMPAIGN.replace("mass_kg: 3000", "mass_kg: 2800")))
+    # 2,800 kg fits in isaji2022-fixed's 2,837.12 kg (Isaji, Takubo & Ho 2022, spacecraft.yaml's source field)
+    section = load_campaign(_write(tmp_path, CAMPAIGN.replace("mass_kg: 3000", "mass_kg: 2800")))
+    assert section.elements["habitat-module"].mass_kg == 2800.0  # the file's value, not a catalog one
+    assert [(f.spacecraft, f.copies) for f in section.logistics.fleet] == [("isaji2022-fixed", 2)]
     # apollo-lm-descent lands 4,821 kg (NASA SP-2000-4029), so a fleet with it may land the 3 t module
     fleet = "    - {spacecraft: isaji2022-fixed, copies: 2}"
     bigger = CAMPAIGN.replace(fleet, fleet + "\n    - {spacecraft: apollo-lm-descent, copies: 1}")
-    load_campaign(_write(tmp_path, bigger, "b.yaml"))
+    section = load_campaign(_write(tmp_path, bigger, "b.yaml"))
+    assert section.elements["habitat-module"].mass_kg == 3000.0
+    assert [(f.spacecraft, f.copies) for f in section.logistics.fleet] == [
+        ("isaji2022-fixed", 2), ("apollo-lm-descent", 1)]
 
 
-def _problem(payload: float, destination: str, crew: int = 0, sized: bool = False) -> Problem:
+def _problem(
+    payload: float, destination: str, crew: int = 0, sized: bool = False, leo_kg: float = 2500.0
+) -> Problem:
     design = SpacecraftDesign("lander", payload, 5000.0, 2000.0, 320.0, 1)
     return Problem(
         nodes=("Earth", "LEO", "surface"),
@@ -82,7 +90,7 @@ def _problem(payload: float, destination: str, crew: int = 0, sized: bool = Fals
         holdover_nodes=("surface",), designs=(design,),
         missions=(Mission("m", 0.0, destination, crew=crew, stay_days=1.0 if crew else 0.0, deliver={"hab": 1}),),
         element_mass_kg={"hab": 3000.0}, crew_mass_kg=100.0,
-        launch_vehicles=(LaunchVehicle("small", {"LEO": 2500.0}),),
+        launch_vehicles=(LaunchVehicle("small", {"LEO": leo_kg}),),
     )
 
 
@@ -91,15 +99,19 @@ def test_api_check_refuses_only_where_a_spacecraft_must_carry_the_element() -> N
         _problem(2000.0, "surface").check()
     # to the launch node the launch vehicles carry it (no spacecraft capacity on launch arcs): not refused
     _problem(2000.0, "LEO").check()
-    # a crew member heavier than any payload capacity cannot fly either
-    with pytest.raises(InputError, match=r"missions.m.crew: a crew member counts 100.0 kg"):
+    # a crew member (crew_mass_kg 100) heavier than any payload capacity (the lander's 50 kg) cannot fly either
+    with pytest.raises(InputError, match=r"missions\.m\.crew: a crew member counts 100\.0 kg.*: 50\.0 kg \(lander\)"):
         Problem(**{**_problem(50.0, "surface", crew=1).__dict__, "element_mass_kg": {}, "missions": (
             Mission("m", 0.0, "surface", crew=1, stay_days=1.0),)}).check()
 
 
 def test_single_launch_note_names_elements_launched_in_parts() -> None:
+    # hab 3,000 kg > the 2,500 kg "small" lifts to LEO: named
     notes = single_launch_notes(_problem(4000.0, "surface"))
     assert len(notes) == 1 and "hab (3,000 kg)" in notes[0] and "2,500 kg (small to LEO)" in notes[0]
+    # a launch vehicle that lifts 3,500 kg to LEO carries the 3,000 kg hab whole: no note
+    assert single_launch_notes(_problem(4000.0, "surface", leo_kg=3500.0)) == []
+    # no launch vehicle at all: nothing to compare with, no note
     assert single_launch_notes(_problem(4000.0, "surface").__class__(
         **{**_problem(4000.0, "surface").__dict__, "launch_vehicles": ()})) == []
 
@@ -113,12 +125,20 @@ def test_catalog_listing_json_holds_the_catalog_figures() -> None:
     lv = {row["name"]: row for row in data["launch_vehicles"]}
     # Long March 10: 27 t to Earth-Moon transfer, 70 t to LEO (CMSA/CALT 2023-07, as the catalog holds it)
     assert lv["long-march-10"]["payload_kg"] == {"LEO": 70000, "TLI": 27000}
-    assert lv["long-march-10"]["source"]
+    source = lv["long-march-10"]["source"]
+    assert source.startswith("CMSA/CALT announcements (2023-07, 2024): Long March 10"), source
+    assert "27 t to Earth-Moon transfer" in source and "70 t to LEO" in source
     sc = {row["name"]: row for row in data["spacecraft"]}
-    assert sc["isaji2022-fixed"]["payload_capacity_kg"] == pytest.approx(2837.11768506991)
-    assert sc["apollo-lm-descent"]["isp_s"] == 311.0
+    # Isaji, Takubo & Ho 2022 (J. Spacecraft and Rockets; arXiv 2110.07323), fixed LOX/LH2 design: payload
+    # 2,837.12 kg (src/lunarops/data/catalogs/spacecraft.yaml, its source field)
+    assert sc["isaji2022-fixed"]["payload_capacity_kg"] == pytest.approx(2837.12, abs=0.5)  # kg
+    assert sc["isaji2022-fixed"]["source"].startswith("Isaji, Takubo & Ho 2022")
+    # Apollo LM descent propulsion system Isp 311 s (Orloff, Apollo by the Numbers, NASA SP-2000-4029)
+    assert sc["apollo-lm-descent"]["isp_s"] == pytest.approx(311.0, abs=0.5)  # s
     el = {row["name"]: row for row in data["elements"]}
-    assert el["kilopower-10kwe"]["mass_kg"] == 1545.0
+    # Kilopower 10 kWe unit 1,545 kg (Colozza 2020, NASA/CR-2020-220368; elements.yaml's source field)
+    assert el["kilopower-10kwe"]["mass_kg"] == pytest.approx(1545.0, abs=0.5)  # kg
+    assert el["kilopower-10kwe"]["source"].startswith("Colozza 2020, NASA/CR-2020-220368")
     assert all(row["source"] for rows in data.values() for row in rows)
     assert [row["name"] for row in data["spacecraft"]] == sorted(catalogs.catalog("spacecraft"))
 
@@ -139,20 +159,25 @@ def test_catalog_text_and_overrides_of_a_file(tmp_path: Path) -> None:
 
 # ------------------------------------------------------------------------------------- 3. errors at the entry
 @pytest.mark.parametrize(
-    ("old", "new", "line", "path"),
+    ("old", "new", "line", "path", "value"),
     [
-        ("spacecraft: isaji2022-fixed", "spacecraft: nope", 11, "logistics.fleet.0"),
-        ("[long-march-10]", "\n    - long-march-10\n    - lm99", 14, "logistics.launch_vehicles.1"),
-        ("destination: surface, deliver: {cargo", "destination: Mars, deliver: {cargo", 14, "logistics.missions.0"),
-        ("{from: TLI, to: LLO, dv_km_per_s: 0.9,", "{from: TLI, to: LLO,", 8, "logistics.arcs.1"),
-        ("holdover_nodes: [surface]", "holdover_nodes: [surface, Mars]", 5, "logistics.holdover_nodes"),
+        ("spacecraft: isaji2022-fixed", "spacecraft: nope", 11, "logistics.fleet.0", "spacecraft 'nope'"),
+        ("[long-march-10]", "\n    - long-march-10\n    - lm99", 14, "logistics.launch_vehicles.1", "'lm99'"),
+        ("destination: surface, deliver: {cargo", "destination: Mars, deliver: {cargo", 14, "logistics.missions.0",
+         "destination = 'Mars'"),
+        ("{from: TLI, to: LLO, dv_km_per_s: 0.9,", "{from: TLI, to: LLO,", 8, "logistics.arcs.1",
+         "TLI->LLO has no dv_km_per_s"),
+        ("holdover_nodes: [surface]", "holdover_nodes: [surface, Mars]", 5, "logistics.holdover_nodes.1", "'Mars'"),
     ],
 )
-def test_campaign_errors_point_at_the_entry(tmp_path: Path, old: str, new: str, line: int, path: str) -> None:
+def test_campaign_errors_point_at_the_entry(
+    tmp_path: Path, old: str, new: str, line: int, path: str, value: str
+) -> None:
     text = CAMPAIGN.replace("mass_kg: 3000", "mass_kg: 2000")
     assert old in text
     issue = _issue(_write(tmp_path, text.replace(old, new)))
-    assert f"c.yaml:{line}: {path}" in issue, issue
+    assert f"c.yaml:{line}: {path}: " in issue, issue
+    assert value in issue, issue  # the offending value, not only where it is
 
 
 def test_new_spacecraft_entry_lacking_fields_points_at_its_entry(tmp_path: Path) -> None:
@@ -160,7 +185,9 @@ def test_new_spacecraft_entry_lacking_fields_points_at_its_entry(tmp_path: Path)
         "elements:", "spacecraft:\n  mine: {payload_capacity_kg: 100}\nelements:").replace(
         "spacecraft: isaji2022-fixed", "spacecraft: mine")
     issue = _issue(_write(tmp_path, text))
-    assert "c.yaml:3: spacecraft.mine" in issue and "lacks" in issue
+    assert "c.yaml:3: spacecraft.mine" in issue, issue
+    # the three fields a new design needs besides payload_capacity_kg, each named
+    assert "lacks ['propellant_capacity_kg', 'dry_mass_kg', 'isp_s']" in issue, issue
 
 
 def test_full_scenario_error_points_at_the_campaign_mission(tmp_path: Path) -> None:
@@ -186,6 +213,12 @@ def test_isru_note_when_the_base_is_not_polar() -> None:
     notes = isru_site_notes(_section(), _scenario(26.1))  # Apollo 15 (Hadley-Apennine), 26.1 N
     assert len(notes) == 1 and "'s0'" in notes[0] and "26.1 deg" in notes[0] and "polar ice" in notes[0]
     assert isru_site_notes(_section(), _scenario(-89.45)) == []  # Connecting Ridge (Mazarico et al. 2011)
+    # the polar region poleward of 80 deg: Mazarico et al. 2011 (Icarus 211, 1066-1081), the region
+    # lunarops.illumination.psr maps by default (max_colatitude_deg 10); both sides of the edge
+    assert POLAR_LATITUDE_DEG == 80.0
+    edge = isru_site_notes(_section(), _scenario(-79.9))
+    assert len(edge) == 1 and "'s0' is at -79.9 deg latitude" in edge[0]
+    assert isru_site_notes(_section(), _scenario(-80.0)) == []
     assert isru_site_notes(_section(), _scenario(-POLAR_LATITUDE_DEG)) == []
     assert isru_site_notes(_section(isru=False), _scenario(26.1)) == []
     assert isru_site_notes(_section(), None) == []  # a campaign-only file has no site

@@ -4,12 +4,10 @@ plant with no PSR near the base, a far-side base on a direct-to-Earth link, `sim
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pytest
 import yaml
 from typer.testing import CliRunner
 
@@ -17,6 +15,8 @@ from lunarops.cli.main import app
 from lunarops.ops.inputs import build_inputs
 from lunarops.runner.stages.operations import light_for_scenario, simulate_scenario, station_from_section
 from lunarops.scenario.load import default_scenario_path, parse_scenario
+from lunarops.sky import sky_at_site
+from lunarops.timescale import utc_period
 from scenario_edits import without_campaign
 
 BASE = """
@@ -127,22 +127,30 @@ FAR = BASE.replace("{name: Base, latitude_deg: -85.0, longitude_deg: 30.0", "{na
 
 
 def test_a_far_side_base_with_a_direct_link_is_said() -> None:
-    # independent check: the base's angular distance from the sub-Earth point (0 N, 0 E) is
-    # acos(cos 45.44 deg x cos 177.6 deg) = 134.5 deg; libration moves the sub-Earth point by at most ~7.9 deg in
-    # longitude and ~6.9 deg in latitude (Meeus, Astronomical Algorithms ch. 53), so the Earth (0.5 deg radius)
-    # stays more than 35 deg below the horizon
-    d = math.degrees(math.acos(math.cos(math.radians(45.44)) * math.cos(math.radians(177.6))))
-    assert d == pytest.approx(134.5, abs=0.05)
+    # by hand: the base's angular distance from the sub-Earth point (0 N, 0 E) is
+    # acos(cos 45.44 deg x cos 177.6 deg) = 134.5 deg, so the Earth's centre stands at 90 - 134.5 = -44.5 deg
+    # with no libration; libration moves the sub-Earth point by at most ~7.9 deg in longitude and ~6.9 deg in
+    # latitude (Meeus, Astronomical Algorithms ch. 53; at most ~10.5 deg together) and the parallax of a
+    # surface site is atan(1,737 km / 384,400 km) = 0.26 deg: the centre stays below -33 deg, and the Earth's
+    # upper limb (its angular radius from the Moon: atan(6,378 km / 384,400 km) = 0.95 deg) far below the horizon
     comms = {"data_rate_mbps": 10, "buffer_gb": 1, "load": "comm"}
     scenario = _scenario(FAR, comms=comms)
     light, _ = light_for_scenario(scenario, None)
     assert not light.earth_visible.any()
+    # the code's Earth elevation at the base over the period (the sky track the smooth-sphere light is made from;
+    # the light series holds only whether the Earth is up)
+    period = scenario.period
+    sky = sky_at_site(-45.44, 177.6, 10.0, utc_period(period.start_utc, period.end_utc, period.step_s),
+                      correction=scenario.sky.correction)
+    assert sky.earth_elevation_deg.size == light.n_steps
+    assert sky.earth_elevation_deg.max() < -33.0  # deg
     _, mc, notes = simulate_scenario(scenario)
     (note,) = [n for n in notes if n.startswith("The Earth is never above")]
     assert note.startswith("The Earth is never above the horizon at 'Base' while the link 'direct-to-earth' is online")
     assert "comms.mode: direct_or_relay" in note and "orbits section" in note
     assert mc.summary["data_returned_gb_p50"] == 0.0  # 1 Mbit/s of science made, none returned
-    # the near side (Chang'e-3, 44.12 N 340.49 E: the Earth always up, 19.5 deg from the sub-Earth point): silent
+    # the near side (Chang'e-3, 44.12 N 340.49 E: the Earth always up, acos(cos 44.12 deg x cos 19.51 deg) =
+    # 47.4 deg from the sub-Earth point, by hand): silent
     _, _, notes = simulate_scenario(_scenario(MARE, comms=comms))
     assert not any(n.startswith("The Earth is ") for n in notes)
 
@@ -154,6 +162,11 @@ def test_an_antenna_mask_above_the_earth_is_said() -> None:
     _, _, notes = simulate_scenario(_scenario(BASE, comms=comms))
     (note,) = [n for n in notes if n.startswith("The Earth is ")]
     assert note.startswith("The Earth is never above the horizon and the 13 deg mask at 'Base'")
+    # a 5 deg mask, below the Earth's 11.9 deg highest (and above its 90 - 85 - 6.9 = -1.9 deg lowest): the Earth
+    # clears it for part of the period, so no "never above" note
+    comms = {**comms, "min_elevation_deg": 5}
+    _, _, notes = simulate_scenario(_scenario(BASE, comms=comms))
+    assert not any(n.startswith("The Earth is never above") for n in notes), notes
 
 
 # -- 4. `lunarops simulate` gives the run's notes -----------------------------------------------------------------

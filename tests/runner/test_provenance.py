@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 import json
 from pathlib import Path
 
@@ -36,6 +37,8 @@ def test_a_run_records_its_code_scenario_and_data(tmp_path: Path) -> None:
     assert files["moon_orientation"]["sha256"] == _sha256(MOON_PCK)
     assert files["dem"]["name"] == "south" and files["dem"]["sha256"] == _sha256(embedded_dem_path("south"))
     assert files["dem"]["bytes"] == embedded_dem_path("south").stat().st_size
-    assert record["libraries"]["numpy"] and record["libraries"]["heyoka"]
+    # the installed versions, read a second way (the package metadata)
+    assert record["libraries"]["numpy"] == importlib.metadata.version("numpy")
+    assert record["libraries"]["heyoka"] == importlib.metadata.version("heyoka")
     html = results.report_path.read_text()
     assert f"de421.bsp ({files['ephemeris']['sha256'][:12]})" in html and "scenario SHA-256" in html
