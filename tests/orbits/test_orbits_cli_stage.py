@@ -75,7 +75,7 @@ def test_cli_kepler_json_contract() -> None:
 @pytest.mark.parametrize(
     "args,message",
     [
-        (["orbit", "kepler", "--periapsis-alt-km", "500", "--apoapsis-alt-km", "200"], "below periapsis"),
+        (["orbit", "kepler", "--periapsis-alt-km", "500", "--apoapsis-alt-km", "200"], "below --periapsis-alt-km"),
         (["orbit", "kepler", "--periapsis-alt-km", "-20", "--apoapsis-alt-km", "200"], "below the lunar surface"),
         (["orbit", "nrho", "--family", "L3-south"], "unknown orbit family"),
         (["orbit", "halo", "--period-days", "30"], "outside 4..16 d"),

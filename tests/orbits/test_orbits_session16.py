@@ -113,13 +113,17 @@ def test_eclipse_split_by_body_adds_up() -> None:
 
 def test_cli_lists_eclipses_in_json_and_csv(tmp_path: Path) -> None:
     out = tmp_path / "w.csv"
-    # a polar 100 km LLO is behind the Moon about 45 min of each 118 min orbit: Moon eclipses every revolution
+    # a polar 100 km LLO: period 2 pi sqrt(a^3 / GM) = 117.8 min (a = 1837.4 km, GM = 4902.8 km^3/s^2), so 6.1
+    # revolutions in 0.5 d; the Moon's shadow (a cylinder, the Sun being far) takes at most 2 asin(1737.4 / 1837.4)
+    # = 142 deg of the orbit = 46.5 min (beta angle 0). Moon eclipses: at most one per revolution, the first and
+    # last possibly cut by the window: 5..7 of them, none longer than 46.5 min (+1 min for the 60 s grid)
     args = [*COVER, "--orbiter", "llo:100:90", "--days", "0.5", "--step-s", "60", "--json", "--windows-out", str(out)]
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
     record = json.loads(result.output)
     (row,) = record["orbiters"]
-    assert row["n_moon_eclipses"] >= 5 and row["n_earth_eclipses"] == 0
+    assert 5 <= row["n_moon_eclipses"] <= 7 and row["n_earth_eclipses"] == 0
+    assert row["longest_moon_eclipse_hours"] * 60.0 <= 47.5
     assert row["n_eclipses"] == row["n_moon_eclipses"] + row["n_earth_eclipses"]
     eclipses = record["eclipses"]
     assert len(eclipses) == row["n_eclipses"]
@@ -171,6 +175,9 @@ def test_nrho_prints_altitudes_and_what_the_stability_index_means() -> None:
     result = runner.invoke(app, ["orbit", "nrho", "--json"])
     assert result.exit_code == 0, result.output
     record = json.loads(result.output)
+    # the CR3BP 9:2 L2 NRHO perilune radius (Zimovan-Spreen, Howell & Davis 2020, Celest. Mech. Dyn. Astron. 132:28:
+    # ~3,250 km) with l* = 384,400 km (lunarops.orbits.cr3bp.EARTH_MOON_LENGTH_M)
+    assert record["perilune_radius_km"] == pytest.approx(3249.3, abs=5.0)
     assert record["perilune_altitude_km"] == pytest.approx(record["perilune_radius_km"] - R_KM)
     assert record["apolune_altitude_km"] == pytest.approx(record["apolune_radius_km"] - R_KM)
     assert "linearly stable" in record["stability_index_meaning"]
@@ -213,6 +220,7 @@ def test_kepler_in_metres_gets_a_hint() -> None:
     result = runner.invoke(app, ["orbit", "kepler", "--periapsis-alt-km", "200000", "--apoapsis-alt-km", "16000000"])
     assert result.exit_code == 2
     assert "did you give metres?" in _text(result) and "200 x 16000 km" in _text(result)
+    assert "--apoapsis-alt-km = 16000000.0 km" in _text(result)  # names the option to fix, as the user typed it
 
 
 def test_periapsis_below_the_highest_terrain_gets_a_note() -> None:
@@ -229,6 +237,7 @@ def test_nan_period_must_be_finite() -> None:
     result = runner.invoke(app, ["orbit", "halo", "--period-days", "nan"])
     assert result.exit_code == 2
     assert "must be a finite number" in _text(result) and "outside" not in _text(result)
+    assert "--period-days" in _text(result)  # the error names the option to fix
     with pytest.raises(InputError, match="finite number"):
         check_halo_period_s(math.nan)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -147,7 +148,13 @@ def kepler_command(
     with handle_errors():
         from lunarops.orbits.kepler import KeplerOrbit, terrain_clearance_note
 
-        orbit = KeplerOrbit(periapsis_alt_km, apoapsis_alt_km, inc_deg, raan_deg, argp_deg)
+        try:
+            orbit = KeplerOrbit(periapsis_alt_km, apoapsis_alt_km, inc_deg, raan_deg, argp_deg)
+        except InputError as error:  # the API names its arguments; the user typed options
+            text = str(error)
+            for field in ("periapsis_alt_km", "apoapsis_alt_km", "inc_deg", "raan_deg", "argp_deg"):
+                text = re.sub(rf"(?<![-\w]){field}\b", "--" + field.replace("_", "-"), text)
+            raise InputError(text) from None
         note = terrain_clearance_note(orbit, "--periapsis-alt-km")
         record: dict[str, Any] = {**orbit.summary(), "notes": [note] if note else []}
         if json_output:
