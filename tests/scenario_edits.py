@@ -16,3 +16,14 @@ def without_campaign(data: dict) -> dict:  # type: ignore[type-arg]
         if isinstance(element, dict):
             element.pop("arrives_with", None)
     return data
+
+
+def without_orbits_and_terrain(data: dict, start_utc: str, end_utc: str, step_hours: float, runs: int) -> dict:  # type: ignore[type-arg]
+    """The example's mapping on smooth-sphere light with a direct link only (its relays were the orbits section's
+    orbiters), over [start_utc, end_utc) at step_hours, with ``runs`` Monte Carlo runs."""
+    for section in ("orbits", "terrain"):
+        data.pop(section, None)
+    data["operations"]["comms"]["mode"] = "direct_to_earth"
+    data["period"] = {"start_utc": start_utc, "end_utc": end_utc, "step_hours": step_hours}
+    data["operations"]["monte_carlo"]["runs"] = runs
+    return data

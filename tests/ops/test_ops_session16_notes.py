@@ -17,7 +17,7 @@ from lunarops.runner.stages.operations import light_for_scenario, simulate_scena
 from lunarops.scenario.load import default_scenario_path, parse_scenario
 from lunarops.sky import sky_at_site
 from lunarops.timescale import utc_period
-from scenario_edits import without_campaign
+from scenario_edits import without_campaign, without_orbits_and_terrain
 
 BASE = """
 schema_version: 1
@@ -176,12 +176,9 @@ def test_simulate_json_gives_the_carried_mass_note(tmp_path: Path) -> None:
     # the example's ILRS-1 carries the mast arrays (300 m2 x 2.14 kg/m2 = 642 kg), kilopower 1 (1,545 kg, Colozza
     # 2020) and the battery (500 kWh / 200 Wh/kg = 2,500 kg): 4,687 kg; with its cargo cut to 1,000 kg it lands
     # 1,545 + 1,000 = 2,545 kg (tests/ops/test_ops_online.py has the same sums for carried_mass_notes)
-    data = yaml.safe_load(default_scenario_path().read_text())
-    for section in ("orbits", "terrain"):
-        data.pop(section)
-    data["operations"]["comms"]["mode"] = "direct_to_earth"
-    data["period"] = {"start_utc": "2031-06-01T00:00:00Z", "end_utc": "2031-07-01T00:00:00Z", "step_hours": 1}
-    data["operations"]["monte_carlo"]["runs"] = 2
+    data = without_orbits_and_terrain(
+        yaml.safe_load(default_scenario_path().read_text()), "2031-06-01T00:00:00Z", "2031-07-01T00:00:00Z", 1, 2
+    )
     ilrs1 = next(m for m in data["campaign"]["logistics"]["missions"] if m["name"] == "ILRS-1")
     ilrs1["deliver"]["cargo"] = 1000
     path = tmp_path / "light.yaml"

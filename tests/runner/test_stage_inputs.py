@@ -17,7 +17,7 @@ from lunarops.runner.inputs import STAGE_INPUTS, UndeclaredInput, results_view, 
 from lunarops.runner.sweep import expand, run_sweep, stage_sharing
 from lunarops.scenario import default_scenario_path
 from lunarops.scenario.load import load_scenario, parse_scenario
-from scenario_edits import without_campaign
+from scenario_edits import without_campaign, without_orbits_and_terrain
 
 
 def _edited(path: str, value: Any) -> Any:
@@ -209,12 +209,9 @@ def test_a_swept_name_is_the_members_own_and_a_changed_code_is_refused(tmp_path:
 
 def test_elements_that_never_come_online_are_noted(tmp_path: Path) -> None:
     # the example's elements all arrive with ILRS-1..5 (2031 on): a run of Jan-Feb 2030 has none of them
-    data = yaml.safe_load(default_scenario_path().read_text())
-    for section in ("orbits", "terrain"):
-        data.pop(section)
-    data["operations"]["comms"]["mode"] = "direct_to_earth"
-    data["period"] = {"start_utc": "2030-01-01T00:00:00Z", "end_utc": "2030-03-01T00:00:00Z", "step_hours": 6}
-    data["operations"]["monte_carlo"]["runs"] = 3
+    data = without_orbits_and_terrain(
+        yaml.safe_load(default_scenario_path().read_text()), "2030-01-01T00:00:00Z", "2030-03-01T00:00:00Z", 6, 3
+    )
     results = run_module.run(parse_scenario(yaml.safe_dump(data)), tmp_path / "out", record=False, report=False)
     notes = results.stages["operations"].notes
     assert any("never come online in this run" in n and "that is every element" in n for n in notes)
