@@ -30,3 +30,12 @@ def format_value(value: object) -> str:
     if isinstance(value, list | tuple) and value and all(isinstance(v, int | float) for v in value):
         return "[" + ", ".join(format_value(v) for v in value) + "]"
     return str(value)
+
+
+def format_lat_lon(latitude_deg: float, longitude_deg: float, digits: int = 4) -> str:
+    """A place as people write it: ``89.4500 S, 222.6900 E``, the latitude with its hemisphere letter and the
+    longitude east in [0, 360) whatever the sign it was given with (-137.31 -> 222.6900 E)."""
+    lat, lon = float(latitude_deg), float(longitude_deg) % 360.0
+    if round(lon, digits) >= 360.0:
+        lon = 0.0
+    return f"{abs(lat):.{digits}f} {'S' if lat < 0 else 'N'}, {lon:.{digits}f} E"

@@ -85,6 +85,8 @@ CASES: list[tuple[str, Callable[[], object], type[Exception], str]] = [
     ("site step nan", lambda: site_light(0.0, 0.0, t6h(), float("nan")), InputError,
      r"^step_s = nan must be a finite number > 0"),
     ("site step text", lambda: site_light(0.0, 0.0, t6h(), "6h"), InputError, r"^step_s = '6h' must be"),
+    ("site mast list", lambda: site_light(0.0, 0.0, t6h(), 21600.0, [10.0]), InputError,
+     r"^mast_height_m = \[10\.0\] must be one number >= 0 \[m\] \(got a list\)"),
     ("site t uneven", lambda: site_light(0.0, 0.0, _uneven(), 21600.0), InputError,
      r"^t is not uniformly spaced \(steps of 21600.000 to 43200.000 s.*period_times"),
     ("site t reversed", lambda: site_light(0.0, 0.0, timescale().tt_jd(t6h().tt[::-1]), 21600.0), InputError,

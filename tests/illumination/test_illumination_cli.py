@@ -170,7 +170,7 @@ def _psr_or_rank_fails(args: list[str], message: str) -> None:
         (["--start", "2031-01-01", "--end", "2031-02-01"], "spans 31.00 days, less than the nodal precession cycle"),
         (["--map", "{tmp}/psr.jpg"], "--map = '{tmp}/psr.jpg' must end in .png"),
         (["--map", "/proc/psr.png"], "--map = '/proc/psr.png': cannot write in '/proc'"),
-        (["--dem", "north", "--site", "A,-89.45,222.69"], "--site A (-89.45 N, 222.69 E) is outside DEM 'north'"),
+        (["--dem", "north", "--site", "A,-89.45,222.69"], "--site A (89.4500 S, 222.6900 E) is outside DEM 'north'"),
     ],
 )
 def test_psr_bad_input_fails_before_the_work(args: list[str], message: str, tmp_path: Path) -> None:

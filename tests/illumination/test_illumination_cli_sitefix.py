@@ -43,7 +43,7 @@ def test_psr_refuses_a_site_outside_the_region() -> None:
     # -85 N is 90 - 85 = 5 deg from the south pole, beyond --max-colatitude-deg 1: the nearest PSR would be
     # searched only within 1 deg of the pole (the old code printed 122 km with no warning)
     _fails(["psr", "--max-colatitude-deg", "1", "--site", "far,-85,0", "--quiet"],
-           "--site far (-85.0 N, 0.0 E) is 5.00 deg from the pole", "--max-colatitude-deg 1",
+           "--site far (85.0000 S, 0.0000 E) is 5.00 deg from the pole", "--max-colatitude-deg 1",
            "give --max-colatitude-deg 5 or more")
 
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 import yaml
 
+from lunarops.errors import InputError
 from lunarops.runner.run import run
 from lunarops.scenario import default_scenario_path
 from lunarops.scenario.load import parse_scenario
@@ -30,3 +32,10 @@ def test_two_days_at_six_hours_runs_operations(tmp_path: Path) -> None:
     written = json.loads((tmp_path / "out" / "summary.json").read_text())
     assert written["operations"]["consumables_reserve_days_p05"] is None
     assert written["non_finite"]["operations"]["consumables_reserve_days_p05"] == "inf"
+    # the results tables from Python (README): the Parquet files, by name, as DataFrames
+    names = results.table_names()
+    assert "operations-operations_run0_hourly" in names and "sky-sky" in names
+    hourly = results.table("operations-operations_run0_hourly")
+    assert len(hourly) == 8  # one row per step of run 0 (8 steps above)
+    with pytest.raises(InputError, match=r"no results table 'sky' in .*the tables: \['operations-"):
+        results.table("sky")

@@ -253,8 +253,48 @@ def test_sweep_cli_table_and_catalog(tmp_path: Path) -> None:
     assert shown.exit_code == 0, shown.output
     member = json.loads(shown.stdout)["summary"]["sweep_member"]
     assert member["members"] == 2 and list(member["parameters"]) == ["sites.0.latitude_deg"]
+    # the first run says what it will run and share (every stage of this base reads the latitude: nothing)
+    assert "2 of 2 members to run; no stage is the same in two members" in result.stdout
     # the rerun finds every member finished and recorded: nothing is recorded twice
     again = CliRunner().invoke(app, [*args, "--out", str(tmp_path / "o"), "--db", db])
     assert again.exit_code == 0, again.output
     assert len(_catalog_runs(db)) == 2
+    assert "all 2 members were finished by an earlier run of this sweep" in again.stdout
+    # after an edit of the base the members run again into the same folders: the older records say their output
+    # was replaced (by the new run of the same member), in `runs show` and `runs list`
+    scenario.write_text(BASE.replace("name: sweep base", "name: sweep base\ndescription: edited"))
+    edited = CliRunner().invoke(app, [*args, "--out", str(tmp_path / "o"), "--db", db, "--json"])
+    assert edited.exit_code == 0, edited.output
+    assert json.loads(edited.stdout)["reused"]["members_finished_earlier"] == 0
+    records = _catalog_runs(db)
+    assert len(records) == 4
+    old = {r["run_id"] for r in runs}
+    new_by_dir = {r.out_dir: r.run_id for r in records if r.run_id not in old}
+    for record in records:
+        state = record.output_state()
+        assert state == "here" if record.run_id not in old else state == f"replaced by {new_by_dir[record.out_dir]}"
+    listed_json = json.loads(CliRunner().invoke(app, ["runs", "list", "--db", db, "--json"]).stdout)
+    assert sorted(r["output"] for r in listed_json)[:2] == ["here", "here"]
+    table = CliRunner().invoke(app, ["runs", "list", "--db", db], env={"COLUMNS": "80"}).stdout
+    assert table.count("done (output") == 2 and table.count("replaced)") == 2
     assert "LUNAROPS_HOME" in CliRunner().invoke(app, ["sweep", "--help"], env={"COLUMNS": "200"}).stdout
+
+
+def test_sweep_reuse_says_what_is_shared_and_what_an_earlier_run_left(tmp_path: Path) -> None:
+    from lunarops.runner.sweep import STAGE_CACHE_DIR, stage_sharing, sweep_reuse
+    from lunarops.scenario import load_scenario
+
+    # a sweep over the battery: only operations reads it, so sky, site, orbits and the campaign are one result each
+    # for both members (runner/inputs.py STAGE_INPUTS)
+    members = expand(load_scenario(), {"operations.storage.battery.capacity_kwh": [300, 800]})
+    reuse = sweep_reuse(members, tmp_path)
+    assert reuse.finished == 0 and reuse.cached == 0
+    assert reuse.shared == {"sky": (1, 2), "site": (1, 2), "orbits": (1, 2), "campaign": (1, 2)}
+    assert "2 of 2 members to run; stage results shared, each computed once: sky 1 for 2 members" in reuse.describe()
+    # an earlier run left the sky's result in the stage cache: counted
+    sharing = stage_sharing(members)
+    key = dict(zip(sharing.share[0], sharing.keys[0], strict=True))["sky"]
+    (tmp_path / STAGE_CACHE_DIR).mkdir()
+    (tmp_path / STAGE_CACHE_DIR / f"sky-{key[:32]}.pickle").write_bytes(b"")
+    assert sweep_reuse(members, tmp_path, sharing).cached == 1
+    assert "1 of them already computed by an earlier run" in sweep_reuse(members, tmp_path).describe()

@@ -24,7 +24,7 @@ def test_a_north_site_on_the_default_south_dem_is_refused_with_the_dem_to_use() 
     text = str(error.value)
     assert ":4: sites.0.latitude_deg: site 'Peary rim'" in text  # the site's line: the DEM was not written
     assert "terrain.dem = 'south' (the default); set terrain.dem: north" in text
-    assert "(89.656 N, -32.471 E)" in text and "(got '89.656')" in text  # the site's latitude, the offending value
+    assert "(89.6560 N, 327.5290 E)" in text and "(got '89.656')" in text  # the site's latitude, the offending value
     with pytest.raises(ScenarioError, match=r":6: terrain\.dem: .*set terrain\.dem: north"):  # its own line
         parse_scenario(NORTH.replace("TERRAIN", "terrain:\n  dem: south"))
     terrain = parse_scenario(NORTH.replace("TERRAIN", "terrain: {dem: north}")).terrain
@@ -41,7 +41,7 @@ def test_a_mid_latitude_site_is_pointed_to_the_global_dem() -> None:
         parse_scenario(text.replace("TERRAIN", "terrain: {dem: north}"))
     message = str(error.value)
     # the terrain.dem line (5), the field, the offending value and the DEM to use
-    line = ":5: terrain.dem: site 'Peary rim' (44.12 N, 340.49 E) is outside the DEM of terrain.dem = 'north'"
+    line = ":5: terrain.dem: site 'Peary rim' (44.1200 N, 340.4900 E) is outside the DEM of terrain.dem = 'north'"
     assert line in message, message
     assert "set terrain.dem: global" in message and "(got 'north')" in message
     assert "everywhere poleward of 70.2 deg" in message

@@ -333,7 +333,7 @@ def test_subset_out_of_range_message_kept(south: Dem) -> None:
         ({"latitude_deg": np.array([-89.45, -89.0])}, SiteError, r"latitude_deg = array\(.*must be one number"),
         ({"latitude_deg": "-89.45"}, SiteError, "latitude_deg = '-89.45' must be one number"),
         ({"longitude_deg": [222.69]}, SiteError, r"longitude_deg = \[222.69\] must be one number"),
-        ({"height_above_ground_m": "2"}, InputError, "height_above_ground_m = '2' must be finite"),
+        ({"height_above_ground_m": "2"}, InputError, "height_above_ground_m = '2' must be one finite number"),
         ({"min_distance_m": "100"}, InputError, "min_distance_m = '100' must be > 0"),
         ({"max_distance_m": "5e4"}, InputError, "max_distance_m = '5e4' must be finite"),
     ],

@@ -23,6 +23,7 @@ from lunarops.cli.common import (
 )
 from lunarops.cli.terrain import check_height_options, check_site_options
 from lunarops.errors import InputError, SiteError
+from lunarops.numformat import format_lat_lon
 
 DEFAULT_MAST_M = 10.0  # sites rank: the mast of --site and --search sites without --height-m [m]
 CONNECTING_RIDGE = (-89.45, 222.69)  # sites rank --search: the default centre (Mazarico et al. 2011) [deg]
@@ -197,7 +198,8 @@ def psr(
         for name, lat, lon in sites:
             if not bool(grid.contains(lat, lon)):
                 raise SiteError(
-                    f"--site {name} ({lat} N, {lon} E) is outside DEM '{grid.name}': the distance to a PSR is measured "
+                    f"--site {name} ({format_lat_lon(lat, lon)}) is outside DEM '{grid.name}': the distance to a "
+                    "PSR is measured "
                     "within the DEM's map; use the DEM of its pole (--dem south or north)"
                 )
             colat = polar_colatitude_deg(grid, lat)
@@ -206,8 +208,9 @@ def psr(
                        f"DEM '{grid.name}' maps whole circles only to {reach_deg:.2f} deg, so pick a site nearer the "
                        "pole or a larger polar DEM (--dem FILE)")
                 raise SiteError(
-                    f"--site {name} ({lat} N, {lon} E) is {colat:.2f} deg from the pole, outside the PSR region "
-                    f"(--max-colatitude-deg {max_colatitude_deg:g}): only PSRs inside the region are mapped, so its "
+                    f"--site {name} ({format_lat_lon(lat, lon)}) is {colat:.2f} deg from the pole, outside the PSR "
+                    f"region (--max-colatitude-deg {max_colatitude_deg:g}): only PSRs inside the region are mapped, so "
+                    "its "
                     f"nearest-PSR distance would be wrong; {fix}"
                 )
         envelope = sun_envelope(grid.georeference.south, start, end, step_hours)
@@ -547,7 +550,7 @@ def _after(summary: dict[str, Any], key: str, new_key: str, value: Any) -> dict[
 
 def _latlon_text(lat: float, lon: float) -> str:
     """``89.4500 S, 222.6900 E``: a latitude with its hemisphere letter, not '-89.4500 N'."""
-    return f"{abs(lat):.4f} {'S' if lat < 0 else 'N'}, {lon:.4f} E"
+    return format_lat_lon(lat, lon)
 
 
 def _utc_text(value: str) -> str:

@@ -133,6 +133,7 @@ def sweep(
         infinite_cells,
         parse_parameters,
         run_sweep,
+        sweep_reuse,
         sweep_view,
         write_sweep_table,
     )
@@ -147,6 +148,9 @@ def sweep(
         base = load_scenario(scenario or default_scenario_path())
         grid = parse_parameters(param)
         members = expand(base, grid)
+        reuse = sweep_reuse(members, out)
+        if not json_output:
+            console.print(reuse.describe(), highlight=False, soft_wrap=False)
         try:
             with progress_bar(f"sweep of {len(members)} members", enabled=not quiet and not json_output) as update:
                 table = run_sweep(members, out, lambda: make_executor(scheduler, workers), progress=update, db_url=db)
@@ -157,7 +161,19 @@ def sweep(
         if json_output:
             rows = table.to_dict(orient="records")
             # JSON has no inf: those cells are null in "rows" and listed here (sweep.parquet keeps the floats)
-            print_json({"members": len(table), "table": str(path), "rows": rows, "infinite": infinite_cells(table)})
+            print_json(
+                {
+                    "members": len(table),
+                    "table": str(path),
+                    "reused": {
+                        "members_finished_earlier": reuse.finished,
+                        "shared_stage_results": {k: {"results": n, "members": m} for k, (n, m) in reuse.shared.items()},
+                        "stage_results_from_earlier_run": reuse.cached,
+                    },
+                    "rows": rows,
+                    "infinite": infinite_cells(table),
+                }
+            )
             return
         console.print(f"[bold green]done[/] {len(table)} members; table: {escape(str(path))}", markup=True)
         console.print(_catalog_hint(db), highlight=False)
@@ -260,6 +276,7 @@ def runs_list(
                         "started_utc": r.started_utc,
                         "elapsed_s": r.elapsed_s,
                         "out_dir": r.out_dir,
+                        "output": r.output_state(),
                     }
                     for r in records
                 ]
@@ -283,12 +300,19 @@ def runs_list(
             table.add_row(
                 r.run_id,
                 _listed_name(r.scenario_name, r.summary),  # text, not markup ("[sites.0.mast_height_m=10]")
-                r.status,
+                _listed_status(r),
                 *started,
                 f"{r.elapsed_s:.1f}" if r.elapsed_s is not None else "",
                 *([r.out_dir] if wide else []),
             )
         console.print(table)
+
+
+def _listed_status(record: Any) -> str:
+    """A run's status as `runs list` shows it: a finished run whose folder a later run wrote over says so."""
+    if record.status == "done" and record.output_state().startswith("replaced"):
+        return "done (output replaced)"
+    return str(record.status)
 
 
 def _listed_name(name: str, summary: dict[str, Any]) -> str:
@@ -341,6 +365,7 @@ def runs_show(
                 "finished_utc": r.finished_utc,
                 "elapsed_s": r.elapsed_s,
                 "out_dir": r.out_dir,
+                "output": r.output_state(),  # "here", "missing" or "replaced by RUN_ID" (a later run's --out)
                 "error": r.error,
                 "summary": r.summary,
                 **({"non_finite": non_finite_marks(r.summary)} if non_finite_marks(r.summary) else {}),

@@ -98,7 +98,6 @@ def simulate(
             solved = None
             campaign = getattr(model, "campaign", None)
             if campaign is not None and campaign.logistics is not None and model.operations is not None:
-                from lunarops.logistics.outputs import isru_production_kg
                 from lunarops.runner.stages.campaign import plan_campaign
 
                 solved = plan_campaign(campaign, model.operations, lambda f, m: update(0.3 * f, f"campaign: {m}"))
@@ -112,7 +111,7 @@ def simulate(
                 progress=lambda f, m: update(share + (1.0 - share) * f, m),
                 arrivals=solved.arrivals if solved is not None else None,
                 payload_kg=solved.payload_kg if solved is not None else None,
-                campaign_isru_kg=isru_production_kg(solved.plan, solved.problem) if solved is not None else None,
+                campaign_isru_steps=solved.isru_steps if solved is not None else None,
                 site_summary=site.summary if site is not None else None,
             )
         summary: dict[str, Any] = dict(mc.summary)

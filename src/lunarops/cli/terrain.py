@@ -12,6 +12,7 @@ from rich.table import Table
 
 from lunarops.cli.common import HELP_MARKUP, console, handle_errors, print_json, progress_bar
 from lunarops.errors import InputError, SiteError
+from lunarops.numformat import format_lat_lon
 
 data_app = typer.Typer(
     help="Data products: download higher-resolution LOLA DEMs.", no_args_is_help=True, rich_markup_mode=HELP_MARKUP
@@ -104,7 +105,7 @@ def horizon(
                 }
             )
             return
-        where = f"{abs(lat):.4f} {'S' if lat < 0 else 'N'} {lon:.4f} E"
+        where = format_lat_lon(lat, lon)
         table = Table(title=f"horizon at {where}, {height_m:g} m above ground, DEM {model.name}")
         table.add_column("azimuth [deg]", justify="right")
         table.add_column("elevation [deg]", justify="right")

@@ -30,6 +30,7 @@ from lunarops.illumination.functions import (
 from lunarops.illumination.site import check_dem, check_site_numbers
 from lunarops.illumination.timegrid import check_time_grid, is_real, shown
 from lunarops.memory import available_memory_bytes
+from lunarops.numformat import format_lat_lon
 from lunarops.terrain import Dem, horizon_map
 from lunarops.terrain.dem import SHIPPED_DEMS_HINT
 from lunarops.terrain.horizon import (
@@ -157,7 +158,8 @@ def window_around(dem: Dem, latitude_deg: float, longitude_deg: float, half_size
     check_site_numbers(latitude_deg, longitude_deg)
     if not bool(np.all(dem.contains(latitude_deg, longitude_deg))):
         raise SiteError(
-            f"site ({latitude_deg} N, {longitude_deg} E) is outside DEM '{dem.name}'; pick a site inside it or "
+            f"site ({format_lat_lon(latitude_deg, longitude_deg)}) is outside DEM '{dem.name}'; pick a site inside "
+            "it or "
             f"use a DEM that covers it: {SHIPPED_DEMS_HINT}"
         )
     if not (is_real(half_size_m) and math.isfinite(half_size_m) and half_size_m > 0):
@@ -236,7 +238,8 @@ class LightMap:
         row, col = (round(float(v)) for v in dem.latlon_to_rowcol(latitude_deg, longitude_deg))
         r0, r1, c0, c1 = self.window
         if not (r0 <= row < r1 and c0 <= col < c1):
-            raise SiteError(f"site ({latitude_deg} N, {longitude_deg} E) is outside the map window {self.window}")
+            where = format_lat_lon(latitude_deg, longitude_deg)
+            raise SiteError(f"site ({where}) is outside the map window {self.window}")
         return float(getattr(self, name)[row - r0, col - c0])
 
 

@@ -36,6 +36,7 @@ from lunarops.illumination.functions import (
     longest_true_run,
 )
 from lunarops.illumination.timegrid import check_time_grid, is_real, shown
+from lunarops.numformat import format_lat_lon
 from lunarops.sky import sky_at_site
 from lunarops.terrain import EMBEDDED_DEMS, Dem, HorizonMask, azimuth_grid_rad, horizon_at_site, load_dem
 from lunarops.terrain.dem import SHIPPED_DEMS_HINT, check_latlon_deg
@@ -171,7 +172,9 @@ def _check_observer(
     """InputError / SiteError for a mast height that is not a number >= 0, a ground height that is not finite or
     a latitude / longitude that is not a number on the Moon."""
     if not (is_real(mast_height_m) and np.isfinite(mast_height_m) and mast_height_m >= 0):
-        raise InputError(f"mast height = {shown(mast_height_m)} m must be >= 0")
+        got = "" if is_real(mast_height_m) else f" (got a {type(mast_height_m).__name__})"
+        raise InputError(f"mast_height_m = {shown(mast_height_m)} must be one number >= 0 [m]{got}, e.g. 10.0; call "
+                         "once per height for several")
     check_site_numbers(latitude_deg, longitude_deg)
     check_latlon_deg(latitude_deg, longitude_deg)
     if ground_height_m is not None and not (is_real(ground_height_m) and math.isfinite(ground_height_m)):
@@ -209,7 +212,7 @@ def site_horizon(
         return mask, ground
     if not bool(np.all(dem.contains(latitude_deg, longitude_deg))):
         raise SiteError(
-            f"site ({latitude_deg} N, {longitude_deg} E) is outside DEM '{dem.name}'; pick a site inside it, "
+            f"site ({format_lat_lon(latitude_deg, longitude_deg)}) is outside DEM '{dem.name}'; pick a site inside it, "
             f"another DEM ({SHIPPED_DEMS_HINT}; or a file) or terrain 'none'"
         )
     dem_ground = float(dem.height_at(latitude_deg, longitude_deg))

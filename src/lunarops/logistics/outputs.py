@@ -292,20 +292,36 @@ def operations_deliveries(
     return frame
 
 
-def isru_production_kg(plan: Plan, problem: Problem) -> dict[str, float]:
-    """Propellant the plan's ISRU plants make [kg per product, e.g. oxygen, hydrogen]: on every holdover at the
-    ISRU node, the plant mass held there x ``production_kg_per_kg_year`` x the product's share x the holdover's
-    days / 365 (the model's own production terms); {} without ISRU."""
+def isru_production_steps(plan: Plan, problem: Problem, epoch: datetime) -> pd.DataFrame:
+    """Propellant the plan's ISRU plants make, step by step: one row per holdover at the ISRU node with plant mass
+    on it (start_utc, end_utc, plant_kg, then kg per product, e.g. oxygen_kg, hydrogen_kg), made at the model's
+    own production terms: plant mass x ``production_kg_per_kg_year`` x the product's share x days / 365. Empty
+    without ISRU."""
     isru = problem.isru
     flights = plan.flights
+    columns = ["start_utc", "end_utc", "plant_kg"] + [f"{p}_kg" for p in (isru.products if isru else {})]
     if isru is None or not len(flights) or "isru_plant_kg" not in flights:
-        return {}
+        return pd.DataFrame(columns=columns)
     days = list(plan.steps.days)
     held = flights[flights["holdover"].astype(bool) & (flights["from"] == isru.node)]
-    made: dict[str, float] = {product: 0.0 for product in isru.products}
+    rows = []
     for day, plant_kg in zip(held["day"], held["isru_plant_kg"], strict=True):
         k = days.index(day)
         span = days[k + 1] - days[k] if k + 1 < len(days) else 0.0
-        for product, share in isru.products.items():
-            made[product] += float(plant_kg) * isru.production_kg_per_kg_year * share * span / 365.0
-    return made
+        if float(plant_kg) <= 0.0 or span <= 0.0:
+            continue
+        yearly = float(plant_kg) * isru.production_kg_per_kg_year * span / 365.0
+        rows.append({"start_utc": pd.Timestamp(epoch + timedelta(days=float(day))),
+                     "end_utc": pd.Timestamp(epoch + timedelta(days=float(days[k + 1]))), "plant_kg": float(plant_kg),
+                     **{f"{product}_kg": yearly * share for product, share in isru.products.items()}})
+    frame = pd.DataFrame(rows, columns=columns)
+    return frame.sort_values("start_utc", kind="stable").reset_index(drop=True)
+
+
+def isru_production_kg(plan: Plan, problem: Problem, epoch: datetime) -> dict[str, float]:
+    """Propellant the plan's ISRU plants make over the campaign [kg per product, e.g. oxygen, hydrogen]; {}
+    without ISRU (isru_production_steps summed)."""
+    if problem.isru is None or not len(plan.flights) or "isru_plant_kg" not in plan.flights:
+        return {}
+    steps = isru_production_steps(plan, problem, epoch)
+    return {product: float(steps[f"{product}_kg"].sum()) for product in problem.isru.products}

@@ -396,7 +396,10 @@ def compute_coverage(
             "the observer's height)"
         )
     if not (math.isfinite(duration_s) and duration_s >= step_s):
-        raise InputError(f"duration must be at least one step ({step_s} s), got {duration_s} s")
+        raise InputError(
+            f"duration_s = {duration_s} must be at least one step ({step_s} s); it is in seconds: 7 days is "
+            "7 * 86400"
+        )
     _check_span(start, duration_s)
     n = half_open_count(duration_s, step_s)  # half-open [start, start + duration), as the run's other stages
     if n > MAX_SAMPLES:

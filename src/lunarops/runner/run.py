@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lunarops import __version__
 from lunarops.atomic import write_atomic, write_text_atomic
@@ -34,7 +34,10 @@ from lunarops.runner.stage import ProgressCallback, RunContext, StageResult, no_
 from lunarops.runner.stages import campaign, operations, orbits, site, sky
 from lunarops.scenario import Scenario
 from lunarops.store import Catalog
-from lunarops.store.parquet import write_dataset_files
+from lunarops.store.parquet import read_frame, write_dataset_files
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 StageFunction = Callable[[RunContext], StageResult | None]
 STAGES: tuple[tuple[str, StageFunction], ...] = (
@@ -63,6 +66,20 @@ class Results:
     def summary(self) -> dict[str, Any]:
         """Every stage's headline numbers, by stage name."""
         return {name: stage.summary for name, stage in self.stages.items()}
+
+    def table_names(self) -> list[str]:
+        """The results tables written to ``out_dir/results`` (docs/results.md): ``site-light``,
+        ``operations-operations_run0_hourly``, ..."""
+        return sorted(p.stem for p in (self.out_dir / "results").glob("*.parquet"))
+
+    def table(self, name: str) -> pd.DataFrame:
+        """One results table as a pandas DataFrame, e.g. ``results.table("site-light")``: a stage's dataset split
+        by its dimensions as in ``out_dir/results`` (an xarray dataset's ``to_dataframe()`` would instead make a
+        row for every combination of all its dimensions)."""
+        names = self.table_names()
+        if name not in names:
+            raise InputError(f"no results table {name!r} in {self.out_dir / 'results'}; the tables: {names}")
+        return read_frame(self.out_dir / "results" / f"{name}.parquet")
 
 
 @dataclass(frozen=True)

@@ -49,6 +49,7 @@ from lunarops.numformat import format_number
 from lunarops.runner.executors import stop_workers
 from lunarops.runner.stage import ProgressCallback, no_progress
 from lunarops.scenario import Scenario
+from lunarops.scenario.changes import set_path
 from lunarops.scenario.load import validation_issues
 from lunarops.store import Catalog, write_dataset
 
@@ -173,7 +174,7 @@ def expand(base: Scenario, grid: Mapping[str, Sequence[Any]]) -> list[Member]:
         overrides = dict(zip(paths, combo, strict=True))
         variant = json.loads(json.dumps(data))
         for path, value in overrides.items():
-            _set_path(variant, path, value)
+            set_path(variant, path, value, "sweep path")
         name = str(overrides.get("name", base.name))  # a swept name is the member's own
         variant["name"] = f"{name} [{', '.join(f'{k}={v}' for k, v in overrides.items())}]"[:200]
         try:
@@ -183,30 +184,6 @@ def expand(base: Scenario, grid: Mapping[str, Sequence[Any]]) -> list[Member]:
             raise ScenarioError(validation_issues(error, variant, f"<sweep member {index}: {member}>")) from None
         members.append(Member(index, overrides, scenario))
     return members
-
-
-def _set_path(data: Any, path: str, value: Any) -> None:
-    parts = path.split(".")
-    node = data
-    for depth, part in enumerate(parts):
-        last = depth == len(parts) - 1
-        where = ".".join(parts[: depth + 1])
-        if isinstance(node, list):
-            if not part.isdigit() or int(part) >= len(node):
-                raise InputError(f"sweep path {path!r}: {where!r} is not an index of a list of {len(node)}")
-            key: Any = int(part)
-        elif isinstance(node, dict):
-            if part not in node:
-                raise InputError(
-                    f"sweep path {path!r}: {where!r} is not a field of the scenario; fields here: {sorted(node)}"
-                )
-            key = part
-        else:
-            raise InputError(f"sweep path {path!r}: {where!r} goes inside a value that has no fields")
-        if last:
-            node[key] = value
-        else:
-            node = node[key]
 
 
 MemberFunction = Callable[[Scenario, str], dict[str, Any]]
@@ -284,6 +261,54 @@ def stage_sharing(members: Sequence[Member]) -> Sharing:
     return Sharing(share, {i: tuple(keys[i][name] for name in share[i]) for i in keys})
 
 
+@dataclass(frozen=True)
+class SweepReuse:
+    """What a sweep run can reuse before it starts: ``finished`` members written by an earlier run of the same
+    sweep (kept, not run again) of ``members``; ``shared[stage]`` = (distinct results, members that read them) for
+    each stage that members have in common (each result computed once); ``cached`` of those results already in
+    ``OUT/.stage-cache`` from an earlier run."""
+
+    members: int
+    finished: int
+    shared: dict[str, tuple[int, int]]
+    cached: int
+
+    def describe(self) -> str:
+        """One line for the CLI."""
+        if self.finished == self.members:
+            return f"all {self.members} members were finished by an earlier run of this sweep: nothing to run"
+        parts = [f"{self.members - self.finished} of {self.members} members to run"]
+        if self.finished:
+            parts[0] += f" ({self.finished} finished by an earlier run, kept)"
+        if self.shared:
+            shared = ", ".join(f"{stage} {n} for {m} members" for stage, (n, m) in self.shared.items())
+            parts.append(f"stage results shared, each computed once: {shared}")
+            if self.cached:
+                parts.append(f"{self.cached} of them already computed by an earlier run")
+        else:
+            parts.append("no stage is the same in two members: each member runs every stage")
+        return "; ".join(parts)
+
+
+def sweep_reuse(members: Sequence[Member], out_dir: Path, sharing: Sharing | None = None) -> SweepReuse:
+    """What a run of ``members`` into ``out_dir`` will reuse (see SweepReuse); reads, writes nothing."""
+    sharing = stage_sharing(members) if sharing is None else sharing
+    pending = [m for m in members if _read_member(Path(out_dir), m) is None]
+    readers: dict[tuple[str, str], int] = {}
+    for member in pending:
+        for stage, key in zip(sharing.share.get(member.index, ()), sharing.keys.get(member.index, ()), strict=True):
+            readers[stage, key] = readers.get((stage, key), 0) + 1
+    cache_dir = Path(out_dir) / STAGE_CACHE_DIR
+    in_cache = {(stage, key) for stage, key in readers if (cache_dir / f"{stage}-{key[:32]}.pickle").is_file()}
+    shared: dict[str, tuple[int, int]] = {}
+    for (stage, key), count in readers.items():
+        if count > 1 or (stage, key) in in_cache:  # one reader of a result not computed yet: nothing shared
+            n, m = shared.get(stage, (0, 0))
+            shared[stage] = (n + 1, m + count)
+    cached = len(in_cache)
+    return SweepReuse(len(members), len(members) - len(pending), shared, cached)
+
+
 def run_sweep(
     members: Sequence[Member],
     out_dir: Path,
@@ -342,7 +367,9 @@ def run_sweep(
                 if pending and attempt == MAX_ATTEMPTS:
                     raise LunarOpsError(
                         f"{len(pending)} sweep members failed {MAX_ATTEMPTS} times (workers died); "
-                        f"first: member {pending[0].index}; rerun the sweep to retry them"
+                        f"first: member {pending[0].index}; rerun the sweep to retry them. From a Python script, "
+                        "call run_sweep under `if __name__ == \"__main__\":` (the workers are new processes that "
+                        "import the script; without it each worker dies starting its own sweep)"
                     )
         _tidy_stage_cache(cache_dir, sharing, started)
     except KeyboardInterrupt:

@@ -245,6 +245,10 @@ _FIXES = {
     "int_parsing": "give a whole number",
     "int_from_float": "give a whole number",
     "bool_parsing": "give true or false",
+    "float_type": "give one number, not a list or a mapping",
+    "int_type": "give one whole number, not a list or a mapping",
+    "bool_type": "give true or false",
+    "string_type": "give a text",
 }
 
 

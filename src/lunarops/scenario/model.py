@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
+from lunarops.numformat import format_lat_lon
 from lunarops.scenario.base import _Model
 from lunarops.scenario.campaign import CampaignSection
 from lunarops.scenario.core import Period, Site, SkyOptions
@@ -28,6 +30,13 @@ class Scenario(_Model):
     orbits: OrbitsSection | None = None
     campaign: CampaignSection | None = None
     operations: OperationsSection | None = None
+
+    def with_changes(self, changes: Mapping[str, Any]) -> Scenario:
+        """A copy with fields set by dotted path, validated as a scenario file is: ``scenario.with_changes(
+        {"operations.storage.battery.capacity_kwh": 800, "sites.0.mast_height_m": 10})``."""
+        from lunarops.scenario.changes import with_changes
+
+        return with_changes(self, changes)
 
     @model_validator(mode="after")
     def _unique_site_names(self) -> Scenario:
@@ -100,7 +109,7 @@ class Scenario(_Model):
             suggestion = "south" if lat <= -70.2 else "north" if lat >= 70.2 else "global"
             problems.append((
                 ("terrain", "dem") if given else ("sites", i, "latitude_deg"), terrain.dem if given else f"{lat:g}",
-                f"site {site.name!r} ({lat:g} N, {site.longitude_deg:g} E) is outside the DEM of terrain.dem = "
+                f"site {site.name!r} ({format_lat_lon(lat, site.longitude_deg)}) is outside the DEM of terrain.dem = "
                 f"{terrain.dem!r}{'' if given else ' (the default)'}; set terrain.dem: {suggestion} "
                 f"({SHIPPED_DEMS_HINT})",
             ))

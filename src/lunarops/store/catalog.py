@@ -64,6 +64,18 @@ class RunRecord:
     summary: dict[str, Any]
     error: str | None
 
+    def output_state(self) -> str:
+        """Whether ``out_dir`` still holds this run's output: "here" (its summary.json names this run), "missing"
+        (no readable summary.json: moved, deleted, or the run did not finish) or "replaced by RUN_ID" (a later run
+        into the same folder, such as a sweep rerun after an edit, wrote its own)."""
+        try:
+            written = json.loads((Path(self.out_dir) / "summary.json").read_text(encoding="utf-8")).get("run_id")
+        except (OSError, ValueError, AttributeError):
+            return "missing"
+        if written == self.run_id:
+            return "here"
+        return f"replaced by {written}" if isinstance(written, str) and written else "missing"
+
     def __repr__(self) -> str:
         elapsed = "None" if self.elapsed_s is None else f"{self.elapsed_s:.1f}s"
         started = self.started_utc.isoformat(timespec="seconds") if isinstance(self.started_utc, datetime) else None

@@ -10,6 +10,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from lunarops.checks import is_real_number
 from lunarops.errors import InputError, SiteError
+from lunarops.numformat import format_lat_lon
 from lunarops.terrain.functions import FloatArray
 from lunarops.terrain.georef import Equirectangular, Georeference, PolarStereographic
 
@@ -196,7 +197,7 @@ class Dem:
             la = float(np.broadcast_to(lat, h.shape).ravel()[flat])
             lo = float(np.broadcast_to(lon, h.shape).ravel()[flat])
             raise SiteError(
-                f"site ({la:.4f} N, {lo:.4f} E) is outside DEM '{self.name}' or on a no-data cell "
+                f"site ({format_lat_lon(la, lo)}) is outside DEM '{self.name}' or on a no-data cell "
                 f"({self._extent_text()}); pick a site inside the DEM or use a DEM that covers it: {SHIPPED_DEMS_HINT}"
             )
         return h

@@ -293,7 +293,8 @@ def _check_common(
     if not (_is_real(height_above_ground_m) and math.isfinite(height_above_ground_m)
             and 0.0 <= height_above_ground_m < 1e5):  # fmt: skip
         raise InputError(
-            f"height_above_ground_m = {height_above_ground_m!r} must be finite, >= 0 and < 100 km; use e.g. 2.0"
+            f"height_above_ground_m = {height_above_ground_m!r} must be one finite number, >= 0 and < 100 km [m]; use "
+            "e.g. 2.0 (call once per height for several)"
         )
     if mode not in modes:
         raise InputError(f"mode = {mode!r} must be one of {', '.join(modes)}")

@@ -31,6 +31,7 @@ from numpy.typing import NDArray
 
 from lunarops.checks import is_real_number
 from lunarops.errors import InputError, SiteError
+from lunarops.numformat import format_lat_lon
 from lunarops.terrain.dem import Dem
 from lunarops.terrain.functions import FloatArray
 from lunarops.terrain.georef import PolarStereographic
@@ -127,7 +128,8 @@ def traverse_to_targets(
     ny, nx = mask.shape
     if not (0 <= row < ny and 0 <= col < nx):
         raise SiteError(
-            f"site ({latitude_deg} N, {longitude_deg} E) is outside the traverse window {window} of DEM '{dem.name}'"
+            f"site ({format_lat_lon(latitude_deg, longitude_deg)}) is outside the traverse window {window} of DEM "
+            f"'{dem.name}'"
         )
     if ny * nx > MAX_WINDOW_CELLS:
         raise InputError(
@@ -137,7 +139,8 @@ def traverse_to_targets(
         )
     heights = np.asarray(dem.heights_m[r0:r1, c0:c1], dtype=np.float64)
     if not math.isfinite(heights[row, col]):
-        raise SiteError(f"site ({latitude_deg} N, {longitude_deg} E) is on a no-data cell of DEM '{dem.name}'")
+        where = format_lat_lon(latitude_deg, longitude_deg)
+        raise SiteError(f"site ({where}) is on a no-data cell of DEM '{dem.name}'")
     if not mask.any():
         return Traverse(math.inf, math.nan, NO_TARGET)
     start = row * nx + col

@@ -320,12 +320,7 @@ _MISSING_OUTPUT = (
 def _own_output(record: RunRecord) -> Path | None:
     """The run's output directory, if it still holds this run's output: its summary.json names the run (a later
     run with the same ``--out`` overwrites it)."""
-    folder = Path(record.out_dir)
-    try:
-        written = json.loads((folder / "summary.json").read_text(encoding="utf-8")).get("run_id")
-    except (OSError, ValueError, AttributeError):
-        return None
-    return folder.resolve() if written == record.run_id else None
+    return Path(record.out_dir).resolve() if record.output_state() == "here" else None
 
 
 def _own_file(record: RunRecord, relative: str) -> Path | None:

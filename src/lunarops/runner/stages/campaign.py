@@ -76,9 +76,9 @@ def run_stage(ctx: RunContext) -> StageResult | None:
         products["arrivals"] = solved.arrivals
         products["payload_kg"] = solved.payload_kg
         products["plan"] = plan
-        isru_made = outputs.isru_production_kg(plan, problem)
+        isru_made = outputs.isru_production_kg(plan, problem, epoch)
         if isru_made:
-            products["isru_production_kg"] = isru_made
+            products["isru_production_steps"] = solved.isru_steps
             summary.update({f"isru_{product}_made_kg": kg for product, kg in isru_made.items()})
         tables.append(Table("Deliveries to the station (for operations; crew: +N landing, -N leaving)", deliveries))
         datasets["deliveries"] = outputs.table_dataset(deliveries)
@@ -143,6 +143,7 @@ class CampaignPlan:
     deliveries: pd.DataFrame
     arrivals: dict[str, datetime]
     payload_kg: dict[str, float]  # what each mission lands (elements and commodities) [kg]
+    isru_steps: pd.DataFrame  # what the plan's ISRU plants make, step by step (outputs.isru_production_steps)
 
 
 def plan_campaign(section: Any, operations: Any, progress: Callable[[float, str], None]) -> CampaignPlan:
@@ -157,6 +158,7 @@ def plan_campaign(section: Any, operations: Any, progress: Callable[[float, str]
         outputs.operations_deliveries(plan, problem, section.epoch_utc, node, split),
         outputs.mission_arrivals(problem, section.epoch_utc, node),
         outputs.mission_payload_kg(problem),
+        outputs.isru_production_steps(plan, problem, section.epoch_utc),
     )
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from itertools import pairwise
 from typing import Any
 
@@ -547,12 +547,12 @@ def simulate_scenario(
     progress: ProgressCallback = no_progress,
     arrivals: Mapping[str, datetime] | None = None,
     payload_kg: Mapping[str, float] | None = None,
-    campaign_isru_kg: Mapping[str, float] | None = None,
+    campaign_isru_steps: pd.DataFrame | None = None,
     site_summary: Mapping[str, Any] | None = None,
 ) -> tuple[OpsResult, OpsResult, list[str]]:
     """(hourly run 0, Monte Carlo runs, notes) for a scenario with an operations section; the campaign's
     deliveries, mission landings (``arrivals``), what each mission lands (``payload_kg``) and what its ISRU makes
-    (``campaign_isru_kg``) as `plan_campaign` gives them, the site stage's summary (``site_summary``: its PSR
+    (``campaign_isru_steps``) as `plan_campaign` gives them, the site stage's summary (``site_summary``: its PSR
     distances). `lunarops run` and `lunarops simulate` both call this, so they give the same notes."""
     section = scenario.operations
     if section is None:
@@ -606,7 +606,9 @@ def simulate_scenario(
         )
     logistics = scenario.campaign.logistics if getattr(scenario, "campaign", None) is not None else None
     if logistics is not None and logistics.isru is not None and logistics.isru.enabled:
-        notes.append(isru_models_note(logistics.isru, campaign_isru_kg, mc.summary))
+        plants_online = [online_seconds(plant, start, arrivals) for plant in section.isru]
+        first_online = start + timedelta(seconds=max(min(plants_online), 0.0)) if plants_online else None
+        notes.append(isru_models_note(logistics.isru, campaign_isru_steps, mc.summary, first_online))
     notes.extend(carried_mass_notes(section, start, payload_kg))
     return hourly, mc, notes
 
@@ -890,16 +892,35 @@ def _figures(hourly: OpsResult, mc: OpsResult, battery_j: float | None) -> list[
 TABLE_KEYS = ("components", "components_columns", "loads", "loads_columns")
 
 
-def isru_models_note(isru: Any, campaign_made_kg: Mapping[str, float] | None, summary: Mapping[str, Any]) -> str:
-    """The campaign's ISRU against the station's: what the plan counts on for its vehicles, what the operations'
-    plants make, and that the two are separate models."""
+def isru_models_note(
+    isru: Any, steps: pd.DataFrame | None, summary: Mapping[str, Any], plants_online: datetime | None
+) -> str:
+    """The campaign's ISRU against the station's: what the plan counts on for its vehicles (``steps``, from
+    lunarops.logistics.outputs.isru_production_steps), how much of it before the station's first ISRU plant comes
+    online (``plants_online``; None: the station has none), what the operations' plants make, and that the two
+    are separate models."""
     counted = ""
-    if campaign_made_kg:
-        parts = " and ".join(f"{kg / 1000.0:,.1f} t of {product}" for product, kg in campaign_made_kg.items())
+    if steps is not None and len(steps):
+        products = [c.removesuffix("_kg") for c in steps.columns if c.endswith("_kg") and c != "plant_kg"]
+        parts = " and ".join(f"{float(steps[f'{p}_kg'].sum()) / 1000.0:,.1f} t of {p}" for p in products)
+        first = steps.iloc[0]
         counted = (
             f" The plan counts on its plants making {parts} for its vehicles ({isru.production_kg_per_kg_year:g} kg "
-            "per kg of plant per year, Isaji et al. 2022)."
+            f"per kg of plant per year, Isaji et al. 2022), from {first['start_utc']:%Y-%m-%d} "
+            f"({first['plant_kg']:,.0f} kg of plant; at most {steps['plant_kg'].max():,.0f} kg)."
         )
+        if plants_online is None:
+            counted += " The operations have no ISRU plant to make it."
+        else:
+            when = pd.Timestamp(plants_online).tz_convert("UTC")
+            begin, end = pd.to_datetime(steps["start_utc"], utc=True), pd.to_datetime(steps["end_utc"], utc=True)
+            share = ((when - begin) / (end - begin)).clip(0.0, 1.0)  # of each step's output made before then
+            early = float((steps[[f"{p}_kg" for p in products]].sum(axis=1) * share).sum())
+            if early > 0.0:
+                counted += (
+                    f" {early / 1000.0:,.1f} t of it is made before the station's first ISRU plant comes online "
+                    f"({when:%Y-%m-%d}): the campaign's plants are not the station's."
+                )
     water_t = float(summary.get("isru_water_kg_p50", 0.0)) / 1000.0
     o2_t = float(summary.get("isru_o2_kg_p50", 0.0)) / 1000.0
     split = ""
@@ -981,7 +1002,7 @@ def run_stage(ctx: RunContext) -> StageResult | None:
         progress=ctx.progress,
         arrivals=arrivals,
         payload_kg=campaign.products.get("payload_kg") if campaign is not None else None,
-        campaign_isru_kg=campaign.products.get("isru_production_kg") if campaign is not None else None,
+        campaign_isru_steps=campaign.products.get("isru_production_steps") if campaign is not None else None,
         site_summary=site.summary if site is not None else None,
     )
     station_masses = station_from_section(scenario.operations, scenario.period.start_utc, all_online=True).masses_kg()
