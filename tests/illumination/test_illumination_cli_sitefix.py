@@ -269,7 +269,7 @@ def test_errors_name_the_option(args: list[str], message: str) -> None:
 def test_horizon_title_says_south() -> None:
     result = runner.invoke(app, ["horizon", *SITE, "--n-azimuth", "8"], env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
-    assert "89.4500 S 222.6900 E" in result.output and "-89.4500 N" not in result.output
+    assert "89.4500 S, 222.6900 E" in result.output and "-89.4500 N" not in result.output
 
 
 def test_rank_json_echoes_the_period_and_the_search() -> None:

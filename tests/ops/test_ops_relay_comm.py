@@ -142,8 +142,15 @@ def test_relay_only_fraction_matches_an_independent_coverage() -> None:
     earth = smooth_sphere_light(
         site.latitude_deg, site.longitude_deg, mast, site.ground_height_m or 0.0, start, end, 3600.0
     ).earth_visible
-    expected = float(np.mean(relay & ~earth))
+    # both links need a DSN complex to see the Moon (comms.ground_network: dsn, the default; checked against
+    # spherical astronomy in tests/sky/test_ground_stations.py)
+    from lunarops.sky.ground import network_sees_moon
+    from lunarops.timescale import utc_period
+
+    ground = network_sees_moon(utc_period(start, end, 3600.0))
+    expected = float(np.mean(relay & ground & ~(earth & ground)))
     assert mc.summary["relay_only_link_fraction"] == pytest.approx(expected, abs=1e-12)
+    assert any("ground network: the DSN" in note for note in notes)
     assert any("direct_or_relay" in note and "relay only" in note for note in notes)
 
 
@@ -173,6 +180,7 @@ def test_direct_link_antenna_mask_and_link_gap() -> None:
     data = _example(10)
     data["operations"]["comms"]["mode"] = "direct_to_earth"
     data["operations"]["comms"]["min_elevation_deg"] = 2.0
+    data["operations"]["comms"]["ground_network"] = "none"  # the lunar end alone (the DSN: test_ground_network_*)
     scenario = parse_scenario(yaml.safe_dump(data))
     _, mc, notes = simulate_scenario(scenario)
     site = next(s for s in scenario.sites if s.name == scenario.operations.site)

@@ -420,7 +420,12 @@ def test_cli_power_size_scenario_uses_its_terrain_light(tmp_path: Path) -> None:
         5.0,
         lunar_gravity="degree2",
     )
-    link = (light.earth_visible | coverage.relay_links["Connecting Ridge"].visible).astype(float)
+    # and both need a DSN complex seeing the Moon above 10 deg (comms.ground_network: dsn, the default;
+    # tests/sky/test_ground_stations.py checks it against spherical astronomy)
+    from lunarops.sky.ground import network_sees_moon
+
+    ground = network_sees_moon(utc_period(period.start_utc, period.end_utc, 3600.0))
+    link = ((light.earth_visible | coverage.relay_links["Connecting Ridge"].visible) & ground).astype(float)
     # the load profile of the scenario (no crew, so eclss 0): habitat 6 + science lab 0.8 always, survival
     # heaters 3 + sky telescope 0.8 at night, rovers 3 + psr ice plant 10 + ilmenite o2 plant 8 + solar
     # observatory 0.6 by day (ISRU plants are daylight-only), earth camera 0.3 while the Earth is up, comms 0.5

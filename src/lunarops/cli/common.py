@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Final
 
+import numpy as np
 import typer
 from rich.console import Console
 from rich.markup import escape
@@ -101,8 +102,21 @@ def _check_writable_ancestor(directory: Path, path: Path, option: str) -> None:
 
 def print_json(obj: Any) -> None:
     """Print ``obj`` as JSON on standard output (nothing else goes there with --json)."""
-    sys.stdout.write(to_json(obj) + "\n")
+    sys.stdout.write(to_json(_no_negative_zero(obj)) + "\n")
     sys.stdout.flush()
+
+
+def _no_negative_zero(value: Any) -> Any:
+    """``value`` with every -0.0 made 0.0 (in dicts, lists, tuples and float arrays): JSON would print "-0.0"."""
+    if isinstance(value, dict):
+        return {k: _no_negative_zero(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_no_negative_zero(v) for v in value]
+    if isinstance(value, np.ndarray) and value.dtype.kind == "f":
+        return value + 0.0
+    if isinstance(value, float | np.floating):
+        return float(value) + 0.0
+    return value
 
 
 @contextmanager

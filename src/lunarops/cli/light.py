@@ -11,6 +11,7 @@ import typer
 from rich import box
 from rich.table import Table
 
+from lunarops.cli.angles import LAT_FORMS, LATITUDE, LON_FORMS, LONGITUDE, parse_angle
 from lunarops.cli.common import (
     HELP_MARKUP,
     check_output_file,
@@ -21,7 +22,7 @@ from lunarops.cli.common import (
     print_json,
     progress_bar,
 )
-from lunarops.cli.terrain import check_height_options, check_site_options
+from lunarops.cli.terrain import check_height_options, check_inside_dem, check_site_options
 from lunarops.errors import InputError, SiteError
 from lunarops.numformat import format_lat_lon
 
@@ -62,8 +63,8 @@ def register(app: typer.Typer) -> None:
 
 
 def illumination(
-    lat: Annotated[float, typer.Option("--lat", help="latitude [deg], planetocentric, Moon ME")],
-    lon: Annotated[float, typer.Option("--lon", help="east longitude [deg]")],
+    lat: Annotated[float, typer.Option("--lat", parser=LATITUDE, help=f"latitude [deg], Moon ME: {LAT_FORMS}")],
+    lon: Annotated[float, typer.Option("--lon", parser=LONGITUDE, help=f"east longitude [deg]: {LON_FORMS}")],
     start: Annotated[str, typer.Option("--start", help="start UTC, ISO 8601")],
     end: Annotated[str, typer.Option("--end", help="end UTC, ISO 8601 (exclusive)")],
     height_m: Annotated[float, typer.Option("--height-m", help="observer height over the ground (mast) [m]")] = 0.0,
@@ -90,6 +91,8 @@ def illumination(
         step_s = parse_step_s(step, "--step")
         check_period(start, end, step_s, "--step")
         dem = resolve_terrain(terrain, "--terrain")
+        if dem is not None:
+            check_inside_dem(dem, lat, lon, "--terrain")
         if dem is not None and ground_height_m is not None and bool(dem.contains(lat, lon)):
             dem_ground = float(dem.height_at(lat, lon))
             if ground_height_m + height_m < dem_ground - GROUND_TOLERANCE_M:
@@ -104,9 +107,12 @@ def illumination(
         summary = _after(summary, "longest_dark_hours", "longest_dark_truncated", light.longest_dark_truncated)
         summary["dem_pixel_size_m"] = None if dem is None else float(dem.pixel_size_m)
         notes = [] if dem is None else [_dark_note(dem)]
-        edge = None if dem is None else _edge_note(dem, lat, lon, light.ground_height_m + light.mast_height_m)
+        edge = None if dem is None else _edge_note(dem, lat, lon, light.ground_height_m + light.mast_height_m,
+                                                   option="--terrain")
         if edge is not None:
             notes.append(edge)
+        if dem is not None and not bool(np.any(light.sun_disk_visible > 0)):  # in terrain's shadow all along
+            notes.append(_never_lit_note(light))
         if light.longest_dark_truncated:
             notes.append("the longest dark spell runs to the start or end of the period (longest_dark_truncated): it "
                          "is cut by the period and lasts longer; widen --start/--end to see all of it")
@@ -273,11 +279,13 @@ def rank(
     search: Annotated[bool, typer.Option("--search", help="search the DEM around --center-lat/--center-lon")] = False,
     center_lat: Annotated[
         float | None,
-        typer.Option("--center-lat", help="search centre latitude [deg] [default: a scenario's 1st site, else -89.45]"),
+        typer.Option("--center-lat", parser=LATITUDE,
+                     help=f"search centre latitude [deg], {LAT_FORMS} [default: a scenario's 1st site, else -89.45]"),
     ] = None,
     center_lon: Annotated[
         float | None,
-        typer.Option("--center-lon", help="search centre east longitude [deg] [default: as --center-lat, else 222.69]"),
+        typer.Option("--center-lon", parser=LONGITUDE,
+                     help=f"search centre east longitude [deg], {LON_FORMS} [default: as --center-lat, else 222.69]"),
     ] = None,
     radius_km: Annotated[float, typer.Option("--radius-km", help="search radius [km]")] = 20.0,
     n_best: Annotated[int, typer.Option("--n-best", help="number of cells returned by --search")] = 5,
@@ -385,10 +393,13 @@ def rank(
         grid = resolve_terrain(terrain_name, "--dem")
         if grid is None:
             raise InputError("site ranking needs terrain (slope, PSRs); --dem none is not allowed here")
+        for name, lat, lon in candidates:
+            check_inside_dem(grid, lat, lon, "--dem", f"--site {name}")
         t = period_times(start, end, step_s)
         envelope = (sun_envelope(grid.georeference.south)
                     if isinstance(grid.georeference, PolarStereographic) else None)
         ranked = []
+        found_sites: list[Any] = []
         window = None
         values = None
         psr_mask = None
@@ -408,6 +419,7 @@ def rank(
                                      envelope=envelope, progress=update, horizon_mode=horizon_mode,
                                      max_slope_deg=slope_limit)
                 ranked += found.sites
+                found_sites = found.sites
                 window, values = found.light.window, found.light.sun_disk_visible_fraction
                 psr_mask = found.psr.psr if found.psr is not None else None
         ranked.sort(key=lambda s: -s.score)
@@ -415,7 +427,9 @@ def rank(
         common_mast_m = heights[0] if len(heights) == 1 else None
         mast_source = "--height-m" if height_m is not None else "scenario" if scenario is not None else "default"
         start_utc, end_utc = _utc_text(start), _utc_text(end)
-        output: dict[str, Any] = {"sites": [s.as_dict() for s in ranked], "mast_height_m": common_mast_m,
+        site_dicts = [{**s.as_dict(), "ground_height_m": float(grid.height_at(s.latitude_deg, s.longitude_deg))}
+                      for s in ranked]  # the DEM's bilinear height, as illumination reports it
+        output: dict[str, Any] = {"sites": site_dicts, "mast_height_m": common_mast_m,
                                   "mast_height_source": mast_source, "terrain": grid.name,
                                   "dem_pixel_size_m": float(grid.pixel_size_m), "start_utc": start_utc,
                                   "end_utc": end_utc, "step_hours": step_s / 3600.0,
@@ -425,13 +439,23 @@ def rank(
                                 "radius_km": radius_km, "n_best": n_best, "min_separation_km": min_separation_km}
         output["notes"] = [_dark_note(grid)]
         if isinstance(grid.georeference, PolarStereographic):
-            output["notes"].append(_traverse_note(grid, slope_limit, "the --search window" if search and not
-                                                  candidates else "--psr-radius-km around each site"))
+            traverse_window = ("the --search window (--radius-km) for search cells, --psr-radius-km around each "
+                               "listed site" if search and candidates else
+                               "the --search window (--radius-km)" if search else "--psr-radius-km around each site")
+            output["notes"].append(_traverse_note(grid, slope_limit, traverse_window))
+        searched = {id(s) for s in found_sites}
         for s in ranked:
             if s.traverse is not None and not s.traverse.reachable:
-                output["notes"].append(f"{s.name}: psr_traverse_km {s.traverse.status} (no path with slopes <= "
-                                       f"{slope_limit:g} deg); a larger --max-slope-deg or --psr-radius-km may "
-                                       "find one")
+                output["notes"].append(_unreachable_note(s, slope_limit, id(s) in searched, radius_km, psr_radius_km))
+        for s in ranked:
+            if s.sun_disk_visible_fraction <= 0.0:
+                output["notes"].append(
+                    f"{s.name} is never lit over this period (the Sun's disk is never seen at {s.mast_height_m:g} m): "
+                    "it lies in shadow over this period (a crater floor or wall, or a PSR)")
+            if s.slope_deg > scales.slope_limit_deg:
+                output["notes"].append(
+                    f"{s.name}: its slope, {s.slope_deg:.1f} deg, is steeper than the ranking's slope limit "
+                    f"{scales.slope_limit_deg:g} deg (terrain.ranking.slope_limit_deg), so its slope score is 0")
         for s in ranked:
             edge = _edge_note(grid, s.latitude_deg, s.longitude_deg,
                               float(grid.height_at(s.latitude_deg, s.longitude_deg)) + s.mast_height_m, s.name)
@@ -569,7 +593,8 @@ def _dark_note(dem: Any) -> str:
     )
 
 
-def _edge_note(dem: Any, lat: float, lon: float, observer_height_m: float, name: str = "the site") -> str | None:
+def _edge_note(dem: Any, lat: float, lon: float, observer_height_m: float, name: str = "the site",
+               option: str = "--dem") -> str | None:
     """A note when the DEM's edge is nearer than the terrain that could still shade the site: its horizon is cut
     there (terrain beyond the edge is not seen), so it may be lit too much; None otherwise."""
     from lunarops.illumination.psr import edge_distance_m, shadow_range_m
@@ -580,7 +605,34 @@ def _edge_note(dem: Any, lat: float, lon: float, observer_height_m: float, name:
         return None
     return (f"{name} is {edge_m / 1e3:.0f} km from the edge of DEM '{dem.name}', nearer than the {reach_m / 1e3:.0f} "
             "km out to which the DEM's highest point could still shade it: its horizon is cut at the edge (terrain "
-            "beyond is not seen), so its light may be too high; use a larger DEM (--dem FILE)")
+            f"beyond is not seen), so its light may be too high; use a larger DEM ({option} FILE)")
+
+
+def _never_lit_note(light: Any) -> str:
+    """The note for a site whose Sun's disk is never seen over the period: where its horizon is highest."""
+    n = int(light.sun_disk_visible.size)
+    sun_top = float(np.max(light.sun_elevation_deg))
+    el = np.asarray(light.horizon.elevation_deg)
+    k = int(np.argmax(el))
+    return (f"the Sun's disk is never seen over this period (0 of {n} samples): the site lies in shadow over this "
+            f"period (a crater floor or wall, or a PSR); its horizon is highest, {float(el[k]) + 0.0:.1f} deg, at "
+            f"azimuth {float(light.horizon.azimuth_deg[k]) + 0.0:.0f} deg (from north through east), while the Sun's "
+            f"elevation peaks at {sun_top + 0.0:.2f} deg")
+
+
+def _unreachable_note(site: Any, slope_limit: float, searched: bool, radius_km: float, psr_radius_km: float) -> str:
+    """Why a ranked site has no traverse to a PSR, and the option that widens its window: a --search cell's
+    traverse runs over the search window (--radius-km around the centre), a listed site's over --psr-radius-km
+    around it."""
+    from lunarops.terrain.traverse import NO_TARGET
+
+    window, option = ((f"the search window (--radius-km {radius_km:g} around the centre)", "--radius-km") if searched
+                      else (f"--psr-radius-km {psr_radius_km:g} around the site", "--psr-radius-km"))
+    if site.traverse.status == NO_TARGET:
+        return (f"{site.name}: psr_traverse_km has no PSR cell to drive to within {window}; a larger {option} may "
+                "find one")
+    return (f"{site.name}: psr_traverse_km: PSR cells lie within {window} but no path reaches them with slopes <= "
+            f"{slope_limit:g} deg; a larger --max-slope-deg or {option} may find one")
 
 
 def _psr_resolution_note(dem: Any) -> str:
@@ -635,12 +687,13 @@ def _check_horizon_mode(mode: str) -> None:
 
 def _parse_site(text: str) -> tuple[str, float, float]:
     parts = [p.strip() for p in str(text).split(",")]
+    if len(parts) != 3:
+        raise InputError(f"--site = {text!r} must be NAME,LAT,LON, e.g. 'Connecting Ridge,-89.45,222.69' or "
+                         "'Connecting Ridge,89.45S,137.31W'")
     try:
-        if len(parts) != 3:
-            raise ValueError
-        name, lat, lon = parts[0], float(parts[1]), float(parts[2])
-    except ValueError:
-        raise InputError(f"--site = {text!r} must be NAME,LAT,LON, e.g. 'Connecting Ridge,-89.45,222.69'") from None
+        name, lat, lon = parts[0], parse_angle(parts[1], "lat"), parse_angle(parts[2], "lon")
+    except ValueError as error:  # the angle's own message: the value and the accepted forms
+        raise InputError(f"--site = {text!r}: {error}") from None
     from lunarops.terrain.dem import check_latlon_deg
 
     check_latlon_deg(lat, lon, f"--site = {text!r}")

@@ -11,6 +11,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from lunarops.cli.angles import LAT_FORMS, LATITUDE, LON_FORMS, LONGITUDE
 from lunarops.cli.common import HELP_MARKUP, check_output_file, console, handle_errors, print_json, progress_bar
 from lunarops.errors import InputError
 from lunarops.numformat import format_number
@@ -298,8 +299,8 @@ def _is_number(text: str) -> bool:
 
 @orbit_app.command("coverage")
 def coverage_command(
-    lat: Annotated[float, typer.Option("--lat", help="site latitude [deg]")],
-    lon: Annotated[float, typer.Option("--lon", help="site east longitude [deg]")],
+    lat: Annotated[float, typer.Option("--lat", parser=LATITUDE, help=f"site latitude [deg], {LAT_FORMS}")],
+    lon: Annotated[float, typer.Option("--lon", parser=LONGITUDE, help=f"site east longitude [deg], {LON_FORMS}")],
     orbiter: Annotated[
         list[str],
         typer.Option(

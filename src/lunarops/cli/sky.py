@@ -9,6 +9,7 @@ import pandas as pd
 import typer
 
 from lunarops.atomic import write_atomic
+from lunarops.cli.angles import LAT_FORMS, LATITUDE, LON_FORMS, LONGITUDE
 from lunarops.cli.common import check_output_file, console, handle_errors, print_json
 from lunarops.errors import InputError
 from lunarops.illumination.timegrid import parse_step_s
@@ -23,8 +24,8 @@ def register(app: typer.Typer) -> None:
 
 
 def sky(
-    lat: Annotated[float, typer.Option("--lat", help="latitude [deg], -90..90")],
-    lon: Annotated[float, typer.Option("--lon", help="east longitude [deg], -180..180 or 0..360")],
+    lat: Annotated[float, typer.Option("--lat", parser=LATITUDE, help=f"latitude [deg], -90..90, {LAT_FORMS}")],
+    lon: Annotated[float, typer.Option("--lon", parser=LONGITUDE, help=f"east longitude [deg], {LON_FORMS}")],
     height_m: Annotated[float, typer.Option("--height-m", help="height over the 1737.4 km sphere [m]")] = 0.0,
     time: Annotated[str | None, typer.Option("--time", help="one UTC time, ISO 8601")] = None,
     start: Annotated[str | None, typer.Option("--start", help="start of a span, UTC")] = None,

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import numpy as np
 import typer
 from rich.table import Table
 
+from lunarops.cli.angles import LAT_FORMS, LATITUDE, LON_FORMS, LONGITUDE
 from lunarops.cli.common import HELP_MARKUP, console, handle_errors, print_json, progress_bar
 from lunarops.errors import InputError, SiteError
 from lunarops.numformat import format_lat_lon
@@ -42,6 +43,46 @@ def check_site_options(lat: float, lon: float, lat_option: str = "--lat", lon_op
         )
 
 
+def check_inside_dem(dem: Any, lat: float, lon: float, option: str, what: str = "the site") -> None:
+    """SiteError when a site is outside a polar DEM, saying how far the DEM reaches: its map is a square around
+    the pole, so the latitude it reaches depends on the longitude (``Dem.contains`` decides). Other DEMs are left
+    to the computation's own message."""
+    from lunarops.terrain import PolarStereographic
+
+    if not isinstance(dem.georeference, PolarStereographic) or bool(dem.contains(lat, lon)):
+        return
+    sign = -1.0 if dem.georeference.south else 1.0
+    here = _reach_deg(dem, np.array([float(lon)]), sign)[0]
+    lons = np.arange(0.0, 360.0, 0.25)
+    reach = _reach_deg(dem, lons, sign)
+    hemi = "S" if sign < 0 else "N"
+    # the stated limits are accepted: rounded poleward (up in |latitude|) to 0.01 deg
+    every = math.ceil(float(reach.max()) * 100.0) / 100.0
+    far = math.ceil(float(reach.min()) * 100.0) / 100.0
+    corner_lons = lons[reach <= reach.min() + 0.01]  # the corners, to the nearest 5 deg of longitude
+    corner_text = ", ".join(f"{v:g}" for v in sorted({float(5 * round(x / 5)) % 360.0 for x in corner_lons}))
+    raise SiteError(
+        f"{what} ({format_lat_lon(lat, lon)}) is outside DEM '{dem.name}': at {float(lon) % 360.0:.4f} E it reaches "
+        f"{math.ceil(here * 100.0) / 100.0:.2f} {hemi} (sites poleward of that are inside); its map is a square "
+        f"around the pole, so it covers every longitude poleward of {every:.2f} {hemi} and reaches {far:.2f} {hemi} "
+        f"at its corners (near {corner_text} E); pick a site inside it or another DEM ({option} global: 7.6 km "
+        "pixels, every latitude; or a DEM file)"
+    )
+
+
+def _reach_deg(dem: Any, lons: np.ndarray, sign: float) -> np.ndarray:
+    """|latitude| [deg] of the DEM's edge along each longitude (bisection on ``Dem.contains``: inside near the
+    pole, outside beyond the square's edge)."""
+    inside = np.zeros_like(lons)  # colatitude known inside
+    outside = np.full_like(lons, 90.0)  # colatitude known outside (or the equator)
+    for _ in range(40):
+        mid = 0.5 * (inside + outside)
+        ok = np.asarray(dem.contains(sign * (90.0 - mid), lons), dtype=bool)
+        inside = np.where(ok, mid, inside)
+        outside = np.where(ok, outside, mid)
+    return np.asarray(90.0 - inside)
+
+
 def check_height_options(height_m: float, min_distance_m: float | None, max_distance_m: float | None = None) -> None:
     """InputError naming --height-m, --min-distance-m or --max-distance-m for values the horizon cannot use."""
     if not (math.isfinite(height_m) and 0.0 <= height_m < 100e3):
@@ -59,8 +100,8 @@ def check_height_options(height_m: float, min_distance_m: float | None, max_dist
 
 
 def horizon(
-    lat: Annotated[float, typer.Option("--lat", help="latitude [deg], -90..90")],
-    lon: Annotated[float, typer.Option("--lon", help="east longitude [deg]")],
+    lat: Annotated[float, typer.Option("--lat", parser=LATITUDE, help=f"latitude [deg], -90..90, {LAT_FORMS}")],
+    lon: Annotated[float, typer.Option("--lon", parser=LONGITUDE, help=f"east longitude [deg], {LON_FORMS}")],
     height_m: Annotated[float, typer.Option("--height-m", help="observer height above the ground [m]")] = 0.0,
     dem: Annotated[
         str, typer.Option("--dem", help="south | north | global | path to a GeoTIFF or PDS3 file")
@@ -82,7 +123,14 @@ def horizon(
         check_site_options(lat, lon)
         check_height_options(height_m, min_distance_m, max_distance_m)
         check_n_azimuth(n_azimuth, 1, "--n-azimuth")
+        if dem.strip().lower() == "none":
+            raise InputError(
+                "--dem none: a horizon needs terrain; 'none' is the smooth sphere, whose horizon is the local "
+                "horizontal (0 deg at every azimuth); give a DEM (south, north, global or a file), or use "
+                "`lunarops illumination --terrain none` for smooth-sphere light"
+            )
         model = load_dem(dem)
+        check_inside_dem(model, lat, lon, "--dem")
         if max_distance_m is not None and min_distance_m is None and not max_distance_m > model.pixel_size_m:
             raise InputError(
                 f"--max-distance-m = {max_distance_m!r} must be longer than --min-distance-m (default one DEM pixel, "

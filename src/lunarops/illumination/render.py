@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import math
+import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -87,6 +88,7 @@ def light_map_png(
                            color="white", linestyle="--", linewidth=0.9)[0]
             line.set_label(f"search radius {radius_km:g} km")
             legend_handles.append(line)
+        _draw_latitude_circles(ax, dem, geo, extent)
         _draw_sites(ax, dem, geo, sites, extent, legend_handles)
         ax.set_xlim(extent[0], extent[1])
         ax.set_ylim(extent[2], extent[3])
@@ -103,12 +105,14 @@ def light_map_png(
                               Patch(facecolor=colours(1), alpha=0.6, label=categories[1])]
     if psr is not None:
         legend_handles.insert(0, ax.plot([], [], color="cyan", label="PSR outline")[0])
-    if legend_handles:
-        ax.legend(handles=legend_handles, loc="lower right", fontsize=7, framealpha=0.8)
-    ax.set_title(title, fontsize=10)
+    if legend_handles:  # below the axes, where it hides no marker
+        ax.legend(handles=legend_handles, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2, fontsize=7,
+                  framealpha=0.8)
+    # wrapped to the map's width: a long title ran over the colour bar and was cut at the figure's edge
+    ax.set_title(textwrap.fill(title, 64), fontsize=10)
     fig.tight_layout()
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png")
+    fig.savefig(buffer, format="png", bbox_inches="tight")  # legend and title inside the image
     plt.close(fig)
     return buffer.getvalue()
 
@@ -145,6 +149,44 @@ def _draw_sites(ax: object, dem: Dem, geo: PolarStereographic, sites: Sequence[t
         if crowded:
             marker.set_label(f"{i}: {name}")
             legend_handles.append(marker)
+
+
+def _draw_latitude_circles(ax: object, dem: Dem, geo: PolarStereographic,
+                           extent: tuple[float, float, float, float]) -> None:
+    """Labelled circles of latitude (every 1 deg; 0.5 or 0.25 deg on small maps) and a mark at the pole, when in
+    the map."""
+    x0, x1, y0, y1 = extent
+    pole_lat = -90.0 if geo.south else 90.0
+    sign = -1.0 if geo.south else 1.0
+
+    def xy(lat: NDArray[np.float64], lon: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        row, col = dem.latlon_to_rowcol(lat, lon)
+        x, y = geo.rowcol_to_xy(row, col)
+        return np.asarray(x, dtype=float) / 1e3, np.asarray(y, dtype=float) / 1e3
+
+    px, py = (float(v[0]) for v in xy(np.array([pole_lat]), np.array([0.0])))
+    corners_x = np.array([x0, x1, x0, x1, min(max(px, x0), x1)])
+    corners_y = np.array([y0, y0, y1, y1, min(max(py, y0), y1)])
+    rho = np.hypot(corners_x - px, corners_y - py)
+    colat_km = 1737.4 * math.radians(1.0)  # about 30 km per degree of latitude near the pole
+    near, far = float(rho.min()) / colat_km, float(rho.max()) / colat_km
+    step = 1.0 if far - near >= 2.0 else 0.5 if far - near >= 1.0 else 0.25
+    lon = np.linspace(0.0, 360.0, 721)
+    inside_map = lambda x, y: (x >= x0) & (x <= x1) & (y >= y0) & (y <= y1)  # noqa: E731
+    for colat in np.arange(step, min(far, 30.0) + step, step):
+        lat = sign * (90.0 - colat)
+        cx, cy = xy(np.full_like(lon, lat), lon)
+        visible = inside_map(cx, cy)
+        if not visible.any():
+            continue
+        ax.plot(cx, cy, color="white", linewidth=0.5, alpha=0.6, linestyle=":")  # type: ignore[attr-defined]
+        k = int(np.flatnonzero(visible)[visible.sum() // 2])  # the middle of the visible arc
+        ax.text(cx[k], cy[k], f"{abs(lat):g}° {'S' if geo.south else 'N'}",  # type: ignore[attr-defined]
+                color="white", fontsize=6, alpha=0.9, ha="center", va="center")
+    if x0 <= px <= x1 and y0 <= py <= y1:
+        ax.plot(px, py, marker="+", color="white", markersize=9, linestyle="none")  # type: ignore[attr-defined]
+        ax.text(px, py, f" {'south' if geo.south else 'north'} pole", color="white",  # type: ignore[attr-defined]
+                fontsize=7, ha="left", va="top")
 
 
 def _figure_size(aspect: float) -> tuple[float, float]:

@@ -383,9 +383,22 @@ class CommSpec(_Online):
         description="the direct link's antenna mask: the Earth's centre must also stand this high [deg] (default: "
         "the terrain horizon only; relays use orbits.coverage.min_elevation_deg)",
     )
+    ground_network: Literal["dsn", "none"] = Field(
+        default="dsn",
+        description="the Earth end of the links (direct and relayed): 'dsn', NASA's Deep Space Network (Goldstone, "
+        "Canberra, Madrid): a link needs the Moon above ground_min_elevation_deg at one of them; 'none': the Earth "
+        "receives whenever the base or relay sees it",
+    )
+    ground_min_elevation_deg: float = Field(
+        default=10.0, ge=0, lt=90, description="the ground stations' elevation mask for the Moon [deg]"
+    )
 
     @model_validator(mode="after")
     def _check(self) -> CommSpec:
+        if self.ground_network == "none" and "ground_min_elevation_deg" in self.model_fields_set:
+            raise ValueError(
+                "comms.ground_min_elevation_deg applies to a ground network; set ground_network: dsn or drop the mask"
+            )
         if self.relay_data_rate_mbps is not None and self.mode != "direct_or_relay":
             raise ValueError(
                 "comms.relay_data_rate_mbps applies to mode: direct_or_relay; set that mode or drop the rate"

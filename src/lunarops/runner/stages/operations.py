@@ -434,7 +434,36 @@ def light_for_scenario(scenario: Any, site_products: dict[str, Any] | None) -> t
         if impacts:
             note = "; ".join([note, *(f"relays: {text}" for text in impacts)])
         light = replace(light, relay_visible=relay)
+    if comms is not None and comms.ground_network == "dsn":
+        ground = _ground_sees_moon(scenario, comms.ground_min_elevation_deg)
+        relay_seen = light.relay_visible & ground if light.relay_visible is not None else None
+        light = replace(light, direct_link_visible=light.direct_link & ground, relay_visible=relay_seen)
+        note = "; ".join([note, ground_network_note(ground, comms.ground_min_elevation_deg, scenario.period.step_s)])
     return light, note
+
+
+def _ground_sees_moon(scenario: Any, min_elevation_deg: float) -> NDArray[np.bool_]:
+    """Whether a DSN complex sees the Moon above ``min_elevation_deg`` at each step of the period."""
+    from lunarops.sky.ground import network_sees_moon
+    from lunarops.timescale import utc_period
+
+    period = scenario.period
+    return network_sees_moon(utc_period(period.start_utc, period.end_utc, period.step_s),
+                             min_elevation_deg=min_elevation_deg)
+
+
+def ground_network_note(ground: NDArray[np.bool_], min_elevation_deg: float, step_s: float) -> str:
+    """What the ground network takes from the links: the share of steps with no DSN complex seeing the Moon."""
+    from lunarops.sky.ground import DSN_STATIONS
+
+    gap_h = _longest_run(~ground) * step_s / 3600.0
+    names = ", ".join(s.name for s in DSN_STATIONS)
+    share = float(np.mean(ground))
+    return (
+        f"ground network: the DSN ({names}) sees the Moon above {min_elevation_deg:g} deg at {share:.1%} of steps"
+        f" (longest gap {gap_h:,.0f} h); direct and relayed links need it (comms.ground_network: none "
+        "assumes the Earth always receives; no antenna scheduling or sharing with other missions)"
+    )
 
 
 def _link_note(comms: Any, light: LightSeries, inputs: Any, summary: dict[str, Any]) -> str:
@@ -450,6 +479,8 @@ def _link_note(comms: Any, light: LightSeries, inputs: Any, summary: dict[str, A
     gap_h = _longest_run(none) * inputs.dt_s / 3600.0
     summary["longest_link_gap_h"] = gap_h
     mask = "" if comms.min_elevation_deg is None else f" and the {comms.min_elevation_deg:g} deg antenna mask"
+    if comms.ground_network == "dsn":
+        mask += ", and a DSN complex seeing the Moon"
     since = f"from {str(inputs.times()[on])[:16]} UTC, when the link comes online" if on > 0 else "over the period"
     text = f"Comms mode {comms.mode}, link geometry {since} (the Earth's centre above the terrain horizon{mask}"
     if comms.mode == "direct_or_relay":
