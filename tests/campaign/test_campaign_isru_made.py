@@ -70,3 +70,20 @@ def test_the_note_splits_a_step_at_the_plant_online_date() -> None:
     # a station plant online from the start: nothing made before it; no station plant at all: said
     assert "made before" not in isru_models_note(isru, _two_years_of_isru(), {}, datetime(2029, 1, 1, tzinfo=UTC))
     assert "The operations have no ISRU plant to make it" in isru_models_note(isru, _two_years_of_isru(), {}, None)
+
+
+def test_the_isru_facility_arrives_with_a_mission_to_its_node() -> None:
+    from lunarops.errors import ScenarioError
+    from lunarops.scenario import default_scenario_path
+    from lunarops.scenario.load import parse_scenario
+
+    text = default_scenario_path().read_text()
+    assert "arrives_with: ILRS-3                 # the ISRU facilities" in text  # the example's choice
+    scenario = parse_scenario(text)
+    # ILRS-3 departs 2033-06-01 (the example's roadmap): its day from the campaign epoch is the plants' start day
+    problem = scenario.campaign.problem()  # type: ignore[union-attr]
+    ilrs3 = next(m for m in problem.missions if m.name == "ILRS-3")
+    assert problem.isru is not None and problem.isru.start_day == ilrs3.depart_day > 0.0
+    with pytest.raises(ScenarioError, match=r"isru\.arrives_with: 'ILRS-9' is not a mission to the ISRU node "
+                                            r"'surface'; missions that go there: \['ILRS-1'"):
+        parse_scenario(text.replace("arrives_with: ILRS-3                 #", "arrives_with: ILRS-9 #"))

@@ -205,6 +205,25 @@ def test_isru_in_the_loop_lowers_imleo() -> None:
     # 1 kg: the plan's optimum is found to mip_rel_gap 1e-6 (0.05 kg of IMLEO); measured difference 1e-6 kg
     assert plant == pytest.approx(expected_plant_kg, abs=1.0)  # kg
 
+    # A facility that arrives half a year in (IsruOptions.start_day 182.5, campaign.logistics.isru.arrives_with):
+    # a kg of plant then makes half as much by the ascent, so the optimum is heavier than with ISRU from day 0 and
+    # still lighter than without; what the plan counts on made in its first holdover is the plant held there x
+    # 5 kg/kg/yr x 8/9 x (365 - 182.5) / 365 d (by hand: nothing before day 182.5). One arriving after the ascent
+    # makes nothing: the plan is then as heavy as without ISRU (within the MIP gap of 1e-6)
+    from datetime import UTC, datetime
+
+    from lunarops.logistics.outputs import isru_production_steps
+
+    late_problem = problem(IsruOptions("LS", 5.0, {"oxygen": 8 / 9, "hydrogen": 1 / 9}, 0.1, 0.05, start_day=182.5))
+    late = solve(late_problem)
+    assert with_isru.imleo_kg < late.imleo_kg < without.imleo_kg
+    held = late.flights[late.flights["holdover"]]
+    late_plant = float(held.loc[held["day"] == 0.0, "isru_plant_kg"].sum())
+    steps = isru_production_steps(late, late_problem, datetime(2030, 1, 1, tzinfo=UTC))
+    assert float(steps["oxygen_kg"].iloc[0]) == pytest.approx(late_plant * 5.0 * 8 / 9 * 182.5 / 365.0, rel=1e-9)
+    too_late = solve(problem(IsruOptions("LS", 5.0, {"oxygen": 8 / 9, "hydrogen": 1 / 9}, 0.1, 0.05, start_day=400)))
+    assert too_late.imleo_kg == pytest.approx(without.imleo_kg, rel=1e-5)
+
 
 def test_linear_sizing_one_arc() -> None:
     # Sized design: dry = a + b R + c P. One arc with cargo C needs R = (dry + C)(E - 1), E = exp(dv/(Isp g0)),

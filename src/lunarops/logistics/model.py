@@ -411,6 +411,7 @@ class _Builder:
                         lower = -INF
                         if isru and p.isru is not None:
                             made = p.isru.products.get(c, 0.0) * p.isru.production_kg_per_kg_year * days / 365.0
+                            made *= p.isru.share_after_start(self.steps.days[k], self.steps.days[k] + days)
                             terms += [(self.x[si, li, k, "isru_plant"], -made) for si in range(len(self.copies))]
                         elif link.arc is not None and link.arc.dv_m_per_s > 0 and not link.arc.launch:
                             for si, cp in enumerate(self.copies):

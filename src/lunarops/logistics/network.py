@@ -317,13 +317,22 @@ class Mission:
 class IsruOptions:
     """ISRU plants at ``node``: each kg of plant makes ``production_kg_per_kg_year`` kg of product per year,
     split over propellant commodities by ``products`` (mass shares); plants lose ``decay_per_year`` of their
-    capacity and need ``maintenance_per_year`` kg of maintenance per kg of plant per year."""
+    capacity and need ``maintenance_per_year`` kg of maintenance per kg of plant per year. They make nothing
+    before ``start_day`` (days from the campaign epoch: e.g. the departure step of the mission that brings the
+    facility; a plant landed earlier waits)."""
 
     node: str
     production_kg_per_kg_year: float
     products: Mapping[str, float]
     decay_per_year: float = 0.0
     maintenance_per_year: float = 0.0
+    start_day: float = 0.0
+
+    def share_after_start(self, first_day: float, last_day: float) -> float:
+        """The share of the holdover [first_day, last_day] that lies after ``start_day`` (0 to 1)."""
+        if last_day <= first_day:
+            return 0.0
+        return min(max((last_day - max(first_day, self.start_day)) / (last_day - first_day), 0.0), 1.0)
 
     def __post_init__(self) -> None:
         self.validate()
@@ -341,6 +350,7 @@ class IsruOptions:
             )
         _number("isru.decay_per_year", self.decay_per_year, "fraction per year", high=1.0, high_open=True)
         _number("isru.maintenance_per_year", self.maintenance_per_year, "kg per kg of plant per year")
+        _number("isru.start_day", self.start_day, "days from the campaign epoch")
 
 
 @dataclass(frozen=True)

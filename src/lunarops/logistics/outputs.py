@@ -311,6 +311,9 @@ def isru_production_steps(plan: Plan, problem: Problem, epoch: datetime) -> pd.D
         if float(plant_kg) <= 0.0 or span <= 0.0:
             continue
         yearly = float(plant_kg) * isru.production_kg_per_kg_year * span / 365.0
+        yearly *= isru.share_after_start(days[k], days[k] + span)  # the model's own terms (logistics.model)
+        if yearly <= 0.0:
+            continue
         rows.append({"start_utc": pd.Timestamp(epoch + timedelta(days=float(day))),
                      "end_utc": pd.Timestamp(epoch + timedelta(days=float(days[k + 1]))), "plant_kg": float(plant_kg),
                      **{f"{product}_kg": yearly * share for product, share in isru.products.items()}})

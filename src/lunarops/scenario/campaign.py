@@ -189,6 +189,12 @@ class IsruSpec(_Model):
     products: dict[str, float] = {"oxygen": 8.0 / 9.0, "hydrogen": 1.0 / 9.0}
     decay_per_year: float = Field(default=0.1, ge=0, lt=1)
     maintenance_per_year: float = Field(default=0.05, ge=0)
+    arrives_with: str | None = Field(
+        default=None,
+        min_length=1,
+        description="the logistics mission that brings the ISRU facility: no production before its departure step "
+        "(default: from the epoch, wherever the plan lands a plant)",
+    )
 
 
 class DeliverySplit(_Model):
@@ -378,10 +384,20 @@ class CampaignSection(_Model):
             )
         isru = None
         if spec.isru is not None and spec.isru.enabled:
+            start_day = 0.0
+            if spec.isru.arrives_with is not None:
+                bringer = next((m for m in missions if m.name == spec.isru.arrives_with), None)
+                if bringer is None or bringer.destination != spec.isru.node:
+                    landing = sorted(m.name for m in missions if m.destination == spec.isru.node)
+                    raise InputError(
+                        f"logistics.isru.arrives_with: {spec.isru.arrives_with!r} is not a mission to the ISRU node "
+                        f"{spec.isru.node!r}; missions that go there: {landing}"
+                    )
+                start_day = bringer.depart_day
             isru = IsruOptions(
                 node=spec.isru.node, production_kg_per_kg_year=spec.isru.production_kg_per_kg_year,
                 products=dict(spec.isru.products), decay_per_year=spec.isru.decay_per_year,
-                maintenance_per_year=spec.isru.maintenance_per_year,
+                maintenance_per_year=spec.isru.maintenance_per_year, start_day=start_day,
             )
         return Problem(
             nodes=tuple(spec.nodes), arcs=tuple(arcs), holdover_nodes=tuple(spec.holdover_nodes),
