@@ -84,6 +84,8 @@ def test_the_isru_facility_arrives_with_a_mission_to_its_node() -> None:
     problem = scenario.campaign.problem()  # type: ignore[union-attr]
     ilrs3 = next(m for m in problem.missions if m.name == "ILRS-3")
     assert problem.isru is not None and problem.isru.start_day == ilrs3.depart_day > 0.0
-    with pytest.raises(ScenarioError, match=r"isru\.arrives_with: 'ILRS-9' is not a mission to the ISRU node "
-                                            r"'surface'; missions that go there: \['ILRS-1'"):
+    line = 1 + text[: text.index("arrives_with: ILRS-3                 #")].count("\n")  # the field's own line
+    with pytest.raises(ScenarioError, match=rf"<string>:{line}: campaign\.logistics\.isru\.arrives_with: .*'ILRS-9' "
+                                            r"is not a mission to the ISRU node 'surface'; missions that go there: "
+                                            r"\['ILRS-1'"):
         parse_scenario(text.replace("arrives_with: ILRS-3                 #", "arrives_with: ILRS-9 #"))

@@ -235,3 +235,9 @@ def test_campaign_solve_of_a_non_polar_scenario_with_isru_notes_it(tmp_path: Pat
     assert result.exit_code == 0, result.output
     notes = json.loads(result.stdout)["notes"]
     assert any("'Hadley' is at 26.1 deg latitude" in note and "assumes polar ice" in note for note in notes)
+    # the ISRU production the plan counts on, as `lunarops run`'s campaign summary gives it (isru_production_kg:
+    # the model's own terms, tests/campaign/test_campaign_isru_made.py); O2 : H2 = 8 : 1 by the default products
+    payload = json.loads(result.stdout)
+    assert {"isru_oxygen_made_kg", "isru_hydrogen_made_kg"} <= set(payload)
+    if payload["isru_hydrogen_made_kg"] > 0:
+        assert payload["isru_oxygen_made_kg"] / payload["isru_hydrogen_made_kg"] == pytest.approx(8.0, rel=1e-9)

@@ -102,3 +102,27 @@ def test_run_recorded_in_postgres(tmp_path: Path) -> None:
     with Catalog(POSTGRES_URL) as catalog:
         record = catalog.get(results.run_id)
     assert record.status == "done" and record.summary["sky"]["n_times"] == 48  # 2 days hourly, half-open
+
+
+def test_output_state_says_whose_files_the_folder_holds(tmp_path: Path) -> None:
+    import dataclasses
+    import json as _json
+    from datetime import UTC, datetime
+
+    from lunarops.store.catalog import RunRecord
+
+    folder = tmp_path / "out"
+    folder.mkdir()
+    record = RunRecord("20300101T000000Z-bbbbbbbb", "s", "0" * 64, "done", datetime(2030, 1, 1, tzinfo=UTC), None,
+                       None, str(folder), {}, None)
+    assert record.output_state() == "missing"  # no summary.json
+    (folder / "summary.json").write_text(_json.dumps({"run_id": record.run_id}))
+    assert record.output_state() == "here"
+    # a later run into the same folder (ids start with the UTC start time): replaced
+    (folder / "summary.json").write_text(_json.dumps({"run_id": "20300102T000000Z-cccccccc"}))
+    assert record.output_state() == "replaced by 20300102T000000Z-cccccccc"
+    # a run that failed (or is running) finds an earlier run's files: it never wrote its own, nothing replaced it
+    earlier = dataclasses.replace(record, run_id="20300103T000000Z-dddddddd", status="failed")
+    assert earlier.output_state() == "missing"
+    (folder / "summary.json").write_text("not json")
+    assert record.output_state() == "missing"

@@ -167,6 +167,9 @@ def solve_command(
         manifest = outputs.manifest(plan, epoch, problem)
         summary = {**plan.summary(), "vehicles_launched": outputs.vehicles_launched(plan),
                    **outputs.launch_info(problem)}
+        # what the plan's ISRU makes, as `lunarops run` gives it (campaign summary)
+        made = outputs.isru_production_kg(plan, problem, epoch)
+        summary.update({f"isru_{product}_made_kg": kg for product, kg in made.items()})
         per_year = outputs.mass_per_year(plan, epoch)
         launches = outputs.launch_table(plan, epoch)
         if json_output:

@@ -133,6 +133,7 @@ def sweep(
         infinite_cells,
         parse_parameters,
         run_sweep,
+        stage_sharing,
         sweep_reuse,
         sweep_view,
         write_sweep_table,
@@ -148,12 +149,16 @@ def sweep(
         base = load_scenario(scenario or default_scenario_path())
         grid = parse_parameters(param)
         members = expand(base, grid)
-        reuse = sweep_reuse(members, out)
+        sharing = stage_sharing(members)
+        reuse = sweep_reuse(members, out, sharing)
         if not json_output:
             console.print(reuse.describe(), highlight=False, soft_wrap=False)
         try:
             with progress_bar(f"sweep of {len(members)} members", enabled=not quiet and not json_output) as update:
-                table = run_sweep(members, out, lambda: make_executor(scheduler, workers), progress=update, db_url=db)
+                table = run_sweep(
+                    members, out, lambda: make_executor(scheduler, workers), progress=update, db_url=db,
+                    sharing=sharing,
+                )
         except SweepInterrupted as stop:
             err_console.print(str(stop), highlight=False, soft_wrap=True)
             raise typer.Exit(stop.exit_code) from None

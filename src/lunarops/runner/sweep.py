@@ -298,8 +298,10 @@ def sweep_reuse(members: Sequence[Member], out_dir: Path, sharing: Sharing | Non
     for member in pending:
         for stage, key in zip(sharing.share.get(member.index, ()), sharing.keys.get(member.index, ()), strict=True):
             readers[stage, key] = readers.get((stage, key), 0) + 1
+    from lunarops.runner.run import _checkpoint_path
+
     cache_dir = Path(out_dir) / STAGE_CACHE_DIR
-    in_cache = {(stage, key) for stage, key in readers if (cache_dir / f"{stage}-{key[:32]}.pickle").is_file()}
+    in_cache = {(stage, key) for stage, key in readers if _checkpoint_path(cache_dir, stage, key).is_file()}
     shared: dict[str, tuple[int, int]] = {}
     for (stage, key), count in readers.items():
         if count > 1 or (stage, key) in in_cache:  # one reader of a result not computed yet: nothing shared
@@ -318,17 +320,20 @@ def run_sweep(
     progress: ProgressCallback = no_progress,
     db_url: str | None = None,
     record: bool = True,
+    sharing: Sharing | None = None,
 ) -> pd.DataFrame:
     """Run the members not yet finished in ``out_dir``; return one row per member (overrides + summary).
 
     With ``record`` (the default), every finished member is recorded in the run catalog at ``db_url`` (the
     default catalog when None), as ``lunarops run`` records a run; members finished by an earlier call and not yet
-    in that catalog are recorded too, and none is recorded twice."""
+    in that catalog are recorded too, and none is recorded twice. ``sharing``: the members' stage_sharing, when
+    the caller has it already (sweep_reuse)."""
     out_dir = Path(out_dir)
     catalog = Catalog(db_url) if record else None  # a bad --db fails before any member runs
     summaries: dict[int, dict[str, Any]] = {}
     started = time.time()
-    sharing = stage_sharing(members) if member_function is run_member else Sharing({}, {})
+    if sharing is None:
+        sharing = stage_sharing(members) if member_function is run_member else Sharing({}, {})
     from lunarops.runner.run import code_fingerprint
 
     fingerprint = code_fingerprint()

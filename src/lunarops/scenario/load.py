@@ -122,6 +122,8 @@ def _campaign_entry(loc: tuple[Any, ...], item: Any, data: Any) -> tuple[Any, ..
     if not isinstance(section, dict) or not isinstance(section.get("logistics"), dict):
         return None
     message = str(item.get("msg", "")).removeprefix("Value error, ").removeprefix("logistics: ")
+    if message.startswith("logistics.isru.arrives_with"):
+        return (*loc, "logistics", "isru", "arrives_with")
     for pattern, where, key, override in _CAMPAIGN_ENTRIES:
         match = pattern.match(message)
         if match is None:

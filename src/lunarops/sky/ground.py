@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 from skyfield.api import load_file, wgs84
+from skyfield.nutationlib import iau2000b_radians
 from skyfield.timelib import Time
 
 from lunarops.ephemeris.kernels import de421_path
@@ -64,11 +65,14 @@ def network_sees_moon(
     stations: tuple[GroundStation, ...] = DSN_STATIONS,
     min_elevation_deg: float = DSN_MIN_ELEVATION_DEG,
 ) -> NDArray[np.bool_]:
-    """Whether at least one of ``stations`` sees the Moon's centre above ``min_elevation_deg`` at times ``t``."""
+    """Whether at least one of ``stations`` sees the Moon's centre above ``min_elevation_deg`` at times ``t`` (sets
+    skyfield's IAU 2000B nutation on ``t`` unless it has its nutation already: 1 mas, a third of the time)."""
     if not stations:
         raise InputError("stations is empty: give at least one GroundStation (e.g. DSN_STATIONS)")
     if not (isinstance(min_elevation_deg, int | float) and 0.0 <= min_elevation_deg < 90.0):
         raise InputError(f"min_elevation_deg = {min_elevation_deg!r} must be in [0, 90) deg, e.g. 10")
+    if "_nutation_angles_radians" not in vars(t):  # skyfield's IAU 2000B nutation (1 mas): 3x faster than 2000A
+        t._nutation_angles_radians = iau2000b_radians(t)
     seen = np.zeros(np.atleast_1d(t.tt).shape, dtype=bool)
     for station in stations:
         seen |= moon_elevation_deg(station, t) > min_elevation_deg

@@ -65,16 +65,18 @@ class RunRecord:
     error: str | None
 
     def output_state(self) -> str:
-        """Whether ``out_dir`` still holds this run's output: "here" (its summary.json names this run), "missing"
-        (no readable summary.json: moved, deleted, or the run did not finish) or "replaced by RUN_ID" (a later run
-        into the same folder, such as a sweep rerun after an edit, wrote its own)."""
+        """Whether ``out_dir`` still holds this run's output: "here" (its summary.json names this run), "replaced
+        by RUN_ID" (a later run into the same folder, such as a sweep rerun after an edit, wrote its own), or
+        "missing" (no readable summary.json: moved or deleted; or the run never wrote one, failed or still running,
+        and the folder holds an earlier run's). Run ids start with their UTC start time, so they sort by it."""
         try:
             written = json.loads((Path(self.out_dir) / "summary.json").read_text(encoding="utf-8")).get("run_id")
         except (OSError, ValueError, AttributeError):
             return "missing"
         if written == self.run_id:
             return "here"
-        return f"replaced by {written}" if isinstance(written, str) and written else "missing"
+        later = isinstance(written, str) and written > self.run_id
+        return f"replaced by {written}" if later else "missing"
 
     def __repr__(self) -> str:
         elapsed = "None" if self.elapsed_s is None else f"{self.elapsed_s:.1f}s"

@@ -7,6 +7,7 @@ plus the section's own ``resupply`` list.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -444,12 +445,19 @@ def light_for_scenario(scenario: Any, site_products: dict[str, Any] | None) -> t
 
 def _ground_sees_moon(scenario: Any, min_elevation_deg: float) -> NDArray[np.bool_]:
     """Whether a DSN complex sees the Moon above ``min_elevation_deg`` at each step of the period."""
+    period = scenario.period
+    return _ground_sees_moon_cached(period.start_utc, period.end_utc, period.step_s, min_elevation_deg).copy()
+
+
+@functools.lru_cache(maxsize=8)
+def _ground_sees_moon_cached(
+    start: datetime, end: datetime, step_s: float, min_elevation_deg: float
+) -> NDArray[np.bool_]:
+    """Once per period and mask in a process (a sweep's worker runs many members over the same period)."""
     from lunarops.sky.ground import network_sees_moon
     from lunarops.timescale import utc_period
 
-    period = scenario.period
-    return network_sees_moon(utc_period(period.start_utc, period.end_utc, period.step_s),
-                             min_elevation_deg=min_elevation_deg)
+    return network_sees_moon(utc_period(start, end, step_s), min_elevation_deg=min_elevation_deg)
 
 
 def ground_network_note(ground: NDArray[np.bool_], min_elevation_deg: float, step_s: float) -> str:
@@ -948,7 +956,8 @@ def isru_models_note(
         if plants_online is None:
             counted += " The operations have no ISRU plant to make it."
         else:
-            when = pd.Timestamp(plants_online).tz_convert("UTC")
+            when = pd.Timestamp(plants_online)
+            when = when.tz_localize("UTC") if when.tzinfo is None else when.tz_convert("UTC")
             begin, end = pd.to_datetime(steps["start_utc"], utc=True), pd.to_datetime(steps["end_utc"], utc=True)
             share = ((when - begin) / (end - begin)).clip(0.0, 1.0)  # of each step's output made before then
             made = steps[[f"{p}_kg" for p in products]].sum(axis=1)
