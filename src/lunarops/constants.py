@@ -10,6 +10,10 @@ MOON_RADIUS_M = 1_737_400.0
 SUN_RADIUS_M = 695_700_000.0
 # IERS 2010 conventions (GRS80/WGS84 equatorial radius used for Earth disk size).
 EARTH_EQUATORIAL_RADIUS_M = 6_378_137.0
+# Danjon's enlargement of the Earth's shadow by its atmosphere, 1/85 of its radius (Espenak & Meeus, Five
+# Millennium Canon of Lunar Eclipses, NASA/TP-2009-214172, sec. 1.3: the Danjon rule they adopted): seen from the
+# Moon, the Earth's disk that eclipses the Sun is this much larger than the solid Earth.
+EARTH_SHADOW_ENLARGEMENT = 1.0 / 85.0
 # IAU 2012 Resolution B2.
 AU_M = 149_597_870_700.0
 # Exact, SI definition.

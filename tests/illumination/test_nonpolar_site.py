@@ -31,7 +31,7 @@ def test_terrain_note_names_the_global_dems_pixels() -> None:
 def test_a_site_outside_the_south_dem_is_pointed_to_the_global_one() -> None:
     result = CliRunner().invoke(app, ["horizon", "--lat", "44.12", "--lon", "340.49"])
     assert result.exit_code == 2, result.output
-    assert "outside DEM 'south'" in result.output and "'global' (7.6 km pixels, every latitude)" in result.output
+    assert "outside DEM 'south'" in result.output and "--dem global: 7.6 km pixels, every latitude" in result.output
 
 
 def test_the_north_basemap_is_the_global_mosaic_in_place() -> None:

@@ -269,9 +269,11 @@ def site_light(
     sky = sky_at_site(latitude_deg, longitude_deg, ground + mast_height_m, t, correction, ephemeris)  # type: ignore[arg-type]
     sun_az = np.radians(sky.sun_azimuth_deg)
     sun_h = horizon.elevation_at(sun_az)
+    # the part of the disk above the terrain, less the part behind the Earth in a lunar eclipse (taken as
+    # independent: an eclipse that coincides with the Sun grazing the horizon is the only case where that matters)
     fraction = disk_visible_fraction(
         np.radians(sky.sun_elevation_deg), sun_h, np.radians(sky.sun_angular_radius_deg)
-    )
+    ) * sky.sun_fraction_outside_earth
     earth_h = horizon.elevation_at(np.radians(sky.earth_azimuth_deg))
     earth_el = np.radians(sky.earth_elevation_deg)
     return SiteLight(

@@ -180,7 +180,9 @@ def manifest(plan: Plan, epoch: datetime, problem: Problem | None = None) -> pd.
             continue
         values: pd.Series[Any]
         if column.endswith("_kg"):
-            values = f[column].astype(float).clip(lower=0.0)  # full precision: displays round
+            # full precision (displays round), but the solver's noise (|x| < 1e-6 kg, e.g. 1.4e-11 kg of
+            # consumables on a leg that carries none) is 0: a table shows 0, not 1.406e-11
+            values = _clean_noise(f[column].astype(float)).clip(lower=0.0)
         else:
             values = f[column].astype(int).clip(lower=0)  # crew and elements are counted
         if column in ("dry_mass_kg", "payload_kg", "gross_mass_kg", "propellant_loaded_kg") or values.abs().sum() > 0:
@@ -201,7 +203,16 @@ def mass_per_year(plan: Plan, epoch: datetime) -> pd.DataFrame:
         return pd.DataFrame({"year": pd.Series(dtype="int64"), "launched_mass_kg": pd.Series(dtype=float)})
     every = list(range(min(step_years), max(step_years) + 1))
     return pd.DataFrame({"year": pd.Series(every, dtype="int64"),
-                         "launched_mass_kg": [float(totals.get(y, 0.0)) for y in every]})
+                         "launched_mass_kg": _clean_noise(pd.Series([float(totals.get(y, 0.0)) for y in every]))})
+
+
+#: Masses below this [kg] in the manifest and the mass per year are the LP solver's round-off, shown as 0.
+MASS_NOISE_KG = 1e-6
+
+
+def _clean_noise(values: pd.Series[float]) -> pd.Series[float]:
+    """``values`` [kg] with |x| < MASS_NOISE_KG set to 0 (solver round-off; a mass column only)."""
+    return values.where(values.abs() >= MASS_NOISE_KG, 0.0)
 
 
 def vehicles_launched(plan: Plan) -> dict[str, int]:

@@ -15,6 +15,7 @@ from plotly.offline import get_plotlyjs
 from lunarops import __version__
 from lunarops.atomic import write_text_atomic
 from lunarops.numformat import format_number
+from lunarops.report.glossary import GLOSSARY
 from lunarops.runner.stage import Figure, StageResult, Table
 
 CSS = """
@@ -39,20 +40,56 @@ def render_report(
     subtitle: str,
     stages: Sequence[StageResult],
     run_info: dict[str, Any],
+    key_results: Sequence[tuple[str, str, str]] = (),
 ) -> Path:
-    """Write the HTML report for a run's stages (in order) and return its path."""
+    """Write the HTML report for a run's stages (in order) and return its path: the title, the key results
+    (rows of item, value with unit, where it comes from; lunarops.runner.headline), the run table, the stages'
+    sections and a glossary of the abbreviations used."""
+    links = [("key-results", "Key results")] if key_results else []
+    links += [(s.name, s.title) for s in stages] + [("glossary", "Glossary")]
+    body = [_section_key_results(key_results)] if key_results else []
+    body += [
+        "<nav>" + "".join(f"<a href='#{html.escape(a)}'>{html.escape(t)}</a>" for a, t in links) + "</nav>",
+        _section_run(run_info),
+    ]
+    body += [_section(stage) for stage in stages]
+    body.append(_section_glossary())
     parts = [
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
         f"<title>{html.escape(title)}</title><style>{CSS}</style>",
         f"<script type='text/javascript'>{get_plotlyjs()}</script></head><body>",
         f"<header><h1>{html.escape(title)}</h1><p>{html.escape(subtitle)}</p></header><main>",
-        "<nav>" + "".join(f"<a href='#{s.name}'>{html.escape(s.title)}</a>" for s in stages) + "</nav>",
-        _section_run(run_info),
+        *body,
     ]
-    parts += [_section(stage) for stage in stages]
     generated = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     parts.append(f"<p class='caption'>lunarops {__version__}, generated {generated}.</p></main></body></html>")
     return write_text_atomic(path, "\n".join(parts))
+
+
+def _section_key_results(rows: Sequence[tuple[str, str, str]]) -> str:
+    """The key results: what, value with unit, where it comes from (summary keys, tables)."""
+    body = "".join(
+        f"<tr><td>{html.escape(item)}</td><td style='text-align:left'>{html.escape(value)}</td>"
+        f"<td class='caption' style='text-align:left'>{html.escape(source)}</td></tr>"
+        for item, value, source in rows
+    )
+    head = "<tr><th>item</th><th style='text-align:left'>value</th><th style='text-align:left'>from</th></tr>"
+    return (
+        "<section id='key-results'><h2>Key results</h2><table>" + head + body + "</table>"
+        "<p class='note'>From the stages' summaries below (summary.json); percentiles and probabilities over the "
+        "operations' Monte Carlo runs. Abbreviations: see the glossary at the end.</p></section>"
+    )
+
+
+def _section_glossary() -> str:
+    """The abbreviations the report uses, defined, with sources."""
+    rows = "".join(
+        f"<tr><td>{html.escape(t.term)}</td><td style='text-align:left'>{html.escape(t.definition)}</td>"
+        f"<td class='caption' style='text-align:left'>{html.escape(t.source)}</td></tr>"
+        for t in GLOSSARY
+    )
+    head = "<tr><th>term</th><th style='text-align:left'>meaning</th><th style='text-align:left'>source</th></tr>"
+    return f"<section id='glossary'><h2>Glossary</h2><table>{head}{rows}</table></section>"
 
 
 def _section_run(run_info: dict[str, Any]) -> str:

@@ -28,6 +28,7 @@ from lunarops.atomic import write_atomic, write_text_atomic
 from lunarops.errors import InputError, LunarOpsError, StoreError
 from lunarops.jsonutil import non_finite_marks, to_json
 from lunarops.report import render_report
+from lunarops.runner.headline import BaseSite, key_results
 from lunarops.runner.inputs import STAGE_INPUTS, results_view, scenario_view, stage_keys
 from lunarops.runner.provenance import provenance, provenance_lines
 from lunarops.runner.stage import ProgressCallback, RunContext, StageResult, no_progress
@@ -239,7 +240,11 @@ def _write_outputs(
     }
     report_path = out_dir / "report.html"
     if report:
-        render_report(report_path, scenario.name, scenario.description.strip(), list(stages.values()), run_info)
+        base = operations.base_site(scenario) if scenario.sites else None
+        headline = key_results(stages, BaseSite(base.name, base.latitude_deg, base.longitude_deg) if base else None)
+        render_report(
+            report_path, scenario.name, scenario.description.strip(), list(stages.values()), run_info, headline
+        )
     return Results(run_id, scenario, dict(stages), out_dir, report_path, elapsed_s)
 
 

@@ -152,3 +152,22 @@ def sky_fraction_ever_above_horizon(latitude_deg: ArrayLike, horizon_elevation_d
     low = np.radians(np.maximum(-90.0, phi - 90.0 + h))
     high = np.radians(np.minimum(90.0, phi + 90.0 - h))
     return np.clip((np.sin(high) - np.sin(low)) / 2.0, 0.0, 1.0)
+
+
+def disk_fraction_outside_disk(
+    separation_rad: ArrayLike, radius_rad: ArrayLike, cover_radius_rad: ArrayLike
+) -> FloatArray:
+    """The fraction of a disk of angular radius ``radius_rad`` not covered by a second disk (``cover_radius_rad``)
+    whose centre is ``separation_rad`` away [0..1]: 1 - (area of the lens where they overlap) / (pi r^2), in the
+    small-angle (flat) approximation, exact to (radius)^2 ~ 1e-4 relative for the Sun and Earth from the Moon."""
+    d = np.asarray(separation_rad, dtype=float)
+    r = np.broadcast_to(np.asarray(radius_rad, dtype=float), d.shape)
+    c = np.broadcast_to(np.asarray(cover_radius_rad, dtype=float), d.shape)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        a = np.arccos(np.clip((d * d + r * r - c * c) / (2.0 * d * r), -1.0, 1.0))
+        b = np.arccos(np.clip((d * d + c * c - r * r) / (2.0 * d * c), -1.0, 1.0))
+        kite = (-d + r + c) * (d + r - c) * (d - r + c) * (d + r + c)
+        lens = r * r * a + c * c * b - 0.5 * np.sqrt(np.maximum(kite, 0.0))
+    outside = np.where(d <= r - c, 1.0 - (c / r) ** 2, 1.0 - lens / (np.pi * r * r))  # cover inside the disk
+    outside = np.where(d <= c - r, 0.0, outside)  # the disk wholly behind the cover: exactly 0
+    return np.asarray(np.clip(np.where(d >= r + c, 1.0, outside), 0.0, 1.0))

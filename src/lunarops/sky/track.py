@@ -10,7 +10,12 @@ from numpy.typing import NDArray
 from skyfield.timelib import Time
 
 from lunarops.checks import is_real_number
-from lunarops.constants import EARTH_EQUATORIAL_RADIUS_M, SPEED_OF_LIGHT_M_PER_S, SUN_RADIUS_M
+from lunarops.constants import (
+    EARTH_EQUATORIAL_RADIUS_M,
+    EARTH_SHADOW_ENLARGEMENT,
+    SPEED_OF_LIGHT_M_PER_S,
+    SUN_RADIUS_M,
+)
 from lunarops.ephemeris.moon import DAY_S, MoonEphemeris, default_ephemeris
 from lunarops.ephemeris.rotation import rotate, rotate_transposed
 from lunarops.errors import InputError, SiteError
@@ -28,7 +33,9 @@ class SkyTrack:
     ``earth_phase_angle_deg`` is the angle at the Earth between the directions to the Sun and to the site
     (0 = full Earth, at new Moon); ``earth_illuminated_fraction`` = (1 + cos phase) / 2, the sunlit fraction of
     the Earth's disk (sphere); ``sun_earth_separation_deg`` is the angle between the Sun's and the Earth's centres
-    seen from the site, with the same correction as the azimuths and elevations.
+    seen from the site, with the same correction as the azimuths and elevations; ``sun_fraction_outside_earth``
+    the share of the Sun's disk not behind the Earth (below 1 in a lunar eclipse; the Earth's disk enlarged by
+    1/85 for its atmosphere, Danjon's rule).
     """
 
     sun_azimuth_deg: FloatArray
@@ -46,6 +53,7 @@ class SkyTrack:
     earth_phase_angle_deg: FloatArray
     earth_illuminated_fraction: FloatArray
     sun_earth_separation_deg: FloatArray
+    sun_fraction_outside_earth: FloatArray
 
     def as_dict(self) -> dict[str, FloatArray]:
         """The fields by name."""
@@ -170,5 +178,12 @@ def sky_at_site(
     phase = functions.angle_between_rad(sun_p - earth_position_p, observer_p - earth_position_p)
     out["earth_phase_angle_deg"] = np.degrees(phase)
     out["earth_illuminated_fraction"] = (1.0 + np.cos(phase)) / 2.0
-    out["sun_earth_separation_deg"] = np.degrees(functions.angle_between_rad(seen_me["sun"], seen_me["earth"]))
+    separation = functions.angle_between_rad(seen_me["sun"], seen_me["earth"])
+    out["sun_earth_separation_deg"] = np.degrees(separation)
+    # a lunar eclipse seen from the site: the Earth's disk, enlarged by its atmosphere (Danjon), before the Sun's
+    out["sun_fraction_outside_earth"] = functions.disk_fraction_outside_disk(
+        separation,
+        np.radians(out["sun_angular_radius_deg"]),
+        np.radians(out["earth_angular_radius_deg"]) * (1.0 + EARTH_SHADOW_ENLARGEMENT),
+    )
     return SkyTrack(**out)

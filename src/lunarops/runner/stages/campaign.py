@@ -13,6 +13,7 @@ from lunarops.errors import InfeasibleError
 from lunarops.logistics import outputs, plots
 from lunarops.logistics.model import Plan, solve
 from lunarops.logistics.network import Problem
+from lunarops.runner.headline import ASSUMED_MISSIONS_PREFIX
 from lunarops.runner.stage import Figure, RunContext, StageResult, Table
 from lunarops.runner.stages.operations import base_site as operations_base_site
 from lunarops.runner.stages.operations import life_support_model
@@ -37,6 +38,7 @@ def run_stage(ctx: RunContext) -> StageResult | None:
         summary["roadmap_missions"] = len(roadmap.missions)
         products["roadmap"] = roadmap
         notes.extend(roadmap_notes(roadmap))
+        notes.extend(assumed_missions_notes(section))
     if section.logistics is not None:
         solved = plan_campaign(
             section, getattr(ctx.scenario, "operations", None), lambda f, m: ctx.progress(0.05 + 0.9 * f, m)
@@ -228,6 +230,25 @@ def roadmap_notes(roadmap: Any) -> list[str]:
         "Roadmap missions outside their phase's dates (precursors flown before a phase was named, or missions "
         f"that slipped past it): {'; '.join(outside)}."
     ]
+
+
+def assumed_missions_notes(section: Any) -> list[str]:
+    """A note naming the logistics missions that are not in the roadmap (no roadmap_mission and not named like a
+    roadmap mission), e.g. the default scenario's crewed visit: scenario assumptions, not the programme's plan."""
+    logistics = getattr(section, "logistics", None)
+    if section.roadmap is None or logistics is None:
+        return []
+    listed = {m.name for m in section.roadmap.missions}
+    assumed = [m for m in logistics.missions if m.roadmap_mission is None and m.name not in listed]
+    if not assumed:
+        return []
+    epoch = section.epoch_utc
+    described = ", ".join(
+        f"{m.name} ({epoch + timedelta(days=section.mission_day(m)):%Y-%m-%d}"
+        + (f", {m.crew} crew" if m.crew else "") + ")"
+        for m in assumed
+    )
+    return [f"{ASSUMED_MISSIONS_PREFIX}{described}: scenario assumptions (the roadmap's sources do not list them)."]
 
 
 def missions_flown_early(problem: Problem, plan: Plan, epoch_utc: datetime) -> list[str]:

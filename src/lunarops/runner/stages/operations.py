@@ -365,6 +365,7 @@ def smooth_sphere_light(
     dip = fn.horizon_dip_rad(mast_height_m)
     el = np.radians(sky.sun_elevation_deg)
     frac = fn.solar_disk_visible_fraction(el, -dip, np.radians(sky.sun_angular_radius_deg))
+    frac = frac * sky.sun_fraction_outside_earth  # lunar eclipses (lunarops.sky.track)
     return LightSeries(
         el,
         np.radians(sky.sun_azimuth_deg),

@@ -207,9 +207,12 @@ def run_stage(ctx: RunContext) -> StageResult | None:
         {
             "orbiter": name,
             "body": e.body,
-            "kind": e.kind,
+            # an event is the whole shadow pass (penumbra included): its deepest shadow, then its hours in any
+            # shadow and in the umbra alone (the orbiters table's shadow_hours and umbra_hours, per event)
+            "deepest_shadow": e.kind,
             "start_utc": (result.epoch_utc + timedelta(seconds=e.start_s)).isoformat(),
-            "duration_hours": (e.duration_s + options.step_s) / 3600.0,
+            "shadow_hours": (e.duration_s + options.step_s) / 3600.0,
+            "umbra_hours": e.umbra_s / 3600.0,
         }
         for name, timeline in result.eclipses.items()
         for e in timeline.events
@@ -251,8 +254,10 @@ def run_stage(ctx: RunContext) -> StageResult | None:
         + f"at the coverage step ({options.step_s:g} s), as geometry (the orbiters "
         "are taken to be there, whatever the roadmap's dates); the summary's '<site> <- <orbiter>' fractions and "
         "longest gaps (relay included) are for that window only (coverage_window_days, coverage_step_s). The "
-        "operations stage computes its relay links over its whole period at its own step, so its link fractions "
-        "differ.",
+        "'relayed to Earth by any orbiter' rows are geometry only: an orbiter sees the site and the Earth, with "
+        "no ground network (no DSN complex need see the Moon). The operations stage's comms note applies the "
+        "ground network (operations comms.ground_network: the DSN, a complex seeing the Moon, by default) over "
+        "its whole period at its own step, so its link fractions differ.",
         f"Ledger propellant: landing {transfers.final_mass_kg:,.0f} kg along {' -> '.join(transfers.path)} at Isp "
         f"{transfers.isp_s:g} s (orbits.transfers).",
         "Sites' horizons for the links: " + "; ".join(f"{site.name}: {_horizon_source(ctx, site)}" for site in sites)
@@ -266,7 +271,9 @@ def run_stage(ctx: RunContext) -> StageResult | None:
         "Eclipses are counted on the time grid: umbra_hours sums the samples in a total shadow; shadow_hours, the "
         "eclipse events and longest_eclipse_hours include the penumbra around it; sunlit_fraction weighs the "
         "partial sunlight of the penumbra. n_earth_eclipses/n_moon_eclipses and longest_earth/moon_eclipse_hours "
-        "split them by the shadowing body (the table 'Eclipse events' lists each one).",
+        "split them by the shadowing body (the table 'Eclipse events' lists each one: deepest_shadow is the "
+        "deepest shadow the pass reaches (umbra, or penumbra only), shadow_hours its whole pass with the "
+        "penumbra, umbra_hours the part of it in the umbra).",
         "Perilune and apolune radii in the summary are those of the CR3BP solution (l* = 384,400 km); the table "
         "'Orbiters: Earth visibility and eclipses' gives them over the run's ephemeris, scaled by the instantaneous "
         "Earth-Moon distance.",

@@ -1,0 +1,276 @@
+"""The report's "Key results": a short table of the figures a study lead briefs from, built from the stages'
+summaries (and a few of their products), each with its unit and the summary key or table it comes from."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any, NamedTuple
+
+import pandas as pd
+
+from lunarops.numformat import format_lat_lon
+from lunarops.runner.stage import StageResult
+
+#: The start of the campaign note that names the logistics missions not in the roadmap (scenario assumptions).
+ASSUMED_MISSIONS_PREFIX = "Logistics missions not in the roadmap: "
+
+
+class BaseSite(NamedTuple):
+    """The site of the base (the scenario's operations.site)."""
+
+    name: str
+    latitude_deg: float
+    longitude_deg: float
+
+
+class KeyResult(NamedTuple):
+    """One row of the key results: what, its value with unit, where it comes from."""
+
+    item: str
+    value: str
+    source: str
+
+
+def significant(value: float, digits: int = 3) -> str:
+    """``value`` to ``digits`` significant figures without an exponent and without trailing zeros: 255957 -> 256,000,
+    0.924 -> 0.924, 0.5 -> 0.5, 4.2496 -> 4.25; "inf" / "n/a" for inf / NaN."""
+    value = float(value)
+    if math.isnan(value):
+        return "n/a"
+    if math.isinf(value):
+        return "inf" if value > 0 else "-inf"
+    if value == 0.0:
+        return "0"
+    rounded = float(f"{value:.{digits}g}")
+    if abs(rounded) >= 1000.0:
+        return f"{rounded:,.0f}"
+    decimals = max(0, digits - 1 - math.floor(math.log10(abs(rounded))))
+    text = f"{rounded:.{decimals}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def percent(fraction: float, digits: int = 3) -> str:
+    """A fraction 0..1 as a percentage: 0.924 -> "92.4 %"."""
+    return f"{significant(100.0 * float(fraction), digits)} %"
+
+
+def mass(kg: float) -> str:
+    """A mass in t from 1,000 kg on, else kg: 255957 -> "256 t", 187.5 -> "188 kg"."""
+    return f"{significant(kg / 1000.0)} t" if abs(kg) >= 1000.0 else f"{significant(kg)} kg"
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value)
+
+
+def key_results(
+    stages: Iterable[StageResult] | Mapping[str, StageResult], base: BaseSite | None = None
+) -> list[KeyResult]:
+    """The key results of a run's finished stages (those that ran; a missing stage gives no rows). ``base`` is the
+    scenario's base site (operations.site); without it, the first site the site stage's summary names."""
+    by_name = dict(stages) if isinstance(stages, Mapping) else {s.name: s for s in stages}
+    rows: list[KeyResult] = []
+    site_name = base.name if base is not None else _first_site(by_name.get("site"))
+    if "site" in by_name:
+        rows += _site_rows(by_name["site"], site_name, base)
+    elif base is not None:
+        rows.append(KeyResult("Base site", f"{base.name}, {format_lat_lon(base.latitude_deg, base.longitude_deg)}",
+                              "scenario: operations.site"))
+    if "orbits" in by_name:
+        rows += _orbits_rows(by_name["orbits"], site_name, by_name.get("operations"))
+    if "campaign" in by_name:
+        rows += _campaign_rows(by_name["campaign"])
+    if "operations" in by_name:
+        rows += _operations_rows(by_name["operations"])
+    return rows
+
+
+def _first_site(stage: StageResult | None) -> str | None:
+    if stage is None:
+        return None
+    for key in stage.summary:
+        if key.startswith("sun_disk_visible_fraction[") and key.endswith("]"):
+            return key[len("sun_disk_visible_fraction["):-1]
+    return None
+
+
+def _site_rows(stage: StageResult, name: str | None, base: BaseSite | None) -> list[KeyResult]:
+    if name is None:
+        return []
+    s = stage.summary
+    where = format_lat_lon(base.latitude_deg, base.longitude_deg) if base is not None else ""
+    rows = [KeyResult("Base site", f"{name}, {where}" if where else name, "scenario: operations.site")]
+    sunlit = _number(s.get(f"sun_disk_visible_fraction[{name}]"))
+    if sunlit is not None:
+        rows.append(KeyResult("Sunlit (terrain horizon)", f"{percent(sunlit)} of the period",
+                              f"site: sun_disk_visible_fraction[{name}]"))
+    dark = _number(s.get(f"longest_dark_hours[{name}]"))
+    if dark is not None:
+        rows.append(KeyResult("Longest darkness", f"{significant(dark)} h", f"site: longest_dark_hours[{name}]"))
+    earth = _number(s.get(f"earth_center_visible_fraction[{name}]"))
+    if earth is not None:
+        rows.append(KeyResult("Earth visible (direct link possible)", f"{percent(earth)} of the period",
+                              f"site: earth_center_visible_fraction[{name}]"))
+    return rows
+
+
+def _operations_links(operations: StageResult | None) -> str:
+    """Where the whole period's links are, for the relay row: the operations stage's comms note."""
+    if operations is None:
+        return ""
+    dsn = any("DSN" in note for note in operations.notes)
+    return "; the operations comms note covers the whole period" + (" with the DSN" if dsn else "")
+
+
+def _orbits_rows(stage: StageResult, site: str | None, operations: StageResult | None = None) -> list[KeyResult]:
+    s = stage.summary
+    rows = []
+    periodic = stage.products.get("periodic_orbits", {})
+    for key, value in s.items():
+        period = _number(value)
+        if period is None:
+            continue
+        if key.endswith(": period_days"):
+            name = key.removesuffix(": period_days")
+            family = getattr(periodic.get(name), "family", "")
+            text = f"NRHO{f' ({family})' if family else ''}, period {significant(period)} d"
+            peri, apo = _number(s.get(f"{name}: perilune_radius_km")), _number(s.get(f"{name}: apolune_radius_km"))
+            if peri is not None and apo is not None:
+                text += f", perilune {significant(peri)} km, apolune {significant(apo)} km (from the Moon's centre)"
+            rows.append(KeyResult(f"Orbit: {name}", text, f"orbits: {name}: period_days, perilune/apolune_radius_km"))
+        elif key.endswith(": period_hours"):
+            name = key.removesuffix(": period_hours")
+            rows.append(KeyResult(f"Orbit: {name}", f"period {significant(period)} h", f"orbits: {key}"))
+    relay = f"{site} <- relayed to Earth by any orbiter"
+    fraction = _number(s.get(f"{relay}: fraction_visible"))
+    if site is not None and fraction is not None:
+        window = _number(s.get("coverage_window_days"))
+        gap = _number(s.get(f"{relay}: longest_gap_hours"))
+        span = f"the first {significant(window)} d of the period" if window is not None else "the coverage window"
+        rows.append(KeyResult(
+            f"Relay coverage of {site}",
+            f"{percent(fraction)} of {span}" + (f", longest gap {significant(gap)} h" if gap is not None else "")
+            + " (geometry only, no ground network" + _operations_links(operations) + ")",
+            f"orbits: {relay}: fraction_visible, longest_gap_hours; coverage_window_days",
+        ))
+    return rows
+
+
+def _campaign_rows(stage: StageResult) -> list[KeyResult]:
+    s, products = stage.summary, stage.products
+    rows = []
+    arrivals: dict[str, datetime] = products.get("arrivals") or {}
+    if arrivals:
+        first = min(arrivals, key=lambda m: arrivals[m])
+        rows.append(KeyResult("First landing at the base", f"{arrivals[first]:%Y-%m-%d} ({first})",
+                              "campaign: the missions' landing dates (deliveries to the station)"))
+    launched = _number(s.get("imleo_kg"))
+    if launched is not None:
+        label = str(s.get("imleo_label", "IMLEO"))
+        rows.append(KeyResult(label[:1].upper() + label[1:], mass(launched), "campaign: imleo_kg, imleo_label"))
+    plan = products.get("plan")
+    launches = getattr(plan, "launches", None)
+    if isinstance(launches, pd.DataFrame) and len(launches) and "launches" in launches:
+        counts: dict[str, int] = {}
+        if "launch_vehicle" in launches:
+            counts = {str(v): int(n) for v, n in launches.groupby("launch_vehicle")["launches"].sum().items()}
+        total = int(launches["launches"].sum())
+        vehicles = ", ".join(v if len(counts) == 1 else f"{n} {v}" for v, n in counts.items())
+        rows.append(KeyResult("Launches", f"{total} ({vehicles})" if vehicles else f"{total}",
+                              "campaign: table 'Launches'"))
+    made = {k.removeprefix("isru_").removesuffix("_made_kg"): _number(v) for k, v in s.items()
+            if k.startswith("isru_") and k.endswith("_made_kg")}
+    if made and all(v is not None for v in made.values()):
+        rows.append(KeyResult(
+            "ISRU propellant in the plan",
+            ", ".join(f"{mass(kg or 0.0)} {product}" for product, kg in made.items())
+            + " (campaign's ISRU model, separate from the operations' plants)",
+            "campaign: " + ", ".join(f"isru_{p}_made_kg" for p in made),
+        ))
+    visits = _crewed_visits(stage, arrivals)
+    if visits is not None:
+        rows.append(visits)
+    return rows
+
+
+def _crewed_visits(stage: StageResult, arrivals: Mapping[str, datetime]) -> KeyResult | None:
+    deliveries = stage.products.get("deliveries")
+    if not isinstance(deliveries, pd.DataFrame) or not {"commodity", "amount", "time_utc"} <= set(deliveries):
+        return None
+    crew = deliveries[deliveries["commodity"] == "crew"]
+    landings = crew[crew["amount"] > 0]
+    departures = list(crew[crew["amount"] < 0]["time_utc"])
+    assumed = next((n for n in stage.notes if n.startswith(ASSUMED_MISSIONS_PREFIX)), "")
+    parts = []
+    for when, n in zip(landings["time_utc"], landings["amount"], strict=True):
+        landed = _naive(when)
+        names = [m for m, t in arrivals.items() if _naive(t) == landed]
+        later = [_naive(t) for t in departures if _naive(t) > landed]
+        stay = f", {significant((min(later) - landed).total_seconds() / 86400.0)} d" if later else ""
+        text = f"{names[0] + ': ' if names else ''}{significant(float(n))} crew, landing {landed:%Y-%m-%d}{stay}"
+        if names and f"{names[0]} (" in assumed:
+            text += " (scenario assumption, not in the roadmap)"
+        parts.append(text)
+    return KeyResult("Crewed visits", f"{len(parts)}" + (f": {'; '.join(parts)}" if parts else ""),
+                     "campaign: deliveries to the station (crew rows)")
+
+
+def _naive(when: Any) -> pd.Timestamp:
+    """A time as a UTC timestamp without a zone (the deliveries' times are naive UTC, the arrivals' aware)."""
+    stamp = pd.Timestamp(when)
+    return stamp.tz_convert(None) if stamp.tzinfo is not None else stamp
+
+
+def _operations_rows(stage: StageResult) -> list[KeyResult]:
+    s = stage.summary
+    rows = []
+    p = _number(s.get("probability_any_unserved_energy"))
+    if p is not None:
+        ci = s.get("probability_any_unserved_energy_ci95")
+        runs = _number(s.get("runs"))
+        text = percent(p, 2)
+        if isinstance(ci, list | tuple) and len(ci) == 2:
+            text += f" (95 % CI {percent(ci[0], 2)} to {percent(ci[1], 2)})"
+        if runs is not None:
+            text += f" over {significant(runs)} runs"
+        rows.append(KeyResult("P(any unserved energy)", text,
+                              "operations: probability_any_unserved_energy, _ci95 (Clopper-Pearson)"))
+    gb = _number(s.get("data_returned_gb_p50"))
+    if gb is not None:
+        value = f"{significant(gb / 1000.0)} TB" if abs(gb) >= 1000.0 else f"{significant(gb)} GB"
+        rows.append(KeyResult("Data returned to Earth (p50)", value, "operations: data_returned_gb_p50"))
+    for key, label in (("isru_o2_kg_p50", "ISRU oxygen made (p50)"), ("isru_water_kg_p50", "ISRU water made (p50)")):
+        kg = _number(s.get(key))
+        if kg is not None:
+            rows.append(KeyResult(label, f"{mass(kg)} (operations' ISRU model)", f"operations: {key}"))
+    reserve = _number(s.get("consumables_reserve_days_p05"))
+    if reserve is not None or "consumables_reserve_days_p05" in s:
+        shown = "unlimited (no crew)" if reserve is None or math.isinf(reserve) else f"{significant(reserve)} d"
+        rows.append(KeyResult("Consumables reserve (p05)", shown, "operations: consumables_reserve_days_p05"))
+    waited = _most_waited(s)
+    if waited is not None:
+        rows.append(waited)
+    return rows
+
+
+def _most_waited(summary: Mapping[str, Any]) -> KeyResult | None:
+    columns = summary.get("components_columns")
+    components = summary.get("components")
+    if not isinstance(columns, list) or not isinstance(components, dict):
+        return None
+    if "probability_waits_for_spare" not in columns:
+        return None
+    at = columns.index("probability_waits_for_spare")
+    shares = {name: float(values[at]) for name, values in components.items() if _number(values[at]) is not None}
+    if not shares:
+        return None
+    name = max(shares, key=lambda n: shares[n])
+    if shares[name] <= 0.0:
+        return KeyResult("Waited most for spares", "no component waited for a spare in any run",
+                         "operations: components (probability_waits_for_spare)")
+    return KeyResult("Waited most for spares", f"{name}: in {percent(shares[name], 2)} of runs",
+                     "operations: components (probability_waits_for_spare)")
