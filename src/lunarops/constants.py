@@ -14,6 +14,9 @@ EARTH_EQUATORIAL_RADIUS_M = 6_378_137.0
 # Millennium Canon of Lunar Eclipses, NASA/TP-2009-214172, sec. 1.3: the Danjon rule they adopted): seen from the
 # Moon, the Earth's disk that eclipses the Sun is this much larger than the solid Earth.
 EARTH_SHADOW_ENLARGEMENT = 1.0 / 85.0
+# The same canon's Earth radius for the shadow: the equatorial radius times 0.998340, for the Earth's oblateness
+# at the latitudes the shadow passes (their Moon's parallax factor), before the enlargement.
+EARTH_SHADOW_OBLATENESS = 0.998340
 # IAU 2012 Resolution B2.
 AU_M = 149_597_870_700.0
 # Exact, SI definition.

@@ -80,7 +80,9 @@ def test_the_isru_facility_arrives_with_a_mission_to_its_node() -> None:
     text = default_scenario_path().read_text()
     assert "arrives_with: ILRS-3                 # the ISRU facilities" in text  # the example's choice
     scenario = parse_scenario(text)
-    # ILRS-3 departs 2033-06-01 (the example's roadmap): its day from the campaign epoch is the plants' start day
+    # ILRS-3 departs 2033-06-01 (the example's roadmap): its day from the campaign epoch is the plants' start day.
+    # A modelling choice: the logistics model books a mission's cargo at its departure step (it lands about 5 d
+    # later), so the plants are counted from the step it departs in (docs/campaign.md)
     problem = scenario.campaign.problem()  # type: ignore[union-attr]
     ilrs3 = next(m for m in problem.missions if m.name == "ILRS-3")
     assert problem.isru is not None and problem.isru.start_day == ilrs3.depart_day > 0.0

@@ -208,7 +208,9 @@ def test_isru_in_the_loop_lowers_imleo() -> None:
     # A facility that arrives half a year in (IsruOptions.start_day 182.5, campaign.logistics.isru.arrives_with):
     # a kg of plant then makes half as much by the ascent, so the optimum is heavier than with ISRU from day 0 and
     # still lighter than without; what the plan counts on made in its first holdover is the plant held there x
-    # 5 kg/kg/yr x 8/9 x (365 - 182.5) / 365 d (by hand: nothing before day 182.5). One arriving after the ascent
+    # 5 kg/kg/yr x 8/9 x (365 - 182.5) / 365 d (by hand: nothing before day 182.5). The late optimum itself is not
+    # derived by hand: it mixes plant oxygen with oxygen brought from Earth (1,625 kg of plant held from day 0 and
+    # 1,463 kg from day 365 in the solved plan), a trade only the MILP settles. One arriving after the ascent
     # makes nothing: the plan is then as heavy as without ISRU (within the MIP gap of 1e-6)
     from datetime import UTC, datetime
 

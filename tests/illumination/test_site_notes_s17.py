@@ -91,7 +91,11 @@ def test_print_json_writes_no_negative_zero(capsys: pytest.CaptureFixture[str]) 
 
 @pytest.mark.parametrize(("lat", "lon", "inside"), [(-70.15, 0.0, True), (-70.1, 0.0, False), (-62.2, 45.0, True)])
 def test_outside_dem_limit_matches_contains(lat: float, lon: float, inside: bool) -> None:
-    # contains() of the south DEM decides (a square in the polar map): -70.15, 0 is inside, -70.1, 0 outside
+    # the south DEM is a square of 762 x 762 pixels of 1,600 m in the polar stereographic map; its outer pixel
+    # centres are (762 - 1) / 2 x 1,600 = 608,800 m from the pole, so along a meridian of the grid's axes
+    # (0 E) it reaches colatitude 2 atan(608,800 / (2 x 1,737,400)) = 19.875 deg, 70.125 S, and at its corners
+    # (45 E) 2 atan(sqrt(2) x 608,800 / 3,474,800) = 27.833 deg, 62.167 S (by hand): -70.15 is inside, -70.1 not,
+    # -62.2 at 45 E inside
     assert bool(load_dem("south").contains(lat, lon)) == inside
     result = runner.invoke(app, ["illumination", "--lat", str(lat), "--lon", str(lon), "--start", "2031-01-01",
                                  "--end", "2031-01-01T03:00", "--json"])

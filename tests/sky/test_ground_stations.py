@@ -43,7 +43,7 @@ def test_moon_elevation_agrees_with_spherical_astronomy() -> None:
     assert np.mean(np.abs(ours - second)) < 0.01
 
 
-def test_each_complex_sees_the_moon_about_42_percent_of_the_time() -> None:
+def test_each_complex_sees_the_moon_as_long_as_its_diurnal_arc_says() -> None:
     # over 2030-2034, hourly: the share of hours with the Moon above 10 deg at one complex equals the mean over
     # the hours of the half-arc H0 / 180 deg where cos H0 = (sin(10 deg + parallax) - sin(lat) sin(dec)) /
     # (cos(lat) cos(dec)) (the diurnal arc above a mask; Meeus eq. 15.1 with h0 = mask + parallax), from the
@@ -61,12 +61,14 @@ def test_each_complex_sees_the_moon_about_42_percent_of_the_time() -> None:
 
 
 def test_the_network_has_gaps_and_a_higher_mask_widens_them() -> None:
-    # three complexes 120 deg apart see the Moon most of the time but not always: 99.2 % of 2030-2034's hours at
-    # 10 deg (an independent estimate with GMST and the three stations' coordinates, session 17's comms study,
-    # gave 99.2 % with 340 one-hour gaps); a 20 deg mask loses more
+    # three complexes 120 deg apart see the Moon most of the time but not always: an independent computation
+    # (SPICE's apparent Moon from DE421, IAU 1976 precession and IAU 1982 GMST, WGS84 geodetic vertical, no
+    # nutation: 0.0026 deg from lunarops's elevations at most over 300 epochs; session 17's audit) gives 0.99172
+    # of 2030-2034's hours above 10 deg, and 0.8936 above 20 deg
     t = utc_period("2030-01-01", "2035-01-01", 3600.0)
     at_10 = network_sees_moon(t)
-    assert float(np.mean(at_10)) == pytest.approx(0.992, abs=0.003)
+    assert float(np.mean(at_10)) == pytest.approx(0.99172, abs=0.0005)  # 22 of 43,824 hours
+    assert float(np.mean(network_sees_moon(t, min_elevation_deg=20.0))) == pytest.approx(0.8936, abs=0.0005)
     assert float(np.mean(network_sees_moon(t, min_elevation_deg=20.0))) < float(np.mean(at_10)) - 0.02
     with pytest.raises(InputError, match=r"min_elevation_deg = 95 must be in \[0, 90\)"):
         network_sees_moon(t[:3], min_elevation_deg=95)
@@ -88,7 +90,7 @@ def test_ground_network_in_the_scenario() -> None:
     data["operations"]["monte_carlo"]["runs"] = 2
     _, _, notes = simulate_scenario(parse_scenario(yaml.safe_dump(data)))
     ground = network_sees_moon(utc_period("2031-03-01", "2031-04-01", 3600.0))
-    note = next(n for n in notes if n.startswith("Terrain") or "ground network" in n)
+    note = next(n for n in notes if "ground network: the DSN" in n)
     assert f"sees the Moon above 10 deg at {float(np.mean(ground)):.1%} of steps" in note
     data["operations"]["comms"]["ground_network"] = "none"
     data["operations"]["comms"]["ground_min_elevation_deg"] = 5

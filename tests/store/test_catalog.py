@@ -121,7 +121,8 @@ def test_output_state_says_whose_files_the_folder_holds(tmp_path: Path) -> None:
     # a later run into the same folder (ids start with the UTC start time): replaced
     (folder / "summary.json").write_text(_json.dumps({"run_id": "20300102T000000Z-cccccccc"}))
     assert record.output_state() == "replaced by 20300102T000000Z-cccccccc"
-    # a run that failed (or is running) finds an earlier run's files: it never wrote its own, nothing replaced it
+    # a run whose folder holds an earlier run's id (it failed or is still running, so it never wrote its own):
+    # nothing replaced it; the id order decides, whatever the status
     earlier = dataclasses.replace(record, run_id="20300103T000000Z-dddddddd", status="failed")
     assert earlier.output_state() == "missing"
     (folder / "summary.json").write_text("not json")

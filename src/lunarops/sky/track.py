@@ -13,6 +13,7 @@ from lunarops.checks import is_real_number
 from lunarops.constants import (
     EARTH_EQUATORIAL_RADIUS_M,
     EARTH_SHADOW_ENLARGEMENT,
+    EARTH_SHADOW_OBLATENESS,
     SPEED_OF_LIGHT_M_PER_S,
     SUN_RADIUS_M,
 )
@@ -34,8 +35,8 @@ class SkyTrack:
     (0 = full Earth, at new Moon); ``earth_illuminated_fraction`` = (1 + cos phase) / 2, the sunlit fraction of
     the Earth's disk (sphere); ``sun_earth_separation_deg`` is the angle between the Sun's and the Earth's centres
     seen from the site, with the same correction as the azimuths and elevations; ``sun_fraction_outside_earth``
-    the share of the Sun's disk not behind the Earth (below 1 in a lunar eclipse; the Earth's disk enlarged by
-    1/85 for its atmosphere, Danjon's rule).
+    the share of the Sun's disk not behind the Earth (below 1 in a lunar eclipse; the Earth's disk scaled by
+    0.998340 for its oblateness and enlarged by 1/85 for its atmosphere, as NASA's canon of lunar eclipses does).
     """
 
     sun_azimuth_deg: FloatArray
@@ -184,6 +185,6 @@ def sky_at_site(
     out["sun_fraction_outside_earth"] = functions.disk_fraction_outside_disk(
         separation,
         np.radians(out["sun_angular_radius_deg"]),
-        np.radians(out["earth_angular_radius_deg"]) * (1.0 + EARTH_SHADOW_ENLARGEMENT),
+        np.radians(out["earth_angular_radius_deg"]) * EARTH_SHADOW_OBLATENESS * (1.0 + EARTH_SHADOW_ENLARGEMENT),
     )
     return SkyTrack(**out)

@@ -82,7 +82,11 @@ def run_stage(ctx: RunContext) -> StageResult | None:
         if isru_made:
             products["isru_production_steps"] = solved.isru_steps
             summary.update({f"isru_{product}_made_kg": kg for product, kg in isru_made.items()})
-        tables.append(Table("Deliveries to the station (for operations; crew: +N landing, -N leaving)", deliveries))
+        tables.append(Table(
+            "Deliveries to the station (for operations; crew: +N landing, -N leaving; a stay's consumables are "
+            "dated at the crew's landing: the plan may carry them on an earlier flight, see the manifest)",
+            deliveries,
+        ))
         datasets["deliveries"] = outputs.table_dataset(deliveries)
         notes.append(
             "Fleet: " + "; ".join(
