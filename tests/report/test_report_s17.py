@@ -208,3 +208,28 @@ def test_luna25_says_it_crashed() -> None:
     assert luna.source == "Roscosmos press releases 2023-08-10 and 2023-08-20"  # the source field kept
     shown = roadmap.table().set_index("mission").loc["Luna-25", "contents"]
     assert "crashed" in shown  # the report's roadmap table says it
+
+
+@pytest.mark.parametrize(
+    ("key", "unit"),
+    [  # the unit each name carries (docs/results.md names every summary value with its unit)
+        ("data_returned_gb_p50", "GB"),
+        ("consumables_reserve_days_p05", "d"),
+        ("sun_disk_visible_fraction[Connecting Ridge]", "fraction (0-1)"),
+        ("probability_any_unserved_energy", "fraction (0-1)"),
+        ("min_state_of_charge_p05", "fraction (0-1)"),
+        ("computed NRHO->LLO two-impulse dv_km_per_s", "km/s"),
+        ("Connecting Ridge <- ILRS station: longest_gap_hours", "h"),
+        ("ILRS station: closure_m", "m"),
+        ("max_energy_residual_j", "J"),
+        ("unserved_energy_kwh_p95", "kWh"),
+        ("n_variables", "count"),
+        ("status", ""),
+    ],
+)
+def test_summary_tables_give_each_value_its_unit(key: str, unit: str) -> None:
+    from lunarops.report.html import _summary_table, summary_unit
+
+    assert summary_unit(key) == unit
+    row = _summary_table({key: 1.0})
+    assert f"<td>{unit}</td></tr>" in row.replace("&lt;", "<").replace("&gt;", ">")

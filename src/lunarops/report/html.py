@@ -128,13 +128,45 @@ def _summary_label(key: str, summary: dict[str, Any]) -> str:
     return key
 
 
+# the unit a summary key's name carries (lunarops names every value with its unit: docs/results.md); the last unit
+# word of the name wins, after the statistic (p05, p50, mean, ...) is set aside
+_UNIT_WORDS = {
+    "kg": "kg", "t": "t", "gb": "GB", "tb": "TB", "km": "km", "m": "m", "s": "s", "seconds": "s", "h": "h",
+    "hours": "h", "days": "d", "d": "d", "deg": "deg", "kw": "kW", "kwh": "kWh", "mwh": "MWh", "j": "J",
+    "musd": "M USD", "fraction": "fraction (0-1)", "share": "fraction (0-1)", "probability": "fraction (0-1)",
+    "charge": "fraction (0-1)", "gap": "fraction (0-1)", "events": "count", "missions": "count", "runs": "count",
+    "failures": "count", "spares": "count", "times": "count", "flights": "count", "variables": "count",
+    "constraints": "count", "integer": "count",
+}
+_STATISTICS = {"p05", "p50", "p95", "mean", "max", "min", "ci95", "sd"}
+
+
+def summary_unit(key: str) -> str:
+    """The unit of a summary value from its key ("data_returned_gb_p50" -> "GB", "dv_km_per_s" -> "km/s",
+    "probability_brownout" -> "fraction (0-1)"); "" when the name carries none (a text, a name)."""
+    name = key.split("[")[0].split(":")[-1].strip().lower().replace(" ", "_")
+    if "_per_" in name:
+        top, _, bottom = name.rpartition("_per_")
+        return f"{_UNIT_WORDS.get(top.split('_')[-1], top.split('_')[-1])}/{_UNIT_WORDS.get(bottom, bottom)}"
+    words = [w for w in name.split("_") if w and w not in _STATISTICS]
+    if name.startswith(("n_", "vehicles_launched")):
+        return "count"
+    if words and words[0] == "probability":
+        return "fraction (0-1)"
+    for word in reversed(words):
+        if word in _UNIT_WORDS:
+            return _UNIT_WORDS[word]
+    return ""
+
+
 def _summary_table(summary: dict[str, Any]) -> str:
     rows = "".join(
-        f"<tr><td>{html.escape(_summary_label(str(k), summary))}</td><td>{_format(v)}</td></tr>"
+        f"<tr><td>{html.escape(_summary_label(str(k), summary))}</td><td>{_format(v)}</td>"
+        f"<td>{html.escape(summary_unit(str(k)))}</td></tr>"
         for k, v in summary.items()
         if not isinstance(v, dict | list) and k != "imleo_label"
     )
-    return f"<table>{rows}</table>"
+    return f"<table><tr><th>value</th><th></th><th>unit</th></tr>{rows}</table>"
 
 
 def _figure(figure: Figure) -> str:
