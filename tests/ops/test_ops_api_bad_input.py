@@ -293,3 +293,33 @@ def test_uncertain_valid() -> None:
     assert u.nominal == 0.3
     assert Uncertain("normal", 1.0, 0.0).draw(np.random.default_rng(0)) == 1.0
     assert Uncertain.fixed(5).nominal == 5.0
+
+
+def test_daylight_threshold_counts_a_sliver_of_sun_as_night() -> None:
+    # the light above: the visible share of the disk is clip(el / 0.5 deg + 0.5, 0, 1), so by hand a step is day
+    # at threshold 0 while any part is up (el > -0.25 deg) and at 0.5 while more than half is (el > 0 deg)
+    any_part = build_inputs(STATION, LIGHT, START, 3600.0).daylight
+    centre = build_inputs(STATION, LIGHT, START, 3600.0, daylight_min_sun_fraction=0.5).daylight
+    fraction = LIGHT.sun_visible_fraction
+    assert np.array_equal(any_part, (fraction > 0.0).astype(float))
+    assert np.array_equal(centre, (fraction > 0.5).astype(float))
+    assert centre.sum() < any_part.sum()  # the slivers (0 < fraction <= 0.5) are night at 0.5
+    for bad in (1.0, -0.1, float("nan"), "half"):
+        with pytest.raises(InputError, match="daylight_min_sun_fraction"):
+            build_inputs(STATION, LIGHT, START, 3600.0, daylight_min_sun_fraction=bad)  # type: ignore[arg-type]
+
+
+def test_a_massless_fuel_cell_store_is_noted_with_its_model_mass() -> None:
+    # the example's RFC: 3,000 kWh, 30 kW fuel cell, 60 kW electrolyser, fuel-cell efficiency 0.65 (Colozza 2020)
+    # and no mass_kg. By hand with lunarops.ops.sizing's figures: water = 3,000 kWh x 3.6e6 / (0.65 x 285.83e3 /
+    # 18.015e-3 J/kg) = 1,047.2 kg; H2 117.2 kg x 10 + O2 930.0 kg x 0.5 + water 1,047.2 x 0.1 = 1,741.7 kg of
+    # tanks; stacks 30 kW and 60 kW at 100 W/kg = 300 + 600 kg; in all 3,688.9 kg
+    from lunarops.runner.stages.operations import massless_storage_notes
+    from lunarops.scenario import load_scenario
+
+    scenario = load_scenario()
+    (note,) = massless_storage_notes(scenario.operations)  # type: ignore[arg-type]
+    assert "'rfc' has no mass_kg" in note and "3,689 kg for 3,000 kWh" in note
+    assert "reactants 1,047, tanks 1,742, fuel cell 300, electrolyser 600 kg" in note
+    given = scenario.with_changes({"operations.storage.fuel_cell.mass_kg": 3700})
+    assert massless_storage_notes(given.operations) == []  # type: ignore[arg-type]

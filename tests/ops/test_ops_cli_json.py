@@ -35,6 +35,11 @@ def test_simulate_json_names_infinite_values(tmp_path: Path) -> None:
     assert out["summary"]["consumables_reserve_days_p05"] is None
     assert out["non_finite"]["consumables_reserve_days_p05"] == "inf"
     assert all(out["summary"][key] is None for key in out["non_finite"])
+    # each load by calendar year: the habitat runs always, 10 days x 24 h = 240 h in 2030, 5 kW x 240 h = 1.2 MWh
+    # (by hand; a fission plant never short of 10 kWe)
+    (habitat,) = [row for row in out["loads_by_year"] if row["load"] == "habitat"]
+    assert habitat["year"] == 2030 and habitat["scheduled_h_mean"] == 240 and habitat["shed_h_mean"] == 0
+    assert abs(habitat["served_mwh_mean"] - 1.2) < 1e-9
 
 
 def test_simulate_text_has_the_intervals_and_the_load_table(tmp_path: Path) -> None:

@@ -402,7 +402,8 @@ def test_cli_power_size_scenario_uses_its_terrain_light(tmp_path: Path) -> None:
     # 59 h from 2030-03-14T21:00 (the 2030-2035 maximum is 60 h: `lunarops illumination --lat -89.45
     # --lon 222.69 --height-m 10 --start 2030-01-01 --end 2035-01-01 --terrain south`)
     assert light.longest_dark_hours == pytest.approx(59.0, abs=1.0)
-    day = light.sun_disk_visible > 0.0
+    # day: more than half the Sun's disk seen (the example's operations.daylight_min_sun_fraction 0.5)
+    day = light.sun_disk_visible > 0.5
     # comms mode direct_or_relay: the link is up while the Earth is, else while one of the scenario's orbiters
     # sees both the ridge (5 deg above the terrain mask) and the Earth, from an independent coverage run
     from lunarops.orbits.coverage import SurfaceSite, compute_coverage
@@ -434,8 +435,9 @@ def test_cli_power_size_scenario_uses_its_terrain_light(tmp_path: Path) -> None:
     load_kw = 10.6 + 17.8 * day + 0.3 * light.earth_visible + 0.5 * link + 0.4 * (~day & ~light.earth_visible)
     # the header's mean load comes from the same terrain light as the sizing (daylight flags included)
     assert out["load_kw"] == pytest.approx(float(load_kw.mean()), abs=1e-6)
-    # night-time load energy of the longest dark spell, x (1 + margin 0.2)
-    dark = np.concatenate(([0], (~day).astype(np.int8), [0]))
+    # night-time load energy of the longest dark spell (no part of the Sun seen: the arrays give nothing),
+    # x (1 + margin 0.2)
+    dark = np.concatenate(([0], (light.sun_disk_visible == 0.0).astype(np.int8), [0]))
     starts, ends = np.flatnonzero(np.diff(dark) == 1), np.flatnonzero(np.diff(dark) == -1)
     longest = int(np.argmax(ends - starts))
     assert (ends - starts)[longest] == round(light.longest_dark_hours)

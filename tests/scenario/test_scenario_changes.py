@@ -52,3 +52,24 @@ def test_a_scenario_from_a_mapping() -> None:
         scenario_from_dict({**data, "operation": 1})
     with pytest.raises(InputError, match="give a mapping"):
         scenario_from_dict(["not", "a", "mapping"])  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("when", "fragments"),
+    [  # what a science lead types for a schedule (session 17 study) and what the message must say
+        ("sun_elevation > 5", ["not a schedule word", "Thresholds (a Sun elevation above X deg", "day means"]),
+        ("sun_up", ["did you mean day?"]),
+        ("nigth", ["did you mean night?"]),
+        (["night", "earth_down"], ["did you mean earth_hidden?"]),
+        ({"sun_elevation_min_deg": 5}, ["not a schedule word"]),
+        (["always", "night"], ["always in a list adds nothing"]),
+    ],
+)
+def test_schedule_words_name_the_nearest_and_what_cannot_be_written(when: object, fragments: list[str]) -> None:
+    base = load_scenario()
+    index = next(i for i, load in enumerate(base.operations.loads) if load.name == "sky telescope")  # type: ignore[union-attr]
+    with pytest.raises(ScenarioError) as error:
+        base.with_changes({f"operations.loads.{index}.when": when})
+    for fragment in fragments:
+        assert fragment in str(error.value)
+    assert f"operations.loads.{index}.when" in str(error.value)

@@ -118,7 +118,11 @@ def simulate(
         summary["seed"] = model.seed if seed is None else seed
         notes = [*notes, probability_note(summary)]
         if json_output:
+            from lunarops.ops.montecarlo import load_year_table
+
             out: dict[str, Any] = {"summary": summary, "notes": notes}
+            # each load's hours, energy and data by calendar year (as the run's loads_by_year results file)
+            out["loads_by_year"] = load_year_table(mc.dataset).to_dict(orient="records")
             marks = non_finite_marks({"summary": summary})  # JSON writes inf as null: say which nulls are inf
             if marks:
                 out["non_finite"] = marks["summary"]
@@ -429,7 +433,8 @@ def size(
             # the whole station: every load as if online from the start (arrives_with / online_utc not applied)
             station = station_from_section(model.operations, model.period.start_utc, all_online=True)
             x = build_inputs(
-                station, light, np.datetime64(model.period.start_utc.replace(tzinfo=None), "us"), model.period.step_s
+                station, light, np.datetime64(model.period.start_utc.replace(tzinfo=None), "us"), model.period.step_s,
+                model.operations.daylight_min_sun_fraction,
             )
             demand = x.demand_w * np.where((x.load_daylight[:, None] == 1) & (x.daylight[None, :] < 0.5), 0.0, 1.0)
             load_w = demand.sum(axis=0)

@@ -261,13 +261,19 @@ def _start_datetime64(start: object) -> np.datetime64:
 
 
 def build_inputs(
-    station: Station, light: LightSeries, start: np.datetime64 | str | datetime, dt_s: float
+    station: Station,
+    light: LightSeries,
+    start: np.datetime64 | str | datetime,
+    dt_s: float,
+    daylight_min_sun_fraction: float = 0.0,
 ) -> EngineInputs:
     """Flatten ``station`` and ``light`` for the engine; raises InputError for loads no source can serve.
 
     ``start`` is the UTC of the first step: a datetime64 (kept as given), an ISO 8601 UTC string or a datetime
     (both converted to datetime64[us]); the steps from it must lie within the kernels' coverage
-    (lunarops.constants.KERNEL_FIRST_UTC .. KERNEL_LAST_UTC). ``dt_s`` is the step, a finite number > 0 [s]."""
+    (lunarops.constants.KERNEL_FIRST_UTC .. KERNEL_LAST_UTC). ``dt_s`` is the step, a finite number > 0 [s].
+    A step is daylight (schedules `day`, daylight-only plants) while more than ``daylight_min_sun_fraction`` of
+    the Sun's disk is seen (0: any part of it)."""
     if not isinstance(station, Station):
         raise InputError(f"station = {station!r:.60} must be a lunarops.ops.station.Station")
     if not isinstance(light, LightSeries):
@@ -293,7 +299,13 @@ def build_inputs(
             "but no power source; add power.solar_arrays, power.radioisotope_units or power.fission_plants"
         )
     crew = crew_series(station, time_s)
-    daylight = (light.sun_visible_fraction > 0.0).astype(np.float64)
+    threshold = require_real("daylight_min_sun_fraction", daylight_min_sun_fraction, "of the Sun's disk", strict=False)
+    if not 0.0 <= threshold < 1.0:
+        raise InputError(
+            f"daylight_min_sun_fraction = {threshold!r} must be in [0, 1): 0 counts any part of the Sun's disk as "
+            "day, 0.5 its centre up"
+        )
+    daylight = (light.sun_visible_fraction > threshold).astype(np.float64)
     earth = light.earth_visible.astype(np.float64)
     comm = station.comm
     # the comm link's rate at each step [bit/s]: direct while the Earth is up, else through a relay if any

@@ -8,7 +8,7 @@ value or a distribution the Monte Carlo draws from: ``{kind: normal, mean, sd, l
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import Field, field_validator, model_validator
 
@@ -187,6 +187,27 @@ class StorageSpec(_Model):
 WhenName = Literal["always", "day", "night", "crewed", "uncrewed", "earth_visible", "earth_hidden", "comm_link"]
 
 
+WHEN_WORDS: tuple[str, ...] = get_args(WhenName)
+# what people write for a schedule word, and the word lunarops has
+_WHEN_SYNONYMS = {"sun_up": "day", "sunlit": "day", "lit": "day", "dark": "night", "earth_up": "earth_visible",
+                  "earth_down": "earth_hidden", "link": "comm_link", "crew": "crewed", "uncrew": "uncrewed"}
+
+
+def _unknown_when(word: str) -> str:
+    """The message for a schedule word lunarops does not have: the nearest word, and what cannot be written."""
+    import difflib
+
+    near = _WHEN_SYNONYMS.get(word.strip().lower()) or next(
+        iter(difflib.get_close_matches(word.strip().lower(), WHEN_WORDS, n=1)), None
+    )
+    hint = f"did you mean {near}? " if near else ""
+    return (
+        f"when = {word!r} is not a schedule word; {hint}use one of {', '.join(WHEN_WORDS)}, or a list of them "
+        "(all at once). Thresholds (a Sun elevation above X deg, twilight) and 'or' cannot be written: day means "
+        "some of the Sun's disk above the terrain horizon at the mast, night none of it"
+    )
+
+
 class LoadSpec(_Online):
     name: str = Field(min_length=1)
     power_kw: float = Field(ge=0, description="per crew member when per_crew")
@@ -212,6 +233,11 @@ class LoadSpec(_Online):
         if isinstance(value, str) and "," in value:
             items = ", ".join(part.strip() for part in value.split(","))
             raise ValueError(f"when = {value!r} is one text; several conditions are a YAML list: when: [{items}]")
+        for word in value if isinstance(value, list) else [value]:
+            if isinstance(word, str) and word not in WHEN_WORDS:
+                raise ValueError(_unknown_when(word))
+            if isinstance(word, dict):
+                raise ValueError(_unknown_when(str(word)))
         return value
 
     @field_validator("when")
@@ -228,6 +254,8 @@ class LoadSpec(_Online):
                     )
             if len(set(value)) < len(value):
                 raise ValueError(f"when = {value} repeats a condition; name each once")
+            if "always" in value:
+                raise ValueError(f"when = {value}: always in a list adds nothing (the others decide); drop it")
         return value
 
 
@@ -455,6 +483,14 @@ class OperationsSection(_Model):
     components: list[ComponentSpec] = []
     policy: PolicySpec = PolicySpec()
     monte_carlo: MonteCarloSpec = MonteCarloSpec()
+    daylight_min_sun_fraction: float = Field(
+        default=0.0,
+        ge=0,
+        lt=1,
+        description="'day' for the schedules (when: day / night, daylight_only plants) while more than this share "
+        "of the Sun's disk is seen at the base: 0 (default) any part of it, 0.5 its centre up (a twilight sliver "
+        "then counts as night: heaters on, daylight-only plants paused)",
+    )
 
     def elements(self) -> list[_Online]:
         """Every element that may come online later: arrays, units, plants, storage, loads, ISRU, comms."""

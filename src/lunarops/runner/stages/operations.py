@@ -159,6 +159,26 @@ def carried_mass_notes(
     return notes
 
 
+def massless_storage_notes(section: OperationsSection) -> list[str]:
+    """A note when the fuel cell store has no mass_kg: what lunarops's RFC mass model (lunarops.ops.sizing,
+    Colozza 2020 figures, as `lunarops power size` uses) gives for its capacity and powers at its nominal
+    fuel-cell efficiency, so that the power system's mass and the landing missions' checks do not pass silently."""
+    from lunarops.ops.sizing import PowerTechnology, rfc_mass_kg
+
+    cell = section.storage.fuel_cell
+    if cell is None or cell.mass_kg > 0.0:
+        return []
+    tech = PowerTechnology(fuel_cell_efficiency=uncertain(cell.fuel_cell_efficiency).nominal)
+    parts = rfc_mass_kg(cell.capacity_kwh * 3.6e6, cell.fuel_cell_kw * 1e3, cell.electrolyser_kw * 1e3, tech)
+    listed = ", ".join(f"{name.removeprefix('rfc_').replace('_', ' ')} {kg:,.0f}" for name, kg in parts.items())
+    return [
+        f"The fuel cell store {cell.name!r} has no mass_kg, so its mass is in neither power_system_mass_kg nor the "
+        f"check of what its mission lands; lunarops's RFC model (Colozza 2020 figures, as `lunarops power size` "
+        f"uses) gives {sum(parts.values()):,.0f} kg for {cell.capacity_kwh:,.0f} kWh ({listed} kg): set "
+        "storage.fuel_cell.mass_kg"
+    ]
+
+
 def station_from_section(
     section: OperationsSection,
     start: datetime,
@@ -601,7 +621,10 @@ def simulate_scenario(
     progress(0.1, "light at the base")
     start = scenario.period.start_utc
     station = station_from_section(section, start, campaign_deliveries, arrivals)
-    inputs = build_inputs(station, light, np.datetime64(start.replace(tzinfo=None), "us"), scenario.period.step_s)
+    inputs = build_inputs(
+        station, light, np.datetime64(start.replace(tzinfo=None), "us"), scenario.period.step_s,
+        section.daylight_min_sun_fraction,
+    )
     crew_note = _crew_before_eclss(station, inputs)
     seed = scenario.seed if seed is None else seed
     runs = section.monte_carlo.runs if runs is None else runs
@@ -650,6 +673,7 @@ def simulate_scenario(
         first_online = start + timedelta(seconds=max(min(plants_online), 0.0)) if plants_online else None
         notes.append(isru_models_note(logistics.isru, campaign_isru_steps, mc.summary, first_online))
     notes.extend(carried_mass_notes(section, start, payload_kg))
+    notes.extend(massless_storage_notes(section))
     return hourly, mc, notes
 
 
