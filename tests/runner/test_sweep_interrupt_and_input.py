@@ -222,7 +222,7 @@ def test_a_bad_member_is_named_as_validate_would() -> None:
         expand(base, {"operations.loads.7.when": ["bogus"]})
     [issue] = caught.value.issues  # one problem, at the field (not the union's branches)
     assert issue.path == "operations.loads.7.when" and issue.file == "<sweep member 0: operations.loads.7.when=bogus>"
-    assert "use one of the allowed values" in issue.message
+    assert "'bogus' is not a schedule word; use one of always, day, night" in issue.message
 
 
 def test_param_exponent_values_are_numbers() -> None:

@@ -264,6 +264,10 @@ _BOUNDS = {
 
 
 def _message(item: Any) -> str:
+    if item["type"] == "literal_error" and "when" in [str(part) for part in item.get("loc", ())]:
+        from lunarops.scenario.operations import unknown_when  # a load's schedule: the nearest word, the limits
+
+        return unknown_when(str(item.get("input")))
     message = str(item["msg"])
     if message.startswith("Value error, "):
         message = message[len("Value error, ") :]
