@@ -10,7 +10,7 @@ from typing import Any, NamedTuple
 
 import pandas as pd
 
-from lunarops.numformat import format_lat_lon
+from lunarops.numformat import format_lat_lon, significant
 from lunarops.runner.stage import StageResult
 
 #: The start of the campaign note that names the logistics missions not in the roadmap (scenario assumptions).
@@ -31,24 +31,6 @@ class KeyResult(NamedTuple):
     item: str
     value: str
     source: str
-
-
-def significant(value: float, digits: int = 3) -> str:
-    """``value`` to ``digits`` significant figures without an exponent and without trailing zeros: 255957 -> 256,000,
-    0.924 -> 0.924, 0.5 -> 0.5, 4.2496 -> 4.25; "inf" / "n/a" for inf / NaN."""
-    value = float(value)
-    if math.isnan(value):
-        return "n/a"
-    if math.isinf(value):
-        return "inf" if value > 0 else "-inf"
-    if value == 0.0:
-        return "0"
-    rounded = float(f"{value:.{digits}g}")
-    if abs(rounded) >= 1000.0:
-        return f"{rounded:,.0f}"
-    decimals = max(0, digits - 1 - math.floor(math.log10(abs(rounded))))
-    text = f"{rounded:.{decimals}f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def percent(fraction: float, digits: int = 3) -> str:
