@@ -23,7 +23,17 @@ def without_orbits_and_terrain(data: dict, start_utc: str, end_utc: str, step_ho
     orbiters), over [start_utc, end_utc) at step_hours, with ``runs`` Monte Carlo runs."""
     for section in ("orbits", "terrain"):
         data.pop(section, None)
-    data["operations"]["comms"]["mode"] = "direct_to_earth"
+    direct_to_earth(data)
     data["period"] = {"start_utc": start_utc, "end_utc": end_utc, "step_hours": step_hours}
     data["operations"]["monte_carlo"]["runs"] = runs
+    return data
+
+
+def direct_to_earth(data: dict) -> dict:  # type: ignore[type-arg]
+    """The scenario mapping's link set to direct to Earth only, without its relay settings (the example's relays
+    are the orbits section's orbiters; a relay setting on a direct link is refused)."""
+    comms = data["operations"]["comms"]
+    comms["mode"] = "direct_to_earth"
+    for key in ("relay_link_budget", "relay_data_rate_mbps"):
+        comms.pop(key, None)
     return data

@@ -21,7 +21,7 @@ from lunarops.ops.uncertain import Uncertain
 from lunarops.runner.stages.operations import online_table, station_from_section
 from lunarops.scenario import default_scenario_path
 from lunarops.scenario.load import parse_scenario
-from scenario_edits import without_campaign
+from scenario_edits import direct_to_earth, without_campaign
 
 START = np.datetime64("2030-01-01T00:00")
 DT = 3600.0
@@ -347,7 +347,7 @@ def test_crew_before_the_eclss_is_noted() -> None:
     data = without_campaign(_example())
     for section in ("orbits", "terrain"):
         data.pop(section)
-    data["operations"]["comms"]["mode"] = "direct_to_earth"
+    direct_to_earth(data)
     data["period"] = {"start_utc": "2030-01-01T00:00:00Z", "end_utc": "2030-01-03T00:00:00Z", "step_hours": 1}
     data["operations"]["monte_carlo"]["runs"] = 2
     data["operations"]["crew"] = [{"from_utc": "2030-01-01T00:00:00Z", "count": 2}]

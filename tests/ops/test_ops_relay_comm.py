@@ -15,7 +15,7 @@ from lunarops.ops.montecarlo import simulate
 from lunarops.ops.station import CommLink, ConstantSource, Load, Station, When
 from lunarops.scenario import default_scenario_path
 from lunarops.scenario.load import parse_scenario
-from scenario_edits import without_campaign
+from scenario_edits import direct_to_earth, without_campaign
 
 START = np.datetime64("2030-01-01T00:00")
 DT = 3600.0
@@ -178,7 +178,7 @@ def test_direct_link_antenna_mask_and_link_gap() -> None:
     from lunarops.timescale import utc_period
 
     data = _example(10)
-    data["operations"]["comms"]["mode"] = "direct_to_earth"
+    direct_to_earth(data)
     data["operations"]["comms"]["min_elevation_deg"] = 2.0
     data["operations"]["comms"]["ground_network"] = "none"  # the lunar end alone (the DSN: test_ground_network_*)
     scenario = parse_scenario(yaml.safe_dump(data))

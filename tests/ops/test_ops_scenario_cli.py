@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from lunarops.cli.main import app
 from lunarops.errors import ScenarioError
 from lunarops.scenario.load import default_scenario_path, parse_scenario
-from scenario_edits import without_campaign
+from scenario_edits import direct_to_earth, without_campaign
 
 HEAD = """
 schema_version: 1
@@ -483,7 +483,7 @@ def test_cli_power_size_scenario_takes_its_array_geometry(tmp_path: Path) -> Non
     data = without_campaign(yaml.safe_load(default_scenario_path().read_text()))
     for section in ("orbits", "terrain"):  # smooth-sphere light: fast
         data.pop(section, None)
-    data["operations"]["comms"]["mode"] = "direct_to_earth"  # its relays were the orbits section's orbiters
+    direct_to_earth(data)  # its relays were the orbits section's orbiters
     data["period"] = {"start_utc": "2030-01-01T00:00:00Z", "end_utc": "2030-03-01T00:00:00Z", "step_hours": 3}
     array = data["operations"]["power"]["solar_arrays"][0]
     array.update({"tracking": "fixed", "tilt_deg": 80.0, "azimuth_deg": 90.0, "mast_height_m": 5.0})

@@ -17,7 +17,7 @@ from lunarops.runner.stages.operations import light_for_scenario, simulate_scena
 from lunarops.scenario.load import default_scenario_path, parse_scenario
 from lunarops.sky import sky_at_site
 from lunarops.timescale import utc_period
-from scenario_edits import without_campaign, without_orbits_and_terrain
+from scenario_edits import direct_to_earth, without_campaign, without_orbits_and_terrain
 
 BASE = """
 schema_version: 1
@@ -201,7 +201,7 @@ def test_the_example_without_a_campaign_has_no_new_notes() -> None:
     data = without_campaign(yaml.safe_load(default_scenario_path().read_text()))
     for section in ("orbits",):
         data.pop(section)
-    data["operations"]["comms"]["mode"] = "direct_to_earth"
+    direct_to_earth(data)
     data["period"] = {"start_utc": "2031-06-01T00:00:00Z", "end_utc": "2031-07-01T00:00:00Z", "step_hours": 1}
     data["operations"]["monte_carlo"]["runs"] = 2
     scenario = parse_scenario(yaml.safe_dump(data))

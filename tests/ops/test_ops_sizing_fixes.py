@@ -22,7 +22,7 @@ from lunarops.ops.sizing import (
     size_power,
 )
 from lunarops.scenario.load import default_scenario_path
-from scenario_edits import without_campaign
+from scenario_edits import direct_to_earth, without_campaign
 
 N = 200
 IRR = np.abs(np.sin(np.arange(N) / 10)) * 1000  # W/m2, the synthetic series of test_ops_api_bad_input
@@ -163,7 +163,7 @@ def test_cli_scenario_technology_and_crewed_loads(tmp_path: Path) -> None:
     data = without_campaign(yaml.safe_load(default_scenario_path().read_text()))
     for section in ("orbits", "terrain"):  # smooth-sphere light: fast
         data.pop(section, None)
-    data["operations"]["comms"]["mode"] = "direct_to_earth"
+    direct_to_earth(data)
     data["period"] = {"start_utc": "2030-01-01T00:00:00Z", "end_utc": "2030-03-01T00:00:00Z", "step_hours": 3}
     data["operations"]["power"]["solar_arrays"][0].update(cell_efficiency=0.32, degradation_per_year=0.05)
     data["operations"]["storage"]["battery"].update(

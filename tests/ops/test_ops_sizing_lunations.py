@@ -18,7 +18,7 @@ from lunarops.cli.main import app
 from lunarops.errors import InfeasibleError
 from lunarops.ops.sizing import ECLIPSE_YEAR_D, SYNODIC_MONTH_D, lunation_window, size_power
 from lunarops.scenario.load import default_scenario_path
-from scenario_edits import without_campaign
+from scenario_edits import direct_to_earth, without_campaign
 
 START = datetime(2030, 1, 1, tzinfo=timezone.utc)
 
@@ -115,7 +115,7 @@ def _scenario(tmp_path: Path, days: int) -> Path:
     data = without_campaign(yaml.safe_load(default_scenario_path().read_text()))
     for section in ("orbits", "terrain"):  # smooth-sphere light: fast
         data.pop(section, None)
-    data["operations"]["comms"]["mode"] = "direct_to_earth"
+    direct_to_earth(data)
     end = START + timedelta(days=days)
     data["period"] = {"start_utc": START.isoformat(), "end_utc": end.isoformat(), "step_hours": 3}
     path = tmp_path / f"p{days}.yaml"

@@ -12,14 +12,14 @@ from lunarops.errors import InputError
 from lunarops.runner.run import run
 from lunarops.scenario import default_scenario_path
 from lunarops.scenario.load import parse_scenario
-from scenario_edits import without_campaign
+from scenario_edits import direct_to_earth, without_campaign
 
 
 def test_two_days_at_six_hours_runs_operations(tmp_path: Path) -> None:
     data = without_campaign(yaml.safe_load(default_scenario_path().read_text()))
     for section in ("orbits", "terrain"):  # operations alone, on smooth-sphere light
         data.pop(section, None)
-    data["operations"]["comms"]["mode"] = "direct_to_earth"  # its relays were the orbits section's orbiters
+    direct_to_earth(data)  # its relays were the orbits section's orbiters
     data["period"] = {"start_utc": "2030-01-01T00:00:00Z", "end_utc": "2030-01-03T00:00:00Z", "step_hours": 6}
     data["operations"]["monte_carlo"]["runs"] = 5
     scenario = parse_scenario(yaml.safe_dump(data))

@@ -17,7 +17,7 @@ from lunarops.runner.inputs import STAGE_INPUTS, UndeclaredInput, results_view, 
 from lunarops.runner.sweep import expand, run_sweep, stage_sharing
 from lunarops.scenario import default_scenario_path
 from lunarops.scenario.load import load_scenario, parse_scenario
-from scenario_edits import without_campaign, without_orbits_and_terrain
+from scenario_edits import direct_to_earth, without_campaign, without_orbits_and_terrain
 
 
 def _edited(path: str, value: Any) -> Any:
@@ -82,7 +82,7 @@ def _small() -> Any:
     data = without_campaign(yaml.safe_load(default_scenario_path().read_text()))
     for section in ("orbits", "terrain"):
         data.pop(section, None)
-    data["operations"]["comms"]["mode"] = "direct_to_earth"
+    direct_to_earth(data)
     data["period"] = {"start_utc": "2030-01-01T00:00:00Z", "end_utc": "2030-01-03T00:00:00Z", "step_hours": 6}
     data["operations"]["monte_carlo"]["runs"] = 5
     return data

@@ -80,12 +80,12 @@ def test_ground_network_in_the_scenario() -> None:
     from lunarops.runner.stages.operations import simulate_scenario
     from lunarops.scenario import default_scenario_path
     from lunarops.scenario.load import parse_scenario
-    from scenario_edits import without_campaign
+    from scenario_edits import direct_to_earth, without_campaign
 
     data = without_campaign(yaml.safe_load(default_scenario_path().read_text()))
     for section in ("orbits", "terrain"):
         data.pop(section, None)
-    data["operations"]["comms"]["mode"] = "direct_to_earth"
+    direct_to_earth(data)
     data["period"] = {"start_utc": "2031-03-01T00:00:00Z", "end_utc": "2031-04-01T00:00:00Z", "step_hours": 1}
     data["operations"]["monte_carlo"]["runs"] = 2
     _, _, notes = simulate_scenario(parse_scenario(yaml.safe_dump(data)))

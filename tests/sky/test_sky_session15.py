@@ -222,12 +222,12 @@ def test_run_stage_summary_and_dataset() -> None:
     from lunarops.runner.stages.sky import run_stage
     from lunarops.scenario import default_scenario_path
     from lunarops.scenario.load import parse_scenario
-    from scenario_edits import without_campaign
+    from scenario_edits import direct_to_earth, without_campaign
 
     data = without_campaign(yaml.safe_load(default_scenario_path().read_text()))
     for section in ("orbits", "terrain"):  # as tests/runner/test_run_short_period.py: smooth sphere, no DEM
         data.pop(section, None)
-    data["operations"]["comms"]["mode"] = "direct_to_earth"
+    direct_to_earth(data)
     data["period"] = {"start_utc": "2030-01-01T00:00:00Z", "end_utc": "2030-01-03T00:00:00Z", "step_hours": 6}
     scenario = parse_scenario(yaml.safe_dump(data))
     result = run_stage(RunContext(scenario))

@@ -431,7 +431,16 @@ def _cell(value: object) -> str:
 
 def table_columns() -> tuple[str, ...]:
     """Columns of the coverage table."""
-    return ("site", "orbiter", "fraction_visible", "longest_gap_hours", "n_windows", "mean_window_hours")
+    return (
+        "site",
+        "orbiter",
+        "fraction_visible",
+        "longest_gap_hours",
+        "n_windows",
+        "mean_window_hours",
+        "min_range_km",
+        "max_range_km",
+    )
 
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from lunarops.constants import AU_M, MOON_RADIUS_M
+from lunarops.constants import AU_M, MOON_RADIUS_M, SPEED_OF_LIGHT_M_PER_S
 
 #: Total solar irradiance at 1 AU (Kopp & Lean 2011, GRL 38, L01706: 1360.8 +- 0.5 W/m2). [W/m2]
 SOLAR_CONSTANT_W_PER_M2 = 1360.8
@@ -19,6 +19,10 @@ M_H2O_KG_PER_MOL = 18.015e-3
 M_O2_KG_PER_MOL = 31.998e-3
 M_H2_KG_PER_MOL = 2.016e-3
 M_CO2_KG_PER_MOL = 44.009e-3
+#: Boltzmann constant (CODATA 2018, exact: 1.380649e-23 J/K) in dB: 10 log10(k) = -228.60 dBW/(K Hz).
+BOLTZMANN_DBW_PER_K_HZ = 10.0 * float(np.log10(1.380649e-23))
+#: The Shannon limit of Eb/N0 for any code at vanishing rate: ln 2 = -1.59 dB.
+SHANNON_LIMIT_EB_N0_DB = 10.0 * float(np.log10(np.log(2.0)))
 
 
 def horizon_dip_rad(height_m: ArrayLike, radius_m: float = MOON_RADIUS_M) -> NDArray[np.float64]:
@@ -121,3 +125,36 @@ def steps_to_failure(time_to_failure_h: ArrayLike, step_h: float) -> NDArray[np.
     int64 cast cannot overflow. [steps]"""
     t = np.asarray(time_to_failure_h, dtype=np.float64)
     return np.clip(np.ceil(t / step_h - 1e-9), 1.0, 2.0**60).astype(np.int64)
+
+
+def free_space_path_loss_db(range_m: ArrayLike, frequency_hz: float) -> NDArray[np.float64]:
+    """Free-space path loss 20 log10(4 pi d f / c) between isotropic antennas (ITU-R P.525). [dB]"""
+    d = np.asarray(range_m, dtype=np.float64)
+    return 20.0 * np.log10(4.0 * np.pi * d * frequency_hz / SPEED_OF_LIGHT_M_PER_S)
+
+
+def link_rate_bps(
+    range_m: ArrayLike,
+    frequency_hz: float,
+    eirp_dbw: float,
+    g_over_t_db_per_k: float,
+    required_eb_n0_db: float,
+    margin_db: float = 0.0,
+    losses_db: float = 0.0,
+) -> NDArray[np.float64]:
+    """The highest data rate that closes a link at ``range_m`` with ``margin_db`` to spare. [bit/s]
+
+    Eb/N0 = EIRP + G/T - L_fs - L - k - 10 log10(R) (the link equation: Wertz & Larson, SMAD, 3rd ed., sec.
+    13.3), solved for R at the required Eb/N0 plus the margin; L other losses (pointing, polarization,
+    atmosphere, implementation).
+    """
+    rate_db = (
+        eirp_dbw
+        + g_over_t_db_per_k
+        - free_space_path_loss_db(range_m, frequency_hz)
+        - losses_db
+        - BOLTZMANN_DBW_PER_K_HZ
+        - required_eb_n0_db
+        - margin_db
+    )
+    return np.asarray(10.0 ** (rate_db / 10.0), dtype=np.float64)

@@ -17,7 +17,7 @@ from lunarops.errors import InputError
 from lunarops.ops import functions as fn
 from lunarops.ops.engine import YEAR_S
 from lunarops.ops.lifesupport import DAY_S
-from lunarops.ops.station import LIFE_SUPPORT_TARGETS, STORES, SolarArray, Station
+from lunarops.ops.station import LIFE_SUPPORT_TARGETS, STORES, CommLink, SolarArray, Station
 
 COMMODITY_CODE = {"o2_kg": 0, "water_kg": 1, "food_kg": 2, "propellant_kg": 3, "spares": 4}
 SPARES_FOR = 5  # delivery code of spares for component c: SPARES_FOR + c
@@ -72,6 +72,9 @@ class LightSeries:
     relay orbiter sees both the base and the Earth (used by a ``CommLink`` with ``relay_bps`` > 0);
     ``direct_link_visible`` (optional) True while the direct link to Earth is up: the Earth above the horizon and
     the antenna's mask (default: ``earth_visible``). Loads scheduled on the Earth use ``earth_visible``.
+    ``earth_distance_m`` (optional) the base's distance to the Earth's centre [m]; ``relay_range_m`` (optional)
+    the distance to the nearest orbiter that relays (NaN where none does) [m]: the ranges of a ``CommLink``'s
+    budgets.
     """
 
     sun_elevation_rad: NDArray[np.float64]
@@ -82,6 +85,8 @@ class LightSeries:
     source: str = "unspecified"
     relay_visible: NDArray[np.bool_] | None = None
     direct_link_visible: NDArray[np.bool_] | None = None
+    earth_distance_m: NDArray[np.float64] | None = None
+    relay_range_m: NDArray[np.float64] | None = None
 
     def __post_init__(self) -> None:
         """Convert array-likes to arrays (float64 arrays and bool ``earth_visible`` are kept as given) and
@@ -107,6 +112,9 @@ class LightSeries:
                     raise InputError(f"light series {name} = {given!r:.60} must be booleans (or 0/1)")
                 flags = flags.astype(np.bool_)
             object.__setattr__(self, name, flags)
+        for name in ("earth_distance_m", "relay_range_m"):
+            if getattr(self, name) is not None:
+                object.__setattr__(self, name, np.asarray(getattr(self, name), dtype=np.float64))
         el = self.sun_elevation_rad
         if el.ndim != 1 or el.shape[0] == 0:
             raise InputError(
@@ -120,6 +128,8 @@ class LightSeries:
             "earth_visible",
             "relay_visible",
             "direct_link_visible",
+            "earth_distance_m",
+            "relay_range_m",
         ):
             if getattr(self, name) is not None and getattr(self, name).shape != (n,):
                 raise InputError(f"light series {name} has shape {getattr(self, name).shape}, expected ({n},)")
@@ -139,6 +149,16 @@ class LightSeries:
         bad = ~((dist > 0.0) & (dist < np.inf))
         if bad.any():
             raise _first_bad("sun_distance_m", dist, bad, "finite numbers > 0 [m]")
+        if self.earth_distance_m is not None:
+            dist = self.earth_distance_m
+            bad = ~((dist > 0.0) & (dist < np.inf))
+            if bad.any():
+                raise _first_bad("earth_distance_m", dist, bad, "finite numbers > 0 [m]")
+        if self.relay_range_m is not None:
+            dist = self.relay_range_m
+            bad = ~(((dist > 0.0) & (dist < np.inf)) | np.isnan(dist))
+            if bad.any():
+                raise _first_bad("relay_range_m", dist, bad, "numbers > 0 [m], or NaN where no relay is up")
 
     @property
     def n_steps(self) -> int:
@@ -310,11 +330,11 @@ def build_inputs(
     comm = station.comm
     # the comm link's rate at each step [bit/s]: direct while the Earth is up, else through a relay if any
     direct = light.direct_link
-    link = np.where(direct, comm.downlink_bps if comm else 1.0, 0.0)
+    link = np.where(direct, direct_rate_bps(comm, light) if comm else 1.0, 0.0)
     relay = np.zeros(n)
     if comm is not None and comm.relay_bps > 0.0 and light.relay_visible is not None:
         relay = (~direct & light.relay_visible).astype(np.float64)
-        link = np.where(direct, link, np.where(light.relay_visible, comm.relay_bps, 0.0))
+        link = np.where(direct, link, np.where(light.relay_visible, relay_rate_bps(comm, light), 0.0))
 
     demand = np.zeros((len(loads), n))
     for i, ld in enumerate(loads):
@@ -537,3 +557,31 @@ def online_steps(names: tuple[str, ...], online_s: tuple[float, ...], dt_s: floa
         if when > 0.0:
             steps[i] = min(n_steps, step_at_or_after(when, dt_s))
     return steps
+
+
+def direct_rate_bps(comm: CommLink, light: LightSeries) -> NDArray[np.float64]:
+    """The direct link's rate at each step while it is up [bit/s]: ``downlink_bps``, capped by the budget's rate
+    at the base's distance to the Earth when the link has a budget."""
+    if comm.direct_budget is None:
+        return np.full(light.n_steps, comm.downlink_bps)
+    if light.earth_distance_m is None:
+        raise InputError(
+            f"comm link {comm.name!r} has a direct link budget but the light series has no earth_distance_m; "
+            "give the base's distance to the Earth [m] per step"
+        )
+    return np.minimum(comm.downlink_bps, comm.direct_budget.rate_bps(light.earth_distance_m))
+
+
+def relay_rate_bps(comm: CommLink, light: LightSeries) -> NDArray[np.float64]:
+    """The relayed link's rate at each step while a relay is up [bit/s]: ``relay_bps``, capped by the budget's
+    rate at the nearest relay's range when the link has a budget (0 where no relay is up)."""
+    if comm.relay_budget is None:
+        return np.full(light.n_steps, comm.relay_bps)
+    if light.relay_range_m is None:
+        raise InputError(
+            f"comm link {comm.name!r} has a relay link budget but the light series has no relay_range_m; give "
+            "the range to the nearest relay [m] per step"
+        )
+    up = np.isfinite(light.relay_range_m)
+    rate = comm.relay_budget.rate_bps(np.where(up, light.relay_range_m, 1.0))
+    return np.where(up, np.minimum(comm.relay_bps, rate), 0.0)

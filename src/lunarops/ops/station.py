@@ -8,6 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+import numpy as np
+from numpy.typing import NDArray
+
+from lunarops.ops import functions as fn
 from lunarops.ops.lifesupport import BVAD, CrewRates, LoopClosure
 from lunarops.ops.uncertain import Uncertain
 
@@ -126,10 +130,39 @@ class IsruPlant:
 
 
 @dataclass(frozen=True)
+class LinkBudget:
+    """A radio link's budget: the rate that closes it falls with the square of the range
+    (``lunarops.ops.functions.link_rate_bps``)."""
+
+    frequency_hz: float
+    eirp_dbw: float
+    g_over_t_db_per_k: float
+    required_eb_n0_db: float
+    margin_db: float = 3.0
+    losses_db: float = 0.0
+
+    def rate_bps(self, range_m: NDArray[np.float64]) -> NDArray[np.float64]:
+        """The highest rate that closes the link at each range [bit/s]."""
+        return fn.link_rate_bps(
+            range_m,
+            self.frequency_hz,
+            self.eirp_dbw,
+            self.g_over_t_db_per_k,
+            self.required_eb_n0_db,
+            self.margin_db,
+            self.losses_db,
+        )
+
+
+@dataclass(frozen=True)
 class CommLink:
     """The base's link to Earth: downlink at ``downlink_bps`` while the Earth is above the horizon, else at
     ``relay_bps`` while the light series says a relay path exists (``LightSeries.relay_visible``), while
-    ``load`` (if named) is served. ``relay_bps`` 0 (the default): direct to Earth only."""
+    ``load`` (if named) is served. ``relay_bps`` 0 (the default): direct to Earth only.
+
+    With a budget (``direct_budget``, ``relay_budget``) the rate at each step is the lower of the fixed rate
+    (the modem's highest) and the budget's rate at that step's range (``LightSeries.earth_distance_m``, the
+    base to the Earth's centre; ``LightSeries.relay_range_m``, the base to the nearest relay)."""
 
     name: str
     downlink_bps: float
@@ -137,6 +170,8 @@ class CommLink:
     load: str | None = None
     relay_bps: float = 0.0
     online_s: float = float("-inf")  # when the element comes online [s]; before it, it is not there
+    direct_budget: LinkBudget | None = None
+    relay_budget: LinkBudget | None = None
 
 
 @dataclass(frozen=True)

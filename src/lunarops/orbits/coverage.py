@@ -26,6 +26,7 @@ from lunarops.orbits.functions import FloatArray, require_real, shadow_by_body
 from lunarops.orbits.hemisphere import polar_coverage_notes
 from lunarops.orbits.tracks import KeplerOrbiter, NrhoOrbiter, Orbiter, Track, nrho_positions_j2000_m, orbiter_tracks
 from lunarops.orbits.visibility import Horizon, LinkTimeline, orbiter_sees_earth, site_sees_orbiter
+from lunarops.sky.functions import site_position_me_m
 from lunarops.timescale import half_open_count
 
 MAX_SAMPLES = 2_000_000
@@ -229,6 +230,15 @@ class PhaseScan:
         }
 
 
+def _range_km(link: LinkTimeline) -> dict[str, float]:
+    """The least and greatest range [km] of a link while it is up (site to orbiter; a relay path: to the
+    nearest relay), NaN when it is never up or carries no ranges."""
+    if link.range_m is None or not np.any(link.visible):
+        return {"min_range_km": math.nan, "max_range_km": math.nan}
+    up = np.asarray(link.range_m)[np.asarray(link.visible, dtype=bool)] / 1e3
+    return {"min_range_km": float(np.min(up)), "max_range_km": float(np.max(up))}
+
+
 @dataclass(frozen=True)
 class CoverageResult:
     """Tracks, links and eclipses of the orbiters over one grid."""
@@ -285,7 +295,8 @@ class CoverageResult:
         }
 
     def coverage_rows(self) -> list[dict[str, float | int | str]]:
-        """One row per (site, orbiter) and per site relay: fraction visible, longest gap [h], windows (int)."""
+        """One row per (site, orbiter) and per site relay: fraction visible, longest gap [h], windows (int), the
+        range while up [km]."""
         rows: list[dict[str, float | int | str]] = []
         for site, orbiter, link in self.links():
             stats = link.statistics()
@@ -297,6 +308,7 @@ class CoverageResult:
                     "longest_gap_hours": stats["longest_gap_s"] / 3600.0,
                     "n_windows": int(stats["n_windows"]),
                     "mean_window_hours": stats["mean_window_s"] / 3600.0,
+                    **_range_km(link),
                 }
             )
         return rows
@@ -439,15 +451,24 @@ def compute_coverage(
                 track.position_me_m, site.latitude_deg, site.longitude_deg, site.height_m, site.horizon,
                 min_elevation_deg,
             )
+            where = site_position_me_m(
+                math.radians(site.latitude_deg), math.radians(site.longitude_deg), site.height_m
+            )
+            distance = np.linalg.norm(track.position_me_m - where[:, None], axis=0)
             site_links[(site.name, track.name)] = LinkTimeline(
-                f"{site.name} -> {track.name}", seconds, visible & alive, elevation, end_s
+                f"{site.name} -> {track.name}", seconds, visible & alive, elevation, end_s, distance
             )
     relay_links = {}
     for site in sites:
         relay = np.zeros(seconds.size, dtype=bool)
+        nearest = np.full(seconds.size, np.inf)
         for track in tracks:
-            relay |= site_links[(site.name, track.name)].visible & earth_links[track.name].visible
-        relay_links[site.name] = LinkTimeline(f"{site.name} -> relay -> Earth", seconds, relay, None, end_s)
+            link = site_links[(site.name, track.name)]
+            relays = link.visible & earth_links[track.name].visible
+            relay |= relays
+            nearest = np.where(relays, np.minimum(nearest, link.range_m), nearest)  # type: ignore[arg-type]
+        nearest[~relay] = np.nan
+        relay_links[site.name] = LinkTimeline(f"{site.name} -> relay -> Earth", seconds, relay, None, end_s, nearest)
     epoch = start.utc_datetime()
     notes = [impact.note(epoch) for impact in impacts.values()]
     # an orbiter whose apolune is over the other hemisphere than a polar site it serves (or that covers it < 10 %)

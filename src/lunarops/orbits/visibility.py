@@ -42,6 +42,7 @@ class LinkTimeline:
     visible: NDArray[np.bool_]  # (N,)
     elevation_rad: FloatArray | None = None  # (N,) for site links
     end_s: float | None = None  # end of the period [s since the epoch]; None: last sample + one step
+    range_m: FloatArray | None = None  # (N,) site links: site to orbiter; relay paths: to the nearest relay (NaN: none)
 
     def windows_s(self) -> FloatArray:
         """Start and end (K, 2) of the visibility windows [s since the grid's epoch]: first to last sample."""

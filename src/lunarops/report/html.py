@@ -131,14 +131,15 @@ def _summary_label(key: str, summary: dict[str, Any]) -> str:
 # the unit a summary key's name carries (lunarops names every value with its unit: docs/results.md); the last unit
 # word of the name wins, after the statistic (p05, p50, mean, ...) is set aside
 _UNIT_WORDS = {
-    "kg": "kg", "t": "t", "gb": "GB", "tb": "TB", "km": "km", "m": "m", "s": "s", "seconds": "s", "h": "h",
+    "kg": "kg", "t": "t", "gb": "GB", "tb": "TB", "mbps": "Mbps", "km": "km", "m": "m", "s": "s", "seconds": "s",
+    "h": "h",
     "hours": "h", "days": "d", "d": "d", "deg": "deg", "kw": "kW", "kwh": "kWh", "mwh": "MWh", "j": "J",
     "musd": "M USD", "fraction": "fraction (0-1)", "share": "fraction (0-1)", "probability": "fraction (0-1)",
     "charge": "fraction (0-1)", "gap": "fraction (0-1)", "events": "count", "missions": "count", "runs": "count",
     "failures": "count", "spares": "count", "times": "count", "flights": "count", "variables": "count",
     "constraints": "count", "integer": "count",
 }
-_STATISTICS = {"p05", "p50", "p95", "mean", "max", "min", "ci95", "sd"}
+_STATISTICS = {"p05", "p50", "p95", "mean", "median", "max", "min", "ci95", "sd"}
 
 
 def summary_unit(key: str) -> str:

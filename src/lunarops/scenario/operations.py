@@ -387,15 +387,65 @@ class IlmeniteReductionSpec(_Online):
 IsruSpec = Annotated[IceExtractionSpec | IlmeniteReductionSpec, Field(discriminator="kind")]
 
 
+#: The Shannon limit of Eb/N0 (ln 2 = -1.59 dB): no code closes a link below it.
+_SHANNON_LIMIT_EB_N0_DB = -1.59
+
+
+class LinkBudgetSpec(_Model):
+    """A link budget: the rate that closes the link at each step's range (free-space loss), capped by the
+    link's fixed rate (the modem's highest)."""
+
+    frequency_ghz: float = Field(gt=0.03, le=300, description="carrier frequency [GHz] (X band 8.4, Ka 26 or 32)")
+    eirp_dbw: float = Field(
+        ge=-40, le=120, description="the transmitter's EIRP: power [dBW] + antenna gain [dBi] - feed losses [dB]"
+    )
+    g_over_t_db_per_k: float = Field(
+        ge=-60, le=90, description="the receiver's gain over system noise temperature G/T [dB/K]"
+    )
+    required_eb_n0_db: float = Field(
+        le=30, description="Eb/N0 the modulation and code need at the bit error rate wanted [dB]"
+    )
+    margin_db: float = Field(default=3.0, ge=0, le=40, description="margin kept above the required Eb/N0 [dB]")
+    losses_db: float = Field(
+        default=0.0, ge=0, le=60, description="other losses: pointing, polarization, atmosphere, implementation [dB]"
+    )
+
+    @model_validator(mode="after")
+    def _check(self) -> LinkBudgetSpec:
+        if self.required_eb_n0_db <= _SHANNON_LIMIT_EB_N0_DB:
+            raise ValueError(
+                f"required_eb_n0_db = {self.required_eb_n0_db:g} dB is at or below the Shannon limit "
+                f"({_SHANNON_LIMIT_EB_N0_DB} dB), which no code reaches; give your modem's figure (e.g. 9.6 dB for "
+                "uncoded BPSK at a bit error rate of 1e-5; a few dB or less with turbo or LDPC codes)"
+            )
+        return self
+
+
 class CommSpec(_Online):
     name: str = "direct-to-earth"
     mode: Literal["direct_to_earth", "direct_or_relay"] = Field(
         default="direct_to_earth",
         description="direct_or_relay: while the Earth is down, relay through the orbits section's orbiters",
     )
-    data_rate_mbps: float = Field(gt=0, description="downlink rate while the Earth is up")
+    data_rate_mbps: float = Field(
+        gt=0, description="downlink rate while the Earth is up (with direct_link_budget: the highest rate)"
+    )
     relay_data_rate_mbps: float | None = Field(
-        default=None, gt=0, description="rate through a relay (direct_or_relay; default data_rate_mbps)"
+        default=None,
+        gt=0,
+        description="rate through a relay (direct_or_relay; default data_rate_mbps; with relay_link_budget: the "
+        "highest rate)",
+    )
+    direct_link_budget: LinkBudgetSpec | None = Field(
+        default=None,
+        description="the direct link's budget, base to Earth: the rate at each step's distance to the Earth, "
+        "capped by data_rate_mbps (default: data_rate_mbps whatever the range)",
+    )
+    relay_link_budget: LinkBudgetSpec | None = Field(
+        default=None,
+        description="the base-to-relay link's budget: the rate at each step's range to the nearest relay, capped "
+        "by relay_data_rate_mbps (default: that rate whatever the range); the relay's own link to Earth is "
+        "taken as not limiting",
     )
     buffer_gb: float = Field(gt=0, description="onboard buffer (gigabytes)")
     load: str | None = Field(default=None, description="the load that powers the link")
@@ -425,6 +475,10 @@ class CommSpec(_Online):
         if self.relay_data_rate_mbps is not None and self.mode != "direct_or_relay":
             raise ValueError(
                 "comms.relay_data_rate_mbps applies to mode: direct_or_relay; set that mode or drop the rate"
+            )
+        if self.relay_link_budget is not None and self.mode != "direct_or_relay":
+            raise ValueError(
+                "comms.relay_link_budget applies to mode: direct_or_relay; set that mode or drop the budget"
             )
         return self
 

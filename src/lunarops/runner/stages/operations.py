@@ -21,6 +21,7 @@ from numpy.typing import NDArray
 
 from lunarops.errors import InputError, ScenarioError, ScenarioIssue
 from lunarops.illumination.site import TERRAIN_NONE
+from lunarops.numformat import significant
 from lunarops.ops import functions as fn
 from lunarops.ops.inputs import LightSeries, build_inputs, step_at_or_after
 from lunarops.ops.lifesupport import BVAD, CrewRates, LoopClosure
@@ -36,6 +37,7 @@ from lunarops.ops.station import (
     Delivery,
     FuelCellStorage,
     IsruPlant,
+    LinkBudget,
     Load,
     Policy,
     SolarArray,
@@ -323,7 +325,16 @@ def station_from_section(
         relay_mbps = 0.0
         if cs.mode == "direct_or_relay":
             relay_mbps = cs.relay_data_rate_mbps if cs.relay_data_rate_mbps is not None else cs.data_rate_mbps
-        comm = CommLink(cs.name, cs.data_rate_mbps * 1e6, cs.buffer_gb * 8e9, cs.load, relay_mbps * 1e6, on(cs))
+        comm = CommLink(
+            cs.name,
+            cs.data_rate_mbps * 1e6,
+            cs.buffer_gb * 8e9,
+            cs.load,
+            relay_mbps * 1e6,
+            on(cs),
+            _budget(cs.direct_link_budget),
+            _budget(cs.relay_link_budget),
+        )
     return Station(
         solar_arrays=arrays,
         sources=sources,
@@ -349,6 +360,20 @@ def station_from_section(
         policy=Policy(
             section.policy.reserve_state_of_charge, section.policy.reserve_hysteresis, tuple(section.policy.shed_order)
         ),
+    )
+
+
+def _budget(spec: Any) -> LinkBudget | None:
+    """The engine's link budget from a scenario's ``LinkBudgetSpec`` (None: none)."""
+    if spec is None:
+        return None
+    return LinkBudget(
+        spec.frequency_ghz * 1e9,
+        spec.eirp_dbw,
+        spec.g_over_t_db_per_k,
+        spec.required_eb_n0_db,
+        spec.margin_db,
+        spec.losses_db,
     )
 
 
@@ -393,16 +418,18 @@ def smooth_sphere_light(
         sky.sun_distance_km * 1e3,
         np.radians(sky.earth_elevation_deg) > -dip,
         source="smooth sphere",
+        earth_distance_m=sky.earth_distance_km * 1e3,
     )
 
 
 def relay_path(
     scenario: Any, site_products: dict[str, Any] | None, n_steps: int
-) -> tuple[NDArray[np.bool_], list[str]]:
+) -> tuple[NDArray[np.bool_], NDArray[np.float64], list[str]]:
     """Whether the base's data can be relayed to Earth at each of the period's ``n_steps`` steps: some orbiter
     of the orbits section sees the base above the coverage mask and sees the Earth (``compute_coverage``'s
     ``relay_links``, over the operations period at its step; the orbits section's min elevation and lunar
-    gravity; the base's terrain horizon mask from the site stage's products when present).
+    gravity; the base's terrain horizon mask from the site stage's products when present); the range to the
+    nearest such orbiter [m] (NaN where none); impact notes.
 
     ScenarioError when the scenario has no orbits section (the relays are its orbiters)."""
     from lunarops.orbits.coverage import compute_coverage
@@ -435,11 +462,13 @@ def relay_path(
         orbits.coverage.min_elevation_deg,
         lunar_gravity=orbits.coverage.lunar_gravity,
     )
-    relay = np.asarray(result.relay_links[site.name].visible, dtype=bool)
+    path = result.relay_links[site.name]
+    relay = np.asarray(path.visible, dtype=bool)
     if relay.shape != (n_steps,):
         raise InputError(f"relay path has {relay.size} steps, the light at the base {n_steps}")  # not expected
     # an orbiter that hits the Moon within the period relays nothing from then on: say so
-    return relay, [note for note in result.notes if note.startswith("IMPACT")]
+    impacts = [note for note in result.notes if note.startswith("IMPACT")]
+    return relay, np.asarray(path.range_m, dtype=np.float64), impacts
 
 
 def light_for_scenario(scenario: Any, site_products: dict[str, Any] | None) -> tuple[LightSeries, str]:
@@ -452,10 +481,10 @@ def light_for_scenario(scenario: Any, site_products: dict[str, Any] | None) -> t
         above_mask = _earth_above(scenario, comms.min_elevation_deg)
         light = replace(light, direct_link_visible=light.earth_visible & above_mask)
     if comms is not None and comms.mode == "direct_or_relay":
-        relay, impacts = relay_path(scenario, site_products, light.n_steps)
+        relay, relay_range_m, impacts = relay_path(scenario, site_products, light.n_steps)
         if impacts:
             note = "; ".join([note, *(f"relays: {text}" for text in impacts)])
-        light = replace(light, relay_visible=relay)
+        light = replace(light, relay_visible=relay, relay_range_m=relay_range_m)
     if comms is not None and comms.ground_network == "dsn":
         ground = _ground_sees_moon(scenario, comms.ground_min_elevation_deg)
         relay_seen = light.relay_visible & ground if light.relay_visible is not None else None
@@ -521,10 +550,41 @@ def _link_note(comms: Any, light: LightSeries, inputs: Any, summary: dict[str, A
         )
     else:
         text += f"): direct link (Earth visible) {float(np.mean(earth)):.1%} of steps"
+    budgets = _budget_rates_text(comms, light, inputs, on, summary)
     return (
-        f"{text}, no link {float(np.mean(none)):.1%}; longest gap without a link {gap_h:,.0f} h. Geometry only: "
-        "outages of the link's units (component table) lower the rate, e.g. one of two transmitters down halves it."
+        f"{text}, no link {float(np.mean(none)):.1%}; longest gap without a link {gap_h:,.0f} h.{budgets} Geometry "
+        "only: outages of the link's units (component table) lower the rate, e.g. one of two transmitters down "
+        "halves it."
     )
+
+
+def _budget_rates_text(comms: Any, light: LightSeries, inputs: Any, on: int, summary: dict[str, Any]) -> str:
+    """What the link budgets give: each budgeted leg's rate (5th-95th percentile of the steps it carries the
+    link), the ranges and how often the fixed rate caps it; the medians go in ``summary``."""
+    rate = inputs.link_bps[on:]
+    relayed = inputs.link_relay[on:] > 0.5
+    legs = []
+    if comms.direct_link_budget is not None and light.earth_distance_m is not None:
+        legs.append(("direct", ~relayed & (rate > 0.0), light.earth_distance_m[on:], comms.data_rate_mbps))
+    if comms.relay_link_budget is not None and light.relay_range_m is not None:
+        cap = comms.relay_data_rate_mbps if comms.relay_data_rate_mbps is not None else comms.data_rate_mbps
+        legs.append(("relay", relayed & (rate > 0.0), light.relay_range_m[on:], cap))
+    text = ""
+    for leg, used, range_m, cap_mbps in legs:
+        if not used.any():
+            text += f" The {leg} link's budget is never used (no step carries that link)."
+            continue
+        mbps = rate[used] / 1e6
+        km = range_m[used] / 1e3
+        low, mid, high = np.percentile(mbps, [5, 50, 95])
+        capped = float(np.mean(mbps >= cap_mbps * (1.0 - 1e-9)))
+        summary[f"{leg}_rate_mbps_median"] = float(mid)
+        text += (
+            f" The {leg} link's budget gives {significant(low)}-{significant(high)} Mbps (5th-95th percentile of "
+            f"the steps it carries the link; median {significant(mid)}) at {km.min():,.0f}-{km.max():,.0f} km, "
+            f"capped at {cap_mbps:g} Mbps on {capped:.0%} of them."
+        )
+    return text
 
 
 def _longest_run(flags: NDArray[np.bool_]) -> int:
@@ -591,6 +651,7 @@ def _light(scenario: Any, site_products: dict[str, Any] | None) -> tuple[LightSe
                     light.sun_distance_m,
                     earth,
                     source="terrain" if terrain != TERRAIN_NONE else light.source,
+                    earth_distance_m=light.earth_distance_m,
                 ), note
     return light, (
         f"terrain was not used: light at {site.name!r} on a smooth sphere (disk above the horizon "
