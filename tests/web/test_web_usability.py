@@ -64,7 +64,7 @@ def test_add_user_says_the_scenarios_go_to_the_whole_organization(tmp_path: Path
     admin = _cli("access", "add-user", "eve", "--organization", "partner-university", "--role", "admin",
                  "--scenario", "Gateway*", "--access", str(access))
     assert "organization partner-university now also sees 'Gateway*'" in admin.output  # type: ignore[attr-defined]
-    assert "restart a running `lunarops serve`" in admin.output  # type: ignore[attr-defined]
+    assert "re-reads the access file" in admin.output  # type: ignore[attr-defined]
     text = DOCS.read_text()
     assert "belong to the organization" in text
 

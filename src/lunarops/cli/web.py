@@ -13,7 +13,7 @@ from lunarops.cli.common import HELP_MARKUP, console, err_console, handle_errors
 from lunarops.errors import InputError
 
 if TYPE_CHECKING:
-    from lunarops.web.access import AddedUser
+    from lunarops.web.access import AddedUser, ChangedUser
 
 access_app = typer.Typer(
     help="Users and organizations of the web dashboard.", no_args_is_help=True, rich_markup_mode=HELP_MARKUP
@@ -45,7 +45,7 @@ def serve(
         except ModuleNotFoundError as error:
             raise InputError(f"the web dashboard needs {error.name}: pip install 'lunarops[web]'") from None
         policy = load_access(access)
-        app = create_app(db, policy, secure_cookies)
+        app = create_app(db, policy, secure_cookies, access_path=access)
         sock = bind(host, port)  # before the banner: a port in use is an error, not a banner and a traceback
         for org, pattern in app.state.unmatched_patterns:
             err_console.print(
@@ -55,8 +55,8 @@ def serve(
             )
         console.print(
             f"lunarops dashboard on http://{_url_host(host)}:{port}/ (catalog {app.state.catalog.shown_url}, "
-            f"{app.state.run_count} runs; {len(policy.users)} users; access file read once: restart after changing "
-            "it); Ctrl-C stops",
+            f"{app.state.run_count} runs; {len(policy.users)} users; access file re-read when it changes); Ctrl-C "
+            "stops",
             highlight=False,
         )
         server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning"))
@@ -111,9 +111,10 @@ def add_user(
         str, typer.Option("--organization", help="the user's organization (case-sensitive); created if new")
     ],
     access: Annotated[Path, typer.Option("--access", help=ACCESS_HELP + "; created if absent")],
-    role: Annotated[str, typer.Option("--role", help="member (the organization's runs) or admin (every run)")] = (
-        "member"
-    ),
+    role: Annotated[
+        str, typer.Option("--role", help="member (the organization's shared scenarios) or admin (EVERY "
+                                         "organization's runs: for the dashboard's operators only)")
+    ] = "member",
     scenario: Annotated[
         list[str] | None,
         typer.Option(
@@ -125,14 +126,14 @@ def add_user(
     json_output: Annotated[bool, typer.Option("--json", help="print the token as JSON")] = False,
 ) -> None:
     """Add a user and print its access token (shown once; the file keeps only its SHA-256). A running `lunarops
-    serve` sees the user after a restart."""
+    serve` re-reads the access file when it changes."""
     with handle_errors():
         from lunarops.web.access import add_user_to
 
         if role not in ("member", "admin"):
             raise InputError(f"--role {role!r} is not known; use member or admin")
         added = add_user_to(access, name, organization, role, scenario)  # type: ignore[arg-type]
-        notes = _notes(added, access)
+        notes = _notes(added, access, name, role)
         for note in notes:
             err_console.print(note, highlight=False, soft_wrap=True)
         if json_output:
@@ -143,9 +144,27 @@ def add_user(
         console.print(added.token, highlight=False, soft_wrap=True)
 
 
-def _notes(added: AddedUser, access: Path) -> list[str]:
-    """What add-user changed besides the user: the organization's shared scenarios, a new organization."""
+def _notes(added: AddedUser, access: Path, name: str = "", role: str = "member") -> list[str]:
+    """What add-user changed besides the user: the organization's shared scenarios, a new organization; and who
+    now sees every run (an admin, an organization sharing '*')."""
+    from lunarops.web.access import is_match_all
+
     notes = []
+    if role == "admin":
+        notes.append(
+            f"warning: {name} is an admin: admins see EVERY organization's runs (every scenario, not only "
+            f"{added.organization}'s); give partners' users --role member, which limits them to their "
+            "organization's shared scenarios"
+        )
+    everything = [p for p in added.new_scenarios if is_match_all(p)]
+    if everything:
+        users = ", ".join([*added.other_users, name]) if name else "all its users"
+        notes.append(
+            f"warning: {everything[0]!r} matches every scenario: organization {added.organization} (users {users}, "
+            "and any added later) now sees EVERY run in the catalog, other organizations' included; give the "
+            "scenario names it should see instead (e.g. --scenario 'ILRS*') and edit the access file to remove "
+            f"{everything[0]!r}"
+        )
     quoted = ", ".join(repr(p) for p in added.new_scenarios)
     if added.new_organization:
         sees = f"sees {quoted}" if added.new_scenarios else "sees no scenario yet (admins see every run)"
@@ -166,7 +185,64 @@ def _notes(added: AddedUser, access: Path) -> list[str]:
         )
     if added.comments_dropped:
         notes.append(f"note: {access} was rewritten; its comments were not kept")
-    notes.append("note: restart a running `lunarops serve` for it to know the new user")
+    notes.append(_SERVE_NOTE)
+    return notes
+
+
+_SERVE_NOTE = "note: a running `lunarops serve` re-reads the access file at its next request (no restart needed)"
+
+
+@access_app.command("remove-user")
+def remove_user(
+    name: Annotated[str, typer.Argument(help="user name")],
+    access: Annotated[Path, typer.Option("--access", help=ACCESS_HELP)],
+    json_output: Annotated[bool, typer.Option("--json", help="print what was done as JSON")] = False,
+) -> None:
+    """Remove a user: its token no longer logs in (its organization and that organization's scenarios stay)."""
+    with handle_errors():
+        from lunarops.web.access import remove_user as remove
+
+        removed = remove(access, name)
+        notes = _change_notes(removed, access)
+        for note in notes:
+            err_console.print(note, highlight=False, soft_wrap=True)
+        if json_output:
+            print_json({"user": name, "organization": removed.organization, "role": removed.role,
+                        "removed": True, "users_left": removed.users_left, "notes": notes})
+            return
+        console.print(f"user {name} ({removed.organization}, {removed.role}) removed from {access}; its token no "
+                      "longer logs in", highlight=False, soft_wrap=True)
+
+
+@access_app.command("rotate-token")
+def rotate_token(
+    name: Annotated[str, typer.Argument(help="user name")],
+    access: Annotated[Path, typer.Option("--access", help=ACCESS_HELP)],
+    json_output: Annotated[bool, typer.Option("--json", help="print the new token as JSON")] = False,
+) -> None:
+    """Give a user a new access token and print it (shown once; the file keeps only its SHA-256); the old token
+    no longer logs in."""
+    with handle_errors():
+        from lunarops.web.access import rotate_token as rotate
+
+        rotated = rotate(access, name)
+        notes = _change_notes(rotated, access)
+        for note in notes:
+            err_console.print(note, highlight=False, soft_wrap=True)
+        if json_output:
+            print_json({"user": name, "organization": rotated.organization, "role": rotated.role,
+                        "token": rotated.token, "notes": notes})
+            return
+        console.print(f"user {name} ({rotated.organization}, {rotated.role}) has a new token in {access}; the old "
+                      "one no longer logs in; new token (shown once):", highlight=False, soft_wrap=True)
+        console.print(rotated.token, highlight=False, soft_wrap=True)
+
+
+def _change_notes(changed: ChangedUser, access: Path) -> list[str]:
+    notes = []
+    if changed.comments_dropped:
+        notes.append(f"note: {access} was rewritten; its comments were not kept")
+    notes.append(_SERVE_NOTE + "; browsers logged in with the old token are logged out then")
     return notes
 
 

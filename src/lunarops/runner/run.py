@@ -15,9 +15,11 @@ import hashlib
 import os
 import pickle
 import shutil
+import signal
+import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -136,8 +138,66 @@ def run(
         raise StoreError(f"cannot create the output directory {out_dir}: {error}; choose another --out") from None
     sha = scenario_sha256(scenario)
     run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ-") + uuid.uuid4().hex[:8]
-    if catalog is not None:
+    if catalog is None:
+        return _run_stages(run_id, scenario, out_dir, None, progress, resume, report, cache, keep_checkpoints)
+    with _sigterm_raises():  # a SIGTERM (kill, a batch system's stop) is recorded, not left "running"
         catalog.start(run_id, scenario.name, sha, str(out_dir.resolve()), scenario_text or scenario.model_dump_json())
+        return _run_stages(run_id, scenario, out_dir, catalog, progress, resume, report, cache, keep_checkpoints)
+
+
+class RunTerminated(BaseException):
+    """A SIGTERM during a run, raised by the handler ``run`` installs (so that the catalog records the run as
+    failed); ``run`` then ends the process by the SIGTERM, as it would have ended without the handler."""
+
+
+@contextlib.contextmanager
+def _sigterm_raises() -> Iterator[None]:
+    """While the block runs, a SIGTERM raises RunTerminated, so that the run is recorded as failed ("interrupted
+    (SIGTERM)"); afterwards the previous handler is back and the signal is delivered again, so that the process
+    ends as a SIGTERM ends it (exit status 143, or -15 seen by its parent). Only in the main thread (signal
+    handlers can be set only there) and only where SIGTERM has its default action (a handler someone else set,
+    or an ignored SIGTERM, is left alone). A second SIGTERM while the run is being recorded ends it at once."""
+    if threading.current_thread() is not threading.main_thread() or signal.getsignal(signal.SIGTERM) != signal.SIG_DFL:
+        yield
+        return
+
+    def handler(signum: int, frame: Any) -> None:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a second SIGTERM ends the process at once
+        raise RunTerminated("interrupted (SIGTERM)")
+
+    signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    except RunTerminated:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.raise_signal(signal.SIGTERM)  # ends the process (default action)
+        raise  # not reached
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def _interruption(error: BaseException) -> str:
+    """The catalog's error text of a run ended by ``error``: "interrupted (Ctrl-C)" or "interrupted (SIGTERM)"
+    for an interruption, else the exception's type and message."""
+    if isinstance(error, KeyboardInterrupt):
+        return "interrupted (Ctrl-C)"
+    if isinstance(error, RunTerminated):
+        return "interrupted (SIGTERM)"
+    return f"{type(error).__name__}: {error}"
+
+
+def _run_stages(
+    run_id: str,
+    scenario: Scenario,
+    out_dir: Path,
+    catalog: Catalog | None,
+    progress: ProgressCallback,
+    resume: bool,
+    report: bool,
+    cache: StageCache | None,
+    keep_checkpoints: bool,
+) -> Results:
+    """The stages, outputs and catalog record of ``run`` (the run recorded as started in ``catalog``)."""
     start = time.perf_counter()
     keys = stage_keys(scenario, code_fingerprint())
     own = out_dir / ".checkpoints"
@@ -189,7 +249,7 @@ def run(
         raise
     except BaseException as error:
         if catalog is not None:
-            catalog.finish(run_id, "failed", time.perf_counter() - start, {}, f"{type(error).__name__}: {error}")
+            catalog.finish(run_id, "failed", time.perf_counter() - start, {}, _interruption(error))
             catalog.close()
         raise
     if catalog is not None:

@@ -2,9 +2,10 @@
 
 An access file (YAML) lists the partner organizations, the scenario-name patterns whose runs each may see
 (shell-style and case-sensitive, e.g. ``"ILRS south-pole*"``; ``"*"`` for every run) and the users, each with an
-organization, a role (``member``: the organization's runs; ``admin``: every run) and the SHA-256 of its access
-token. The patterns belong to the organization: every member sees the runs they match. Tokens are random 256-bit
-strings (``secrets.token_urlsafe(32)``), so one hash is enough; the file never holds a token.
+organization, a role (``member``: the organization's runs; ``admin``: every run of every organization) and the
+SHA-256 of its access token. The patterns belong to the organization: every member sees the runs they match.
+Tokens are random 256-bit strings (``secrets.token_urlsafe(32)``), so one hash is enough; the file never holds a
+token.
 """
 
 from __future__ import annotations
@@ -320,3 +321,76 @@ def _appended(text: str, entry: dict[str, str], expected: AccessPolicy) -> str |
     except (yaml.YAMLError, ValidationError, TypeError, ValueError):
         pass
     return None
+
+
+def is_match_all(pattern: str) -> bool:
+    """Whether a scenario-name pattern matches every name ('*', '**', ...): its organization sees every run."""
+    return bool(pattern) and not pattern.strip("*")
+
+
+@dataclass(frozen=True)
+class ChangedUser:
+    """What ``remove_user`` or ``rotate_token`` did: the user's organization and role, the new token (rotate)."""
+
+    name: str
+    organization: str
+    role: str
+    token: str = ""  # rotate_token: the new token, shown once
+    comments_dropped: bool = False  # the file had comments, and was rewritten without them
+    users_left: list[str] = field(default_factory=list)  # remove_user: the users still in the file
+
+
+def _user_entry(path: Path, name: str) -> tuple[str, AccessPolicy, User]:
+    """The access file's text, its policy and the user called ``name``; InputError naming the users there."""
+    path = Path(path)
+    policy = load_access(path, require_users=False)
+    user = next((u for u in policy.users if u.name == name), None)
+    if user is None:
+        names = [u.name for u in policy.users]
+        similar = [n for n in names if n.casefold() == name.casefold()]
+        hint = f" (names are case-sensitive: did you mean {similar[0]!r}?)" if similar else ""
+        there = f"its users: {', '.join(names)}" if names else "it has no users"
+        raise InputError(f"no user {name!r} in {path}{hint}; {there} (`lunarops access list --access {path}`)")
+    return path.read_text(encoding="utf-8"), policy, user
+
+
+def remove_user(path: Path, name: str) -> ChangedUser:
+    """Remove the user called ``name`` from the access file (atomically; its organization stays): its token no
+    longer logs in. InputError naming the users when there is none by that name."""
+    path = Path(path)
+    old_text, policy, user = _user_entry(path, name)
+    data = policy.model_dump()
+    data["users"] = [u for u in data["users"] if u["name"] != name]
+    checked = AccessPolicy.model_validate(data)
+    write_text_atomic(path, HEADER + yaml.safe_dump(checked.model_dump(), sort_keys=False))
+    return ChangedUser(
+        name=name, organization=user.organization, role=user.role, comments_dropped=_has_comments(old_text),
+        users_left=[u.name for u in checked.users],
+    )
+
+
+def rotate_token(path: Path, name: str) -> ChangedUser:
+    """Give the user called ``name`` a new token (returned; shown once, stored as its hash), atomically: the old
+    token no longer logs in. The file's comments are kept. InputError naming the users when there is none."""
+    path = Path(path)
+    old_text, policy, user = _user_entry(path, name)
+    token = secrets.token_urlsafe(32)
+    data = policy.model_dump()
+    for entry in data["users"]:
+        if entry["name"] == name:
+            entry["token_sha256"] = token_digest(token)
+    expected = AccessPolicy.model_validate(data)
+    # the hash is 64 random hex digits: replacing it in the text keeps the file's comments and layout
+    text = old_text.replace(user.token_sha256, token_digest(token)) if old_text.count(user.token_sha256) == 1 else ""
+    try:
+        kept = bool(text) and AccessPolicy.model_validate(yaml.safe_load(text)) == expected
+    except (yaml.YAMLError, ValidationError, TypeError, ValueError):
+        kept = False
+    if kept:
+        write_text_atomic(path, text)
+    else:
+        write_text_atomic(path, HEADER + yaml.safe_dump(expected.model_dump(), sort_keys=False))
+    return ChangedUser(
+        name=name, organization=user.organization, role=user.role, token=token,
+        comments_dropped=not kept and _has_comments(old_text),
+    )

@@ -17,7 +17,9 @@ import json
 import logging
 import math
 import re
+import threading
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import parse_qs, quote
@@ -30,7 +32,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from lunarops import __version__
 from lunarops.errors import LunarOpsError
 from lunarops.store import Catalog, RunRecord
-from lunarops.web.access import AccessPolicy, User
+from lunarops.web.access import AccessPolicy, User, load_access
 from lunarops.web.catalog import catalog_overview, check_catalog_exists
 
 COOKIE = "lunarops_token"
@@ -39,19 +41,79 @@ _MAX_LIST = 10_000
 
 
 class WebError(Exception):
-    """An answer other than 200: status, what went wrong, how to fix it."""
+    """An answer other than 200: status, what went wrong, how to fix it; ``auth_error``: for a 401, the RFC 6750
+    error code of its ``WWW-Authenticate: Bearer`` challenge ("" when the request had no credentials)."""
 
-    def __init__(self, status: int, error: str, fix: str) -> None:
+    def __init__(self, status: int, error: str, fix: str, auth_error: str = "") -> None:
         super().__init__(error)
-        self.status, self.error, self.fix = status, error, fix
+        self.status, self.error, self.fix, self.auth_error = status, error, fix, auth_error
 
 
-def create_app(catalog_url: str | None, policy: AccessPolicy, secure_cookies: bool = False) -> FastAPI:
+# RFC 9111 sec. 5.2.2.3 and 5.2.2.7: what needs a login is neither stored by a shared cache (a proxy) nor kept on
+# disk by the browser; sent on every response (login and error pages too, which may name runs)
+CACHE_CONTROL = "private, no-store"
+REALM = "lunarops"
+
+
+def bearer_challenge(error: WebError | None = None) -> str:
+    """The ``WWW-Authenticate`` value of a 401 (RFC 6750 sec. 3): the Bearer scheme and realm, and the error code
+    (sec. 3.1: ``invalid_token``, ``invalid_request``) when the request had credentials."""
+    challenge = f'Bearer realm="{REALM}"'
+    if error is not None and error.auth_error:
+        description = error.error.replace("\\", "").replace('"', "'")
+        challenge += f', error="{error.auth_error}", error_description="{description}"'
+    return challenge
+
+
+class _Access:
+    """The access policy, re-read from the access file when that changes (its modification time, size or inode:
+    `lunarops access` replaces it atomically), so that added, removed and re-tokened users take effect without a
+    restart. A file that cannot be read or is invalid locks everyone out (503) until it is fixed: access is never
+    granted by a stale policy (a removed user would keep it)."""
+
+    def __init__(self, policy: AccessPolicy, path: Path | None) -> None:
+        self.policy, self.path = policy, path
+        self.problem: str | None = None
+        self.stamp = self._stamp()
+        self.lock = threading.Lock()  # the sync routes run in a thread pool
+
+    def _stamp(self) -> tuple[int, int, int] | None:
+        if self.path is None:
+            return None
+        try:
+            info = self.path.stat()
+        except OSError:
+            return (-1, -1, -1)
+        return (info.st_mtime_ns, info.st_size, info.st_ino)
+
+    def current(self) -> AccessPolicy:
+        with self.lock:
+            stamp = self._stamp()
+            if self.path is not None and stamp != self.stamp:
+                self.stamp = stamp
+                try:
+                    self.policy, self.problem = load_access(self.path, require_users=False), None
+                    log.warning("lunarops dashboard: access file %s changed: re-read (%d users)", self.path,
+                                len(self.policy.users))
+                except (LunarOpsError, OSError) as error:
+                    self.problem = str(error)
+                    log.error("lunarops dashboard: %s; nobody is let in until it is fixed", error)
+        if self.problem is not None:
+            raise WebError(503, "the dashboard's access file cannot be read",
+                           "try again later; if it persists, tell your dashboard's operator")
+        return self.policy
+
+
+def create_app(
+    catalog_url: str | None, policy: AccessPolicy, secure_cookies: bool = False, access_path: Path | None = None
+) -> FastAPI:
     """The dashboard over the catalog at ``catalog_url`` (None: the default catalog) for ``policy``'s users;
-    ``secure_cookies`` when it is served over HTTPS (the login cookie then travels over HTTPS only). The dashboard
+    ``secure_cookies`` when it is served over HTTPS (the login cookie then travels over HTTPS only);
+    ``access_path``: the access file ``policy`` was read from, re-read when it changes (None: never). The dashboard
     only reads: an SQLite catalog file that does not exist is refused (InputError), not created. ``app.state``
     holds ``run_count`` and ``unmatched_patterns`` (organization, pattern) that match no run of the catalog."""
     catalog = Catalog(check_catalog_exists(catalog_url))
+    access = _Access(policy, Path(access_path) if access_path is not None else None)
     app = FastAPI(title="lunarops", version=__version__, docs_url=None, redoc_url=None)
 
     def get(path: str, **options: Any) -> Callable[[Any], Any]:
@@ -63,21 +125,33 @@ def create_app(catalog_url: str | None, policy: AccessPolicy, secure_cookies: bo
         response: Response = await call_next(request)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers["Cache-Control"] = CACHE_CONTROL  # over FileResponse's and any other
         return response
 
     def user_of(request: Request) -> User:
-        header = request.headers.get("authorization", "")
-        token = header[7:].strip() if header.lower().startswith("bearer ") else request.cookies.get(COOKIE, "")
+        # RFC 6750 sec. 2.1: "Authorization: Bearer TOKEN" (the scheme is case-insensitive, RFC 9110 sec. 11.1);
+        # another scheme (Basic, say, from a reverse proxy's own login) leaves the login cookie to be used
+        header = request.headers.get("authorization", "").strip()
+        scheme, _, credentials = header.partition(" ")
+        bearer = scheme.lower() == "bearer"
+        token = credentials.strip() if bearer else request.cookies.get(COOKIE, "")
         if not token:
+            if header:
+                raise WebError(401, "Authorization must be 'Bearer TOKEN'",
+                               "send 'Authorization: Bearer TOKEN' (the token `lunarops access add-user` printed) "
+                               "or log in at /login", "invalid_request")
             raise WebError(401, "no access token", "send 'Authorization: Bearer TOKEN' or log in at /login")
-        user = policy.user_for_token(token)
+        user = access.current().user_for_token(token)
         if user is None:
-            raise WebError(401, "unknown access token", "check the token; `lunarops access add-user` issues one")
+            raise WebError(401, "unknown access token",
+                           "check the token (it may have been rotated or its user removed); `lunarops access "
+                           "add-user` or `rotate-token` issues one", "invalid_token")
         return user
 
     def visible_run(user: User, run_id: str) -> RunRecord:
         # among the runs the user may see only: neither a 404 nor an ambiguous prefix tells of the others
         shown = run_id if len(run_id) <= 80 else run_id[:77] + "..."
+        policy = access.current()
         matches = [r for r in catalog.matching(run_id) if policy.can_see(user, r.scenario_name)]
         exact = [r for r in matches if r.run_id == run_id]
         if exact or len(matches) == 1:
@@ -97,12 +171,15 @@ def create_app(catalog_url: str | None, policy: AccessPolicy, secure_cookies: bo
 
     def runs_for(user: User, limit: int) -> list[RunRecord]:
         """The newest ``limit`` runs the user may see (of the catalog's newest 10,000)."""
+        policy = access.current()
         return [r for r in catalog.list(_MAX_LIST) if policy.can_see(user, r.scenario_name)][:limit]
 
     @app.exception_handler(WebError)
     async def _web_error(request: Request, error: WebError) -> Response:
         if request.url.path.startswith("/api/"):
-            return JSONResponse({"error": error.error, "fix": error.fix}, status_code=error.status)
+            # RFC 6750 sec. 3 (and RFC 9110 sec. 15.5.2): a 401 names the scheme that would be accepted
+            headers = {"WWW-Authenticate": bearer_challenge(error)} if error.status == 401 else None
+            return JSONResponse({"error": error.error, "fix": error.fix}, status_code=error.status, headers=headers)
         if error.status == 401:
             return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
         body = f"<h1>{error.status}</h1><p>{html.escape(error.error)}</p><p>{html.escape(error.fix)}</p>"
@@ -227,7 +304,9 @@ def create_app(catalog_url: str | None, policy: AccessPolicy, secure_cookies: bo
             f"<p>run {html.escape(record.run_id)} · {html.escape(record.status)} · started {_when(record)} UTC · "
             f"{' · '.join(links)} · <a href='/'>all runs</a></p>",
         ]
-        if not present:
+        if record.status == "running":
+            parts.append(f"<p class=note>{html.escape(_still_running(record))}</p>")
+        elif not present:
             parts.append(
                 f"<p class=note>No report or result files: {html.escape(_MISSING_OUTPUT)}. The summary below is "
                 "the catalog's.</p>"
@@ -279,9 +358,10 @@ def create_app(catalog_url: str | None, policy: AccessPolicy, secure_cookies: bo
             body = ("<h1>lunarops</h1><p>no token entered; paste the token your administrator gave you and "
                     f"<a href='/login?next={quote(target)}'>try again</a></p>")
             return HTMLResponse(_page("lunarops login", body), status_code=400)
-        if policy.user_for_token(token) is None:
+        if access.current().user_for_token(token) is None:
             body = "<h1>lunarops</h1><p>unknown access token; check it and <a href='/login'>try again</a></p>"
-            return HTMLResponse(_page("lunarops login", body), status_code=401)
+            return HTMLResponse(_page("lunarops login", body), status_code=401,
+                                headers={"WWW-Authenticate": bearer_challenge()})
         response = RedirectResponse(target, status_code=303)
         response.set_cookie(COOKIE, token, httponly=True, samesite=_SAMESITE, secure=secure_cookies)
         return response
@@ -366,6 +446,38 @@ def _finite(value: Any) -> Any:
 
 def _when(record: RunRecord) -> str:
     return record.started_utc.strftime("%Y-%m-%d %H:%M") if record.started_utc else ""
+
+
+def _duration(seconds: float) -> str:
+    """A duration as '45 s', '12 min 5 s', '3 h 02 min' or '2 d 4 h'."""
+    seconds = max(0, int(seconds))
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes, secs = divmod(seconds, 60)
+    if minutes < 60:
+        return f"{minutes} min {secs} s"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 48:
+        return f"{hours} h {minutes:02d} min"
+    days, hours = divmod(hours, 24)
+    return f"{days} d {hours} h"
+
+
+def _still_running(record: RunRecord, now: datetime | None = None) -> str:
+    """What a running run's page says: since when, for how long so far, and to reload the page."""
+    started = record.started_utc
+    if not isinstance(started, datetime):
+        return "Still running: its report and result files appear here when it finishes; reload this page."
+    elapsed = ((now or datetime.now(UTC)) - started).total_seconds()
+    text = (
+        f"Still running: started {started:%Y-%m-%d %H:%M:%S} UTC, running for {_duration(elapsed)} so far; its "
+        "report and "
+        "result files appear here when it finishes: reload this page to see them."
+    )
+    if elapsed > 2 * 86400:
+        text += (" (If it should have finished long ago, it may have been killed without being able to tell the "
+                 "catalog, e.g. by kill -9 or a crash of its machine: ask for it to be run again.)")
+    return text
 
 
 def _no_report(record: RunRecord) -> str:
