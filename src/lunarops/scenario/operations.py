@@ -532,6 +532,13 @@ class OperationsSection(_Model):
     components: list[ComponentSpec] = []
     policy: PolicySpec = PolicySpec()
     monte_carlo: MonteCarloSpec = MonteCarloSpec()
+    spare_unit_mass_kg: float | None = Field(
+        default=None,
+        gt=0,
+        le=1e5,
+        description="mass of one spare unit of the pool [kg]: turns the campaign's spares (kg, from "
+        "campaign.logistics spares_kg_per_crew_day) into whole units for the pool (unset: they are left out, noted)",
+    )
     daylight_min_sun_fraction: float = Field(
         default=0.0,
         ge=0,

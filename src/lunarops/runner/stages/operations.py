@@ -8,6 +8,7 @@ plus the section's own ``resupply`` list.
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -315,10 +316,22 @@ def station_from_section(
     if campaign_deliveries is not None and len(campaign_deliveries):
         frame = campaign_deliveries
         stamps = pd.to_datetime(frame["time_utc"], utc=True)
+        spares_kg = 0.0  # the campaign's spares so far [kg], and the whole units given for them
+        spare_units = 0
         for when, commodity, amount in zip(stamps, frame["commodity"], frame["amount"], strict=True):
             if commodity not in ("o2_kg", "water_kg", "food_kg", "propellant_kg", "spares", "crew"):
                 raise InputError(f"campaign delivery commodity {commodity!r} is not known to operations")
-            deliveries.append(Delivery((when.to_pydatetime() - start).total_seconds(), commodity, float(amount)))
+            at_s = (when.to_pydatetime() - start).total_seconds()
+            if commodity == "spares":  # kg in the plan, units in the pool: whole units of spare_unit_mass_kg
+                if section.spare_unit_mass_kg is None:
+                    continue  # left out, noted (campaign_spares_note)
+                spares_kg += float(amount)
+                units = math.floor(spares_kg / section.spare_unit_mass_kg + 1e-9) - spare_units
+                if units > 0:
+                    deliveries.append(Delivery(at_s, "spares", float(units)))
+                    spare_units += units
+                continue
+            deliveries.append(Delivery(at_s, commodity, float(amount)))
     comm = None
     if section.comms is not None:
         cs = section.comms
@@ -361,6 +374,72 @@ def station_from_section(
             section.policy.reserve_state_of_charge, section.policy.reserve_hysteresis, tuple(section.policy.shed_order)
         ),
     )
+
+
+def _campaign_outside_notes(deliveries: pd.DataFrame, period: Any) -> list[str]:
+    """The campaign's deliveries dated before the period (delivered at its start, as stores on hand then; crew
+    steps before it set the crew at the start) and after it (not simulated)."""
+    when = pd.to_datetime(deliveries["time_utc"], utc=True)
+    start, end = pd.Timestamp(period.start_utc), pd.Timestamp(period.end_utc)
+    notes = []
+    for rows, fate, fix in (
+        (
+            deliveries[when < start],
+            "are dated before it and were delivered at its start (stores on hand then; nothing is used from them "
+            "before the start)",
+            "set period.start_utc earlier to simulate them at their dates",
+        ),
+        (deliveries[when >= end], "are dated after it and were not simulated", "extend period.end_utc to see them"),
+    ):
+        if not len(rows):
+            continue
+        listed = ", ".join(dict.fromkeys(str(c) for c in rows["commodity"]))
+        if set(rows["commodity"]) == {"crew"}:
+            listed = "crew arriving or leaving"
+        notes.append(
+            f"{len(rows)} campaign deliveries to the base fall outside the operations period "
+            f"{period.start_utc.date()}..{period.end_utc.date()}: they {fate} ({listed}; first "
+            f"{pd.Timestamp(when[rows.index].min()):%Y-%m-%d}): {fix}"
+        )
+    return notes
+
+
+def _resupply_outside_notes(resupply: Any, period: Any) -> list[str]:
+    """operations.resupply entries before the period (delivered at its start) and after it (not simulated): a
+    shortened copy of a scenario keeps its deliveries, so this is said, not an error."""
+    before = [d for d in resupply if d.time_utc < period.start_utc]
+    after = [d for d in resupply if d.time_utc >= period.end_utc]
+    span = f"{period.start_utc.date()}..{period.end_utc.date()}"
+    notes = []
+    if before:
+        notes.append(
+            f"{len(before)} resupply deliveries are dated before the period {span} and were delivered at its start "
+            f"(first: {before[0].time_utc.isoformat()}; stores and spares on hand then): drop them or set "
+            "period.start_utc earlier if they should not count"
+        )
+    if after:
+        notes.append(
+            f"{len(after)} resupply deliveries are dated after the period {span} and were not simulated (first: "
+            f"{after[0].time_utc.isoformat()})"
+        )
+    return notes
+
+
+def _campaign_spares_note(deliveries: pd.DataFrame, unit_mass_kg: float | None) -> list[str]:
+    """What became of the campaign's spares (kg in the plan): whole pooled units of ``unit_mass_kg``, or left out."""
+    kg = float(deliveries.loc[deliveries["commodity"] == "spares", "amount"].sum())
+    if kg <= 0.0:
+        return []
+    if unit_mass_kg is None:
+        return [
+            f"The campaign delivers {kg:,.1f} kg of spares; operations counts spare units, so they were left out of "
+            "the spares pool: set operations.spare_unit_mass_kg (the mass of one spare unit) to add them as units"
+        ]
+    units = math.floor(kg / unit_mass_kg + 1e-9)
+    return [
+        f"The campaign's {kg:,.1f} kg of spares are {units} pooled spare units of {unit_mass_kg:g} kg "
+        f"(operations.spare_unit_mass_kg; {kg - units * unit_mass_kg:,.1f} kg short of another unit are left out)"
+    ]
 
 
 def _budget(spec: Any) -> LinkBudget | None:
@@ -700,7 +779,6 @@ def simulate_scenario(
         progress=lambda f, m: progress(0.2 + 0.75 * f, m),
     )
     period = scenario.period
-    outside = [d for d in section.resupply if not period.start_utc <= d.time_utc < period.end_utc]
     notes = [note, *crew_note, *_loop_without_eclss(station, inputs), *_o2_over_the_tank(hourly, station, arrivals)]
     notes += _failure_clocks(station, inputs)
     notes += _power_limited(hourly, station)
@@ -712,22 +790,9 @@ def simulate_scenario(
         notes.append(_link_note(section.comms, light, inputs, mc.summary))
         notes += _earth_never_up(section.comms, light, inputs, base_site(scenario).name)
     if campaign_deliveries is not None and len(campaign_deliveries):
-        when = pd.to_datetime(campaign_deliveries["time_utc"], utc=True)
-        late = campaign_deliveries[(when < pd.Timestamp(period.start_utc)) | (when >= pd.Timestamp(period.end_utc))]
-        if len(late):
-            listed = ", ".join(dict.fromkeys(str(c) for c in late["commodity"]))
-            if set(late["commodity"]) == {"crew"}:
-                listed = "crew arriving or leaving"
-            notes.append(
-                f"{len(late)} campaign deliveries to the base fall outside the operations period "
-                f"{period.start_utc.date()}..{period.end_utc.date()} and were not simulated ({listed}; first "
-                f"{pd.Timestamp(when[late.index].min()):%Y-%m-%d}): extend period.end_utc to see them"
-            )
-    if outside:  # a shortened copy of a scenario keeps its later deliveries: said, not an error
-        notes.append(
-            f"{len(outside)} resupply deliveries fall outside the period {period.start_utc.date()}.."
-            f"{period.end_utc.date()} and were not simulated (first: {outside[0].time_utc.isoformat()})"
-        )
+        notes += _campaign_outside_notes(campaign_deliveries, period)
+        notes += _campaign_spares_note(campaign_deliveries, section.spare_unit_mass_kg)
+    notes += _resupply_outside_notes(section.resupply, period)
     logistics = scenario.campaign.logistics if getattr(scenario, "campaign", None) is not None else None
     if logistics is not None and logistics.isru is not None and logistics.isru.enabled:
         plants_online = [online_seconds(plant, start, arrivals) for plant in section.isru]

@@ -1,0 +1,105 @@
+"""Deliveries dated outside the period and the campaign's spares (a reliability engineer's user study,
+session 18): what the notes say matches what the engine does, and spares in kg become whole units."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from lunarops.ops.inputs import build_inputs
+from lunarops.runner.stages.operations import (
+    _campaign_outside_notes,
+    _campaign_spares_note,
+    _resupply_outside_notes,
+    smooth_sphere_light,
+    station_from_section,
+)
+from lunarops.scenario import default_scenario_path
+from lunarops.scenario.load import parse_scenario
+from scenario_edits import without_campaign
+
+START = datetime(2034, 1, 1, tzinfo=UTC)
+
+
+def _scenario(**operations: object):  # type: ignore[no-untyped-def]
+    data = without_campaign(yaml.safe_load(default_scenario_path().read_text()))
+    data.pop("terrain", None)
+    data["period"] = {"start_utc": "2034-01-01T00:00:00Z", "end_utc": "2034-02-01T00:00:00Z", "step_hours": 1}
+    data["operations"].update(operations)
+    return parse_scenario(yaml.safe_dump(data))
+
+
+def test_a_resupply_before_the_period_is_delivered_at_its_start_and_said_so() -> None:
+    """The example keeps its 2032-01-01 and 2034-01-01 spares resupplies (4 units each); a period from 2034-01-01
+    gets both at step 0, and the note says the earlier one was delivered then (it said "not simulated")."""
+    scenario = _scenario()
+    section = scenario.operations
+    station = station_from_section(section, START)
+    light = smooth_sphere_light(-89.45, 222.69, 10.0, 0.0, START, datetime(2034, 1, 3, tzinfo=UTC), 3600.0)
+    inputs = build_inputs(station, light, np.datetime64("2034-01-01T00:00"), 3600.0)
+    spares = [d for d in station.deliveries if d.commodity == "spares"]
+    assert sorted(d.amount for d in spares) == [4.0, 4.0]
+    assert all(step == 0 for step in inputs.del_step[: len(spares)])
+    notes = _resupply_outside_notes(section.resupply, scenario.period)
+    assert len(notes) == 1
+    assert notes[0].startswith("1 resupply deliveries are dated before the period 2034-01-01..2034-02-01 and were "
+                               "delivered at its start (first: 2032-01-01")
+
+
+def test_campaign_deliveries_before_and_after_the_period_are_told_apart() -> None:
+    period = _scenario().period
+    frame = pd.DataFrame(
+        {
+            "time_utc": [datetime(2033, 6, 1, tzinfo=UTC), datetime(2034, 1, 10, tzinfo=UTC),
+                         datetime(2035, 1, 1, tzinfo=UTC)],
+            "commodity": ["food_kg", "water_kg", "crew"],
+            "amount": [20.0, 10.0, 2.0],
+        }
+    )
+    before, after = _campaign_outside_notes(frame, period)
+    assert "1 campaign deliveries to the base fall outside the operations period 2034-01-01..2034-02-01" in before
+    assert "delivered at its start" in before and "food_kg; first 2033-06-01" in before
+    assert "set period.start_utc earlier" in before
+    assert "not simulated" in after and "crew arriving or leaving" in after and "extend period.end_utc" in after
+
+
+def _spares_frame(*kg: float) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "time_utc": [datetime(2034, 1, 2 + i, tzinfo=UTC) for i in range(len(kg))],
+            "commodity": ["spares"] * len(kg),
+            "amount": list(kg),
+        }
+    )
+
+
+def test_campaign_spares_in_kg_become_whole_pooled_units() -> None:
+    """8.4 kg (0.3 kg per crew-day x 2 crew x 14 d) was counted as 8.4 spare units. With 2.5 kg units: 3.0 kg
+    gives 1 unit, then 3.0 more (6.0 kg) 1 more, then 2.4 more (8.4 kg) 1 more: floor(8.4 / 2.5) = 3 in all,
+    each on the day its mass completes a unit; without a unit mass none go in the pool and the note says so."""
+    frame = _spares_frame(3.0, 3.0, 2.4)
+    with_mass = station_from_section(_scenario(spare_unit_mass_kg=2.5).operations, START, frame)
+    pooled = [(d.time_s / 86400.0, d.amount) for d in with_mass.deliveries if d.commodity == "spares"
+              and d.component is None and d.time_s > 0]
+    assert pooled == [(1.0, 1.0), (2.0, 1.0), (3.0, 1.0)]
+    note = _campaign_spares_note(frame, 2.5)
+    assert note == [
+        "The campaign's 8.4 kg of spares are 3 pooled spare units of 2.5 kg (operations.spare_unit_mass_kg; 0.9 kg "
+        "short of another unit are left out)"
+    ]
+    without = station_from_section(_scenario().operations, START, frame)
+    assert not [d for d in without.deliveries if d.commodity == "spares" and d.time_s > 0]
+    (note,) = _campaign_spares_note(frame, None)
+    assert "8.4 kg of spares" in note and "left out of the spares pool" in note
+    assert "operations.spare_unit_mass_kg" in note
+
+
+def test_spare_unit_mass_must_be_positive() -> None:
+    from lunarops.errors import ScenarioError
+
+    with pytest.raises(ScenarioError, match=r"operations\.spare_unit_mass_kg"):
+        _scenario(spare_unit_mass_kg=0)
