@@ -103,3 +103,38 @@ def test_spare_unit_mass_must_be_positive() -> None:
 
     with pytest.raises(ScenarioError, match=r"operations\.spare_unit_mass_kg"):
         _scenario(spare_unit_mass_kg=0)
+
+
+def test_component_table_gives_whole_count_percentiles_and_intervals() -> None:
+    """50 runs of one component: failures 0 (40 runs), 1 (7), 2 (2), 5 (1); spares used the same; 3 runs waited.
+    Nearest rank: the 48th smallest count (ceil(0.95 x 50)) is 2, where linear interpolation gave 1.55, a
+    fraction of a failure (3.0499999999999545 in a user's JSON). The waiting probability's interval is checked
+    against the binomial tails it is defined by (a second computation): P(X >= 3 | low) = P(X <= 3 | high)
+    = 0.025, X ~ Binomial(50, p)."""
+    import xarray as xr
+    from scipy import stats
+
+    from lunarops.ops.montecarlo import component_table
+
+    fail = np.array([0] * 40 + [1] * 7 + [2] * 2 + [5], dtype=np.float64)
+    waited = np.array([1] * 3 + [0] * 47, dtype=np.float64)
+    ds = xr.Dataset(
+        {
+            name: (("run", "component"), values[:, None])
+            for name, values in {
+                "component_failures": fail,
+                "component_spares_used": fail,
+                "component_hours_down": fail * 24,
+                "component_down_at_end": np.zeros(50),
+                "component_waited_for_spare": waited,
+            }.items()
+        },
+        coords={"component": ["pump"]},
+    )
+    row = component_table(ds).iloc[0]
+    assert row.failures_p95 == 2.0 and row.spares_used_p95 == 2.0
+    assert row.probability_waits_for_spare == pytest.approx(0.06, abs=1e-12)
+    low, high = row.probability_waits_for_spare_ci95_low, row.probability_waits_for_spare_ci95_high
+    assert stats.binom.sf(2, 50, low) == pytest.approx(0.025, abs=1e-9)
+    assert stats.binom.cdf(3, 50, high) == pytest.approx(0.025, abs=1e-9)
+    assert 0.0125 < low < 0.0126 and 0.1654 < high < 0.1655  # so the exact interval of 3 / 50 is (0.0125, 0.1655)

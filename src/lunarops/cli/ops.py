@@ -39,7 +39,26 @@ SHORT_HEADERS = {
     "hours_down_mean": "h down",
     "down_at_end_mean": "down end",
     "probability_waits_for_spare": "P(wait)",
+    "spares_used_p95": "p95",
 }
+
+
+def _terminal_components(frame: Any) -> Any:
+    """The component table in 80 columns: the waiting probability with its interval in one text column."""
+    if not len(frame):
+        return frame
+    shown = frame[["component", "failures_mean", "failures_p95", "spares_used_mean", "spares_used_p95",
+                   "hours_down_mean"]].copy()
+    shown["P(wait)"] = [
+        f"{format_value(p)} ({format_value(low)}-{format_value(high)})"
+        for p, low, high in zip(
+            frame["probability_waits_for_spare"],
+            frame["probability_waits_for_spare_ci95_low"],
+            frame["probability_waits_for_spare_ci95_high"],
+            strict=True,
+        )
+    ]
+    return shown
 
 
 def _frame_table(title: str, frame: Any, caption: str) -> Table:
@@ -146,9 +165,10 @@ def simulate(
             ),
             (
                 "components (per run)",
-                component_table(mc.dataset),
-                "fail: failures (mean, p95); spares used; unit-hours down; units down at the end (awaiting a spare "
-                "or under repair); P(wait): share of runs in which a failure waited for a spare",
+                _terminal_components(component_table(mc.dataset)),
+                "fail: failures (mean, p95); spares used (mean, p95: 95 % of runs stay within it); unit-hours down; "
+                "P(wait): share of runs in which a failure waited for a spare (its 95 % interval); units down at "
+                "the end in --json",
             ),
         ):
             if len(frame):

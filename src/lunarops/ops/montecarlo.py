@@ -379,9 +379,11 @@ def clopper_pearson(successes: int, trials: int, confidence: float = 0.95) -> tu
 
 
 def component_table(ds: xr.Dataset) -> pd.DataFrame:
-    """Reliability of each component over the runs, most failures first: failures per run (mean, p95), spares
-    used per run (mean), unit-hours down per run (awaiting a spare + under repair; mean), units still down at the
-    end (mean) and the fraction of runs in which it waited for a spare (a failure found no spare at hand)."""
+    """Reliability of each component over the runs, most failures first: failures per run (mean; p95, a whole
+    count: nearest rank), spares used per run (mean), unit-hours down per run (awaiting a spare + under repair;
+    mean), units still down at the end (mean), the fraction of runs in which it waited for a spare (a failure
+    found no spare at hand), the spares used per run that 95 % of runs stay within (nearest rank: a kit's size)
+    and the 95 % Clopper-Pearson interval of the waiting probability."""
     columns = [
         "component",
         "failures_mean",
@@ -390,19 +392,29 @@ def component_table(ds: xr.Dataset) -> pd.DataFrame:
         "hours_down_mean",
         "down_at_end_mean",
         "probability_waits_for_spare",
+        "spares_used_p95",
+        "probability_waits_for_spare_ci95_low",
+        "probability_waits_for_spare_ci95_high",
     ]
     if "component" not in ds.dims or ds.sizes["component"] == 0:
         return pd.DataFrame(columns=columns)
     fail = ds["component_failures"].values
+    used = ds["component_spares_used"].values
+    waited = ds["component_waited_for_spare"].values
+    runs = waited.shape[0]
+    intervals = [clopper_pearson(int(np.count_nonzero(waited[:, i])), runs) for i in range(waited.shape[1])]
     frame = pd.DataFrame(
         {
             "component": [str(c) for c in ds["component"].values],
             "failures_mean": fail.mean(axis=0),
-            "failures_p95": np.percentile(fail, 95, axis=0),
-            "spares_used_mean": ds["component_spares_used"].values.mean(axis=0),
+            "failures_p95": np.percentile(fail, 95, axis=0, method="inverted_cdf").astype(np.float64),
+            "spares_used_mean": used.mean(axis=0),
             "hours_down_mean": ds["component_hours_down"].values.mean(axis=0),
             "down_at_end_mean": ds["component_down_at_end"].values.mean(axis=0),
-            "probability_waits_for_spare": ds["component_waited_for_spare"].values.mean(axis=0),
+            "probability_waits_for_spare": waited.mean(axis=0),
+            "spares_used_p95": np.percentile(used, 95, axis=0, method="inverted_cdf").astype(np.float64),
+            "probability_waits_for_spare_ci95_low": [low for low, _ in intervals],
+            "probability_waits_for_spare_ci95_high": [high for _, high in intervals],
         },
         columns=columns,
     )
@@ -509,6 +521,7 @@ def summarize(ds: xr.Dataset, battery_capacity_j: float | None = None) -> dict[s
         "unserved_energy_kwh_p50": q("run_unserved_j", 50, kwh),
         "unserved_energy_kwh_p95": q("run_unserved_j", 95, kwh),
         "probability_brownout": float(np.mean(ess > 1.0)),
+        "probability_brownout_ci95": ci(ess > 1.0),
         "essential_unserved_energy_kwh_p95": q("run_essential_unserved_j", 95, kwh),
         "min_state_of_charge": float(ds["run_min_battery_soc"].min()),
         "min_state_of_charge_p05": q("run_min_battery_soc", 5),
