@@ -92,8 +92,38 @@ def validation_issues(
         entry = _campaign_entry(loc, item, data)
         if entry is not None:
             loc, value = entry, {}  # the entry is a mapping: the message names what is wrong in it
-        issues.append(ScenarioIssue(file, _line_of(node, loc), _dotted(loc), _short(value), _message(item)))
+        field = _operations_field(loc, item, data)
+        if field is not None:
+            loc, item = field
+            value = _at(data, loc)
+        issues.append(ScenarioIssue(file, _line_of(node, loc), _dotted(loc), _short(value), _message(item, loc)))
     return issues
+
+
+# A cross-check of the operations section (OperationsSection._check) that names one item's field first, e.g.
+# "operations.components.3.target: 'pmad' targets 'batery', ...": reported at that field (and its line)
+_FIELD_FIRST = re.compile(r"^(operations(?:\.\w+)*\.\d+\.\w+): ")
+
+
+def _operations_field(loc: tuple[Any, ...], item: Any, data: Any) -> tuple[tuple[Any, ...], Any] | None:
+    """(the field's path, the error with the rest of the message) of such a cross-check; None for any other."""
+    if item.get("type") != "value_error" or loc != ("operations",):
+        return None
+    message = str(item.get("msg", "")).removeprefix("Value error, ")
+    match = _FIELD_FIRST.match(message)
+    if match is None:
+        return None
+    path = tuple(int(part) if part.isdigit() else part for part in match.group(1).split("."))
+    if _at(data, path[:-1]) is None:
+        return None  # not the data's own path (e.g. a changed copy's): the section, as before
+    return path, {**item, "msg": message[match.end() :]}
+
+
+def _at(data: Any, loc: tuple[Any, ...]) -> Any:
+    """The YAML data at a field path (None where there is none)."""
+    for part in loc:
+        data = _child(data, part)
+    return data
 
 
 # Where a campaign section's cross-checks (CampaignSection._check -> Problem.check, messages of
@@ -263,7 +293,17 @@ _BOUNDS = {
 }
 
 
-def _message(item: Any) -> str:
+# an ISRU plant's schedule: not a load's `when`
+_ISRU_WHEN = (
+    "an ISRU plant has no `when`: it is scheduled by daylight_only (true, the default: by day only, day as "
+    "operations.daylight_min_sun_fraction sets it; false: day and night) and shed_below_reserve (true, the default: "
+    "paused while storage is below operations.policy.reserve_state_of_charge); remove `when` and set those"
+)
+
+
+def _message(item: Any, loc: tuple[Any, ...] = ()) -> str:
+    if item["type"] == "extra_forbidden" and len(loc) == 4 and loc[:2] == ("operations", "isru") and loc[3] == "when":
+        return f"{item['msg']}; {_ISRU_WHEN}"
     if item["type"] == "literal_error" and "when" in [str(part) for part in item.get("loc", ())]:
         from lunarops.scenario.operations import unknown_when  # a load's schedule: the nearest word, the limits
 

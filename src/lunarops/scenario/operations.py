@@ -196,15 +196,26 @@ _WHEN_SYNONYMS = {"sun_up": "day", "sunlit": "day", "lit": "day", "dark": "night
 def unknown_when(word: str) -> str:
     """The message for a schedule word lunarops does not have: the nearest word, and what cannot be written."""
     import difflib
+    import re
 
-    near = _WHEN_SYNONYMS.get(word.strip().lower()) or next(
-        iter(difflib.get_close_matches(word.strip().lower(), WHEN_WORDS, n=1)), None
-    )
+    text = word.strip().lower()
+    parts = [_WHEN_SYNONYMS.get(part, part) for part in re.split(r"\s+and\s+|\s*&&?\s*|\s*\+\s*|\s*,\s*", text)]
+    if len(parts) > 1 and all(part in WHEN_WORDS for part in parts):  # 'day and earth_visible': all at once
+        return f"when = {word!r} is one text; several conditions at once are a YAML list: when: [{', '.join(parts)}]"
+    near = _WHEN_SYNONYMS.get(text) or next(iter(difflib.get_close_matches(text, WHEN_WORDS, n=1)), None)
     hint = f"did you mean {near}? " if near else ""
+    reserve = ""
+    if re.search(r"batt|(?<![a-z])soc(?![a-z])|state[ _-]?of[ _-]?charge|charge|reserve|(?<![a-z])dod(?![a-z])", text):
+        reserve = (
+            " A state-of-charge threshold is not a schedule: set the load's shed_below_reserve: true to shed it while "
+            "storage is below operations.policy.reserve_state_of_charge (a share of usable storage; back on above it "
+            "plus reserve_hysteresis)."
+        )
     return (
         f"when = {word!r} is not a schedule word; {hint}use one of {', '.join(WHEN_WORDS)}, or a list of them "
-        "(all at once). Thresholds (a Sun elevation above X deg, twilight) and 'or' cannot be written: day means "
-        "some of the Sun's disk above the terrain horizon at the mast, night none of it"
+        f"(all at once).{reserve} Thresholds (a Sun elevation above X deg, twilight) and 'or' cannot be written: "
+        "day means more than operations.daylight_min_sun_fraction of the Sun's disk above the terrain horizon at the "
+        "mast (0, the default: any of it; 0.5: its centre up), night the rest"
     )
 
 
@@ -214,10 +225,11 @@ class LoadSpec(_Online):
     priority: int = Field(default=1, ge=1, le=9, description="1 = most essential; shed from 9 down")
     when: WhenName | list[WhenName] = Field(
         default="always",
-        description="when the load runs: day (some of the solar disk above the terrain horizon at the mast), night "
-        "(none of it), crewed, uncrewed, earth_visible / earth_hidden (the Earth's centre above / below the "
-        "horizon), comm_link (a path to Earth, direct or relay), always; a list means "
-        "all at once, e.g. [night, earth_hidden] for radio-quiet observing",
+        description="when the load runs: day (more than operations.daylight_min_sun_fraction of the solar disk above "
+        "the terrain horizon at the mast; by default any of it), night (the rest), crewed, uncrewed, earth_visible / "
+        "earth_hidden (the Earth's centre above / below the horizon), comm_link (a path to Earth, direct or relay), "
+        "always; a list means all at once, e.g. [night, earth_hidden] for radio-quiet observing. A state-of-charge "
+        "threshold is shed_below_reserve (below operations.policy.reserve_state_of_charge)",
     )
     per_crew: bool = False
     from_utc: datetime | None = None
@@ -585,24 +597,27 @@ class OperationsSection(_Model):
                 "power.radioisotope_units or power.fission_plants"
             )
         targets = set(names) | {"water_recovery", "oxygen_generation", "co2_reduction"}
-        for c in self.components:
+        # each message starts with the exact field (list index included): load.py reports it at that field's line
+        for i, c in enumerate(self.components):
             if c.target not in targets:
                 raise ValueError(
-                    f"operations.components: {c.name!r} targets {c.target!r}, which is not an "
+                    f"operations.components.{i}.target: {c.name!r} targets {c.target!r}, which is not an "
                     f"element; choose one of {sorted(targets)}"
                 )
         component_names = [c.name for c in self.components]
         repeated = sorted({n for n in component_names if component_names.count(n) > 1})
         if repeated:
+            first = component_names.index(repeated[0])
+            again = component_names.index(repeated[0], first + 1)
             raise ValueError(
-                f"operations.components: names must be unique (spares and results are addressed by them); {repeated} "
-                "repeat: rename them"
+                f"operations.components.{again}.name: names must be unique (spares and results are addressed by "
+                f"them); {repeated} repeat: rename them; operations.components.{first} is also named {repeated[0]!r}"
             )
-        for d in self.resupply:
+        for i, d in enumerate(self.resupply):
             if d.component is not None and d.component not in component_names:
                 raise ValueError(
-                    f"operations.resupply: spares for component {d.component!r}, which is not a component; choose one "
-                    f"of {component_names}"
+                    f"operations.resupply.{i}.component: spares for component {d.component!r}, which is not a "
+                    f"component; choose one of {component_names}"
                 )
         for name in self.policy.shed_order:
             if name not in load_names:
