@@ -155,3 +155,76 @@ def test_service_by_year_with_steps_longer_than_a_year() -> None:
     ds = simulate(station, inputs, runs=2, seed=1).dataset
     np.testing.assert_array_equal(ds["load_year_scheduled_h"].values[0, 0], [19200.0, 0.0, 19200.0, 0.0, 19200.0])
     assert list(load_year_table(ds)["year"]) == [2030, 2032, 2034]
+
+
+def test_service_by_calendar_month() -> None:
+    # the same 48 steps from 2030-12-31 12:00 UTC fall in 2030-12 (12) and 2031-01 (36): by month the hand count
+    # is the year's (camera 12 h in each; science 12 h and 36 h shed); the months add up to the years and totals
+    from lunarops.ops.montecarlo import load_month_table
+
+    sun_up = (np.arange(HOURS) % 24) < 12
+    station = _three_loads()
+    inputs = build_inputs(station, _light(sun_up), np.datetime64("2030-12-31T12:00"), 3600.0)
+    assert inputs.months == ("2030-12", "2031-01")
+    ds = simulate(station, inputs, runs=2, seed=1).dataset
+    table = load_month_table(ds).set_index(["load", "month"])
+    assert table.loc[("camera", "2030-12"), "scheduled_h_mean"] == 12.0
+    assert table.loc[("camera", "2031-01"), "scheduled_h_mean"] == 12.0
+    assert table.loc[("science", "2030-12"), "shed_h_mean"] == 12.0
+    assert table.loc[("science", "2031-01"), "shed_h_mean"] == 36.0
+    np.testing.assert_array_equal(ds["load_month_served_j"].values, ds["load_year_served_j"].values)
+    np.testing.assert_allclose(ds["load_month_data_bits"].sum("month"), ds["load_data_bits"], rtol=1e-12)
+
+
+def test_service_by_month_over_a_year_with_a_gap_month() -> None:
+    # hourly over 2030-01-15 .. 2031-02-10 with the camera's day the first 12 h of every 24: each calendar month's
+    # scheduled hours are 12 per day the month has inside the span (an independent count by pandas); steps of
+    # 50 days skip a month, which holds 0 (the running total is not subtracted twice)
+    import pandas as pd
+
+    from lunarops.ops.montecarlo import load_month_table
+
+    start = np.datetime64("2030-01-15T00:00")
+    n = int((np.datetime64("2031-02-10T00:00") - start) / np.timedelta64(1, "h"))
+    sun_up = (np.arange(n) % 24) < 12
+    station = Station(sources=(ConstantSource("s", 4e3),), loads=(Load("camera", 1e3, when="day"),))
+    ds = simulate(station, build_inputs(station, _light(sun_up), start, 3600.0), runs=1, seed=1).dataset
+    times = pd.date_range("2030-01-15", periods=n, freq="h")
+    expected = pd.Series(sun_up.astype(float), index=times).groupby(times.strftime("%Y-%m")).sum()
+    table = load_month_table(ds).set_index("month")
+    assert list(table.index) == list(expected.index)  # 2030-01 .. 2031-02, 14 months
+    np.testing.assert_array_equal(table["scheduled_h_mean"].values, expected.values)
+    coarse = Station(sources=(ConstantSource("s", 4e3),), loads=(Load("ess", 1e3),))
+    inputs = build_inputs(coarse, _light(np.zeros(3, dtype=bool)), np.datetime64("2030-01-01T00:00"), 50 * 86400.0)
+    assert inputs.months == ("2030-01", "2030-02", "2030-03", "2030-04")
+    hours = simulate(coarse, inputs, runs=1, seed=1).dataset["load_month_scheduled_h"].values[0, 0]
+    np.testing.assert_array_equal(hours, [1200.0, 1200.0, 0.0, 1200.0])  # steps on Jan 1, Feb 20, Apr 11
+
+
+def test_data_by_month_adds_up_to_the_run_totals() -> None:
+    # the relay comm test's 10 steps repeated over 2 months of hourly steps: each month's returned and relayed
+    # data are differences of running totals, so the months add up to the runs' totals (means over the runs)
+    from lunarops.ops.montecarlo import data_month_table
+    from lunarops.ops.station import CommLink
+
+    n = 59 * 24  # 2030-01-01 .. 2030-03-01
+    earth = (np.arange(n) % 10) < 4
+    relay = (np.arange(n) % 10) >= 6
+    light = LightSeries(np.full(n, 0.1), np.zeros(n), np.ones(n), np.full(n, 1.496e11), earth, relay_visible=relay)
+    station = Station(
+        sources=(ConstantSource("s", 20e3),),
+        loads=(Load("science", 1e3, 5, data_rate_bps=2e6), Load("comm", 0.1e3, 2, "comm_link")),
+        comm=CommLink("link", 1e6, 1e13, "comm", 0.5e6),
+    )
+    ds = simulate(station, build_inputs(station, light, np.datetime64("2030-01-01T00:00"), 3600.0), runs=2,
+                  seed=1, record_steps=24).dataset
+    table = data_month_table(ds)
+    assert list(table["month"]) == ["2030-01", "2030-02"]
+    # the records are float32 (1e-7 relative), the run totals float64
+    assert table["returned_tb_mean"].sum() == pytest.approx(float(ds["run_data_returned_bits"].mean()) / 8e12, rel=1e-6)
+    assert table["relayed_tb_mean"].sum() == pytest.approx(float(ds["run_data_relayed_bits"].mean()) / 8e12, rel=1e-6)
+    # by hand: January's 744 steps, 4 in 10 direct at 1 Mbit/s, 4 in 10 (steps 6-9) relayed at 0.5 Mbit/s
+    direct = np.count_nonzero(earth[:744]) * 3600 * 1e6
+    relayed = np.count_nonzero(relay[:744] & ~earth[:744]) * 3600 * 0.5e6
+    assert table["relayed_tb_mean"][0] == pytest.approx(relayed / 8e12, rel=1e-6)
+    assert table["returned_tb_mean"][0] == pytest.approx((direct + relayed) / 8e12, rel=1e-6)

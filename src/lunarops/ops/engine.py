@@ -65,6 +65,7 @@ RECORD_VARS: tuple[str, ...] = (
     "data_dropped_bits",
     "crew",
     "reserve_days",
+    "data_relayed_bits",
 )
 (
     R_GEN,
@@ -87,6 +88,7 @@ RECORD_VARS: tuple[str, ...] = (
     R_DROP,
     R_CREW,
     R_DAYS,
+    R_RELAYED,
 ) = range(len(RECORD_VARS))
 #: How each recorded series is reduced over a block of steps: mean, min, or last value.
 RECORD_REDUCTION: tuple[str, ...] = (
@@ -110,6 +112,7 @@ RECORD_REDUCTION: tuple[str, ...] = (
     "last",
     "last",
     "min",
+    "last",
 )
 
 # ---- per-run scalars -------------------------------------------------------------------------------------
@@ -389,7 +392,7 @@ def run_one(
     ev_counts: NDArray[np.int64],
     comp_stats: NDArray[np.float64],
     load_stats: NDArray[np.float64],
-    step_year: NDArray[np.int64],
+    step_month: NDArray[np.int64],
 ) -> None:
     """Simulate one run; writes ``rec`` (vars, records), ``scal`` (scalars) and the event arrays.
 
@@ -402,9 +405,9 @@ def run_one(
     buffer_bits] (the link rate is the per-step ``link_bps`` column of ``kinds``);
     ``comm_idx``: [comm_load, comm_elem]; ``comp_stats`` (component, ``COMP_STAT_VARS``): each component's
     failures, spares used, unit-hours down, units down at the end, and whether it ever waited for a spare
-    (counted here, not from the capped event buffers); ``load_stats`` (load, year, ``LOAD_STAT_VARS``): each
+    (counted here, not from the capped event buffers); ``load_stats`` (load, month, ``LOAD_STAT_VARS``): each
     load's scheduled and shed hours, asked and served energy and data made from the start to the end of each
-    calendar year (running totals; ``step_year``: each step's year index); ``comp_op`` (component, 2): the load
+    calendar month (running totals; ``step_month``: each step's month index); ``comp_op`` (component, 2): the load
     (served) or array (lit) whose work advances the component's failure clock, -1 for none (every online step).
     """
     n_steps = kind.shape[0]
@@ -516,9 +519,9 @@ def run_one(
         for y in range(load_stats.shape[1]):
             for i in range(load_stats.shape[2]):
                 load_stats[ld, y, i] = 0.0
-    # the loads' running totals (LOAD_STAT_VARS), copied into load_stats at the end of each calendar year
+    # the loads' running totals (LOAD_STAT_VARS), copied into load_stats at the end of each calendar month
     load_acc = np.zeros((n_load, load_stats.shape[2]))
-    yr = step_year[0] if n_steps > 0 else 0
+    mo = step_month[0] if n_steps > 0 else 0
     # accumulators live in locals (no stores through arrays in the loop)
     a_nfail = 0.0
     a_brown = 0.0
@@ -706,12 +709,12 @@ def run_one(
 
         # 5. demand and 6. the reserve policy (decided on the storage at the start of the step)
         kt = kind[t]
-        if step_year[t] != yr:  # a new calendar year: the totals so far are the end of the years since
-            for y in range(yr, step_year[t]):  # (several when a step is longer than a year)
+        if step_month[t] != mo:  # a new calendar month: the totals so far are the end of the months since
+            for m in range(mo, step_month[t]):  # (several when a step is longer than a month)
                 for ld in range(n_load):
                     for i in range(load_acc.shape[1]):
-                        load_stats[ld, y, i] = load_acc[ld, i]
-            yr = step_year[t]
+                        load_stats[ld, m, i] = load_acc[ld, i]
+            mo = step_month[t]
         day = kinds[kt, c_day]
         if any_daylight_load and day != prev_day:
             online = False  # logged only while some daylight-only plant is there
@@ -1045,6 +1048,7 @@ def run_one(
             rec[R_DATA, r] = data_ret
             rec[R_BUF, r] = data_buf
             rec[R_DROP, r] = data_drop
+            rec[R_RELAYED, r] = data_rel
             rec[R_CREW, r] = n_crew
             block_n = 0
             r += 1
@@ -1076,10 +1080,10 @@ def run_one(
     scal[S_MAXBUF] = data_buf_max
     scal[S_WATER_OVER] = water_over
     scal[S_NEV] = n_ev
-    for y in range(yr, load_stats.shape[1]):  # the last year's end (and any year after the period: unchanged)
+    for m in range(mo, load_stats.shape[1]):  # the last month's end (and any month after the period: unchanged)
         for ld in range(n_load):
             for i in range(load_acc.shape[1]):
-                load_stats[ld, y, i] = load_acc[ld, i]
+                load_stats[ld, m, i] = load_acc[ld, i]
 
 
 @numba.njit(cache=True, parallel=True, error_model="numpy")
@@ -1138,7 +1142,7 @@ def run_many(
     ev_counts: NDArray[np.int64],
     comp_stats: NDArray[np.float64],
     load_stats: NDArray[np.float64],
-    step_year: NDArray[np.int64],
+    step_month: NDArray[np.int64],
 ) -> None:
     """``run_one`` for every run (first axis of the per-run arrays and outputs), in parallel."""
     array_t = np.ascontiguousarray(array_in.T)
@@ -1196,5 +1200,5 @@ def run_many(
             ev_counts[i],
             comp_stats[i],
             load_stats[i],
-            step_year,
+            step_month,
         )

@@ -231,8 +231,19 @@ class EngineInputs:
     n_elements: int
     element_names: tuple[str, ...]
     elem_online: NDArray[np.int64]  # step at which each element comes online (0: from the start)
-    step_year: NDArray[np.int64]  # index into ``years`` of each step's calendar year (UTC)
-    years: tuple[int, ...]  # the calendar years the steps fall in
+    step_month: NDArray[np.int64]  # index into ``months`` of each step's calendar month (UTC)
+    months: tuple[str, ...]  # the calendar months the steps fall in, "YYYY-MM"
+
+    @property
+    def years(self) -> tuple[int, ...]:
+        """The calendar years the steps fall in."""
+        return tuple(sorted({int(month[:4]) for month in self.months}))
+
+    @property
+    def month_year(self) -> NDArray[np.int64]:
+        """Each month's index into ``years``."""
+        first = self.years[0]
+        return np.array([int(month[:4]) - first for month in self.months], dtype=np.int64)
 
     @property
     def n_steps(self) -> int:
@@ -448,9 +459,9 @@ def build_inputs(
             )
     unit_comp = np.array([i for i, c in enumerate(comps) for _ in range(c.units)], dtype=np.int64)
     comp_op = operating_clock(station, load_index)
-    calendar = (start64 + np.round(time_s * 1e6).astype("timedelta64[us]")).astype("datetime64[Y]").astype(np.int64)
-    step_year = (calendar - calendar[0]).astype(np.int64)
-    years = tuple(int(y) + 1970 for y in range(int(calendar[0]), int(calendar[-1]) + 1))
+    calendar = (start64 + np.round(time_s * 1e6).astype("timedelta64[us]")).astype("datetime64[M]").astype(np.int64)
+    step_month = (calendar - calendar[0]).astype(np.int64)
+    months = tuple(str(np.datetime64(int(m), "M")) for m in range(int(calendar[0]), int(calendar[-1]) + 1))
     return EngineInputs(
         dt_s=dt_s,
         start=start64,
@@ -504,8 +515,8 @@ def build_inputs(
         n_elements=len(elements),
         element_names=elements,
         elem_online=online_steps(elements, station.element_online_s, dt_s, n),
-        step_year=step_year,
-        years=years,
+        step_month=step_month,
+        months=months,
     )
 
 

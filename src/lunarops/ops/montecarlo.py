@@ -190,7 +190,7 @@ class RawRuns:
             np.zeros((runs, engine.N_EVENT_CODES), dtype=np.int64),
             record_steps,
             np.zeros((runs, inputs.comp_target.shape[0], len(engine.COMP_STAT_VARS))),
-            np.zeros((runs, len(inputs.load_names), len(inputs.years), len(engine.LOAD_STAT_VARS))),
+            np.zeros((runs, len(inputs.load_names), len(inputs.months), len(engine.LOAD_STAT_VARS))),
         )
 
     def runs_slice(self, start: int, stop: int) -> RawRuns:
@@ -290,7 +290,7 @@ def run_batch(
         ev_counts,
         out.comp_stats,
         out.load_stats,
-        x.step_year,
+        x.step_month,
     )
     return out
 
@@ -352,14 +352,19 @@ def to_dataset(inputs: EngineInputs, raw: RawRuns, first_run: int = 0) -> xr.Dat
         for k, name in enumerate(engine.COMP_STAT_VARS):
             data[f"component_{name}"] = (("run", "component"), raw.comp_stats[:, :, k])
         coords["component"] = list(inputs.comp_names)
-    if inputs.load_names:  # per-run service of each load (robots, science, ISRU plants, ...), and by year
-        # the engine keeps running totals at each year's end: the run's total is the last, a year's the difference
-        yearly = np.diff(raw.load_stats, axis=2, prepend=0.0)
+    if inputs.load_names:  # per-run service of each load (robots, science, ISRU plants, ...), by month and year
+        # the engine keeps running totals at each month's end: the run's total is the last, a month's the
+        # difference, a year's the sum of its months
+        monthly = np.diff(raw.load_stats, axis=2, prepend=0.0)
+        first_months = np.flatnonzero(np.diff(inputs.month_year, prepend=-1))
+        yearly = np.add.reduceat(monthly, first_months, axis=2)
         for k, name in enumerate(engine.LOAD_STAT_VARS):
             data[f"load_{name}"] = (("run", "load"), raw.load_stats[:, :, -1, k])
             data[f"load_year_{name}"] = (("run", "load", "year"), yearly[:, :, :, k])
+            data[f"load_month_{name}"] = (("run", "load", "month"), monthly[:, :, :, k])
         coords["load"] = list(inputs.load_names)
         coords["year"] = list(inputs.years)
+        coords["month"] = list(inputs.months)
     ds = xr.Dataset(data, coords=coords)
     if inputs.comp_names:
         ds["component_hours_down"].attrs["units"] = "unit-hours (awaiting a spare + under repair)"
@@ -466,21 +471,49 @@ def load_year_table(ds: xr.Dataset, all_years: bool = False) -> pd.DataFrame:
     with ``all_years`` every load and every calendar year of the period (the results file: a load not scheduled
     in a year in any run has 0 hours, 0 MWh and 0 TB there, as its per-run values are, rather than a missing
     row)."""
-    columns = ["load", "year", "scheduled_h_mean", "shed_h_mean", "served_mwh_mean", "data_made_tb_mean"]
-    if "year" not in ds.dims or ds.sizes.get("load", 0) == 0:
+    return _load_period_table(ds, "year", all_years)
+
+
+def load_month_table(ds: xr.Dataset) -> pd.DataFrame:
+    """Each load's service by calendar month (``"YYYY-MM"``), means over the runs, every load and month of the
+    period: hours scheduled, hours shed, energy served [MWh] and data made [TB] (the months add up to the
+    years of ``load_year_table``)."""
+    return _load_period_table(ds, "month", True)
+
+
+def _load_period_table(ds: xr.Dataset, period: str, every: bool) -> pd.DataFrame:
+    columns = ["load", period, "scheduled_h_mean", "shed_h_mean", "served_mwh_mean", "data_made_tb_mean"]
+    if period not in ds.dims or ds.sizes.get("load", 0) == 0:
         return pd.DataFrame(columns=columns)
-    sched_h = ds["load_year_scheduled_h"].values  # (run, load, year)
-    shed_h = ds["load_year_shed_h"].values.mean(axis=0)
-    served = ds["load_year_served_j"].values.mean(axis=0) / 3.6e9
-    data = ds["load_year_data_bits"].values.mean(axis=0) / 8e12
+    sched_h = ds[f"load_{period}_scheduled_h"].values  # (run, load, period)
+    shed_h = ds[f"load_{period}_shed_h"].values.mean(axis=0)
+    served = ds[f"load_{period}_served_j"].values.mean(axis=0) / 3.6e9
+    data = ds[f"load_{period}_data_bits"].values.mean(axis=0) / 8e12
+    label = int if period == "year" else str
     rows = [
-        (str(load), int(year), float(sched_h[:, i, j].mean()), float(shed_h[i, j]), float(served[i, j]),
+        (str(load), label(when), float(sched_h[:, i, j].mean()), float(shed_h[i, j]), float(served[i, j]),
          float(data[i, j]))
         for i, load in enumerate(ds["load"].values)
-        for j, year in enumerate(ds["year"].values)
-        if all_years or np.any(sched_h[:, i, j] > 0)
+        for j, when in enumerate(ds[period].values)
+        if every or np.any(sched_h[:, i, j] > 0)
     ]
     return pd.DataFrame(rows, columns=columns)
+
+
+def data_month_table(ds: xr.Dataset) -> pd.DataFrame:
+    """The data returned to Earth, of it through a relay, and dropped (buffer full), by calendar month
+    (``"YYYY-MM"``; the month of each record's start), means over the runs [TB]: differences of the running
+    totals at each month's last record (records of ``monte_carlo.record_hours``)."""
+    columns = ["month", "returned_tb_mean", "relayed_tb_mean", "dropped_tb_mean"]
+    if ds.sizes.get("time", 0) == 0:
+        return pd.DataFrame(columns=columns)
+    months = pd.DatetimeIndex(ds["time"].values).strftime("%Y-%m")
+    last = np.flatnonzero(np.append(months[1:] != months[:-1], True))  # each month's last record
+    values = []
+    for name in ("data_returned_bits", "data_relayed_bits", "data_dropped_bits"):
+        totals = ds[name].values[:, last]  # (run, month): running totals at each month's end
+        values.append(np.diff(totals, axis=1, prepend=0.0).mean(axis=0) / 8e12)
+    return pd.DataFrame({"month": list(months[last]), **dict(zip(columns[1:], values, strict=True))}, columns=columns)
 
 
 def _rows(table: pd.DataFrame) -> dict[str, list[float]]:
@@ -589,7 +622,8 @@ def memory_estimate(
     records = runs * len(engine.RECORD_VARS) * n_rec * rec_bytes
     per_run = event_capacity * 32 + engine.N_EVENT_CODES * 8 + len(engine.SCALAR_VARS) * 8
     per_run += inputs.comp_target.shape[0] * len(engine.COMP_STAT_VARS) * 8
-    per_run += len(inputs.load_names) * (len(inputs.years) + 1) * len(engine.LOAD_STAT_VARS) * 8  # by year + totals
+    # by month, by year and totals
+    per_run += len(inputs.load_names) * (2 * len(inputs.months) + 1) * len(engine.LOAD_STAT_VARS) * 8
     _, block = _failure_blocks(station, inputs)
     k_max = int(block.max()) if block.size else 1
     # peak while drawing a batch (measured with tracemalloc): the exponentials, two temporaries of the same size

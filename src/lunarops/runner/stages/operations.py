@@ -26,7 +26,15 @@ from lunarops.numformat import significant
 from lunarops.ops import functions as fn
 from lunarops.ops.inputs import LightSeries, build_inputs, step_at_or_after
 from lunarops.ops.lifesupport import BVAD, CrewRates, LoopClosure
-from lunarops.ops.montecarlo import OpsResult, component_table, load_table, load_year_table, simulate
+from lunarops.ops.montecarlo import (
+    OpsResult,
+    component_table,
+    data_month_table,
+    load_month_table,
+    load_table,
+    load_year_table,
+    simulate,
+)
 from lunarops.ops.station import (
     LIFE_SUPPORT_TARGETS,
     Battery,
@@ -1072,9 +1080,57 @@ def _figures(hourly: OpsResult, mc: OpsResult, battery_j: float | None) -> list[
                 "own figure (its minimum or total), so they differ.",
             )
         )
+    figs += _monthly_figures(runs)
     for figure in figs:
         if figure.plotly is not None:
             figure.plotly.update_xaxes(title_text="time (UTC)")
+    return figs
+
+
+def _monthly_figures(runs: Any) -> list[Figure]:
+    """By calendar month, means over the runs: each load's share of its scheduled hours shed (what competes for
+    power when), and the data returned directly, through a relay, and dropped."""
+    import plotly.graph_objects as go
+
+    figs: list[Figure] = []
+    loads = load_month_table(runs)
+    if len(loads):
+        table = loads.pivot(index="load", columns="month", values="shed_h_mean")
+        scheduled = loads.pivot(index="load", columns="month", values="scheduled_h_mean")
+        order = list(dict.fromkeys(loads["load"]))
+        share = (table / scheduled.where(scheduled > 0)).loc[order] * 100.0  # NaN: not scheduled that month
+        fig = go.Figure(
+            go.Heatmap(
+                z=share.values, x=list(share.columns), y=order, colorscale="Reds", zmin=0, zmax=100,
+                colorbar={"title": "% shed"}, hovertemplate="%{y}, %{x}: %{z:.1f} % of scheduled hours shed",
+            )
+        )
+        fig.update_layout(yaxis={"autorange": "reversed"})
+        figs.append(
+            Figure(
+                f"Loads shed by month: share of each load's scheduled hours shed, mean over {runs.sizes['run']} runs",
+                fig,
+                caption="Blank: not scheduled that month (not yet online, or its `when` never held). Shedding comes "
+                "from lack of power or the reserve policy (operations.policy). Every load and month, with hours, "
+                "energy and data: the results file operations-operations_loads_by_month.parquet.",
+            )
+        )
+    data = data_month_table(runs)
+    if len(data) and float(data["returned_tb_mean"].sum() + data["dropped_tb_mean"].sum()) > 0.0:
+        fig = go.Figure()
+        fig.add_bar(x=data["month"], y=data["returned_tb_mean"] - data["relayed_tb_mean"], name="direct to Earth [TB]")
+        fig.add_bar(x=data["month"], y=data["relayed_tb_mean"], name="through a relay [TB]")
+        fig.add_scatter(
+            x=data["month"], y=data["dropped_tb_mean"], name="dropped, buffer full [TB]", mode="lines+markers"
+        )
+        fig.update_layout(barmode="stack", yaxis_title="TB per month")
+        figs.append(
+            Figure(
+                f"Data returned by month: direct and relayed, mean over {runs.sizes['run']} runs",
+                fig,
+                caption="The results file operations-operations_data_by_month.parquet has the numbers.",
+            )
+        )
     return figs
 
 
@@ -1251,6 +1307,12 @@ def run_stage(ctx: RunContext) -> StageResult | None:
     every_year = load_year_table(mc.dataset, all_years=True)
     if len(every_year):
         datasets["operations_loads_by_year"] = xr.Dataset.from_dataframe(every_year.set_index(["load", "year"]))
+    by_month = load_month_table(mc.dataset)
+    if len(by_month):
+        datasets["operations_loads_by_month"] = xr.Dataset.from_dataframe(by_month.set_index(["load", "month"]))
+    data_by_month = data_month_table(mc.dataset)
+    if len(data_by_month):
+        datasets["operations_data_by_month"] = xr.Dataset.from_dataframe(data_by_month.set_index("month"))
     datasets["operations_run0_events"] = events_dataset(hourly.events)
     notes.append(probability_note(mc.summary))
     unweighed = [name for name, m in station_masses.items() if not m > 0]
