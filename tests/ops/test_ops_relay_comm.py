@@ -222,3 +222,30 @@ def test_a_relay_that_hits_the_moon_is_noted_and_relays_nothing_after() -> None:
     assert 0.0 < day < 10.0
     assert not light.relay_visible[int(np.ceil(day * 24)) :].any()
     assert light.relay_visible[: int(day * 24)].any()  # it did relay before
+
+
+def test_direct_link_schedule_is_the_direct_link_only() -> None:
+    """`when: direct_link` (teleoperation from Earth) runs while the direct link is up: the Earth above the
+    horizon and the antenna mask (direct_link_visible), not while only a relay is up (comm_link), and not while the
+    Earth is above the horizon but below the mask (earth_visible). By hand on the 10 steps: the mask drops step 7."""
+    from lunarops.ops.montecarlo import load_table
+
+    direct = EARTH.copy()
+    direct[7] = False
+    light = LightSeries(
+        np.full(EARTH.size, 0.1), np.zeros(EARTH.size), np.ones(EARTH.size), np.full(EARTH.size, 1.496e11), EARTH,
+        source="test", relay_visible=RELAY, direct_link_visible=direct,
+    )
+    station = Station(
+        sources=(ConstantSource("fission", 20e3),),
+        loads=(
+            Load("teleop rover", 1e3, 3, "direct_link"),
+            Load("earth cam", 1e3, 3, "earth_visible"),
+            Load("comm", 0.1e3, 2, "comm_link"),
+        ),
+        comm=CommLink("link", DIRECT, 1e12, "comm", VIA_RELAY),
+    )
+    table = load_table(simulate(station, build_inputs(station, light, START, DT), runs=1, seed=1).dataset)
+    hours = dict(zip(table["load"], table["scheduled_h_mean"], strict=True))
+    # direct: steps 0, 1, 6; Earth up: also 7 (below the mask); a link: direct or relay (2, 3, 5, 8)
+    assert hours == {"teleop rover": 3.0, "earth cam": 4.0, "comm": 7.0}

@@ -354,7 +354,7 @@ def run_one(
     kind: NDArray[np.int64],
     kinds: NDArray[np.float64],
     load_priority: NDArray[np.int64],
-    load_reserve: NDArray[np.int64],
+    load_reserve: NDArray[np.float64],
     load_daylight: NDArray[np.int64],
     load_elem: NDArray[np.int64],
     load_data_bps: NDArray[np.float64],
@@ -434,8 +434,7 @@ def run_one(
     eta_d = eff[1]
     eta_fc = eff[2]
     eta_el = eff[3]
-    reserve_lo = reserve_par[0]
-    reserve_hi = reserve_par[0] + reserve_par[1]
+    hysteresis = reserve_par[1]
     o2_cap = store_par[1]
     water_cap = store_par[2]
     water_over = 0.0
@@ -539,7 +538,8 @@ def run_one(
     a_loss = 0.0
     n_ev = 0
     i_del = 0
-    reserve_on = False
+    reserve_on = False  # some load is below its reserve threshold (an episode of the reserve policy)
+    load_res_on = np.zeros(n_load, np.bool_)
     reserve_logged = False  # policy_reserve_shed logged in this reserve episode
     reserve_frac = 1.0  # the usable storage fraction when the episode began
     brown = False
@@ -740,10 +740,23 @@ def run_one(
         water_hit = False
         # policy_reserve_shed is logged at the first step of a reserve episode at which the policy sheds some
         # load (none may be flagged shed_below_reserve, or none be on), policy_reserve_release only after it
-        if not reserve_on and frac_prev < reserve_lo:
+        # each flagged load has its own threshold (load_reserve; -1: never shed by the policy) and the policy's
+        # hysteresis; an episode lasts while some load is below its threshold
+        any_reserve = False
+        for ld in range(n_load):
+            threshold = load_reserve[ld]
+            if threshold < 0.0:
+                continue
+            if not load_res_on[ld] and frac_prev < threshold:
+                load_res_on[ld] = True
+            elif load_res_on[ld] and frac_prev > threshold + hysteresis:
+                load_res_on[ld] = False
+            if load_res_on[ld]:
+                any_reserve = True
+        if not reserve_on and any_reserve:
             reserve_on = True
             reserve_frac = frac_prev
-        elif reserve_on and frac_prev > reserve_hi:
+        elif reserve_on and not any_reserve:
             reserve_on = False
             if reserve_logged:
                 reserve_logged = False
@@ -757,7 +770,7 @@ def run_one(
                 dl = 0.0
             d[ld] = dl
             dem_total_sched += dl
-            if reserve_on and load_reserve[ld] == 1 and dl > 0.0:
+            if load_res_on[ld] and dl > 0.0:
                 new_shed[ld] = 2
                 reserve_shed = True
             else:
@@ -1103,7 +1116,7 @@ def run_many(
     link_relay: NDArray[np.float64],
     demand_w: NDArray[np.float64],
     load_priority: NDArray[np.int64],
-    load_reserve: NDArray[np.int64],
+    load_reserve: NDArray[np.float64],
     load_daylight: NDArray[np.int64],
     load_elem: NDArray[np.int64],
     load_data_bps: NDArray[np.float64],

@@ -200,7 +200,7 @@ class EngineInputs:
     demand_w: NDArray[np.float64]
     load_names: tuple[str, ...]
     load_priority: NDArray[np.int64]
-    load_reserve: NDArray[np.int64]
+    load_reserve: NDArray[np.float64]  # each load's reserve threshold [share of usable storage]; -1: never shed
     load_daylight: NDArray[np.int64]
     load_elem: NDArray[np.int64]
     load_data_bps: NDArray[np.float64]
@@ -359,6 +359,7 @@ def build_inputs(
             "earth_visible": earth,
             "earth_hidden": 1.0 - earth,
             "comm_link": (link > 0.0).astype(float),
+            "direct_link": direct.astype(float),
         }
         gate = np.ones(n)
         for condition in (ld.when,) if isinstance(ld.when, str) else ld.when:
@@ -486,7 +487,7 @@ def build_inputs(
         demand_w=demand,
         load_names=load_names,
         load_priority=priority,
-        load_reserve=np.array([1 if ld.shed_below_reserve else 0 for ld in loads], dtype=np.int64),
+        load_reserve=reserve_thresholds(station),
         load_daylight=np.array([1 if ld.daylight_only else 0 for ld in loads], dtype=np.int64),
         load_elem=np.array([index[ld.name] for ld in loads], dtype=np.int64),
         load_data_bps=np.array([ld.data_rate_bps for ld in loads], dtype=np.float64),
@@ -596,3 +597,19 @@ def relay_rate_bps(comm: CommLink, light: LightSeries) -> NDArray[np.float64]:
     up = np.isfinite(light.relay_range_m)
     rate = comm.relay_budget.rate_bps(np.where(up, light.relay_range_m, 1.0))
     return np.where(up, np.minimum(comm.relay_bps, rate), 0.0)
+
+
+def reserve_thresholds(station: Station) -> NDArray[np.float64]:
+    """Each load's (engine order) reserve threshold, a share of usable storage: its own
+    ``reserve_state_of_charge``, else the policy's, for a load flagged ``shed_below_reserve`` or given a threshold;
+    -1 for one the reserve policy never sheds."""
+    policy = station.policy.reserve_state_of_charge
+    return np.array(
+        [
+            (ld.reserve_state_of_charge if ld.reserve_state_of_charge is not None else policy)
+            if ld.shed_below_reserve or ld.reserve_state_of_charge is not None
+            else -1.0
+            for ld in station.all_loads
+        ],
+        dtype=np.float64,
+    )

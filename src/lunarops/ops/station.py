@@ -19,7 +19,9 @@ _ZERO = Uncertain("fixed", 0.0)
 _FIVE_PCT = Uncertain("fixed", 0.05)
 
 Tracking = Literal["fixed", "vertical_single_axis", "two_axis"]
-When = Literal["always", "day", "night", "crewed", "uncrewed", "earth_visible", "earth_hidden", "comm_link"]
+When = Literal[
+    "always", "day", "night", "crewed", "uncrewed", "earth_visible", "earth_hidden", "comm_link", "direct_link"
+]
 Commodity = Literal["o2_kg", "water_kg", "food_kg", "propellant_kg", "spares", "crew"]
 
 #: Store indices used by the engine.
@@ -105,6 +107,7 @@ class Load:
     data_rate_bps: float = 0.0
     daylight_only: bool = False
     online_s: float = float("-inf")  # when the element comes online [s]; before it, it is not there
+    reserve_state_of_charge: float | None = None  # its own reserve threshold (default: the policy's)
 
 
 @dataclass(frozen=True)
@@ -127,6 +130,7 @@ class IsruPlant:
     o2_energy_j_per_kg: Uncertain = _ZERO
     mass_kg: float = 0.0
     online_s: float = float("-inf")  # when the element comes online [s]; before it, it is not there
+    reserve_state_of_charge: float | None = None  # its own reserve threshold (default: the policy's)
 
 
 @dataclass(frozen=True)
@@ -206,7 +210,8 @@ class Policy:
     """Operating rules, logged when they act.
 
     Loads with ``shed_below_reserve`` are switched off while storage is below ``reserve_state_of_charge``
-    (fraction of usable storage) and back on above ``reserve_state_of_charge + reserve_hysteresis``. Plants
+    (fraction of usable storage; a load's own ``reserve_state_of_charge`` replaces it for that load) and back on
+    above it + ``reserve_hysteresis``. Plants
     with ``daylight_only`` run only while the Sun is up at the arrays. When power runs short, the loads named
     in ``shed_order`` are shed first, in that order, then the others from the highest priority number down
     (ties: the one listed last first).
@@ -263,6 +268,7 @@ class Station:
                 shed_below_reserve=p.shed_below_reserve,
                 daylight_only=p.daylight_only,
                 online_s=p.online_s,
+                reserve_state_of_charge=p.reserve_state_of_charge,
             )
             for p in self.isru
         )

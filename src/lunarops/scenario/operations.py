@@ -184,13 +184,16 @@ class StorageSpec(_Model):
     fuel_cell: FuelCellSpec | None = None
 
 
-WhenName = Literal["always", "day", "night", "crewed", "uncrewed", "earth_visible", "earth_hidden", "comm_link"]
+WhenName = Literal[
+    "always", "day", "night", "crewed", "uncrewed", "earth_visible", "earth_hidden", "comm_link", "direct_link"
+]
 
 
 WHEN_WORDS: tuple[str, ...] = get_args(WhenName)
 # what people write for a schedule word, and the word lunarops has
 _WHEN_SYNONYMS = {"sun_up": "day", "sunlit": "day", "lit": "day", "dark": "night", "earth_up": "earth_visible",
-                  "earth_down": "earth_hidden", "link": "comm_link", "crew": "crewed", "uncrew": "uncrewed"}
+                  "earth_down": "earth_hidden", "link": "comm_link", "crew": "crewed", "uncrew": "uncrewed",
+                  "teleoperation": "direct_link", "teleop": "direct_link", "dte": "direct_link"}
 
 
 def unknown_when(word: str) -> str:
@@ -209,7 +212,7 @@ def unknown_when(word: str) -> str:
         reserve = (
             " A state-of-charge threshold is not a schedule: set the load's shed_below_reserve: true to shed it while "
             "storage is below operations.policy.reserve_state_of_charge (a share of usable storage; back on above it "
-            "plus reserve_hysteresis)."
+            "plus reserve_hysteresis), or its own reserve_state_of_charge (e.g. 0.4) for a threshold of its own."
         )
     return (
         f"when = {word!r} is not a schedule word; {hint}use one of {', '.join(WHEN_WORDS)}, or a list of them "
@@ -219,7 +222,36 @@ def unknown_when(word: str) -> str:
     )
 
 
-class LoadSpec(_Online):
+class _Sheddable(_Online):
+    """A load or ISRU plant the reserve policy may shed (``shed_below_reserve``), at its own threshold."""
+
+    shed_below_reserve: bool = False
+    reserve_state_of_charge: float | None = Field(
+        default=None,
+        ge=0,
+        le=1,
+        description="this one's reserve threshold: shed while usable storage is below it (a share, 0-1), back on "
+        "above it plus operations.policy.reserve_hysteresis; implies shed_below_reserve (default: "
+        "operations.policy.reserve_state_of_charge). Tiers: e.g. an ice plant at 0.4, rovers at 0.25",
+    )
+
+    @model_validator(mode="after")
+    def _check_reserve(self) -> _Sheddable:
+        explicit_off = "shed_below_reserve" in self.model_fields_set and not self.shed_below_reserve
+        if self.reserve_state_of_charge is not None and explicit_off:
+            raise ValueError(
+                f"reserve_state_of_charge = {self.reserve_state_of_charge:g} sheds it below that storage share, but "
+                "shed_below_reserve is false: drop one of them"
+            )
+        return self
+
+    @property
+    def sheds_below_reserve(self) -> bool:
+        """Whether the reserve policy sheds it: shed_below_reserve, or its own threshold given."""
+        return self.shed_below_reserve or self.reserve_state_of_charge is not None
+
+
+class LoadSpec(_Sheddable):
     name: str = Field(min_length=1)
     power_kw: float = Field(ge=0, description="per crew member when per_crew")
     priority: int = Field(default=1, ge=1, le=9, description="1 = most essential; shed from 9 down")
@@ -228,13 +260,15 @@ class LoadSpec(_Online):
         description="when the load runs: day (more than operations.daylight_min_sun_fraction of the solar disk above "
         "the terrain horizon at the mast; by default any of it), night (the rest), crewed, uncrewed, earth_visible / "
         "earth_hidden (the Earth's centre above / below the horizon), comm_link (a path to Earth, direct or relay), "
+        "direct_link (the direct link up: the Earth above the horizon and the antenna mask, and a DSN complex seeing "
+        "the Moon: teleoperation from Earth), "
         "always; a list means all at once, e.g. [night, earth_hidden] for radio-quiet observing. A state-of-charge "
-        "threshold is shed_below_reserve (below operations.policy.reserve_state_of_charge)",
+        "threshold is shed_below_reserve (below operations.policy.reserve_state_of_charge) or the load's own "
+        "reserve_state_of_charge",
     )
     per_crew: bool = False
     from_utc: datetime | None = None
     until_utc: datetime | None = None
-    shed_below_reserve: bool = False
     data_rate_mbps: float = Field(default=0.0, ge=0, description="data made while the load is served")
 
     _parse = field_validator("from_utc", "until_utc", mode="before")(_as_utc)
@@ -253,7 +287,8 @@ class LoadSpec(_Online):
         if isinstance(value, list) and not value:
             raise ValueError("when = [] names no condition; give one (e.g. night) or a list ([night, earth_hidden])")
         if isinstance(value, list):
-            for pair in (("day", "night"), ("crewed", "uncrewed"), ("earth_visible", "earth_hidden")):
+            pairs = (("day", "night"), ("crewed", "uncrewed"), ("earth_visible", "earth_hidden"))
+            for pair in (*pairs, ("direct_link", "earth_hidden")):
                 if set(pair) <= set(value):
                     raise ValueError(
                         f"when = {value} asks for {pair[0]} and {pair[1]} at once, which never holds (the load "
@@ -354,7 +389,7 @@ class DeliverySpec(_Model):
         return self
 
 
-class IceExtractionSpec(_Online):
+class IceExtractionSpec(_Sheddable):
     kind: Literal["ice_extraction"]
     name: str = Field(min_length=1)
     power_kw: float = Field(gt=0)
@@ -373,7 +408,7 @@ class IceExtractionSpec(_Online):
         return self
 
 
-class IlmeniteReductionSpec(_Online):
+class IlmeniteReductionSpec(_Sheddable):
     kind: Literal["ilmenite_reduction"]
     name: str = Field(min_length=1)
     power_kw: float = Field(gt=0)

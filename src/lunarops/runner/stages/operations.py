@@ -273,9 +273,10 @@ def station_from_section(
             ld.per_crew,
             _seconds(ld.from_utc, start, float("-inf")),
             _seconds(ld.until_utc, start, float("inf")),
-            ld.shed_below_reserve,
+            ld.sheds_below_reserve,
             ld.data_rate_mbps * 1e6,
             online_s=on(ld),
+            reserve_state_of_charge=ld.reserve_state_of_charge,
         )
         for ld in section.loads
     )
@@ -289,11 +290,12 @@ def station_from_section(
                     pl.power_kw * 1e3,
                     pl.priority,
                     pl.daylight_only,
-                    pl.shed_below_reserve,
+                    pl.sheds_below_reserve,
                     ice_mass_fraction=uncertain(pl.ice_wt_pct, 0.01),
                     regolith_energy_j_per_kg=uncertain(pl.regolith_energy_kwh_per_kg, KWH_J),
                     water_energy_j_per_kg=uncertain(pl.water_energy_kwh_per_kg, KWH_J),
                     online_s=on(pl),
+                    reserve_state_of_charge=pl.reserve_state_of_charge,
                 )
             )
         else:
@@ -304,9 +306,10 @@ def station_from_section(
                     pl.power_kw * 1e3,
                     pl.priority,
                     pl.daylight_only,
-                    pl.shed_below_reserve,
+                    pl.sheds_below_reserve,
                     o2_energy_j_per_kg=uncertain(pl.energy_kwh_per_kg_o2, KWH_J),
                     online_s=on(pl),
+                    reserve_state_of_charge=pl.reserve_state_of_charge,
                 )
             )
     closure, rates = life_support_model(section)
