@@ -186,12 +186,13 @@ def test_memory_guard_names_runs_and_records(monkeypatch: pytest.MonkeyPatch) ->
     inputs = build_inputs(station, _light(N), START, 3600.0)
     est = montecarlo.memory_estimate(station, inputs, 1000, 24, 2000, 250)
     # 1000 runs x 21 series x ceil(2000/24) = 84 records x 4 B (float32) = 7.056 MB; events: 1000 x (2000 x 32 B
-    # + 22 scalars x 8 + 21 event counts x 8 + 1 component x 5 x 8 + 2 loads x (3 months + as much for the
-    # years + the totals) x 5 x 8) = 64.832 MB (the 2000 hourly steps from 2030-01-01 lie in January-March)
+    # + 22 scalars x 8 + 21 event counts x 8 + 1 component x 7 x 8 + 2 loads x (3 months + as much for the
+    # years + the totals) x 5 x 8) = 64.848 MB (the 2000 hourly steps from 2030-01-01 lie in January-March)
     assert est["records"] == 1000 * 21 * 84 * 4
     assert len(engine.RECORD_VARS) == 21 and inputs.months == ("2030-01", "2030-02", "2030-03")
     assert len(engine.SCALAR_VARS) == 22 and engine.N_EVENT_CODES == 21 and inputs.years == (2030,)
-    assert est["events"] == 1000 * (2000 * 32 + 22 * 8 + 21 * 8 + 5 * 8 + 2 * (2 * 3 + 1) * 5 * 8)
+    assert len(engine.COMP_STAT_VARS) == 7
+    assert est["events"] == 1000 * (2000 * 32 + 22 * 8 + 21 * 8 + 7 * 8 + 2 * (2 * 3 + 1) * 5 * 8)
     monkeypatch.setattr(montecarlo, "available_memory_bytes", lambda: 50_000_000)
     with pytest.raises(InputError, match=r"runs = 1000 needs about 7\d MB.*record_steps = 24 .*24 h.*fewer runs"):
         simulate(station, inputs, runs=1000, record_steps=24)
@@ -244,3 +245,28 @@ def test_reserve_shed_logged_only_when_something_is_shed() -> None:
         assert (len(logged) > 0) == flagged
         released = ev[ev.event == "policy_reserve_release"]
         assert len(released) in (len(logged), len(logged) - 1)  # the last episode may run to the end
+
+
+def test_hours_reduced_and_out_follow_the_units_down() -> None:
+    """A second count from run 0's event log: a unit is down from its failure's step to its repair_done's step;
+    the target runs below full capacity while any of the component's units is down and is out while all are,
+    counted from the step the target comes online (the habitat at step 500). 2 pumps of MTBF 200 h, repair 30 h,
+    1 spare (then they wait: long outages)."""
+    station = _station((Component("pumps", "hab", 2, 200.0, 30.0, 1),))
+    result = simulate(station, build_inputs(station, _light(N), START, 3600.0), runs=1, seed=3, record_steps=24)
+    ds = result.dataset
+    events = result.events
+    down = np.zeros(N, dtype=np.int64)
+    for step, event in zip(events.step, events.event, strict=True):
+        if event == "failure":
+            down[step:] += 1
+        elif event == "repair_done":
+            down[step:] -= 1
+    online = np.arange(N) >= ONLINE
+    reduced = float(ds["component_reduced_h"].values[0, 0])
+    out = float(ds["component_out_h"].values[0, 0])
+    assert reduced == float(np.count_nonzero((down > 0) & online))
+    assert out == float(np.count_nonzero((down == 2) & online))
+    assert 0 < out < reduced  # the seed gives both kinds of outage
+    row = component_table(ds).iloc[0]
+    assert row.hours_reduced_mean == reduced and row.hours_out_mean == out

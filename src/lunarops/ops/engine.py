@@ -221,8 +221,10 @@ COMP_STAT_VARS: tuple[str, ...] = (
     "hours_down",  # unit-hours its units spent failed (awaiting a spare + under repair) [h]
     "down_at_end",  # its units still failed (awaiting a spare or under repair) at the end of the run
     "waited_for_spare",  # 1 if some failure of it found no spare at hand (awaiting_spares), else 0
+    "reduced_h",  # hours its online target ran below full capacity for its failed units [h]
+    "out_h",  # of those, hours all its units were down: its target out [h]
 )
-C_FAIL, C_SPARES, C_DOWN_H, C_DOWN_END, C_WAITED = range(len(COMP_STAT_VARS))
+C_FAIL, C_SPARES, C_DOWN_H, C_DOWN_END, C_WAITED, C_REDUCED_H, C_OUT_H = range(len(COMP_STAT_VARS))
 
 # ---- per-run, per-load service, running totals at each calendar year's end (load_stats[run, load, year, stat]) ----
 LOAD_STAT_VARS: tuple[str, ...] = (
@@ -404,8 +406,9 @@ def run_one(
     ``store_par``: [reserve_days, o2_capacity_kg, water_capacity_kg]; ``comm_par``: [has_comm, 1.0,
     buffer_bits] (the link rate is the per-step ``link_bps`` column of ``kinds``);
     ``comm_idx``: [comm_load, comm_elem]; ``comp_stats`` (component, ``COMP_STAT_VARS``): each component's
-    failures, spares used, unit-hours down, units down at the end, and whether it ever waited for a spare
-    (counted here, not from the capped event buffers); ``load_stats`` (load, month, ``LOAD_STAT_VARS``): each
+    failures, spares used, unit-hours down, units down at the end, whether it ever waited for a spare, and the
+    hours its online target ran below full capacity and with all its units down (counted here, not from the
+    capped event buffers); ``load_stats`` (load, month, ``LOAD_STAT_VARS``): each
     load's scheduled and shed hours, asked and served energy and data made from the start to the end of each
     calendar month (running totals; ``step_month``: each step's month index); ``comp_op`` (component, 2): the load
     (served) or array (lit) whose work advances the component's failure clock, -1 for none (every online step).
@@ -667,6 +670,11 @@ def run_one(
                 avail[comp_target[c]] *= working[c] / comp_units[c]
             for ld in range(n_load):
                 load_avail[ld] = avail[load_elem[ld]]
+        for c in range(n_comp):  # the target's capacity lost to this component's failed units, while online
+            if working[c] < comp_units[c] and t >= elem_online[comp_target[c]]:
+                comp_stats[c, C_REDUCED_H] += dt_h
+                if working[c] == 0.0:
+                    comp_stats[c, C_OUT_H] += dt_h
 
         # 4. generation (degradation and decay factors advance by one step's factor each step)
         gen = 0.0

@@ -387,8 +387,9 @@ def component_table(ds: xr.Dataset) -> pd.DataFrame:
     """Reliability of each component over the runs, most failures first: failures per run (mean; p95, a whole
     count: nearest rank), spares used per run (mean), unit-hours down per run (awaiting a spare + under repair;
     mean), units still down at the end (mean), the fraction of runs in which it waited for a spare (a failure
-    found no spare at hand), the spares used per run that 95 % of runs stay within (nearest rank: a kit's size)
-    and the 95 % Clopper-Pearson interval of the waiting probability."""
+    found no spare at hand), the spares used per run that 95 % of runs stay within (nearest rank: a kit's size),
+    the 95 % Clopper-Pearson interval of the waiting probability, and the hours per run its target ran below full
+    capacity and out (all its units down; means)."""
     columns = [
         "component",
         "failures_mean",
@@ -400,6 +401,8 @@ def component_table(ds: xr.Dataset) -> pd.DataFrame:
         "spares_used_p95",
         "probability_waits_for_spare_ci95_low",
         "probability_waits_for_spare_ci95_high",
+        "hours_reduced_mean",
+        "hours_out_mean",
     ]
     if "component" not in ds.dims or ds.sizes["component"] == 0:
         return pd.DataFrame(columns=columns)
@@ -420,6 +423,8 @@ def component_table(ds: xr.Dataset) -> pd.DataFrame:
             "spares_used_p95": np.percentile(used, 95, axis=0, method="inverted_cdf").astype(np.float64),
             "probability_waits_for_spare_ci95_low": [low for low, _ in intervals],
             "probability_waits_for_spare_ci95_high": [high for _, high in intervals],
+            "hours_reduced_mean": ds["component_reduced_h"].values.mean(axis=0),
+            "hours_out_mean": ds["component_out_h"].values.mean(axis=0),
         },
         columns=columns,
     )
