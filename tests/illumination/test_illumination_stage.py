@@ -53,7 +53,11 @@ def test_site_stage_products_and_datasets() -> None:
     assert summary["sun_disk_visible_fraction[Shackleton floor]"] == 0.0  # PSR floor (Zuber et al. 2012)
     assert summary["psr_distance_km[Shackleton floor]"] < 1.6
     assert summary["psr_distance_km[Connecting Ridge]"] is None or summary["psr_distance_km[Connecting Ridge]"] > 1.6
-    assert set(result.datasets) == {"light", "horizon"}  # type: ignore[attr-defined]
+    assert set(result.datasets) == {"light", "horizon", "psr_regions"}  # type: ignore[attr-defined]
+    # the Shackleton floor site lies in a PSR region: its nearest region is 0 km away (its own cell)
+    regions = result.datasets["psr_regions"].to_dataframe().reset_index()  # type: ignore[attr-defined]
+    first = regions[(regions.site == "Shackleton floor") & (regions["rank"] == 1)].iloc[0]
+    assert first.distance_km == pytest.approx(summary["psr_distance_km[Shackleton floor]"], abs=1e-9)
     titles = [f.title for f in result.figures]  # type: ignore[attr-defined]
     assert titles[0] == "Illumination map around the sites"
     assert result.figures[0].png[:4] == b"\x89PNG"  # type: ignore[attr-defined]

@@ -158,3 +158,42 @@ def test_a_window_too_large_for_the_graph_is_refused() -> None:
     lat, lon = dem.rowcol_to_latlon(5, 5)
     with pytest.raises(InputError, match=r"4,004,001 cells, more than 4,000,000.*search_radius_km"):
         traverse_to_targets(dem, (0, size, 0, size), targets, float(lat), float(lon))
+
+
+def test_psr_regions_near_connecting_ridge() -> None:
+    """The PSR regions of Connecting Ridge's 40 km window (sweep_fast horizons, as above): they partition the PSR
+    cells (areas and cells add up to the map's), the nearest region's distance is the map's nearest-cell
+    distance (12.1 km, above), and one region is Shackleton's floor: its area-weighted centroid lies within one
+    1.6 km pixel of the crater's centre, 89.67 S 129.78 E (../shared/data/README.md's check of the south DEM;
+    IAU Gazetteer of Planetary Nomenclature: 89.67 S, 129.78 E)."""
+    from lunarops.illumination.functions import great_circle_distance_m
+    from lunarops.illumination.psr import sun_envelope
+    from lunarops.illumination.ranking import psr_access
+    from lunarops.illumination.site import resolve_terrain
+
+    dem = resolve_terrain("south")
+    assert dem is not None
+    lat, lon = -89.45, 222.69
+    access = psr_access(dem, lat, lon, 40.0, sun_envelope(True), None, "sweep_fast", max_slope_deg=20.0)
+    assert access.psr is not None
+    regions = access.psr.regions(lat, lon)
+    assert sum(r.cells for r in regions) == int(access.psr.psr.sum())
+    assert sum(r.area_km2 for r in regions) == pytest.approx(access.psr.area_km2, rel=1e-12)
+    assert regions[0].distance_km == pytest.approx(access.psr_distance_km, abs=1e-9)
+    assert [r.distance_km for r in regions] == sorted(r.distance_km for r in regions)
+    shackleton = min(
+        regions,
+        key=lambda r: great_circle_distance_m(
+            math.radians(-89.67), math.radians(129.78),
+            math.radians(r.centroid_latitude_deg), math.radians(r.centroid_longitude_deg),
+        ),
+    )
+    offset_m = great_circle_distance_m(
+        math.radians(-89.67), math.radians(129.78),
+        math.radians(shackleton.centroid_latitude_deg), math.radians(shackleton.centroid_longitude_deg),
+    )
+    assert offset_m < dem.pixel_size_m
+    assert not shackleton.touches_window_edge and shackleton.cells > 10
+    by_area = access.psr.regions()
+    assert [r.area_km2 for r in by_area] == sorted((r.area_km2 for r in by_area), reverse=True)
+    assert all(math.isnan(r.distance_km) for r in by_area)

@@ -232,6 +232,12 @@ def psr(
             summary[f"psr_traverse_max_slope_deg[{name}]"] = traverse.max_slope_deg
             if json_output:
                 summary[f"psr_traverse_path[{name}]"] = [[float(a), float(b)] for a, b in traverse.path_latlon_deg]
+            # the nearest regions (connected PSR cells): distance, area, centroid
+            near = result.regions(lat, lon)[:5]
+            summary[f"nearest_psr_regions[{name}]"] = (
+                [r.record() for r in near] if json_output
+                else "; ".join(f"{r.distance_km:.1f} km: {r.area_km2:,.0f} km2" for r in near) or "none"
+            )
             if not traverse.reachable:
                 unreachable.append(f"{name}: {traverse.status}")
         summary["dem_pixel_size_m"] = float(grid.pixel_size_m)

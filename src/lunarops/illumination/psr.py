@@ -130,6 +130,29 @@ def sun_envelope(
 
 
 @dataclass(frozen=True, eq=False)
+class PsrRegion:
+    """One connected permanently shadowed region of a PSR map (``PsrMap.regions``)."""
+
+    area_km2: float
+    cells: int
+    centroid_latitude_deg: float
+    centroid_longitude_deg: float  # east, [0, 360)
+    touches_window_edge: bool  # it may extend beyond the window: its area is then a lower bound
+    distance_km: float  # from the point asked for to its nearest cell centre (NaN: no point)
+
+    def record(self) -> dict[str, Any]:
+        """JSON-able."""
+        return {
+            "distance_km": self.distance_km,
+            "area_km2": self.area_km2,
+            "cells": self.cells,
+            "centroid_latitude_deg": self.centroid_latitude_deg,
+            "centroid_longitude_deg": self.centroid_longitude_deg,
+            "touches_window_edge": self.touches_window_edge,
+        }
+
+
+@dataclass(frozen=True, eq=False)
 class PsrMap:
     """PSR cells of a DEM window (polar stereographic), with each cell's area on the sphere."""
 
@@ -166,6 +189,48 @@ class PsrMap:
             np.radians(self.longitude_deg[self.psr]),
         )
         return float(d.min() / 1000.0)
+
+    def regions(self, latitude_deg: float | None = None, longitude_deg: float | None = None) -> list[PsrRegion]:
+        """The PSR regions of the window: 8-connected groups of PSR cells (the traverse's neighbours), each with
+        its area, cell count, area-weighted centroid and whether it touches the window's edge (it may extend
+        beyond: its area is then a lower bound); with a point, the great-circle distance from it to each
+        region's nearest cell centre, nearest first, else largest first."""
+        from scipy import ndimage
+
+        labels, count = ndimage.label(self.psr, structure=np.ones((3, 3), dtype=bool))
+        if count == 0:
+            return []
+        lat = np.radians(self.latitude_deg)
+        lon = np.radians(self.longitude_deg)
+        unit = np.stack([np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)])
+        edge = np.zeros_like(self.psr)
+        edge[0, :] = edge[-1, :] = edge[:, 0] = edge[:, -1] = True
+        regions = []
+        for k, cells in enumerate(ndimage.find_objects(labels), start=1):
+            mask = labels[cells] == k
+            area = self.cell_area_km2[cells][mask]
+            weighted = (unit[:, cells[0], cells[1]][:, mask] * area).sum(axis=1)
+            distance = math.nan
+            if latitude_deg is not None and longitude_deg is not None:
+                distance = float(
+                    great_circle_distance_m(
+                        math.radians(latitude_deg), math.radians(longitude_deg), lat[cells][mask], lon[cells][mask]
+                    ).min()
+                    / 1000.0
+                )
+            regions.append(
+                PsrRegion(
+                    area_km2=float(area.sum()),
+                    cells=int(mask.sum()),
+                    centroid_latitude_deg=math.degrees(math.atan2(weighted[2], math.hypot(weighted[0], weighted[1]))),
+                    centroid_longitude_deg=math.degrees(math.atan2(weighted[1], weighted[0])) % 360.0,
+                    touches_window_edge=bool(edge[cells][mask].any()),
+                    distance_km=distance,
+                )
+            )
+        if latitude_deg is not None and longitude_deg is not None:
+            return sorted(regions, key=lambda r: r.distance_km)
+        return sorted(regions, key=lambda r: -r.area_km2)
 
     def summary(self) -> dict[str, Any]:
         """Headline numbers (JSON-able)."""

@@ -64,7 +64,7 @@ def run_stage(ctx: RunContext) -> StageResult | None:
             n_azimuth=section.n_azimuth,
             correction=scenario.sky.correction,
         )
-    psr_km, traverses, psr_note = _psr_distances(ctx, dem, section, lights)
+    psr_km, traverses, psr_note, regions = _psr_distances(ctx, dem, section, lights)
     rows = []
     for name, light in lights.items():
         site_summary = light.summary()
@@ -160,28 +160,35 @@ def run_stage(ctx: RunContext) -> StageResult | None:
         name="site",
         title="Light, Earth visibility and shadowed regions at the sites",
         summary=summary,
-        datasets={"light": light_ds, "horizon": horizon_ds},
+        datasets={"light": light_ds, "horizon": horizon_ds, **_psr_region_dataset(regions)},
         figures=figures,
-        tables=[Table("Light and Earth visibility over the period", table)],
+        tables=[Table("Light and Earth visibility over the period", table), *_psr_region_table(regions, section)],
         notes=notes,
         products=products,
     )
 
 
+#: PSR regions listed per site in the site stage's table (nearest first)
+NEAREST_PSR_REGIONS = 5
+
+
 def _psr_distances(
     ctx: RunContext, dem: Dem | None, section: Any, lights: dict[str, SiteLight]
-) -> tuple[dict[str, float], dict[str, Traverse], str]:
-    """Per site: the straight-line distance to the nearest PSR and the drivable traverse to it (one PSR map)."""
+) -> tuple[dict[str, float], dict[str, Traverse], str, pd.DataFrame]:
+    """Per site: the straight-line distance to the nearest PSR and the drivable traverse to it (one PSR map), and
+    the nearest PSR regions within the search radius (a table: site, rank, distance, area, centroid)."""
+    none = pd.DataFrame()
     if dem is None or not section.psr.enabled:
-        return {}, {}, ""
+        return {}, {}, "", none
     geo = dem.georeference
     if not isinstance(geo, PolarStereographic):
-        return {}, {}, "PSR distances need a polar stereographic DEM; none computed."
+        return {}, {}, "PSR distances need a polar stereographic DEM; none computed.", none
     ctx.progress(0.45, "Sun envelope over the precession cycle")
     options = section.psr
     envelope = sun_envelope(geo.south, options.cycle_start_utc, options.cycle_end_utc, options.cycle_step_hours)
     out: dict[str, float] = {}
     traverses: dict[str, Traverse] = {}
+    rows: list[dict[str, Any]] = []
     max_slope_deg = section.ranking.traverse_max_slope_deg
     for i, (name, light) in enumerate(lights.items()):
         ctx.progress(0.5 + 0.2 * i / len(lights), f"PSRs near {name}")
@@ -199,6 +206,10 @@ def _psr_distances(
         out[name] = access.psr_distance_km
         if access.traverse is not None:
             traverses[name] = access.traverse
+        if access.psr is not None:
+            near = [r for r in access.psr.regions(light.latitude_deg, light.longitude_deg)
+                    if r.distance_km <= options.search_radius_km]
+            rows += [{"site": name, "rank": k + 1, **r.record()} for k, r in enumerate(near[:NEAREST_PSR_REGIONS])]
     unreachable = [f"{name} ({t.status})" for name, t in traverses.items() if not t.reachable]
     note = (
         f"PSR: cells where no part of the Sun's disk rises above the ground-level horizon for any Sun direction "
@@ -211,7 +222,7 @@ def _psr_distances(
         "bound (docs/illumination.md)."
         + (f" No drivable path within the window: {', '.join(unreachable)}." if unreachable else "")
     )
-    return out, traverses, note
+    return out, traverses, note, pd.DataFrame(rows)
 
 
 def _horizon_figure(lights: dict[str, SiteLight]) -> Figure:
@@ -332,3 +343,25 @@ def _map_figure(dem: Dem, scenario: Any, section: Any, lights: dict[str, SiteLig
             f"{HORIZON_MODE_TEXT[section.horizon_mode]}; {basemap_text(dem)}"
         ),
     )
+
+
+def _psr_region_table(regions: pd.DataFrame, section: Any) -> list[Table]:
+    """The report's table of the PSR regions nearest each site (none without regions)."""
+    if regions.empty:
+        return []
+    return [
+        Table(
+            f"Permanently shadowed regions nearest each site (up to {NEAREST_PSR_REGIONS} within "
+            f"{section.psr.search_radius_km:g} km, terrain.psr.search_radius_km): distance to the region's nearest "
+            "cell [km], area [km2], cells, area-weighted centroid; a region touching the search window's edge may "
+            "extend beyond it (its area a lower bound)",
+            regions,
+        )
+    ]
+
+
+def _psr_region_dataset(regions: pd.DataFrame) -> dict[str, xr.Dataset]:
+    """The results file of the PSR regions nearest each site."""
+    if regions.empty:
+        return {}
+    return {"psr_regions": xr.Dataset.from_dataframe(regions.set_index(["site", "rank"]))}
