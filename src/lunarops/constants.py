@@ -48,3 +48,6 @@ KERNEL_LAST_UTC = datetime(2050, 12, 30, tzinfo=UTC)
 # properties, Wagman et al. 1982; CODATA key values): the least electrical work that splits water. Per kg of O2
 # (2 H2O -> 2 H2 + O2, O2 31.998 g/mol): 2 x 237.13 kJ / 0.031998 kg = 14.82 MJ = 4.117 kWh.
 ELECTROLYSIS_MIN_KWH_PER_KG_O2 = 2.0 * 237.13e3 / 0.031998 / 3.6e6
+
+#: The Shannon limit of Eb/N0 for any code at vanishing spectral efficiency: ln 2, -1.59 dB (Shannon 1948).
+SHANNON_LIMIT_EB_N0_DB = 10.0 * math.log10(math.log(2.0))

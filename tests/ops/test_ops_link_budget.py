@@ -111,6 +111,8 @@ def test_a_budget_without_its_range_is_refused() -> None:
         _link_bps(comm, _light(earth_distance_m=None))
     with pytest.raises(InputError, match=r"relay_range_m.*NaN where no relay"):
         _light(relay_range_m=np.full(N, -1.0))
+    with pytest.raises(InputError, match=r"relay_range_m.*wherever relay_visible is True"):
+        _light(relay_range_m=np.full(N, np.nan))  # RELAY is up at steps 1-3
 
 
 def _example() -> dict:  # type: ignore[type-arg]
@@ -134,7 +136,9 @@ def test_scenario_budget_errors_name_the_field_and_the_fix() -> None:
 
 def test_shannon_limit_constant() -> None:
     # Shannon (1948): Eb/N0 -> ln 2 as the spectral efficiency -> 0, -1.59 dB
-    assert fn.SHANNON_LIMIT_EB_N0_DB == pytest.approx(-1.5917, abs=1e-4)
+    from lunarops.constants import SHANNON_LIMIT_EB_N0_DB
+
+    assert SHANNON_LIMIT_EB_N0_DB == pytest.approx(-1.5917, abs=1e-4)
     assert fn.BOLTZMANN_DBW_PER_K_HZ == pytest.approx(-228.5992, abs=1e-4)  # 10 log10(1.380649e-23)
 
 

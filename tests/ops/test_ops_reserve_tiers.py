@@ -118,3 +118,11 @@ def test_scenario_thresholds_on_loads_and_plants() -> None:
     data["operations"]["loads"][0]["reserve_state_of_charge"] = 0.3
     with pytest.raises(ScenarioError, match=r"reserve_state_of_charge = 0.3 sheds it.*shed_below_reserve is false"):
         parse_scenario(yaml.safe_dump(data))
+
+
+def test_a_threshold_that_could_never_release_is_refused() -> None:
+    # released above threshold + hysteresis (the example's 0.05): 0.96 + 0.05 > 1, storage never gets there
+    data = _example()
+    data["operations"]["loads"][1]["reserve_state_of_charge"] = 0.96
+    with pytest.raises(ScenarioError, match=r"operations\.loads\.1\.reserve_state_of_charge.*never come back on"):
+        parse_scenario(yaml.safe_dump(data))

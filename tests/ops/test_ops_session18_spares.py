@@ -86,14 +86,20 @@ def test_campaign_spares_in_kg_become_whole_pooled_units() -> None:
     pooled = [(d.time_s / 86400.0, d.amount) for d in with_mass.deliveries if d.commodity == "spares"
               and d.component is None and d.time_s > 0]
     assert pooled == [(1.0, 1.0), (2.0, 1.0), (3.0, 1.0)]
-    note = _campaign_spares_note(frame, 2.5)
+    end = datetime(2034, 2, 1, tzinfo=UTC)
+    note = _campaign_spares_note(frame, 2.5, end)
     assert note == [
-        "The campaign's 8.4 kg of spares are 3 pooled spare units of 2.5 kg (operations.spare_unit_mass_kg; 0.9 kg "
-        "short of another unit are left out)"
+        "The campaign's 8.4 kg of spares are 3 pooled spare units of 2.5 kg (operations.spare_unit_mass_kg); the "
+        "remaining 0.9 kg, less than a unit, is left out"
     ]
     without = station_from_section(_scenario().operations, START, frame)
     assert not [d for d in without.deliveries if d.commodity == "spares" and d.time_s > 0]
-    (note,) = _campaign_spares_note(frame, None)
+    (note,) = _campaign_spares_note(frame, None, end)
+    # deliveries after the period's end (here the third, on Jan 4) are not simulated: not counted
+    assert _campaign_spares_note(frame, 2.5, datetime(2034, 1, 3, 12, tzinfo=UTC)) == [
+        "The campaign's 6.0 kg of spares are 2 pooled spare units of 2.5 kg (operations.spare_unit_mass_kg); the "
+        "remaining 1.0 kg, less than a unit, is left out"
+    ]
     assert "8.4 kg of spares" in note and "left out of the spares pool" in note
     assert "operations.spare_unit_mass_kg" in note
 
@@ -127,6 +133,8 @@ def test_component_table_gives_whole_count_percentiles_and_intervals() -> None:
                 "component_hours_down": fail * 24,
                 "component_down_at_end": np.zeros(50),
                 "component_waited_for_spare": waited,
+                "component_reduced_h": fail * 24,
+                "component_out_h": np.zeros(50),
             }.items()
         },
         coords={"component": ["pump"]},
@@ -138,3 +146,37 @@ def test_component_table_gives_whole_count_percentiles_and_intervals() -> None:
     assert stats.binom.sf(2, 50, low) == pytest.approx(0.025, abs=1e-9)
     assert stats.binom.cdf(3, 50, high) == pytest.approx(0.025, abs=1e-9)
     assert 0.0125 < low < 0.0126 and 0.1654 < high < 0.1655  # so the exact interval of 3 / 50 is (0.0125, 0.1655)
+
+
+def test_isru_inputs_that_make_something_from_nothing_are_refused() -> None:
+    """An ISRU engineer's user study (session 18): an ice plant with both energies 0 made infinite water (1 / 0);
+    a campaign plant split its product half into hydrogen, which water holds 11.2 % of by mass (2.016 / 18.015,
+    IUPAC atomic weights)."""
+    from lunarops.errors import ScenarioError
+
+    data = without_campaign(yaml.safe_load(default_scenario_path().read_text()))
+    plant = next(p for p in data["operations"]["isru"] if p["kind"] == "ice_extraction")
+    plant["regolith_energy_kwh_per_kg"] = 0
+    plant["water_energy_kwh_per_kg"] = 0
+    with pytest.raises(ScenarioError, match=r"can both be 0, which would make water for no energy"):
+        parse_scenario(yaml.safe_dump(data))
+    data = yaml.safe_load(default_scenario_path().read_text())
+    data["campaign"]["logistics"]["isru"]["products"] = {"oxygen": 0.5, "hydrogen": 0.5}
+    with pytest.raises(ScenarioError, match=r"hydrogen 0.5 of each kg made exceeds the 0.1119 kg of H2"):
+        parse_scenario(yaml.safe_dump(data))
+    data["campaign"]["logistics"]["isru"]["products"] = {"oxygen": 8 / 9, "hydrogen": 1 / 9}  # the default: fine
+    parse_scenario(yaml.safe_dump(data))
+
+
+def test_an_ice_plant_without_energies_is_refused_in_the_python_api() -> None:
+    from lunarops.errors import InputError
+    from lunarops.ops.inputs import LightSeries
+    from lunarops.ops.montecarlo import simulate
+    from lunarops.ops.station import ConstantSource, IsruPlant, Station
+
+    station = Station(sources=(ConstantSource("s", 20e3),), isru=(IsruPlant("ice", "ice_extraction", 10e3),))
+    n = 24
+    light = LightSeries(np.full(n, 0.1), np.zeros(n), np.ones(n), np.full(n, 1.496e11), np.ones(n, dtype=bool))
+    inputs = build_inputs(station, light, np.datetime64("2030-01-01T00:00"), 3600.0)
+    with pytest.raises(InputError, match=r"ISRU plant 'ice': its energy per kg of product can be 0 J"):
+        simulate(station, inputs, runs=1)

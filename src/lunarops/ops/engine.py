@@ -226,7 +226,7 @@ COMP_STAT_VARS: tuple[str, ...] = (
 )
 C_FAIL, C_SPARES, C_DOWN_H, C_DOWN_END, C_WAITED, C_REDUCED_H, C_OUT_H = range(len(COMP_STAT_VARS))
 
-# ---- per-run, per-load service, running totals at each calendar year's end (load_stats[run, load, year, stat]) ----
+# ---- per-run, per-load service, running totals at each calendar month's end (load_stats[run, load, month, stat]) --
 LOAD_STAT_VARS: tuple[str, ...] = (
     "scheduled_h",  # hours the load was scheduled and online (its `when`, its online time) [h]
     "shed_h",  # of those, hours it was shed (lack of power or the reserve policy) [h]

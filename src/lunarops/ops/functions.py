@@ -21,8 +21,6 @@ M_H2_KG_PER_MOL = 2.016e-3
 M_CO2_KG_PER_MOL = 44.009e-3
 #: Boltzmann constant (CODATA 2018, exact: 1.380649e-23 J/K) in dB: 10 log10(k) = -228.60 dBW/(K Hz).
 BOLTZMANN_DBW_PER_K_HZ = 10.0 * float(np.log10(1.380649e-23))
-#: The Shannon limit of Eb/N0 for any code at vanishing rate: ln 2 = -1.59 dB.
-SHANNON_LIMIT_EB_N0_DB = 10.0 * float(np.log10(np.log(2.0)))
 
 
 def horizon_dip_rad(height_m: ArrayLike, radius_m: float = MOON_RADIUS_M) -> NDArray[np.float64]:

@@ -159,6 +159,11 @@ class LightSeries:
             bad = ~(((dist > 0.0) & (dist < np.inf)) | np.isnan(dist))
             if bad.any():
                 raise _first_bad("relay_range_m", dist, bad, "numbers > 0 [m], or NaN where no relay is up")
+            if self.relay_visible is not None:
+                bad = self.relay_visible & np.isnan(dist)
+                if bad.any():
+                    need = "a range [m] wherever relay_visible is True (NaN only where no relay is up)"
+                    raise _first_bad("relay_range_m", dist, bad, need)
 
     @property
     def n_steps(self) -> int:

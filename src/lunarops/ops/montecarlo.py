@@ -145,6 +145,11 @@ def draw_runs(
         else:
             e = column(k)
             k += 1
+        if not np.all(e > 0.0):
+            raise InputError(
+                f"ISRU plant {plant.name!r}: its energy per kg of product can be {float(np.min(e)):g} J, which would "
+                "make product for no energy; give it an energy per kg above 0 (an ice plant: regolith or water energy)"
+            )
         yields[:, n_plain + j] = 1.0 / e
     array_eff = np.empty((runs, n_arr))
     array_deg = np.empty((runs, n_arr))
@@ -627,8 +632,9 @@ def memory_estimate(
     records = runs * len(engine.RECORD_VARS) * n_rec * rec_bytes
     per_run = event_capacity * 32 + engine.N_EVENT_CODES * 8 + len(engine.SCALAR_VARS) * 8
     per_run += inputs.comp_target.shape[0] * len(engine.COMP_STAT_VARS) * 8
-    # by month, by year and totals
-    per_run += len(inputs.load_names) * (2 * len(inputs.months) + 1) * len(engine.LOAD_STAT_VARS) * 8
+    # the engine's running totals by month, then the months, the years and the totals in the dataset
+    rows = 2 * len(inputs.months) + len(inputs.years) + 1
+    per_run += len(inputs.load_names) * rows * len(engine.LOAD_STAT_VARS) * 8
     _, block = _failure_blocks(station, inputs)
     k_max = int(block.max()) if block.size else 1
     # peak while drawing a batch (measured with tracemalloc): the exponentials, two temporaries of the same size

@@ -107,7 +107,8 @@ class Load:
     data_rate_bps: float = 0.0
     daylight_only: bool = False
     online_s: float = float("-inf")  # when the element comes online [s]; before it, it is not there
-    reserve_state_of_charge: float | None = None  # its own reserve threshold (default: the policy's)
+    reserve_state_of_charge: float | None = None  # its own reserve threshold (default: the policy's); implies
+    # shed_below_reserve
 
 
 @dataclass(frozen=True)
@@ -130,7 +131,8 @@ class IsruPlant:
     o2_energy_j_per_kg: Uncertain = _ZERO
     mass_kg: float = 0.0
     online_s: float = float("-inf")  # when the element comes online [s]; before it, it is not there
-    reserve_state_of_charge: float | None = None  # its own reserve threshold (default: the policy's)
+    reserve_state_of_charge: float | None = None  # its own reserve threshold (default: the policy's); implies
+    # shed_below_reserve
 
 
 @dataclass(frozen=True)

@@ -176,6 +176,22 @@ def _sigterm_raises() -> Iterator[None]:
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
+def _record(
+    catalog: Catalog, run_id: str, status: str, elapsed_s: float, summary: dict[str, Any], error: str | None = None
+) -> None:
+    """The run's end in the catalog, with SIGTERM held back while it is written (a signal then is delivered
+    after it: the record is never cut short, and the run's handler ends the process as SIGTERM would)."""
+    hold = threading.current_thread() is threading.main_thread() and hasattr(signal, "pthread_sigmask")
+    if hold:
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
+    try:
+        catalog.finish(run_id, status, elapsed_s, summary, error)
+        catalog.close()
+    finally:
+        if hold:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
+
+
 def _interruption(error: BaseException) -> str:
     """The catalog's error text of a run ended by ``error``: "interrupted (Ctrl-C)" or "interrupted (SIGTERM)"
     for an interruption, else the exception's type and message."""
@@ -244,17 +260,14 @@ def _run_stages(
         _tidy_checkpoints(own, keys if keep_checkpoints else {})
     except LunarOpsError as error:
         if catalog is not None:
-            catalog.finish(run_id, "failed", time.perf_counter() - start, {}, str(error))
-            catalog.close()
+            _record(catalog, run_id, "failed", time.perf_counter() - start, {}, str(error))
         raise
     except BaseException as error:
         if catalog is not None:
-            catalog.finish(run_id, "failed", time.perf_counter() - start, {}, _interruption(error))
-            catalog.close()
+            _record(catalog, run_id, "failed", time.perf_counter() - start, {}, _interruption(error))
         raise
     if catalog is not None:
-        catalog.finish(run_id, "done", results.elapsed_s, results.summary())
-        catalog.close()
+        _record(catalog, run_id, "done", results.elapsed_s, results.summary())
     return results
 
 

@@ -196,6 +196,20 @@ class IsruSpec(_Model):
         "(default: from the epoch, wherever the plan lands a plant)",
     )
 
+    @model_validator(mode="after")
+    def _check_products(self) -> IsruSpec:
+        # hydrogen comes from water only: at most 2.016 / 18.015 = 0.1119 kg per kg of water split (IUPAC 2021
+        # atomic weights; 0.1 % allows the model's 1/9); oxygen may also come from regolith, so it is not bounded
+        most = 2.016 / 18.015
+        share = self.products.get("hydrogen", 0.0)
+        if share > most * 1.001:
+            raise ValueError(
+                f"campaign.logistics.isru.products: hydrogen {share:g} of each kg made exceeds the {most:.4f} kg of "
+                "H2 in a kg of water (2.016 of 18.015 g/mol), its only source; the default split of water is "
+                "oxygen 8/9, hydrogen 1/9"
+            )
+        return self
+
 
 class DeliverySplit(_Model):
     """How the crew consumables of the plan split into the operations commodities (kg per crew-day).

@@ -12,7 +12,7 @@ from typing import Annotated, Literal, get_args
 
 from pydantic import Field, field_validator, model_validator
 
-from lunarops.constants import ELECTROLYSIS_MIN_KWH_PER_KG_O2
+from lunarops.constants import ELECTROLYSIS_MIN_KWH_PER_KG_O2, SHANNON_LIMIT_EB_N0_DB
 from lunarops.scenario.base import _Model
 from lunarops.scenario.core import _as_utc
 
@@ -405,6 +405,12 @@ class IceExtractionSpec(_Sheddable):
         check_range(f"isru {self.name!r} ice_wt_pct", self.ice_wt_pct, 0.0, 100.0, low_open=True)
         check_range(f"isru {self.name!r} regolith_energy_kwh_per_kg", self.regolith_energy_kwh_per_kg, 0.0, 1e3)
         check_range(f"isru {self.name!r} water_energy_kwh_per_kg", self.water_energy_kwh_per_kg, 0.0, 1e3)
+        if support(self.regolith_energy_kwh_per_kg)[0] <= 0.0 and support(self.water_energy_kwh_per_kg)[0] <= 0.0:
+            raise ValueError(
+                f"isru {self.name!r}: regolith_energy_kwh_per_kg and water_energy_kwh_per_kg can both be 0, which "
+                "would make water for no energy (an infinite yield); sublimating the ice alone takes about 0.79 kWh "
+                "per kg of water (2.83 MJ/kg) and heating the regolith more: give at least one of them above 0"
+            )
         return self
 
 
@@ -434,8 +440,6 @@ class IlmeniteReductionSpec(_Sheddable):
 IsruSpec = Annotated[IceExtractionSpec | IlmeniteReductionSpec, Field(discriminator="kind")]
 
 
-#: The Shannon limit of Eb/N0 (ln 2 = -1.59 dB): no code closes a link below it.
-_SHANNON_LIMIT_EB_N0_DB = -1.59
 
 
 class LinkBudgetSpec(_Model):
@@ -459,10 +463,10 @@ class LinkBudgetSpec(_Model):
 
     @model_validator(mode="after")
     def _check(self) -> LinkBudgetSpec:
-        if self.required_eb_n0_db <= _SHANNON_LIMIT_EB_N0_DB:
+        if self.required_eb_n0_db <= SHANNON_LIMIT_EB_N0_DB:
             raise ValueError(
                 f"required_eb_n0_db = {self.required_eb_n0_db:g} dB is at or below the Shannon limit "
-                f"({_SHANNON_LIMIT_EB_N0_DB} dB), which no code reaches; give your modem's figure (e.g. 9.6 dB for "
+                f"({SHANNON_LIMIT_EB_N0_DB:.2f} dB), which no code reaches; give your modem's figure (e.g. 9.6 dB for "
                 "uncoded BPSK at a bit error rate of 1e-5; a few dB or less with turbo or LDPC codes)"
             )
         return self
@@ -625,6 +629,16 @@ class OperationsSection(_Model):
         duplicated = sorted({n for n in names if names.count(n) > 1})
         if duplicated:
             raise ValueError(f"operations: element names must be unique; {duplicated} repeat: rename them")
+        hysteresis = self.policy.reserve_hysteresis
+        for group, items in (("loads", self.loads), ("isru", self.isru)):
+            for i, item in enumerate(items):
+                own = item.reserve_state_of_charge
+                if own is not None and own + hysteresis >= 1.0:
+                    raise ValueError(
+                        f"operations.{group}.{i}.reserve_state_of_charge: {own:g} + the policy's reserve_hysteresis "
+                        f"{hysteresis:g} reaches full storage, so once shed {item.name!r} would never come back on "
+                        f"(storage never rises above {own + hysteresis:g}); give a threshold below {1 - hysteresis:g}"
+                    )
         has_source = bool(self.power.solar_arrays or self.power.radioisotope_units or self.power.fission_plants)
         if load_names and not has_source:
             raise ValueError(

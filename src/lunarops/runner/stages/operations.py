@@ -24,7 +24,7 @@ from lunarops.errors import InputError, ScenarioError, ScenarioIssue
 from lunarops.illumination.site import TERRAIN_NONE
 from lunarops.numformat import significant
 from lunarops.ops import functions as fn
-from lunarops.ops.inputs import LightSeries, build_inputs, step_at_or_after
+from lunarops.ops.inputs import LightSeries, build_inputs, reserve_thresholds, step_at_or_after
 from lunarops.ops.lifesupport import BVAD, CrewRates, LoopClosure
 from lunarops.ops.montecarlo import (
     OpsResult,
@@ -436,9 +436,12 @@ def _resupply_outside_notes(resupply: Any, period: Any) -> list[str]:
     return notes
 
 
-def _campaign_spares_note(deliveries: pd.DataFrame, unit_mass_kg: float | None) -> list[str]:
-    """What became of the campaign's spares (kg in the plan): whole pooled units of ``unit_mass_kg``, or left out."""
-    kg = float(deliveries.loc[deliveries["commodity"] == "spares", "amount"].sum())
+def _campaign_spares_note(deliveries: pd.DataFrame, unit_mass_kg: float | None, end_utc: datetime) -> list[str]:
+    """What became of the campaign's spares (kg in the plan) delivered before the period's end: whole pooled
+    units of ``unit_mass_kg``, or left out."""
+    when = pd.to_datetime(deliveries["time_utc"], utc=True)
+    simulated = (deliveries["commodity"] == "spares") & (when < pd.Timestamp(end_utc))  # later: not simulated
+    kg = float(deliveries.loc[simulated, "amount"].sum())
     if kg <= 0.0:
         return []
     if unit_mass_kg is None:
@@ -449,7 +452,8 @@ def _campaign_spares_note(deliveries: pd.DataFrame, unit_mass_kg: float | None) 
     units = math.floor(kg / unit_mass_kg + 1e-9)
     return [
         f"The campaign's {kg:,.1f} kg of spares are {units} pooled spare units of {unit_mass_kg:g} kg "
-        f"(operations.spare_unit_mass_kg; {kg - units * unit_mass_kg:,.1f} kg short of another unit are left out)"
+        f"(operations.spare_unit_mass_kg); the remaining {kg - units * unit_mass_kg:,.1f} kg, less than a unit, "
+        "is left out"
     ]
 
 
@@ -802,7 +806,7 @@ def simulate_scenario(
         notes += _earth_never_up(section.comms, light, inputs, base_site(scenario).name)
     if campaign_deliveries is not None and len(campaign_deliveries):
         notes += _campaign_outside_notes(campaign_deliveries, period)
-        notes += _campaign_spares_note(campaign_deliveries, section.spare_unit_mass_kg)
+        notes += _campaign_spares_note(campaign_deliveries, section.spare_unit_mass_kg, period.end_utc)
     notes += _resupply_outside_notes(section.resupply, period)
     logistics = scenario.campaign.logistics if getattr(scenario, "campaign", None) is not None else None
     if logistics is not None and logistics.isru is not None and logistics.isru.enabled:
@@ -875,7 +879,9 @@ def _power_limited(hourly: OpsResult, station: Station) -> list[str]:
     """A note when run 0 shed loads for lack of power while its storage held energy above the reserve: the
     storage's power (battery max discharge, fuel cell), not its energy, limited the station."""
     ds = hourly.dataset.isel(run=0)
-    above = station.policy.reserve_state_of_charge + station.policy.reserve_hysteresis
+    # above every load's own reserve threshold (and the policy's) + the hysteresis, no load is shed by the policy
+    thresholds = [float(t) for t in reserve_thresholds(station) if t >= 0.0]
+    above = max([station.policy.reserve_state_of_charge, *thresholds]) + station.policy.reserve_hysteresis
     stores = [x for x in (station.battery, station.fuel_cell) if x is not None]
     if not stores:
         return []
