@@ -91,6 +91,10 @@ def test_the_policy_threshold_alone_is_unchanged() -> None:
     station = _station(None, None)
     result = simulate(station, build_inputs(station, _light(HOURS), START, 3600.0), runs=1, record_steps=1)
     np.testing.assert_array_equal(_shed_by_policy(result.events, "ice plant"), _shed_by_policy(result.events, "rovers"))
+    frac = result.dataset["storage_fraction"].values[0]
+    expected = _policy_states(np.concatenate([[1.0], frac[:-1]]), 0.25)  # the rule replayed at the policy's 25 %
+    assert expected.any() and not expected.all()
+    np.testing.assert_array_equal(_shed_by_policy(result.events, "rovers"), expected)
     assert reserve_thresholds(station).tolist() == [-1.0, 0.25, 0.25]
     assert reserve_thresholds(_station(0.4, 0.3)).tolist() == [-1.0, 0.4, 0.3]
 
