@@ -127,3 +127,23 @@ def test_output_state_says_whose_files_the_folder_holds(tmp_path: Path) -> None:
     assert earlier.output_state() == "missing"
     (folder / "summary.json").write_text("not json")
     assert record.output_state() == "missing"
+
+
+def test_newest_where_reads_past_the_newest_pages(tmp_path: Path) -> None:
+    """A partner's run older than 25 newer runs of others is still found (the dashboard read only the newest
+    10,000 runs, and a sweep records thousands): pages of 10 rows are read until enough runs match."""
+    from datetime import UTC, datetime, timedelta
+
+    catalog = Catalog(f"sqlite:///{tmp_path / 'c.sqlite'}")
+    start = datetime(2030, 1, 1, tzinfo=UTC)
+    catalog.start("partner-old", "partner study", "0" * 64, str(tmp_path), "name: x", started_utc=start)
+    for i in range(25):
+        catalog.start(f"other-{i:02d}", "other study", "0" * 64, str(tmp_path), "name: y",
+                      started_utc=start + timedelta(hours=i + 1))
+    mine = catalog.newest_where(lambda r: r.scenario_name == "partner study", 5, page=10)
+    assert [r.run_id for r in mine] == ["partner-old"]
+    newest = catalog.newest_where(lambda r: True, 3, page=10)
+    assert [r.run_id for r in newest] == ["other-24", "other-23", "other-22"]
+    assert [r.run_id for r in catalog.newest_where(lambda r: True, 50, prefix="other-1", page=4)] == [
+        f"other-{i}" for i in range(19, 9, -1)
+    ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import builtins
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -171,6 +172,26 @@ class Catalog:
             raise InputError(f"limit = {limit!r} must be a whole number in [1, 10000] (how many runs to list)")
         rows = self._read(select(runs).order_by(runs.c.started_utc.desc()).limit(limit))
         return [_record(row) for row in rows]
+
+    def newest_where(
+        self, keep: Callable[[RunRecord], bool], limit: int, prefix: str = "", page: int = 2000
+    ) -> builtins.list[RunRecord]:
+        """The newest ``limit`` runs (whose id starts with ``prefix``) that ``keep`` accepts, read ``page`` rows at
+        a time until enough are found or the catalog ends (a partner's runs may be older than the newest
+        thousands of a big sweep)."""
+        statement = select(runs)
+        if prefix:
+            statement = statement.where(runs.c.run_id.startswith(prefix, autoescape=True))
+        statement = statement.order_by(runs.c.started_utc.desc(), runs.c.run_id.desc())
+        found: builtins.list[RunRecord] = []
+        offset = 0
+        while len(found) < limit:
+            rows = self._read(statement.offset(offset).limit(page))
+            found += [record for record in map(_record, rows) if keep(record)]
+            if len(rows) < page:
+                break
+            offset += page
+        return found[:limit]
 
     def matching(self, prefix: str, limit: int = 1000) -> builtins.list[RunRecord]:
         """The runs whose id starts with ``prefix`` (``%`` and ``_`` are literal), newest first, at most ``limit``."""
