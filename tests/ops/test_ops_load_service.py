@@ -228,3 +228,25 @@ def test_data_by_month_adds_up_to_the_run_totals() -> None:
     relayed = np.count_nonzero(relay[:744] & ~earth[:744]) * 3600 * 0.5e6
     assert table["relayed_tb_mean"][0] == pytest.approx(relayed / 8e12, rel=1e-6)
     assert table["returned_tb_mean"][0] == pytest.approx((direct + relayed) / 8e12, rel=1e-6)
+
+
+def test_storage_by_month_is_each_runs_monthly_minimum() -> None:
+    # 3 runs of daily records over 2030-01-01 .. 2030-02-28: run r's storage is 0.9 - 0.1 r except one dip to
+    # 0.2 + 0.1 r on January 10 and to 0.5 on February 3. By hand: January minima 0.2, 0.3, 0.4; February 0.5,
+    # 0.5, 0.5 (run 0's 0.9 and the dip: 0.5; run 1: 0.8 vs 0.5; run 2: 0.7 vs 0.5); numpy's linear percentiles:
+    # January p50 0.3, p05 0.2 + 0.1 x 0.1 = 0.21
+    import pandas as pd
+    import xarray as xr
+
+    from lunarops.ops.montecarlo import storage_month_table
+
+    days = pd.date_range("2030-01-01", "2030-02-28", freq="D")
+    values = np.array([np.full(days.size, 0.9 - 0.1 * r) for r in range(3)])
+    values[:, 9] = [0.2, 0.3, 0.4]
+    values[:, 33] = 0.5
+    ds = xr.Dataset({"storage_fraction": (("run", "time"), values)}, coords={"time": days.values})
+    table = storage_month_table(ds).set_index("month")
+    assert list(table.index) == ["2030-01", "2030-02"]
+    assert table.loc["2030-01", "min_storage_fraction_p50"] == pytest.approx(0.3, abs=1e-12)
+    assert table.loc["2030-01", "min_storage_fraction_p05"] == pytest.approx(0.21, abs=1e-12)
+    assert table.loc["2030-02", "min_storage_fraction_p05"] == pytest.approx(0.5, abs=1e-12)

@@ -137,7 +137,7 @@ def simulate(
         summary["seed"] = model.seed if seed is None else seed
         notes = [*notes, probability_note(summary)]
         if json_output:
-            from lunarops.ops.montecarlo import data_month_table, load_month_table, load_year_table
+            from lunarops.ops.montecarlo import data_month_table, load_month_table, load_year_table, storage_month_table
 
             out: dict[str, Any] = {"summary": summary, "notes": notes}
             # each load's hours, energy and data by calendar year (as the run's loads_by_year results file)
@@ -145,6 +145,7 @@ def simulate(
             # and by calendar month, every load and month (as the run's loads_by_month and data_by_month files)
             out["loads_by_month"] = load_month_table(mc.dataset).to_dict(orient="records")
             out["data_by_month"] = data_month_table(mc.dataset).to_dict(orient="records")
+            out["storage_by_month"] = storage_month_table(mc.dataset).to_dict(orient="records")
             marks = non_finite_marks({"summary": summary})  # JSON writes inf as null: say which nulls are inf
             if marks:
                 out["non_finite"] = marks["summary"]

@@ -510,6 +510,26 @@ def _load_period_table(ds: xr.Dataset, period: str, every: bool) -> pd.DataFrame
     return pd.DataFrame(rows, columns=columns)
 
 
+def storage_month_table(ds: xr.Dataset) -> pd.DataFrame:
+    """Each calendar month's lowest usable storage fraction in a run (the records' minima; the month of each
+    record's start), as percentiles over the runs: p05 (1 run in 20 goes lower) and p50 [share of usable
+    storage, 0-1]."""
+    columns = ["month", "min_storage_fraction_p05", "min_storage_fraction_p50"]
+    if ds.sizes.get("time", 0) == 0 or "storage_fraction" not in ds:
+        return pd.DataFrame(columns=columns)
+    months = pd.DatetimeIndex(ds["time"].values).strftime("%Y-%m")
+    frame = pd.DataFrame(np.asarray(ds["storage_fraction"].values, dtype=np.float64).T, index=months)
+    lowest = frame.groupby(level=0, sort=False).min()  # (month, run)
+    return pd.DataFrame(
+        {
+            "month": list(lowest.index),
+            "min_storage_fraction_p05": np.percentile(lowest.values, 5, axis=1),
+            "min_storage_fraction_p50": np.percentile(lowest.values, 50, axis=1),
+        },
+        columns=columns,
+    )
+
+
 def data_month_table(ds: xr.Dataset) -> pd.DataFrame:
     """The data returned to Earth, of it through a relay, and dropped (buffer full), by calendar month
     (``"YYYY-MM"``; the month of each record's start), means over the runs [TB]: differences of the running

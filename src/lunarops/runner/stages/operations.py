@@ -34,6 +34,7 @@ from lunarops.ops.montecarlo import (
     load_table,
     load_year_table,
     simulate,
+    storage_month_table,
 )
 from lunarops.ops.station import (
     LIFE_SUPPORT_TARGETS,
@@ -1124,6 +1125,20 @@ def _monthly_figures(runs: Any) -> list[Figure]:
                 "energy and data: the results file operations-operations_loads_by_month.parquet.",
             )
         )
+    storage = storage_month_table(runs)
+    if len(storage) and np.isfinite(storage["min_storage_fraction_p50"]).any():
+        fig = go.Figure()
+        fig.add_scatter(x=storage["month"], y=storage["min_storage_fraction_p05"] * 100, name="p05 (1 run in 20 lower)")
+        fig.add_scatter(x=storage["month"], y=storage["min_storage_fraction_p50"] * 100, name="p50")
+        fig.update_layout(yaxis_title="lowest usable storage in the month [%]")
+        figs.append(
+            Figure(
+                f"Lowest storage by month: percentiles over {runs.sizes['run']} runs of each run's monthly minimum",
+                fig,
+                caption="Battery and fuel cell together, as a share of usable storage (the reserve policy acts on "
+                "it). The numbers: operations-operations_storage_by_month.parquet.",
+            )
+        )
     data = data_month_table(runs)
     if len(data) and float(data["returned_tb_mean"].sum() + data["dropped_tb_mean"].sum()) > 0.0:
         fig = go.Figure()
@@ -1322,6 +1337,9 @@ def run_stage(ctx: RunContext) -> StageResult | None:
     data_by_month = data_month_table(mc.dataset)
     if len(data_by_month):
         datasets["operations_data_by_month"] = xr.Dataset.from_dataframe(data_by_month.set_index("month"))
+    storage_by_month = storage_month_table(mc.dataset)
+    if len(storage_by_month):
+        datasets["operations_storage_by_month"] = xr.Dataset.from_dataframe(storage_by_month.set_index("month"))
     datasets["operations_run0_events"] = events_dataset(hourly.events)
     notes.append(probability_note(mc.summary))
     unweighed = [name for name, m in station_masses.items() if not m > 0]
