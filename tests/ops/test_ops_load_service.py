@@ -250,3 +250,18 @@ def test_storage_by_month_is_each_runs_monthly_minimum() -> None:
     assert table.loc["2030-01", "min_storage_fraction_p50"] == pytest.approx(0.3, abs=1e-12)
     assert table.loc["2030-01", "min_storage_fraction_p05"] == pytest.approx(0.21, abs=1e-12)
     assert table.loc["2030-02", "min_storage_fraction_p05"] == pytest.approx(0.5, abs=1e-12)
+
+
+def test_every_schedule_word_has_a_gate() -> None:
+    # one list of words (lunarops.schedules) for the schema and the engine: a load on each word builds (a word
+    # without a gate was a KeyError at run time); `always` is scheduled every step, `day` the sun-up ones
+    from lunarops.schedules import WHEN_WORDS
+
+    sun_up = (np.arange(HOURS) % 24) < 12
+    station = Station(
+        sources=(ConstantSource("source", 40e3),),
+        loads=tuple(Load(f"load {word}", 1e3, 2, word) for word in WHEN_WORDS),  # type: ignore[arg-type]
+    )
+    inputs = build_inputs(station, _light(sun_up), np.datetime64("2030-01-01T00:00"), 3600.0)
+    scheduled = dict(zip(WHEN_WORDS, (inputs.demand_w > 0).sum(axis=1), strict=True))
+    assert scheduled["always"] == HOURS and scheduled["day"] == 24 and scheduled["night"] == 24

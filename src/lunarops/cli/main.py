@@ -376,3 +376,7 @@ def runs_show(
                 **({"non_finite": non_finite_marks(r.summary)} if non_finite_marks(r.summary) else {}),
             }
         )
+
+
+if __name__ == "__main__":  # `python -m lunarops.cli.main ...` as `lunarops ...`
+    app(prog_name="lunarops")

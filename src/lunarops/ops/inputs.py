@@ -353,19 +353,20 @@ def build_inputs(
         link = np.where(direct, link, np.where(light.relay_visible, relay_rate_bps(comm, light), 0.0))
 
     demand = np.zeros((len(loads), n))
+    # each schedule word (lunarops.schedules.When) as 0/1 per step
+    gates = {
+        "always": np.ones(n),
+        "day": daylight,
+        "night": 1.0 - daylight,
+        "crewed": (crew > 0).astype(float),
+        "uncrewed": (crew <= 0).astype(float),
+        "earth_visible": earth,
+        "earth_hidden": 1.0 - earth,
+        "comm_link": (link > 0.0).astype(float),
+        "direct_link": direct.astype(float),
+    }
     for i, ld in enumerate(loads):
         base = ld.power_w * (crew if ld.per_crew else np.ones(n))
-        gates = {
-            "always": np.ones(n),
-            "day": daylight,
-            "night": 1.0 - daylight,
-            "crewed": (crew > 0).astype(float),
-            "uncrewed": (crew <= 0).astype(float),
-            "earth_visible": earth,
-            "earth_hidden": 1.0 - earth,
-            "comm_link": (link > 0.0).astype(float),
-            "direct_link": direct.astype(float),
-        }
         gate = np.ones(n)
         for condition in (ld.when,) if isinstance(ld.when, str) else ld.when:
             gate = gate * gates[condition]

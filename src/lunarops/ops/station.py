@@ -14,14 +14,12 @@ from numpy.typing import NDArray
 from lunarops.ops import functions as fn
 from lunarops.ops.lifesupport import BVAD, CrewRates, LoopClosure
 from lunarops.ops.uncertain import Uncertain
+from lunarops.schedules import When
 
 _ZERO = Uncertain("fixed", 0.0)
 _FIVE_PCT = Uncertain("fixed", 0.05)
 
 Tracking = Literal["fixed", "vertical_single_axis", "two_axis"]
-When = Literal[
-    "always", "day", "night", "crewed", "uncrewed", "earth_visible", "earth_hidden", "comm_link", "direct_link"
-]
 Commodity = Literal["o2_kg", "water_kg", "food_kg", "propellant_kg", "spares", "crew"]
 
 #: Store indices used by the engine.

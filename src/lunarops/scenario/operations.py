@@ -15,6 +15,7 @@ from pydantic import Field, field_validator, model_validator
 from lunarops.constants import ELECTROLYSIS_MIN_KWH_PER_KG_O2, SHANNON_LIMIT_EB_N0_DB
 from lunarops.scenario.base import _Model
 from lunarops.scenario.core import _as_utc
+from lunarops.schedules import When
 
 
 class NormalDistribution(_Model):
@@ -184,9 +185,7 @@ class StorageSpec(_Model):
     fuel_cell: FuelCellSpec | None = None
 
 
-WhenName = Literal[
-    "always", "day", "night", "crewed", "uncrewed", "earth_visible", "earth_hidden", "comm_link", "direct_link"
-]
+WhenName = When  # the engine's schedule words (lunarops.schedules.When): one list
 
 
 WHEN_WORDS: tuple[str, ...] = get_args(WhenName)

@@ -267,15 +267,15 @@ def station_from_section(
     )
     loads = tuple(
         Load(
-            ld.name,
-            ld.power_kw * 1e3,
-            ld.priority,
-            ld.when if isinstance(ld.when, str) else tuple(ld.when),
-            ld.per_crew,
-            _seconds(ld.from_utc, start, float("-inf")),
-            _seconds(ld.until_utc, start, float("inf")),
-            ld.sheds_below_reserve,
-            ld.data_rate_mbps * 1e6,
+            name=ld.name,
+            power_w=ld.power_kw * 1e3,
+            priority=ld.priority,
+            when=ld.when if isinstance(ld.when, str) else tuple(ld.when),
+            per_crew=ld.per_crew,
+            start_s=_seconds(ld.from_utc, start, float("-inf")),
+            end_s=_seconds(ld.until_utc, start, float("inf")),
+            shed_below_reserve=ld.sheds_below_reserve,
+            data_rate_bps=ld.data_rate_mbps * 1e6,
             online_s=on(ld),
             reserve_state_of_charge=ld.reserve_state_of_charge,
         )
