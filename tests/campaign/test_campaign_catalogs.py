@@ -70,4 +70,5 @@ def test_default_roadmap_is_sourced_and_ordered() -> None:
     # ILRS Guide V1.0 (CNSA/Roscosmos 2021): ILRS-1..5 in 2031..2035
     assert [starts[f"ILRS-{i}"] for i in range(1, 6)] == [2031, 2032, 2033, 2034, 2035]
     table = roadmap.table()
-    assert table["mission"].iloc[0] == "Chang'e-4"
+    # Queqiao, Chang'e-4's relay, launched first and on its own (2018-05-20, Long March 4C; CNSA)
+    assert list(table["mission"].iloc[:2]) == ["Queqiao", "Chang'e-4"]

@@ -218,11 +218,12 @@ def catalog_command(
     ] = None,
     json_output: Annotated[bool, typer.Option("--json", help="print the catalogs as JSON")] = False,
 ) -> None:
-    """List the catalogs a campaign picks names from: launch vehicles (payload per launch node, cost, cadence,
-    first flight), spacecraft and landers (payload, propellant and dry mass, Isp, propellants), elements (mass) and
-    the delta-v legs, each with its source. With FILE, the scenario's campaign.launch_vehicles, .spacecraft and
-    .elements overrides are merged in, as `campaign solve` merges them."""
-    from lunarops.logistics.catalogs import LISTING_FIELDS, listing
+    """List the catalogs a campaign picks names from: launch vehicles (payload per launch node, cost per launch or
+    "not public", cadence, first flight), spacecraft and landers (payload, propellant and dry mass, Isp,
+    propellants), elements (mass) and the delta-v legs, each with its source. With FILE, the scenario's
+    campaign.launch_vehicles, .spacecraft and .elements overrides are merged in, as `campaign solve` merges
+    them."""
+    from lunarops.logistics.catalogs import LISTING_FIELDS, NOT_PUBLIC, listing
 
     with handle_errors():
         overrides: dict[str, dict[str, dict[str, Any]]] = {}
@@ -246,8 +247,11 @@ def catalog_command(
                                                                     "sizing") else "right")
             table.add_column("source")
             for row in entries:
-                table.add_row(row["name"], *(_catalog_cell(row[f]) if f in row else "-" for f in fields),
-                              row["source"])
+                cells = [
+                    (NOT_PUBLIC if f == "cost_musd" else "-") if row.get(f) is None else _catalog_cell(row[f])
+                    for f in fields
+                ]
+                table.add_row(row["name"], *cells, row["source"])
             console.print(table)
 
 

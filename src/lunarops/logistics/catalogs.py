@@ -69,6 +69,9 @@ def delta_v_m_per_s(origin: str, destination: str) -> float | None:
     return None if entry is None else float(entry["dv_km_per_s"]) * 1000.0
 
 
+#: What a launch vehicle without a cost per launch (no ``cost_musd``) shows: unknown, not free.
+NOT_PUBLIC = "not public"
+
 #: The key figures of each catalog, in the order `lunarops campaign catalog` shows them.
 LISTING_FIELDS: dict[str, tuple[str, ...]] = {
     "launch_vehicles": ("payload_kg", "cost_musd", "max_per_year", "first_flight_utc"),
@@ -83,9 +86,9 @@ LISTING_FIELDS: dict[str, tuple[str, ...]] = {
 
 def listing(overrides: Mapping[str, Mapping[str, Mapping[str, Any]]] | None = None) -> dict[str, list[dict[str, Any]]]:
     """The catalogs as rows for a listing (``lunarops campaign catalog``): per catalog one row per entry with its
-    ``name``, the key figures of LISTING_FIELDS as the catalog holds them (absent fields left out), and its
-    ``source``. ``overrides`` (catalog -> entry -> fields, e.g. a scenario's campaign.spacecraft) are merged as
-    a scenario merges them."""
+    ``name``, the key figures of LISTING_FIELDS as the catalog holds them (absent fields left out, except a launch
+    vehicle's ``cost_musd``: None when its cost is not public), and its ``source``. ``overrides`` (catalog ->
+    entry -> fields, e.g. a scenario's campaign.spacecraft) are merged as a scenario merges them."""
     given = overrides or {}
     out: dict[str, list[dict[str, Any]]] = {}
     for name, fields in LISTING_FIELDS.items():
@@ -94,6 +97,8 @@ def listing(overrides: Mapping[str, Mapping[str, Mapping[str, Any]]] | None = No
         for key, entry in sorted(entries.items()):
             row: dict[str, Any] = {"name": key}
             row.update({f: entry[f] for f in fields if entry.get(f) is not None})
+            if name == "launch_vehicles" and entry.get("cost_musd") is None:
+                row["cost_musd"] = None  # not public (the listing prints "not public"): unknown, not free
             row["source"] = " ".join(str(entry.get("source", "")).split())
             rows.append(row)
         out[name] = rows

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Literal
 
 import pandas as pd
 
 from lunarops.errors import InputError
+
+#: How a roadmap mission is known: as its source publishes it, or (in part) assumed by the scenario.
+Basis = Literal["published", "assumed"]
+BASES: tuple[Basis, ...] = ("published", "assumed")
 
 
 @dataclass(frozen=True)
@@ -33,6 +38,10 @@ class RoadmapMission:
     contents: tuple[str, ...] = ()
     depends_on: tuple[str, ...] = ()
     source: str = ""
+    # "published": the dates, contents and dependencies are as the cited source gives them; "assumed": some are
+    # the scenario's (placeholder days such as -06-01, inferred dependencies, missions no source lists). The
+    # default is "assumed": a mission is called published only when its author says so.
+    basis: Basis = "assumed"
 
 
 @dataclass(frozen=True)
@@ -58,6 +67,8 @@ class Roadmap:
                 raise InputError(
                     f"roadmap.missions.{m.name}.phase = {m.phase!r} is not a phase; use one of {sorted(phases)}"
                 )
+            if m.basis not in BASES:
+                raise InputError(f"roadmap.missions.{m.name}.basis = {m.basis!r}; use one of {list(BASES)}")
             if m.end < m.start:
                 raise InputError(f"roadmap.missions.{m.name}: end {m.end} is before start {m.start}")
             for dep in m.depends_on:
@@ -85,7 +96,7 @@ class Roadmap:
         return out
 
     def table(self) -> pd.DataFrame:
-        """One row per mission: name, phase, start, end, agency, launcher, contents, depends_on, source."""
+        """One row per mission: name, phase, start, end, agency, launcher, contents, depends_on, basis, source."""
         return pd.DataFrame(
             [
                 {
@@ -97,9 +108,11 @@ class Roadmap:
                     "launcher": m.launcher,
                     "contents": ", ".join(m.contents),
                     "depends_on": ", ".join(m.depends_on),
+                    "basis": m.basis,
                     "source": m.source,
                 }
                 for m in sorted(self.missions, key=lambda m: (m.start, m.name))
             ],
-            columns=["mission", "phase", "start", "end", "agency", "launcher", "contents", "depends_on", "source"],
+            columns=["mission", "phase", "start", "end", "agency", "launcher", "contents", "depends_on", "basis",
+                     "source"],
         )

@@ -48,6 +48,12 @@ class RoadmapMissionSpec(_Model):
     contents: list[str] = []
     depends_on: list[str] = []
     source: str = ""
+    basis: Literal["published", "assumed"] = Field(
+        default="assumed",
+        description="published: dates, contents and dependencies as the source gives them; assumed: some are the "
+        "scenario's (placeholder days, inferred dependencies, missions no source lists). Default assumed: a mission "
+        "is labelled published only when the scenario says so",
+    )
 
 
 class RoadmapSpec(_Model):
@@ -71,6 +77,7 @@ class RoadmapSpec(_Model):
                 RoadmapMission(
                     name=m.name, phase=m.phase, start=m.start, end=m.end or m.start, agency=m.agency,
                     launcher=m.launcher, contents=tuple(m.contents), depends_on=tuple(m.depends_on), source=m.source,
+                    basis=m.basis,
                 )
                 for m in self.missions
             ),
@@ -81,6 +88,7 @@ class LaunchVehicleSpec(_Model):
     """Fields of a launch vehicle; all optional so that a scenario can override one field of a catalog entry."""
 
     payload_kg: dict[str, float] | None = None
+    # absent (null) = not public: not free; objective cost refuses a vehicle without one
     cost_musd: float | None = Field(default=None, ge=0)
     max_per_year: int | None = Field(default=None, ge=0)
     first_flight_utc: datetime | None = None
@@ -361,11 +369,19 @@ class CampaignSection(_Model):
                 )
             )
         lv_cat = self.launch_vehicle_catalog()
+        unpriced = [n for n in spec.launch_vehicles if n in lv_cat and lv_cat[n].get("cost_musd") is None]
+        if spec.objective == "cost" and unpriced:
+            raise InputError(
+                f"logistics.objective = 'cost' but the cost per launch of {unpriced} is not public (the catalog has "
+                "no cost_musd): the plan's cost would be unknown, not free; give campaign.launch_vehicles."
+                f"{unpriced[0]}.cost_musd (an assumption) or use objective: imleo"
+            )
         lvs = []
         for name in spec.launch_vehicles:
             if name not in lv_cat:
                 raise InputError(f"logistics.launch_vehicles: {name!r} is not in the catalog {sorted(lv_cat)}")
             e = lv_cat[name]
+            cost = e.get("cost_musd")
             first = e.get("first_flight_utc")
             if isinstance(first, str):
                 first = _as_utc(first)
@@ -376,7 +392,8 @@ class CampaignSection(_Model):
             lvs.append(
                 LaunchVehicle(
                     name=name, payload_kg={str(k): float(v) for k, v in dict(e.get("payload_kg", {})).items()},
-                    cost_musd=float(e.get("cost_musd", 0.0)), max_per_year=int(e.get("max_per_year", 1000)),
+                    # not public (None): no price in the plan (the plan's cost counts priced items only)
+                    cost_musd=0.0 if cost is None else float(cost), max_per_year=int(e.get("max_per_year", 1000)),
                     available_from_day=available,
                 )
             )
