@@ -32,3 +32,16 @@ def test_gantt_draws_one_arrow_per_dependency() -> None:
     first = next(a for a in arrows if a.y == "probe")
     assert (first.ay, first.ax, first.x) == ("precursor", "2019-01-03", "2024-05-03")
     assert "arrows: depends on" in fig.layout.title.text
+
+
+def test_gantt_hatches_the_assumed_missions() -> None:
+    # the example: its flown missions are published (solid), its planned ones assumed (hatched), said in the title
+    from lunarops.scenario import default_scenario_path, load_scenario
+
+    roadmap = load_scenario(default_scenario_path()).campaign.roadmap.roadmap()
+    fig = roadmap_gantt(roadmap)
+    shapes = {name: shape for trace in fig.data for name, shape in zip(trace.y, trace.marker.pattern.shape,
+                                                                       strict=True)}
+    assert shapes["Chang'e-4"] == "" and shapes["ILRS-1"] == "/"
+    assert all((shapes[m.name] == "/") == (m.basis == "assumed") for m in roadmap.missions)
+    assert "hatched: assumed" in fig.layout.title.text

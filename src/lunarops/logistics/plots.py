@@ -34,9 +34,11 @@ def roadmap_gantt(roadmap: Roadmap) -> go.Figure:
                 orientation="h",
                 name=phase_name,
                 marker_color=_PALETTE[index % len(_PALETTE)],
-                customdata=[[m.agency, m.launcher, ", ".join(m.contents)] for m in rows],
-                hovertemplate="%{y}<br>%{base|%Y-%m-%d}<br>%{customdata[0]} %{customdata[1]}<br>%{customdata[2]}"
-                "<extra></extra>",
+                # assumed missions (placeholder dates, inferred dependencies) hatched, published ones solid
+                marker_pattern_shape=["/" if m.basis == "assumed" else "" for m in rows],
+                customdata=[[m.agency, m.launcher, ", ".join(m.contents), m.basis] for m in rows],
+                hovertemplate="%{y} (%{customdata[3]})<br>%{base|%Y-%m-%d}<br>%{customdata[0]} %{customdata[1]}"
+                "<br>%{customdata[2]}<extra></extra>",
             )
         )
     # dependencies: an arrow from the end of each mission depended on to the start of the mission that needs it
@@ -56,6 +58,8 @@ def roadmap_gantt(roadmap: Roadmap) -> go.Figure:
     fig.update_yaxes(autorange="reversed", categoryorder="array", categoryarray=[m.name for m in missions])
     fig.update_xaxes(type="date", title="date (UTC)")
     arrows = " (arrows: depends on)" if any(m.depends_on for m in missions) else ""
+    if any(m.basis == "assumed" for m in missions):
+        arrows += "; hatched: assumed (the scenario's dates or dependencies)"
     fig.update_layout(title=f"Roadmap{arrows}", barmode="overlay", height=max(320, 24 * len(missions) + 120))
     return fig
 
