@@ -121,6 +121,21 @@ def test_uncertain_from_uniform_is_draw() -> None:
     assert tri.from_uniform(np.array([0.25]))[0] == pytest.approx(1.0 + np.sqrt(0.25 * 4.0 * 1.0), abs=1e-12)
 
 
+def test_normal_is_truncated_not_clipped() -> None:
+    """A UQ analyst's user study (session 18): the example's ilmenite energy, normal(24.3, 5.8) on [12, 45], put
+    Phi((12 - 24.3) / 5.8) = 1.7 % of the draws at exactly 12 when clipped. Truncated, its quantiles are
+    scipy.stats.truncnorm's (an independent implementation) and no draw sits on a bound."""
+    from scipy import stats
+
+    x = Uncertain("normal", 24.3, 5.8, 12.0, 45.0)
+    u = np.array([0.001, 0.05, 0.25, 0.5, 0.75, 0.95, 0.999])
+    reference = stats.truncnorm((12.0 - 24.3) / 5.8, (45.0 - 24.3) / 5.8, loc=24.3, scale=5.8)
+    np.testing.assert_allclose(x.from_uniform(u), reference.ppf(u), rtol=1e-9)
+    draws = x.from_uniform(np.random.default_rng(3).random(20000))
+    assert np.count_nonzero(draws == 12.0) == 0 and draws.min() > 12.0
+    assert Uncertain("normal", 0.95, 0.0, 0.9, 0.99).from_uniform(np.array([0.3]))[0] == 0.95  # sd 0: the mean
+
+
 def test_step_kinds_reproduce_the_per_step_inputs_bit_for_bit() -> None:
     n_steps = 500
     rng = np.random.default_rng(2)

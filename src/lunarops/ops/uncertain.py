@@ -19,7 +19,8 @@ KINDS: tuple[str, ...] = ("fixed", "normal", "uniform", "triangular")
 class Uncertain:
     """A scalar input of the simulation, fixed or random.
 
-    ``fixed``: ``value``. ``normal``: mean ``value``, standard deviation ``sd``, clipped to [low, high].
+    ``fixed``: ``value``. ``normal``: mean ``value``, standard deviation ``sd``, truncated to [low, high] (the
+    normal's density inside the bounds, renormalized: no probability at the bounds).
     ``uniform``: [low, high]. ``triangular``: low, mode ``value``, high. Units are those of the field.
     """
 
@@ -82,10 +83,16 @@ class Uncertain:
             lower = a + np.sqrt(u * (b - a) * (c - a))
             upper = b - np.sqrt((1.0 - u) * (b - a) * (b - c))
             return np.where(u < split, lower, upper)
-        # normal through the inverse CDF of the uniform draw (scipy's ndtri), then clipped to the support
-        from scipy.special import ndtri
+        # normal truncated to [low, high]: the uniform draw mapped into the CDF's values at the bounds, then the
+        # inverse CDF (scipy's ndtr / ndtri), so that no probability piles up at a bound
+        from scipy.special import ndtr, ndtri
 
-        x = self.value + self.sd * ndtri(np.minimum(np.maximum(u, 1e-12), 1.0 - 1e-12))
+        if self.sd == 0.0:
+            return np.full(u.shape, self.value, dtype=np.float64)
+        lo = float(ndtr((self.low - self.value) / self.sd))
+        hi = float(ndtr((self.high - self.value) / self.sd))
+        p = lo + (hi - lo) * u
+        x = self.value + self.sd * ndtri(np.minimum(np.maximum(p, 1e-300), 1.0 - 1e-16))
         return np.asarray(np.minimum(np.maximum(x, self.low), self.high), dtype=np.float64)
 
     def scaled(self, factor: float) -> Uncertain:

@@ -1,7 +1,7 @@
 """The `operations` section of a scenario file: the station's power, life support, ISRU, comms and failures.
 
 Units are in the field names (kw, kwh, kg, h, mbps, gb, pct). A number marked *uncertain* may be a plain
-value or a distribution the Monte Carlo draws from: ``{kind: normal, mean, sd, low, high}`` (clipped to
+value or a distribution the Monte Carlo draws from: ``{kind: normal, mean, sd, low, high}`` (truncated to
 [low, high]), ``{kind: uniform, low, high}`` or ``{kind: triangular, low, mode, high}``.
 """
 
