@@ -50,5 +50,5 @@ def test_simulate_text_has_the_intervals_and_the_load_table(tmp_path: Path) -> N
     result = CliRunner(env={"COLUMNS": "120"}).invoke(app, ["simulate", str(path)])
     assert result.exit_code == 0, result.output
     text = " ".join(result.output.split())
-    assert "P(any unserved energy) = 0 (95 % CI 0 to 0.842)" in text
+    assert "P(any unserved energy (more than 1 J in the run)) = 0 (95 % CI 0 to 0.842)" in text
     assert "loads (means per run)" in text and "habitat" in text

@@ -271,3 +271,39 @@ def test_hours_reduced_and_out_follow_the_units_down() -> None:
     assert 0 < out < reduced  # the seed gives both kinds of outage
     row = component_table(ds).iloc[0]
     assert row.hours_reduced_mean == reduced and row.hours_out_mean == out
+
+
+def test_drawn_inputs_are_saved_and_ranked_as_drivers() -> None:
+    """Each run's drawn inputs are in the dataset (the same numbers draw_runs gives), and the sensitivity table's
+    rank correlations equal a second computation: Pearson's correlation of the ranks (Spearman 1904), by numpy.
+    A battery whose discharge efficiency is drawn uniform 0.80-0.99 on a night-long drain: the lowest storage rises
+    with it (rho near +1)."""
+    from scipy.stats import rankdata
+
+    from lunarops.ops.montecarlo import draw_runs, sensitivity_table
+
+    n = 72
+    sun = (np.arange(n) % 24) < 6  # 6 h of sun a day: the battery carries the rest
+    light = LightSeries(np.where(sun, 0.3, -0.1), np.zeros(n), sun.astype(float), np.full(n, 1.496e11),
+                        np.ones(n, dtype=bool))
+    from lunarops.ops.station import SolarArray
+
+    station = Station(
+        solar_arrays=(SolarArray("arrays", 200.0, Uncertain.fixed(0.3)),),
+        battery=Battery("battery", 200 * 3.6e6, 0.8, Uncertain.fixed(0.95), Uncertain("uniform", 0.0, 0.0, 0.80, 0.99),
+                        50e3, 50e3),
+        loads=(Load("hab", 5e3, 1),),
+    )
+    inputs = build_inputs(station, light, START, 3600.0)
+    ds = simulate(station, inputs, runs=40, seed=5).dataset
+    assert list(ds["uncertain_input"].values) == ["battery: discharge_efficiency"]
+    drawn = draw_runs(station, inputs, 5, 40).drawn
+    assert drawn is not None
+    np.testing.assert_array_equal(ds["input_value"].values[:, 0], drawn[:, 3])  # cell eff., degr., charge, discharge
+    table = sensitivity_table(ds).set_index("driver")
+    x = ds["input_value"].values[:, 0]
+    y = ds["run_min_storage_fraction"].values
+    expected = np.corrcoef(rankdata(x), rankdata(y))[0, 1]
+    assert table.loc["battery: discharge_efficiency", "rho_min_storage_fraction"] == pytest.approx(expected, abs=1e-12)
+    assert expected > 0.9
+    assert np.isnan(table.loc["battery: discharge_efficiency", "rho_isru_water"])  # no ISRU: nothing varies

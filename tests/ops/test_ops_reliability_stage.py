@@ -77,14 +77,38 @@ def test_probabilities_stated_with_intervals_and_runs(result) -> None:  # type: 
     k = round(s["probability_any_unserved_energy"] * 12)
     ci = stats.binomtest(k, 12).proportion_ci(method="exact")  # second algorithm for the interval
     assert s["probability_any_unserved_energy_ci95"] == pytest.approx([ci.low, ci.high], abs=1e-9)
-    assert f"P(any unserved energy) = {s['probability_any_unserved_energy']:.3g} (95 % CI {ci.low:.3g} to " in note
-    assert "P(a consumable shortfall)" in note and "P(any data dropped)" in note
+    assert f"P(any unserved energy (more than 1 J in the run)) = {s['probability_any_unserved_energy']:.3g} (95 % CI " \
+        f"{ci.low:.3g} to " in note
+    assert "P(a consumable shortfall (more than 0 kg short))" in note and "P(any data dropped)" in note
+    assert "P(a brownout (a priority-1 load unserved))" in note
+    # 12 runs: a p05 has no lower bound (0.95^12 > 0.025) and lies below the 3rd lowest run (binomial(12, 0.05)'s
+    # 97.5 % quantile is 2: P(X <= 1) = 0.882, P(X <= 2) = 0.980)
+    assert "a p05 from 12 runs lies below the 3rd lowest run, with no lower bound" in note
+
+
+def test_percentile_intervals_are_order_statistics() -> None:
+    """The distribution-free 95 % interval of a percentile from n runs (Hahn & Meeker 1991, sec. 5.2): 200 runs
+    bound a p05 by their 4th and 17th lowest and a median by the 86th and 115th; 50 runs give no lower bound for a
+    p05 and the 7th lowest as its upper one (the binomial quantiles, scipy.stats.binom.ppf). Second computation:
+    the coverage P(l <= X < u), X ~ binomial(n, p), is at least 95 %."""
+    from lunarops.ops.montecarlo import percentile_interval, percentile_ranks
+
+    assert percentile_ranks(200, 5) == (4, 17) and percentile_ranks(200, 50) == (86, 115)
+    assert percentile_ranks(50, 5) == (None, 7) and percentile_ranks(1000, 5) == (37, 65)
+    for n, p in ((200, 0.05), (200, 0.5), (1000, 0.05), (1000, 0.95)):
+        low, high = percentile_ranks(n, 100 * p)
+        assert low is not None and high is not None
+        coverage = stats.binom.cdf(high - 1, n, p) - stats.binom.cdf(low - 1, n, p)
+        assert coverage >= 0.95
+    values = np.arange(200.0, 0.0, -1.0)  # 200 .. 1, unsorted: the function sorts
+    assert percentile_interval(values, 5) == (4.0, 17.0)
 
 
 def test_cli_simulate_refuses_runs_that_do_not_fit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """1000 runs keep 2000 events each (1000 x 2000 x 32 B = 64 MB) and 31 daily records of 20 float32 series
-    (1000 x 31 x 20 x 4 B = 2.5 MB): about 67 MB, refused with 30 MB available (the hourly run 0, 200,000 events
-    x 32 B = 6.4 MB, fits); an InputError (exit 2) naming the runs, not a MemoryError traceback."""
+    """1000 runs keep 2000 events each (1000 x 2000 x 32 B = 64 MB) and 31 daily records of 21 float32 series
+    (1000 x 31 x 21 x 4 B = 2.6 MB), with the per-run counters (components, loads by month and year): about 68 MB,
+    refused with 30 MB available (the hourly run 0, 200,000 events x 32 B = 6.4 MB, fits); an InputError (exit 2)
+    naming the runs, not a MemoryError traceback."""
     from typer.testing import CliRunner
 
     from lunarops.cli.main import app
@@ -95,5 +119,5 @@ def test_cli_simulate_refuses_runs_that_do_not_fit(tmp_path: Path, monkeypatch: 
     monkeypatch.setattr(montecarlo, "available_memory_bytes", lambda: 30_000_000)
     out = CliRunner().invoke(app, ["simulate", str(path), "--runs", "1000", "--json"])
     assert out.exit_code == 2, out.output
-    assert "runs = 1000 needs about 67 MB" in out.output and "Traceback" not in out.output
+    assert "runs = 1000 needs about 68 MB" in out.output and "Traceback" not in out.output
     assert "record_hours" in out.output and "fewer runs" in out.output

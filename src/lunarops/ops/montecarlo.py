@@ -7,6 +7,8 @@ therefore gives the same trace whatever the batch size, and the same seed gives 
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -38,6 +40,7 @@ class RunDraws:
     eff: NDArray[np.float64]  # (run, 4): battery charge, discharge, fuel cell, electrolyser [-]
     load_yield: NDArray[np.float64]  # (run, load): ISRU product per J served [kg/J]
     fail_steps: NDArray[np.int64]  # (run, unit, k): operating steps to the k-th failure
+    drawn: NDArray[np.float64] | None = None  # (run, uncertain input): each input's value (uncertain_input_names)
 
 
 def _uncertain_inputs(station: Station) -> list[Uncertain]:
@@ -56,6 +59,27 @@ def _uncertain_inputs(station: Station) -> list[Uncertain]:
         else:
             out += [plant.o2_energy_j_per_kg]
     return out
+
+
+def uncertain_input_names(station: Station) -> list[str]:
+    """Names of ``_uncertain_inputs`` in the same order, each "<element>: <field with its SI unit>"."""
+    names = [f"{a.name}: cell_efficiency" for a in station.solar_arrays]
+    names += [f"{a.name}: degradation_per_year" for a in station.solar_arrays]
+    b, r = station.battery, station.fuel_cell
+    if b:
+        names += [f"{b.name}: charge_efficiency", f"{b.name}: discharge_efficiency"]
+    if r:
+        names += [f"{r.name}: fuel_cell_efficiency", f"{r.name}: electrolyser_efficiency"]
+    for plant in station.isru:
+        if plant.kind == "ice_extraction":
+            names += [
+                f"{plant.name}: ice_mass_fraction",
+                f"{plant.name}: regolith_energy_j_per_kg",
+                f"{plant.name}: water_energy_j_per_kg",
+            ]
+        else:
+            names += [f"{plant.name}: o2_energy_j_per_kg"]
+    return names
 
 
 def _failure_blocks(station: Station, inputs: EngineInputs) -> tuple[NDArray[np.float64], NDArray[np.int64]]:
@@ -155,12 +179,14 @@ def draw_runs(
     array_deg = np.empty((runs, n_arr))
     for a in range(n_arr):
         array_eff[:, a], array_deg[:, a] = column(a), column(n_arr + a)
+    drawn = np.column_stack([column(j) for j in range(len(params))]) if params else np.zeros((runs, 0))
     return RunDraws(
         array_eff=array_eff,
         array_deg=array_deg,
         eff=eff,
         load_yield=yields,
         fail_steps=fail,
+        drawn=drawn,
     )
 
 
@@ -379,6 +405,30 @@ def to_dataset(inputs: EngineInputs, raw: RawRuns, first_run: int = 0) -> xr.Dat
     return ds
 
 
+def percentile_interval(
+    values: NDArray[np.floating], percent: float, confidence: float = 0.95
+) -> tuple[float | None, float | None]:
+    """The distribution-free interval of a population percentile from a sample: the order statistics
+    x_(l) <= x_(u) with l the binomial(n, p) quantile at (1 - confidence) / 2 and u one more than the quantile at
+    (1 + confidence) / 2 (Hahn & Meeker, Statistical Intervals, 1991, sec. 5.2; Conover 1999, sec. 3.2). None
+    where the sample is too small for a bound on that side (e.g. the low end of a p05 from 50 runs: the p05 may
+    lie below every run)."""
+    x = np.sort(np.asarray(values, dtype=np.float64))
+    low_rank, high_rank = percentile_ranks(x.size, percent, confidence)
+    low = float(x[low_rank - 1]) if low_rank is not None else None
+    high = float(x[high_rank - 1]) if high_rank is not None else None
+    return low, high
+
+
+def percentile_ranks(n: int, percent: float, confidence: float = 0.95) -> tuple[int | None, int | None]:
+    """The 1-based ranks (smallest first) of the order statistics bounding a percentile in ``percentile_interval``
+    for a sample of ``n``; None where there is no bound on that side."""
+    p, alpha = percent / 100.0, 1.0 - confidence
+    low_rank = int(stats.binom.ppf(alpha / 2.0, n, p))  # runs below the lower bound
+    high_rank = int(stats.binom.ppf(1.0 - alpha / 2.0, n, p)) + 1
+    return (low_rank if low_rank >= 1 else None), (high_rank if high_rank <= n else None)
+
+
 def clopper_pearson(successes: int, trials: int, confidence: float = 0.95) -> tuple[float, float]:
     """The exact (Clopper-Pearson) two-sided interval of a binomial probability: beta quantiles of the runs
     with and without the outcome; 0 and 1 at the ends."""
@@ -510,6 +560,48 @@ def _load_period_table(ds: xr.Dataset, period: str, every: bool) -> pd.DataFrame
     return pd.DataFrame(rows, columns=columns)
 
 
+#: the run figures the sensitivity table correlates the drivers with: (variable, column name)
+SENSITIVITY_OUTPUTS: tuple[tuple[str, str], ...] = (
+    ("run_unserved_j", "unserved_energy"),
+    ("run_min_storage_fraction", "min_storage_fraction"),
+    ("run_isru_water_kg", "isru_water"),
+    ("run_isru_o2_kg", "isru_o2"),
+    ("run_data_returned_bits", "data_returned"),
+)
+
+
+def sensitivity_table(ds: xr.Dataset) -> pd.DataFrame:
+    """What drives the spread over the runs: the Spearman rank correlation of each driver (an input drawn from
+    a distribution, a component's failures per run) with each run figure of SENSITIVITY_OUTPUTS (columns
+    ``rho_<figure>``; NaN where the driver or the figure does not vary), strongest first. Rank correlations
+    (scipy.stats.spearmanr) catch any monotonic dependence; they measure association over these runs, not
+    cause, and a driver correlated with another shares its credit."""
+    from scipy import stats
+
+    drivers: dict[str, NDArray[np.float64]] = {}
+    if "uncertain_input" in ds.dims:
+        for k, name in enumerate(ds["uncertain_input"].values):
+            drivers[str(name)] = np.asarray(ds["input_value"].values[:, k], dtype=np.float64)
+    if "component" in ds.dims:
+        for k, name in enumerate(ds["component"].values):
+            drivers[f"{name}: failures"] = np.asarray(ds["component_failures"].values[:, k], dtype=np.float64)
+    outputs = [(var, label) for var, label in SENSITIVITY_OUTPUTS if var in ds]
+    columns = ["driver", *(f"rho_{label}" for _, label in outputs)]
+    if ds.sizes.get("run", 0) < 3 or not drivers:
+        return pd.DataFrame(columns=columns)
+    rows = []
+    for name, x in drivers.items():
+        row: list[object] = [name]
+        for var, _ in outputs:
+            y = np.asarray(ds[var].values, dtype=np.float64)
+            varies = np.ptp(x) > 0 and np.ptp(y[np.isfinite(y)]) > 0 if np.isfinite(y).any() else False
+            row.append(float(stats.spearmanr(x, y, nan_policy="omit").statistic) if varies else math.nan)
+        rows.append(row)
+    frame = pd.DataFrame(rows, columns=columns)
+    strength = frame[columns[1:]].abs().max(axis=1).fillna(0.0)
+    return frame.iloc[np.argsort(-strength.to_numpy(dtype=np.float64), kind="stable")].reset_index(drop=True)
+
+
 def storage_month_table(ds: xr.Dataset) -> pd.DataFrame:
     """Each calendar month's lowest usable storage fraction in a run (the records' minima; the month of each
     record's start), as percentiles over the runs: p05 (1 run in 20 goes lower) and p50 [share of usable
@@ -558,12 +650,21 @@ def summarize(ds: xr.Dataset, battery_capacity_j: float | None = None) -> dict[s
     ``components``: per component, [failures per run mean, p95, spares used mean, unit-hours down mean, units
     down at the end mean, probability of waiting for a spare] (``component_table`` names them)."""
 
-    def q(name: str, p: float, scale: float = 1.0) -> float:
+    intervals: dict[str, list[float | None]] = {}
+    asked: list[tuple[float, list[float | None]]] = []  # each q's value and its interval, in call order
+
+    def q(name: str, p: float, scale: float = 1.0, per: float = 1.0) -> float:
+        """The p-th percentile over the runs of run figure ``name``, times ``scale`` over ``per``; its 95 %
+        interval is kept for ``percentile_ci95``."""
         values = ds[name].values
         # nearest-rank below when some runs are unbounded (e.g. reserve days with no crew aboard)
         if np.any(np.isinf(values)):
-            return float(np.percentile(values, p, method="lower")) * scale
-        return float(np.percentile(values, p)) * scale
+            value = float(np.percentile(values, p, method="lower")) * scale / per
+        else:
+            value = float(np.percentile(values, p)) * scale / per
+        low, high = percentile_interval(values, p)
+        asked.append((value, [None if x is None else x * scale / per for x in (low, high)]))
+        return value
 
     kwh = 1.0 / 3.6e6
     # bits -> GB by division: 1.6e13 bits / 8e9 is exactly 2000 GB (x 1.25e-10 gives 2000.0000000000002)
@@ -597,22 +698,22 @@ def summarize(ds: xr.Dataset, battery_capacity_j: float | None = None) -> dict[s
         "isru_water_kg_p95": q("run_isru_water_kg", 95),
         "water_overflow_kg_p50": q("run_water_overflow_kg", 50),
         # the energy balance of a run [MWh] (p50): generated = served + curtailed + losses + change of storage
-        "generated_mwh_p50": q("run_generated_j", 50) / 3.6e9,
-        "served_mwh_p50": q("run_served_j", 50) / 3.6e9,
-        "curtailed_mwh_p50": q("run_curtailed_j", 50) / 3.6e9,
-        "storage_losses_mwh_p50": q("run_losses_j", 50) / 3.6e9,
+        "generated_mwh_p50": q("run_generated_j", 50, per=3.6e9),
+        "served_mwh_p50": q("run_served_j", 50, per=3.6e9),
+        "curtailed_mwh_p50": q("run_curtailed_j", 50, per=3.6e9),
+        "storage_losses_mwh_p50": q("run_losses_j", 50, per=3.6e9),
         "isru_o2_kg_p05": q("run_isru_o2_kg", 5),
         "isru_o2_kg_p50": q("run_isru_o2_kg", 50),
         "isru_o2_kg_p95": q("run_isru_o2_kg", 95),
-        "data_returned_gb_p50": q("run_data_returned_bits", 50) / 8e9,
-        "data_returned_gb_p05": q("run_data_returned_bits", 5) / 8e9,
+        "data_returned_gb_p50": q("run_data_returned_bits", 50, per=8e9),
+        "data_returned_gb_p05": q("run_data_returned_bits", 5, per=8e9),
         # of which through a relay (the Earth down); the buffer's highest fill in a run (p50 and max over runs)
-        "data_relayed_gb_p50": q("run_data_relayed_bits", 50) / 8e9,
-        "data_buffer_peak_gb_p50": q("run_max_data_buffer_bits", 50) / 8e9,
+        "data_relayed_gb_p50": q("run_data_relayed_bits", 50, per=8e9),
+        "data_buffer_peak_gb_p50": q("run_max_data_buffer_bits", 50, per=8e9),
         "data_buffer_peak_gb_max": float(ds["run_max_data_buffer_bits"].max()) / 8e9,
-        "data_dropped_gb_p50": q("run_data_dropped_bits", 50) / 8e9,
+        "data_dropped_gb_p50": q("run_data_dropped_bits", 50, per=8e9),
         "data_dropped_gb_mean": float(dropped.mean()) / 8e9,
-        "data_dropped_gb_p95": q("run_data_dropped_bits", 95) / 8e9,
+        "data_dropped_gb_p95": q("run_data_dropped_bits", 95, per=8e9),
         "data_dropped_gb_max": float(dropped.max()) / 8e9,
         "probability_any_data_dropped": float(np.mean(dropped > 0.0)),
         "probability_any_data_dropped_ci95": ci(dropped > 0.0),
@@ -622,6 +723,15 @@ def summarize(ds: xr.Dataset, battery_capacity_j: float | None = None) -> dict[s
         "brownout_hours_p95": q("run_brownout_h", 95),
         "max_energy_residual_j": float(ds["run_max_energy_residual_j"].max()),
     }
+    # each percentile key above came from one q call, in order: its distribution-free 95 % interval
+    keys = [k for k in out if re.search(r"_p\d\d$", k)]
+    if len(keys) != len(asked):  # a key added without q, or the reverse: not expected
+        raise RuntimeError(f"{len(keys)} percentile keys but {len(asked)} percentiles computed")
+    for key, (value, interval) in zip(keys, asked, strict=True):
+        if out[key] != value:
+            raise RuntimeError(f"percentile key {key} does not follow its q call")
+        intervals[key] = interval
+    out["percentile_ci95"] = intervals
     # the stores at the end of the period (median over the runs): what is left, and the O2 beyond the O2 tank
     # that counted as propellant
     for store in ("o2_kg", "water_kg", "food_kg", "propellant_kg"):
@@ -741,13 +851,23 @@ def simulate(
     # the engine writes each batch straight into one set of outputs: no concatenation; Monte Carlo series in
     # float32 (half the memory; the engine rounds each record as astype would)
     raw = RawRuns.allocate(inputs, runs, record_steps, event_capacity, np.float32 if runs > 1 else np.float64)
+    params = _uncertain_inputs(station)
+    drawn = np.zeros((runs, len(params)))
     for start in range(0, runs, batch):
         n = min(batch, runs - start)
         draws = draw_runs(station, inputs, seed, n, sample_inputs, first_run=start)
         run_batch(inputs, draws, out=raw.runs_slice(start, start + n))
+        if draws.drawn is not None:
+            drawn[start : start + n] = draws.drawn
         if progress is not None:
             progress((start + n) / runs, f"{start + n}/{runs} runs")
     ds = to_dataset(inputs, raw)
+    random = [k for k, p in enumerate(params) if p.kind != "fixed" and sample_inputs]
+    if random:  # each run's value of every input drawn from a distribution, for sensitivity studies
+        names = uncertain_input_names(station)
+        ds["input_value"] = (("run", "uncertain_input"), drawn[:, random])
+        ds = ds.assign_coords(uncertain_input=[names[k] for k in random])
+        ds["input_value"].attrs["description"] = "each run's drawn value of the input (SI units, in its name)"
     events = event_log(inputs, raw, 0)
     cap = station.battery.capacity_j if station.battery else None
     return OpsResult(ds, events, summarize(ds, cap), inputs)

@@ -33,6 +33,8 @@ from lunarops.ops.montecarlo import (
     load_month_table,
     load_table,
     load_year_table,
+    percentile_ranks,
+    sensitivity_table,
     simulate,
     storage_month_table,
 )
@@ -794,6 +796,7 @@ def simulate_scenario(
         record_steps=record_steps,
         progress=lambda f, m: progress(0.2 + 0.75 * f, m),
     )
+    mc.summary["seed"] = seed  # the batch's seed: the same seed and runs give the same numbers
     period = scenario.period
     notes = [note, *crew_note, *_loop_without_eclss(station, inputs), *_o2_over_the_tank(hourly, station, arrivals)]
     notes += _failure_clocks(station, inputs)
@@ -1230,16 +1233,34 @@ def probability_note(summary: Mapping[str, Any]) -> str:
     """The Monte Carlo probabilities with their 95 % Clopper-Pearson intervals and the number of runs."""
     parts = []
     for key, label in (
-        ("probability_any_unserved_energy", "any unserved energy"),
-        ("probability_consumable_shortfall", "a consumable shortfall"),
+        ("probability_any_unserved_energy", "any unserved energy (more than 1 J in the run)"),
+        ("probability_brownout", "a brownout (a priority-1 load unserved)"),
+        ("probability_consumable_shortfall", "a consumable shortfall (more than 0 kg short)"),
         ("probability_any_data_dropped", "any data dropped"),
     ):
+        if f"{key}_ci95" not in summary:
+            continue
         lo, hi = summary[f"{key}_ci95"]
         parts.append(f"P({label}) = {summary[key]:.3g} (95 % CI {lo:.3g} to {hi:.3g})")
-    return (
-        f"Monte Carlo probabilities over {summary['runs']} runs, with exact (Clopper-Pearson) 95 % confidence "
-        f"intervals of the sampling error (more runs narrow them): {'; '.join(parts)}."
+    runs = int(summary["runs"])
+    low, high = percentile_ranks(runs, 5.0)
+    where = (
+        f"between the {_ordinal(low)} and the {_ordinal(high)} lowest run" if low is not None and high is not None
+        else f"below the {_ordinal(high)} lowest run, with no lower bound from {runs} runs (72 runs give one: "
+        "0.95^72 < 0.025)"
+        if high is not None else "unbounded"
     )
+    return (
+        f"Monte Carlo probabilities over {runs} runs, with exact (Clopper-Pearson) 95 % confidence "
+        f"intervals of the sampling error (more runs narrow them): {'; '.join(parts)}. Percentiles (_p05, _p50, "
+        "_p95) are of each run's own figure over the runs (linear interpolation; nearest rank below where some "
+        f"run is unbounded), each with a distribution-free 95 % interval in percentile_ci95: a p05 from {runs} "
+        f"runs lies {where}."
+    )
+
+
+def _ordinal(n: int) -> str:
+    return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
 
 
 EVENT_COLUMNS = {
@@ -1337,6 +1358,16 @@ def run_stage(ctx: RunContext) -> StageResult | None:
     data_by_month = data_month_table(mc.dataset)
     if len(data_by_month):
         datasets["operations_data_by_month"] = xr.Dataset.from_dataframe(data_by_month.set_index("month"))
+    sensitivity = sensitivity_table(mc.dataset)
+    if len(sensitivity):
+        tables.append(Table(
+            f"What drives the spread over {int(mc.summary['runs'])} runs: Spearman rank correlation of each input "
+            "drawn from a distribution and of each component's failures with each run's figures (+1: the figure "
+            "rises with it, -1: falls; blank: one of the two does not vary). Association over these runs, not "
+            "cause; each run's drawn values are in the results (input_value)",
+            sensitivity,
+        ))
+        datasets["operations_sensitivity"] = xr.Dataset.from_dataframe(sensitivity.set_index("driver"))
     storage_by_month = storage_month_table(mc.dataset)
     if len(storage_by_month):
         datasets["operations_storage_by_month"] = xr.Dataset.from_dataframe(storage_by_month.set_index("month"))
