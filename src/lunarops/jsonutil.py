@@ -10,15 +10,17 @@ from typing import Any
 import numpy as np
 
 
-def _jsonable(value: Any) -> Any:
+def jsonable(value: Any) -> Any:
+    """``value`` as plain JSON types: numpy values and arrays as lists and numbers, NaN and +-inf as None, dates as
+    ISO text."""
     if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
+        return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
+        return [jsonable(v) for v in value]
     if isinstance(value, np.ndarray):
-        return _jsonable(value.tolist())
+        return jsonable(value.tolist())
     if isinstance(value, np.generic):
-        return _jsonable(value.item())
+        return jsonable(value.item())
     if isinstance(value, float) and not math.isfinite(value):
         return None
     if isinstance(value, datetime | date):
@@ -41,4 +43,4 @@ def non_finite_marks(summary: Any) -> dict[str, dict[str, str]]:
 
 def to_json(obj: Any) -> str:
     """JSON text of dicts of numbers/arrays; NaN and inf become null."""
-    return json.dumps(_jsonable(obj), indent=2, allow_nan=False, default=str)
+    return json.dumps(jsonable(obj), indent=2, allow_nan=False, default=str)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -152,6 +153,15 @@ def test_sweep_records_each_member_once(tmp_path: Path) -> None:
     # a rerun (all finished) records nothing again
     run_sweep(members, tmp_path / "s", lambda: make_executor(None, 1), member_function=_quick_member, db_url=url)
     assert sorted(r.run_id for r in _catalog_runs(url)) == sorted(r.run_id for r in records)
+    # recorded later (the first two) or into another catalog: their own start and finish, from member.json,
+    # not the time of recording (a data engineer's user study, session 18)
+    other = f"sqlite:///{tmp_path / 'other.sqlite'}"
+    run_sweep(members, tmp_path / "s", lambda: make_executor(None, 1), member_function=_quick_member, db_url=other)
+    for record in _catalog_runs(other):
+        run = json.loads((Path(record.out_dir) / "member.json").read_text())["run"]
+        started = datetime.fromisoformat(run["started_utc"])
+        assert record.started_utc == started
+        assert abs((record.finished_utc - started).total_seconds() - run["elapsed_s"]) < 1e-3
 
 
 def test_sweep_bad_db_fails_before_running(tmp_path: Path) -> None:

@@ -147,3 +147,27 @@ def test_newest_where_reads_past_the_newest_pages(tmp_path: Path) -> None:
     assert [r.run_id for r in catalog.newest_where(lambda r: True, 50, prefix="other-1", page=4)] == [
         f"other-{i}" for i in range(19, 9, -1)
     ]
+
+
+def test_summary_is_stored_as_strict_json_and_read_back_with_its_infinities(tmp_path: Path) -> None:
+    """A data engineer's user study (session 18): the stored summary had bare Infinity and NaN tokens, which
+    SQLite's json_extract and PostgreSQL's jsonb refuse. Now strict JSON with the infinities named under
+    non_finite (as summary.json), and RunRecord.summary gives the infinities back; NaN comes back as None."""
+    import sqlite3
+
+    path = tmp_path / "c.sqlite"
+    catalog = Catalog(f"sqlite:///{path}")
+    catalog.start("r1", "s", "0" * 64, str(tmp_path), "name: s")
+    summary = {"operations": {"consumables_reserve_days_p05": float("inf"), "share": float("nan"), "soc": 0.4}}
+    catalog.finish("r1", "done", 1.0, summary)
+    with sqlite3.connect(path) as connection:
+        valid, soc, reserve, mark = connection.execute(
+            "select json_valid(summary_json), json_extract(summary_json, '$.operations.soc'), "
+            "json_extract(summary_json, '$.operations.consumables_reserve_days_p05'), "
+            "json_extract(summary_json, '$.non_finite.operations.consumables_reserve_days_p05') from runs"
+        ).fetchone()
+    assert (valid, soc, reserve, mark) == (1, 0.4, None, "inf")
+    back = catalog.get("r1").summary
+    assert back["operations"]["consumables_reserve_days_p05"] == float("inf")
+    assert back["operations"]["share"] is None and back["operations"]["soc"] == 0.4
+    assert "non_finite" not in back

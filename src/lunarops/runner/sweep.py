@@ -33,7 +33,7 @@ from concurrent.futures import Executor, Future
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -583,6 +583,11 @@ def _call_member(function: MemberFunction, scenario: Scenario, out_dir: str) -> 
         pass
     if not isinstance(run_id, str) or not run_id:
         run_id = _new_run_id()
+    else:  # the run's own start, as its id gives it: ids then sort as the start times (RunRecord.output_state)
+        try:
+            started = datetime.strptime(run_id[:16], "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+        except ValueError:
+            pass
     return {"summary": summary, "run": {"run_id": run_id, "started_utc": started.isoformat(), "elapsed_s": elapsed_s}}
 
 
@@ -623,8 +628,9 @@ def _record_finished(catalog: Catalog, out_dir: Path, member: Member, total: int
     scenario_yaml = yaml.safe_dump(member.scenario.model_dump(mode="json"), sort_keys=False, allow_unicode=True)
     member_dir = str(_member_dir(out_dir, member).resolve())
     catalog.start(run_id, name, scenario_sha256(member.scenario), member_dir, scenario_yaml, started_utc=started)
-    elapsed = run.get("elapsed_s")
-    catalog.finish(run_id, "done", float(elapsed) if isinstance(elapsed, int | float) else None, summary)
+    elapsed = float(run["elapsed_s"]) if isinstance(run.get("elapsed_s"), int | float) else None
+    finished = started + timedelta(seconds=elapsed) if started is not None and elapsed is not None else None
+    catalog.finish(run_id, "done", elapsed, summary, finished_utc=finished)
 
 
 def _submit_all(

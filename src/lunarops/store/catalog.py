@@ -30,6 +30,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from lunarops.errors import InputError, StoreError
+from lunarops.jsonutil import jsonable, non_finite_marks
 from lunarops.store.paths import default_catalog_url
 
 metadata = MetaData()
@@ -151,17 +152,24 @@ class Catalog:
         )
 
     def finish(
-        self, run_id: str, status: str, elapsed_s: float | None, summary: dict[str, Any], error: str | None = None
+        self,
+        run_id: str,
+        status: str,
+        elapsed_s: float | None,
+        summary: dict[str, Any],
+        error: str | None = None,
+        finished_utc: datetime | None = None,
     ) -> None:
-        """Record a run's end: status "done" or "failed", with its summary."""
+        """Record a run's end: status "done" or "failed", with its summary; at ``finished_utc`` (default now: a
+        sweep member recorded later, or in another catalog, gives its own)."""
         self._execute(
             update(runs)
             .where(runs.c.run_id == run_id)
             .values(
                 status=status,
-                finished_utc=datetime.now(UTC),
+                finished_utc=finished_utc or datetime.now(UTC),
                 elapsed_s=elapsed_s,
-                summary_json=json.dumps(summary, default=str),
+                summary_json=summary_text(summary),
                 error=error,
             )
         )
@@ -242,9 +250,33 @@ def _record(row: Any) -> RunRecord:
         finished_utc=_utc(row["finished_utc"]),
         elapsed_s=row["elapsed_s"],
         out_dir=row["out_dir"],
-        summary=json.loads(row["summary_json"]) if row["summary_json"] else {},
+        summary=summary_from_text(row["summary_json"]) if row["summary_json"] else {},
         error=row["error"],
     )
+
+
+#: the key of a stored summary that says which nulls are infinities ({stage: {key: "inf" | "-inf"}})
+NON_FINITE = "non_finite"
+
+
+def summary_text(summary: dict[str, Any]) -> str:
+    """A run's summary as strict JSON (SQL's JSON functions and PostgreSQL's jsonb read it): NaN and +-inf as
+    null, and the infinities named under ``non_finite``, as in the run's summary.json."""
+    marks = non_finite_marks(summary)
+    return json.dumps({**jsonable(summary), **({NON_FINITE: marks} if marks else {})}, allow_nan=False, default=str)
+
+
+def summary_from_text(text: str) -> dict[str, Any]:
+    """The summary ``summary_text`` wrote (or an older row's, with Infinity tokens), the infinities restored."""
+    summary: dict[str, Any] = json.loads(text)
+    marks = summary.pop(NON_FINITE, {}) if isinstance(summary.get(NON_FINITE), dict) else {}
+    for stage, keys in marks.items():
+        block = summary.get(stage)
+        if isinstance(block, dict) and isinstance(keys, dict):
+            for key, mark in keys.items():
+                if key in block and block[key] is None:
+                    block[key] = float(mark)
+    return summary
 
 
 def _utc(value: Any) -> Any:
