@@ -17,6 +17,7 @@ from lunarops.atomic import write_text_atomic
 from lunarops.numformat import format_number
 from lunarops.report.glossary import GLOSSARY
 from lunarops.runner.stage import Figure, StageResult, Table
+from lunarops.units import unit_of as summary_unit  # the unit a summary key's name carries
 
 CSS = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;color:#1d2733;background:#f6f7f9}
@@ -126,38 +127,6 @@ def _summary_label(key: str, summary: dict[str, Any]) -> str:
     if key == "imleo_kg" and "imleo_label" in summary:
         return f"{summary['imleo_label']}, kg (imleo_kg)"
     return key
-
-
-# the unit a summary key's name carries (lunarops names every value with its unit: docs/results.md); the last unit
-# word of the name wins, after the statistic (p05, p50, mean, ...) is set aside
-_UNIT_WORDS = {
-    "kg": "kg", "t": "t", "gb": "GB", "tb": "TB", "mbps": "Mbps", "km": "km", "m": "m", "s": "s", "seconds": "s",
-    "h": "h",
-    "hours": "h", "days": "d", "d": "d", "deg": "deg", "kw": "kW", "kwh": "kWh", "mwh": "MWh", "j": "J",
-    "musd": "M USD", "fraction": "fraction (0-1)", "share": "fraction (0-1)", "probability": "fraction (0-1)",
-    "charge": "fraction (0-1)", "gap": "fraction (0-1)", "events": "count", "missions": "count", "runs": "count",
-    "failures": "count", "spares": "count", "times": "count", "flights": "count", "variables": "count",
-    "constraints": "count", "integer": "count",
-}
-_STATISTICS = {"p05", "p50", "p95", "mean", "median", "max", "min", "ci95", "sd"}
-
-
-def summary_unit(key: str) -> str:
-    """The unit of a summary value from its key ("data_returned_gb_p50" -> "GB", "dv_km_per_s" -> "km/s",
-    "probability_brownout" -> "fraction (0-1)"); "" when the name carries none (a text, a name)."""
-    name = key.split("[")[0].split(":")[-1].strip().lower().replace(" ", "_")
-    if "_per_" in name:
-        top, _, bottom = name.rpartition("_per_")
-        return f"{_UNIT_WORDS.get(top.split('_')[-1], top.split('_')[-1])}/{_UNIT_WORDS.get(bottom, bottom)}"
-    words = [w for w in name.split("_") if w and w not in _STATISTICS]
-    if name.startswith(("n_", "vehicles_launched")):
-        return "count"
-    if words and words[0] == "probability":
-        return "fraction (0-1)"
-    for word in reversed(words):
-        if word in _UNIT_WORDS:
-            return _UNIT_WORDS[word]
-    return ""
 
 
 def _summary_table(summary: dict[str, Any]) -> str:

@@ -17,6 +17,7 @@ import xarray as xr
 from lunarops.atomic import write_atomic
 from lunarops.errors import InputError, StoreError
 from lunarops.jsonutil import to_json
+from lunarops.units import unit_of
 
 
 def write_dataset(dataset: xr.Dataset, path: Path) -> Path:
@@ -72,9 +73,14 @@ def _json_attrs(attrs: Mapping[Any, Any]) -> str:
 
 def _write_table(dataset: xr.Dataset, path: Path, rows_per_slice: int = ROWS_PER_SLICE) -> Path:
     dataset_attrs = _json_attrs(dataset.attrs).encode()
-    variables = {
-        str(name): dict(dataset[name].attrs) for name in [*dataset.coords, *dataset.data_vars] if dataset[name].attrs
-    }
+    variables = {}
+    for name in [*dataset.coords, *dataset.data_vars]:
+        attrs = dict(dataset[name].attrs)
+        unit = unit_of(str(name))  # the unit its name carries, unless the variable says its own
+        if unit and "units" not in attrs:
+            attrs["units"] = unit
+        if attrs:
+            variables[str(name)] = attrs
     variables_json = to_json(variables).encode()
 
     def arrow(part: xr.Dataset) -> pa.Table:
