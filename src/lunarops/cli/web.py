@@ -5,7 +5,7 @@ from __future__ import annotations
 import errno
 import socket
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -203,15 +203,12 @@ def remove_user(
         from lunarops.web.access import remove_user as remove
 
         removed = remove(access, name)
-        notes = _change_notes(removed, access)
-        for note in notes:
-            err_console.print(note, highlight=False, soft_wrap=True)
-        if json_output:
-            print_json({"user": name, "organization": removed.organization, "role": removed.role,
-                        "removed": True, "users_left": removed.users_left, "notes": notes})
-            return
-        console.print(f"user {name} ({removed.organization}, {removed.role}) removed from {access}; its token no "
-                      "longer logs in", highlight=False, soft_wrap=True)
+        _print_change(
+            removed, access, json_output,
+            {"user": name, "organization": removed.organization, "role": removed.role, "removed": True,
+             "users_left": removed.users_left},
+            f"user {name} ({removed.organization}, {removed.role}) removed from {access}; its token no longer logs in",
+        )
 
 
 @access_app.command("rotate-token")
@@ -226,16 +223,28 @@ def rotate_token(
         from lunarops.web.access import rotate_token as rotate
 
         rotated = rotate(access, name)
-        notes = _change_notes(rotated, access)
-        for note in notes:
-            err_console.print(note, highlight=False, soft_wrap=True)
-        if json_output:
-            print_json({"user": name, "organization": rotated.organization, "role": rotated.role,
-                        "token": rotated.token, "notes": notes})
-            return
-        console.print(f"user {name} ({rotated.organization}, {rotated.role}) has a new token in {access}; the old "
-                      "one no longer logs in; new token (shown once):", highlight=False, soft_wrap=True)
-        console.print(rotated.token, highlight=False, soft_wrap=True)
+        _print_change(
+            rotated, access, json_output,
+            {"user": name, "organization": rotated.organization, "role": rotated.role, "token": rotated.token},
+            f"user {name} ({rotated.organization}, {rotated.role}) has a new token in {access}; the old one no "
+            "longer logs in; new token (shown once):",
+            rotated.token,
+        )
+
+
+def _print_change(change: Any, access: Path, json_output: bool, record: dict[str, Any], text: str,
+                  token: str | None = None) -> None:
+    """What an access-file change did: its notes on stderr, then the record as JSON or the text (and a new
+    token on a line of its own)."""
+    notes = _change_notes(change, access)
+    for note in notes:
+        err_console.print(note, highlight=False, soft_wrap=True)
+    if json_output:
+        print_json({**record, "notes": notes})
+        return
+    console.print(text, highlight=False, soft_wrap=True)
+    if token is not None:
+        console.print(token, highlight=False, soft_wrap=True)
 
 
 def _change_notes(changed: ChangedUser, access: Path) -> list[str]:

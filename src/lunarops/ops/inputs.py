@@ -17,7 +17,7 @@ from lunarops.errors import InputError
 from lunarops.ops import functions as fn
 from lunarops.ops.engine import YEAR_S
 from lunarops.ops.lifesupport import DAY_S
-from lunarops.ops.station import LIFE_SUPPORT_TARGETS, STORES, CommLink, SolarArray, Station
+from lunarops.ops.station import LIFE_SUPPORT_TARGETS, STORES, CommLink, LinkBudget, SolarArray, Station
 
 COMMODITY_CODE = {"o2_kg": 0, "water_kg": 1, "food_kg": 2, "propellant_kg": 3, "spares": 4}
 SPARES_FOR = 5  # delivery code of spares for component c: SPARES_FOR + c
@@ -580,29 +580,32 @@ def online_steps(names: tuple[str, ...], online_s: tuple[float, ...], dt_s: floa
 def direct_rate_bps(comm: CommLink, light: LightSeries) -> NDArray[np.float64]:
     """The direct link's rate at each step while it is up [bit/s]: ``downlink_bps``, capped by the budget's rate
     at the base's distance to the Earth when the link has a budget."""
-    if comm.direct_budget is None:
-        return np.full(light.n_steps, comm.downlink_bps)
-    if light.earth_distance_m is None:
-        raise InputError(
-            f"comm link {comm.name!r} has a direct link budget but the light series has no earth_distance_m; "
-            "give the base's distance to the Earth [m] per step"
-        )
-    return np.minimum(comm.downlink_bps, comm.direct_budget.rate_bps(light.earth_distance_m))
+    return _capped_rate(comm, comm.downlink_bps, comm.direct_budget, light, "earth_distance_m", "the Earth")
 
 
 def relay_rate_bps(comm: CommLink, light: LightSeries) -> NDArray[np.float64]:
     """The relayed link's rate at each step while a relay is up [bit/s]: ``relay_bps``, capped by the budget's
     rate at the nearest relay's range when the link has a budget (0 where no relay is up)."""
-    if comm.relay_budget is None:
-        return np.full(light.n_steps, comm.relay_bps)
-    if light.relay_range_m is None:
+    return _capped_rate(comm, comm.relay_bps, comm.relay_budget, light, "relay_range_m", "the nearest relay")
+
+
+def _capped_rate(
+    comm: CommLink, fixed_bps: float, budget: LinkBudget | None, light: LightSeries, range_name: str, to: str
+) -> NDArray[np.float64]:
+    """``fixed_bps`` at every step, capped by ``budget``'s rate at the light series' range ``range_name`` (0 where
+    the range is NaN: no link)."""
+    if budget is None:
+        return np.full(light.n_steps, fixed_bps)
+    range_m = getattr(light, range_name)
+    if range_m is None:
+        leg = "relay" if range_name == "relay_range_m" else "direct"
         raise InputError(
-            f"comm link {comm.name!r} has a relay link budget but the light series has no relay_range_m; give "
-            "the range to the nearest relay [m] per step"
+            f"comm link {comm.name!r} has a {leg} link budget but the light series has no {range_name}; give the "
+            f"range to {to} [m] per step"
         )
-    up = np.isfinite(light.relay_range_m)
-    rate = comm.relay_budget.rate_bps(np.where(up, light.relay_range_m, 1.0))
-    return np.where(up, np.minimum(comm.relay_bps, rate), 0.0)
+    up = np.isfinite(range_m)
+    rate = budget.rate_bps(np.where(up, range_m, 1.0))
+    return np.where(up, np.minimum(fixed_bps, rate), 0.0)
 
 
 def reserve_thresholds(station: Station) -> NDArray[np.float64]:

@@ -1352,12 +1352,13 @@ def run_stage(ctx: RunContext) -> StageResult | None:
     every_year = load_year_table(mc.dataset, all_years=True)
     if len(every_year):
         datasets["operations_loads_by_year"] = xr.Dataset.from_dataframe(every_year.set_index(["load", "year"]))
-    by_month = load_month_table(mc.dataset)
-    if len(by_month):
-        datasets["operations_loads_by_month"] = xr.Dataset.from_dataframe(by_month.set_index(["load", "month"]))
-    data_by_month = data_month_table(mc.dataset)
-    if len(data_by_month):
-        datasets["operations_data_by_month"] = xr.Dataset.from_dataframe(data_by_month.set_index("month"))
+    for name, frame, index in (
+        ("operations_loads_by_month", load_month_table(mc.dataset), ["load", "month"]),
+        ("operations_data_by_month", data_month_table(mc.dataset), ["month"]),
+        ("operations_storage_by_month", storage_month_table(mc.dataset), ["month"]),
+    ):
+        if len(frame):
+            datasets[name] = xr.Dataset.from_dataframe(frame.set_index(index))
     sensitivity = sensitivity_table(mc.dataset)
     if len(sensitivity):
         tables.append(Table(
@@ -1368,9 +1369,6 @@ def run_stage(ctx: RunContext) -> StageResult | None:
             sensitivity,
         ))
         datasets["operations_sensitivity"] = xr.Dataset.from_dataframe(sensitivity.set_index("driver"))
-    storage_by_month = storage_month_table(mc.dataset)
-    if len(storage_by_month):
-        datasets["operations_storage_by_month"] = xr.Dataset.from_dataframe(storage_by_month.set_index("month"))
     datasets["operations_run0_events"] = events_dataset(hourly.events)
     notes.append(probability_note(mc.summary))
     unweighed = [name for name, m in station_masses.items() if not m > 0]
