@@ -8,7 +8,8 @@ from __future__ import annotations
 _UNIT_WORDS = {
     "kg": "kg", "t": "t", "gb": "GB", "tb": "TB", "mbps": "Mbps", "km": "km", "m": "m", "s": "s", "seconds": "s",
     "h": "h", "hours": "h", "days": "d", "d": "d", "deg": "deg", "rad": "rad", "kw": "kW", "kwh": "kWh",
-    "mwh": "MWh", "j": "J", "w": "W", "bits": "bit", "bps": "bit/s", "km2": "km2", "m2": "m2",
+    "mwh": "MWh", "wh": "Wh", "j": "J", "w": "W", "db": "dB", "dbw": "dBW", "k": "K", "bits": "bit", "bps": "bit/s",
+    "km2": "km2", "m2": "m2",
     "musd": "M USD", "fraction": "fraction (0-1)", "share": "fraction (0-1)", "probability": "fraction (0-1)",
     "charge": "fraction (0-1)", "gap": "fraction (0-1)", "events": "count", "missions": "count", "runs": "count",
     "failures": "count", "spares": "count", "times": "count", "flights": "count", "variables": "count",
@@ -26,8 +27,12 @@ def unit_of(key: str) -> str:
     if name.startswith("rho_"):
         return "correlation (-1..1)"
     if "_per_" in name:
+        # "dv_km_per_s" -> km/s; "degradation_per_year" -> 1/year (a share per year); "kg_per_crew_day" ->
+        # kg/crew-day: the top's last unit word (1 when none) over the bottom's words
         top, _, bottom = name.rpartition("_per_")
-        return f"{_UNIT_WORDS.get(top.split('_')[-1], top.split('_')[-1])}/{_UNIT_WORDS.get(bottom, bottom)}"
+        top_unit = next((_UNIT_WORDS[w] for w in reversed(top.split("_")) if w in _UNIT_WORDS), "1")
+        bottom_unit = _UNIT_WORDS.get(bottom, bottom.replace("_", "-"))
+        return f"{top_unit}/{bottom_unit}"
     words = [w for w in name.split("_") if w and w not in _STATISTICS]
     if name.startswith(("n_", "vehicles_launched")):
         return "count"

@@ -161,3 +161,28 @@ def test_imleo_objective_keeps_the_unpriced_vehicle() -> None:
     assert campaign is not None
     problem = campaign.problem()
     assert problem.objective == "imleo" and problem.launch_vehicles[0].name == "long-march-10"
+
+
+def test_a_plan_launching_an_unpriced_vehicle_has_no_cost() -> None:
+    """A reviewer's finding (session 18): a fleet of Long March 10 (cost not public) and SLS (2,200 M$ a launch,
+    the catalog) reported 8,800 M$, the 4 SLS launches alone. Now the cost is unknown, with a note that names the
+    unpriced vehicle and the priced items' sum."""
+    from dataclasses import dataclass
+
+    import pandas as pd
+
+    from lunarops.runner.stages.campaign import unpriced_cost
+    from lunarops.scenario import default_scenario_path, load_scenario
+
+    @dataclass(frozen=True)
+    class FakePlan:
+        launches: pd.DataFrame
+        cost_musd: float | None
+
+    section = load_scenario(default_scenario_path()).campaign
+    mixed = FakePlan(pd.DataFrame({"launch_vehicle": ["long-march-10", "sls-block-1"]}), 8800.0)
+    plan, notes = unpriced_cost(section, mixed)
+    assert plan.cost_musd is None
+    assert "['long-march-10']" in notes[0] and "8,800 M$" in notes[0]
+    priced = FakePlan(pd.DataFrame({"launch_vehicle": ["sls-block-1"]}), 8800.0)
+    assert unpriced_cost(section, priced) == (priced, [])

@@ -44,3 +44,16 @@ def test_parquet_columns_carry_their_units(tmp_path: Path) -> None:
     assert attrs["generation_w"]["units"] == "W" and attrs["storage_fraction"]["units"] == "fraction (0-1)"
     assert attrs["battery_j"]["units"] == "J (nameplate)"  # a variable's own units win
     assert "time" not in attrs  # no unit in the name: nothing added
+
+
+@pytest.mark.parametrize(
+    ("name", "unit"),
+    [
+        ("degradation_per_year", "1/year"),  # a share per year (was "degradation/year")
+        ("specific_energy_wh_per_kg", "Wh/kg"),
+        ("kg_per_crew_day", "kg/crew-day"),
+        ("g_over_t_db_per_k", "dB/K"),
+    ],
+)
+def test_unit_of_a_rate(name: str, unit: str) -> None:
+    assert unit_of(name) == unit

@@ -728,7 +728,7 @@ def summarize(ds: xr.Dataset, battery_capacity_j: float | None = None) -> dict[s
     if len(keys) != len(asked):  # a key added without q, or the reverse: not expected
         raise RuntimeError(f"{len(keys)} percentile keys but {len(asked)} percentiles computed")
     for key, (value, interval) in zip(keys, asked, strict=True):
-        if out[key] != value:
+        if not (out[key] == value or (math.isnan(out[key]) and math.isnan(value))):
             raise RuntimeError(f"percentile key {key} does not follow its q call")
         intervals[key] = interval
     out["percentile_ci95"] = intervals
@@ -736,7 +736,9 @@ def summarize(ds: xr.Dataset, battery_capacity_j: float | None = None) -> dict[s
     # that counted as propellant
     for store in ("o2_kg", "water_kg", "food_kg", "propellant_kg"):
         if store in ds and ds.sizes.get("time", 0) > 0:
-            out[f"end_{store.removesuffix('_kg')}_kg_p50"] = float(np.median(ds[store].isel(time=-1).values))
+            at_end = ds[store].isel(time=-1).values
+            out[f"end_{store.removesuffix('_kg')}_kg_p50"] = float(np.median(at_end))
+            intervals[f"end_{store.removesuffix('_kg')}_kg_p50"] = list(percentile_interval(at_end, 50))
     table = component_table(ds)
     if len(table):
         out["components_columns"] = list(table.columns[1:])
@@ -748,6 +750,7 @@ def summarize(ds: xr.Dataset, battery_capacity_j: float | None = None) -> dict[s
     if battery_capacity_j is None:
         out.pop("min_state_of_charge")
         out.pop("min_state_of_charge_p05")
+        intervals.pop("min_state_of_charge_p05")
     return out
 
 

@@ -465,7 +465,7 @@ class LinkBudgetSpec(_Model):
         if self.required_eb_n0_db <= SHANNON_LIMIT_EB_N0_DB:
             raise ValueError(
                 f"required_eb_n0_db = {self.required_eb_n0_db:g} dB is at or below the Shannon limit "
-                f"({SHANNON_LIMIT_EB_N0_DB:.2f} dB), which no code reaches; give your modem's figure (e.g. 9.6 dB for "
+                f"({SHANNON_LIMIT_EB_N0_DB:.4f} dB), which no code reaches; give your modem's figure (e.g. 9.6 dB for "
                 "uncoded BPSK at a bit error rate of 1e-5; a few dB or less with turbo or LDPC codes)"
             )
         return self

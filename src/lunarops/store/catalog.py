@@ -182,11 +182,17 @@ class Catalog:
         return [_record(row) for row in rows]
 
     def newest_where(
-        self, keep: Callable[[RunRecord], bool], limit: int, prefix: str = "", page: int = 2000
+        self,
+        keep: Callable[[RunRecord], bool],
+        limit: int,
+        prefix: str = "",
+        page: int = 2000,
+        max_rows: int = 200_000,
     ) -> builtins.list[RunRecord]:
         """The newest ``limit`` runs (whose id starts with ``prefix``) that ``keep`` accepts, read ``page`` rows at
-        a time until enough are found or the catalog ends (a partner's runs may be older than the newest
-        thousands of a big sweep)."""
+        a time until enough are found, the catalog ends or ``max_rows`` newest rows were read (a partner's runs
+        may be older than the newest thousands of a big sweep; the bound keeps a request from reading a huge
+        catalog for a user who may see nothing)."""
         statement = select(runs)
         if prefix:
             statement = statement.where(runs.c.run_id.startswith(prefix, autoescape=True))
@@ -196,7 +202,7 @@ class Catalog:
         while len(found) < limit:
             rows = self._read(statement.offset(offset).limit(page))
             found += [record for record in map(_record, rows) if keep(record)]
-            if len(rows) < page:
+            if len(rows) < page or offset + page >= max_rows:
                 break
             offset += page
         return found[:limit]

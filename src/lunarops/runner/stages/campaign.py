@@ -156,6 +156,8 @@ def plan_campaign(section: Any, operations: Any, progress: Callable[[float, str]
     """Solve a scenario's campaign as `lunarops run` does (`lunarops simulate` and `campaign solve` too)."""
     problem, split, notes = consumables_problem(section, operations)
     plan = solve_campaign(problem, section.epoch_utc, progress)
+    plan, cost_notes = unpriced_cost(section, plan)
+    notes = notes + cost_notes
     node = section.logistics.base_node()
     return CampaignPlan(
         problem,
@@ -166,6 +168,22 @@ def plan_campaign(section: Any, operations: Any, progress: Callable[[float, str]
         outputs.mission_payload_kg(problem),
         outputs.isru_production_steps(plan, problem, section.epoch_utc),
     )
+
+
+def unpriced_cost(section: Any, plan: Any) -> tuple[Any, list[str]]:
+    """The plan with its cost unknown (None) when it launches a vehicle whose cost per launch is not public (no
+    ``cost_musd`` in the catalog or the scenario): the priced items alone would read as the whole cost."""
+    catalog = section.launch_vehicle_catalog()
+    used = {str(name) for name in plan.launches["launch_vehicle"]} if len(plan.launches) else set()
+    unpriced = sorted(name for name in used if catalog.get(name, {}).get("cost_musd") is None)
+    if not unpriced or plan.cost_musd is None:
+        return plan, []
+    note = (
+        f"cost_musd is unknown (null): the plan launches {unpriced}, whose cost per launch is not public (no "
+        f"cost_musd in the catalog); its priced items alone come to {plan.cost_musd:,.0f} M$. Give "
+        f"campaign.launch_vehicles.{unpriced[0]}.cost_musd (an assumption) to price them"
+    )
+    return replace(plan, cost_musd=None), [note]
 
 
 #: Latitude [deg] poleward of which the Moon's permanently shadowed regions (PSRs) lie: the polar region of

@@ -1243,6 +1243,11 @@ def probability_note(summary: Mapping[str, Any]) -> str:
         lo, hi = summary[f"{key}_ci95"]
         parts.append(f"P({label}) = {summary[key]:.3g} (95 % CI {lo:.3g} to {hi:.3g})")
     runs = int(summary["runs"])
+    if runs < 2:
+        return (
+            f"Monte Carlo probabilities over {runs} run, with exact (Clopper-Pearson) 95 % confidence intervals: "
+            f"{'; '.join(parts)}. One run gives no percentile intervals: run more (monte_carlo.runs)."
+        )
     low, high = percentile_ranks(runs, 5.0)
     where = (
         f"between the {_ordinal(low)} and the {_ordinal(high)} lowest run" if low is not None and high is not None

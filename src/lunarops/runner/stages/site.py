@@ -364,4 +364,5 @@ def _psr_region_dataset(regions: pd.DataFrame) -> dict[str, xr.Dataset]:
     """The results file of the PSR regions nearest each site."""
     if regions.empty:
         return {}
-    return {"psr_regions": xr.Dataset.from_dataframe(regions.set_index(["site", "rank"]))}
+    # one row per (site, region): a flat index (a site x rank grid would pad sites with fewer regions with NaN)
+    return {"psr_regions": xr.Dataset.from_dataframe(regions.rename_axis("row"))}
