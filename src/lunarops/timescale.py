@@ -54,6 +54,14 @@ def _parse_one(value: Any, index: int | None = None) -> datetime:
     )
 
 
+def parse_utc_datetime(value: Any, name: str) -> datetime:
+    """One UTC time as an aware datetime; a TimeFormatError that names ``name`` (e.g. "--since") otherwise."""
+    try:
+        return _parse_one(value)
+    except TimeFormatError as error:
+        raise TimeFormatError(f"{name}: {error}") from None
+
+
 def parse_utc(value: Any) -> Time:
     """A skyfield Time from one UTC time or a sequence of them (see module docstring)."""
     if isinstance(value, Time):

@@ -171,3 +171,33 @@ def test_summary_is_stored_as_strict_json_and_read_back_with_its_infinities(tmp_
     assert back["operations"]["consumables_reserve_days_p05"] == float("inf")
     assert back["operations"]["share"] is None and back["operations"]["soc"] == 0.4
     assert "non_finite" not in back
+
+
+def test_runs_list_filters_by_scenario_status_and_start(tmp_path: Path) -> None:
+    """`lunarops runs list --scenario/--status/--since` (a data engineer's user study, session 18: only --limit)."""
+    import json
+    from datetime import UTC, datetime, timedelta
+
+    from typer.testing import CliRunner
+
+    from lunarops.cli.main import app
+
+    url = f"sqlite:///{tmp_path / 'c.sqlite'}"
+    catalog = Catalog(url)
+    start = datetime(2030, 1, 1, tzinfo=UTC)
+    for i, (name, status) in enumerate([("ILRS a", "done"), ("ILRS b", "failed"), ("Artemis c", "done")]):
+        catalog.start(f"r{i}", name, "0" * 64, str(tmp_path), "name: x", started_utc=start + timedelta(days=i))
+        catalog.finish(f"r{i}", status, 1.0, {})
+
+    def ids(*options: str) -> list[str]:
+        result = CliRunner().invoke(app, ["runs", "list", "--db", url, "--json", *options])
+        assert result.exit_code == 0, result.output
+        return [row["run_id"] for row in json.loads(result.output)]
+
+    assert ids("--scenario", "ILRS*") == ["r1", "r0"]
+    assert ids("--scenario", "ILRS*", "--status", "done") == ["r0"]
+    assert ids("--since", "2030-01-02") == ["r2", "r1"]
+    bad = CliRunner().invoke(app, ["runs", "list", "--db", url, "--status", "ok"])
+    assert bad.exit_code == 2 and "--status = 'ok' is not a run status" in bad.output
+    bad = CliRunner().invoke(app, ["runs", "list", "--db", url, "--since", "yesterday"])
+    assert bad.exit_code == 2 and "--since" in bad.output and "ISO 8601" in bad.output

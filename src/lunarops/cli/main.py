@@ -264,13 +264,35 @@ def runs_list(
     db: Annotated[str | None, typer.Option("--db", help=DB_HELP)] = None,
     limit: Annotated[int, typer.Option("--limit", min=1, max=10_000)] = 50,
     json_output: Annotated[bool, typer.Option("--json")] = False,
+    scenario: Annotated[
+        str | None, typer.Option("--scenario", help="only runs whose scenario name matches this pattern (* and ?)")
+    ] = None,
+    status: Annotated[
+        str | None, typer.Option("--status", help="only runs with this status: running, done, failed")
+    ] = None,
+    since: Annotated[
+        str | None, typer.Option("--since", help="only runs started at or after this UTC time, e.g. 2031-01-01")
+    ] = None,
 ) -> None:
-    """List recorded runs, newest first."""
+    """List recorded runs, newest first (filtered by --scenario, --status and --since)."""
+    import fnmatch
+
     from lunarops.store import Catalog
 
     with handle_errors():
+        from lunarops.errors import InputError
+        from lunarops.timescale import parse_utc_datetime
+
+        if status is not None and status not in ("running", "done", "failed"):
+            raise InputError(f"--status = {status!r} is not a run status; use running, done or failed")
+        after = parse_utc_datetime(since, "--since") if since is not None else None
         with Catalog(db) as catalog:
-            records = catalog.list(limit)
+            records = catalog.newest_where(
+                lambda r: (scenario is None or fnmatch.fnmatchcase(r.scenario_name, scenario))
+                and (status is None or r.status == status)
+                and (after is None or r.started_utc >= after),
+                limit,
+            )
         if json_output:
             print_json(
                 [
