@@ -201,3 +201,38 @@ def test_runs_list_filters_by_scenario_status_and_start(tmp_path: Path) -> None:
     assert bad.exit_code == 2 and "--status = 'ok' is not a run status" in bad.output
     bad = CliRunner().invoke(app, ["runs", "list", "--db", url, "--since", "yesterday"])
     assert bad.exit_code == 2 and "--since" in bad.output and "ISO 8601" in bad.output
+
+
+def test_runs_relocate_points_moved_outputs_at_their_new_place(tmp_path: Path) -> None:
+    """`lunarops runs relocate OLD NEW` (a data engineer's user study, session 18: moved outputs showed as
+    missing and could not be re-pointed): runs under OLD get the same place under NEW, a sweep member's sweep_dir
+    too; a folder that only shares a prefix ("run10" against "run1") is left alone; --dry-run changes nothing."""
+    from typer.testing import CliRunner
+
+    from lunarops.cli.main import app
+
+    old, new = tmp_path / "old", tmp_path / "new"
+    (new / "sweep" / "members" / "00000").mkdir(parents=True)
+    (new / "run1").mkdir()
+    url = f"sqlite:///{tmp_path / 'c.sqlite'}"
+    catalog = Catalog(url)
+    rows = {
+        "a": (old / "run1", {}),
+        "b": (old / "sweep" / "members" / "00000", {"sweep_member": {"member": 0, "sweep_dir": str(old / "sweep")}}),
+        "c": (tmp_path / "old1" / "run", {}),  # shares the text "old" but is not under old/
+    }
+    for run_id, (folder, summary) in rows.items():
+        catalog.start(run_id, "s", "0" * 64, str(folder), "name: s")
+        catalog.finish(run_id, "done", 1.0, summary)
+    dry = CliRunner().invoke(app, ["runs", "relocate", str(old), str(new), "--db", url, "--dry-run"])
+    assert dry.exit_code == 0 and "2 runs would point" in dry.output
+    assert catalog.get("a").out_dir == str(old / "run1")
+    done = CliRunner().invoke(app, ["runs", "relocate", str(old), str(new), "--db", url])
+    assert done.exit_code == 0, done.output
+    assert catalog.get("a").out_dir == str(new / "run1")
+    member = catalog.get("b")
+    assert member.out_dir == str(new / "sweep" / "members" / "00000")
+    assert member.summary["sweep_member"]["sweep_dir"] == str(new / "sweep")
+    assert catalog.get("c").out_dir == str(tmp_path / "old1" / "run")
+    missing = CliRunner().invoke(app, ["runs", "relocate", str(old), str(tmp_path / "nowhere"), "--db", url])
+    assert missing.exit_code == 2 and "is not a folder here" in missing.output

@@ -370,6 +370,31 @@ def _short_path(path: str) -> str:
     return ".".join(parts[start:])
 
 
+@runs_app.command("relocate")
+def runs_relocate(
+    old_dir: Annotated[Path, typer.Argument(help="where the runs' output folders were (a folder above them)")],
+    new_dir: Annotated[Path, typer.Argument(help="where they are now (the same layout below it)")],
+    db: Annotated[str | None, typer.Option("--db", help=DB_HELP)] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="list what would change, change nothing")] = False,
+) -> None:
+    """Point the catalog's runs at their output folders after a move (or a copy to another machine's catalog):
+    every run whose folder is OLD_DIR or lies under it gets the same place under NEW_DIR."""
+    from lunarops.errors import InputError
+    from lunarops.store import Catalog
+
+    with handle_errors():
+        new_abs = new_dir.expanduser().resolve()
+        if not dry_run and not new_abs.is_dir():
+            raise InputError(f"NEW_DIR {str(new_dir)!r} is not a folder here; move the outputs first, or --dry-run")
+        with Catalog(db) as catalog:
+            changes = catalog.relocate(str(old_dir.expanduser().absolute()), str(new_abs), dry_run)
+        verb = "would point" if dry_run else "now point"
+        for run_id, before, after in changes:
+            console.print(f"{run_id}: {before} -> {after}", highlight=False, soft_wrap=True)
+        console.print(f"{len(changes)} runs {verb} under {new_abs}" if changes else
+                      f"no run in this catalog has its output under {old_dir}", highlight=False)
+
+
 @runs_app.command("show")
 def runs_show(
     run_id: Annotated[str, typer.Argument(help="run id or a unique prefix")],

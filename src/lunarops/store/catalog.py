@@ -214,6 +214,41 @@ class Catalog:
         statement = select(runs).where(runs.c.run_id.startswith(prefix, autoescape=True))
         return [_record(row) for row in self._read(statement.order_by(runs.c.started_utc.desc()).limit(limit))]
 
+    def relocate(self, old_dir: str, new_dir: str, dry_run: bool = False) -> builtins.list[tuple[str, str, str]]:
+        """Point the runs whose output folder is ``old_dir`` or lies under it to the same place under ``new_dir``
+        (outputs moved or copied to another disk or machine); a sweep member's ``sweep_member.sweep_dir`` too.
+        Returns (run_id, old out_dir, new out_dir) of each run changed (``dry_run``: what would change)."""
+        old = str(Path(old_dir)).rstrip("/") or "/"
+        new = str(Path(new_dir)).rstrip("/") or "/"
+
+        def moved(path: str) -> str | None:
+            if path == old:
+                return new
+            if path.startswith(old + "/"):
+                return new + path[len(old) :]
+            return None
+
+        rows = self._read(select(runs.c.run_id, runs.c.out_dir, runs.c.summary_json).where(
+            runs.c.out_dir.startswith(old, autoescape=True)
+        ))
+        changes = []
+        for row in rows:
+            target = moved(row["out_dir"])
+            if target is None:
+                continue  # "/data/run10" is not under "/data/run1"
+            changes.append((row["run_id"], row["out_dir"], target))
+            if dry_run:
+                continue
+            summary = summary_from_text(row["summary_json"]) if row["summary_json"] else {}
+            member = summary.get("sweep_member")
+            if isinstance(member, dict) and isinstance(member.get("sweep_dir"), str):
+                member["sweep_dir"] = moved(member["sweep_dir"]) or member["sweep_dir"]
+            values: dict[str, Any] = {"out_dir": target}
+            if row["summary_json"]:
+                values["summary_json"] = summary_text(summary)
+            self._execute(update(runs).where(runs.c.run_id == row["run_id"]).values(**values))
+        return changes
+
     def has(self, run_id: str) -> bool:
         """Whether a run with exactly this id is recorded."""
         return bool(self._read(select(runs.c.run_id).where(runs.c.run_id == run_id)))
