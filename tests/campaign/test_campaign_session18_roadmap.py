@@ -185,4 +185,8 @@ def test_a_plan_launching_an_unpriced_vehicle_has_no_cost() -> None:
     assert plan.cost_musd is None
     assert "['long-march-10']" in notes[0] and "8,800 M$" in notes[0]
     priced = FakePlan(pd.DataFrame({"launch_vehicle": ["sls-block-1"]}), 8800.0)
-    assert unpriced_cost(section, priced) == (priced, [])
+    same, notes = unpriced_cost(section, priced)
+    # the launches are priced; the example's spacecraft (Isaji et al.'s vehicle) has no unit cost: said
+    assert same is priced and len(notes) == 1 and "counts the launches only" in notes[0]
+    unknown = FakePlan(pd.DataFrame({"launch_vehicle": ["long-march-10"]}), None)
+    assert unpriced_cost(section, unknown) == (unknown, [])

@@ -176,8 +176,19 @@ def unpriced_cost(section: Any, plan: Any) -> tuple[Any, list[str]]:
     catalog = section.launch_vehicle_catalog()
     used = {str(name) for name in plan.launches["launch_vehicle"]} if len(plan.launches) else set()
     unpriced = sorted(name for name in used if catalog.get(name, {}).get("cost_musd") is None)
-    if not unpriced or plan.cost_musd is None:
+    if plan.cost_musd is None:
         return plan, []
+    if not unpriced:
+        crafts = section.spacecraft_catalog()
+        free = sorted({f.spacecraft for f in section.logistics.fleet if crafts.get(f.spacecraft, {}).get(
+            "unit_cost_musd") is None})
+        if not free:
+            return plan, []
+        return plan, [
+            f"cost_musd counts the launches only: the spacecraft {free} have no unit_cost_musd (not public), so "
+            "building them counts as free; give campaign.spacecraft.<name>.unit_cost_musd (an assumption) to "
+            "price them"
+        ]
     note = (
         f"cost_musd is unknown (null): the plan launches {unpriced}, whose cost per launch is not public (no "
         f"cost_musd in the catalog); its priced items alone come to {plan.cost_musd:,.0f} M$. Give "
