@@ -152,8 +152,13 @@ def test_cost_objective_refuses_a_vehicle_without_cost() -> None:
         CampaignSection.model_validate(data)
     # a cost given by the scenario (an assumption) is used as before
     data["launch_vehicles"] = {"long-march-10": {"cost_musd": 100.0}}
+    # session 19: a spacecraft without a unit cost is refused too (the optimizer would take it as free)
+    with pytest.raises(ValueError, match=r"spacecraft \['isaji2022-fixed'\] have no unit_cost_musd"):
+        CampaignSection.model_validate(data)
+    data["spacecraft"] = {"isaji2022-fixed": {"unit_cost_musd": 500.0}}
     problem = CampaignSection.model_validate(data).problem()
     assert problem.launch_vehicles[0].cost_musd == 100.0
+    assert problem.designs[0].unit_cost_musd == 500.0
 
 
 def test_imleo_objective_keeps_the_unpriced_vehicle() -> None:

@@ -376,6 +376,13 @@ class CampaignSection(_Model):
                 "no cost_musd): the plan's cost would be unknown, not free; give campaign.launch_vehicles."
                 f"{unpriced[0]}.cost_musd (an assumption) or use objective: imleo"
             )
+        free_crafts = [f.spacecraft for f in spec.fleet if sc_cat[f.spacecraft].get("unit_cost_musd") is None]
+        if spec.objective == "cost" and free_crafts:
+            raise InputError(
+                f"logistics.objective = 'cost' but the spacecraft {free_crafts} have no unit_cost_musd (not public): "
+                "the optimizer would build them as if free and prefer them; give campaign.spacecraft."
+                f"{free_crafts[0]}.unit_cost_musd (an assumption) or use objective: imleo"
+            )
         lvs = []
         for name in spec.launch_vehicles:
             if name not in lv_cat:
