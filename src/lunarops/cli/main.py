@@ -11,7 +11,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from lunarops import __version__
-from lunarops.cli import campaign, light, ops, orbit, sky, terrain, web
+from lunarops.cli import campaign, light, ops, orbit, runs, sky, terrain, web
 from lunarops.cli.common import (
     HELP_MARKUP,
     check_output_dir,
@@ -22,6 +22,7 @@ from lunarops.cli.common import (
     print_json,
     progress_bar,
 )
+from lunarops.cli.runs import DB_HELP
 from lunarops.numformat import format_value
 
 app = typer.Typer(
@@ -35,11 +36,8 @@ app = typer.Typer(
 runs_app = typer.Typer(
     help="The run catalog.", no_args_is_help=True, rich_markup_mode=HELP_MARKUP
 )
-DB_HELP = (
-    "catalog URL: sqlite:///PATH or postgresql://USER@HOST/DB; default: catalog.sqlite in $LUNAROPS_HOME, "
-    "else in the user data directory"
-)
 app.add_typer(runs_app, name="runs")
+runs.register(runs_app)  # runs export, runs delete
 
 for group in (sky, terrain, light, orbit, campaign, ops, web):
     group.register(app)

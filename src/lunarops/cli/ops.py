@@ -32,6 +32,7 @@ SHORT_HEADERS = {
     "served_energy_share_mean": "served",
     "served_energy_share_p05": "served p05",
     "served_mwh_mean": "MWh",
+    "standby_mwh_mean": "stby MWh",
     "data_made_tb_mean": "TB",
     "failures_mean": "fail",
     "failures_p95": "fail p95",
@@ -461,6 +462,8 @@ def size(
                 model.operations.daylight_min_sun_fraction,
             )
             demand = x.demand_w * np.where((x.load_daylight[:, None] == 1) & (x.daylight[None, :] < 0.5), 0.0, 1.0)
+            # a load that is not running draws its standby (keep-alive) power, as in the engine
+            demand = np.where(demand > 0.0, demand, x.standby_w)
             load_w = demand.sum(axis=0)
             step_s = model.period.step_s
             period_s = (model.period.end_utc - model.period.start_utc).total_seconds()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from pathlib import Path
@@ -48,6 +49,7 @@ def _show(record: dict[str, Any], json_output: bool, title: str) -> None:
     console.print(table)
     if "stability_index_meaning" in record:
         console.print(f"{record['stability_index_meaning']}; altitudes above the 1737.4 km sphere", highlight=False)
+        console.print(UNITS_NOTE, highlight=False)
 
 
 STABILITY_NOTE = (
@@ -57,12 +59,20 @@ STABILITY_NOTE = (
 """One line on what the stability index means (Zimovan-Spreen, Howell & Davis 2020, sec. 2)."""
 
 
+UNITS_NOTE = (
+    "radii from the Moon's centre, non-dimensional values in l* = length_unit_km, t* = time_unit_s: other CR3BP "
+    "unit conventions (the JPL periodic-orbit database: l* = 389,703 km, t* = 382,981 s) give a different orbit "
+    "the same period in days; compare orbits by period_nd and state0_rotating_nd (docs/orbits.md)"
+)
+
+
 def _periodic_record(orbit: Any) -> dict[str, Any]:
     from lunarops.constants import MOON_RADIUS_M
 
     return {
         "family": orbit.family,
         "period_days": orbit.period_days,
+        "period_nd": orbit.period_nd,
         "perilune_radius_km": orbit.perilune_radius_m / 1e3,
         "apolune_radius_km": orbit.apolune_radius_m / 1e3,
         "perilune_altitude_km": (orbit.perilune_radius_m - MOON_RADIUS_M) / 1e3,
@@ -497,7 +507,7 @@ def ledger_command(
     """Delta-v and propellant along a path of the ledger (Acta Astronautica 177 (2020), Table 4)."""
     with handle_errors():
         from lunarops.orbits.families import nrho
-        from lunarops.orbits.transfers import default_ledger, ledger_records, nrho_llo_estimate
+        from lunarops.orbits.transfers import TABLE4_LEG_NOTES, default_ledger, ledger_records, nrho_llo_estimate
 
         ledger = default_ledger()
         from lunarops.orbits.transfers import path_nodes
@@ -511,6 +521,11 @@ def ledger_command(
             "propellant_kg": sum(s.propellant_kg for s in steps),
             "legs": ledger_records(steps),
             "computed_nrho_llo_100km_km_per_s": nrho_llo_estimate(nrho("9:2"), 100.0)["dv_total_m_per_s"] / 1e3,
+            "notes": [
+                f"{a} -> {b}: {TABLE4_LEG_NOTES[(a, b)]}"
+                for a, b in itertools.pairwise(nodes)
+                if (a, b) in TABLE4_LEG_NOTES
+            ],
         }
         if json_output:
             print_json(record)
@@ -523,3 +538,5 @@ def ledger_command(
                           f"{leg['propellant_kg']:.1f}")
         console.print(table)
         console.print(f"total {record['total_dv_km_per_s']:.3f} km/s, initial mass {record['initial_mass_kg']:.1f} kg")
+        for note in record["notes"]:  # type: ignore[attr-defined]
+            console.print(f"note: {note}", highlight=False, markup=False)

@@ -11,11 +11,13 @@ One step (``dt_s``, 1 h by default) does, in this order:
    operating time starts then), else the product over its components of working units / units;
 4. generation: arrays (area x efficiency x irradiance on the array x (1 - degradation)^years) + radioisotope
    units (Pu-238 decay) + fission plants;
-5. demand of each load (schedule x availability; daylight-only plants off while the Sun is down);
+5. demand of each load (schedule x availability; daylight-only plants off while the Sun is down); a load that
+   does not run (schedule off, or shed in 6 or 7) draws its standby power (x availability) instead, never shed;
 6. the reserve policy: while storage is below the reserve, loads flagged ``shed_below_reserve`` are off;
 7. load shedding: while demand exceeds generation + what storage can deliver, loads are shed in
-   ``shed_order`` (least essential first); then loads shed on the way that fit in what is left come back,
-   most essential first; a brownout is any priority-1 load unserved;
+   ``shed_order`` (least essential first; shedding one frees its power less its standby); then loads shed on
+   the way that fit in what is left come back, most essential first; standby that even then does not fit is
+   unserved; a brownout is any priority-1 load unserved;
 8. dispatch: surplus charges the battery, then the RFC electrolyser, the rest is curtailed; a deficit
    discharges the battery down to its depth of discharge, then the fuel cell;
 9. ISRU output from the energy served to each plant; life support (crew, loop closure, ECLSS power);
@@ -233,8 +235,9 @@ LOAD_STAT_VARS: tuple[str, ...] = (
     "scheduled_j",  # energy it asked for while scheduled, at full availability [J]
     "served_j",  # energy it got (less when shed, or when failed units lower its availability) [J]
     "data_bits",  # data it made while served [bit]
+    "standby_j",  # keep-alive energy it got while online in its window and not running (off or shed) [J]
 )
-L_SCHED_H, L_SHED_H, L_SCHED_J, L_SERVED_J, L_DATA = range(len(LOAD_STAT_VARS))
+L_SCHED_H, L_SHED_H, L_SCHED_J, L_SERVED_J, L_DATA, L_STANDBY_J = range(len(LOAD_STAT_VARS))
 
 YEAR_S = 365.25 * 86400.0
 #: Ice plants paused by a full water tank resume below this share of it (hysteresis: no pause/resume every step).
@@ -277,14 +280,32 @@ def step_kinds(
     crew: NDArray[np.float64],
     link_relay: NDArray[np.float64],
 ) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
+    """``step_kinds_standby`` without standby columns."""
+    return step_kinds_standby(
+        demand_w, load_daylight, daylight, link_bps, crew, link_relay, np.empty((0, demand_w.shape[1]))
+    )
+
+
+@numba.njit(cache=True, error_model="numpy")
+def step_kinds_standby(
+    demand_w: NDArray[np.float64],
+    load_daylight: NDArray[np.int64],
+    daylight: NDArray[np.float64],
+    link_bps: NDArray[np.float64],
+    crew: NDArray[np.float64],
+    link_relay: NDArray[np.float64],
+    standby_w: NDArray[np.float64],
+) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
     """The distinct per-step inputs: ``kinds[kind[t]]`` = [demand of each load, demand of each load that is
     on (daylight-only loads off while the Sun is down), daylight, comm link rate [bit/s], crew, 1 if the link
-    goes through a relay] at step ``t``.
+    goes through a relay, then the standby power of each row of ``standby_w`` (none when no load has one: the
+    table is then that of the engine without standby)] at step ``t``.
 
     Schedules repeat, so a run reads a small table instead of streaming every per-step input from memory.
     Rows are matched bit for bit (a hash of the bits, then an exact compare)."""
     n_load, n_steps = demand_w.shape
-    width = 2 * n_load + 4
+    n_sb = standby_w.shape[0]
+    width = 2 * n_load + 4 + n_sb
     rows = np.empty((n_steps, width))
     for t in range(n_steps):
         night = daylight[t] < 0.5
@@ -295,6 +316,8 @@ def step_kinds(
         rows[t, 2 * n_load + 1] = link_bps[t]
         rows[t, 2 * n_load + 2] = crew[t]
         rows[t, 2 * n_load + 3] = link_relay[t]
+        for ld in range(n_sb):
+            rows[t, 2 * n_load + 4 + ld] = standby_w[ld, t]
     bits = rows.view(np.uint64)
     size = 1
     while size < 2 * n_steps:
@@ -409,15 +432,18 @@ def run_one(
     failures, spares used, unit-hours down, units down at the end, whether it ever waited for a spare, and the
     hours its online target ran below full capacity and with all its units down (counted here, not from the
     capped event buffers); ``load_stats`` (load, month, ``LOAD_STAT_VARS``): each
-    load's scheduled and shed hours, asked and served energy and data made from the start to the end of each
-    calendar month (running totals; ``step_month``: each step's month index); ``comp_op`` (component, 2): the load
-    (served) or array (lit) whose work advances the component's failure clock, -1 for none (every online step).
+    load's scheduled and shed hours, asked and served energy, data made and standby energy got from the start to
+    the end of each calendar month (running totals; ``step_month``: each step's month index); ``comp_op``
+    (component, 2): the load (served) or array (lit) whose work advances the component's failure clock, -1 for
+    none (every online step).
     """
     n_steps = kind.shape[0]
     n_arr = array_area.shape[0]
     n_src = src_power.shape[0]
     n_load = load_elem.shape[0]
     c_day = 2 * n_load  # columns of kinds: demand, demand of loads on, daylight, link rate, crew, relay
+    c_sb = 2 * n_load + 4  # then each load's standby power, when some load has one
+    has_sb = kinds.shape[1] > c_sb
     n_comp = comp_target.shape[0]
     n_unit = unit_comp.shape[0]
     n_rec = rec.shape[1]
@@ -504,6 +530,7 @@ def run_one(
     avail = np.ones(n_elements)
     working = np.zeros(n_comp)
     d = np.zeros(n_load)
+    sb = np.zeros(n_load)  # each load's standby power this step (drawn while it does not run)
     load_avail = np.ones(n_load)  # availability of each load's element
     served = np.zeros(n_load)
     new_shed = np.zeros(n_load, np.int64)
@@ -777,13 +804,19 @@ def run_one(
             if water_full and load_product[ld] == 1:
                 dl = 0.0
             d[ld] = dl
-            dem_total_sched += dl
+            # standby: drawn while the load does not run (off, or shed); 0 without standby (then the sums are the
+            # same floating-point operations as without it)
+            sl = kinds[kt, c_sb + ld] * load_avail[ld] if has_sb else 0.0
+            sb[ld] = sl
+            dem_total_sched += sl if has_sb and dl <= 0.0 else dl
             if load_res_on[ld] and dl > 0.0:
                 new_shed[ld] = 2
                 reserve_shed = True
+                if has_sb:
+                    dem_on += sl
             else:
                 new_shed[ld] = 0
-                dem_on += dl
+                dem_on += sl if has_sb and dl <= 0.0 else dl
         if reserve_shed and not reserve_logged:
             reserve_logged = True
             n_ev = _log(ev_step, ev_code, ev_elem, ev_value, ev_counts, n_ev, t, E_RES_ON, -1, reserve_frac)
@@ -799,15 +832,25 @@ def run_one(
             ld = shed_order[k]
             if new_shed[ld] == 0 and d[ld] > 0.0:
                 new_shed[ld] = 1
-                dem_on -= d[ld]
+                dem_on -= d[ld] - sb[ld]  # it draws its standby instead
                 k_last = k
         if dem_on < 0.0:
             dem_on = 0.0
         for k in range(k_last - 1, -1, -1):
             ld = shed_order[k]
-            if new_shed[ld] == 1 and dem_on + d[ld] <= supply * (1.0 + 1e-12):
+            if new_shed[ld] == 1 and dem_on + (d[ld] - sb[ld]) <= supply * (1.0 + 1e-12):
                 new_shed[ld] = 0
-                dem_on += d[ld]
+                dem_on += d[ld] - sb[ld]
+        # standby is never shed: what of it does not fit (every running load shed) is unserved (dispatch), in
+        # proportion for each load
+        f_sb = 1.0
+        if has_sb and dem_on > supply:
+            sb_on = 0.0
+            for ld in range(n_load):
+                if new_shed[ld] != 0 or d[ld] <= 0.0:
+                    sb_on += sb[ld]
+            if sb_on > 0.0:
+                f_sb = 1.0 - min(dem_on - supply, sb_on) / sb_on
         # served loads, with what they make: ISRU product and science data
         uns = 0.0
         ess_uns = 0.0
@@ -823,11 +866,16 @@ def run_one(
                 load_acc[ld, L_SCHED_J] += asked * dt_s
                 if ns != 0:
                     load_acc[ld, L_SHED_H] += dt_h
+            if has_sb and sb[ld] > 0.0 and (ns != 0 or d[ld] <= 0.0):
+                load_acc[ld, L_STANDBY_J] += sb[ld] * f_sb * dt_s
+                if f_sb < 1.0 and load_priority[ld] == 1:
+                    ess_uns += sb[ld] * (1.0 - f_sb)
+                    any_ess = True
             if ns != 0:
                 served[ld] = 0.0
-                uns += d[ld]
+                uns += d[ld] - sb[ld]  # it got its standby
                 if load_priority[ld] == 1:
-                    ess_uns += d[ld]
+                    ess_uns += d[ld] - sb[ld]
                     any_ess = True
                 if shed_state[ld] == 0:
                     n_ev = _log(ev_step, ev_code, ev_elem, ev_value, ev_counts, n_ev, t, E_SHED, ld, float(ns))
@@ -911,7 +959,7 @@ def run_one(
                 s_r -= p / eta_fc * dt_s
                 loss += p * (1.0 / eta_fc - 1.0) * dt_s
                 deficit -= p
-            if deficit > 0.0:  # rounding: take the remainder off the served loads
+            if deficit > 0.0:  # standby that did not fit, or rounding: take the remainder off the served loads
                 dem_on -= deficit
                 uns += deficit
             if e_b < 0.0:
@@ -1123,6 +1171,7 @@ def run_many(
     link_bps: NDArray[np.float64],
     link_relay: NDArray[np.float64],
     demand_w: NDArray[np.float64],
+    standby_w: NDArray[np.float64],
     load_priority: NDArray[np.int64],
     load_reserve: NDArray[np.float64],
     load_daylight: NDArray[np.int64],
@@ -1165,9 +1214,10 @@ def run_many(
     load_stats: NDArray[np.float64],
     step_month: NDArray[np.int64],
 ) -> None:
-    """``run_one`` for every run (first axis of the per-run arrays and outputs), in parallel."""
+    """``run_one`` for every run (first axis of the per-run arrays and outputs), in parallel. ``standby_w``
+    (load, step): each load's standby power while it does not run; no rows when no load has one."""
     array_t = np.ascontiguousarray(array_in.T)
-    kind, kinds = step_kinds(demand_w, load_daylight, daylight, link_bps, crew, link_relay)
+    kind, kinds = step_kinds_standby(demand_w, load_daylight, daylight, link_bps, crew, link_relay, standby_w)
     for i in numba.prange(rec.shape[0]):
         run_one(
             dt_s,

@@ -156,3 +156,13 @@ def link_rate_bps(
         - margin_db
     )
     return np.asarray(10.0 ** (rate_db / 10.0), dtype=np.float64)
+
+
+def modem_rate_bps(closing_rate_bps: ArrayLike, rates_bps: ArrayLike) -> NDArray[np.float64]:
+    """The highest of a modem's discrete rates (increasing) at or below the rate that closes the link (its
+    required Eb/N0 plus margin met), 0 where none does. [bit/s]"""
+    closing = np.asarray(closing_rate_bps, dtype=np.float64)
+    rates = np.asarray(rates_bps, dtype=np.float64)
+    index = np.searchsorted(rates, closing, side="right") - 1
+    picked = rates[np.clip(index, 0, max(rates.size - 1, 0))] if rates.size else np.zeros_like(closing)
+    return np.asarray(np.where(index >= 0, picked, 0.0), dtype=np.float64)

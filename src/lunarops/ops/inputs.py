@@ -74,7 +74,8 @@ class LightSeries:
     the antenna's mask (default: ``earth_visible``). Loads scheduled on the Earth use ``earth_visible``.
     ``earth_distance_m`` (optional) the base's distance to the Earth's centre [m]; ``relay_range_m`` (optional)
     the distance to the nearest orbiter that relays (NaN where none does) [m]: the ranges of a ``CommLink``'s
-    budgets.
+    budgets; ``relay_earth_distance_m`` (optional) that orbiter's distance to the Earth's centre (NaN where none
+    relays) [m]: the range of the relay's own link to Earth (``CommLink.trunk_budget``).
     """
 
     sun_elevation_rad: NDArray[np.float64]
@@ -87,6 +88,7 @@ class LightSeries:
     direct_link_visible: NDArray[np.bool_] | None = None
     earth_distance_m: NDArray[np.float64] | None = None
     relay_range_m: NDArray[np.float64] | None = None
+    relay_earth_distance_m: NDArray[np.float64] | None = None
 
     def __post_init__(self) -> None:
         """Convert array-likes to arrays (float64 arrays and bool ``earth_visible`` are kept as given) and
@@ -112,7 +114,7 @@ class LightSeries:
                     raise InputError(f"light series {name} = {given!r:.60} must be booleans (or 0/1)")
                 flags = flags.astype(np.bool_)
             object.__setattr__(self, name, flags)
-        for name in ("earth_distance_m", "relay_range_m"):
+        for name in ("earth_distance_m", "relay_range_m", "relay_earth_distance_m"):
             if getattr(self, name) is not None:
                 object.__setattr__(self, name, np.asarray(getattr(self, name), dtype=np.float64))
         el = self.sun_elevation_rad
@@ -130,6 +132,7 @@ class LightSeries:
             "direct_link_visible",
             "earth_distance_m",
             "relay_range_m",
+            "relay_earth_distance_m",
         ):
             if getattr(self, name) is not None and getattr(self, name).shape != (n,):
                 raise InputError(f"light series {name} has shape {getattr(self, name).shape}, expected ({n},)")
@@ -154,16 +157,18 @@ class LightSeries:
             bad = ~((dist > 0.0) & (dist < np.inf))
             if bad.any():
                 raise _first_bad("earth_distance_m", dist, bad, "finite numbers > 0 [m]")
-        if self.relay_range_m is not None:
-            dist = self.relay_range_m
+        for name in ("relay_range_m", "relay_earth_distance_m"):
+            dist = getattr(self, name)
+            if dist is None:
+                continue
             bad = ~(((dist > 0.0) & (dist < np.inf)) | np.isnan(dist))
             if bad.any():
-                raise _first_bad("relay_range_m", dist, bad, "numbers > 0 [m], or NaN where no relay is up")
+                raise _first_bad(name, dist, bad, "numbers > 0 [m], or NaN where no relay is up")
             if self.relay_visible is not None:
                 bad = self.relay_visible & np.isnan(dist)
                 if bad.any():
                     need = "a range [m] wherever relay_visible is True (NaN only where no relay is up)"
-                    raise _first_bad("relay_range_m", dist, bad, need)
+                    raise _first_bad(name, dist, bad, need)
 
     @property
     def n_steps(self) -> int:
@@ -203,6 +208,9 @@ class EngineInputs:
     link_bps: NDArray[np.float64]
     link_relay: NDArray[np.float64]  # 1 where the step's link goes through a relay (the Earth is down)
     demand_w: NDArray[np.float64]
+    # (load, step): standby power drawn while the load does not run (its `when` off, or shed); 0 outside its
+    # from_utc..until_utc window, per crew member for per-crew loads [W]
+    standby_w: NDArray[np.float64]
     load_names: tuple[str, ...]
     load_priority: NDArray[np.int64]
     load_reserve: NDArray[np.float64]  # each load's reserve threshold [share of usable storage]; -1: never shed
@@ -353,6 +361,7 @@ def build_inputs(
         link = np.where(direct, link, np.where(light.relay_visible, relay_rate_bps(comm, light), 0.0))
 
     demand = np.zeros((len(loads), n))
+    standby = np.zeros((len(loads), n))
     # each schedule word (lunarops.schedules.When) as 0/1 per step
     gates = {
         "always": np.ones(n),
@@ -372,6 +381,13 @@ def build_inputs(
             gate = gate * gates[condition]
         window = ((time_s >= ld.start_s) & (time_s < ld.end_s)).astype(float)
         demand[i] = base * gate * window
+        if not (is_real_number(ld.standby_w) and math.isfinite(ld.standby_w) and 0.0 <= ld.standby_w <= ld.power_w):
+            raise InputError(
+                f"load {ld.name!r}: standby_w = {ld.standby_w!r} must be a finite number from 0 to its power_w = "
+                f"{ld.power_w:g} W (the keep-alive draw while off is at most the running draw)"
+            )
+        if ld.standby_w > 0.0:
+            standby[i] = ld.standby_w * (crew if ld.per_crew else np.ones(n)) * window
     priority = np.array([ld.priority for ld in loads], dtype=np.int64)
     # least essential first: highest priority number, and among equals the one listed last
     names = [ld.name for ld in loads]
@@ -491,6 +507,7 @@ def build_inputs(
         link_bps=link.astype(np.float64),
         link_relay=relay,
         demand_w=demand,
+        standby_w=standby,
         load_names=load_names,
         load_priority=priority,
         load_reserve=reserve_thresholds(station),
@@ -585,27 +602,48 @@ def direct_rate_bps(comm: CommLink, light: LightSeries) -> NDArray[np.float64]:
 
 def relay_rate_bps(comm: CommLink, light: LightSeries) -> NDArray[np.float64]:
     """The relayed link's rate at each step while a relay is up [bit/s]: ``relay_bps``, capped by the budget's
-    rate at the nearest relay's range when the link has a budget (0 where no relay is up)."""
-    return _capped_rate(comm, comm.relay_bps, comm.relay_budget, light, "relay_range_m", "the nearest relay")
+    rate at the nearest relay's range when the link has a budget (0 where no relay is up); with a trunk (the
+    relay's own link to Earth: ``trunk_budget``, ``trunk_bps``) the lower of that and the trunk's rate."""
+    base_leg = _capped_rate(comm, comm.relay_bps, comm.relay_budget, light, "relay_range_m", "the nearest relay")
+    if comm.trunk_budget is None and comm.trunk_bps == float("inf"):
+        return base_leg
+    return np.minimum(base_leg, trunk_rate_bps(comm, light))
+
+
+def trunk_rate_bps(comm: CommLink, light: LightSeries) -> NDArray[np.float64]:
+    """The relay's own link to Earth at each step [bit/s]: ``trunk_bps`` (inf: none), capped by ``trunk_budget``'s
+    rate at the relaying orbiter's distance to the Earth (0 where no relay is up)."""
+    return _capped_rate(
+        comm, comm.trunk_bps, comm.trunk_budget, light, "relay_earth_distance_m", "the Earth from the relaying orbiter"
+    )
+
+
+_LEGS = {"relay_range_m": "relay", "earth_distance_m": "direct", "relay_earth_distance_m": "relay trunk"}
 
 
 def _capped_rate(
     comm: CommLink, fixed_bps: float, budget: LinkBudget | None, light: LightSeries, range_name: str, to: str
 ) -> NDArray[np.float64]:
     """``fixed_bps`` at every step, capped by ``budget``'s rate at the light series' range ``range_name`` (0 where
-    the range is NaN: no link)."""
+    the range is NaN: no link). With the budget's discrete ``rates_bps``: the highest listed rate at or below
+    ``fixed_bps`` that closes."""
     if budget is None:
         return np.full(light.n_steps, fixed_bps)
+    leg = _LEGS[range_name]
     range_m = getattr(light, range_name)
     if range_m is None:
-        leg = "relay" if range_name == "relay_range_m" else "direct"
         raise InputError(
             f"comm link {comm.name!r} has a {leg} link budget but the light series has no {range_name}; give the "
             f"range to {to} [m] per step"
         )
+    if budget.rates_bps is not None and budget.rates_bps[0] > fixed_bps:
+        raise InputError(
+            f"comm link {comm.name!r}: the {leg} link budget's lowest rate, {budget.rates_bps[0]:g} bps, is above "
+            f"the leg's fixed rate {fixed_bps:g} bps, so it never runs; list rates at or below it or raise the rate"
+        )
     up = np.isfinite(range_m)
-    rate = budget.rate_bps(np.where(up, range_m, 1.0))
-    return np.where(up, np.minimum(fixed_bps, rate), 0.0)
+    rate = budget.rate_bps(np.where(up, range_m, 1.0), fixed_bps)
+    return np.where(up, rate, 0.0)
 
 
 def reserve_thresholds(station: Station) -> NDArray[np.float64]:

@@ -1,17 +1,37 @@
 """Crew metabolic rates and the life-support loop (layer 2).
 
-Rates are per crew-member-day from NASA's Baseline Values and Assumptions Document (BVAD), Anderson et al.,
-NASA/TP-2015-218570 Rev 2 (2022), Table 3-31 (nominal crewmember): O2 0.895 kg, CO2 1.085 kg, potable water
-3.217 kg, food solids 0.800 kg, metabolic heat 143.8 W (12.42 MJ/d).
+Rates are per crew-member-day (CM-d) from NASA's Life Support Baseline Values and Assumptions Document (BVAD),
+Anderson, Ewert & Keener, NASA/TP-2015-218570/REV2 (2022), Table 3-31 "Summary of Nominal Human Metabolic
+Interface Values" (82 kg reference crewmember, daily exercise included): O2 0.895 kg, CO2 1.085 kg, potable
+water 3.217 kg (food preparation 0.5 + drinking 2.0 + 0.717 exercise/balance), food solids 0.800 kg (dry),
+metabolic heat 12.426 MJ (143.8 W). Outputs (same table): respiration and perspiration water 2.946 kg, urine
+water 1.420 kg, fecal water 0.101 kg, fecal solids 0.032 kg (dry); inputs not drawn from the stores: water in the
+food 0.760 kg (shipped with it), metabolic water 0.490 kg. Water in = out: 3.217 + 0.760 + 0.490 = 4.467 =
+2.946 + 1.420 + 0.101.
+
+Not in these rates: hygiene, laundry and flush water (``other_water_kg_per_day``, 0 unless the scenario sets
+it), EVA (suit O2, cooling water, airlock gas), cabin leakage, and food packaging (packaged ISS food is about
+1.82 kg/CM-d as shipped, packaging about 15 % of it: NTRS 20090006804): the stores' ``food_kg`` is dry solids.
 """
 
 from __future__ import annotations
 
+import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 
+from lunarops.errors import InputError
 from lunarops.ops import functions as fn
 
 DAY_S = 86400.0
+
+# Whole-system water recovery measured on the ISS (of the water the WRS collects: urine and condensate).
+# Urine processor at 87 %, overall about 93.5 % (L. Carter, NASA MSFC, in NASA's feature "New brine processor
+# increases water recycling on International Space Station", March 2021);
+# 98 % with the Brine Processor Assembly (NASA, "NASA Achieves Water Recovery Milestone on International Space
+# Station", 20 June 2023).
+ISS_WATER_RECOVERY_FRACTION = 0.935
+ISS_WATER_RECOVERY_WITH_BRINE_FRACTION = 0.98
 
 
 @dataclass(frozen=True)
@@ -26,6 +46,45 @@ class CrewRates:
     # Water used for hygiene, laundry and flush beyond drinking and food preparation; 0 keeps BVAD's potable
     # figure alone (a scenario may add e.g. the BVAD hygiene allowances).
     other_water_kg_per_day: float = 0.0
+    # BVAD Table 3-31 terms the engine does not draw from the stores (mass balance and waste sizing)
+    food_water_kg_per_day: float = 0.760  # water in the food as eaten, shipped with it
+    metabolic_water_kg_per_day: float = 0.490  # made by oxidising food
+    respiration_perspiration_water_kg_per_day: float = 2.946  # humidity condensate
+    urine_water_kg_per_day: float = 1.420
+    fecal_water_kg_per_day: float = 0.101
+    fecal_solids_kg_per_day: float = 0.032  # dry
+
+    @property
+    def respiratory_quotient(self) -> float:
+        """Moles of CO2 produced per mole of O2 consumed, daily average (IUPAC molar masses)."""
+        return (self.co2_kg_per_day / fn.M_CO2_KG_PER_MOL) / (self.o2_kg_per_day / fn.M_O2_KG_PER_MOL)
+
+    @property
+    def metabolic_heat_j_per_day(self) -> float:
+        """Metabolic heat per crew member per day. [J]"""
+        return self.metabolic_heat_w * DAY_S
+
+    def waste_kg(self, crew: float, days: float) -> dict[str, float]:
+        """What ``crew`` produce over ``days``: CO2, the wastewater a recovery system collects (urine water and
+        humidity condensate, plus the other water used, e.g. hygiene), fecal water and solids. [kg]"""
+        crew_days = crew * days
+        return {
+            "co2_kg": self.co2_kg_per_day * crew_days,
+            "urine_water_kg": self.urine_water_kg_per_day * crew_days,
+            "condensate_kg": self.respiration_perspiration_water_kg_per_day * crew_days,
+            "other_wastewater_kg": self.other_water_kg_per_day * crew_days,
+            "fecal_water_kg": self.fecal_water_kg_per_day * crew_days,
+            "fecal_solids_kg": self.fecal_solids_kg_per_day * crew_days,
+        }
+
+    def water_balance_kg_per_day(self) -> float:
+        """Body water in minus out per crew member per day (0 for BVAD Table 3-31): potable + food water +
+        metabolic water - condensate - urine water - fecal water. [kg/d]"""
+        water_in = self.potable_water_kg_per_day + self.food_water_kg_per_day + self.metabolic_water_kg_per_day
+        water_out = (
+            self.respiration_perspiration_water_kg_per_day + self.urine_water_kg_per_day + self.fecal_water_kg_per_day
+        )
+        return water_in - water_out
 
     def open_loop_kg(self, crew: float, days: float) -> dict[str, float]:
         """Mass consumed (O2, water, food) and produced (CO2) by ``crew`` over ``days`` with no recovery. [kg]"""
@@ -68,3 +127,25 @@ class LoopClosure:
             "water_kg": water_need * (1.0 - self.water_recovery_fraction) + water_split - sab,
             "food_kg": rates.food_solids_kg_per_day * crew,
         }
+
+
+STORES_KG = ("o2_kg", "water_kg", "food_kg")
+
+
+def reserve_days(
+    stores_kg: Mapping[str, float], crew: float, closure: LoopClosure | None = None, rates: CrewRates = BVAD
+) -> dict[str, float]:
+    """How many days each store (``o2_kg``, ``water_kg``, ``food_kg``) lasts for ``crew`` at ``closure`` (None:
+    the loop open, i.e. failed or off: the contingency reserve), with no deliveries; inf where the net use is not
+    positive (no crew, or the loop makes it). The operations' ``reserve_days`` is the lowest of these at each step,
+    for the crew aboard and the loop as it then works (ECLSS load served, subsystems up). [d]"""
+    missing = [name for name in STORES_KG if name not in stores_kg]
+    if missing:
+        raise InputError(f"reserve_days: stores_kg lacks {missing}; give {list(STORES_KG)} in kg")
+    bad = {name: stores_kg[name] for name in STORES_KG if not (math.isfinite(stores_kg[name]) and stores_kg[name] >= 0)}
+    if bad:
+        raise InputError(f"reserve_days: stores_kg {bad} must be finite and >= 0 kg; fix the store masses")
+    if not (math.isfinite(crew) and crew >= 0):
+        raise InputError(f"reserve_days: crew = {crew!r} must be a finite count >= 0")
+    use = (closure or LoopClosure()).daily_net_use_kg(crew, rates)
+    return {name: stores_kg[name] / use[name] if use[name] > 0.0 else math.inf for name in STORES_KG}

@@ -3,13 +3,15 @@
 Run ``i`` of a batch draws from ``np.random.Generator(PCG64(SeedSequence(seed).spawn(n)[i]))``, first the
 uncertain inputs (one number each, in a fixed order), then each unit's operating times to failure. Run ``i``
 therefore gives the same trace whatever the batch size, and the same seed gives the same event trace.
+Correlated inputs (``correlations``: a Gaussian copula, ``CorrelationPlan``) reuse the same uniforms: their
+normal scores are correlated and mapped back, so the stream layout and every failure draw stay the same.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +21,7 @@ import xarray as xr
 from numpy.typing import NDArray
 from scipy import stats
 
+from lunarops.checks import is_real_number
 from lunarops.errors import InputError
 from lunarops.memory import available_memory_bytes
 from lunarops.ops import engine
@@ -82,6 +85,142 @@ def uncertain_input_names(station: Station) -> list[str]:
     return names
 
 
+#: A rank correlation asked between two uncertain inputs: (name, name, Spearman rho), names as
+#: ``uncertain_input_names`` gives them.
+Correlation = tuple[str, str, float]
+
+
+def spearman_to_normal(rho: float) -> float:
+    """The correlation of two standard normals whose Spearman rank correlation is ``rho``: 2 sin(pi rho / 6)
+    (Pearson 1907; Kruskal 1958). A monotone map of each normal keeps the ranks, so the inputs have ``rho``."""
+    return 2.0 * math.sin(math.pi * rho / 6.0)
+
+
+def _varies(p: Uncertain) -> bool:
+    """Whether a draw of ``p`` can take more than one value."""
+    if p.kind == "fixed":
+        return False
+    if p.kind == "normal":
+        return p.sd > 0.0 and p.high > p.low
+    return p.high > p.low
+
+
+@dataclass(frozen=True)
+class CorrelationPlan:
+    """A Gaussian copula over some uncertain inputs: ``columns`` (their indices in ``_uncertain_inputs``
+    order), ``factor`` the lower Cholesky factor of their normal-score correlation matrix, ``pairs`` the asked
+    correlations as (name, name, Spearman rho)."""
+
+    columns: tuple[int, ...]
+    factor: NDArray[np.float64]
+    pairs: tuple[Correlation, ...]
+
+    def correlate(self, u: NDArray[np.float64]) -> NDArray[np.float64]:
+        """Uniforms (run, column) with the asked rank correlations from independent uniforms ``u`` (run,
+        column): normal scores z = Phi^-1(u) (independent standard normals), z L^T, then Phi back to uniforms."""
+        from scipy.special import ndtr, ndtri
+
+        z = ndtri(np.clip(u, np.finfo(np.float64).tiny, None))  # rng.random() can give 0.0: not -inf
+        return np.asarray(ndtr(z @ self.factor.T), dtype=np.float64)
+
+
+def _matrix(columns: Sequence[int], r: dict[tuple[int, int], float]) -> NDArray[np.float64]:
+    """The normal-score correlation matrix over ``columns`` (pairs not in ``r``: 0)."""
+    m = np.eye(len(columns))
+    for i, a in enumerate(columns):
+        for j, b in enumerate(columns):
+            if i != j:
+                m[i, j] = r.get((min(a, b), max(a, b)), 0.0)
+    return m
+
+
+def _positive_definite(m: NDArray[np.float64]) -> bool:
+    try:
+        np.linalg.cholesky(m)
+    except np.linalg.LinAlgError:
+        return False
+    return True
+
+
+def correlation_plan(
+    station: Station, correlations: Sequence[Correlation], field: str = "correlations"
+) -> CorrelationPlan | None:
+    """The Gaussian copula of ``correlations`` (None without any), checked against ``station``'s uncertain
+    inputs; InputError naming ``field``.<i> (e.g. the scenario's operations.monte_carlo.correlations) for a
+    name that is not a drawn input, an input paired with itself, a pair given twice, |rho| >= 1, or
+    correlations no joint distribution has (the matrix is not positive definite: the conflicting set named)."""
+    if correlations is None or len(correlations) == 0:
+        return None
+    names = uncertain_input_names(station)
+    params = _uncertain_inputs(station)
+    drawn = [n for n, p in zip(names, params, strict=True) if _varies(p)]
+    r: dict[tuple[int, int], float] = {}
+    where: dict[tuple[int, int], int] = {}
+    pairs: list[Correlation] = []
+    for i, item in enumerate(correlations):
+        at = f"{field}.{i}"
+        if not (isinstance(item, tuple | list) and len(item) == 3 and all(isinstance(x, str) for x in item[:2])):
+            raise InputError(
+                f"{at} = {item!r:.80} must be (input name, input name, rank correlation), e.g. "
+                f"({(drawn or ['A'])[0]!r}, {(drawn or ['A', 'B'])[-1]!r}, 0.5)"
+            )
+        a, b, rho = item
+        if not is_real_number(rho) or not -1.0 < float(rho) < 1.0:
+            raise InputError(
+                f"{at}.rank_correlation = {rho!r} must lie strictly between -1 and 1 (+-1 would make one input a "
+                "function of the other); give e.g. 0.9 or -0.9"
+            )
+        if a == b:
+            raise InputError(
+                f"{at}.inputs = [{a!r}, {b!r}] pairs an input with itself (always rank correlation 1); name two "
+                "different inputs"
+            )
+        index = []
+        for name in (a, b):
+            if name not in names:
+                raise InputError(
+                    f"{at}.inputs: {name!r} is not an uncertain input of this station; the inputs drawn from a "
+                    f"distribution are: {', '.join(repr(n) for n in drawn) or 'none'}"
+                )
+            k = names.index(name)
+            if not _varies(params[k]):
+                raise InputError(
+                    f"{at}.inputs: {name!r} is not drawn (a fixed value, or a distribution of zero width), so it "
+                    "cannot be correlated; give it a distribution ({kind: normal | uniform | triangular, ...}) or "
+                    "remove this correlation"
+                )
+            index.append(k)
+        key = (min(index), max(index))
+        if key in r:
+            raise InputError(
+                f"{at}.inputs = [{a!r}, {b!r}]: this pair is already given at {field}.{where[key]}; give each pair "
+                "once"
+            )
+        r[key], where[key] = spearman_to_normal(float(rho)), i
+        pairs.append((a, b, float(rho)))
+    columns = sorted({k for key in r for k in key})
+    matrix = _matrix(columns, r)
+    if not _positive_definite(matrix):
+        # the smallest set found by dropping inputs while the rest still conflict
+        conflict = list(columns)
+        for k in list(columns):
+            rest = [c for c in conflict if c != k]
+            if len(rest) >= 2 and not _positive_definite(_matrix(rest, r)):
+                conflict = rest
+        listed = [
+            f"{field}.{where[key]} {names[key[0]]!r} ~ {names[key[1]]!r} {pairs[where[key]][2]:g}"
+            for key in sorted(r, key=lambda key: where[key])
+            if key[0] in conflict and key[1] in conflict
+        ]
+        raise InputError(
+            f"{field}: the rank correlations among {', '.join(repr(names[c]) for c in conflict)} conflict "
+            f"({'; '.join(listed)}; pairs not listed are independent, 0): no joint distribution has them all (their "
+            "normal-score correlation matrix, 2 sin(pi rho / 6), is not positive definite); weaken them (towards 0), "
+            "or give the set's unlisted pairs consistent correlations"
+        )
+    return CorrelationPlan(tuple(columns), np.asarray(np.linalg.cholesky(matrix), dtype=np.float64), tuple(pairs))
+
+
 def _failure_blocks(station: Station, inputs: EngineInputs) -> tuple[NDArray[np.float64], NDArray[np.int64]]:
     """Mean operating time between failures of each unit [h] and how many times to failure it draws at a time
     (enough for 1.5 horizons, plus 4), at most 1.5 x the steps + 4 (what an MTBF of one step draws): every time
@@ -111,9 +250,16 @@ def _unit_failures_one_run(
 
 
 def draw_runs(
-    station: Station, inputs: EngineInputs, seed: int, runs: int, sample_inputs: bool = True, first_run: int = 0
+    station: Station,
+    inputs: EngineInputs,
+    seed: int,
+    runs: int,
+    sample_inputs: bool = True,
+    first_run: int = 0,
+    correlations: Sequence[Correlation] = (),
 ) -> RunDraws:
-    """Draws of runs ``first_run .. first_run + runs - 1`` of the batch seeded by ``seed``.
+    """Draws of runs ``first_run .. first_run + runs - 1`` of the batch seeded by ``seed``; ``correlations``
+    (``correlation_plan``) give inputs rank correlations, each input keeping its declared distribution.
 
     All runs are drawn at once: each run's generator gives its input uniforms and one block of standard
     exponentials for all its units (the same numbers as unit by unit, since ``exponential(m, k)`` is ``m``
@@ -122,6 +268,7 @@ def draw_runs(
     """
     children = np.random.SeedSequence(seed).spawn(first_run + runs)[first_run:]
     params = _uncertain_inputs(station)
+    plan = correlation_plan(station, correlations)
     mtbf, block = _failure_blocks(station, inputs)
     start = np.concatenate([[0], np.cumsum(block)[:-1]]).astype(np.int64)
     uniform = np.empty((runs, len(params)))
@@ -130,6 +277,8 @@ def draw_runs(
         rng = np.random.Generator(np.random.PCG64(child))
         uniform[i] = rng.random(len(params))
         expo[i] = rng.standard_exponential(expo.shape[1])
+    if plan is not None and sample_inputs:  # the same uniforms, rank-correlated (module doc)
+        uniform[:, list(plan.columns)] = plan.correlate(uniform[:, list(plan.columns)])
     steps = fn.steps_to_failure(expo * np.repeat(mtbf, block), inputs.dt_s / 3600.0)
     n_unit = block.shape[0]
     seqs: dict[int, list[NDArray[np.int64]]] = {}  # runs redrawn unit by unit
@@ -281,6 +430,7 @@ def run_batch(
         x.link_bps,
         x.link_relay,
         x.demand_w,
+        x.standby_w if x.standby_w.any() else x.standby_w[:0],  # no rows: the engine without standby
         x.load_priority,
         x.load_reserve,
         x.load_daylight,
@@ -489,7 +639,8 @@ def component_table(ds: xr.Dataset) -> pd.DataFrame:
 def load_table(ds: xr.Dataset) -> pd.DataFrame:
     """Service of each load over the runs, in the section's order: hours scheduled (its `when` while online),
     share of those hours shed (mean), energy served as a share of the energy asked (mean and p05 over the runs:
-    shedding and failed units both lower it), energy served [MWh] and data made [TB] (means)."""
+    shedding and failed units both lower it), energy served while running and standby energy drawn while not
+    running [MWh] and data made [TB] (means)."""
     columns = [
         "load",
         "scheduled_h_mean",
@@ -497,6 +648,7 @@ def load_table(ds: xr.Dataset) -> pd.DataFrame:
         "served_energy_share_mean",
         "served_energy_share_p05",
         "served_mwh_mean",
+        "standby_mwh_mean",
         "data_made_tb_mean",
     ]
     if "load" not in ds.dims or ds.sizes["load"] == 0:
@@ -518,6 +670,7 @@ def load_table(ds: xr.Dataset) -> pd.DataFrame:
                 never, np.nan, np.nanpercentile(np.where(never, 0.0, share), 5, axis=0)
             ),
             "served_mwh_mean": served.mean(axis=0) / 3.6e9,
+            "standby_mwh_mean": ds["load_standby_j"].values.mean(axis=0) / 3.6e9,
             "data_made_tb_mean": ds["load_data_bits"].values.mean(axis=0) / 8e12,
         },
         columns=columns,
@@ -527,7 +680,8 @@ def load_table(ds: xr.Dataset) -> pd.DataFrame:
 
 def load_year_table(ds: xr.Dataset, all_years: bool = False) -> pd.DataFrame:
     """Each load's service by calendar year (means over the runs): hours scheduled, hours shed, energy served
-    [MWh] and data made [TB]; only the years in which the load was scheduled in some run (a station grows), or
+    while running and standby energy [MWh] and data made [TB]; only the years in which the load was scheduled or
+    drew standby in some run (a station grows), or
     with ``all_years`` every load and every calendar year of the period (the results file: a load not scheduled
     in a year in any run has 0 hours, 0 MWh and 0 TB there, as its per-run values are, rather than a missing
     row)."""
@@ -536,26 +690,31 @@ def load_year_table(ds: xr.Dataset, all_years: bool = False) -> pd.DataFrame:
 
 def load_month_table(ds: xr.Dataset) -> pd.DataFrame:
     """Each load's service by calendar month (``"YYYY-MM"``), means over the runs, every load and month of the
-    period: hours scheduled, hours shed, energy served [MWh] and data made [TB] (the months add up to the
+    period: hours scheduled, hours shed, energy served while running and standby energy [MWh] and data made [TB]
+    (the months add up to the
     years of ``load_year_table``)."""
     return _load_period_table(ds, "month", True)
 
 
 def _load_period_table(ds: xr.Dataset, period: str, every: bool) -> pd.DataFrame:
-    columns = ["load", period, "scheduled_h_mean", "shed_h_mean", "served_mwh_mean", "data_made_tb_mean"]
+    columns = [
+        "load", period, "scheduled_h_mean", "shed_h_mean", "served_mwh_mean", "standby_mwh_mean", "data_made_tb_mean"
+    ]
     if period not in ds.dims or ds.sizes.get("load", 0) == 0:
         return pd.DataFrame(columns=columns)
     sched_h = ds[f"load_{period}_scheduled_h"].values  # (run, load, period)
     shed_h = ds[f"load_{period}_shed_h"].values.mean(axis=0)
     served = ds[f"load_{period}_served_j"].values.mean(axis=0) / 3.6e9
+    standby_j = ds[f"load_{period}_standby_j"].values  # (run, load, period)
+    standby = standby_j.mean(axis=0) / 3.6e9
     data = ds[f"load_{period}_data_bits"].values.mean(axis=0) / 8e12
     label = int if period == "year" else str
     rows = [
         (str(load), label(when), float(sched_h[:, i, j].mean()), float(shed_h[i, j]), float(served[i, j]),
-         float(data[i, j]))
+         float(standby[i, j]), float(data[i, j]))
         for i, load in enumerate(ds["load"].values)
         for j, when in enumerate(ds[period].values)
-        if every or np.any(sched_h[:, i, j] > 0)
+        if every or np.any(sched_h[:, i, j] > 0) or np.any(standby_j[:, i, j] > 0)
     ]
     return pd.DataFrame(rows, columns=columns)
 
@@ -834,8 +993,10 @@ def simulate(
     event_capacity: int = 2000,
     batch: int = 250,
     progress: ProgressCallback | None = None,
+    correlations: Sequence[Correlation] = (),
 ) -> OpsResult:
-    """``runs`` Monte Carlo runs of ``station`` (drawn and run ``batch`` runs at a time, for progress).
+    """``runs`` Monte Carlo runs of ``station`` (drawn and run ``batch`` runs at a time, for progress), with the
+    rank ``correlations`` between uncertain inputs (``correlation_plan``; none: independent draws).
 
     ``runs``, ``record_steps`` (steps per record) and ``batch`` are whole numbers >= 1, ``seed`` a whole
     number >= 0. ``event_capacity`` (>= 0) is how many events of each run are kept for the event log; events
@@ -850,6 +1011,7 @@ def simulate(
     require_count("record_steps", record_steps, 1)
     require_count("event_capacity", event_capacity, 0)
     require_count("batch", batch, 1)
+    plan = correlation_plan(station, correlations)
     check_memory(station, inputs, runs, record_steps, event_capacity, batch)
     # the engine writes each batch straight into one set of outputs: no concatenation; Monte Carlo series in
     # float32 (half the memory; the engine rounds each record as astype would)
@@ -858,7 +1020,7 @@ def simulate(
     drawn = np.zeros((runs, len(params)))
     for start in range(0, runs, batch):
         n = min(batch, runs - start)
-        draws = draw_runs(station, inputs, seed, n, sample_inputs, first_run=start)
+        draws = draw_runs(station, inputs, seed, n, sample_inputs, first_run=start, correlations=correlations)
         run_batch(inputs, draws, out=raw.runs_slice(start, start + n))
         if draws.drawn is not None:
             drawn[start : start + n] = draws.drawn
@@ -871,6 +1033,8 @@ def simulate(
         ds["input_value"] = (("run", "uncertain_input"), drawn[:, random])
         ds = ds.assign_coords(uncertain_input=[names[k] for k in random])
         ds["input_value"].attrs["description"] = "each run's drawn value of the input (SI units, in its name)"
+        if plan is not None:
+            ds["input_value"].attrs["rank_correlations"] = "; ".join(f"{a} ~ {b}: {rho:g}" for a, b, rho in plan.pairs)
     events = event_log(inputs, raw, 0)
     cap = station.battery.capacity_j if station.battery else None
     return OpsResult(ds, events, summarize(ds, cap), inputs)

@@ -11,6 +11,7 @@ from typing import Literal
 import numpy as np
 from numpy.typing import NDArray
 
+from lunarops.errors import InputError
 from lunarops.ops import functions as fn
 from lunarops.ops.lifesupport import BVAD, CrewRates, LoopClosure
 from lunarops.ops.uncertain import Uncertain
@@ -92,7 +93,11 @@ class FuelCellStorage:
 
 @dataclass(frozen=True)
 class Load:
-    """A power load. ``priority`` 1 is the most essential; loads are shed from the highest number down."""
+    """A power load. ``priority`` 1 is the most essential; loads are shed from the highest number down.
+
+    It draws ``power_w`` while it runs (its ``when``, from ``start_s`` to ``end_s``, not shed), else ``standby_w``
+    (keep-alive: never shed) from ``start_s`` to ``end_s``; both per crew member when ``per_crew``, both scaled by
+    its availability (0 before ``online_s``). [W]"""
 
     name: str
     power_w: float
@@ -107,6 +112,7 @@ class Load:
     online_s: float = float("-inf")  # when the element comes online [s]; before it, it is not there
     reserve_state_of_charge: float | None = None  # its own reserve threshold (default: the policy's); implies
     # shed_below_reserve
+    standby_w: float = 0.0  # keep-alive power while not running (at most power_w) [W]
 
 
 @dataclass(frozen=True)
@@ -136,7 +142,8 @@ class IsruPlant:
 @dataclass(frozen=True)
 class LinkBudget:
     """A radio link's budget: the rate that closes it falls with the square of the range
-    (``lunarops.ops.functions.link_rate_bps``)."""
+    (``lunarops.ops.functions.link_rate_bps``). ``rates_bps`` (optional, increasing): the modem's discrete
+    rates; the link then runs at the highest of them that closes (``lunarops.ops.functions.modem_rate_bps``)."""
 
     frequency_hz: float
     eirp_dbw: float
@@ -144,10 +151,28 @@ class LinkBudget:
     required_eb_n0_db: float
     margin_db: float = 3.0
     losses_db: float = 0.0
+    rates_bps: tuple[float, ...] | None = None
 
-    def rate_bps(self, range_m: NDArray[np.float64]) -> NDArray[np.float64]:
-        """The highest rate that closes the link at each range [bit/s]."""
-        return fn.link_rate_bps(
+    def __post_init__(self) -> None:
+        if self.rates_bps is None:
+            return
+        rates = np.asarray(self.rates_bps, dtype=np.float64)
+        if rates.ndim != 1 or rates.size == 0 or not np.all(np.isfinite(rates) & (rates > 0.0)):
+            raise InputError(
+                f"link budget rates_bps = {self.rates_bps!r:.80} must be one or more finite rates > 0 [bit/s]; "
+                "give the modem's rates, e.g. (1e6, 2e6, 5e6), or None for a continuous rate"
+            )
+        if np.any(np.diff(rates) <= 0.0):
+            fixed = tuple(float(r) for r in np.unique(rates))
+            raise InputError(
+                f"link budget rates_bps = {self.rates_bps!r:.80} must increase strictly; give {fixed!r:.80}"
+            )
+        object.__setattr__(self, "rates_bps", tuple(float(r) for r in rates))
+
+    def rate_bps(self, range_m: NDArray[np.float64], cap_bps: float = float("inf")) -> NDArray[np.float64]:
+        """The highest rate that closes the link at each range, at most ``cap_bps`` [bit/s]: with ``rates_bps``
+        the highest listed rate at or below the cap that closes (0 where none does)."""
+        closing = fn.link_rate_bps(
             range_m,
             self.frequency_hz,
             self.eirp_dbw,
@@ -156,6 +181,9 @@ class LinkBudget:
             self.margin_db,
             self.losses_db,
         )
+        if self.rates_bps is None:
+            return closing if cap_bps == float("inf") else np.minimum(cap_bps, closing)
+        return fn.modem_rate_bps(closing, [r for r in self.rates_bps if r <= cap_bps])
 
 
 @dataclass(frozen=True)
@@ -166,7 +194,9 @@ class CommLink:
 
     With a budget (``direct_budget``, ``relay_budget``) the rate at each step is the lower of the fixed rate
     (the modem's highest) and the budget's rate at that step's range (``LightSeries.earth_distance_m``, the
-    base to the Earth's centre; ``LightSeries.relay_range_m``, the base to the nearest relay)."""
+    base to the Earth's centre; ``LightSeries.relay_range_m``, the base to the nearest relay). The relay's own
+    link to Earth (the trunk: ``trunk_budget`` at ``LightSeries.relay_earth_distance_m``, capped by ``trunk_bps``)
+    limits the relayed rate when given: the relay leg runs at the lower of its two hops."""
 
     name: str
     downlink_bps: float
@@ -176,6 +206,18 @@ class CommLink:
     online_s: float = float("-inf")  # when the element comes online [s]; before it, it is not there
     direct_budget: LinkBudget | None = None
     relay_budget: LinkBudget | None = None
+    trunk_budget: LinkBudget | None = None  # the relay's own link to Earth, at LightSeries.relay_earth_distance_m
+    trunk_bps: float = float("inf")  # the trunk's fixed rate (cap); inf: none
+
+    def __post_init__(self) -> None:
+        trunk = self.trunk_budget is not None or self.trunk_bps != float("inf")
+        if not self.trunk_bps > 0.0:
+            raise InputError(f"comm link {self.name!r} trunk_bps = {self.trunk_bps!r} must be > 0 [bit/s] (inf: none)")
+        if trunk and not self.relay_bps > 0.0:
+            raise InputError(
+                f"comm link {self.name!r} has a relay trunk (trunk_budget or trunk_bps) but no relay (relay_bps = "
+                f"{self.relay_bps:g}); give relay_bps > 0 or drop the trunk"
+            )
 
 
 @dataclass(frozen=True)

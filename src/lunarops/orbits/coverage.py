@@ -14,6 +14,7 @@ from skyfield.timelib import Time
 from lunarops.checks import is_real_number
 from lunarops.constants import (
     EARTH_EQUATORIAL_RADIUS_M,
+    GM_MOON_M3_PER_S2,
     KERNEL_FIRST_UTC,
     KERNEL_LAST_UTC,
     MOON_RADIUS_M,
@@ -179,6 +180,57 @@ def find_impact(name: str, seconds: FloatArray, position_m: FloatArray) -> Orbit
     )
 
 
+PERILUNE_MISS_TOL_KM = 1.0
+"""Sampling error of the perilune [km] that ``perilune_sampling_step_s`` sizes a step for."""
+
+
+def perilune_sampling_miss_km(perilune_radius_m: float, semi_major_axis_m: float, step_s: float) -> float:
+    """How far [km] above the true perilune the lowest sample of a step_s grid can lie (two-body estimate).
+
+    Near perilune r(t) = r_p + (GM e / r_p^2) t^2 / 2 (the radial acceleration v_p^2/r_p - GM/r_p^2 with
+    v_p^2 = GM (1 + e) / r_p); the nearest sample is at most step_s / 2 away, so the miss is at most
+    GM e step_s^2 / (8 r_p^2), e = 1 - r_p / a. 0.47 km for 200 x 16,000 km at 60 s, 47 km at 600 s; past
+    about a tenth of the period the parabola no longer holds and the miss is larger still (up to r_a - r_p)."""
+    e = max(0.0, 1.0 - perilune_radius_m / semi_major_axis_m)
+    return GM_MOON_M3_PER_S2 * e * step_s**2 / (8.0 * perilune_radius_m**2) / 1e3
+
+
+def perilune_sampling_step_s(perilune_radius_m: float, semi_major_axis_m: float) -> float:
+    """The step [s] at which ``perilune_sampling_miss_km`` is PERILUNE_MISS_TOL_KM (1 km)."""
+    e = max(1.0 - perilune_radius_m / semi_major_axis_m, 1e-9)
+    return math.sqrt(8.0 * perilune_radius_m**2 * PERILUNE_MISS_TOL_KM * 1e3 / (GM_MOON_M3_PER_S2 * e))
+
+
+def missed_impact_notes(
+    orbiters: Sequence[Orbiter], tracks: Sequence[Track], step_s: float, impacts: dict[str, OrbiterImpact]
+) -> list[str]:
+    """SAMPLING notes for Keplerian orbiters with no impact on the grid whose lowest sample is closer to the
+    1737.4 km sphere plus the highest terrain (10.8 km) than the perilune can hide between samples: the orbiter
+    may hit the Moon between samples, which the grid cannot show."""
+    from lunarops.orbits.kepler import HIGHEST_TERRAIN_KM
+
+    by_name = {track.name: track for track in tracks}
+    notes = []
+    for orbiter in orbiters:
+        if not isinstance(orbiter, KeplerOrbiter) or orbiter.name in impacts:
+            continue
+        r_min_m = float(np.linalg.norm(by_name[orbiter.name].position_j2000_m, axis=0).min())
+        a_m = orbiter.orbit.semi_major_axis_m
+        # past the parabola's range the bound is the whole apse-to-apse span
+        miss_km = min(perilune_sampling_miss_km(r_min_m, a_m, step_s), (2.0 * a_m - 2.0 * r_min_m) / 1e3)
+        alt_km = (r_min_m - MOON_RADIUS_M) / 1e3
+        if alt_km - miss_km > HIGHEST_TERRAIN_KM:
+            continue
+        notes.append(
+            f"SAMPLING: orbiter {orbiter.name!r} comes down to {alt_km:.1f} km above the 1737.4 km sphere at its "
+            f"lowest sample, but at step {step_s:g} s a perilune can fall up to about {miss_km:,.0f} km below the "
+            f"lowest sample (two-body estimate; the highest terrain is {HIGHEST_TERRAIN_KM:g} km): it may hit the "
+            "Moon between samples, which this grid cannot show (no IMPACT is reported); rerun with a step of "
+            f"{perilune_sampling_step_s(r_min_m, a_m):.0f} s or less (a perilune missed by at most 1 km)."
+        )
+    return notes
+
+
 @dataclass(frozen=True)
 class PhaseScan:
     """Earth-shadow hours of an NRHO orbiter at each phase of a grid over the coverage period (eclipse geometry
@@ -239,6 +291,16 @@ def _range_km(link: LinkTimeline) -> dict[str, float]:
     return {"min_range_km": float(np.min(up)), "max_range_km": float(np.max(up))}
 
 
+def _trunk_range_km(link: LinkTimeline, earth_range_m: FloatArray) -> dict[str, float]:
+    """A relay path's trunk: the least and greatest distance [km] from the relaying orbiter to the Earth's centre
+    while the path is up (NaN when it never is)."""
+    up = np.asarray(link.visible, dtype=bool)
+    if not up.any():
+        return {"min_trunk_range_km": math.nan, "max_trunk_range_km": math.nan}
+    km = np.asarray(earth_range_m)[up] / 1e3
+    return {"min_trunk_range_km": float(np.min(km)), "max_trunk_range_km": float(np.max(km))}
+
+
 @dataclass(frozen=True)
 class CoverageResult:
     """Tracks, links and eclipses of the orbiters over one grid."""
@@ -254,6 +316,8 @@ class CoverageResult:
     notes: list[str] = field(default_factory=list)
     impacts: dict[str, OrbiterImpact] = field(default_factory=dict)  # orbiter: first sample below the surface
     phase_scans: dict[str, PhaseScan] = field(default_factory=dict)  # NRHO orbiter in the Earth's shadow: phases
+    # site: the Earth-centre distance [m] of the relay path's orbiter (the nearest relaying one; NaN: none relays)
+    relay_earth_range_m: dict[str, FloatArray] = field(default_factory=dict)
 
     def links(self) -> list[tuple[str, str, LinkTimeline]]:
         """(site, orbiter, link) of every site -> orbiter link and of each site's relay path, as coverage_rows."""
@@ -296,10 +360,11 @@ class CoverageResult:
 
     def coverage_rows(self) -> list[dict[str, float | int | str]]:
         """One row per (site, orbiter) and per site relay: fraction visible, longest gap [h], windows (int), the
-        range while up [km]."""
+        range while up [km]; a relay row also its trunk's (relaying orbiter to the Earth's centre) range [km]."""
         rows: list[dict[str, float | int | str]] = []
         for site, orbiter, link in self.links():
             stats = link.statistics()
+            trunk = self.relay_earth_range_m.get(site) if orbiter == RELAY_NAME else None
             rows.append(
                 {
                     "site": site,
@@ -309,6 +374,7 @@ class CoverageResult:
                     "n_windows": int(stats["n_windows"]),
                     "mean_window_hours": stats["mean_window_s"] / 3600.0,
                     **_range_km(link),
+                    **({} if trunk is None else _trunk_range_km(link, trunk)),
                 }
             )
         return rows
@@ -459,18 +525,26 @@ def compute_coverage(
                 f"{site.name} -> {track.name}", seconds, visible & alive, elevation, end_s, distance
             )
     relay_links = {}
+    relay_earth_range_m: dict[str, FloatArray] = {}
+    # each orbiter's distance to the Earth's centre (the relay's own link to Earth) [m]
+    earth_range_m = {track.name: np.linalg.norm(earth - track.position_j2000_m, axis=0) for track in tracks}
     for site in sites:
         relay = np.zeros(seconds.size, dtype=bool)
         nearest = np.full(seconds.size, np.inf)
+        nearest_earth = np.full(seconds.size, np.nan)
         for track in tracks:
             link = site_links[(site.name, track.name)]
             relays = link.visible & earth_links[track.name].visible
             relay |= relays
+            closer = relays & (link.range_m < nearest)
+            nearest_earth = np.where(closer, earth_range_m[track.name], nearest_earth)
             nearest = np.where(relays, np.minimum(nearest, link.range_m), nearest)  # type: ignore[arg-type]
         nearest[~relay] = np.nan
         relay_links[site.name] = LinkTimeline(f"{site.name} -> relay -> Earth", seconds, relay, None, end_s, nearest)
+        relay_earth_range_m[site.name] = nearest_earth
     epoch = start.utc_datetime()
     notes = [impact.note(epoch) for impact in impacts.values()]
+    notes += missed_impact_notes(orbiters, tracks, float(step_s), impacts)
     # an orbiter whose apolune is over the other hemisphere than a polar site it serves (or that covers it < 10 %)
     notes += polar_coverage_notes(sites, orbiters, site_links, tuple(impacts))
     scans: dict[str, PhaseScan] = {}
@@ -499,6 +573,7 @@ def compute_coverage(
         earth_links=earth_links,
         eclipses=eclipses,
         relay_links=relay_links,
+        relay_earth_range_m=relay_earth_range_m,
         interpolation_error_m=model.interpolation_error_m,
         notes=notes,
         impacts=impacts,

@@ -41,6 +41,16 @@ TABLE4_DV_M_PER_S: dict[tuple[str, str], float] = {
     ("LLO", "surface"): 2180.0,
     ("surface", "LLO"): 1968.0,
 }
+#: What each Table 4 leg assumes (the table's own Reference column and footnote): the Mueller (2012) legs include a
+#: 5 % reserve, the DAC2 legs do not say so; LEO is 407 km, LLO 100 km circular.
+TABLE4_LEG_NOTES: dict[tuple[str, str], str] = {
+    ("LEO", "TLI"): "from a 407 km LEO; Mueller (2012) with a 5 % reserve (3.120 km/s without it)",
+    ("TLI", "NRHO"): "NRHO insertion after a direct (about 5 d) transfer; DAC2, no reserve stated",
+    ("NRHO", "LLO"): "to a 100 km LLO; DAC2, no reserve stated",
+    ("LLO", "NRHO"): "from a 100 km LLO; DAC2, no reserve stated",
+    ("LLO", "surface"): "descent from a 100 km LLO; Mueller (2012) with a 5 % reserve (2.076 km/s without it)",
+    ("surface", "LLO"): "ascent to a 100 km LLO; Mueller (2012) with a 5 % reserve (1.874 km/s without it)",
+}
 #: Highest altitude nrho_llo_estimate accepts for its "low" lunar orbit [km], the scenario's bound
 #: (``transfers.llo_alt_km``). Low lunar orbits fly at 15-500 km; 5000 km (about three lunar radii) leaves room for
 #: studies while refusing values that are no LLO at all (a 1,000,000 km "LLO" lies past the Moon's Hill sphere,

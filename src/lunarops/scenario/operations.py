@@ -7,6 +7,7 @@ value or a distribution the Monte Carlo draws from: ``{kind: normal, mean, sd, l
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 from typing import Annotated, Literal, get_args
 
@@ -253,6 +254,13 @@ class _Sheddable(_Online):
 class LoadSpec(_Sheddable):
     name: str = Field(min_length=1)
     power_kw: float = Field(ge=0, description="per crew member when per_crew")
+    standby_power_kw: float = Field(
+        default=0.0,
+        ge=0,
+        description="keep-alive power (survival heaters, sleeping avionics) drawn from from_utc to until_utc while "
+        "online whenever the load does not run (its `when` off, or shed); never shed; per crew member when per_crew "
+        "(so 0 while uncrewed); at most power_kw",
+    )
     priority: int = Field(default=1, ge=1, le=9, description="1 = most essential; shed from 9 down")
     when: WhenName | list[WhenName] = Field(
         default="always",
@@ -299,23 +307,74 @@ class LoadSpec(_Sheddable):
                 raise ValueError(f"when = {value}: always in a list adds nothing (the others decide); drop it")
         return value
 
+    @model_validator(mode="after")
+    def _standby_within_power(self) -> LoadSpec:
+        if self.standby_power_kw > self.power_kw:
+            raise ValueError(
+                f"load {self.name!r}: standby_power_kw = {self.standby_power_kw:g} exceeds power_kw = "
+                f"{self.power_kw:g}; the keep-alive draw while off is at most the running draw: lower "
+                "standby_power_kw or raise power_kw"
+            )
+        return self
+
 
 class CrewStepSpec(_Model):
-    from_utc: datetime
-    count: int = Field(ge=0, le=1000)
+    """A resident crew of ``count`` from ``from_utc`` until the next step (0 ends it); it adds to the crew the
+    campaign lands and to ``resupply`` crew deliveries (a handover: both crews aboard at once)."""
+
+    from_utc: datetime = Field(description="when this crew count starts (UTC)")
+    count: int = Field(ge=0, le=1000, description="crew members aboard from from_utc (0: uncrewed)")
 
     _parse = field_validator("from_utc", mode="before")(_as_utc)
 
 
 class LifeSupportSpec(_Model):
-    water_recovery_fraction: float = Field(default=0.9, ge=0, le=1)
+    """The life-support loop; the crew's rates are NASA BVAD REV2 Table 3-31 per crew-member-day
+    (lunarops.ops.lifesupport)."""
+
+    water_recovery_fraction: float = Field(
+        default=0.9,
+        ge=0,
+        le=1,
+        description="share of the crew's water use (BVAD potable 3.217 kg/CM-d + other_water_kg_per_crew_day) that "
+        "comes back; ISS: about 0.935, 0.98 with brine processing",
+    )
     oxygen_generation_fraction: float = Field(
         default=1.0, ge=0, le=1, description="share of crew O2 made by electrolysing water"
     )
-    co2_handling: Literal["vent", "sabatier"] = "vent"
-    sabatier_efficiency: float = Field(default=0.9, ge=0, le=1)
+    co2_handling: Literal["vent", "sabatier"] = Field(
+        default="vent", description="vent the crew's CO2, or reduce it with the electrolyser's H2 to water (sabatier)"
+    )
+    sabatier_efficiency: float = Field(
+        default=0.9,
+        ge=0,
+        le=1,
+        description="with co2_handling: sabatier, the share of the stoichiometric water made (H2-limited at RQ 0.88: "
+        "at most about half the electrolysed water comes back)",
+    )
     eclss_load: str | None = Field(default=None, description="the load whose power runs the loop")
-    other_water_kg_per_crew_day: float = Field(default=0.0, ge=0, description="hygiene etc. beyond BVAD potable")
+    other_water_kg_per_crew_day: float = Field(
+        default=0.0,
+        ge=0,
+        le=50,
+        description="hygiene, laundry and flush water beyond BVAD potable [kg per crew-member-day]; it is recovered "
+        "at water_recovery_fraction",
+    )
+
+    @model_validator(mode="after")
+    def _check_co2(self) -> LifeSupportSpec:
+        if self.co2_handling == "vent" and "sabatier_efficiency" in self.model_fields_set:
+            raise ValueError(
+                f"life_support.sabatier_efficiency = {self.sabatier_efficiency:g} is set but co2_handling is vent "
+                "(the CO2 is vented, no Sabatier runs): set co2_handling: sabatier or drop sabatier_efficiency"
+            )
+        if self.co2_handling == "sabatier" and self.oxygen_generation_fraction == 0:
+            raise ValueError(
+                "life_support.co2_handling = sabatier with oxygen_generation_fraction = 0: the Sabatier reactor's H2 "
+                "comes from the O2 electrolyser, so it would make no water; set oxygen_generation_fraction above 0 "
+                "or co2_handling: vent"
+            )
+        return self
 
 
 class ConsumablesSpec(_Online):
@@ -324,9 +383,19 @@ class ConsumablesSpec(_Online):
 
     o2_kg: float = Field(default=0.0, ge=0)
     water_kg: float = Field(default=0.0, ge=0)
-    food_kg: float = Field(default=0.0, ge=0)
+    food_kg: float = Field(
+        default=0.0,
+        ge=0,
+        description="dry food solids (BVAD 0.800 kg per crew-member-day); packaged food as shipped weighs about "
+        "2.3 times that (ISS: 1.82 kg/CM-d), so give the dry mass",
+    )
     propellant_kg: float = Field(default=0.0, ge=0)
-    reserve_days: float = Field(default=30.0, ge=0)
+    reserve_days: float = Field(
+        default=30.0,
+        ge=0,
+        description="alert level [d]: store_below_reserve is logged when a store (O2, water, food) would last fewer "
+        "days than this at the crew aboard and the loop as it works then (no deliveries counted)",
+    )
     o2_tank_capacity_kg: float | None = Field(default=None, gt=0)
     water_tank_capacity_kg: float | None = Field(
         default=None,
@@ -459,9 +528,25 @@ class LinkBudgetSpec(_Model):
     losses_db: float = Field(
         default=0.0, ge=0, le=60, description="other losses: pointing, polarization, atmosphere, implementation [dB]"
     )
+    rates_mbps: list[float] | None = Field(
+        default=None,
+        description="the modem's discrete rates [Mbps], increasing: the link runs at the highest that closes "
+        "(required Eb/N0 + margin) and is at most the leg's fixed rate, 0 when none does (default: continuous)",
+    )
 
     @model_validator(mode="after")
     def _check(self) -> LinkBudgetSpec:
+        if self.rates_mbps is not None:
+            rates = self.rates_mbps
+            if not rates or any(not r > 0 for r in rates):
+                raise ValueError(
+                    f"rates_mbps = {rates} must list one or more rates > 0 [Mbps] (e.g. [2, 10, 50, 100]); drop it "
+                    "for a continuous rate"
+                )
+            if rates != sorted(set(rates)):
+                raise ValueError(
+                    f"rates_mbps = {rates} must increase with no repeats; give {sorted(set(rates))}"
+                )
         if self.required_eb_n0_db <= SHANNON_LIMIT_EB_N0_DB:
             raise ValueError(
                 f"required_eb_n0_db = {self.required_eb_n0_db:g} dB is at or below the Shannon limit "
@@ -495,7 +580,18 @@ class CommSpec(_Online):
         default=None,
         description="the base-to-relay link's budget: the rate at each step's range to the nearest relay, capped "
         "by relay_data_rate_mbps (default: that rate whatever the range); the relay's own link to Earth is "
-        "taken as not limiting",
+        "limiting unless relay_trunk_link_budget or relay_trunk_data_rate_mbps is given",
+    )
+    relay_trunk_link_budget: LinkBudgetSpec | None = Field(
+        default=None,
+        description="the relay's own link to Earth (the trunk: the orbiter's transmitter to the ground station) at "
+        "the relaying orbiter's distance to the Earth's centre; the relayed rate is the lower of the two hops "
+        "(default: the trunk does not limit)",
+    )
+    relay_trunk_data_rate_mbps: float | None = Field(
+        default=None,
+        gt=0,
+        description="the trunk's fixed rate (with relay_trunk_link_budget: its highest; default: no cap)",
     )
     buffer_gb: float = Field(gt=0, description="onboard buffer (gigabytes)")
     load: str | None = Field(default=None, description="the load that powers the link")
@@ -530,6 +626,25 @@ class CommSpec(_Online):
             raise ValueError(
                 "comms.relay_link_budget applies to mode: direct_or_relay; set that mode or drop the budget"
             )
+        for name in ("relay_trunk_link_budget", "relay_trunk_data_rate_mbps"):
+            if getattr(self, name) is not None and self.mode != "direct_or_relay":
+                raise ValueError(
+                    f"comms.{name} (the relay orbiters' link to Earth) applies to mode: direct_or_relay with an "
+                    "orbits section's orbiters; set that mode or drop it"
+                )
+        relay_mbps = self.relay_data_rate_mbps if self.relay_data_rate_mbps is not None else self.data_rate_mbps
+        trunk_mbps = self.relay_trunk_data_rate_mbps if self.relay_trunk_data_rate_mbps is not None else math.inf
+        for name, budget, cap_mbps, cap_name in (
+            ("direct_link_budget", self.direct_link_budget, self.data_rate_mbps, "data_rate_mbps"),
+            ("relay_link_budget", self.relay_link_budget, relay_mbps, "relay_data_rate_mbps (default data_rate_mbps)"),
+            ("relay_trunk_link_budget", self.relay_trunk_link_budget, trunk_mbps, "relay_trunk_data_rate_mbps"),
+        ):
+            if budget is not None and budget.rates_mbps is not None and budget.rates_mbps[0] > cap_mbps:
+                raise ValueError(
+                    f"comms.{name}.rates_mbps starts at {budget.rates_mbps[0]:g} Mbps, above {cap_name} = "
+                    f"{cap_mbps:g} Mbps (the leg's highest rate), so the link never runs; list lower rates or raise "
+                    f"{cap_name.split()[0]}"
+                )
         return self
 
 
@@ -561,9 +676,55 @@ class PolicySpec(_Model):
     )
 
 
+class CorrelationSpec(_Model):
+    """A rank correlation between two uncertain inputs of the Monte Carlo (MonteCarloSpec.correlations)."""
+
+    inputs: tuple[str, str] = Field(
+        description="two uncertain inputs as the results' uncertain_input names them, e.g. 'battery: "
+        "charge_efficiency'"
+    )
+    rank_correlation: float = Field(description="Spearman rank correlation between their draws, in (-1, 1)")
+
+    @model_validator(mode="after")
+    def _check(self) -> CorrelationSpec:
+        a, b = self.inputs
+        if a == b:
+            raise ValueError(
+                f"inputs [{a!r}, {b!r}] pair an input with itself (rank correlation 1); name two different inputs"
+            )
+        if not -1.0 < self.rank_correlation < 1.0:
+            raise ValueError(
+                f"rank_correlation = {self.rank_correlation:g} must lie strictly between -1 and 1 (+-1 would make "
+                "one input a function of the other); give e.g. 0.9 or -0.9"
+            )
+        return self
+
+
 class MonteCarloSpec(_Model):
     runs: int = Field(default=200, ge=1, le=100_000)
     record_hours: float = Field(default=24.0, gt=0, description="resolution of the Monte Carlo series")
+    correlations: list[CorrelationSpec] = Field(
+        default=[],
+        description="rank correlations between uncertain inputs, drawn with a Gaussian copula (each input keeps its "
+        "distribution); the names, the station's inputs and whether the set is consistent are checked when it runs",
+    )
+
+    @model_validator(mode="after")
+    def _check_pairs(self) -> MonteCarloSpec:
+        seen: dict[frozenset[str], int] = {}
+        for i, item in enumerate(self.correlations):
+            pair = frozenset(item.inputs)
+            if pair in seen:
+                raise ValueError(
+                    f"correlations.{i}: the pair {list(item.inputs)} is already given at correlations.{seen[pair]}; "
+                    "give each pair once"
+                )
+            seen[pair] = i
+        return self
+
+    def correlation_pairs(self) -> list[tuple[str, str, float]]:
+        """The correlations as (name, name, Spearman rho), as lunarops.ops.montecarlo.simulate takes them."""
+        return [(c.inputs[0], c.inputs[1], c.rank_correlation) for c in self.correlations]
 
 
 class OperationsSection(_Model):

@@ -5,7 +5,9 @@ from __future__ import annotations
 import builtins
 import json
 import re
-from collections.abc import Callable
+import zlib
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,18 +17,23 @@ from sqlalchemy import (
     Column,
     DateTime,
     Float,
+    Index,
+    Integer,
     MetaData,
     String,
     Table,
     Text,
     create_engine,
+    delete,
     event,
     insert,
+    inspect,
     make_url,
     select,
+    text,
     update,
 )
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from lunarops.errors import InputError, StoreError
@@ -49,6 +56,32 @@ runs = Table(
     Column("scenario_yaml", Text),
     Column("error", Text),
 )
+#: v2: runs are read newest first (runs list, export, the dashboard), and --since filters on the start
+started_index = Index("ix_runs_started_utc", runs.c.started_utc)
+
+#: the catalog's schema version (one row, id 1); a catalog without this table is version 1
+schema_table = Table(
+    "lunarops_schema",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("version", Integer, nullable=False),
+    Column("lunarops", String(32)),  # the lunarops version that created or last upgraded the catalog
+    Column("updated_utc", DateTime(timezone=True)),
+)
+
+
+def _v2_index_started(connection: Connection) -> None:
+    """v2: an index on runs.started_utc."""
+    started_index.create(connection, checkfirst=True)
+
+
+#: migrations by the version they bring a catalog to, applied in order from the catalog's version + 1;
+#: version 1 is the unversioned table ``runs`` (sessions <= 18), stamped as it is
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {2: _v2_index_started}
+#: the schema version this code writes
+SCHEMA_VERSION = max(MIGRATIONS, default=1)
+#: PostgreSQL advisory lock key that serializes schema changes between processes
+_SCHEMA_LOCK_KEY = zlib.crc32(b"lunarops catalog schema")
 
 
 @dataclass(frozen=True)
@@ -108,7 +141,12 @@ class Catalog:
             self.engine: Engine = create_engine(url, future=True)
             if url.startswith("sqlite"):
                 event.listen(self.engine, "connect", _sqlite_pragmas)
-            metadata.create_all(self.engine)
+            #: the schema version the catalog had when opened (None: a new one), now SCHEMA_VERSION
+            try:
+                self.schema_found = self._prepare_schema()
+            except BaseException:  # a catalog refused or unreadable: its connections closed
+                self.engine.dispose()
+                raise
         except ModuleNotFoundError as error:
             raise StoreError(
                 f"database driver missing for {self.shown_url}: {error}; pip install 'lunarops[postgres]'"
@@ -118,6 +156,65 @@ class Catalog:
                 f"cannot open the run catalog at {self.shown_url}: {error.__class__.__name__}: {_message(error)}"
                 f"{_sqlite_hint(self.url, error)}"
             ) from None
+
+    def _prepare_schema(self) -> int | None:
+        """Create the tables of a new catalog, or bring an older one up to SCHEMA_VERSION (its migrations in one
+        transaction); StoreError for a catalog newer than this code. Returns the version found (None: new)."""
+        with self.engine.connect() as connection:  # the usual case, read only: the catalog is up to date
+            version = _stored_version(connection)
+        self._check_not_newer(version)
+        if version == SCHEMA_VERSION:
+            return version
+        with self._schema_transaction() as connection:  # another process may have done it meanwhile: read again
+            version = _stored_version(connection)
+            self._check_not_newer(version)
+            if version is None:
+                metadata.create_all(connection)
+            else:
+                schema_table.create(connection, checkfirst=True)
+                for target in range(version + 1, SCHEMA_VERSION + 1):
+                    MIGRATIONS[target](connection)
+            if version != SCHEMA_VERSION:
+                from lunarops import __version__
+
+                connection.execute(delete(schema_table))
+                connection.execute(
+                    insert(schema_table).values(
+                        id=1, version=SCHEMA_VERSION, lunarops=__version__[:32], updated_utc=datetime.now(UTC)
+                    )
+                )
+        return version
+
+    def _check_not_newer(self, version: int | None) -> None:
+        if version is not None and version > SCHEMA_VERSION:
+            from lunarops import __version__
+
+            written = self._written_by()
+            raise StoreError(
+                f"the run catalog at {self.shown_url} has schema version {version}{written}, newer than this "
+                f"lunarops {__version__} reads (schema version {SCHEMA_VERSION}); upgrade lunarops "
+                "(pip install --upgrade lunarops) to use it, or give another catalog with --db"
+            )
+
+    def _written_by(self) -> str:
+        try:
+            with self.engine.connect() as connection:
+                by = connection.execute(select(schema_table.c.lunarops).where(schema_table.c.id == 1)).scalar()
+        except SQLAlchemyError:
+            return ""
+        return f" (written by lunarops {by})" if by else ""
+
+    @contextmanager
+    def _schema_transaction(self) -> Iterator[Connection]:
+        """A transaction that one process at a time holds: SQLite's BEGIN IMMEDIATE (the others wait up to the
+        busy timeout), PostgreSQL's transaction-scoped advisory lock. Committed when the block ends."""
+        with self.engine.connect() as connection:
+            if self.engine.dialect.name == "sqlite":
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
+            else:
+                connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SCHEMA_LOCK_KEY})
+            yield connection
+            connection.commit()
 
     def close(self) -> None:
         """Close every pooled connection."""
@@ -264,6 +361,59 @@ class Catalog:
             raise InputError(f"run id prefix {run_id!r} matches {len(rows)} runs; give more characters")
         return _record(rows[0])
 
+    def resolve(self, run_ids: Sequence[str]) -> builtins.list[RunRecord]:
+        """The runs named by ``run_ids`` (each an id or a unique prefix of one), in that order, without repeats;
+        one InputError naming every id that matches no run or several."""
+        found: dict[str, RunRecord] = {}
+        unknown: builtins.list[str] = []
+        ambiguous: builtins.list[str] = []
+        for run_id in run_ids:
+            if not isinstance(run_id, str) or not run_id:
+                raise InputError(f"run id {run_id!r} must be a non-empty text; list them with `lunarops runs list`")
+            exact = self._read(select(runs).where(runs.c.run_id == run_id))
+            rows = exact or self._read(select(runs).where(runs.c.run_id.startswith(run_id, autoescape=True)).limit(2))
+            if not rows:
+                unknown.append(run_id)
+            elif len(rows) > 1:
+                ambiguous.append(run_id)
+            else:
+                found.setdefault(rows[0]["run_id"], _record(rows[0]))
+        problems = []
+        if unknown:
+            problems.append(f"no run with id {', '.join(map(repr, unknown))} in {self.shown_url}")
+        if ambiguous:
+            problems.append(f"id prefix {', '.join(map(repr, ambiguous))} matches several runs (give more characters)")
+        if problems:
+            raise InputError("; ".join(problems) + "; list the runs with `lunarops runs list`")
+        return builtins.list(found.values())
+
+    def delete(self, run_ids: Sequence[str]) -> int:
+        """Remove the records of these runs (exact ids), in one transaction; returns how many were removed.
+        Their output folders are left as they are (``lunarops runs delete --files`` removes those)."""
+        ids = builtins.list(dict.fromkeys(run_ids))
+        try:
+            with self.engine.begin() as connection:
+                removed = 0
+                for start in range(0, len(ids), 500):  # SQLite caps the parameters of one statement
+                    result = connection.execute(delete(runs).where(runs.c.run_id.in_(ids[start : start + 500])))
+                    removed += result.rowcount
+        except SQLAlchemyError as error:
+            raise StoreError(f"cannot write the run catalog at {self.shown_url}: {_message(error)}") from None
+        return removed
+
+    def select_runs(
+        self, status: str | None = None, since: datetime | None = None, keep: Callable[[RunRecord], bool] | None = None
+    ) -> builtins.list[RunRecord]:
+        """Every run with this ``status``, started at or after ``since``, that ``keep`` accepts; newest first."""
+        statement = select(runs)
+        if status is not None:
+            statement = statement.where(runs.c.status == status)
+        if since is not None:
+            statement = statement.where(runs.c.started_utc >= since)
+        rows = self._read(statement.order_by(runs.c.started_utc.desc(), runs.c.run_id.desc()))
+        records = map(_record, rows)
+        return [r for r in records if keep is None or keep(r)]
+
     def _execute(self, statement: Any) -> None:
         try:
             with self.engine.begin() as connection:
@@ -279,6 +429,17 @@ class Catalog:
         except SQLAlchemyError as error:
             raise StoreError(f"cannot read the run catalog at {self.shown_url}: {_message(error)}") from None
 
+
+
+def _stored_version(connection: Connection) -> int | None:
+    """The catalog's schema version: its lunarops_schema row; 1 for a table ``runs`` without it (written before
+    catalogs were versioned); None for a database without either (a new catalog)."""
+    names = set(inspect(connection).get_table_names())
+    if schema_table.name in names:
+        version = connection.execute(select(schema_table.c.version).where(schema_table.c.id == 1)).scalar()
+        if version is not None:
+            return int(version)
+    return 1 if runs.name in names else None
 
 
 def _record(row: Any) -> RunRecord:
@@ -320,6 +481,167 @@ def summary_from_text(text: str) -> dict[str, Any]:
     return summary
 
 
+#: what a run writes in its output folder (a sweep member's adds member.json); summary.json, naming the run, last
+RUN_OUTPUT_ENTRIES = ("results", ".checkpoints", "report.html", "provenance.json", "member.json", "summary.json")
+
+
+def removable_output(record: RunRecord) -> tuple[Path | None, str]:
+    """The run's output folder if it may be removed: an absolute folder, not a symbolic link, whose summary.json
+    names this run (what ``lunarops run`` and a sweep member write); else None and why it is kept."""
+    folder = Path(record.out_dir)
+    if not folder.is_absolute():
+        return None, f"{record.out_dir} is not an absolute path"
+    if folder.is_symlink():
+        return None, f"{folder} is a symbolic link"
+    if not folder.is_dir():
+        return None, f"{folder} does not exist"
+    state = record.output_state()
+    if state != "here":
+        why = "a later run's output" if state.startswith("replaced") else "no summary.json of this run"
+        return None, f"{folder} holds {why} ({state})"
+    return folder, ""
+
+
+def remove_output(folder: Path) -> builtins.list[str]:
+    """Remove what a run wrote in ``folder`` (RUN_OUTPUT_ENTRIES, never following a symbolic link out of it),
+    then the folder if nothing else is left; returns the names of the other entries kept there."""
+    import shutil
+
+    for name in RUN_OUTPUT_ENTRIES:
+        entry = folder / name
+        if entry.is_symlink() or entry.is_file():
+            entry.unlink()
+        elif entry.is_dir():
+            shutil.rmtree(entry)  # symbolic links inside are unlinked, not followed
+    others = sorted(p.name for p in folder.iterdir())
+    if not others:
+        folder.rmdir()
+    return others
+
+
+#: an export row's first columns: the record's (``summary_json`` is flattened after them, ``scenario_yaml`` left out)
+EXPORT_COLUMNS = (
+    "run_id", "scenario_name", "scenario_sha256", "status", "started_utc", "finished_utc", "elapsed_s", "out_dir",
+    "error",
+)
+EXPORT_FORMATS = ("csv", "jsonl", "parquet")
+
+
+def summary_figures(summary: dict[str, Any]) -> dict[str, Any]:
+    """A summary's scalar values (numbers, text, booleans, nulls) under dotted keys ("operations.soc"; a sweep
+    member's "sweep_member.parameters.PATH"); lists and the ``non_finite`` marks are left out."""
+    figures: dict[str, Any] = {}
+
+    def walk(prefix: str, value: Any) -> None:
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if key != NON_FINITE:
+                    walk(f"{prefix}.{key}" if prefix else str(key), item)
+        elif value is None or isinstance(value, bool | int | float | str):
+            figures[f"summary.{prefix}" if prefix in EXPORT_COLUMNS else prefix] = value
+
+    walk("", summary)
+    return figures
+
+
+def export_table(records: Sequence[RunRecord]) -> tuple[list[str], list[dict[str, Any]]]:
+    """The columns (the record's, then every figure in order of first appearance) and one row per run."""
+    columns: dict[str, None] = dict.fromkeys(EXPORT_COLUMNS)
+    rows = []
+    for record in records:
+        row: dict[str, Any] = {name: getattr(record, name) for name in EXPORT_COLUMNS}
+        figures = summary_figures(record.summary)
+        columns.update(dict.fromkeys(figures))
+        rows.append({**row, **figures})
+    return list(columns), rows
+
+
+def export_runs(records: Sequence[RunRecord], fmt: str, path: Path | None = None, stream: Any = None) -> int:
+    """Write ``records`` as ``fmt`` (csv, jsonl or parquet) to ``path`` (atomically) or to the text ``stream``;
+    returns the number of rows. +-inf: "inf"/"-inf" in CSV, a float in Parquet, null in JSON Lines with the
+    column named under the row's ``non_finite`` ({column: "inf" | "-inf"}); times are ISO 8601 UTC."""
+    from lunarops.atomic import write_atomic
+
+    if fmt not in EXPORT_FORMATS:
+        raise InputError(f"--format {fmt!r} is not an export format; use {', '.join(EXPORT_FORMATS)}")
+    columns, rows = export_table(records)
+    if fmt == "parquet":
+        if path is None:
+            raise InputError("--format parquet writes a binary file: give it with --out FILE")
+        table = _arrow_table(columns, rows)
+        import pyarrow.parquet as pq
+
+        write_atomic(path, lambda tmp: pq.write_table(table, tmp))
+        return len(rows)
+    writer = _write_csv if fmt == "csv" else _write_jsonl
+    if path is None:
+        writer(columns, rows, stream)
+    else:
+
+        def write(tmp: Path) -> None:
+            with tmp.open("w", encoding="utf-8", newline="") as file:
+                writer(columns, rows, file)
+
+        write_atomic(path, write)
+    return len(rows)
+
+
+def _export_text(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "" if value is None else value  # floats by repr: full precision, inf as "inf"
+
+
+def _write_csv(columns: list[str], rows: list[dict[str, Any]], stream: Any) -> None:
+    import csv
+
+    writer = csv.writer(stream, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([_export_text(row.get(name)) for name in columns])
+
+
+def _write_jsonl(columns: list[str], rows: list[dict[str, Any]], stream: Any) -> None:
+    for row in rows:
+        line: dict[str, Any] = {}
+        marks: dict[str, str] = {}
+        for name in columns:
+            if name not in row:
+                continue
+            value = row[name]
+            if isinstance(value, float) and value != value:
+                value = None
+            elif isinstance(value, float) and value in (float("inf"), float("-inf")):
+                marks[name] = "inf" if value > 0 else "-inf"
+                value = None
+            elif isinstance(value, datetime):
+                value = value.isoformat()
+            line[name] = value
+        if marks:
+            line[NON_FINITE] = marks
+        stream.write(json.dumps(line, allow_nan=False, ensure_ascii=False) + "\n")
+
+
+def _arrow_table(columns: list[str], rows: list[dict[str, Any]]) -> Any:
+    """The rows as an Arrow table: each column typed by its values (ints with floats as float64; a column
+    whose values mix numbers and text as text), times as timestamp[us, UTC]."""
+    import pyarrow as pa
+
+    arrays = []
+    for name in columns:
+        values = [row.get(name) for row in rows]
+        if name in ("started_utc", "finished_utc"):
+            arrays.append(pa.array(values, type=pa.timestamp("us", tz="UTC")))
+            continue
+        try:
+            arrays.append(pa.array(values))
+        except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):
+            arrays.append(pa.array([None if v is None else str(_export_text(v)) for v in values], type=pa.string()))
+    return pa.Table.from_arrays(arrays, names=columns)
+
+
 def _utc(value: Any) -> Any:
     """A stored time as timezone-aware UTC: SQLite gives back naive datetimes (written in UTC)."""
     if isinstance(value, datetime):
@@ -359,8 +681,8 @@ def _sqlite_hint(url: str, error: Exception) -> str:
 
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:
     cursor = connection.cursor()
+    cursor.execute("PRAGMA busy_timeout=10000")  # first: switching a new file to WAL waits for other writers
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=10000")
     cursor.close()
 
 

@@ -27,8 +27,10 @@ from lunarops.ops import functions as fn
 from lunarops.ops.inputs import LightSeries, build_inputs, reserve_thresholds, step_at_or_after
 from lunarops.ops.lifesupport import BVAD, CrewRates, LoopClosure
 from lunarops.ops.montecarlo import (
+    CorrelationPlan,
     OpsResult,
     component_table,
+    correlation_plan,
     data_month_table,
     load_month_table,
     load_table,
@@ -280,6 +282,7 @@ def station_from_section(
             data_rate_bps=ld.data_rate_mbps * 1e6,
             online_s=on(ld),
             reserve_state_of_charge=ld.reserve_state_of_charge,
+            standby_w=ld.standby_power_kw * 1e3,
         )
         for ld in section.loads
     )
@@ -361,6 +364,8 @@ def station_from_section(
             on(cs),
             _budget(cs.direct_link_budget),
             _budget(cs.relay_link_budget),
+            _budget(cs.relay_trunk_link_budget),
+            cs.relay_trunk_data_rate_mbps * 1e6 if cs.relay_trunk_data_rate_mbps is not None else float("inf"),
         )
     return Station(
         solar_arrays=arrays,
@@ -471,6 +476,7 @@ def _budget(spec: Any) -> LinkBudget | None:
         spec.required_eb_n0_db,
         spec.margin_db,
         spec.losses_db,
+        tuple(r * 1e6 for r in spec.rates_mbps) if spec.rates_mbps is not None else None,
     )
 
 
@@ -521,12 +527,13 @@ def smooth_sphere_light(
 
 def relay_path(
     scenario: Any, site_products: dict[str, Any] | None, n_steps: int
-) -> tuple[NDArray[np.bool_], NDArray[np.float64], list[str]]:
+) -> tuple[NDArray[np.bool_], NDArray[np.float64], list[str], NDArray[np.float64]]:
     """Whether the base's data can be relayed to Earth at each of the period's ``n_steps`` steps: some orbiter
     of the orbits section sees the base above the coverage mask and sees the Earth (``compute_coverage``'s
     ``relay_links``, over the operations period at its step; the orbits section's min elevation and lunar
     gravity; the base's terrain horizon mask from the site stage's products when present); the range to the
-    nearest such orbiter [m] (NaN where none); impact notes.
+    nearest such orbiter [m] (NaN where none); impact notes; that orbiter's distance to the Earth's centre [m]
+    (NaN where none; the relay's own link to Earth).
 
     ScenarioError when the scenario has no orbits section (the relays are its orbiters)."""
     from lunarops.orbits.coverage import compute_coverage
@@ -565,7 +572,8 @@ def relay_path(
         raise InputError(f"relay path has {relay.size} steps, the light at the base {n_steps}")  # not expected
     # an orbiter that hits the Moon within the period relays nothing from then on: say so
     impacts = [note for note in result.notes if note.startswith("IMPACT")]
-    return relay, np.asarray(path.range_m, dtype=np.float64), impacts
+    trunk_m = np.asarray(result.relay_earth_range_m[site.name], dtype=np.float64)
+    return relay, np.asarray(path.range_m, dtype=np.float64), impacts, trunk_m
 
 
 def light_for_scenario(scenario: Any, site_products: dict[str, Any] | None) -> tuple[LightSeries, str]:
@@ -578,10 +586,10 @@ def light_for_scenario(scenario: Any, site_products: dict[str, Any] | None) -> t
         above_mask = _earth_above(scenario, comms.min_elevation_deg)
         light = replace(light, direct_link_visible=light.earth_visible & above_mask)
     if comms is not None and comms.mode == "direct_or_relay":
-        relay, relay_range_m, impacts = relay_path(scenario, site_products, light.n_steps)
+        relay, relay_range_m, impacts, trunk_m = relay_path(scenario, site_products, light.n_steps)
         if impacts:
             note = "; ".join([note, *(f"relays: {text}" for text in impacts)])
-        light = replace(light, relay_visible=relay, relay_range_m=relay_range_m)
+        light = replace(light, relay_visible=relay, relay_range_m=relay_range_m, relay_earth_distance_m=trunk_m)
     if comms is not None and comms.ground_network == "dsn":
         ground = _ground_sees_moon(scenario, comms.ground_min_elevation_deg)
         relay_seen = light.relay_visible & ground if light.relay_visible is not None else None
@@ -676,12 +684,47 @@ def _budget_rates_text(comms: Any, light: LightSeries, inputs: Any, on: int, sum
         low, mid, high = np.percentile(mbps, [5, 50, 95])
         capped = float(np.mean(mbps >= cap_mbps * (1.0 - 1e-9)))
         summary[f"{leg}_rate_mbps_median"] = float(mid)
+        trunk = leg == "relay" and (comms.relay_trunk_link_budget, comms.relay_trunk_data_rate_mbps) != (None, None)
+        name = f"{leg} link's budget" + (" with its trunk" if trunk else "")
         text += (
-            f" The {leg} link's budget gives {significant(low)}-{significant(high)} Mbps (5th-95th percentile of "
+            f" The {name} gives {significant(low)}-{significant(high)} Mbps (5th-95th percentile of "
             f"the steps it carries the link; median {significant(mid)}) at {km.min():,.0f}-{km.max():,.0f} km, "
             f"capped at {cap_mbps:g} Mbps on {capped:.0%} of them."
         )
-    return text
+    return text + _trunk_text(comms, light, on, relayed, summary)
+
+
+def _trunk_text(
+    comms: Any, light: LightSeries, on: int, relayed: NDArray[np.bool_], summary: dict[str, Any]
+) -> str:
+    """The relay's own link to Earth (the trunk), when the scenario gives one: its rate (5th-95th percentile of
+    the relayed steps), its range (the relaying orbiter to the Earth's centre) and how often it is the lower of
+    the relayed link's two hops; the median goes in ``summary``."""
+    budget = _budget(comms.relay_trunk_link_budget)
+    cap_mbps = comms.relay_trunk_data_rate_mbps
+    if (budget is None and cap_mbps is None) or light.relay_earth_distance_m is None:
+        return ""
+    used = relayed & np.isfinite(light.relay_earth_distance_m[on:])
+    if not used.any():
+        return " The relay trunk is never used (no step goes through a relay)."
+    trunk_km = light.relay_earth_distance_m[on:][used] / 1e3
+    cap_bps = cap_mbps * 1e6 if cap_mbps is not None else float("inf")
+    trunk_bps = np.full(trunk_km.size, cap_bps) if budget is None else budget.rate_bps(trunk_km * 1e3, cap_bps)
+    relay_cap_mbps = comms.relay_data_rate_mbps if comms.relay_data_rate_mbps is not None else comms.data_rate_mbps
+    base = _budget(comms.relay_link_budget)
+    base_bps = np.full(trunk_km.size, relay_cap_mbps * 1e6)
+    if base is not None and light.relay_range_m is not None:
+        base_bps = base.rate_bps(light.relay_range_m[on:][used], relay_cap_mbps * 1e6)
+    low, mid, high = np.percentile(trunk_bps / 1e6, [5, 50, 95])
+    summary["relay_trunk_rate_mbps_median"] = float(mid)
+    limits = float(np.mean(trunk_bps < base_bps))
+    closed = float(np.mean(np.minimum(trunk_bps, base_bps) <= 0.0))
+    text = (
+        f" The relay trunk (the relaying orbiter to Earth) gives {significant(low)}-{significant(high)} Mbps (5th-95th "
+        f"percentile of the relayed steps; median {significant(mid)}) at {trunk_km.min():,.0f}-{trunk_km.max():,.0f} "
+        f"km from the Earth's centre, and sets the relayed rate (below the base-to-relay hop) on {limits:.0%} of them"
+    )
+    return text + (f"; no listed modem rate closes on {closed:.0%} of them." if closed > 0.0 else ".")
 
 
 def _longest_run(flags: NDArray[np.bool_]) -> int:
@@ -786,7 +829,11 @@ def simulate_scenario(
     crew_note = _crew_before_eclss(station, inputs)
     seed = scenario.seed if seed is None else seed
     runs = section.monte_carlo.runs if runs is None else runs
-    hourly = simulate(station, inputs, runs=1, seed=seed, record_steps=1, event_capacity=200_000)
+    pairs = section.monte_carlo.correlation_pairs()
+    plan = correlation_plan(station, pairs, "operations.monte_carlo.correlations")  # checked before any run
+    hourly = simulate(
+        station, inputs, runs=1, seed=seed, record_steps=1, event_capacity=200_000, correlations=pairs
+    )
     record_steps = max(1, round(section.monte_carlo.record_hours * 3600.0 / scenario.period.step_s))
     mc = simulate(
         station,
@@ -795,6 +842,7 @@ def simulate_scenario(
         seed=seed,
         record_steps=record_steps,
         progress=lambda f, m: progress(0.2 + 0.75 * f, m),
+        correlations=pairs,
     )
     mc.summary["seed"] = seed  # the batch's seed: the same seed and runs give the same numbers
     period = scenario.period
@@ -803,6 +851,7 @@ def simulate_scenario(
     notes += _power_limited(hourly, station)
     notes += _water_tank(hourly, station)
     notes += _worst_data_drop(mc)
+    notes += _correlated_inputs_note(plan, mc)
     notes += _crew_from_both(section, start, campaign_deliveries, inputs)
     notes += _ice_without_psr(scenario, site_summary)
     if section.comms is not None:
@@ -820,6 +869,29 @@ def simulate_scenario(
     notes.extend(carried_mass_notes(section, start, payload_kg))
     notes.extend(massless_storage_notes(section))
     return hourly, mc, notes
+
+
+def _correlated_inputs_note(plan: CorrelationPlan | None, mc: OpsResult) -> list[str]:
+    """Which uncertain inputs were drawn correlated: the asked Spearman rho and the one over these runs."""
+    from scipy import stats
+
+    if plan is None:
+        return []
+    ds = mc.dataset
+    names = [str(n) for n in ds["uncertain_input"].values] if "uncertain_input" in ds.dims else []
+    parts = []
+    for a, b, rho in plan.pairs:
+        text = f"{a!r} ~ {b!r} {rho:g}"
+        if ds.sizes.get("run", 0) >= 3 and a in names and b in names:
+            x, y = (ds["input_value"].values[:, names.index(n)] for n in (a, b))
+            text += f" (over these runs {stats.spearmanr(x, y).statistic:.2f})"
+        parts.append(text)
+    return [
+        "Correlated uncertain inputs (operations.monte_carlo.correlations; Spearman rank correlation, drawn with a "
+        f"Gaussian copula, each input keeping its own distribution): {'; '.join(parts)}. The other inputs are "
+        "drawn independently. In the sensitivity table correlated inputs share their credit: a driver correlated "
+        "with another also shows the other's effect."
+    ]
 
 
 def _worst_data_drop(mc: OpsResult) -> list[str]:
@@ -1341,7 +1413,8 @@ def run_stage(ctx: RunContext) -> StageResult | None:
         tables.insert(1, Table(
             f"Loads over {int(mc.summary['runs'])} runs: robots, science, ISRU plants and the rest (hours scheduled "
             "by their `when` while online; share of those hours shed; energy served as a share of the energy asked, "
-            "mean and p05, lowered by shedding and by failed units; energy served; data made)",
+            "mean and p05, lowered by shedding and by failed units; energy served while running; standby energy got "
+            "while not running; data made)",
             loads,
         ))
         datasets["operations_loads"] = xr.Dataset.from_dataframe(loads.set_index("load"))
@@ -1349,7 +1422,7 @@ def run_stage(ctx: RunContext) -> StageResult | None:
     if len(by_year):
         tables.insert(2, Table(
             f"Loads by calendar year, means over {int(mc.summary['runs'])} runs (as the station grows: hours "
-            "scheduled by their `when` while online, hours shed, energy served, data made)",
+            "scheduled by their `when` while online, hours shed, energy served, standby energy, data made)",
             by_year,
         ))
     # the file: every load in every calendar year of the period (0 h, 0 MWh, 0 TB where it was never scheduled

@@ -1,0 +1,159 @@
+"""The catalog's schema version (table lunarops_schema): a new catalog is stamped with the code's version, an
+unversioned one (lunarops <= session 18) is taken as version 1 and upgraded in place, a newer one is refused, and
+processes opening the same catalog at once all succeed. SQLite always; PostgreSQL when CI starts a server."""
+
+from __future__ import annotations
+
+import os
+import threading
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.engine import Engine
+from typer.testing import CliRunner
+
+from lunarops.cli.main import app
+from lunarops.errors import StoreError
+from lunarops.store import Catalog
+from lunarops.store.catalog import SCHEMA_VERSION
+
+POSTGRES_URL = os.environ.get("LUNAROPS_TEST_POSTGRES_URL")
+
+# table runs as lunarops created it before catalogs were versioned (SQLAlchemy's DDL of session 18's catalog.py,
+# compiled for each database): the "old catalog" of these tests
+V1_DDL = {
+    "sqlite": "CREATE TABLE runs (run_id VARCHAR(64) NOT NULL, scenario_name VARCHAR(200) NOT NULL, "
+    "scenario_sha256 VARCHAR(64) NOT NULL, status VARCHAR(16) NOT NULL, started_utc DATETIME NOT NULL, "
+    "finished_utc DATETIME, elapsed_s FLOAT, out_dir TEXT NOT NULL, summary_json TEXT, scenario_yaml TEXT, "
+    "error TEXT, PRIMARY KEY (run_id))",
+    "postgresql": "CREATE TABLE runs (run_id VARCHAR(64) NOT NULL, scenario_name VARCHAR(200) NOT NULL, "
+    "scenario_sha256 VARCHAR(64) NOT NULL, status VARCHAR(16) NOT NULL, started_utc TIMESTAMP WITH TIME ZONE "
+    "NOT NULL, finished_utc TIMESTAMP WITH TIME ZONE, elapsed_s FLOAT, out_dir TEXT NOT NULL, summary_json TEXT, "
+    "scenario_yaml TEXT, error TEXT, PRIMARY KEY (run_id))",
+}
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty catalog database: an SQLite file, or a schema of its own on the CI's PostgreSQL server."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'c.sqlite'}"
+        return
+    if POSTGRES_URL is None:
+        pytest.skip("needs a PostgreSQL server: set LUNAROPS_TEST_POSTGRES_URL (.ci/run does)")
+    schema = "lunarops_test_" + uuid.uuid4().hex[:12]
+    engine = create_engine(POSTGRES_URL.replace("postgresql://", "postgresql+psycopg://", 1))
+    with engine.begin() as connection:
+        connection.execute(text(f"CREATE SCHEMA {schema}"))
+    sep = "&" if "?" in POSTGRES_URL else "?"
+    try:
+        yield f"{POSTGRES_URL}{sep}options=-csearch_path%3D{schema}"
+    finally:
+        with engine.begin() as connection:
+            connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        engine.dispose()
+
+
+def _raw(url: str) -> Engine:
+    return create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+
+
+def _stored(url: str) -> tuple[int | None, set[str], set[str | None]]:
+    """The catalog's stored version, its tables and the indexes of table runs, read without lunarops."""
+    engine = _raw(url)
+    with engine.connect() as connection:
+        version = connection.execute(text("SELECT version FROM lunarops_schema WHERE id = 1")).scalar()
+        tables = set(inspect(connection).get_table_names())
+        indexes = {index["name"] for index in inspect(connection).get_indexes("runs")}
+    engine.dispose()
+    return version, tables, indexes
+
+
+def test_a_new_catalog_is_stamped_with_the_code_version(url: str) -> None:
+    with Catalog(url) as catalog:
+        assert catalog.schema_found is None
+    version, tables, indexes = _stored(url)
+    assert version == SCHEMA_VERSION == 2
+    assert {"runs", "lunarops_schema"} <= tables and "ix_runs_started_utc" in indexes
+    with Catalog(url) as catalog:  # opened again: up to date, nothing to do
+        assert catalog.schema_found == SCHEMA_VERSION
+
+
+def test_an_unversioned_catalog_is_version_1_and_upgraded_in_place(url: str) -> None:
+    engine = _raw(url)
+    dialect = "sqlite" if url.startswith("sqlite") else "postgresql"
+    with engine.begin() as connection:
+        connection.execute(text(V1_DDL[dialect]))
+        connection.execute(
+            text(
+                "INSERT INTO runs (run_id, scenario_name, scenario_sha256, status, started_utc, out_dir, summary_json)"
+                " VALUES ('20300101T000000Z-aaaaaaaa', 'old', :sha, 'done', :t, '/tmp/x', :s)"
+            ),
+            {"sha": "0" * 64, "t": datetime(2030, 1, 1, tzinfo=UTC), "s": '{"sky": {"n_times": 48}}'},
+        )
+    engine.dispose()
+    with Catalog(url) as catalog:
+        assert catalog.schema_found == 1
+        old = catalog.get("20300101T000000Z-aaaaaaaa")  # the old rows are kept and read
+        assert old.scenario_name == "old" and old.summary == {"sky": {"n_times": 48}}
+    version, tables, indexes = _stored(url)
+    assert version == SCHEMA_VERSION and "lunarops_schema" in tables and "ix_runs_started_utc" in indexes  # v2 ran
+    with Catalog(url) as catalog:
+        assert catalog.schema_found == SCHEMA_VERSION
+
+
+def test_a_catalog_newer_than_the_code_is_refused(url: str) -> None:
+    Catalog(url).close()
+    engine = _raw(url)
+    with engine.begin() as connection:
+        connection.execute(
+            text("UPDATE lunarops_schema SET version = :v, lunarops = '9.9.9'"), {"v": SCHEMA_VERSION + 1}
+        )
+    engine.dispose()
+    with pytest.raises(StoreError) as caught:
+        Catalog(url)
+    message = str(caught.value)
+    assert f"schema version {SCHEMA_VERSION + 1} (written by lunarops 9.9.9)" in message
+    assert f"(schema version {SCHEMA_VERSION})" in message and "upgrade lunarops" in message
+    for command in (["runs", "list"], ["runs", "export"], ["runs", "delete", "x", "--yes"]):
+        result = CliRunner().invoke(app, [*command, "--db", url])
+        assert result.exit_code == 3, result.output
+        assert "upgrade lunarops" in result.output and "Traceback" not in result.output
+    assert _stored(url)[0] == SCHEMA_VERSION + 1  # left as it was
+
+
+@pytest.mark.parametrize("start", ["new", "unversioned"])
+def test_processes_opening_the_same_catalog_at_once_all_succeed(url: str, start: str) -> None:
+    """Four openers at once (threads, each with its own engine and connections, as processes would have): the
+    one that creates or upgrades the tables holds the schema lock; the others wait, then find it done."""
+    if start == "unversioned":
+        engine = _raw(url)
+        with engine.begin() as connection:
+            connection.execute(text(V1_DDL["sqlite" if url.startswith("sqlite") else "postgresql"]))
+        engine.dispose()
+    barrier = threading.Barrier(4)
+    errors: list[BaseException] = []
+    found: list[int | None] = []
+
+    def open_it() -> None:
+        barrier.wait()
+        try:
+            with Catalog(url) as catalog:
+                found.append(catalog.schema_found)
+        except BaseException as error:  # collected: the test fails on any
+            errors.append(error)
+
+    threads = [threading.Thread(target=open_it) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert not errors, errors
+    assert len(found) == 4
+    first = None if start == "new" else 1
+    assert found.count(first) >= 1 and set(found) <= {first, SCHEMA_VERSION}  # one did it, the others found it
+    assert _stored(url)[0] == SCHEMA_VERSION
