@@ -9,7 +9,8 @@ import plotly.graph_objects as go
 
 from lunarops.logistics.roadmap import Roadmap
 
-_PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22")
+#: Okabe & Ito (2008) colour-blind-safe palette (the phases stay apart for red-green colour blindness)
+_PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
 
 
 def roadmap_gantt(roadmap: Roadmap) -> go.Figure:

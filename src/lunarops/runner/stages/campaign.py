@@ -60,8 +60,12 @@ def run_stage(ctx: RunContext) -> StageResult | None:
             datasets["launches"] = outputs.table_dataset(outputs.launch_table(plan, epoch))
         tables.append(Table("Mass launched per year", per_year))
         datasets["mass_per_year"] = outputs.table_dataset(per_year)
-        figures.append(Figure("Mass launched per year",
-                              plotly=plots.mass_per_year_bar(per_year, outputs.launch_node(problem))))
+        figures.append(Figure(
+            "Mass launched per year",
+            plotly=plots.mass_per_year_bar(per_year, outputs.launch_node(problem)),
+            caption="Mass the plan puts on its launch arcs each calendar year, delivered to their destination node "
+            "(spacecraft, propellant and cargo; a year without a launch shows 0); the table above gives the numbers",
+        ))
         figures.append(
             Figure(
                 "Network flows",

@@ -240,7 +240,7 @@ def _horizon_figure(lights: dict[str, SiteLight]) -> Figure:
                 y=light.sun_elevation_deg[::stride],
                 name=f"Sun, {name}",
                 mode="markers",
-                marker={"size": 2},
+                marker={"size": 3, "symbol": "circle"},
             )
         )
         figure.add_trace(
@@ -249,7 +249,7 @@ def _horizon_figure(lights: dict[str, SiteLight]) -> Figure:
                 y=light.earth_elevation_deg[::stride],
                 name=f"Earth, {name}",
                 mode="markers",
-                marker={"size": 2},
+                marker={"size": 4, "symbol": "x-thin", "line": {"width": 1}},
             )
         )
     # the Sun and Earth tracks near the horizon, none of them cut off below
@@ -266,34 +266,51 @@ def _horizon_figure(lights: dict[str, SiteLight]) -> Figure:
     return Figure(
         "Horizon at mast height with the Sun's and the Earth's paths",
         plotly=figure,
-        caption=f"at most {PLOT_POINTS} samples per body and site",
+        caption=(
+            "The line is the terrain horizon seen from the mast (one per site); dots are the Sun's centre, crosses "
+            "the Earth's centre over the period. A body is in view where its marks lie above its site's line and "
+            f"hidden by terrain where they lie below it. At most {PLOT_POINTS} samples per body and site"
+        ),
     )
 
 
 def _timeline_figure(lights: dict[str, SiteLight]) -> Figure:
     figure = go.Figure()
-    for name, light in lights.items():
+    sun_dashes, earth_dashes = ("solid", "dash", "longdash"), ("dot", "dashdot", "longdashdot")
+    for index, (name, light) in enumerate(lights.items()):
         frame = pd.DataFrame(
             {"sun": light.sun_disk_visible, "earth": light.earth_visible.astype(float)},
             index=pd.DatetimeIndex(light.times),
         )
         daily = frame.resample("1D").mean()
         figure.add_trace(
-            go.Scatter(x=daily.index, y=100 * daily["sun"], name=f"Sun disk visible, {name}", mode="lines")
+            go.Scatter(
+                x=daily.index, y=100 * daily["sun"], name=f"Sun disk visible, {name}", mode="lines",
+                line={"dash": sun_dashes[index % len(sun_dashes)]},
+            )
         )
         figure.add_trace(
             go.Scatter(
-                x=daily.index, y=100 * daily["earth"], name=f"Earth visible, {name}", mode="lines", line={"dash": "dot"}
+                x=daily.index, y=100 * daily["earth"], name=f"Earth visible, {name}", mode="lines",
+                line={"dash": earth_dashes[index % len(earth_dashes)]},
             )
         )
     figure.update_layout(
-        xaxis_title="UTC",
+        xaxis_title="date (UTC)",
         yaxis_title="daily mean [%]",
         height=380,
         margin={"l": 60, "r": 20, "t": 30, "b": 40},
         legend={"orientation": "h"},
     )
-    return Figure("Sunlight and Earth visibility over time (daily means)", plotly=figure)
+    return Figure(
+        "Sunlight and Earth visibility over time (daily means)",
+        plotly=figure,
+        caption=(
+            "Share of each day the Sun's disk is seen above the terrain horizon (the visible fraction of the disk, "
+            "averaged) and share of the day the Earth's centre is up. Dips of the Sun line are the lunar nights and "
+            "the horizon's notches; the Earth line follows the libration (0 % = Earth below the horizon all day)"
+        ),
+    )
 
 
 #: How each ``terrain.horizon_mode`` computes map horizons, for the report (docs/terrain.md).
