@@ -58,6 +58,8 @@ runs = Table(
 )
 #: v2: runs are read newest first (runs list, export, the dashboard), and --since filters on the start
 started_index = Index("ix_runs_started_utc", runs.c.started_utc)
+#: v2: the dashboard selects a partner's runs by scenario name
+scenario_index = Index("ix_runs_scenario_name", runs.c.scenario_name)
 
 #: the catalog's schema version (one row, id 1); a catalog without this table is version 1
 schema_table = Table(
@@ -71,9 +73,12 @@ schema_table = Table(
 
 
 def _v2_index_started(connection: Connection) -> None:
-    """v2: an index on runs.started_utc."""
+    """v2: indexes on runs.started_utc and runs.scenario_name."""
     started_index.create(connection, checkfirst=True)
+    scenario_index.create(connection, checkfirst=True)
 
+
+_IN_CHUNK = 500  # scenario names per IN (...): SQLite caps the parameters of one statement
 
 #: migrations by the version they bring a catalog to, applied in order from the catalog's version + 1;
 #: version 1 is the unversioned table ``runs`` (sessions <= 18), stamped as it is
@@ -303,6 +308,46 @@ class Catalog:
                 break
             offset += page
         return found[:limit]
+
+    def scenario_names(self) -> builtins.list[str]:
+        """The distinct scenario names of the recorded runs."""
+        rows = self._read(select(runs.c.scenario_name).distinct())
+        return [row["scenario_name"] for row in rows if row["scenario_name"] is not None]
+
+    def newest_of(
+        self, scenario_names: Sequence[str] | None, limit: int, prefix: str = ""
+    ) -> builtins.list[RunRecord]:
+        """The newest ``limit`` runs of the named scenarios (None: of every scenario), however old, whose id
+        starts with ``prefix`` (``%`` and ``_`` literal); filtered in SQL, so only rows that qualify are read."""
+        return [_record(row) for row in self._newest_rows(select(runs), scenario_names, limit, prefix)]
+
+    def newest_ids_of(self, scenario_names: Sequence[str] | None, limit: int, prefix: str = "") -> builtins.list[str]:
+        """As :meth:`newest_of`, the run ids only (no summaries read)."""
+        statement = select(runs.c.run_id, runs.c.started_utc)
+        return [row["run_id"] for row in self._newest_rows(statement, scenario_names, limit, prefix)]
+
+    def record(self, run_id: str) -> RunRecord | None:
+        """The run with exactly this id, or None."""
+        rows = self._read(select(runs).where(runs.c.run_id == run_id))
+        return _record(rows[0]) if rows else None
+
+    def _newest_rows(
+        self, statement: Any, scenario_names: Sequence[str] | None, limit: int, prefix: str
+    ) -> builtins.list[Any]:
+        order = (runs.c.started_utc.desc(), runs.c.run_id.desc())
+        if prefix:
+            statement = statement.where(runs.c.run_id.startswith(prefix, autoescape=True))
+        if scenario_names is None:
+            return self._read(statement.order_by(*order).limit(limit))
+        names = sorted(set(scenario_names))
+        rows: builtins.list[Any] = []
+        for start in range(0, len(names), _IN_CHUNK):
+            part = statement.where(runs.c.scenario_name.in_(names[start : start + _IN_CHUNK]))
+            rows += self._read(part.order_by(*order).limit(limit))
+        if len(names) > _IN_CHUNK:  # merge the chunks' newest
+            rows.sort(key=lambda r: (r["started_utc"] is not None, str(r["started_utc"] or ""), r["run_id"]),
+                      reverse=True)
+        return rows[:limit]
 
     def matching(self, prefix: str, limit: int = 1000) -> builtins.list[RunRecord]:
         """The runs whose id starts with ``prefix`` (``%`` and ``_`` are literal), newest first, at most ``limit``."""

@@ -27,6 +27,8 @@ from lunarops.scenario.base import _Model
 
 Role = Literal["member", "admin"]
 HEADER = "# lunarops web access: organizations, the scenarios they see, users (token hashes only)\n"
+#: the access file is written readable by its owner only (it names every user; whoever can write it can add an admin)
+ACCESS_FILE_MODE = 0o600
 _ADD_USER = "lunarops access add-user NAME --organization ORG --access FILE"
 
 
@@ -288,10 +290,10 @@ def add_user_to(
         ) from None
     appended = _appended(old_text, entry, checked) if existing is not None and not new_scenarios else None
     if appended is not None:
-        write_text_atomic(path, appended)
+        write_text_atomic(path, appended, ACCESS_FILE_MODE)
         dropped = False
     else:
-        write_text_atomic(path, HEADER + yaml.safe_dump(checked.model_dump(), sort_keys=False))
+        write_text_atomic(path, HEADER + yaml.safe_dump(checked.model_dump(), sort_keys=False), ACCESS_FILE_MODE)
         dropped = _has_comments(old_text)
     return AddedUser(
         token=token, organization=organization, new_organization=existing is None,
@@ -362,7 +364,7 @@ def remove_user(path: Path, name: str) -> ChangedUser:
     data = policy.model_dump()
     data["users"] = [u for u in data["users"] if u["name"] != name]
     checked = AccessPolicy.model_validate(data)
-    write_text_atomic(path, HEADER + yaml.safe_dump(checked.model_dump(), sort_keys=False))
+    write_text_atomic(path, HEADER + yaml.safe_dump(checked.model_dump(), sort_keys=False), ACCESS_FILE_MODE)
     return ChangedUser(
         name=name, organization=user.organization, role=user.role, comments_dropped=_has_comments(old_text),
         users_left=[u.name for u in checked.users],
@@ -387,9 +389,9 @@ def rotate_token(path: Path, name: str) -> ChangedUser:
     except (yaml.YAMLError, ValidationError, TypeError, ValueError):
         kept = False
     if kept:
-        write_text_atomic(path, text)
+        write_text_atomic(path, text, ACCESS_FILE_MODE)
     else:
-        write_text_atomic(path, HEADER + yaml.safe_dump(expected.model_dump(), sort_keys=False))
+        write_text_atomic(path, HEADER + yaml.safe_dump(expected.model_dump(), sort_keys=False), ACCESS_FILE_MODE)
     return ChangedUser(
         name=name, organization=user.organization, role=user.role, token=token,
         comments_dropped=not kept and _has_comments(old_text),

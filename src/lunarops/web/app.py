@@ -33,7 +33,7 @@ from lunarops import __version__
 from lunarops.errors import LunarOpsError
 from lunarops.store import Catalog, RunRecord
 from lunarops.web.access import AccessPolicy, User, load_access
-from lunarops.web.catalog import catalog_overview, check_catalog_exists
+from lunarops.web.catalog import catalog_overview, check_catalog_exists, newest_visible, record_of, visible_ids
 
 COOKIE = "lunarops_token"
 log = logging.getLogger("lunarops.web")
@@ -114,6 +114,10 @@ def create_app(
     holds ``run_count`` and ``unmatched_patterns`` (organization, pattern) that match no run of the catalog."""
     catalog = Catalog(check_catalog_exists(catalog_url))
     access = _Access(policy, Path(access_path) if access_path is not None else None)
+    if access.path is not None and access.path.exists() and access.path.stat().st_mode & 0o022:
+        # whoever may write the access file may add an admin (OWASP A01:2021)
+        log.warning("lunarops dashboard: access file %s is writable by its group or others; chmod go-w %s",
+                    access.path, access.path)
     app = FastAPI(title="lunarops", version=__version__, docs_url=None, redoc_url=None)
 
     def get(path: str, **options: Any) -> Callable[[Any], Any]:
@@ -122,11 +126,7 @@ def create_app(
 
     @app.middleware("http")
     async def _headers(request: Request, call_next: Any) -> Response:
-        response: Response = await call_next(request)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers["Cache-Control"] = CACHE_CONTROL  # over FileResponse's and any other
-        return response
+        return _secure(await call_next(request))
 
     def user_of(request: Request) -> User:
         # RFC 6750 sec. 2.1: "Authorization: Bearer TOKEN" (the scheme is case-insensitive, RFC 9110 sec. 11.1);
@@ -151,12 +151,14 @@ def create_app(
     def visible_run(user: User, run_id: str) -> RunRecord:
         # among the runs the user may see only: neither a 404 nor an ambiguous prefix tells of the others
         shown = run_id if len(run_id) <= 80 else run_id[:77] + "..."
-        policy = access.current()
-        matches = catalog.newest_where(lambda r: policy.can_see(user, r.scenario_name), 1000, prefix=run_id)
-        exact = [r for r in matches if r.run_id == run_id]
-        if exact or len(matches) == 1:
-            return (exact or matches)[0]
-        if matches:
+        may_see = may_see_of(user)
+        matches = visible_ids(catalog, may_see, run_id, 1000)
+        if run_id in matches or len(matches) == 1:
+            chosen = run_id if run_id in matches else matches[0]
+            found = record_of(catalog, chosen)  # visible: visible_ids chose it
+            if found is not None:
+                return found
+        elif matches:
             raise WebError(400, f"run id prefix {shown!r} matches {len(matches)} of your runs", "give more characters")
         raise WebError(
             404, f"no run with id {shown!r} visible to organization {user.organization!r}",
@@ -169,10 +171,14 @@ def create_app(
             raise WebError(400, f"limit = {text[:20]!r} is not a whole number in 1..{_MAX_LIST}", "e.g. ?limit=100")
         return int(text)
 
+    def may_see_of(user: User) -> Callable[[str], bool] | None:
+        """Which scenario names the user may see (None: every one, an admin)."""
+        policy = access.current()
+        return None if user.role == "admin" else lambda name: policy.can_see(user, name)
+
     def runs_for(user: User, limit: int) -> list[RunRecord]:
         """The newest ``limit`` runs the user may see, however many newer runs they may not."""
-        policy = access.current()
-        return catalog.newest_where(lambda r: policy.can_see(user, r.scenario_name), limit)
+        return newest_visible(catalog, may_see_of(user), limit)
 
     @app.exception_handler(WebError)
     async def _web_error(request: Request, error: WebError) -> Response:
@@ -195,7 +201,17 @@ def create_app(
     async def _http_error(request: Request, error: StarletteHTTPException) -> Response:
         fixes = {404: "see docs/web.md for the pages and the API", 405: "use GET (or HEAD) on this path"}
         fix = fixes.get(error.status_code, "see docs/web.md")
-        return await _web_error(request, WebError(error.status_code, str(error.detail), fix))
+        response = await _web_error(request, WebError(error.status_code, str(error.detail), fix))
+        response.headers.update(error.headers or {})  # a 405's Allow (RFC 9110 sec. 15.5.6: it MUST be sent)
+        return response
+
+    @app.exception_handler(Exception)
+    async def _crash(request: Request, error: Exception) -> Response:
+        # answered outside the middleware (Starlette's ServerErrorMiddleware): the headers are set here; no
+        # traceback or path reaches the client (OWASP A05:2021), the server's log has it
+        log.error("lunarops dashboard: %s %s failed: %r", request.method, request.url.path, error)
+        fix = "try again later; if it persists, tell your dashboard's operator"
+        return _secure(await _web_error(request, WebError(500, "internal error", fix)))
 
     @app.exception_handler(RequestValidationError)
     async def _bad_request(request: Request, error: RequestValidationError) -> Response:
@@ -351,7 +367,18 @@ def create_app(
 
     @app.post("/login")
     async def login(request: Request) -> Response:
-        fields = parse_qs((await request.body()).decode("utf-8", "replace"))
+        # login CSRF (OWASP CSRF cheat sheet, Fetch Metadata): another site's page may not log a browser in
+        if request.headers.get("sec-fetch-site", "") in ("cross-site", "same-site"):
+            body = "<h1>lunarops</h1><p>log in from this dashboard's own <a href='/login'>login page</a></p>"
+            return HTMLResponse(_page("lunarops login", body), status_code=403)
+        # the body is read up to a bound: a huge one cannot fill the server's memory (OWASP API4:2023)
+        data = b""
+        async for chunk in request.stream():
+            data += chunk
+            if len(data) > _MAX_LOGIN_BODY:
+                body = f"<h1>lunarops</h1><p>the login form is larger than {_MAX_LOGIN_BODY} bytes</p>"
+                return HTMLResponse(_page("lunarops login", body), status_code=413)
+        fields = parse_qs(data.decode("utf-8", "replace"))
         token = (fields.get("token") or [""])[0].strip()
         target = _safe_next((fields.get("next") or ["/"])[0])
         if not token:
@@ -382,6 +409,23 @@ def create_app(
 
 
 _SAMESITE: Literal["strict"] = "strict"  # the login cookie's, set and deleted alike
+
+# the pages need no script, image or other origin: only their own <style> and forms to this site; no framing
+# (OWASP A05:2021, CSP Level 3); the report keeps its own "sandbox allow-scripts"
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+)
+_MAX_LOGIN_BODY = 16 * 1024  # bytes: a token (43 characters) and a path to go to
+
+
+def _secure(response: Response) -> Response:
+    """The security headers of every answer (set unless the route set its own)."""
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    response.headers.setdefault("Referrer-Policy", "no-referrer")  # run ids in URLs go to no other site
+    response.headers["Cache-Control"] = CACHE_CONTROL  # over FileResponse's and any other
+    return response
 
 
 def _safe_next(target: str) -> str:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy import func, make_url, select
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from lunarops.errors import InputError, StoreError
-from lunarops.store import Catalog
+from lunarops.store import Catalog, RunRecord
 from lunarops.store.catalog import runs
 from lunarops.store.paths import home_path
 
@@ -66,3 +67,31 @@ def catalog_overview(catalog: Catalog) -> tuple[int, list[str]]:
     except SQLAlchemyError as error:
         raise StoreError(f"cannot read the run catalog at {catalog.shown_url}: {error.__class__.__name__}") from None
     return int(count), names
+
+
+def _visible_names(catalog: Catalog, may_see: Callable[[str], bool] | None) -> list[str] | None:
+    """The scenario names ``may_see`` accepts (None: every run is visible). A request then reads only rows it may
+    show, not the whole catalog (OWASP API4:2023, unrestricted resource consumption: another organization's
+    100 000 runs used to cost a member ~90 s)."""
+    if may_see is None:
+        return None
+    return [name for name in catalog.scenario_names() if may_see(name)]
+
+
+def newest_visible(
+    catalog: Catalog, may_see: Callable[[str], bool] | None, limit: int, prefix: str = ""
+) -> list[RunRecord]:
+    """The newest ``limit`` runs (whose id starts with ``prefix``; ``%`` and ``_`` literal) of the scenarios
+    ``may_see`` accepts (None: every run), however old."""
+    return catalog.newest_of(_visible_names(catalog, may_see), limit, prefix)
+
+
+def visible_ids(catalog: Catalog, may_see: Callable[[str], bool] | None, prefix: str, limit: int) -> list[str]:
+    """The ids (newest first, at most ``limit``) of the visible runs whose id is ``prefix`` or starts with it;
+    only the ids are read (no summaries), so an ambiguous prefix costs little."""
+    return catalog.newest_ids_of(_visible_names(catalog, may_see), limit, prefix)
+
+
+def record_of(catalog: Catalog, run_id: str) -> RunRecord | None:
+    """The run with exactly this id, or None."""
+    return catalog.record(run_id)
