@@ -25,6 +25,7 @@ from lunarops.orbits.eclipse import EclipseEvent, EclipseTimeline, eclipse_timel
 from lunarops.orbits.ephemeris_model import EphemerisModel
 from lunarops.orbits.functions import FloatArray, require_real, shadow_by_body
 from lunarops.orbits.hemisphere import polar_coverage_notes
+from lunarops.orbits.perilune import PeriluneScan, perilune_scans, station_keeping_note
 from lunarops.orbits.tracks import KeplerOrbiter, NrhoOrbiter, Orbiter, Track, nrho_positions_j2000_m, orbiter_tracks
 from lunarops.orbits.visibility import Horizon, LinkTimeline, orbiter_sees_earth, site_sees_orbiter
 from lunarops.sky.functions import site_position_me_m
@@ -126,22 +127,33 @@ class SurfaceSite:
 
 @dataclass(frozen=True)
 class OrbiterImpact:
-    """Where an orbiter's track first goes below the lunar surface (radius < 1737.4 km, the Moon's mean radius,
-    IAU/NAIF) on the coverage grid: it has impacted between the last sample above and this one."""
+    """Where an orbiter first goes below the lunar surface (radius < 1737.4 km, the Moon's mean radius, IAU/NAIF).
+
+    ``impact_s``: the crossing time from the perilune search between samples (``perilune.PeriluneScan``), None
+    when only the grid found it (``find_impact``); ``first_below_s``: the first grid sample at or after the impact,
+    from which the orbiter counts as gone (its track, propagated on through the Moon, may be above the sphere
+    there when the grid missed a grazing pass)."""
 
     orbiter: str
-    first_below_s: float  # first sample below the surface [s since the epoch]
-    last_above_s: float | None  # the sample before it (None: below from the first sample)
-    altitude_km: float  # altitude at first_below_s (negative)
-    lowest_altitude_km: float  # lowest altitude of the track afterwards (negative)
+    first_below_s: float  # first sample from which it is gone [s since the epoch]
+    last_above_s: float | None  # the sample before it (None: gone from the first sample)
+    altitude_km: float  # track altitude at first_below_s
+    lowest_altitude_km: float  # lowest altitude of the track afterwards
+    impact_s: float | None = None  # crossing time [s since the epoch] (perilune search), None: grid only
+
+    @property
+    def gone_s(self) -> float:
+        """When the orbiter hits the Moon [s]: the crossing time when known, else the first sample below."""
+        return self.first_below_s if self.impact_s is None else self.impact_s
 
     def record(self, epoch_utc: datetime) -> dict[str, float | str | None]:
         """JSON-able description: times as UTC ISO strings and days since the epoch."""
         last = None if self.last_above_s is None else _iso(epoch_utc + timedelta(seconds=self.last_above_s))
         return {
             "orbiter": self.orbiter,
-            "impact_utc": _iso(epoch_utc + timedelta(seconds=self.first_below_s)),
-            "impact_day": self.first_below_s / 86400.0,
+            "impact_utc": _iso(epoch_utc + timedelta(seconds=self.gone_s)),
+            "impact_day": self.gone_s / 86400.0,
+            "impact_found": "between samples (perilune search)" if self.impact_s is not None else "on the grid",
             "last_above_surface_utc": last,
             "altitude_km_at_impact_sample": self.altitude_km,
             "lowest_altitude_km": self.lowest_altitude_km,
@@ -150,18 +162,45 @@ class OrbiterImpact:
     def note(self, epoch_utc: datetime) -> str:
         """A sentence for reports: the orbiter, the impact date and the altitude."""
         rec = self.record(epoch_utc)
-        between = (
-            f"between {rec['last_above_surface_utc']} and {rec['impact_utc']}"
-            if rec["last_above_surface_utc"] is not None
-            else f"before {rec['impact_utc']}"
-        )
+        if self.impact_s is not None:
+            first = _iso(epoch_utc + timedelta(seconds=self.first_below_s))
+            how = (
+                f"the crossing of the 1737.4 km sphere found by a search of the radius between samples; the grid's "
+                f"next sample, {first}, has the track {self.altitude_km:.2f} km up"
+            )
+        else:
+            between = (
+                f"between {rec['last_above_surface_utc']} and {rec['impact_utc']}"
+                if rec["last_above_surface_utc"] is not None
+                else f"before {rec['impact_utc']}"
+            )
+            how = (
+                f"altitude {self.altitude_km:.2f} km at that sample, {self.lowest_altitude_km:.2f} km at the lowest: "
+                f"it has impacted {between} (the coverage step)"
+            )
         return (
             f"IMPACT: orbiter {self.orbiter!r} goes below the lunar surface (radius < 1737.4 km, the Moon's mean "
-            f"radius) at {rec['impact_utc']} (day {self.first_below_s / 86400.0:.2f}; altitude "
-            f"{self.altitude_km:.2f} km at that sample, {self.lowest_altitude_km:.2f} km at the lowest): it has "
-            f"impacted {between} (the coverage step). It is counted as gone from then on: no site, Earth or relay "
-            "visibility after it; its radii and eclipses after that time are not physical."
+            f"radius) at {rec['impact_utc']} (day {self.gone_s / 86400.0:.2f}; {how}). It is counted as gone from "
+            "then on: no site, Earth or relay visibility after it; its radii and eclipses after that time are not "
+            "physical."
         )
+
+
+def impact_from_scan(name: str, seconds: FloatArray, position_m: FloatArray, impact_s: float) -> OrbiterImpact:
+    """The OrbiterImpact of a crossing at ``impact_s`` [s] found between samples, placed on the grid: gone from
+    the first sample at or after it."""
+    radius = np.linalg.norm(np.asarray(position_m, dtype=float), axis=0)
+    k = int(np.searchsorted(seconds, impact_s, side="left"))
+    if k >= seconds.size:  # after the last sample (inside its step)
+        return OrbiterImpact(name, impact_s, float(seconds[-1]), 0.0, 0.0, impact_s)
+    return OrbiterImpact(
+        orbiter=name,
+        first_below_s=float(seconds[k]),
+        last_above_s=float(seconds[k - 1]) if k > 0 else None,
+        altitude_km=float((radius[k] - MOON_RADIUS_M) / 1e3),
+        lowest_altitude_km=float((radius[k:].min() - MOON_RADIUS_M) / 1e3),
+        impact_s=impact_s,
+    )
 
 
 def find_impact(name: str, seconds: FloatArray, position_m: FloatArray) -> OrbiterImpact | None:
@@ -202,11 +241,16 @@ def perilune_sampling_step_s(perilune_radius_m: float, semi_major_axis_m: float)
 
 
 def missed_impact_notes(
-    orbiters: Sequence[Orbiter], tracks: Sequence[Track], step_s: float, impacts: dict[str, OrbiterImpact]
+    orbiters: Sequence[Orbiter],
+    tracks: Sequence[Track],
+    step_s: float,
+    impacts: dict[str, OrbiterImpact],
+    perilunes: dict[str, PeriluneScan] | None = None,
 ) -> list[str]:
-    """SAMPLING notes for Keplerian orbiters with no impact on the grid whose lowest sample is closer to the
-    1737.4 km sphere plus the highest terrain (10.8 km) than the perilune can hide between samples: the orbiter
-    may hit the Moon between samples, which the grid cannot show."""
+    """SAMPLING notes for Keplerian orbiters with no impact whose lowest sample is closer to the 1737.4 km sphere
+    plus the highest terrain (10.8 km) than the perilune can hide between samples. With ``perilunes`` (the
+    search between samples, which finds any impact) the note gives the true lowest perilune; without, it says
+    the orbiter may hit the Moon between samples."""
     from lunarops.orbits.kepler import HIGHEST_TERRAIN_KM
 
     by_name = {track.name: track for track in tracks}
@@ -220,6 +264,17 @@ def missed_impact_notes(
         miss_km = min(perilune_sampling_miss_km(r_min_m, a_m, step_s), (2.0 * a_m - 2.0 * r_min_m) / 1e3)
         alt_km = (r_min_m - MOON_RADIUS_M) / 1e3
         if alt_km - miss_km > HIGHEST_TERRAIN_KM:
+            continue
+        scan = (perilunes or {}).get(orbiter.name)
+        if scan is not None:
+            notes.append(
+                f"SAMPLING: orbiter {orbiter.name!r} comes down to {alt_km:.1f} km above the 1737.4 km sphere at its "
+                f"lowest sample, but at step {step_s:g} s a perilune can fall up to about {miss_km:,.0f} km below the "
+                f"lowest sample (two-body estimate): the search between samples finds its lowest perilune "
+                f"{scan.lowest_altitude_km:.1f} km up, and no impact. Radii (min_radius_km), links and eclipses "
+                f"come from the samples; rerun with a step of {perilune_sampling_step_s(r_min_m, a_m):.0f} s or less "
+                "(a perilune missed by at most 1 km) to resolve the perilune passes."
+            )
             continue
         notes.append(
             f"SAMPLING: orbiter {orbiter.name!r} comes down to {alt_km:.1f} km above the 1737.4 km sphere at its "
@@ -318,6 +373,8 @@ class CoverageResult:
     phase_scans: dict[str, PhaseScan] = field(default_factory=dict)  # NRHO orbiter in the Earth's shadow: phases
     # site: the Earth-centre distance [m] of the relay path's orbiter (the nearest relaying one; NaN: none relays)
     relay_earth_range_m: dict[str, FloatArray] = field(default_factory=dict)
+    # orbiter: its perilunes over the span, searched between samples (lowest, impact)
+    perilunes: dict[str, PeriluneScan] = field(default_factory=dict)
 
     def links(self) -> list[tuple[str, str, LinkTimeline]]:
         """(site, orbiter, link) of every site -> orbiter link and of each site's relay path, as coverage_rows."""
@@ -390,7 +447,7 @@ class CoverageResult:
             step = float(timeline.seconds[1] - timeline.seconds[0]) if timeline.seconds.size > 1 else 0.0
             impact = self.impacts.get(name)
             for event in timeline.events:
-                if impact is not None and event.start_s >= impact.first_below_s:
+                if impact is not None and event.start_s >= impact.gone_s:
                     continue
                 span = np.array([event.start_s, min(event.end_s + step, end_s) if end_s else event.end_s + step])
                 records.append({
@@ -401,7 +458,14 @@ class CoverageResult:
 
     def _impact_utc(self, orbiter: str) -> str:
         impact = self.impacts.get(orbiter)
-        return "none" if impact is None else _iso(self.epoch_utc + timedelta(seconds=impact.first_below_s))
+        return "none" if impact is None else _iso(self.epoch_utc + timedelta(seconds=impact.gone_s))
+
+    def _lowest(self, orbiter: str) -> dict[str, float | str]:
+        scan = self.perilunes.get(orbiter)
+        if scan is None:
+            return {"lowest_perilune_alt_km": math.nan, "lowest_perilune_utc": "n/a"}
+        when = _iso(self.epoch_utc + timedelta(seconds=scan.lowest_s))
+        return {"lowest_perilune_alt_km": scan.lowest_altitude_km, "lowest_perilune_utc": when}
 
     def orbiter_rows(self) -> list[dict[str, float | int | str]]:
         """One row per orbiter: Earth visibility and eclipses (n_eclipses an int)."""
@@ -415,6 +479,7 @@ class CoverageResult:
                     "orbiter": track.name,
                     "min_radius_km": float(radius.min() / 1e3),
                     "max_radius_km": float(radius.max() / 1e3),
+                    **self._lowest(track.name),
                     "earth_visible_fraction": earth["fraction_visible"],
                     "earth_longest_gap_hours": earth["longest_gap_s"] / 3600.0,
                     "sunlit_fraction": ecl["sunlit_fraction"],
@@ -494,9 +559,15 @@ def compute_coverage(
     tracks = orbiter_tracks(orbiters, model, seconds, lambda f, m: report(0.05 + 0.6 * f, m))
     times = model.times(seconds)
     end_s = float(duration_s)
+    # every perilune between the samples (heyoka events): the lowest, and any impact the grid would miss
+    report(0.65, "perilunes between samples")
+    perilunes = perilune_scans(orbiters, model, float(duration_s))
     impacts = {}
     for track in tracks:
         impact = find_impact(track.name, seconds, track.position_j2000_m)
+        crossing_s = perilunes[track.name].impact_s
+        if crossing_s is not None and (impact is None or crossing_s <= impact.first_below_s):
+            impact = impact_from_scan(track.name, seconds, track.position_j2000_m, crossing_s)
         if impact is not None:
             impacts[track.name] = impact
     sun = model.ephemeris.position_wrt_moon_j2000_m("sun", times)
@@ -507,7 +578,7 @@ def compute_coverage(
     eclipses: dict[str, EclipseTimeline] = {}
     for track in tracks:
         # an orbiter that has impacted is gone: no link from its first sample below the surface on
-        alive = seconds < impacts[track.name].first_below_s if track.name in impacts else np.ones(seconds.size, bool)
+        alive = seconds < impacts[track.name].gone_s if track.name in impacts else np.ones(seconds.size, bool)
         earth_links[track.name] = LinkTimeline(
             f"{track.name} -> Earth", seconds, orbiter_sees_earth(track.position_j2000_m, earth) & alive, None, end_s
         )
@@ -544,7 +615,12 @@ def compute_coverage(
         relay_earth_range_m[site.name] = nearest_earth
     epoch = start.utc_datetime()
     notes = [impact.note(epoch) for impact in impacts.values()]
-    notes += missed_impact_notes(orbiters, tracks, float(step_s), impacts)
+    notes += missed_impact_notes(orbiters, tracks, float(step_s), impacts, perilunes)
+    notes += [  # an impact has its own note
+        note
+        for o in orbiters
+        if o.name not in impacts and (note := station_keeping_note(o, perilunes[o.name], _iso(epoch))) is not None
+    ]
     # an orbiter whose apolune is over the other hemisphere than a polar site it serves (or that covers it < 10 %)
     notes += polar_coverage_notes(sites, orbiters, site_links, tuple(impacts))
     scans: dict[str, PhaseScan] = {}
@@ -552,7 +628,7 @@ def compute_coverage(
         timeline = eclipses[orbiter.name]
         impact = impacts.get(orbiter.name)
         earth_events = [
-            e for e in timeline.events if e.body == "earth" and (impact is None or e.start_s < impact.first_below_s)
+            e for e in timeline.events if e.body == "earth" and (impact is None or e.start_s < impact.gone_s)
         ]
         if not earth_events:
             continue
@@ -578,6 +654,7 @@ def compute_coverage(
         notes=notes,
         impacts=impacts,
         phase_scans=scans,
+        perilunes=perilunes,
     )
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import math
+from datetime import datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -21,6 +22,7 @@ from lunarops.orbits.kepler import (
     low_lunar_orbit,
     terrain_clearance_note,
 )
+from lunarops.orbits.perilune import PeriluneScan, scan_period, station_keeping_estimate_m_per_s, station_keeping_note
 from lunarops.orbits.plots import moon_fixed_figure, rotating_frame_figure, timeline_figure
 from lunarops.orbits.tracks import KeplerOrbiter, NrhoOrbiter, Orbiter
 from lunarops.orbits.transfers import default_ledger, ledger_records, nrho_llo_estimate
@@ -128,6 +130,36 @@ def _dataset(result: CoverageResult) -> xr.Dataset:
     )
 
 
+def _perilune_rows(
+    scans: dict[str, PeriluneScan], orbiters: list[Orbiter], epoch: datetime, notes: list[str]
+) -> list[dict[str, Any]]:
+    """One row per orbiter: its lowest perilune over the whole period (search between samples), whether it needs
+    station-keeping and the delta-v estimate (NaN: none needed or none sound); appends the STATION-KEEPING notes."""
+    rows = []
+    label = epoch.strftime("%Y-%m-%dT%H:%M:%SZ")
+    for o in orbiters:
+        scan = scans[o.name]
+        note = station_keeping_note(o, scan, label)
+        if note is not None:
+            notes.append(note)
+        dv = station_keeping_estimate_m_per_s(o, scan)
+        rows.append(
+            {
+                "orbiter": o.name,
+                "n_perilunes": int(scan.perilune_s.size),
+                "lowest_perilune_alt_km": scan.lowest_altitude_km,
+                "lowest_perilune_above_terrain_km": scan.lowest_above_terrain_km,
+                "lowest_perilune_utc": (epoch + timedelta(seconds=scan.lowest_s)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "impact_utc": "none"
+                if scan.impact_s is None
+                else (epoch + timedelta(seconds=scan.impact_s)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "needs_station_keeping": note is not None,
+                "station_keeping_dv_m_per_s": math.nan if dv is None else dv,
+            }
+        )
+    return rows
+
+
 def run_stage(ctx: RunContext) -> StageResult | None:
     """Run the orbits stage; None when the scenario has no section for it."""
     section = ctx.scenario.orbits
@@ -151,6 +183,11 @@ def run_stage(ctx: RunContext) -> StageResult | None:
         lambda f, m: ctx.progress(0.05 + 0.85 * f, f"orbits: {m}"),
         lunar_gravity=options.lunar_gravity,
     )
+    # every perilune over the whole period, found between samples (the coverage above is its first window only)
+    ctx.progress(0.9, "orbits: perilunes over the period")
+    scans = scan_period(orbiters, start, period_days * 86400.0, options.lunar_gravity)
+    keeping_notes: list[str] = []
+    perilune_rows = _perilune_rows(scans, orbiters, start.utc_datetime(), keeping_notes)
     periodic = {o.name: o.orbit() for o in orbiters if isinstance(o, NrhoOrbiter)}
     summary: dict[str, Any] = {}
     for name, orbit in periodic.items():
@@ -163,6 +200,11 @@ def run_stage(ctx: RunContext) -> StageResult | None:
             summary[f"{o.name}: period_hours"] = o.orbit.period_s / 3600.0
     for name, impact in result.impacts.items():
         summary[f"{name}: IMPACT (below the surface) utc"] = impact.record(result.epoch_utc)["impact_utc"]
+    for row in perilune_rows:
+        summary[f"{row['orbiter']}: lowest_perilune_alt_km"] = row["lowest_perilune_alt_km"]
+        summary[f"{row['orbiter']}: lowest_perilune_above_terrain_km"] = row["lowest_perilune_above_terrain_km"]
+        if row["needs_station_keeping"]:
+            summary[f"{row['orbiter']}: station_keeping_dv_m_per_s"] = row["station_keeping_dv_m_per_s"]
     for row in result.orbiter_rows():
         if row["n_earth_eclipses"]:
             summary[f"{row['orbiter']}: n_earth_eclipses"] = row["n_earth_eclipses"]
@@ -237,7 +279,8 @@ def run_stage(ctx: RunContext) -> StageResult | None:
     }
     # impacts first: an orbiter that hits the Moon within the coverage span is the headline of the stage
     notes = [
-        *result.notes,
+        *(note for note in result.notes if not note.startswith("STATION-KEEPING")),  # the period's, below
+        *keeping_notes,
         *(note for note in frozen_notes if note is not None),
         "NRHO orbiters: periodic Earth-Moon CR3BP solution (mu = 0.0121505856, l* = 384,400 km) placed on the "
         "DE421 Earth-Moon line with the instantaneous distance as length unit; Keplerian orbiters propagated with "
@@ -291,6 +334,11 @@ def run_stage(ctx: RunContext) -> StageResult | None:
         tables=[
             Table(coverage_title, pd.DataFrame(coverage_rows)),
             Table("Orbiters: Earth visibility and eclipses", pd.DataFrame(result.orbiter_rows())),
+            Table(
+                f"Orbiters: lowest perilune over the whole period ({period_days:g} d, searched between samples; "
+                "altitudes above the 1737.4 km sphere and above the highest terrain, 10.8 km)",
+                pd.DataFrame(perilune_rows),
+            ),
             Table("Eclipse events", pd.DataFrame(events)),
             Table("Delta-v ledger", ledger_frame),
         ],
