@@ -64,7 +64,7 @@ def moon_fixed_figure(tracks: Sequence[Track], max_points: int = 2000) -> go.Fig
 
 
 def timeline_figure(
-    rows: Sequence[tuple[str, np.ndarray]], seconds: FloatArray, epoch_utc: datetime, title: str
+    rows: Sequence[tuple[str, np.ndarray]], seconds: FloatArray, epoch_utc: datetime, title: str, row_title: str = ""
 ) -> go.Figure:
     """Horizontal bars where each row's boolean mask (N,) is True, against UTC time."""
     fig = go.Figure()
@@ -79,8 +79,9 @@ def timeline_figure(
         fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line={"width": 10}, name=label))
     fig.update_layout(
         title=title,
-        yaxis={"tickmode": "array", "tickvals": list(range(len(rows))), "ticktext": [r[0] for r in rows]},
-        xaxis_title="UTC",
+        yaxis={"tickmode": "array", "tickvals": list(range(len(rows))), "ticktext": [r[0] for r in rows],
+               "title": row_title},
+        xaxis_title="date (UTC)",
         showlegend=False,
         height=120 + 40 * len(rows),
     )

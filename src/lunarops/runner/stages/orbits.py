@@ -266,13 +266,38 @@ def run_stage(ctx: RunContext) -> StageResult | None:
     figures = [
         Figure(
             "Link windows (site -> orbiter, orbiter -> Earth)",
-            timeline_figure(rows, result.seconds, result.epoch_utc, "Link windows"),
+            timeline_figure(rows, result.seconds, result.epoch_utc, "Link windows", "link"),
+            caption=(
+                "One row per link; a bar where the link is up at the coverage step: the site sees the orbiter above "
+                "its horizon mask, the relay row where some orbiter sees the site and the Earth at once, and each "
+                "orbiter's own view of the Earth. Gaps are the hours to plan around"
+            ),
         ),
-        Figure("Eclipses of the orbiters", timeline_figure(eclipse_rows, result.seconds, result.epoch_utc, "Eclipses")),
-        Figure("Orbiters, Moon-fixed frame", moon_fixed_figure(result.tracks)),
+        Figure(
+            "Eclipses of the orbiters",
+            timeline_figure(eclipse_rows, result.seconds, result.epoch_utc, "Eclipses", "orbiter"),
+            caption=(
+                "One row per orbiter; a bar while any part of the Sun's disk is hidden from it by the Moon or the "
+                "Earth (penumbra included). Bar lengths are the battery's eclipse durations (the eclipses table lists "
+                "them)"
+            ),
+        ),
+        Figure(
+            "Orbiters, Moon-fixed frame",
+            moon_fixed_figure(result.tracks),
+            caption=(
+                "Each orbiter's path over the coverage period around the Moon (sphere of 1737.4 km), in the Moon-fixed "
+                "frame [km]: the south pole is at the bottom (-z); the orbiters table gives the numbers"
+            ),
+        ),
     ]
     if periodic:
-        figures.append(Figure("Halo orbits, Earth-Moon rotating frame", rotating_frame_figure(list(periodic.values()))))
+        figures.append(Figure(
+            "Halo orbits, Earth-Moon rotating frame",
+            rotating_frame_figure(list(periodic.values())),
+            caption="The periodic CR3BP orbits, Moon-centred, x pointing away from the Earth [km]; an NRHO's perilune "
+            "is the point nearest the Moon",
+        ))
     gravity_text = {
         "point": "a point mass",
         "degree2": "a degree-2 field (J2, C22 of DE430: Folkner et al. 2014, IPN PR 42-196, Table 11)",
