@@ -159,15 +159,15 @@ def test_default_scenario_stage_products() -> None:
     assert crew["time_utc"].tolist() == ["2034-10-06T04:48:00Z", "2034-10-20T04:48:00Z"]
     # their consumables: 2 crew * 14 d * resupply per crew-day, from the operations section's loop closure
     # (water recovery 0.93, all O2 from electrolysis, Sabatier at 0.9 of its limit) on the NASA BVAD rates
-    # (Table 3-31: O2 0.895, CO2 1.085, water 3.217, food 0.800 kg), by hand (molar masses H2O 18.015, O2 31.998,
-    # H2 2.016, CO2 44.009 g/mol): electrolysis splits 0.895 * 2 * 18.015 / 31.998 = 1.0078 kg of water, freeing
-    # 1.0078 * 2.016 / 18.015 = 0.1128 kg of H2; CO2 + 4 H2 -> CH4 + 2 H2O is H2-limited (1.085 kg CO2 could
-    # make 0.888 kg), giving back 0.9 * 0.1128 * 2 * 18.015 / (4 * 2.016) = 0.4535 kg; water lost
-    # 3.217 * 0.07 = 0.2252 kg. Total 0.800 + 0.2252 + 1.0078 - 0.4535 = 1.5795 kg per crew-day (2.033 before
-    # Sabatier was counted; the operations draw the smaller figure)
+    # (Table 3-31: O2 0.895, CO2 1.085, water 3.217 kg) and packaged food as shipped 1.82 kg (ISS, NTRS
+    # 20090006804; session 19: food counted as shipped mass, 0.800 dry before), by hand (molar masses H2O 18.015,
+    # O2 31.998, H2 2.016, CO2 44.009 g/mol): electrolysis splits 0.895 * 2 * 18.015 / 31.998 = 1.0078 kg of
+    # water, freeing 1.0078 * 2.016 / 18.015 = 0.1128 kg of H2; CO2 + 4 H2 -> CH4 + 2 H2O is H2-limited (1.085 kg
+    # CO2 could make 0.888 kg), giving back 0.9 * 0.1128 * 2 * 18.015 / (4 * 2.016) = 0.4535 kg; water lost
+    # 3.217 * 0.07 = 0.2252 kg. Total 1.82 + 0.2252 + 1.0078 - 0.4535 = 2.5995 kg per crew-day
     electrolysed = 0.895 * 2 * 18.015 / 31.998
     sabatier = 0.9 * min(electrolysed * 2.016 / 18.015 * 2 * 18.015 / (4 * 2.016), 1.085 * 2 * 18.015 / 44.009)
-    rate = 0.800 + 3.217 * (1 - 0.93) + electrolysed - sabatier  # 1.5795 kg per crew-day (see above)
+    rate = 1.82 + 3.217 * (1 - 0.93) + electrolysed - sabatier  # 2.5995 kg per crew-day (see above)
     # the stage's own note prints the stay rate it used (runner/stages/campaign.py::consumables_problem)
     note = next(n for n in result.notes if n.startswith("Consumables per crew-day of the stays"))
     assert f": {rate:.3f} kg (" in note
@@ -224,9 +224,10 @@ def test_closed_launch_window_is_named(tmp_path: Path) -> None:
 
 def test_consumables_from_operations_without_operations_is_said() -> None:
     # the default asks for the operations' consumables; without an operations section the plan's own rate
-    # (4.912 kg per crew-day, NASA BVAD Table 3-31 open loop: 0.895 + 3.217 + 0.800) is used, and now said
+    # (5.932 kg per crew-day, NASA BVAD Table 3-31 open loop 0.895 + 3.217 + packaged food 1.82 as shipped,
+    # NTRS 20090006804; 4.912 with dry food before session 19) is used, and now said
     scenario = load_scenario().model_copy(update={"operations": None})
     result = run_stage(RunContext(scenario=scenario))
     assert result is not None
     note = next(n for n in result.notes if n.startswith("consumables_from_operations is set"))
-    assert "4.912 kg per crew-day" in note
+    assert "5.932 kg per crew-day" in note

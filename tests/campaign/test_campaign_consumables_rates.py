@@ -20,13 +20,16 @@ from lunarops.runner.stages.campaign import run_stage
 from lunarops.scenario import default_scenario_path, load_scenario
 
 # NASA BVAD (NASA/TP-2015-218570 Rev 2, Table 3-31), open loop, per crew-member-day: O2 0.895 + potable water
-# 3.217 + food solids 0.800 kg; the example's campaign.logistics.consumables_kg_per_crew_day
-OPEN_LOOP = 0.895 + 3.217 + 0.800  # 4.912 kg
+# 3.217 kg + packaged food as shipped 1.82 kg (ISS, NTRS 20090006804; session 19: food counted as shipped mass);
+# the example's campaign.logistics.consumables_kg_per_crew_day
+FOOD_SHIPPED = 1.82
+OPEN_LOOP = 0.895 + 3.217 + FOOD_SHIPPED  # 5.932 kg
 # The example's operations loop (water recovery 0.93, all O2 by electrolysis, Sabatier at 0.9), worked by hand
-# in tests/campaign/test_campaign_cli_stage.py::test_default_scenario_stage_products: 1.5795 kg per crew-day
+# in tests/campaign/test_campaign_cli_stage.py::test_default_scenario_stage_products: 2.5995 kg per crew-day
+# (1.5795 with dry food before session 19)
 _ELECTROLYSED = 0.895 * 2 * 18.015 / 31.998
 _SABATIER = 0.9 * min(_ELECTROLYSED * 2.016 / 18.015 * 2 * 18.015 / (4 * 2.016), 1.085 * 2 * 18.015 / 44.009)
-BASE_LOOP = 0.800 + 3.217 * (1 - 0.93) + _ELECTROLYSED - _SABATIER
+BASE_LOOP = FOOD_SHIPPED + 3.217 * (1 - 0.93) + _ELECTROLYSED - _SABATIER
 # The example's crewed visit: 2 crew, 14 days on the surface; times of flight of its arcs (examples/
 # ilrs-south-pole.yaml: TLI->NRHO 4.5 d, NRHO<->LLO 0.5 d, LLO<->surface 0.1 d, NRHO->Earth 5.0 d)
 CREW, STAY_DAYS = 2, 14.0
@@ -53,25 +56,25 @@ def test_rates_of_the_example() -> None:
     from lunarops.ops.lifesupport import BVAD
     from lunarops.runner.stages.campaign import consumables_problem
 
-    # open loop: lunarops' BVAD rates for 1 crew-member-day, O2 + water + food = 0.895 + 3.217 + 0.800 kg
+    # open loop: lunarops' BVAD rates for 1 crew-member-day, O2 + water + food = 0.895 + 3.217 + 1.82 kg shipped
     day = BVAD.open_loop_kg(1.0, 1.0)
-    assert day["o2_kg"] + day["water_kg"] + day["food_kg"] == pytest.approx(4.912, abs=1e-9)  # kg per crew-day
+    assert day["o2_kg"] + day["water_kg"] + day["food_kg"] == pytest.approx(5.932, abs=1e-9)  # kg per crew-day
     scenario = load_scenario()
     assert scenario.campaign is not None
     problem, split, _notes = consumables_problem(scenario.campaign, scenario.operations)
     # transits: the example's consumables_kg_per_crew_day, the BVAD open-loop rate above
     assert problem.consumables_kg_per_crew_day == pytest.approx(OPEN_LOOP, abs=1e-9)  # kg per crew-day
     # stays: the operations loop's daily net use (LoopClosure.daily_net_use_kg), against the hand calculation
-    # BASE_LOOP (1.5795 kg, test_campaign_cli_stage.py::test_default_scenario_stage_products); 0.1 g per crew-day
+    # BASE_LOOP (2.5995 kg, test_campaign_cli_stage.py::test_default_scenario_stage_products); 0.1 g per crew-day
     # covers the rounding of the molar masses in the hand calculation (measured difference 3e-5 kg)
     assert problem.stay_consumables_kg_per_crew_day == pytest.approx(BASE_LOOP, abs=1e-4)  # kg per crew-day
-    # all the O2 is made by electrolysis, so none is resupplied; food is the BVAD 0.800 kg untouched by the loop
-    assert split["o2_kg"] == 0.0 and split["food_kg"] == pytest.approx(0.800, abs=1e-9)  # kg per crew-day
+    # all the O2 is made by electrolysis, so none is resupplied; food is the shipped 1.82 kg untouched by the loop
+    assert split["o2_kg"] == 0.0 and split["food_kg"] == pytest.approx(FOOD_SHIPPED, abs=1e-9)  # kg per crew-day
 
 
 def test_cli_and_run_stage_solve_the_same_plan(stage: StageResult, cli_json_text: str) -> None:
     data = json.loads(cli_json_text)
-    # same problem (stay rate from the operations section, transits at 4.912) -> the same plan
+    # same problem (stay rate from the operations section, transits at 5.932) -> the same plan
     assert data["imleo_kg"] == pytest.approx(float(stage.summary["imleo_kg"]), abs=1.0)
     assert data["n_flights"] == stage.summary["n_flights"]
     # the CLI prints the run stage's consumables note, which names both rates
@@ -93,14 +96,14 @@ def test_transits_at_the_open_loop_rate_and_the_stay_at_the_base_rate(stage: Sta
     for chain in chains:
         for leg, after in zip(chain, [*chain[1:], None], strict=True):
             burned = by_leg[leg] - (by_leg[after] if after is not None else 0.0)
-            expected = CREW * TOF[leg] * OPEN_LOOP  # e.g. TLI->NRHO: 2 crew x 4.5 d x 4.912 = 44.208 kg
+            expected = CREW * TOF[leg] * OPEN_LOOP  # e.g. TLI->NRHO: 2 crew x 4.5 d x 5.932 = 53.388 kg
             if leg == ("LLO", "surface"):  # what the lander carries beyond its burn stays at the base (the plan
                 assert burned >= expected - 0.01, leg  # may land the stay's consumables with the crew)
                 continue
             assert burned == pytest.approx(expected, abs=0.01), leg
-    # the 5-day return leg: 2 x 5.0 x 4.912 = 49.12 kg
-    assert by_leg["NRHO", "Earth"] == pytest.approx(49.12, abs=0.01)
-    # the stay: what stays at the surface is 2 crew x 14 d x 1.5795 = 44.23 kg, at the base's rate
+    # the 5-day return leg: 2 x 5.0 x 5.932 = 59.32 kg (49.12 with dry food before session 19)
+    assert by_leg["NRHO", "Earth"] == pytest.approx(59.32, abs=0.01)
+    # the stay: what stays at the surface is 2 crew x 14 d x 2.5995 = 72.79 kg, at the base's rate
     d = stage.products["plan"].deliveries
     stay = d[(d["node"] == "surface") & (d["commodity"] == "consumables")]["amount"].sum()
     assert stay == pytest.approx(CREW * STAY_DAYS * BASE_LOOP, abs=0.01)
@@ -156,7 +159,7 @@ def test_stay_and_transit_rates_in_a_tiny_plan() -> None:
     from lunarops.logistics.model import solve
 
     # no delta-v, no maintenance: IMLEO = what is launched = dry 1,000 + crew 100 + every kg of consumables, all
-    # from Earth: transits 1 crew x (1 + 3 out, 3 back) d x 4.912 + the stay 1 crew x 10 d x the stay rate
+    # from Earth: transits 1 crew x (1 + 3 out, 3 back) d x 5.932 + the stay 1 crew x 10 d x the stay rate
     for stay, rate in ((None, OPEN_LOOP), (1.5, 1.5)):
         plan = solve(_one_leg(stay))
         assert plan.imleo_kg == pytest.approx(1000.0 + 100.0 + 7.0 * OPEN_LOOP + 10.0 * rate, abs=1e-6)

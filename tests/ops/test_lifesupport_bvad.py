@@ -28,6 +28,9 @@ O2 = 0.895
 CO2 = 1.085
 POTABLE = 3.217  # food preparation 0.5 + drinking 2.00 + 0.717 (exercise / balance)
 FOOD = 0.800  # dry solids
+# the food stores' default draw, as shipped (session 19: food counted as shipped mass): ISS packaged food,
+# M. Cooper et al., "Food Mass Reduction Trade Study", NTRS 20090006804: "1.82 kg per person per day"
+FOOD_PACKAGED = 1.82
 FOOD_WATER = 0.760
 METABOLIC_WATER = 0.490
 CONDENSATE = 2.946  # respiration and perspiration water
@@ -88,7 +91,7 @@ def test_reserve_days_closed_form() -> None:
     days = reserve_days(stores, crew=4, closure=_closed())
     assert days["o2_kg"] == math.inf  # electrolysis makes all of it
     assert days["water_kg"] == pytest.approx(5000 / (4 * water), abs=1e-6)  # 1,603.7 d
-    assert days["food_kg"] == pytest.approx(10000 / (4 * FOOD), abs=1e-9)  # 3,125 d
+    assert days["food_kg"] == pytest.approx(10000 / (4 * FOOD_PACKAGED), abs=1e-9)  # 1,373.6 d as shipped
     # contingency (loop failed, open): 1000 / (4 x 0.895) = 279.3 d of O2, 5000 / (4 x 3.217) = 388.6 d of water
     open_days = reserve_days(stores, crew=4)
     assert open_days["o2_kg"] == pytest.approx(1000 / (4 * O2), abs=1e-9)
@@ -150,11 +153,12 @@ def test_handover_and_uncrewed_spell_open_loop() -> None:
     assert crew[5 * 24] == 2 and crew[12 * 24] == 4 and crew[18 * 24] == 2 and crew[25 * 24] == 0
     assert 1000.0 - float(ds["o2_kg"][-1]) == pytest.approx(54 * O2, abs=1e-6)  # 48.33 kg
     assert 5000.0 - float(ds["water_kg"][-1]) == pytest.approx(54 * POTABLE, abs=1e-6)
-    assert 1000.0 - float(ds["food_kg"][-1]) == pytest.approx(54 * FOOD, abs=1e-6)
-    # the lowest reserve is during the handover (4 aboard): O2 then lasts (1000 - 20 x 0.895) / (4 x 0.895) d
+    assert 1000.0 - float(ds["food_kg"][-1]) == pytest.approx(54 * FOOD_PACKAGED, abs=1e-6)  # 98.28 kg shipped
+    # the lowest reserve is during the handover (4 aboard): shipped food then lasts (1000 - 20 x 1.82) / (4 x 1.82) d
+    # (O2 274.3 d; food limits since session 19 counts food as shipped mass)
     days = ds["reserve_days"].values
     assert int(np.argmin(days)) // 24 == 16
-    assert float(days[10 * 24]) == pytest.approx((1000 - 20 * O2) / (4 * O2), rel=1e-5)  # 274.3 d
+    assert float(days[10 * 24]) == pytest.approx((1000 - 20 * FOOD_PACKAGED) / (4 * FOOD_PACKAGED), rel=1e-5)  # 132.4
     assert np.isinf(days[25 * 24])  # uncrewed: no draw, no finite reserve
 
 

@@ -31,7 +31,9 @@ def test_open_loop_4_crew_180_days() -> None:
     use = BVAD.open_loop_kg(crew=4, days=180)
     assert use["o2_kg"] == pytest.approx(644.4, abs=1e-9)
     assert use["water_kg"] == pytest.approx(4 * 180 * 3.217, abs=1e-9)
-    assert use["food_kg"] == pytest.approx(576.0, abs=1e-9)
+    # food as shipped (session 19: food counted as shipped mass): 4 x 180 x 1.82 kg ISS packaged food (NTRS
+    # 20090006804); 576.0 kg as BVAD dry solids (0.800)
+    assert use["food_kg"] == pytest.approx(1310.4, abs=1e-9)
     assert use["co2_kg"] == pytest.approx(781.2, abs=1e-9)
     # 143.8 W x 86400 s = 12.42 MJ per crew-day (BVAD Table 3-31 lists 12.43 MJ/CM-d; rounding of 143.8 W)
     assert use["metabolic_heat_j"] / 720 == pytest.approx(12.42e6, abs=0.01e6)
@@ -43,7 +45,7 @@ def _station(closure: LoopClosure) -> Station:
         loads=(Load("habitat", 5e3),),
         crew_schedule=((0.0, 4),),
         closure=closure,
-        consumables=Consumables(o2_kg=1000.0, water_kg=5000.0, food_kg=1000.0, reserve_days=0.0),
+        consumables=Consumables(o2_kg=1000.0, water_kg=5000.0, food_kg=2000.0, reserve_days=0.0),
     )
 
 
@@ -61,7 +63,7 @@ def test_engine_open_loop_draws_bvad_mass() -> None:
     ds = simulate(station, inputs, runs=1, seed=1).dataset.isel(run=0)
     assert 1000.0 - float(ds["o2_kg"][-1]) == pytest.approx(644.4, abs=1e-6)
     assert 5000.0 - float(ds["water_kg"][-1]) == pytest.approx(4 * 180 * 3.217, abs=1e-6)
-    assert 1000.0 - float(ds["food_kg"][-1]) == pytest.approx(576.0, abs=1e-6)
+    assert 2000.0 - float(ds["food_kg"][-1]) == pytest.approx(1310.4, abs=1e-6)  # shipped food, as above
 
 
 def test_engine_closed_loop_matches_daily_balance() -> None:

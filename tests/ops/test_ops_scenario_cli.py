@@ -323,9 +323,10 @@ def test_campaign_deliveries_feed_the_stores() -> None:
     assert result is not None
     hourly = result.datasets["operations_run0_hourly"].isel(run=0)
     food = hourly["food_kg"].to_series()
-    # 4 crew eat 0.8 kg/d each (BVAD); the 500 kg delivery lands in the step of 2030-02-01T00:00
+    # 4 crew eat 1.82 kg/d each as shipped (ISS packaged food, NTRS 20090006804; session 19: food counted as
+    # shipped mass, 0.8 dry before); the 500 kg delivery lands in the step of 2030-02-01T00:00
     jump = food.loc["2030-02-01T00:00"] - food.loc["2030-01-31T23:00"]
-    assert jump == pytest.approx(500.0 - 4 * 0.8 / 24, abs=1e-9)
+    assert jump == pytest.approx(500.0 - 4 * 1.82 / 24, abs=1e-9)
     crew = hourly["crew"].to_series()
     assert crew.loc["2030-02-09T23:00"] == 4 and crew.loc["2030-02-10T00:00"] == 6
     events = result.products["events"]

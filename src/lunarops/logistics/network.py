@@ -373,8 +373,9 @@ class Problem:
     launch_vehicles: tuple[LaunchVehicle, ...] = ()
     earth: str = "Earth"
     crew_mass_kg: float = 100.0
-    # 8.655: the Isaji et al. open model (MissionParameters.consumption_cost); scenarios default to 4.912, the
-    # NASA BVAD open-loop rate (NASA/TP-2015-218570 Rev 2, Table 3-31: O2 0.895 + water 3.217 + food 0.800 kg)
+    # 8.655: the Isaji et al. open model (MissionParameters.consumption_cost); scenarios default to 5.932, the
+    # NASA BVAD open-loop rate (NASA/TP-2015-218570 Rev 2, Table 3-31: O2 0.895 + water 3.217 kg) with packaged
+    # food as shipped (1.82 kg, NTRS 20090006804)
     consumables_kg_per_crew_day: float = 8.655
     maintenance_fraction_per_flight: float = 0.01
     g0_m_per_s2: float = 9.80665

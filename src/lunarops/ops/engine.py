@@ -141,6 +141,9 @@ SCALAR_VARS: tuple[str, ...] = (
     "data_relayed_bits",
     "max_data_buffer_bits",
     "water_overflow_kg",
+    "min_contingency_days",  # the fewest days the stores would last with the loop failed (open loop), crewed steps
+    "min_reserve_time_s",  # when min_reserve_days was reached [s from the period start]; -1: never crewed
+    "min_reserve_store",  # the store that set it (0 O2, 1 water, 2 food); -1: never crewed
 )
 (
     S_UNS,
@@ -165,6 +168,9 @@ SCALAR_VARS: tuple[str, ...] = (
     S_RELAYED,
     S_MAXBUF,
     S_WATER_OVER,
+    S_MINCONT,
+    S_MINDAYS_T,
+    S_MINDAYS_STORE,
 ) = range(len(SCALAR_VARS))
 
 # ---- events ----------------------------------------------------------------------------------------------
@@ -559,6 +565,9 @@ def run_one(
     a_minfrac = 1.0
     a_short = 0.0
     a_mindays = np.inf
+    a_mincont = np.inf
+    a_mindays_t = -1.0
+    a_mindays_store = -1.0
     a_uns = 0.0
     a_ess = 0.0
     a_gen = 0.0
@@ -1015,11 +1024,19 @@ def run_one(
             use[0] = o2_need - o2_made
             use[1] = w_crew + w_split - sab
             use[2] = n_crew * ls_par[3] * dt_s
+            lim = -1
             for c in range(3):
+                # open loop (contingency): the whole O2 and water need, no recovery
+                open_use = o2_need if c == 0 else (w_need if c == 1 else use[2])
+                if open_use > 0.0:
+                    cont = stores[c] / (open_use * DAY_S / dt_s)
+                    if cont < a_mincont:
+                        a_mincont = cont
                 if use[c] > 0.0:
                     days = stores[c] / (use[c] * DAY_S / dt_s)
                     if days < days_res:
                         days_res = days
+                        lim = c
                     is_below = 1 if days < store_par[0] else 0
                     if is_below != below[c]:
                         code = E_BELOW if is_below == 1 else E_ABOVE
@@ -1041,6 +1058,8 @@ def run_one(
                 water_hit = True
             if days_res < a_mindays:
                 a_mindays = days_res
+                a_mindays_t = t * dt_s
+                a_mindays_store = float(lim)
 
         # 10. communications
         if has_comm:
@@ -1134,6 +1153,9 @@ def run_one(
     scal[S_MINFRAC] = a_minfrac
     scal[S_SHORT] = a_short
     scal[S_MINDAYS] = a_mindays
+    scal[S_MINCONT] = a_mincont
+    scal[S_MINDAYS_T] = a_mindays_t
+    scal[S_MINDAYS_STORE] = a_mindays_store
     scal[S_UNS] = a_uns
     scal[S_ESS] = a_ess
     scal[S_GEN] = a_gen
@@ -1215,7 +1237,8 @@ def run_many(
     step_month: NDArray[np.int64],
 ) -> None:
     """``run_one`` for every run (first axis of the per-run arrays and outputs), in parallel. ``standby_w``
-    (load, step): each load's standby power while it does not run; no rows when no load has one."""
+    (load, step): each load's standby power while it does not run; no rows when no load has one. ``ls_par`` is
+    per run (run, 7): its loop fractions may be drawn."""
     array_t = np.ascontiguousarray(array_in.T)
     kind, kinds = step_kinds_standby(demand_w, load_daylight, daylight, link_bps, crew, link_relay, standby_w)
     for i in numba.prange(rec.shape[0]):
@@ -1244,7 +1267,7 @@ def run_many(
             storage_elem,
             eff[i],
             reserve_par,
-            ls_par,
+            ls_par[i],
             ls_idx,
             stores0,
             store_par,

@@ -268,6 +268,29 @@ class EngineInputs:
         return self.start + np.arange(self.n_steps) * step
 
 
+def crew_below_zero(station: Station) -> list[tuple[float, float, str]]:
+    """Where the crew count would go below 0 (departures before arrivals; ``crew_series`` holds it at 0): each
+    schedule step or crew delivery after which the count is negative, as (time [s], the count, what: "schedule" or
+    "delivery"), in time order."""
+    schedule = sorted(station.crew_schedule)
+    crew_deliveries = [d for d in station.deliveries if d.commodity == "crew"]
+
+    def count_at(time_s: float) -> float:
+        base = 0.0
+        for start_s, count in schedule:
+            if start_s <= time_s:
+                base = float(count)
+        return base + sum(d.amount for d in crew_deliveries if d.time_s <= time_s)
+
+    events = sorted([(t, "schedule") for t, _ in schedule] + [(d.time_s, "delivery") for d in crew_deliveries])
+    out: list[tuple[float, float, str]] = []
+    for time_s, what in events:
+        count = count_at(time_s)
+        if count < 0 and not any(t == time_s for t, _, _ in out):
+            out.append((time_s, count, what))
+    return out
+
+
 def crew_series(station: Station, time_s: NDArray[np.float64]) -> NDArray[np.float64]:
     """Crew count at each step: the schedule's step function plus 'crew' deliveries from their time on."""
     crew = np.zeros(time_s.shape)
@@ -430,7 +453,7 @@ def build_inputs(
             rates.o2_kg_per_day / DAY_S,
             rates.co2_kg_per_day / DAY_S,
             (rates.potable_water_kg_per_day + rates.other_water_kg_per_day) / DAY_S,
-            rates.food_solids_kg_per_day / DAY_S,
+            rates.food_kg_per_day / DAY_S,
             cl.water_recovery_fraction,
             cl.oxygen_generation_fraction,
             cl.sabatier_efficiency,

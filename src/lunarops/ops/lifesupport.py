@@ -9,9 +9,13 @@ water 1.420 kg, fecal water 0.101 kg, fecal solids 0.032 kg (dry); inputs not dr
 food 0.760 kg (shipped with it), metabolic water 0.490 kg. Water in = out: 3.217 + 0.760 + 0.490 = 4.467 =
 2.946 + 1.420 + 0.101.
 
+Food is drawn from the stores as shipped (``food_basis = "packaged"``, the default): ISS packaged food is
+1.82 kg/CM-d, packaging about 15 % of it (M. Cooper et al., "Food Mass Reduction Trade Study", NTRS 20090006804,
+2009: "reduce the mass of the packaged food from 1.82 kg per person per day to 1.14"), so the stores' and
+cargo's ``food_kg`` is the shipped mass; ``food_basis = "dry"`` draws BVAD's 0.800 kg of dry solids instead.
+
 Not in these rates: hygiene, laundry and flush water (``other_water_kg_per_day``, 0 unless the scenario sets
-it), EVA (suit O2, cooling water, airlock gas), cabin leakage, and food packaging (packaged ISS food is about
-1.82 kg/CM-d as shipped, packaging about 15 % of it: NTRS 20090006804): the stores' ``food_kg`` is dry solids.
+it), EVA (suit O2, cooling water, airlock gas) and cabin leakage.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from dataclasses import dataclass
 
 from lunarops.errors import InputError
 from lunarops.ops import functions as fn
+from lunarops.ops.uncertain import Uncertain
 
 DAY_S = 86400.0
 
@@ -32,6 +37,9 @@ DAY_S = 86400.0
 # Station", 20 June 2023).
 ISS_WATER_RECOVERY_FRACTION = 0.935
 ISS_WATER_RECOVERY_WITH_BRINE_FRACTION = 0.98
+# ISS packaged food as shipped (food, its water and packaging) per crew-member-day: NTRS 20090006804
+ISS_PACKAGED_FOOD_KG_PER_DAY = 1.82
+FOOD_BASES = ("packaged", "dry")
 
 
 @dataclass(frozen=True)
@@ -53,6 +61,18 @@ class CrewRates:
     urine_water_kg_per_day: float = 1.420
     fecal_water_kg_per_day: float = 0.101
     fecal_solids_kg_per_day: float = 0.032  # dry
+    # what the food stores lose per CM-d: "packaged" (as shipped, food_packaged_kg_per_day) or "dry" (solids)
+    food_basis: str = "packaged"
+    food_packaged_kg_per_day: float = ISS_PACKAGED_FOOD_KG_PER_DAY
+
+    def __post_init__(self) -> None:
+        if self.food_basis not in FOOD_BASES:
+            raise InputError(f"food_basis = {self.food_basis!r}: give one of {list(FOOD_BASES)}")
+
+    @property
+    def food_kg_per_day(self) -> float:
+        """The draw on the food stores per crew member per day at ``food_basis``. [kg/d]"""
+        return self.food_packaged_kg_per_day if self.food_basis == "packaged" else self.food_solids_kg_per_day
 
     @property
     def respiratory_quotient(self) -> float:
@@ -93,12 +113,16 @@ class CrewRates:
             "o2_kg": self.o2_kg_per_day * crew_days,
             "co2_kg": self.co2_kg_per_day * crew_days,
             "water_kg": (self.potable_water_kg_per_day + self.other_water_kg_per_day) * crew_days,
-            "food_kg": self.food_solids_kg_per_day * crew_days,
+            "food_kg": self.food_kg_per_day * crew_days,
             "metabolic_heat_j": self.metabolic_heat_w * DAY_S * crew_days,
         }
 
 
 BVAD = CrewRates()
+
+
+#: The loop's fractions, in the engine's ``ls_par`` order (columns 4, 5, 6).
+LOOP_FRACTIONS = ("water_recovery_fraction", "oxygen_generation_fraction", "sabatier_efficiency")
 
 
 @dataclass(frozen=True)
@@ -113,6 +137,14 @@ class LoopClosure:
     water_recovery_fraction: float = 0.0
     oxygen_generation_fraction: float = 0.0
     sabatier_efficiency: float = 0.0
+    # fractions drawn per Monte Carlo run: (field name, distribution); the fields above are their nominal values
+    # (closed-form figures and deterministic runs use those)
+    drawn: tuple[tuple[str, Uncertain], ...] = ()
+
+    def __post_init__(self) -> None:
+        for name, _ in self.drawn:
+            if name not in LOOP_FRACTIONS:
+                raise InputError(f"LoopClosure.drawn names {name!r}: give one of {list(LOOP_FRACTIONS)}")
 
     def daily_net_use_kg(self, crew: float, rates: CrewRates = BVAD) -> dict[str, float]:
         """Net draw on the O2, water and food stores per day at this closure. [kg/d]"""
@@ -125,7 +157,7 @@ class LoopClosure:
         return {
             "o2_kg": o2_need - o2_made,
             "water_kg": water_need * (1.0 - self.water_recovery_fraction) + water_split - sab,
-            "food_kg": rates.food_solids_kg_per_day * crew,
+            "food_kg": rates.food_kg_per_day * crew,
         }
 
 

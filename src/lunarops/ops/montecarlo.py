@@ -27,6 +27,7 @@ from lunarops.memory import available_memory_bytes
 from lunarops.ops import engine
 from lunarops.ops import functions as fn
 from lunarops.ops.inputs import EngineInputs, require_count
+from lunarops.ops.lifesupport import LOOP_FRACTIONS
 from lunarops.ops.station import STORES, Station
 from lunarops.ops.uncertain import Uncertain
 
@@ -44,6 +45,7 @@ class RunDraws:
     load_yield: NDArray[np.float64]  # (run, load): ISRU product per J served [kg/J]
     fail_steps: NDArray[np.int64]  # (run, unit, k): operating steps to the k-th failure
     drawn: NDArray[np.float64] | None = None  # (run, uncertain input): each input's value (uncertain_input_names)
+    ls_par: NDArray[np.float64] | None = None  # (run, 7): life-support rates and loop fractions; None: the inputs'
 
 
 def _uncertain_inputs(station: Station) -> list[Uncertain]:
@@ -61,6 +63,8 @@ def _uncertain_inputs(station: Station) -> list[Uncertain]:
             out += [plant.ice_mass_fraction, plant.regolith_energy_j_per_kg, plant.water_energy_j_per_kg]
         else:
             out += [plant.o2_energy_j_per_kg]
+    # last, and only those given a distribution: other runs' draws stay as they were
+    out += [u for _, u in station.closure.drawn]
     return out
 
 
@@ -82,6 +86,7 @@ def uncertain_input_names(station: Station) -> list[str]:
             ]
         else:
             names += [f"{plant.name}: o2_energy_j_per_kg"]
+    names += [f"life_support: {name}" for name, _ in station.closure.drawn]
     return names
 
 
@@ -324,6 +329,10 @@ def draw_runs(
                 "make product for no energy; give it an energy per kg above 0 (an ice plant: regolith or water energy)"
             )
         yields[:, n_plain + j] = 1.0 / e
+    ls_par = np.tile(inputs.ls_par, (runs, 1))
+    for name, _ in station.closure.drawn:  # columns 4-6 of ls_par: the loop fractions
+        ls_par[:, 4 + LOOP_FRACTIONS.index(name)] = column(k)
+        k += 1
     array_eff = np.empty((runs, n_arr))
     array_deg = np.empty((runs, n_arr))
     for a in range(n_arr):
@@ -336,6 +345,7 @@ def draw_runs(
         load_yield=yields,
         fail_steps=fail,
         drawn=drawn,
+        ls_par=ls_par,
     )
 
 
@@ -444,7 +454,7 @@ def run_batch(
         draws.eff,
         x.reserve_par,
         x.crew,
-        x.ls_par,
+        draws.ls_par if draws.ls_par is not None else np.tile(x.ls_par, (runs, 1)),
         x.ls_idx,
         x.stores0,
         x.store_par,
@@ -803,6 +813,27 @@ def _rows(table: pd.DataFrame) -> dict[str, list[float]]:
     return {row[0]: [float(v) for v in row[1:]] for row in table.itertuples(index=False, name=None)}
 
 
+def reserve_minimum(ds: xr.Dataset) -> dict[str, str | None]:
+    """When and by which store the reserve was lowest, in the median run: the run whose ``run_min_reserve_days``
+    is the lower median over the runs (a run that happened, not a blend). ``consumables_reserve_min_utc``
+    (ISO 8601, the step's start) and ``consumables_reserve_limiting_store`` (o2_kg, water_kg or food_kg); None
+    when that run never had crew aboard (or the dataset predates these figures)."""
+    out: dict[str, str | None] = {"consumables_reserve_min_utc": None, "consumables_reserve_limiting_store": None}
+    if "run_min_reserve_time_s" not in ds or ds.sizes.get("run", 0) == 0 or ds.sizes.get("time", 0) == 0:
+        return out
+    days = ds["run_min_reserve_days"].values
+    run = int(np.argsort(days, kind="stable")[(len(days) - 1) // 2])
+    at_s = float(ds["run_min_reserve_time_s"].values[run])
+    store = int(ds["run_min_reserve_store"].values[run])
+    if not math.isfinite(days[run]) or at_s < 0 or store < 0:
+        return out
+    start = pd.Timestamp(ds["time"].values[0])
+    when = start + pd.Timedelta(seconds=round(at_s))
+    out["consumables_reserve_min_utc"] = when.strftime("%Y-%m-%dT%H:%M:%SZ")
+    out["consumables_reserve_limiting_store"] = STORES[store]
+    return out
+
+
 def summarize(ds: xr.Dataset, battery_capacity_j: float | None = None) -> dict[str, Any]:
     """Headline numbers across runs (units in the keys); the ``_ci95`` keys are 95 % Clopper-Pearson intervals
     [low, high] of the probability before them (the Monte Carlo's sampling error with this many runs);
@@ -850,6 +881,8 @@ def summarize(ds: xr.Dataset, battery_capacity_j: float | None = None) -> dict[s
         "min_state_of_charge_p05": q("run_min_battery_soc", 5),
         "min_storage_fraction_p05": q("run_min_storage_fraction", 5),
         "consumables_reserve_days_p05": q("run_min_reserve_days", 5),
+        # days on the stores alone if the loop fails (open loop), at the run's worst crewed step
+        "consumables_contingency_days_p05": q("run_min_contingency_days", 5),
         "probability_consumable_shortfall": float(np.mean(short > 0.0)),
         "probability_consumable_shortfall_ci95": ci(short > 0.0),
         "isru_water_kg_p05": q("run_isru_water_kg", 5),
@@ -891,6 +924,7 @@ def summarize(ds: xr.Dataset, battery_capacity_j: float | None = None) -> dict[s
             raise RuntimeError(f"percentile key {key} does not follow its q call")
         intervals[key] = interval
     out["percentile_ci95"] = intervals
+    out |= reserve_minimum(ds)
     # the stores at the end of the period (median over the runs): what is left, and the O2 beyond the O2 tank
     # that counted as propellant
     for store in ("o2_kg", "water_kg", "food_kg", "propellant_kg"):

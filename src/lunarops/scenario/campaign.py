@@ -242,7 +242,7 @@ class LogisticsSpec(_Model):
     missions: list[MissionSpec] = Field(min_length=1)
     crew_mass_kg: float = Field(default=100.0, gt=0)
     # Default: NASA BVAD Table 3-31 per crew-member-day, O2 0.895 + water 3.217 + food 0.800 kg.
-    consumables_kg_per_crew_day: float = Field(default=4.912, ge=0)
+    consumables_kg_per_crew_day: float = Field(default=5.932, ge=0)
     spares_kg_per_crew_day: float = Field(default=0.0, ge=0)
     maintenance_fraction_per_flight: float = Field(default=0.01, ge=0, lt=1)
     g0_m_per_s2: float = Field(default=9.80665, gt=0)

@@ -332,25 +332,21 @@ class LifeSupportSpec(_Model):
     """The life-support loop; the crew's rates are NASA BVAD REV2 Table 3-31 per crew-member-day
     (lunarops.ops.lifesupport)."""
 
-    water_recovery_fraction: float = Field(
+    water_recovery_fraction: UncertainFloat = Field(
         default=0.9,
-        ge=0,
-        le=1,
         description="share of the crew's water use (BVAD potable 3.217 kg/CM-d + other_water_kg_per_crew_day) that "
-        "comes back; ISS: about 0.935, 0.98 with brine processing",
+        "comes back; ISS: about 0.935, 0.98 with brine processing; a number or a distribution (drawn per run)",
     )
-    oxygen_generation_fraction: float = Field(
-        default=1.0, ge=0, le=1, description="share of crew O2 made by electrolysing water"
+    oxygen_generation_fraction: UncertainFloat = Field(
+        default=1.0, description="share of crew O2 made by electrolysing water; a number or a distribution"
     )
     co2_handling: Literal["vent", "sabatier"] = Field(
         default="vent", description="vent the crew's CO2, or reduce it with the electrolyser's H2 to water (sabatier)"
     )
-    sabatier_efficiency: float = Field(
+    sabatier_efficiency: UncertainFloat = Field(
         default=0.9,
-        ge=0,
-        le=1,
         description="with co2_handling: sabatier, the share of the stoichiometric water made (H2-limited at RQ 0.88: "
-        "at most about half the electrolysed water comes back)",
+        "at most about half the electrolysed water comes back); a number or a distribution",
     )
     eclss_load: str | None = Field(default=None, description="the load whose power runs the loop")
     other_water_kg_per_crew_day: float = Field(
@@ -360,15 +356,34 @@ class LifeSupportSpec(_Model):
         description="hygiene, laundry and flush water beyond BVAD potable [kg per crew-member-day]; it is recovered "
         "at water_recovery_fraction",
     )
+    food_basis: Literal["packaged", "dry"] = Field(
+        default="packaged",
+        description="what consumables.food_kg and food deliveries weigh: packaged (as shipped, the crew eat ISS's "
+        "1.82 kg/CM-d, NTRS 20090006804) or dry (BVAD food solids, 0.800 kg/CM-d)",
+    )
+    food_kg_per_crew_day: float | None = Field(
+        default=None,
+        gt=0,
+        le=20,
+        description="the food stores' draw [kg per crew-member-day] if not the food_basis rate (e.g. a lighter "
+        "menu: the Orion target was 1.14 packaged)",
+    )
 
     @model_validator(mode="after")
     def _check_co2(self) -> LifeSupportSpec:
+        for name in ("water_recovery_fraction", "oxygen_generation_fraction", "sabatier_efficiency"):
+            check_range(f"life_support.{name}", getattr(self, name), 0.0, 1.0)
         if self.co2_handling == "vent" and "sabatier_efficiency" in self.model_fields_set:
             raise ValueError(
-                f"life_support.sabatier_efficiency = {self.sabatier_efficiency:g} is set but co2_handling is vent "
+                f"life_support.sabatier_efficiency = {self.sabatier_efficiency!r} is set but co2_handling is vent "
                 "(the CO2 is vented, no Sabatier runs): set co2_handling: sabatier or drop sabatier_efficiency"
             )
-        if self.co2_handling == "sabatier" and self.oxygen_generation_fraction == 0:
+        if self.food_kg_per_crew_day is not None and "food_basis" in self.model_fields_set:
+            raise ValueError(
+                f"life_support.food_kg_per_crew_day = {self.food_kg_per_crew_day:g} and food_basis = "
+                f"{self.food_basis} both set the food draw: drop one of them"
+            )
+        if self.co2_handling == "sabatier" and support(self.oxygen_generation_fraction)[2] == 0:
             raise ValueError(
                 "life_support.co2_handling = sabatier with oxygen_generation_fraction = 0: the Sabatier reactor's H2 "
                 "comes from the O2 electrolyser, so it would make no water; set oxygen_generation_fraction above 0 "
@@ -386,8 +401,8 @@ class ConsumablesSpec(_Online):
     food_kg: float = Field(
         default=0.0,
         ge=0,
-        description="dry food solids (BVAD 0.800 kg per crew-member-day); packaged food as shipped weighs about "
-        "2.3 times that (ISS: 1.82 kg/CM-d), so give the dry mass",
+        description="food as shipped (packaged: the crew eat 1.82 kg/CM-d of it); with life_support.food_basis: "
+        "dry, the dry solids (0.800 kg/CM-d)",
     )
     propellant_kg: float = Field(default=0.0, ge=0)
     reserve_days: float = Field(

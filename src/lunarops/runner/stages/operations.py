@@ -24,7 +24,7 @@ from lunarops.errors import InputError, ScenarioError, ScenarioIssue
 from lunarops.illumination.site import TERRAIN_NONE
 from lunarops.numformat import significant
 from lunarops.ops import functions as fn
-from lunarops.ops.inputs import LightSeries, build_inputs, reserve_thresholds, step_at_or_after
+from lunarops.ops.inputs import LightSeries, build_inputs, crew_below_zero, reserve_thresholds, step_at_or_after
 from lunarops.ops.lifesupport import BVAD, CrewRates, LoopClosure
 from lunarops.ops.montecarlo import (
     CorrelationPlan,
@@ -87,12 +87,22 @@ def _seconds(t: datetime | None, start: datetime, default: float) -> float:
 def life_support_model(section: OperationsSection) -> tuple[LoopClosure, CrewRates]:
     """The loop closure and the crew's rates (NASA BVAD plus the section's other water) of the operations."""
     ls = section.life_support
+    # a distribution: its nominal value for the closed form, drawn per Monte Carlo run
+    fractions = {
+        "water_recovery_fraction": uncertain(ls.water_recovery_fraction),
+        "oxygen_generation_fraction": uncertain(ls.oxygen_generation_fraction),
+        "sabatier_efficiency": uncertain(ls.sabatier_efficiency if ls.co2_handling == "sabatier" else 0.0),
+    }
     closure = LoopClosure(
-        ls.water_recovery_fraction,
-        ls.oxygen_generation_fraction,
-        ls.sabatier_efficiency if ls.co2_handling == "sabatier" else 0.0,
+        fractions["water_recovery_fraction"].nominal,
+        fractions["oxygen_generation_fraction"].nominal,
+        fractions["sabatier_efficiency"].nominal,
+        drawn=tuple((name, u) for name, u in fractions.items() if u.kind != "fixed"),
     )
-    return closure, CrewRates(**{**BVAD.__dict__, "other_water_kg_per_day": ls.other_water_kg_per_crew_day})
+    food: dict[str, Any] = {"food_basis": ls.food_basis}
+    if ls.food_kg_per_crew_day is not None:  # an explicit draw, counted as the food stores' (shipped) mass
+        food = {"food_basis": "packaged", "food_packaged_kg_per_day": ls.food_kg_per_crew_day}
+    return closure, CrewRates(**{**BVAD.__dict__, "other_water_kg_per_day": ls.other_water_kg_per_crew_day, **food})
 
 
 def online_seconds(element: Any, start: datetime, arrivals: Mapping[str, datetime] | None) -> float:
@@ -532,8 +542,9 @@ def relay_path(
     of the orbits section sees the base above the coverage mask and sees the Earth (``compute_coverage``'s
     ``relay_links``, over the operations period at its step; the orbits section's min elevation and lunar
     gravity; the base's terrain horizon mask from the site stage's products when present); the range to the
-    nearest such orbiter [m] (NaN where none); impact notes; that orbiter's distance to the Earth's centre [m]
-    (NaN where none; the relay's own link to Earth).
+    nearest such orbiter [m] (NaN where none); impact notes (found between the period's steps: ``compute_coverage``
+    searches every perilune with heyoka events, so an hourly step cannot miss an impact); that orbiter's distance
+    to the Earth's centre [m] (NaN where none; the relay's own link to Earth).
 
     ScenarioError when the scenario has no orbits section (the relays are its orbiters)."""
     from lunarops.orbits.coverage import compute_coverage
@@ -570,7 +581,7 @@ def relay_path(
     relay = np.asarray(path.visible, dtype=bool)
     if relay.shape != (n_steps,):
         raise InputError(f"relay path has {relay.size} steps, the light at the base {n_steps}")  # not expected
-    # an orbiter that hits the Moon within the period relays nothing from then on: say so
+    # an orbiter that hits the Moon within the period (even between two steps) relays nothing from then on: say so
     impacts = [note for note in result.notes if note.startswith("IMPACT")]
     trunk_m = np.asarray(result.relay_earth_range_m[site.name], dtype=np.float64)
     return relay, np.asarray(path.range_m, dtype=np.float64), impacts, trunk_m
@@ -853,6 +864,7 @@ def simulate_scenario(
     notes += _worst_data_drop(mc)
     notes += _correlated_inputs_note(plan, mc)
     notes += _crew_from_both(section, start, campaign_deliveries, inputs)
+    notes += crew_below_zero_notes(station, start)
     notes += _ice_without_psr(scenario, site_summary)
     if section.comms is not None:
         notes.append(_link_note(section.comms, light, inputs, mc.summary))
@@ -1610,6 +1622,25 @@ def _pct(value: UncertainFloat) -> str:
     if isinstance(value, UniformDistribution):
         return f"{value.low:g}..{value.high:g} (uniform)"
     return f"{value.mode:g} (triangular, {value.low:g}..{value.high:g})"
+
+
+def crew_below_zero_notes(station: Station, start: datetime) -> list[str]:
+    """A note naming each step (operations.crew step or crew delivery: resupply or the campaign) after which more
+    crew have left than arrived: the count is held at 0 there, so those departures draw nothing."""
+    notes = []
+    for time_s, count, what in crew_below_zero(station):
+        when = (start + timedelta(seconds=time_s)).strftime("%Y-%m-%dT%H:%MZ")
+        step = (
+            f"the operations.crew step from {when}"
+            if what == "schedule"
+            else f"the crew delivery at {when} (resupply or a campaign departure)"
+        )
+        notes.append(
+            f"Crew departures precede arrivals: after {step} the crew count would be {count:g}; it is held at 0 "
+            "(nobody aboard, nothing drawn). Check the order of operations.crew steps and crew deliveries (a "
+            "departure, amount < 0, after the matching arrival)."
+        )
+    return notes
 
 
 def _crew_from_both(
