@@ -37,6 +37,7 @@ def test_illumination_json_smooth_sphere() -> None:
     assert out.pop("end_utc") == "2031-03-01T00:00:00Z"
     assert out.pop("last_sample_utc") == api.pop("last_sample_utc") == "2031-02-28T18:00:00Z"
     assert out.pop("dem_pixel_size_m") is None  # no DEM
+    assert out.pop("min_distance_m") is None  # no DEM: no terrain to ignore
     # CLI only: whether the longest dark spell is cut by the period's ends (SiteLight.longest_dark_truncated)
     truncated = site_light(-89.45, 222.69, t, 6 * 3600.0, 10.0, None).longest_dark_truncated
     assert out.pop("longest_dark_truncated") is truncated
@@ -62,6 +63,7 @@ def test_illumination_json_terrain_matches_api() -> None:
     assert out["sun_disk_visible_fraction"] == pytest.approx(api["sun_disk_visible_fraction"], abs=1e-12)
     assert out["longest_dark_hours"] == api["longest_dark_hours"]
     assert out["dem_pixel_size_m"] == 1600.0  # the shipped south DEM: 1600 m (lunarops/data/terrain/PROVENANCE.md)
+    assert out["min_distance_m"] == 1600.0  # the option as given [m]
 
 
 def test_illumination_end_is_the_period_end_not_the_last_sample() -> None:

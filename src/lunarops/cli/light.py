@@ -106,6 +106,9 @@ def illumination(
         summary = _with_period_end(light.summary(), end)
         summary = _after(summary, "longest_dark_hours", "longest_dark_truncated", light.longest_dark_truncated)
         summary["dem_pixel_size_m"] = None if dem is None else float(dem.pixel_size_m)
+        # the convention in force (terrain nearer than this is ignored), as `horizon` echoes it; None: no DEM
+        summary["min_distance_m"] = (None if dem is None else
+                                     float(min_distance_m) if min_distance_m is not None else float(dem.pixel_size_m))
         notes = [] if dem is None else [_dark_note(dem)]
         edge = None if dem is None else _edge_note(dem, lat, lon, light.ground_height_m + light.mast_height_m,
                                                    option="--terrain")
@@ -645,7 +648,7 @@ def _psr_resolution_note(dem: Any) -> str:
     """The note under a PSR result: its area depends on the DEM's resolution."""
     return (
         f"PSR area depends on the DEM resolution: on {dem.pixel_size_m:.0f} m pixels craters narrower than a few "
-        "pixels vanish, so the area is low (poleward of 80 S: 12,662 km2 at 1600 m vs 16,055 km2 at 240 m, "
+        "pixels vanish, so the area is low (poleward of 80 S: 12,739 km2 at 1600 m vs 16,055 km2 at 240 m, "
         "Mazarico et al. 2011; docs/illumination.md)"
     )
 

@@ -33,6 +33,7 @@ from lunarops.illumination.site import SiteLight, resolve_terrain, site_light
 from lunarops.illumination.timegrid import period_times
 from lunarops.runner.stage import Figure, RunContext, StageResult, Table
 from lunarops.terrain import Dem, PolarStereographic
+from lunarops.terrain.horizon import AUTO_SWEEP_MIN_CELLS
 from lunarops.terrain.traverse import Traverse
 from lunarops.timescale import utc_period
 
@@ -315,7 +316,7 @@ def _timeline_figure(lights: dict[str, SiteLight]) -> Figure:
 
 #: How each ``terrain.horizon_mode`` computes map horizons, for the report (docs/terrain.md).
 HORIZON_MODE_TEXT = {
-    "auto": "line sweep for windows of at least 10,000 cells, else ray casting",
+    "auto": f"line sweep for windows of at least {AUTO_SWEEP_MIN_CELLS:,} cells, else ray casting",
     "sweep": "line sweep",
     "sweep_fast": "fast line sweep (screening accuracy, docs/terrain.md)",
     "fast": "ray casting (fast steps)",
