@@ -13,7 +13,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from lunarops.report import render_report
-from lunarops.report.html import OKABE_ITO, _accessible_style
+from lunarops.report.html import OKABE_ITO, _accessible_style, _summary_table
 from lunarops.runner.stage import Figure, StageResult, Table
 
 # a 1x1 PNG (the signature and the chunks of a valid image; the report only embeds the bytes)
@@ -124,3 +124,21 @@ def test_lines_told_apart_without_colour() -> None:
     # marker-only series get a symbol each
     dots = go.Figure([go.Scatter(y=[1], name="Sun", mode="markers"), go.Scatter(y=[2], name="Earth", mode="markers")])
     assert [t.marker.symbol for t in _accessible_style(dots).data] == ["circle", "square"]
+
+
+def test_timeline_bars_and_the_layouts_dotted_thresholds_keep_their_meaning() -> None:
+    # session 19 review: 10 px timeline rows got dashes (a dotted row read as many short windows), and a chart whose
+    # caption says "dotted: the reserve thresholds" (dotted shapes) got a dotted series
+    bars = go.Figure([go.Scatter(x=[0, 1], y=[k, k], mode="lines", line={"width": 10}, name=f"row {k}")
+                      for k in range(3)])
+    assert [t.line.dash for t in _accessible_style(bars).data] == [None, None, None]
+    power = go.Figure([go.Scatter(x=[0, 1], y=[1, 2], name=n) for n in ("load", "served", "storage", "a", "b")])
+    power.add_hline(y=0.2, line={"dash": "dot"})
+    dashes = [t.line.dash for t in _accessible_style(power).data]
+    assert "dot" not in dashes and len(set(dashes)) == 5
+
+
+def test_a_seed_and_a_year_print_without_separators() -> None:
+    # a seed is pasted back into a scenario, a year read as a date: no thousands separators; quantities keep them
+    table = _summary_table({"seed": 20300101, "first_year": 2031, "hours": 43824})
+    assert "20300101" in table and ">2031<" in table and "43,824" in table

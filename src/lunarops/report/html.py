@@ -141,9 +141,16 @@ def _section(stage: StageResult) -> str:
     return "\n".join(out)
 
 
-def _format(value: Any) -> str:
+def _is_identifier(key: str) -> bool:
+    """A summary key whose whole-number value is a label, not a quantity (a seed, an id, a year)."""
+    return key.endswith(("seed", "_id", "year"))
+
+
+def _format(value: Any, key_is_identifier: bool = False) -> str:
     if value is None:
         return "n/a"
+    if isinstance(value, int) and not isinstance(value, bool) and key_is_identifier:
+        return html.escape(str(value))  # a seed or an id is pasted back as it is: no separators
     if isinstance(value, float | int) and not isinstance(value, bool):
         return html.escape(format_value(value))  # one style for every number: 43,824 as 21,162
     return html.escape(str(value))
@@ -158,7 +165,7 @@ def _summary_label(key: str, summary: dict[str, Any]) -> str:
 
 def _summary_table(summary: dict[str, Any]) -> str:
     rows = "".join(
-        f"<tr><td>{html.escape(_summary_label(str(k), summary))}</td><td>{_format(v)}</td>"
+        f"<tr><td>{html.escape(_summary_label(str(k), summary))}</td><td>{_format(v, _is_identifier(str(k)))}</td>"
         f"<td>{html.escape(summary_unit(str(k)))}</td></tr>"
         for k, v in summary.items()
         if not isinstance(v, dict | list) and k != "imleo_label"
@@ -238,12 +245,17 @@ def _accessible_style(fig: Any) -> Any:
         if i + 1 < len(traces) and getattr(traces[i + 1], "fill", None) in ("tonexty", "tonextx"):
             continue  # the edge of a band
         mode = trace.mode or "lines"
+        if "lines" in mode and trace.line.width is not None and trace.line.width >= 4:
+            continue  # a bar drawn as a thick line (timelines: one row per trace): a dash would read as gaps
         if "lines" in mode and trace.line.width != 0:
             lines.append(trace)
         elif mode == "markers":
             markers.append(trace)
+    # dashes the layout's shapes use (e.g. dotted threshold lines a caption names) are kept for them
+    taken = {str(shape.line.dash) for shape in shown.layout.shapes if shape.line is not None and shape.line.dash}
+    dashes = [dash for dash in _DASHES if dash not in taken] or list(_DASHES)
     if len({t.name for t in lines}) >= 2 and not any(t.line.dash for t in lines):
-        style = {name: _DASHES[k % len(_DASHES)] for k, name in enumerate(dict.fromkeys(t.name for t in lines))}
+        style = {name: dashes[k % len(dashes)] for k, name in enumerate(dict.fromkeys(t.name for t in lines))}
         for trace in lines:
             trace.line.dash = style[trace.name]
     if len({t.name for t in markers}) >= 2 and not any(t.marker.symbol for t in markers):
