@@ -113,8 +113,9 @@ def test_example_relay_over_five_years_and_the_station_keeping_note(five_years: 
     note = station_keeping_note(relay, scan, "2030-01-01T00:00:00Z")  # type: ignore[arg-type]
     assert note is not None and note.startswith("STATION-KEEPING: orbiter 'relay'") and "needs station-keeping" in note
     # delta-v by hand (vis-viva at apoapsis, v_a = sqrt(2 GM r_p / (r_a (r_a + r_p))); Vallado 2013 sec. 6.3):
-    # raise the perilune from the lowest radius to 1737.4 + 10.8 + 20 = 1768.2 km with r_a = 17,737.4 km
-    r_a = R_KM + 16000.0
+    # raise the perilune from the lowest radius to 1737.4 + 10.8 + 20 = 1768.2 km; the semi-major axis is kept by
+    # the perturbations (to first order), so the apolune is 2 a - r_low with 2 a = (R + 200) + (R + 16,000)
+    r_a = (R_KM + 200.0) + (R_KM + 16000.0) - low_km
 
     def v_a(r_p: float) -> float:
         return math.sqrt(2.0 * GM_MOON_KM3_S2 * r_p / (r_a * (r_a + r_p)))

@@ -271,8 +271,9 @@ def missed_impact_notes(
                 f"SAMPLING: orbiter {orbiter.name!r} comes down to {alt_km:.1f} km above the 1737.4 km sphere at its "
                 f"lowest sample, but at step {step_s:g} s a perilune can fall up to about {miss_km:,.0f} km below the "
                 f"lowest sample (two-body estimate): the search between samples finds its lowest perilune "
-                f"{scan.lowest_altitude_km:.1f} km up, and no impact. Radii (min_radius_km), links and eclipses "
-                f"come from the samples; rerun with a step of {perilune_sampling_step_s(r_min_m, a_m):.0f} s or less "
+                f"{scan.lowest_altitude_km:.1f} km up, and no impact within the coverage span. Radii (min_radius_km), "
+                "links and eclipses come from the samples; rerun with a step of "
+                f"{perilune_sampling_step_s(r_min_m, a_m):.0f} s or less "
                 "(a perilune missed by at most 1 km) to resolve the perilune passes."
             )
             continue

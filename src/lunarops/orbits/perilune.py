@@ -209,7 +209,9 @@ def station_keeping_estimate_m_per_s(orbiter: Orbiter, scan: PeriluneScan) -> fl
     ):
         return None
     floor_m = MOON_RADIUS_M + (HIGHEST_TERRAIN_KM + TERRAIN_MARGIN_KM) * 1e3
-    r_a = orbiter.orbit.semi_major_axis_m * (1.0 + orbiter.orbit.eccentricity)
+    # the perturbations keep the semi-major axis (no secular change to first order), so the apolune rises as the
+    # perilune falls: r_a = 2 a - r_p at the lowest perilune
+    r_a = 2.0 * orbiter.orbit.semi_major_axis_m - scan.lowest_radius_m
     return station_keeping_dv_m_per_s(scan.lowest_radius_m, floor_m, r_a)
 
 
