@@ -291,7 +291,10 @@ def _write_outputs(
     for stale in (out_dir / "results").glob("*.parquet"):  # an earlier run's results in the same directory
         if stale not in written:
             stale.unlink()
-    record = provenance(scenario, scenario_sha256(scenario), code_fingerprint())
+    record = provenance(
+        scenario, scenario_sha256(scenario), code_fingerprint(), run_id=run_id, elapsed_s=elapsed_s,
+        stage_seconds=stage_seconds,
+    )
     write_text_atomic(out_dir / "provenance.json", to_json(record))
     summary = {name: stage.summary for name, stage in stages.items()}
     marks = non_finite_marks(summary)  # JSON writes inf as null: say which nulls are infinities
