@@ -124,3 +124,14 @@ def test_one_numba_thread_gives_the_same_files(first: Path, tmp_path: Path) -> N
         numba.set_num_threads(before)
     assert json.loads((tmp_path / "one" / "provenance.json").read_text())["machine"]["numba_num_threads"] == 1
     assert _files(tmp_path / "one") == _files(first) and _summary(tmp_path / "one") == _summary(first)
+
+
+def test_an_upgraded_numerical_library_redoes_the_stages(monkeypatch: pytest.MonkeyPatch) -> None:
+    # a checkpoint is keyed by the code fingerprint: it covers the numerical libraries' versions (skyfield-data ships
+    # DE421), so numpy 9.9 (a made-up upgrade) makes every stage key new
+    import lunarops.runner.run as run_module
+
+    before = run_module.code_fingerprint.__wrapped__()
+    versions = run_module.library_versions()
+    monkeypatch.setattr(run_module, "library_versions", lambda: {**versions, "numpy": "9.9"})
+    assert run_module.code_fingerprint.__wrapped__() != before

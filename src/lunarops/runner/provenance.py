@@ -64,7 +64,7 @@ def provenance(
         "python": platform.python_version(),
         "python_implementation": platform.python_implementation(),
         "platform": platform.platform(),
-        "libraries": {name: _version(name) for name in LIBRARIES},
+        "libraries": library_versions(),
         "installed": _installed(),
         "machine": _machine(),
         "run": {
@@ -185,6 +185,11 @@ def _sha256(path: Path, size: int, mtime_ns: int) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def library_versions() -> dict[str, str | None]:
+    """The installed version of each of LIBRARIES (None: not installed)."""
+    return {name: _version(name) for name in LIBRARIES}
 
 
 def _version(name: str) -> str | None:

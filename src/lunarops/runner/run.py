@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
+import json
 import os
 import pickle
 import shutil
@@ -32,7 +33,7 @@ from lunarops.jsonutil import non_finite_marks, to_json
 from lunarops.report import render_report
 from lunarops.runner.headline import BaseSite, key_results
 from lunarops.runner.inputs import STAGE_INPUTS, results_view, scenario_view, stage_keys
-from lunarops.runner.provenance import provenance, provenance_lines
+from lunarops.runner.provenance import library_versions, provenance, provenance_lines
 from lunarops.runner.stage import ProgressCallback, RunContext, StageResult, no_progress
 from lunarops.runner.stages import campaign, operations, orbits, site, sky
 from lunarops.scenario import Scenario
@@ -378,9 +379,10 @@ def _tidy_checkpoints(directory: Path, keys: dict[str, str]) -> None:
 def code_fingerprint() -> str:
     """SHA-256 of the package's files (Python sources and packaged data: catalogs, kernels, DEMs; about 11 MB, once
     per process): a checkpoint is reused only by the code and data that wrote it (a changed or upgraded lunarops
-    redoes its stages even when the version string did not change)."""
+    redoes its stages even when the version string did not change), and the versions of the numerical libraries
+    (an upgraded numpy, numba or skyfield-data, which ships DE421, redoes them too)."""
     root = Path(__file__).resolve().parents[1]
-    digest = hashlib.sha256()
+    digest = hashlib.sha256(json.dumps(library_versions(), sort_keys=True).encode())
     for path in sorted(root.rglob("*")):
         if not path.is_file() or "__pycache__" in path.parts or path.suffix in (".pyc", ".nbi", ".nbc"):
             continue

@@ -6,6 +6,7 @@ import numpy as np
 import plotly.graph_objects as go
 import xarray as xr
 
+from lunarops.runner.plotdata import compact, time_axis
 from lunarops.runner.stage import Figure, RunContext, StageResult, Table
 from lunarops.sky import sky_at_site, sky_fraction_ever_above_horizon, span_summary
 from lunarops.timescale import to_datetime64, utc_period
@@ -150,8 +151,8 @@ def _elevation_figure(dataset: xr.Dataset) -> Figure:
         for row, body in ((1, "sun"), (2, "earth")):
             figure.add_trace(
                 go.Scattergl(
-                    x=one.time.values,
-                    y=one[f"{body}_elevation_deg"].values,
+                    **time_axis(one.time.values),  # evenly spaced: a start and a step, no date per point
+                    y=compact(one[f"{body}_elevation_deg"].values),  # float32: half the bytes of float64
                     name=str(site),
                     legendgroup=str(site),
                     showlegend=row == 1,
@@ -163,6 +164,7 @@ def _elevation_figure(dataset: xr.Dataset) -> Figure:
             )
     figure.add_hline(y=0.0, line={"color": "#888", "width": 1, "dash": "dot"})
     figure.update_yaxes(title_text="elevation [deg]")
+    figure.update_xaxes(type="date")
     figure.update_xaxes(title_text="time (UTC)", row=2, col=1)
     figure.update_layout(height=520, margin={"l": 60, "r": 20, "t": 30, "b": 40}, legend={"orientation": "h"})
     hours = float(dataset.attrs.get("step_hours", 1.0)) * stride
