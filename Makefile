@@ -6,10 +6,10 @@ STAMP := $(VENV)/.installed
 
 .PHONY: setup demo test lint bench clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[test,web,dask,postgres]"
+	$(BIN)/pip install --quiet -c constraints.txt -e ".[test,web,dask,postgres]"
 	touch $(STAMP)
 
 setup: $(STAMP)

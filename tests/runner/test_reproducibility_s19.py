@@ -98,7 +98,12 @@ def test_a_second_run_and_a_resumed_run_give_the_same_files(first: Path, tmp_pat
     # the same folder again: every stage read back from its checkpoint, the same files
     resumed = tmp_path / "resumed"
     shutil.copytree(first, resumed)
+    # a user's own Parquet file in results/ is not a stage's: a rerun into the folder keeps it (session 19 review)
+    mine = resumed / "results" / "my-notes.parquet"
+    mine.write_bytes(b"PAR1 not a stage's")
     run(_small_scenario(), resumed, record=False, report=False)
+    assert mine.read_bytes() == b"PAR1 not a stage's"
+    mine.unlink()
     stages = json.loads((resumed / "provenance.json").read_text())["run"]["stages"]
     assert all(s["from_checkpoint"] for s in stages.values())
     assert _files(resumed) == _files(first) and _summary(resumed) == _summary(first)

@@ -152,7 +152,8 @@ def test_delete_records_and_with_files_only_the_runs_own_output(url: str, tmp_pa
     outside = tmp_path / "outside"
     outside.mkdir()
     (outside / "keep.txt").write_text("x")
-    (shared / "results" / "link").symlink_to(outside)  # a link out of the folder: removed, not followed
+    # a link of a result's name out of the folder: removed, not followed
+    (shared / "results" / "sky-linked.parquet").symlink_to(outside)
     later = _run_folder(tmp_path, "later", "20300105T000000Z-ffffffff")  # a later run wrote over this one's
     with Catalog(url) as catalog:
         _add(catalog, "20300101T000000Z-aaaaaaaa", "a", "done", 0, {}, str(mine))
@@ -227,3 +228,109 @@ def test_delete_files_of_a_real_run(tmp_path: Path) -> None:
     results = run(scenario, tmp_path / "out", db_url=url, report=False)
     result = runner.invoke(app, ["runs", "delete", results.run_id, "--db", url, "--yes", "--files"])
     assert result.exit_code == 0 and not (tmp_path / "out").exists(), result.output
+
+
+def test_delete_files_keeps_a_folder_a_later_run_is_using(url: str, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """A later run into the same folder writes summary.json only when it finishes: while it runs (or after it
+    failed) the folder's summary.json still names the earlier run, whose `--files` must not take the later run's
+    checkpoints. Checked when listed and again after the confirmation (a run may start meanwhile)."""
+    folder = _run_folder(tmp_path, "out", "20300101T000000Z-aaaaaaaa")
+    with Catalog(url) as catalog:
+        _add(catalog, "20300101T000000Z-aaaaaaaa", "a", "done", 0, {}, str(folder))
+        catalog.start("20300102T000000Z-bbbbbbbb", "b", "0" * 64, str(folder), "name: x",
+                      started_utc=START + timedelta(days=1))  # recorded as running, in the same folder
+    checkpoint = folder / ".checkpoints" / "sky-0123456789abcdef0123456789abcdef.pickle"
+    checkpoint.write_bytes(b"b's finished stage")
+    result = runner.invoke(app, ["runs", "delete", "20300101T000000Z-aaaaaaaa", "--db", url, "--yes", "--files"])
+    assert result.exit_code == 0, result.output
+    message = " ".join(result.output.split())
+    assert "keep the folder" in message and "20300102T000000Z-bbbbbbbb (running)" in message
+    assert checkpoint.is_file() and (folder / "results" / "sky-sky.parquet").is_file()
+
+    # a run starting while the user answers the prompt: the check before removing sees it
+    second = _run_folder(tmp_path, "out2", "20300103T000000Z-cccccccc")
+    with Catalog(url) as catalog:
+        _add(catalog, "20300103T000000Z-cccccccc", "c", "done", 2, {}, str(second))
+
+    def start_a_run_then_confirm(text: str) -> bool:
+        with Catalog(url) as catalog:
+            catalog.start("20300104T000000Z-dddddddd", "d", "0" * 64, str(second), "name: x",
+                          started_utc=START + timedelta(days=3))
+        (second / ".checkpoints" / "site-0123456789abcdef0123456789abcdef.pickle").write_bytes(b"d's")
+        return True
+
+    monkeypatch.setattr(runs_cli, "_interactive", lambda: True)
+    monkeypatch.setattr(runs_cli.typer, "confirm", start_a_run_then_confirm)
+    result = runner.invoke(app, ["runs", "delete", "20300103T000000Z-cccccccc", "--db", url, "--files"])
+    assert result.exit_code == 0, result.output
+    message = " ".join(result.output.split())
+    assert f"remove its files in {second}" in message  # as listed before the prompt
+    assert f"kept {second}" in message and "20300104T000000Z-dddddddd (running)" in message
+    assert (second / ".checkpoints" / "site-0123456789abcdef0123456789abcdef.pickle").is_file()
+    assert (second / "summary.json").is_file()
+
+
+def test_delete_files_removes_only_the_runs_own_files_in_its_subfolders(url: str, tmp_path: Path) -> None:
+    """results/ and .checkpoints/ may hold the user's files (a notebook in a project folder): only the runner's
+    file names go (lunarops.runner.run: STAGE-KEY.parquet and STAGE-KEY_DIMS.parquet, STAGE-KEY.pickle, and
+    write_atomic's .NAME.XXXXXXXX.part), then each subfolder only if empty."""
+    folder = _run_folder(tmp_path, "project", "20300101T000000Z-aaaaaaaa")
+    results = folder / "results"
+    (results / "operations-operations_monte_carlo_run_event.parquet").write_bytes(b"x")
+    (results / ".operations-operations_run0_hourly.parquet.k3j9x0qa.part").write_bytes(b"x")  # a killed write
+    (results / "notes.ipynb").write_text("the user's analysis")
+    (folder / ".checkpoints" / "sky-0123456789abcdef0123456789abcdef.pickle").write_bytes(b"x")
+    with Catalog(url) as catalog:
+        _add(catalog, "20300101T000000Z-aaaaaaaa", "a", "done", 0, {}, str(folder))
+    result = runner.invoke(app, ["runs", "delete", "20300101T000000Z-aaaaaaaa", "--db", url, "--yes", "--files"])
+    assert result.exit_code == 0, result.output
+    assert (results / "notes.ipynb").read_text() == "the user's analysis"
+    assert [p.name for p in results.iterdir()] == ["notes.ipynb"]
+    assert sorted(p.name for p in folder.iterdir()) == ["results"]  # .checkpoints/ emptied, so removed
+    assert "kept what is not the run's: results/notes.ipynb" in " ".join(result.output.split())
+
+
+def test_run_output_stages_are_the_runners() -> None:
+    from lunarops.runner.run import STAGES
+    from lunarops.store.catalog import RUN_STAGES
+
+    assert RUN_STAGES == tuple(name for name, _ in STAGES)
+
+
+def test_delete_refuses_a_running_run_unless_forced(url: str) -> None:
+    with Catalog(url) as catalog:
+        catalog.start("r0", "a", "0" * 64, "/x", "name: x", started_utc=START)
+    result = runner.invoke(app, ["runs", "delete", "r0", "--db", url, "--yes"])
+    message = " ".join(result.output.split())
+    assert result.exit_code == 2 and "r0 is recorded as running" in message and "--force" in message
+    assert "record its end in no row" in message and "Traceback" not in result.output
+    with Catalog(url) as catalog:
+        assert catalog.has("r0")
+    result = runner.invoke(app, ["runs", "delete", "r0", "--db", url, "--yes", "--force"])
+    assert result.exit_code == 0 and "deleted 1 run record" in result.output, result.output
+    with Catalog(url) as catalog:
+        assert not catalog.has("r0")
+
+
+def test_export_integers_beyond_int64_and_formula_cells(url: str, tmp_path: Path) -> None:
+    """2**70 does not fit Parquet's int64: that column is text (exact), the others keep their types. CSV cells of
+    text starting with = + - @ are quoted with ' (OWASP CSV Injection); numbers, inf and -inf are not."""
+    with Catalog(url) as catalog:
+        _add(catalog, "r0", "=HYPERLINK(\"http://x\")", "done", 0,
+             {"sky": {"big": 2**70, "n": 3, "pole": "-south", "at": "@SUM(A1)", "plus": "+1", "fine": "a=b",
+                      "low": float("-inf"), "delta": -5}})
+        _add(catalog, "r1", "b", "done", 1, {"sky": {"big": 1, "n": 4, "delta": -2.5}})
+    out = tmp_path / "runs.parquet"
+    result = runner.invoke(app, ["runs", "export", "--db", url, "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    table = pq.read_table(out)
+    assert str(table.schema.field("sky.big").type) == "string" and str(table.schema.field("sky.n").type) == "int64"
+    rows = table.to_pylist()
+    assert rows[1]["sky.big"] == "1180591620717411303424" and rows[0]["sky.big"] == "1"  # 2**70, exactly
+    result = runner.invoke(app, ["runs", "export", "--db", url])
+    assert result.exit_code == 0, result.output
+    row = {r["run_id"]: r for r in csv.DictReader(io.StringIO(result.stdout))}["r0"]
+    assert row["scenario_name"] == "'=HYPERLINK(\"http://x\")"
+    assert (row["sky.pole"], row["sky.at"], row["sky.plus"], row["sky.fine"]) == ("'-south", "'@SUM(A1)", "'+1", "a=b")
+    assert (row["sky.low"], row["sky.delta"], row["sky.big"]) == ("-inf", "-5", "1180591620717411303424")

@@ -158,3 +158,57 @@ def test_processes_opening_the_same_catalog_at_once_all_succeed(url: str, start:
     first = None if start == "new" else 1
     assert found.count(first) >= 1 and set(found) <= {first, SCHEMA_VERSION}  # one did it, the others found it
     assert _stored(url)[0] == SCHEMA_VERSION
+
+
+def test_an_older_catalog_that_may_only_be_read_opens_without_upgrading(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A version-1 catalog opened read-only (SQLite's mode=ro: chmod does not stop root) cannot be upgraded: it
+    is read as it is, with one warning; a write fails with the usual named error; the file stays version 1."""
+    path = tmp_path / "old.sqlite"
+    engine = _raw(f"sqlite:///{path}")
+    with engine.begin() as connection:
+        connection.execute(text(V1_DDL["sqlite"]))
+        connection.execute(
+            text("INSERT INTO runs (run_id, scenario_name, scenario_sha256, status, started_utc, out_dir) "
+                 "VALUES ('20300101T000000Z-aaaaaaaa', 'old', :sha, 'done', :t, '/tmp/x')"),
+            {"sha": "0" * 64, "t": datetime(2030, 1, 1, tzinfo=UTC)},
+        )
+    engine.dispose()
+    read_only = f"sqlite:///file:{path}?mode=ro&uri=true"
+    with caplog.at_level("WARNING", logger="lunarops.store"):
+        for _ in range(2):
+            with Catalog(read_only) as catalog:
+                assert catalog.schema_found == 1
+                assert [r.run_id for r in catalog.list()] == ["20300101T000000Z-aaaaaaaa"]
+                with pytest.raises(StoreError, match="cannot write the run catalog"):
+                    catalog.start("r1", "new", "0" * 64, "/y", "name: y")
+    warnings = [r.getMessage() for r in caplog.records if r.name == "lunarops.store"]
+    assert len(warnings) == 1 and "schema version 1, older than this lunarops's 2" in warnings[0]
+    assert "without write access" in warnings[0]
+    result = CliRunner().invoke(app, ["runs", "export", "--format", "jsonl", "--db", read_only])
+    assert result.exit_code == 0 and "20300101T000000Z-aaaaaaaa" in result.stdout, result.output
+    result = CliRunner().invoke(app, ["runs", "delete", "20300101", "--yes", "--db", read_only])
+    assert result.exit_code == 3 and "cannot write the run catalog" in result.output, result.output
+    engine = _raw(f"sqlite:///{path}")
+    with engine.connect() as connection:
+        assert "lunarops_schema" not in inspect(connection).get_table_names()  # not upgraded
+    engine.dispose()
+
+
+def test_a_refused_write_is_told_from_other_failures() -> None:
+    """PostgreSQL's insufficient_privilege is SQLSTATE 42501 (PostgreSQL manual, Appendix A, Error Codes);
+    SQLite's SQLITE_READONLY is result code 8 (sqlite.org/rescode.html), extended codes in its low byte."""
+    from sqlalchemy.exc import OperationalError, ProgrammingError
+
+    from lunarops.store.catalog import _write_refused
+
+    class Orig(Exception):
+        def __init__(self, message: str, **codes: object) -> None:
+            super().__init__(message)
+            self.__dict__.update(codes)
+
+    assert _write_refused(ProgrammingError("CREATE", {}, Orig("permission denied", sqlstate="42501")))
+    assert not _write_refused(ProgrammingError("CREATE", {}, Orig("syntax error", sqlstate="42601")))
+    assert _write_refused(OperationalError("CREATE", {}, Orig("x", sqlite_errorcode=8 | (1 << 8))))
+    assert not _write_refused(OperationalError("CREATE", {}, Orig("database is locked", sqlite_errorcode=5)))

@@ -89,8 +89,14 @@ def runs_delete(
         bool,
         typer.Option(
             "--files",
-            help="also remove each run's output folder, only where its summary.json names that run; other files "
-            "in the folder are kept",
+            help="also remove each run's own files in its output folder (then the folder if empty), only where "
+            "its summary.json names that run and no later or running run uses the folder; other files are kept",
+        ),
+    ] = False,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force", help="also delete runs recorded as running (their end would then update no record)"
         ),
     ] = False,
 ) -> None:
@@ -102,11 +108,18 @@ def runs_delete(
     with handle_errors():
         with Catalog(db) as catalog:
             records = catalog.resolve(run_ids)
-            plan = [(r, *(removable_output(r) if files else (None, ""))) for r in records]
+            running = [r.run_id for r in records if r.status == "running"]
+            if running and not force:
+                raise InputError(
+                    f"runs delete: {', '.join(running)} {'is' if len(running) == 1 else 'are'} recorded as running: "
+                    "a run still going would record its end in no row (and a --files removal could hit its "
+                    "output); wait for it to end, or add --force for a run that was killed without being recorded"
+                )
+            plan = [(r, *(removable_output(r, catalog) if files else (None, ""))) for r in records]
             for record, folder, why in plan:
                 line = f"{record.run_id}  {record.scenario_name.splitlines()[0]}  {record.status}"
                 if files:
-                    line += f"\n  remove {folder}" if folder is not None else f"\n  keep the folder: {why}"
+                    line += f"\n  remove its files in {folder}" if folder is not None else f"\n  keep the folder: {why}"
                 console.print(line, highlight=False, soft_wrap=True)
             what = f"{len(records)} run{'s' if len(records) != 1 else ''} from {catalog.shown_url}"
             if not yes:
@@ -115,26 +128,30 @@ def runs_delete(
                         f"runs delete: not deleting {what} without confirmation (standard input is not a "
                         "terminal); add --yes"
                     )
-                if not typer.confirm(f"delete {what}{' and the folders marked remove' if files else ''}?"):
+                if not typer.confirm(f"delete {what}{' and the files marked remove' if files else ''}?"):
                     err_console.print("nothing deleted", highlight=False)
                     raise typer.Exit(1)
             removed = catalog.delete([r.run_id for r in records])
-        console.print(f"deleted {removed} run record{'s' if removed != 1 else ''}", highlight=False)
-        failed = []
-        for record, folder, _ in plan:
-            if folder is None:
-                continue
-            try:
-                others = remove_output(folder)
-            except OSError as error:
-                failed.append(f"{folder}: {error}")
-                continue
-            if others:
-                shown = ", ".join(others[:5]) + (", ..." if len(others) > 5 else "")
-                console.print(f"removed {record.run_id}'s output from {folder}; kept the folder, which holds other "
-                              f"files: {shown}", highlight=False, soft_wrap=True)
-            else:
-                console.print(f"removed {folder}", highlight=False, soft_wrap=True)
+            console.print(f"deleted {removed} run record{'s' if removed != 1 else ''}", highlight=False)
+            failed = []
+            for record, planned, _ in plan:
+                if planned is None:
+                    continue
+                folder, why = removable_output(record, catalog)  # again: a run may have started there meanwhile
+                if folder is None:
+                    console.print(f"kept {planned}: {why}", highlight=False, soft_wrap=True)
+                    continue
+                try:
+                    kept = remove_output(folder)
+                except OSError as error:
+                    failed.append(f"{folder}: {error}")
+                    continue
+                if kept:
+                    shown = ", ".join(kept[:5]) + (", ..." if len(kept) > 5 else "")
+                    console.print(f"removed {record.run_id}'s files from {folder}; kept what is not the run's: "
+                                  f"{shown}", highlight=False, soft_wrap=True)
+                else:
+                    console.print(f"removed {folder}", highlight=False, soft_wrap=True)
         if failed:
             err_console.print("could not remove: " + "; ".join(failed), highlight=False, soft_wrap=True)
             raise typer.Exit(3)

@@ -289,8 +289,10 @@ def _write_outputs(
             continue
         for key, dataset in stage.datasets.items():
             written.update(write_dataset_files(dataset, out_dir / "results" / f"{stage.name}-{key}.parquet"))
-    for stale in (out_dir / "results").glob("*.parquet"):  # an earlier run's results in the same directory
-        if stale not in written:
+    # an earlier run's results in the same directory (a stage's files only: a user's own Parquet files there stay)
+    ours = tuple(f"{name}-" for name, _ in STAGES)
+    for stale in (out_dir / "results").glob("*.parquet"):
+        if stale not in written and stale.name.startswith(ours):
             stale.unlink()
     record = provenance(
         scenario, scenario_sha256(scenario), code_fingerprint(), run_id=run_id, elapsed_s=elapsed_s,

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import builtins
+import fnmatch
 import json
+import logging
+import os
 import re
 import zlib
 from collections.abc import Callable, Iterator, Sequence
@@ -87,6 +90,8 @@ MIGRATIONS: dict[int, Callable[[Connection], None]] = {2: _v2_index_started}
 SCHEMA_VERSION = max(MIGRATIONS, default=1)
 #: PostgreSQL advisory lock key that serializes schema changes between processes
 _SCHEMA_LOCK_KEY = zlib.crc32(b"lunarops catalog schema")
+_log = logging.getLogger("lunarops.store")
+_warned_not_upgraded: set[str] = set()  # catalogs (shown URLs) already warned about, once per process
 
 
 @dataclass(frozen=True)
@@ -170,24 +175,39 @@ class Catalog:
         self._check_not_newer(version)
         if version == SCHEMA_VERSION:
             return version
-        with self._schema_transaction() as connection:  # another process may have done it meanwhile: read again
-            version = _stored_version(connection)
-            self._check_not_newer(version)
-            if version is None:
-                metadata.create_all(connection)
-            else:
-                schema_table.create(connection, checkfirst=True)
-                for target in range(version + 1, SCHEMA_VERSION + 1):
-                    MIGRATIONS[target](connection)
-            if version != SCHEMA_VERSION:
-                from lunarops import __version__
+        found = version
+        try:
+            with self._schema_transaction() as connection:  # another process may have done it meanwhile: read again
+                version = _stored_version(connection)
+                self._check_not_newer(version)
+                if version is None:
+                    metadata.create_all(connection)
+                else:
+                    schema_table.create(connection, checkfirst=True)
+                    for target in range(version + 1, SCHEMA_VERSION + 1):
+                        MIGRATIONS[target](connection)
+                if version != SCHEMA_VERSION:
+                    from lunarops import __version__
 
-                connection.execute(delete(schema_table))
-                connection.execute(
-                    insert(schema_table).values(
-                        id=1, version=SCHEMA_VERSION, lunarops=__version__[:32], updated_utc=datetime.now(UTC)
+                    connection.execute(delete(schema_table))
+                    connection.execute(
+                        insert(schema_table).values(
+                            id=1, version=SCHEMA_VERSION, lunarops=__version__[:32], updated_utc=datetime.now(UTC)
+                        )
                     )
+        except SQLAlchemyError as error:
+            if found is None or not _write_refused(error):
+                raise
+            # an older catalog this user may only read (a read-only file, a SELECT-only role): read it as it is
+            if self.shown_url not in _warned_not_upgraded:
+                _warned_not_upgraded.add(self.shown_url)
+                _log.warning(
+                    "the run catalog at %s has schema version %s, older than this lunarops's %s, and cannot be "
+                    "upgraded without write access (%s); opened as it is: runs can be listed and exported, "
+                    "recording or deleting runs fails; open it once with write access to upgrade it",
+                    self.shown_url, found, SCHEMA_VERSION, _message(error).splitlines()[0],
                 )
+            return found
         return version
 
     def _check_not_newer(self, version: int | None) -> None:
@@ -459,6 +479,26 @@ class Catalog:
         records = map(_record, rows)
         return [r for r in records if keep is None or keep(r)]
 
+    def later_in_folder(self, record: RunRecord) -> builtins.list[tuple[str, str]]:
+        """(run_id, status) of the other runs recorded with the same output folder (compared resolved) that
+        started at or after ``record`` or are running: a later run into the folder, perhaps unfinished (it writes
+        its summary.json only at its end). A record whose path names the folder through a symbolic link of
+        another name is not seen (the runner records resolved paths)."""
+        folder = Path(record.out_dir)
+        target = folder.resolve()
+        forms = {str(folder), str(target)}
+        names = {folder.name, target.name}
+        statement = select(runs.c.run_id, runs.c.out_dir, runs.c.status).where(
+            runs.c.run_id != record.run_id,
+            (runs.c.started_utc >= record.started_utc) | (runs.c.status == "running"),
+        )
+        found = []
+        for row in self._read(statement.order_by(runs.c.started_utc, runs.c.run_id)):
+            out_dir = row["out_dir"] or ""
+            if out_dir in forms or (Path(out_dir).name in names and Path(out_dir).resolve() == target):
+                found.append((row["run_id"], row["status"]))
+        return found
+
     def _execute(self, statement: Any) -> None:
         try:
             with self.engine.begin() as connection:
@@ -474,6 +514,18 @@ class Catalog:
         except SQLAlchemyError as error:
             raise StoreError(f"cannot read the run catalog at {self.shown_url}: {_message(error)}") from None
 
+
+
+def _write_refused(error: SQLAlchemyError) -> bool:
+    """Whether the database refused a write for lack of permission: SQLite's SQLITE_READONLY (a read-only file, or
+    ``?mode=ro``), PostgreSQL's insufficient_privilege (SQLSTATE 42501)."""
+    orig = getattr(error, "orig", None)
+    if getattr(orig, "sqlstate", None) == "42501":
+        return True
+    code = getattr(orig, "sqlite_errorcode", None)
+    if isinstance(code, int) and code & 0xFF == 8:  # SQLITE_READONLY and its extended codes
+        return True
+    return "attempt to write a readonly database" in str(orig if orig is not None else error)
 
 
 def _stored_version(connection: Connection) -> int | None:
@@ -526,13 +578,24 @@ def summary_from_text(text: str) -> dict[str, Any]:
     return summary
 
 
-#: what a run writes in its output folder (a sweep member's adds member.json); summary.json, naming the run, last
-RUN_OUTPUT_ENTRIES = ("results", ".checkpoints", "report.html", "provenance.json", "member.json", "summary.json")
+#: the stages whose files a run writes (lunarops.runner.run.STAGES; a test keeps them equal)
+RUN_STAGES = ("sky", "site", "orbits", "campaign", "operations")
+#: what a run writes in its output folder, as (subfolder, file name patterns): lunarops.runner.run writes
+#: results/STAGE-KEY.parquet (and STAGE-KEY_DIMS.parquet), .checkpoints/STAGE-KEY.pickle, provenance.json,
+#: summary.json and report.html; a sweep member adds member.json. Each file also as write_atomic's temporary
+#: (".NAME.XXXXXXXX.part"), left by a killed run. summary.json, naming the run, goes last.
+RUN_OUTPUT_FILES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("results", tuple(f"{stage}-*.parquet" for stage in RUN_STAGES)),
+    (".checkpoints", tuple(f"{stage}-*.pickle" for stage in RUN_STAGES)),
+    ("", ("report.html", "provenance.json", "member.json", "summary.json")),
+)
 
 
-def removable_output(record: RunRecord) -> tuple[Path | None, str]:
-    """The run's output folder if it may be removed: an absolute folder, not a symbolic link, whose summary.json
-    names this run (what ``lunarops run`` and a sweep member write); else None and why it is kept."""
+def removable_output(record: RunRecord, catalog: Catalog) -> tuple[Path | None, str]:
+    """The run's output folder if its files may be removed: an absolute folder, not a symbolic link, whose
+    summary.json names this run (what ``lunarops run`` and a sweep member write when they finish), and that no
+    other run in ``catalog`` started later or still running uses (Catalog.later_in_folder); else None and why it
+    is kept. Check again just before removing: a run may start there meanwhile."""
     folder = Path(record.out_dir)
     if not folder.is_absolute():
         return None, f"{record.out_dir} is not an absolute path"
@@ -544,24 +607,42 @@ def removable_output(record: RunRecord) -> tuple[Path | None, str]:
     if state != "here":
         why = "a later run's output" if state.startswith("replaced") else "no summary.json of this run"
         return None, f"{folder} holds {why} ({state})"
+    others = catalog.later_in_folder(record)
+    if others:
+        shown = ", ".join(f"{run_id} ({status})" for run_id, status in others[:3])
+        shown += ", ..." if len(others) > 3 else ""
+        return None, f"{folder} is also the output folder of a later or running run: {shown}"
     return folder, ""
 
 
 def remove_output(folder: Path) -> builtins.list[str]:
-    """Remove what a run wrote in ``folder`` (RUN_OUTPUT_ENTRIES, never following a symbolic link out of it),
-    then the folder if nothing else is left; returns the names of the other entries kept there."""
-    import shutil
-
-    for name in RUN_OUTPUT_ENTRIES:
-        entry = folder / name
-        if entry.is_symlink() or entry.is_file():
-            entry.unlink()
-        elif entry.is_dir():
-            shutil.rmtree(entry)  # symbolic links inside are unlinked, not followed
-    others = sorted(p.name for p in folder.iterdir())
-    if not others:
+    """Remove the files a run writes in ``folder`` (RUN_OUTPUT_FILES; a symbolic link of such a name is unlinked,
+    never followed; a subfolder that is a link is left), then each subfolder and the folder if left empty.
+    Returns the entries kept (paths relative to ``folder``, e.g. "results/notes.ipynb"), sorted."""
+    kept: builtins.list[str] = []
+    for sub, patterns in RUN_OUTPUT_FILES:
+        directory = folder / sub if sub else folder
+        if sub and (directory.is_symlink() or not directory.is_dir()):
+            continue  # none, or a link (not the runner's folder): listed below with the folder's other entries
+        owned = patterns + tuple(f".{pattern}.*.part" for pattern in patterns)
+        left = []
+        with os.scandir(directory) as entries:
+            for entry in entries:
+                is_file = entry.is_symlink() or entry.is_file(follow_symlinks=False)
+                if is_file and any(fnmatch.fnmatchcase(entry.name, pattern) for pattern in owned):
+                    os.unlink(entry.path)
+                elif sub:
+                    left.append(f"{sub}/{entry.name}")
+        if sub and not left:
+            directory.rmdir()
+        kept += left
+    subs = {sub for sub, _ in RUN_OUTPUT_FILES if sub}
+    for path in folder.iterdir():  # the folder's other entries (a kept subfolder's are listed above)
+        if path.name not in subs or path.is_symlink() or not path.is_dir():
+            kept.append(path.name)
+    if not kept:
         folder.rmdir()
-    return others
+    return sorted(kept)
 
 
 #: an export row's first columns: the record's (``summary_json`` is flattened after them, ``scenario_yaml`` left out)
@@ -639,13 +720,24 @@ def _export_text(value: Any) -> Any:
     return "" if value is None else value  # floats by repr: full precision, inf as "inf"
 
 
+#: a text cell starting with one of these is a formula to a spreadsheet (OWASP "CSV Injection"): written after "'"
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_cell(value: Any) -> Any:
+    """A CSV cell: as _export_text, a text (not a number, not "-inf") that a spreadsheet would read as a
+    formula prefixed with a single quote."""
+    cell = _export_text(value)
+    return "'" + cell if isinstance(value, str) and cell.startswith(_FORMULA_STARTS) else cell
+
+
 def _write_csv(columns: list[str], rows: list[dict[str, Any]], stream: Any) -> None:
     import csv
 
     writer = csv.writer(stream, lineterminator="\n")
-    writer.writerow(columns)
+    writer.writerow([_csv_cell(name) for name in columns])
     for row in rows:
-        writer.writerow([_export_text(row.get(name)) for name in columns])
+        writer.writerow([_csv_cell(row.get(name)) for name in columns])
 
 
 def _write_jsonl(columns: list[str], rows: list[dict[str, Any]], stream: Any) -> None:
@@ -671,7 +763,7 @@ def _write_jsonl(columns: list[str], rows: list[dict[str, Any]], stream: Any) ->
 
 def _arrow_table(columns: list[str], rows: list[dict[str, Any]]) -> Any:
     """The rows as an Arrow table: each column typed by its values (ints with floats as float64; a column
-    whose values mix numbers and text as text), times as timestamp[us, UTC]."""
+    whose values mix numbers and text, or with an integer beyond int64, as text), times as timestamp[us, UTC]."""
     import pyarrow as pa
 
     arrays = []
@@ -682,7 +774,7 @@ def _arrow_table(columns: list[str], rows: list[dict[str, Any]]) -> Any:
             continue
         try:
             arrays.append(pa.array(values))
-        except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):
+        except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, OverflowError):  # overflow: an int beyond int64
             arrays.append(pa.array([None if v is None else str(_export_text(v)) for v in values], type=pa.string()))
     return pa.Table.from_arrays(arrays, names=columns)
 
@@ -727,7 +819,11 @@ def _sqlite_hint(url: str, error: Exception) -> str:
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:
     cursor = connection.cursor()
     cursor.execute("PRAGMA busy_timeout=10000")  # first: switching a new file to WAL waits for other writers
-    cursor.execute("PRAGMA journal_mode=WAL")
+    try:
+        cursor.execute("PRAGMA journal_mode=WAL")
+    except Exception as error:  # a read-only file keeps its journal mode (read as it is)
+        if "readonly" not in str(error):
+            raise
     cursor.close()
 
 
