@@ -144,7 +144,8 @@ def test_draws_are_the_copula_of_each_runs_own_uniforms() -> None:
         expected = [p.from_uniform(np.array([x]))[0] for p, x in zip(params, u, strict=True)]
         np.testing.assert_allclose(got.drawn[i], expected, rtol=1e-12)
     assert np.array_equal(got.fail_steps, independent.fail_steps)
-    assert np.array_equal(got.drawn[:, cols[0]], independent.drawn[:, cols[0]])  # L[0, 0] = 1
+    # L[0, 0] = 1: the first correlated input keeps its value, up to the round trip ndtr(ndtri(u)) (last bits)
+    np.testing.assert_allclose(got.drawn[:, cols[0]], independent.drawn[:, cols[0]], rtol=1e-12)
 
 
 def test_without_correlations_the_draws_are_unchanged() -> None:

@@ -20,7 +20,8 @@ One step (``dt_s``, 1 h by default) does, in this order:
    unserved; a brownout is any priority-1 load unserved;
 8. dispatch: surplus charges the battery, then the RFC electrolyser, the rest is curtailed; a deficit
    discharges the battery down to its depth of discharge, then the fuel cell;
-9. ISRU output from the energy served to each plant; life support (crew, loop closure, ECLSS power);
+9. ISRU output from the energy served to each plant (a water_electrolysis plant splits stored water into LOX
+   and LH2, which then boil off a share per step); life support (crew, loop closure, ECLSS power);
 10. communications: data made by served loads fills a buffer, drained at the step's link rate (the direct
     rate while the Earth is above the horizon, else the relay rate while a relay path exists, else 0) while
     the comm load is served; overflow is dropped.
@@ -68,6 +69,8 @@ RECORD_VARS: tuple[str, ...] = (
     "crew",
     "reserve_days",
     "data_relayed_bits",
+    "lox_kg",
+    "lh2_kg",
 )
 (
     R_GEN,
@@ -91,6 +94,8 @@ RECORD_VARS: tuple[str, ...] = (
     R_CREW,
     R_DAYS,
     R_RELAYED,
+    R_LOX,
+    R_LH2,
 ) = range(len(RECORD_VARS))
 #: How each recorded series is reduced over a block of steps: mean, min, or last value.
 RECORD_REDUCTION: tuple[str, ...] = (
@@ -114,6 +119,8 @@ RECORD_REDUCTION: tuple[str, ...] = (
     "last",
     "last",
     "min",
+    "last",
+    "last",
     "last",
 )
 
@@ -144,6 +151,13 @@ SCALAR_VARS: tuple[str, ...] = (
     "min_contingency_days",  # the fewest days the stores would last with the loop failed (open loop), crewed steps
     "min_reserve_time_s",  # when min_reserve_days was reached [s from the period start]; -1: never crewed
     "min_reserve_store",  # the store that set it (0 O2, 1 water, 2 food); -1: never crewed
+    "electrolysed_water_kg",  # water split by the water_electrolysis plant
+    "lox_made_kg",  # O2 it made and liquefied
+    "lh2_made_kg",  # H2 it made and liquefied
+    "lox_boiled_off_kg",
+    "lh2_boiled_off_kg",
+    "lox_stored_kg",  # in the LOX store at the end
+    "lh2_stored_kg",
 )
 (
     S_UNS,
@@ -171,6 +185,13 @@ SCALAR_VARS: tuple[str, ...] = (
     S_MINCONT,
     S_MINDAYS_T,
     S_MINDAYS_STORE,
+    S_EL_WATER,
+    S_LOX_MADE,
+    S_LH2_MADE,
+    S_LOX_BOIL,
+    S_LH2_BOIL,
+    S_LOX_END,
+    S_LH2_END,
 ) = range(len(SCALAR_VARS))
 
 # ---- events ----------------------------------------------------------------------------------------------
@@ -253,6 +274,11 @@ _WATER_PER_O2 = 2.0 * 18.015 / 31.998  # kg water split per kg O2 (functions.ele
 _H2_PER_WATER = 2.016 / 18.015  # kg H2 per kg water split
 _SAB_WATER_PER_CO2 = 2.0 * 18.015 / 44.009  # CO2 + 4 H2 -> CH4 + 2 H2O
 _SAB_WATER_PER_H2 = 2.0 * 18.015 / (4.0 * 2.016)
+#: kg O2 per kg water split (2 H2O -> 2 H2 + O2; 15.999 / 18.015); the H2 is the rest, so mass is conserved exactly
+O2_PER_WATER = 15.999 / 18.015
+H2_PER_WATER = 1.0 - O2_PER_WATER
+#: ``prop_par`` of a station without a water_electrolysis plant (the engine then never reads it)
+NO_PROPELLANT_PLANT = (0.0, 0.0, 1.0, 1.0, 0.0)
 
 
 @numba.njit(cache=True, error_model="numpy", inline="always")
@@ -400,6 +426,7 @@ def run_one(
     ls_idx: NDArray[np.int64],
     stores0: NDArray[np.float64],
     store_par: NDArray[np.float64],
+    prop_par: NDArray[np.float64],
     del_step: NDArray[np.int64],
     del_comm: NDArray[np.int64],
     del_amount: NDArray[np.float64],
@@ -433,7 +460,10 @@ def run_one(
     ``reserve_par``: [reserve_fraction, hysteresis]; ``ls_par``: per crew per s [o2, co2, water, food] kg and
     [water_recovery, o2_generation, sabatier]; ``ls_idx``: [eclss_load, wrs_elem, oga_elem, sab_elem];
     ``store_par``: [reserve_days, o2_capacity_kg, water_capacity_kg]; ``comm_par``: [has_comm, 1.0,
-    buffer_bits] (the link rate is the per-step ``link_bps`` column of ``kinds``);
+    buffer_bits] (the link rate is the per-step ``link_bps`` column of ``kinds``); ``prop_par`` (the
+    water_electrolysis plant, ``load_product`` 2, its yield in kg water per J): [lox_capacity_kg,
+    lh2_capacity_kg, lox_keep_per_step, lh2_keep_per_step, min_water_kg] (keep: the share of a store left after a
+    step's boil-off);
     ``comm_idx``: [comm_load, comm_elem]; ``comp_stats`` (component, ``COMP_STAT_VARS``): each component's
     failures, spares used, unit-hours down, units down at the end, whether it ever waited for a spare, and the
     hours its online target ran below full capacity and with all its units down (counted here, not from the
@@ -476,9 +506,24 @@ def run_one(
     water_full = False  # ice plants paused: the water tank is full
     water_hit = False  # the tank reached its capacity during the last step (what the crew drank since aside)
     has_ice = False
+    has_el = False  # a water_electrolysis plant: water -> LOX and LH2 stores
     for ld in range(load_product.shape[0]):
         if load_product[ld] == 1:
             has_ice = True
+        elif load_product[ld] == 2:
+            has_el = True
+    lox_cap = prop_par[0]
+    lh2_cap = prop_par[1]
+    keep_lox = prop_par[2]
+    keep_lh2 = prop_par[3]
+    water_floor = prop_par[4]
+    lox = 0.0
+    lh2 = 0.0
+    el_water = 0.0
+    lox_made = 0.0
+    lh2_made = 0.0
+    lox_boil = 0.0
+    lh2_boil = 0.0
     has_comm = comm_par[0] > 0.5
     s_max = cap_r_out / eta_fc if has_r else 0.0
     e_b = cap_b0 * storage_par[5] if has_b else 0.0
@@ -537,6 +582,7 @@ def run_one(
     working = np.zeros(n_comp)
     d = np.zeros(n_load)
     sb = np.zeros(n_load)  # each load's standby power this step (drawn while it does not run)
+    sb_got = np.ones(n_load)  # the share of its standby a load gets this step (cut to keep a more essential one on)
     load_avail = np.ones(n_load)  # availability of each load's element
     served = np.zeros(n_load)
     new_shed = np.zeros(n_load, np.int64)
@@ -812,6 +858,12 @@ def run_one(
             dl = kinds[kt, n_load + ld] * load_avail[ld]
             if water_full and load_product[ld] == 1:
                 dl = 0.0
+            if load_product[ld] == 2 and dl > 0.0:
+                # the electrolyser splits only the water above its floor, into the room left in the LOX/LH2 tanks
+                room = min(
+                    max(stores[1] - water_floor, 0.0), (lox_cap - lox) / O2_PER_WATER, (lh2_cap - lh2) / H2_PER_WATER
+                )
+                dl = min(dl, max(room, 0.0) / (load_yield[ld] * dt_s))
             d[ld] = dl
             # standby: drawn while the load does not run (off, or shed); 0 without standby (then the sums are the
             # same floating-point operations as without it)
@@ -834,11 +886,24 @@ def run_one(
         # that fit in what is left come back, most essential first (a large load shed late may leave room for
         # smaller, more essential ones shed before it)
         supply = gen + b_out_max + r_out_max
+        fits = supply * (1.0 + 1e-12)
         k_last = -1
+        n_cut = 0  # the standby of shed_order[:n_cut] is cut (wholly, the last one in part)
         for k in range(n_load):
-            if dem_on <= supply * (1.0 + 1e-12):
+            if dem_on <= fits:
                 break
             ld = shed_order[k]
+            # before a load's running power goes, the standby of the less essential loads does (keep-alive power
+            # of units already off is shed to keep a more essential unit running)
+            while has_sb and n_cut < k and dem_on > fits:
+                j = shed_order[n_cut]
+                if sb[j] > 0.0 and (new_shed[j] != 0 or d[j] <= 0.0):
+                    cut = min(sb[j], dem_on - supply)
+                    sb_got[j] = 1.0 - cut / sb[j]
+                    dem_on -= cut
+                n_cut += 1
+            if dem_on <= fits:
+                break
             if new_shed[ld] == 0 and d[ld] > 0.0:
                 new_shed[ld] = 1
                 dem_on -= d[ld] - sb[ld]  # it draws its standby instead
@@ -847,13 +912,14 @@ def run_one(
             dem_on = 0.0
         for k in range(k_last - 1, -1, -1):
             ld = shed_order[k]
-            if new_shed[ld] == 1 and dem_on + (d[ld] - sb[ld]) <= supply * (1.0 + 1e-12):
+            if new_shed[ld] == 1 and dem_on + (d[ld] - sb[ld] * sb_got[ld]) <= fits:
                 new_shed[ld] = 0
-                dem_on += d[ld] - sb[ld]
-        # standby is never shed: what of it does not fit (every running load shed) is unserved (dispatch), in
-        # proportion for each load
+                dem_on += d[ld] - sb[ld] * sb_got[ld]
+                sb_got[ld] = 1.0
+        # standby left after every running load was shed and every standby before it in the shed order cut: what
+        # does not fit is unserved (dispatch), in proportion for each load
         f_sb = 1.0
-        if has_sb and dem_on > supply:
+        if has_sb and dem_on > fits:
             sb_on = 0.0
             for ld in range(n_load):
                 if new_shed[ld] != 0 or d[ld] <= 0.0:
@@ -870,16 +936,21 @@ def run_one(
             asked = kinds[kt, n_load + ld]  # scheduled now (its `when`; daylight-only plants paused at night)
             if water_full and load_product[ld] == 1:
                 asked = 0.0  # paused: the water tank is full
+            if load_product[ld] == 2 and d[ld] <= 0.0:
+                asked = 0.0  # idle: no water above its floor, or its LOX/LH2 tanks full
             if asked > 0.0 and t >= elem_online[load_elem[ld]]:
                 load_acc[ld, L_SCHED_H] += dt_h
                 load_acc[ld, L_SCHED_J] += asked * dt_s
                 if ns != 0:
                     load_acc[ld, L_SHED_H] += dt_h
             if has_sb and sb[ld] > 0.0 and (ns != 0 or d[ld] <= 0.0):
-                load_acc[ld, L_STANDBY_J] += sb[ld] * f_sb * dt_s
-                if f_sb < 1.0 and load_priority[ld] == 1:
-                    ess_uns += sb[ld] * (1.0 - f_sb)
+                got = sb_got[ld] * f_sb
+                load_acc[ld, L_STANDBY_J] += sb[ld] * got * dt_s
+                uns += sb[ld] * (1.0 - sb_got[ld])  # cut on purpose (the dispatch's deficit holds the f_sb part)
+                if got < 1.0 and load_priority[ld] == 1:
+                    ess_uns += sb[ld] * (1.0 - got)
                     any_ess = True
+                sb_got[ld] = 1.0
             if ns != 0:
                 served[ld] = 0.0
                 uns += d[ld] - sb[ld]  # it got its standby
@@ -905,6 +976,15 @@ def run_one(
                                 water_over += stores[1] - water_cap
                                 stores[1] = water_cap
                                 water_hit = True
+                        elif product == 2:  # kg: water split; its O2 and H2 liquefied into their stores
+                            w = min(kg, max(stores[1] - water_floor, 0.0))
+                            stores[1] -= w
+                            el_water += w
+                            o2 = w * O2_PER_WATER
+                            lox += o2
+                            lox_made += o2
+                            lh2 += w - o2
+                            lh2_made += w - o2
                         else:
                             isru_o2 += kg
                             stores[0] += kg
@@ -989,7 +1069,15 @@ def run_one(
         if frac < a_minfrac:
             a_minfrac = frac
 
-        # 9. life support (ISRU output was added with the served loads)
+        # 9. cryogenic boil-off (passive: a fixed share of each propellant store per step), life support (ISRU
+        # output was added with the served loads)
+        if has_el:
+            boil = lox * (1.0 - keep_lox)
+            lox -= boil
+            lox_boil += boil
+            boil = lh2 * (1.0 - keep_lh2)
+            lh2 -= boil
+            lh2_boil += boil
         n_crew = kinds[kt, c_day + 2]
         days_res = np.inf
         if n_crew > 0.0:
@@ -1137,6 +1225,8 @@ def run_one(
             rec[R_BUF, r] = data_buf
             rec[R_DROP, r] = data_drop
             rec[R_RELAYED, r] = data_rel
+            rec[R_LOX, r] = lox
+            rec[R_LH2, r] = lh2
             rec[R_CREW, r] = n_crew
             block_n = 0
             r += 1
@@ -1171,6 +1261,13 @@ def run_one(
     scal[S_MAXBUF] = data_buf_max
     scal[S_WATER_OVER] = water_over
     scal[S_NEV] = n_ev
+    scal[S_EL_WATER] = el_water
+    scal[S_LOX_MADE] = lox_made
+    scal[S_LH2_MADE] = lh2_made
+    scal[S_LOX_BOIL] = lox_boil
+    scal[S_LH2_BOIL] = lh2_boil
+    scal[S_LOX_END] = lox
+    scal[S_LH2_END] = lh2
     for m in range(mo, load_stats.shape[1]):  # the last month's end (and any month after the period: unchanged)
         for ld in range(n_load):
             for i in range(load_acc.shape[1]):
@@ -1211,6 +1308,7 @@ def run_many(
     ls_idx: NDArray[np.int64],
     stores0: NDArray[np.float64],
     store_par: NDArray[np.float64],
+    prop_par: NDArray[np.float64],
     del_step: NDArray[np.int64],
     del_comm: NDArray[np.int64],
     del_amount: NDArray[np.float64],
@@ -1271,6 +1369,7 @@ def run_many(
             ls_idx,
             stores0,
             store_par,
+            prop_par,
             del_step,
             del_comm,
             del_amount,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import numbers
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import numpy as np
@@ -15,7 +15,7 @@ from lunarops.checks import is_real_number
 from lunarops.constants import KERNEL_FIRST_UTC, KERNEL_LAST_UTC
 from lunarops.errors import InputError
 from lunarops.ops import functions as fn
-from lunarops.ops.engine import YEAR_S
+from lunarops.ops.engine import NO_PROPELLANT_PLANT, YEAR_S
 from lunarops.ops.lifesupport import DAY_S
 from lunarops.ops.station import LIFE_SUPPORT_TARGETS, STORES, CommLink, LinkBudget, SolarArray, Station
 
@@ -246,6 +246,9 @@ class EngineInputs:
     elem_online: NDArray[np.int64]  # step at which each element comes online (0: from the start)
     step_month: NDArray[np.int64]  # index into ``months`` of each step's calendar month (UTC)
     months: tuple[str, ...]  # the calendar months the steps fall in, "YYYY-MM"
+    # the water_electrolysis plant's stores (engine.run_one): [lox_capacity_kg, lh2_capacity_kg, the share of each
+    # store left after a step's boil-off (LOX, LH2), min_water_kg]
+    prop_par: NDArray[np.float64] = field(default_factory=lambda: np.array(NO_PROPELLANT_PLANT))
 
     @property
     def years(self) -> tuple[int, ...]:
@@ -423,7 +426,8 @@ def build_inputs(
     n_plain = len(station.loads)
     product = np.full(len(loads), -1, dtype=np.int64)
     for k, plant in enumerate(station.isru):
-        product[n_plain + k] = 1 if plant.kind == "ice_extraction" else 0
+        product[n_plain + k] = {"ice_extraction": 1, "water_electrolysis": 2}.get(plant.kind, 0)
+    prop_par = propellant_parameters(station, dt_s)
     load_names = tuple(ld.name for ld in loads)
     load_index = {name: i for i, name in enumerate(load_names)}
 
@@ -547,6 +551,7 @@ def build_inputs(
         ls_idx=ls_idx,
         stores0=stores0,
         store_par=store_par,
+        prop_par=prop_par,
         del_step=del_step,
         del_comm=del_comm,
         del_amount=del_amount,
@@ -564,6 +569,51 @@ def build_inputs(
         elem_online=online_steps(elements, station.element_online_s, dt_s, n),
         step_month=step_month,
         months=months,
+    )
+
+
+def propellant_parameters(station: Station, dt_s: float) -> NDArray[np.float64]:
+    """``prop_par`` of the engine for the station's water_electrolysis plant (at most one: it fills the LOX and
+    LH2 stores); passive boil-off compounds per step: the share kept is (1 - fraction per day)^(dt / 1 d)."""
+    plants = [p for p in station.isru if p.kind == "water_electrolysis"]
+    if not plants:
+        return np.array(NO_PROPELLANT_PLANT)
+    if len(plants) > 1:
+        raise InputError(
+            f"isru: {len(plants)} water_electrolysis plants ({', '.join(p.name for p in plants)}); the LOX and LH2 "
+            "stores belong to one plant: give one plant with the summed water_kg_per_hour"
+        )
+    p = plants[0]
+    has_water = (
+        any(q.kind == "ice_extraction" for q in station.isru)
+        or station.consumables.water_kg > 0.0
+        or any(d.commodity == "water_kg" and d.amount > 0.0 for d in station.deliveries)
+    )
+    if not has_water:  # (the campaign's deliveries are among the station's)
+        raise InputError(
+            f"ISRU plant {p.name!r} (water_electrolysis) has no water to split: no ice_extraction plant, no "
+            "consumables.water_kg and no water delivery; add one of them, or drop the plant"
+        )
+    for name, value, ok, fix in (
+        ("energy_j_per_kg_water", p.energy_j_per_kg_water, p.energy_j_per_kg_water > 0.0, "give it above 0"),
+        ("lox_capacity_kg", p.lox_capacity_kg, p.lox_capacity_kg > 0.0, "give it above 0 (inf: unlimited)"),
+        ("lh2_capacity_kg", p.lh2_capacity_kg, p.lh2_capacity_kg > 0.0, "give it above 0 (inf: unlimited)"),
+        ("lox_boil_off_fraction_per_day", p.lox_boil_off_fraction_per_day,
+         0.0 <= p.lox_boil_off_fraction_per_day < 1.0, "give a share of the store per day in [0, 1)"),
+        ("lh2_boil_off_fraction_per_day", p.lh2_boil_off_fraction_per_day,
+         0.0 <= p.lh2_boil_off_fraction_per_day < 1.0, "give a share of the store per day in [0, 1)"),
+        ("min_water_kg", p.min_water_kg, 0.0 <= p.min_water_kg < math.inf, "give a finite amount >= 0"),
+    ):
+        if not (is_real_number(value) and ok):
+            raise InputError(f"ISRU plant {p.name!r} {name} = {value!r}: {fix}")
+    return np.array(
+        [
+            p.lox_capacity_kg,
+            p.lh2_capacity_kg,
+            (1.0 - p.lox_boil_off_fraction_per_day) ** (dt_s / DAY_S),
+            (1.0 - p.lh2_boil_off_fraction_per_day) ** (dt_s / DAY_S),
+            p.min_water_kg,
+        ]
     )
 
 

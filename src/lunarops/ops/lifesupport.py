@@ -129,7 +129,8 @@ LOOP_FRACTIONS = ("water_recovery_fraction", "oxygen_generation_fraction", "saba
 class LoopClosure:
     """How closed the life-support loop is. Fractions in [0, 1].
 
-    ``water_recovery_fraction`` of used water comes back (ISS WRS: about 0.98 with brine processing);
+    ``water_recovery_fraction`` of used water comes back (ISS WRS: about 0.98 with brine processing, but of the
+    water collected, which is more than is used: the same number here errs on the safe side);
     ``oxygen_generation_fraction`` of the crew's O2 is made by electrolysing water rather than drawn from
     tanks; ``sabatier_efficiency`` of the CO2/H2 Sabatier limit is turned back into water (0: CO2 vented).
     """

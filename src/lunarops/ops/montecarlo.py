@@ -61,7 +61,7 @@ def _uncertain_inputs(station: Station) -> list[Uncertain]:
     for plant in station.isru:
         if plant.kind == "ice_extraction":
             out += [plant.ice_mass_fraction, plant.regolith_energy_j_per_kg, plant.water_energy_j_per_kg]
-        else:
+        elif plant.kind == "ilmenite_reduction":  # water_electrolysis: nothing drawn
             out += [plant.o2_energy_j_per_kg]
     # last, and only those given a distribution: other runs' draws stay as they were
     out += [u for _, u in station.closure.drawn]
@@ -84,7 +84,7 @@ def uncertain_input_names(station: Station) -> list[str]:
                 f"{plant.name}: regolith_energy_j_per_kg",
                 f"{plant.name}: water_energy_j_per_kg",
             ]
-        else:
+        elif plant.kind == "ilmenite_reduction":
             names += [f"{plant.name}: o2_energy_j_per_kg"]
     names += [f"life_support: {name}" for name, _ in station.closure.drawn]
     return names
@@ -320,6 +320,8 @@ def draw_runs(
         if plant.kind == "ice_extraction":
             e = fn.ice_extraction_energy_j_per_kg(column(k), column(k + 1), column(k + 2))
             k += 3
+        elif plant.kind == "water_electrolysis":  # per kg water split (electrolysis + liquefaction)
+            e = np.full(runs, plant.energy_j_per_kg_water)
         else:
             e = column(k)
             k += 1
@@ -458,6 +460,7 @@ def run_batch(
         x.ls_idx,
         x.stores0,
         x.store_par,
+        x.prop_par,
         x.del_step,
         x.del_comm,
         x.del_amount,
@@ -729,6 +732,18 @@ def _load_period_table(ds: xr.Dataset, period: str, every: bool) -> pd.DataFrame
     return pd.DataFrame(rows, columns=columns)
 
 
+#: the propellant chain's run figures (engine.SCALAR_VARS without _kg) the summary gives as p05, p50, p95
+PROPELLANT_FIGURES: tuple[str, ...] = (
+    "electrolysed_water",
+    "lox_made",
+    "lh2_made",
+    "lox_boiled_off",
+    "lh2_boiled_off",
+    "lox_stored",
+    "lh2_stored",
+)
+
+
 #: the run figures the sensitivity table correlates the drivers with: (variable, column name)
 SENSITIVITY_OUTPUTS: tuple[tuple[str, str], ...] = (
     ("run_unserved_j", "unserved_energy"),
@@ -897,6 +912,13 @@ def summarize(ds: xr.Dataset, battery_capacity_j: float | None = None) -> dict[s
         "isru_o2_kg_p05": q("run_isru_o2_kg", 5),
         "isru_o2_kg_p50": q("run_isru_o2_kg", 50),
         "isru_o2_kg_p95": q("run_isru_o2_kg", 95),
+        # the propellant chain (water_electrolysis): made, boiled off and in store at the end [kg]
+        **{
+            f"{name}_kg_p{p:02d}": q(f"run_{name}_kg", p)
+            for name in PROPELLANT_FIGURES
+            for p in (5, 50, 95)
+            if f"run_{name}_kg" in ds
+        },
         "data_returned_gb_p50": q("run_data_returned_bits", 50, per=8e9),
         "data_returned_gb_p05": q("run_data_returned_bits", 5, per=8e9),
         # of which through a relay (the Earth down); the buffer's highest fill in a run (p50 and max over runs)

@@ -120,11 +120,14 @@ class IsruPlant:
     """An ISRU plant (a load that makes water or oxygen from the energy it is served).
 
     ``ice_extraction``: water at ``ice_extraction_energy_j_per_kg(ice_mass_fraction, regolith_energy,
-    water_energy)``. ``ilmenite_reduction``: oxygen at ``o2_energy_j_per_kg``.
+    water_energy)``. ``ilmenite_reduction``: oxygen at ``o2_energy_j_per_kg``. ``water_electrolysis``: splits
+    stored water (``power_w`` / ``energy_j_per_kg_water`` kg/s at full power) into O2 and H2 by mass (15.999 and
+    2.016 of 18.015), liquefied into its LOX and LH2 stores, which lose ``*_boil_off_fraction_per_day`` of their
+    content a day (passive boil-off, compounded each step); it splits no water below ``min_water_kg``.
     """
 
     name: str
-    kind: Literal["ice_extraction", "ilmenite_reduction"]
+    kind: Literal["ice_extraction", "ilmenite_reduction", "water_electrolysis"]
     power_w: float
     priority: int = 3
     daylight_only: bool = True
@@ -137,6 +140,13 @@ class IsruPlant:
     online_s: float = float("-inf")  # when the element comes online [s]; before it, it is not there
     reserve_state_of_charge: float | None = None  # its own reserve threshold (default: the policy's); implies
     # shed_below_reserve
+    # water_electrolysis: electrolysis (HHV / efficiency) + liquefaction of its O2 and H2, per kg water split [J/kg]
+    energy_j_per_kg_water: float = 0.0
+    lox_capacity_kg: float = float("inf")
+    lh2_capacity_kg: float = float("inf")
+    lox_boil_off_fraction_per_day: float = 0.0
+    lh2_boil_off_fraction_per_day: float = 0.0
+    min_water_kg: float = 0.0
 
 
 @dataclass(frozen=True)

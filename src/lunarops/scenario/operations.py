@@ -335,7 +335,9 @@ class LifeSupportSpec(_Model):
     water_recovery_fraction: UncertainFloat = Field(
         default=0.9,
         description="share of the crew's water use (BVAD potable 3.217 kg/CM-d + other_water_kg_per_crew_day) that "
-        "comes back; ISS: about 0.935, 0.98 with brine processing; a number or a distribution (drawn per run)",
+        "comes back; ISS's 0.935 (0.98 with brine processing) are shares of the water collected (urine and "
+        "condensate, more than is drunk), so taking them here errs on the safe side; a number or a distribution "
+        "(drawn per run)",
     )
     oxygen_generation_fraction: UncertainFloat = Field(
         default=1.0, description="share of crew O2 made by electrolysing water; a number or a distribution"
@@ -520,7 +522,114 @@ class IlmeniteReductionSpec(_Sheddable):
         return self
 
 
-IsruSpec = Annotated[IceExtractionSpec | IlmeniteReductionSpec, Field(discriminator="kind")]
+#: The higher heating value of water: the enthalpy of H2O(l) -> H2 + 1/2 O2, 285.83 kJ/mol (CODATA Key Values for
+#: Thermodynamics, Cox et al. 1989; NIST-JANAF) over 18.015 g/mol: 4.407 kWh per kg water at 100 % efficiency.
+WATER_HHV_KWH_PER_KG = 285.83e3 / 0.018015 / 3.6e6
+#: The reversible work (dG = 237.13 kJ/mol, same tables): no electrolyser splits water for less.
+WATER_DG_KWH_PER_KG = 237.13e3 / 0.018015 / 3.6e6
+
+
+class WaterElectrolysisSpec(_Sheddable):
+    """Splits stored water (ice plants, initial stores, deliveries) into O2 and H2 (8/9 and 1/9 by mass),
+    liquefies both and keeps them in its LOX and LH2 tanks, which boil off passively."""
+
+    kind: Literal["water_electrolysis"]
+    name: str = Field(min_length=1)
+    water_kg_per_hour: float = Field(description="water split at full power [kg/h]; sets the plant's power")
+    efficiency: float | None = Field(
+        default=None,
+        description="electrolysis efficiency on the higher heating value (4.41 kWh/kg water at 1): PEM cells "
+        "0.57-0.69 (Carmo et al. 2013, Int. J. Hydrogen Energy 38, 4901); or give energy_kwh_per_kg_water",
+    )
+    energy_kwh_per_kg_water: float | None = Field(
+        default=None, description="electrolysis energy per kg water split (default: 4.41 / efficiency) [kWh/kg]"
+    )
+    liquefaction_kwh_per_kg_o2: float = Field(description="cryocooler energy to liquefy 1 kg O2 [kWh/kg]")
+    liquefaction_kwh_per_kg_h2: float = Field(description="cryocooler energy to liquefy 1 kg H2 [kWh/kg]")
+    lox_capacity_kg: float | None = Field(default=None, description="LOX tank [kg] (default: unlimited)")
+    lh2_capacity_kg: float | None = Field(default=None, description="LH2 tank [kg] (default: unlimited)")
+    lox_boil_off_fraction_per_day: float = Field(default=0.0, description="passive LOX boil-off [share per day]")
+    lh2_boil_off_fraction_per_day: float = Field(default=0.0, description="passive LH2 boil-off [share per day]")
+    min_water_kg: float = Field(
+        default=0.0, description="water it leaves in the tank (the crew's): it splits none below it [kg]"
+    )
+    priority: int = Field(default=3, ge=1, le=9)
+    daylight_only: bool = True
+    shed_below_reserve: bool = True
+
+    @model_validator(mode="after")
+    def _check(self) -> WaterElectrolysisSpec:
+        where = f"operations.isru {self.name!r}"
+        for field_name, low, fix in (
+            ("water_kg_per_hour", 0.0, "give the plant's water rate at full power, above 0"),
+            ("liquefaction_kwh_per_kg_o2", None, "give the cryocooler's energy per kg, 0 or more"),
+            ("liquefaction_kwh_per_kg_h2", None, "give the cryocooler's energy per kg, 0 or more"),
+            ("lox_capacity_kg", 0.0, "give the tank's size above 0, or leave it out (unlimited)"),
+            ("lh2_capacity_kg", 0.0, "give the tank's size above 0, or leave it out (unlimited)"),
+            ("min_water_kg", None, "give 0 or more"),
+        ):
+            value = getattr(self, field_name)
+            if value is None:
+                continue
+            bad = not math.isfinite(value) or (value <= low if low is not None else value < 0.0)
+            if bad:
+                raise ValueError(f"{where} {field_name} = {value!r}: {fix}")
+        for field_name in ("lox_boil_off_fraction_per_day", "lh2_boil_off_fraction_per_day"):
+            value = getattr(self, field_name)
+            if not 0.0 <= value < 1.0:
+                raise ValueError(
+                    f"{where} {field_name} = {value!r}: give the share of the store lost per day, in [0, 1) (e.g. "
+                    "0.001 for 0.1 %/day)"
+                )
+        if (self.efficiency is None) == (self.energy_kwh_per_kg_water is None):
+            raise ValueError(
+                f"{where}: give one of efficiency (e.g. 0.65 for a PEM electrolyser, on the higher heating value) or "
+                "energy_kwh_per_kg_water, not both"
+                + ("" if self.efficiency is None else f" (efficiency = {self.efficiency!r}, energy_kwh_per_kg_water = "
+                   f"{self.energy_kwh_per_kg_water!r})")
+            )
+        if self.efficiency is not None and not 0.0 < self.efficiency <= 1.0:
+            raise ValueError(
+                f"{where} efficiency = {self.efficiency!r}: a share of the higher heating value in (0, 1] (PEM "
+                "electrolysers 0.57-0.69)"
+            )
+        if self.energy_kwh_per_kg_water is not None and not (
+            math.isfinite(self.energy_kwh_per_kg_water) and self.energy_kwh_per_kg_water >= WATER_DG_KWH_PER_KG
+        ):
+            raise ValueError(
+                f"{where} energy_kwh_per_kg_water = {self.energy_kwh_per_kg_water!r}: below "
+                f"{WATER_DG_KWH_PER_KG:.3f} kWh/kg, the reversible work of splitting water (dG = 237.13 kJ/mol); give "
+                f"at least that (at the higher heating value {WATER_HHV_KWH_PER_KG:.3f} kWh/kg / efficiency)"
+            )
+        return self
+
+    @property
+    def electrolysis_kwh_per_kg_water(self) -> float:
+        """Electrolysis energy per kg water split [kWh/kg]."""
+        if self.energy_kwh_per_kg_water is not None:
+            return self.energy_kwh_per_kg_water
+        assert self.efficiency is not None
+        return WATER_HHV_KWH_PER_KG / self.efficiency
+
+    @property
+    def kwh_per_kg_water(self) -> float:
+        """Electrolysis and liquefaction of its O2 and H2, per kg water split [kWh/kg]."""
+        o2 = 15.999 / 18.015  # kg O2 per kg water (engine.O2_PER_WATER)
+        return (
+            self.electrolysis_kwh_per_kg_water
+            + o2 * self.liquefaction_kwh_per_kg_o2
+            + (1.0 - o2) * self.liquefaction_kwh_per_kg_h2
+        )
+
+    @property
+    def power_kw(self) -> float:
+        """Power at full rate [kW]."""
+        return self.water_kg_per_hour * self.kwh_per_kg_water
+
+
+IsruSpec = Annotated[
+    IceExtractionSpec | IlmeniteReductionSpec | WaterElectrolysisSpec, Field(discriminator="kind")
+]
 
 
 
@@ -848,6 +957,12 @@ class OperationsSection(_Model):
                 raise ValueError(f"operations.policy.shed_order names {name!r}, which is not a load; use {load_names}")
         plain_loads = [ld.name for ld in self.loads]
         isru_names = [p.name for p in self.isru]
+        split = [i for i, p in enumerate(self.isru) if p.kind == "water_electrolysis"]
+        if len(split) > 1:
+            raise ValueError(
+                f"operations.isru.{split[1]}: a second water_electrolysis plant; the LOX and LH2 stores belong to "
+                "one plant: give one with the summed water_kg_per_hour"
+            )
         for ref, what in (
             (self.life_support.eclss_load, "life_support.eclss_load"),
             (self.comms.load if self.comms else None, "comms.load"),

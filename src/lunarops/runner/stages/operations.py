@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import math
+import warnings
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -58,6 +59,7 @@ from lunarops.ops.station import (
     Station,
 )
 from lunarops.ops.uncertain import Uncertain
+from lunarops.runner.plotdata import block_factor, compact, reduce_blocks, time_axis
 from lunarops.runner.stage import Figure, ProgressCallback, RunContext, StageResult, Table, no_progress
 from lunarops.scenario.operations import (
     NormalDistribution,
@@ -312,6 +314,25 @@ def station_from_section(
                     water_energy_j_per_kg=uncertain(pl.water_energy_kwh_per_kg, KWH_J),
                     online_s=on(pl),
                     reserve_state_of_charge=pl.reserve_state_of_charge,
+                )
+            )
+        elif pl.kind == "water_electrolysis":
+            plants.append(
+                IsruPlant(
+                    pl.name,
+                    "water_electrolysis",
+                    pl.power_kw * 1e3,
+                    pl.priority,
+                    pl.daylight_only,
+                    pl.sheds_below_reserve,
+                    online_s=on(pl),
+                    reserve_state_of_charge=pl.reserve_state_of_charge,
+                    energy_j_per_kg_water=pl.kwh_per_kg_water * KWH_J,
+                    lox_capacity_kg=pl.lox_capacity_kg if pl.lox_capacity_kg is not None else float("inf"),
+                    lh2_capacity_kg=pl.lh2_capacity_kg if pl.lh2_capacity_kg is not None else float("inf"),
+                    lox_boil_off_fraction_per_day=pl.lox_boil_off_fraction_per_day,
+                    lh2_boil_off_fraction_per_day=pl.lh2_boil_off_fraction_per_day,
+                    min_water_kg=pl.min_water_kg,
                 )
             )
         else:
@@ -1104,9 +1125,148 @@ def _crew_before_eclss(station: Station, inputs: Any) -> list[str]:
     ]
 
 
-def _figures(hourly: OpsResult, mc: OpsResult, battery_j: float | None) -> list[Figure]:
+def _reserve_levels(station: Station) -> dict[float, list[str]]:
+    """The reserve policy's thresholds [share of usable storage] and the loads shed below each."""
+    levels: dict[float, list[str]] = {}
+    for load, level in zip(station.all_loads, reserve_thresholds(station), strict=True):
+        if level >= 0.0:
+            levels.setdefault(float(level), []).append(load.name)
+    return dict(sorted(levels.items()))
+
+
+def _reserve_lines(fig: Any, levels: Mapping[float, list[str]], yref: str = "y") -> None:
+    """A dotted horizontal line [%] per reserve threshold, labelled with the loads it sheds."""
+    for level, names in levels.items():
+        shed = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+        fig.add_shape(
+            type="line", xref="paper", x0=0, x1=1, yref=yref, y0=level * 100, y1=level * 100,
+            line={"color": "#555", "width": 1, "dash": "dot"},
+        )
+        fig.add_annotation(
+            xref="paper", x=0, xanchor="left", yref=yref, y=level * 100, yanchor="bottom", showarrow=False,
+            text=f"reserve {level * 100:g} %: {shed} shed below", font={"size": 11, "color": "#333"},
+        )
+
+
+def _per(step_h: float) -> str:
+    return "day" if abs(step_h - 24.0) < 1e-9 else f"{step_h:g} h"
+
+
+#: the fan charts: variable, axis title, scale to the axis unit, how to read it
+_FANS: tuple[tuple[str, str, float, str], ...] = (
+    (
+        "storage_fraction",
+        "storage state of charge [% of usable]",
+        100.0,
+        "Battery and fuel cell together; 0 % is empty (loads shed for lack of power).",
+    ),
+    (
+        "o2_kg",
+        "O2 store [kg]",
+        1.0,
+        "0 kg is an empty store (store_empty events); rises are deliveries and ISRU, falls the crew's net use. "
+        "The reserve level (consumables.reserve_days of net use) moves with the crew aboard, so it is not drawn: "
+        "see consumables_reserve_days in the summary and the store_below_reserve events.",
+    ),
+    (
+        "water_kg",
+        "water store [kg]",
+        1.0,
+        "0 kg is an empty store (store_empty events); rises are deliveries and ISRU, falls the crew's net use "
+        "and electrolysis. The reserve level (consumables.reserve_days of net use) moves with the crew aboard, so "
+        "it is not drawn: see consumables_reserve_days in the summary and the store_below_reserve events.",
+    ),
+    (
+        "isru_water_kg",
+        "cumulative ISRU water [kg]",
+        1.0,
+        "A running total from the period's start; flat stretches: no plant making it (not yet online, night for "
+        "daylight-only plants, shed, failed, or the tank full). The band's width at the end is the spread of the "
+        "total.",
+    ),
+    (
+        "isru_o2_kg",
+        "cumulative ISRU O2 [kg]",
+        1.0,
+        "A running total from the period's start; flat stretches: no plant making it (not yet online, night for "
+        "daylight-only plants, shed, failed, or no water to split). The band's width at the end is the spread of "
+        "the total.",
+    ),
+    (
+        "unserved_w",
+        "unserved power [kW]",
+        1e-3,
+        "Power still not served after shedding (loads and standby that did not fit): above 0, a brownout when an "
+        "essential load is in it.",
+    ),
+)
+
+
+def _fan_figures(mc: OpsResult, reserve: Mapping[float, list[str]]) -> list[Figure]:
+    """Percentile bands over the Monte Carlo runs, at most plotdata.MAX_POINTS points per line (blocks of records
+    reduced as the records are: min, last or mean)."""
     import plotly.graph_objects as go
 
+    runs = mc.dataset
+    n_runs = runs.sizes["run"]
+    t = runs["time"].values
+    record_s = float((t[1] - t[0]) / np.timedelta64(1, "s")) if t.size > 1 else 86400.0
+    factor = block_factor(t.size)
+    per_day = round(86400.0 / record_s)
+    if factor > 1 and record_s < 86400.0 and per_day * record_s == 86400.0:
+        factor = per_day * -(-factor // per_day)  # whole days: sub-daily records
+    step_h = record_s / 3600.0 * factor
+    per = _per(step_h)
+    figs: list[Figure] = []
+    for name, axis, scale, reading in _FANS:
+        values = runs[name].values
+        if not np.any(values):
+            continue
+        how = str(runs[name].attrs.get("reduction", "last")).split()[0]
+        blocks = reduce_blocks(values, factor, how)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # a time no run has a value at: a gap
+            q = np.nanpercentile(blocks, [5, 50, 95], axis=0) * scale
+        of = {"min": f"its lowest value in each {per}", "max": f"its highest value in each {per}",
+              "mean": f"its mean over each {per}"}.get(how, f"its value at the end of each {per}")
+        times = time_axis(t[::factor])
+        fig = go.Figure()
+        fig.add_scatter(**times, y=compact(q[2]), name="p95", line={"width": 0}, showlegend=False)
+        fig.add_scatter(**times, y=compact(q[0]), name="p05-p95", fill="tonexty", line={"width": 0})
+        fig.add_scatter(**times, y=compact(q[1]), name="p50 (median)")
+        fig.update_layout(yaxis_title=axis)
+        fig.update_xaxes(type="date")
+        lines = ""
+        if name == "storage_fraction":
+            _reserve_lines(fig, reserve)
+            lines = (
+                " Dotted lines: the reserve policy's thresholds (operations.policy.reserve_state_of_charge, or a "
+                "load's own): the loads flagged shed_below_reserve are off while storage is below theirs; where the "
+                "band's lower edge is under a line, at least 1 run in 20 sheds them then."
+                if reserve
+                else " No load is flagged shed_below_reserve, so no reserve threshold is drawn."
+            )
+        figs.append(
+            Figure(
+                f"Monte Carlo fan: {axis}, {of.removeprefix('its ')} ({n_runs} runs)",
+                fig,
+                caption=f"Shaded band: the 5th to 95th percentile (p05-p95) over the {n_runs} runs of each run's "
+                f"{axis.rsplit(' [', 1)[0]}, {of}; the percentiles are taken at each time separately, so the band's "
+                f"edges are not single runs. Line: the median (p50). {reading}{lines} The summary's _pNN are "
+                "percentiles of each run's own figure (its minimum or total), so they differ.",
+            )
+        )
+    return figs
+
+
+def _figures(
+    hourly: OpsResult, mc: OpsResult, battery_j: float | None, reserve: Mapping[float, list[str]] | None = None
+) -> list[Figure]:
+    """The operations charts; ``reserve``: the reserve policy's thresholds (see _reserve_levels), drawn on the
+    storage charts. The charts' data are float32 on evenly spaced times (plotdata); the results keep every value."""
+    import plotly.graph_objects as go
+
+    reserve = reserve or {}
     ds = hourly.dataset.isel(run=0)
     figs: list[Figure] = []
     # the 60 days around the lowest storage point
@@ -1114,73 +1274,83 @@ def _figures(hourly: OpsResult, mc: OpsResult, battery_j: float | None) -> list[
     k = int(np.argmin(frac))
     lo, hi = max(0, k - 30 * 24), min(frac.size, k + 30 * 24)
     win = ds.isel(time=slice(lo, hi))
+    times = time_axis(win["time"].values)
     fig = go.Figure()
     for name, label in (("generation_w", "generation"), ("demand_w", "load demanded"), ("served_w", "load served")):
-        fig.add_scatter(x=win["time"].values, y=win[name].values / 1e3, name=f"{label} [kW]")
-    fig.add_scatter(x=win["time"].values, y=win["storage_fraction"].values * 100, name="storage [% usable]", yaxis="y2")
+        fig.add_scatter(**times, y=compact(win[name].values, 1e-3), name=f"{label} [kW]")
+    fig.add_scatter(**times, y=compact(win["storage_fraction"].values, 100.0), name="storage [% usable]", yaxis="y2")
     if battery_j:
         fig.add_scatter(
-            x=win["time"].values,
-            y=win["battery_j"].values / battery_j * 100,
-            name="battery state of charge [%]",
+            **times,
+            y=compact(win["battery_j"].values, 100.0 / battery_j),
+            name="battery state of charge [% of nameplate]",
             yaxis="y2",
         )
-    fig.update_layout(yaxis_title="kW", yaxis2={"title": "%", "overlaying": "y", "side": "right"})
-    figs.append(
-        Figure(
-            "Power and storage around the lowest state of storage (run 0, hourly)",
-            fig,
-            caption="60 days around the lowest state of storage.",
-        )
+    _reserve_lines(fig, reserve, yref="y2")
+    fig.update_layout(
+        yaxis_title="power [kW]",
+        yaxis2={"title": "storage state of charge [%]", "overlaying": "y", "side": "right"},
     )
     n_time = ds.sizes["time"]
     step_s = float((ds["time"].values[1] - ds["time"].values[0]) / np.timedelta64(1, "s")) if n_time > 1 else 86400.0
+    fig.update_xaxes(type="date")
+    figs.append(
+        Figure(
+            "Power and storage around the lowest state of storage (run 0, "
+            + ("hourly)" if step_s == 3600.0 else f"every {step_s / 3600.0:g} h)"),
+            fig,
+            caption="The 60 days of run 0 around its lowest usable storage. Left axis, power [kW]: what the "
+            "arrays and sources generate, what the loads ask and what they get (served below demanded: loads shed "
+            "or unserved). Right axis [%]: usable storage (battery and fuel cell together, the share the reserve "
+            "policy acts on) and the battery's charge against its nameplate capacity"
+            + ("; dotted: the reserve thresholds" if reserve else "")
+            + ". Every hour of the run: operations-operations_run0_hourly.parquet.",
+        )
+    )
     per_day = min(max(1, round(86400.0 / step_s)), n_time)  # a period shorter than a day: one point
     last = ds.coarsen(time=per_day, boundary="trim").max()
+    days = time_axis(last["time"].values)
     fig = go.Figure()
     for name, label in (("o2_kg", "O2"), ("water_kg", "water"), ("food_kg", "food"), ("propellant_kg", "propellant")):
-        fig.add_scatter(x=last["time"].values, y=last[name].values, name=f"{label} store [kg]")
-    fig.update_layout(yaxis_title="kg", title="Stores at the base, daily maximum (run 0)")
-    figs.append(Figure("Consumables (run 0, daily)", fig))
+        fig.add_scatter(**days, y=compact(last[name].values), name=f"{label} store [kg]")
+    fig.update_layout(yaxis_title="store mass [kg]", title="Stores at the base, daily maximum (run 0)")
+    fig.update_xaxes(type="date")
+    figs.append(
+        Figure(
+            "Consumables (run 0, daily)",
+            fig,
+            caption="The O2, water, food and propellant at the base in run 0, each day's highest value [kg]: steps "
+            "up are deliveries (and ISRU for O2, water and propellant), slopes down the crew's use and boil-off; a "
+            "line at 0 is an empty store. Every step: operations-operations_run0_hourly.parquet; the spread over "
+            "the runs: the Monte Carlo fans below.",
+        )
+    )
     fig = go.Figure()
     for name, label in (("isru_water_kg", "water"), ("isru_o2_kg", "O2")):
-        fig.add_scatter(x=last["time"].values, y=last[name].values, name=f"ISRU {label}, cumulative [kg]")
-    fig.add_scatter(
-        x=last["time"].values, y=last["data_returned_bits"].values / 8e9, name="data returned [GB]", yaxis="y2"
+        fig.add_scatter(**days, y=compact(last[name].values), name=f"ISRU {label}, cumulative [kg]")
+    fig.add_scatter(**days, y=compact(last["data_returned_bits"].values, 1.0 / 8e9), name="data returned [GB]",
+                    yaxis="y2")
+    fig.update_layout(
+        yaxis_title="cumulative ISRU product [kg]",
+        yaxis2={"title": "cumulative data returned [GB]", "overlaying": "y", "side": "right"},
     )
-    fig.update_layout(yaxis_title="kg", yaxis2={"title": "GB", "overlaying": "y", "side": "right"})
-    figs.append(Figure("ISRU output and data returned (run 0)", fig))
-    runs = mc.dataset
-    for name, label, scale in (
-        ("storage_fraction", "storage [% usable], daily minimum", 100.0),
-        ("o2_kg", "O2 store [kg]", 1.0),
-        ("water_kg", "water store [kg]", 1.0),
-        ("isru_water_kg", "cumulative ISRU water [kg]", 1.0),
-        ("isru_o2_kg", "cumulative ISRU O2 [kg]", 1.0),
-        ("unserved_w", "unserved power [kW]", 1e-3),
-    ):
-        values = runs[name].values.astype(np.float64) * scale
-        if not np.any(values):
-            continue
-        q = np.nanpercentile(values, [5, 50, 95], axis=0)
-        t = runs["time"].values
-        fig = go.Figure()
-        fig.add_scatter(x=t, y=q[2], name="p95", line={"width": 0}, showlegend=False)
-        fig.add_scatter(x=t, y=q[0], name="p5-p95", fill="tonexty", line={"width": 0})
-        fig.add_scatter(x=t, y=q[1], name="p50")
-        fig.update_layout(yaxis_title=label)
-        figs.append(
-            Figure(
-                f"Monte Carlo fan: {label} ({runs.sizes['run']} runs)",
-                fig,
-                caption="Percentiles over the runs at each time; the summary's _pNN are percentiles of each run's "
-                "own figure (its minimum or total), so they differ.",
-            )
+    fig.update_xaxes(type="date")
+    figs.append(
+        Figure(
+            "ISRU output and data returned (run 0, daily)",
+            fig,
+            caption="Running totals in run 0 from the period's start, one point a day: the water and O2 the ISRU "
+            "plants made [kg, left axis] and the science data returned to Earth, directly or through a relay [GB, "
+            "right axis]. The slope is the rate; flat stretches: nothing made or sent (plants not yet online, "
+            "night, shed or failed; no link). The spread over the runs: the Monte Carlo fans below.",
         )
-    figs += _monthly_figures(runs)
+    )
+    figs += _fan_figures(mc, reserve)
+    figs += _monthly_figures(mc.dataset)
     for figure in figs:
         if figure.plotly is not None:
-            figure.plotly.update_xaxes(title_text="time (UTC)")
+            if not figure.plotly.layout.xaxis.title.text:
+                figure.plotly.update_xaxes(title_text="time (UTC)")
     return figs
 
 
@@ -1202,7 +1372,7 @@ def _monthly_figures(runs: Any) -> list[Figure]:
                 colorbar={"title": "% shed"}, hovertemplate="%{y}, %{x}: %{z:.1f} % of scheduled hours shed",
             )
         )
-        fig.update_layout(yaxis={"autorange": "reversed"})
+        fig.update_layout(yaxis={"autorange": "reversed", "title": "load"}, xaxis_title="month (UTC)")
         figs.append(
             Figure(
                 f"Loads shed by month: share of each load's scheduled hours shed, mean over {runs.sizes['run']} runs",
@@ -1217,7 +1387,7 @@ def _monthly_figures(runs: Any) -> list[Figure]:
         fig = go.Figure()
         fig.add_scatter(x=storage["month"], y=storage["min_storage_fraction_p05"] * 100, name="p05 (1 run in 20 lower)")
         fig.add_scatter(x=storage["month"], y=storage["min_storage_fraction_p50"] * 100, name="p50")
-        fig.update_layout(yaxis_title="lowest usable storage in the month [%]")
+        fig.update_layout(yaxis_title="lowest usable storage in the month [%]", xaxis_title="month (UTC)")
         figs.append(
             Figure(
                 f"Lowest storage by month: percentiles over {runs.sizes['run']} runs of each run's monthly minimum",
@@ -1234,7 +1404,7 @@ def _monthly_figures(runs: Any) -> list[Figure]:
         fig.add_scatter(
             x=data["month"], y=data["dropped_tb_mean"], name="dropped, buffer full [TB]", mode="lines+markers"
         )
-        fig.update_layout(barmode="stack", yaxis_title="TB per month")
+        fig.update_layout(barmode="stack", yaxis_title="data per month [TB]", xaxis_title="month (UTC)")
         figs.append(
             Figure(
                 f"Data returned by month: direct and relayed, mean over {runs.sizes['run']} runs",
@@ -1290,10 +1460,12 @@ def isru_models_note(
     water_t = float(summary.get("isru_water_kg_p50", 0.0)) / 1000.0
     o2_t = float(summary.get("isru_o2_kg_p50", 0.0)) / 1000.0
     split = ""
-    if water_t > 0.0:
+    if float(summary.get("electrolysed_water_kg_p50", 0.0)) > 0.0:
+        split = "; " + propellant_sentence(summary, steps)
+    elif water_t > 0.0:
         split = (
             f" (that water holds {water_t * 15.999 / 18.015:,.1f} t of O2 and {water_t * 2.016 / 18.015:,.1f} t of "
-            "H2, if electrolysed: not modelled)"
+            "H2, if electrolysed: the station has no water_electrolysis plant)"
         )
     return (
         f"The campaign's ISRU (campaign.logistics.isru at {isru.node}) and these operations' ISRU plants are "
@@ -1301,6 +1473,31 @@ def isru_models_note(
         f"water in the operations period (p50 over the runs){split}. The campaign's production draws no power "
         "here, and the station's output does not fuel the campaign's vehicles (docs/operations.md, Limits)."
     )
+
+
+def propellant_sentence(summary: Mapping[str, Any], steps: pd.DataFrame | None) -> str:
+    """What the station's water_electrolysis plant delivers (p50 over the runs, in store at the end), what it made
+    and what boiled off, against the plan's ISRU O2 and H2 (``steps``: lunarops.logistics.outputs
+    .isru_production_steps) when the plan counts on them."""
+
+    def t(key: str) -> float:
+        return float(summary.get(f"{key}_kg_p50", 0.0)) / 1000.0
+
+    text = (
+        f"its water_electrolysis plant split {t('electrolysed_water'):,.2f} t of it into {t('lox_made'):,.2f} t of LOX "
+        f"and {t('lh2_made'):,.2f} t of LH2, of which {t('lox_boiled_off'):,.2f} t and {t('lh2_boiled_off'):,.2f} t "
+        f"boiled off: {t('lox_stored'):,.2f} t of LOX and {t('lh2_stored'):,.2f} t of LH2 in store at the end "
+        "(p50)"
+    )
+    planned = []
+    for product, key in (("oxygen", "lox_stored"), ("hydrogen", "lh2_stored")):
+        if steps is not None and f"{product}_kg" in steps.columns:
+            plan_t = float(steps[f"{product}_kg"].sum()) / 1000.0
+            if plan_t > 0.0:
+                planned.append(f"{t(key) / plan_t:.0%} of the plan's {plan_t:,.1f} t of {product}")
+    if planned:
+        text += ", " + " and ".join(planned)
+    return text
 
 
 def reliability_title(runs: int) -> str:
@@ -1394,7 +1591,8 @@ def run_stage(ctx: RunContext) -> StageResult | None:
         campaign_isru_steps=campaign.products.get("isru_production_steps") if campaign is not None else None,
         site_summary=site.summary if site is not None else None,
     )
-    station_masses = station_from_section(scenario.operations, scenario.period.start_utc, all_online=True).masses_kg()
+    whole_station = station_from_section(scenario.operations, scenario.period.start_utc, all_online=True)
+    station_masses = whole_station.masses_kg()
     summary: dict[str, Any] = dict(mc.summary)
     summary["run0_events"] = len(hourly.events)
     summary["power_system_mass_kg"] = float(sum(station_masses.values()))
@@ -1516,7 +1714,7 @@ def run_stage(ctx: RunContext) -> StageResult | None:
         "the campaign does not launch them."
     )
     battery = scenario.operations.storage.battery
-    figures = _figures(hourly, mc, battery.capacity_kwh * KWH_J if battery else None)
+    figures = _figures(hourly, mc, battery.capacity_kwh * KWH_J if battery else None, _reserve_levels(whole_station))
     if len(hourly.events) >= 200_000:
         notes.append("the run-0 event log was cut at 200,000 events")
     return StageResult(
