@@ -164,3 +164,24 @@ def test_water_recovery_drawn_per_run() -> None:
     used = 5000.0 - ds["water_kg"].isel(time=-1).values
     # kg over one day; 1 g: the Monte Carlo records are float32 (ulp of 5000 kg is 0.49 g)
     np.testing.assert_allclose(used, CREW * POTABLE * (1 - r), atol=1e-3)
+
+
+def test_the_reserve_minimum_comes_from_the_5th_percentile_run() -> None:
+    # 40 runs whose lowest reserves are 40, 39, ..., 1 d: the 5th percentile by nearest rank is the
+    # ceil(0.05 x 40) = 2nd lowest, 2 d, run 38; its time (38 h) and store (water, 1) are reported
+    import numpy as np
+    import xarray as xr
+
+    n = 40
+    ds = xr.Dataset(
+        {
+            "run_min_reserve_days": ("run", np.arange(n, 0, -1, dtype=float)),
+            "run_min_reserve_time_s": ("run", np.arange(n) * 3600.0),
+            "run_min_reserve_store": ("run", np.where(np.arange(n) == 38, 1.0, 2.0)),
+        },
+        coords={"time": np.array(["2030-01-01T00:00"], dtype="datetime64[ns]")},
+    )
+    assert reserve_minimum(ds) == {
+        "consumables_reserve_min_utc": "2030-01-02T14:00:00Z",
+        "consumables_reserve_limiting_store": "water_kg",
+    }

@@ -185,15 +185,16 @@ def test_memory_guard_names_runs_and_records(monkeypatch: pytest.MonkeyPatch) ->
     station = _station(COMPONENTS[:1])
     inputs = build_inputs(station, _light(N), START, 3600.0)
     est = montecarlo.memory_estimate(station, inputs, 1000, 24, 2000, 250)
-    # 1000 runs x 21 series x ceil(2000/24) = 84 records x 4 B (float32) = 7.056 MB; events: 1000 x (2000 x 32 B
-    # + 22 scalars x 8 + 21 event counts x 8 + 1 component x 7 x 8 + 2 loads x (3 months of running totals,
-    # the 3 months, 1 year and the totals) x 5 x 8) = 64.888 MB (the 2000 hourly steps from 2030-01-01 lie in
-    # January-March)
-    assert est["records"] == 1000 * 21 * 84 * 4
-    assert len(engine.RECORD_VARS) == 21 and inputs.months == ("2030-01", "2030-02", "2030-03")
-    assert len(engine.SCALAR_VARS) == 22 and engine.N_EVENT_CODES == 21 and inputs.years == (2030,)
-    assert len(engine.COMP_STAT_VARS) == 7
-    assert est["events"] == 1000 * (2000 * 32 + 22 * 8 + 21 * 8 + 7 * 8 + 2 * (2 * 3 + 1 + 1) * 5 * 8)
+    # 1000 runs x 23 series x ceil(2000/24) = 84 records x 4 B (float32) = 7.728 MB; events: 1000 x (2000 x 32 B
+    # + 32 scalars x 8 + 21 event counts x 8 + 1 component x 7 x 8 + 2 loads x (3 months of running totals,
+    # the 3 months, 1 year and the totals) x 6 x 8) = 65.248 MB (the 2000 hourly steps from 2030-01-01 lie in
+    # January-March). Session 19 added 2 series (LOX, LH2 stores), 10 scalars (contingency days, the lowest
+    # reserve's time and store, 7 propellant-chain totals) and 1 load statistic (standby energy)
+    assert est["records"] == 1000 * 23 * 84 * 4
+    assert len(engine.RECORD_VARS) == 23 and inputs.months == ("2030-01", "2030-02", "2030-03")
+    assert len(engine.SCALAR_VARS) == 32 and engine.N_EVENT_CODES == 21 and inputs.years == (2030,)
+    assert len(engine.COMP_STAT_VARS) == 7 and len(engine.LOAD_STAT_VARS) == 6
+    assert est["events"] == 1000 * (2000 * 32 + 32 * 8 + 21 * 8 + 7 * 8 + 2 * (2 * 3 + 1 + 1) * 6 * 8)
     monkeypatch.setattr(montecarlo, "available_memory_bytes", lambda: 50_000_000)
     with pytest.raises(InputError, match=r"runs = 1000 needs about 7\d MB.*record_steps = 24 .*24 h.*fewer runs"):
         simulate(station, inputs, runs=1000, record_steps=24)

@@ -683,7 +683,9 @@ def load_table(ds: xr.Dataset) -> pd.DataFrame:
                 never, np.nan, np.nanpercentile(np.where(never, 0.0, share), 5, axis=0)
             ),
             "served_mwh_mean": served.mean(axis=0) / 3.6e9,
-            "standby_mwh_mean": ds["load_standby_j"].values.mean(axis=0) / 3.6e9,
+            # datasets written before standby power (session 19) have none: 0
+            "standby_mwh_mean": (ds["load_standby_j"].values.mean(axis=0) / 3.6e9 if "load_standby_j" in ds
+                                 else np.zeros(ds.sizes["load"])),
             "data_made_tb_mean": ds["load_data_bits"].values.mean(axis=0) / 8e12,
         },
         columns=columns,
@@ -718,7 +720,8 @@ def _load_period_table(ds: xr.Dataset, period: str, every: bool) -> pd.DataFrame
     sched_h = ds[f"load_{period}_scheduled_h"].values  # (run, load, period)
     shed_h = ds[f"load_{period}_shed_h"].values.mean(axis=0)
     served = ds[f"load_{period}_served_j"].values.mean(axis=0) / 3.6e9
-    standby_j = ds[f"load_{period}_standby_j"].values  # (run, load, period)
+    name = f"load_{period}_standby_j"
+    standby_j = ds[name].values if name in ds else np.zeros_like(sched_h)  # (run, load, period); 0 before standby
     standby = standby_j.mean(axis=0) / 3.6e9
     data = ds[f"load_{period}_data_bits"].values.mean(axis=0) / 8e12
     label = int if period == "year" else str
@@ -829,15 +832,16 @@ def _rows(table: pd.DataFrame) -> dict[str, list[float]]:
 
 
 def reserve_minimum(ds: xr.Dataset) -> dict[str, str | None]:
-    """When and by which store the reserve was lowest, in the median run: the run whose ``run_min_reserve_days``
-    is the lower median over the runs (a run that happened, not a blend). ``consumables_reserve_min_utc``
+    """When and by which store the reserve was lowest, in the 5th-percentile run: the run whose
+    ``run_min_reserve_days`` is the 5th percentile by nearest rank (a run that happened, not a blend; the one
+    beside ``consumables_reserve_days_p05``). ``consumables_reserve_min_utc``
     (ISO 8601, the step's start) and ``consumables_reserve_limiting_store`` (o2_kg, water_kg or food_kg); None
     when that run never had crew aboard (or the dataset predates these figures)."""
     out: dict[str, str | None] = {"consumables_reserve_min_utc": None, "consumables_reserve_limiting_store": None}
     if "run_min_reserve_time_s" not in ds or ds.sizes.get("run", 0) == 0 or ds.sizes.get("time", 0) == 0:
         return out
     days = ds["run_min_reserve_days"].values
-    run = int(np.argsort(days, kind="stable")[(len(days) - 1) // 2])
+    run = int(np.argsort(days, kind="stable")[max(math.ceil(0.05 * len(days)) - 1, 0)])
     at_s = float(ds["run_min_reserve_time_s"].values[run])
     store = int(ds["run_min_reserve_store"].values[run])
     if not math.isfinite(days[run]) or at_s < 0 or store < 0:

@@ -702,10 +702,12 @@ def _budget_rates_text(comms: Any, light: LightSeries, inputs: Any, on: int, sum
     relayed = inputs.link_relay[on:] > 0.5
     legs = []
     if comms.direct_link_budget is not None and light.earth_distance_m is not None:
-        legs.append(("direct", ~relayed & (rate > 0.0), light.earth_distance_m[on:], comms.data_rate_mbps))
+        legs.append(("direct", ~relayed & (rate > 0.0), light.earth_distance_m[on:],
+                     _top_rate_mbps(comms.direct_link_budget, comms.data_rate_mbps)))
     if comms.relay_link_budget is not None and light.relay_range_m is not None:
         cap = comms.relay_data_rate_mbps if comms.relay_data_rate_mbps is not None else comms.data_rate_mbps
-        legs.append(("relay", relayed & (rate > 0.0), light.relay_range_m[on:], cap))
+        legs.append(("relay", relayed & (rate > 0.0), light.relay_range_m[on:],
+                     _top_rate_mbps(comms.relay_link_budget, cap)))
     text = ""
     for leg, used, range_m, cap_mbps in legs:
         if not used.any():
@@ -724,6 +726,12 @@ def _budget_rates_text(comms: Any, light: LightSeries, inputs: Any, on: int, sum
             f"capped at {cap_mbps:g} Mbps on {capped:.0%} of them."
         )
     return text + _trunk_text(comms, light, on, relayed, summary)
+
+
+def _top_rate_mbps(budget: Any, cap_mbps: float) -> float:
+    """The highest rate a leg can run at: its fixed rate, or the highest of its modem's rates at or below it."""
+    rates = [r for r in (getattr(budget, "rates_mbps", None) or []) if r <= cap_mbps]
+    return max(rates) if rates else cap_mbps
 
 
 def _trunk_text(
