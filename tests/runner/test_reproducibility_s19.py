@@ -19,6 +19,7 @@ import yaml
 
 from lunarops.runner.run import run, scenario_sha256
 from lunarops.scenario import default_scenario_path, load_scenario
+from lunarops.scenario.changes import scenario_from_dict
 from lunarops.scenario.load import parse_scenario
 from scenario_edits import direct_to_earth, without_campaign
 
@@ -62,9 +63,10 @@ def first(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_provenance_holds_what_a_reader_needs(first: Path) -> None:
     record = json.loads((first / "provenance.json").read_text())
     scenario = _small_scenario()
-    # the embedded scenario is the exact text hashed, and its seed is the one the Monte Carlo used
-    assert hashlib.sha256(record["scenario_json"].encode()).hexdigest() == record["scenario_sha256"]
-    assert record["scenario_sha256"] == scenario_sha256(scenario)
+    # the embedded scenario (its fields as given) validates back to the scenario hashed, and its seed is the one the
+    # Monte Carlo used
+    again = scenario_from_dict(json.loads(record["scenario_json"]))
+    assert scenario_sha256(again) == record["scenario_sha256"] == scenario_sha256(scenario)
     assert record["seed"] == 7 and record["monte_carlo_runs"] == 5
     assert json.loads((first / "summary.json").read_text())["operations"]["seed"] == 7
     # key package versions, read a second way (the package metadata); every installed distribution pinned

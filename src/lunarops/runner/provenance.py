@@ -57,7 +57,7 @@ def provenance(
         "git": _git_state(Path(__file__).resolve().parents[1]),
         "scenario_sha256": scenario_sha256,
         # the exact text hashed: sha256(scenario_json) == scenario_sha256; JSON is YAML, so `lunarops run` reads it
-        "scenario_json": scenario.model_dump_json(),
+        "scenario_json": scenario.model_dump_json(exclude_unset=True),  # as given: it validates again
         "seed": scenario.seed,
         "monte_carlo_runs": operations.monte_carlo.runs if operations is not None else None,
         "data": {**kernels, **({"dem": _dem_record(scenario.terrain.dem)} if scenario.terrain is not None else {})},

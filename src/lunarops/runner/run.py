@@ -142,7 +142,8 @@ def run(
     if catalog is None:
         return _run_stages(run_id, scenario, out_dir, None, progress, resume, report, cache, keep_checkpoints)
     with _sigterm_raises():  # a SIGTERM (kill, a batch system's stop) is recorded, not left "running"
-        catalog.start(run_id, scenario.name, sha, str(out_dir.resolve()), scenario_text or scenario.model_dump_json())
+        text = scenario_text or scenario.model_dump_json(exclude_unset=True)  # as given: it validates again
+        catalog.start(run_id, scenario.name, sha, str(out_dir.resolve()), text)
         return _run_stages(run_id, scenario, out_dir, catalog, progress, resume, report, cache, keep_checkpoints)
 
 

@@ -49,7 +49,7 @@ from lunarops.numformat import format_number
 from lunarops.runner.executors import stop_workers
 from lunarops.runner.stage import ProgressCallback, no_progress
 from lunarops.scenario import Scenario
-from lunarops.scenario.changes import set_path
+from lunarops.scenario.changes import set_given_path
 from lunarops.scenario.load import validation_issues
 from lunarops.store import Catalog, write_dataset
 
@@ -168,13 +168,15 @@ def expand(base: Scenario, grid: Mapping[str, Sequence[Any]]) -> list[Member]:
     combos = list(itertools.product(*(grid[p] for p in paths)))
     if len(combos) > MAX_MEMBERS:
         raise InputError(f"the grid has {len(combos):,} members, more than {MAX_MEMBERS:,}; use fewer values")
-    data = base.model_dump(mode="json")
+    full = base.model_dump(mode="json")
+    # the base as its file gives it, so that a member is validated as its file would be (changes.given_fields)
+    given = base.model_dump(mode="json", exclude_unset=True)
     members = []
     for index, combo in enumerate(combos):
         overrides = dict(zip(paths, combo, strict=True))
-        variant = json.loads(json.dumps(data))
+        variant = json.loads(json.dumps(given))
         for path, value in overrides.items():
-            set_path(variant, path, value, "sweep path")
+            set_given_path(variant, full, path, value, "sweep path")
         name = str(overrides.get("name", base.name))  # a swept name is the member's own
         variant["name"] = f"{name} [{', '.join(f'{k}={v}' for k, v in overrides.items())}]"[:200]
         try:
@@ -391,9 +393,26 @@ def run_sweep(
             for key, value in summary.items():
                 if isinstance(value, int | float | str | bool) or value is None:
                     row[f"{stage}.{key}"] = value
+                else:
+                    row.update(_table_cells(f"{stage}.{key}", value, summary.get(f"{key}_columns")))
         rows.append(row)
     table = pd.DataFrame(rows)
     return table
+
+
+def _table_cells(prefix: str, table: Any, columns: Any) -> dict[str, Any]:
+    """A summary's small table (``loads``: ``{name: [values]}`` in the order of ``loads_columns``) as columns
+    ``stage.loads.NAME.COLUMN`` of the sweep's table, so a sweep shows per-load and per-component figures (a load's
+    standby energy, a component's failures); nothing for other values (lists, mappings)."""
+    if not isinstance(table, dict) or not isinstance(columns, list):
+        return {}
+    cells = {}
+    for name, values in table.items():
+        if isinstance(values, list) and len(values) == len(columns):
+            for column, value in zip(columns, values, strict=True):
+                if isinstance(value, int | float | str | bool) or value is None:
+                    cells[f"{prefix}.{name}.{column}"] = value
+    return cells
 
 
 def infinite_cells(table: pd.DataFrame) -> list[dict[str, Any]]:
@@ -625,7 +644,9 @@ def _record_finished(catalog: Catalog, out_dir: Path, member: Member, total: int
     if non_finite:  # the catalog keeps inf; `runs show` prints JSON, where it becomes null
         sweep_member["non_finite"] = non_finite
     summary = {"sweep_member": sweep_member, **payload["summary"]}
-    scenario_yaml = yaml.safe_dump(member.scenario.model_dump(mode="json"), sort_keys=False, allow_unicode=True)
+    # the fields as given (defaults left out): the text validates again as a file (lunarops run on it)
+    given = member.scenario.model_dump(mode="json", exclude_unset=True)
+    scenario_yaml = yaml.safe_dump(given, sort_keys=False, allow_unicode=True)
     member_dir = str(_member_dir(out_dir, member).resolve())
     catalog.start(run_id, name, scenario_sha256(member.scenario), member_dir, scenario_yaml, started_utc=started)
     elapsed = float(run["elapsed_s"]) if isinstance(run.get("elapsed_s"), int | float) else None

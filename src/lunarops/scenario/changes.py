@@ -39,10 +39,36 @@ def with_changes(scenario: Scenario, changes: Mapping[str, Any], source: str = "
             f"changes = {repr(changes)[:80]} must be a mapping of dotted field paths to values, e.g. "
             "{'operations.storage.battery.capacity_kwh': 800}"
         )
-    data = json.loads(scenario.model_dump_json())
+    full = json.loads(scenario.model_dump_json())
+    given = given_fields(scenario)
     for path, value in changes.items():
-        set_path(data, path, value)
-    return scenario_from_dict(data, source)
+        set_given_path(given, full, path, value)
+    return scenario_from_dict(given, source)
+
+
+def given_fields(scenario: Scenario) -> dict[str, Any]:
+    """The scenario's fields as its file gives them (JSON values; defaults it left out are left out): validated
+    again, the same scenario. A full dump would not always validate: some checks refuse two fields given together
+    (food_kg_per_crew_day with food_basis, ground_min_elevation_deg with ground_network: none), and a full dump
+    gives every default."""
+    data: dict[str, Any] = json.loads(scenario.model_dump_json(exclude_unset=True))
+    return data
+
+
+def set_given_path(given: dict[str, Any], full: dict[str, Any], path: str, value: Any, what: str = "path") -> None:
+    """Set ``path`` in ``given`` (a scenario's given fields, :func:`given_fields`); the path is checked against
+    ``full`` (every field, defaults included: InputError naming what is not there), and a section or item the file
+    leaves out is added on the way (a section empty: its defaults)."""
+    set_path(json.loads(json.dumps(full)), path, value, what)
+    node: Any = given
+    ref: Any = full
+    parts = path.split(".")
+    for part in parts[:-1]:
+        key: Any = int(part) if isinstance(ref, list) else part
+        if isinstance(node, dict) and key not in node:
+            node[key] = {} if isinstance(ref[key], dict) else json.loads(json.dumps(ref[key]))
+        node, ref = node[key], ref[key]
+    node[int(parts[-1]) if isinstance(node, list) else parts[-1]] = value
 
 
 def set_path(data: Any, path: str, value: Any, what: str = "path") -> None:
