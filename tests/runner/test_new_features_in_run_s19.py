@@ -32,9 +32,9 @@ def _variant() -> dict[str, Any]:
     data["orbits"]["coverage"]["duration_days"] = 5
     ops = data["operations"]
     ops["components"] = []  # no failures and no ISRU: the stores and standby below follow from the schedule alone
+    plants = {plant["name"] for plant in ops["isru"]}
     ops["isru"] = []
-    ops["policy"]["shed_order"] = [n for n in ops["policy"]["shed_order"] if n not in ("psr ice plant",
-                                                                                       "ilmenite o2 plant")]
+    ops["policy"]["shed_order"] = [n for n in ops["policy"]["shed_order"] if n not in plants]
     for load in ops["loads"]:
         if load["name"] in STANDBY_KW:
             load["standby_power_kw"] = STANDBY_KW[load["name"]]
