@@ -435,8 +435,17 @@ def test_cli_power_size_scenario_uses_its_terrain_light(tmp_path: Path) -> None:
     # heaters 3 + sky telescope 0.8 at night, rovers 3 + psr ice plant 10 + ilmenite o2 plant 8 + solar
     # observatory 0.6 by day (ISRU plants are daylight-only), earth camera 0.3 while the Earth is up, comms 0.5
     # while a link is up, radio array 0.4 at night with the Earth down -> 10.6 + 17.8 day + 0.3 earth + 0.5 link
-    # + 0.4 night x no Earth [kW]; peak 29.2 kW
-    load_kw = 10.6 + 17.8 * day + 0.3 * light.earth_visible + 0.5 * link + 0.4 * (~day & ~light.earth_visible)
+    # + 0.4 night x no Earth [kW]; peak 29.2 kW. Session 19: the propellant plant (daylight-only) draws
+    # 0.5 kg/h x (4.4073 / 0.65 + 0.8881 x 1.0 + 0.1119 x 10) kWh/kg = 4.3938 kW by day (HHV 285.83 kJ/mol over
+    # 18.015 g/mol; O2 and H2 mass shares 15.999 / 18.015 and the rest), and out of their windows the instruments
+    # draw their standby: solar observatory 0.1 at night, sky telescope 0.1 by day, radio array 0.05 unless night
+    # with the Earth down, earth camera 0.03 while the Earth is down
+    hhv_kwh_per_kg = 285.83e3 / 18.015 / 3600.0
+    o2_share = 15.999 / 18.015
+    plant_kw = 0.5 * (hhv_kwh_per_kg / 0.65 + o2_share * 1.0 + (1.0 - o2_share) * 10.0)
+    quiet = ~day & ~light.earth_visible
+    standby_kw = 0.1 * ~day + 0.1 * day + 0.05 * ~quiet + 0.03 * ~light.earth_visible
+    load_kw = 10.6 + (17.8 + plant_kw) * day + 0.3 * light.earth_visible + 0.5 * link + 0.4 * quiet + standby_kw
     # the header's mean load comes from the same terrain light as the sizing (daylight flags included)
     assert out["load_kw"] == pytest.approx(float(load_kw.mean()), abs=1e-6)
     # night-time load energy of the longest dark spell (no part of the Sun seen: the arrays give nothing),

@@ -55,15 +55,26 @@ def support(value: UncertainFloat) -> tuple[float, float, float]:
     return value.low, value.mode, value.high
 
 
+def uncertain_text(value: UncertainFloat) -> str:
+    """An uncertain number as a scenario file writes it: ``0.5`` or ``{kind: uniform, low: 0.8, high: 1.1}``."""
+    if isinstance(value, float | int):
+        return f"{value:g}"
+    fields = ", ".join(f"{k}: {v:g}" if isinstance(v, float | int) else f"{k}: {v}"
+                       for k, v in value.model_dump().items())
+    return "{" + fields + "}"
+
+
 def check_range(name: str, value: UncertainFloat, low: float, high: float, low_open: bool = False) -> None:
     """Raise ValueError naming ``name`` unless every value ``value`` can take lies in [low, high]."""
     lo, nominal, hi = support(value)
     if not lo <= nominal <= hi:
-        raise ValueError(f"{name}: distribution needs low <= mean/mode <= high, got {value!r}")
+        raise ValueError(f"{name}: distribution needs low <= mean/mode <= high, got {uncertain_text(value)}")
     bad_low = lo <= low if low_open else lo < low
     if bad_low or hi > high:
         bracket = "(" if low_open else "["
-        raise ValueError(f"{name} must lie in {bracket}{low}, {high}], got {value!r}; fix the value or its bounds")
+        raise ValueError(
+            f"{name} must lie in {bracket}{low}, {high}], got {uncertain_text(value)}; fix the value or its bounds"
+        )
 
 
 class _Online(_Model):
@@ -377,7 +388,8 @@ class LifeSupportSpec(_Model):
             check_range(f"life_support.{name}", getattr(self, name), 0.0, 1.0)
         if self.co2_handling == "vent" and "sabatier_efficiency" in self.model_fields_set:
             raise ValueError(
-                f"life_support.sabatier_efficiency = {self.sabatier_efficiency!r} is set but co2_handling is vent "
+                f"life_support.sabatier_efficiency = {uncertain_text(self.sabatier_efficiency)} is set but "
+                "co2_handling is vent "
                 "(the CO2 is vented, no Sabatier runs): set co2_handling: sabatier or drop sabatier_efficiency"
             )
         if self.food_kg_per_crew_day is not None and "food_basis" in self.model_fields_set:
