@@ -63,7 +63,7 @@ def test_site_stage_products_and_datasets() -> None:
     assert result.figures[0].png[:4] == b"\x89PNG"  # type: ignore[attr-defined]
     assert len(titles) == 3
     # the report says how the map horizons were computed (terrain.horizon_mode, default "auto")
-    assert "horizons: line sweep for windows of at least 10,000 cells" in result.figures[0].caption  # type: ignore[attr-defined]
+    assert "horizons: line sweep for windows of at least 1,500 cells" in result.figures[0].caption  # type: ignore[attr-defined]
     assert any("Map horizons: line sweep" in note for note in result.notes)  # type: ignore[attr-defined]
 
 
