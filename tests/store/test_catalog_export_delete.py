@@ -7,44 +7,20 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
-from sqlalchemy import create_engine, text
 from typer.testing import CliRunner
 
 from lunarops.cli import runs as runs_cli
 from lunarops.cli.main import app
 from lunarops.store import Catalog
 
-POSTGRES_URL = os.environ.get("LUNAROPS_TEST_POSTGRES_URL")
 runner = CliRunner()
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """An empty catalog database: an SQLite file, or a schema of its own on the CI's PostgreSQL server."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'c.sqlite'}"
-        return
-    if POSTGRES_URL is None:
-        pytest.skip("needs a PostgreSQL server: set LUNAROPS_TEST_POSTGRES_URL (.ci/run does)")
-    schema = "lunarops_test_" + uuid.uuid4().hex[:12]
-    engine = create_engine(POSTGRES_URL.replace("postgresql://", "postgresql+psycopg://", 1))
-    with engine.begin() as connection:
-        connection.execute(text(f"CREATE SCHEMA {schema}"))
-    sep = "&" if "?" in POSTGRES_URL else "?"
-    try:
-        yield f"{POSTGRES_URL}{sep}options=-csearch_path%3D{schema}"
-    finally:
-        with engine.begin() as connection:
-            connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        engine.dispose()
 
 
 START = datetime(2030, 1, 1, tzinfo=UTC)

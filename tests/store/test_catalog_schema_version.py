@@ -4,10 +4,7 @@ processes opening the same catalog at once all succeed. SQLite always; PostgreSQ
 
 from __future__ import annotations
 
-import os
 import threading
-import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -20,8 +17,6 @@ from lunarops.cli.main import app
 from lunarops.errors import StoreError
 from lunarops.store import Catalog
 from lunarops.store.catalog import SCHEMA_VERSION
-
-POSTGRES_URL = os.environ.get("LUNAROPS_TEST_POSTGRES_URL")
 
 # table runs as lunarops created it before catalogs were versioned (SQLAlchemy's DDL of session 18's catalog.py,
 # compiled for each database): the "old catalog" of these tests
@@ -37,25 +32,6 @@ V1_DDL = {
 }
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """An empty catalog database: an SQLite file, or a schema of its own on the CI's PostgreSQL server."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'c.sqlite'}"
-        return
-    if POSTGRES_URL is None:
-        pytest.skip("needs a PostgreSQL server: set LUNAROPS_TEST_POSTGRES_URL (.ci/run does)")
-    schema = "lunarops_test_" + uuid.uuid4().hex[:12]
-    engine = create_engine(POSTGRES_URL.replace("postgresql://", "postgresql+psycopg://", 1))
-    with engine.begin() as connection:
-        connection.execute(text(f"CREATE SCHEMA {schema}"))
-    sep = "&" if "?" in POSTGRES_URL else "?"
-    try:
-        yield f"{POSTGRES_URL}{sep}options=-csearch_path%3D{schema}"
-    finally:
-        with engine.begin() as connection:
-            connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        engine.dispose()
 
 
 def _raw(url: str) -> Engine:

@@ -22,7 +22,7 @@ from lunarops.cli.common import (
     print_json,
     progress_bar,
 )
-from lunarops.cli.runs import DB_HELP
+from lunarops.cli.runs import DB_HELP, ScenarioPattern, SinceFilter, StatusFilter
 from lunarops.numformat import format_value
 
 app = typer.Typer(
@@ -262,15 +262,9 @@ def runs_list(
     db: Annotated[str | None, typer.Option("--db", help=DB_HELP)] = None,
     limit: Annotated[int, typer.Option("--limit", min=1, max=10_000)] = 50,
     json_output: Annotated[bool, typer.Option("--json")] = False,
-    scenario: Annotated[
-        str | None, typer.Option("--scenario", help="only runs whose scenario name matches this pattern (* and ?)")
-    ] = None,
-    status: Annotated[
-        str | None, typer.Option("--status", help="only runs with this status: running, done, failed")
-    ] = None,
-    since: Annotated[
-        str | None, typer.Option("--since", help="only runs started at or after this UTC time, e.g. 2031-01-01")
-    ] = None,
+    scenario: ScenarioPattern = None,
+    status: StatusFilter = None,
+    since: SinceFilter = None,
 ) -> None:
     """List recorded runs, newest first (filtered by --scenario, --status and --since)."""
     import fnmatch

@@ -16,6 +16,14 @@ DB_HELP = (
     "else in the user data directory"
 )
 STATUSES = ("running", "done", "failed")
+#: the filters `runs list` and `runs export` share
+ScenarioPattern = Annotated[
+    str | None, typer.Option("--scenario", help="only runs whose scenario name matches this pattern (* and ?)")
+]
+StatusFilter = Annotated[str | None, typer.Option("--status", help="only runs with this status: running, done, failed")]
+SinceFilter = Annotated[
+    str | None, typer.Option("--since", help="only runs started at or after this UTC time, e.g. 2031-01-01")
+]
 
 
 def register(runs_app: typer.Typer) -> None:
@@ -32,15 +40,9 @@ def runs_export(
         Path | None, typer.Option("--out", help="file to write (atomically); csv and jsonl: standard output without")
     ] = None,
     db: Annotated[str | None, typer.Option("--db", help=DB_HELP)] = None,
-    scenario: Annotated[
-        str | None, typer.Option("--scenario", help="only runs whose scenario name matches this pattern (* and ?)")
-    ] = None,
-    status: Annotated[
-        str | None, typer.Option("--status", help="only runs with this status: running, done, failed")
-    ] = None,
-    since: Annotated[
-        str | None, typer.Option("--since", help="only runs started at or after this UTC time, e.g. 2031-01-01")
-    ] = None,
+    scenario: ScenarioPattern = None,
+    status: StatusFilter = None,
+    since: SinceFilter = None,
 ) -> None:
     """Export the catalog's runs, newest first: one row per run, its record's columns, then its summary's scalar
     figures as `stage.key` columns (filtered as `runs list`: --scenario, --status, --since)."""
