@@ -189,3 +189,26 @@ def test_sweep_table_has_the_per_load_columns(tmp_path: Path) -> None:
     assert "operations.loads.survival heaters.scheduled_h_mean" in table.columns
     assert not any(c.startswith("operations.percentile_ci95") for c in table.columns)
     assert list(table["operations.runs"]) == [1, 1]
+
+
+def test_validate_and_run_check_the_correlation_names_first(tmp_path: Path) -> None:
+    # session 19 integration check: an unknown input name passed `validate` and failed `run` only after the earlier
+    # stages; both now refuse it at once, naming the field and the inputs that are drawn
+    from typer.testing import CliRunner
+
+    from lunarops.cli.main import app
+    from lunarops.errors import InputError
+    from lunarops.runner.run import run as run_scenario
+
+    data = yaml.safe_load(default_scenario_path().read_text())
+    data["operations"]["monte_carlo"]["correlations"] = [
+        {"inputs": ["mast arrays: cell_efficiency", "no such input"], "rank_correlation": 0.5}
+    ]
+    path = tmp_path / "bad.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    result = CliRunner().invoke(app, ["validate", str(path)])
+    assert result.exit_code != 0 and "Traceback" not in result.output
+    assert "operations.monte_carlo.correlations" in result.output and "no such input" in result.output
+    with pytest.raises(InputError, match=r"operations\.monte_carlo\.correlations"):
+        run_scenario(path, tmp_path / "out", record=False, report=False)
+    assert not (tmp_path / "out" / "results").exists()  # nothing ran

@@ -232,6 +232,9 @@ def validate(
 
     with handle_errors():
         model = load_scenario(scenario)
+        from lunarops.runner.stages.operations import check_correlations
+
+        check_correlations(model)  # the correlations' input names need the station's drawn inputs
         console.print(
             f"[green]valid[/]: {escape(str(scenario))} ({escape(model.name)}, {len(model.sites)} sites, "
             f"{model.period.n_steps:,} steps)",

@@ -131,6 +131,9 @@ def run(
         )
     if not isinstance(out_dir, str | Path):
         raise InputError(f"out_dir = {out_dir!r} must be a directory path (str or Path), e.g. 'lunarops-out'")
+    from lunarops.runner.stages.operations import check_correlations
+
+    check_correlations(scenario)  # before the stages: a bad name fails in a second, not after the orbits
     out_dir = Path(out_dir)
     catalog = Catalog(db_url) if record else None  # a bad --db fails before the output directory is made
     try:

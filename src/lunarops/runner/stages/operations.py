@@ -839,6 +839,17 @@ def _light(scenario: Any, site_products: dict[str, Any] | None) -> tuple[LightSe
     )
 
 
+def check_correlations(scenario: Any) -> None:
+    """The Monte Carlo's correlations against the station's drawn inputs, from the scenario alone (no light, no
+    campaign): an unknown or fixed input, or a set no joint distribution has, is an InputError naming
+    operations.monte_carlo.correlations before any stage runs (`lunarops validate`, `lunarops run`)."""
+    section = getattr(scenario, "operations", None)
+    if section is None or not section.monte_carlo.correlations:
+        return
+    station = station_from_section(section, scenario.period.start_utc, all_online=True)
+    correlation_plan(station, section.monte_carlo.correlation_pairs(), "operations.monte_carlo.correlations")
+
+
 def simulate_scenario(
     scenario: Any,
     runs: int | None = None,
