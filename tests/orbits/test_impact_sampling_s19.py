@@ -4,8 +4,10 @@ the STATION-KEEPING note and its delta-v estimate; the orbits stage's period-wid
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from lunarops.orbits import KeplerOrbiter, NrhoOrbiter, compute_coverage
@@ -18,6 +20,8 @@ from lunarops.orbits.tracks import orbiter_tracks
 from lunarops.runner.stage import RunContext
 from lunarops.runner.stages.orbits import run_stage
 from lunarops.scenario.load import parse_scenario
+from lunarops.store import read_frame
+from lunarops.store.parquet import write_dataset_files
 from lunarops.timescale import parse_utc
 
 R_KM = 1737.4  # IAU/NAIF mean lunar radius [km]
@@ -125,7 +129,7 @@ def test_example_relay_over_five_years_and_the_station_keeping_note(five_years: 
     assert f"at least about {dv_m_s:.1f} m/s" in note
 
 
-def test_orbits_stage_reports_the_lowest_perilune_over_the_period() -> None:
+def test_orbits_stage_reports_the_lowest_perilune_over_the_period(tmp_path: Path) -> None:
     # the 15 x 3,000 km orbit decays into the surface within 6 days (tests/orbits/test_orbits_session15.py); the
     # coverage window (1 d) ends before it, the period-wide search does not
     text = """\
@@ -152,3 +156,28 @@ orbits:
     assert row["impact_utc"] != "none" and bool(row["needs_station_keeping"])
     assert math.isnan(row["station_keeping_dv_m_per_s"])  # no sound estimate past an impact
     assert any(n.startswith("STATION-KEEPING: orbiter 'decaying'") and "hits the Moon" in n for n in stage.notes)
+    # the table's times in the summary (ISO 8601 UTC; impact null when none) and in results/orbits-perilunes.parquet
+    by_orbiter = table.set_index("orbiter")
+    for name in ("decaying", "station"):
+        assert stage.summary[f"{name}: lowest_perilune_utc"] == by_orbiter.loc[name, "lowest_perilune_utc"]
+    assert stage.summary["decaying: impact_utc"] == row["impact_utc"]
+    assert stage.summary["station: impact_utc"] is None and by_orbiter.loc["station", "impact_utc"] == "none"
+    # the impact is the lowest point (the sphere) and comes before the period's end (2030-01-08)
+    assert row["lowest_perilune_utc"] == row["impact_utc"] < "2030-01-08T00:00:00Z"
+    written = write_dataset_files(stage.datasets["perilunes"], tmp_path / "orbits-perilunes.parquet")
+    assert [p.name for p in written] == ["orbits-perilunes.parquet"]  # one table
+    frame = read_frame(written[0])
+    assert list(frame.columns) == [
+        "row", "orbiter", "n_perilunes", "lowest_perilune_alt_km", "lowest_perilune_above_terrain_km",
+        "lowest_perilune_utc", "impact_utc", "needs_station_keeping", "station_keeping_dv_m_per_s",
+    ]
+    assert list(frame["orbiter"]) == list(table["orbiter"])
+    for column in ("n_perilunes", "lowest_perilune_alt_km", "lowest_perilune_above_terrain_km",
+                   "needs_station_keeping", "station_keeping_dv_m_per_s"):
+        np.testing.assert_array_equal(frame[column].to_numpy(), table[column].to_numpy(), err_msg=column)
+    # times: datetime64 at full precision; the table's text is the same time cut to the second; NaT: no impact
+    for column in ("lowest_perilune_utc", "impact_utc"):
+        assert pd.api.types.is_datetime64_any_dtype(frame[column])
+        text = frame[column].dt.floor("s").dt.strftime("%Y-%m-%dT%H:%M:%SZ").fillna("none")
+        assert list(text) == list(table[column]), column
+    assert frame["impact_utc"].isna().tolist() == [False, True]

@@ -536,6 +536,11 @@ def to_dataset(inputs: EngineInputs, raw: RawRuns, first_run: int = 0) -> xr.Dat
         data[name] = (("run", "time"), raw.records[:, v, :])
     for s, name in enumerate(engine.SCALAR_VARS):
         data[f"run_{name}"] = (("run",), raw.scalars[:, s])
+    # a code, not a quantity: an integer (the engine keeps its scalars as float64)
+    data["run_min_reserve_store"] = (("run",), raw.scalars[:, engine.S_MINDAYS_STORE].astype(np.int8))
+    # the loads' standby energy in the run (0 without loads) [J]; run_served_j includes it
+    standby_j = raw.load_stats[:, :, -1, engine.L_STANDBY_J].sum(axis=1) if inputs.load_names else np.zeros(runs)
+    data["run_standby_j"] = (("run",), standby_j)
     data["event_counts"] = (("run", "event"), raw.ev_counts)
     coords: dict[str, Any] = {
         "run": np.arange(first_run, first_run + runs),
@@ -563,6 +568,12 @@ def to_dataset(inputs: EngineInputs, raw: RawRuns, first_run: int = 0) -> xr.Dat
     if inputs.comp_names:
         ds["component_hours_down"].attrs["units"] = "unit-hours (awaiting a spare + under repair)"
     ds["rfc_j"].attrs["description"] = "reactants' energy before the fuel cell (it delivers rfc_j x its efficiency)"
+    # CF conventions' flag_values / flag_meanings (CF 1.11, sec. 3.5) for the store code
+    ds["run_min_reserve_store"].attrs |= {
+        "description": "the store that set run_min_reserve_days: 0 o2_kg, 1 water_kg, 2 food_kg; -1 never crewed",
+        "flag_values": [-1, 0, 1, 2],
+        "flag_meanings": "never_crewed o2_kg water_kg food_kg",
+    }
     for var, how in zip(engine.RECORD_VARS, engine.RECORD_REDUCTION, strict=True):
         ds[var].attrs["reduction"] = f"{how} over {raw.record_steps} step(s) of {inputs.dt_s:g} s"
     return ds
@@ -875,6 +886,9 @@ def summarize(ds: xr.Dataset, battery_capacity_j: float | None = None) -> dict[s
         asked.append((value, [None if x is None else x * scale / per for x in (low, high)]))
         return value
 
+    if "run_standby_j" not in ds:  # datasets written before run_standby_j (session 19)
+        standby_j = ds["load_standby_j"].sum("load") if "load_standby_j" in ds else xr.zeros_like(ds["run_served_j"])
+        ds = ds.assign(run_standby_j=standby_j)
     kwh = 1.0 / 3.6e6
     # bits -> GB by division: 1.6e13 bits / 8e9 is exactly 2000 GB (x 1.25e-10 gives 2000.0000000000002)
     uns = ds["run_unserved_j"].values
@@ -913,6 +927,8 @@ def summarize(ds: xr.Dataset, battery_capacity_j: float | None = None) -> dict[s
         "served_mwh_p50": q("run_served_j", 50, per=3.6e9),
         "curtailed_mwh_p50": q("run_curtailed_j", 50, per=3.6e9),
         "storage_losses_mwh_p50": q("run_losses_j", 50, per=3.6e9),
+        # of the served energy, the loads' standby (keep-alive) power while not running
+        "standby_energy_mwh_p50": q("run_standby_j", 50, per=3.6e9),
         "isru_o2_kg_p05": q("run_isru_o2_kg", 5),
         "isru_o2_kg_p50": q("run_isru_o2_kg", 50),
         "isru_o2_kg_p95": q("run_isru_o2_kg", 95),

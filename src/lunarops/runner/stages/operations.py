@@ -697,21 +697,26 @@ def _link_note(comms: Any, light: LightSeries, inputs: Any, summary: dict[str, A
 
 def _budget_rates_text(comms: Any, light: LightSeries, inputs: Any, on: int, summary: dict[str, Any]) -> str:
     """What the link budgets give: each budgeted leg's rate (5th-95th percentile of the steps it carries the
-    link), the ranges and how often the fixed rate caps it; the medians go in ``summary``."""
+    link), the ranges and how often the fixed rate caps it, and with a modem's rate list which rates ran (see
+    ``_rate_list_text``); the medians go in ``summary``."""
     rate = inputs.link_bps[on:]
     relayed = inputs.link_relay[on:] > 0.5
+    # (leg, its steps: the geometry gives it the link, the steps it carries data, range, budget, fixed rate)
     legs = []
     if comms.direct_link_budget is not None and light.earth_distance_m is not None:
-        legs.append(("direct", ~relayed & (rate > 0.0), light.earth_distance_m[on:],
-                     _top_rate_mbps(comms.direct_link_budget, comms.data_rate_mbps)))
+        legs.append(("direct", ~relayed & light.direct_link[on:], ~relayed & (rate > 0.0),
+                     light.earth_distance_m[on:], comms.direct_link_budget, comms.data_rate_mbps))
     if comms.relay_link_budget is not None and light.relay_range_m is not None:
         cap = comms.relay_data_rate_mbps if comms.relay_data_rate_mbps is not None else comms.data_rate_mbps
-        legs.append(("relay", relayed & (rate > 0.0), light.relay_range_m[on:],
-                     _top_rate_mbps(comms.relay_link_budget, cap)))
+        legs.append(("relay", relayed, relayed & (rate > 0.0), light.relay_range_m[on:], comms.relay_link_budget,
+                     cap))
     text = ""
-    for leg, used, range_m, cap_mbps in legs:
+    for leg, steps, used, range_m, spec, fixed_mbps in legs:
+        cap_mbps = _top_rate_mbps(spec, fixed_mbps)
+        modem = _rate_list_text(f"{leg} link", spec, range_m[steps], fixed_mbps)
         if not used.any():
-            text += f" The {leg} link's budget is never used (no step carries that link)."
+            never = "no step carries that link" if not steps.any() else "no step of that link carries data"
+            text += f" The {leg} link's budget is never used ({never}).{modem}"
             continue
         mbps = rate[used] / 1e6
         km = range_m[used] / 1e3
@@ -723,9 +728,31 @@ def _budget_rates_text(comms: Any, light: LightSeries, inputs: Any, on: int, sum
         text += (
             f" The {name} gives {significant(low)}-{significant(high)} Mbps (5th-95th percentile of "
             f"the steps it carries the link; median {significant(mid)}) at {km.min():,.0f}-{km.max():,.0f} km, "
-            f"capped at {cap_mbps:g} Mbps on {capped:.0%} of them."
+            f"capped at {cap_mbps:g} Mbps on {capped:.0%} of them.{modem}"
         )
     return text + _trunk_text(comms, light, on, relayed, summary)
+
+
+def _rate_list_text(name: str, spec: Any, range_m: NDArray[np.float64], fixed_mbps: float) -> str:
+    """With a modem's rate list (the budget's ``rates_mbps``): the listed rates the leg ran at, highest first, each
+    with its share of the leg's steps (``range_m``: its range at each of them [m]; NaN: no link), and the share on
+    which no listed rate closes (the link carries nothing then); "" without a list or steps."""
+    budget = _budget(spec)
+    if budget is None or budget.rates_bps is None or range_m.size == 0:
+        return ""
+    up = np.isfinite(range_m)
+    bps = np.where(up, budget.rate_bps(np.where(up, range_m, 1.0), fixed_mbps * 1e6), 0.0)
+    # rate_bps returns the listed rates themselves (functions.modem_rate_bps): equality is exact
+    ran = [(r, float(np.mean(bps == r_bps))) for r, r_bps in zip(spec.rates_mbps, budget.rates_bps, strict=True)]
+    parts = [f"{r:g} Mbps on {share:.1%}" for r, share in reversed(ran) if share > 0.0]
+    listed = ", ".join(f"{r:g}" for r in spec.rates_mbps)
+    closed = float(np.mean(bps <= 0.0))
+    steps = f"of its {range_m.size:,} steps"
+    used = f"ran at {', '.join(parts)} {steps}" if parts else f"ran on none {steps}"
+    return (
+        f" The {name}'s modem (rates {listed} Mbps) {used}; no listed rate closes on {closed:.1%} of them"
+        + (" (the link then carries nothing)." if closed > 0.0 else ".")
+    )
 
 
 def _top_rate_mbps(budget: Any, cap_mbps: float) -> float:
@@ -764,7 +791,9 @@ def _trunk_text(
         f"percentile of the relayed steps; median {significant(mid)}) at {trunk_km.min():,.0f}-{trunk_km.max():,.0f} "
         f"km from the Earth's centre, and sets the relayed rate (below the base-to-relay hop) on {limits:.0%} of them"
     )
-    return text + (f"; no listed modem rate closes on {closed:.0%} of them." if closed > 0.0 else ".")
+    text += f"; no listed modem rate closes on {closed:.0%} of them." if closed > 0.0 else "."
+    trunk_m = light.relay_earth_distance_m[on:][used]
+    return text + _rate_list_text("relay trunk", comms.relay_trunk_link_budget, trunk_m, cap_bps / 1e6)
 
 
 def _longest_run(flags: NDArray[np.bool_]) -> int:

@@ -134,9 +134,11 @@ def _perilune_rows(
     scans: dict[str, PeriluneScan], orbiters: list[Orbiter], epoch: datetime, notes: list[str]
 ) -> list[dict[str, Any]]:
     """One row per orbiter: its lowest perilune over the whole period (search between samples), whether it needs
-    station-keeping and the delta-v estimate (NaN: none needed or none sound); appends the STATION-KEEPING notes."""
+    station-keeping and the delta-v estimate (NaN: none needed or none sound); appends the STATION-KEEPING notes.
+    Times are naive UTC datetimes at full precision (``impact_utc`` None: no impact)."""
     rows = []
     label = epoch.strftime("%Y-%m-%dT%H:%M:%SZ")
+    start = epoch.replace(tzinfo=None)
     for o in orbiters:
         scan = scans[o.name]
         note = station_keeping_note(o, scan, label)
@@ -149,15 +151,36 @@ def _perilune_rows(
                 "n_perilunes": int(scan.perilune_s.size),
                 "lowest_perilune_alt_km": scan.lowest_altitude_km,
                 "lowest_perilune_above_terrain_km": scan.lowest_above_terrain_km,
-                "lowest_perilune_utc": (epoch + timedelta(seconds=scan.lowest_s)).strftime("%Y-%m-%dT%H:%M:%SZ"),
-                "impact_utc": "none"
-                if scan.impact_s is None
-                else (epoch + timedelta(seconds=scan.impact_s)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "lowest_perilune_utc": start + timedelta(seconds=scan.lowest_s),
+                "impact_utc": None if scan.impact_s is None else start + timedelta(seconds=scan.impact_s),
                 "needs_station_keeping": note is not None,
                 "station_keeping_dv_m_per_s": math.nan if dv is None else dv,
             }
         )
     return rows
+
+
+def _iso_utc(moment: datetime | None) -> str | None:
+    """A naive UTC datetime as ISO 8601 text to the second ("2030-01-03T04:05:06Z"); None stays None."""
+    return None if moment is None else moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _perilune_table(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    """The report's perilune table: times as ISO text, "none" for no impact."""
+    frame = pd.DataFrame(rows)
+    for column in ("lowest_perilune_utc", "impact_utc"):
+        frame[column] = [_iso_utc(row[column]) or "none" for row in rows]
+    return frame
+
+
+def _perilune_dataset(rows: list[dict[str, Any]]) -> xr.Dataset:
+    """The perilune rows as a Dataset over one ``row`` dimension (results/orbits-perilunes.parquet), as
+    ``logistics.outputs.table_dataset``: times as datetime64[ns] UTC at full precision (NaT: no impact)."""
+    frame = pd.DataFrame(rows)
+    for column in ("lowest_perilune_utc", "impact_utc"):
+        frame[column] = pd.to_datetime(pd.Series([row[column] for row in rows], dtype=object)).astype("datetime64[ns]")
+    frame.index.name = "row"
+    return xr.Dataset.from_dataframe(frame)
 
 
 def run_stage(ctx: RunContext) -> StageResult | None:
@@ -203,6 +226,8 @@ def run_stage(ctx: RunContext) -> StageResult | None:
     for row in perilune_rows:
         summary[f"{row['orbiter']}: lowest_perilune_alt_km"] = row["lowest_perilune_alt_km"]
         summary[f"{row['orbiter']}: lowest_perilune_above_terrain_km"] = row["lowest_perilune_above_terrain_km"]
+        summary[f"{row['orbiter']}: lowest_perilune_utc"] = _iso_utc(row["lowest_perilune_utc"])
+        summary[f"{row['orbiter']}: impact_utc"] = _iso_utc(row["impact_utc"])  # over the whole period; None: none
         if row["needs_station_keeping"]:
             summary[f"{row['orbiter']}: station_keeping_dv_m_per_s"] = row["station_keeping_dv_m_per_s"]
     for row in result.orbiter_rows():
@@ -354,7 +379,7 @@ def run_stage(ctx: RunContext) -> StageResult | None:
         name="orbits",
         title="Orbital segment: station, relays, links, eclipses, transfers",
         summary=summary,
-        datasets={"orbits": _dataset(result)},
+        datasets={"orbits": _dataset(result), "perilunes": _perilune_dataset(perilune_rows)},
         figures=figures,
         tables=[
             Table(coverage_title, pd.DataFrame(coverage_rows)),
@@ -362,7 +387,7 @@ def run_stage(ctx: RunContext) -> StageResult | None:
             Table(
                 f"Orbiters: lowest perilune over the whole period ({period_days:g} d, searched between samples; "
                 "altitudes above the 1737.4 km sphere and above the highest terrain, 10.8 km)",
-                pd.DataFrame(perilune_rows),
+                _perilune_table(perilune_rows),
             ),
             Table("Eclipse events", pd.DataFrame(events)),
             Table("Delta-v ledger", ledger_frame),
