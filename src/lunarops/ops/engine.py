@@ -428,6 +428,7 @@ def run_one(
     store_par: NDArray[np.float64],
     prop_par: NDArray[np.float64],
     del_step: NDArray[np.int64],
+    del_order: NDArray[np.int64],
     del_comm: NDArray[np.int64],
     del_amount: NDArray[np.float64],
     comm_par: NDArray[np.float64],
@@ -650,9 +651,10 @@ def run_one(
     for t in range(n_steps):
         # 1. deliveries
         spares_in = False
-        while i_del < del_step.shape[0] and del_step[i_del] <= t:
-            c = del_comm[i_del]
-            amt = del_amount[i_del]
+        while i_del < del_order.shape[0] and del_step[del_order[i_del]] <= t:
+            k_del = del_order[i_del]  # the deliveries in the run's (slipped) step order
+            c = del_comm[k_del]
+            amt = del_amount[k_del]
             if c == 4:
                 pool += amt
                 spares_in = True
@@ -1310,6 +1312,7 @@ def run_many(
     store_par: NDArray[np.float64],
     prop_par: NDArray[np.float64],
     del_step: NDArray[np.int64],
+    del_order: NDArray[np.int64],
     del_comm: NDArray[np.int64],
     del_amount: NDArray[np.float64],
     comm_par: NDArray[np.float64],
@@ -1336,7 +1339,8 @@ def run_many(
 ) -> None:
     """``run_one`` for every run (first axis of the per-run arrays and outputs), in parallel. ``standby_w``
     (load, step): each load's standby power while it does not run; no rows when no load has one. ``ls_par`` is
-    per run (run, 7): its loop fractions may be drawn."""
+    per run (run, 7): its loop fractions may be drawn. ``del_step`` (run, delivery): each run's (slipped)
+    delivery steps; ``del_order`` (run, delivery): the deliveries in the order they land in that run."""
     array_t = np.ascontiguousarray(array_in.T)
     kind, kinds = step_kinds_standby(demand_w, load_daylight, daylight, link_bps, crew, link_relay, standby_w)
     for i in numba.prange(rec.shape[0]):
@@ -1370,7 +1374,8 @@ def run_many(
             stores0,
             store_par,
             prop_par,
-            del_step,
+            del_step[i],
+            del_order[i],
             del_comm,
             del_amount,
             comm_par,

@@ -62,6 +62,15 @@ def _first_bad(name: str, values: NDArray[np.generic], bad: NDArray[np.bool_], n
     )
 
 
+def _first_bad_pair(name: str, values: NDArray[np.float64], bad: NDArray[np.bool_], need: str) -> InputError:
+    """As ``_first_bad`` for an (orbiter, step) array."""
+    k, i = (int(j[0]) for j in np.nonzero(bad))
+    return InputError(
+        f"light series {name} has {int(bad.sum())} of {values.size} values that are not {need} "
+        f"(first: {name}[{k}, {i}] = {values[k, i].item()!r}); fix the light series"
+    )
+
+
 @dataclass(frozen=True)
 class LightSeries:
     """Per-step light and Earth visibility at the base (independent of where it comes from).
@@ -76,6 +85,10 @@ class LightSeries:
     the distance to the nearest orbiter that relays (NaN where none does) [m]: the ranges of a ``CommLink``'s
     budgets; ``relay_earth_distance_m`` (optional) that orbiter's distance to the Earth's centre (NaN where none
     relays) [m]: the range of the relay's own link to Earth (``CommLink.trunk_budget``).
+    ``relay_orbiter_range_m`` and ``relay_orbiter_earth_distance_m`` (optional, given together; shape (orbiter,
+    step)): each orbiter's range to the base and distance to the Earth's centre [m], NaN where that orbiter does
+    not relay; the relayed rate is then the best over the relaying orbiters (``relay_rate_bps``), and
+    ``relay_range_m``/``relay_earth_distance_m`` default to the nearest relaying orbiter's.
     """
 
     sun_elevation_rad: NDArray[np.float64]
@@ -89,6 +102,8 @@ class LightSeries:
     earth_distance_m: NDArray[np.float64] | None = None
     relay_range_m: NDArray[np.float64] | None = None
     relay_earth_distance_m: NDArray[np.float64] | None = None
+    relay_orbiter_range_m: NDArray[np.float64] | None = None
+    relay_orbiter_earth_distance_m: NDArray[np.float64] | None = None
 
     def __post_init__(self) -> None:
         """Convert array-likes to arrays (float64 arrays and bool ``earth_visible`` are kept as given) and
@@ -169,6 +184,59 @@ class LightSeries:
                 if bad.any():
                     need = "a range [m] wherever relay_visible is True (NaN only where no relay is up)"
                     raise _first_bad(name, dist, bad, need)
+        self._check_relay_orbiters(n)
+
+    def _check_relay_orbiters(self, n: int) -> None:
+        """The per-orbiter relay ranges: both or neither, (orbiter, step) with ``n`` steps, > 0 [m] or NaN,
+        NaN at the same places, a range wherever ``relay_visible``; the nearest-orbiter fields derived from them
+        when not given, else checked against them."""
+        names = ("relay_orbiter_range_m", "relay_orbiter_earth_distance_m")
+        given = [getattr(self, name) is not None for name in names]
+        if not any(given):
+            return
+        if not all(given):
+            have, lack = names if given[0] else names[::-1]
+            raise InputError(
+                f"light series has {have} but no {lack}; give both per-orbiter relay ranges [m] (or neither)"
+            )
+        for name in names:
+            values = _float_series(name, getattr(self, name))
+            if values.ndim != 2 or values.shape[0] == 0 or values.shape[1] != n:
+                raise InputError(
+                    f"light series {name} has shape {values.shape}, expected (orbiters >= 1, {n}): one row per orbiter"
+                )
+            object.__setattr__(self, name, values)
+        each_range, each_earth = self.relay_orbiter_range_m, self.relay_orbiter_earth_distance_m
+        assert each_range is not None and each_earth is not None
+        for name, values in zip(names, (each_range, each_earth), strict=True):
+            bad = ~(((values > 0.0) & (values < np.inf)) | np.isnan(values))
+            if bad.any():
+                raise _first_bad_pair(name, values, bad, "numbers > 0 [m], or NaN where that orbiter does not relay")
+        bad = np.isnan(each_range) != np.isnan(each_earth)
+        if bad.any():
+            need = "NaN exactly where relay_orbiter_range_m is (an orbiter relays with both hops or not at all)"
+            raise _first_bad_pair(names[1], each_earth, bad, need)
+        relaying = np.isfinite(each_range)
+        if self.relay_visible is not None:
+            bad = self.relay_visible & ~relaying.any(axis=0)
+            if bad.any():
+                raise _first_bad(
+                    "relay_visible", self.relay_visible, bad,
+                    "True only where some orbiter has a range in relay_orbiter_range_m",
+                )
+        masked = np.where(relaying, each_range, np.inf)
+        pick = np.argmin(masked, axis=0)
+        any_up = relaying.any(axis=0)
+        nearest = np.where(any_up, masked[pick, np.arange(n)], np.nan)
+        nearest_earth = np.where(any_up, each_earth[pick, np.arange(n)], np.nan)
+        for name, derived in (("relay_range_m", nearest), ("relay_earth_distance_m", nearest_earth)):
+            old = getattr(self, name)
+            if old is None:
+                object.__setattr__(self, name, derived)
+            elif not np.array_equal(old, derived, equal_nan=True):
+                bad = ~((old == derived) | (np.isnan(old) & np.isnan(derived)))
+                need = "the nearest relaying orbiter's (from the relay_orbiter_* fields; or leave it out)"
+                raise _first_bad(name, old, bad, need)
 
     @property
     def n_steps(self) -> int:
@@ -249,6 +317,9 @@ class EngineInputs:
     # the water_electrolysis plant's stores (engine.run_one): [lox_capacity_kg, lh2_capacity_kg, the share of each
     # store left after a step's boil-off (LOX, LH2), min_water_kg]
     prop_par: NDArray[np.float64] = field(default_factory=lambda: np.array(NO_PROPELLANT_PLANT))
+    # each delivery of del_step (time order): its index in station.deliveries and its time [s] (for slips)
+    del_source: NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    del_time_s: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
 
     @property
     def years(self) -> tuple[int, ...]:
@@ -469,7 +540,9 @@ def build_inputs(
     stores0 = np.array([getattr(cons, s) for s in STORES], dtype=np.float64)
     store_par = np.array([cons.reserve_days, cons.o2_capacity_kg, cons.water_capacity_kg])
 
-    deliveries = sorted((d for d in station.deliveries if d.commodity != "crew"), key=lambda d: d.time_s)
+    source = sorted((i for i, d in enumerate(station.deliveries) if d.commodity != "crew"),
+                    key=lambda i: station.deliveries[i].time_s)
+    deliveries = [station.deliveries[i] for i in source]
     del_step = np.array([max(0, step_at_or_after(d.time_s, dt_s)) for d in deliveries], dtype=np.int64)
     comp_index = {c.name: i for i, c in enumerate(station.components)}
     if len(comp_index) < len(station.components):
@@ -555,6 +628,8 @@ def build_inputs(
         del_step=del_step,
         del_comm=del_comm,
         del_amount=del_amount,
+        del_source=np.array(source, dtype=np.int64),
+        del_time_s=np.array([d.time_s for d in deliveries], dtype=np.float64),
         comm_par=comm_par,
         comm_idx=comm_idx,
         comp_names=tuple(c.name for c in comps),
@@ -646,6 +721,15 @@ def operating_clock(station: Station, load_index: dict[str, int]) -> NDArray[np.
     return out
 
 
+def slipped_delivery_steps(inputs: EngineInputs, slip_s: NDArray[np.float64]) -> NDArray[np.int64]:
+    """Each run's delivery steps (run, delivery in ``del_step`` order) for slips ``slip_s`` [s] of the same
+    shape: the first step at or after time + slip (step 0 for a time before the start); ``n_steps`` or more: past
+    the period's end, not delivered. A slip of 0 keeps ``del_step``."""
+    late = np.ceil((inputs.del_time_s + slip_s) / inputs.dt_s - 1e-9)
+    steps = np.maximum(0, np.minimum(late, float(inputs.n_steps))).astype(np.int64)
+    return np.where(slip_s > 0.0, steps, inputs.del_step[None, :])
+
+
 def step_at_or_after(time_s: float, dt_s: float) -> int:
     """The first step at or after ``time_s`` (a time within 1e-9 step of a step is that step): when a delivery
     lands or an element comes online."""
@@ -676,11 +760,29 @@ def direct_rate_bps(comm: CommLink, light: LightSeries) -> NDArray[np.float64]:
 def relay_rate_bps(comm: CommLink, light: LightSeries) -> NDArray[np.float64]:
     """The relayed link's rate at each step while a relay is up [bit/s]: ``relay_bps``, capped by the budget's
     rate at the nearest relay's range when the link has a budget (0 where no relay is up); with a trunk (the
-    relay's own link to Earth: ``trunk_budget``, ``trunk_bps``) the lower of that and the trunk's rate."""
+    relay's own link to Earth: ``trunk_budget``, ``trunk_bps``) the lower of that and the trunk's rate, and with
+    per-orbiter ranges (``LightSeries.relay_orbiter_range_m``) the best such pair over the relaying orbiters."""
     base_leg = _capped_rate(comm, comm.relay_bps, comm.relay_budget, light, "relay_range_m", "the nearest relay")
     if comm.trunk_budget is None and comm.trunk_bps == float("inf"):
-        return base_leg
+        return base_leg  # the rate falls with range: the nearest orbiter is the best
+    if light.relay_orbiter_range_m is not None:
+        return relay_pair_rates_bps(comm, light).max(axis=0)
     return np.minimum(base_leg, trunk_rate_bps(comm, light))
+
+
+def relay_pair_rates_bps(comm: CommLink, light: LightSeries) -> NDArray[np.float64]:
+    """Each orbiter's relayed rate, the lower of its two hops, at each step [bit/s], shape (orbiter, step): 0
+    where it does not relay. Needs the per-orbiter ranges (``LightSeries.relay_orbiter_range_m``)."""
+    if light.relay_orbiter_range_m is None or light.relay_orbiter_earth_distance_m is None:
+        raise InputError("light series has no relay_orbiter_range_m: give the per-orbiter relay ranges [m]")
+    base = _capped_rate(
+        comm, comm.relay_bps, comm.relay_budget, light, "relay_orbiter_range_m", "each relaying orbiter"
+    )
+    trunk = _capped_rate(
+        comm, comm.trunk_bps, comm.trunk_budget, light, "relay_orbiter_earth_distance_m", "the Earth from each orbiter"
+    )
+    # a fixed rate (no budget) is not NaN-aware: an orbiter that does not relay carries nothing
+    return np.where(np.isfinite(light.relay_orbiter_range_m), np.minimum(base, trunk), 0.0)
 
 
 def trunk_rate_bps(comm: CommLink, light: LightSeries) -> NDArray[np.float64]:
@@ -691,7 +793,13 @@ def trunk_rate_bps(comm: CommLink, light: LightSeries) -> NDArray[np.float64]:
     )
 
 
-_LEGS = {"relay_range_m": "relay", "earth_distance_m": "direct", "relay_earth_distance_m": "relay trunk"}
+_LEGS = {
+    "relay_range_m": "relay",
+    "earth_distance_m": "direct",
+    "relay_earth_distance_m": "relay trunk",
+    "relay_orbiter_range_m": "relay",
+    "relay_orbiter_earth_distance_m": "relay trunk",
+}
 
 
 def _capped_rate(
@@ -700,10 +808,10 @@ def _capped_rate(
     """``fixed_bps`` at every step, capped by ``budget``'s rate at the light series' range ``range_name`` (0 where
     the range is NaN: no link). With the budget's discrete ``rates_bps``: the highest listed rate at or below
     ``fixed_bps`` that closes."""
-    if budget is None:
-        return np.full(light.n_steps, fixed_bps)
-    leg = _LEGS[range_name]
     range_m = getattr(light, range_name)
+    if budget is None:
+        return np.full(light.n_steps if range_m is None else range_m.shape, fixed_bps)
+    leg = _LEGS[range_name]
     if range_m is None:
         raise InputError(
             f"comm link {comm.name!r} has a {leg} link budget but the light series has no {range_name}; give the "

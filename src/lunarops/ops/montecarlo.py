@@ -26,7 +26,7 @@ from lunarops.errors import InputError
 from lunarops.memory import available_memory_bytes
 from lunarops.ops import engine
 from lunarops.ops import functions as fn
-from lunarops.ops.inputs import EngineInputs, require_count
+from lunarops.ops.inputs import EngineInputs, require_count, slipped_delivery_steps
 from lunarops.ops.lifesupport import LOOP_FRACTIONS
 from lunarops.ops.station import STORES, Station
 from lunarops.ops.uncertain import Uncertain
@@ -46,6 +46,7 @@ class RunDraws:
     fail_steps: NDArray[np.int64]  # (run, unit, k): operating steps to the k-th failure
     drawn: NDArray[np.float64] | None = None  # (run, uncertain input): each input's value (uncertain_input_names)
     ls_par: NDArray[np.float64] | None = None  # (run, 7): life-support rates and loop fractions; None: the inputs'
+    del_step: NDArray[np.int64] | None = None  # (run, delivery): slipped delivery steps; None: the inputs'
 
 
 def _uncertain_inputs(station: Station) -> list[Uncertain]:
@@ -65,7 +66,20 @@ def _uncertain_inputs(station: Station) -> list[Uncertain]:
             out += [plant.o2_energy_j_per_kg]
     # last, and only those given a distribution: other runs' draws stay as they were
     out += [u for _, u in station.closure.drawn]
+    out += [d.slip_s for d in _drawn_slips(station)]  # after all others: scenarios without slips draw the same
     return out
+
+
+def _drawn_slips(station: Station) -> list[Any]:
+    """The deliveries whose slip is drawn from a distribution, in ``station.deliveries`` order."""
+    return [d for d in station.deliveries if d.slip_s is not None and d.slip_s.kind != "fixed"]
+
+
+def slip_input_name(station: Station, index: int) -> str:
+    """The drawn-input name of ``station.deliveries[index]``'s slip: "<name or delivery.<index>> <commodity>:
+    slip_s"."""
+    d = station.deliveries[index]
+    return f"{d.name or f'delivery.{index}'} {d.commodity}: slip_s"
 
 
 def uncertain_input_names(station: Station) -> list[str]:
@@ -87,6 +101,8 @@ def uncertain_input_names(station: Station) -> list[str]:
         elif plant.kind == "ilmenite_reduction":
             names += [f"{plant.name}: o2_energy_j_per_kg"]
     names += [f"life_support: {name}" for name, _ in station.closure.drawn]
+    drawn = _drawn_slips(station)
+    names += [slip_input_name(station, i) for i, d in enumerate(station.deliveries) if any(d is x for x in drawn)]
     return names
 
 
@@ -335,6 +351,15 @@ def draw_runs(
     for name, _ in station.closure.drawn:  # columns 4-6 of ls_par: the loop fractions
         ls_par[:, 4 + LOOP_FRACTIONS.index(name)] = column(k)
         k += 1
+    del_step = None
+    if any(d.slip_s is not None for d in station.deliveries):  # each run's delivery steps
+        slip_at = {id(d): j for j, d in enumerate(_drawn_slips(station))}
+        slip_s = np.zeros((runs, inputs.del_step.shape[0]))
+        for m, source in enumerate(inputs.del_source.tolist()):
+            d = station.deliveries[source]
+            if d.slip_s is not None:
+                slip_s[:, m] = column(k + slip_at[id(d)]) if id(d) in slip_at else d.slip_s.value
+        del_step = slipped_delivery_steps(inputs, slip_s)
     array_eff = np.empty((runs, n_arr))
     array_deg = np.empty((runs, n_arr))
     for a in range(n_arr):
@@ -348,6 +373,7 @@ def draw_runs(
         fail_steps=fail,
         drawn=drawn,
         ls_par=ls_par,
+        del_step=del_step,
     )
 
 
@@ -427,6 +453,7 @@ def run_batch(
     scal[:] = 0.0
     ev_counts[:] = 0
     x = inputs
+    del_step = draws.del_step if draws.del_step is not None else np.tile(x.del_step, (runs, 1))
     engine.run_many(
         x.dt_s,
         out.record_steps,
@@ -461,7 +488,8 @@ def run_batch(
         x.stores0,
         x.store_par,
         x.prop_par,
-        x.del_step,
+        del_step,
+        np.argsort(del_step, axis=1, kind="stable"),  # each run's deliveries in landing order
         x.del_comm,
         x.del_amount,
         x.comm_par,
@@ -1094,15 +1122,24 @@ def simulate(
     raw = RawRuns.allocate(inputs, runs, record_steps, event_capacity, np.float32 if runs > 1 else np.float64)
     params = _uncertain_inputs(station)
     drawn = np.zeros((runs, len(params)))
+    missed = np.zeros(runs, dtype=np.int64)  # deliveries in the period slipped past its end
+    in_period = inputs.del_step < inputs.n_steps
     for start in range(0, runs, batch):
         n = min(batch, runs - start)
         draws = draw_runs(station, inputs, seed, n, sample_inputs, first_run=start, correlations=correlations)
         run_batch(inputs, draws, out=raw.runs_slice(start, start + n))
         if draws.drawn is not None:
             drawn[start : start + n] = draws.drawn
+        if draws.del_step is not None:
+            missed[start : start + n] = np.sum((draws.del_step >= inputs.n_steps) & in_period, axis=1)
         if progress is not None:
             progress((start + n) / runs, f"{start + n}/{runs} runs")
     ds = to_dataset(inputs, raw)
+    if any(d.slip_s is not None for d in station.deliveries):
+        ds["run_deliveries_missed"] = (("run",), missed)
+        ds["run_deliveries_missed"].attrs["description"] = (
+            "deliveries dated in the period that slipped past its end (not delivered)"
+        )
     random = [k for k, p in enumerate(params) if p.kind != "fixed" and sample_inputs]
     if random:  # each run's value of every input drawn from a distribution, for sensitivity studies
         names = uncertain_input_names(station)

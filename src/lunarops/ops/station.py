@@ -249,12 +249,28 @@ class Component:
 @dataclass(frozen=True)
 class Delivery:
     """Goods arriving at the base. ``commodity`` 'crew' changes the crew count by ``amount``; 'spares' for
-    ``component`` (a component's name) are that component's own, else any failed unit may take them (a pool)."""
+    ``component`` (a component's name) are that component's own, else any failed unit may take them (a pool).
+    ``slip_s``: how late it arrives, fixed or drawn per run (>= 0; not for crew); ``name`` names it in the drawn
+    inputs (e.g. "resupply.2")."""
 
     time_s: float
     commodity: Commodity
     amount: float
     component: str | None = None
+    slip_s: Uncertain | None = None
+    name: str = ""
+
+    def __post_init__(self) -> None:
+        if self.slip_s is None:
+            return
+        what = self.name or f"delivery of {self.commodity} at {self.time_s:g} s"
+        if self.commodity == "crew":
+            raise InputError(f"{what}: slip_s is set, but crew arrivals do not slip; drop slip_s")
+        low = self.slip_s.low if self.slip_s.kind != "fixed" else self.slip_s.value
+        if not low >= 0.0:
+            raise InputError(
+                f"{what}: slip_s can be {low:g} s, below 0 (an early arrival); give a slip >= 0 (move the time instead)"
+            )
 
 
 @dataclass(frozen=True)

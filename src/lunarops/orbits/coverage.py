@@ -374,6 +374,10 @@ class CoverageResult:
     phase_scans: dict[str, PhaseScan] = field(default_factory=dict)  # NRHO orbiter in the Earth's shadow: phases
     # site: the Earth-centre distance [m] of the relay path's orbiter (the nearest relaying one; NaN: none relays)
     relay_earth_range_m: dict[str, FloatArray] = field(default_factory=dict)
+    # site: per orbiter (rows in ``tracks`` order) x step, its range to the site and its Earth-centre distance [m],
+    # NaN where that orbiter does not relay (does not see both the site and the Earth)
+    relay_orbiter_range_m: dict[str, FloatArray] = field(default_factory=dict)
+    relay_orbiter_earth_range_m: dict[str, FloatArray] = field(default_factory=dict)
     # orbiter: its perilunes over the span, searched between samples (lowest, impact)
     perilunes: dict[str, PeriluneScan] = field(default_factory=dict)
 
@@ -598,15 +602,21 @@ def compute_coverage(
             )
     relay_links = {}
     relay_earth_range_m: dict[str, FloatArray] = {}
+    relay_orbiter_range_m: dict[str, FloatArray] = {}
+    relay_orbiter_earth_range_m: dict[str, FloatArray] = {}
     # each orbiter's distance to the Earth's centre (the relay's own link to Earth) [m]
     earth_range_m = {track.name: np.linalg.norm(earth - track.position_j2000_m, axis=0) for track in tracks}
     for site in sites:
         relay = np.zeros(seconds.size, dtype=bool)
         nearest = np.full(seconds.size, np.inf)
         nearest_earth = np.full(seconds.size, np.nan)
-        for track in tracks:
+        each_range = np.full((len(tracks), seconds.size), np.nan)
+        each_earth = np.full((len(tracks), seconds.size), np.nan)
+        for k, track in enumerate(tracks):
             link = site_links[(site.name, track.name)]
             relays = link.visible & earth_links[track.name].visible
+            each_range[k, relays] = np.asarray(link.range_m)[relays]
+            each_earth[k, relays] = earth_range_m[track.name][relays]
             relay |= relays
             closer = relays & (link.range_m < nearest)
             nearest_earth = np.where(closer, earth_range_m[track.name], nearest_earth)
@@ -614,6 +624,8 @@ def compute_coverage(
         nearest[~relay] = np.nan
         relay_links[site.name] = LinkTimeline(f"{site.name} -> relay -> Earth", seconds, relay, None, end_s, nearest)
         relay_earth_range_m[site.name] = nearest_earth
+        relay_orbiter_range_m[site.name] = each_range
+        relay_orbiter_earth_range_m[site.name] = each_earth
     epoch = start.utc_datetime()
     notes = [impact.note(epoch) for impact in impacts.values()]
     notes += missed_impact_notes(orbiters, tracks, float(step_s), impacts, perilunes)
@@ -651,6 +663,8 @@ def compute_coverage(
         eclipses=eclipses,
         relay_links=relay_links,
         relay_earth_range_m=relay_earth_range_m,
+        relay_orbiter_range_m=relay_orbiter_range_m,
+        relay_orbiter_earth_range_m=relay_orbiter_earth_range_m,
         interpolation_error_m=model.interpolation_error_m,
         notes=notes,
         impacts=impacts,

@@ -466,6 +466,11 @@ class DeliverySpec(_Model):
         description="spares only: the component they are for (its own spares); without it any failed unit may take "
         "them",
     )
+    slip_days: UncertainFloat | None = Field(
+        default=None,
+        description="stores only: days the delivery arrives late, uncertain (drawn per run; >= 0); past the "
+        "period's end it is not delivered",
+    )
 
     _parse = field_validator("time_utc", mode="before")(_as_utc)
 
@@ -483,6 +488,13 @@ class DeliverySpec(_Model):
             raise ValueError(
                 f"delivery of {self.commodity} has amount {self.amount:g}: it counts whole {what}; give a whole number"
             )
+        if self.slip_days is not None:
+            if self.commodity == "crew":
+                raise ValueError(
+                    f"delivery of crew has slip_days {uncertain_text(self.slip_days)}: crew arrivals do not slip; "
+                    "drop slip_days (or move time_utc)"
+                )
+            check_range(f"delivery of {self.commodity} slip_days", self.slip_days, 0.0, math.inf)
         return self
 
 

@@ -26,7 +26,7 @@ from lunarops.illumination.site import TERRAIN_NONE
 from lunarops.numformat import significant
 from lunarops.ops import functions as fn
 from lunarops.ops.inputs import LightSeries, build_inputs, crew_below_zero, reserve_thresholds, step_at_or_after
-from lunarops.ops.lifesupport import BVAD, CrewRates, LoopClosure
+from lunarops.ops.lifesupport import BVAD, DAY_S, CrewRates, LoopClosure
 from lunarops.ops.montecarlo import (
     CorrelationPlan,
     OpsResult,
@@ -39,6 +39,7 @@ from lunarops.ops.montecarlo import (
     percentile_ranks,
     sensitivity_table,
     simulate,
+    slip_input_name,
     storage_month_table,
 )
 from lunarops.ops.station import (
@@ -353,7 +354,15 @@ def station_from_section(
     ls = section.life_support
     c = section.consumables
     deliveries = [
-        Delivery((d.time_utc - start).total_seconds(), d.commodity, d.amount, d.component) for d in section.resupply
+        Delivery(
+            (d.time_utc - start).total_seconds(),
+            d.commodity,
+            d.amount,
+            d.component,
+            uncertain(d.slip_days, DAY_S) if d.slip_days is not None else None,
+            f"resupply.{i}",
+        )
+        for i, d in enumerate(section.resupply)
     ]
     stores_s = on(c)  # the initial stores, delivered later when they come with a mission or at a date
     if stores_s > 0.0:
@@ -475,6 +484,40 @@ def _resupply_outside_notes(resupply: Any, period: Any) -> list[str]:
     return notes
 
 
+def _resupply_slip_notes(station: Station, inputs: Any, ds: xr.Dataset) -> list[str]:
+    """Each slipping resupply delivery: its slip's 5/50/95th percentiles over the runs [d] and the share of runs
+    in which it slipped past the period's end (not delivered)."""
+    if "run_deliveries_missed" not in ds:
+        return []
+    runs = int(ds.sizes["run"])
+    drawn = ds["input_value"] if "input_value" in ds else None
+    parts = []
+    for m, (source, time_s) in enumerate(zip(inputs.del_source.tolist(), inputs.del_time_s.tolist(), strict=True)):
+        d = station.deliveries[source]
+        if d.slip_s is None:
+            continue
+        name = slip_input_name(station, source)
+        if drawn is not None and name in drawn["uncertain_input"].values:
+            slip_s = np.asarray(drawn.sel(uncertain_input=name).values, dtype=np.float64)
+        else:
+            slip_s = np.full(runs, d.slip_s.nominal)  # a fixed slip (or the nominal run)
+        p5, p50, p95 = np.percentile(slip_s / DAY_S, [5.0, 50.0, 95.0])
+        # as the engine: it lands at the first step at or after time + slip; past the last step it is not delivered
+        steps = np.ceil((time_s + slip_s) / inputs.dt_s - 1e-9)
+        late = float(np.mean(steps >= inputs.n_steps)) if inputs.del_step[m] < inputs.n_steps else float("nan")
+        missed = "dated after the period" if math.isnan(late) else f"P(slips past the period's end) {late:.1%}"
+        parts.append(
+            f"{d.name or f'delivery.{source}'} ({d.amount:g} {d.commodity}): slip 5/50/95th percentile "
+            f"{p5:.1f}/{p50:.1f}/{p95:.1f} d, {missed}"
+        )
+    any_missed = float(np.mean(ds["run_deliveries_missed"].values > 0))
+    return [
+        f"Resupply slips (drawn per run; crew and campaign arrivals do not slip): {'; '.join(parts)}. "
+        f"{any_missed:.1%} of the {runs} runs lost at least one delivery past the period's end "
+        "(run_deliveries_missed)."
+    ]
+
+
 def _campaign_spares_note(deliveries: pd.DataFrame, unit_mass_kg: float | None, end_utc: datetime) -> list[str]:
     """What became of the campaign's spares (kg in the plan) delivered before the period's end: whole pooled
     units of ``unit_mass_kg``, or left out."""
@@ -558,14 +601,18 @@ def smooth_sphere_light(
 
 def relay_path(
     scenario: Any, site_products: dict[str, Any] | None, n_steps: int
-) -> tuple[NDArray[np.bool_], NDArray[np.float64], list[str], NDArray[np.float64]]:
+) -> tuple[
+    NDArray[np.bool_], NDArray[np.float64], list[str], NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]
+]:
     """Whether the base's data can be relayed to Earth at each of the period's ``n_steps`` steps: some orbiter
     of the orbits section sees the base above the coverage mask and sees the Earth (``compute_coverage``'s
     ``relay_links``, over the operations period at its step; the orbits section's min elevation and lunar
     gravity; the base's terrain horizon mask from the site stage's products when present); the range to the
     nearest such orbiter [m] (NaN where none); impact notes (found between the period's steps: ``compute_coverage``
     searches every perilune with heyoka events, so an hourly step cannot miss an impact); that orbiter's distance
-    to the Earth's centre [m] (NaN where none; the relay's own link to Earth).
+    to the Earth's centre [m] (NaN where none; the relay's own link to Earth); per orbiter (rows in the orbits
+    section's order) x step, its range to the base and its distance to the Earth's centre [m] (NaN where it does
+    not relay), for the best relaying orbiter at each step.
 
     ScenarioError when the scenario has no orbits section (the relays are its orbiters)."""
     from lunarops.orbits.coverage import compute_coverage
@@ -605,7 +652,9 @@ def relay_path(
     # an orbiter that hits the Moon within the period (even between two steps) relays nothing from then on: say so
     impacts = [note for note in result.notes if note.startswith("IMPACT")]
     trunk_m = np.asarray(result.relay_earth_range_m[site.name], dtype=np.float64)
-    return relay, np.asarray(path.range_m, dtype=np.float64), impacts, trunk_m
+    each_range_m = np.asarray(result.relay_orbiter_range_m[site.name], dtype=np.float64)
+    each_earth_m = np.asarray(result.relay_orbiter_earth_range_m[site.name], dtype=np.float64)
+    return relay, np.asarray(path.range_m, dtype=np.float64), impacts, trunk_m, each_range_m, each_earth_m
 
 
 def light_for_scenario(scenario: Any, site_products: dict[str, Any] | None) -> tuple[LightSeries, str]:
@@ -618,10 +667,19 @@ def light_for_scenario(scenario: Any, site_products: dict[str, Any] | None) -> t
         above_mask = _earth_above(scenario, comms.min_elevation_deg)
         light = replace(light, direct_link_visible=light.earth_visible & above_mask)
     if comms is not None and comms.mode == "direct_or_relay":
-        relay, relay_range_m, impacts, trunk_m = relay_path(scenario, site_products, light.n_steps)
+        relay, relay_range_m, impacts, trunk_m, each_range_m, each_earth_m = relay_path(
+            scenario, site_products, light.n_steps
+        )
         if impacts:
             note = "; ".join([note, *(f"relays: {text}" for text in impacts)])
-        light = replace(light, relay_visible=relay, relay_range_m=relay_range_m, relay_earth_distance_m=trunk_m)
+        light = replace(
+            light,
+            relay_visible=relay,
+            relay_range_m=relay_range_m,
+            relay_earth_distance_m=trunk_m,
+            relay_orbiter_range_m=each_range_m,
+            relay_orbiter_earth_distance_m=each_earth_m,
+        )
     if comms is not None and comms.ground_network == "dsn":
         ground = _ground_sees_moon(scenario, comms.ground_min_elevation_deg)
         relay_seen = light.relay_visible & ground if light.relay_visible is not None else None
@@ -685,6 +743,10 @@ def _link_note(comms: Any, light: LightSeries, inputs: Any, summary: dict[str, A
             "; relays: the orbits section's orbiters, coverage at the period's step): direct link (Earth visible) "
             f"{float(np.mean(earth)):.1%} of steps, relay only {relay_only:.1%}"
         )
+        if light.relay_orbiter_range_m is not None and relay.any():
+            several = float(np.mean(np.isfinite(light.relay_orbiter_range_m[:, on:][:, relay]).sum(axis=0) > 1))
+            summary["relay_multi_orbiter_fraction"] = several
+            text += f" (two or more orbiters relay on {several:.1%} of the steps with a relay up)"
     else:
         text += f"): direct link (Earth visible) {float(np.mean(earth)):.1%} of steps"
     budgets = _budget_rates_text(comms, light, inputs, on, summary)
@@ -774,14 +836,34 @@ def _trunk_text(
     used = relayed & np.isfinite(light.relay_earth_distance_m[on:])
     if not used.any():
         return " The relay trunk is never used (no step goes through a relay)."
-    trunk_km = light.relay_earth_distance_m[on:][used] / 1e3
+    trunk_m = light.relay_earth_distance_m[on:][used]
     cap_bps = cap_mbps * 1e6 if cap_mbps is not None else float("inf")
-    trunk_bps = np.full(trunk_km.size, cap_bps) if budget is None else budget.rate_bps(trunk_km * 1e3, cap_bps)
     relay_cap_mbps = comms.relay_data_rate_mbps if comms.relay_data_rate_mbps is not None else comms.data_rate_mbps
     base = _budget(comms.relay_link_budget)
-    base_bps = np.full(trunk_km.size, relay_cap_mbps * 1e6)
-    if base is not None and light.relay_range_m is not None:
-        base_bps = base.rate_bps(light.relay_range_m[on:][used], relay_cap_mbps * 1e6)
+    base_m = light.relay_range_m[on:][used] if light.relay_range_m is not None else np.full(trunk_m.size, np.nan)
+    not_nearest = ""
+    if light.relay_orbiter_range_m is not None and light.relay_orbiter_earth_distance_m is not None:
+        # the hops of the best orbiter at each step (the engine's max over orbiters of the lower hop)
+        each_m = light.relay_orbiter_range_m[:, on:][:, used]
+        each_earth_m = light.relay_orbiter_earth_distance_m[:, on:][:, used]
+        relays = np.isfinite(each_m)
+        pair_bps = np.where(
+            relays,
+            np.minimum(
+                _leg_bps(base, each_m, relay_cap_mbps * 1e6), _leg_bps(budget, each_earth_m, cap_bps)
+            ),
+            0.0,
+        )
+        cols = np.arange(trunk_m.size)
+        best = np.argmax(pair_bps, axis=0)
+        nearest = np.argmin(np.where(relays, each_m, np.inf), axis=0)
+        share = float(np.mean(pair_bps[best, cols] > pair_bps[nearest, cols]))
+        summary["relay_best_not_nearest_fraction"] = share
+        not_nearest = f" The best orbiter's pair of hops is not the nearest orbiter's on {share:.1%} of them."
+        trunk_m, base_m = each_earth_m[best, cols], each_m[best, cols]
+    trunk_km = trunk_m / 1e3
+    trunk_bps = _leg_bps(budget, trunk_m, cap_bps)
+    base_bps = _leg_bps(base, base_m, relay_cap_mbps * 1e6)
     low, mid, high = np.percentile(trunk_bps / 1e6, [5, 50, 95])
     summary["relay_trunk_rate_mbps_median"] = float(mid)
     limits = float(np.mean(trunk_bps < base_bps))
@@ -792,8 +874,17 @@ def _trunk_text(
         f"km from the Earth's centre, and sets the relayed rate (below the base-to-relay hop) on {limits:.0%} of them"
     )
     text += f"; no listed modem rate closes on {closed:.0%} of them." if closed > 0.0 else "."
-    trunk_m = light.relay_earth_distance_m[on:][used]
+    text += not_nearest
     return text + _rate_list_text("relay trunk", comms.relay_trunk_link_budget, trunk_m, cap_bps / 1e6)
+
+
+def _leg_bps(budget: LinkBudget | None, range_m: NDArray[np.float64], cap_bps: float) -> NDArray[np.float64]:
+    """A hop's rate at each range [bit/s]: the fixed ``cap_bps`` without a budget, else the budget's rate (a NaN
+    range: no budgeted range given, the fixed rate)."""
+    if budget is None:
+        return np.full(range_m.shape, cap_bps)
+    known = np.isfinite(range_m)
+    return np.where(known, budget.rate_bps(np.where(known, range_m, 1.0), cap_bps), cap_bps)
 
 
 def _longest_run(flags: NDArray[np.bool_]) -> int:
@@ -942,6 +1033,7 @@ def simulate_scenario(
         notes += _campaign_outside_notes(campaign_deliveries, period)
         notes += _campaign_spares_note(campaign_deliveries, section.spare_unit_mass_kg, period.end_utc)
     notes += _resupply_outside_notes(section.resupply, period)
+    notes += _resupply_slip_notes(station, inputs, mc.dataset)
     logistics = scenario.campaign.logistics if getattr(scenario, "campaign", None) is not None else None
     if logistics is not None and logistics.isru is not None and logistics.isru.enabled:
         plants_online = [online_seconds(plant, start, arrivals) for plant in section.isru]
