@@ -7,20 +7,13 @@ import numpy as np
 import pytest
 import yaml
 
+from link_reference import RELAY, TRUNK, linear_rate_bps, relay_inputs, relay_light
 from lunarops.errors import InputError
-from lunarops.ops.inputs import EngineInputs, LightSeries, build_inputs
-from lunarops.ops.station import CommLink, ConstantSource, LinkBudget, Load, Station
+from lunarops.ops.inputs import LightSeries
+from lunarops.ops.station import CommLink
 from lunarops.scenario import default_scenario_path
 from lunarops.scenario.load import parse_scenario
 from scenario_edits import without_campaign
-
-#: CODATA 2018 Boltzmann constant (exact) [J/K]; the speed of light (exact, SI) [m/s]
-K_J_PER_K = 1.380649e-23
-C_M_PER_S = 299_792_458.0
-#: The example's base-to-relay budget (src/lunarops/examples/ilrs-south-pole.yaml; its comment derives it)
-RELAY = LinkBudget(26e9, 53.7, 20.1, 2.5, 3.0, 2.0)
-#: A weak X-band trunk (docs/operations.md: 8.45 GHz, 38 dBW EIRP, G/T 40 dB/K, Eb/N0 2.5 dB, 3 dB margin, 1 dB)
-TRUNK = LinkBudget(8.45e9, 38.0, 40.0, 2.5, 3.0, 1.0)
 
 N = 4
 NAN = np.nan
@@ -32,14 +25,6 @@ EACH_EARTH_M = np.array([[4.5e8, 4.5e8, NAN, NAN], [3.3e8, NAN, 3.3e8, NAN]])
 RELAY_UP = np.array([1, 1, 1, 0], dtype=bool)
 
 
-def _linear_rate_bps(d_m: float, f_hz: float, eirp_dbw: float, g_over_t_db: float, losses_db: float) -> float:
-    """The link equation in watts and kelvins, independent of lunarops.ops.functions: free-space loss
-    (4 pi d f / c)^2 (ITU-R P.525-4, eq. 1), received C/N0 = EIRP (G/T) / (L_fs L k), R = (C/N0) / (Eb/N0 margin)."""
-    free_space = (4.0 * np.pi * d_m * f_hz / C_M_PER_S) ** 2
-    c_over_n0 = 10.0 ** ((eirp_dbw + g_over_t_db - losses_db) / 10.0) / (free_space * K_J_PER_K)
-    return float(c_over_n0 / 10.0 ** ((2.5 + 3.0) / 10.0))  # Eb/N0 2.5 dB and 3 dB margin in both budgets
-
-
 def _light(**overrides: object) -> LightSeries:
     fields: dict[str, object] = {
         "relay_visible": RELAY_UP,
@@ -47,24 +32,7 @@ def _light(**overrides: object) -> LightSeries:
         "relay_orbiter_earth_distance_m": EACH_EARTH_M,
     }
     fields.update(overrides)
-    return LightSeries(
-        np.full(N, 0.1),
-        np.zeros(N),
-        np.ones(N),
-        np.full(N, 1.496e11),
-        np.zeros(N, dtype=bool),  # the Earth is down: every link goes through a relay
-        source="test",
-        **fields,  # type: ignore[arg-type]
-    )
-
-
-def _inputs(comm: CommLink, light: LightSeries) -> EngineInputs:
-    station = Station(
-        sources=(ConstantSource("fission", 20e3),),
-        loads=(Load("science", 1e3, 5, data_rate_bps=1e6), Load("comm", 0.1e3, 2, "comm_link")),
-        comm=comm,
-    )
-    return build_inputs(station, light, np.datetime64("2030-01-01T00:00"), 3600.0)
+    return relay_light(np.zeros(N, dtype=bool), fields)
 
 
 def test_the_farther_orbiter_with_the_better_trunk_carries_the_link() -> None:
@@ -72,13 +40,13 @@ def test_the_farther_orbiter_with_the_better_trunk_carries_the_link() -> None:
     40.3 Mbps at 450,000 km) = 40.3 Mbps; B: min(100 Mbps, base 51.6 Mbps at 71,000 km, trunk about 75 Mbps at
     330,000 km) = 51.6 Mbps; the max, B's, is chosen. Steps 1, 2: the one relaying orbiter's pair; step 3: 0."""
     comm = CommLink("link", 100e6, 1e12, "comm", 100e6, relay_budget=RELAY, trunk_budget=TRUNK)
-    base_a = _linear_rate_bps(3.0e7, 26e9, 53.7, 20.1, 2.0)
-    trunk_a = _linear_rate_bps(4.5e8, 8.45e9, 38.0, 40.0, 1.0)
-    base_b = _linear_rate_bps(7.1e7, 26e9, 53.7, 20.1, 2.0)
-    trunk_b = _linear_rate_bps(3.3e8, 8.45e9, 38.0, 40.0, 1.0)
+    base_a = linear_rate_bps(3.0e7, 26e9, 53.7, 20.1, 2.0)
+    trunk_a = linear_rate_bps(4.5e8, 8.45e9, 38.0, 40.0, 1.0)
+    base_b = linear_rate_bps(7.1e7, 26e9, 53.7, 20.1, 2.0)
+    trunk_b = linear_rate_bps(3.3e8, 8.45e9, 38.0, 40.0, 1.0)
     pair_a, pair_b = min(100e6, base_a, trunk_a), min(100e6, base_b, trunk_b)
     assert pair_a == pytest.approx(40.3e6, rel=0.01) and pair_b == pytest.approx(51.6e6, rel=0.01)  # docstring
-    rate = _inputs(comm, _light()).link_bps
+    rate = relay_inputs(comm, _light()).link_bps
     np.testing.assert_allclose(rate[:3], [max(pair_a, pair_b), pair_a, pair_b], rtol=1e-9)
     assert rate[3] == 0.0
     # the nearest orbiter alone (no per-orbiter ranges) gives A's weaker pair at step 0
@@ -89,7 +57,7 @@ def test_the_farther_orbiter_with_the_better_trunk_carries_the_link() -> None:
         relay_range_m=light.relay_range_m,
         relay_earth_distance_m=light.relay_earth_distance_m,
     )
-    assert _inputs(comm, nearest_only).link_bps[0] == pytest.approx(pair_a, rel=1e-9)
+    assert relay_inputs(comm, nearest_only).link_bps[0] == pytest.approx(pair_a, rel=1e-9)
 
 
 def test_the_nearest_orbiter_fields_are_derived() -> None:
@@ -118,7 +86,7 @@ def test_one_orbiter_is_bit_identical_to_the_nearest_orbiter_fields(comm: CommLi
         relay_range_m=one_range[0],
         relay_earth_distance_m=one_earth[0],
     )
-    np.testing.assert_array_equal(_inputs(comm, per_orbiter).link_bps, _inputs(comm, nearest).link_bps)
+    np.testing.assert_array_equal(relay_inputs(comm, per_orbiter).link_bps, relay_inputs(comm, nearest).link_bps)
 
 
 def test_without_a_trunk_two_orbiters_give_the_nearest_rate_bit_identically() -> None:
@@ -130,7 +98,7 @@ def test_without_a_trunk_two_orbiters_give_the_nearest_rate_bit_identically() ->
         relay_range_m=light.relay_range_m,
         relay_earth_distance_m=light.relay_earth_distance_m,
     )
-    np.testing.assert_array_equal(_inputs(comm, light).link_bps, _inputs(comm, nearest).link_bps)
+    np.testing.assert_array_equal(relay_inputs(comm, light).link_bps, relay_inputs(comm, nearest).link_bps)
 
 
 @pytest.mark.parametrize(

@@ -7,36 +7,20 @@ import numpy as np
 import pytest
 import yaml
 
+from link_reference import RELAY, TRUNK, linear_rate_bps, relay_inputs, relay_light
 from lunarops.errors import InputError, ScenarioError
 from lunarops.ops import functions as fn
-from lunarops.ops.inputs import EngineInputs, LightSeries, build_inputs
-from lunarops.ops.station import CommLink, ConstantSource, LinkBudget, Load, Station
+from lunarops.ops.inputs import LightSeries, build_inputs
+from lunarops.ops.station import CommLink, LinkBudget
 from lunarops.scenario import default_scenario_path
 from lunarops.scenario.load import parse_scenario
 from scenario_edits import without_campaign
-
-#: CODATA 2018 Boltzmann constant (exact) [J/K]; the speed of light (exact, SI) [m/s]
-K_J_PER_K = 1.380649e-23
-C_M_PER_S = 299_792_458.0
-#: The example's base-to-relay budget (src/lunarops/examples/ilrs-south-pole.yaml; its comment derives it)
-RELAY = LinkBudget(26e9, 53.7, 20.1, 2.5, 3.0, 2.0)
-#: A weak trunk that binds: X band (8.45 GHz), 38 dBW EIRP, to a G/T 40 dB/K ground antenna, Eb/N0 2.5 dB, 3 dB
-#: margin, 1 dB losses (about 55 Mbps at 384,400 km)
-TRUNK = LinkBudget(8.45e9, 38.0, 40.0, 2.5, 3.0, 1.0)
 
 N = 6
 EARTH = np.array([1, 1, 0, 0, 0, 1], dtype=bool)
 RELAY_UP = np.array([0, 1, 1, 1, 0, 0], dtype=bool)
 RELAY_RANGE_M = np.array([np.nan, 5.0e6, 3.0e7, 7.1e7, np.nan, np.nan])
 TRUNK_RANGE_M = np.array([np.nan, 4.5e8, 4.5e8, 3.3e8, np.nan, np.nan])
-
-
-def _linear_rate_bps(d_m: np.ndarray, f_hz: float, eirp_dbw: float, g_over_t_db: float, losses_db: float) -> np.ndarray:
-    """The link equation in watts and kelvins, independent of lunarops.ops.functions: free-space loss
-    (4 pi d f / c)^2 (ITU-R P.525-4, eq. 1), received C/N0 = EIRP (G/T) / (L_fs L k), R = (C/N0) / (Eb/N0 margin)."""
-    free_space = (4.0 * np.pi * d_m * f_hz / C_M_PER_S) ** 2
-    c_over_n0 = 10.0 ** ((eirp_dbw + g_over_t_db - losses_db) / 10.0) / (free_space * K_J_PER_K)
-    return c_over_n0 / 10.0 ** ((2.5 + 3.0) / 10.0)  # Eb/N0 2.5 dB and 3 dB margin in every budget here
 
 
 def _light(**overrides: object) -> LightSeries:
@@ -46,24 +30,7 @@ def _light(**overrides: object) -> LightSeries:
         "relay_earth_distance_m": TRUNK_RANGE_M,
     }
     fields.update(overrides)
-    return LightSeries(
-        np.full(N, 0.1),
-        np.zeros(N),
-        np.ones(N),
-        np.full(N, 1.496e11),
-        EARTH,
-        source="test",
-        **fields,  # type: ignore[arg-type]
-    )
-
-
-def _inputs(comm: CommLink, light: LightSeries) -> EngineInputs:
-    station = Station(
-        sources=(ConstantSource("fission", 20e3),),
-        loads=(Load("science", 1e3, 5, data_rate_bps=1e6), Load("comm", 0.1e3, 2, "comm_link")),
-        comm=comm,
-    )
-    return build_inputs(station, light, np.datetime64("2030-01-01T00:00"), 3600.0)
+    return relay_light(EARTH, fields)
 
 
 def test_relayed_rate_is_the_lower_of_the_two_hops() -> None:
@@ -71,9 +38,9 @@ def test_relayed_rate_is_the_lower_of_the_two_hops() -> None:
     equation. Step 2: the trunk at 450,000 km (about 40 Mbps) binds, the base hop at 30,000 km closes 2.9 Gbps;
     step 3: the base hop at 71,000 km (51.6 Mbps) binds, the trunk at 330,000 km closes about 75 Mbps."""
     comm = CommLink("link", 100e6, 1e12, "comm", 100e6, relay_budget=RELAY, trunk_budget=TRUNK)
-    rate = _inputs(comm, _light()).link_bps
-    base = _linear_rate_bps(RELAY_RANGE_M[2:4], 26e9, 53.7, 20.1, 2.0)
-    trunk = _linear_rate_bps(TRUNK_RANGE_M[2:4], 8.45e9, 38.0, 40.0, 1.0)
+    rate = relay_inputs(comm, _light()).link_bps
+    base = linear_rate_bps(RELAY_RANGE_M[2:4], 26e9, 53.7, 20.1, 2.0)
+    trunk = linear_rate_bps(TRUNK_RANGE_M[2:4], 8.45e9, 38.0, 40.0, 1.0)
     assert trunk[0] < base[0] and base[1] < trunk[1]  # each hop binds once
     np.testing.assert_allclose(rate[2:4], np.minimum(100e6, np.minimum(base, trunk)), rtol=1e-9)
     assert trunk[0] == pytest.approx(40.3e6, rel=0.01)  # the docstring's figures, to 1 %
@@ -82,7 +49,7 @@ def test_relayed_rate_is_the_lower_of_the_two_hops() -> None:
 
 def test_a_trunk_cap_alone_caps_the_relayed_rate() -> None:
     comm = CommLink("link", 100e6, 1e12, "comm", 100e6, relay_budget=RELAY, trunk_bps=20e6)
-    rate = _inputs(comm, _light(relay_earth_distance_m=None)).link_bps
+    rate = relay_inputs(comm, _light(relay_earth_distance_m=None)).link_bps
     # steps 2, 3: the base hop closes 100 Mbps (capped) and 51.6 Mbps, the trunk is fixed at 20 Mbps
     np.testing.assert_array_equal(rate, [100e6, 100e6, 20e6, 20e6, 0.0, 100e6])
 
@@ -100,7 +67,7 @@ def test_discrete_rates_on_a_budget_against_a_hand_table() -> None:
     rates_mbps = (1, 2, 5, 10, 20, 50, 100)
     budget = LinkBudget(26e9, 53.7, 20.1, 2.5, 3.0, 2.0, tuple(r * 1e6 for r in rates_mbps))
     d_m = np.array([5.0e6, 7.1e7, 1.0e8, 3.0e8, 1.0e9])
-    closing = _linear_rate_bps(d_m, 26e9, 53.7, 20.1, 2.0)
+    closing = linear_rate_bps(d_m, 26e9, 53.7, 20.1, 2.0)
     np.testing.assert_allclose(closing / 1e6, [10_400, 51.6, 26.0, 2.89, 0.26], rtol=0.01)
     np.testing.assert_array_equal(budget.rate_bps(d_m) / 1e6, [100, 50, 20, 2, 0])
     np.testing.assert_array_equal(budget.rate_bps(d_m, 60e6) / 1e6, [50, 50, 20, 2, 0])
@@ -111,10 +78,10 @@ def test_discrete_rates_through_the_engine() -> None:
     (trunk 75 Mbps, base 51.6) -> 45; the comm load is off where no rate closes (0 bps)."""
     trunk = LinkBudget(8.45e9, 38.0, 40.0, 2.5, 3.0, 1.0, (1e6, 10e6, 45e6))
     comm = CommLink("link", 100e6, 1e12, "comm", 100e6, relay_budget=RELAY, trunk_budget=trunk)
-    rate = _inputs(comm, _light()).link_bps
+    rate = relay_inputs(comm, _light()).link_bps
     np.testing.assert_array_equal(rate[2:4], [10e6, 45e6])
     far = _light(relay_earth_distance_m=np.array([np.nan, 4.5e8, 4.5e9, 3.3e8, np.nan, np.nan]))
-    inputs = _inputs(comm, far)
+    inputs = relay_inputs(comm, far)
     assert inputs.link_bps[2] == 0.0  # 4.5e9 m: 0.4 Mbps closes, below 1 Mbps
     comm_load = list(inputs.load_names).index("comm")
     np.testing.assert_array_equal(inputs.demand_w[comm_load], [100.0, 100.0, 0.0, 100.0, 0.0, 100.0])
@@ -131,7 +98,7 @@ def test_engine_errors_name_the_field_and_the_fix() -> None:
         CommLink("link", 100e6, 1e12, "comm", trunk_budget=TRUNK)
     comm = CommLink("link", 100e6, 1e12, "comm", 100e6, trunk_budget=TRUNK)
     with pytest.raises(InputError, match=r"relay trunk link budget but the light series has no relay_earth_distance"):
-        _inputs(comm, _light(relay_earth_distance_m=None))
+        relay_inputs(comm, _light(relay_earth_distance_m=None))
     with pytest.raises(InputError, match=r"relay_earth_distance_m .* NaN where no relay is up"):
         _light(relay_earth_distance_m=np.full(N, -1.0))
     with pytest.raises(InputError, match=r"relay_earth_distance_m .* wherever relay_visible is True"):
@@ -140,7 +107,7 @@ def test_engine_errors_name_the_field_and_the_fix() -> None:
         "link", 100e6, 1e12, "comm", 100e6, relay_budget=LinkBudget(26e9, 53.7, 20.1, 2.5, 3.0, 2.0, (2e8,))
     )
     with pytest.raises(InputError, match=r"lowest rate, 2e\+08 bps, is above the leg's fixed rate 1e\+08 bps"):
-        _inputs(high, _light())
+        relay_inputs(high, _light())
 
 
 def _example() -> dict:
@@ -298,7 +265,7 @@ def test_without_the_new_fields_the_example_rates_are_unchanged() -> None:
     np.testing.assert_array_equal(capped.link_bps, inputs.link_bps)
     trunk_m = light.relay_earth_distance_m[relayed]
     assert 3.5e8 < trunk_m.min() and trunk_m.max() < 4.8e8  # Earth-Moon 356,000-407,000 km +- the relays' orbits
-    closing = _linear_rate_bps(trunk_m, 26e9, 61.1, 59.0, 2.0)
+    closing = linear_rate_bps(trunk_m, 26e9, 61.1, 59.0, 2.0)
     assert closing.min() > 3e10  # the DSN trunk closes > 30 Gbps
 
 
