@@ -8,6 +8,7 @@ import json
 import logging
 import os
 import re
+import time
 import zlib
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -816,14 +817,25 @@ def _sqlite_hint(url: str, error: Exception) -> str:
     return f"; {where}; check that '{directory}' is writable and the file, if any, is an SQLite database"
 
 
+_SQLITE_BUSY_TIMEOUT_S = 10.0
+
+
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:
     cursor = connection.cursor()
-    cursor.execute("PRAGMA busy_timeout=10000")  # first: switching a new file to WAL waits for other writers
-    try:
-        cursor.execute("PRAGMA journal_mode=WAL")
-    except Exception as error:  # a read-only file keeps its journal mode (read as it is)
-        if "readonly" not in str(error):
-            raise
+    cursor.execute(f"PRAGMA busy_timeout={int(_SQLITE_BUSY_TIMEOUT_S * 1000)}")
+    # Switching a new file to WAL needs it to itself, and SQLite answers "locked" at once (no busy wait) while
+    # another opener holds it: retried until the busy timeout. Once one opener has switched it, it is a no-op.
+    deadline_s = time.monotonic() + _SQLITE_BUSY_TIMEOUT_S
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            break
+        except Exception as error:
+            if "readonly" in str(error):  # a read-only file keeps its journal mode (read as it is)
+                break
+            if "locked" not in str(error) or time.monotonic() > deadline_s:
+                raise
+            time.sleep(0.02)
     cursor.close()
 
 
