@@ -39,9 +39,12 @@ def _members(n: int) -> Any:
 
 
 def _fast_then_slow(scenario: Scenario, out_dir: str) -> dict[str, Any]:
-    """Members 0 and 1 finish at once (with an infinite output); the others run for SLOW_S."""
+    """Members 0 and 1 finish at once (with an infinite output); the others run for SLOW_S, after leaving a file
+    "slow-started" in their folder (a worker has then finished the fast member it took before)."""
     height = scenario.sites[0].mast_height_m
     if height >= 2:
+        Path(out_dir).mkdir(parents=True, exist_ok=True)
+        (Path(out_dir) / "slow-started").touch()
         time.sleep(SLOW_S)
     return {"test": {"height": height, "reserve_days": math.inf}}
 
@@ -50,15 +53,22 @@ def test_ctrl_c_stops_queued_members_and_keeps_finished_ones(tmp_path: Path) -> 
     url = f"sqlite:///{tmp_path / 'c.sqlite'}"
     members = _members(6)
     calls: list[float] = []
+    interrupted_at: list[float] = []
 
     def progress(fraction: float, message: str) -> None:
         calls.append(fraction)
         if len(calls) == 1:  # Ctrl-C while member 0 is recorded; member 1 finishes meanwhile
-            time.sleep(3.0)
+            # both workers on a slow member: the fast ones are finished (waited for, not a fixed sleep: on a
+            # loaded machine a worker can take seconds to start)
+            deadline = time.monotonic() + SLOW_S
+            while len(list((tmp_path / "s" / "members").glob("*/slow-started"))) < 2:
+                assert time.monotonic() < deadline, "the two slow members did not start"
+                time.sleep(0.1)
+            time.sleep(1.0)  # member 1's result, sent before its worker took a slow member, reaches the parent
+            interrupted_at.append(time.perf_counter())
             os.kill(os.getpid(), signal.SIGINT)
             time.sleep(1.0)
 
-    clock = time.perf_counter()
     with pytest.raises(SweepInterrupted) as stopped:
         run_sweep(
             members,
@@ -68,7 +78,7 @@ def test_ctrl_c_stops_queued_members_and_keeps_finished_ones(tmp_path: Path) -> 
             progress=progress,
             db_url=url,
         )
-    assert time.perf_counter() - clock < SLOW_S / 2  # queued members cancelled, running ones ended
+    assert time.perf_counter() - interrupted_at[0] < SLOW_S / 2  # queued members cancelled, running ones ended
     assert (stopped.value.done, stopped.value.total, stopped.value.exit_code) == (2, 6, 130)  # 130 = 128 + SIGINT
     assert str(stopped.value) == "interrupted: 2 of 6 members done; rerun the same command to resume"
     written = sorted(p.parent.name for p in (tmp_path / "s" / "members").glob("*/member.json"))

@@ -23,6 +23,7 @@ from lunarops.cli.common import (
     progress_bar,
 )
 from lunarops.cli.runs import DB_HELP, ScenarioPattern, SinceFilter, StatusFilter
+from lunarops.errors import InputError
 from lunarops.numformat import format_value
 
 app = typer.Typer(
@@ -235,10 +236,31 @@ def validate(
         from lunarops.runner.stages.operations import check_correlations
 
         check_correlations(model)  # the correlations' input names need the station's drawn inputs
+        _check_dem_file(model, scenario)
         console.print(
             f"[green]valid[/]: {escape(str(scenario))} ({escape(model.name)}, {len(model.sites)} sites, "
             f"{model.period.n_steps:,} steps)",
             markup=True,
+        )
+
+
+DEM_SUFFIXES = (".tif", ".tiff", ".img", ".lbl", ".npz")
+
+
+def _check_dem_file(model: Any, scenario: Path) -> None:
+    """InputError when terrain.dem names a DEM file that `lunarops run` could not read: missing (as the run checks
+    it before any stage) or of an unknown kind. The file is not read here (it may be large)."""
+    from lunarops.runner.inputs import dem_files
+
+    try:
+        files = dem_files(model)
+    except InputError as error:
+        raise InputError(f"{scenario}: {error}") from None
+    dem = model.terrain.dem if files else ""
+    if files and Path(dem).suffix.lower() not in DEM_SUFFIXES:
+        raise InputError(
+            f"{scenario}: terrain.dem = {dem!r} has an unknown extension {Path(dem).suffix!r}; give a GeoTIFF "
+            "(.tif/.tiff), PDS3 (.img/.lbl) or .npz DEM, or 'south', 'north', 'global', 'none'"
         )
 
 

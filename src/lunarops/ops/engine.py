@@ -23,8 +23,8 @@ One step (``dt_s``, 1 h by default) does, in this order:
 9. ISRU output from the energy served to each plant (a water_electrolysis plant splits stored water into LOX
    and LH2, which then boil off a share per step); life support (crew, loop closure, ECLSS power);
 10. communications: data made by served loads fills a buffer, drained at the step's link rate (the direct
-    rate while the Earth is above the horizon, else the relay rate while a relay path exists, else 0) while
-    the comm load is served; overflow is dropped.
+    rate while that link is up and closes, else the relay rate while a relay path exists, else 0) while the
+    comm load is served; overflow is dropped.
 
 Energy is conserved exactly each step: generated = served + change of stored energy + curtailed + losses
 (charge, discharge, electrolyser, fuel-cell losses and capacity fade). The kernel records the largest
@@ -458,8 +458,9 @@ def run_one(
     ``storage_par``: [has_batt, batt_cap_j, batt_min_frac, batt_pc_max_w, batt_pd_max_w, batt_soc0,
     batt_fade_per_year, has_rfc, rfc_cap_j, rfc_fc_max_w, rfc_el_max_w, rfc_fill0]; ``storage_elem``:
     [batt, rfc]; ``eff``: [eta_charge, eta_discharge, eta_fuel_cell, eta_electrolyser];
-    ``reserve_par``: [reserve_fraction, hysteresis]; ``ls_par``: per crew per s [o2, co2, water, food] kg and
-    [water_recovery, o2_generation, sabatier]; ``ls_idx``: [eclss_load, wrs_elem, oga_elem, sab_elem];
+    ``reserve_par``: [reserve_fraction, hysteresis]; ``ls_par``: per crew per s [o2, co2, water, food] kg,
+    [water_recovery, o2_generation, sabatier], per crew per s [eva_o2, eva_water] kg and the cabin's leaked O2
+    [kg/s] (drawn while crew are aboard); ``ls_idx``: [eclss_load, wrs_elem, oga_elem, sab_elem];
     ``store_par``: [reserve_days, o2_capacity_kg, water_capacity_kg]; ``comm_par``: [has_comm, 1.0,
     buffer_bits] (the link rate is the per-step ``link_bps`` column of ``kinds``); ``prop_par`` (the
     water_electrolysis plant, ``load_product`` 2, its yield in kg water per J): [lox_capacity_kg,
@@ -1098,7 +1099,10 @@ def run_one(
             co2 = n_crew * ls_par[1] * dt_s
             sab = s_s * min(co2 * _SAB_WATER_PER_CO2, h2 * _SAB_WATER_PER_H2)
             w_need = n_crew * ls_par[2] * dt_s
-            w_crew = w_need * (1.0 - r_w)
+            # EVA O2 and sublimator water, and leaked cabin O2: from the stores, not the loop
+            o2_lost = (n_crew * ls_par[7] + ls_par[9]) * dt_s
+            w_lost = n_crew * ls_par[8] * dt_s
+            w_crew = w_need * (1.0 - r_w) + w_lost
             if w_crew + w_split - sab > stores[1] and w_split > 0.0:
                 # electrolysis splits only the water at hand, after the crew's own; the Sabatier reactor returns
                 # part of it (H2-limited: in proportion; CO2-limited: a fixed amount)
@@ -1111,13 +1115,13 @@ def run_one(
                 o2_made *= kf
                 w_split *= kf
                 sab = s_s * min(co2 * _SAB_WATER_PER_CO2, h2 * kf * _SAB_WATER_PER_H2)
-            use[0] = o2_need - o2_made
+            use[0] = o2_need - o2_made + o2_lost
             use[1] = w_crew + w_split - sab
             use[2] = n_crew * ls_par[3] * dt_s
             lim = -1
             for c in range(3):
                 # open loop (contingency): the whole O2 and water need, no recovery
-                open_use = o2_need if c == 0 else (w_need if c == 1 else use[2])
+                open_use = o2_need + o2_lost if c == 0 else (w_need + w_lost if c == 1 else use[2])
                 if open_use > 0.0:
                     cont = stores[c] / (open_use * DAY_S / dt_s)
                     if cont < a_mincont:

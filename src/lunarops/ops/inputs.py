@@ -449,13 +449,15 @@ def build_inputs(
     daylight = (light.sun_visible_fraction > threshold).astype(np.float64)
     earth = light.earth_visible.astype(np.float64)
     comm = station.comm
-    # the comm link's rate at each step [bit/s]: direct while the Earth is up, else through a relay if any
+    # the comm link's rate at each step [bit/s]: direct while that link is up and closes, else through a relay
+    # path if any (the Earth down or masked, or the direct budget closing no rate)
     direct = light.direct_link
     link = np.where(direct, direct_rate_bps(comm, light) if comm else 1.0, 0.0)
     relay = np.zeros(n)
     if comm is not None and comm.relay_bps > 0.0 and light.relay_visible is not None:
-        relay = (~direct & light.relay_visible).astype(np.float64)
-        link = np.where(direct, link, np.where(light.relay_visible, relay_rate_bps(comm, light), 0.0))
+        direct_up = link > 0.0
+        relay = (~direct_up & light.relay_visible).astype(np.float64)
+        link = np.where(direct_up, link, np.where(light.relay_visible, relay_rate_bps(comm, light), 0.0))
 
     demand = np.zeros((len(loads), n))
     standby = np.zeros((len(loads), n))
@@ -532,6 +534,9 @@ def build_inputs(
             cl.water_recovery_fraction,
             cl.oxygen_generation_fraction,
             cl.sabatier_efficiency,
+            rates.eva_o2_kg_per_day / DAY_S,  # per crew per s, from the O2 store (not the loop)
+            rates.eva_water_kg_per_day / DAY_S,  # per crew per s, vented: from the water store
+            rates.cabin_leak_o2_kg_per_day / DAY_S,  # whole habitat per s, while crew are aboard
         ]
     )
     eclss = load_index[station.eclss_load] if station.eclss_load else -1

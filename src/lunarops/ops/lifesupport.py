@@ -15,7 +15,9 @@ Food is drawn from the stores as shipped (``food_basis = "packaged"``, the defau
 cargo's ``food_kg`` is the shipped mass; ``food_basis = "dry"`` draws BVAD's 0.800 kg of dry solids instead.
 
 Not in these rates: hygiene, laundry and flush water (``other_water_kg_per_day``, 0 unless the scenario sets
-it), EVA (suit O2, cooling water, airlock gas) and cabin leakage.
+it). Added to them while crew are aboard (0 unless set): EVA suit O2 and sublimator water (``eva_o2_kg_per_day``,
+``eva_water_kg_per_day`` per crew member) and the O2 in the cabin air that leaks (``cabin_leak_o2_kg_per_day``,
+whole habitat); these come from the stores, not the loop. Leaked N2 and airlock gas are not drawn (no N2 store).
 """
 
 from __future__ import annotations
@@ -40,6 +42,34 @@ ISS_WATER_RECOVERY_WITH_BRINE_FRACTION = 0.98
 # ISS packaged food as shipped (food, its water and packaging) per crew-member-day: NTRS 20090006804
 ISS_PACKAGED_FOOD_KG_PER_DAY = 1.82
 FOOD_BASES = ("packaged", "dry")
+# N2 molar mass (IUPAC 2021 standard atomic weight 14.007) [kg/mol]
+M_N2_KG_PER_MOL = 28.014e-3
+# Sea-level air: O2 mole fraction 0.2095 (dry air; US Standard Atmosphere 1976)
+AIR_O2_MOLE_FRACTION = 0.2095
+# EMU design average metabolic rate over a 7 h EVA, 1000 Btu/h (ISS EVA 23 Water Intrusion Mishap Investigation
+# Report, NASA 2013, sec. 3) = 293.07 W (1 Btu/h = 0.29307107 W)
+EVA_METABOLIC_W = 1000.0 * 0.29307107
+# Latent heat of sublimation of ice near 0 C, 2.834 MJ/kg (CRC Handbook of Chemistry and Physics)
+ICE_SUBLIMATION_J_PER_KG = 2.834e6
+
+
+def o2_mass_fraction(o2_mole_fraction: float) -> float:
+    """Mass share of O2 in an O2/N2 cabin atmosphere with O2 mole fraction ``o2_mole_fraction``."""
+    x = o2_mole_fraction
+    return x * fn.M_O2_KG_PER_MOL / (x * fn.M_O2_KG_PER_MOL + (1.0 - x) * M_N2_KG_PER_MOL)
+
+
+def eva_o2_kg_per_hour_estimate(metabolic_w: float = EVA_METABOLIC_W) -> float:
+    """Suit O2 per EVA hour at ``metabolic_w``, at BVAD Table 3-31's O2 per metabolic energy (0.895 kg per
+    12.426 MJ): 0.0760 kg/h at the EMU's 1000 Btu/h (no suit leakage or purge). [kg/h]"""
+    return 0.895 / (143.8 * DAY_S) * metabolic_w * 3600.0
+
+
+def eva_water_kg_per_hour_estimate(metabolic_w: float = EVA_METABOLIC_W) -> float:
+    """Sublimator water per EVA hour if the sublimator rejects the whole ``metabolic_w`` (latent heat of ice
+    2.834 MJ/kg): 0.372 kg/h at 1000 Btu/h. A lower figure than a real suit's (the PLSS's own heat and the
+    environment's add to it): give the suit's own where known. [kg/h]"""
+    return metabolic_w * 3600.0 / ICE_SUBLIMATION_J_PER_KG
 
 
 @dataclass(frozen=True)
@@ -64,10 +94,20 @@ class CrewRates:
     # what the food stores lose per CM-d: "packaged" (as shipped, food_packaged_kg_per_day) or "dry" (solids)
     food_basis: str = "packaged"
     food_packaged_kg_per_day: float = ISS_PACKAGED_FOOD_KG_PER_DAY
+    # EVA, averaged over the days: suit O2 and sublimator (cooling) water per crew member; vented, drawn from the
+    # stores (not the loop) [kg/d]
+    eva_o2_kg_per_day: float = 0.0
+    eva_water_kg_per_day: float = 0.0
+    # O2 in the cabin air that leaks, whole habitat, drawn from the O2 store while crew are aboard [kg/d]
+    cabin_leak_o2_kg_per_day: float = 0.0
 
     def __post_init__(self) -> None:
         if self.food_basis not in FOOD_BASES:
             raise InputError(f"food_basis = {self.food_basis!r}: give one of {list(FOOD_BASES)}")
+        for name in ("eva_o2_kg_per_day", "eva_water_kg_per_day", "cabin_leak_o2_kg_per_day"):
+            value = getattr(self, name)
+            if not (math.isfinite(value) and value >= 0.0):
+                raise InputError(f"CrewRates.{name} = {value!r}: give a finite rate >= 0 kg/d")
 
     @property
     def food_kg_per_day(self) -> float:
@@ -109,10 +149,12 @@ class CrewRates:
     def open_loop_kg(self, crew: float, days: float) -> dict[str, float]:
         """Mass consumed (O2, water, food) and produced (CO2) by ``crew`` over ``days`` with no recovery. [kg]"""
         crew_days = crew * days
+        leak = self.cabin_leak_o2_kg_per_day * days if crew > 0 else 0.0
         return {
-            "o2_kg": self.o2_kg_per_day * crew_days,
+            "o2_kg": (self.o2_kg_per_day + self.eva_o2_kg_per_day) * crew_days + leak,
             "co2_kg": self.co2_kg_per_day * crew_days,
-            "water_kg": (self.potable_water_kg_per_day + self.other_water_kg_per_day) * crew_days,
+            "water_kg": (self.potable_water_kg_per_day + self.other_water_kg_per_day + self.eva_water_kg_per_day)
+            * crew_days,
             "food_kg": self.food_kg_per_day * crew_days,
             "metabolic_heat_j": self.metabolic_heat_w * DAY_S * crew_days,
         }
@@ -148,16 +190,19 @@ class LoopClosure:
                 raise InputError(f"LoopClosure.drawn names {name!r}: give one of {list(LOOP_FRACTIONS)}")
 
     def daily_net_use_kg(self, crew: float, rates: CrewRates = BVAD) -> dict[str, float]:
-        """Net draw on the O2, water and food stores per day at this closure. [kg/d]"""
+        """Net draw on the O2, water and food stores per day at this closure; EVA and cabin leakage (while crew
+        are aboard) come from the stores whatever the closure. [kg/d]"""
         o2_need = rates.o2_kg_per_day * crew
         o2_made = self.oxygen_generation_fraction * o2_need
         water_split = o2_made * fn.electrolysis_water_per_o2()
         h2 = water_split * fn.electrolysis_h2_per_water()
         sab = float(fn.sabatier_water_kg(rates.co2_kg_per_day * crew, h2, self.sabatier_efficiency))
         water_need = (rates.potable_water_kg_per_day + rates.other_water_kg_per_day) * crew
+        leak = rates.cabin_leak_o2_kg_per_day if crew > 0 else 0.0
         return {
-            "o2_kg": o2_need - o2_made,
-            "water_kg": water_need * (1.0 - self.water_recovery_fraction) + water_split - sab,
+            "o2_kg": o2_need - o2_made + rates.eva_o2_kg_per_day * crew + leak,
+            "water_kg": water_need * (1.0 - self.water_recovery_fraction) + water_split - sab
+            + rates.eva_water_kg_per_day * crew,
             "food_kg": rates.food_kg_per_day * crew,
         }
 

@@ -45,7 +45,7 @@ class RunDraws:
     load_yield: NDArray[np.float64]  # (run, load): ISRU product per J served [kg/J]
     fail_steps: NDArray[np.int64]  # (run, unit, k): operating steps to the k-th failure
     drawn: NDArray[np.float64] | None = None  # (run, uncertain input): each input's value (uncertain_input_names)
-    ls_par: NDArray[np.float64] | None = None  # (run, 7): life-support rates and loop fractions; None: the inputs'
+    ls_par: NDArray[np.float64] | None = None  # (run, 10): life-support rates and loop fractions; None: the inputs'
     del_step: NDArray[np.int64] | None = None  # (run, delivery): slipped delivery steps; None: the inputs'
 
 

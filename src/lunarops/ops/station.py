@@ -198,9 +198,10 @@ class LinkBudget:
 
 @dataclass(frozen=True)
 class CommLink:
-    """The base's link to Earth: downlink at ``downlink_bps`` while the Earth is above the horizon, else at
-    ``relay_bps`` while the light series says a relay path exists (``LightSeries.relay_visible``), while
-    ``load`` (if named) is served. ``relay_bps`` 0 (the default): direct to Earth only.
+    """The base's link to Earth: downlink at ``downlink_bps`` while the direct link is up
+    (``LightSeries.direct_link``) and closes, else at ``relay_bps`` while the light series says a relay path exists
+    (``LightSeries.relay_visible``), while ``load`` (if named) is served. ``relay_bps`` 0 (the default): direct to
+    Earth only. A direct budget closing no modem rate (rate 0) hands the step to a relay, as the Earth down does.
 
     With a budget (``direct_budget``, ``relay_budget``) the rate at each step is the lower of the fixed rate
     (the modem's highest) and the budget's rate at that step's range (``LightSeries.earth_distance_m``, the

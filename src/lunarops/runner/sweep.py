@@ -50,7 +50,7 @@ from lunarops.runner.executors import stop_workers
 from lunarops.runner.stage import ProgressCallback, no_progress
 from lunarops.scenario import Scenario
 from lunarops.scenario.changes import set_given_path
-from lunarops.scenario.load import validation_issues
+from lunarops.scenario.load import ScenarioLoader, validation_issues
 from lunarops.store import Catalog, write_dataset
 
 MAX_MEMBERS = 100_000
@@ -147,7 +147,7 @@ def _parse_value(text: str, item: str) -> Any:
     if _EXPONENT_FLOAT.fullmatch(item):
         return float(item)
     try:
-        value = yaml.safe_load(item)
+        value = yaml.load(item, Loader=ScenarioLoader)  # safe; 2030-13-01 stays text for the field to name it
     except yaml.YAMLError as error:
         problem = getattr(error, "problem", None) or str(error).splitlines()[0]
         raise InputError(

@@ -53,11 +53,43 @@ def load_scenario(path: str | Path | None = None) -> Scenario:
     return parse_scenario(read_scenario_text(file), str(file))
 
 
+class ScenarioLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, stricter where it would guess: a key given twice in one mapping is an error (not the
+    last one silently winning), and a timestamp-like scalar that is no real date (2030-13-01, 2021-02-30) stays
+    text, so that the field's own check names it (PyYAML would raise a bare ValueError)."""
+
+    def construct_mapping(self, node: yaml.Node, deep: bool = False) -> dict[Any, Any]:
+        if isinstance(node, yaml.MappingNode):
+            seen: dict[Any, int] = {}
+            for key_node, _ in node.value:
+                key = getattr(key_node, "value", None)
+                if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
+                    continue
+                line = key_node.start_mark.line + 1
+                if key in seen:
+                    raise yaml.constructor.ConstructorError(
+                        None, None,
+                        f"the key {key!r} is given twice in one mapping (lines {seen[key]} and {line}); keep one",
+                        key_node.start_mark,
+                    )
+                seen[key] = line
+        return super().construct_mapping(node, deep=deep)  # type: ignore[arg-type]
+
+    def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> Any:
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError:
+            return self.construct_scalar(node)
+
+
+ScenarioLoader.add_constructor("tag:yaml.org,2002:timestamp", ScenarioLoader.construct_yaml_timestamp)
+
+
 def parse_yaml_mapping(text: str, file: str = "<string>") -> tuple[yaml.Node | None, dict[str, Any]]:
     """The YAML node tree (for line numbers) and the data of a top-level mapping; ScenarioError otherwise."""
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        node = yaml.compose(text, Loader=ScenarioLoader)
+        data = yaml.load(text, Loader=ScenarioLoader)  # a SafeLoader: no Python objects
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
@@ -281,6 +313,14 @@ _FIXES = {
     "int_type": "give one whole number, not a list or a mapping",
     "bool_type": "give true or false",
     "string_type": "give a text",
+    "model_type": "give a mapping (key: value lines; `lunarops schema` lists its fields)",
+    "model_attributes_type": "give a mapping (key: value lines; `lunarops schema` lists its fields)",
+    "dict_type": "give a mapping (key: value lines)",
+    "list_type": "give a list ([a, b], or one '- item' line each)",
+    "date_parsing": "write a real date, YYYY-MM-DD (e.g. 2030-01-01)",
+    "date_from_datetime_parsing": "write a real date, YYYY-MM-DD (e.g. 2030-01-01)",
+    "datetime_parsing": "write a real ISO 8601 UTC time (e.g. 2030-01-01T00:00:00Z)",
+    "datetime_from_date_parsing": "write a real ISO 8601 UTC time (e.g. 2030-01-01T00:00:00Z)",
 }
 
 
@@ -308,6 +348,8 @@ def _message(item: Any, loc: tuple[Any, ...] = ()) -> str:
         from lunarops.scenario.operations import unknown_when  # a load's schedule: the nearest word, the limits
 
         return unknown_when(str(item.get("input")))
+    if item["type"] == "string_pattern_mismatch" and loc and loc[-1] == "resonance":
+        return "not a resonance p:q of positive whole numbers; write e.g. '9:2' (9 revolutions in 2 synodic months)"
     message = str(item["msg"])
     if message.startswith("Value error, "):
         message = message[len("Value error, ") :]
@@ -317,6 +359,8 @@ def _message(item: Any, loc: tuple[Any, ...] = ()) -> str:
         limit = item["ctx"][bound[0]]
         shown = f"{limit:g}" if isinstance(limit, int | float) else str(limit)
         fix = f"give a value {bound[1]} {shown}"
+    if item["type"] == "too_short" and "min_length" in (item.get("ctx") or {}):
+        fix = f"give at least {item['ctx']['min_length']}"
     if item["type"] == "extra_forbidden" and tuple(item["loc"]) == ("logistics",):
         fix = "a campaign file's top level: solve it with `lunarops campaign solve FILE`, or put it under `campaign:`"
     return f"{message}; {fix}" if fix else message

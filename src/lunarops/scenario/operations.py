@@ -381,6 +381,41 @@ class LifeSupportSpec(_Model):
         description="the food stores' draw [kg per crew-member-day] if not the food_basis rate (e.g. a lighter "
         "menu: the Orion target was 1.14 packaged)",
     )
+    cabin_leak_air_kg_per_day: float = Field(
+        default=0.0,
+        ge=0,
+        le=1000,
+        description="cabin air lost per day, whole habitat (structural leakage, plus airlock losses averaged over "
+        "the days) [kg/d]; its O2 (at cabin_o2_mole_fraction) is drawn from the O2 store while crew are aboard; "
+        "its N2 is not tracked (ISS: about 0.064 kg/d in 2004 to 0.227 kg/d in 2011, NTRS 20110012997)",
+    )
+    cabin_o2_mole_fraction: float = Field(
+        default=0.2095,
+        gt=0,
+        le=1,
+        description="O2 share of the cabin air by volume (sea-level air 0.2095; NASA's exploration atmosphere "
+        "8.2 psia, 0.34); sets the O2 share of the leaked air",
+    )
+    eva_hours_per_crew_week: float = Field(
+        default=0.0,
+        ge=0,
+        le=168,
+        description="EVA hours per crew member per week, averaged over the days the crew are aboard [h/week]",
+    )
+    eva_o2_kg_per_hour: float = Field(
+        default=0.076,  # lunarops.ops.lifesupport.eva_o2_kg_per_hour_estimate(), rounded
+        ge=0,
+        le=10,
+        description="suit O2 per EVA hour [kg/h], drawn from the O2 store (default 0.076: the EMU's 1000 Btu/h "
+        "design metabolic rate at BVAD's O2 per metabolic energy)",
+    )
+    eva_water_kg_per_hour: float = Field(
+        default=0.372,  # lunarops.ops.lifesupport.eva_water_kg_per_hour_estimate(), rounded
+        ge=0,
+        le=20,
+        description="suit cooling (sublimator) water per EVA hour [kg/h], vented, drawn from the water store "
+        "(default 0.372: 1000 Btu/h rejected by sublimating ice; a real suit uses more, give its own figure)",
+    )
 
     @model_validator(mode="after")
     def _check_co2(self) -> LifeSupportSpec:
@@ -708,7 +743,8 @@ class CommSpec(_Online):
     name: str = "direct-to-earth"
     mode: Literal["direct_to_earth", "direct_or_relay"] = Field(
         default="direct_to_earth",
-        description="direct_or_relay: while the Earth is down, relay through the orbits section's orbiters",
+        description="direct_or_relay: while the Earth is down (or the direct link is masked or closes no modem "
+        "rate), relay through the orbits section's orbiters",
     )
     data_rate_mbps: float = Field(
         gt=0, description="downlink rate while the Earth is up (with direct_link_budget: the highest rate)"

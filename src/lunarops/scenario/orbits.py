@@ -107,6 +107,16 @@ class TransferOptions(_Model):
     final_mass_kg: float = Field(default=10_000.0, gt=0)
     llo_alt_km: float = Field(default=100.0, gt=0, le=5000)
 
+    @model_validator(mode="after")
+    def _path_in_ledger(self) -> TransferOptions:
+        from lunarops.orbits.transfers import default_ledger
+
+        try:  # the run's orbits stage flies this on the default ledger: its nodes, legs and Isp checked now
+            default_ledger().fly(self.path, self.final_mass_kg, self.isp_s)
+        except InputError as error:
+            raise ValueError(f"orbits.transfers (path {self.path}, isp_s {self.isp_s:g}): {error}") from None
+        return self
+
 
 class OrbitsSection(_Model):
     """Options of the orbits stage."""

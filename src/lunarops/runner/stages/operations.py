@@ -26,7 +26,7 @@ from lunarops.illumination.site import TERRAIN_NONE
 from lunarops.numformat import significant
 from lunarops.ops import functions as fn
 from lunarops.ops.inputs import LightSeries, build_inputs, crew_below_zero, reserve_thresholds, step_at_or_after
-from lunarops.ops.lifesupport import BVAD, DAY_S, CrewRates, LoopClosure
+from lunarops.ops.lifesupport import BVAD, DAY_S, CrewRates, LoopClosure, o2_mass_fraction
 from lunarops.ops.montecarlo import (
     CorrelationPlan,
     OpsResult,
@@ -105,7 +105,15 @@ def life_support_model(section: OperationsSection) -> tuple[LoopClosure, CrewRat
     food: dict[str, Any] = {"food_basis": ls.food_basis}
     if ls.food_kg_per_crew_day is not None:  # an explicit draw, counted as the food stores' (shipped) mass
         food = {"food_basis": "packaged", "food_packaged_kg_per_day": ls.food_kg_per_crew_day}
-    return closure, CrewRates(**{**BVAD.__dict__, "other_water_kg_per_day": ls.other_water_kg_per_crew_day, **food})
+    eva_h_per_day = ls.eva_hours_per_crew_week / 7.0  # per crew member, averaged over the days
+    losses = {
+        "eva_o2_kg_per_day": ls.eva_o2_kg_per_hour * eva_h_per_day,
+        "eva_water_kg_per_day": ls.eva_water_kg_per_hour * eva_h_per_day,
+        "cabin_leak_o2_kg_per_day": ls.cabin_leak_air_kg_per_day * o2_mass_fraction(ls.cabin_o2_mole_fraction),
+    }
+    return closure, CrewRates(
+        **{**BVAD.__dict__, "other_water_kg_per_day": ls.other_water_kg_per_crew_day, **food, **losses}
+    )
 
 
 def online_seconds(element: Any, start: datetime, arrivals: Mapping[str, datetime] | None) -> float:
@@ -721,8 +729,9 @@ def ground_network_note(ground: NDArray[np.bool_], min_elevation_deg: float, ste
 
 def _link_note(comms: Any, light: LightSeries, inputs: Any, summary: dict[str, Any]) -> str:
     """The link's geometry over the operations period from the step the link comes online: the shares of steps
-    with the Earth up (direct), with a relay only, and with no link, and the longest gap without a link (also
-    put in ``summary``). Geometry only: outages of the link's own units are in the component table."""
+    with the Earth up (direct), with a relay only, and with no link, the longest gap without a link, and (if any)
+    the share with the direct link up but closing no modem rate, handed to a relay (also put in ``summary``).
+    Geometry only: outages of the link's own units are in the component table."""
     on = int(inputs.elem_online[inputs.element_names.index(comms.name)])
     earth = light.direct_link[on:]
     relay = light.relay_visible[on:] if light.relay_visible is not None else np.zeros_like(earth)
@@ -747,6 +756,11 @@ def _link_note(comms: Any, light: LightSeries, inputs: Any, summary: dict[str, A
             several = float(np.mean(np.isfinite(light.relay_orbiter_range_m[:, on:][:, relay]).sum(axis=0) > 1))
             summary["relay_multi_orbiter_fraction"] = several
             text += f" (two or more orbiters relay on {several:.1%} of the steps with a relay up)"
+        # the direct link up but its budget closing no modem rate: a relay carried the data instead
+        handover = float(np.mean(earth & (inputs.link_relay[on:] > 0.5) & (inputs.link_bps[on:] > 0.0)))
+        if handover > 0.0:
+            summary["relay_handover_fraction"] = handover
+            text += f", direct link up but closing no rate so handed to a relay {handover:.1%}"
     else:
         text += f"): direct link (Earth visible) {float(np.mean(earth)):.1%} of steps"
     budgets = _budget_rates_text(comms, light, inputs, on, summary)
@@ -766,7 +780,8 @@ def _budget_rates_text(comms: Any, light: LightSeries, inputs: Any, on: int, sum
     # (leg, its steps: the geometry gives it the link, the steps it carries data, range, budget, fixed rate)
     legs = []
     if comms.direct_link_budget is not None and light.earth_distance_m is not None:
-        legs.append(("direct", ~relayed & light.direct_link[on:], ~relayed & (rate > 0.0),
+        # its steps: all with the direct link up, those handed to a relay (closing no rate) included
+        legs.append(("direct", light.direct_link[on:], ~relayed & (rate > 0.0),
                      light.earth_distance_m[on:], comms.direct_link_budget, comms.data_rate_mbps))
     if comms.relay_link_budget is not None and light.relay_range_m is not None:
         cap = comms.relay_data_rate_mbps if comms.relay_data_rate_mbps is not None else comms.data_rate_mbps
@@ -775,7 +790,8 @@ def _budget_rates_text(comms: Any, light: LightSeries, inputs: Any, on: int, sum
     text = ""
     for leg, steps, used, range_m, spec, fixed_mbps in legs:
         cap_mbps = _top_rate_mbps(spec, fixed_mbps)
-        modem = _rate_list_text(f"{leg} link", spec, range_m[steps], fixed_mbps)
+        handed = leg == "direct" and comms.mode == "direct_or_relay"
+        modem = _rate_list_text(f"{leg} link", spec, range_m[steps], fixed_mbps, handed)
         if not used.any():
             never = "no step carries that link" if not steps.any() else "no step of that link carries data"
             text += f" The {leg} link's budget is never used ({never}).{modem}"
@@ -795,10 +811,13 @@ def _budget_rates_text(comms: Any, light: LightSeries, inputs: Any, on: int, sum
     return text + _trunk_text(comms, light, on, relayed, summary)
 
 
-def _rate_list_text(name: str, spec: Any, range_m: NDArray[np.float64], fixed_mbps: float) -> str:
+def _rate_list_text(
+    name: str, spec: Any, range_m: NDArray[np.float64], fixed_mbps: float, relay_takes_over: bool = False
+) -> str:
     """With a modem's rate list (the budget's ``rates_mbps``): the listed rates the leg ran at, highest first, each
     with its share of the leg's steps (``range_m``: its range at each of them [m]; NaN: no link), and the share on
-    which no listed rate closes (the link carries nothing then); "" without a list or steps."""
+    which no listed rate closes (the link carries nothing then, or with ``relay_takes_over`` a relay does where one
+    is up); "" without a list or steps."""
     budget = _budget(spec)
     if budget is None or budget.rates_bps is None or range_m.size == 0:
         return ""
@@ -813,7 +832,11 @@ def _rate_list_text(name: str, spec: Any, range_m: NDArray[np.float64], fixed_mb
     used = f"ran at {', '.join(parts)} {steps}" if parts else f"ran on none {steps}"
     return (
         f" The {name}'s modem (rates {listed} Mbps) {used}; no listed rate closes on {closed:.1%} of them"
-        + (" (the link then carries nothing)." if closed > 0.0 else ".")
+        + (
+            ("." if closed <= 0.0 else " (a relay then carries the data where one is up, else nothing is sent).")
+            if relay_takes_over
+            else (" (the link then carries nothing)." if closed > 0.0 else ".")
+        )
     )
 
 
@@ -1024,6 +1047,7 @@ def simulate_scenario(
     notes += _worst_data_drop(mc)
     notes += _correlated_inputs_note(plan, mc)
     notes += _crew_from_both(section, start, campaign_deliveries, inputs)
+    notes += life_support_losses_note(section, station)
     notes += crew_below_zero_notes(station, start)
     notes += _ice_without_psr(scenario, site_summary)
     if section.comms is not None:
@@ -1177,6 +1201,31 @@ def _failure_clocks(station: Station, inputs: Any) -> list[str]:
         if any(c.clock == "operating" for c in online):
             text += " (power units and storage work whenever online)"
     return [text + "."]
+
+
+def life_support_losses_note(section: OperationsSection, station: Station) -> list[str]:
+    """One sentence with the EVA and cabin-leakage draws, when the scenario sets either."""
+    ls, rates = section.life_support, station.crew_rates
+    parts = []
+    if ls.eva_hours_per_crew_week > 0:
+        parts.append(
+            f"EVA {ls.eva_hours_per_crew_week:g} h per crew member per week at {ls.eva_o2_kg_per_hour:g} kg O2 and "
+            f"{ls.eva_water_kg_per_hour:g} kg sublimator water per EVA hour ({rates.eva_o2_kg_per_day:.4g} kg O2 and "
+            f"{rates.eva_water_kg_per_day:.4g} kg water per crew member per day)"
+        )
+    if ls.cabin_leak_air_kg_per_day > 0:
+        n2 = ls.cabin_leak_air_kg_per_day - rates.cabin_leak_o2_kg_per_day
+        parts.append(
+            f"cabin leakage {ls.cabin_leak_air_kg_per_day:g} kg air per day at O2 mole fraction "
+            f"{ls.cabin_o2_mole_fraction:g} ({rates.cabin_leak_o2_kg_per_day:.4g} kg O2 per day for the habitat; "
+            f"its {n2:.4g} kg N2 per day is not tracked)"
+        )
+    if not parts:
+        return []
+    return [
+        "Life support draws, besides the crew's BVAD rates, " + " and ".join(parts) + ": from the O2 and water "
+        "stores while crew are aboard, not made by the loop, and counted in reserve_days."
+    ]
 
 
 def _loop_without_eclss(station: Station, inputs: Any) -> list[str]:
