@@ -1344,7 +1344,8 @@ def run_many(
     """``run_one`` for every run (first axis of the per-run arrays and outputs), in parallel. ``standby_w``
     (load, step): each load's standby power while it does not run; no rows when no load has one. ``ls_par`` is
     per run (run, 7): its loop fractions may be drawn. ``del_step`` (run, delivery): each run's (slipped)
-    delivery steps; ``del_order`` (run, delivery): the deliveries in the order they land in that run."""
+    delivery steps; ``del_order`` (run, delivery): the deliveries in the order they land in that run;
+    ``elem_online`` (run, element): each run's (slipped) element online steps."""
     array_t = np.ascontiguousarray(array_in.T)
     kind, kinds = step_kinds_standby(demand_w, load_daylight, daylight, link_bps, crew, link_relay, standby_w)
     for i in numba.prange(rec.shape[0]):
@@ -1392,7 +1393,7 @@ def run_many(
             unit_comp,
             fail_steps[i],
             n_elements,
-            elem_online,
+            elem_online[i],
             rec[i],
             scal[i],
             ev_step[i],

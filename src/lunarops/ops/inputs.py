@@ -17,7 +17,8 @@ from lunarops.errors import InputError
 from lunarops.ops import functions as fn
 from lunarops.ops.engine import NO_PROPELLANT_PLANT, YEAR_S
 from lunarops.ops.lifesupport import DAY_S
-from lunarops.ops.station import LIFE_SUPPORT_TARGETS, STORES, CommLink, LinkBudget, SolarArray, Station
+from lunarops.ops.station import LIFE_SUPPORT_TARGETS, STORES, CommLink, Delivery, LinkBudget, SolarArray, Station
+from lunarops.ops.thermal import ThermalLoad, heater_need_w
 
 COMMODITY_CODE = {"o2_kg": 0, "water_kg": 1, "food_kg": 2, "propellant_kg": 3, "spares": 4}
 SPARES_FOR = 5  # delivery code of spares for component c: SPARES_FOR + c
@@ -320,6 +321,14 @@ class EngineInputs:
     # each delivery of del_step (time order): its index in station.deliveries and its time [s] (for slips)
     del_source: NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     del_time_s: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
+    # (load, step): heat a thermal load's heater could not supply (its need above power_w) while scheduled, as
+    # heat [W]; 0 for other loads (lunarops.ops.thermal)
+    heat_short_w: NDArray[np.float64] = field(default_factory=lambda: np.zeros((0, 0)))
+    # arrival slips (station.arrival_slips): each element's online time [s] (-inf: from the start) and the slip
+    # that moves it (-1: none); each delivery of del_step: the slip it lands with (-1: none)
+    elem_time_s: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
+    elem_slip: NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    del_arrival: NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
     @property
     def years(self) -> tuple[int, ...]:
@@ -461,6 +470,7 @@ def build_inputs(
 
     demand = np.zeros((len(loads), n))
     standby = np.zeros((len(loads), n))
+    heat_short = np.zeros((len(loads), n))
     # each schedule word (lunarops.schedules.When) as 0/1 per step
     gates = {
         "always": np.ones(n),
@@ -479,6 +489,12 @@ def build_inputs(
         for condition in (ld.when,) if isinstance(ld.when, str) else ld.when:
             gate = gate * gates[condition]
         window = ((time_s >= ld.start_s) & (time_s < ld.end_s)).astype(float)
+        thermal = getattr(ld, "thermal", None)  # ISRU plants have none
+        need = None
+        if thermal is not None:
+            need = _heater_need(ld.name, ld.power_w, ld.per_crew, thermal, light, crew)
+            base = np.minimum(need, ld.power_w)
+            heat_short[i] = (need - base) * thermal.heater_efficiency * gate * window
         demand[i] = base * gate * window
         if not (is_real_number(ld.standby_w) and math.isfinite(ld.standby_w) and 0.0 <= ld.standby_w <= ld.power_w):
             raise InputError(
@@ -487,6 +503,8 @@ def build_inputs(
             )
         if ld.standby_w > 0.0:
             standby[i] = ld.standby_w * (crew if ld.per_crew else np.ones(n)) * window
+            if need is not None:  # a heater's keep-alive holds at most what its enclosure needs
+                standby[i] = np.minimum(standby[i], need)
     priority = np.array([ld.priority for ld in loads], dtype=np.int64)
     # least essential first: highest priority number, and among equals the one listed last
     names = [ld.name for ld in loads]
@@ -549,6 +567,7 @@ def build_inputs(
                     key=lambda i: station.deliveries[i].time_s)
     deliveries = [station.deliveries[i] for i in source]
     del_step = np.array([max(0, step_at_or_after(d.time_s, dt_s)) for d in deliveries], dtype=np.int64)
+    elem_slip, del_arrival = arrival_slip_index(station, elements, deliveries)
     comp_index = {c.name: i for i, c in enumerate(station.components)}
     if len(comp_index) < len(station.components):
         names = [c.name for c in station.components]
@@ -635,6 +654,7 @@ def build_inputs(
         del_amount=del_amount,
         del_source=np.array(source, dtype=np.int64),
         del_time_s=np.array([d.time_s for d in deliveries], dtype=np.float64),
+        heat_short_w=heat_short,
         comm_par=comm_par,
         comm_idx=comm_idx,
         comp_names=tuple(c.name for c in comps),
@@ -647,9 +667,30 @@ def build_inputs(
         n_elements=len(elements),
         element_names=elements,
         elem_online=online_steps(elements, station.element_online_s, dt_s, n),
+        elem_time_s=np.array(station.element_online_s, dtype=np.float64),
+        elem_slip=elem_slip,
+        del_arrival=del_arrival,
         step_month=step_month,
         months=months,
     )
+
+
+def _heater_need(
+    name: str, power_w: float, per_crew: bool, thermal: object, light: LightSeries, crew: NDArray[np.float64]
+) -> NDArray[np.float64]:
+    """A thermal load's heater need at each step [W] (lunarops.ops.thermal.heater_need_w), after checking it."""
+    if not isinstance(thermal, ThermalLoad):
+        raise InputError(f"load {name!r}: thermal = {thermal!r:.60} must be a lunarops.ops.thermal.ThermalLoad")
+    thermal.check(name)
+    if per_crew:
+        raise InputError(
+            f"load {name!r}: per_crew with a thermal model; the heat balance is the whole enclosure's and power_w "
+            "its heater's capacity: drop per_crew (crew heat: internal_heat_per_crew_w)"
+        )
+    if not (is_real_number(power_w) and 0.0 <= power_w < math.inf):
+        raise InputError(f"load {name!r}: power_w = {power_w!r} must be a finite number >= 0 [W] (heater capacity)")
+    el, frac, dist = light.sun_elevation_rad, light.sun_visible_fraction, light.sun_distance_m
+    return heater_need_w(thermal, el, frac, dist, crew)
 
 
 def propellant_parameters(station: Station, dt_s: float) -> NDArray[np.float64]:
@@ -733,6 +774,59 @@ def slipped_delivery_steps(inputs: EngineInputs, slip_s: NDArray[np.float64]) ->
     late = np.ceil((inputs.del_time_s + slip_s) / inputs.dt_s - 1e-9)
     steps = np.maximum(0, np.minimum(late, float(inputs.n_steps))).astype(np.int64)
     return np.where(slip_s > 0.0, steps, inputs.del_step[None, :])
+
+
+def arrival_slip_index(
+    station: Station, elements: tuple[str, ...], deliveries: list[Delivery]
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """The index in ``station.arrival_slips`` of the slip moving each element (the life-support hardware: its
+    ECLSS load's) and each delivery (-1: none); InputError for an unknown, repeated or never-late element."""
+    elem_slip = np.full(len(elements), -1, dtype=np.int64)
+    online = dict(zip(elements, station.element_online_s, strict=True))
+    names = [a.name for a in station.arrival_slips]
+    for k, slip in enumerate(station.arrival_slips):
+        if names.count(slip.name) > 1:
+            raise InputError(f"arrival slip {slip.name!r} is given twice; give each mission or element one slip")
+        for name in slip.elements:
+            if name not in online or name in LIFE_SUPPORT_TARGETS:
+                raise InputError(
+                    f"arrival slip {slip.name!r}: {name!r} is not an element of the station; choose among "
+                    f"{[e for e in elements if e not in LIFE_SUPPORT_TARGETS]}"
+                )
+            if online[name] == -math.inf:
+                raise InputError(
+                    f"arrival slip {slip.name!r}: element {name!r} is there from the start (no online time), so it "
+                    "cannot arrive late; give it an online time (online_utc or arrives_with) or drop the slip"
+                )
+            i = elements.index(name)
+            if elem_slip[i] >= 0:
+                raise InputError(
+                    f"element {name!r} is moved by arrival slips {names[elem_slip[i]]!r} and {slip.name!r}; give it one"
+                )
+            elem_slip[i] = k
+    if station.eclss_load is not None and station.eclss_load in elements:
+        for name in LIFE_SUPPORT_TARGETS:  # the loop's hardware comes online with its ECLSS load
+            elem_slip[elements.index(name)] = elem_slip[elements.index(station.eclss_load)]
+    del_arrival = np.full(len(deliveries), -1, dtype=np.int64)
+    for m, d in enumerate(deliveries):
+        if d.arrival:
+            if d.arrival not in names:
+                raise InputError(f"delivery {d.name or d.commodity!r}: arrival {d.arrival!r} is not an arrival slip")
+            del_arrival[m] = names.index(d.arrival)
+    return elem_slip, del_arrival
+
+
+def slipped_online_steps(inputs: EngineInputs, slip_s: NDArray[np.float64]) -> NDArray[np.int64]:
+    """Each run's element online steps (run, element) for arrival slips ``slip_s`` (run, arrival slip) [s]: the
+    first step at or after online time + its slip (step 0 for a time before the start); ``n_steps``: past the
+    period's end, never online in that run. Elements no slip moves keep ``elem_online``."""
+    runs = slip_s.shape[0]
+    out = np.tile(inputs.elem_online, (runs, 1))
+    for e in np.flatnonzero(inputs.elem_slip >= 0).tolist():
+        late = np.ceil((inputs.elem_time_s[e] + slip_s[:, inputs.elem_slip[e]]) / inputs.dt_s - 1e-9)
+        steps = np.maximum(0, np.minimum(late, float(inputs.n_steps))).astype(np.int64)
+        out[:, e] = np.where(slip_s[:, inputs.elem_slip[e]] > 0.0, steps, inputs.elem_online[e])
+    return out
 
 
 def step_at_or_after(time_s: float, dt_s: float) -> int:

@@ -26,9 +26,9 @@ from lunarops.errors import InputError
 from lunarops.memory import available_memory_bytes
 from lunarops.ops import engine
 from lunarops.ops import functions as fn
-from lunarops.ops.inputs import EngineInputs, require_count, slipped_delivery_steps
+from lunarops.ops.inputs import EngineInputs, require_count, slipped_delivery_steps, slipped_online_steps
 from lunarops.ops.lifesupport import LOOP_FRACTIONS
-from lunarops.ops.station import STORES, Station
+from lunarops.ops.station import LIFE_SUPPORT_TARGETS, STORES, Station
 from lunarops.ops.uncertain import Uncertain
 
 ProgressCallback = Callable[[float, str], None]
@@ -47,6 +47,7 @@ class RunDraws:
     drawn: NDArray[np.float64] | None = None  # (run, uncertain input): each input's value (uncertain_input_names)
     ls_par: NDArray[np.float64] | None = None  # (run, 10): life-support rates and loop fractions; None: the inputs'
     del_step: NDArray[np.int64] | None = None  # (run, delivery): slipped delivery steps; None: the inputs'
+    elem_online: NDArray[np.int64] | None = None  # (run, element): slipped online steps; None: the inputs'
 
 
 def _uncertain_inputs(station: Station) -> list[Uncertain]:
@@ -67,6 +68,7 @@ def _uncertain_inputs(station: Station) -> list[Uncertain]:
     # last, and only those given a distribution: other runs' draws stay as they were
     out += [u for _, u in station.closure.drawn]
     out += [d.slip_s for d in _drawn_slips(station)]  # after all others: scenarios without slips draw the same
+    out += [a.slip_s for a in station.arrival_slips if a.slip_s.kind != "fixed"]  # likewise, last
     return out
 
 
@@ -80,6 +82,11 @@ def slip_input_name(station: Station, index: int) -> str:
     slip_s"."""
     d = station.deliveries[index]
     return f"{d.name or f'delivery.{index}'} {d.commodity}: slip_s"
+
+
+def arrival_slip_input_name(name: str) -> str:
+    """The drawn-input name of the arrival slip of mission or element ``name``: "<name>: arrival_slip_s"."""
+    return f"{name}: arrival_slip_s"
 
 
 def uncertain_input_names(station: Station) -> list[str]:
@@ -103,6 +110,7 @@ def uncertain_input_names(station: Station) -> list[str]:
     names += [f"life_support: {name}" for name, _ in station.closure.drawn]
     drawn = _drawn_slips(station)
     names += [slip_input_name(station, i) for i, d in enumerate(station.deliveries) if any(d is x for x in drawn)]
+    names += [arrival_slip_input_name(a.name) for a in station.arrival_slips if a.slip_s.kind != "fixed"]
     return names
 
 
@@ -351,15 +359,27 @@ def draw_runs(
     for name, _ in station.closure.drawn:  # columns 4-6 of ls_par: the loop fractions
         ls_par[:, 4 + LOOP_FRACTIONS.index(name)] = column(k)
         k += 1
+    # arrival slips (run, slip): drawn after the resupply slips
+    k_arrival = k + len(_drawn_slips(station))
+    arrival_s = np.zeros((runs, len(station.arrival_slips)))
+    for j, arrival in enumerate(station.arrival_slips):
+        if arrival.slip_s.kind == "fixed":
+            arrival_s[:, j] = arrival.slip_s.value
+        else:
+            arrival_s[:, j] = column(k_arrival)
+            k_arrival += 1
     del_step = None
-    if any(d.slip_s is not None for d in station.deliveries):  # each run's delivery steps
+    if any(d.slip_s is not None or d.arrival for d in station.deliveries):  # each run's delivery steps
         slip_at = {id(d): j for j, d in enumerate(_drawn_slips(station))}
         slip_s = np.zeros((runs, inputs.del_step.shape[0]))
         for m, source in enumerate(inputs.del_source.tolist()):
             d = station.deliveries[source]
             if d.slip_s is not None:
                 slip_s[:, m] = column(k + slip_at[id(d)]) if id(d) in slip_at else d.slip_s.value
+            elif d.arrival:  # it lands with its mission
+                slip_s[:, m] = arrival_s[:, int(inputs.del_arrival[m])]
         del_step = slipped_delivery_steps(inputs, slip_s)
+    elem_online = slipped_online_steps(inputs, arrival_s) if station.arrival_slips else None
     array_eff = np.empty((runs, n_arr))
     array_deg = np.empty((runs, n_arr))
     for a in range(n_arr):
@@ -374,6 +394,7 @@ def draw_runs(
         drawn=drawn,
         ls_par=ls_par,
         del_step=del_step,
+        elem_online=elem_online,
     )
 
 
@@ -502,7 +523,7 @@ def run_batch(
         x.unit_comp,
         draws.fail_steps,
         x.n_elements,
-        x.elem_online,
+        draws.elem_online if draws.elem_online is not None else np.tile(x.elem_online, (runs, 1)),
         rec,
         scal,
         ev_step,
@@ -1124,6 +1145,9 @@ def simulate(
     drawn = np.zeros((runs, len(params)))
     missed = np.zeros(runs, dtype=np.int64)  # deliveries in the period slipped past its end
     in_period = inputs.del_step < inputs.n_steps
+    elements_missed = np.zeros(runs, dtype=np.int64)  # elements due in the period slipped past its end
+    real = np.array([name not in LIFE_SUPPORT_TARGETS for name in inputs.element_names], dtype=bool)
+    due = (inputs.elem_online < inputs.n_steps) & real
     for start in range(0, runs, batch):
         n = min(batch, runs - start)
         draws = draw_runs(station, inputs, seed, n, sample_inputs, first_run=start, correlations=correlations)
@@ -1132,13 +1156,20 @@ def simulate(
             drawn[start : start + n] = draws.drawn
         if draws.del_step is not None:
             missed[start : start + n] = np.sum((draws.del_step >= inputs.n_steps) & in_period, axis=1)
+        if draws.elem_online is not None:
+            elements_missed[start : start + n] = np.sum((draws.elem_online >= inputs.n_steps) & due, axis=1)
         if progress is not None:
             progress((start + n) / runs, f"{start + n}/{runs} runs")
     ds = to_dataset(inputs, raw)
-    if any(d.slip_s is not None for d in station.deliveries):
+    if any(d.slip_s is not None or d.arrival for d in station.deliveries):
         ds["run_deliveries_missed"] = (("run",), missed)
         ds["run_deliveries_missed"].attrs["description"] = (
             "deliveries dated in the period that slipped past its end (not delivered)"
+        )
+    if station.arrival_slips:
+        ds["run_elements_missed"] = (("run",), elements_missed)
+        ds["run_elements_missed"].attrs["description"] = (
+            "elements due online in the period whose arrival slipped past its end (never online in the run)"
         )
     random = [k for k, p in enumerate(params) if p.kind != "fixed" and sample_inputs]
     if random:  # each run's value of every input drawn from a distribution, for sensitivity studies

@@ -14,6 +14,7 @@ from numpy.typing import NDArray
 from lunarops.errors import InputError
 from lunarops.ops import functions as fn
 from lunarops.ops.lifesupport import BVAD, CrewRates, LoopClosure
+from lunarops.ops.thermal import ThermalLoad
 from lunarops.ops.uncertain import Uncertain
 from lunarops.schedules import When
 
@@ -113,6 +114,9 @@ class Load:
     reserve_state_of_charge: float | None = None  # its own reserve threshold (default: the policy's); implies
     # shed_below_reserve
     standby_w: float = 0.0  # keep-alive power while not running (at most power_w) [W]
+    # a heater: its power each step from its enclosure's heat balance (lunarops.ops.thermal), at most power_w
+    # (the heater's capacity); standby_w then at most that need
+    thermal: ThermalLoad | None = None
 
 
 @dataclass(frozen=True)
@@ -260,8 +264,13 @@ class Delivery:
     component: str | None = None
     slip_s: Uncertain | None = None
     name: str = ""
+    arrival: str = ""  # the ArrivalSlip (its name) it lands with, e.g. initial stores on a slipping mission
 
     def __post_init__(self) -> None:
+        if self.arrival and self.slip_s is not None:
+            raise InputError(
+                f"{self.name or 'delivery'}: both slip_s and arrival {self.arrival!r} are set; give one of them"
+            )
         if self.slip_s is None:
             return
         what = self.name or f"delivery of {self.commodity} at {self.time_s:g} s"
@@ -271,6 +280,25 @@ class Delivery:
         if not low >= 0.0:
             raise InputError(
                 f"{what}: slip_s can be {low:g} s, below 0 (an early arrival); give a slip >= 0 (move the time instead)"
+            )
+
+
+@dataclass(frozen=True)
+class ArrivalSlip:
+    """How late ``elements`` (names of ``Station.element_names``) come online, fixed or drawn per run (>= 0),
+    all by the same draw: ``name`` is the campaign mission that brings them or the element itself (deliveries
+    with ``arrival`` = ``name`` land with them). Past the period's end an element does not come online in that run."""
+
+    name: str
+    slip_s: Uncertain
+    elements: tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        low = self.slip_s.low if self.slip_s.kind != "fixed" else self.slip_s.value
+        if not low >= 0.0:
+            raise InputError(
+                f"arrival slip {self.name!r}: slip_s can be {low:g} s, below 0 (an early arrival); give a slip >= 0 "
+                "(move the online time instead)"
             )
 
 
@@ -323,6 +351,7 @@ class Station:
     comm: CommLink | None = None
     components: tuple[Component, ...] = ()
     policy: Policy = field(default_factory=Policy)
+    arrival_slips: tuple[ArrivalSlip, ...] = ()  # elements coming online late, per run
 
     @property
     def all_loads(self) -> tuple[Load, ...]:

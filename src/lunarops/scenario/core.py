@@ -63,8 +63,9 @@ class Period(_Model):
                 f"coverage {KERNEL_START_UTC.date()}..{KERNEL_END_UTC.date()}; choose dates inside it"
             )
         if self.n_steps > MAX_STEPS:
+            count = f"{self.n_steps:,}" if self.n_steps < 10**12 else f"{float(self.n_steps):.3g}"
             raise ValueError(
-                f"the period has {self.n_steps:,} steps of {self.step_hours} h, more than {MAX_STEPS:,}; "
+                f"the period has {count} steps of {self.step_hours:g} h, more than {MAX_STEPS:,}; "
                 "raise step_hours or shorten the period"
             )
         return self

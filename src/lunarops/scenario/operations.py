@@ -262,6 +262,45 @@ class _Sheddable(_Online):
         return self.shed_below_reserve or self.reserve_state_of_charge is not None
 
 
+class ThermalSpec(_Model):
+    """A heater load's enclosure: the heater's power each step follows a steady-state heat balance
+    (lunarops.ops.thermal; docs/operations.md "Heater loads from a heat balance"); the load's power_kw is then
+    the heater's capacity."""
+
+    conductance_w_per_k: float = Field(
+        gt=0, description="the enclosure's overall conductance to its environment, UA, from its insulation [W/K]"
+    )
+    setpoint_k: float | None = Field(default=None, gt=0, description="the temperature held inside [K]")
+    setpoint_c: float | None = Field(default=None, gt=-273.15, description="or the same in deg C")
+    internal_heat_w: float = Field(default=0.0, ge=0, description="heat dissipated inside (avionics...) [W]")
+    internal_heat_per_crew_w: float = Field(
+        default=0.0, ge=0, description="and per crew member aboard (metabolic heat: 143.8 W, BVAD REV2 Table 3-31)"
+    )
+    ground_view_factor: float = Field(
+        default=0.5, ge=0, le=1, description="share of the enclosure's view to the regolith (the rest: space, 2.7 K)"
+    )
+    heater_efficiency: float = Field(default=1.0, gt=0, le=1, description="heat per electric energy (resistance: 1)")
+    night_ground_k: float = Field(
+        default=95.0, gt=0, description="the regolith's night floor [K] (Diviner: ~95 K equatorial pre-dawn; polar "
+        "night ~50-100 K)"
+    )
+    ground_albedo: float = Field(default=0.12, ge=0, lt=1, description="regolith bolometric albedo (Hayne 2017)")
+    ground_emissivity: float = Field(default=0.95, gt=0, le=1, description="regolith emissivity (Hayne 2017)")
+
+    @model_validator(mode="after")
+    def _one_setpoint(self) -> ThermalSpec:
+        if (self.setpoint_k is None) == (self.setpoint_c is None):
+            given = "both" if self.setpoint_k is not None else "neither"
+            raise ValueError(
+                f"thermal: {given} of setpoint_k and setpoint_c given; give one (e.g. setpoint_c: 20)"
+            )
+        return self
+
+    @property
+    def setpoint_kelvin(self) -> float:
+        return self.setpoint_k if self.setpoint_k is not None else float(self.setpoint_c or 0.0) + 273.15
+
+
 class LoadSpec(_Sheddable):
     name: str = Field(min_length=1)
     power_kw: float = Field(ge=0, description="per crew member when per_crew")
@@ -288,6 +327,11 @@ class LoadSpec(_Sheddable):
     from_utc: datetime | None = None
     until_utc: datetime | None = None
     data_rate_mbps: float = Field(default=0.0, ge=0, description="data made while the load is served")
+    thermal: ThermalSpec | None = Field(
+        default=None,
+        description="a heater: its power each step from its enclosure's heat balance, at most power_kw (the "
+        "heater's capacity; heat beyond it is reported unmet); standby_power_kw then at most that need",
+    )
 
     _parse = field_validator("from_utc", "until_utc", mode="before")(_as_utc)
 
@@ -325,6 +369,11 @@ class LoadSpec(_Sheddable):
                 f"load {self.name!r}: standby_power_kw = {self.standby_power_kw:g} exceeds power_kw = "
                 f"{self.power_kw:g}; the keep-alive draw while off is at most the running draw: lower "
                 "standby_power_kw or raise power_kw"
+            )
+        if self.thermal is not None and self.per_crew:
+            raise ValueError(
+                f"load {self.name!r}: per_crew with a thermal block; the heat balance is the whole enclosure's and "
+                "power_kw its heater's capacity: drop per_crew (crew heat: thermal.internal_heat_per_crew_w)"
             )
         return self
 
@@ -922,6 +971,12 @@ class OperationsSection(_Model):
     life_support: LifeSupportSpec = LifeSupportSpec()
     consumables: ConsumablesSpec = ConsumablesSpec()
     resupply: list[DeliverySpec] = []
+    arrival_slips: dict[str, UncertainFloat] = Field(
+        default={},
+        description="days an element's arrival slips, uncertain (drawn per run; >= 0), by the campaign mission "
+        "that brings it (arrives_with: every element on it slips together) or by an element's name (online_utc); "
+        "past the period's end the element does not come online in that run",
+    )
     isru: list[IsruSpec] = []
     comms: CommSpec | None = None
     components: list[ComponentSpec] = []
@@ -1030,4 +1085,33 @@ class OperationsSection(_Model):
             if ref is not None and ref not in plain_loads:
                 kind = "an ISRU plant, not a load" if ref in isru_names else "not a load"
                 raise ValueError(f"operations.{what} {ref!r} is {kind}; choose one of the loads {plain_loads}")
+        self._check_arrival_slips()
         return self
+
+    def _check_arrival_slips(self) -> None:
+        """Each arrival_slips key names a mission some element arrives_with or an element with online_utc; each
+        slip is >= 0."""
+        elements = {getattr(e, "name", ""): e for e in self.elements()}
+        missions = sorted({e.arrives_with for e in elements.values() if e.arrives_with is not None})
+        dated = sorted(name for name, e in elements.items() if e.online_utc is not None)
+        for key, slip in self.arrival_slips.items():
+            at = f"operations.arrival_slips.{key}"
+            check_range(f"{at} (slip_days)", slip, 0.0, math.inf)
+            if key in missions:
+                continue
+            element = elements.get(key)
+            if element is not None and element.arrives_with is not None:
+                raise ValueError(
+                    f"{at}: element {key!r} arrives_with {element.arrives_with!r}, and the elements on a mission "
+                    f"slip together: key the slip by the mission ({element.arrives_with}: ...)"
+                )
+            if element is not None and element.online_utc is None:
+                raise ValueError(
+                    f"{at}: element {key!r} is there from the period's start (no online_utc or arrives_with), so it "
+                    "cannot arrive late; give it online_utc or arrives_with, or drop the slip"
+                )
+            if element is None:
+                raise ValueError(
+                    f"{at}: {key!r} is neither a mission an element arrives_with ({missions or 'none'}) nor an "
+                    f"element with online_utc ({dated or 'none'}); name one of those"
+                )

@@ -30,6 +30,7 @@ from lunarops.ops.lifesupport import BVAD, DAY_S, CrewRates, LoopClosure, o2_mas
 from lunarops.ops.montecarlo import (
     CorrelationPlan,
     OpsResult,
+    arrival_slip_input_name,
     component_table,
     correlation_plan,
     data_month_table,
@@ -44,6 +45,7 @@ from lunarops.ops.montecarlo import (
 )
 from lunarops.ops.station import (
     LIFE_SUPPORT_TARGETS,
+    ArrivalSlip,
     Battery,
     CommLink,
     Commodity,
@@ -59,6 +61,7 @@ from lunarops.ops.station import (
     SolarArray,
     Station,
 )
+from lunarops.ops.thermal import ThermalLoad
 from lunarops.ops.uncertain import Uncertain
 from lunarops.runner.plotdata import block_factor, compact, reduce_blocks, time_axis
 from lunarops.runner.stage import Figure, ProgressCallback, RunContext, StageResult, Table, no_progress
@@ -216,6 +219,23 @@ def massless_storage_notes(section: OperationsSection) -> list[str]:
     ]
 
 
+def thermal_load(spec: Any) -> ThermalLoad | None:
+    """A load's ``thermal`` block (ThermalSpec) in SI for the engine's inputs; None without one."""
+    if spec is None:
+        return None
+    return ThermalLoad(
+        conductance_w_per_k=spec.conductance_w_per_k,
+        setpoint_k=spec.setpoint_kelvin,
+        internal_heat_w=spec.internal_heat_w,
+        internal_heat_per_crew_w=spec.internal_heat_per_crew_w,
+        ground_view_factor=spec.ground_view_factor,
+        heater_efficiency=spec.heater_efficiency,
+        night_ground_k=spec.night_ground_k,
+        ground_albedo=spec.ground_albedo,
+        ground_emissivity=spec.ground_emissivity,
+    )
+
+
 def station_from_section(
     section: OperationsSection,
     start: datetime,
@@ -304,6 +324,7 @@ def station_from_section(
             online_s=on(ld),
             reserve_state_of_charge=ld.reserve_state_of_charge,
             standby_w=ld.standby_power_kw * 1e3,
+            thermal=thermal_load(ld.thermal),
         )
         for ld in section.loads
     )
@@ -373,11 +394,14 @@ def station_from_section(
         for i, d in enumerate(section.resupply)
     ]
     stores_s = on(c)  # the initial stores, delivered later when they come with a mission or at a date
+    slips = () if all_online else arrival_slips(section)
     if stores_s > 0.0:
         stores: tuple[tuple[Commodity, float], ...] = (
             ("o2_kg", c.o2_kg), ("water_kg", c.water_kg), ("food_kg", c.food_kg), ("propellant_kg", c.propellant_kg)
         )
-        deliveries += [Delivery(stores_s, key, kg) for key, kg in stores if kg > 0.0]
+        landing = c.arrives_with or c.name  # the stores land with their mission (or keyed by their own name)
+        with_slip = landing if landing in section.arrival_slips and not all_online else ""
+        deliveries += [Delivery(stores_s, key, kg, arrival=with_slip) for key, kg in stores if kg > 0.0]
     if campaign_deliveries is not None and len(campaign_deliveries):
         frame = campaign_deliveries
         stamps = pd.to_datetime(frame["time_utc"], utc=True)
@@ -440,7 +464,21 @@ def station_from_section(
         policy=Policy(
             section.policy.reserve_state_of_charge, section.policy.reserve_hysteresis, tuple(section.policy.shed_order)
         ),
+        arrival_slips=slips,
     )
+
+
+def arrival_slips(section: OperationsSection) -> tuple[ArrivalSlip, ...]:
+    """The section's arrival_slips as the engine takes them: each mission's (or dated element's) slip [s] and
+    the elements it moves (all those that arrive_with the mission; the initial stores follow as deliveries)."""
+    out = []
+    for key, value in section.arrival_slips.items():
+        named = [(str(getattr(e, "name", "")), e) for e in section.elements() if e is not section.consumables]
+        moved = tuple(
+            name for name, e in named if e.arrives_with == key or (e.arrives_with is None and name == key)
+        )
+        out.append(ArrivalSlip(key, uncertain(value, DAY_S), moved))
+    return tuple(out)
 
 
 def _campaign_outside_notes(deliveries: pd.DataFrame, period: Any) -> list[str]:
@@ -523,6 +561,41 @@ def _resupply_slip_notes(station: Station, inputs: Any, ds: xr.Dataset) -> list[
         f"Resupply slips (drawn per run; crew and campaign arrivals do not slip): {'; '.join(parts)}. "
         f"{any_missed:.1%} of the {runs} runs lost at least one delivery past the period's end "
         "(run_deliveries_missed)."
+    ]
+
+
+def _arrival_slip_notes(station: Station, inputs: Any, ds: xr.Dataset) -> list[str]:
+    """Each arrival slip: the elements it moves, its 5/50/95th percentiles over the runs [d] and the share of
+    runs in which they slipped past the period's end (never online)."""
+    if "run_elements_missed" not in ds:
+        return []
+    runs = int(ds.sizes["run"])
+    drawn = ds["input_value"] if "input_value" in ds else None
+    parts = []
+    for k, a in enumerate(station.arrival_slips):
+        name = arrival_slip_input_name(a.name)
+        if drawn is not None and name in drawn["uncertain_input"].values:
+            slip_s = np.asarray(drawn.sel(uncertain_input=name).values, dtype=np.float64)
+        else:
+            slip_s = np.full(runs, a.slip_s.nominal)  # a fixed slip (or the nominal run)
+        p5, p50, p95 = np.percentile(slip_s / DAY_S, [5.0, 50.0, 95.0])
+        due = np.flatnonzero((inputs.elem_slip == k) & (inputs.elem_online < inputs.n_steps)).tolist()
+        moved = [e for e in due if inputs.element_names[e] in a.elements]
+        if moved:  # as the engine: online at the first step at or after time + slip; past the last step never
+            when = inputs.elem_time_s[moved]
+            steps = np.ceil((when[None, :] + slip_s[:, None]) / inputs.dt_s - 1e-9)
+            late = float(np.mean(np.any(steps >= inputs.n_steps, axis=1)))
+            missed = f"P(slips past the period's end) {late:.1%}"
+        else:
+            missed = "due after the period" if a.elements else "its stores counted in run_deliveries_missed"
+        parts.append(
+            f"{a.name} ({', '.join(a.elements) or 'initial stores'}): slip 5/50/95th percentile "
+            f"{p5:.1f}/{p50:.1f}/{p95:.1f} d, {missed}"
+        )
+    any_missed = float(np.mean(ds["run_elements_missed"].values > 0))
+    return [
+        f"Arrival slips (drawn per run; crew and the campaign's own deliveries do not slip): {'; '.join(parts)}. "
+        f"{any_missed:.1%} of the {runs} runs lost at least one element past the period's end (run_elements_missed)."
     ]
 
 
@@ -990,6 +1063,7 @@ def check_correlations(scenario: Any) -> None:
     if section is None or not section.monte_carlo.correlations:
         return
     station = station_from_section(section, scenario.period.start_utc, all_online=True)
+    station = replace(station, arrival_slips=arrival_slips(section))  # their drawn inputs too
     correlation_plan(station, section.monte_carlo.correlation_pairs(), "operations.monte_carlo.correlations")
 
 
@@ -1043,6 +1117,7 @@ def simulate_scenario(
     notes = [note, *crew_note, *_loop_without_eclss(station, inputs), *_o2_over_the_tank(hourly, station, arrivals)]
     notes += _failure_clocks(station, inputs)
     notes += _power_limited(hourly, station)
+    notes += thermal_load_notes(station, inputs)
     notes += _water_tank(hourly, station)
     notes += _worst_data_drop(mc)
     notes += _correlated_inputs_note(plan, mc)
@@ -1058,6 +1133,7 @@ def simulate_scenario(
         notes += _campaign_spares_note(campaign_deliveries, section.spare_unit_mass_kg, period.end_utc)
     notes += _resupply_outside_notes(section.resupply, period)
     notes += _resupply_slip_notes(station, inputs, mc.dataset)
+    notes += _arrival_slip_notes(station, inputs, mc.dataset)
     logistics = scenario.campaign.logistics if getattr(scenario, "campaign", None) is not None else None
     if logistics is not None and logistics.isru is not None and logistics.isru.enabled:
         plants_online = [online_seconds(plant, start, arrivals) for plant in section.isru]
@@ -1117,6 +1193,37 @@ def _worst_data_drop(mc: OpsResult) -> list[str]:
         if long:
             text += f"; components down more than twice their mean in that run: {', '.join(long)}"
     return [text + "."]
+
+
+def thermal_load_notes(station: Station, inputs: Any) -> list[str]:
+    """A note per heater load with a heat balance (``thermal``): the power it asks while online (mean over the
+    period, peak) and the heat beyond its capacity (power_kw) it could not supply."""
+    out: list[str] = []
+    n = inputs.n_steps
+    for i, ld in enumerate(station.loads):
+        th = ld.thermal
+        if th is None:
+            continue
+        online = np.arange(n) >= inputs.elem_online[inputs.load_elem[i]]
+        asked = inputs.demand_w[i] * online
+        short = inputs.heat_short_w[i] * online
+        short_kwh = float(short.sum()) * inputs.dt_s / KWH_J
+        text = (
+            f"Heater {ld.name!r} follows its enclosure's heat balance (UA {th.conductance_w_per_k:g} W/K to "
+            f"{th.setpoint_k:.1f} K, {th.ground_view_factor:g} of its view to the regolith, the rest to space; "
+            f"{th.internal_heat_w:g} W inside"
+            + (f" + {th.internal_heat_per_crew_w:g} W per crew member" if th.internal_heat_per_crew_w else "")
+            + f"): it asks {float(asked.mean()) / 1e3:.2f} kW on average over the period (peak "
+            f"{float(asked.max()) / 1e3:.2f} kW, capacity {ld.power_w / 1e3:g} kW) before any shedding"
+        )
+        if short_kwh > 0.0:
+            hours = float(np.count_nonzero(short > 0.0)) * inputs.dt_s / 3600.0
+            text += (
+                f"; its capacity falls short of the heat needed in {hours:g} h: {short_kwh:.1f} kWh of heat unmet "
+                f"(up to {float(short.max()) / 1e3:.2f} kW): raise its power_kw or the enclosure's insulation"
+            )
+        out.append(text + ". Steady state: no thermal mass, no regolith lag (docs/operations.md).")
+    return out
 
 
 def _water_tank(hourly: OpsResult, station: Station) -> list[str]:

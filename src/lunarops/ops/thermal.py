@@ -1,0 +1,129 @@
+"""A load's heater power from a steady-state heat balance of its enclosure (layer 1-2: pure numpy, SI).
+
+The enclosure loses ``UA (T_set - T_sink)`` [W] through its insulation (``UA``: its overall conductance to the
+environment, the user's figure); the heater makes up what the internal dissipation does not:
+``P = max(0, UA (T_set - T_sink) - Q_internal) / efficiency``, capped at the heater's capacity (the load's
+``power_w``); what the cap leaves is unmet heat.
+
+The sink is the environment the enclosure sees, radiatively averaged: ``T_sink^4 = F_g T_g^4 + (1 - F_g)
+T_space^4``; the loss is then linear in ``T_set - T_sink`` with a constant ``UA`` (the radiative exchange at the
+outer surface linearised into ``UA`` about the operating point: the user's ``UA`` is taken as valid over the
+range). The regolith at the step (``T_g``): lit, the radiative equilibrium of a flat surface,
+``[(1 - A) S cos(i) f / (eps sigma)]^(1/4)`` (``S`` the solar irradiance at the step's Sun distance, ``i`` the
+incidence = 90 deg - the Sun's elevation, ``f`` the visible share of the disk), never below the night floor;
+unlit, the night floor. Not modelled: the regolith's thermal inertia (no lag: the ground cools at once at
+sunset, to the floor), the incidence dependence of the albedo, sunlight and earthshine absorbed by the enclosure
+itself (which would lower the heater's draw by day), and cooling when the sink is warmer than the setpoint.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from lunarops.checks import is_real_number
+from lunarops.errors import InputError
+from lunarops.ops import functions as fn
+
+#: Stefan-Boltzmann constant (CODATA 2018, exact from h, k, c). [W/(m2 K4)]
+STEFAN_BOLTZMANN_W_PER_M2_K4 = 5.670374419e-8
+#: Cosmic microwave background (Fixsen 2009, ApJ 707, 916: 2.72548 K), rounded as space's temperature. [K]
+SPACE_TEMPERATURE_K = 2.7
+#: Lunar regolith bolometric albedo at normal incidence, A0 (Hayne et al. 2017, JGR Planets 122, 2371,
+#: doi:10.1002/2017JE005387, Table A1; Vasavada et al. 2012, JGR 117, E00H18). [-]
+REGOLITH_ALBEDO = 0.12
+#: Lunar regolith infrared emissivity (Hayne et al. 2017, Table A1; Vasavada et al. 2012). [-]
+REGOLITH_EMISSIVITY = 0.95
+#: Night floor of the regolith: equatorial surfaces cool to about 95 K just before sunrise (Diviner: Williams et
+#: al. 2017, Icarus 283, 300, doi:10.1016/j.icarus.2016.08.012; Vasavada et al. 2012). Polar night surfaces are
+#: colder (about 50-100 K, Williams et al. 2017): give the site's figure there. [K]
+NIGHT_REGOLITH_K = 95.0
+#: Crew metabolic heat, 12.426 MJ per crew-member-day (BVAD REV2 Table 3-31; lunarops.ops.lifesupport). [W]
+CREW_METABOLIC_HEAT_W = 143.8
+
+
+@dataclass(frozen=True)
+class ThermalLoad:
+    """An enclosure whose heater (the load) holds ``setpoint_k`` against the environment it sees.
+
+    ``conductance_w_per_k`` (UA) [W/K] to the environment; ``internal_heat_w`` [W] dissipated inside (avionics,
+    plus ``internal_heat_per_crew_w`` [W] per crew member aboard, e.g. ``CREW_METABOLIC_HEAT_W``);
+    ``ground_view_factor`` the share of the enclosure's view to the regolith (the rest to space) [-];
+    ``heater_efficiency`` heat per electric energy (resistance heating: 1) [-]; ``night_ground_k`` the regolith's
+    night floor [K]; ``ground_albedo``, ``ground_emissivity`` the regolith's [-]."""
+
+    conductance_w_per_k: float
+    setpoint_k: float
+    internal_heat_w: float = 0.0
+    internal_heat_per_crew_w: float = 0.0
+    ground_view_factor: float = 0.5
+    heater_efficiency: float = 1.0
+    night_ground_k: float = NIGHT_REGOLITH_K
+    ground_albedo: float = REGOLITH_ALBEDO
+    ground_emissivity: float = REGOLITH_EMISSIVITY
+
+    def check(self, load: str) -> None:
+        """InputError naming the load, the field, its value and the range it must be in."""
+        rules = (
+            ("conductance_w_per_k", lambda v: 0.0 < v < math.inf, "a finite number > 0 [W/K] (the enclosure's UA)"),
+            ("setpoint_k", lambda v: 0.0 < v < math.inf, "a finite temperature > 0 K"),
+            ("internal_heat_w", lambda v: 0.0 <= v < math.inf, "a finite number >= 0 [W]"),
+            ("internal_heat_per_crew_w", lambda v: 0.0 <= v < math.inf, "a finite number >= 0 [W]"),
+            ("ground_view_factor", lambda v: 0.0 <= v <= 1.0, "a share in [0, 1] (the rest of the view is space)"),
+            ("heater_efficiency", lambda v: 0.0 < v <= 1.0, "in (0, 1] (electric resistance heating: 1)"),
+            ("night_ground_k", lambda v: 0.0 < v < math.inf, "a finite temperature > 0 K"),
+            ("ground_albedo", lambda v: 0.0 <= v < 1.0, "a share in [0, 1)"),
+            ("ground_emissivity", lambda v: 0.0 < v <= 1.0, "in (0, 1]"),
+        )
+        for name, ok, need in rules:
+            value = getattr(self, name)
+            if not (is_real_number(value) and ok(float(value))):
+                raise InputError(f"load {load!r}: thermal {name} = {value!r} must be {need}")
+
+
+def regolith_temperature_k(
+    sun_elevation_rad: NDArray[np.float64],
+    sun_visible_fraction: NDArray[np.float64],
+    sun_distance_m: NDArray[np.float64],
+    albedo: float = REGOLITH_ALBEDO,
+    emissivity: float = REGOLITH_EMISSIVITY,
+    night_k: float = NIGHT_REGOLITH_K,
+) -> NDArray[np.float64]:
+    """Flat regolith's temperature at each step [K]: radiative equilibrium with the Sun where lit
+    (``[(1 - A) S sin(elevation) f / (eps sigma)]^(1/4)``), at least ``night_k``; ``night_k`` where unlit."""
+    absorbed = (
+        (1.0 - albedo)
+        * fn.solar_flux_w_per_m2(sun_distance_m)
+        * sun_visible_fraction
+        * np.maximum(np.sin(sun_elevation_rad), 0.0)
+    )
+    lit = (absorbed / (emissivity * STEFAN_BOLTZMANN_W_PER_M2_K4)) ** 0.25
+    return np.asarray(np.maximum(lit, night_k), dtype=np.float64)
+
+
+def sink_temperature_k(ground_k: NDArray[np.float64], ground_view_factor: float) -> NDArray[np.float64]:
+    """The radiative sink the enclosure sees [K]: ``(F_g T_g^4 + (1 - F_g) T_space^4)^(1/4)``."""
+    f = ground_view_factor
+    return np.asarray((f * ground_k**4 + (1.0 - f) * SPACE_TEMPERATURE_K**4) ** 0.25, dtype=np.float64)
+
+
+def heater_need_w(
+    thermal: ThermalLoad,
+    sun_elevation_rad: NDArray[np.float64],
+    sun_visible_fraction: NDArray[np.float64],
+    sun_distance_m: NDArray[np.float64],
+    crew: NDArray[np.float64],
+) -> NDArray[np.float64]:
+    """The electric power the heater needs at each step to hold the setpoint, before any capacity cap [W]:
+    ``max(0, UA (T_set - T_sink) - internal heat) / efficiency``."""
+    ground = regolith_temperature_k(
+        sun_elevation_rad, sun_visible_fraction, sun_distance_m,
+        thermal.ground_albedo, thermal.ground_emissivity, thermal.night_ground_k,
+    )
+    sink = sink_temperature_k(ground, thermal.ground_view_factor)
+    loss_w = thermal.conductance_w_per_k * (thermal.setpoint_k - sink)
+    internal_w = thermal.internal_heat_w + thermal.internal_heat_per_crew_w * crew
+    return np.asarray(np.maximum(loss_w - internal_w, 0.0) / thermal.heater_efficiency, dtype=np.float64)

@@ -1,0 +1,202 @@
+"""Heater loads from a steady-state heat balance (LoadSpec.thermal; lunarops.ops.thermal).
+
+Expected figures are published Diviner temperatures or hand arithmetic (math module, written out below) on the
+model's formulas: T_g = [(1 - A) S sin(el) f / (eps sigma)]^(1/4), T_sink^4 = F T_g^4 + (1 - F) 2.7^4,
+P = max(0, UA (T_set - T_sink) - Q_int) / eta, capped at power_w."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from lunarops.errors import InputError, ScenarioError
+from lunarops.ops.inputs import EngineInputs, LightSeries, build_inputs
+from lunarops.ops.montecarlo import simulate
+from lunarops.ops.station import ConstantSource, Load, Station
+from lunarops.ops.thermal import ThermalLoad, regolith_temperature_k
+from lunarops.runner.stages.operations import station_from_section, thermal_load_notes
+from lunarops.scenario.load import parse_scenario
+
+AU_M = 1.495978707e11
+SIGMA = 5.670374419e-8  # CODATA 2018
+S_1AU = 1360.8  # Kopp & Lean 2011
+START = np.datetime64("2030-01-01T00:00")
+# two steps: the Sun 30 deg up and fully seen, then set
+LIGHT = LightSeries(np.radians([30.0, -10.0]), np.zeros(2), np.array([1.0, 0.0]), np.full(2, AU_M), np.zeros(2, bool))
+# UA 50 W/K to 20 C, half the view to the ground, 500 W of avionics + 143.8 W per crew member (BVAD), 2 crew
+THERMAL = ThermalLoad(50.0, 293.15, internal_heat_w=500.0, internal_heat_per_crew_w=143.8, ground_view_factor=0.5)
+
+
+def _hand_need_w(sun_elevation_deg: float | None, efficiency: float = 1.0) -> float:
+    if sun_elevation_deg is None:
+        ground = 95.0  # the night floor
+    else:
+        absorbed = (1 - 0.12) * S_1AU * math.sin(math.radians(sun_elevation_deg))
+        ground = max((absorbed / (0.95 * SIGMA)) ** 0.25, 95.0)
+    sink = (0.5 * ground**4 + 0.5 * 2.7**4) ** 0.25
+    return max(0.0, 50.0 * (293.15 - sink) - 500.0 - 2 * 143.8) / efficiency
+
+
+def _inputs(load: Load) -> EngineInputs:
+    station = Station(sources=(ConstantSource("reactor", 20e3),), loads=(load,), crew_schedule=((0.0, 2),))
+    return build_inputs(station, LIGHT, START, 3600.0)
+
+
+def test_equilibrium_at_normal_incidence_matches_diviner_noon() -> None:
+    # Diviner: equatorial daytime maxima 387-397 K (Williams et al. 2017, Icarus 283, 300-325, abstract; ~390 K
+    # noon in Vasavada et al. 2012, JGR 117, E00H18, Fig. 9). Hand: (0.88 x 1360.8 / (0.95 sigma))^(1/4) = 386.13 K
+    # at 1 AU: within 8 K of the middle of the observed range (no thermal inertia, constant albedo)
+    t = regolith_temperature_k(np.array([np.pi / 2]), np.array([1.0]), np.array([AU_M]))
+    assert t[0] == pytest.approx(386.13, abs=0.01)
+    assert abs(t[0] - 392.0) < 8.0
+    # unlit, and a sliver of the Sun at grazing incidence: the night floor, 95 K (Williams et al. 2017 pre-dawn)
+    t = regolith_temperature_k(np.radians([-5.0, 0.1]), np.array([0.0, 0.01]), np.full(2, AU_M))
+    assert t.tolist() == [95.0, 95.0]
+
+
+def test_heater_power_by_hand_for_a_lit_and_a_dark_step() -> None:
+    # hand (math module): lit, T_g = 324.70 K, T_sink = 273.04 K: 50 x (293.15 - 273.04) - 787.6 = 218.1 W;
+    # dark, T_sink = 79.885 K: 50 x 213.26 - 787.6 = 9875.6 W; capacity 12 kW: nothing unmet
+    x = _inputs(Load("hab heater", 12e3, thermal=THERMAL))
+    assert x.demand_w[0].tolist() == pytest.approx([218.08, 9875.64], abs=0.01)
+    assert x.demand_w[0].tolist() == pytest.approx([_hand_need_w(30.0), _hand_need_w(None)], abs=1e-6)
+    assert not x.heat_short_w.any()
+    # the engine serves the per-step profile: 218.08 + 9875.64 Wh asked over the two hours
+    station = Station(
+        sources=(ConstantSource("reactor", 20e3),), loads=(Load("hab heater", 12e3, thermal=THERMAL),),
+        crew_schedule=((0.0, 2),),
+    )
+    ds = simulate(station, x, runs=1, seed=1).dataset
+    assert float(ds["run_demand_j"].values[0]) == pytest.approx((218.08 + 9875.64) * 3600.0, abs=0.02 * 3600.0)
+
+
+def test_capacity_caps_the_heater_and_counts_the_unmet_heat() -> None:
+    # efficiency 0.9: dark need 9875.64 / 0.9 = 10972.9 W electric; capacity 8 kW: 8 kW drawn, (10972.9 - 8000) x
+    # 0.9 = 2675.6 W of heat unmet; lit 218.08 / 0.9 = 242.3 W, under the cap
+    th = ThermalLoad(50.0, 293.15, 500.0, 143.8, 0.5, heater_efficiency=0.9)
+    load = Load("hab heater", 8e3, thermal=th)
+    x = _inputs(load)
+    assert x.demand_w[0].tolist() == pytest.approx([_hand_need_w(30.0, 0.9), 8000.0], abs=1e-6)
+    assert x.heat_short_w[0].tolist() == pytest.approx([0.0, 2675.6], abs=0.1)
+    station = Station(sources=(ConstantSource("reactor", 20e3),), loads=(load,), crew_schedule=((0.0, 2),))
+    (note,) = thermal_load_notes(station, x)
+    assert "'hab heater'" in note and "peak 8.00 kW" in note and "1 h: 2.7 kWh of heat unmet" in note
+    # a keep-alive standby of 5 kW is held to the need: 242.3 W lit (none of the 5 kW needed beyond it)
+    x = _inputs(Load("hab heater", 8e3, when="night", standby_w=5e3, thermal=th))
+    assert x.standby_w[0].tolist() == pytest.approx([_hand_need_w(30.0, 0.9), 5000.0], abs=1e-6)
+    assert x.demand_w[0].tolist() == pytest.approx([0.0, 8000.0], abs=1e-6)
+
+
+def test_no_thermal_block_keeps_the_constant_profile() -> None:
+    # a 3 kW night heater without a thermal model: 0 by day, exactly 3000 W at night, no unmet heat
+    x = _inputs(Load("survival heaters", 3e3, when="night"))
+    assert x.demand_w[0].tolist() == [0.0, 3000.0]
+    assert not x.heat_short_w.any()
+
+
+def test_bad_values_are_refused_naming_the_field() -> None:
+    for field, value in (
+        ("conductance_w_per_k", -5.0),
+        ("setpoint_k", 0.0),
+        ("ground_view_factor", 1.5),
+        ("heater_efficiency", 0.0),
+        ("night_ground_k", float("nan")),
+    ):
+        th = dataclasses.replace(THERMAL, **{field: value})
+        with pytest.raises(InputError, match=rf"load 'h': thermal {field} = {value!r} must be"):
+            _inputs(Load("h", 8e3, thermal=th))
+    with pytest.raises(InputError, match="load 'h': per_crew with a thermal model"):
+        _inputs(Load("h", 8e3, per_crew=True, thermal=THERMAL))
+
+
+SCENARIO = """
+schema_version: 1
+name: heater
+period: {start_utc: 2030-01-01T00:00:00Z, end_utc: 2030-01-03T00:00:00Z, step_hours: 1}
+sites:
+  - {name: Rim, latitude_deg: -85.0, longitude_deg: 30.0, mast_height_m: 10}
+operations:
+  power:
+    fission_plants: [{name: reactor, power_kwe: 20, mass_kg: 1545}]
+  loads: [LOAD]
+  monte_carlo: {runs: 1, record_hours: 24}
+"""
+
+
+def test_the_scenario_block_reaches_the_inputs() -> None:
+    text = "{name: hab, power_kw: 12, thermal: {conductance_w_per_k: 50, setpoint_c: 20, internal_heat_w: 500, " \
+           "internal_heat_per_crew_w: 143.8}}"
+    model = parse_scenario(SCENARIO.replace("LOAD", text))
+    assert model.operations is not None
+    station = station_from_section(model.operations, model.period.start_utc)
+    assert station.loads[0].thermal == THERMAL  # 20 C = 293.15 K; view factor 0.5 by default
+    plain = parse_scenario(SCENARIO.replace("LOAD", "{name: hab, power_kw: 12}"))
+    assert plain.operations is not None
+    assert station_from_section(plain.operations, plain.period.start_utc).loads[0].thermal is None
+
+
+@pytest.mark.parametrize(
+    ("block", "expected"),
+    [
+        ("{conductance_w_per_k: -5, setpoint_k: 293}", "conductance_w_per_k"),
+        ("{conductance_w_per_k: 50, setpoint_k: 0}", "setpoint_k"),
+        ("{conductance_w_per_k: 50, setpoint_c: -300}", "setpoint_c"),
+        ("{conductance_w_per_k: 50, setpoint_k: 293, ground_view_factor: 1.5}", "ground_view_factor"),
+        ("{conductance_w_per_k: 50, setpoint_k: 293, ground_view_factor: -0.1}", "ground_view_factor"),
+        ("{conductance_w_per_k: 50}", "setpoint_k and setpoint_c"),
+        ("{conductance_w_per_k: 50, setpoint_k: 293, setpoint_c: 20}", "setpoint_k and setpoint_c"),
+    ],
+)
+def test_bad_scenario_values_are_named(block: str, expected: str) -> None:
+    with pytest.raises(ScenarioError, match=expected):
+        parse_scenario(SCENARIO.replace("LOAD", f"{{name: hab, power_kw: 12, thermal: {block}}}"))
+
+
+def test_per_crew_heater_refused_and_validate_names_it(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from lunarops.cli.main import app
+
+    block = "{name: hab, power_kw: 1, per_crew: true, thermal: {conductance_w_per_k: 50, setpoint_k: 293}}"
+    with pytest.raises(ScenarioError, match="per_crew with a thermal block"):
+        parse_scenario(SCENARIO.replace("LOAD", block))
+    path = tmp_path / "bad.yaml"
+    path.write_text(SCENARIO.replace("LOAD", "{name: hab, power_kw: 12, thermal: {conductance_w_per_k: -5, "
+                                             "setpoint_k: 293}}"))
+    result = CliRunner().invoke(app, ["validate", str(path)])
+    assert result.exit_code != 0 and "Traceback" not in result.output
+    assert "conductance_w_per_k" in result.output
+
+
+def test_power_size_counts_the_heater_profile(tmp_path: Path) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from lunarops.cli.main import app
+    from lunarops.runner.stages.operations import light_for_scenario
+
+    # a whole lunation (sizing closes cyclically), at the equator (a smooth sphere: no terrain section)
+    text = SCENARIO.replace("2030-01-03T00:00:00Z, step_hours: 1", "2030-01-31T00:00:00Z, step_hours: 3")
+    text = text.replace("latitude_deg: -85.0", "latitude_deg: 0.0").replace(
+        "LOAD", "{name: hab, power_kw: 12, thermal: {conductance_w_per_k: 20, setpoint_k: 293.15}}"
+    )
+    path = tmp_path / "heater.yaml"
+    path.write_text(text)
+    result = CliRunner().invoke(app, ["power", "size", "--scenario", str(path), "--json"])
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.stdout)
+    model = parse_scenario(text)
+    assert model.operations is not None
+    light, _ = light_for_scenario(model, None)
+    x = build_inputs(station_from_section(model.operations, model.period.start_utc, all_online=True), light,
+                     START, model.period.step_s)
+    assert out["load_kw"] == pytest.approx(float(x.demand_w.sum(axis=0).mean()) / 1e3, rel=1e-12)
+    # by hand: at night 20 x (293.15 - 79.885) = 4265.3 W, the peak; by day less (a warmer ground): the mean
+    # lies between, not the 12 kW capacity a constant load would draw
+    assert float(x.demand_w.max()) == pytest.approx(4265.3, abs=0.1)
+    assert 1.0 < out["load_kw"] < 4.2653
