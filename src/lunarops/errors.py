@@ -56,7 +56,7 @@ class ScenarioIssue:
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line is not None else self.file
-        if isinstance(self.value, dict | list):  # a whole section: its message names the field
+        if isinstance(self.value, dict | list) or self.path == "<yaml>":  # a section, or the file's syntax
             return f"{where}: {self.path}: {self.message}"
         return f"{where}: {self.path}: {self.message} (got {self.value!r})"
 

@@ -185,3 +185,52 @@ def test_empty_site_list(tmp_path: Path) -> None:
     start = DEFAULT.index("sites:\n")
     end = DEFAULT.index("\nsky:")
     _validate(tmp_path, DEFAULT[start:end], "sites: []", "sites:", "at least 1 item", "give at least 1")
+
+
+def test_merge_key_of_a_mapping_that_overrides_its_own_merge_is_no_duplicate() -> None:
+    # review case: `mid` merges `base` and overrides x; `use` merges `mid` (PyYAML flattens `mid` in place when it
+    # builds it, so a check made while building saw x twice in `use`). The data is PyYAML's own reading.
+    text = "defs: {base: &b {x: 1}, mid: &m {<<: *b, x: 2}}\nuse: {<<: *m}\n"
+    assert yaml.load(text, Loader=ScenarioLoader) == yaml.safe_load(text)
+
+
+def test_duplicate_key_in_a_nested_list_item_is_refused() -> None:
+    with pytest.raises(yaml.YAMLError, match="the key 'p' is given twice"):
+        yaml.load("a: {x: 1, y: [{p: 1, p: 2}]}\n", Loader=ScenarioLoader)
+
+
+def test_equal_text_of_different_kinds_is_no_duplicate() -> None:
+    # 1 (an int) and '1' (a text) are two keys in YAML
+    assert yaml.load("1: a\n'1': b\n", Loader=ScenarioLoader) == {1: "a", "1": "b"}
+
+
+def test_boolean_inside_a_mapping_of_numbers(tmp_path: Path) -> None:
+    # operations.arrival_slips maps a mission to its slip in days: true was read as a 1-day slip
+    _validate(
+        tmp_path, "  resupply:\n", "  arrival_slips: {ILRS-3: true}\n  resupply:\n",
+        "operations.arrival_slips.ILRS-3", "true is a boolean, not a number",
+    )
+
+
+def test_number_for_a_boolean(tmp_path: Path) -> None:
+    # pydantic read 1 as true
+    _validate(
+        tmp_path, "tof_days: 0.1, launch: true}", "tof_days: 0.1, launch: 1}",
+        "launch", "1 is a number, not true or false; give true or false",
+    )
+
+
+def test_unknown_arrival_slip_key_is_located_at_its_line(tmp_path: Path) -> None:
+    # the cross-check's message was located at `operations:` (its section's line), its path said twice
+    line = DEFAULT[: DEFAULT.index("  resupply:\n")].count("\n") + 1  # the inserted key's line
+    text = _validate(
+        tmp_path, "  resupply:\n", "  arrival_slips: {ILRS-9: 5}\n  resupply:\n",
+        f"bad.yaml:{line}: operations.arrival_slips.ILRS-9: 'ILRS-9' is neither a mission",
+    )
+    assert "operations: operations." not in text
+
+
+def test_yaml_syntax_errors_show_no_value(tmp_path: Path) -> None:
+    # a file that is no YAML has no value to show: no "(got None)" after the message
+    text = _validate(tmp_path, "seed: 1\n", "seed: 1\nseed: 2\n", "given twice in one mapping", "keep one")
+    assert "(got None)" not in text

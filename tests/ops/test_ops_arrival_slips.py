@@ -192,3 +192,30 @@ def test_an_arrival_slip_can_be_correlated_with_a_resupply_slip() -> None:
     b = values.sel(uncertain_input="resupply.0 food_kg: slip_s").values
     rho = float(np.corrcoef(np.argsort(np.argsort(a)), np.argsort(np.argsort(b)))[0, 1])
     assert rho == pytest.approx(0.9, abs=0.045)
+
+
+@pytest.mark.parametrize("landing_day", [1.0, 0.0, -1.0])
+def test_initial_stores_slip_with_their_mission_even_when_it_lands_before_the_start(landing_day: float) -> None:
+    # review case: a mission landing at or before the period's start left its stores in the step-0 stores while
+    # its elements slipped; now they are a delivery at the landing time that slips with the mission
+    from datetime import timedelta
+
+    from lunarops.runner.stages.operations import station_from_section
+    from lunarops.scenario.load import load_scenario
+
+    scenario = load_scenario().with_changes(
+        {"operations.consumables.arrives_with": "ILRS-1", "operations.arrival_slips": {"ILRS-1": 10}}
+    )
+    assert scenario.operations is not None
+    start = scenario.period.start_utc
+    arrivals = {m: start + timedelta(days=landing_day) for m in ("ILRS-1", "ILRS-2", "ILRS-3", "ILRS-4")}
+    station = station_from_section(scenario.operations, start, None, arrivals)
+    stores = [d for d in station.deliveries if d.commodity in ("o2_kg", "water_kg", "food_kg")]
+    assert station.consumables.o2_kg == 0.0 and len(stores) == 3
+    assert all(d.arrival == "ILRS-1" and d.time_s == landing_day * 86400.0 for d in stores)
+    # without the slip, stores landing by the start are there at step 0 (no delivery)
+    plain = load_scenario().with_changes({"operations.consumables.arrives_with": "ILRS-1"})
+    assert plain.operations is not None
+    station = station_from_section(plain.operations, start, None, arrivals)
+    landed = [d for d in station.deliveries if d.commodity in ("o2_kg", "water_kg", "food_kg")]
+    assert (station.consumables.o2_kg > 0.0 and not landed) if landing_day <= 0.0 else len(landed) == 3

@@ -82,27 +82,35 @@ def test_closed_form_and_engine_draws_by_hand() -> None:
     assert rates.eva_o2_kg_per_day == pytest.approx(0.076 * 8 / 7, rel=1e-12)
     assert rates.eva_water_kg_per_day == pytest.approx(0.372 * 8 / 7, rel=1e-12)
     assert rates.cabin_leak_o2_kg_per_day == pytest.approx(LEAK_AIR * W_O2, rel=1e-12)
-    base = closure.daily_net_use_kg(CREW)
+    # on EVA the suit supplies O2 and scrubs CO2: the cabin's share of BVAD's day is 1 - (8 / 7) / 24 = 0.952381
+    cabin = 1.0 - (8 / 7) / 24
+    assert rates.o2_kg_per_day == pytest.approx(0.895 * cabin, rel=1e-12)
+    assert rates.co2_kg_per_day == pytest.approx(1.085 * cabin, rel=1e-12)
     use = closure.daily_net_use_kg(CREW, rates)
+    # the same cabin rates without the EVA and leak terms: what the loop alone asks
+    loop_only = closure.daily_net_use_kg(
+        CREW, CrewRates(**{**BVAD.__dict__, "o2_kg_per_day": 0.895 * cabin, "co2_kg_per_day": 1.085 * cabin})
+    )
     # all crew O2 is electrolysed: the O2 store loses only EVA and leakage, 2 x 0.086857 + 0.052748 = 0.226463 kg/d
     o2_day = CREW * 0.076 * 8 / 7 + LEAK_AIR * W_O2
-    assert base["o2_kg"] == 0.0 and use["o2_kg"] == pytest.approx(o2_day, rel=1e-12)
-    assert use["water_kg"] - base["water_kg"] == pytest.approx(CREW * 0.372 * 8 / 7, rel=1e-12)
-    # 1000 kg O2 last 1000 / 0.226463 = 4,415.7 d; contingency (loop open): 1000 / (2 x 0.895 + 0.226463)
+    assert loop_only["o2_kg"] == 0.0 and use["o2_kg"] == pytest.approx(o2_day, rel=1e-12)
+    assert use["water_kg"] - loop_only["water_kg"] == pytest.approx(CREW * 0.372 * 8 / 7, rel=1e-12)
+    # 1000 kg O2 last 1000 / 0.226463 = 4,415.7 d; contingency (loop open): 1000 / (2 x 0.895 x 0.952381 + 0.226463)
     assert reserve_days({"o2_kg": 1000.0, "water_kg": 5000.0, "food_kg": 2000.0}, CREW, closure, rates)[
         "o2_kg"
     ] == pytest.approx(1000.0 / o2_day, rel=1e-12)
     assert reserve_days({"o2_kg": 1000.0, "water_kg": 5000.0, "food_kg": 2000.0}, CREW, None, rates)[
         "o2_kg"
-    ] == pytest.approx(1000.0 / (CREW * 0.895 + o2_day), rel=1e-12)
-    # the engine over 48 h (2 d): O2 2 x 0.226463 = 0.452925 kg; extra water 2 x 2 x 0.425143 = 1.700571 kg
-    ds0, ds = _run(BVAD, closure), _run(rates, closure)
+    ] == pytest.approx(1000.0 / (CREW * 0.895 * cabin + o2_day), rel=1e-12)
+    # the engine over 48 h (2 d): O2 2 x 0.226463 = 0.452925 kg; water twice the closed form's day
+    ds = _run(rates, closure)
     assert 1000.0 - float(ds["o2_kg"][-1]) == pytest.approx(2 * o2_day, abs=1e-9)  # type: ignore[index]
-    extra_w = float(ds0["water_kg"][-1]) - float(ds["water_kg"][-1])  # type: ignore[index]
-    assert extra_w == pytest.approx(2 * CREW * 0.372 * 8 / 7, abs=1e-9)
-    # open loop: the crew's 2 x 0.895 kg/d too
+    assert 5000.0 - float(ds["water_kg"][-1]) == pytest.approx(2 * use["water_kg"], abs=1e-9)  # type: ignore[index]
+    # open loop: the crew's cabin O2, 2 x 0.895 x 0.952381 kg/d, too
     ds = _run(rates, LoopClosure())
-    assert 1000.0 - float(ds["o2_kg"][-1]) == pytest.approx(2 * (CREW * 0.895 + o2_day), abs=1e-9)  # type: ignore[index]
+    assert 1000.0 - float(ds["o2_kg"][-1]) == pytest.approx(  # type: ignore[index]
+        2 * (CREW * 0.895 * cabin + o2_day), abs=1e-9
+    )
 
 
 def test_uncrewed_draws_nothing() -> None:
@@ -163,3 +171,17 @@ def test_crew_rates_refuse_bad_values() -> None:
         CrewRates(cabin_leak_o2_kg_per_day=float("nan"))
     with pytest.raises(InputError, match="eva_water_kg_per_day = -1"):
         CrewRates(eva_water_kg_per_day=-1.0)
+
+
+def test_campaign_stay_rate_counts_the_leak_per_crew_day_and_says_so() -> None:
+    # the campaign's stays take the operations loop's net use per crew-day; the example makes all its cabin O2,
+    # so the stay's O2 is the leak alone: 0.227 x 0.23237 = 0.052748 kg per crew-day, and the note says so
+    from lunarops.runner.stages.campaign import consumables_problem
+    from lunarops.scenario.load import load_scenario
+
+    scenario = load_scenario()
+    leaky = scenario.with_changes({"operations.life_support.cabin_leak_air_kg_per_day": LEAK_AIR})
+    assert leaky.campaign is not None
+    _, split, (note,) = consumables_problem(leaky.campaign, leaky.operations)
+    assert split["o2_kg"] == pytest.approx(LEAK_AIR * W_O2, rel=1e-9)
+    assert "cabin leak, 0.05275 kg per day for the whole habitat, counted per crew-day" in note

@@ -69,15 +69,20 @@ def test_ctrl_c_stops_queued_members_and_keeps_finished_ones(tmp_path: Path) -> 
             os.kill(os.getpid(), signal.SIGINT)
             time.sleep(1.0)
 
-    with pytest.raises(SweepInterrupted) as stopped:
-        run_sweep(
-            members,
-            tmp_path / "s",
-            lambda: make_executor(None, 2),
-            member_function=_fast_then_slow,
-            progress=progress,
-            db_url=url,
-        )
+    # Ctrl-C as in a terminal: a shell starts background jobs with SIGINT ignored, and Python then keeps it so
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        with pytest.raises(SweepInterrupted) as stopped:
+            run_sweep(
+                members,
+                tmp_path / "s",
+                lambda: make_executor(None, 2),
+                member_function=_fast_then_slow,
+                progress=progress,
+                db_url=url,
+            )
+    finally:
+        signal.signal(signal.SIGINT, previous)
     assert time.perf_counter() - interrupted_at[0] < SLOW_S / 2  # queued members cancelled, running ones ended
     assert (stopped.value.done, stopped.value.total, stopped.value.exit_code) == (2, 6, 130)  # 130 = 128 + SIGINT
     assert str(stopped.value) == "interrupted: 2 of 6 members done; rerun the same command to resume"

@@ -244,13 +244,11 @@ def validate(
         )
 
 
-DEM_SUFFIXES = (".tif", ".tiff", ".img", ".lbl", ".npz")
-
-
 def _check_dem_file(model: Any, scenario: Path) -> None:
     """InputError when terrain.dem names a DEM file that `lunarops run` could not read: missing (as the run checks
     it before any stage) or of an unknown kind. The file is not read here (it may be large)."""
     from lunarops.runner.inputs import dem_files
+    from lunarops.terrain.readers import DEM_SUFFIXES
 
     try:
         files = dem_files(model)

@@ -1343,7 +1343,7 @@ def run_many(
 ) -> None:
     """``run_one`` for every run (first axis of the per-run arrays and outputs), in parallel. ``standby_w``
     (load, step): each load's standby power while it does not run; no rows when no load has one. ``ls_par`` is
-    per run (run, 7): its loop fractions may be drawn. ``del_step`` (run, delivery): each run's (slipped)
+    per run (run, 10): its loop fractions may be drawn. ``del_step`` (run, delivery): each run's (slipped)
     delivery steps; ``del_order`` (run, delivery): the deliveries in the order they land in that run;
     ``elem_online`` (run, element): each run's (slipped) element online steps."""
     array_t = np.ascontiguousarray(array_in.T)

@@ -322,7 +322,7 @@ class EngineInputs:
     del_source: NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     del_time_s: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
     # (load, step): heat a thermal load's heater could not supply (its need above power_w) while scheduled, as
-    # heat [W]; 0 for other loads (lunarops.ops.thermal)
+    # heat [W]; 0 for other loads (lunarops.ops.thermal); no rows without a thermal load
     heat_short_w: NDArray[np.float64] = field(default_factory=lambda: np.zeros((0, 0)))
     # arrival slips (station.arrival_slips): each element's online time [s] (-inf: from the start) and the slip
     # that moves it (-1: none); each delivery of del_step: the slip it lands with (-1: none)
@@ -470,7 +470,7 @@ def build_inputs(
 
     demand = np.zeros((len(loads), n))
     standby = np.zeros((len(loads), n))
-    heat_short = np.zeros((len(loads), n))
+    heat_short = np.zeros((len(loads), n) if any(getattr(ld, "thermal", None) for ld in loads) else (0, n))
     # each schedule word (lunarops.schedules.When) as 0/1 per step
     gates = {
         "always": np.ones(n),

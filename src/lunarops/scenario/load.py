@@ -58,28 +58,42 @@ class ScenarioLoader(yaml.SafeLoader):
     last one silently winning), and a timestamp-like scalar that is no real date (2030-13-01, 2021-02-30) stays
     text, so that the field's own check names it (PyYAML would raise a bare ValueError)."""
 
-    def construct_mapping(self, node: yaml.Node, deep: bool = False) -> dict[Any, Any]:
-        if isinstance(node, yaml.MappingNode):
-            seen: dict[Any, int] = {}
-            for key_node, _ in node.value:
-                key = getattr(key_node, "value", None)
-                if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
-                    continue
-                line = key_node.start_mark.line + 1
-                if key in seen:
-                    raise yaml.constructor.ConstructorError(
-                        None, None,
-                        f"the key {key!r} is given twice in one mapping (lines {seen[key]} and {line}); keep one",
-                        key_node.start_mark,
-                    )
-                seen[key] = line
-        return super().construct_mapping(node, deep=deep)  # type: ignore[arg-type]
+    def construct_document(self, node: yaml.Node) -> Any:
+        _refuse_duplicate_keys(node)  # on the tree as written, before PyYAML flattens merge keys (<<) into it
+        return super().construct_document(node)
 
     def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> Any:
         try:
             return super().construct_yaml_timestamp(node)
         except ValueError:
             return self.construct_scalar(node)
+
+
+def _refuse_duplicate_keys(root: yaml.Node) -> None:
+    """ConstructorError at the second of two equal keys (same tag and text) in one mapping of the tree."""
+    stack, visited = [root], set()
+    while stack:
+        node = stack.pop()
+        if id(node) in visited:  # an alias: the same node again
+            continue
+        visited.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            seen: dict[tuple[str, str], int] = {}
+            for key_node, value_node in node.value:
+                stack.append(value_node)
+                if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
+                    continue
+                key, line = (key_node.tag, key_node.value), key_node.start_mark.line + 1
+                if key in seen:
+                    raise yaml.constructor.ConstructorError(
+                        None, None,
+                        f"the key {key_node.value!r} is given twice in one mapping (lines {seen[key]} and {line}); "
+                        "keep one",
+                        key_node.start_mark,
+                    )
+                seen[key] = line
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
 
 
 ScenarioLoader.add_constructor("tag:yaml.org,2002:timestamp", ScenarioLoader.construct_yaml_timestamp)
@@ -134,7 +148,8 @@ def validation_issues(
 
 # A cross-check of the operations section (OperationsSection._check) that names one item's field first, e.g.
 # "operations.components.3.target: 'pmad' targets 'batery', ...": reported at that field (and its line)
-_FIELD_FIRST = re.compile(r"^(operations(?:\.\w+)*\.\d+\.\w+): ")
+# a list item's field (operations.loads.0.when) or a mapping's entry (operations.arrival_slips.ILRS-3)
+_FIELD_FIRST = re.compile(r"^(operations(?:\.\w+)*\.\d+\.\w+|operations\.arrival_slips\.[^:]+): ")
 
 
 def _operations_field(loc: tuple[Any, ...], item: Any, data: Any) -> tuple[tuple[Any, ...], Any] | None:
@@ -145,7 +160,11 @@ def _operations_field(loc: tuple[Any, ...], item: Any, data: Any) -> tuple[tuple
     match = _FIELD_FIRST.match(message)
     if match is None:
         return None
-    path = tuple(int(part) if part.isdigit() else part for part in match.group(1).split("."))
+    _, _, key = match.group(1).partition(".arrival_slips.")
+    if key:  # a mapping's key is text, dots included
+        path: tuple[Any, ...] = ("operations", "arrival_slips", key)
+    else:
+        path = tuple(int(part) if part.isdigit() else part for part in match.group(1).split("."))
     if _at(data, path[:-1]) is None:
         return None  # not the data's own path (e.g. a changed copy's): the section, as before
     return path, {**item, "msg": message[match.end() :]}

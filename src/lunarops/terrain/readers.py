@@ -23,6 +23,9 @@ from lunarops.terrain.pds3 import read_pds3
 EMBEDDED_DEMS = ("south", "north", "global")
 """Names of the DEMs shipped in the package (LOLA, converted from the lunar-toolkit GeoTIFFs)."""
 
+#: the DEM file kinds `load_dem` reads: GeoTIFF, PDS3 (image or label), lunarops' own .npz
+DEM_SUFFIXES = (".tif", ".tiff", ".img", ".lbl", ".npz")
+
 # GeoTIFF key codes (GeoTIFF 1.1, OGC 19-008r4): coordinate transformation codes.
 _CT_POLAR_STEREOGRAPHIC = 15
 _CT_EQUIRECTANGULAR = 17
@@ -272,12 +275,9 @@ def load_dem(name_or_path: str | Path) -> Dem:
             f"DEM {str(name_or_path)!r} is neither a shipped DEM ({', '.join(EMBEDDED_DEMS)}) nor an existing "
             "file; give one of those names or a path to a GeoTIFF / PDS3 .IMG/.LBL file"
         )
-    if suffix in (".tif", ".tiff"):
-        return read_geotiff(path)
-    if suffix in (".img", ".lbl"):
-        return read_pds3(path)
-    if suffix == ".npz":
-        return read_npz(path)
+    reader = {".tif": read_geotiff, ".tiff": read_geotiff, ".img": read_pds3, ".lbl": read_pds3, ".npz": read_npz}
+    if suffix in reader:
+        return reader[suffix](path)
     raise InputError(
         f"DEM file {str(path)!r} has an unknown extension {suffix!r}; use .tif/.tiff (GeoTIFF), "
         ".img/.lbl (PDS3) or .npz"

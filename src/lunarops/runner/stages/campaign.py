@@ -347,4 +347,9 @@ def consumables_problem(section: Any, operations: Any) -> tuple[Problem, dict[st
         f"The transits burn the campaign's consumables_kg_per_crew_day, {transit:.3f} kg per crew-day: a "
         "transfer vehicle has no such loop."
     )
+    if rates.cabin_leak_o2_kg_per_day > 0.0:
+        note += (
+            f" The O2 includes the habitat's cabin leak, {rates.cabin_leak_o2_kg_per_day:.4g} kg per day for the "
+            "whole habitat, counted per crew-day: once per crew member, N times for a crew of N (on the safe side)."
+        )
     return problem, split, [note]

@@ -31,6 +31,7 @@ from lunarops.ops.montecarlo import (
     CorrelationPlan,
     OpsResult,
     arrival_slip_input_name,
+    clopper_pearson,
     component_table,
     correlation_plan,
     data_month_table,
@@ -109,7 +110,12 @@ def life_support_model(section: OperationsSection) -> tuple[LoopClosure, CrewRat
     if ls.food_kg_per_crew_day is not None:  # an explicit draw, counted as the food stores' (shipped) mass
         food = {"food_basis": "packaged", "food_packaged_kg_per_day": ls.food_kg_per_crew_day}
     eva_h_per_day = ls.eva_hours_per_crew_week / 7.0  # per crew member, averaged over the days
+    # out on EVA the crew breathe the suit's O2 (its per-hour rate, at the EVA's higher metabolic rate) and the
+    # suit scrubs their CO2: the cabin's share of BVAD's daily O2 and CO2 is the rest of the day
+    cabin_share = 1.0 - eva_h_per_day / 24.0
     losses = {
+        "o2_kg_per_day": BVAD.o2_kg_per_day * cabin_share,
+        "co2_kg_per_day": BVAD.co2_kg_per_day * cabin_share,
         "eva_o2_kg_per_day": ls.eva_o2_kg_per_hour * eva_h_per_day,
         "eva_water_kg_per_day": ls.eva_water_kg_per_hour * eva_h_per_day,
         "cabin_leak_o2_kg_per_day": ls.cabin_leak_air_kg_per_day * o2_mass_fraction(ls.cabin_o2_mole_fraction),
@@ -148,8 +154,8 @@ def online_table(
     end: datetime | None = None,
 ) -> pd.DataFrame:
     """The elements that come online after ``start``: element, online_utc (the first step at or after its
-    online time, when the engine brings it online), how (online_utc, or the mission and when it lands; at or
-    after ``end``: never online in the run)."""
+    online time, when the engine brings it online), how (online_utc, or the mission and when it lands; whether
+    ``arrival_slips`` moves it per run; at or after ``end``: never online in the run)."""
     rows = []
     for element in section.elements():
         seconds = online_seconds(element, start, arrivals)
@@ -158,6 +164,9 @@ def online_table(
             how = "online_utc"
             if element.arrives_with is not None:
                 how = f"arrives with {element.arrives_with} (its landing date {when:%Y-%m-%d %H:%M} UTC)"
+            key = element.arrives_with if element.arrives_with is not None else getattr(element, "name", "")
+            if key in section.arrival_slips:  # the engine moves it per run; the table keeps the scheduled date
+                how += f"; slips per run by operations.arrival_slips.{key} (run notes), scheduled date shown"
             step = pd.Timestamp(start) + pd.Timedelta(seconds=step_at_or_after(seconds, step_s) * step_s)
             if end is not None and step >= pd.Timestamp(end):
                 how += f"; after the period's end ({end:%Y-%m-%d}): never online in this run"
@@ -395,12 +404,14 @@ def station_from_section(
     ]
     stores_s = on(c)  # the initial stores, delivered later when they come with a mission or at a date
     slips = () if all_online else arrival_slips(section)
-    if stores_s > 0.0:
+    landing = c.arrives_with or c.name  # the stores land with their mission (or keyed by their own name)
+    with_slip = landing if landing in section.arrival_slips and not all_online else ""
+    # a delivery when they land after the start, or slip with a mission that may land them after it
+    stores_later = stores_s > 0.0 or (with_slip != "" and math.isfinite(stores_s))
+    if stores_later:
         stores: tuple[tuple[Commodity, float], ...] = (
             ("o2_kg", c.o2_kg), ("water_kg", c.water_kg), ("food_kg", c.food_kg), ("propellant_kg", c.propellant_kg)
         )
-        landing = c.arrives_with or c.name  # the stores land with their mission (or keyed by their own name)
-        with_slip = landing if landing in section.arrival_slips and not all_online else ""
         deliveries += [Delivery(stores_s, key, kg, arrival=with_slip) for key, kg in stores if kg > 0.0]
     if campaign_deliveries is not None and len(campaign_deliveries):
         frame = campaign_deliveries
@@ -451,7 +462,7 @@ def station_from_section(
         closure=closure,
         eclss_load=ls.eclss_load,
         consumables=Consumables(
-            *((0.0, 0.0, 0.0, 0.0) if stores_s > 0.0 else (c.o2_kg, c.water_kg, c.food_kg, c.propellant_kg)),
+            *((0.0, 0.0, 0.0, 0.0) if stores_later else (c.o2_kg, c.water_kg, c.food_kg, c.propellant_kg)),
             c.reserve_days,
             c.o2_tank_capacity_kg if c.o2_tank_capacity_kg is not None else float("inf"),
             c.water_tank_capacity_kg if c.water_tank_capacity_kg is not None else float("inf"),
@@ -557,17 +568,24 @@ def _resupply_slip_notes(station: Station, inputs: Any, ds: xr.Dataset) -> list[
             f"{p5:.1f}/{p50:.1f}/{p95:.1f} d, {missed}"
         )
     any_missed = float(np.mean(ds["run_deliveries_missed"].values > 0))
+    lost = (
+        f"{any_missed:.1%} of the {runs} runs lost at least one delivery past the period's end (run_deliveries_missed)"
+    )
+    if not parts:  # only stores that slip with their arrival (arrival_slips, noted there)
+        return [f"No resupply entry slips; {lost}: initial stores slipped with arrival_slips."]
     return [
-        f"Resupply slips (drawn per run; crew and campaign arrivals do not slip): {'; '.join(parts)}. "
-        f"{any_missed:.1%} of the {runs} runs lost at least one delivery past the period's end "
-        "(run_deliveries_missed)."
+        "Resupply slips (drawn per run; crew and the campaign's deliveries do not slip, elements with "
+        f"arrival_slips): {'; '.join(parts)}. {lost}."
     ]
 
 
-def _arrival_slip_notes(station: Station, inputs: Any, ds: xr.Dataset) -> list[str]:
+def _arrival_slip_notes(
+    station: Station, inputs: Any, ds: xr.Dataset, summary: dict[str, Any] | None = None
+) -> list[str]:
     """Each arrival slip: the elements it moves, its 5/50/95th percentiles over the runs [d] and the share of
-    runs in which they slipped past the period's end (never online)."""
-    if "run_elements_missed" not in ds:
+    runs in which they slipped past the period's end (never online; in ``summary`` as
+    ``probability_elements_missed`` with its Clopper-Pearson interval, for sweeps and the catalog)."""
+    if "run_elements_missed" not in ds or not station.arrival_slips:
         return []
     runs = int(ds.sizes["run"])
     drawn = ds["input_value"] if "input_value" in ds else None
@@ -592,7 +610,11 @@ def _arrival_slip_notes(station: Station, inputs: Any, ds: xr.Dataset) -> list[s
             f"{a.name} ({', '.join(a.elements) or 'initial stores'}): slip 5/50/95th percentile "
             f"{p5:.1f}/{p50:.1f}/{p95:.1f} d, {missed}"
         )
-    any_missed = float(np.mean(ds["run_elements_missed"].values > 0))
+    missed_runs = int(np.count_nonzero(ds["run_elements_missed"].values > 0))
+    any_missed = missed_runs / runs
+    if summary is not None:
+        summary["probability_elements_missed"] = any_missed
+        summary["probability_elements_missed_ci95"] = list(clopper_pearson(missed_runs, runs))
     return [
         f"Arrival slips (drawn per run; crew and the campaign's own deliveries do not slip): {'; '.join(parts)}. "
         f"{any_missed:.1%} of the {runs} runs lost at least one element past the period's end (run_elements_missed)."
@@ -1117,7 +1139,7 @@ def simulate_scenario(
     notes = [note, *crew_note, *_loop_without_eclss(station, inputs), *_o2_over_the_tank(hourly, station, arrivals)]
     notes += _failure_clocks(station, inputs)
     notes += _power_limited(hourly, station)
-    notes += thermal_load_notes(station, inputs)
+    notes += thermal_load_notes(station, inputs, mc.summary)
     notes += _water_tank(hourly, station)
     notes += _worst_data_drop(mc)
     notes += _correlated_inputs_note(plan, mc)
@@ -1133,7 +1155,7 @@ def simulate_scenario(
         notes += _campaign_spares_note(campaign_deliveries, section.spare_unit_mass_kg, period.end_utc)
     notes += _resupply_outside_notes(section.resupply, period)
     notes += _resupply_slip_notes(station, inputs, mc.dataset)
-    notes += _arrival_slip_notes(station, inputs, mc.dataset)
+    notes += _arrival_slip_notes(station, inputs, mc.dataset, mc.summary)
     logistics = scenario.campaign.logistics if getattr(scenario, "campaign", None) is not None else None
     if logistics is not None and logistics.isru is not None and logistics.isru.enabled:
         plants_online = [online_seconds(plant, start, arrivals) for plant in section.isru]
@@ -1195,9 +1217,10 @@ def _worst_data_drop(mc: OpsResult) -> list[str]:
     return [text + "."]
 
 
-def thermal_load_notes(station: Station, inputs: Any) -> list[str]:
+def thermal_load_notes(station: Station, inputs: Any, summary: dict[str, Any] | None = None) -> list[str]:
     """A note per heater load with a heat balance (``thermal``): the power it asks while online (mean over the
-    period, peak) and the heat beyond its capacity (power_kw) it could not supply."""
+    period, peak) and the heat beyond its capacity (power_kw) it could not supply; the same three figures in
+    ``summary`` ("<load>: heater_mean_kw", "<load>: heater_peak_kw", "<load>: heat_unmet_kwh"), for sweeps."""
     out: list[str] = []
     n = inputs.n_steps
     for i, ld in enumerate(station.loads):
@@ -1208,9 +1231,14 @@ def thermal_load_notes(station: Station, inputs: Any) -> list[str]:
         asked = inputs.demand_w[i] * online
         short = inputs.heat_short_w[i] * online
         short_kwh = float(short.sum()) * inputs.dt_s / KWH_J
+        if summary is not None:
+            summary[f"{ld.name}: heater_mean_kw"] = float(asked.mean()) / 1e3
+            summary[f"{ld.name}: heater_peak_kw"] = float(asked.max()) / 1e3
+            summary[f"{ld.name}: heat_unmet_kwh"] = short_kwh
         text = (
             f"Heater {ld.name!r} follows its enclosure's heat balance (UA {th.conductance_w_per_k:g} W/K to "
             f"{th.setpoint_k:.1f} K, {th.ground_view_factor:g} of its view to the regolith, the rest to space; "
+            f"regolith at night {th.night_ground_k:g} K; "
             f"{th.internal_heat_w:g} W inside"
             + (f" + {th.internal_heat_per_crew_w:g} W per crew member" if th.internal_heat_per_crew_w else "")
             + f"): it asks {float(asked.mean()) / 1e3:.2f} kW on average over the period (peak "
