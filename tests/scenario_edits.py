@@ -15,6 +15,13 @@ def without_campaign(data: dict) -> dict:  # type: ignore[type-arg]
     for element in flat:
         if isinstance(element, dict):
             element.pop("arrives_with", None)
+    # arrival slips keyed by the campaign's missions go with it (those keyed by an element's name stay)
+    names = {element.get("name") for element in flat if isinstance(element, dict)}
+    slips = {key: slip for key, slip in (ops.get("arrival_slips") or {}).items() if key in names}
+    if slips:
+        ops["arrival_slips"] = slips
+    else:
+        ops.pop("arrival_slips", None)
     return data
 
 

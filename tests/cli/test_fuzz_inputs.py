@@ -14,6 +14,8 @@ from lunarops.scenario.load import ScenarioLoader, default_scenario_path
 
 runner = CliRunner()
 DEFAULT = default_scenario_path().read_text(encoding="utf-8")
+#: the example's arrival slips (its operations section), the line the slip cases change
+SLIPS = "  arrival_slips: {ILRS-3: {kind: triangular, low: 0, mode: 30, high: 180}}\n"
 
 
 def _mutated(tmp_path: Path, old: str, new: str) -> Path:
@@ -207,7 +209,7 @@ def test_equal_text_of_different_kinds_is_no_duplicate() -> None:
 def test_boolean_inside_a_mapping_of_numbers(tmp_path: Path) -> None:
     # operations.arrival_slips maps a mission to its slip in days: true was read as a 1-day slip
     _validate(
-        tmp_path, "  resupply:\n", "  arrival_slips: {ILRS-3: true}\n  resupply:\n",
+        tmp_path, SLIPS, "  arrival_slips: {ILRS-3: true}\n",
         "operations.arrival_slips.ILRS-3", "true is a boolean, not a number",
     )
 
@@ -222,9 +224,9 @@ def test_number_for_a_boolean(tmp_path: Path) -> None:
 
 def test_unknown_arrival_slip_key_is_located_at_its_line(tmp_path: Path) -> None:
     # the cross-check's message was located at `operations:` (its section's line), its path said twice
-    line = DEFAULT[: DEFAULT.index("  resupply:\n")].count("\n") + 1  # the inserted key's line
+    line = DEFAULT[: DEFAULT.index(SLIPS)].count("\n") + 1  # the changed key's line
     text = _validate(
-        tmp_path, "  resupply:\n", "  arrival_slips: {ILRS-9: 5}\n  resupply:\n",
+        tmp_path, SLIPS, "  arrival_slips: {ILRS-9: 5}\n",
         f"bad.yaml:{line}: operations.arrival_slips.ILRS-9: 'ILRS-9' is neither a mission",
     )
     assert "operations: operations." not in text

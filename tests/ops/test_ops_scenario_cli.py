@@ -431,11 +431,12 @@ def test_cli_power_size_scenario_uses_its_terrain_light(tmp_path: Path) -> None:
 
     ground = network_sees_moon(utc_period(period.start_utc, period.end_utc, 3600.0))
     link = ((light.earth_visible | coverage.relay_links["Connecting Ridge"].visible) & ground).astype(float)
-    # the load profile of the scenario (no crew, so eclss 0): habitat 6 + science lab 0.8 always, survival
-    # heaters 3 + sky telescope 0.8 at night, rovers 3 + psr ice plant 10 + ilmenite o2 plant 8 + solar
-    # observatory 0.6 by day (ISRU plants are daylight-only), earth camera 0.3 while the Earth is up, comms 0.5
-    # while a link is up, radio array 0.4 at night with the Earth down -> 10.6 + 17.8 day + 0.3 earth + 0.5 link
-    # + 0.4 night x no Earth [kW]; peak 29.2 kW. Session 19: the propellant plant (daylight-only) draws
+    # the load profile of the scenario (no crew, so eclss 0): habitat 6 + science lab 0.8 always, sky telescope
+    # 0.8 at night, rovers 3 + psr ice plant 10 + ilmenite o2 plant 8 + solar observatory 0.6 by day (ISRU plants
+    # are daylight-only), earth camera 0.3 while the Earth is up, comms 0.5 while a link is up, radio array 0.4
+    # at night with the Earth down -> 6.8 + 0.8 night + 21.6 day + 0.3 earth + 0.5 link + 0.4 night x no Earth
+    # [kW]; the survival heaters (session 20) at every step from their heat balance, below. Session 19: the
+    # propellant plant (daylight-only) draws
     # 0.5 kg/h x (4.4073 / 0.65 + 0.8881 x 1.0 + 0.1119 x 10) kWh/kg = 4.3938 kW by day (HHV 285.83 kJ/mol over
     # 18.015 g/mol; O2 and H2 mass shares 15.999 / 18.015 and the rest), and out of their windows the instruments
     # draw their standby: solar observatory 0.1 at night, sky telescope 0.1 by day, radio array 0.05 unless night
@@ -445,7 +446,29 @@ def test_cli_power_size_scenario_uses_its_terrain_light(tmp_path: Path) -> None:
     plant_kw = 0.5 * (hhv_kwh_per_kg / 0.65 + o2_share * 1.0 + (1.0 - o2_share) * 10.0)
     quiet = ~day & ~light.earth_visible
     standby_kw = 0.1 * ~day + 0.1 * day + 0.05 * ~quiet + 0.03 * ~light.earth_visible
-    load_kw = 10.6 + (17.8 + plant_kw) * day + 0.3 * light.earth_visible + 0.5 * link + 0.4 * quiet + standby_kw
+    # survival heaters (the example's thermal block: UA 16.5 W/K, 20 C, 1000 W inside, no crew, half the view to
+    # the ground, night floor 70 K, capacity 3 kW), written out from docs/operations.md's balance: the flat
+    # ground's radiative equilibrium T_g = [(1 - A(i)) S sin(el) f / (0.95 sigma)]^(1/4), at least 70 K, with the
+    # albedo's rise with incidence i = 90 deg - el, A(i) = 0.12 + 0.06 (i / 45)^3 + 0.25 (i / 90)^8 (Hayne et al.
+    # 2017, JGR Planets 122, Eq. A5 and Table A1), S = 1360.8 W/m2 (Kopp & Lean 2011) x (1 au / r)^2 (1 au =
+    # 149,597,870,700 m, IAU 2012 B2), sigma 5.670374419e-8 (CODATA 2018), f the visible disk share, el and r the
+    # Sun's apparent elevation and distance at the mast (lunarops.sky, as the operations light); sink T_s =
+    # (0.5 x 0.95 T_g^4 + 0.5 x 2.7^4)^(1/4); P = 16.5 (293.15 - T_s) - 1000 W within [0, 3000]. Unlit:
+    # T_s = 58.11 K, P = 2878.1 W; the Sun 1.5 deg up: A = 0.79, T_g = 108 K, P = 2.36 kW
+    from lunarops.sky import sky_at_site
+
+    sky = sky_at_site(-89.45, 222.69, 10.0, utc_period(period.start_utc, period.end_utc, 3600.0),
+                      correction="apparent")
+    flux_w_per_m2 = 1360.8 * (149_597_870_700.0 / (sky.sun_distance_km * 1e3)) ** 2
+    el_deg = np.clip(sky.sun_elevation_deg, 0.0, 90.0)
+    albedo = np.minimum(0.12 + 0.06 * ((90.0 - el_deg) / 45.0) ** 3 + 0.25 * ((90.0 - el_deg) / 90.0) ** 8, 1.0)
+    absorbed_w_per_m2 = (1.0 - albedo) * flux_w_per_m2 * np.sin(np.radians(el_deg)) * light.sun_disk_visible
+    ground_k = np.maximum((absorbed_w_per_m2 / (0.95 * 5.670374419e-8)) ** 0.25, 70.0)
+    sink_k = (0.5 * 0.95 * ground_k**4 + 0.5 * 2.7**4) ** 0.25
+    heater_kw = np.clip(16.5 * (293.15 - sink_k) - 1000.0, 0.0, 3000.0) / 1e3
+    assert heater_kw.max() == pytest.approx(2.8781, abs=1e-4)  # unlit (the period's southern winter: ground cold)
+    load_kw = (6.8 + heater_kw + 0.8 * ~day + (21.6 + plant_kw) * day + 0.3 * light.earth_visible + 0.5 * link
+               + 0.4 * quiet + standby_kw)
     # the header's mean load comes from the same terrain light as the sizing (daylight flags included)
     assert out["load_kw"] == pytest.approx(float(load_kw.mean()), abs=1e-6)
     # night-time load energy of the longest dark spell (no part of the Sun seen: the arrays give nothing),
@@ -455,8 +478,8 @@ def test_cli_power_size_scenario_uses_its_terrain_light(tmp_path: Path) -> None:
     longest = int(np.argmax(ends - starts))
     assert (ends - starts)[longest] == round(light.longest_dark_hours)
     spell_kwh = 1.2 * float(load_kw[starts[longest] : ends[longest]].sum())  # 1 h steps
-    # 10.6-11.8 kW through ~59 h (+ 0.3 Earth up, + 0.5 link up, + 0.4 radio array with the Earth down)
-    assert spell_kwh == pytest.approx(1.2 * 11.2 * 59.0, abs=1.2 * 0.6 * 59.0)
+    # 10.5-11.7 kW through ~59 h (heaters 2.88 kW; + 0.3 Earth up, + 0.5 link up, + 0.4 radio array, Earth down)
+    assert spell_kwh == pytest.approx(1.2 * 11.1 * 59.0, abs=1.2 * 0.6 * 59.0)
     for option in ("pv_battery", "pv_rfc"):
         storage_kwh = out["options"][option]["storage_delivered_kwh"]
         assert storage_kwh >= spell_kwh - 1e-6  # 1 Wh of float round-off

@@ -1,8 +1,9 @@
 """Heater loads from a steady-state heat balance (LoadSpec.thermal; lunarops.ops.thermal).
 
 Expected figures are published Diviner temperatures or hand arithmetic (math module, written out below) on the
-model's formulas: T_g = [(1 - A) S sin(el) f / (eps sigma)]^(1/4), T_sink^4 = F T_g^4 + (1 - F) 2.7^4,
-P = max(0, UA (T_set - T_sink) - Q_int) / eta, capped at power_w."""
+model's formulas: T_g = [(1 - A(i)) S sin(el) f / (eps sigma)]^(1/4) with A(i) = 0.12 + 0.06 (i / 45 deg)^3 +
+0.25 (i / 90 deg)^8 (Hayne et al. 2017, JGR Planets 122, 2371, Eq. A5 and Table A1), T_sink^4 = F eps T_g^4 +
+(1 - F) 2.7^4, P = max(0, UA (T_set - T_sink) - Q_int) / eta, capped at power_w."""
 
 from __future__ import annotations
 
@@ -31,13 +32,19 @@ LIGHT = LightSeries(np.radians([30.0, -10.0]), np.zeros(2), np.array([1.0, 0.0])
 THERMAL = ThermalLoad(50.0, 293.15, internal_heat_w=500.0, internal_heat_per_crew_w=143.8, ground_view_factor=0.5)
 
 
+def _hand_ground_k(sun_elevation_deg: float) -> float:
+    incidence_deg = 90.0 - sun_elevation_deg
+    albedo = 0.12 + 0.06 * (incidence_deg / 45.0) ** 3 + 0.25 * (incidence_deg / 90.0) ** 8
+    absorbed = (1 - albedo) * S_1AU * math.sin(math.radians(sun_elevation_deg))
+    return float((absorbed / (0.95 * SIGMA)) ** 0.25)
+
+
 def _hand_need_w(sun_elevation_deg: float | None, efficiency: float = 1.0) -> float:
     if sun_elevation_deg is None:
         ground = 95.0  # the night floor
     else:
-        absorbed = (1 - 0.12) * S_1AU * math.sin(math.radians(sun_elevation_deg))
-        ground = max((absorbed / (0.95 * SIGMA)) ** 0.25, 95.0)
-    sink = (0.5 * ground**4 + 0.5 * 2.7**4) ** 0.25
+        ground = max(_hand_ground_k(sun_elevation_deg), 95.0)
+    sink = (0.5 * 0.95 * ground**4 + 0.5 * 2.7**4) ** 0.25
     return max(0.0, 50.0 * (293.15 - sink) - 500.0 - 2 * 143.8) / efficiency
 
 
@@ -58,34 +65,49 @@ def test_equilibrium_at_normal_incidence_matches_diviner_noon() -> None:
     assert t.tolist() == [95.0, 95.0]
 
 
+def test_a_low_sun_heats_the_ground_less_through_the_albedo_rise() -> None:
+    # Diviner: "an increase in albedo with incidence angle is required to explain the observed decrease in
+    # temperatures with latitude" (Williams et al. 2017, abstract); the law and coefficients of Hayne et al. 2017
+    # (Eq. A5, Table A1: a = 0.06, b = 0.25). Hand (math module, _hand_ground_k): at 85 deg S the Sun is at most
+    # 5 + 1.5 = 6.5 deg up: A = 0.6406, T = 179.05 K (224.0 K with A0 = 0.12 throughout); at 1.5 deg, A = 0.7949,
+    # T = 107.91 K (155.3 K with A0); at 60 deg incidence A = 0.2720, T = 309.67 K (324.7 K with A0)
+    t = regolith_temperature_k(np.radians([6.5, 1.5, 30.0]), np.ones(3), np.full(3, AU_M), night_k=50.0)
+    assert t.tolist() == pytest.approx([179.05, 107.91, 309.67], abs=0.01)
+    assert t.tolist() == pytest.approx([_hand_ground_k(6.5), _hand_ground_k(1.5), _hand_ground_k(30.0)], abs=1e-9)
+    # with the default night floor (95 K) the 1.5 deg ground is still above it; half the disk seen: (0.5)^(1/4)
+    t = regolith_temperature_k(np.radians([1.5, 1.5]), np.array([1.0, 0.5]), np.full(2, AU_M))
+    assert t.tolist() == pytest.approx([107.91, 95.0], abs=0.01)  # 0.5^(1/4) x 107.91 = 90.74 K: the floor
+
+
 def test_heater_power_by_hand_for_a_lit_and_a_dark_step() -> None:
-    # hand (math module): lit, T_g = 324.70 K, T_sink = 273.04 K: 50 x (293.15 - 273.04) - 787.6 = 218.1 W;
-    # dark, T_sink = 79.885 K: 50 x 213.26 - 787.6 = 9875.6 W; capacity 12 kW: nothing unmet
+    # hand (math module): lit, T_g = 309.67 K, T_sink = (0.5 x 0.95 T_g^4)^(1/4) = 257.08 K:
+    # 50 x (293.15 - 257.08) - 787.6 = 1015.9 W; dark, T_sink = 78.867 K: 50 x 214.28 - 787.6 = 9926.5 W;
+    # capacity 12 kW: nothing unmet
     x = _inputs(Load("hab heater", 12e3, thermal=THERMAL))
-    assert x.demand_w[0].tolist() == pytest.approx([218.08, 9875.64], abs=0.01)
+    assert x.demand_w[0].tolist() == pytest.approx([1015.94, 9926.53], abs=0.01)
     assert x.demand_w[0].tolist() == pytest.approx([_hand_need_w(30.0), _hand_need_w(None)], abs=1e-6)
     assert not x.heat_short_w.any()
-    # the engine serves the per-step profile: 218.08 + 9875.64 Wh asked over the two hours
+    # the engine serves the per-step profile: 1015.94 + 9926.53 Wh asked over the two hours
     station = Station(
         sources=(ConstantSource("reactor", 20e3),), loads=(Load("hab heater", 12e3, thermal=THERMAL),),
         crew_schedule=((0.0, 2),),
     )
     ds = simulate(station, x, runs=1, seed=1).dataset
-    assert float(ds["run_demand_j"].values[0]) == pytest.approx((218.08 + 9875.64) * 3600.0, abs=0.02 * 3600.0)
+    assert float(ds["run_demand_j"].values[0]) == pytest.approx((1015.94 + 9926.53) * 3600.0, abs=0.02 * 3600.0)
 
 
 def test_capacity_caps_the_heater_and_counts_the_unmet_heat() -> None:
-    # efficiency 0.9: dark need 9875.64 / 0.9 = 10972.9 W electric; capacity 8 kW: 8 kW drawn, (10972.9 - 8000) x
-    # 0.9 = 2675.6 W of heat unmet; lit 218.08 / 0.9 = 242.3 W, under the cap
+    # efficiency 0.9: dark need 9926.53 / 0.9 = 11029.5 W electric; capacity 8 kW: 8 kW drawn, (11029.5 - 8000) x
+    # 0.9 = 2726.5 W of heat unmet; lit 1015.94 / 0.9 = 1128.8 W, under the cap
     th = ThermalLoad(50.0, 293.15, 500.0, 143.8, 0.5, heater_efficiency=0.9)
     load = Load("hab heater", 8e3, thermal=th)
     x = _inputs(load)
     assert x.demand_w[0].tolist() == pytest.approx([_hand_need_w(30.0, 0.9), 8000.0], abs=1e-6)
-    assert x.heat_short_w[0].tolist() == pytest.approx([0.0, 2675.6], abs=0.1)
+    assert x.heat_short_w[0].tolist() == pytest.approx([0.0, 2726.5], abs=0.1)
     station = Station(sources=(ConstantSource("reactor", 20e3),), loads=(load,), crew_schedule=((0.0, 2),))
     (note,) = thermal_load_notes(station, x)
     assert "'hab heater'" in note and "peak 8.00 kW" in note and "1 h: 2.7 kWh of heat unmet" in note
-    # a keep-alive standby of 5 kW is held to the need: 242.3 W lit (none of the 5 kW needed beyond it)
+    # a keep-alive standby of 5 kW is held to the need: 1128.8 W lit (none of the 5 kW needed beyond it)
     x = _inputs(Load("hab heater", 8e3, when="night", standby_w=5e3, thermal=th))
     assert x.standby_w[0].tolist() == pytest.approx([_hand_need_w(30.0, 0.9), 5000.0], abs=1e-6)
     assert x.demand_w[0].tolist() == pytest.approx([0.0, 8000.0], abs=1e-6)
@@ -196,7 +218,22 @@ def test_power_size_counts_the_heater_profile(tmp_path: Path) -> None:
     x = build_inputs(station_from_section(model.operations, model.period.start_utc, all_online=True), light,
                      START, model.period.step_s)
     assert out["load_kw"] == pytest.approx(float(x.demand_w.sum(axis=0).mean()) / 1e3, rel=1e-12)
-    # by hand: at night 20 x (293.15 - 79.885) = 4265.3 W, the peak; by day less (a warmer ground): the mean
+    # by hand: at night 20 x (293.15 - 78.867) = 4285.7 W, the peak; by day less (a warmer ground): the mean
     # lies between, not the 12 kW capacity a constant load would draw
-    assert float(x.demand_w.max()) == pytest.approx(4265.3, abs=0.1)
-    assert 1.0 < out["load_kw"] < 4.2653
+    assert float(x.demand_w.max()) == pytest.approx(4285.65, abs=0.01)
+    assert 1.0 < out["load_kw"] < 4.28565
+
+
+def test_a_heater_whose_when_is_off_leaves_the_need_unmet() -> None:
+    # a `when: night` heater by day (the Sun 30 deg up): it gives no heat (no standby), so the whole lit-step need,
+    # 1015.94 W of heat (hand figure of test_heater_power_by_hand_for_a_lit_and_a_dark_step), is unmet; at night
+    # it runs and covers the 9926.53 W need within its 12 kW
+    x = _inputs(Load("hab heater", 12e3, when="night", thermal=THERMAL))
+    assert x.heat_short_w[0].tolist() == pytest.approx([1015.94, 0.0], abs=0.01)
+    # a 600 W keep-alive covers that much of it by day
+    x = _inputs(Load("hab heater", 12e3, when="night", standby_w=600.0, thermal=THERMAL))
+    assert x.heat_short_w[0].tolist() == pytest.approx([1015.94 - 600.0, 0.0], abs=0.01)
+    station = Station(sources=(ConstantSource("reactor", 20e3),), loads=(Load("hab heater", 12e3, when="night",
+                      thermal=THERMAL),), crew_schedule=((0.0, 2),))
+    (note,) = thermal_load_notes(station, _inputs(station.loads[0]))
+    assert "or widen its when (night)" in note

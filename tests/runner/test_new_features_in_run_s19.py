@@ -38,6 +38,9 @@ def _variant() -> dict[str, Any]:
     for load in ops["loads"]:
         if load["name"] in STANDBY_KW:
             load["standby_power_kw"] = STANDBY_KW[load["name"]]
+        if load["name"] == "survival heaters":  # a fixed night schedule, off by day (not the example's heat balance)
+            load.pop("thermal", None)
+            load["when"] = "night"
     ops["crew"] = [{"from_utc": START, "count": 2}]
     ops["comms"]["relay_link_budget"]["rates_mbps"] = [10, 25, 50, 100]
     # a small X-band trunk (docs/operations.md): 8.45 GHz, EIRP 38 dBW to G/T 40 dB/K, about 55 Mbps at 384,400 km

@@ -505,6 +505,10 @@ def build_inputs(
             standby[i] = ld.standby_w * (crew if ld.per_crew else np.ones(n)) * window
             if need is not None:  # a heater's keep-alive holds at most what its enclosure needs
                 standby[i] = np.minimum(standby[i], need)
+        if thermal is not None and need is not None:
+            # while its `when` is off it gives only its keep-alive: the rest of the enclosure's need is unmet too
+            off_short = np.maximum(need - standby[i], 0.0) * (1.0 - gate) * window
+            heat_short[i] += off_short * thermal.heater_efficiency
     priority = np.array([ld.priority for ld in loads], dtype=np.int64)
     # least essential first: highest priority number, and among equals the one listed last
     names = [ld.name for ld in loads]

@@ -5,15 +5,18 @@ environment, the user's figure); the heater makes up what the internal dissipati
 ``P = max(0, UA (T_set - T_sink) - Q_internal) / efficiency``, capped at the heater's capacity (the load's
 ``power_w``); what the cap leaves is unmet heat.
 
-The sink is the environment the enclosure sees, radiatively averaged: ``T_sink^4 = F_g T_g^4 + (1 - F_g)
-T_space^4``; the loss is then linear in ``T_set - T_sink`` with a constant ``UA`` (the radiative exchange at the
-outer surface linearised into ``UA`` about the operating point: the user's ``UA`` is taken as valid over the
-range). The regolith at the step (``T_g``): lit, the radiative equilibrium of a flat surface,
-``[(1 - A) S cos(i) f / (eps sigma)]^(1/4)`` (``S`` the solar irradiance at the step's Sun distance, ``i`` the
-incidence = 90 deg - the Sun's elevation, ``f`` the visible share of the disk), never below the night floor;
-unlit, the night floor. Not modelled: the regolith's thermal inertia (no lag: the ground cools at once at
-sunset, to the floor), the incidence dependence of the albedo, sunlight and earthshine absorbed by the enclosure
-itself (which would lower the heater's draw by day), and cooling when the sink is warmer than the setpoint.
+The sink is the environment the enclosure sees, radiatively averaged (the infrared it receives, as in the
+effective sink temperature of spacecraft thermal design, without the solar term): ``T_sink^4 = F_g eps_g T_g^4
++ (1 - F_g) T_space^4``; the loss is then linear in ``T_set - T_sink`` with a constant ``UA`` (the radiative
+exchange at the outer surface linearised into ``UA`` about the operating point: the user's ``UA`` is taken as
+valid over the range; a multilayer-insulated enclosure's leak, ~ ``T_set^4 - T_sink^4``, varies less with the
+sink, so a UA fitted at the night sink understates the loss under a warmer one). The regolith at the step
+(``T_g``): lit, the radiative equilibrium of a flat surface, ``[(1 - A(i)) S cos(i) f / (eps_g sigma)]^(1/4)``
+(``S`` the solar irradiance at the step's Sun distance, ``i`` the incidence = 90 deg - the Sun's elevation,
+``f`` the visible share of the disk, ``A(i)`` the albedo's rise with incidence of Hayne et al. 2017), never
+below the night floor; unlit, the night floor. Not modelled: the regolith's thermal inertia (no lag: the ground
+cools at once at sunset, to the floor), sunlight (direct and reflected by the ground) and earthshine absorbed by
+the enclosure itself, and cooling when the sink is warmer than the setpoint.
 """
 
 from __future__ import annotations
@@ -35,6 +38,10 @@ SPACE_TEMPERATURE_K = 2.7
 #: Lunar regolith bolometric albedo at normal incidence, A0 (Hayne et al. 2017, JGR Planets 122, 2371,
 #: doi:10.1002/2017JE005387, Table A1; Vasavada et al. 2012, JGR 117, E00H18). [-]
 REGOLITH_ALBEDO = 0.12
+#: The albedo's rise with incidence i: A(i) = A0 + a (i / 45 deg)^3 + b (i / 90 deg)^8, a = 0.06, b = 0.25
+#: (Keihm 1984; Vasavada et al. 2012; Hayne et al. 2017, Eq. A5 and Table A1): 0.27 at i = 60 deg, 0.85 at the
+#: horizon, so a low Sun heats the ground far less than with A0. [-]
+REGOLITH_ALBEDO_COEFFICIENTS = (0.06, 0.25)
 #: Lunar regolith infrared emissivity (Hayne et al. 2017, Table A1; Vasavada et al. 2012). [-]
 REGOLITH_EMISSIVITY = 0.95
 #: Night floor of the regolith: equatorial surfaces cool to about 95 K just before sunrise (Diviner: Williams et
@@ -53,7 +60,8 @@ class ThermalLoad:
     plus ``internal_heat_per_crew_w`` [W] per crew member aboard, e.g. ``CREW_METABOLIC_HEAT_W``);
     ``ground_view_factor`` the share of the enclosure's view to the regolith (the rest to space) [-];
     ``heater_efficiency`` heat per electric energy (resistance heating: 1) [-]; ``night_ground_k`` the regolith's
-    night floor [K]; ``ground_albedo``, ``ground_emissivity`` the regolith's [-]."""
+    night floor [K]; ``ground_albedo`` the regolith's at normal incidence (A0: it rises with incidence),
+    ``ground_emissivity`` its infrared emissivity [-]."""
 
     conductance_w_per_k: float
     setpoint_k: float
@@ -93,21 +101,27 @@ def regolith_temperature_k(
     night_k: float = NIGHT_REGOLITH_K,
 ) -> NDArray[np.float64]:
     """Flat regolith's temperature at each step [K]: radiative equilibrium with the Sun where lit
-    (``[(1 - A) S sin(elevation) f / (eps sigma)]^(1/4)``), at least ``night_k``; ``night_k`` where unlit."""
-    absorbed = (
-        (1.0 - albedo)
-        * fn.solar_flux_w_per_m2(sun_distance_m)
-        * sun_visible_fraction
-        * np.maximum(np.sin(sun_elevation_rad), 0.0)
-    )
+    (``[(1 - A(i)) S sin(elevation) f / (eps sigma)]^(1/4)``, ``albedo`` the normal-incidence A0 of
+    ``A(i) = A0 + a (i / 45 deg)^3 + b (i / 90 deg)^8``, at most 1), at least ``night_k``; ``night_k`` where
+    unlit (a disk centre below the horizon counts as grazing: its flux is below any night floor)."""
+    elevation = np.clip(np.asarray(sun_elevation_rad, dtype=np.float64), 0.0, math.pi / 2)
+    incidence = math.pi / 2 - elevation
+    a, b = REGOLITH_ALBEDO_COEFFICIENTS
+    albedo_i = np.minimum(albedo + a * (incidence / (math.pi / 4)) ** 3 + b * (incidence / (math.pi / 2)) ** 8, 1.0)
+    absorbed = (1.0 - albedo_i) * fn.solar_flux_w_per_m2(sun_distance_m) * sun_visible_fraction * np.sin(elevation)
     lit = (absorbed / (emissivity * STEFAN_BOLTZMANN_W_PER_M2_K4)) ** 0.25
     return np.asarray(np.maximum(lit, night_k), dtype=np.float64)
 
 
-def sink_temperature_k(ground_k: NDArray[np.float64], ground_view_factor: float) -> NDArray[np.float64]:
-    """The radiative sink the enclosure sees [K]: ``(F_g T_g^4 + (1 - F_g) T_space^4)^(1/4)``."""
+def sink_temperature_k(
+    ground_k: NDArray[np.float64], ground_view_factor: float, ground_emissivity: float = REGOLITH_EMISSIVITY
+) -> NDArray[np.float64]:
+    """The radiative sink the enclosure sees [K]: ``(F_g eps_g T_g^4 + (1 - F_g) T_space^4)^(1/4)`` (the
+    infrared the ground emits, ``eps_g sigma T_g^4``, over the share of the view it fills)."""
     f = ground_view_factor
-    return np.asarray((f * ground_k**4 + (1.0 - f) * SPACE_TEMPERATURE_K**4) ** 0.25, dtype=np.float64)
+    return np.asarray(
+        (f * ground_emissivity * ground_k**4 + (1.0 - f) * SPACE_TEMPERATURE_K**4) ** 0.25, dtype=np.float64
+    )
 
 
 def heater_need_w(
@@ -123,7 +137,7 @@ def heater_need_w(
         sun_elevation_rad, sun_visible_fraction, sun_distance_m,
         thermal.ground_albedo, thermal.ground_emissivity, thermal.night_ground_k,
     )
-    sink = sink_temperature_k(ground, thermal.ground_view_factor)
+    sink = sink_temperature_k(ground, thermal.ground_view_factor, thermal.ground_emissivity)
     loss_w = thermal.conductance_w_per_k * (thermal.setpoint_k - sink)
     internal_w = thermal.internal_heat_w + thermal.internal_heat_per_crew_w * crew
     return np.asarray(np.maximum(loss_w - internal_w, 0.0) / thermal.heater_efficiency, dtype=np.float64)

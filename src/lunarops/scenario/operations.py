@@ -284,7 +284,10 @@ class ThermalSpec(_Model):
         default=95.0, gt=0, description="the regolith's night floor [K] (Diviner: ~95 K equatorial pre-dawn; polar "
         "night ~50-100 K)"
     )
-    ground_albedo: float = Field(default=0.12, ge=0, lt=1, description="regolith bolometric albedo (Hayne 2017)")
+    ground_albedo: float = Field(
+        default=0.12, ge=0, lt=1,
+        description="regolith bolometric albedo at normal incidence, A0; it rises with incidence (Hayne 2017)",
+    )
     ground_emissivity: float = Field(default=0.95, gt=0, le=1, description="regolith emissivity (Hayne 2017)")
 
     @model_validator(mode="after")

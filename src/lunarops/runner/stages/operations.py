@@ -1247,9 +1247,14 @@ def thermal_load_notes(station: Station, inputs: Any, summary: dict[str, Any] | 
         if short_kwh > 0.0:
             hours = float(np.count_nonzero(short > 0.0)) * inputs.dt_s / 3600.0
             text += (
-                f"; its capacity falls short of the heat needed in {hours:g} h: {short_kwh:.1f} kWh of heat unmet "
+                f"; it falls short of the heat needed in {hours:g} h: {short_kwh:.1f} kWh of heat unmet "
                 f"(up to {float(short.max()) / 1e3:.2f} kW): raise its power_kw or the enclosure's insulation"
             )
+            if ld.when != "always":
+                text += (
+                    f", or widen its when ({ld.when}): while that is off it gives only its standby_power_kw, and "
+                    "the rest of the need is unmet"
+                )
         out.append(text + ". Steady state: no thermal mass, no regolith lag (docs/operations.md).")
     return out
 
