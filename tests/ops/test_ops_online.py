@@ -140,7 +140,7 @@ def test_the_example_station_grows_with_the_campaign() -> None:
     # ILRS-3 slips per run (the example's operations.arrival_slips): the table keeps the scheduled date
     assert by_name["kilopower 2"] == (
         "arrives with ILRS-3 (its landing date 2033-06-06 04:48 UTC); slips per run by "
-        "operations.arrival_slips.ILRS-3 (run notes), scheduled date shown"
+        "operations.arrival_slips.ILRS-3 (the note 'Arrival slips'), scheduled date shown"
     )
     assert by_name["psr ice plant"].startswith("arrives with ILRS-3")
     # the loop's hardware with the ECLSS load (as the engine brings it online)

@@ -237,3 +237,41 @@ def test_a_heater_whose_when_is_off_leaves_the_need_unmet() -> None:
                       thermal=THERMAL),), crew_schedule=((0.0, 2),))
     (note,) = thermal_load_notes(station, _inputs(station.loads[0]))
     assert "or widen its when (night)" in note
+
+
+def test_the_note_splits_day_and_night_and_explains_a_day_time_need() -> None:
+    # LIGHT: step 0 lit (Sun 30 deg up, whole disk: daylight), step 1 dark; needs 1015.94 and 9926.53 W (hand
+    # figures of test_heater_power_by_hand_for_a_lit_and_a_dark_step): mean 5471.2 W, by day 1.02, by night 9.93 kW
+    load = Load("hab heater", 12e3, thermal=THERMAL)
+    station = Station(sources=(ConstantSource("reactor", 20e3),), loads=(load,), crew_schedule=((0.0, 2),))
+    summary: dict[str, object] = {}
+    (note,) = thermal_load_notes(station, _inputs(load), summary, LIGHT)
+    assert "while online (2 h) it asks 5.47 kW on average, by day 1.02 kW, by night 9.93 kW" in note
+    assert "293.1 K (20 C)" in note
+    assert summary["hab heater: heater_mean_kw"] == pytest.approx((1015.94 + 9926.53) / 2 / 1e3, abs=1e-5)
+    # the lit ground at 30 deg: 309.67 K by hand (_hand_ground_k)
+    assert f"by day the lit regolith is {_hand_ground_k(30.0):.0f}-{_hand_ground_k(30.0):.0f} K" in note
+    # a polar Sun 1.5 deg up: 107.9 K by hand (test_a_low_sun_heats_the_ground_less_through_the_albedo_rise)
+    low = LightSeries(np.radians([1.5, -10.0]), np.zeros(2), np.array([1.0, 0.0]), np.full(2, AU_M),
+                      np.zeros(2, bool))
+    inputs = build_inputs(station, low, START, 3600.0)
+    (note,) = thermal_load_notes(station, inputs, None, low)
+    assert f"reaches only {_hand_ground_k(1.5):.0f}-{_hand_ground_k(1.5):.0f} K here (the Sun at most 1.5 deg up)" \
+        in note and "the heater runs by day too" in note
+
+
+def test_key_results_show_the_heater_and_late_arrivals() -> None:
+    from lunarops.runner.headline import _operations_rows
+    from lunarops.runner.stage import StageResult
+
+    summary = {
+        "probability_elements_missed": 0.05, "probability_elements_missed_ci95": [0.0165, 0.1128],
+        "survival heaters: heater_mean_kw": 1.9302, "survival heaters: heater_peak_kw": 2.8781,
+        "survival heaters: heat_unmet_kwh": 0.0,
+    }
+    rows = {row.item: row.value for row in _operations_rows(StageResult("operations", "Operations", summary))}
+    # the summary's figures as given (formatting only), to two significant digits
+    assert rows["P(a late arrival misses the period)"] == "5 % (95 % CI 1.7 % to 11 %; the note 'Arrival slips')"
+    assert rows["Heater survival heaters (heat balance)"] == (
+        "1.93 kW mean while online, 2.88 kW peak; heat unmet 0 kWh"
+    )

@@ -35,9 +35,12 @@ GLOSSARY: tuple[Term, ...] = (
          "payload is given to TLI), so it is the mass launched to TLI, not to LEO (summary key imleo_label).",
          "Isaji, Takubo & Ho, J. Spacecraft and Rockets 2022 (objective)"),
     Term("ISRU", "In-situ resource utilisation: making water, oxygen or propellant from local resources "
-         "(here polar water ice).", "Isaji, Takubo & Ho 2022 (campaign model); the operations section's plants"),
+         "(here polar water ice, and oxygen from ilmenite in the regolith).", "Isaji, Takubo & Ho 2022 (campaign model); the operations section's plants"),
     Term("LLO", "Low lunar orbit: a near-circular orbit about 100 km above the surface (orbits.transfers."
          "llo_alt_km).", "Acta Astronautica 177 (2020) 351-372, Table 4 (delta-v ledger)"),
+    Term("LOX / LH2", "Liquid oxygen / liquid hydrogen: the propellant a water_electrolysis plant makes by "
+         "splitting water and liquefying the products, kept in tanks that boil off.",
+         "the operations section's propellant plant (docs/operations.md)"),
     Term("MILP / GMCNF", "Mixed-integer linear program / generalized multi-commodity network "
          "flow: the campaign plan is a GMCNF on a time-expanded network of nodes (Earth, TLI, NRHO, LLO, surface), "
          "solved as a MILP (HiGHS); the MIP gap bounds how far the plan may be from the best.",
@@ -59,4 +62,8 @@ GLOSSARY: tuple[Term, ...] = (
     Term("TLI", "Trans-lunar injection: the burn that sends a spacecraft from Earth orbit towards the "
          "Moon, and the node of the campaign network just after it; launch vehicles are rated by payload to it.",
          "Acta Astronautica 177 (2020) 351-372, Table 4"),
+    Term("UA", "Overall thermal conductance of an enclosure to its surroundings [W/K]: the heat it loses per "
+         "kelvin between inside and the radiative sink it sees (regolith and space); a heater with a heat balance "
+         "makes up UA x (setpoint - sink) less the heat given off inside.",
+         "Gilmore (ed.), Spacecraft Thermal Control Handbook, Vol. I (Aerospace Press, 2002)"),
 )

@@ -229,6 +229,25 @@ def _operations_rows(stage: StageResult) -> list[KeyResult]:
         kg = _number(s.get(key))
         if kg is not None:
             rows.append(KeyResult(label, f"{mass(kg)} (operations' ISRU model)", f"operations: {key}"))
+    missed = _number(s.get("probability_elements_missed"))
+    if missed is not None:
+        ci = s.get("probability_elements_missed_ci95")
+        text = percent(missed, 2)
+        if isinstance(ci, list | tuple) and len(ci) == 2:
+            text += f" (95 % CI {percent(ci[0], 2)} to {percent(ci[1], 2)}; the note 'Arrival slips')"
+        rows.append(KeyResult("P(a late arrival misses the period)", text,
+                              "operations: probability_elements_missed, _ci95 (arrival_slips)"))
+    for key in sorted(k for k in s if isinstance(k, str) and k.endswith(": heater_mean_kw")):
+        name = key.removesuffix(": heater_mean_kw")
+        mean_kw, peak_kw = _number(s.get(key)), _number(s.get(f"{name}: heater_peak_kw"))
+        unmet = _number(s.get(f"{name}: heat_unmet_kwh"))
+        if mean_kw is None or peak_kw is None:
+            continue
+        text = f"{significant(mean_kw)} kW mean while online, {significant(peak_kw)} kW peak"
+        if unmet is not None:
+            text += f"; heat unmet {significant(unmet)} kWh"
+        rows.append(KeyResult(f"Heater {name} (heat balance)", text,
+                              f"operations: {name}: heater_mean_kw, heater_peak_kw, heat_unmet_kwh"))
     reserve = _number(s.get("consumables_reserve_days_p05"))
     if reserve is not None or "consumables_reserve_days_p05" in s:
         shown = "unlimited (no crew)" if reserve is None or math.isinf(reserve) else f"{significant(reserve)} d"

@@ -62,7 +62,7 @@ from lunarops.ops.station import (
     SolarArray,
     Station,
 )
-from lunarops.ops.thermal import ThermalLoad
+from lunarops.ops.thermal import ThermalLoad, regolith_temperature_k
 from lunarops.ops.uncertain import Uncertain
 from lunarops.runner.plotdata import block_factor, compact, reduce_blocks, time_axis
 from lunarops.runner.stage import Figure, ProgressCallback, RunContext, StageResult, Table, no_progress
@@ -166,7 +166,10 @@ def online_table(
                 how = f"arrives with {element.arrives_with} (its landing date {when:%Y-%m-%d %H:%M} UTC)"
             key = element.arrives_with if element.arrives_with is not None else getattr(element, "name", "")
             if key in section.arrival_slips:  # the engine moves it per run; the table keeps the scheduled date
-                how += f"; slips per run by operations.arrival_slips.{key} (run notes), scheduled date shown"
+                how += (
+                    f"; slips per run by operations.arrival_slips.{key} (the note 'Arrival slips'), scheduled date "
+                    "shown"
+                )
             step = pd.Timestamp(start) + pd.Timedelta(seconds=step_at_or_after(seconds, step_s) * step_s)
             if end is not None and step >= pd.Timestamp(end):
                 how += f"; after the period's end ({end:%Y-%m-%d}): never online in this run"
@@ -616,7 +619,8 @@ def _arrival_slip_notes(
         summary["probability_elements_missed"] = any_missed
         summary["probability_elements_missed_ci95"] = list(clopper_pearson(missed_runs, runs))
     return [
-        f"Arrival slips (drawn per run; crew and the campaign's own deliveries do not slip): {'; '.join(parts)}. "
+        f"Arrival slips (drawn per run; only these elements, and stores landing with them, move: crew and the "
+        f"commodity deliveries keep their dates): {'; '.join(parts)}. "
         f"{any_missed:.1%} of the {runs} runs lost at least one element past the period's end (run_elements_missed)."
     ]
 
@@ -1139,7 +1143,7 @@ def simulate_scenario(
     notes = [note, *crew_note, *_loop_without_eclss(station, inputs), *_o2_over_the_tank(hourly, station, arrivals)]
     notes += _failure_clocks(station, inputs)
     notes += _power_limited(hourly, station)
-    notes += thermal_load_notes(station, inputs, mc.summary)
+    notes += thermal_load_notes(station, inputs, mc.summary, light)
     notes += _water_tank(hourly, station)
     notes += _worst_data_drop(mc)
     notes += _correlated_inputs_note(plan, mc)
@@ -1160,7 +1164,16 @@ def simulate_scenario(
     if logistics is not None and logistics.isru is not None and logistics.isru.enabled:
         plants_online = [online_seconds(plant, start, arrivals) for plant in section.isru]
         first_online = start + timedelta(seconds=max(min(plants_online), 0.0)) if plants_online else None
-        notes.append(isru_models_note(logistics.isru, campaign_isru_steps, mc.summary, first_online))
+        isru_note = isru_models_note(logistics.isru, campaign_isru_steps, mc.summary, first_online)
+        plant_names = {plant.name for plant in section.isru}
+        slipping = sorted(slip.name for slip in station.arrival_slips if plant_names & set(slip.elements))
+        if slipping:
+            isru_note += (
+                f" The station's ISRU plants arrive with {', '.join(slipping)}, late by a draw in each run (the note "
+                "'Arrival slips'): their output above is over the runs' own dates; the plan's ISRU keeps its dates "
+                "(the first plant online above is the scheduled date)."
+            )
+        notes.append(isru_note)
     notes.extend(carried_mass_notes(section, start, payload_kg))
     notes.extend(massless_storage_notes(section))
     return hourly, mc, notes
@@ -1217,10 +1230,13 @@ def _worst_data_drop(mc: OpsResult) -> list[str]:
     return [text + "."]
 
 
-def thermal_load_notes(station: Station, inputs: Any, summary: dict[str, Any] | None = None) -> list[str]:
-    """A note per heater load with a heat balance (``thermal``): the power it asks while online (mean over the
-    period, peak) and the heat beyond its capacity (power_kw) it could not supply; the same three figures in
-    ``summary`` ("<load>: heater_mean_kw", "<load>: heater_peak_kw", "<load>: heat_unmet_kwh"), for sweeps."""
+def thermal_load_notes(
+    station: Station, inputs: Any, summary: dict[str, Any] | None = None, light: LightSeries | None = None
+) -> list[str]:
+    """A note per heater load with a heat balance (``thermal``): the power it asks while online (mean, by day and
+    by night, peak; with ``light`` the lit regolith's temperatures that explain a day-time need) and the heat it
+    could not supply (beyond its capacity, power_kw, or its standby while its `when` is off); the mean, peak and
+    unmet heat in ``summary`` ("<load>: heater_mean_kw", "<load>: heater_peak_kw", "<load>: heat_unmet_kwh")."""
     out: list[str] = []
     n = inputs.n_steps
     for i, ld in enumerate(station.loads):
@@ -1228,22 +1244,45 @@ def thermal_load_notes(station: Station, inputs: Any, summary: dict[str, Any] | 
         if th is None:
             continue
         online = np.arange(n) >= inputs.elem_online[inputs.load_elem[i]]
-        asked = inputs.demand_w[i] * online
+        if not online.any():
+            out.append(f"Heater {ld.name!r} (heat balance) is not online within the period.")
+            continue
+        asked = inputs.demand_w[i][online]
         short = inputs.heat_short_w[i] * online
         short_kwh = float(short.sum()) * inputs.dt_s / KWH_J
+        mean_kw, peak_kw = float(asked.mean()) / 1e3, float(asked.max()) / 1e3
         if summary is not None:
-            summary[f"{ld.name}: heater_mean_kw"] = float(asked.mean()) / 1e3
-            summary[f"{ld.name}: heater_peak_kw"] = float(asked.max()) / 1e3
+            summary[f"{ld.name}: heater_mean_kw"] = mean_kw
+            summary[f"{ld.name}: heater_peak_kw"] = peak_kw
             summary[f"{ld.name}: heat_unmet_kwh"] = short_kwh
+        day = inputs.daylight[online] > 0.5
+        split = "".join(
+            f", {label} {float(asked[mask].mean()) / 1e3:.2f} kW"
+            for label, mask in (("by day", day), ("by night", ~day))
+            if mask.any()
+        )
         text = (
             f"Heater {ld.name!r} follows its enclosure's heat balance (UA {th.conductance_w_per_k:g} W/K to "
-            f"{th.setpoint_k:.1f} K, {th.ground_view_factor:g} of its view to the regolith, the rest to space; "
-            f"regolith at night {th.night_ground_k:g} K; "
+            f"{th.setpoint_k:.1f} K ({th.setpoint_k - 273.15:.3g} C), {th.ground_view_factor:g} of its view to the "
+            f"regolith, the rest to space; regolith at night {th.night_ground_k:g} K; "
             f"{th.internal_heat_w:g} W inside"
             + (f" + {th.internal_heat_per_crew_w:g} W per crew member" if th.internal_heat_per_crew_w else "")
-            + f"): it asks {float(asked.mean()) / 1e3:.2f} kW on average over the period (peak "
-            f"{float(asked.max()) / 1e3:.2f} kW, capacity {ld.power_w / 1e3:g} kW) before any shedding"
+            + f"): while online ({int(online.sum()) * inputs.dt_s / 3600.0:,.0f} h) it asks {mean_kw:.2f} kW on "
+            f"average{split} (peak {peak_kw:.2f} kW, capacity {ld.power_w / 1e3:g} kW) before any shedding"
         )
+        if light is not None and day.any():
+            lit = online & (inputs.daylight > 0.5)
+            ground_k = regolith_temperature_k(
+                light.sun_elevation_rad[lit], light.sun_visible_fraction[lit], light.sun_distance_m[lit],
+                th.ground_albedo, th.ground_emissivity, th.night_ground_k,
+            )
+            top_deg = math.degrees(float(np.max(light.sun_elevation_rad[lit])))
+            text += (
+                f"; by day the lit regolith reaches only {float(ground_k.min()):.0f}-{float(ground_k.max()):.0f} K "
+                f"here (the Sun at most {top_deg:.1f} deg up), so the sink stays cold and the heater runs by day too"
+                if top_deg < 15.0
+                else f"; by day the lit regolith is {float(ground_k.min()):.0f}-{float(ground_k.max()):.0f} K"
+            )
         if short_kwh > 0.0:
             hours = float(np.count_nonzero(short > 0.0)) * inputs.dt_s / 3600.0
             text += (
@@ -2036,7 +2075,8 @@ def run_stage(ctx: RunContext) -> StageResult | None:
         "The campaign plan feeds operations its crew and consumables (and spares, when its missions carry any) "
         "when they land, and brings online the elements (and initial stores) that arrive_with one of its missions "
         "(table 'Elements coming online after the start'), at the first step at or after the mission's landing "
-        "date: its date plus the outbound transit, whether or not the plan flew its goods earlier. Before it comes "
+        "date: its date plus the outbound transit (plus the run's operations.arrival_slips draw, if any), whether "
+        "or not the plan flew its goods earlier. Before it comes "
         "online an element is not there: no power, no demand, no failures, no ageing (a storage unit keeps its "
         "charge); the life-support hardware comes online with its ECLSS load. Elements and stores with neither "
         "arrives_with nor online_utc, and the resupply list, are there from the period's start or their dates: "
