@@ -35,7 +35,8 @@ GLOSSARY: tuple[Term, ...] = (
          "payload is given to TLI), so it is the mass launched to TLI, not to LEO (summary key imleo_label).",
          "Isaji, Takubo & Ho, J. Spacecraft and Rockets 2022 (objective)"),
     Term("ISRU", "In-situ resource utilisation: making water, oxygen or propellant from local resources "
-         "(here polar water ice, and oxygen from ilmenite in the regolith).", "Isaji, Takubo & Ho 2022 (campaign model); the operations section's plants"),
+         "(here polar water ice, and oxygen from ilmenite in the regolith).",
+         "Isaji, Takubo & Ho 2022 (campaign model); the operations section's plants"),
     Term("LLO", "Low lunar orbit: a near-circular orbit about 100 km above the surface (orbits.transfers."
          "llo_alt_km).", "Acta Astronautica 177 (2020) 351-372, Table 4 (delta-v ledger)"),
     Term("LOX / LH2", "Liquid oxygen / liquid hydrogen: the propellant a water_electrolysis plant makes by "
