@@ -236,3 +236,16 @@ def test_yaml_syntax_errors_show_no_value(tmp_path: Path) -> None:
     # a file that is no YAML has no value to show: no "(got None)" after the message
     text = _validate(tmp_path, "seed: 1\n", "seed: 1\nseed: 2\n", "given twice in one mapping", "keep one")
     assert "(got None)" not in text
+
+
+def test_keys_equal_as_read_are_duplicates() -> None:
+    # YAML 1.1 reads true and yes as the same boolean key: the second silently replaced the first
+    with pytest.raises(yaml.YAMLError, match=r"'true' and it both read as True"):
+        yaml.load("a: {true: x, yes: y}\n", Loader=ScenarioLoader)
+
+
+def test_a_file_nested_too_deeply_is_named(tmp_path: Path) -> None:
+    # PyYAML's composer recursed past Python's limit: a traceback
+    path = tmp_path / "deep.yaml"
+    path.write_text("seed: " + "[" * 3000 + "]" * 3000 + "\n", encoding="utf-8")
+    _refused(["validate", str(path)], "the YAML nests too deeply")

@@ -270,8 +270,30 @@ def test_key_results_show_the_heater_and_late_arrivals() -> None:
         "survival heaters: heat_unmet_kwh": 0.0,
     }
     rows = {row.item: row.value for row in _operations_rows(StageResult("operations", "Operations", summary))}
-    # the summary's figures as given (formatting only), to two significant digits
+    # the summary's figures as given (formatting only), as `significant` shows them
     assert rows["P(a late arrival misses the period)"] == "5 % (95 % CI 1.7 % to 11 %; the note 'Arrival slips')"
     assert rows["Heater survival heaters (heat balance)"] == (
         "1.93 kW mean while online, 2.88 kW peak; heat unmet 0 kWh"
     )
+
+
+def test_the_note_counts_only_the_heaters_window_and_no_needless_day_time_claim() -> None:
+    # four dark steps, the heater scheduled for the first two (until_utc): its mean while scheduled is the dark
+    # need, 9926.53 W (hand figure of test_heater_power_by_hand_for_a_lit_and_a_dark_step), not half of it
+    dark = LightSeries(np.radians([-10.0] * 4), np.zeros(4), np.zeros(4), np.full(4, AU_M), np.zeros(4, bool))
+    load = Load("hab heater", 12e3, thermal=THERMAL, start_s=0.0, end_s=7200.0)
+    station = Station(sources=(ConstantSource("reactor", 20e3),), loads=(load,), crew_schedule=((0.0, 2),))
+    summary: dict[str, object] = {}
+    (note,) = thermal_load_notes(station, build_inputs(station, dark, START, 3600.0), summary, dark)
+    assert "while online (2 h) it asks 9.93 kW on average" in note
+    assert summary["hab heater: heater_mean_kw"] == pytest.approx(9.92653, abs=1e-5)
+    # 11 kW of heat given off inside: none needed by day at a 1.5 deg Sun (ground 107.9 K, sink
+    # (0.5 x 0.95 x 107.9^4)^(1/4) = 89.6 K: 50 x (293.15 - 89.6) = 10.18 kW lost): the note does not say the
+    # heater runs by day
+    warm = ThermalLoad(50.0, 293.15, internal_heat_w=11e3, ground_view_factor=0.5)
+    low = LightSeries(np.radians([1.5, -10.0]), np.zeros(2), np.array([1.0, 0.0]), np.full(2, AU_M),
+                      np.zeros(2, bool))
+    load = Load("hab heater", 12e3, thermal=warm)
+    station = Station(sources=(ConstantSource("reactor", 20e3),), loads=(load,), crew_schedule=((0.0, 2),))
+    (note,) = thermal_load_notes(station, build_inputs(station, low, START, 3600.0), None, low)
+    assert "runs by day too" not in note

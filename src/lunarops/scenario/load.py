@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.resources
 import re
+from collections.abc import Callable, Hashable
 from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
@@ -59,7 +60,7 @@ class ScenarioLoader(yaml.SafeLoader):
     text, so that the field's own check names it (PyYAML would raise a bare ValueError)."""
 
     def construct_document(self, node: yaml.Node) -> Any:
-        _refuse_duplicate_keys(node)  # on the tree as written, before PyYAML flattens merge keys (<<) into it
+        _refuse_duplicate_keys(node, self.construct_object)  # as written, before merge keys (<<) are flattened
         return super().construct_document(node)
 
     def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> Any:
@@ -69,8 +70,9 @@ class ScenarioLoader(yaml.SafeLoader):
             return self.construct_scalar(node)
 
 
-def _refuse_duplicate_keys(root: yaml.Node) -> None:
-    """ConstructorError at the second of two equal keys (same tag and text) in one mapping of the tree."""
+def _refuse_duplicate_keys(root: yaml.Node, construct: Callable[[yaml.Node], Any]) -> None:
+    """ConstructorError at the second of two equal keys in one mapping of the tree: equal as read (``construct``:
+    true and yes, 1 and 0x1 are one key; 1 and '1' are two)."""
     stack, visited = [root], set()
     while stack:
         node = stack.pop()
@@ -78,20 +80,25 @@ def _refuse_duplicate_keys(root: yaml.Node) -> None:
             continue
         visited.add(id(node))
         if isinstance(node, yaml.MappingNode):
-            seen: dict[tuple[str, str], int] = {}
+            seen: dict[Any, tuple[int, str]] = {}
             for key_node, value_node in node.value:
                 stack.append(value_node)
                 if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
                     continue
-                key, line = (key_node.tag, key_node.value), key_node.start_mark.line + 1
+                line = key_node.start_mark.line + 1
+                key = construct(key_node)
+                if not isinstance(key, Hashable):  # not a key Python can hold: PyYAML refuses it when it builds
+                    continue
                 if key in seen:
+                    first_line, first_text = seen[key]
+                    same = "" if first_text == key_node.value else f" ({first_text!r} and it both read as {key!r})"
                     raise yaml.constructor.ConstructorError(
                         None, None,
-                        f"the key {key_node.value!r} is given twice in one mapping (lines {seen[key]} and {line}); "
-                        "keep one",
+                        f"the key {key_node.value!r} is given twice in one mapping{same} (lines {first_line} and "
+                        f"{line}); keep one",
                         key_node.start_mark,
                     )
-                seen[key] = line
+                seen[key] = (line, key_node.value)
         elif isinstance(node, yaml.SequenceNode):
             stack.extend(node.value)
 
@@ -104,6 +111,8 @@ def parse_yaml_mapping(text: str, file: str = "<string>") -> tuple[yaml.Node | N
     try:
         node = yaml.compose(text, Loader=ScenarioLoader)
         data = yaml.load(text, Loader=ScenarioLoader)  # a SafeLoader: no Python objects
+    except RecursionError:
+        raise ScenarioError([ScenarioIssue(file, None, "<yaml>", None, "the YAML nests too deeply")]) from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None

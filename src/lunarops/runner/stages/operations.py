@@ -1243,9 +1243,13 @@ def thermal_load_notes(
         th = ld.thermal
         if th is None:
             continue
-        online = np.arange(n) >= inputs.elem_online[inputs.load_elem[i]]
+        # online and inside its from_utc..until_utc window (the steps it is scheduled for at all)
+        time_s = np.arange(n) * inputs.dt_s
+        online = (np.arange(n) >= inputs.elem_online[inputs.load_elem[i]]) & (time_s >= ld.start_s) & (
+            time_s < ld.end_s
+        )
         if not online.any():
-            out.append(f"Heater {ld.name!r} (heat balance) is not online within the period.")
+            out.append(f"Heater {ld.name!r} (heat balance) is not online within the period (or its window).")
             continue
         asked = inputs.demand_w[i][online]
         short = inputs.heat_short_w[i] * online
@@ -1270,7 +1274,7 @@ def thermal_load_notes(
             + f"): while online ({int(online.sum()) * inputs.dt_s / 3600.0:,.0f} h) it asks {mean_kw:.2f} kW on "
             f"average{split} (peak {peak_kw:.2f} kW, capacity {ld.power_w / 1e3:g} kW) before any shedding"
         )
-        if light is not None and day.any():
+        if light is not None and day.any() and float(asked[day].max()) > 0.0:
             lit = online & (inputs.daylight > 0.5)
             ground_k = regolith_temperature_k(
                 light.sun_elevation_rad[lit], light.sun_visible_fraction[lit], light.sun_distance_m[lit],
@@ -1289,7 +1293,7 @@ def thermal_load_notes(
                 f"; it falls short of the heat needed in {hours:g} h: {short_kwh:.1f} kWh of heat unmet "
                 f"(up to {float(short.max()) / 1e3:.2f} kW): raise its power_kw or the enclosure's insulation"
             )
-            if ld.when != "always":
+            if ld.when not in ("always", ("always",), ["always"]):
                 text += (
                     f", or widen its when ({ld.when}): while that is off it gives only its standby_power_kw, and "
                     "the rest of the need is unmet"
