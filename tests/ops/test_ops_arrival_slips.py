@@ -7,9 +7,10 @@ import numpy as np
 import pytest
 import xarray as xr
 
+from dark_station import START, dark_light, run_dark
 from lunarops.errors import InputError, ScenarioError
-from lunarops.ops.inputs import LightSeries, build_inputs
-from lunarops.ops.montecarlo import draw_runs, simulate
+from lunarops.ops.inputs import build_inputs
+from lunarops.ops.montecarlo import draw_runs
 from lunarops.ops.station import ArrivalSlip, Component, ConstantSource, IsruPlant, Load, Station
 from lunarops.ops.uncertain import Uncertain
 from lunarops.runner.stages.operations import check_correlations, simulate_scenario
@@ -19,13 +20,7 @@ H = 3600.0
 DAY = 86400.0
 KWH = 3.6e6
 N = 30 * 24  # 30 days, hourly
-START = np.datetime64("2030-01-01T00:00")
 O2_J_PER_KG = 24.0 * KWH  # a round ilmenite-reduction energy (above the 4.12 kWh/kg electrolysis floor)
-
-
-def _dark_light(n: int) -> LightSeries:
-    zeros = np.zeros(n)
-    return LightSeries(zeros - 0.1, zeros, zeros, np.full(n, 1.496e11), np.zeros(n, dtype=bool))
 
 
 def _station(slip: Uncertain | None, components: tuple[Component, ...] = ()) -> Station:
@@ -46,8 +41,7 @@ def _station(slip: Uncertain | None, components: tuple[Component, ...] = ()) -> 
 
 
 def _run(station: Station, runs: int = 1, seed: int = 3) -> xr.Dataset:
-    inputs = build_inputs(station, _dark_light(N), START, H)
-    return simulate(station, inputs, runs=runs, seed=seed).dataset
+    return run_dark(station, N, runs, seed)
 
 
 def test_a_fixed_slip_delays_the_plant_and_the_lab_by_hand() -> None:
@@ -102,7 +96,7 @@ def test_without_slips_or_with_a_zero_slip_the_runs_are_bit_identical() -> None:
     # failures make the stream matter: a zero slip changes nothing
     pumps = (Component("pumps", "habitat", 2, 200.0, 24.0, 1),)
     base = _station(None, pumps)
-    inputs = build_inputs(base, _dark_light(N), START, H)
+    inputs = build_inputs(base, dark_light(N), START, H)
     assert draw_runs(base, inputs, 5, 8).elem_online is None
     a = _run(base, runs=8)
     b = _run(_station(Uncertain.fixed(0.0), pumps), runs=8)
@@ -120,7 +114,7 @@ def test_bad_slips_are_named() -> None:
         arrival_slips=(ArrivalSlip("cargo-1", Uncertain.fixed(DAY), ("habitat",)),),
     )
     with pytest.raises(InputError, match=r"'habitat' is there from the start"):
-        build_inputs(station, _dark_light(N), START, H)
+        build_inputs(station, dark_light(N), START, H)
 
 
 SCENARIO = """

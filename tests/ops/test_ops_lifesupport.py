@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from lunarops.ops.inputs import LightSeries, build_inputs
+from dark_station import dark_light
+from lunarops.ops.inputs import build_inputs
 from lunarops.ops.lifesupport import BVAD, LoopClosure
 from lunarops.ops.montecarlo import simulate
 from lunarops.ops.station import ConstantSource, Consumables, Load, Station
@@ -49,17 +50,12 @@ def _station(closure: LoopClosure) -> Station:
     )
 
 
-def _dark_light(n: int) -> LightSeries:
-    zeros = np.zeros(n)
-    return LightSeries(zeros - 0.1, zeros, zeros, np.full(n, 1.496e11), np.zeros(n, dtype=bool))
-
-
 def test_engine_open_loop_draws_bvad_mass() -> None:
     # 180 d hourly: the engine draws exactly the BVAD open-loop mass from the stores (second algorithm:
     # CrewRates.open_loop_kg above)
     n = 180 * 24
     station = _station(LoopClosure())
-    inputs = build_inputs(station, _dark_light(n), np.datetime64("2030-01-01T00:00"), 3600.0)
+    inputs = build_inputs(station, dark_light(n), np.datetime64("2030-01-01T00:00"), 3600.0)
     ds = simulate(station, inputs, runs=1, seed=1).dataset.isel(run=0)
     assert 1000.0 - float(ds["o2_kg"][-1]) == pytest.approx(644.4, abs=1e-6)
     assert 5000.0 - float(ds["water_kg"][-1]) == pytest.approx(4 * 180 * 3.217, abs=1e-6)
@@ -71,7 +67,7 @@ def test_engine_closed_loop_matches_daily_balance() -> None:
     closure = LoopClosure(water_recovery_fraction=0.9, oxygen_generation_fraction=1.0, sabatier_efficiency=0.9)
     n = 30 * 24
     station = _station(closure)
-    inputs = build_inputs(station, _dark_light(n), np.datetime64("2030-01-01T00:00"), 3600.0)
+    inputs = build_inputs(station, dark_light(n), np.datetime64("2030-01-01T00:00"), 3600.0)
     ds = simulate(station, inputs, runs=1, seed=1).dataset.isel(run=0)
     expect = closure.daily_net_use_kg(4)
     assert expect["o2_kg"] == pytest.approx(0.0, abs=1e-12)
@@ -96,7 +92,7 @@ def test_electrolysis_needs_water_at_hand() -> None:
         consumables=Consumables(o2_kg=10.0, water_kg=0.0, food_kg=1000.0, reserve_days=0.0),
     )
     n = 5 * 24
-    inputs = build_inputs(station, _dark_light(n), np.datetime64("2030-01-01T00:00"), 3600.0)
+    inputs = build_inputs(station, dark_light(n), np.datetime64("2030-01-01T00:00"), 3600.0)
     result = simulate(station, inputs, runs=1, seed=1)
     ds = result.dataset.isel(run=0)
     o2 = np.asarray(ds["o2_kg"])
@@ -114,6 +110,6 @@ def test_electrolysis_needs_water_at_hand() -> None:
         closure=closure,
         consumables=Consumables(o2_kg=10.0, water_kg=1.0, food_kg=1000.0, reserve_days=0.0),
     )
-    inputs_half = build_inputs(half, _dark_light(n), np.datetime64("2030-01-01T00:00"), 3600.0)
+    inputs_half = build_inputs(half, dark_light(n), np.datetime64("2030-01-01T00:00"), 3600.0)
     ds_half = simulate(half, inputs_half, runs=1, seed=1).dataset.isel(run=0)
     assert float(ds_half["o2_kg"][23]) - float(ds["o2_kg"][23]) == pytest.approx(1.0, abs=0.05)

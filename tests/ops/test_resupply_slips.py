@@ -7,9 +7,10 @@ import numpy as np
 import pytest
 import xarray as xr
 
+from dark_station import START, dark_light, run_dark
 from lunarops.errors import InputError, ScenarioError
-from lunarops.ops.inputs import LightSeries, build_inputs
-from lunarops.ops.montecarlo import draw_runs, simulate
+from lunarops.ops.inputs import build_inputs
+from lunarops.ops.montecarlo import draw_runs
 from lunarops.ops.station import Component, ConstantSource, Consumables, Delivery, Load, Station
 from lunarops.ops.uncertain import Uncertain
 from lunarops.runner.stages.operations import simulate_scenario
@@ -20,12 +21,6 @@ DAY = 86400.0
 #: ISS packaged food as shipped, 1.82 kg per crew member per day (NTRS 20090006804; BVAD.food_kg_per_day)
 FOOD_KG_PER_DAY = 1.82
 N = 30 * 24  # 30 days, hourly
-START = np.datetime64("2030-01-01T00:00")
-
-
-def _dark_light(n: int) -> LightSeries:
-    zeros = np.zeros(n)
-    return LightSeries(zeros - 0.1, zeros, zeros, np.full(n, 1.496e11), np.zeros(n, dtype=bool))
 
 
 def _station(slip: Uncertain | None, components: tuple[Component, ...] = ()) -> Station:
@@ -44,8 +39,7 @@ def _station(slip: Uncertain | None, components: tuple[Component, ...] = ()) -> 
 
 
 def _run(station: Station, runs: int = 1, seed: int = 3) -> xr.Dataset:
-    inputs = build_inputs(station, _dark_light(N), START, H)
-    return simulate(station, inputs, runs=runs, seed=seed).dataset
+    return run_dark(station, N, runs, seed)
 
 
 def test_a_fixed_slip_starves_the_crew_by_hand() -> None:
@@ -88,7 +82,7 @@ def test_without_slips_or_with_a_zero_slip_the_runs_are_bit_identical() -> None:
     # failures and a drawn unit make the stream matter: a zero slip changes nothing, a drawn one only follows
     pumps = (Component("pumps", "habitat", 2, 200.0, 24.0, 1),)
     base = _station(None, pumps)
-    inputs = build_inputs(base, _dark_light(N), START, H)
+    inputs = build_inputs(base, dark_light(N), START, H)
     assert draw_runs(base, inputs, 5, 8).del_step is None
     a = _run(base, runs=8)
     b = _run(_station(Uncertain.fixed(0.0), pumps), runs=8)
