@@ -209,22 +209,30 @@ class DeltaVLedger:
             path.append(previous[path[-1]])
         return path[::-1], best[destination]
 
-    def fly(self, path: Sequence[str], final_mass_kg: float, isp_s: float) -> list[LedgerStep]:
+    def fly(
+        self,
+        path: Sequence[str],
+        final_mass_kg: float,
+        isp_s: float,
+        labels: tuple[str, str] = ("final_mass_kg (--final-mass-kg)", "isp_s (--isp-s)"),
+    ) -> list[LedgerStep]:
         """Propellant per leg of a vehicle arriving with ``final_mass_kg`` [kg]; engine ``isp_s`` [s].
 
-        ``path``: a list of node names or a comma-separated string 'LEO,TLI,NRHO'.
+        ``path``: a list of node names or a comma-separated string 'LEO,TLI,NRHO'. ``labels``: how errors name
+        the mass and the Isp (the CLI's options by default; a scenario passes its field names).
         """
         path = path_nodes(path)
-        require_real("final_mass_kg (--final-mass-kg)", final_mass_kg, "in kg")
-        require_real("isp_s (--isp-s)", isp_s, "in seconds, e.g. 450")
+        mass_label, isp_label = labels
+        require_real(mass_label, final_mass_kg, "in kg")
+        require_real(isp_label, isp_s, "in seconds, e.g. 450")
         if not (final_mass_kg > 0 and math.isfinite(final_mass_kg)):
-            raise InputError(f"final mass (--final-mass-kg) must be a positive number of kg, got {final_mass_kg}")
+            raise InputError(f"{mass_label} must be a positive number of kg, got {final_mass_kg}")
         if not (isp_s > 0 and math.isfinite(isp_s)):
-            raise InputError(f"specific impulse isp_s (--isp-s) must be a positive number of seconds, got {isp_s}")
+            raise InputError(f"specific impulse {isp_label} must be a positive number of seconds, got {isp_s}")
         exponent = self.path_dv_m_per_s(path) / (isp_s * G0_M_PER_S2)  # rocket equation: m0 = m1 exp(dv / (Isp g0))
         if exponent > math.log(1e12 / final_mass_kg):
             raise InputError(
-                f"isp_s (--isp-s) = {isp_s} s needs an initial mass of {final_mass_kg:.3g} x e^{exponent:.3g} kg for "
+                f"{isp_label} = {isp_s} s needs an initial mass of {final_mass_kg:.3g} x e^{exponent:.3g} kg for "
                 "this path; chemical engines have 300-460 s"
             )
         steps: list[LedgerStep] = []

@@ -112,7 +112,7 @@ class TransferOptions(_Model):
         from lunarops.orbits.transfers import default_ledger
 
         try:  # the run's orbits stage flies this on the default ledger: its nodes, legs and Isp checked now
-            default_ledger().fly(self.path, self.final_mass_kg, self.isp_s)
+            default_ledger().fly(self.path, self.final_mass_kg, self.isp_s, labels=("final_mass_kg", "isp_s"))
         except InputError as error:
             raise ValueError(f"orbits.transfers (path {self.path}, isp_s {self.isp_s:g}): {error}") from None
         return self
