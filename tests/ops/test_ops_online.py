@@ -360,3 +360,25 @@ def test_crew_before_the_eclss_is_noted() -> None:
     _, _, notes = simulate_scenario(parse_scenario(yaml.safe_dump(data)))
     assert any(n.startswith("Crew are aboard from 2030-01-01T00:00 UTC, before the ECLSS load 'eclss' comes online "
                             "(2030-01-02T00:00 UTC)") for n in notes), notes
+
+
+def test_element_mass_not_landed_sums_shortfalls_and_a_massless_fuel_cell() -> None:
+    # the example's hand sums (test_a_mission_too_light_for_its_elements_is_noted): ILRS-1 lands 4,745 kg for
+    # 4,687 kg of elements (no shortfall); the regenerative fuel cell arrives with ILRS-1 without mass_kg: 3,688.9 kg
+    # by the RFC model (tests/ops/test_ops_api_bad_input.py); ILRS-1 cut to 2,545 kg adds 4,687 - 2,545 = 2,142 kg
+    from lunarops.logistics import outputs
+    from lunarops.runner.stages.campaign import consumables_problem
+    from lunarops.runner.stages.operations import element_mass_not_landed_kg
+
+    scenario = parse_scenario(yaml.safe_dump(_example()))
+    problem, _, _ = consumables_problem(scenario.campaign, scenario.operations)
+    payload = outputs.mission_payload_kg(problem)
+    start = scenario.period.start_utc
+    assert scenario.operations.storage.fuel_cell.arrives_with == "ILRS-1"
+    assert element_mass_not_landed_kg(scenario.operations, start, payload) == pytest.approx(3688.9, abs=0.1)
+    light = {**payload, "ILRS-1": 2545.0}
+    assert element_mass_not_landed_kg(scenario.operations, start, light) == pytest.approx(3688.9 + 2142.0, abs=0.1)
+    given = scenario.with_changes({"operations.storage.fuel_cell.mass_kg": 1000})
+    # a stated 1,000 kg joins ILRS-1's elements: 4,687 + 1,000 = 5,687 kg against 4,745 landed, 942 kg short
+    assert element_mass_not_landed_kg(given.operations, start, payload) == pytest.approx(942.0, abs=0.1)
+    assert element_mass_not_landed_kg(scenario.operations, start, None) is None  # no campaign: nothing to check

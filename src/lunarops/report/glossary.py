@@ -24,11 +24,19 @@ GLOSSARY: tuple[Term, ...] = (
     Term("CR3BP", "Circular restricted three-body problem: a massless spacecraft moving under the Earth "
          "and the Moon, which circle their barycentre. Halo orbits such as the NRHO are periodic solutions of it.",
          "Szebehely, Theory of Orbits (Academic Press, 1967)"),
+    Term("Dose equivalent (Sv, mSv)", "Absorbed radiation dose weighted by each particle's biological "
+         "effectiveness (its quality factor): the sievert, 1 Sv = 1 J/kg so weighted. The crew's dose here is a "
+         "dose equivalent rate times the days (operations.radiation), compared with NASA's career effective dose "
+         "limit of 600 mSv.", "ICRP Publication 103 (2007); NASA-STD-3001 Vol. 1"),
     Term("DSN", "NASA's Deep Space Network: ground antenna complexes at Goldstone, Madrid and Canberra. "
          "Here it is the ground network that must see the Moon for a direct or relayed link to reach the Earth.",
          "NASA/JPL, DSN Telecommunications Link Design Handbook (810-005)"),
     Term("ECLSS", "Environmental control and life support system: air revitalisation, water recovery "
          "and waste handling for the crew.", "NASA BVAD, NASA/TP-2015-218570"),
+    Term("GCR", "Galactic cosmic rays: high-energy nuclei from outside the solar system, the steady radiation "
+         "dose beyond the Earth's magnetic field; highest near solar minimum. On the lunar surface 1369 uSv/day "
+         "(Chang'E 4, 2019), the crew dose rate the operations take by default.",
+         "Zhang et al. 2020, Science Advances 6(39), eaaz1334"),
     Term("IMLEO", "Initial mass in low Earth orbit: the mass a campaign must put "
          "into LEO, the usual cost proxy of transport studies. The campaign's launch arcs end at its launch node, "
          "so imleo_kg is the mass delivered there: in the default scenario they end at TLI (Long March 10's "
@@ -60,6 +68,9 @@ GLOSSARY: tuple[Term, ...] = (
          "water ice can be cold-trapped.", "Mazarico et al. 2011, Icarus 211, 1066-1081"),
     Term("RFC", "Regenerative fuel cell: stores energy by electrolysing water into H2 and O2 and returns "
          "it through a fuel cell.", "Colozza 2020, NASA/CR-2020-220368"),
+    Term("SPE", "Solar particle event: a burst of energetic protons from a solar flare or coronal mass "
+         "ejection, lasting hours to days, that can give a crew in the open a large dose; sheltered against, and "
+         "not modelled in the crew dose here.", "Reitz, Berger & Matthiae 2012, Planet. Space Sci. 74, 78-83"),
     Term("TLI", "Trans-lunar injection: the burn that sends a spacecraft from Earth orbit towards the "
          "Moon, and the node of the campaign network just after it; launch vehicles are rated by payload to it.",
          "Acta Astronautica 177 (2020) 351-372, Table 4"),

@@ -68,7 +68,29 @@ def key_results(
         rows += _campaign_rows(by_name["campaign"])
     if "operations" in by_name:
         rows += _operations_rows(by_name["operations"])
+    if "campaign" in by_name and "operations" in by_name:
+        rows += _isru_plan_check(by_name["campaign"].summary, by_name["operations"].summary)
     return rows
+
+
+def _isru_plan_check(plan: Mapping[str, Any], ops: Mapping[str, Any]) -> list[KeyResult]:
+    """Whether the station's propellant plant stores what the plan's ISRU makes for its vehicles: the LOX and
+    LH2 in store at the period's end (p50; nothing in operations draws them, so at the plan's draw there was at
+    most this) against the plan's oxygen and hydrogen. No row without both sides."""
+    pairs = [("oxygen", "LOX", "lox"), ("hydrogen", "LH2", "lh2")]
+    parts, short = [], False
+    for product, label, key in pairs:
+        planned, stored = _number(plan.get(f"isru_{product}_made_kg")), _number(ops.get(f"{key}_stored_kg_p50"))
+        if planned is None or stored is None or planned <= 0.0:
+            continue
+        short |= stored < planned
+        parts.append(f"{label} {mass(stored)} = {percent(stored / planned, 2)} of the plan's {mass(planned)} {product}")
+    if not parts:
+        return []
+    verdict = ("the station's plants do not make the plan's propellant: size the water_electrolysis plant "
+               "(and the tanks' boil-off) for it, or plan less ISRU" if short else "the station's plants cover it")
+    return [KeyResult("Plan's ISRU propellant vs the station's plants", f"{'; '.join(parts)} (in store at the "
+                      f"period's end, p50): {verdict}", "campaign: isru_*_made_kg; operations: lox/lh2_stored_kg_p50")]
 
 
 def _first_site(stage: StageResult | None) -> str | None:
@@ -92,7 +114,10 @@ def _site_rows(stage: StageResult, name: str | None, base: BaseSite | None) -> l
                               f"site: sun_disk_visible_fraction[{name}]"))
     dark = _number(s.get(f"longest_dark_hours[{name}]"))
     if dark is not None:
-        rows.append(KeyResult("Longest darkness", f"{significant(dark)} h", f"site: longest_dark_hours[{name}]"))
+        terrain = s.get("terrain")
+        bound = (f" (on the '{terrain}' DEM: a lower bound, relief finer than its pixels lengthens the nights; "
+                 "docs/illumination.md)" if isinstance(terrain, str) and terrain != "none" else "")
+        rows.append(KeyResult("Longest darkness", f"{significant(dark)} h{bound}", f"site: longest_dark_hours[{name}]"))
     earth = _number(s.get(f"earth_center_visible_fraction[{name}]"))
     if earth is not None:
         rows.append(KeyResult("Earth visible (direct link possible)", f"{percent(earth)} of the period",
@@ -248,6 +273,22 @@ def _operations_rows(stage: StageResult) -> list[KeyResult]:
             text += f"; heat unmet {significant(unmet)} kWh"
         rows.append(KeyResult(f"Heater {name} (heat balance)", text,
                               f"operations: {name}: heater_mean_kw, heater_peak_kw, heat_unmet_kwh"))
+    not_landed = _number(s.get("element_mass_not_landed_kg"))
+    if not_landed is not None:
+        text = ("none (every element arriving with a mission fits what it lands)" if not_landed <= 0.0 else
+                f"{mass(not_landed)} (the operations notes name the elements and the missions to raise)")
+        rows.append(KeyResult("Element mass the campaign does not land", text,
+                              "operations: element_mass_not_landed_kg"))
+    dose = _number(s.get("crew_dose_worst_stay_msv"))
+    if dose is not None:
+        share = _number(s.get("crew_dose_worst_stay_limit_share"))
+        collective = _number(s.get("crew_dose_collective_person_msv"))
+        text = f"{significant(dose)} mSv per crew member" + (f", {percent(share, 2)} of the career limit" if share
+                                                              is not None else "")
+        if collective is not None:
+            text += f"; collective {significant(collective)} person-mSv"
+        rows.append(KeyResult("Crew radiation dose, worst stay (GCR, no solar particle events)", text,
+                              "operations: crew_dose_worst_stay_msv, _limit_share, crew_dose_collective_person_msv"))
     reserve = _number(s.get("consumables_reserve_days_p05"))
     if reserve is not None or "consumables_reserve_days_p05" in s:
         shown = "unlimited (no crew)" if reserve is None or math.isinf(reserve) else f"{significant(reserve)} d"

@@ -963,6 +963,55 @@ class MonteCarloSpec(_Model):
         return [(c.inputs[0], c.inputs[1], c.rank_correlation) for c in self.correlations]
 
 
+class RadiationSpec(_Model):
+    """The crew's radiation dose budget (lunarops.ops.radiation; docs/operations.md "Crew radiation dose"): galactic
+    cosmic rays per stay at the base and on the transits; solar particle events are not modelled."""
+
+    surface_dose_usv_per_day: float = Field(
+        default=1369.0,
+        ge=0,
+        le=1e6,
+        description="dose equivalent rate on the open lunar surface [uSv/day] (default 1369: Chang'E 4 LND, 2019, "
+        "near solar minimum, Zhang et al. 2020, Sci. Adv. 6, eaaz1334); the crew get it on EVA",
+    )
+    habitat_dose_fraction: float = Field(
+        default=1.0,
+        ge=0,
+        le=1,
+        description="the habitat's dose rate over the open surface's (1: no shielding credit); set it from a "
+        "shielding analysis of the habitat (its walls, regolith cover)",
+    )
+    transit_dose_usv_per_day: float = Field(
+        default=1840.0,
+        ge=0,
+        le=1e6,
+        description="dose equivalent rate on the crewed transits to and from the base [uSv/day] (default 1840: "
+        "MSL RAD in deep-space cruise, Zeitlin et al. 2013, Science 340, 1080)",
+    )
+    career_limit_msv: float = Field(
+        default=600.0,
+        gt=0,
+        le=1e6,
+        description="career effective dose limit a stay is compared with [mSv] (default 600: NASA-STD-3001 Vol. 1)",
+    )
+    stay_limit_msv: float | None = Field(
+        default=None,
+        gt=0,
+        le=1e6,
+        description="a dose per stay not to exceed [mSv] (a programme's allotment per mission); a stay above it is "
+        "noted",
+    )
+
+    @model_validator(mode="after")
+    def _stay_within_career(self) -> RadiationSpec:
+        if self.stay_limit_msv is not None and self.stay_limit_msv > self.career_limit_msv:
+            raise ValueError(
+                f"radiation.stay_limit_msv = {self.stay_limit_msv:g} is above career_limit_msv = "
+                f"{self.career_limit_msv:g}: a stay's allotment is part of the career's; lower stay_limit_msv"
+            )
+        return self
+
+
 class OperationsSection(_Model):
     """Options of the operations stage: the station and how it is run."""
 
@@ -985,6 +1034,9 @@ class OperationsSection(_Model):
     components: list[ComponentSpec] = []
     policy: PolicySpec = PolicySpec()
     monte_carlo: MonteCarloSpec = MonteCarloSpec()
+    radiation: RadiationSpec | None = Field(
+        default=None, description="the crew's radiation dose per stay (absent: no dose computed)"
+    )
     spare_unit_mass_kg: float | None = Field(
         default=None,
         gt=0,

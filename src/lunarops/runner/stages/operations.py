@@ -25,7 +25,14 @@ from lunarops.errors import InputError, ScenarioError, ScenarioIssue
 from lunarops.illumination.site import TERRAIN_NONE
 from lunarops.numformat import significant
 from lunarops.ops import functions as fn
-from lunarops.ops.inputs import LightSeries, build_inputs, crew_below_zero, reserve_thresholds, step_at_or_after
+from lunarops.ops.inputs import (
+    LightSeries,
+    build_inputs,
+    crew_below_zero,
+    crew_series,
+    reserve_thresholds,
+    step_at_or_after,
+)
 from lunarops.ops.lifesupport import BVAD, DAY_S, CrewRates, LoopClosure, o2_mass_fraction
 from lunarops.ops.montecarlo import (
     CorrelationPlan,
@@ -43,6 +50,13 @@ from lunarops.ops.montecarlo import (
     simulate,
     slip_input_name,
     storage_month_table,
+)
+from lunarops.ops.radiation import (
+    CrewTransit,
+    DoseRates,
+    collective_dose_person_msv,
+    crew_stays,
+    stay_doses,
 )
 from lunarops.ops.station import (
     LIFE_SUPPORT_TARGETS,
@@ -184,6 +198,22 @@ def online_table(
     return frame.sort_values("online_utc", kind="stable").reset_index(drop=True)
 
 
+def _mission_element_masses(
+    section: OperationsSection, start: datetime, payload_kg: Mapping[str, float]
+) -> dict[str, tuple[float, dict[str, float]]]:
+    """Per campaign mission that some operations elements arrive with: what it lands [kg] and those elements'
+    masses [kg] (the elements with a stated mass: arrays, power units, storage, the consumables)."""
+    masses = station_from_section(section, start, all_online=True).masses_kg()
+    masses[section.consumables.name] = section.consumables.mass_kg
+    by_mission: dict[str, tuple[float, dict[str, float]]] = {}
+    for element in section.elements():
+        name = getattr(element, "name", "")
+        if element.arrives_with is not None and masses.get(name, 0.0) > 0.0:
+            landed = float(payload_kg.get(element.arrives_with, 0.0))
+            by_mission.setdefault(element.arrives_with, (landed, {}))[1][name] = masses[name]
+    return by_mission
+
+
 def carried_mass_notes(
     section: OperationsSection, start: datetime, payload_kg: Mapping[str, float] | None
 ) -> list[str]:
@@ -191,16 +221,9 @@ def carried_mass_notes(
     it (the elements with a stated mass: arrays, power units, storage)."""
     if not payload_kg:
         return []
-    masses = station_from_section(section, start, all_online=True).masses_kg()
-    masses[section.consumables.name] = section.consumables.mass_kg
-    by_mission: dict[str, dict[str, float]] = {}
-    for element in section.elements():
-        name = getattr(element, "name", "")
-        if element.arrives_with is not None and masses.get(name, 0.0) > 0.0:
-            by_mission.setdefault(element.arrives_with, {})[name] = masses[name]
     notes = []
-    for mission, items in by_mission.items():
-        need, landed = sum(items.values()), payload_kg.get(mission, 0.0)
+    for mission, (landed, items) in _mission_element_masses(section, start, payload_kg).items():
+        need = sum(items.values())
         if need > landed * (1.0 + 1e-9):
             listed = ", ".join(f"{name} {kg:,.0f}" for name, kg in items.items())
             notes.append(
@@ -211,17 +234,26 @@ def carried_mass_notes(
     return notes
 
 
-def massless_storage_notes(section: OperationsSection) -> list[str]:
-    """A note when the fuel cell store has no mass_kg: what lunarops's RFC mass model (lunarops.ops.sizing,
-    Colozza 2020 figures, as `lunarops power size` uses) gives for its capacity and powers at its nominal
-    fuel-cell efficiency, so that the power system's mass and the landing missions' checks do not pass silently."""
+def _massless_fuel_cell_kg(section: OperationsSection) -> dict[str, float]:
+    """The parts' masses [kg] lunarops's RFC model (lunarops.ops.sizing, Colozza 2020 figures, as `lunarops power
+    size` uses) gives the fuel cell store when it has no mass_kg; empty when it has one (or there is none)."""
     from lunarops.ops.sizing import PowerTechnology, rfc_mass_kg
 
     cell = section.storage.fuel_cell
     if cell is None or cell.mass_kg > 0.0:
-        return []
+        return {}
     tech = PowerTechnology(fuel_cell_efficiency=uncertain(cell.fuel_cell_efficiency).nominal)
-    parts = rfc_mass_kg(cell.capacity_kwh * 3.6e6, cell.fuel_cell_kw * 1e3, cell.electrolyser_kw * 1e3, tech)
+    return dict(rfc_mass_kg(cell.capacity_kwh * 3.6e6, cell.fuel_cell_kw * 1e3, cell.electrolyser_kw * 1e3, tech))
+
+
+def massless_storage_notes(section: OperationsSection) -> list[str]:
+    """A note when the fuel cell store has no mass_kg: what the RFC model gives for its capacity and powers at its
+    nominal fuel-cell efficiency, so that the power system's mass and the landing missions' checks do not pass
+    silently."""
+    parts = _massless_fuel_cell_kg(section)
+    cell = section.storage.fuel_cell
+    if not parts or cell is None:
+        return []
     listed = ", ".join(f"{name.removeprefix('rfc_').replace('_', ' ')} {kg:,.0f}" for name, kg in parts.items())
     return [
         f"The fuel cell store {cell.name!r} has no mass_kg, so its mass is in neither power_system_mass_kg nor the "
@@ -229,6 +261,22 @@ def massless_storage_notes(section: OperationsSection) -> list[str]:
         f"uses) gives {sum(parts.values()):,.0f} kg for {cell.capacity_kwh:,.0f} kWh ({listed} kg): set "
         "storage.fuel_cell.mass_kg"
     ]
+
+
+def element_mass_not_landed_kg(
+    section: OperationsSection, start: datetime, payload_kg: Mapping[str, float] | None
+) -> float | None:
+    """The operations elements' mass that the campaign's missions do not land [kg]: each mission's shortfall
+    against the elements arriving with it, plus a fuel cell store arriving with a mission but without a mass_kg
+    (at the RFC model's mass). None without a campaign (nothing to check against)."""
+    if not payload_kg:
+        return None
+    missions = _mission_element_masses(section, start, payload_kg)
+    short = sum(max(sum(items.values()) - landed, 0.0) for landed, items in missions.values())
+    cell = section.storage.fuel_cell
+    if cell is not None and cell.arrives_with is not None:
+        short += sum(_massless_fuel_cell_kg(section).values())
+    return float(short)
 
 
 def thermal_load(spec: Any) -> ThermalLoad | None:
@@ -1151,6 +1199,7 @@ def simulate_scenario(
     notes += life_support_losses_note(section, station)
     notes += crew_below_zero_notes(station, start)
     notes += _ice_without_psr(scenario, site_summary)
+    notes += ilmenite_feed_notes(scenario)
     if section.comms is not None:
         notes.append(_link_note(section.comms, light, inputs, mc.summary))
         notes += _earth_never_up(section.comms, light, inputs, base_site(scenario).name)
@@ -1968,6 +2017,12 @@ def run_stage(ctx: RunContext) -> StageResult | None:
     summary: dict[str, Any] = dict(mc.summary)
     summary["run0_events"] = len(hourly.events)
     summary["power_system_mass_kg"] = float(sum(station_masses.values()))
+    not_landed = element_mass_not_landed_kg(
+        scenario.operations, scenario.period.start_utc,
+        campaign.products.get("payload_kg") if campaign is not None else None,
+    )
+    if not_landed is not None:
+        summary["element_mass_not_landed_kg"] = not_landed
     counts = hourly.events["event"].value_counts()
     flat = {k: v for k, v in mc.summary.items() if k not in TABLE_KEYS}
     tables = [
@@ -2053,6 +2108,12 @@ def run_stage(ctx: RunContext) -> StageResult | None:
         "crew's draw, counted while crew are aboard; awaiting_spares_mean counts the failures per run that found no "
         "spare at hand (each then waits for a delivered spare, or to the end of the run)."
     )
+    dose_summary, dose_tables, dose_notes = crew_dose(
+        scenario, campaign.products.get("deliveries") if campaign is not None else None, arrivals
+    )
+    summary.update(dose_summary)
+    tables += dose_tables
+    notes += dose_notes
     period = scenario.period
     online = online_table(scenario.operations, period.start_utc, arrivals, period.step_s, period.end_utc)
     if len(online):
@@ -2184,6 +2245,28 @@ def _ice_without_psr(scenario: Any, site_summary: Mapping[str, Any] | None) -> l
     ]
 
 
+#: Above this latitude a base stands in the highlands, far from any mare [deg] (the maria lie within about 65 deg of
+#: the equator: Mare Frigoris, the highest, is centred at 56 N).
+HIGHLANDS_LATITUDE_DEG = 70.0
+
+
+def ilmenite_feed_notes(scenario: Any) -> list[str]:
+    """A note per ilmenite plant at a polar (highland) base: its energy per kg O2 is a mare-grade figure."""
+    plants = [p for p in scenario.operations.isru if p.kind == "ilmenite_reduction"]
+    site = base_site(scenario)
+    if not plants or abs(site.latitude_deg) < HIGHLANDS_LATITUDE_DEG:
+        return []
+    names = ", ".join(f"{p.name} ({_pct(p.energy_kwh_per_kg_o2)} kWh per kg O2)" for p in plants)
+    return [
+        f"Ilmenite reduction at a polar base: {names}. Leger et al. 2025 (PNAS 122) measured 24.3 +- 5.8 kWh per kg "
+        "of O2 with a feed of 10 wt % ilmenite; highland regolith, as at the poles, holds far less titanium (TiO2 "
+        "mostly below 1 wt %: Lunar Prospector, Elphic et al. 2002, JGR 107(E4)), and heating the feed dominates "
+        "the energy, so with local soil expect roughly 1 / grade times the energy per kg (about 10x at 1 wt %). The "
+        "O2 made here (isru_o2_kg) holds for a richer feed (beneficiated or brought in) or another oxygen-from-"
+        "regolith process at that energy."
+    ]
+
+
 def _pct(value: UncertainFloat) -> str:
     """An ice_wt_pct as written: a number, or its distribution's centre and range."""
     if isinstance(value, float | int):
@@ -2269,3 +2352,138 @@ def _crew_from_both(
         "operations.consumables and resupply. If they are the same people, take them out of operations.crew (a "
         "count of 0 from the campaign's landing)."
     ]
+
+
+def _return_days(problem: Any, destination: str) -> float:
+    """Shortest time of flight [d] from ``destination`` back to Earth over inbound arcs (Dijkstra); the outbound
+    transit when no inbound route is given."""
+    best = {destination: 0.0}
+    todo = {destination}
+    while todo:
+        node = min(todo, key=lambda n: best[n])
+        todo.remove(node)
+        for arc in problem.arcs:
+            if arc.origin != node or not problem.is_inbound(arc):
+                continue
+            value = best[node] + arc.tof_days
+            if value < best.get(arc.destination, math.inf):
+                best[arc.destination] = value
+                todo.add(arc.destination)
+    return float(best.get(problem.earth, problem.transit_days(destination)))
+
+
+def crewed_transits(scenario: Any, start: datetime) -> list[CrewTransit]:
+    """The campaign's crewed missions to the base: when their crew land (from ``start``) and their outbound and
+    return transits [d] (the shortest routes over the logistics arcs, as the campaign dates the crew's landing)."""
+    campaign = getattr(scenario, "campaign", None)
+    logistics = getattr(campaign, "logistics", None)
+    if campaign is None or logistics is None:
+        return []
+    problem = campaign.problem()
+    node = logistics.base_node()
+    transits = []
+    for m in problem.missions:
+        if m.crew <= 0 or (node is not None and m.destination != node):
+            continue
+        outbound = float(problem.transit_days(m.destination))
+        landing = campaign.epoch_utc + timedelta(days=float(m.depart_day) + outbound)
+        transits.append(CrewTransit(
+            (landing - start).total_seconds(), float(m.crew), outbound, _return_days(problem, m.destination)
+        ))
+    return transits
+
+
+def crew_dose(
+    scenario: Any, campaign_deliveries: pd.DataFrame | None, arrivals: Mapping[str, datetime] | None
+) -> tuple[dict[str, Any], list[Table], list[str]]:
+    """The crew's radiation dose (operations.radiation; lunarops.ops.radiation): summary keys, the table of the
+    stays and a note; nothing without the block."""
+    section = scenario.operations
+    spec = section.radiation
+    if spec is None:
+        return {}, [], []
+    period = scenario.period
+    start, step_s = period.start_utc, period.step_s
+    station = station_from_section(section, start, campaign_deliveries, arrivals)
+    crew = crew_series(station, np.arange(period.n_steps, dtype=np.float64) * step_s)
+    rates = DoseRates(
+        spec.surface_dose_usv_per_day, spec.habitat_dose_fraction, spec.transit_dose_usv_per_day,
+        spec.career_limit_msv,
+    )
+    eva_h = section.life_support.eva_hours_per_crew_week
+    transits = crewed_transits(scenario, start) if campaign_deliveries is not None else []
+    stays = crew_stays(crew, step_s)
+    doses = stay_doses(stays, rates, eva_h, transits, step_s)
+    collective = collective_dose_person_msv(stays, rates, eva_h, transits, step_s)
+    worst = max((d.dose_msv for d in doses), default=0.0)
+    summary: dict[str, Any] = {
+        "crew_stays": len(stays),
+        "crew_dose_worst_stay_msv": worst,
+        "crew_dose_worst_stay_limit_share": worst / rates.career_limit_msv,
+        "crew_dose_collective_person_msv": collective,
+    }
+
+    def utc(seconds: float) -> str:
+        return f"{start + timedelta(seconds=seconds):%Y-%m-%d %H:%M}"
+
+    basis = (
+        f"surface {rates.surface_dose_usv_per_day:g} uSv/day (default: Chang'E 4 LND, 2019, near solar minimum, "
+        "when the cosmic-ray dose is at its highest), in the habitat x "
+        f"{rates.habitat_dose_fraction:g}" + (" (no shielding credit)" if rates.habitat_dose_fraction == 1.0 else "")
+        + (f", on EVA {eva_h:g} h per crew member per week at the surface rate" if eva_h > 0 else ", no EVA")
+        + "; transits "
+        f"{rates.transit_dose_usv_per_day:g} uSv/day (default: MSL RAD in deep-space cruise)"
+    )
+    caveat = (
+        "Solar particle events are not modelled: a storm shelter is sized separately. The count model does not "
+        "follow individuals: each stay (crew aboard without a break) is taken as one person's, on the safe side "
+        "when crews hand over."
+    )
+    if not stays:
+        return summary, [], [
+            f"Crew radiation dose (operations.radiation): no crew aboard in the period, so no dose ({basis}). "
+            + caveat
+        ]
+    rows = []
+    for d in doses:
+        s = d.stay
+        rows.append({
+            "start_utc": utc(s.start_s), "end_utc": utc(s.end_s), "days": s.days, "peak_crew": s.peak_crew,
+            "crew_member_days": s.crew_member_days, "habitat_days": d.habitat_days, "eva_days": d.eva_days,
+            "transit_days": d.transit_days, "surface_msv": d.surface_msv, "transit_msv": d.transit_msv,
+            "dose_msv": d.dose_msv, "career_limit_share": d.dose_msv / rates.career_limit_msv,
+        })
+    table = Table(
+        "Crew stays and radiation dose per crew member (GCR: the base's surface and habitat rates, and the "
+        "transits of the campaign's crews landing in the stay; solar particle events not modelled) [mSv]",
+        pd.DataFrame(rows),
+    )
+    shown = "; ".join(
+        f"{utc(d.stay.start_s)} to {utc(d.stay.end_s)} UTC, {d.stay.days:,.1f} d, peak {d.stay.peak_crew:g} crew"
+        + (" (cut by the period)" if d.stay.open_start or d.stay.open_end else "")
+        + f": {significant(d.dose_msv)} mSv ({significant(d.surface_msv)} at the base"
+        + (f" + {significant(d.transit_msv)} on {d.transit_days:g} d of transits" if d.transit_days else "")
+        + f"), {d.dose_msv / rates.career_limit_msv:.1%} of the {rates.career_limit_msv:g} mSv career limit"
+        for d in doses[:5]
+    ) + (f"; and {len(doses) - 5} more (table)" if len(doses) > 5 else "")
+    notes = [
+        f"Crew radiation dose per crew member, galactic cosmic rays (operations.radiation): {shown}. Collective "
+        f"dose {significant(collective)} person-mSv. Rates: {basis}. " + caveat
+        + (" A stay no campaign crew land in (operations.crew) counts no transit." if any(
+            d.transit_days == 0 for d in doses) else "")
+    ]
+    over_career = [d for d in doses if d.dose_msv > rates.career_limit_msv]
+    if over_career:
+        notes.append(
+            f"{len(over_career)} stay(s) exceed the {rates.career_limit_msv:g} mSv career limit on their own "
+            f"(worst {significant(worst)} mSv): shorten the stays, rotate crews, or shield the habitat (a lower "
+            "operations.radiation.habitat_dose_fraction from a shielding analysis)."
+        )
+    if spec.stay_limit_msv is not None:
+        over = [d for d in doses if d.dose_msv > spec.stay_limit_msv]
+        if over:
+            notes.append(
+                f"{len(over)} stay(s) exceed operations.radiation.stay_limit_msv = {spec.stay_limit_msv:g} mSv "
+                f"(worst {significant(worst)} mSv, from {utc(max(over, key=lambda d: d.dose_msv).stay.start_s)})."
+            )
+    return summary, [table], notes

@@ -1,0 +1,205 @@
+"""Crew radiation dose per stay at the base (layer 1-2: pure numpy): galactic cosmic rays only.
+
+A stay is a continuous stretch of steps with crew aboard (the operations' crew count > 0). The count model does
+not follow individuals, so a stay is taken as one person's, start to end: on the safe side when crews hand over
+(no one is aboard longer than the stay). Per crew member of a stay [mSv]::
+
+    dose = days x (1 - f_eva) x surface rate x habitat_dose_fraction      (in the habitat)
+         + days x f_eva x surface rate                                     (out on EVA, the suit no shield)
+         + transit days (to and from the base) x transit rate
+
+``f_eva`` is the share of the day on EVA (EVA hours per crew week / 168 h). The collective dose [person-mSv] is
+the same rates times the crew-member-days (the count summed over the steps) plus each crewed transit's crew x
+its days. Not modelled: solar particle events (sporadic; a storm shelter is sized for them separately), the
+solar-cycle swing of the GCR rate (the default rates were measured near solar minimum, the high side), and any
+shielding credit unless habitat_dose_fraction says so.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from lunarops.checks import is_real_number
+from lunarops.errors import InputError
+
+#: Lunar surface dose equivalent rate from GCR (charged and neutral particles), 1369 uSv/day, measured by the
+#: Lunar Lander Neutrons and Dosimetry experiment (LND) on Chang'E 4 in 2019, near solar minimum, from inside the
+#: lander (a shielding comparable to a spacesuit's): Zhang et al. 2020, Science Advances 6(39), eaaz1334,
+#: doi:10.1126/sciadv.aaz1334 (2.6 times the ISS's 523 uSv/day). [uSv/day]
+LND_SURFACE_USV_PER_DAY = 1369.0
+#: Deep-space cruise dose equivalent rate inside a spacecraft, measured by MSL's Radiation Assessment Detector
+#: (RAD) in 2011-2012: 466 mSv over the 253-day cruise = 1.84 mSv/day (Zeitlin et al. 2013, Science 340,
+#: 1080-1084, doi:10.1126/science.1235989; 0.66 Sv for a 360-day round trip). [uSv/day]
+RAD_CRUISE_USV_PER_DAY = 1840.0
+#: NASA's career effective dose limit, 600 mSv for every astronaut whatever age or sex (the dose-based standard
+#: NASA proposed, endorsed by the National Academies' 2021 report "Space Radiation and Astronaut Health",
+#: doi:10.17226/26155, and set in NASA-STD-3001 Vol. 1 Rev. B). [mSv]
+NASA_CAREER_LIMIT_MSV = 600.0
+
+DAY_S = 86400.0
+HOURS_PER_WEEK = 168.0
+
+
+@dataclass(frozen=True)
+class DoseRates:
+    """The dose rates of the model and the limit a stay is compared with."""
+
+    surface_dose_usv_per_day: float = LND_SURFACE_USV_PER_DAY
+    habitat_dose_fraction: float = 1.0  # the habitat's dose over the open surface's (1: no shielding credit)
+    transit_dose_usv_per_day: float = RAD_CRUISE_USV_PER_DAY
+    career_limit_msv: float = NASA_CAREER_LIMIT_MSV
+
+    def check(self, where: str = "operations.radiation") -> None:
+        """Raise InputError naming the field, its value and the fix when a rate is not a number in range."""
+        for name, low, high, need in (
+            ("surface_dose_usv_per_day", 0.0, 1e6, "a dose rate >= 0 [uSv/day], e.g. 1369 (Chang'E 4 LND)"),
+            ("habitat_dose_fraction", 0.0, 1.0, "a fraction in [0, 1] (1: no shielding credit)"),
+            ("transit_dose_usv_per_day", 0.0, 1e6, "a dose rate >= 0 [uSv/day], e.g. 1840 (MSL RAD cruise)"),
+        ):
+            _check_number(f"{where}.{name}", getattr(self, name), low, high, need)
+        _check_number(
+            f"{where}.career_limit_msv", self.career_limit_msv, 0.0, 1e6, "a dose > 0 [mSv], e.g. 600 (NASA)",
+            low_open=True,
+        )
+
+
+@dataclass(frozen=True)
+class CrewStay:
+    """A continuous stretch of steps with crew aboard: [start_s, end_s) from the period's start."""
+
+    start_s: float
+    end_s: float
+    peak_crew: float
+    crew_member_days: float
+    open_start: bool  # crew already aboard at the period's first step
+    open_end: bool  # crew still aboard at its last step
+
+    @property
+    def days(self) -> float:
+        return (self.end_s - self.start_s) / DAY_S
+
+
+@dataclass(frozen=True)
+class CrewTransit:
+    """A crewed mission's flights to the base and back: its crew land at landing_s (from the period's start)."""
+
+    landing_s: float
+    crew: float
+    outbound_days: float
+    return_days: float
+
+
+@dataclass(frozen=True)
+class StayDose:
+    """One stay's dose per crew member [mSv]."""
+
+    stay: CrewStay
+    habitat_days: float
+    eva_days: float
+    transit_days: float
+    surface_msv: float
+    transit_msv: float
+
+    @property
+    def dose_msv(self) -> float:
+        return self.surface_msv + self.transit_msv
+
+
+def _check_number(where: str, value: object, low: float, high: float, need: str, low_open: bool = False) -> None:
+    ok = is_real_number(value) and math.isfinite(float(value))  # type: ignore[arg-type]
+    if ok:
+        v = float(value)  # type: ignore[arg-type]
+        ok = (v > low if low_open else v >= low) and v <= high
+    if not ok:
+        raise InputError(f"{where} = {value!r} is out of range: give {need}")
+
+
+def eva_day_share(eva_hours_per_crew_week: float) -> float:
+    """Share of a crew member's day spent on EVA (the weekly hours spread over the week)."""
+    _check_number(
+        "operations.life_support.eva_hours_per_crew_week", eva_hours_per_crew_week, 0.0, HOURS_PER_WEEK,
+        "hours per crew member per week in [0, 168]",
+    )
+    return float(eva_hours_per_crew_week) / HOURS_PER_WEEK
+
+
+def crew_stays(crew: NDArray[np.float64], step_s: float) -> list[CrewStay]:
+    """The continuous stretches of steps with crew > 0 in the crew count series (one value per step)."""
+    _check_number("step_s", step_s, 0.0, 1e9, "a step > 0 [s]", low_open=True)
+    count = np.asarray(crew, dtype=float)
+    if count.ndim != 1 or not np.all(np.isfinite(count)) or np.any(count < 0):
+        raise InputError("crew: the crew count series must be one finite count >= 0 per step")
+    aboard = count > 0
+    edges = np.flatnonzero(np.diff(np.concatenate([[False], aboard, [False]]).astype(np.int8)))
+    stays = []
+    for a, b in zip(edges[0::2], edges[1::2], strict=True):
+        stays.append(CrewStay(
+            start_s=float(a) * step_s,
+            end_s=float(b) * step_s,
+            peak_crew=float(count[a:b].max()),
+            crew_member_days=float(count[a:b].sum()) * step_s / DAY_S,
+            open_start=bool(a == 0),
+            open_end=bool(b == len(count)),
+        ))
+    return stays
+
+
+def stay_transits(stay: CrewStay, transits: Sequence[CrewTransit], step_s: float) -> list[CrewTransit]:
+    """The crewed transits whose crew land in the stay (at its first step or during it: the count rises at the
+    first step at or after a landing)."""
+    return [t for t in transits if stay.start_s - step_s < t.landing_s < stay.end_s]
+
+
+def stay_doses(
+    stays: Sequence[CrewStay],
+    rates: DoseRates,
+    eva_hours_per_crew_week: float,
+    transits: Sequence[CrewTransit] = (),
+    step_s: float = 3600.0,
+) -> list[StayDose]:
+    """Each stay's dose per crew member [mSv]: the stay's days in the habitat and on EVA at the surface rate (the
+    habitat's times habitat_dose_fraction) plus the longest outbound and return transits of the crews landing in
+    it at the transit rate (a stay no crewed transit lands in has none: crews from operations.crew)."""
+    rates.check()
+    f_eva = eva_day_share(eva_hours_per_crew_week)
+    surface = rates.surface_dose_usv_per_day / 1000.0  # mSv/day
+    out = []
+    for stay in stays:
+        landing = stay_transits(stay, transits, step_s)
+        transit_days = (
+            max(t.outbound_days for t in landing) + max(t.return_days for t in landing) if landing else 0.0
+        )
+        habitat_days = stay.days * (1.0 - f_eva)
+        eva_days = stay.days * f_eva
+        out.append(StayDose(
+            stay=stay,
+            habitat_days=habitat_days,
+            eva_days=eva_days,
+            transit_days=transit_days,
+            surface_msv=(habitat_days * rates.habitat_dose_fraction + eva_days) * surface,
+            transit_msv=transit_days * rates.transit_dose_usv_per_day / 1000.0,
+        ))
+    return out
+
+
+def collective_dose_person_msv(
+    stays: Sequence[CrewStay],
+    rates: DoseRates,
+    eva_hours_per_crew_week: float,
+    transits: Sequence[CrewTransit] = (),
+    step_s: float = 3600.0,
+) -> float:
+    """The whole crew's dose [person-mSv]: the crew-member-days at the base at the surface rates plus, for each
+    crewed transit landing in a stay, its crew x (outbound + return days) at the transit rate."""
+    rates.check()
+    f_eva = eva_day_share(eva_hours_per_crew_week)
+    per_day_msv = rates.surface_dose_usv_per_day / 1000.0 * ((1.0 - f_eva) * rates.habitat_dose_fraction + f_eva)
+    crew_days = sum(s.crew_member_days for s in stays)
+    flown = {id(t): t for s in stays for t in stay_transits(s, transits, step_s)}.values()
+    transit_person_days = sum(t.crew * (t.outbound_days + t.return_days) for t in flown)
+    return crew_days * per_day_msv + transit_person_days * rates.transit_dose_usv_per_day / 1000.0

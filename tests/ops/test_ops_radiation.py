@@ -1,0 +1,170 @@
+"""The crew's radiation dose per stay (lunarops.ops.radiation, operations.radiation).
+
+Rates: lunar surface 1369 uSv/day (Chang'E 4 LND, Zhang et al. 2020, Sci. Adv. 6, eaaz1334), deep-space cruise
+1840 uSv/day (MSL RAD, 466 mSv over 253 d: Zeitlin et al. 2013, Science 340, 1080), NASA's 600 mSv career
+limit (NASA-STD-3001 Vol. 1 Rev. B). Expected doses are computed by hand in the comments."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import yaml
+
+from lunarops.errors import InputError, ScenarioError
+from lunarops.ops.radiation import (
+    LND_SURFACE_USV_PER_DAY,
+    NASA_CAREER_LIMIT_MSV,
+    RAD_CRUISE_USV_PER_DAY,
+    CrewTransit,
+    DoseRates,
+    collective_dose_person_msv,
+    crew_stays,
+    stay_doses,
+)
+from lunarops.runner.headline import _operations_rows
+from lunarops.runner.stage import StageResult
+from lunarops.runner.stages.campaign import plan_campaign
+from lunarops.runner.stages.operations import crew_dose
+from lunarops.scenario import default_scenario_path
+from lunarops.scenario.load import parse_scenario
+
+STEP_S = 3600.0
+DAY = 24  # steps
+
+
+def test_default_rates_are_the_sources() -> None:
+    assert LND_SURFACE_USV_PER_DAY == 1369.0  # Zhang et al. 2020: 1369 uSv/day
+    assert RAD_CRUISE_USV_PER_DAY == pytest.approx(466_000.0 / 253.0, abs=5.0)  # 466 mSv / 253 d = 1842 uSv/day
+    assert NASA_CAREER_LIMIT_MSV == 600.0
+
+
+def test_a_stay_by_hand() -> None:
+    # 2 crew for 14 days (336 hourly steps) after 2 empty days; 7 h of EVA per crew member per week (1/24 of the
+    # day); the habitat halves the dose (habitat_dose_fraction 0.5); the crew fly 5.2 d out and 5.6 d back.
+    crew = np.zeros(20 * DAY)
+    crew[2 * DAY:16 * DAY] = 2.0
+    rates = DoseRates(habitat_dose_fraction=0.5)
+    landing = CrewTransit(landing_s=2 * 86400.0 - 1800.0, crew=2.0, outbound_days=5.2, return_days=5.6)
+    stays = crew_stays(crew, STEP_S)
+    assert len(stays) == 1
+    stay = stays[0]
+    assert (stay.start_s, stay.end_s, stay.days, stay.peak_crew) == (2 * 86400.0, 16 * 86400.0, 14.0, 2.0)
+    assert stay.crew_member_days == pytest.approx(28.0, abs=1e-9)
+    assert not stay.open_start and not stay.open_end
+    (dose,) = stay_doses(stays, rates, 7.0, [landing], STEP_S)
+    # EVA days 14 / 24 = 0.58333 d, habitat days 13.41667 d
+    assert dose.eva_days == pytest.approx(14.0 / 24.0, abs=1e-9)
+    assert dose.habitat_days == pytest.approx(14.0 * 23.0 / 24.0, abs=1e-9)
+    # at the base: (13.41667 x 0.5 + 0.58333) x 1.369 mSv/day = 7.29167 x 1.369 = 9.98229 mSv
+    assert dose.surface_msv == pytest.approx(9.98229, abs=1e-4)
+    # transits: (5.2 + 5.6) d x 1.84 mSv/day = 19.872 mSv
+    assert dose.transit_days == pytest.approx(10.8, abs=1e-9)
+    assert dose.transit_msv == pytest.approx(19.872, abs=1e-6)
+    assert dose.dose_msv == pytest.approx(29.85429, abs=1e-4)  # 9.98229 + 19.872; 4.98 % of 600 mSv
+    # collective: 28 crew-days x 7.29167 / 14 x 1.369 = 19.96458 + 2 crew x 10.8 d x 1.84 = 39.744 -> 59.70858
+    collective = collective_dose_person_msv(stays, rates, 7.0, [landing], STEP_S)
+    assert collective == pytest.approx(59.70858, abs=1e-4)
+
+
+def test_no_crew_no_stays() -> None:
+    crew = np.zeros(10 * DAY)
+    assert crew_stays(crew, STEP_S) == []
+    assert stay_doses([], DoseRates(), 0.0) == []
+    assert collective_dose_person_msv([], DoseRates(), 0.0) == 0.0
+
+
+def test_two_stays_separated_by_an_uncrewed_gap() -> None:
+    # 3 crew for 2 days, empty 1 day, then 1 then 2 crew for 3 days running to the period's end: two stays; the
+    # transit lands in the second only. No EVA, no shielding credit.
+    crew = np.zeros(6 * DAY)
+    crew[0:2 * DAY] = 3.0
+    crew[3 * DAY:4 * DAY] = 1.0
+    crew[4 * DAY:] = 2.0
+    transit = CrewTransit(landing_s=3 * 86400.0, crew=1.0, outbound_days=4.0, return_days=4.0)
+    first, second = crew_stays(crew, STEP_S)
+    assert (first.days, first.peak_crew, first.open_start, first.open_end) == (2.0, 3.0, True, False)
+    assert (second.days, second.peak_crew, second.open_start, second.open_end) == (3.0, 2.0, False, True)
+    assert second.crew_member_days == pytest.approx(1.0 + 2.0 * 2.0, abs=1e-9)
+    a, b = stay_doses([first, second], DoseRates(), 0.0, [transit], STEP_S)
+    assert a.transit_days == 0.0 and a.dose_msv == pytest.approx(2.0 * 1.369, abs=1e-9)  # 2.738 mSv
+    # 3 d x 1.369 + 8 d x 1.84 = 4.107 + 14.72 = 18.827 mSv
+    assert b.dose_msv == pytest.approx(18.827, abs=1e-9)
+    # collective: (6 + 5) crew-days x 1.369 + 1 crew x 8 d x 1.84 = 15.059 + 14.72 = 29.779 person-mSv
+    assert collective_dose_person_msv([first, second], DoseRates(), 0.0, [transit], STEP_S) == pytest.approx(
+        29.779, abs=1e-9
+    )
+
+
+@pytest.mark.parametrize(
+    ("rates", "field"),
+    [
+        (DoseRates(habitat_dose_fraction=1.5), "operations.radiation.habitat_dose_fraction = 1.5"),
+        (DoseRates(surface_dose_usv_per_day=-1.0), "operations.radiation.surface_dose_usv_per_day = -1.0"),
+        (DoseRates(transit_dose_usv_per_day=float("nan")), "operations.radiation.transit_dose_usv_per_day = nan"),
+        (DoseRates(career_limit_msv=0.0), "operations.radiation.career_limit_msv = 0.0"),
+    ],
+)
+def test_bad_rates_are_named(rates: DoseRates, field: str) -> None:
+    stays = crew_stays(np.ones(DAY), STEP_S)
+    with pytest.raises(InputError, match="give ") as error:
+        stay_doses(stays, rates, 0.0)
+    assert field in str(error.value)
+
+
+def test_bad_series_and_eva_are_named() -> None:
+    with pytest.raises(InputError, match="crew count series"):
+        crew_stays(np.array([1.0, -1.0]), STEP_S)
+    with pytest.raises(InputError, match="step_s = 0"):
+        crew_stays(np.ones(3), 0.0)
+    with pytest.raises(InputError, match="eva_hours_per_crew_week = 200"):
+        stay_doses(crew_stays(np.ones(3), STEP_S), DoseRates(), 200)
+
+
+def _scenario_data() -> dict:
+    return yaml.safe_load(default_scenario_path().read_text())
+
+
+@pytest.mark.parametrize(
+    ("block", "words"),
+    [
+        ({"habitat_dose_fraction": 1.5}, "operations.radiation.habitat_dose_fraction"),
+        ({"surface_dose_usv_per_day": -5}, "operations.radiation.surface_dose_usv_per_day"),
+        ({"career_limit_msv": 100, "stay_limit_msv": 200}, "lower stay_limit_msv"),
+    ],
+)
+def test_bad_scenario_block_is_named(block: dict, words: str) -> None:
+    data = _scenario_data()
+    data["operations"]["radiation"] = block
+    with pytest.raises(ScenarioError, match=words):
+        parse_scenario(yaml.safe_dump(data))
+
+
+def test_without_the_block_nothing_is_computed() -> None:
+    data = _scenario_data()
+    data["operations"].pop("radiation", None)
+    scenario = parse_scenario(yaml.safe_dump(data))
+    assert scenario.operations.radiation is None
+    assert crew_dose(scenario, None, None) == ({}, [], [])
+    rows = _operations_rows(StageResult(name="operations", title="", summary={"runs": 5}))
+    assert not any("radiation" in row.item for row in rows)
+
+
+def test_the_example_crewed_visit() -> None:
+    # the example: 2 crew, 14 days at the base from 2034-10-06 05:00, no EVA, no shielding credit; transits over
+    # its logistics arcs: out 0.1 + 4.5 + 0.5 + 0.1 = 5.2 d, back 0.1 + 0.5 + 5.0 = 5.6 d.
+    # 14 x 1.369 = 19.166 mSv + 10.8 x 1.84 = 19.872 mSv -> 39.038 mSv, 6.506 % of 600; collective 2 x 39.038
+    scenario = parse_scenario(default_scenario_path().read_text())
+    assert scenario.operations.radiation is not None
+    plan = plan_campaign(scenario.campaign, scenario.operations, lambda f, m: None)
+    summary, tables, notes = crew_dose(scenario, plan.deliveries, plan.arrivals)
+    assert summary["crew_stays"] == 1
+    assert summary["crew_dose_worst_stay_msv"] == pytest.approx(39.038, abs=1e-6)
+    assert summary["crew_dose_worst_stay_limit_share"] == pytest.approx(39.038 / 600.0, abs=1e-9)
+    assert summary["crew_dose_collective_person_msv"] == pytest.approx(78.076, abs=1e-6)
+    (table,) = tables
+    assert table.frame["start_utc"].tolist() == ["2034-10-06 05:00"]
+    assert "Solar particle events are not modelled: a storm shelter is sized separately" in notes[0]
+    assert "near solar minimum" in notes[0]
+    rows = _operations_rows(StageResult(name="operations", title="", summary=summary))
+    (row,) = [r for r in rows if "radiation" in r.item]
+    assert row.value.startswith("39 mSv per crew member, 6.5 % of the career limit")
