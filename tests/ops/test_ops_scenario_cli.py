@@ -453,8 +453,12 @@ def test_cli_power_size_scenario_uses_its_terrain_light(tmp_path: Path) -> None:
     # 2017, JGR Planets 122, Eq. A5 and Table A1), S = 1360.8 W/m2 (Kopp & Lean 2011) x (1 au / r)^2 (1 au =
     # 149,597,870,700 m, IAU 2012 B2), sigma 5.670374419e-8 (CODATA 2018), f the visible disk share, el and r the
     # Sun's apparent elevation and distance at the mast (lunarops.sky, as the operations light); sink T_s =
-    # (0.5 x 0.95 T_g^4 + 0.5 x 2.7^4)^(1/4); P = 16.5 (293.15 - T_s) - 1000 W within [0, 3000]. Unlit:
-    # T_s = 58.11 K, P = 2878.1 W; the Sun 1.5 deg up: A = 0.79, T_g = 108 K, P = 2.36 kW
+    # (0.5 x 0.95 T_g^4 + 0.5 x 2.7^4)^(1/4); sunlight on the habitat (the block's solar_gain_area_m2 0.86 and
+    # solar_gain_roof_area_m2 0.36, docs/operations.md) Q_sun = S f (0.86 cos(el) + 0.36 max(sin(el), 0)) with
+    # the Sun's apparent elevation el (the walls see a disk below 0 over the lower ridge horizon);
+    # P = 16.5 (293.15 - T_s) - 1000 - Q_sun W within [0, 3000]. Unlit:
+    # T_s = 58.11 K, P = 2878.1 W; the Sun 1.5 deg up, whole disk, 1 au: A = 0.79, T_g = 108 K, P without the
+    # Sun on the walls 2.36 kW, Q_sun = 1360.8 x (0.86 x 0.99966 + 0.36 x 0.02618) = 1182.7 W, P = 1.18 kW
     from lunarops.sky import sky_at_site
 
     sky = sky_at_site(-89.45, 222.69, 10.0, utc_period(period.start_utc, period.end_utc, 3600.0),
@@ -465,7 +469,10 @@ def test_cli_power_size_scenario_uses_its_terrain_light(tmp_path: Path) -> None:
     absorbed_w_per_m2 = (1.0 - albedo) * flux_w_per_m2 * np.sin(np.radians(el_deg)) * light.sun_disk_visible
     ground_k = np.maximum((absorbed_w_per_m2 / (0.95 * 5.670374419e-8)) ** 0.25, 70.0)
     sink_k = (0.5 * 0.95 * ground_k**4 + 0.5 * 2.7**4) ** 0.25
-    heater_kw = np.clip(16.5 * (293.15 - sink_k) - 1000.0, 0.0, 3000.0) / 1e3
+    el_rad = np.radians(sky.sun_elevation_deg)
+    aperture_m2 = 0.86 * np.cos(el_rad) + 0.36 * np.maximum(np.sin(el_rad), 0.0)
+    solar_w = flux_w_per_m2 * light.sun_disk_visible * aperture_m2
+    heater_kw = np.clip(16.5 * (293.15 - sink_k) - 1000.0 - solar_w, 0.0, 3000.0) / 1e3
     assert heater_kw.max() == pytest.approx(2.8781, abs=1e-4)  # unlit (the period's southern winter: ground cold)
     load_kw = (6.8 + heater_kw + 0.8 * ~day + (21.6 + plant_kw) * day + 0.3 * light.earth_visible + 0.5 * link
                + 0.4 * quiet + standby_kw)

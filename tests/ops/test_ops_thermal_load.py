@@ -18,7 +18,13 @@ from lunarops.errors import InputError, ScenarioError
 from lunarops.ops.inputs import EngineInputs, LightSeries, build_inputs
 from lunarops.ops.montecarlo import simulate
 from lunarops.ops.station import ConstantSource, Load, Station
-from lunarops.ops.thermal import ThermalLoad, regolith_temperature_k
+from lunarops.ops.thermal import (
+    ThermalLoad,
+    heater_need_w,
+    regolith_temperature_k,
+    sink_temperature_k,
+    solar_gain_w,
+)
 from lunarops.runner.stages.operations import station_from_section, thermal_load_notes
 from lunarops.scenario.load import parse_scenario
 
@@ -297,3 +303,87 @@ def test_the_note_counts_only_the_heaters_window_and_no_needless_day_time_claim(
     station = Station(sources=(ConstantSource("reactor", 20e3),), loads=(load,), crew_schedule=((0.0, 2),))
     (note,) = thermal_load_notes(station, build_inputs(station, low, START, 3600.0), None, low)
     assert "runs by day too" not in note
+
+
+# effective solar apertures (assumed for these tests): 0.4 m2 for a Sun on the horizon, 0.2 m2 at the zenith
+SUNLIT = dataclasses.replace(THERMAL, solar_gain_area_m2=0.4, solar_gain_roof_area_m2=0.2)
+
+
+def test_solar_gain_by_hand_for_a_lit_step() -> None:
+    # hand (math module): step 0, the Sun 30 deg up, whole disk, 1 AU: Q_sun = S f (A_side cos(el) + A_roof sin(el))
+    # = 1360.8 x 1 x (0.4 x 0.866025 + 0.2 x 0.5) = 607.4749 W; need 1015.94 (the lit hand figure of
+    # test_heater_power_by_hand_for_a_lit_and_a_dark_step) - 607.47 = 408.46 W; step 1, the Sun set: no gain,
+    # the night need 9926.53 W unchanged
+    gain_w = S_1AU * (0.4 * math.cos(math.radians(30.0)) + 0.2 * math.sin(math.radians(30.0)))
+    assert gain_w == pytest.approx(607.4749, abs=1e-4)
+    assert solar_gain_w(SUNLIT, LIGHT.sun_elevation_rad, LIGHT.sun_visible_fraction, LIGHT.sun_distance_m).tolist() \
+        == pytest.approx([gain_w, 0.0], abs=1e-9)
+    x = _inputs(Load("hab heater", 12e3, thermal=SUNLIT))
+    assert x.demand_w[0].tolist() == pytest.approx([408.46, 9926.53], abs=0.01)
+    assert x.demand_w[0].tolist() == pytest.approx([_hand_need_w(30.0) - gain_w, _hand_need_w(None)], abs=1e-6)
+    # the gain scales as (1 AU / r)^2: at 1.0167 AU (aphelion) the same step gains 607.475 / 1.0167^2 = 587.68 W
+    far = solar_gain_w(SUNLIT, np.radians([30.0]), np.ones(1), np.full(1, 1.0167 * AU_M))
+    assert far[0] == pytest.approx(gain_w / 1.0167**2, abs=1e-9)
+    # a gain above the loss leaves no need (no cooling modelled): 3 m2 of side aperture, 1360.8 x 3 x 0.866 =
+    # 3535.46 W > 1015.94 W
+    x = _inputs(Load("hab heater", 12e3, thermal=dataclasses.replace(THERMAL, solar_gain_area_m2=3.0)))
+    assert x.demand_w[0].tolist() == pytest.approx([0.0, 9926.53], abs=0.01)
+
+
+def test_solar_gain_follows_the_seen_disk_not_the_astronomical_horizon() -> None:
+    # a Sun 0.5 deg below the horizon but seen over a lower terrain horizon (a polar ridge): the side walls see it,
+    # 1360.8 x 1 x 0.4 x cos(0.5 deg) = 544.30 W, the roof (its sin < 0) nothing; a Sun 2 deg up but hidden by
+    # terrain (f = 0): 0; half the disk seen at the horizon: 1360.8 x 0.5 x 0.4 = 272.16 W; the Sun 10 deg
+    # below, not seen at night (f = 0): 0
+    el = np.radians([-0.5, 2.0, 0.0, -10.0])
+    gain = solar_gain_w(SUNLIT, el, np.array([1.0, 0.0, 0.5, 0.0]), np.full(4, AU_M))
+    side = 1360.8 * 0.4 * math.cos(math.radians(0.5))
+    assert side == pytest.approx(544.30, abs=0.01)
+    assert gain.tolist() == pytest.approx([side, 0.0, 272.16, 0.0], abs=1e-9)
+
+
+def test_zero_apertures_are_bit_identical_to_the_balance_without_sunlight() -> None:
+    # the default 0 m2: the need is the pre-solar-gain formula, bit for bit (no arithmetic added)
+    low = LightSeries(np.radians([1.5, 30.0, -10.0]), np.zeros(3), np.array([1.0, 0.7, 0.0]),
+                      np.full(3, 1.01 * AU_M), np.zeros(3, bool))
+    crew = np.array([2.0, 2.0, 2.0])
+    ground = regolith_temperature_k(low.sun_elevation_rad, low.sun_visible_fraction, low.sun_distance_m)
+    sink = sink_temperature_k(ground, 0.5)
+    before = np.maximum(50.0 * (293.15 - sink) - (500.0 + 143.8 * crew), 0.0) / 1.0
+    explicit = dataclasses.replace(THERMAL, solar_gain_area_m2=0.0, solar_gain_roof_area_m2=0.0)
+    for th in (THERMAL, explicit):
+        need = heater_need_w(th, low.sun_elevation_rad, low.sun_visible_fraction, low.sun_distance_m, crew)
+        assert np.array_equal(need, before)
+
+
+def test_bad_apertures_are_refused_naming_the_field() -> None:
+    for field in ("solar_gain_area_m2", "solar_gain_roof_area_m2"):
+        for value in (-1.0, float("nan"), float("inf")):
+            th = dataclasses.replace(THERMAL, **{field: value})
+            with pytest.raises(InputError, match=rf"load 'h': thermal {field} = {value!r} must be a finite area >= 0"):
+                _inputs(Load("h", 8e3, thermal=th))
+        for text in ("-1", ".nan", ".inf"):
+            block = f"{{conductance_w_per_k: 50, setpoint_k: 293, {field}: {text}}}"
+            with pytest.raises(ScenarioError, match=rf"thermal\.{field}"):
+                parse_scenario(SCENARIO.replace("LOAD", f"{{name: hab, power_kw: 12, thermal: {block}}}"))
+
+
+def test_the_apertures_reach_the_inputs_and_the_note_gives_the_day_gain() -> None:
+    text = "{name: hab, power_kw: 12, thermal: {conductance_w_per_k: 50, setpoint_c: 20, internal_heat_w: 500, " \
+           "internal_heat_per_crew_w: 143.8, solar_gain_area_m2: 0.4, solar_gain_roof_area_m2: 0.2}}"
+    model = parse_scenario(SCENARIO.replace("LOAD", text))
+    assert model.operations is not None
+    assert station_from_section(model.operations, model.period.start_utc).loads[0].thermal == SUNLIT
+    # the note: by day (step 0) the gain is 607.47 W (test_solar_gain_by_hand_for_a_lit_step), the need 408.46 W
+    load = Load("hab heater", 12e3, thermal=SUNLIT)
+    station = Station(sources=(ConstantSource("reactor", 20e3),), loads=(load,), crew_schedule=((0.0, 2),))
+    (note,) = thermal_load_notes(station, _inputs(load), None, LIGHT)
+    assert "by day 0.41 kW, by night 9.93 kW" in note
+    assert "sunlight absorbed by the enclosure (apertures 0.4 m2 side, 0.2 m2 roof) brings 0.61 kW inside on " \
+           "average by day" in note
+    # without apertures the note says the day figure leaves the enclosure's sunlight out
+    load = Load("hab heater", 12e3, thermal=THERMAL)
+    station = Station(sources=(ConstantSource("reactor", 20e3),), loads=(load,), crew_schedule=((0.0, 2),))
+    (note,) = thermal_load_notes(station, _inputs(load), None, LIGHT)
+    assert "sunlight on the enclosure is not counted (solar_gain_area_m2 0), so the day figure is an upper bound" \
+        in note

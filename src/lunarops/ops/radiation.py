@@ -1,18 +1,23 @@
-"""Crew radiation dose per stay at the base (layer 1-2: pure numpy): galactic cosmic rays only.
+"""Crew radiation dose per crew member's stay at the base (layer 1-2: pure numpy): galactic cosmic rays only.
 
-A stay is a continuous stretch of steps with crew aboard (the operations' crew count > 0). The count model does
-not follow individuals, so a stay is taken as one person's, start to end: on the safe side when crews hand over
-(no one is aboard longer than the stay). Per crew member of a stay [mSv]::
+The operations' crew is a count per step, so stays are reconstructed from it first in, first out: each rise of
+the count starts a stay of that many crew members (a landing, or a new operations.crew count), each fall ends
+the stays of the earliest still aboard (crews that overlap at a handover stay apart: the outgoing crew leave
+first). Per crew member of a stay [mSv]::
 
     dose = days x (1 - f_eva) x surface rate x habitat_dose_fraction      (in the habitat)
-         + days x f_eva x surface rate                                     (out on EVA, the suit no shield)
+         + days x f_eva x surface rate                                     (out on EVA)
          + transit days (to and from the base) x transit rate
 
-``f_eva`` is the share of the day on EVA (EVA hours per crew week / 168 h). The collective dose [person-mSv] is
-the same rates times the crew-member-days (the count summed over the steps) plus each crewed transit's crew x
-its days. Not modelled: solar particle events (sporadic; a storm shelter is sized for them separately), the
-solar-cycle swing of the GCR rate (the default rates were measured near solar minimum, the high side), and any
-shielding credit unless habitat_dose_fraction says so.
+``f_eva`` is the share of the day on EVA (EVA hours per crew week / 168 h). The surface rate is the Chang'E 4
+lander's (lightly shielded, about as a spacesuit: the EVA rate); ``habitat_dose_fraction`` is the habitat's rate
+over it. The collective dose [person-mSv] is each stay's crew x its dose per member. Not modelled: solar
+particle events (sporadic; a worst-case event can give about 1 Sv in the open, Reitz et al. 2012, more than a
+career limit: a storm shelter must be sized for them, not by lunarops), the solar-cycle swing of the GCR rates
+(the surface default was measured near solar minimum, near the high side; the transit default in the rising
+phase of cycle 24, lower than at solar minimum), the radiation belts crossed on the way, and the difference
+between the measured dose equivalent and the limit's effective dose (the first is about 30 % higher on the
+lunar surface, so the comparison is on the safe side).
 """
 
 from __future__ import annotations
@@ -30,11 +35,12 @@ from lunarops.errors import InputError
 #: Lunar surface dose equivalent rate from GCR (charged and neutral particles), 1369 uSv/day, measured by the
 #: Lunar Lander Neutrons and Dosimetry experiment (LND) on Chang'E 4 in 2019, near solar minimum, from inside the
 #: lander (a shielding comparable to a spacesuit's): Zhang et al. 2020, Science Advances 6(39), eaaz1334,
-#: doi:10.1126/sciadv.aaz1334 (2.6 times the ISS's 523 uSv/day). [uSv/day]
+#: doi:10.1126/sciadv.aaz1334 (about 2.6 times an ISS crew's average daily dose). [uSv/day]
 LND_SURFACE_USV_PER_DAY = 1369.0
 #: Deep-space cruise dose equivalent rate inside a spacecraft, measured by MSL's Radiation Assessment Detector
-#: (RAD) in 2011-2012: 466 mSv over the 253-day cruise = 1.84 mSv/day (Zeitlin et al. 2013, Science 340,
-#: 1080-1084, doi:10.1126/science.1235989; 0.66 Sv for a 360-day round trip). [uSv/day]
+#: (RAD) from November 2011 to July 2012 (rising solar activity): 466 mSv over the 253-day cruise = 1.84 mSv/day
+#: (Zeitlin et al. 2013, Science 340, 1080-1084, doi:10.1126/science.1235989; 0.66 Sv for a 360-day round trip).
+#: [uSv/day]
 RAD_CRUISE_USV_PER_DAY = 1840.0
 #: NASA's career effective dose limit, 600 mSv for every astronaut whatever age or sex (the dose-based standard
 #: NASA proposed, endorsed by the National Academies' 2021 report "Space Radiation and Astronaut Health",
@@ -70,14 +76,18 @@ class DoseRates:
 
 @dataclass(frozen=True)
 class CrewStay:
-    """A continuous stretch of steps with crew aboard: [start_s, end_s) from the period's start."""
+    """``crew`` crew members aboard together from start_s to end_s [s from the period's start] (they came and
+    leave together)."""
 
     start_s: float
     end_s: float
-    peak_crew: float
-    crew_member_days: float
-    open_start: bool  # crew already aboard at the period's first step
-    open_end: bool  # crew still aboard at its last step
+    crew: float
+    open_start: bool  # already aboard at the period's first step
+    open_end: bool  # still aboard at its last step
+
+    @property
+    def crew_member_days(self) -> float:
+        return self.crew * self.days
 
     @property
     def days(self) -> float:
@@ -129,30 +139,43 @@ def eva_day_share(eva_hours_per_crew_week: float) -> float:
 
 
 def crew_stays(crew: NDArray[np.float64], step_s: float) -> list[CrewStay]:
-    """The continuous stretches of steps with crew > 0 in the crew count series (one value per step)."""
+    """The stays in the crew count series (one value per step), first in, first out: a rise of the count by k
+    starts a stay of k crew members, a fall by k ends the earliest stays still aboard (splitting one if needed).
+    Sorted by start, then end."""
     _check_number("step_s", step_s, 0.0, 1e9, "a step > 0 [s]", low_open=True)
     count = np.asarray(crew, dtype=float)
     if count.ndim != 1 or not np.all(np.isfinite(count)) or np.any(count < 0):
         raise InputError("crew: the crew count series must be one finite count >= 0 per step")
-    aboard = count > 0
-    edges = np.flatnonzero(np.diff(np.concatenate([[False], aboard, [False]]).astype(np.int8)))
-    stays = []
-    for a, b in zip(edges[0::2], edges[1::2], strict=True):
-        stays.append(CrewStay(
-            start_s=float(a) * step_s,
-            end_s=float(b) * step_s,
-            peak_crew=float(count[a:b].max()),
-            crew_member_days=float(count[a:b].sum()) * step_s / DAY_S,
-            open_start=bool(a == 0),
-            open_end=bool(b == len(count)),
-        ))
-    return stays
+    change = np.diff(count, prepend=0.0)
+    aboard: list[list[float]] = []  # [start step, crew] in order of arrival
+    stays: list[CrewStay] = []
+
+    def leave(start: float, n: float, end: int) -> None:
+        stays.append(CrewStay(start * step_s, end * step_s, n, start == 0, end == len(count)))
+
+    for i in np.flatnonzero(np.abs(change) > 1e-9):
+        delta = float(change[i])
+        if delta > 0:
+            aboard.append([float(i), delta])
+            continue
+        gone = -delta
+        while gone > 1e-9 and aboard:
+            first = aboard[0]
+            n = min(first[1], gone)
+            leave(first[0], n, int(i))
+            first[1] -= n
+            gone -= n
+            if first[1] <= 1e-9:
+                aboard.pop(0)
+    for start, n in aboard:
+        leave(start, n, len(count))
+    return sorted(stays, key=lambda st: (st.start_s, st.end_s))
 
 
 def stay_transits(stay: CrewStay, transits: Sequence[CrewTransit], step_s: float) -> list[CrewTransit]:
-    """The crewed transits whose crew land in the stay (at its first step or during it: the count rises at the
-    first step at or after a landing)."""
-    return [t for t in transits if stay.start_s - step_s < t.landing_s < stay.end_s]
+    """The crewed transits whose crew start the stay: landed in the step before its first (the count rises at
+    the first step at or after a landing)."""
+    return [t for t in transits if stay.start_s - step_s < t.landing_s <= stay.start_s]
 
 
 def stay_doses(
@@ -163,8 +186,8 @@ def stay_doses(
     step_s: float = 3600.0,
 ) -> list[StayDose]:
     """Each stay's dose per crew member [mSv]: the stay's days in the habitat and on EVA at the surface rate (the
-    habitat's times habitat_dose_fraction) plus the longest outbound and return transits of the crews landing in
-    it at the transit rate (a stay no crewed transit lands in has none: crews from operations.crew)."""
+    habitat's times habitat_dose_fraction) plus the longest outbound and return transits of the missions whose
+    crew start it at the transit rate (a stay no crewed transit starts has none: crews from operations.crew)."""
     rates.check()
     f_eva = eva_day_share(eva_hours_per_crew_week)
     surface = rates.surface_dose_usv_per_day / 1000.0  # mSv/day
@@ -187,19 +210,6 @@ def stay_doses(
     return out
 
 
-def collective_dose_person_msv(
-    stays: Sequence[CrewStay],
-    rates: DoseRates,
-    eva_hours_per_crew_week: float,
-    transits: Sequence[CrewTransit] = (),
-    step_s: float = 3600.0,
-) -> float:
-    """The whole crew's dose [person-mSv]: the crew-member-days at the base at the surface rates plus, for each
-    crewed transit landing in a stay, its crew x (outbound + return days) at the transit rate."""
-    rates.check()
-    f_eva = eva_day_share(eva_hours_per_crew_week)
-    per_day_msv = rates.surface_dose_usv_per_day / 1000.0 * ((1.0 - f_eva) * rates.habitat_dose_fraction + f_eva)
-    crew_days = sum(s.crew_member_days for s in stays)
-    flown = {id(t): t for s in stays for t in stay_transits(s, transits, step_s)}.values()
-    transit_person_days = sum(t.crew * (t.outbound_days + t.return_days) for t in flown)
-    return crew_days * per_day_msv + transit_person_days * rates.transit_dose_usv_per_day / 1000.0
+def collective_dose_person_msv(doses: Sequence[StayDose]) -> float:
+    """The whole crew's dose [person-mSv]: each stay's crew x its dose per crew member."""
+    return float(sum(d.stay.crew * d.dose_msv for d in doses))

@@ -15,8 +15,15 @@ sink, so a UA fitted at the night sink understates the loss under a warmer one).
 (``S`` the solar irradiance at the step's Sun distance, ``i`` the incidence = 90 deg - the Sun's elevation,
 ``f`` the visible share of the disk, ``A(i)`` the albedo's rise with incidence of Hayne et al. 2017), never
 below the night floor; unlit, the night floor. Not modelled: the regolith's thermal inertia (no lag: the ground
-cools at once at sunset, to the floor), sunlight (direct and reflected by the ground) and earthshine absorbed by
-the enclosure itself, and cooling when the sink is warmer than the setpoint.
+cools at once at sunset, to the floor), sunlight reflected by the ground and earthshine absorbed by the
+enclosure, and cooling when the sink is warmer than the setpoint.
+
+Direct sunlight on the enclosure enters as a heat input like the internal dissipation, through the user's
+effective solar apertures (the heat reaching the interior per unit of normal irradiance [m2], side walls for a Sun
+on the horizon and roof for a Sun at the zenith): ``Q_sun = S f (A_side cos(el) + A_roof max(sin(el), 0))``
+whenever the disk is seen (``f`` > 0), also below the astronomical horizon where the terrain horizon is lower
+still (polar ridges): the walls see it as the mast does (docs/operations.md gives ``A = alpha A_p UA / (h_r
+A_outer)`` for an insulated enclosure).
 """
 
 from __future__ import annotations
@@ -61,7 +68,9 @@ class ThermalLoad:
     ``ground_view_factor`` the share of the enclosure's view to the regolith (the rest to space) [-];
     ``heater_efficiency`` heat per electric energy (resistance heating: 1) [-]; ``night_ground_k`` the regolith's
     night floor [K]; ``ground_albedo`` the regolith's at normal incidence (A0: it rises with incidence),
-    ``ground_emissivity`` its infrared emissivity [-]."""
+    ``ground_emissivity`` its infrared emissivity [-]; ``solar_gain_area_m2`` and ``solar_gain_roof_area_m2`` the
+    effective solar apertures [m2] (heat reaching the interior per W/m2 of normal irradiance) for a Sun on the
+    horizon (side walls) and at the zenith (roof): 0, no sunlight on the enclosure counted."""
 
     conductance_w_per_k: float
     setpoint_k: float
@@ -72,6 +81,8 @@ class ThermalLoad:
     night_ground_k: float = NIGHT_REGOLITH_K
     ground_albedo: float = REGOLITH_ALBEDO
     ground_emissivity: float = REGOLITH_EMISSIVITY
+    solar_gain_area_m2: float = 0.0
+    solar_gain_roof_area_m2: float = 0.0
 
     def check(self, load: str) -> None:
         """InputError naming the load, the field, its value and the range it must be in."""
@@ -85,6 +96,9 @@ class ThermalLoad:
             ("night_ground_k", lambda v: 0.0 < v < math.inf, "a finite temperature > 0 K"),
             ("ground_albedo", lambda v: 0.0 <= v < 1.0, "a share in [0, 1)"),
             ("ground_emissivity", lambda v: 0.0 < v <= 1.0, "in (0, 1]"),
+            ("solar_gain_area_m2", lambda v: 0.0 <= v < math.inf, "a finite area >= 0 [m2] (0: no sunlight counted)"),
+            ("solar_gain_roof_area_m2", lambda v: 0.0 <= v < math.inf, "a finite area >= 0 [m2] (0: no sunlight "
+             "counted)"),
         )
         for name, ok, need in rules:
             value = getattr(self, name)
@@ -124,6 +138,23 @@ def sink_temperature_k(
     )
 
 
+def solar_gain_w(
+    thermal: ThermalLoad,
+    sun_elevation_rad: NDArray[np.float64],
+    sun_visible_fraction: NDArray[np.float64],
+    sun_distance_m: NDArray[np.float64],
+) -> NDArray[np.float64]:
+    """Sunlight absorbed by the enclosure that reaches its interior at each step [W]:
+    ``S f (A_side cos(el) + A_roof max(sin(el), 0))`` (``S`` the irradiance at the step's Sun distance, ``f`` the
+    visible share of the disk over the terrain horizon: the side walls see a Sun below the astronomical horizon
+    when the terrain horizon is lower still; the roof only a Sun above it)."""
+    elevation = np.clip(np.asarray(sun_elevation_rad, dtype=np.float64), -math.pi / 2, math.pi / 2)
+    aperture_m2 = (thermal.solar_gain_area_m2 * np.cos(elevation)
+                   + thermal.solar_gain_roof_area_m2 * np.maximum(np.sin(elevation), 0.0))
+    gain = fn.solar_flux_w_per_m2(sun_distance_m) * np.asarray(sun_visible_fraction, dtype=np.float64) * aperture_m2
+    return np.asarray(gain, dtype=np.float64)
+
+
 def heater_need_w(
     thermal: ThermalLoad,
     sun_elevation_rad: NDArray[np.float64],
@@ -132,7 +163,7 @@ def heater_need_w(
     crew: NDArray[np.float64],
 ) -> NDArray[np.float64]:
     """The electric power the heater needs at each step to hold the setpoint, before any capacity cap [W]:
-    ``max(0, UA (T_set - T_sink) - internal heat) / efficiency``."""
+    ``max(0, UA (T_set - T_sink) - internal heat - solar gain) / efficiency`` (``solar_gain_w``)."""
     ground = regolith_temperature_k(
         sun_elevation_rad, sun_visible_fraction, sun_distance_m,
         thermal.ground_albedo, thermal.ground_emissivity, thermal.night_ground_k,
@@ -140,4 +171,6 @@ def heater_need_w(
     sink = sink_temperature_k(ground, thermal.ground_view_factor, thermal.ground_emissivity)
     loss_w = thermal.conductance_w_per_k * (thermal.setpoint_k - sink)
     internal_w = thermal.internal_heat_w + thermal.internal_heat_per_crew_w * crew
+    if thermal.solar_gain_area_m2 > 0.0 or thermal.solar_gain_roof_area_m2 > 0.0:  # none: as before, bit for bit
+        internal_w = internal_w + solar_gain_w(thermal, sun_elevation_rad, sun_visible_fraction, sun_distance_m)
     return np.asarray(np.maximum(loss_w - internal_w, 0.0) / thermal.heater_efficiency, dtype=np.float64)

@@ -35,7 +35,7 @@ GLOSSARY: tuple[Term, ...] = (
          "and waste handling for the crew.", "NASA BVAD, NASA/TP-2015-218570"),
     Term("GCR", "Galactic cosmic rays: high-energy nuclei from outside the solar system, the steady radiation "
          "dose beyond the Earth's magnetic field; highest near solar minimum. On the lunar surface 1369 uSv/day "
-         "(Chang'E 4, 2019), the crew dose rate the operations take by default.",
+         "(inside the Chang'E 4 lander, 2019), the crew dose rate the operations take by default.",
          "Zhang et al. 2020, Science Advances 6(39), eaaz1334"),
     Term("IMLEO", "Initial mass in low Earth orbit: the mass a campaign must put "
          "into LEO, the usual cost proxy of transport studies. The campaign's launch arcs end at its launch node, "
@@ -69,8 +69,9 @@ GLOSSARY: tuple[Term, ...] = (
     Term("RFC", "Regenerative fuel cell: stores energy by electrolysing water into H2 and O2 and returns "
          "it through a fuel cell.", "Colozza 2020, NASA/CR-2020-220368"),
     Term("SPE", "Solar particle event: a burst of energetic protons from a solar flare or coronal mass "
-         "ejection, lasting hours to days, that can give a crew in the open a large dose; sheltered against, and "
-         "not modelled in the crew dose here.", "Reitz, Berger & Matthiae 2012, Planet. Space Sci. 74, 78-83"),
+         "ejection, lasting hours to days; a worst-case event can give a crew in the open about 1 Sv, more than a "
+         "career limit. Crews shelter from them; not modelled in the crew dose here.",
+         "Reitz, Berger & Matthiae 2012, Planet. Space Sci. 74, 78-83"),
     Term("TLI", "Trans-lunar injection: the burn that sends a spacecraft from Earth orbit towards the "
          "Moon, and the node of the campaign network just after it; launch vehicles are rated by payload to it.",
          "Acta Astronautica 177 (2020) 351-372, Table 4"),

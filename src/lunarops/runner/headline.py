@@ -283,8 +283,9 @@ def _operations_rows(stage: StageResult) -> list[KeyResult]:
     if dose is not None:
         share = _number(s.get("crew_dose_worst_stay_limit_share"))
         collective = _number(s.get("crew_dose_collective_person_msv"))
-        text = f"{significant(dose)} mSv per crew member" + (f", {percent(share, 2)} of the career limit" if share
-                                                              is not None else "")
+        text = f"{significant(dose)} mSv per crew member"
+        if share is not None:
+            text += f", {percent(share, 2)} of the career limit (this stay alone)"
         if collective is not None:
             text += f"; collective {significant(collective)} person-mSv"
         rows.append(KeyResult("Crew radiation dose, worst stay (GCR, no solar particle events)", text,

@@ -289,6 +289,17 @@ class ThermalSpec(_Model):
         description="regolith bolometric albedo at normal incidence, A0; it rises with incidence (Hayne 2017)",
     )
     ground_emissivity: float = Field(default=0.95, gt=0, le=1, description="regolith emissivity (Hayne 2017)")
+    solar_gain_area_m2: float = Field(
+        default=0.0, ge=0,
+        description="effective solar aperture for a Sun on the horizon (side walls): heat reaching the interior per "
+        "W/m2 of normal irradiance [m2]; for an insulated enclosure alpha x projected area x UA / (h_r x outer area) "
+        "(docs/operations.md); 0: sunlight on the enclosure not counted",
+    )
+    solar_gain_roof_area_m2: float = Field(
+        default=0.0, ge=0,
+        description="the same for a Sun at the zenith (roof) [m2]; the gain is S x sun visible fraction x "
+        "(solar_gain_area_m2 cos(elevation) + solar_gain_roof_area_m2 sin(elevation)) with the Sun up",
+    )
 
     @model_validator(mode="after")
     def _one_setpoint(self) -> ThermalSpec:
@@ -971,22 +982,23 @@ class RadiationSpec(_Model):
         default=1369.0,
         ge=0,
         le=1e6,
-        description="dose equivalent rate on the open lunar surface [uSv/day] (default 1369: Chang'E 4 LND, 2019, "
-        "near solar minimum, Zhang et al. 2020, Sci. Adv. 6, eaaz1334); the crew get it on EVA",
+        description="dose equivalent rate on the lunar surface behind light shielding, about a spacesuit's [uSv/day] "
+        "(default 1369: Chang'E 4 LND inside the lander, 2019, near solar minimum, Zhang et al. 2020, Sci. Adv. 6, "
+        "eaaz1334); the crew get it on EVA",
     )
     habitat_dose_fraction: float = Field(
         default=1.0,
         ge=0,
         le=1,
-        description="the habitat's dose rate over the open surface's (1: no shielding credit); set it from a "
-        "shielding analysis of the habitat (its walls, regolith cover)",
+        description="the habitat's dose rate over surface_dose_usv_per_day (1: no shielding credit beyond the "
+        "lander-like one of that rate); set it from a shielding analysis of the habitat (its walls, regolith cover)",
     )
     transit_dose_usv_per_day: float = Field(
         default=1840.0,
         ge=0,
         le=1e6,
         description="dose equivalent rate on the crewed transits to and from the base [uSv/day] (default 1840: "
-        "MSL RAD in deep-space cruise, Zeitlin et al. 2013, Science 340, 1080)",
+        "MSL RAD in deep-space cruise, 2011-2012, rising solar activity, Zeitlin et al. 2013, Science 340, 1080)",
     )
     career_limit_msv: float = Field(
         default=600.0,

@@ -52,6 +52,8 @@ from lunarops.ops.montecarlo import (
     storage_month_table,
 )
 from lunarops.ops.radiation import (
+    LND_SURFACE_USV_PER_DAY,
+    RAD_CRUISE_USV_PER_DAY,
     CrewTransit,
     DoseRates,
     collective_dose_person_msv,
@@ -76,7 +78,7 @@ from lunarops.ops.station import (
     SolarArray,
     Station,
 )
-from lunarops.ops.thermal import ThermalLoad, regolith_temperature_k
+from lunarops.ops.thermal import ThermalLoad, regolith_temperature_k, solar_gain_w
 from lunarops.ops.uncertain import Uncertain
 from lunarops.runner.plotdata import block_factor, compact, reduce_blocks, time_axis
 from lunarops.runner.stage import Figure, ProgressCallback, RunContext, StageResult, Table, no_progress
@@ -293,6 +295,8 @@ def thermal_load(spec: Any) -> ThermalLoad | None:
         night_ground_k=spec.night_ground_k,
         ground_albedo=spec.ground_albedo,
         ground_emissivity=spec.ground_emissivity,
+        solar_gain_area_m2=spec.solar_gain_area_m2,
+        solar_gain_roof_area_m2=spec.solar_gain_roof_area_m2,
     )
 
 
@@ -1283,9 +1287,10 @@ def thermal_load_notes(
     station: Station, inputs: Any, summary: dict[str, Any] | None = None, light: LightSeries | None = None
 ) -> list[str]:
     """A note per heater load with a heat balance (``thermal``): the power it asks while online (mean, by day and
-    by night, peak; with ``light`` the lit regolith's temperatures that explain a day-time need) and the heat it
-    could not supply (beyond its capacity, power_kw, or its standby while its `when` is off); the mean, peak and
-    unmet heat in ``summary`` ("<load>: heater_mean_kw", "<load>: heater_peak_kw", "<load>: heat_unmet_kwh")."""
+    by night, peak; with ``light`` the lit regolith's temperatures that explain a day-time need and the mean solar
+    gain by day, or that sunlight on the enclosure is not counted) and the heat it could not supply (beyond its
+    capacity, power_kw, or its standby while its `when` is off); the mean, peak and unmet heat in
+    ``summary`` ("<load>: heater_mean_kw", "<load>: heater_peak_kw", "<load>: heat_unmet_kwh")."""
     out: list[str] = []
     n = inputs.n_steps
     for i, ld in enumerate(station.loads):
@@ -1335,6 +1340,24 @@ def thermal_load_notes(
                 f"here (the Sun at most {top_deg:.1f} deg up), so the sink stays cold and the heater runs by day too"
                 if top_deg < 15.0
                 else f"; by day the lit regolith is {float(ground_k.min()):.0f}-{float(ground_k.max()):.0f} K"
+            )
+        if th.solar_gain_area_m2 > 0.0 or th.solar_gain_roof_area_m2 > 0.0:
+            apertures = f"apertures {th.solar_gain_area_m2:g} m2 side, {th.solar_gain_roof_area_m2:g} m2 roof"
+            if light is not None and day.any():
+                lit = online & (inputs.daylight > 0.5)
+                gain_w = solar_gain_w(
+                    th, light.sun_elevation_rad[lit], light.sun_visible_fraction[lit], light.sun_distance_m[lit]
+                )
+                text += (
+                    f"; sunlight absorbed by the enclosure ({apertures}) brings {float(gain_w.mean()) / 1e3:.2f} kW "
+                    "inside on average by day, counted in the need"
+                )
+            else:
+                text += f"; sunlight absorbed by the enclosure ({apertures}) is counted in the need"
+        elif day.any():
+            text += (
+                "; sunlight on the enclosure is not counted (solar_gain_area_m2 0), so the day figure is an upper "
+                "bound"
             )
         if short_kwh > 0.0:
             hours = float(np.count_nonzero(short > 0.0)) * inputs.dt_s / 3600.0
@@ -2414,7 +2437,7 @@ def crew_dose(
     transits = crewed_transits(scenario, start) if campaign_deliveries is not None else []
     stays = crew_stays(crew, step_s)
     doses = stay_doses(stays, rates, eva_h, transits, step_s)
-    collective = collective_dose_person_msv(stays, rates, eva_h, transits, step_s)
+    collective = collective_dose_person_msv(doses)
     worst = max((d.dose_msv for d in doses), default=0.0)
     summary: dict[str, Any] = {
         "crew_stays": len(stays),
@@ -2426,18 +2449,22 @@ def crew_dose(
     def utc(seconds: float) -> str:
         return f"{start + timedelta(seconds=seconds):%Y-%m-%d %H:%M}"
 
+    surface_source = (" (Chang'E 4 LND in 2019, near solar minimum: near the high side of the cycle)"
+                      if rates.surface_dose_usv_per_day == LND_SURFACE_USV_PER_DAY else "")
+    transit_source = (" (MSL RAD's cruise in 2011-2012, rising solar activity: lower than at solar minimum)"
+                      if rates.transit_dose_usv_per_day == RAD_CRUISE_USV_PER_DAY else "")
     basis = (
-        f"surface {rates.surface_dose_usv_per_day:g} uSv/day (default: Chang'E 4 LND, 2019, near solar minimum, "
-        "when the cosmic-ray dose is at its highest), in the habitat x "
+        f"surface {rates.surface_dose_usv_per_day:g} uSv/day{surface_source}, in the habitat x "
         f"{rates.habitat_dose_fraction:g}" + (" (no shielding credit)" if rates.habitat_dose_fraction == 1.0 else "")
         + (f", on EVA {eva_h:g} h per crew member per week at the surface rate" if eva_h > 0 else ", no EVA")
-        + "; transits "
-        f"{rates.transit_dose_usv_per_day:g} uSv/day (default: MSL RAD in deep-space cruise)"
+        + f"; transits {rates.transit_dose_usv_per_day:g} uSv/day{transit_source}"
     )
     caveat = (
-        "Solar particle events are not modelled: a storm shelter is sized separately. The count model does not "
-        "follow individuals: each stay (crew aboard without a break) is taken as one person's, on the safe side "
-        "when crews hand over."
+        "Solar particle events are not modelled: a worst-case event can give about 1 Sv in the open (Reitz et al. "
+        "2012), more than a career limit, so a storm shelter must be sized for them (not by lunarops). The rates "
+        "are dose equivalent, which on the lunar surface runs about 30 % above the limit's effective dose: on the "
+        "safe side. Stays come from the crew count first in, first out (at a handover the outgoing crew leave "
+        "first); a share of the career limit is one stay's, without earlier missions' dose."
     )
     if not stays:
         return summary, [], [
@@ -2448,18 +2475,18 @@ def crew_dose(
     for d in doses:
         s = d.stay
         rows.append({
-            "start_utc": utc(s.start_s), "end_utc": utc(s.end_s), "days": s.days, "peak_crew": s.peak_crew,
+            "start_utc": utc(s.start_s), "end_utc": utc(s.end_s), "days": s.days, "crew": s.crew,
             "crew_member_days": s.crew_member_days, "habitat_days": d.habitat_days, "eva_days": d.eva_days,
             "transit_days": d.transit_days, "surface_msv": d.surface_msv, "transit_msv": d.transit_msv,
             "dose_msv": d.dose_msv, "career_limit_share": d.dose_msv / rates.career_limit_msv,
         })
     table = Table(
         "Crew stays and radiation dose per crew member (GCR: the base's surface and habitat rates, and the "
-        "transits of the campaign's crews landing in the stay; solar particle events not modelled) [mSv]",
+        "transits of the campaign crews that start the stay; solar particle events not modelled) [mSv]",
         pd.DataFrame(rows),
     )
     shown = "; ".join(
-        f"{utc(d.stay.start_s)} to {utc(d.stay.end_s)} UTC, {d.stay.days:,.1f} d, peak {d.stay.peak_crew:g} crew"
+        f"{utc(d.stay.start_s)} to {utc(d.stay.end_s)} UTC, {d.stay.days:,.1f} d, {d.stay.crew:g} crew"
         + (" (cut by the period)" if d.stay.open_start or d.stay.open_end else "")
         + f": {significant(d.dose_msv)} mSv ({significant(d.surface_msv)} at the base"
         + (f" + {significant(d.transit_msv)} on {d.transit_days:g} d of transits" if d.transit_days else "")
