@@ -14,7 +14,7 @@ _UNIT_WORDS = {
     "charge": "fraction (0-1)", "gap": "fraction (0-1)", "events": "count", "missions": "count", "runs": "count",
     "failures": "count", "spares": "count", "times": "count", "flights": "count", "variables": "count",
     "constraints": "count", "integer": "count", "cells": "count", "counts": "count", "launches": "count",
-    "soc": "fraction (0-1)", "crew": "persons",
+    "soc": "fraction (0-1)", "crew": "persons", "msv": "mSv", "usv": "uSv", "stays": "count",
 }
 _STATISTICS = {"p05", "p50", "p95", "mean", "median", "max", "min", "ci95", "sd"}
 
@@ -34,6 +34,8 @@ def unit_of(key: str) -> str:
         bottom_unit = _UNIT_WORDS.get(bottom, bottom.replace("_", "-"))
         return f"{top_unit}/{bottom_unit}"
     words = [w for w in name.split("_") if w and w not in _STATISTICS]
+    if words[-2:] == ["person", "msv"]:  # a collective dose
+        return "person-mSv"
     if name.startswith(("n_", "vehicles_launched")):
         return "count"
     if words and words[0] == "probability":

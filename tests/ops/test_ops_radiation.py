@@ -15,16 +15,16 @@ from lunarops.ops.radiation import (
     LND_SURFACE_USV_PER_DAY,
     NASA_CAREER_LIMIT_MSV,
     RAD_CRUISE_USV_PER_DAY,
-    CrewTransit,
     DoseRates,
     collective_dose_person_msv,
     crew_stays,
+    mission_stay,
     stay_doses,
 )
 from lunarops.runner.headline import _operations_rows
 from lunarops.runner.stage import StageResult
 from lunarops.runner.stages.campaign import plan_campaign
-from lunarops.runner.stages.operations import crew_dose
+from lunarops.runner.stages.crew_dose import crew_dose
 from lunarops.scenario import default_scenario_path
 from lunarops.scenario.load import parse_scenario
 
@@ -39,19 +39,16 @@ def test_default_rates_are_the_sources() -> None:
 
 
 def test_a_stay_by_hand() -> None:
-    # 2 crew for 14 days (336 hourly steps) after 2 empty days; 7 h of EVA per crew member per week (1/24 of the
-    # day); the habitat halves the dose (habitat_dose_fraction 0.5); the crew fly 5.2 d out and 5.6 d back.
-    crew = np.zeros(20 * DAY)
-    crew[2 * DAY:16 * DAY] = 2.0
+    # a mission's 2 crew land 1,800 s before day 2 and leave at day 16 (hourly steps: aboard from the step at day 2,
+    # 14 days); 7 h of EVA per crew member per week (1/24 of the day); the habitat halves the dose
+    # (habitat_dose_fraction 0.5); they fly 5.2 d out and 5.6 d back.
     rates = DoseRates(habitat_dose_fraction=0.5)
-    landing = CrewTransit(landing_s=2 * 86400.0 - 1800.0, crew=2.0, outbound_days=5.2, return_days=5.6)
-    stays = crew_stays(crew, STEP_S)
-    assert len(stays) == 1
-    stay = stays[0]
+    stay = mission_stay(2 * 86400.0 - 1800.0, 16 * 86400.0, 2.0, 5.2, 5.6, 20 * DAY, STEP_S)
+    assert stay is not None
     assert (stay.start_s, stay.end_s, stay.days, stay.crew) == (2 * 86400.0, 16 * 86400.0, 14.0, 2.0)
     assert stay.crew_member_days == pytest.approx(28.0, abs=1e-9)
     assert not stay.open_start and not stay.open_end
-    (dose,) = stay_doses(stays, rates, 7.0, [landing], STEP_S)
+    (dose,) = stay_doses([stay], rates, 7.0)
     # EVA days 14 / 24 = 0.58333 d, habitat days 13.41667 d
     assert dose.eva_days == pytest.approx(14.0 / 24.0, abs=1e-9)
     assert dose.habitat_days == pytest.approx(14.0 * 23.0 / 24.0, abs=1e-9)
@@ -67,6 +64,17 @@ def test_a_stay_by_hand() -> None:
     assert collective == pytest.approx(59.70858, abs=1e-4)
 
 
+def test_mission_stays_cut_by_the_period() -> None:
+    # landed 2 days before the period's start, leaves on day 3 of a 10-day period: aboard from step 0, cut (open
+    # start); a mission wholly after the period, or one leaving before it starts: none
+    stay = mission_stay(-2 * 86400.0, 3 * 86400.0, 1.0, 4.0, 4.0, 10 * DAY, STEP_S)
+    assert stay is not None and (stay.start_s, stay.end_s, stay.open_start, stay.open_end) == (0.0, 3 * 86400.0,
+                                                                                              True, False)
+    assert stay.transit_days == 8.0  # both flights are the mission's own, also when cut
+    assert mission_stay(11 * 86400.0, 20 * 86400.0, 1.0, 4.0, 4.0, 10 * DAY, STEP_S) is None
+    assert mission_stay(-9 * 86400.0, -1 * 86400.0, 1.0, 4.0, 4.0, 10 * DAY, STEP_S) is None
+
+
 def test_no_crew_no_stays() -> None:
     crew = np.zeros(10 * DAY)
     assert crew_stays(crew, STEP_S) == []
@@ -76,23 +84,21 @@ def test_no_crew_no_stays() -> None:
 
 def test_stays_apart_by_a_gap_and_a_later_arrival() -> None:
     # 3 crew for 2 days, empty 1 day, then 1 crew from day 3 and 1 more from day 4, both to the period's end
-    # (day 6): three stays (first in, first out); the transit lands the day-3 crew member. No EVA, no shielding.
+    # (day 6): three stays first in, first out, no flights (operations.crew). No EVA, no shielding.
     crew = np.zeros(6 * DAY)
     crew[0:2 * DAY] = 3.0
     crew[3 * DAY:4 * DAY] = 1.0
     crew[4 * DAY:] = 2.0
-    transit = CrewTransit(landing_s=3 * 86400.0, crew=1.0, outbound_days=4.0, return_days=4.0)
     first, second, third = crew_stays(crew, STEP_S)
     assert (first.days, first.crew, first.open_start, first.open_end) == (2.0, 3.0, True, False)
     assert (second.days, second.crew, second.open_start, second.open_end) == (3.0, 1.0, False, True)
     assert (third.days, third.crew, third.open_start, third.open_end) == (2.0, 1.0, False, True)
-    a, b, c = doses = stay_doses([first, second, third], DoseRates(), 0.0, [transit], STEP_S)
-    assert a.transit_days == 0.0 and a.dose_msv == pytest.approx(2.0 * 1.369, abs=1e-9)  # 2.738 mSv
-    # 3 d x 1.369 + 8 d x 1.84 = 4.107 + 14.72 = 18.827 mSv
-    assert b.dose_msv == pytest.approx(18.827, abs=1e-9)
-    assert c.transit_days == 0.0 and c.dose_msv == pytest.approx(2.0 * 1.369, abs=1e-9)  # no transit lands it
-    # collective: 3 x 2.738 + 18.827 + 2.738 = 29.779 person-mSv ((6 + 5) crew-days x 1.369 + 8 d x 1.84)
-    assert collective_dose_person_msv(doses) == pytest.approx(29.779, abs=1e-9)
+    assert all(s.transit_days == 0.0 for s in (first, second, third))
+    doses = stay_doses([first, second, third], DoseRates(), 0.0)
+    # 2 d x 1.369 = 2.738, 3 d x 1.369 = 4.107, 2 d x 1.369 = 2.738 mSv
+    assert [d.dose_msv for d in doses] == pytest.approx([2.738, 4.107, 2.738], abs=1e-9)
+    # collective: 3 x 2.738 + 4.107 + 2.738 = 15.059 person-mSv ((6 + 3 + 2) crew-days x 1.369)
+    assert collective_dose_person_msv(doses) == pytest.approx(15.059, abs=1e-9)
 
 
 def test_a_handover_keeps_the_crews_apart() -> None:
@@ -193,4 +199,28 @@ def test_the_example_crewed_visit() -> None:
     assert "transits 900 uSv/day." in own_notes[0] and "RAD" not in own_notes[0]
     rows = _operations_rows(StageResult(name="operations", title="", summary=summary))
     (row,) = [r for r in rows if "radiation" in r.item]
-    assert row.value.startswith("39 mSv per crew member, 6.5 % of the career limit")
+    # 19.166 at the base + 19.872 on the flights, of NASA's 600 mSv
+    assert row.value == ("39 mSv per crew member (19.2 at the base + 19.9 on the flights), 6.5 % of the 600 mSv "
+                         "career limit (this stay alone); 1 stay, collective 78.1 person-mSv")
+    # no crew in the period: said, not "0 mSv"
+    none = _operations_rows(StageResult(name="operations", title="", summary={
+        "crew_stays": 0, "crew_dose_worst_stay_msv": 0.0, "crew_dose_worst_stay_limit_share": 0.0}))
+    assert [r.value for r in none if "radiation" in r.item] == ["no crew aboard in the period"]
+
+
+def test_a_crew_swap_in_one_step_keeps_two_stays() -> None:
+    # a second crewed mission departing 14 days after the example's visit lands (5.2 d later) in the step the
+    # first crew leave (2034-10-20 04:48): the crew count stays 2, yet the two crews are two stays of 14 d with
+    # their own flights: 14 x 1.369 + 10.8 x 1.84 = 39.038 mSv each (a reviewer's failing case: one 28-day stay,
+    # the second crew's flights lost)
+    data = _scenario_data()
+    second = dict(data["campaign"]["logistics"]["missions"][-1])
+    second.update(name="second crew (test)", depart_utc="2034-10-15T00:00:00Z")
+    data["campaign"]["logistics"]["missions"].append(second)
+    scenario = parse_scenario(yaml.safe_dump(data))
+    plan = plan_campaign(scenario.campaign, scenario.operations, lambda f, m: None)
+    summary, (table,), _ = crew_dose(scenario, plan.deliveries, plan.arrivals)
+    assert table.frame["crew_of"].tolist() == ["crewed visit (assumed)", "second crew (test)"]
+    assert table.frame["days"].tolist() == pytest.approx([14.0, 14.0], abs=1e-9)
+    assert table.frame["dose_msv"].tolist() == pytest.approx([39.038, 39.038], abs=1e-6)
+    assert summary["crew_dose_collective_person_msv"] == pytest.approx(4 * 39.038, abs=1e-6)

@@ -225,6 +225,10 @@ def test_luna25_says_it_crashed() -> None:
         ("unserved_energy_kwh_p95", "kWh"),
         ("n_variables", "count"),
         ("status", ""),
+        # the crew dose keys (session 21): "crew" named persons before, a study lead's finding
+        ("crew_dose_worst_stay_msv", "mSv"),
+        ("crew_dose_collective_person_msv", "person-mSv"),
+        ("crew_stays", "count"),
     ],
 )
 def test_summary_tables_give_each_value_its_unit(key: str, unit: str) -> None:

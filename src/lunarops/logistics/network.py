@@ -604,22 +604,35 @@ class Problem:
                     queue.append(arc.destination)
         return dist
 
-    def transit_days(self, destination: str) -> float:
-        """Shortest time of flight [d] from Earth to ``destination`` over outbound arcs (Dijkstra)."""
-        best = {self.earth: 0.0}
-        todo = {self.earth}
+    def _shortest_tof_days(self, origin: str, inbound: bool) -> dict[str, float]:
+        """Shortest times of flight [d] from ``origin`` to every node it reaches over the outbound (away from
+        Earth) or inbound (towards it) arcs (Dijkstra)."""
         dist = self.outbound_distance()
+        best = {origin: 0.0}
+        todo = {origin}
         while todo:
             node = min(todo, key=lambda n: best[n])
             todo.remove(node)
             for arc in self.arcs:
-                if arc.origin != node or dist.get(arc.destination, -1) <= dist[node]:
+                ahead = dist.get(arc.destination, 10**9 if inbound else -1)
+                here = dist.get(node, 10**9)
+                if arc.origin != node or (ahead >= here if inbound else ahead <= here):
                     continue
                 value = best[node] + arc.tof_days
                 if value < best.get(arc.destination, float("inf")):
                     best[arc.destination] = value
                     todo.add(arc.destination)
-        return best[destination]
+        return best
+
+    def transit_days(self, destination: str) -> float:
+        """Shortest time of flight [d] from Earth to ``destination`` over outbound arcs (Dijkstra)."""
+        return self._shortest_tof_days(self.earth, inbound=False)[destination]
+
+    def return_days(self, origin: str) -> float:
+        """Shortest time of flight [d] from ``origin`` back to Earth over inbound arcs; the outbound transit
+        when no inbound route is given."""
+        best = self._shortest_tof_days(origin, inbound=True)
+        return float(best.get(self.earth, self.transit_days(origin)))
 
     def is_outbound(self, arc: Arc) -> bool:
         dist = self.outbound_distance()

@@ -1,9 +1,10 @@
 """Crew radiation dose per crew member's stay at the base (layer 1-2: pure numpy): galactic cosmic rays only.
 
-The operations' crew is a count per step, so stays are reconstructed from it first in, first out: each rise of
-the count starts a stay of that many crew members (a landing, or a new operations.crew count), each fall ends
-the stays of the earliest still aboard (crews that overlap at a handover stay apart: the outgoing crew leave
-first). Per crew member of a stay [mSv]::
+A stay is a group of crew members aboard together: a campaign mission's crew from its landing to its departure
+(``mission_stay``, with the mission's own transits), and the rest of the operations' crew count (operations.crew,
+crew deliveries) reconstructed first in, first out (``crew_stays``): each rise of the count starts a stay of that
+many crew members, each fall ends the stays of the earliest still aboard (crews that overlap at a handover stay
+apart: the outgoing crew leave first). Per crew member of a stay [mSv]::
 
     dose = days x (1 - f_eva) x surface rate x habitat_dose_fraction      (in the habitat)
          + days x f_eva x surface rate                                     (out on EVA)
@@ -76,32 +77,28 @@ class DoseRates:
 
 @dataclass(frozen=True)
 class CrewStay:
-    """``crew`` crew members aboard together from start_s to end_s [s from the period's start] (they came and
-    leave together)."""
+    """``crew`` crew members aboard together from start_s to end_s [s from the period's start], cut to the period
+    (they came and leave together), and the flights that bring them and take them home [d] (0: none counted)."""
 
     start_s: float
     end_s: float
     crew: float
     open_start: bool  # already aboard at the period's first step
     open_end: bool  # still aboard at its last step
+    outbound_days: float = 0.0
+    return_days: float = 0.0
+
+    @property
+    def days(self) -> float:
+        return (self.end_s - self.start_s) / DAY_S
 
     @property
     def crew_member_days(self) -> float:
         return self.crew * self.days
 
     @property
-    def days(self) -> float:
-        return (self.end_s - self.start_s) / DAY_S
-
-
-@dataclass(frozen=True)
-class CrewTransit:
-    """A crewed mission's flights to the base and back: its crew land at landing_s (from the period's start)."""
-
-    landing_s: float
-    crew: float
-    outbound_days: float
-    return_days: float
+    def transit_days(self) -> float:
+        return self.outbound_days + self.return_days
 
 
 @dataclass(frozen=True)
@@ -172,40 +169,41 @@ def crew_stays(crew: NDArray[np.float64], step_s: float) -> list[CrewStay]:
     return sorted(stays, key=lambda st: (st.start_s, st.end_s))
 
 
-def stay_transits(stay: CrewStay, transits: Sequence[CrewTransit], step_s: float) -> list[CrewTransit]:
-    """The crewed transits whose crew start the stay: landed in the step before its first (the count rises at
-    the first step at or after a landing)."""
-    return [t for t in transits if stay.start_s - step_s < t.landing_s <= stay.start_s]
+def mission_stay(
+    landing_s: float, leaving_s: float, crew: float, outbound_days: float, return_days: float, n_steps: int,
+    step_s: float,
+) -> CrewStay | None:
+    """A campaign mission's crew aboard from the first step at or after their landing to the first at or after
+    their departure (as the operations' crew count moves), cut to the period's ``n_steps``; None when outside it."""
+    _check_number("step_s", step_s, 0.0, 1e9, "a step > 0 [s]", low_open=True)
+    end_of_period = n_steps * step_s
+
+    def step_time(t_s: float) -> float:
+        return min(max(math.ceil(t_s / step_s - 1e-9), 0), n_steps) * step_s
+
+    start, end = step_time(landing_s), step_time(leaving_s)
+    if end <= start or crew <= 0:
+        return None
+    return CrewStay(start, end, float(crew), landing_s < 0.0, leaving_s > end_of_period, outbound_days, return_days)
 
 
-def stay_doses(
-    stays: Sequence[CrewStay],
-    rates: DoseRates,
-    eva_hours_per_crew_week: float,
-    transits: Sequence[CrewTransit] = (),
-    step_s: float = 3600.0,
-) -> list[StayDose]:
+def stay_doses(stays: Sequence[CrewStay], rates: DoseRates, eva_hours_per_crew_week: float) -> list[StayDose]:
     """Each stay's dose per crew member [mSv]: the stay's days in the habitat and on EVA at the surface rate (the
-    habitat's times habitat_dose_fraction) plus the longest outbound and return transits of the missions whose
-    crew start it at the transit rate (a stay no crewed transit starts has none: crews from operations.crew)."""
+    habitat's times habitat_dose_fraction) plus its outbound and return flights at the transit rate."""
     rates.check()
     f_eva = eva_day_share(eva_hours_per_crew_week)
     surface = rates.surface_dose_usv_per_day / 1000.0  # mSv/day
     out = []
     for stay in stays:
-        landing = stay_transits(stay, transits, step_s)
-        transit_days = (
-            max(t.outbound_days for t in landing) + max(t.return_days for t in landing) if landing else 0.0
-        )
         habitat_days = stay.days * (1.0 - f_eva)
         eva_days = stay.days * f_eva
         out.append(StayDose(
             stay=stay,
             habitat_days=habitat_days,
             eva_days=eva_days,
-            transit_days=transit_days,
+            transit_days=stay.transit_days,
             surface_msv=(habitat_days * rates.habitat_dose_fraction + eva_days) * surface,
-            transit_msv=transit_days * rates.transit_dose_usv_per_day / 1000.0,
+            transit_msv=stay.transit_days * rates.transit_dose_usv_per_day / 1000.0,
         ))
     return out
 

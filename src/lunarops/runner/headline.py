@@ -204,6 +204,31 @@ def _campaign_rows(stage: StageResult) -> list[KeyResult]:
     return rows
 
 
+def _dose_rows(s: Mapping[str, Any]) -> list[KeyResult]:
+    """The worst stay's radiation dose per crew member: at the base and on the flights, against the career
+    limit; "no crew aboard" when the period has none."""
+    dose, stays = _number(s.get("crew_dose_worst_stay_msv")), _number(s.get("crew_stays"))
+    if dose is None:
+        return []
+    source = "operations: crew_dose_worst_stay_msv, _transit_msv, _limit_share, crew_dose_collective_person_msv"
+    item = "Crew radiation dose, worst stay (GCR, no solar particle events)"
+    if not stays:
+        return [KeyResult(item, "no crew aboard in the period", source)]
+    flights = _number(s.get("crew_dose_worst_stay_transit_msv"))
+    share, limit = _number(s.get("crew_dose_worst_stay_limit_share")), _number(s.get("crew_dose_career_limit_msv"))
+    text = f"{significant(dose)} mSv per crew member"
+    if flights:
+        text += f" ({significant(dose - flights)} at the base + {significant(flights)} on the flights)"
+    if share is not None:
+        of_limit = f"{significant(limit)} mSv " if limit else ""
+        text += f", {percent(share, 2)} of the {of_limit}career limit (this stay alone)"
+    collective = _number(s.get("crew_dose_collective_person_msv"))
+    text += f"; {significant(stays)} stay{'s' if stays != 1 else ''}"
+    if collective is not None:
+        text += f", collective {significant(collective)} person-mSv"
+    return [KeyResult(item, text, source)]
+
+
 def _crewed_visits(stage: StageResult, arrivals: Mapping[str, datetime]) -> KeyResult | None:
     deliveries = stage.products.get("deliveries")
     if not isinstance(deliveries, pd.DataFrame) or not {"commodity", "amount", "time_utc"} <= set(deliveries):
@@ -279,17 +304,7 @@ def _operations_rows(stage: StageResult) -> list[KeyResult]:
                 f"{mass(not_landed)} (the operations notes name the elements and the missions to raise)")
         rows.append(KeyResult("Element mass the campaign does not land", text,
                               "operations: element_mass_not_landed_kg"))
-    dose = _number(s.get("crew_dose_worst_stay_msv"))
-    if dose is not None:
-        share = _number(s.get("crew_dose_worst_stay_limit_share"))
-        collective = _number(s.get("crew_dose_collective_person_msv"))
-        text = f"{significant(dose)} mSv per crew member"
-        if share is not None:
-            text += f", {percent(share, 2)} of the career limit (this stay alone)"
-        if collective is not None:
-            text += f"; collective {significant(collective)} person-mSv"
-        rows.append(KeyResult("Crew radiation dose, worst stay (GCR, no solar particle events)", text,
-                              "operations: crew_dose_worst_stay_msv, _limit_share, crew_dose_collective_person_msv"))
+    rows += _dose_rows(s)
     reserve = _number(s.get("consumables_reserve_days_p05"))
     if reserve is not None or "consumables_reserve_days_p05" in s:
         shown = "unlimited (no crew)" if reserve is None or math.isinf(reserve) else f"{significant(reserve)} d"

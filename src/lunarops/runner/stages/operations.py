@@ -29,7 +29,6 @@ from lunarops.ops.inputs import (
     LightSeries,
     build_inputs,
     crew_below_zero,
-    crew_series,
     reserve_thresholds,
     step_at_or_after,
 )
@@ -50,15 +49,6 @@ from lunarops.ops.montecarlo import (
     simulate,
     slip_input_name,
     storage_month_table,
-)
-from lunarops.ops.radiation import (
-    LND_SURFACE_USV_PER_DAY,
-    RAD_CRUISE_USV_PER_DAY,
-    CrewTransit,
-    DoseRates,
-    collective_dose_person_msv,
-    crew_stays,
-    stay_doses,
 )
 from lunarops.ops.station import (
     LIFE_SUPPORT_TARGETS,
@@ -2131,6 +2121,8 @@ def run_stage(ctx: RunContext) -> StageResult | None:
         "crew's draw, counted while crew are aboard; awaiting_spares_mean counts the failures per run that found no "
         "spare at hand (each then waits for a delivered spare, or to the end of the run)."
     )
+    from lunarops.runner.stages.crew_dose import crew_dose
+
     dose_summary, dose_tables, dose_notes = crew_dose(
         scenario, campaign.products.get("deliveries") if campaign is not None else None, arrivals
     )
@@ -2375,142 +2367,3 @@ def _crew_from_both(
         "operations.consumables and resupply. If they are the same people, take them out of operations.crew (a "
         "count of 0 from the campaign's landing)."
     ]
-
-
-def _return_days(problem: Any, destination: str) -> float:
-    """Shortest time of flight [d] from ``destination`` back to Earth over inbound arcs (Dijkstra); the outbound
-    transit when no inbound route is given."""
-    best = {destination: 0.0}
-    todo = {destination}
-    while todo:
-        node = min(todo, key=lambda n: best[n])
-        todo.remove(node)
-        for arc in problem.arcs:
-            if arc.origin != node or not problem.is_inbound(arc):
-                continue
-            value = best[node] + arc.tof_days
-            if value < best.get(arc.destination, math.inf):
-                best[arc.destination] = value
-                todo.add(arc.destination)
-    return float(best.get(problem.earth, problem.transit_days(destination)))
-
-
-def crewed_transits(scenario: Any, start: datetime) -> list[CrewTransit]:
-    """The campaign's crewed missions to the base: when their crew land (from ``start``) and their outbound and
-    return transits [d] (the shortest routes over the logistics arcs, as the campaign dates the crew's landing)."""
-    campaign = getattr(scenario, "campaign", None)
-    logistics = getattr(campaign, "logistics", None)
-    if campaign is None or logistics is None:
-        return []
-    problem = campaign.problem()
-    node = logistics.base_node()
-    transits = []
-    for m in problem.missions:
-        if m.crew <= 0 or (node is not None and m.destination != node):
-            continue
-        outbound = float(problem.transit_days(m.destination))
-        landing = campaign.epoch_utc + timedelta(days=float(m.depart_day) + outbound)
-        transits.append(CrewTransit(
-            (landing - start).total_seconds(), float(m.crew), outbound, _return_days(problem, m.destination)
-        ))
-    return transits
-
-
-def crew_dose(
-    scenario: Any, campaign_deliveries: pd.DataFrame | None, arrivals: Mapping[str, datetime] | None
-) -> tuple[dict[str, Any], list[Table], list[str]]:
-    """The crew's radiation dose (operations.radiation; lunarops.ops.radiation): summary keys, the table of the
-    stays and a note; nothing without the block."""
-    section = scenario.operations
-    spec = section.radiation
-    if spec is None:
-        return {}, [], []
-    period = scenario.period
-    start, step_s = period.start_utc, period.step_s
-    station = station_from_section(section, start, campaign_deliveries, arrivals)
-    crew = crew_series(station, np.arange(period.n_steps, dtype=np.float64) * step_s)
-    rates = DoseRates(
-        spec.surface_dose_usv_per_day, spec.habitat_dose_fraction, spec.transit_dose_usv_per_day,
-        spec.career_limit_msv,
-    )
-    eva_h = section.life_support.eva_hours_per_crew_week
-    transits = crewed_transits(scenario, start) if campaign_deliveries is not None else []
-    stays = crew_stays(crew, step_s)
-    doses = stay_doses(stays, rates, eva_h, transits, step_s)
-    collective = collective_dose_person_msv(doses)
-    worst = max((d.dose_msv for d in doses), default=0.0)
-    summary: dict[str, Any] = {
-        "crew_stays": len(stays),
-        "crew_dose_worst_stay_msv": worst,
-        "crew_dose_worst_stay_limit_share": worst / rates.career_limit_msv,
-        "crew_dose_collective_person_msv": collective,
-    }
-
-    def utc(seconds: float) -> str:
-        return f"{start + timedelta(seconds=seconds):%Y-%m-%d %H:%M}"
-
-    surface_source = (" (Chang'E 4 LND in 2019, near solar minimum: near the high side of the cycle)"
-                      if rates.surface_dose_usv_per_day == LND_SURFACE_USV_PER_DAY else "")
-    transit_source = (" (MSL RAD's cruise in 2011-2012, rising solar activity: lower than at solar minimum)"
-                      if rates.transit_dose_usv_per_day == RAD_CRUISE_USV_PER_DAY else "")
-    basis = (
-        f"surface {rates.surface_dose_usv_per_day:g} uSv/day{surface_source}, in the habitat x "
-        f"{rates.habitat_dose_fraction:g}" + (" (no shielding credit)" if rates.habitat_dose_fraction == 1.0 else "")
-        + (f", on EVA {eva_h:g} h per crew member per week at the surface rate" if eva_h > 0 else ", no EVA")
-        + f"; transits {rates.transit_dose_usv_per_day:g} uSv/day{transit_source}"
-    )
-    caveat = (
-        "Solar particle events are not modelled: a worst-case event can give about 1 Sv in the open (Reitz et al. "
-        "2012), more than a career limit, so a storm shelter must be sized for them (not by lunarops). The rates "
-        "are dose equivalent, which on the lunar surface runs about 30 % above the limit's effective dose: on the "
-        "safe side. Stays come from the crew count first in, first out (at a handover the outgoing crew leave "
-        "first); a share of the career limit is one stay's, without earlier missions' dose."
-    )
-    if not stays:
-        return summary, [], [
-            f"Crew radiation dose (operations.radiation): no crew aboard in the period, so no dose ({basis}). "
-            + caveat
-        ]
-    rows = []
-    for d in doses:
-        s = d.stay
-        rows.append({
-            "start_utc": utc(s.start_s), "end_utc": utc(s.end_s), "days": s.days, "crew": s.crew,
-            "crew_member_days": s.crew_member_days, "habitat_days": d.habitat_days, "eva_days": d.eva_days,
-            "transit_days": d.transit_days, "surface_msv": d.surface_msv, "transit_msv": d.transit_msv,
-            "dose_msv": d.dose_msv, "career_limit_share": d.dose_msv / rates.career_limit_msv,
-        })
-    table = Table(
-        "Crew stays and radiation dose per crew member (GCR: the base's surface and habitat rates, and the "
-        "transits of the campaign crews that start the stay; solar particle events not modelled) [mSv]",
-        pd.DataFrame(rows),
-    )
-    shown = "; ".join(
-        f"{utc(d.stay.start_s)} to {utc(d.stay.end_s)} UTC, {d.stay.days:,.1f} d, {d.stay.crew:g} crew"
-        + (" (cut by the period)" if d.stay.open_start or d.stay.open_end else "")
-        + f": {significant(d.dose_msv)} mSv ({significant(d.surface_msv)} at the base"
-        + (f" + {significant(d.transit_msv)} on {d.transit_days:g} d of transits" if d.transit_days else "")
-        + f"), {d.dose_msv / rates.career_limit_msv:.1%} of the {rates.career_limit_msv:g} mSv career limit"
-        for d in doses[:5]
-    ) + (f"; and {len(doses) - 5} more (table)" if len(doses) > 5 else "")
-    notes = [
-        f"Crew radiation dose per crew member, galactic cosmic rays (operations.radiation): {shown}. Collective "
-        f"dose {significant(collective)} person-mSv. Rates: {basis}. " + caveat
-        + (" A stay no campaign crew land in (operations.crew) counts no transit." if any(
-            d.transit_days == 0 for d in doses) else "")
-    ]
-    over_career = [d for d in doses if d.dose_msv > rates.career_limit_msv]
-    if over_career:
-        notes.append(
-            f"{len(over_career)} stay(s) exceed the {rates.career_limit_msv:g} mSv career limit on their own "
-            f"(worst {significant(worst)} mSv): shorten the stays, rotate crews, or shield the habitat (a lower "
-            "operations.radiation.habitat_dose_fraction from a shielding analysis)."
-        )
-    if spec.stay_limit_msv is not None:
-        over = [d for d in doses if d.dose_msv > spec.stay_limit_msv]
-        if over:
-            notes.append(
-                f"{len(over)} stay(s) exceed operations.radiation.stay_limit_msv = {spec.stay_limit_msv:g} mSv "
-                f"(worst {significant(worst)} mSv, from {utc(max(over, key=lambda d: d.dose_msv).stay.start_s)})."
-            )
-    return summary, [table], notes
