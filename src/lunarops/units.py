@@ -36,7 +36,7 @@ def unit_of(key: str) -> str:
     words = [w for w in name.split("_") if w and w not in _STATISTICS]
     if words[-2:] == ["person", "msv"]:  # a collective dose
         return "person-mSv"
-    if name.startswith(("n_", "vehicles_launched")):
+    if name.startswith(("n_", "vehicles_launched", "launches_")):  # launches_<vehicle>: any vehicle name
         return "count"
     if words and words[0] == "probability":
         return "fraction (0-1)"

@@ -364,21 +364,35 @@ def test_crew_before_the_eclss_is_noted() -> None:
 
 def test_element_mass_not_landed_sums_shortfalls_and_a_massless_fuel_cell() -> None:
     # the example's hand sums (test_a_mission_too_light_for_its_elements_is_noted): ILRS-1 lands 4,745 kg for
-    # 4,687 kg of elements (no shortfall); the regenerative fuel cell arrives with ILRS-1 without mass_kg: 3,688.9 kg
-    # by the RFC model (tests/ops/test_ops_api_bad_input.py); ILRS-1 cut to 2,545 kg adds 4,687 - 2,545 = 2,142 kg
+    # 4,687 kg of elements; the regenerative fuel cell arrives with ILRS-1 without mass_kg: 3,688.9 kg by the RFC
+    # model (tests/ops/test_ops_api_bad_input.py), counted among ILRS-1's elements: 4,687 + 3,688.9 - 4,745 =
+    # 3,630.9 kg short; ILRS-1 cut to 2,545 kg: 4,687 + 3,688.9 - 2,545 = 5,830.9 kg
     from lunarops.logistics import outputs
     from lunarops.runner.stages.campaign import consumables_problem
-    from lunarops.runner.stages.operations import element_mass_not_landed_kg
+    from lunarops.runner.stages.operations import element_mass_not_landed_kg, element_mass_not_landed_summary
 
     scenario = parse_scenario(yaml.safe_dump(_example()))
     problem, _, _ = consumables_problem(scenario.campaign, scenario.operations)
     payload = outputs.mission_payload_kg(problem)
     start = scenario.period.start_utc
     assert scenario.operations.storage.fuel_cell.arrives_with == "ILRS-1"
-    assert element_mass_not_landed_kg(scenario.operations, start, payload) == pytest.approx(3688.9, abs=0.1)
+    assert element_mass_not_landed_kg(scenario.operations, start, payload) == pytest.approx(3630.9, abs=0.1)
+    summary = element_mass_not_landed_summary(scenario.operations, start, payload)
+    assert summary["element_mass_not_landed_by_mission_kg"] == {"ILRS-1": pytest.approx(3630.9, abs=0.1)}
+    assert summary["massless_fuel_cell_arrives_with"] == "ILRS-1"
+    assert summary["massless_fuel_cell_rfc_model_kg"] == pytest.approx(3688.9, abs=0.1)
     light = {**payload, "ILRS-1": 2545.0}
-    assert element_mass_not_landed_kg(scenario.operations, start, light) == pytest.approx(3688.9 + 2142.0, abs=0.1)
+    assert element_mass_not_landed_kg(scenario.operations, start, light) == pytest.approx(5830.9, abs=0.1)
+    # ILRS-1 landing 3,630.9 kg more carries the fuel cell too: nothing short
+    roomy = {**payload, "ILRS-1": payload["ILRS-1"] + 3631.0}
+    assert element_mass_not_landed_kg(scenario.operations, start, roomy) == 0.0
     given = scenario.with_changes({"operations.storage.fuel_cell.mass_kg": 1000})
     # a stated 1,000 kg joins ILRS-1's elements: 4,687 + 1,000 = 5,687 kg against 4,745 landed, 942 kg short
-    assert element_mass_not_landed_kg(given.operations, start, payload) == pytest.approx(942.0, abs=0.1)
+    short_kg = element_mass_not_landed_kg(given.operations, start, payload)
+    assert short_kg == pytest.approx(942.0, abs=0.1)
+    assert "massless_fuel_cell" not in element_mass_not_landed_summary(given.operations, start, payload)
+    # a rounding residue (landed 1e-12 below the need, relative) is not a shortfall, as in carried_mass_notes
+    need = payload["ILRS-1"] + short_kg
+    exact = {**payload, "ILRS-1": need * (1.0 - 1e-12)}
+    assert element_mass_not_landed_kg(given.operations, start, exact) == 0.0
     assert element_mass_not_landed_kg(scenario.operations, start, None) is None  # no campaign: nothing to check

@@ -253,8 +253,9 @@ def test_the_note_splits_day_and_night_and_explains_a_day_time_need() -> None:
     summary: dict[str, object] = {}
     (note,) = thermal_load_notes(station, _inputs(load), summary, LIGHT)
     assert "while online (2 h) it asks 5.47 kW on average, by day 1.02 kW, by night 9.93 kW" in note
-    assert "293.1 K (20 C)" in note
+    assert "UA 50 W/K, setpoint 293.1 K (20 C)" in note
     assert summary["hab heater: heater_mean_kw"] == pytest.approx((1015.94 + 9926.53) / 2 / 1e3, abs=1e-5)
+    assert summary["hab heater: heater_capacity_kw"] == 12.0  # the load's power_kw, 12e3 W
     # the lit ground at 30 deg: 309.67 K by hand (_hand_ground_k)
     assert f"by day the lit regolith is {_hand_ground_k(30.0):.0f}-{_hand_ground_k(30.0):.0f} K" in note
     # a polar Sun 1.5 deg up: 107.9 K by hand (test_a_low_sun_heats_the_ground_less_through_the_albedo_rise)
@@ -278,8 +279,8 @@ def test_key_results_show_the_heater_and_late_arrivals() -> None:
     rows = {row.item: row.value for row in _operations_rows(StageResult("operations", "Operations", summary))}
     # the summary's figures as given (formatting only), as `significant` shows them
     assert rows["P(a late arrival misses the period)"] == "5 % (95 % CI 1.7 % to 11 %; the note 'Arrival slips')"
-    assert rows["Heater survival heaters (heat balance)"] == (
-        "1.93 kW mean while online, 2.88 kW peak; heat unmet 0 kWh"
+    assert rows["Heater 'survival heaters' (heat balance)"] == (
+        "1.93 kW mean while online, 2.88 kW peak (demand before any shedding); heat beyond capacity 0 kWh"
     )
 
 
@@ -379,8 +380,9 @@ def test_the_apertures_reach_the_inputs_and_the_note_gives_the_day_gain() -> Non
     station = Station(sources=(ConstantSource("reactor", 20e3),), loads=(load,), crew_schedule=((0.0, 2),))
     (note,) = thermal_load_notes(station, _inputs(load), None, LIGHT)
     assert "by day 0.41 kW, by night 9.93 kW" in note
-    assert "sunlight absorbed by the enclosure (apertures 0.4 m2 side, 0.2 m2 roof) brings 0.61 kW inside on " \
-           "average by day" in note
+    assert "sunlight absorbed by the enclosure through its effective solar apertures (absorptance x projected " \
+           "area x the share conducted in) of 0.4 m2 side and 0.2 m2 roof brings 0.61 kW inside on average by " \
+           "day, subtracted from the heater's demand" in note
     # without apertures the note says the day figure leaves the enclosure's sunlight out
     load = Load("hab heater", 12e3, thermal=THERMAL)
     station = Station(sources=(ConstantSource("reactor", 20e3),), loads=(load,), crew_schedule=((0.0, 2),))

@@ -64,6 +64,7 @@ def test_heater_figures_in_the_summary(results: Any) -> None:
     assert need_w == pytest.approx(4721.4, abs=0.05)
     assert ops["survival heaters: heater_mean_kw"] == pytest.approx(CAPACITY_KW, abs=1e-9)
     assert ops["survival heaters: heater_peak_kw"] == pytest.approx(CAPACITY_KW, abs=1e-9)
+    assert ops["survival heaters: heater_capacity_kw"] == pytest.approx(CAPACITY_KW, abs=1e-9)  # its power_kw
     assert ops["survival heaters: heat_unmet_kwh"] == pytest.approx((need_w / 1e3 - CAPACITY_KW) * HOURS, abs=0.01)
     note = next(n for n in results.stages["operations"].notes if n.startswith("Heater 'survival heaters'"))
     assert f"{ops['survival heaters: heat_unmet_kwh']:.1f} kWh of heat unmet" in note  # the note's figure

@@ -30,11 +30,12 @@ objective
 
 from __future__ import annotations
 
+import itertools
 import math
 import os
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -725,7 +726,13 @@ def _read_plan(builder: _Builder, x: np.ndarray, status: str, solve_s: float, bu
     imleo = _nonneg(sum(x[c] * v for c, v in builder.imleo_terms))
     # None when nothing has a price (the catalog's vehicles without costs): "not priced", not a free campaign
     priced = any(v > 0 for _, v in builder.cost_terms)
-    cost = _nonneg(sum(x[c] * v for c, v in builder.cost_terms)) if priced else None
+    # launches from the kept counts (the solver's less those that lift nothing), spacecraft from the solver
+    counts = _fewest_launches(builder, x)
+    launch_cols = set(builder.launch_n.values())
+    lv_cost_musd = {lv.name: float(lv.cost_musd) for lv in p.launch_vehicles}
+    cost_musd = sum(float(x[c]) * v for c, v in builder.cost_terms if c not in launch_cols)
+    cost_musd += sum(n * lv_cost_musd[key[0]] for key, n in counts.items())
+    cost = _nonneg(cost_musd) if priced else None
     rows: list[dict[str, Any]] = []
     for (si, li, k), yi in builder.y.items():
         if x[yi] < 0.5:
@@ -764,7 +771,6 @@ def _read_plan(builder: _Builder, x: np.ndarray, status: str, solve_s: float, bu
     flights = pd.DataFrame(rows)
     if len(flights):
         flights = flights.sort_values(["day", "holdover", "spacecraft"], kind="stable").reset_index(drop=True)
-    counts = _fewest_launches(builder, x)
     launches = pd.DataFrame(
         [
             {"day": steps.days[k], "launch_vehicle": name, "to": builder.links[li].destination, "launches": n}
@@ -798,28 +804,80 @@ def _read_plan(builder: _Builder, x: np.ndarray, status: str, solve_s: float, bu
     )
 
 
+#: above this many combinations (product of count + 1) on one launch arc ``fewest_launches`` keeps the greedy drop
+_MAX_LAUNCH_COMBINATIONS = 200_000
+
+
+def fewest_launches(
+    mass_kg: float,
+    payloads_kg: Mapping[str, float],
+    counts: Mapping[str, int],
+    costs_musd: Mapping[str, float],
+    by_cost: bool,
+    slack_kg: float = 0.0,
+) -> dict[str, int]:
+    """The launches one launch arc needs, per launch vehicle, out of the solver's ``counts``.
+
+    Each vehicle keeps 0..counts[v] launches (never more: the cadence rows stay satisfied) with
+    sum(n_v x payloads_kg[v]) >= mass_kg - slack_kg. Chosen by the objective's launch terms: with ``by_cost`` (the
+    cost objective) and every vehicle the solver used priced (cost > 0), the least cost, then the fewest launches;
+    otherwise the fewest launches, then the least cost (unpriced vehicles count 0). All combinations are tried;
+    above ``_MAX_LAUNCH_COMBINATIONS`` of them, or if none lifts the mass, the greedy drop (largest payload first)
+    of the solver's counts is kept."""
+    names = list(counts)
+    used = [v for v in names if counts[v] > 0]
+    priced = by_cost and all(costs_musd.get(v, 0.0) > 0 for v in used)
+    need_kg = mass_kg - slack_kg
+    combos = math.prod(counts[v] + 1 for v in names)
+    best: tuple[float, ...] | None = None
+    chosen: dict[str, int] = {}
+    if combos <= _MAX_LAUNCH_COMBINATIONS:
+        for ns in itertools.product(*(range(counts[v] + 1) for v in names)):
+            if sum(n * payloads_kg[v] for n, v in zip(ns, names, strict=True)) < need_kg:
+                continue
+            cost = sum(n * costs_musd.get(v, 0.0) for n, v in zip(ns, names, strict=True))
+            launches = sum(ns)
+            key = (cost, launches, *ns) if priced else (launches, cost, *ns)
+            if best is None or key < best:
+                best, chosen = key, dict(zip(names, ns, strict=True))
+    if best is not None:
+        return chosen
+    greedy = dict(counts)
+    lifted = sum(greedy[v] * payloads_kg[v] for v in names)
+    for v in sorted(names, key=lambda v: -payloads_kg[v]):
+        while greedy[v] > 0 and lifted - payloads_kg[v] >= need_kg:
+            greedy[v] -= 1
+            lifted -= payloads_kg[v]
+    return greedy
+
+
 def _fewest_launches(builder: _Builder, x: np.ndarray) -> dict[tuple[str, int, int], int]:
     """The solver's launch counts less the launches the mass on each launch arc does not need.
 
     The MIP stops within its relative gap (``mip_rel_gap``), which on a heavy campaign exceeds the 1 kg tie
-    break per launch, so a solution may keep a launch that lifts nothing. Launches are dropped, the largest
-    payload first, while the rest still lift the arc's mass: the capacity row stays satisfied, cadence rows only
-    loosen and neither objective grows (exact for one launch vehicle: ceil(mass / payload))."""
+    break per launch, so a solution may keep a launch that lifts nothing, or two small launches where one large
+    one of a vehicle it also launches there would do. Each launch arc and step keeps ``fewest_launches`` of the
+    solver's counts: the capacity row stays satisfied, cadence rows only loosen and the objective's launch terms
+    do not grow."""
     counts = {key: round(float(x[col])) for key, col in builder.launch_n.items()}
     by_arc: dict[tuple[int, int], list[tuple[str, int, int]]] = {}
     for key in counts:
         by_arc.setdefault((key[1], key[2]), []).append(key)
     vehicles = {lv.name: lv for lv in builder.p.launch_vehicles}
+    by_cost = builder.p.objective == "cost"
     for (li, k), keys in by_arc.items():
         mass = sum(x[c] * v for si in range(len(builder.copies)) for c, v in builder.mass_terms(si, li, k))
         destination = builder.links[li].destination
-        payload = {key: float(vehicles[key[0]].payload_kg[destination]) for key in keys}
-        lifted = sum(counts[key] * payload[key] for key in keys)
-        slack_kg = 1e-6 * max(1.0, abs(mass))
-        for key in sorted(keys, key=lambda key: -payload[key]):
-            while counts[key] > 0 and lifted - payload[key] >= mass - slack_kg:
-                counts[key] -= 1
-                lifted -= payload[key]
+        kept = fewest_launches(
+            float(mass),
+            {key[0]: float(vehicles[key[0]].payload_kg[destination]) for key in keys},
+            {key[0]: counts[key] for key in keys},
+            {key[0]: float(vehicles[key[0]].cost_musd) for key in keys},
+            by_cost,
+            slack_kg=1e-6 * max(1.0, abs(float(mass))),
+        )
+        for key in keys:
+            counts[key] = kept[key[0]]
     return counts
 
 

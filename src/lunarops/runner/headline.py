@@ -68,29 +68,39 @@ def key_results(
         rows += _campaign_rows(by_name["campaign"])
     if "operations" in by_name:
         rows += _operations_rows(by_name["operations"])
-    if "campaign" in by_name and "operations" in by_name:
-        rows += _isru_plan_check(by_name["campaign"].summary, by_name["operations"].summary)
     return rows
 
 
-def _isru_plan_check(plan: Mapping[str, Any], ops: Mapping[str, Any]) -> list[KeyResult]:
-    """Whether the station's propellant plant stores what the plan's ISRU makes for its vehicles: the LOX and
-    LH2 in store at the period's end (p50; nothing in operations draws them, so at the plan's draw there was at
-    most this) against the plan's oxygen and hydrogen. No row without both sides."""
+def _isru_plan_check(ops: Mapping[str, Any]) -> list[KeyResult]:
+    """Whether the station's propellant plant stores what the plan's ISRU makes for its vehicles by the period's
+    end: the LOX and LH2 in store then (p50; nothing in operations draws them, so at the plan's draw there was at
+    most this) against the plan's oxygen and hydrogen made up to the period's end (the operations summary's
+    plan_isru_*_by_period_end_kg). Rounded as the operations' ISRU note: the station's t to 0.01, the plan's to
+    0.1, whole percent. No row without both sides."""
     pairs = [("oxygen", "LOX", "lox"), ("hydrogen", "LH2", "lh2")]
     parts, short = [], False
     for product, label, key in pairs:
-        planned, stored = _number(plan.get(f"isru_{product}_made_kg")), _number(ops.get(f"{key}_stored_kg_p50"))
+        planned = _number(ops.get(f"plan_isru_{product}_by_period_end_kg"))
+        stored = _number(ops.get(f"{key}_stored_kg_p50"))
         if planned is None or stored is None or planned <= 0.0:
             continue
         short |= stored < planned
-        parts.append(f"{label} {mass(stored)} = {percent(stored / planned, 2)} of the plan's {mass(planned)} {product}")
+        parts.append(f"{label} {stored / 1000.0:,.2f} t = {100.0 * stored / planned:.0f} % of the plan's "
+                     f"{planned / 1000.0:,.1f} t {product}")
     if not parts:
         return []
-    verdict = ("the station's plants do not make the plan's propellant: size the water_electrolysis plant "
-               "(and the tanks' boil-off) for it, or plan less ISRU" if short else "the station's plants cover it")
-    return [KeyResult("Plan's ISRU propellant vs the station's plants", f"{'; '.join(parts)} (in store at the "
-                      f"period's end, p50): {verdict}", "campaign: isru_*_made_kg; operations: lox/lh2_stored_kg_p50")]
+    verdict = "the station's plants cover it"
+    if short:
+        verdict = ("the station's plants do not make the plan's propellant: size the water_electrolysis plant for "
+                   "it, or plan less ISRU")
+        boiled, made = _number(ops.get("lh2_boiled_off_kg_p50")), _number(ops.get("lh2_made_kg_p50"))
+        if boiled is not None and made is not None and made > 0.0 and boiled >= 0.5 * made:
+            verdict += (f"; boil-off takes {100.0 * boiled / made:.0f} % of the LH2 made: the LH2 store levels off "
+                        "where boil-off matches production, so lower the boil-off before sizing the plant")
+    return [KeyResult("Plan's ISRU propellant vs the station's plants", f"{'; '.join(parts)} (the plan's made by the "
+                      f"period's end, the station's in store then, p50): {verdict}",
+                      "operations: plan_isru_*_by_period_end_kg, lox/lh2_stored_kg_p50, lh2_boiled_off_kg_p50, "
+                      "lh2_made_kg_p50")]
 
 
 def _first_site(stage: StageResult | None) -> str | None:
@@ -115,8 +125,8 @@ def _site_rows(stage: StageResult, name: str | None, base: BaseSite | None) -> l
     dark = _number(s.get(f"longest_dark_hours[{name}]"))
     if dark is not None:
         terrain = s.get("terrain")
-        bound = (f" (on the '{terrain}' DEM: a lower bound, relief finer than its pixels lengthens the nights; "
-                 "docs/illumination.md)" if isinstance(terrain, str) and terrain != "none" else "")
+        bound = (f" (on the '{terrain}' DEM, likely understated: relief finer than the DEM's pixels lengthens the "
+                 "nights; docs/illumination.md)" if isinstance(terrain, str) and terrain != "none" else "")
         rows.append(KeyResult("Longest darkness", f"{significant(dark)} h{bound}", f"site: longest_dark_hours[{name}]"))
     earth = _number(s.get(f"earth_center_visible_fraction[{name}]"))
     if earth is not None:
@@ -279,6 +289,7 @@ def _operations_rows(stage: StageResult) -> list[KeyResult]:
         kg = _number(s.get(key))
         if kg is not None:
             rows.append(KeyResult(label, f"{mass(kg)} (operations' ISRU model)", f"operations: {key}"))
+    rows += _isru_plan_check(s)
     missed = _number(s.get("probability_elements_missed"))
     if missed is not None:
         ci = s.get("probability_elements_missed_ci95")
@@ -291,19 +302,21 @@ def _operations_rows(stage: StageResult) -> list[KeyResult]:
         name = key.removesuffix(": heater_mean_kw")
         mean_kw, peak_kw = _number(s.get(key)), _number(s.get(f"{name}: heater_peak_kw"))
         unmet = _number(s.get(f"{name}: heat_unmet_kwh"))
+        capacity_kw = _number(s.get(f"{name}: heater_capacity_kw"))  # absent from older summaries
         if mean_kw is None or peak_kw is None:
             continue
         text = f"{significant(mean_kw)} kW mean while online, {significant(peak_kw)} kW peak"
+        if capacity_kw is not None:
+            text += f" against its {significant(capacity_kw)} kW capacity"
+        text += " (demand before any shedding)"
         if unmet is not None:
-            text += f"; heat unmet {significant(unmet)} kWh"
-        rows.append(KeyResult(f"Heater {name} (heat balance)", text,
-                              f"operations: {name}: heater_mean_kw, heater_peak_kw, heat_unmet_kwh"))
-    not_landed = _number(s.get("element_mass_not_landed_kg"))
+            text += f"; heat beyond capacity {significant(unmet)} kWh"
+        rows.append(KeyResult(f"Heater {name!r} (heat balance)", text,
+                              f"operations: {name}: heater_mean_kw, heater_peak_kw, heat_unmet_kwh"
+                              + (", heater_capacity_kw" if capacity_kw is not None else "")))
+    not_landed = _element_mass_row(s)
     if not_landed is not None:
-        text = ("none (every element arriving with a mission fits what it lands)" if not_landed <= 0.0 else
-                f"{mass(not_landed)} (the operations notes name the elements and the missions to raise)")
-        rows.append(KeyResult("Element mass the campaign does not land", text,
-                              "operations: element_mass_not_landed_kg"))
+        rows.append(not_landed)
     rows += _dose_rows(s)
     reserve = _number(s.get("consumables_reserve_days_p05"))
     if reserve is not None or "consumables_reserve_days_p05" in s:
@@ -313,6 +326,45 @@ def _operations_rows(stage: StageResult) -> list[KeyResult]:
     if waited is not None:
         rows.append(waited)
     return rows
+
+
+def _element_mass_row(s: Mapping[str, Any]) -> KeyResult | None:
+    """The operations elements' mass the campaign's missions do not land, worded from what it is: a fuel cell store
+    without mass_kg counted at the RFC model's mass, or elements heavier than what their mission lands."""
+    not_landed = _number(s.get("element_mass_not_landed_kg"))
+    if not_landed is None:
+        return None
+    source = "operations: element_mass_not_landed_kg"
+    cell, cell_kg = s.get("massless_fuel_cell"), _number(s.get("massless_fuel_cell_rfc_model_kg"))
+    cell_mission = s.get("massless_fuel_cell_arrives_with")
+    counted = isinstance(cell, str) and cell_kg is not None and isinstance(cell_mission, str)
+    if counted:
+        source += ", _by_mission_kg; massless_fuel_cell, _arrives_with, _rfc_model_kg"
+    if not_landed <= 0.0:
+        text = "none (every element arriving with a mission fits what it lands"
+        if counted:
+            text += f"; the fuel cell store {cell!r} (no mass_kg) at the RFC model's {cell_kg:,.0f} kg"
+        return KeyResult("Element mass the campaign does not land", text + ")", source)
+    by_mission = s.get("element_mass_not_landed_by_mission_kg")
+    short = ({str(m): float(kg) for m, kg in by_mission.items() if _number(kg) is not None}
+             if isinstance(by_mission, Mapping) else {})
+    parts = []
+    if counted and cell_mission in short:
+        # "once": without the fuel cell its mission would land enough (its shortfall is at most the cell's mass)
+        counted_at = f"the fuel cell store {cell!r} (no mass_kg) {{}} at the RFC model's {cell_kg:,.0f} kg"
+        how = (f"once {counted_at.format('is counted')}" if short[cell_mission] <= (cell_kg or 0.0)
+               else f"({counted_at.format('counted among them')})")
+        parts.append(f"what {cell_mission} lands falls short of its elements {how}; set storage.fuel_cell.mass_kg, "
+                     f"raise {cell_mission}'s deliver")
+    others = [m for m in short if not (counted and m == cell_mission)]
+    if others:
+        one = len(others) == 1
+        parts.append(f"{', '.join(others)} land{'s' if one else ''} less than the elements arriving with "
+                     f"{'it' if one else 'them'}: raise {'its' if one else 'their'} deliver or lighten the elements "
+                     "(the operations notes name them)")
+    if not parts:  # a summary without the parts
+        parts.append("the operations notes name the elements and the missions to raise")
+    return KeyResult("Element mass the campaign does not land", f"{mass(not_landed)}: {'; '.join(parts)}", source)
 
 
 def _most_waited(summary: Mapping[str, Any]) -> KeyResult | None:

@@ -293,12 +293,14 @@ class ThermalSpec(_Model):
         default=0.0, ge=0,
         description="effective solar aperture for a Sun on the horizon (side walls): heat reaching the interior per "
         "W/m2 of normal irradiance [m2]; for an insulated enclosure alpha x projected area x UA / (h_r x outer area) "
-        "(docs/operations.md); 0: sunlight on the enclosure not counted",
+        "(docs/operations.md); counted whenever part of the disk is seen, also with its centre below the "
+        "astronomical horizon; 0: sunlight on the enclosure not counted",
     )
     solar_gain_roof_area_m2: float = Field(
         default=0.0, ge=0,
         description="the same for a Sun at the zenith (roof) [m2]; the gain is S x sun visible fraction x "
-        "(solar_gain_area_m2 cos(elevation) + solar_gain_roof_area_m2 sin(elevation)) with the Sun up",
+        "(solar_gain_area_m2 cos(elevation) + solar_gain_roof_area_m2 max(sin(elevation), 0)) whenever part of the "
+        "disk is seen: the side walls also for a Sun below the astronomical horizon over a lower terrain horizon",
     )
 
     @model_validator(mode="after")

@@ -51,6 +51,12 @@ def run_stage(ctx: RunContext) -> StageResult | None:
         summary.update(outputs.launch_info(problem))  # imleo_kg is mass at launch_node (TLI, not LEO, for ILRS)
         # vehicles to build: a copy launched again after it was left somewhere is a new vehicle
         summary.update({f"vehicles_launched_{d}": n for d, n in outputs.vehicles_launched(plan).items()})
+        # launches kept in the plan (model._fewest_launches), in all and per launch vehicle
+        launched = {lv.name: 0 for lv in problem.launch_vehicles}
+        for name, n in zip(plan.launches["launch_vehicle"], plan.launches["launches"], strict=True):
+            launched[name] += int(n)
+        summary["launches"] = sum(launched.values())
+        summary.update({f"launches_{name}": n for name, n in launched.items()})
         per_year = outputs.mass_per_year(plan, epoch)
         launch_manifest = outputs.manifest(plan, epoch, problem)
         tables.append(Table("Launch manifest", launch_manifest))

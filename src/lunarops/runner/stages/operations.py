@@ -251,7 +251,7 @@ def massless_storage_notes(section: OperationsSection) -> list[str]:
         f"The fuel cell store {cell.name!r} has no mass_kg, so its mass is in neither power_system_mass_kg nor the "
         f"check of what its mission lands; lunarops's RFC model (Colozza 2020 figures, as `lunarops power size` "
         f"uses) gives {sum(parts.values()):,.0f} kg for {cell.capacity_kwh:,.0f} kWh ({listed} kg): set "
-        "storage.fuel_cell.mass_kg"
+        "storage.fuel_cell.mass_kg."
     ]
 
 
@@ -259,16 +259,36 @@ def element_mass_not_landed_kg(
     section: OperationsSection, start: datetime, payload_kg: Mapping[str, float] | None
 ) -> float | None:
     """The operations elements' mass that the campaign's missions do not land [kg]: each mission's shortfall
-    against the elements arriving with it, plus a fuel cell store arriving with a mission but without a mass_kg
-    (at the RFC model's mass). None without a campaign (nothing to check against)."""
+    against the elements arriving with it, a fuel cell store without a mass_kg among its mission's elements at
+    the RFC model's mass. None without a campaign (nothing to check against)."""
+    summary = element_mass_not_landed_summary(section, start, payload_kg)
+    return summary.get("element_mass_not_landed_kg")
+
+
+def element_mass_not_landed_summary(
+    section: OperationsSection, start: datetime, payload_kg: Mapping[str, float] | None
+) -> dict[str, Any]:
+    """The operations summary's keys for the elements' mass the campaign does not land: the total
+    (``element_mass_not_landed_kg``), the shortfall of each mission that lands too little
+    (``element_mass_not_landed_by_mission_kg``) and, for a fuel cell store without a mass_kg arriving with a
+    mission, its name, mission and the RFC model's mass counted for it (``massless_fuel_cell``,
+    ``massless_fuel_cell_arrives_with``, ``massless_fuel_cell_rfc_model_kg``). Empty without a campaign. A
+    shortfall within a relative 1e-9 of what the mission lands (rounding) is none, as in carried_mass_notes."""
     if not payload_kg:
-        return None
+        return {}
     missions = _mission_element_masses(section, start, payload_kg)
-    short = sum(max(sum(items.values()) - landed, 0.0) for landed, items in missions.values())
+    out: dict[str, Any] = {}
     cell = section.storage.fuel_cell
-    if cell is not None and cell.arrives_with is not None:
-        short += sum(_massless_fuel_cell_kg(section).values())
-    return float(short)
+    rfc_kg = sum(_massless_fuel_cell_kg(section).values())
+    if cell is not None and cell.arrives_with is not None and rfc_kg > 0.0:
+        landed = float(payload_kg.get(cell.arrives_with, 0.0))
+        missions.setdefault(cell.arrives_with, (landed, {}))[1][cell.name] = rfc_kg
+        out |= {"massless_fuel_cell": cell.name, "massless_fuel_cell_arrives_with": cell.arrives_with,
+                "massless_fuel_cell_rfc_model_kg": float(rfc_kg)}
+    short = {mission: float(sum(items.values()) - landed) for mission, (landed, items) in missions.items()
+             if sum(items.values()) > landed * (1.0 + 1e-9)}
+    return {"element_mass_not_landed_kg": float(sum(short.values())),
+            "element_mass_not_landed_by_mission_kg": short, **out}
 
 
 def thermal_load(spec: Any) -> ThermalLoad | None:
@@ -1279,8 +1299,9 @@ def thermal_load_notes(
     """A note per heater load with a heat balance (``thermal``): the power it asks while online (mean, by day and
     by night, peak; with ``light`` the lit regolith's temperatures that explain a day-time need and the mean solar
     gain by day, or that sunlight on the enclosure is not counted) and the heat it could not supply (beyond its
-    capacity, power_kw, or its standby while its `when` is off); the mean, peak and unmet heat in
-    ``summary`` ("<load>: heater_mean_kw", "<load>: heater_peak_kw", "<load>: heat_unmet_kwh")."""
+    capacity, power_kw, or its standby while its `when` is off); the mean, peak, capacity and unmet heat in
+    ``summary`` ("<load>: heater_mean_kw", "<load>: heater_peak_kw", "<load>: heater_capacity_kw",
+    "<load>: heat_unmet_kwh")."""
     out: list[str] = []
     n = inputs.n_steps
     for i, ld in enumerate(station.loads):
@@ -1302,6 +1323,7 @@ def thermal_load_notes(
         if summary is not None:
             summary[f"{ld.name}: heater_mean_kw"] = mean_kw
             summary[f"{ld.name}: heater_peak_kw"] = peak_kw
+            summary[f"{ld.name}: heater_capacity_kw"] = ld.power_w / 1e3
             summary[f"{ld.name}: heat_unmet_kwh"] = short_kwh
         day = inputs.daylight[online] > 0.5
         split = "".join(
@@ -1310,7 +1332,7 @@ def thermal_load_notes(
             if mask.any()
         )
         text = (
-            f"Heater {ld.name!r} follows its enclosure's heat balance (UA {th.conductance_w_per_k:g} W/K to "
+            f"Heater {ld.name!r} follows its enclosure's heat balance (UA {th.conductance_w_per_k:g} W/K, setpoint "
             f"{th.setpoint_k:.1f} K ({th.setpoint_k - 273.15:.3g} C), {th.ground_view_factor:g} of its view to the "
             f"regolith, the rest to space; regolith at night {th.night_ground_k:g} K; "
             f"{th.internal_heat_w:g} W inside"
@@ -1332,18 +1354,23 @@ def thermal_load_notes(
                 else f"; by day the lit regolith is {float(ground_k.min()):.0f}-{float(ground_k.max()):.0f} K"
             )
         if th.solar_gain_area_m2 > 0.0 or th.solar_gain_roof_area_m2 > 0.0:
-            apertures = f"apertures {th.solar_gain_area_m2:g} m2 side, {th.solar_gain_roof_area_m2:g} m2 roof"
+            apertures = (
+                "its effective solar apertures (absorptance x projected area x the share conducted in) of "
+                f"{th.solar_gain_area_m2:g} m2 side and {th.solar_gain_roof_area_m2:g} m2 roof"
+            )
             if light is not None and day.any():
                 lit = online & (inputs.daylight > 0.5)
                 gain_w = solar_gain_w(
                     th, light.sun_elevation_rad[lit], light.sun_visible_fraction[lit], light.sun_distance_m[lit]
                 )
                 text += (
-                    f"; sunlight absorbed by the enclosure ({apertures}) brings {float(gain_w.mean()) / 1e3:.2f} kW "
-                    "inside on average by day, counted in the need"
+                    f"; sunlight absorbed by the enclosure through {apertures} brings "
+                    f"{float(gain_w.mean()) / 1e3:.2f} kW inside on average by day, subtracted from the heater's demand"
                 )
             else:
-                text += f"; sunlight absorbed by the enclosure ({apertures}) is counted in the need"
+                text += (
+                    f"; sunlight absorbed by the enclosure through {apertures} is subtracted from the heater's demand"
+                )
         elif day.any():
             text += (
                 "; sunlight on the enclosure is not counted (solar_gain_area_m2 0), so the day figure is an upper "
@@ -1909,6 +1936,22 @@ def isru_models_note(
     )
 
 
+def plan_isru_by_period_end_kg(steps: pd.DataFrame | None, end: datetime) -> dict[str, float]:
+    """What the plan's ISRU makes up to the operations period's end [kg per product], as the operations summary's
+    ``plan_isru_<product>_by_period_end_kg`` (e.g. oxygen, hydrogen): ``steps`` (lunarops.logistics.outputs
+    .isru_production_steps) summed, the step that straddles ``end`` prorated by its time before it. Empty without
+    the plan's ISRU steps."""
+    if steps is None or not len(steps):
+        return {}
+    products = [c.removesuffix("_kg") for c in steps.columns if c.endswith("_kg") and c != "plant_kg"]
+    stamp = pd.Timestamp(end)
+    stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+    begin, finish = pd.to_datetime(steps["start_utc"], utc=True), pd.to_datetime(steps["end_utc"], utc=True)
+    share = ((stamp - begin) / (finish - begin)).clip(0.0, 1.0)  # of each step's output made by the end
+    return {f"plan_isru_{p}_by_period_end_kg": float((steps[f"{p}_kg"].astype(float) * share).sum())
+            for p in products}
+
+
 def propellant_sentence(summary: Mapping[str, Any], steps: pd.DataFrame | None) -> str:
     """What the station's water_electrolysis plant delivers (p50 over the runs, in store at the end), what it made
     and what boiled off, against the plan's ISRU O2 and H2 (``steps``: lunarops.logistics.outputs
@@ -2030,12 +2073,12 @@ def run_stage(ctx: RunContext) -> StageResult | None:
     summary: dict[str, Any] = dict(mc.summary)
     summary["run0_events"] = len(hourly.events)
     summary["power_system_mass_kg"] = float(sum(station_masses.values()))
-    not_landed = element_mass_not_landed_kg(
+    summary |= element_mass_not_landed_summary(
         scenario.operations, scenario.period.start_utc,
         campaign.products.get("payload_kg") if campaign is not None else None,
     )
-    if not_landed is not None:
-        summary["element_mass_not_landed_kg"] = not_landed
+    if campaign is not None:
+        summary |= plan_isru_by_period_end_kg(campaign.products.get("isru_production_steps"), scenario.period.end_utc)
     counts = hourly.events["event"].value_counts()
     flat = {k: v for k, v in mc.summary.items() if k not in TABLE_KEYS}
     tables = [
@@ -2271,14 +2314,35 @@ def ilmenite_feed_notes(scenario: Any) -> list[str]:
     site = base_site(scenario)
     if not plants or abs(site.latitude_deg) < HIGHLANDS_LATITUDE_DEG:
         return []
-    names = ", ".join(f"{p.name} ({_pct(p.energy_kwh_per_kg_o2)} kWh per kg O2)" for p in plants)
+
+    def energy(value: UncertainFloat) -> str:
+        unit = "kWh per kg O2"
+        if isinstance(value, float | int):
+            return f"{float(value):g} {unit}"
+        if isinstance(value, NormalDistribution):
+            return f"{value.mean:g} {unit} (normal, {value.low:g}-{value.high:g})"
+        if isinstance(value, UniformDistribution):
+            return f"{value.low:g}-{value.high:g} {unit} (uniform)"
+        return f"{value.mode:g} {unit} (triangular, {value.low:g}-{value.high:g})"
+
+    # TiO2 share of ilmenite FeTiO3 by mass, IUPAC standard atomic weights (abridged, CIAAW 2021): Fe 55.845,
+    # Ti 47.867, O 15.999: 79.865 / 151.709 g/mol = 0.5264
+    tio2_g_per_mol = 47.867 + 2 * 15.999
+    ilmenite_g_per_mol = 55.845 + 47.867 + 3 * 15.999
+    share = tio2_g_per_mol / ilmenite_g_per_mol
+    feed_wt_pct, polar_tio2_wt_pct = 10.0, 1.0  # Leger et al. 2025's feed (ilmenite); Elphic et al. 2002 (TiO2)
+    polar_wt_pct = polar_tio2_wt_pct / share  # all of the Ti in ilmenite: an upper bound
+    names = ", ".join(f"{p.name} at {energy(p.energy_kwh_per_kg_o2)}" for p in plants)
     return [
-        f"Ilmenite reduction at a polar base: {names}. Leger et al. 2025 (PNAS 122) measured 24.3 +- 5.8 kWh per kg "
-        "of O2 with a feed of 10 wt % ilmenite; highland regolith, as at the poles, holds far less titanium (TiO2 "
-        "mostly below 1 wt %: Lunar Prospector, Elphic et al. 2002, JGR 107(E4)), and heating the feed dominates "
-        "the energy, so with local soil expect roughly 1 / grade times the energy per kg (about 10x at 1 wt %). The "
-        "O2 made here (isru_o2_kg) holds for a richer feed (beneficiated or brought in) or another oxygen-from-"
-        "regolith process at that energy."
+        f"Ilmenite reduction at a polar base: {names}. Leger et al. 2025 (PNAS 122) measured 24.3 +- 5.8 kWh per "
+        f"kg of O2 with a feed of {feed_wt_pct:g} wt % ilmenite. Highland regolith, as at the poles, holds far less: "
+        f"TiO2 mostly below {polar_tio2_wt_pct:g} wt % (Lunar Prospector, Elphic et al. 2002, JGR 107(E4)), so at "
+        f"most {polar_wt_pct:.1f} wt % ilmenite (FeTiO3 is {100 * share:.1f} % TiO2 by mass: "
+        f"{tio2_g_per_mol:.3f} / {ilmenite_g_per_mol:.3f} g/mol). Heating the feed dominates the energy, so with "
+        f"local soil expect roughly {feed_wt_pct:g} wt % / the ilmenite grade times the energy per kg: "
+        f"{feed_wt_pct:g} / {polar_wt_pct:.1f} = {feed_wt_pct / polar_wt_pct:.1f}x at {polar_tio2_wt_pct:g} wt % "
+        "TiO2, more below it. The O2 made here (isru_o2_kg) holds for a richer feed (beneficiated or "
+        "brought in) or another oxygen-from-regolith process at that energy."
     ]
 
 

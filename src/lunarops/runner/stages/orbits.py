@@ -262,7 +262,8 @@ def run_stage(ctx: RunContext) -> StageResult | None:
         summary[f"{row['site']} <- {row['orbiter']}: longest_gap_hours"] = row["longest_gap_hours"]
     transfers = section.transfers
     ledger = default_ledger()
-    steps = ledger.fly(transfers.path, transfers.final_mass_kg, transfers.isp_s)
+    steps = ledger.fly(transfers.path, transfers.final_mass_kg, transfers.isp_s,
+                       labels=("orbits.transfers.final_mass_kg", "orbits.transfers.isp_s"))
     summary["ledger path"] = " -> ".join(transfers.path)
     summary["ledger total_dv_km_per_s"] = ledger.path_dv_m_per_s(transfers.path) / 1e3
     summary["ledger propellant_kg"] = sum(s.propellant_kg for s in steps)
