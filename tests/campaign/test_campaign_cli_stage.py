@@ -17,18 +17,7 @@ from lunarops.logistics.outputs import OPERATIONS_COMMODITIES
 from lunarops.runner.stage import RunContext
 from lunarops.runner.stages.campaign import run_stage
 from lunarops.scenario import load_scenario
-
-SMALL = """
-epoch_utc: 2031-01-01T00:00:00Z
-logistics:
-  nodes: [Earth, LEO, LLO]
-  arcs:
-    - {from: Earth, to: LEO, tof_days: 1, launch: true}
-    - {from: LEO, to: LLO, dv_km_per_s: 3.0, tof_days: 3}
-  fleet: [{spacecraft: isaji2022-fixed, copies: 1}]
-  missions: [{name: m1, depart_day: 0, destination: LLO, deliver: {cargo: 500}}]
-  maintenance_fraction_per_flight: 0.0
-"""
+from small_campaign import SMALL
 
 
 def write(tmp_path: Path, text: str, name: str = "c.yaml") -> Path:

@@ -19,6 +19,7 @@ from lunarops.runner.stage import RunContext
 from lunarops.runner.stages.campaign import run_stage
 from lunarops.scenario.load import default_scenario_path, parse_scenario
 from lunarops.units import unit_of
+from small_campaign import SMALL
 
 G0 = 9.80665
 # Long March 9 / 10 to Earth-Moon transfer, 50 t / 27 t (data/catalogs/launch_vehicles.yaml, press and CMSA figures)
@@ -151,24 +152,12 @@ def test_unpriced_launches_keep_cost_none(monkeypatch: pytest.MonkeyPatch) -> No
     assert plan.launches["launches"].tolist() == [1]  # 4,158.6 kg <= 10 t: one launch of the four
 
 
-SMALL = """
-epoch_utc: 2031-01-01T00:00:00Z
-logistics:
-  nodes: [Earth, LEO, LLO]
-  arcs:
-    - {from: Earth, to: LEO, tof_days: 1, launch: true}
-    - {from: LEO, to: LLO, dv_km_per_s: 3.0, tof_days: 3}
-  fleet: [{spacecraft: isaji2022-fixed, copies: 1}]
-  launch_vehicles: [long-march-5, long-march-10]
-  missions: [{name: m1, depart_day: 0, destination: LLO, deliver: {cargo: 500}}]
-  maintenance_fraction_per_flight: 0.0
-  mip_rel_gap: 0.0
-"""
 
 
 def test_stage_summary_counts_launches() -> None:
     data = yaml.safe_load(default_scenario_path().read_text())
-    data["campaign"] = yaml.safe_load(SMALL)
+    data["campaign"] = yaml.safe_load(SMALL)  # with two launch vehicles, solved to optimality
+    data["campaign"]["logistics"].update({"launch_vehicles": ["long-march-5", "long-march-10"], "mip_rel_gap": 0.0})
     for section in ("terrain", "orbits", "operations"):
         data.pop(section, None)
     result = run_stage(RunContext(scenario=parse_scenario(yaml.safe_dump(data))))

@@ -2315,16 +2315,6 @@ def ilmenite_feed_notes(scenario: Any) -> list[str]:
     if not plants or abs(site.latitude_deg) < HIGHLANDS_LATITUDE_DEG:
         return []
 
-    def energy(value: UncertainFloat) -> str:
-        unit = "kWh per kg O2"
-        if isinstance(value, float | int):
-            return f"{float(value):g} {unit}"
-        if isinstance(value, NormalDistribution):
-            return f"{value.mean:g} {unit} (normal, {value.low:g}-{value.high:g})"
-        if isinstance(value, UniformDistribution):
-            return f"{value.low:g}-{value.high:g} {unit} (uniform)"
-        return f"{value.mode:g} {unit} (triangular, {value.low:g}-{value.high:g})"
-
     # TiO2 share of ilmenite FeTiO3 by mass, IUPAC standard atomic weights (abridged, CIAAW 2021): Fe 55.845,
     # Ti 47.867, O 15.999: 79.865 / 151.709 g/mol = 0.5264
     tio2_g_per_mol = 47.867 + 2 * 15.999
@@ -2332,7 +2322,7 @@ def ilmenite_feed_notes(scenario: Any) -> list[str]:
     share = tio2_g_per_mol / ilmenite_g_per_mol
     feed_wt_pct, polar_tio2_wt_pct = 10.0, 1.0  # Leger et al. 2025's feed (ilmenite); Elphic et al. 2002 (TiO2)
     polar_wt_pct = polar_tio2_wt_pct / share  # all of the Ti in ilmenite: an upper bound
-    names = ", ".join(f"{p.name} at {energy(p.energy_kwh_per_kg_o2)}" for p in plants)
+    names = ", ".join(f"{p.name} at {_pct(p.energy_kwh_per_kg_o2, ' kWh per kg O2')}" for p in plants)
     return [
         f"Ilmenite reduction at a polar base: {names}. Leger et al. 2025 (PNAS 122) measured 24.3 +- 5.8 kWh per "
         f"kg of O2 with a feed of {feed_wt_pct:g} wt % ilmenite. Highland regolith, as at the poles, holds far less: "
@@ -2346,15 +2336,16 @@ def ilmenite_feed_notes(scenario: Any) -> list[str]:
     ]
 
 
-def _pct(value: UncertainFloat) -> str:
-    """An ice_wt_pct as written: a number, or its distribution's centre and range."""
+def _pct(value: UncertainFloat, unit: str = "") -> str:
+    """An uncertain input as written (an ice_wt_pct, an energy): a number, or its distribution's centre and range,
+    ``unit`` after the number ("24.3 kWh per kg O2 (normal, 12-45)")."""
     if isinstance(value, float | int):
-        return f"{float(value):g}"
+        return f"{float(value):g}{unit}"
     if isinstance(value, NormalDistribution):
-        return f"{value.mean:g} (normal, {value.low:g}..{value.high:g})"
+        return f"{value.mean:g}{unit} (normal, {value.low:g}-{value.high:g})"
     if isinstance(value, UniformDistribution):
-        return f"{value.low:g}..{value.high:g} (uniform)"
-    return f"{value.mode:g} (triangular, {value.low:g}..{value.high:g})"
+        return f"{value.low:g}-{value.high:g}{unit} (uniform)"
+    return f"{value.mode:g}{unit} (triangular, {value.low:g}-{value.high:g})"
 
 
 def crew_below_zero_notes(station: Station, start: datetime) -> list[str]:
