@@ -24,6 +24,7 @@ def unit_of(key: str) -> str:
     "probability_brownout" -> "fraction (0-1)", "rho_isru_o2" -> "correlation (-1..1)"); "" when the name
     carries none (a text, a name, a count of something unnamed)."""
     name = key.split("[")[0].split(":")[-1].strip().lower().replace(" ", "_")
+    name = name.rsplit(".", 1)[-1]  # a sweep table's "stage.key"
     if name.startswith("rho_"):
         return "correlation (-1..1)"
     if "_per_" in name:

@@ -7,6 +7,7 @@ limit (NASA-STD-3001 Vol. 1 Rev. B). Expected doses are computed by hand in the 
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 import yaml
 
@@ -188,7 +189,7 @@ def test_the_example_crewed_visit() -> None:
     assert summary["crew_dose_worst_stay_limit_share"] == pytest.approx(39.038 / 600.0, abs=1e-9)
     assert summary["crew_dose_collective_person_msv"] == pytest.approx(78.076, abs=1e-6)
     (table,) = tables
-    assert table.frame["start_utc"].tolist() == ["2034-10-06 05:00"]
+    assert table.frame["start_utc"].tolist() == [pd.Timestamp("2034-10-06 05:00")]
     assert "Solar particle events are not modelled: a worst-case event can give about 1 Sv" in notes[0]
     assert "near solar minimum" in notes[0] and "rising solar activity" in notes[0]  # the defaults' solar phases
     # a rate of the user's own is not credited to LND or RAD

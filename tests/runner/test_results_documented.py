@@ -1,9 +1,9 @@
 """Every results file of the default run, and every column of it, is described in docs/results.md.
 
 The default scenario is run shortened (a week at 6 h steps, 5 Monte Carlo runs, as in
-tests/runner/test_run_short_period.py) with its terrain, orbits and campaign kept, so that it writes the same
-files with the same columns as the full run (checked by hand against a full `lunarops run --out DIR` of session
-16: 26 files, the same names and columns, plus the event log)."""
+tests/runner/test_run_short_period.py, with a resident crew for 3 days) with its terrain, orbits and campaign
+kept, so that it writes the same files with the same columns as the full run (checked by hand against a full
+`lunarops run --out DIR` of session 16: 26 files, the same names and columns, plus the event log)."""
 
 from __future__ import annotations
 
@@ -29,6 +29,9 @@ def short_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     data = yaml.safe_load(default_scenario_path().read_text())
     data["period"] = {"start_utc": "2030-01-01T00:00:00Z", "end_utc": "2030-01-08T00:00:00Z", "step_hours": 6}
     data["operations"]["monte_carlo"]["runs"] = 5
+    # a resident crew for 3 days, so that the crew dose writes its stays file as the full run's crewed visit does
+    data["operations"]["crew"] = [{"from_utc": "2030-01-02T00:00:00Z", "count": 2},
+                                  {"from_utc": "2030-01-05T00:00:00Z", "count": 0}]
     out = tmp_path_factory.mktemp("short") / "out"
     run(parse_scenario(yaml.safe_dump(data)), out, record=False, report=False)
     return out

@@ -136,7 +136,13 @@ def simulate(
             )
         summary: dict[str, Any] = dict(mc.summary)
         summary["seed"] = model.seed if seed is None else seed
-        notes = [*notes, probability_note(summary)]
+        from lunarops.runner.stages.crew_dose import crew_dose
+
+        dose_summary, _, dose_notes = crew_dose(
+            model, solved.deliveries if solved is not None else None, solved.arrivals if solved is not None else None
+        )
+        summary.update(dose_summary)
+        notes = [*notes, *dose_notes, probability_note(summary)]
         if json_output:
             from lunarops.ops.montecarlo import data_month_table, load_month_table, load_year_table, storage_month_table
 

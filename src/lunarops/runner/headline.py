@@ -198,7 +198,7 @@ def _campaign_rows(stage: StageResult) -> list[KeyResult]:
         total = int(launches["launches"].sum())
         vehicles = ", ".join(v if len(counts) == 1 else f"{n} {v}" for v, n in counts.items())
         rows.append(KeyResult("Launches", f"{total} ({vehicles})" if vehicles else f"{total}",
-                              "campaign: table 'Launches'"))
+                              "campaign: launches, launches_<vehicle> (table 'Launches')"))
     made = {k.removeprefix("isru_").removesuffix("_made_kg"): _number(v) for k, v in s.items()
             if k.startswith("isru_") and k.endswith("_made_kg")}
     if made and all(v is not None for v in made.values()):
@@ -232,6 +232,10 @@ def _dose_rows(s: Mapping[str, Any]) -> list[KeyResult]:
     if share is not None:
         of_limit = f"{significant(limit)} mSv " if limit else ""
         text += f", {percent(share, 2)} of the {of_limit}career limit (this stay alone)"
+    over, stay_limit = _number(s.get("crew_dose_stays_over_stay_limit")), _number(s.get("crew_dose_stay_limit_msv"))
+    if over is not None and stay_limit is not None:
+        text += (f"; {significant(over)} stay{'s' if over != 1 else ''} over the {significant(stay_limit)} mSv stay "
+                 "limit" if over else f"; none over the {significant(stay_limit)} mSv stay limit")
     collective = _number(s.get("crew_dose_collective_person_msv"))
     text += f"; {significant(stays)} stay{'s' if stays != 1 else ''}"
     if collective is not None:

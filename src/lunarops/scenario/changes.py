@@ -89,7 +89,16 @@ def set_path(data: Any, path: str, value: Any, what: str = "path") -> None:
                 raise InputError(f"{what} {path!r}: {where!r} is not a field of the scenario; fields here: {fields}")
             key = part
         else:
-            raise InputError(f"{what} {path!r}: {where!r} goes inside a value that has no fields")
+            parent = ".".join(parts[:depth])
+            if node is None:  # an optional section left out (e.g. operations.radiation, a load's thermal)
+                raise InputError(
+                    f"{what} {path!r}: {parent!r} is not in the scenario (null), so it has no {part!r} to set; add "
+                    f"the section to the scenario first (e.g. `{parts[depth - 1]}: {{}}` for its defaults), or set "
+                    f"{parent!r} whole"
+                )
+            raise InputError(
+                f"{what} {path!r}: {where!r} goes inside {parent!r} = {node!r}, a value that has no fields"
+            )
         if last:
             node[key] = value
         else:

@@ -111,10 +111,13 @@ def crew_dose(
     def utc(seconds: float) -> str:
         return f"{start + timedelta(seconds=seconds):%Y-%m-%d %H:%M}"
 
+    def stamp(seconds: float) -> pd.Timestamp:  # naive UTC, as the results files' times
+        return pd.Timestamp(start + timedelta(seconds=seconds)).tz_convert(None)
+
     names = [name for name, _ in named]
     rows = [
         {
-            "crew_of": name, "start_utc": utc(d.stay.start_s), "end_utc": utc(d.stay.end_s), "days": d.stay.days,
+            "crew_of": name, "start_utc": stamp(d.stay.start_s), "end_utc": stamp(d.stay.end_s), "days": d.stay.days,
             "crew": d.stay.crew, "habitat_days": d.habitat_days, "eva_days": d.eva_days,
             "outbound_days": d.stay.outbound_days, "return_days": d.stay.return_days,
             "surface_msv": d.surface_msv, "transit_msv": d.transit_msv, "dose_msv": d.dose_msv,
@@ -122,10 +125,12 @@ def crew_dose(
         }
         for name, d in zip(names, doses, strict=True)
     ]
+    frame = pd.DataFrame(rows)
+    frame.index.name = "stay"
     table = Table(
         "Crew stays and radiation dose per crew member [mSv] (GCR at the base's surface and habitat rates, and the "
         "mission's outbound and return flights; solar particle events not modelled)",
-        pd.DataFrame(rows),
+        frame,
     )
     shown = "; ".join(
         _stay_text(name, d, rates, utc) for name, d in zip(names[:5], doses[:5], strict=True)
@@ -148,6 +153,8 @@ def crew_dose(
         )
     if spec.stay_limit_msv is not None:
         over = [d for d in doses if d.dose_msv > spec.stay_limit_msv]
+        summary["crew_dose_stays_over_stay_limit"] = len(over)
+        summary["crew_dose_stay_limit_msv"] = spec.stay_limit_msv
         if over:
             notes.append(
                 f"{len(over)} stay(s) exceed operations.radiation.stay_limit_msv = {spec.stay_limit_msv:g} mSv "
@@ -177,7 +184,8 @@ def _stay_text(name: str, d: StayDose, rates: DoseRates, utc: Any) -> str:
                "d back" if d.transit_days else "")
     return (
         f"{name}, {s.crew:g} crew, {utc(s.start_s)} to {utc(s.end_s)} UTC, {s.days:,.1f} d"
-        + (" (cut by the period)" if s.open_start or s.open_end else "")
+        + (" (aboard at the period's start: counted from it)" if s.open_start else "")
+        + (" (still aboard at the period's end: counted to it)" if s.open_end else "")
         + f": {significant(d.dose_msv)} mSv ({significant(d.surface_msv)} at the base{flights}), "
         f"{d.dose_msv / rates.career_limit_msv:.1%} of the {rates.career_limit_msv:g} mSv career limit"
     )

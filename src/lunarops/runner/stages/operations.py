@@ -2171,6 +2171,8 @@ def run_stage(ctx: RunContext) -> StageResult | None:
     )
     summary.update(dose_summary)
     tables += dose_tables
+    if dose_tables:
+        datasets["operations_crew_stays"] = xr.Dataset.from_dataframe(dose_tables[0].frame)
     notes += dose_notes
     period = scenario.period
     online = online_table(scenario.operations, period.start_utc, arrivals, period.step_s, period.end_utc)
