@@ -127,3 +127,51 @@ def test_heater_row_states_the_peak_against_the_capacity() -> None:
     assert _rows({}, ops)["Heater 'survival heaters' (heat balance)"] == (
         "1.93 kW mean while online, 2.88 kW peak against its 3 kW capacity (demand before any shedding); heat "
         "beyond capacity 0 kWh")
+
+
+def test_plan_first_isru_draw_against_the_station_then() -> None:
+    # the plan's flights: a holdover at the surface (no departure), a departure before ISRU starts (not a draw), and
+    # the crew's ascent on day 1753.2 loading 14,078.5 kg O2 and 2,559.7 kg H2 (the default plan's manifest row 29);
+    # ISRU from 2033-06-01. Epoch 2030-01-01: day 1753.2 is 2034-10-20 04:48 UTC
+    import types
+    from datetime import UTC, datetime
+
+    import numpy as np
+    import pandas as pd
+    import xarray as xr
+
+    from lunarops.runner.stages.operations import plan_isru_draw, plan_isru_draw_summary
+
+    flights = pd.DataFrame({
+        "day": [1300.0, 1000.0, 1753.2], "from": ["surface", "surface", "surface"], "holdover": [True, False, False],
+        "oxygen_kg": [0.0, 500.0, 14078.5], "hydrogen_kg": [0.0, 60.0, 2559.7],
+    })
+    steps = pd.DataFrame({"start_utc": [pd.Timestamp("2033-06-01", tz="UTC")],
+                          "end_utc": [pd.Timestamp("2034-10-20", tz="UTC")], "plant_kg": [2120.0],
+                          "oxygen_kg": [12688.3], "hydrogen_kg": [1586.0]})
+    plan = types.SimpleNamespace(flights=flights)
+    epoch = datetime(2030, 1, 1, tzinfo=UTC)
+    when, loaded = plan_isru_draw(plan, "surface", epoch, steps)  # type: ignore[misc]
+    assert when == pd.Timestamp("2034-10-20 04:48") and loaded == {"oxygen": 14078.5, "hydrogen": 2559.7}
+    # the station's stores, hourly in run 0: the draw at 04:48 reads the 04:00 step (the last at or before it)
+    times = pd.date_range("2034-10-20 00:00", periods=12, freq="h")
+    ds = xr.Dataset({"lox_kg": (("run", "time"), np.arange(12.0)[None, :] * 1000.0),
+                     "lh2_kg": (("run", "time"), np.arange(12.0)[None, :] * 10.0)}, coords={"time": times})
+    campaign = types.SimpleNamespace(logistics=types.SimpleNamespace(isru=types.SimpleNamespace(node="surface")),
+                                     epoch_utc=epoch)
+    scenario = types.SimpleNamespace(campaign=campaign)
+    summary = plan_isru_draw_summary(scenario, {"plan": plan, "isru_production_steps": steps},
+                                     types.SimpleNamespace(dataset=ds))
+    assert summary["plan_isru_first_draw_utc"] == "2034-10-20T04:48Z"
+    assert (summary["run0_lox_kg_at_plan_draw"], summary["run0_lh2_kg_at_plan_draw"]) == (4000.0, 40.0)
+    # in the key results: 14,078.5 kg = 14.08 t O2, 2,559.7 kg = 2.56 t H2; 4.00 t LOX and 0.04 t LH2
+    rows = _rows({}, {"plan_isru_oxygen_by_period_end_kg": 12688.3, "plan_isru_hydrogen_by_period_end_kg": 1586.0,
+                      "lox_stored_kg_p50": 3888.2, "lh2_stored_kg_p50": 114.6, **summary})
+    value = rows["Plan's ISRU propellant vs the station's plants"]
+    assert value.endswith("The plan first draws it on 2034-10-20, loading 14.08 t oxygen and 2.56 t hydrogen at its "
+                          "ISRU node (some may come from Earth); the station then held 4.00 t LOX and 0.04 t LH2 "
+                          "(run 0)")
+    # a plan whose ISRU draw falls after the period's stores (beyond the last step): no keys
+    late = flights.iloc[[2]].assign(day=1800.0)  # 2034-12-06, past the hourly stores above
+    assert plan_isru_draw_summary(scenario, {"plan": types.SimpleNamespace(flights=late),
+                                             "isru_production_steps": steps}, types.SimpleNamespace(dataset=ds)) == {}

@@ -97,10 +97,23 @@ def _isru_plan_check(ops: Mapping[str, Any]) -> list[KeyResult]:
         if boiled is not None and made is not None and made > 0.0 and boiled >= 0.5 * made:
             verdict += (f"; boil-off takes {100.0 * boiled / made:.0f} % of the LH2 made: the LH2 store levels off "
                         "where boil-off matches production, so lower the boil-off before sizing the plant")
+    draw = _first_draw_text(ops)
     return [KeyResult("Plan's ISRU propellant vs the station's plants", f"{'; '.join(parts)} (the plan's made by the "
-                      f"period's end, the station's in store then, p50): {verdict}",
+                      f"period's end, the station's in store then, p50): {verdict}{draw}",
                       "operations: plan_isru_*_by_period_end_kg, lox/lh2_stored_kg_p50, lh2_boiled_off_kg_p50, "
-                      "lh2_made_kg_p50")]
+                      "lh2_made_kg_p50" + (", plan_isru_first_draw_*, run0_lox/lh2_kg_at_plan_draw" if draw else ""))]
+
+
+def _first_draw_text(ops: Mapping[str, Any]) -> str:
+    """The plan's first ISRU draw against the station's stores then (run 0), or "" without it."""
+    when = ops.get("plan_isru_first_draw_utc")
+    lox, lh2 = _number(ops.get("run0_lox_kg_at_plan_draw")), _number(ops.get("run0_lh2_kg_at_plan_draw"))
+    if not isinstance(when, str) or lox is None or lh2 is None:
+        return ""
+    loaded = [(p, _number(ops.get(f"plan_isru_first_draw_{p}_kg"))) for p in ("oxygen", "hydrogen")]
+    what = " and ".join(f"{kg / 1000.0:,.2f} t {p}" for p, kg in loaded if kg)
+    return (f". The plan first draws it on {when[:10]}, loading {what} at its ISRU node (some may come from "
+            f"Earth); the station then held {lox / 1000.0:,.2f} t LOX and {lh2 / 1000.0:,.2f} t LH2 (run 0)")
 
 
 def _first_site(stage: StageResult | None) -> str | None:

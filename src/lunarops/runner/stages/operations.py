@@ -1952,6 +1952,58 @@ def plan_isru_by_period_end_kg(steps: pd.DataFrame | None, end: datetime) -> dic
             for p in products}
 
 
+def plan_isru_draw(
+    plan: Any, node: str, epoch: datetime, steps: pd.DataFrame | None
+) -> tuple[pd.Timestamp, dict[str, float]] | None:
+    """The plan's first departure from its ISRU node that loads propellant once its ISRU has started (the draw the
+    station's plants would have to supply): when [UTC, naive] and the kg of each ISRU product it loads (the plan
+    may add propellant brought from Earth). None without ISRU steps or such a departure."""
+    flights = getattr(plan, "flights", None)
+    if steps is None or not len(steps) or not isinstance(flights, pd.DataFrame) or not len(flights):
+        return None
+    products = [c.removesuffix("_kg") for c in steps.columns if c.endswith("_kg") and c != "plant_kg"]
+    columns = [f"{p}_kg" for p in products if f"{p}_kg" in flights]
+    if not columns:
+        return None
+    first = pd.to_datetime(steps["start_utc"], utc=True).min().tz_convert(None)
+    when = pd.Timestamp(epoch).tz_convert(None) if pd.Timestamp(epoch).tzinfo else pd.Timestamp(epoch)
+    leaving = flights[(flights["from"] == node) & ~flights["holdover"].astype(bool)]
+    for _, row in leaving.sort_values("day", kind="stable").iterrows():
+        loaded = {c.removesuffix("_kg"): float(row[c]) for c in columns}
+        departs = when + pd.Timedelta(days=float(row["day"]))
+        if departs >= first and sum(loaded.values()) > 0.0:
+            return departs, loaded
+    return None
+
+
+def plan_isru_draw_summary(scenario: Any, campaign_products: Mapping[str, Any], hourly: Any) -> dict[str, Any]:
+    """Summary keys for the plan's first ISRU draw (``plan_isru_draw``) against the station's LOX and LH2 in store
+    then, in run 0 (the hourly run): ``plan_isru_first_draw_utc``, ``plan_isru_first_draw_<product>_kg``,
+    ``run0_lox_kg_at_plan_draw``, ``run0_lh2_kg_at_plan_draw``. Empty when the plan draws no ISRU propellant in
+    the period or the station has no propellant plant."""
+    logistics = scenario.campaign.logistics if getattr(scenario, "campaign", None) is not None else None
+    isru = getattr(logistics, "isru", None)
+    ds = hourly.dataset
+    if isru is None or "lox_kg" not in ds:
+        return {}
+    draw = plan_isru_draw(
+        campaign_products.get("plan"), isru.node, scenario.campaign.epoch_utc,
+        campaign_products.get("isru_production_steps"),
+    )
+    if draw is None:
+        return {}
+    when, loaded = draw
+    times = pd.DatetimeIndex(ds["time"].values)
+    k = int(times.searchsorted(when, side="right")) - 1  # the last step at or before the departure
+    if k < 0 or when >= times[-1] + (times[-1] - times[-2] if len(times) > 1 else pd.Timedelta(0)):
+        return {}
+    out: dict[str, Any] = {"plan_isru_first_draw_utc": f"{when:%Y-%m-%dT%H:%M}Z"}
+    out |= {f"plan_isru_first_draw_{p}_kg": kg for p, kg in loaded.items()}
+    for key in ("lox_kg", "lh2_kg"):
+        out[f"run0_{key}_at_plan_draw"] = float(ds[key].isel(run=0).values[k])
+    return out
+
+
 def propellant_sentence(summary: Mapping[str, Any], steps: pd.DataFrame | None) -> str:
     """What the station's water_electrolysis plant delivers (p50 over the runs, in store at the end), what it made
     and what boiled off, against the plan's ISRU O2 and H2 (``steps``: lunarops.logistics.outputs
@@ -2079,6 +2131,7 @@ def run_stage(ctx: RunContext) -> StageResult | None:
     )
     if campaign is not None:
         summary |= plan_isru_by_period_end_kg(campaign.products.get("isru_production_steps"), scenario.period.end_utc)
+        summary |= plan_isru_draw_summary(scenario, campaign.products, hourly)
     counts = hourly.events["event"].value_counts()
     flat = {k: v for k, v in mc.summary.items() if k not in TABLE_KEYS}
     tables = [
