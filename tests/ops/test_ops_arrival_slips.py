@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from dark_station import START, dark_light, run_dark
+from dark_station import START, assert_bit_identical, dark_light, run_dark
 from lunarops.errors import InputError, ScenarioError
 from lunarops.ops.inputs import build_inputs
 from lunarops.ops.montecarlo import draw_runs
@@ -100,8 +100,7 @@ def test_without_slips_or_with_a_zero_slip_the_runs_are_bit_identical() -> None:
     assert draw_runs(base, inputs, 5, 8).elem_online is None
     a = _run(base, runs=8)
     b = _run(_station(Uncertain.fixed(0.0), pumps), runs=8)
-    for name in a.data_vars:
-        np.testing.assert_array_equal(a[name].values, b[name].values, err_msg=name)
+    assert_bit_identical(a, b)
     assert "run_elements_missed" not in a and "input_value" not in a
 
 
